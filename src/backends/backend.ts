@@ -1,0 +1,60 @@
+// The Backend interface: storage of tensor data plus a table of kernels.
+// Data handles are opaque objects; reading is asynchronous by contract (`read`), so a GPU
+// backend whose buffers read back asynchronously fits without changing the engine.
+import type { DataType, TypedArray } from '../engine/dtype.js';
+import type { Shape } from '../engine/shape.js';
+
+/** An opaque handle to a backend buffer. Only the backend that made it knows what is inside. */
+export type DataId = object;
+
+/** What a kernel sees of a tensor: its buffer, shape and dtype. */
+export interface TensorInfo {
+  readonly dataId: DataId;
+  readonly shape: Shape;
+  readonly dtype: DataType;
+}
+
+export type Attrs = Record<string, unknown>;
+
+/** A kernel: reads its inputs, allocates and fills its outputs. It must validate nothing. */
+export type KernelFunc = (inputs: TensorInfo[], attrs: Attrs, backend: Backend) => TensorInfo | TensorInfo[];
+
+export interface Backend {
+  readonly name: string;
+  /** Kernels by name. A missing entry means this backend cannot run that kernel. */
+  readonly kernels: Map<string, KernelFunc>;
+  /** A new buffer of `size` elements, zero-filled, or filled with a copy of `values`. */
+  write(values: TypedArray | null, size: number, dtype: DataType): DataId;
+  /** A copy of the buffer's contents. */
+  readSync(dataId: DataId): TypedArray;
+  read(dataId: DataId): Promise<TypedArray>;
+  disposeData(dataId: DataId): void;
+  /** Bytes held by this backend's live buffers. */
+  numBytes(): number;
+  /** Backend-specific memory facts (e.g. the WASM heap size). */
+  memoryInfo(): Record<string, number>;
+  /**
+   * Bracket one kernel call. When the kernel throws, `endKernel(false)` frees every buffer the
+   * kernel wrote, so a failed op leaks nothing.
+   */
+  beginKernel(): void;
+  endKernel(ok: boolean): void;
+}
+
+/**
+ * Backends that keep data in host memory can lend a live typed-array view of a buffer, so one
+ * set of data-movement kernels (transpose, slice, gather...) serves both CPU backends. A view
+ * is valid only until the backend's next allocation (WASM memory may grow and move).
+ */
+export interface CpuBackend extends Backend {
+  view(dataId: DataId, dtype: DataType): TypedArray;
+}
+
+/** A kernel over typed arrays: it receives views of its inputs and of a preallocated output. */
+export type ViewKernel = (
+  ins: TypedArray[],
+  out: TypedArray,
+  infos: TensorInfo[],
+  attrs: Attrs,
+  outShape: Shape,
+) => void;

@@ -1,0 +1,79 @@
+// The storage half shared by the two CPU backends (js, wasm): buffers in host memory that kernels
+// reach through typed-array views, and the bookkeeping that frees a failed kernel's outputs.
+import type { DataType, TypedArray } from '../engine/dtype.js';
+import type { Attrs, CpuBackend, DataId, KernelFunc, TensorInfo, ViewKernel } from './backend.js';
+import type { Shape } from '../engine/shape.js';
+
+export abstract class HostBackend implements CpuBackend {
+  abstract readonly name: string;
+  readonly kernels = new Map<string, KernelFunc>();
+  private pending: DataId[] | null = null;
+
+  protected abstract alloc(size: number, dtype: DataType): DataId;
+  protected abstract free(dataId: DataId): void;
+  abstract view(dataId: DataId, dtype: DataType): TypedArray;
+  abstract numBytes(): number;
+  abstract memoryInfo(): Record<string, number>;
+
+  write(values: TypedArray | null, size: number, dtype: DataType): DataId {
+    const id = this.alloc(size, dtype);
+    if (this.pending) this.pending.push(id);
+    if (values) this.view(id, dtype).set(values.length === size ? values : values.subarray(0, size));
+    else if (this.needsZeroing) this.view(id, dtype).fill(0);
+    return id;
+  }
+
+  /** Whether fresh buffers may hold stale bytes (a reused heap block) and must be zeroed. */
+  protected readonly needsZeroing: boolean = false;
+
+  readSync(dataId: DataId): TypedArray {
+    return this.view(dataId, this.dtypeOf(dataId)).slice();
+  }
+
+  read(dataId: DataId): Promise<TypedArray> {
+    return Promise.resolve(this.readSync(dataId));
+  }
+
+  protected abstract dtypeOf(dataId: DataId): DataType;
+
+  disposeData(dataId: DataId): void {
+    this.free(dataId);
+  }
+
+  beginKernel(): void {
+    this.pending = [];
+  }
+
+  endKernel(ok: boolean): void {
+    if (!ok && this.pending) for (const id of this.pending) this.free(id);
+    this.pending = null;
+  }
+
+  /** An output buffer that a kernel fills completely, so it need not be zeroed. */
+  allocOutput(shape: Shape, dtype: DataType): TensorInfo {
+    const size = shape.reduce((a, c) => a * c, 1);
+    const id = this.alloc(size, dtype);
+    if (this.pending) this.pending.push(id);
+    return { dataId: id, shape, dtype };
+  }
+
+  /** Registers a typed-array kernel: the output is allocated first, then views are taken. */
+  registerView(def: CpuKernelDef): void {
+    this.kernels.set(def.name, (ins, attrs) => this.runView(def, ins, attrs));
+  }
+
+  runView(def: CpuKernelDef, ins: TensorInfo[], attrs: Attrs): TensorInfo {
+    const o = def.outShape(ins, attrs);
+    const out = this.allocOutput(o.shape, o.dtype);
+    const views = ins.map((t) => this.view(t.dataId, t.dtype));
+    def.run(views, this.view(out.dataId, o.dtype), ins, attrs, o.shape);
+    return out;
+  }
+}
+
+/** A kernel over typed arrays with its output shape rule; the js backend's kernels are all of this kind. */
+export interface CpuKernelDef {
+  name: string;
+  outShape: (ins: TensorInfo[], attrs: Attrs) => { shape: Shape; dtype: DataType };
+  run: ViewKernel;
+}

@@ -1,0 +1,95 @@
+// Data-movement kernels over typed arrays: transpose, slice, concat, pad, tile.
+// Both CPU backends use these (on the wasm backend they run over views of the WASM heap):
+// they move data and do no arithmetic, so SIMD would buy little.
+import type { CpuKernelDef } from '../../host.js';
+import { sizeFromShape, stridesOf, type Shape } from '../../../engine/shape.js';
+
+/** Visits every index of `shape` in row-major order, passing the multi-index. */
+function forEachIndex(shape: Shape, fn: (flat: number, idx: number[]) => void): void {
+  const idx = new Array<number>(shape.length).fill(0);
+  const size = sizeFromShape(shape);
+  for (let i = 0; i < size; i++) {
+    fn(i, idx);
+    for (let d = shape.length - 1; d >= 0 && ++idx[d] === shape[d]; d--) idx[d] = 0;
+  }
+}
+
+export const shapeDefs: CpuKernelDef[] = [
+  {
+    name: 'Transpose',
+    outShape: ([x], attrs) => ({ shape: (attrs.perm as number[]).map((p) => x.shape[p]), dtype: x.dtype }),
+    run: ([x], out, infos, attrs, outShape) => {
+      const perm = attrs.perm as number[];
+      const inStrides = stridesOf(infos[0].shape);
+      const st = perm.map((p) => inStrides[p]);
+      forEachIndex(outShape, (i, idx) => {
+        let o = 0;
+        for (let d = 0; d < idx.length; d++) o += idx[d] * st[d];
+        out[i] = x[o];
+      });
+    },
+  },
+  {
+    name: 'Slice',
+    outShape: ([x], attrs) => ({ shape: attrs.size as number[], dtype: x.dtype }),
+    run: ([x], out, infos, attrs, outShape) => {
+      const begin = attrs.begin as number[];
+      const st = stridesOf(infos[0].shape);
+      forEachIndex(outShape, (i, idx) => {
+        let o = 0;
+        for (let d = 0; d < idx.length; d++) o += (idx[d] + begin[d]) * st[d];
+        out[i] = x[o];
+      });
+    },
+  },
+  {
+    name: 'Concat', // all inputs share every dim but `axis`
+    outShape: (ins, attrs) => {
+      const axis = attrs.axis as number;
+      const shape = ins[0].shape.slice();
+      shape[axis] = ins.reduce((s, t) => s + t.shape[axis], 0);
+      return { shape, dtype: ins[0].dtype };
+    },
+    run: (xs, out, infos, attrs, outShape) => {
+      const axis = attrs.axis as number;
+      const outer = sizeFromShape(outShape.slice(0, axis));
+      const rowOut = sizeFromShape(outShape.slice(axis));
+      let colOff = 0;
+      xs.forEach((x, k) => {
+        const row = sizeFromShape(infos[k].shape.slice(axis));
+        for (let o = 0; o < outer; o++) out.set(x.subarray(o * row, (o + 1) * row), o * rowOut + colOff);
+        colOff += row;
+      });
+    },
+  },
+  {
+    name: 'Pad',
+    outShape: ([x], attrs) => ({
+      shape: x.shape.map((d, i) => d + (attrs.paddings as number[][])[i][0] + (attrs.paddings as number[][])[i][1]),
+      dtype: x.dtype,
+    }),
+    run: ([x], out, infos, attrs, outShape) => {
+      const pads = attrs.paddings as number[][];
+      out.fill((attrs.constantValue as number) ?? 0);
+      const st = stridesOf(outShape);
+      forEachIndex(infos[0].shape, (i, idx) => {
+        let o = 0;
+        for (let d = 0; d < idx.length; d++) o += (idx[d] + pads[d][0]) * st[d];
+        out[o] = x[i];
+      });
+    },
+  },
+  {
+    name: 'Tile',
+    outShape: ([x], attrs) => ({ shape: x.shape.map((d, i) => d * (attrs.reps as number[])[i]), dtype: x.dtype }),
+    run: ([x], out, infos, _attrs, outShape) => {
+      const inShape = infos[0].shape;
+      const st = stridesOf(inShape);
+      forEachIndex(outShape, (i, idx) => {
+        let o = 0;
+        for (let d = 0; d < idx.length; d++) o += (idx[d] % inShape[d]) * st[d];
+        out[i] = x[o];
+      });
+    },
+  },
+];

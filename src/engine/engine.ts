@@ -1,0 +1,368 @@
+// The engine: the active backend, buffer reference counts, scopes (tidy/keep), memory
+// accounting, and the tape that records kernels inside gradient calls.
+import type { Attrs, Backend, DataId, TensorInfo } from '../backends/backend.js';
+import { type DataType, type TypedArray, BYTES_PER_ELEMENT } from './dtype.js';
+import { getGradient, type GradSpec, type InputInfo } from './registry.js';
+import { fmt, shapesEqual, type Shape } from './shape.js';
+import { Tensor, Variable, setTensorTracker } from './tensor.js';
+
+/** The engine's record of one backend buffer, shared by every tensor that views it. */
+class Buffer {
+  refCount = 1;
+  constructor(
+    public backend: Backend,
+    public handle: DataId,
+    readonly size: number,
+  ) {}
+  get bytes(): number {
+    return this.size * BYTES_PER_ELEMENT;
+  }
+}
+
+export interface TapeNode {
+  kernelName: string;
+  inputIds: number[];
+  inputInfos: InputInfo[];
+  outputIds: number[];
+  outputInfos: InputInfo[];
+  attrs: Attrs;
+  saved: { inputs: Tensor[]; outputs: Tensor[] };
+  spec: GradSpec;
+}
+
+export interface Tape {
+  nodes: TapeNode[];
+  /** Ids of tensors whose gradient is wanted or which depend on one. */
+  requires: Set<number>;
+}
+
+export interface MemoryInfo {
+  numTensors: number;
+  numDataBuffers: number;
+  numBytes: number;
+  peakBytes: number;
+  unreliable: false;
+  [key: string]: number | boolean;
+}
+
+type BackendFactory = () => Backend | Promise<Backend>;
+
+export type TensorContainer =
+  void | Tensor | string | number | boolean | null | undefined | TensorContainer[] | { [key: string]: TensorContainer };
+
+export class Engine {
+  private factories = new Map<string, { create: BackendFactory; createSync?: () => Backend; priority: number }>();
+  private instances = new Map<string, Backend>();
+  private backendName: string | null = null;
+  private scopes: Tensor[][] = [];
+  tape: Tape | null = null;
+  numTensors = 0;
+  private buffers = new Set<Buffer>();
+  private numBytes = 0;
+  private peakBytes = 0;
+  readonly variables = new Map<string, Variable>();
+  private nextVarId = 0;
+
+  registerBackend(name: string, create: BackendFactory, priority: number, createSync?: () => Backend): void {
+    this.factories.set(name, { create, createSync, priority });
+  }
+
+  backendNames(): string[] {
+    return [...this.factories.keys()];
+  }
+
+  /** Chooses the backend; initialises it (asynchronously where it must compile). */
+  async setBackend(name: string): Promise<boolean> {
+    const f = this.factories.get(name);
+    if (!f) throw new Error(`setBackend: unknown backend '${name}'; registered: ${this.backendNames().join(', ')}`);
+    if (!this.instances.has(name)) this.instances.set(name, await f.create());
+    this.backendName = name;
+    return true;
+  }
+
+  async ready(): Promise<void> {
+    const name = this.backendName ?? this.defaultName();
+    await this.setBackend(name);
+  }
+
+  getBackendName(): string {
+    return this.backendName ?? this.defaultName();
+  }
+
+  private defaultName(): string {
+    let best = '';
+    let bestP = -Infinity;
+    for (const [n, f] of this.factories) if (f.priority > bestP) ((best = n), (bestP = f.priority));
+    return best;
+  }
+
+  /** The active backend, initialised synchronously on first use where the platform allows it. */
+  get backend(): Backend {
+    const name = this.getBackendName();
+    let b = this.instances.get(name);
+    if (!b) {
+      const f = this.factories.get(name)!;
+      if (!f.createSync) throw new Error(`Backend '${name}' is not ready: call 'await sg.ready()' first`);
+      b = f.createSync();
+      this.instances.set(name, b);
+      this.backendName = name;
+    }
+    return b;
+  }
+
+  findBackend(name: string): Backend | undefined {
+    return this.instances.get(name);
+  }
+
+  // ---- buffers and tensors ----
+
+  private newBuffer(backend: Backend, handle: DataId, size: number): Buffer {
+    const buf = new Buffer(backend, handle, size);
+    this.buffers.add(buf);
+    this.numBytes += buf.bytes;
+    if (this.numBytes > this.peakBytes) this.peakBytes = this.numBytes;
+    return buf;
+  }
+
+  private track<T extends Tensor>(t: T): T {
+    this.numTensors++;
+    const scope = this.scopes[this.scopes.length - 1];
+    if (scope && !(t instanceof Variable)) scope.push(t);
+    return t;
+  }
+
+  /** A new tensor owning a fresh buffer filled with `values` (or zeros when null). */
+  makeTensor(values: TypedArray | null, shape: Shape, dtype: DataType): Tensor {
+    const b = this.backend;
+    const size = shape.reduce((a, c) => a * c, 1);
+    const buf = this.newBuffer(b, b.write(values, size, dtype), size);
+    return this.track(new Tensor(shape, dtype, buf));
+  }
+
+  /** A new tensor over an existing buffer (reshape, clone, saved-for-backward). */
+  viewOf(t: Tensor, shape: Shape = t.shape, register = true): Tensor {
+    this.assertLive(t, 'clone');
+    const buf = t.dataId as Buffer;
+    buf.refCount++;
+    const v = new Tensor(shape, t.dtype, buf);
+    if (register) return this.track(v);
+    this.numTensors++;
+    return v;
+  }
+
+  /**
+   * A reshape: a new tensor over the same buffer, recorded on the tape as kernel 'Reshape'
+   * (its gradient reshapes dy back), so views take part in autodiff like any op.
+   */
+  reshapeView(t: Tensor, shape: Shape): Tensor {
+    const v = this.viewOf(t, shape);
+    if (this.tape) this.record('Reshape', [t], [v], { shape });
+    return v;
+  }
+
+  makeVariable(initial: Tensor, trainable: boolean, name: string | undefined, dtype?: DataType): Variable {
+    this.assertLive(initial, 'variable');
+    const vname = name ?? `variable${this.nextVarId++}`;
+    if (this.variables.has(vname)) throw new Error(`variable: a variable named '${vname}' already exists`);
+    if (dtype && dtype !== initial.dtype)
+      throw new Error(`variable: dtype '${dtype}' does not match the initial value's '${initial.dtype}'`);
+    const buf = initial.dataId as Buffer;
+    buf.refCount++;
+    const v = new Variable(initial.shape, initial.dtype, buf, trainable, vname);
+    this.track(v);
+    this.variables.set(vname, v);
+    return v;
+  }
+
+  assignVariable(v: Variable, value: Tensor): void {
+    this.assertLive(v, 'assign');
+    this.assertLive(value, 'assign');
+    if (!shapesEqual(v.shape, value.shape) || v.dtype !== value.dtype) {
+      throw new Error(
+        `assign: variable '${v.name}' has shape ${fmt(v.shape)} and dtype ${v.dtype}; ` +
+          `the new value has shape ${fmt(value.shape)} and dtype ${value.dtype}`,
+      );
+    }
+    const buf = value.dataId as Buffer;
+    buf.refCount++;
+    this.release(v.dataId as Buffer);
+    v.dataId = buf;
+  }
+
+  disposeTensor(t: Tensor): void {
+    if (t.isDisposed) return;
+    t.isDisposed = true;
+    this.numTensors--;
+    if (t instanceof Variable && this.variables.get(t.name) === t) this.variables.delete(t.name);
+    this.release(t.dataId as Buffer);
+  }
+
+  private release(buf: Buffer): void {
+    if (--buf.refCount > 0) return;
+    buf.backend.disposeData(buf.handle);
+    this.buffers.delete(buf);
+    this.numBytes -= buf.bytes;
+  }
+
+  assertLive(t: Tensor, op: string): void {
+    if (!(t instanceof Tensor)) throw new Error(`${op}: expected a Tensor but got ${typeof t}`);
+    if (t.isDisposed) throw new Error(`${op}: tensor ${t.id} with shape ${fmt(t.shape)} is already disposed`);
+  }
+
+  /** The backend handle of `t` on backend `b`, moving the data there if it lives elsewhere. */
+  private handleOn(t: Tensor, b: Backend): DataId {
+    const buf = t.dataId as Buffer;
+    if (buf.backend !== b) {
+      const values = buf.backend.readSync(buf.handle);
+      buf.backend.disposeData(buf.handle);
+      buf.handle = b.write(values, buf.size, t.dtype);
+      buf.backend = b;
+    }
+    return buf.handle;
+  }
+
+  readSync(t: Tensor): TypedArray {
+    this.assertLive(t, 'dataSync');
+    const buf = t.dataId as Buffer;
+    return buf.backend.readSync(buf.handle);
+  }
+
+  read(t: Tensor): Promise<TypedArray> {
+    this.assertLive(t, 'data');
+    const buf = t.dataId as Buffer;
+    return buf.backend.read(buf.handle);
+  }
+
+  // ---- kernels ----
+
+  /**
+   * Runs kernel `name` of the active backend on `inputs`. Ops validate their arguments before
+   * calling this; the tape records the call when a gradient is being computed.
+   */
+  runKernel(name: string, inputs: Tensor[], attrs: Attrs = {}): Tensor[] {
+    for (const t of inputs) this.assertLive(t, name);
+    const b = this.backend;
+    const kernel = b.kernels.get(name);
+    if (!kernel) throw new Error(`${name}: no kernel registered for backend '${b.name}'`);
+    const infos: TensorInfo[] = inputs.map((t) => ({ dataId: this.handleOn(t, b), shape: t.shape, dtype: t.dtype }));
+    b.beginKernel();
+    let res;
+    try {
+      res = kernel(infos, attrs, b);
+    } catch (e) {
+      b.endKernel(false);
+      throw e;
+    }
+    b.endKernel(true);
+    const outInfos = Array.isArray(res) ? res : [res];
+    const outs = outInfos.map((o) => {
+      const size = o.shape.reduce((a, c) => a * c, 1);
+      return this.track(new Tensor(o.shape, o.dtype, this.newBuffer(b, o.dataId, size)));
+    });
+    if (this.tape) this.record(name, inputs, outs, attrs);
+    return outs;
+  }
+
+  private record(name: string, inputs: Tensor[], outs: Tensor[], attrs: Attrs): void {
+    const tape = this.tape!;
+    if (!inputs.some((t) => tape.requires.has(t.id))) return;
+    const spec = getGradient(name);
+    if (!spec) return; // not differentiable (comparisons, argMax, casts to int)
+    for (const o of outs) tape.requires.add(o.id);
+    const save = spec.saveInputs;
+    const savedInputs: Tensor[] = [];
+    inputs.forEach((t, i) => {
+      if (save === true || (Array.isArray(save) && save.includes(i))) savedInputs[i] = this.viewOf(t, t.shape, false);
+    });
+    const savedOutputs = spec.saveOutputs ? outs.map((t) => this.viewOf(t, t.shape, false)) : [];
+    tape.nodes.push({
+      kernelName: name,
+      inputIds: inputs.map((t) => t.id),
+      inputInfos: inputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+      outputIds: outs.map((t) => t.id),
+      outputInfos: outs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+      attrs,
+      saved: { inputs: savedInputs, outputs: savedOutputs },
+      spec,
+    });
+  }
+
+  // ---- scopes ----
+
+  startScope(): void {
+    this.scopes.push([]);
+  }
+
+  /** Ends the innermost scope: frees its tensors except `result`'s and kept ones. */
+  endScope(result?: TensorContainer): void {
+    const scope = this.scopes.pop();
+    if (!scope) throw new Error('endScope: no scope is open');
+    const keepIds = new Set<number>();
+    collectTensors(result, (t) => keepIds.add(t.id));
+    const parent = this.scopes[this.scopes.length - 1];
+    for (const t of scope) {
+      if (t.isDisposed) continue;
+      if (keepIds.has(t.id)) {
+        if (parent) parent.push(t);
+      } else if (!t.kept) {
+        this.disposeTensor(t);
+      }
+    }
+  }
+
+  tidy<T extends TensorContainer>(fn: () => T): T {
+    this.startScope();
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      this.endScope();
+      throw e;
+    }
+    if (result instanceof Promise) {
+      this.endScope();
+      throw new Error(
+        'tidy: the function returned a Promise; tidy cannot wrap async code (free tensors with dispose())',
+      );
+    }
+    this.endScope(result);
+    return result;
+  }
+
+  memory(): MemoryInfo {
+    const info: MemoryInfo = {
+      numTensors: this.numTensors,
+      numDataBuffers: this.buffers.size,
+      numBytes: this.numBytes,
+      peakBytes: this.peakBytes,
+      unreliable: false,
+    };
+    for (const b of this.instances.values()) {
+      for (const [k, v] of Object.entries(b.memoryInfo())) info[`${b.name}.${k}`] = v;
+    }
+    return info;
+  }
+
+  /** Resets `peakBytes` to the bytes in use now, so a phase's peak can be measured. */
+  resetPeak(): void {
+    this.peakBytes = this.numBytes;
+  }
+}
+
+/** Calls `fn` on every tensor inside a (nested) container. */
+export function collectTensors(c: unknown, fn: (t: Tensor) => void): void {
+  if (c instanceof Tensor) fn(c);
+  else if (Array.isArray(c)) for (const x of c) collectTensors(x, fn);
+  else if (c !== null && typeof c === 'object' && Object.getPrototypeOf(c) === Object.prototype) {
+    for (const x of Object.values(c)) collectTensors(x, fn);
+  }
+}
+
+export const ENGINE = new Engine();
+setTensorTracker({
+  readSync: (t) => ENGINE.readSync(t),
+  read: (t) => ENGINE.read(t),
+  disposeTensor: (t) => ENGINE.disposeTensor(t),
+  assignVariable: (v, value) => ENGINE.assignVariable(v, value),
+  cloneTensor: (t) => ENGINE.viewOf(t),
+});

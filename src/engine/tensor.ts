@@ -1,0 +1,134 @@
+// Tensor and Variable: an immutable view (shape, dtype) of a reference-counted backend buffer.
+import type { DataType, NestedArray, TypedArray } from './dtype.js';
+import { sizeFromShape, type Shape } from './shape.js';
+
+/** What a Tensor needs from the engine; set once by engine.ts (breaks the import cycle). */
+export interface TensorTracker {
+  readSync(t: Tensor): TypedArray;
+  read(t: Tensor): Promise<TypedArray>;
+  disposeTensor(t: Tensor): void;
+  assignVariable(v: Variable, value: Tensor): void;
+  cloneTensor(t: Tensor): Tensor;
+}
+let tracker: TensorTracker;
+export function setTensorTracker(t: TensorTracker): void {
+  tracker = t;
+}
+
+let nextId = 0;
+
+/**
+ * An n-dimensional array of float32, int32 or bool values held by a backend.
+ * Tensors are immutable; free one with `dispose()` or create it inside `tidy()`.
+ * @example
+ * const t = sg.tensor([[1, 2], [3, 4]]);
+ * t.print();            // Tensor [[1, 2], [3, 4]]
+ * t.dispose();
+ */
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: number[];
+  readonly size: number;
+  /** Set when a scope keeps this tensor alive past `tidy` (see `keep`). */
+  kept = false;
+  isDisposed = false;
+
+  /** @internal Use the creation functions (`tensor`, `zeros`...) instead. */
+  constructor(
+    shape: Shape,
+    readonly dtype: DataType,
+    /** The engine's opaque buffer record. */
+    public dataId: object,
+  ) {
+    this.shape = shape.slice();
+    this.size = sizeFromShape(shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** A copy of the values, synchronously (Float32Array or Int32Array; bool as 0/1 Int32Array). */
+  dataSync(): TypedArray {
+    return tracker.readSync(this);
+  }
+
+  /** A copy of the values. Asynchronous, so a GPU backend can read back without blocking. */
+  data(): Promise<TypedArray> {
+    return tracker.read(this);
+  }
+
+  /** The values as nested arrays. */
+  async array(): Promise<NestedArray> {
+    return toNested(await this.data(), this.shape, this.dtype);
+  }
+
+  arraySync(): NestedArray {
+    return toNested(this.dataSync(), this.shape, this.dtype);
+  }
+
+  /** Prints the tensor's values (like tfjs `print`). */
+  print(): void {
+    console.log(this.toString());
+  }
+
+  toString(): string {
+    if (this.isDisposed) return `Tensor (disposed) shape ${JSON.stringify(this.shape)}`;
+    return `Tensor ${JSON.stringify(this.arraySync())}`;
+  }
+
+  /** A new tensor sharing this one's buffer. */
+  clone(): Tensor {
+    return tracker.cloneTensor(this);
+  }
+
+  /** Frees this tensor; its buffer is freed when no other tensor shares it. Idempotent. */
+  dispose(): void {
+    tracker.disposeTensor(this);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/**
+ * A mutable tensor for model weights: `assign` replaces its value. Not freed by `tidy`.
+ * @example
+ * const w = sg.variable(sg.zeros([2]));
+ * w.assign(sg.ones([2]));
+ */
+export class Variable extends Tensor {
+  constructor(
+    shape: Shape,
+    dtype: DataType,
+    dataId: object,
+    public trainable: boolean,
+    readonly name: string,
+  ) {
+    super(shape, dtype, dataId);
+  }
+
+  /** Replaces the value; `value` must have this variable's shape and dtype. */
+  assign(value: Tensor): void {
+    tracker.assignVariable(this, value);
+  }
+}
+
+function toNested(values: TypedArray, shape: number[], dtype: DataType): NestedArray {
+  const conv = (v: number): number | boolean => (dtype === 'bool' ? v !== 0 : v);
+  if (shape.length === 0) return conv(values[0]);
+  const build = (dim: number, offset: number): NestedArray => {
+    const n = shape[dim];
+    if (dim === shape.length - 1) {
+      const row: NestedArray[] = [];
+      for (let i = 0; i < n; i++) row.push(conv(values[offset + i]));
+      return row;
+    }
+    const stride = sizeFromShape(shape.slice(dim + 1));
+    const out: NestedArray[] = [];
+    for (let i = 0; i < n; i++) out.push(build(dim + 1, offset + i * stride));
+    return out;
+  };
+  return build(0, 0);
+}

@@ -1,0 +1,97 @@
+// simdgrad: Keras for TypeScript. The public API, tfjs-core names where the concept is the same.
+import { ENGINE } from './engine/engine.js';
+import { JsBackend } from './backends/js/index.js';
+import { WasmBackend, instantiate, instantiateSync } from './backends/wasm/index.js';
+
+ENGINE.registerBackend(
+  'js',
+  () => new JsBackend(),
+  1,
+  () => new JsBackend(),
+);
+ENGINE.registerBackend(
+  'wasm',
+  async () => new WasmBackend(await instantiate()),
+  2,
+  () => new WasmBackend(instantiateSync()),
+);
+
+export { Tensor, Variable } from './engine/tensor.js';
+export type { DataType, TypedArray, NestedArray, TensorLike } from './engine/dtype.js';
+export type { MemoryInfo, TensorContainer } from './engine/engine.js';
+export type { Backend } from './backends/backend.js';
+export { tidy, keep, dispose, memory, setBackend, getBackend, ready } from './ops/scope.js';
+export {
+  tensor,
+  scalar,
+  tensor1d,
+  tensor2d,
+  fill,
+  zeros,
+  ones,
+  zerosLike,
+  onesLike,
+  range,
+  arange,
+  eye,
+  randomNormal,
+  randomUniform,
+  truncatedNormal,
+  variable,
+} from './ops/creation.js';
+export {
+  neg,
+  abs,
+  square,
+  sqrt,
+  rsqrt,
+  exp,
+  log,
+  log1p,
+  reciprocal,
+  relu,
+  relu6,
+  elu,
+  selu,
+  leakyRelu,
+  sigmoid,
+  tanh,
+  softplus,
+  sign,
+  floor,
+  ceil,
+  round,
+  sin,
+  cos,
+  step,
+  clipByValue,
+} from './ops/unary.js';
+export {
+  add,
+  sub,
+  mul,
+  div,
+  maximum,
+  minimum,
+  pow,
+  squaredDifference,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  equal,
+  notEqual,
+} from './ops/binary.js';
+export { cast } from './ops/cast.js';
+export { matMul } from './ops/matmul.js';
+export { sum, prod, mean, max, min, argMax, argMin } from './ops/reduce.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { reshape, expandDims, squeeze } from './ops/reshape.js';
+export { transpose } from './ops/transpose.js';
+export { concat, stack, unstack } from './ops/concat.js';
+export { slice } from './ops/slice.js';
+export { pad } from './ops/pad.js';
+export { tile } from './ops/tile.js';
+export { gather, unsortedSegmentSum, oneHot } from './ops/gather.js';
+export { where } from './ops/where.js';
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './ops/gradients.js';

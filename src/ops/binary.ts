@@ -1,0 +1,114 @@
+// Broadcasting element-wise binary ops and comparisons. They share the 'Binary' and 'Compare'
+// kernels (selected by op code), so they live in one file; each gradient sits beside its op.
+import { Binary, Compare } from '../backends/wasm/codes.generated.js';
+import { type TensorLike, upcast } from '../engine/dtype.js';
+import { registerGradient } from '../engine/registry.js';
+import { broadcastShapes, shapesEqual, type Shape } from '../engine/shape.js';
+import type { Tensor } from '../engine/tensor.js';
+import { cast } from './cast.js';
+import { reshape } from './reshape.js';
+import { sum } from './reduce.js';
+import { log, neg, square } from './unary.js';
+import { where } from './where.js';
+import { zerosLike } from './creation.js';
+import { run1, toTensor } from './util.js';
+
+type Arg = Tensor | TensorLike;
+
+/** Sums a broadcast gradient back down to the shape of the input it came from. */
+export function sumToShape(dy: Tensor, shape: Shape): Tensor {
+  if (shapesEqual(dy.shape, shape)) return dy;
+  const lead = dy.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < dy.rank; i++) if (i < lead || (shape[i - lead] === 1 && dy.shape[i] !== 1)) axes.push(i);
+  const s = axes.length ? sum(dy, axes) : dy;
+  return reshape(s, shape);
+}
+
+/** Converts both arguments to tensors of one dtype (float32 wins; bool counts as int32). */
+function operands(op: string, a: Arg, b: Arg): [Tensor, Tensor, Tensor[]] {
+  const ta = toTensor(a, 'a', op);
+  const tb = toTensor(b, 'b', op);
+  broadcastShapes(op, ta.shape, tb.shape); // throws, naming the op and both shapes
+  const dt = upcast(ta.dtype, tb.dtype);
+  const temps: Tensor[] = [];
+  const conv = (t: Tensor, orig: Arg) => {
+    if (t !== orig) temps.push(t); // converted from numbers: ours to free
+    if (t.dtype === dt) return t;
+    const c = cast(t, dt);
+    temps.push(c);
+    return c;
+  };
+  return [conv(ta, a), conv(tb, b), temps];
+}
+
+function binary(name: string, op: Binary, a: Arg, b: Arg): Tensor {
+  const [x, y, temps] = operands(name, a, b);
+  const out = run1('Binary', [x, y], { op });
+  for (const t of temps) t.dispose();
+  return out;
+}
+
+function compare(name: string, op: Compare, a: Arg, b: Arg): Tensor {
+  const [x, y, temps] = operands(name, a, b);
+  const out = run1('Compare', [x, y], { op });
+  for (const t of temps) t.dispose();
+  return out;
+}
+
+/** a + b with broadcasting. @example sg.add(sg.tensor([1, 2]), 10); // [11, 12] */
+export const add = (a: Arg, b: Arg) => binary('add', Binary.Add, a, b);
+/** a - b with broadcasting. */
+export const sub = (a: Arg, b: Arg) => binary('sub', Binary.Sub, a, b);
+/** a * b with broadcasting. */
+export const mul = (a: Arg, b: Arg) => binary('mul', Binary.Mul, a, b);
+/** a / b with broadcasting; int32 division floors, as tfjs. */
+export const div = (a: Arg, b: Arg) => binary('div', Binary.Div, a, b);
+/** Element-wise maximum; NaN wins. */
+export const maximum = (a: Arg, b: Arg) => binary('maximum', Binary.Max, a, b);
+/** Element-wise minimum; NaN wins. */
+export const minimum = (a: Arg, b: Arg) => binary('minimum', Binary.Min, a, b);
+/** a ** b */
+export const pow = (a: Arg, b: Arg) => binary('pow', Binary.Pow, a, b);
+/** (a - b)^2 */
+export const squaredDifference = (a: Arg, b: Arg) => binary('squaredDifference', Binary.SquaredDifference, a, b);
+
+export const greater = (a: Arg, b: Arg) => compare('greater', Compare.Greater, a, b);
+export const greaterEqual = (a: Arg, b: Arg) => compare('greaterEqual', Compare.GreaterEqual, a, b);
+export const less = (a: Arg, b: Arg) => compare('less', Compare.Less, a, b);
+export const lessEqual = (a: Arg, b: Arg) => compare('lessEqual', Compare.LessEqual, a, b);
+export const equal = (a: Arg, b: Arg) => compare('equal', Compare.Equal, a, b);
+export const notEqual = (a: Arg, b: Arg) => compare('notEqual', Compare.NotEqual, a, b);
+
+/** dy masked where `cond`, and zero elsewhere. */
+const maskGrad = (cond: Tensor, dy: Tensor) => where(cond, dy, zerosLike(dy));
+
+registerGradient('Binary', {
+  saveInputs: true,
+  saveOutputs: true,
+  grad: ([dy], { inputs: [a, b], outputs: [y], attrs }) => {
+    const toA = (g: () => Tensor) => () => sumToShape(g(), a.shape);
+    const toB = (g: () => Tensor) => () => sumToShape(g(), b.shape);
+    switch (attrs.op as Binary) {
+      case Binary.Add:
+        return [toA(() => dy), toB(() => dy)];
+      case Binary.Sub:
+        return [toA(() => dy), toB(() => neg(dy))];
+      case Binary.Mul:
+        return [toA(() => mul(dy, b)), toB(() => mul(dy, a))];
+      case Binary.Div:
+        return [toA(() => div(dy, b)), toB(() => neg(div(mul(dy, a), square(b))))];
+      case Binary.Max:
+        return [toA(() => maskGrad(greaterEqual(a, b), dy)), toB(() => maskGrad(less(a, b), dy))];
+      case Binary.Min:
+        return [toA(() => maskGrad(lessEqual(a, b), dy)), toB(() => maskGrad(greater(a, b), dy))];
+      case Binary.Pow:
+        return [
+          toA(() => mul(dy, mul(b, pow(a, sub(b, 1))))),
+          toB(() => maskGrad(greater(a, 0), mul(dy, mul(y, log(where(greater(a, 0), a, 1)))))),
+        ];
+      case Binary.SquaredDifference:
+        return [toA(() => mul(dy, mul(2, sub(a, b)))), toB(() => mul(dy, mul(-2, sub(a, b))))];
+    }
+  },
+});

@@ -1,0 +1,69 @@
+// concat and stack: join tensors along an existing or a new axis; unstack splits one.
+import { registerGradient } from '../engine/registry.js';
+import { fmt, normAxis } from '../engine/shape.js';
+import type { Tensor } from '../engine/tensor.js';
+import { expandDims, reshape } from './reshape.js';
+import { slice } from './slice.js';
+import { run1, scoped, toTensor } from './util.js';
+
+registerGradient('Concat', {
+  grad: ([dy], { attrs, inputInfos }) => {
+    const axis = attrs.axis as number;
+    let off = 0;
+    return inputInfos.map((info) => {
+      const begin = info.shape.map((_, i) => (i === axis ? off : 0));
+      off += info.shape[axis];
+      return () => slice(dy, begin, info.shape.slice());
+    });
+  },
+});
+
+/**
+ * Joins tensors along `axis`; every other dimension must match.
+ * @example sg.concat([sg.tensor([1]), sg.tensor([2, 3])]); // [1, 2, 3]
+ */
+export function concat(tensors: Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
+  const ts = tensors.map((t, i) => toTensor(t, `tensors[${i}]`, 'concat'));
+  const a = normAxis('concat', axis, ts[0].rank);
+  for (const [i, t] of ts.entries()) {
+    if (t.rank !== ts[0].rank || t.dtype !== ts[0].dtype || t.shape.some((d, k) => k !== a && d !== ts[0].shape[k])) {
+      throw new Error(
+        `concat: tensors[${i}] has shape ${fmt(t.shape)} (${t.dtype}), which does not match ` +
+          `tensors[0] ${fmt(ts[0].shape)} (${ts[0].dtype}) outside axis ${a}`,
+      );
+    }
+  }
+  if (ts.length === 1) return reshape(ts[0], ts[0].shape);
+  return run1('Concat', ts, { axis: a });
+}
+
+/** Stacks same-shape tensors along a new `axis`. */
+export const stack = scoped((tensors: Tensor[], axis = 0): Tensor => {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+  const s0 = tensors[0].shape;
+  for (const [i, t] of tensors.entries()) {
+    if (fmt(t.shape) !== fmt(s0))
+      throw new Error(`stack: tensors[${i}] has shape ${fmt(t.shape)} but tensors[0] has ${fmt(s0)}`);
+  }
+  const a = normAxis('stack', axis, s0.length + 1);
+  return concat(
+    tensors.map((t) => expandDims(t, a)),
+    a,
+  );
+});
+
+/** Splits `x` along `axis` into rank-1-lower tensors. */
+export function unstack(x: Tensor, axis = 0): Tensor[] {
+  const t = toTensor(x, 'x', 'unstack');
+  const a = normAxis('unstack', axis, t.rank);
+  const shape = t.shape.filter((_, i) => i !== a);
+  return Array.from({ length: t.shape[a] }, (_, k) => {
+    const begin = t.shape.map((_, i) => (i === a ? k : 0));
+    const size = t.shape.map((d, i) => (i === a ? 1 : d));
+    const s = slice(t, begin, size);
+    const r = reshape(s, shape);
+    s.dispose();
+    return r;
+  });
+}

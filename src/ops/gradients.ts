@@ -1,0 +1,130 @@
+// Reverse-mode autodiff: grad, grads, valueAndGrad, valueAndGrads, variableGrads.
+// The tape exists only inside these calls: each records the kernels run by `f` whose inputs
+// depend on the requested sources, walks them backwards, and frees what it saved.
+import { ENGINE, type Tape } from '../engine/engine.js';
+import { fmt, shapesEqual } from '../engine/shape.js';
+import { Tensor, type Variable } from '../engine/tensor.js';
+import { add } from './binary.js';
+import { ones, zeros } from './creation.js';
+
+/** Runs `f` on a tape and returns its value and d(value)/d(source) for each source. */
+function gradientsOf(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor): { value: Tensor; grads: Tensor[] } {
+  for (const s of sources) ENGINE.assertLive(s, op);
+  if (ENGINE.tape)
+    throw new Error(`${op}: gradients of gradients are not supported (a gradient call is already running)`);
+  const tape: Tape = { nodes: [], requires: new Set(sources.map((s) => s.id)) };
+  try {
+    return ENGINE.tidy(() => {
+      ENGINE.tape = tape;
+      let value: Tensor;
+      try {
+        value = f();
+      } finally {
+        ENGINE.tape = null;
+      }
+      if (!(value instanceof Tensor))
+        throw new Error(`${op}: the function must return a Tensor but returned ${typeof value}`);
+      if (value.dtype !== 'float32')
+        throw new Error(`${op}: the function must return a float32 tensor but returned ${value.dtype}`);
+      if (dy && !shapesEqual(dy.shape, value.shape)) {
+        throw new Error(`${op}: dy has shape ${fmt(dy.shape)} but the function's value has shape ${fmt(value.shape)}`);
+      }
+      const grads = backward(tape, value, dy ?? ones(value.shape));
+      return { value, grads: sources.map((s) => grads.get(s.id) ?? zeros(s.shape)) };
+    });
+  } finally {
+    // Free what the tape saved, also when f or a gradient threw.
+    for (const node of tape.nodes) {
+      for (const t of [...node.saved.inputs, ...node.saved.outputs]) t?.dispose();
+    }
+  }
+}
+
+/** Walks the tape backwards from `y` with seed `dy`; returns the gradient of every tensor reached. */
+function backward(tape: Tape, y: Tensor, dy: Tensor): Map<number, Tensor> {
+  const grads = new Map<number, Tensor>([[y.id, dy]]);
+  for (let n = tape.nodes.length - 1; n >= 0; n--) {
+    const node = tape.nodes[n];
+    if (!node.outputIds.some((id) => grads.has(id))) continue;
+    const dys = node.outputIds.map((id, i) => grads.get(id) ?? zeros(node.outputInfos[i].shape));
+    const thunks = node.spec.grad(dys, { ...node.saved, attrs: node.attrs, inputInfos: node.inputInfos });
+    node.inputIds.forEach((id, i) => {
+      const thunk = thunks[i];
+      if (!thunk || !tape.requires.has(id) || node.inputInfos[i].dtype !== 'float32') return;
+      const g = thunk();
+      if (!shapesEqual(g.shape, node.inputInfos[i].shape)) {
+        throw new Error(
+          `gradient of ${node.kernelName}: input ${i} has shape ${fmt(node.inputInfos[i].shape)} but its gradient has ${fmt(g.shape)}`,
+        );
+      }
+      const prev = grads.get(id);
+      grads.set(id, prev ? add(prev, g) : g);
+    });
+  }
+  return grads;
+}
+
+/**
+ * The gradient function of a function of one tensor.
+ * @example
+ * const g = sg.grad((x) => sg.square(x));
+ * g(sg.tensor([3])).print(); // [6]
+ */
+export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
+  return (x, dy) => {
+    const { value, grads } = gradientsOf('grad', () => f(x), [x], dy);
+    if (value !== x) value.dispose();
+    return grads[0];
+  };
+}
+
+/** The gradient function of a function of several tensors. */
+export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => Tensor[] {
+  return (args, dy) => {
+    const { value, grads: g } = gradientsOf('grads', () => f(...args), args, dy);
+    if (!args.includes(value)) value.dispose();
+    return g;
+  };
+}
+
+/** Like `grad`, also returning the function's value. */
+export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
+  return (x, dy) => {
+    const { value, grads: g } = gradientsOf('valueAndGrad', () => f(x), [x], dy);
+    return { value, grad: g[0] };
+  };
+}
+
+/** Like `grads`, also returning the function's value. */
+export function valueAndGrads(
+  f: (...args: Tensor[]) => Tensor,
+): (args: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+  return (args, dy) => gradientsOf('valueAndGrads', () => f(...args), args, dy);
+}
+
+/**
+ * The value of `f` (a scalar) and its gradient with respect to each trainable variable
+ * (or to `varList`), keyed by variable name.
+ * @example
+ * const w = sg.variable(sg.tensor([1, 2]), true, 'w');
+ * const { value, grads } = sg.variableGrads(() => sg.sum(sg.square(w)));
+ * grads.w.print(); // [2, 4]
+ */
+export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+  const vars = varList ?? [...ENGINE.variables.values()].filter((v) => v.trainable);
+  if (vars.length === 0)
+    throw new Error('variableGrads: there are no trainable variables to differentiate with respect to');
+  const { value, grads: g } = gradientsOf(
+    'variableGrads',
+    () => {
+      const y = f();
+      if (y instanceof Tensor && y.rank !== 0)
+        throw new Error(`variableGrads: f must return a scalar but returned shape ${fmt(y.shape)}`);
+      return y;
+    },
+    vars,
+  );
+  const out: Record<string, Tensor> = {};
+  vars.forEach((v, i) => (out[v.name] = g[i]));
+  return { value, grads: out };
+}

@@ -1,0 +1,45 @@
+// matMul: (batched) matrix product with optional transposes; batch dims broadcast.
+import { registerGradient } from '../engine/registry.js';
+import { fmt } from '../engine/shape.js';
+import type { Tensor } from '../engine/tensor.js';
+import { sumToShape } from './binary.js';
+import { checkFloat, run1, toTensor } from './util.js';
+import { broadcastShapes } from '../engine/shape.js';
+
+registerGradient('MatMul', {
+  saveInputs: true,
+  // C = op(A) op(B): dA and dB are again products, so they run on the same GEMM.
+  grad: ([dy], { inputs: [a, b], attrs }) => {
+    const tA = !!attrs.transposeA;
+    const tB = !!attrs.transposeB;
+    const mm = (x: Tensor, y: Tensor, ta: boolean, tb: boolean) =>
+      run1('MatMul', [x, y], { transposeA: ta, transposeB: tb });
+    const dA = () => sumToShape(tA ? mm(b, dy, tB, true) : mm(dy, b, false, !tB), a.shape);
+    const dB = () => sumToShape(tB ? mm(dy, a, true, tA) : mm(a, dy, !tA, false), b.shape);
+    return [dA, dB];
+  },
+});
+
+/**
+ * The matrix product of the last two dimensions of `a` and `b` (rank >= 2), batch dims broadcast.
+ * @example sg.matMul(sg.ones([2, 3]), sg.ones([3, 4])).shape; // [2, 4]
+ */
+export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+  const x = toTensor(a, 'a', 'matMul');
+  const y = toTensor(b, 'b', 'matMul');
+  checkFloat('matMul', 'a', x);
+  checkFloat('matMul', 'b', y);
+  if (x.rank < 2 || y.rank < 2) {
+    throw new Error(`matMul: both arguments must have rank >= 2 but got shapes ${fmt(x.shape)} and ${fmt(y.shape)}`);
+  }
+  const kA = transposeA ? x.shape[x.rank - 2] : x.shape[x.rank - 1];
+  const kB = transposeB ? y.shape[y.rank - 1] : y.shape[y.rank - 2];
+  if (kA !== kB) {
+    throw new Error(
+      `matMul: inner dimensions do not match: a ${fmt(x.shape)}${transposeA ? ' (transposed)' : ''} ` +
+        `and b ${fmt(y.shape)}${transposeB ? ' (transposed)' : ''} give ${kA} vs ${kB}`,
+    );
+  }
+  broadcastShapes('matMul', x.shape.slice(0, -2), y.shape.slice(0, -2));
+  return run1('MatMul', [x, y], { transposeA, transposeB });
+}

@@ -1,0 +1,111 @@
+// Reductions (sum, mean, prod, max, min) and arg-reductions (argMax, argMin) over any axes.
+// Kernels see only [outer, R, inner] (reduce the middle) or [rows, n] (arg over rows): reduced
+// axes that are contiguous need no copy; others are transposed to the end first.
+import { Reduce } from '../backends/wasm/codes.generated.js';
+import type { TensorLike } from '../engine/dtype.js';
+import { registerGradient } from '../engine/registry.js';
+import { fmt, normAxes, normAxis, sizeFromShape } from '../engine/shape.js';
+import type { Tensor } from '../engine/tensor.js';
+import { div, equal, mul } from './binary.js';
+import { cast } from './cast.js';
+import { reshape } from './reshape.js';
+import { tile } from './tile.js';
+import { transpose } from './transpose.js';
+import { where } from './where.js';
+import { zerosLike } from './creation.js';
+import { run1, scoped, toTensor } from './util.js';
+
+type Axis = number | number[] | null | undefined;
+
+registerGradient('Reduce', {
+  saveInputs: true,
+  saveOutputs: true,
+  grad: ([dy], { inputs: [x], outputs: [y], attrs }) => [
+    () => {
+      const [outer, R, inner] = x.shape;
+      const spread = (t: Tensor) => tile(reshape(t, [outer, 1, inner]), [1, R, 1]);
+      const dyb = spread(dy);
+      switch (attrs.op as Reduce) {
+        case Reduce.Sum:
+          return dyb;
+        case Reduce.Prod:
+          return div(mul(dyb, spread(y)), x); // Porting note: NaN where x == 0
+        default:
+          return where(equal(x, spread(y)), dyb, zerosLike(dyb)); // Max, Min: every tie gets dy
+      }
+    },
+  ],
+});
+
+/** Reduces `x` over `axis` with kernel op `op`, keeping reduced dims as 1 when `keepDims`. */
+function reduce(name: string, op: Reduce, xIn: Tensor | TensorLike, axis: Axis, keepDims: boolean): Tensor {
+  const x = toTensor(xIn, 'x', name);
+  if (x.dtype === 'bool') throw new Error(`${name}: argument 'x' must be numeric but has dtype bool`);
+  const axes = normAxes(name, axis, x.rank);
+  const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d)).filter((_, i) => keepDims || !axes.includes(i));
+  if (op !== Reduce.Sum && op !== Reduce.Prod && axes.some((a) => x.shape[a] === 0)) {
+    throw new Error(`${name}: cannot reduce over an empty dimension (shape ${fmt(x.shape)}, axes ${fmt(axes)})`);
+  }
+  const contiguous = axes.every((a, i) => i === 0 || a === axes[i - 1] + 1);
+  let src = x;
+  let first = axes[0] ?? x.rank;
+  let last = axes[axes.length - 1] ?? x.rank - 1;
+  if (!contiguous) {
+    const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    src = transpose(x, [...kept, ...axes]);
+    first = kept.length;
+    last = x.rank - 1;
+  }
+  const outer = sizeFromShape(src.shape.slice(0, first));
+  const R = sizeFromShape(src.shape.slice(first, last + 1));
+  const inner = sizeFromShape(src.shape.slice(last + 1));
+  const y = run1('Reduce', [reshape(src, [outer, R, inner])], { op });
+  return reshape(y, outShape);
+}
+
+/**
+ * Sum over `axis` (all axes when omitted).
+ * @example sg.sum(sg.tensor([[1, 2], [3, 4]]), 1); // [3, 7]
+ */
+export const sum = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
+  reduce('sum', Reduce.Sum, x, axis, keepDims),
+);
+export const prod = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
+  reduce('prod', Reduce.Prod, x, axis, keepDims),
+);
+/** Maximum over `axis`; NaN wins. */
+export const max = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
+  reduce('max', Reduce.Max, x, axis, keepDims),
+);
+export const min = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
+  reduce('min', Reduce.Min, x, axis, keepDims),
+);
+
+/** Mean over `axis`; integer inputs give float32. */
+export const mean = scoped((xIn: Tensor | TensorLike, axis?: Axis, keepDims = false) => {
+  const x = toTensor(xIn, 'x', 'mean');
+  const f = x.dtype === 'float32' ? x : cast(x, 'float32');
+  const axes = normAxes('mean', axis, x.rank);
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  return div(reduce('mean', Reduce.Sum, f, axes, keepDims), count);
+});
+
+function argReduce(name: string, isMax: boolean, xIn: Tensor | TensorLike, axis: number): Tensor {
+  const x = toTensor(xIn, 'x', name);
+  const a = normAxis(name, axis, x.rank);
+  if (x.rank === 0 || x.shape[a] === 0)
+    throw new Error(`${name}: cannot reduce over an empty dimension (shape ${fmt(x.shape)}, axis ${a})`);
+  const perm = x.shape.map((_, i) => i).filter((i) => i !== a);
+  const src = a === x.rank - 1 ? x : transpose(x, [...perm, a]);
+  const n = x.shape[a];
+  const y = run1('ArgReduce', [reshape(src, [x.size / n, n])], { isMax });
+  return reshape(
+    y,
+    perm.map((i) => x.shape[i]),
+  );
+}
+
+/** Index of the maximum along `axis` (default 0), as int32. */
+export const argMax = scoped((x: Tensor | TensorLike, axis = 0) => argReduce('argMax', true, x, axis));
+/** Index of the minimum along `axis` (default 0), as int32. */
+export const argMin = scoped((x: Tensor | TensorLike, axis = 0) => argReduce('argMin', false, x, axis));

@@ -1,0 +1,54 @@
+// Memory and backend control: tidy, keep, dispose, memory, setBackend, getBackend, ready.
+import { ENGINE, collectTensors, type MemoryInfo, type TensorContainer } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+
+/**
+ * Runs `fn` and frees every tensor it created except those it returns (or `keep`s).
+ * `fn` must be synchronous.
+ * @example
+ * const y = sg.tidy(() => sg.relu(sg.sub(x, 1))); // the intermediate sub result is freed
+ */
+export function tidy<T extends TensorContainer>(fn: () => T): T;
+export function tidy<T extends TensorContainer>(name: string, fn: () => T): T;
+export function tidy<T extends TensorContainer>(a: string | (() => T), b?: () => T): T {
+  const fn = typeof a === 'function' ? a : b;
+  if (typeof fn !== 'function') throw new Error('tidy: expected a function');
+  return ENGINE.tidy(fn);
+}
+
+/** Marks `t` to survive every enclosing `tidy`. */
+export function keep<T extends Tensor>(t: T): T {
+  ENGINE.assertLive(t, 'keep');
+  t.kept = true;
+  return t;
+}
+
+/** Frees every tensor inside a (nested) container. */
+export function dispose(container: TensorContainer): void {
+  collectTensors(container, (t) => t.dispose());
+}
+
+/**
+ * Live tensors, buffers and bytes, and the peak bytes held at once.
+ * @example
+ * const before = sg.memory().numTensors;
+ * sg.tidy(() => { sg.ones([3]); });
+ * sg.memory().numTensors === before; // true
+ */
+export function memory(): MemoryInfo {
+  return ENGINE.memory();
+}
+
+/** Selects the backend ('wasm' or 'js'); resolves when it is ready. */
+export function setBackend(name: string): Promise<boolean> {
+  return ENGINE.setBackend(name);
+}
+
+export function getBackend(): string {
+  return ENGINE.getBackendName();
+}
+
+/** Resolves when the active backend is initialised (needed once on a browser page's main thread). */
+export function ready(): Promise<void> {
+  return ENGINE.ready();
+}

@@ -1,0 +1,96 @@
+// Helpers shared by the op files: argument conversion and validation.
+import { ENGINE } from '../engine/engine.js';
+import { type DataType, type TensorLike, type TypedArray } from '../engine/dtype.js';
+import { fmt, sizeFromShape, type Shape } from '../engine/shape.js';
+import { Tensor } from '../engine/tensor.js';
+
+/** Infers the shape of nested arrays, checking that they are not ragged. */
+export function inferShape(op: string, values: TensorLike): number[] {
+  if (typeof values === 'number' || typeof values === 'boolean') return [];
+  if (ArrayBuffer.isView(values)) return [(values as TypedArray).length];
+  const shape: number[] = [];
+  let v: unknown = values;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    v = v[0];
+  }
+  const check = (x: unknown, dim: number): void => {
+    if (dim === shape.length) {
+      if (Array.isArray(x)) throw new Error(`${op}: ragged nested array: expected a number at depth ${dim}`);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[dim]) {
+      throw new Error(
+        `${op}: ragged nested array: expected length ${shape[dim]} at depth ${dim} ` +
+          `but got ${Array.isArray(x) ? x.length : typeof x}`,
+      );
+    }
+    for (const y of x) check(y, dim + 1);
+  };
+  check(values, 0);
+  return shape;
+}
+
+/** Flattens nested arrays (or copies a typed array) into a typed array of `dtype`. */
+export function flatten(op: string, values: TensorLike, dtype: DataType, size: number): TypedArray {
+  const out = dtype === 'float32' ? new Float32Array(size) : new Int32Array(size);
+  let i = 0;
+  const visit = (x: unknown): void => {
+    if (Array.isArray(x)) for (const y of x) visit(y);
+    else if (typeof x === 'number' || typeof x === 'boolean') out[i++] = dtype === 'bool' ? (x ? 1 : 0) : Number(x);
+    else throw new Error(`${op}: expected numbers but found ${typeof x}`);
+  };
+  if (ArrayBuffer.isView(values) || (typeof values === 'object' && !Array.isArray(values))) {
+    const arr = values as ArrayLike<number>;
+    if (arr.length !== size) throw new Error(`${op}: ${arr.length} values do not fill shape of size ${size}`);
+    for (let k = 0; k < size; k++) out[k] = dtype === 'bool' ? (arr[k] ? 1 : 0) : arr[k];
+    return out;
+  }
+  visit(values);
+  if (i !== size) throw new Error(`${op}: ${i} values do not fill shape of size ${size}`);
+  return out;
+}
+
+/** A Tensor from a Tensor, number or nested array (numbers become float32 unless `dtype`). */
+export function toTensor(x: Tensor | TensorLike, arg: string, op: string, dtype?: DataType): Tensor {
+  if (x instanceof Tensor) {
+    ENGINE.assertLive(x, op);
+    return x;
+  }
+  if (x === null || x === undefined) throw new Error(`${op}: argument '${arg}' is ${x}; expected a Tensor or numbers`);
+  const shape = inferShape(op, x);
+  const dt: DataType = dtype ?? (x instanceof Int32Array ? 'int32' : typeof x === 'boolean' ? 'bool' : 'float32');
+  return ENGINE.makeTensor(flatten(op, x, dt, sizeFromShape(shape)), shape, dt);
+}
+
+export function checkFloat(op: string, arg: string, t: Tensor): void {
+  if (t.dtype !== 'float32')
+    throw new Error(`${op}: argument '${arg}' must be float32 but has dtype ${t.dtype} (shape ${fmt(t.shape)})`);
+}
+
+export function checkFinite(op: string, arg: string, v: number): void {
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new Error(`${op}: argument '${arg}' must be a finite number but is ${v}`);
+}
+
+export function checkInt(op: string, arg: string, v: number, min = 0): void {
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`${op}: argument '${arg}' must be an integer >= ${min} but is ${v}`);
+}
+
+export function checkShape(op: string, shape: Shape): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0)
+      throw new Error(`${op}: invalid shape ${fmt(shape)}: dimensions must be integers >= 0`);
+  }
+}
+
+/** Runs a kernel with one output. */
+export function run1(name: string, inputs: Tensor[], attrs: Record<string, unknown> = {}): Tensor {
+  return ENGINE.runKernel(name, inputs, attrs)[0];
+}
+
+/** Wraps a composite op so that its intermediates are freed: every op runs as its own scope. */
+export function scoped<F extends (...args: never[]) => Tensor>(fn: F): F {
+  return ((...args: never[]) => ENGINE.tidy(() => fn(...args))) as F;
+}
