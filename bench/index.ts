@@ -1,0 +1,13 @@
+// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops.
+// Speed is measured here, never in tests; peers run side by side in the same process.
+import { benchGemm } from './gemm.js';
+import { benchOps } from './ops.js';
+
+const suites: Record<string, (args: string[]) => Promise<void>> = { gemm: benchGemm, ops: benchOps };
+const [name = 'gemm', ...args] = process.argv.slice(2);
+const suite = suites[name];
+if (!suite) {
+  console.error(`unknown bench suite '${name}'; available: ${Object.keys(suites).join(', ')}`);
+  process.exit(1);
+}
+await suite(args);
