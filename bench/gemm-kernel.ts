@@ -244,6 +244,11 @@ if (CHECK) {
       }
     }
   }
+  // Past every blocking boundary (MC rows, NC columns, KC depth, the beta path's row chunks).
+  for (const [tA, tB] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+    fixed.push({ ...base, tA, tB, M: 300, N: 530, K: 600, padA: 1, padB: 2, padC: 3, bias: true, act: Act.Relu6, beta: 1 });
+  }
+  fixed.push({ ...base, M: 270, N: 261, K: 1100, bias: true, act: Act.Tanh, beta: 0 });
   for (let act = 0; act <= 4; act++) {
     for (const beta of [0, 1]) {
       fixed.push({ ...base, M: 13, N: 21, K: 0, bias: true, act, beta });
@@ -259,6 +264,7 @@ if (CHECK) {
   for (let i = 0; i < (QUICK ? 40 : 150); i++) splitCases.push(randomCase(140, 700));
   splitCases.push({ ...base, tA: 0, tB: 0, M: 130, N: 1100, K: 530, bias: true, act: Act.Tanh, beta: 1 });
   splitCases.push({ ...base, tA: 1, tB: 1, M: 301, N: 77, K: 257, bias: true, act: Act.Sigmoid, beta: 0 });
+  splitCases.push({ ...base, tA: 1, tB: 0, M: 530, N: 300, K: 600, bias: true, act: Act.Relu, beta: 1 });
   for (const cs of splitCases) checkSplits(cs);
   console.log(`correctness: ${cases.length} cases vs float64 reference, ${splitCases.length} split ` +
     `cases bit-identical: ${failures === 0 ? 'ok' : failures + ' FAILURES'} ` +

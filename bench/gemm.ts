@@ -39,7 +39,14 @@ export async function benchGemm(args: string[]): Promise<void> {
       tf.dispose([x, y]);
     }
     const ratio = gflops['simdgrad-wasm'] / gflops['tfjs-wasm'];
-    rows.push([n, gflops['simdgrad-wasm'], gflops['simdgrad-js'], gflops['tfjs-wasm'], gflops['tfjs-cpu'], `${ratio.toFixed(2)}x`]);
+    rows.push([
+      n,
+      gflops['simdgrad-wasm'],
+      gflops['simdgrad-js'],
+      gflops['tfjs-wasm'],
+      gflops['tfjs-cpu'],
+      `${ratio.toFixed(2)}x`,
+    ]);
     json.push({ n, gflops, ratioToTfjsWasm: ratio });
   }
   console.log('\nGEMM, C = A B with square n x n float32 matrices, GFLOP/s (median), 1 thread');

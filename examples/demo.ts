@@ -5,7 +5,12 @@ import * as sg from 'simdgrad';
 await sg.ready();
 console.log(`simdgrad on the '${sg.getBackend()}' backend`);
 
-const x = sg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const x = sg.tensor([
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+]);
 const y = sg.tensor([[0], [1], [1], [0]]);
 const w1 = sg.variable(sg.randomNormal([2, 8], 0, 1, 'float32', 1), true, 'w1');
 const b1 = sg.variable(sg.zeros([8]), true, 'b1');
@@ -30,5 +35,7 @@ const memAfterLast = sg.memory().numTensors;
 const out = sg.tidy(() => predict(x));
 console.log('predictions for [0,0] [0,1] [1,0] [1,1]:', Array.from(out.dataSync(), (v) => v.toFixed(3)).join(' '));
 out.dispose();
-console.log(`live tensors after step 1: ${memAfterFirst}, after step 500: ${memAfterLast}` +
-  (memAfterFirst === memAfterLast ? ' (flat: nothing leaked)' : ' (LEAK)'));
+console.log(
+  `live tensors after step 1: ${memAfterFirst}, after step 500: ${memAfterLast}` +
+    (memAfterFirst === memAfterLast ? ' (flat: nothing leaked)' : ' (LEAK)'),
+);

@@ -57,7 +57,15 @@ export function randArray(n: number, seed: number, lo = -1, hi = 1): Float32Arra
 }
 
 export function rand(shape: number[], seed: number, lo = -1, hi = 1): sg.Tensor {
-  return sg.tensor(randArray(shape.reduce((a, c) => a * c, 1), seed, lo, hi), shape);
+  return sg.tensor(
+    randArray(
+      shape.reduce((a, c) => a * c, 1),
+      seed,
+      lo,
+      hi,
+    ),
+    shape,
+  );
 }
 
 /**
@@ -65,7 +73,11 @@ export function rand(shape: number[], seed: number, lo = -1, hi = 1): sg.Tensor 
  * each input against central differences. float32 needs a large epsilon: eps 1e-2 in float32
  * arithmetic gives about three significant digits, hence rtol 2e-2.
  */
-export function gradCheck(f: (...xs: sg.Tensor[]) => sg.Tensor, inputs: sg.Tensor[], opts: { eps?: number; rtol?: number; atol?: number } = {}): void {
+export function gradCheck(
+  f: (...xs: sg.Tensor[]) => sg.Tensor,
+  inputs: sg.Tensor[],
+  opts: { eps?: number; rtol?: number; atol?: number } = {},
+): void {
   const eps = opts.eps ?? 1e-2;
   const rtol = opts.rtol ?? 2e-2;
   const atol = opts.atol ?? 2e-3;

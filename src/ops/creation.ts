@@ -4,7 +4,7 @@ import { checkDtype, type DataType, type TensorLike } from '../engine/dtype.js';
 import { Rng } from '../engine/random.js';
 import { fmt, sizeFromShape, type Shape } from '../engine/shape.js';
 import { Tensor, Variable } from '../engine/tensor.js';
-import { checkFinite, checkShape, flatten, inferShape } from './util.js';
+import { checkFinite, checkShape, flatten, inferDtype, inferShape } from './util.js';
 
 /**
  * A tensor from nested arrays or a flat typed array (with `shape`).
@@ -14,10 +14,7 @@ import { checkFinite, checkShape, flatten, inferShape } from './util.js';
  */
 export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Tensor {
   const inferred = inferShape('tensor', values);
-  const dt = checkDtype(
-    'tensor',
-    dtype ?? (values instanceof Int32Array ? 'int32' : typeof values === 'boolean' ? 'bool' : 'float32'),
-  );
+  const dt = checkDtype('tensor', dtype ?? inferDtype(values));
   let s: Shape = inferred;
   if (shape) {
     checkShape('tensor', shape);

@@ -51,6 +51,14 @@ export function flatten(op: string, values: TensorLike, dtype: DataType, size: n
   return out;
 }
 
+/** The dtype nested values imply: bool for booleans, int32 for an Int32Array, else float32. */
+export function inferDtype(values: TensorLike): DataType {
+  if (values instanceof Int32Array) return 'int32';
+  let v: unknown = values;
+  while (Array.isArray(v)) v = v[0];
+  return typeof v === 'boolean' ? 'bool' : 'float32';
+}
+
 /** A Tensor from a Tensor, number or nested array (numbers become float32 unless `dtype`). */
 export function toTensor(x: Tensor | TensorLike, arg: string, op: string, dtype?: DataType): Tensor {
   if (x instanceof Tensor) {
@@ -59,7 +67,7 @@ export function toTensor(x: Tensor | TensorLike, arg: string, op: string, dtype?
   }
   if (x === null || x === undefined) throw new Error(`${op}: argument '${arg}' is ${x}; expected a Tensor or numbers`);
   const shape = inferShape(op, x);
-  const dt: DataType = dtype ?? (x instanceof Int32Array ? 'int32' : typeof x === 'boolean' ? 'bool' : 'float32');
+  const dt: DataType = dtype ?? inferDtype(x);
   return ENGINE.makeTensor(flatten(op, x, dt, sizeFromShape(shape)), shape, dt);
 }
 

@@ -23,7 +23,10 @@ describe.each(BACKENDS)('binary ops on %s', (backend) => {
   });
 
   it('broadcasting: scalar, row, column, rank-3 against rank-1', () => {
-    const m = sg.tensor([[1, 2, 3], [4, 5, 6]]);
+    const m = sg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expectClose(take(sg.add(m, 10)), [11, 12, 13, 14, 15, 16]);
     expectClose(take(sg.sub(10, m)), [9, 8, 7, 6, 5, 4]);
     const row = sg.tensor([1, 0, -1]);
@@ -96,8 +99,13 @@ describe.each(BACKENDS)('binary ops on %s', (backend) => {
   });
 
   const ops: Array<[string, (a: sg.Tensor, b: sg.Tensor) => sg.Tensor]> = [
-    ['add', sg.add], ['sub', sg.sub], ['mul', sg.mul], ['div', sg.div], ['maximum', sg.maximum],
-    ['minimum', sg.minimum], ['squaredDifference', sg.squaredDifference],
+    ['add', sg.add],
+    ['sub', sg.sub],
+    ['mul', sg.mul],
+    ['div', sg.div],
+    ['maximum', sg.maximum],
+    ['minimum', sg.minimum],
+    ['squaredDifference', sg.squaredDifference],
   ];
   it.each(ops)('%s: gradients with broadcasting match finite differences', (_n, f) => {
     const a = rand([2, 3], 1, 0.5, 2);

@@ -8,8 +8,15 @@ describe.each(BACKENDS)('matMul on %s', (backend) => {
   checkNoLeaks();
 
   it('known values in all four transpose modes', () => {
-    const a = sg.tensor([[1, 2, 3], [4, 5, 6]]); // 2x3
-    const b = sg.tensor([[7, 8], [9, 10], [11, 12]]); // 3x2
+    const a = sg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]); // 2x3
+    const b = sg.tensor([
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ]); // 3x2
     const want = [58, 64, 139, 154];
     expectClose(take(sg.matMul(a, b)), want);
     const aT = sg.transpose(a);
@@ -70,7 +77,9 @@ describe.each(BACKENDS)('matMul on %s', (backend) => {
     const b = sg.zeros([4, 2]);
     expect(() => sg.matMul(a, b)).toThrow('matMul: inner dimensions do not match: a [2,3] and b [4,2] give 3 vs 4');
     const v = sg.zeros([3]);
-    expect(() => sg.matMul(a, v)).toThrow(/matMul: both arguments must have rank >= 2 but got shapes \[2,3\] and \[3\]/);
+    expect(() => sg.matMul(a, v)).toThrow(
+      /matMul: both arguments must have rank >= 2 but got shapes \[2,3\] and \[3\]/,
+    );
     const i = sg.zeros([3, 2], 'int32');
     expect(() => sg.matMul(a, i)).toThrow(/matMul: argument 'b' must be float32 but has dtype int32/);
     for (const t of [a, b, v, i]) t.dispose();

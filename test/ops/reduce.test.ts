@@ -28,7 +28,10 @@ describe.each(BACKENDS)('reductions on %s', (backend) => {
     expectClose(take(sg.mean(x, 2)), [1, 4, 7, 10]);
     expectClose(take(sg.max(x, [0, 1])), [9, 10, 11]);
     expectClose(take(sg.min(x, 1)), [0, 1, 2, 6, 7, 8]);
-    const small = sg.tensor([[1, 2], [3, 4]]);
+    const small = sg.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     expectClose(take(sg.prod(small, 1)), [2, 12]);
     const withNaN = sg.tensor([1, NaN, 3]);
     expectClose(take(sg.max(withNaN)), [NaN]);
@@ -38,7 +41,14 @@ describe.each(BACKENDS)('reductions on %s', (backend) => {
   });
 
   it('int32 sums stay int32; mean of int32 is float32', () => {
-    const i = sg.tensor([[1, 2], [3, 4]], undefined, 'int32');
+    const i = sg.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      undefined,
+      'int32',
+    );
     const s = sg.sum(i, 0);
     expect(s.dtype).toBe('int32');
     expect(take(s)).toEqual([4, 6]);
@@ -56,7 +66,10 @@ describe.each(BACKENDS)('reductions on %s', (backend) => {
   });
 
   it('argMax and argMin along any axis; first index wins ties', () => {
-    const x = sg.tensor([[1, 5, 5], [7, 0, 2]]);
+    const x = sg.tensor([
+      [1, 5, 5],
+      [7, 0, 2],
+    ]);
     expect(take(sg.argMax(x, 1))).toEqual([1, 0]);
     expect(take(sg.argMin(x, 1))).toEqual([0, 1]);
     expect(take(sg.argMax(x, 0))).toEqual([1, 0, 0]);
@@ -68,11 +81,19 @@ describe.each(BACKENDS)('reductions on %s', (backend) => {
   });
 
   it('softmax and logSoftmax: known values, rows sum to 1, stable for large logits', () => {
-    const x = sg.tensor([[1, 2, 3], [1000, 1000, 1000]]);
+    const x = sg.tensor([
+      [1, 2, 3],
+      [1000, 1000, 1000],
+    ]);
     const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
     const s = e[0] + e[1] + e[2];
     expectClose(take(sg.softmax(x)), [...e.map((v) => v / s), 1 / 3, 1 / 3, 1 / 3]);
-    expectClose(take(sg.logSoftmax(x)), [...e.map((v) => Math.log(v / s)), -Math.log(3), -Math.log(3), -Math.log(3)], 1e-5, 1e-5);
+    expectClose(
+      take(sg.logSoftmax(x)),
+      [...e.map((v) => Math.log(v / s)), -Math.log(3), -Math.log(3), -Math.log(3)],
+      1e-5,
+      1e-5,
+    );
     expect(() => sg.softmax(x, 0)).toThrow(/softmax: only the last dimension is supported/);
     x.dispose();
   });
@@ -89,7 +110,10 @@ describe.each(BACKENDS)('reductions on %s', (backend) => {
     ['logSoftmax', (t: sg.Tensor) => sg.logSoftmax(t)],
   ])('%s: gradient matches finite differences', (_n, f) => {
     // Distinct values at least 0.1 apart, so max/min have no tie within the finite-difference step.
-    const x = sg.tensor(Array.from({ length: 24 }, (_, i) => ((i * 7) % 24) * 0.1 + 0.5), [2, 3, 4]);
+    const x = sg.tensor(
+      Array.from({ length: 24 }, (_, i) => ((i * 7) % 24) * 0.1 + 0.5),
+      [2, 3, 4],
+    );
     gradCheck(f, [x]);
     x.dispose();
   });

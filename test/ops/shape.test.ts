@@ -7,7 +7,11 @@ import { BACKENDS, checkNoLeaks, expectClose, gradCheck, rand, take } from '../h
 describe.each(BACKENDS)('shape and index ops on %s', (backend) => {
   beforeAll(() => sg.setBackend(backend));
   checkNoLeaks();
-  const m23 = () => sg.tensor([[1, 2, 3], [4, 5, 6]]);
+  const m23 = () =>
+    sg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
 
   it('reshape (with -1), expandDims, squeeze share the buffer', () => {
     const x = m23();
@@ -20,7 +24,9 @@ describe.each(BACKENDS)('shape and index ops on %s', (backend) => {
     const s = sg.squeeze(e);
     expect(s.shape).toEqual([2, 3]);
     expect(take(s)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(() => sg.reshape(x, [4, 2])).toThrow('reshape: cannot reshape a tensor of shape [2,3] (size 6) into [4,2] (size 8)');
+    expect(() => sg.reshape(x, [4, 2])).toThrow(
+      'reshape: cannot reshape a tensor of shape [2,3] (size 6) into [4,2] (size 8)',
+    );
     expect(() => sg.squeeze(x, [0])).toThrow(/squeeze: dimension 0 of shape \[2,3\] is 2, not 1/);
     for (const t of [x, r, e]) t.dispose();
   });
@@ -43,7 +49,9 @@ describe.each(BACKENDS)('shape and index ops on %s', (backend) => {
     expect(take(sg.slice(x, [0, 1], [2, 2]))).toEqual([2, 3, 5, 6]);
     expect(take(sg.slice(x, [1, 0], [-1, -1]))).toEqual([4, 5, 6]);
     expect(take(sg.slice(x, 1))).toEqual([4, 5, 6]);
-    expect(() => sg.slice(x, [0, 2], [1, 2])).toThrow(/slice: begin \[0,2\] with size \[1,2\] is out of bounds for shape \[2,3\]/);
+    expect(() => sg.slice(x, [0, 2], [1, 2])).toThrow(
+      /slice: begin \[0,2\] with size \[1,2\] is out of bounds for shape \[2,3\]/,
+    );
     expect(take(sg.concat([x, x], 0))).toEqual([1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6]);
     expect(take(sg.concat([x, x], 1))).toEqual([1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6]);
     const empty = sg.zeros([2, 0]);
@@ -53,19 +61,45 @@ describe.each(BACKENDS)('shape and index ops on %s', (backend) => {
     st.dispose();
     const parts = sg.unstack(x, 1);
     expect(parts.map((p) => p.shape)).toEqual([[2], [2], [2]]);
-    expect(parts.map(take)).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(parts.map(take)).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
     const y = sg.zeros([3, 3]);
-    expect(() => sg.concat([x, y], 1)).toThrow(/concat: tensors\[1\] has shape \[3,3\] \(float32\), which does not match tensors\[0\] \[2,3\]/);
+    expect(() => sg.concat([x, y], 1)).toThrow(
+      /concat: tensors\[1\] has shape \[3,3\] \(float32\), which does not match tensors\[0\] \[2,3\]/,
+    );
     for (const t of [x, empty, y]) t.dispose();
   });
 
   it('pad and tile', () => {
     const x = m23();
-    expect(take(sg.pad(x, [[0, 1], [1, 0]], 9))).toEqual([9, 1, 2, 3, 9, 4, 5, 6, 9, 9, 9, 9]);
+    expect(
+      take(
+        sg.pad(
+          x,
+          [
+            [0, 1],
+            [1, 0],
+          ],
+          9,
+        ),
+      ),
+    ).toEqual([9, 1, 2, 3, 9, 4, 5, 6, 9, 9, 9, 9]);
     expect(take(sg.tile(x, [2, 1]))).toEqual([1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6]);
     expect(take(sg.tile(x, [1, 2]))).toEqual([1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6]);
     expect(() => sg.pad(x, [[0, 1]])).toThrow(/pad: paddings \[\[0,1\]\] must be one \[before, after\] pair/);
-    expect(() => sg.pad(x, [[0, 0], [0, 0]], NaN)).toThrow(/pad: argument 'constantValue' must be a finite number/);
+    expect(() =>
+      sg.pad(
+        x,
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        NaN,
+      ),
+    ).toThrow(/pad: argument 'constantValue' must be a finite number/);
     x.dispose();
   });
 
@@ -102,7 +136,15 @@ describe.each(BACKENDS)('shape and index ops on %s', (backend) => {
     ['slice', (t: sg.Tensor) => sg.slice(t, [0, 1, 1], [2, 2, 2])],
     ['concat', (t: sg.Tensor) => sg.concat([t, sg.square(t)], 1)],
     ['stack', (t: sg.Tensor) => sg.stack([t, t], 2)],
-    ['pad', (t: sg.Tensor) => sg.pad(t, [[1, 0], [0, 2], [1, 1]])],
+    [
+      'pad',
+      (t: sg.Tensor) =>
+        sg.pad(t, [
+          [1, 0],
+          [0, 2],
+          [1, 1],
+        ]),
+    ],
     ['tile', (t: sg.Tensor) => sg.tile(t, [1, 2, 3])],
     ['gather', (t: sg.Tensor) => sg.gather(t, [2, 0, 2], 1)],
     ['reshape', (t: sg.Tensor) => sg.reshape(t, [4, 6])],

@@ -93,7 +93,10 @@ describe.each(BACKENDS)('unary ops on %s', (backend) => {
   const diffable = cases.filter(([n]) => !['sign', 'floor', 'ceil', 'round', 'step'].includes(n));
   it.each(diffable)('%s: gradient matches finite differences', (_name, f) => {
     // Points away from the kinks (0 for relu-likes, the clip bounds, 6 for relu6).
-    const t = sg.tensor([[-1.7, -0.6, 0.3], [0.8, 1.4, 2.2]]);
+    const t = sg.tensor([
+      [-1.7, -0.6, 0.3],
+      [0.8, 1.4, 2.2],
+    ]);
     gradCheck(f, [t]);
     t.dispose();
   });

@@ -59,8 +59,15 @@ export const UNARY_GRADS: Record<number, (x: number, y: number, alpha: number, b
   [Unary.Elu]: (x, y, a) => (x > 0 ? 1 : y + a),
   [Unary.Selu]: (x, y) => (x > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA),
   [Unary.LeakyRelu]: (x, _y, a) => (x > 0 ? 1 : a),
-  [Unary.Sigmoid]: (_x, y) => y * (1 - y),
-  [Unary.Tanh]: (_x, y) => 1 - y * y,
+  // From x rather than y(1-y) and 1-y^2, which lose all precision where y rounds to +-1.
+  [Unary.Sigmoid]: (x) => {
+    const e = Math.exp(-Math.abs(x));
+    return e / ((1 + e) * (1 + e));
+  },
+  [Unary.Tanh]: (x) => {
+    const e = Math.exp(-2 * Math.abs(x));
+    return (4 * e) / ((1 + e) * (1 + e));
+  },
   [Unary.Softplus]: (x) => sigmoid(x),
   [Unary.Clip]: (x, _y, a, b) => (x >= a && x <= b ? 1 : 0),
   [Unary.Reciprocal]: (x) => -1 / (x * x),
