@@ -84,6 +84,7 @@ export {
 } from './ops/binary.js';
 export { cast } from './ops/cast.js';
 export { matMul } from './ops/matmul.js';
+export { fused, type FusedMatMulArgs, type FusedActivation } from './ops/fused_matmul.js';
 export { sum, prod, mean, max, min, argMax, argMin } from './ops/reduce.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { reshape, expandDims, squeeze } from './ops/reshape.js';

@@ -27,19 +27,27 @@ registerGradient('MatMul', {
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const x = toTensor(a, 'a', 'matMul');
   const y = toTensor(b, 'b', 'matMul');
-  checkFloat('matMul', 'a', x);
-  checkFloat('matMul', 'b', y);
+  checkMatMul('matMul', x, y, transposeA, transposeB);
+  return run1('MatMul', [x, y], { transposeA, transposeB });
+}
+
+/** Validates matMul arguments (dtypes, ranks, inner and batch dims); returns the output shape. */
+export function checkMatMul(op: string, x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): number[] {
+  checkFloat(op, 'a', x);
+  checkFloat(op, 'b', y);
   if (x.rank < 2 || y.rank < 2) {
-    throw new Error(`matMul: both arguments must have rank >= 2 but got shapes ${fmt(x.shape)} and ${fmt(y.shape)}`);
+    throw new Error(`${op}: both arguments must have rank >= 2 but got shapes ${fmt(x.shape)} and ${fmt(y.shape)}`);
   }
   const kA = transposeA ? x.shape[x.rank - 2] : x.shape[x.rank - 1];
   const kB = transposeB ? y.shape[y.rank - 1] : y.shape[y.rank - 2];
   if (kA !== kB) {
     throw new Error(
-      `matMul: inner dimensions do not match: a ${fmt(x.shape)}${transposeA ? ' (transposed)' : ''} ` +
+      `${op}: inner dimensions do not match: a ${fmt(x.shape)}${transposeA ? ' (transposed)' : ''} ` +
         `and b ${fmt(y.shape)}${transposeB ? ' (transposed)' : ''} give ${kA} vs ${kB}`,
     );
   }
-  broadcastShapes('matMul', x.shape.slice(0, -2), y.shape.slice(0, -2));
-  return run1('MatMul', [x, y], { transposeA, transposeB });
+  const batch = broadcastShapes(op, x.shape.slice(0, -2), y.shape.slice(0, -2));
+  const M = transposeA ? x.shape[x.rank - 1] : x.shape[x.rank - 2];
+  const N = transposeB ? y.shape[y.rank - 2] : y.shape[y.rank - 1];
+  return [...batch, M, N];
 }

@@ -327,7 +327,7 @@ export class WasmBackend extends HostBackend {
       return out;
     });
 
-    this.simd('MatMul', ([a, b, bias], attrs) => {
+    const matMul = ([a, b, bias]: TensorInfo[], attrs: Attrs) => {
       const tA = !!attrs.transposeA;
       const tB = !!attrs.transposeB;
       const g = matMulGeometry(a, b, tA, tB);
@@ -361,6 +361,8 @@ export class WasmBackend extends HostBackend {
         );
       }
       return out;
-    });
+    };
+    this.simd('MatMul', matMul);
+    this.simd('FusedMatMul', matMul);
   }
 }

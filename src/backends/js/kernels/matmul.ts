@@ -57,35 +57,36 @@ export function applyAct(act: number, v: number): number {
   }
 }
 
-export const matMulDefs: CpuKernelDef[] = [
-  {
-    name: 'MatMul', // inputs: a, b[, bias]; attrs: transposeA, transposeB, act
-    outShape: ([a, b], attrs) => {
-      const g = matMulGeometry(a, b, !!attrs.transposeA, !!attrs.transposeB);
-      return { shape: [...g.batchShape, g.M, g.N], dtype: 'float32' };
-    },
-    run: ([a, b, bias], out, infos, attrs) => {
-      const tA = !!attrs.transposeA;
-      const tB = !!attrs.transposeB;
-      const act = (attrs.act as number) ?? Act.Linear;
-      const { M, N, K, aOffsets, bOffsets } = matMulGeometry(infos[0], infos[1], tA, tB);
-      for (let bi = 0; bi < aOffsets.length; bi++) {
-        const ao = aOffsets[bi];
-        const bo = bOffsets[bi];
-        const co = bi * M * N;
-        for (let i = 0; i < M; i++) {
-          for (let j = 0; j < N; j++) {
-            let s = 0;
-            for (let k = 0; k < K; k++) {
-              const av = tA ? a[ao + k * M + i] : a[ao + i * K + k];
-              const bv = tB ? b[bo + j * K + k] : b[bo + k * N + j];
-              s += av * bv;
-            }
-            if (bias) s += bias[j];
-            out[co + i * N + j] = applyAct(act, s);
+const matMulDef: CpuKernelDef = {
+  name: 'MatMul', // inputs: a, b[, bias]; attrs: transposeA, transposeB, act
+  outShape: ([a, b], attrs) => {
+    const g = matMulGeometry(a, b, !!attrs.transposeA, !!attrs.transposeB);
+    return { shape: [...g.batchShape, g.M, g.N], dtype: 'float32' };
+  },
+  run: ([a, b, bias], out, infos, attrs) => {
+    const tA = !!attrs.transposeA;
+    const tB = !!attrs.transposeB;
+    const act = (attrs.act as number) ?? Act.Linear;
+    const { M, N, K, aOffsets, bOffsets } = matMulGeometry(infos[0], infos[1], tA, tB);
+    for (let bi = 0; bi < aOffsets.length; bi++) {
+      const ao = aOffsets[bi];
+      const bo = bOffsets[bi];
+      const co = bi * M * N;
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) {
+            const av = tA ? a[ao + k * M + i] : a[ao + i * K + k];
+            const bv = tB ? b[bo + j * K + k] : b[bo + k * N + j];
+            s += av * bv;
           }
+          if (bias) s += bias[j];
+          out[co + i * N + j] = applyAct(act, s);
         }
       }
-    },
+    }
   },
-];
+};
+
+/** 'FusedMatMul' is the same kernel; it differs from 'MatMul' only in its gradient rule. */
+export const matMulDefs: CpuKernelDef[] = [matMulDef, { ...matMulDef, name: 'FusedMatMul' }];

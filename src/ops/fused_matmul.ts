@@ -1,0 +1,99 @@
+// fused.matMul: matMul + bias + activation in one GEMM call (the epilogue of the wasm GEMM),
+// the building block of the dense layer. Same arguments as tfjs-core's `fused.matMul`.
+import { Act, Unary } from '../backends/wasm/codes.generated.js';
+import { registerGradient } from '../engine/registry.js';
+import type { Tensor } from '../engine/tensor.js';
+import { add, sumToShape } from './binary.js';
+import { checkMatMul, matMul } from './matmul.js';
+import { sigmoid, tanh, relu, relu6, elu, selu, leakyRelu } from './unary.js';
+import { checkFloat, run1, scoped, toTensor } from './util.js';
+
+export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'leakyrelu';
+
+/**
+ * Activations fused into the GEMM epilogue whose derivative is a function of the output alone
+ * (relu, relu6: y > 0 exactly when x > 0), so backward needs no pre-activation copy.
+ * sigmoid and tanh run as a separate op: their gradients from the output lose precision where
+ * the output rounds to 1 (see UnaryGrad), and the separate op keeps its input for an exact one.
+ */
+const FUSED: Record<string, { act: Act; grad: Unary | null }> = {
+  linear: { act: Act.Linear, grad: null },
+  relu: { act: Act.Relu, grad: Unary.Relu },
+  relu6: { act: Act.Relu6, grad: Unary.Relu6 },
+};
+const UNFUSED: Record<string, (x: Tensor) => Tensor> = {
+  sigmoid,
+  tanh,
+  elu: (x) => elu(x),
+  selu,
+  leakyrelu: (x) => leakyRelu(x),
+};
+
+registerGradient('FusedMatMul', {
+  saveInputs: [0, 1],
+  saveOutputs: true,
+  grad: ([dy], { inputs: [a, b], outputs: [y], attrs, inputInfos }) => {
+    const g = attrs.gradOp as Unary | null;
+    // dz = act'(y) * dy; for relu/relu6 the derivative from y equals the one from the pre-activation.
+    const dz = () => (g === null ? dy : run1('UnaryGrad', [y, y, dy], { op: g, alpha: 0, beta: 0 }));
+    const tA = !!attrs.transposeA;
+    const tB = !!attrs.transposeB;
+    const mm = (x: Tensor, z: Tensor, ta: boolean, tb: boolean) =>
+      run1('MatMul', [x, z], { transposeA: ta, transposeB: tb });
+    let cached: Tensor | undefined;
+    const d = () => (cached ??= dz());
+    const thunks: ((() => Tensor) | null)[] = [
+      () => sumToShape(tA ? mm(b, d(), tB, true) : mm(d(), b, false, !tB), a.shape),
+      () => sumToShape(tB ? mm(d(), a, true, tA) : mm(a, d(), !tA, false), b.shape),
+    ];
+    if (inputInfos.length > 2) thunks.push(() => sumToShape(d(), inputInfos[2].shape));
+    return thunks;
+  },
+});
+
+export interface FusedMatMulArgs {
+  a: Tensor;
+  b: Tensor;
+  transposeA?: boolean;
+  transposeB?: boolean;
+  /** Added to each row of the product: shape [N] (or broadcastable to the output). */
+  bias?: Tensor;
+  activation?: FusedActivation;
+}
+
+/**
+ * act(matMul(a, b) + bias) with the bias add and relu/relu6 done inside the GEMM.
+ * @example sg.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' });
+ */
+export const fusedMatMul = scoped(
+  ({ a, b, transposeA = false, transposeB = false, bias, activation = 'linear' }: FusedMatMulArgs): Tensor => {
+    const key = String(activation).toLowerCase();
+    const fused = FUSED[key];
+    const after = UNFUSED[key];
+    if (!fused && !after) {
+      throw new Error(
+        `fused.matMul: unknown activation '${activation}'; expected one of ${[...Object.keys(FUSED), ...Object.keys(UNFUSED)].join(', ')}`,
+      );
+    }
+    const spec = fused ?? FUSED.linear;
+    const x = toTensor(a, 'a', 'fused.matMul');
+    const w = toTensor(b, 'b', 'fused.matMul');
+    const outShape = checkMatMul('fused.matMul', x, w, transposeA, transposeB);
+    const N = outShape[outShape.length - 1];
+    if (bias) {
+      toTensor(bias, 'bias', 'fused.matMul');
+      checkFloat('fused.matMul', 'bias', bias);
+      if (bias.rank !== 1 || bias.shape[0] !== N) {
+        // A general broadcastable bias: add it as an op after the product.
+        const y = add(matMul(a, b, transposeA, transposeB), bias);
+        return fused && fused.act !== Act.Linear ? (key === 'relu' ? relu(y) : relu6(y)) : after ? after(y) : y;
+      }
+    }
+    const inputs = bias ? [x, w, bias] : [x, w];
+    const y = run1('FusedMatMul', inputs, { transposeA, transposeB, act: spec.act, gradOp: spec.grad });
+    return after ? after(y) : y;
+  },
+);
+
+/** tfjs-core's `fused` namespace. */
+export const fused = { matMul: fusedMatMul };
