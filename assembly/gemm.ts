@@ -33,9 +33,12 @@
 //             MC block streams past it; a long K block also amortises the per-tile cost of
 //             loading/storing the 4 x 8 C tile, and K <= 512 needs no partial sums at all.
 //   MC = 64:  the packed A block (MC x KC x 4 B = 128 KiB) stays in L2.
-//   NC = 256: the packed B block (KC x NC x 4 B = 512 KiB) shares L2 with the A block.
-// Workspace (gemmWorkspaceBytes per calling thread, ~0.9 MiB): packed A block, packed B block,
-// the MR x NR tile T, and a SAVE_ROWS x NC area for C_old (only used when beta != 0, K > KC).
+//   NC = 1024: the packed B block (KC x NC x 4 B = 2 MiB) lives in L3; its 16 KiB micro-panels
+//             are pulled into L1 once per MC block. A wide NC means A is packed only once per
+//             K block for N <= 1024 (packing A again for every 256 columns cost ~2% at n = 1024).
+// Workspace (gemmWorkspaceBytes per calling thread, ~2.6 MiB): packed A block (128 KiB), packed
+// B block (2 MiB), the MR x NR tile T, and a SAVE_ROWS x NC area (512 KiB) for C_old, used
+// only when beta != 0 and K > KC.
 //
 // Determinism (a later issue splits one call by rows or columns across threads): the value of
 // every element is, in every path (full tile, ragged tile, any range, any K block),
@@ -63,9 +66,9 @@ import { Act } from './codes';
 // @ts-ignore: decorator
 @inline const MC: i32 = 64;
 // @ts-ignore: decorator
-@inline const NC: i32 = 256;
+@inline const NC: i32 = 1024;
 // @ts-ignore: decorator
-@inline const SAVE_ROWS: i32 = 256; // rows per chunk on the beta != 0, K > KC path
+@inline const SAVE_ROWS: i32 = 128; // rows per chunk on the beta != 0, K > KC path
 
 // Workspace layout (byte offsets from `work`).
 // @ts-ignore: decorator

@@ -5,3 +5,4 @@ export { gemmF32, gemmWorkspaceBytes } from './gemm';
 export { unaryF32, unaryGradF32 } from './unary';
 export { binaryF32, compareF32, binaryI32, compareI32 } from './binary';
 export { reduceF32, reduceMidF32, argReduceF32, softmaxF32 } from './reduce';
+export * from './optim';

@@ -249,6 +249,8 @@ if (CHECK) {
     fixed.push({ ...base, tA, tB, M: 300, N: 530, K: 600, padA: 1, padB: 2, padC: 3, bias: true, act: Act.Relu6, beta: 1 });
   }
   fixed.push({ ...base, M: 270, N: 261, K: 1100, bias: true, act: Act.Tanh, beta: 0 });
+  fixed.push({ ...base, tB: 1, M: 21, N: 1030, K: 70, bias: true, act: Act.Relu, beta: 1 });
+  fixed.push({ ...base, tA: 1, M: 9, N: 1040, K: 530, padC: 5, bias: true, act: Act.Sigmoid, beta: 1 });
   for (let act = 0; act <= 4; act++) {
     for (const beta of [0, 1]) {
       fixed.push({ ...base, M: 13, N: 21, K: 0, bias: true, act, beta });

@@ -263,6 +263,38 @@ export class Engine {
     return outs;
   }
 
+  /**
+   * Runs a kernel that updates the buffers of `mutated` variables in place (fused optimizer
+   * updates) and returns nothing. Copy-on-write: a variable whose buffer is shared with another
+   * tensor (its initial value, a reshape, a saved-for-backward copy) first gets a private copy,
+   * so no other tensor ever sees the change. Never recorded on the tape.
+   */
+  runKernelInPlace(name: string, mutated: Variable[], inputs: Tensor[], attrs: Attrs = {}): void {
+    for (const t of [...mutated, ...inputs]) this.assertLive(t, name);
+    if (this.tape) throw new Error(`${name}: in-place updates cannot run inside a gradient call`);
+    const b = this.backend;
+    const kernel = b.kernels.get(name);
+    if (!kernel) throw new Error(`${name}: no kernel registered for backend '${b.name}'`);
+    for (const v of mutated) {
+      const buf = v.dataId as Buffer;
+      this.handleOn(v, b);
+      if (buf.refCount > 1) {
+        const copy = this.newBuffer(b, b.write(b.readSync(buf.handle), buf.size, v.dtype), buf.size);
+        this.release(buf);
+        v.dataId = copy;
+      }
+    }
+    const infos = [...mutated, ...inputs].map((t) => ({ dataId: this.handleOn(t, b), shape: t.shape, dtype: t.dtype }));
+    b.beginKernel();
+    try {
+      kernel(infos, attrs, b);
+    } catch (e) {
+      b.endKernel(false);
+      throw e;
+    }
+    b.endKernel(true);
+  }
+
   private record(name: string, inputs: Tensor[], outs: Tensor[], attrs: Attrs): void {
     const tape = this.tape!;
     if (!inputs.some((t) => tape.requires.has(t.id))) return;

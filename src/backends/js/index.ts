@@ -10,6 +10,7 @@ import { matMulDefs } from './kernels/matmul.js';
 import { reduceDefs } from './kernels/reduce.js';
 import { shapeDefs } from './kernels/shape.js';
 import { unaryDefs } from './kernels/unary.js';
+import { registerJsOptimKernels } from './kernels/optim.js';
 
 /** Every js kernel; the wasm backend falls back to these where it has no kernel of its own. */
 export const JS_KERNELS: CpuKernelDef[] = [
@@ -29,6 +30,7 @@ export class JsBackend extends HostBackend {
   constructor() {
     super();
     for (const def of JS_KERNELS) this.registerView(def);
+    registerJsOptimKernels(this);
   }
 
   protected alloc(size: number, dtype: DataType): DataId {

@@ -13,6 +13,7 @@ import { matMulGeometry } from '../js/kernels/matmul.js';
 import { Act } from './codes.generated.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast } from '../../engine/shape.js';
 import { WASM_BASE64 } from './wasm-binary.generated.js';
+import { registerWasmOptimKernels } from './kernels/optim.js';
 
 /** The functions exported by assembly/index.ts (pointers are byte offsets into `memory`). */
 export interface WasmExports {
@@ -158,6 +159,7 @@ export class WasmBackend extends HostBackend {
     this.gemmWork = wasm.alloc(wasm.gemmWorkspaceBytes());
     for (const def of JS_KERNELS) this.registerView(def);
     this.registerSimd();
+    registerWasmOptimKernels(this);
   }
 
   protected alloc(size: number, dtype: DataType): DataId {
