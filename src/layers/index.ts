@@ -1,0 +1,51 @@
+// The `layers` namespace: lower-camel factories for every layer class, as tfjs-layers.
+import {
+  Activation,
+  AlphaDropout,
+  Dropout,
+  Flatten,
+  GaussianDropout,
+  GaussianNoise,
+  Permute,
+  RepeatVector,
+  Reshape,
+  type DropoutArgs,
+} from './core/basic.js';
+import { Dense, type DenseArgs } from './core/dense.js';
+import { InputLayer, input, type InputLayerArgs } from './core/input.js';
+import type { LayerArgs } from './layer.js';
+
+type ActivationArg = ConstructorParameters<typeof Activation>[0];
+
+export const layers = {
+  /** @example sg.layers.dense({ units: 10, activation: 'softmax' }) */
+  dense: (args: DenseArgs) => new Dense(args),
+  /** @example sg.layers.dropout({ rate: 0.4 }) */
+  dropout: (args: DropoutArgs) => new Dropout(args),
+  activation: (args: ActivationArg) => new Activation(args),
+  flatten: (args: LayerArgs = {}) => new Flatten(args),
+  reshape: (args: LayerArgs & { targetShape: number[] }) => new Reshape(args),
+  permute: (args: LayerArgs & { dims: number[] }) => new Permute(args),
+  repeatVector: (args: LayerArgs & { n: number }) => new RepeatVector(args),
+  gaussianNoise: (args: LayerArgs & { stddev: number; seed?: number }) => new GaussianNoise(args),
+  gaussianDropout: (args: LayerArgs & { rate: number; seed?: number }) => new GaussianDropout(args),
+  alphaDropout: (args: LayerArgs & { rate: number; seed?: number }) => new AlphaDropout(args),
+  inputLayer: (args: InputLayerArgs) => new InputLayer(args),
+  input,
+};
+
+export {
+  Activation,
+  AlphaDropout,
+  Dense,
+  Dropout,
+  Flatten,
+  GaussianDropout,
+  GaussianNoise,
+  InputLayer,
+  Permute,
+  RepeatVector,
+  Reshape,
+};
+export { Layer, LayerWeight, type LayerArgs, type CallArgs } from './layer.js';
+export { SymbolicTensor, type SymbolicShape } from './symbolic.js';

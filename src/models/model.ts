@@ -1,0 +1,371 @@
+// LayersModel: Keras' functional Model, a graph of layer calls between symbolic inputs and
+// outputs. Sequential is built on it; multi-input, multi-output and shared layers need no
+// other machinery. Training lives in training.ts.
+import { ENGINE } from '../engine/engine.js';
+import { fmt } from '../engine/shape.js';
+import type { Tensor } from '../engine/tensor.js';
+import { concat } from '../ops/concat.js';
+import { slice } from '../ops/slice.js';
+import { Layer, type CallArgs, type LayerWeight } from '../layers/layer.js';
+import { InputLayer } from '../layers/core/input.js';
+import { Node, SymbolicTensor, shapeStr, type SymbolicShape } from '../layers/symbolic.js';
+import { argMax } from '../ops/reduce.js';
+import { greater } from '../ops/binary.js';
+import { cast } from '../ops/cast.js';
+import { reshape } from '../ops/reshape.js';
+import type { History } from '../callbacks/index.js';
+import type { Optimizer } from '../optimizers/index.js';
+import {
+  compileModel,
+  evaluateModel,
+  fitModel,
+  testOnBatchModel,
+  trainOnBatchModel,
+  type CompileArgs,
+  type CompiledState,
+  type EvaluateArgs,
+  type FitArgs,
+} from './training.js';
+
+export interface ModelArgs {
+  inputs: SymbolicTensor | SymbolicTensor[];
+  outputs: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+}
+
+export type TensorOrList = Tensor | Tensor[];
+
+export class LayersModel extends Layer {
+  static override className = 'Functional';
+  inputs: SymbolicTensor[] = [];
+  outputs: SymbolicTensor[] = [];
+  /** Layer calls in an order where every input is computed before it is used. */
+  protected nodes: Node[] = [];
+  /** The distinct layers of the graph, in call order (input layers first). */
+  layers: Layer[] = [];
+
+  constructor(args: Partial<ModelArgs> = {}) {
+    super({ name: args.name });
+    if (args.inputs && args.outputs) this.setGraph(args.inputs, args.outputs);
+  }
+
+  /** (Re)defines the graph: finds every node between the inputs and the outputs. */
+  protected setGraph(inputs: SymbolicTensor | SymbolicTensor[], outputs: SymbolicTensor | SymbolicTensor[]): void {
+    this.inputs = Array.isArray(inputs) ? inputs : [inputs];
+    this.outputs = Array.isArray(outputs) ? outputs : [outputs];
+    const inputIds = new Set(this.inputs.map((t) => t.id));
+    for (const t of this.inputs) {
+      if (!(t.node?.layer instanceof InputLayer))
+        throw new Error(`${this.name}: model inputs must come from input() (got '${t.name}')`);
+    }
+    const order: Node[] = [];
+    const state = new Map<Node, 'visiting' | 'done'>();
+    const visit = (t: SymbolicTensor) => {
+      const node = t.node!;
+      if (state.get(node) === 'done') return;
+      if (state.get(node) === 'visiting')
+        throw new Error(`${this.name}: the layer graph has a cycle at '${node.layer.name}'`);
+      state.set(node, 'visiting');
+      if (!inputIds.has(t.id)) {
+        if (node.inputs.length === 0) {
+          throw new Error(`${this.name}: output depends on input '${t.name}', which is not among the model's inputs`);
+        }
+        node.inputs.forEach(visit);
+      }
+      state.set(node, 'done');
+      order.push(node);
+    };
+    this.outputs.forEach(visit);
+    this.nodes = order;
+    const seen = new Set<Layer>();
+    this.layers = [];
+    for (const t of this.inputs)
+      if (!seen.has(t.node!.layer)) (seen.add(t.node!.layer), this.layers.push(t.node!.layer));
+    for (const n of order) if (!seen.has(n.layer)) (seen.add(n.layer), this.layers.push(n.layer));
+    this.built = true;
+  }
+
+  /** Runs the graph on concrete inputs. Intermediate tensors are freed by the caller's scope. */
+  execute(xs: Tensor[], training = false): Tensor[] {
+    if (xs.length !== this.inputs.length) {
+      throw new Error(`${this.name}: expected ${this.inputs.length} input tensor(s) but got ${xs.length}`);
+    }
+    const values = new Map<number, Tensor>();
+    this.inputs.forEach((t, i) => {
+      checkShape(this.name, t, xs[i]);
+      values.set(t.id, xs[i]);
+    });
+    for (const node of this.nodes) {
+      if (node.outputs.every((o) => values.has(o.id))) continue; // an input node
+      const ins = node.inputs.map((t) => values.get(t.id)!);
+      const out = node.layer.call(ins.length === 1 ? ins[0] : ins, { ...node.kwargs, training } as CallArgs);
+      const outs = Array.isArray(out) ? out : [out];
+      node.outputs.forEach((o, i) => values.set(o.id, outs[i]));
+    }
+    return this.outputs.map((o) => values.get(o.id)!);
+  }
+
+  override call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[] {
+    const outs = this.execute(Array.isArray(inputs) ? inputs : [inputs], !!args.training);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  override computeOutputShape(): SymbolicShape | SymbolicShape[] {
+    const s = this.outputs.map((o) => o.shape);
+    return s.length === 1 ? s[0] : s;
+  }
+
+  // ---- training ----
+
+  /** Set by a callback (earlyStopping, terminateOnNaN) to end fit() after the current batch. */
+  stopTraining = false;
+  private compiled?: CompiledState;
+
+  /**
+   * Configures training: optimizer, loss(es) and metrics, by object or Keras name.
+   * @example model.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+   */
+  compile(args: CompileArgs): void {
+    this.compiled = compileModel(this, args);
+  }
+
+  private requireCompiled(what: string): CompiledState {
+    if (!this.compiled) throw new Error(`${this.name}: call compile() before ${what}()`);
+    return this.compiled;
+  }
+
+  get optimizer(): Optimizer {
+    return this.requireCompiled('optimizer').optimizer;
+  }
+
+  /** Log names in Keras order: 'loss', then the metrics. */
+  get metricsNames(): string[] {
+    return this.requireCompiled('metricsNames').metricNames;
+  }
+
+  /**
+   * Trains for `epochs` over (x, y) in batches; returns the History of every epoch's logs.
+   * @example const history = await model.fit(xTrain, yTrain, { epochs: 30, batchSize: 128, validationSplit: 0.2 });
+   */
+  fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> {
+    return fitModel(this, this.requireCompiled('fit'), x, y, args);
+  }
+
+  /**
+   * Loss and metrics over (x, y) in inference mode. Porting note: returns numbers (Keras'
+   * values), where tfjs-layers returns Scalars the caller must dispose.
+   */
+  evaluate(x: TensorOrList, y: TensorOrList, args: EvaluateArgs = {}): number | number[] {
+    return evaluateModel(this, this.requireCompiled('evaluate'), x, y, args);
+  }
+
+  /** One optimizer step on one batch; returns the loss (and metrics). */
+  trainOnBatch(x: TensorOrList, y: TensorOrList, sampleWeight?: Tensor): number | number[] {
+    return trainOnBatchModel(this, this.requireCompiled('trainOnBatch'), x, y, sampleWeight);
+  }
+
+  /** Loss (and metrics) of one batch in inference mode. */
+  testOnBatch(x: TensorOrList, y: TensorOrList, sampleWeight?: Tensor): number | number[] {
+    return testOnBatchModel(this, this.requireCompiled('testOnBatch'), x, y, sampleWeight);
+  }
+
+  /**
+   * The predicted class of each sample (int32): argMax of the output, or output > 0.5 for a
+   * single sigmoid unit, as Keras' predict_classes.
+   */
+  predictClasses(x: TensorOrList, opts: { batchSize?: number } = {}): Tensor {
+    const p = this.predict(x, opts);
+    const probs = Array.isArray(p) ? p[0] : p;
+    if (Array.isArray(p)) for (const t of p.slice(1)) t.dispose();
+    const out = ENGINE.tidy(() =>
+      probs.shape[probs.rank - 1] === 1
+        ? cast(reshape(greater(probs, 0.5), probs.shape.slice(0, -1)), 'int32')
+        : argMax(probs, -1),
+    );
+    probs.dispose();
+    return out;
+  }
+
+  /** Hook for models that build their graph from the first data (Sequential). */
+  ensureBuiltFor(_xs: Tensor[]): void {}
+
+  // ---- weights ----
+
+  override get trainableWeights(): LayerWeight[] {
+    return this.layers.flatMap((l) => (l === this ? [] : l.trainableWeights));
+  }
+
+  override get nonTrainableWeights(): LayerWeight[] {
+    return this.layers.flatMap((l) => (l === this ? [] : l.nonTrainableWeights));
+  }
+
+  /** Every weight in layer order (Keras' model.get_weights order). */
+  override get weights(): LayerWeight[] {
+    return this.layers.flatMap((l) => (l === this ? [] : l.weights));
+  }
+
+  override getWeights(): Tensor[] {
+    return this.weights.map((w) => w.variable.clone());
+  }
+
+  override setWeights(values: Tensor[]): void {
+    const ws = this.weights;
+    if (values.length !== ws.length)
+      throw new Error(`${this.name}: setWeights expected ${ws.length} tensors but got ${values.length}`);
+    ws.forEach((w, i) => {
+      if (fmt(values[i].shape) !== fmt(w.shape)) {
+        throw new Error(
+          `${this.name}: weight '${w.owner.name}/${w.name}' has shape ${fmt(w.shape)} but the new value has shape ${fmt(values[i].shape)}`,
+        );
+      }
+    });
+    ws.forEach((w, i) => w.variable.assign(values[i]));
+  }
+
+  override countParams(): number {
+    return this.layers.reduce((n, l) => n + (l === this ? 0 : l.countParams()), 0);
+  }
+
+  override regularizationLosses(): Tensor[] {
+    return this.layers.flatMap((l) => (l === this ? [] : l.regularizationLosses()));
+  }
+
+  override applyConstraints(): void {
+    for (const l of this.layers) if (l !== this) l.applyConstraints();
+  }
+
+  getLayer(nameOrIndex: string | number): Layer {
+    const l =
+      typeof nameOrIndex === 'number' ? this.layers[nameOrIndex] : this.layers.find((x) => x.name === nameOrIndex);
+    if (!l)
+      throw new Error(
+        `${this.name}: no layer ${typeof nameOrIndex === 'number' ? 'at index' : 'named'} ${nameOrIndex}`,
+      );
+    return l;
+  }
+
+  // ---- inference ----
+
+  /**
+   * Runs the model in inference mode over `x` in batches of `batchSize` (default 32).
+   * @example const probs = model.predict(xTest, { batchSize: 128 });
+   */
+  predict(x: TensorOrList, opts: { batchSize?: number; verbose?: number } = {}): TensorOrList {
+    const xs = Array.isArray(x) ? x : [x];
+    const n = checkBatch(this.name, xs);
+    this.ensureBuiltFor(xs);
+    const bs = opts.batchSize ?? 32;
+    if (!Number.isInteger(bs) || bs < 1)
+      throw new Error(`${this.name}: batchSize must be a positive integer but is ${bs}`);
+    const parts: Tensor[][] = this.outputs.map(() => []);
+    try {
+      for (let start = 0; start < Math.max(n, 1); start += bs) {
+        const size = Math.min(bs, n - start);
+        const outs = ENGINE.tidy(() =>
+          this.execute(
+            xs.map((t) => sliceRows(t, start, size)),
+            false,
+          ),
+        );
+        outs.forEach((o, i) => parts[i].push(o));
+        if (n === 0) break;
+      }
+      const res = parts.map((p) => (p.length === 1 ? p[0] : concat(p, 0)));
+      for (const p of parts) if (p.length > 1) for (const t of p) t.dispose();
+      return res.length === 1 ? res[0] : res;
+    } catch (e) {
+      for (const p of parts) for (const t of p) t.dispose();
+      throw e;
+    }
+  }
+
+  /** One batch through the model in inference mode. */
+  predictOnBatch(x: TensorOrList): TensorOrList {
+    const xs = Array.isArray(x) ? x : [x];
+    checkBatch(this.name, xs);
+    const outs = ENGINE.tidy(() => this.execute(xs, false));
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  // ---- summary ----
+
+  /**
+   * Prints Keras' summary table: layer name and type, output shape (None for the batch),
+   * parameter counts, and totals.
+   */
+  summary(lineLength = 65, printFn: (line: string) => void = console.log): void {
+    const multi =
+      this.nodes.some((n) => n.inputs.length > 1) ||
+      this.layers.some((l) => l.inboundNodes.length > 1 && !(l instanceof InputLayer));
+    const cols = multi ? [0.33, 0.55, 0.67, 1] : [0.45, 0.85, 1];
+    const width = multi ? Math.max(lineLength, 98) : lineLength;
+    const pos = cols.map((p) => Math.floor(p * width));
+    const row = (fields: string[]) => {
+      let line = '';
+      fields.forEach((f, i) => {
+        line = (line + f).slice(0, i === 0 ? pos[0] - 1 : pos[i] - 1);
+        line = line.padEnd(pos[i]);
+      });
+      printFn(line.trimEnd());
+    };
+    printFn(`Model: "${this.name}"`);
+    printFn('_'.repeat(width));
+    row(
+      multi ? ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'] : ['Layer (type)', 'Output Shape', 'Param #'],
+    );
+    printFn('='.repeat(width));
+    const shown = this.layers.filter((l) => !(l instanceof InputLayer) || multi || this.className !== 'Sequential');
+    shown.forEach((l, i) => {
+      const nodes = this.nodes.filter((n) => n.layer === l);
+      const shapes = nodes.flatMap((n) => n.outputs.map((o) => shapeStr(o.shape)));
+      const outShape = shapes.length === 1 ? shapes[0] : shapes.length ? `[${shapes.join(', ')}]` : 'multiple';
+      const params = l.countParams().toString();
+      if (multi) {
+        const conn = nodes.flatMap((n) => n.inputs.map((t) => `${t.node!.layer.name}[0][${t.outputIndex}]`));
+        row([`${l.name} (${l.className})`, outShape, params, conn[0] ?? '']);
+        for (const c of conn.slice(1)) row(['', '', '', c]);
+      } else {
+        row([`${l.name} (${l.className})`, outShape, params]);
+      }
+      printFn(i === shown.length - 1 ? '='.repeat(width) : '_'.repeat(width));
+    });
+    if (shown.length === 0) printFn('='.repeat(width));
+    const trainable = this.trainableWeights.reduce((s, w) => s + w.variable.size, 0);
+    const total = this.countParams();
+    printFn(`Total params: ${total.toLocaleString('en-US')}`);
+    printFn(`Trainable params: ${trainable.toLocaleString('en-US')}`);
+    printFn(`Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`);
+    printFn('_'.repeat(width));
+  }
+
+  override dispose(): void {
+    for (const l of this.layers) if (l !== this) l.dispose();
+  }
+}
+
+/** Rows [start, start + size) of a tensor along axis 0. */
+export function sliceRows(t: Tensor, start: number, size: number): Tensor {
+  return slice(t, [start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
+}
+
+/** The common sample count of a list of tensors; throws naming the model and every shape. */
+export function checkBatch(model: string, xs: Tensor[], what = 'inputs'): number {
+  if (xs.length === 0) throw new Error(`${model}: no ${what} given`);
+  for (const t of xs) ENGINE.assertLive(t, model);
+  const n = xs[0].rank > 0 ? xs[0].shape[0] : -1;
+  if (n < 0 || xs.some((t) => t.rank === 0 || t.shape[0] !== n)) {
+    throw new Error(
+      `${model}: all ${what} must have the same number of samples (first dimension); got shapes ${xs.map((t) => fmt(t.shape)).join(', ')}`,
+    );
+  }
+  return n;
+}
+
+/** Checks a concrete input against its symbolic shape; throws naming the input layer. */
+function checkShape(model: string, sym: SymbolicTensor, t: Tensor): void {
+  const s = sym.shape;
+  const ok = s.length === t.rank && s.every((d, i) => d === null || d === t.shape[i]);
+  if (!ok) {
+    throw new Error(`${model}: input '${sym.node!.layer.name}' expects shape ${shapeStr(s)} but got ${fmt(t.shape)}`);
+  }
+}

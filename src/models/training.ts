@@ -1,0 +1,516 @@
+// Keras' training loop for LayersModel: compile, fit, evaluate, trainOnBatch, testOnBatch.
+// Every batch runs in its own scope and every intermediate is freed, so memory() after epoch 1
+// equals memory() after epoch 5. Each optimizer update is one fused kernel per variable.
+import { ENGINE } from '../engine/engine.js';
+import { Rng } from '../engine/random.js';
+import { fmt } from '../engine/shape.js';
+import { Tensor, type Variable } from '../engine/tensor.js';
+import { add, mul } from '../ops/binary.js';
+import { cast } from '../ops/cast.js';
+import { gather } from '../ops/gather.js';
+import { variableGrads } from '../ops/gradients.js';
+import { argMax, mean, sum } from '../ops/reduce.js';
+import { reshape } from '../ops/reshape.js';
+import { tensor } from '../ops/creation.js';
+import { getLoss, type LossFn } from '../losses/index.js';
+import { resolveMetric, type MetricFn } from '../metrics/index.js';
+import { getOptimizer, type Optimizer, type OptimizerIdentifier } from '../optimizers/index.js';
+import { CallbackList, History, ProgbarLogger, toCallbacks, type CallbackArg } from '../callbacks/index.js';
+import type { Logs } from '../callbacks/types.js';
+import { shapeStr } from '../layers/symbolic.js';
+import { checkBatch, sliceRows, type LayersModel, type TensorOrList } from './model.js';
+
+export type LossArg = string | LossFn;
+export type MetricArg = string | MetricFn;
+
+export interface CompileArgs {
+  optimizer: OptimizerIdentifier;
+  /** One loss for every output, a list (one per output) or a map by output layer name. */
+  loss: LossArg | LossArg[] | Record<string, LossArg>;
+  metrics?: MetricArg[] | Record<string, MetricArg[]>;
+  /** Weights of each output's loss in the total. */
+  lossWeights?: number[];
+}
+
+export interface FitArgs {
+  batchSize?: number;
+  epochs?: number;
+  verbose?: 0 | 1 | 2;
+  callbacks?: CallbackArg;
+  validationSplit?: number;
+  validationData?: [TensorOrList, TensorOrList] | [TensorOrList, TensorOrList, Tensor];
+  shuffle?: boolean;
+  classWeight?: Record<number, number>;
+  sampleWeight?: Tensor;
+  initialEpoch?: number;
+  /** Seed of the per-epoch shuffles (default: random). */
+  seed?: number;
+}
+
+export interface EvaluateArgs {
+  batchSize?: number;
+  verbose?: 0 | 1;
+  sampleWeight?: Tensor;
+}
+
+/** What compile() resolved, per output. */
+export interface CompiledState {
+  optimizer: Optimizer;
+  losses: { fn: LossFn; name: string }[];
+  metrics: { fn: MetricFn; name: string }[][];
+  lossWeights: number[];
+  /** Log keys in Keras order: loss, then each output's metrics. */
+  metricNames: string[];
+}
+
+function perOutput<T>(
+  model: LayersModel,
+  what: string,
+  v: T | T[] | Record<string, T>,
+  isItem: (x: unknown) => boolean,
+): T[] {
+  const names = model.outputs.map((o) => o.node!.layer.name);
+  if (isItem(v)) return names.map(() => v as T);
+  if (Array.isArray(v)) {
+    if (v.length !== names.length)
+      throw new Error(`${model.name}: compile got ${v.length} ${what} for ${names.length} outputs`);
+    return v;
+  }
+  const rec = v as Record<string, T>;
+  for (const k of Object.keys(rec)) {
+    if (!names.includes(k))
+      throw new Error(
+        `${model.name}: compile got a ${what.replace(/es$|s$/, '')} for unknown output '${k}'; outputs: ${names.join(', ')}`,
+      );
+  }
+  return names.map((n) => {
+    if (!(n in rec)) throw new Error(`${model.name}: compile has no ${what.replace(/es$|s$/, '')} for output '${n}'`);
+    return rec[n];
+  });
+}
+
+/** Resolves the optimizer, losses and metrics by name (Keras snake_case accepted). */
+export function compileModel(model: LayersModel, args: CompileArgs): CompiledState {
+  if (!args || args.loss === undefined) throw new Error(`${model.name}: compile needs a 'loss'`);
+  if (args.optimizer === undefined) throw new Error(`${model.name}: compile needs an 'optimizer'`);
+  if (!model.outputs.length) {
+    throw new Error(
+      `${model.name}: the model has not been built yet; give its first layer an inputShape before compile()`,
+    );
+  }
+  const isLoss = (x: unknown) => typeof x === 'string' || typeof x === 'function';
+  const lossArgs = perOutput<LossArg>(model, 'losses', args.loss, isLoss);
+  const losses = lossArgs.map((l) => ({ fn: getLoss(l), name: typeof l === 'string' ? l : l.name || 'loss' }));
+  const metricLists = args.metrics
+    ? Array.isArray(args.metrics)
+      ? model.outputs.map(() => args.metrics as MetricArg[])
+      : perOutput<MetricArg[]>(model, 'metrics', args.metrics, () => false)
+    : model.outputs.map(() => []);
+  const multi = model.outputs.length > 1;
+  const metrics = metricLists.map((list, i) =>
+    list.map((m) => {
+      const r = resolveMetric(m, lossArgs[i], model.outputs[i].shape);
+      const prefix = multi ? `${model.outputs[i].node!.layer.name}_` : '';
+      return { fn: r.fn, name: prefix + r.name };
+    }),
+  );
+  const lossWeights = args.lossWeights ?? model.outputs.map(() => 1);
+  if (lossWeights.length !== model.outputs.length) {
+    throw new Error(`${model.name}: lossWeights has ${lossWeights.length} entries for ${model.outputs.length} outputs`);
+  }
+  const metricNames = [
+    'loss',
+    ...(multi ? model.outputs.map((o) => `${o.node!.layer.name}_loss`) : []),
+    ...metrics.flat().map((m) => m.name),
+  ];
+  return { optimizer: getOptimizer(args.optimizer), losses, metrics, lossWeights, metricNames };
+}
+
+const toList = (x: TensorOrList): Tensor[] => (Array.isArray(x) ? x : [x]);
+
+/** Validates x and y against the model before anything runs: counts, feature shapes, NaN. */
+function checkData(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tensor[], what = 'fit'): number {
+  const nx = checkBatch(model.name, xs, 'x tensors');
+  const ny = checkBatch(model.name, ys, 'y tensors');
+  if (nx !== ny) {
+    throw new Error(
+      `${model.name}: ${what}: x has ${nx} samples (shape ${xs.map((t) => fmt(t.shape)).join(', ')}) but y has ${ny} (shape ${ys.map((t) => fmt(t.shape)).join(', ')})`,
+    );
+  }
+  if (xs.length !== model.inputs.length)
+    throw new Error(
+      `${model.name}: ${what}: the model has ${model.inputs.length} inputs but got ${xs.length} x tensors`,
+    );
+  if (ys.length !== model.outputs.length)
+    throw new Error(
+      `${model.name}: ${what}: the model has ${model.outputs.length} outputs but got ${ys.length} y tensors`,
+    );
+  model.inputs.forEach((sym, i) => {
+    const s = sym.shape;
+    const t = xs[i];
+    if (s.length !== t.rank || s.some((d, k) => k > 0 && d !== null && d !== t.shape[k])) {
+      throw new Error(
+        `${model.name}: ${what}: input '${sym.node!.layer.name}' expects samples of shape ${shapeStr(s)} but x has shape ${fmt(t.shape)}`,
+      );
+    }
+  });
+  for (const [k, t] of [...xs.map((t) => ['x', t] as const), ...ys.map((t) => ['y', t] as const)]) {
+    if (t.dtype === 'float32' && t.size > 0) {
+      const v = t.dataSync();
+      for (let i = 0; i < v.length; i++) {
+        if (!Number.isFinite(v[i])) {
+          throw new Error(
+            `${model.name}: ${what}: ${k} (shape ${fmt(t.shape)}) contains ${v[i]} at flat index ${i}; clean the data first`,
+          );
+        }
+      }
+    }
+  }
+  model.outputs.forEach((sym, i) => {
+    const y = ys[i];
+    const out = sym.shape;
+    const name = c.losses[i].name.replace(/_/g, '').toLowerCase();
+    if (name.startsWith('sparsecategorical')) {
+      const classes = out[out.length - 1] as number;
+      if (!(y.rank === out.length - 1 || (y.rank === out.length && y.shape[y.rank - 1] === 1))) {
+        throw new Error(
+          `${model.name}: ${what}: sparse labels for output '${sym.node!.layer.name}' ${shapeStr(out)} must have shape [n] or [n,1] but y has shape ${fmt(y.shape)}`,
+        );
+      }
+      const v = y.dataSync();
+      for (let j = 0; j < v.length; j++) {
+        if (!(Number.isInteger(v[j]) && v[j] >= 0 && v[j] < classes)) {
+          throw new Error(
+            `${model.name}: ${what}: label ${v[j]} at index ${j} is out of range for ${classes} classes (output '${sym.node!.layer.name}' ${shapeStr(out)})`,
+          );
+        }
+      }
+    } else if (y.rank !== out.length || out.some((d, k) => k > 0 && d !== null && d !== y.shape[k])) {
+      throw new Error(
+        `${model.name}: ${what}: output '${sym.node!.layer.name}' has shape ${shapeStr(out)} but y has shape ${fmt(y.shape)}`,
+      );
+    }
+  });
+  return nx;
+}
+
+/** The weighted loss of one batch (a scalar), with regularization penalties. */
+function totalLoss(
+  model: LayersModel,
+  c: CompiledState,
+  preds: Tensor[],
+  ys: Tensor[],
+  sw?: Tensor,
+): { total: Tensor; perOutput: Tensor[] } {
+  const perOutput = preds.map((p, i) => {
+    let l = c.losses[i].fn(ys[i], p);
+    if (sw) l = mul(l, reshape(sw, [sw.size, ...l.shape.slice(1).map(() => 1)]));
+    return mean(l);
+  });
+  let total =
+    perOutput.length === 1 && c.lossWeights[0] === 1
+      ? perOutput[0]
+      : perOutput.map((l, i) => mul(l, c.lossWeights[i])).reduce((a, b) => add(a, b));
+  const reg = model.regularizationLosses();
+  if (reg.length)
+    total = add(
+      total,
+      reg.reduce((a, b) => add(a, b)),
+    );
+  return { total, perOutput };
+}
+
+/** Per-batch sums of each metric (host numbers) over `preds`. */
+function metricSums(c: CompiledState, preds: Tensor[], ys: Tensor[]): number[] {
+  const out: number[] = [];
+  c.metrics.forEach((list, i) => {
+    for (const m of list) {
+      const v = ENGINE.tidy(() => sum(m.fn(ys[i], preds[i])));
+      out.push(v.dataSync()[0]);
+      v.dispose();
+    }
+  });
+  return out;
+}
+
+/**
+ * One optimizer step on one batch; returns the batch's loss (and per-output losses) and the
+ * metric sums, as host numbers.
+ */
+export function trainStep(
+  model: LayersModel,
+  c: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  sw?: Tensor,
+): { losses: number[]; metricSums: number[] } {
+  const vars: Variable[] = model.trainableWeights.map((w) => w.variable);
+  if (vars.length === 0) throw new Error(`${model.name}: the model has no trainable weights`);
+  let kept: Tensor[] = [];
+  let lossOutputs: Tensor[] = [];
+  try {
+    const { value, grads } = variableGrads(() => {
+      const preds = model.execute(xs, true);
+      const { total, perOutput } = totalLoss(model, c, preds, ys, sw);
+      // Keep the predictions for the metrics (computed after backward, off the tape) and the
+      // per-output losses for the logs; freed below.
+      kept = preds.map((p) => ENGINE.keepTensor(p));
+      lossOutputs = perOutput.length > 1 ? perOutput.map((p) => ENGINE.keepTensor(p)) : [];
+      return total;
+    }, vars);
+    c.optimizer.applyGradients(grads);
+    for (const g of Object.values(grads)) g.dispose();
+    model.applyConstraints();
+    const losses = [value.dataSync()[0], ...lossOutputs.map((l) => l.dataSync()[0])];
+    value.dispose();
+    return { losses, metricSums: metricSums(c, kept, ys) };
+  } finally {
+    for (const t of [...kept, ...lossOutputs]) ENGINE.releaseKept(t);
+  }
+}
+
+/** Loss and metric sums of one batch in inference mode. */
+function testStep(
+  model: LayersModel,
+  c: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  sw?: Tensor,
+): { losses: number[]; metricSums: number[] } {
+  const preds = ENGINE.tidy(() => model.execute(xs, false));
+  try {
+    const ls = ENGINE.tidy(() => {
+      const { total, perOutput } = totalLoss(model, c, preds, ys, sw);
+      return [total, ...(perOutput.length > 1 ? perOutput : [])];
+    });
+    const losses = ls.map((l) => l.dataSync()[0]);
+    for (const l of ls) l.dispose();
+    return { losses, metricSums: metricSums(c, preds, ys) };
+  } finally {
+    for (const p of preds) p.dispose();
+  }
+}
+
+/** Host-side running means of the loss and metrics over an epoch (weighted by batch size). */
+class EpochMeans {
+  private lossSums: number[] = [];
+  private metricTotals: number[] = [];
+  private samples = 0;
+  constructor(
+    private readonly c: CompiledState,
+    private readonly prefix = '',
+  ) {}
+
+  add(r: { losses: number[]; metricSums: number[] }, batch: number): void {
+    r.losses.forEach((l, i) => (this.lossSums[i] = (this.lossSums[i] ?? 0) + l * batch));
+    r.metricSums.forEach((m, i) => (this.metricTotals[i] = (this.metricTotals[i] ?? 0) + m));
+    this.samples += batch;
+  }
+
+  logs(): Logs {
+    const logs: Logs = {};
+    const names = this.c.metricNames;
+    const nLoss = this.lossSums.length;
+    names.forEach((name, i) => {
+      const v = i < nLoss ? this.lossSums[i] / this.samples : this.metricTotals[i - nLoss] / this.samples;
+      logs[this.prefix + name] = v;
+    });
+    return logs;
+  }
+}
+
+/** Sample weights for a batch from classWeight (labels by argMax for one-hot y, else the value). */
+function classWeights(y: Tensor, classWeight: Record<number, number>): Tensor {
+  const labels = ENGINE.tidy(() =>
+    y.rank > 1 && y.shape[y.rank - 1] > 1 ? argMax(y, -1) : cast(reshape(y, [y.shape[0]]), 'int32'),
+  );
+  const v = labels.dataSync();
+  labels.dispose();
+  return tensor(
+    Float32Array.from(v, (l) => classWeight[l] ?? 1),
+    [v.length],
+  );
+}
+
+function rows(ts: Tensor[], idx: Tensor | null, start: number, size: number): Tensor[] {
+  return ts.map((t) => (idx ? gather(t, idx) : sliceRows(t, start, size)));
+}
+
+/** Keras' fit loop. */
+export async function fitModel(
+  model: LayersModel,
+  c: CompiledState,
+  x: TensorOrList,
+  y: TensorOrList,
+  args: FitArgs = {},
+): Promise<History> {
+  let xs = toList(x);
+  let ys = toList(y);
+  model.ensureBuiltFor(xs);
+  const n = checkData(model, c, xs, ys);
+  const batchSize = args.batchSize ?? 32;
+  const epochs = args.epochs ?? 1;
+  const verbose = args.verbose ?? 1;
+  const initialEpoch = args.initialEpoch ?? 0;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`${model.name}: fit: batchSize must be a positive integer but is ${batchSize}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new Error(`${model.name}: fit: epochs must be an integer >= 0 but is ${epochs}`);
+  const split = args.validationSplit ?? 0;
+  if (!(split >= 0 && split < 1))
+    throw new Error(`${model.name}: fit: validationSplit must be in [0, 1) but is ${split}`);
+  let sw = args.sampleWeight;
+  if (sw && (sw.rank !== 1 || sw.shape[0] !== n)) {
+    throw new Error(`${model.name}: fit: sampleWeight must have shape [${n}] but has ${fmt(sw.shape)}`);
+  }
+  const owned: Tensor[] = [];
+  let val: { xs: Tensor[]; ys: Tensor[]; sw?: Tensor } | null = null;
+  if (args.validationData) {
+    const [vx, vy, vsw] = args.validationData as [TensorOrList, TensorOrList, Tensor?];
+    val = { xs: toList(vx), ys: toList(vy), sw: vsw };
+    checkData(model, c, val.xs, val.ys, 'validationData');
+  } else if (split > 0) {
+    // Keras takes the last fraction of the samples, before any shuffling.
+    const nTrain = Math.floor(n * (1 - split));
+    if (nTrain === 0 || nTrain === n)
+      throw new Error(
+        `${model.name}: fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`,
+      );
+    val = { xs: xs.map((t) => sliceRows(t, nTrain, n - nTrain)), ys: ys.map((t) => sliceRows(t, nTrain, n - nTrain)) };
+    xs = xs.map((t) => sliceRows(t, 0, nTrain));
+    ys = ys.map((t) => sliceRows(t, 0, nTrain));
+    owned.push(...val.xs, ...val.ys, ...xs, ...ys);
+    if (sw) {
+      val.sw = sliceRows(sw, nTrain, n - nTrain);
+      sw = sliceRows(sw, 0, nTrain);
+      owned.push(val.sw, sw);
+    }
+  }
+  const nTrain = xs[0].shape[0];
+  const steps = Math.ceil(nTrain / batchSize);
+  const history = new History();
+  const user = toCallbacks(args.callbacks);
+  const list = new CallbackList([history, ...(verbose > 0 ? [new ProgbarLogger()] : []), ...user]);
+  const valNames = val ? c.metricNames.map((m) => `val_${m}`) : [];
+  list.setModel(model);
+  list.setParams({ epochs, steps, samples: nTrain, verbose, metrics: [...c.metricNames, ...valNames], initialEpoch });
+  model.stopTraining = false;
+  const rng = new Rng(args.seed);
+  try {
+    await list.onTrainBegin({});
+    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+      await list.onEpochBegin(epoch, {});
+      const order = Int32Array.from({ length: nTrain }, (_, i) => i);
+      if (args.shuffle ?? true) {
+        for (let i = nTrain - 1; i > 0; i--) {
+          const j = Math.floor(rng.uniform() * (i + 1));
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+      }
+      const shuffled = args.shuffle ?? true;
+      const means = new EpochMeans(c);
+      for (let b = 0; b < steps && !model.stopTraining; b++) {
+        const start = b * batchSize;
+        const size = Math.min(batchSize, nTrain - start);
+        await list.onBatchBegin(b, { batch: b, size });
+        const r = ENGINE.tidy(() => {
+          const idx = shuffled ? tensor(order.subarray(start, start + size), [size], 'int32') : null;
+          const bx = rows(xs, idx, start, size);
+          const by = rows(ys, idx, start, size);
+          let bsw = sw ? rows([sw], idx, start, size)[0] : undefined;
+          if (args.classWeight) {
+            const cw = classWeights(by[0], args.classWeight);
+            bsw = bsw ? mul(bsw, cw) : cw;
+          }
+          const res = trainStep(model, c, bx, by, bsw);
+          return { res };
+        }).res;
+        means.add(r, size);
+        await list.onBatchEnd(b, { ...means.logs(), batch: b, size });
+      }
+      const logs = means.logs();
+      if (val) Object.assign(logs, evaluateInternal(model, c, val.xs, val.ys, val.sw, batchSize, 'val_'));
+      await list.onEpochEnd(epoch, logs);
+    }
+    await list.onTrainEnd({});
+  } finally {
+    for (const t of owned) t.dispose();
+  }
+  return history;
+}
+
+function evaluateInternal(
+  model: LayersModel,
+  c: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  sw: Tensor | undefined,
+  batchSize: number,
+  prefix = '',
+): Logs {
+  const n = xs[0].shape[0];
+  const means = new EpochMeans(c, prefix);
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const bx = xs.map((t) => sliceRows(t, start, size));
+    const by = ys.map((t) => sliceRows(t, start, size));
+    const bsw = sw ? sliceRows(sw, start, size) : undefined;
+    try {
+      means.add(testStep(model, c, bx, by, bsw), size);
+    } finally {
+      for (const t of [...bx, ...by, ...(bsw ? [bsw] : [])]) t.dispose();
+    }
+  }
+  return means.logs();
+}
+
+/** Loss (and metrics) over x and y in inference mode, as numbers in Keras' order. */
+export function evaluateModel(
+  model: LayersModel,
+  c: CompiledState,
+  x: TensorOrList,
+  y: TensorOrList,
+  args: EvaluateArgs = {},
+): number | number[] {
+  const xs = toList(x);
+  const ys = toList(y);
+  model.ensureBuiltFor(xs);
+  checkData(model, c, xs, ys, 'evaluate');
+  const logs = evaluateInternal(model, c, xs, ys, args.sampleWeight, args.batchSize ?? 32);
+  const values = c.metricNames.map((m) => logs[m]);
+  return values.length === 1 ? values[0] : values;
+}
+
+/** One training step on one batch; returns the loss (and metrics) as numbers. */
+export function trainOnBatchModel(
+  model: LayersModel,
+  c: CompiledState,
+  x: TensorOrList,
+  y: TensorOrList,
+  sampleWeight?: Tensor,
+): number | number[] {
+  const xs = toList(x);
+  const ys = toList(y);
+  model.ensureBuiltFor(xs);
+  const n = checkData(model, c, xs, ys, 'trainOnBatch');
+  const r = ENGINE.tidy(() => ({ r: trainStep(model, c, xs, ys, sampleWeight) })).r;
+  const values = [...r.losses, ...r.metricSums.map((m) => m / n)];
+  return values.length === 1 ? values[0] : values;
+}
+
+/** Loss (and metrics) of one batch in inference mode. */
+export function testOnBatchModel(
+  model: LayersModel,
+  c: CompiledState,
+  x: TensorOrList,
+  y: TensorOrList,
+  sampleWeight?: Tensor,
+): number | number[] {
+  const xs = toList(x);
+  const ys = toList(y);
+  model.ensureBuiltFor(xs);
+  const n = checkData(model, c, xs, ys, 'testOnBatch');
+  const r = testStep(model, c, xs, ys, sampleWeight);
+  const values = [...r.losses, ...r.metricSums.map((m) => m / n)];
+  return values.length === 1 ? values[0] : values;
+}
