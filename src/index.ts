@@ -170,3 +170,7 @@ export type { Constraint } from './constraints/index.js';
 export type { LossFn } from './losses/index.js';
 export type { MetricFn } from './metrics/index.js';
 export { erf } from './activations/erf.js';
+export * as callbacks from './callbacks/index.js';
+export { Callback, CustomCallback, customCallback, History, type Logs, type TrainParams, type CallbackModel } from './callbacks/index.js';
+export * as datasets from './datasets/index.js';
+export * as utils from './utils/index.js';

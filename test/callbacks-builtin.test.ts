@@ -130,12 +130,18 @@ describe('earlyStopping', () => {
     const m = new FakeModel();
     await fit(callbacks.earlyStopping({ monitor: 'val_acc' }), m, vals([1, 2, 3]));
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatch(/earlyStopping: conditioned on metric 'val_acc', which is not available; available metrics are: loss, val_loss/);
+    expect(warn.mock.calls[0][0]).toMatch(
+      /earlyStopping: conditioned on metric 'val_acc', which is not available; available metrics are: loss, val_loss/,
+    );
     warn.mockRestore();
     expect(m.stopTraining).toBe(false);
     m.dispose();
-    expect(() => callbacks.earlyStopping({ mode: 'maximum' as never })).toThrow(/earlyStopping: option 'mode' must be 'auto', 'min' or 'max'/);
-    expect(() => callbacks.earlyStopping({ patience: -1 })).toThrow(/earlyStopping: option 'patience' must be a number >= 0/);
+    expect(() => callbacks.earlyStopping({ mode: 'maximum' as never })).toThrow(
+      /earlyStopping: option 'mode' must be 'auto', 'min' or 'max'/,
+    );
+    expect(() => callbacks.earlyStopping({ patience: -1 })).toThrow(
+      /earlyStopping: option 'patience' must be a number >= 0/,
+    );
   });
 });
 
@@ -168,7 +174,9 @@ describe('reduceLROnPlateau and learningRateScheduler', () => {
     acc.setModel(m);
     [0.5, 0.6, 0.7].forEach((v, e) => acc.onEpochEnd(e, { val_acc: v }));
     expect(m.optimizer.learningRate).toBeCloseTo(0.01);
-    expect(() => callbacks.reduceLROnPlateau({ factor: 1 })).toThrow(/reduceLROnPlateau: option 'factor' must be < 1 but got 1/);
+    expect(() => callbacks.reduceLROnPlateau({ factor: 1 })).toThrow(
+      /reduceLROnPlateau: option 'factor' must be < 1 but got 1/,
+    );
     m.dispose();
   });
 
@@ -195,7 +203,9 @@ describe('reduceLROnPlateau and learningRateScheduler', () => {
     expect(logs.map((l) => l.lr)).toEqual([0.1, 0.1, 0.05, 0.025]);
     const bad = callbacks.learningRateScheduler(() => NaN);
     bad.setModel(m);
-    expect(() => bad.onEpochBegin(4)).toThrow(/learningRateScheduler: the schedule returned number NaN for epoch 4; it must return a finite number/);
+    expect(() => bad.onEpochBegin(4)).toThrow(
+      /learningRateScheduler: the schedule returned number NaN for epoch 4; it must return a finite number/,
+    );
     m.dispose();
   });
 });
@@ -211,7 +221,9 @@ describe('csvLogger and terminateOnNaN', () => {
       { loss: 0.25, accuracy: 1, val_loss: 1e-5 },
     ]);
     expect(readFileSync(file, 'utf8')).toBe('epoch,accuracy,loss,val_loss\n0,0.75,0.5,0.25\n1,1.0,0.25,1e-05\n');
-    await fit(callbacks.csvLogger(file, { append: true, separator: ';' }), m, [{ loss: 2, accuracy: NaN, val_loss: 3 }]);
+    await fit(callbacks.csvLogger(file, { append: true, separator: ';' }), m, [
+      { loss: 2, accuracy: NaN, val_loss: 3 },
+    ]);
     expect(readFileSync(file, 'utf8').split('\n').slice(2)).toEqual(['1,1.0,0.25,1e-05', '0;nan;2.0;3.0', '']);
     await fit(callbacks.csvLogger(file), m, [{ loss: 1 }, { val_loss: 2 }]);
     expect(readFileSync(file, 'utf8')).toBe('epoch,loss\n0,1.0\n1,NA\n');
@@ -240,9 +252,13 @@ describe('modelCheckpoint', () => {
     const f = callbacks.formatFilepath;
     expect(f('weights.{epoch:02d}-{val_loss:.2f}.json', { epoch: 3, val_loss: 0.1234 })).toBe('weights.03-0.12.json');
     expect(f('{epoch}-{loss}-{acc:.1%}', { epoch: 12, loss: 0.5, acc: 0.9123 })).toBe('12-0.5-91.2%');
-    expect(f('{loss:.3e}|{loss:g}|{n:,d}|{n:>8d}|{n:<6d}|{n:^7d}|{x:+.1f}|{{epoch}}', { loss: 0.00012345, n: 1234567, x: 2 })).toBe(
-      '1.234e-04|0.00012345|1,234,567| 1234567|1234567|1234567|+2.0|{epoch}',
-    );
+    expect(
+      f('{loss:.3e}|{loss:g}|{n:,d}|{n:>8d}|{n:<6d}|{n:^7d}|{x:+.1f}|{{epoch}}', {
+        loss: 0.00012345,
+        n: 1234567,
+        x: 2,
+      }),
+    ).toBe('1.234e-04|0.00012345|1,234,567| 1234567|1234567|1234567|+2.0|{epoch}');
     expect(f('{n:08.3f}|{n:*^9.1f}|{m:05d}', { n: -3.14159, m: 42 })).toBe('-003.142|**-3.1***|00042');
     expect(f('{loss}', { loss: 1 })).toBe('1.0');
     expect(() => f('w-{val_acc:.2f}', { epoch: 1, loss: 2 })).toThrow(
@@ -272,17 +288,25 @@ describe('modelCheckpoint', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const m = new FakeModel();
     const sub = join(dir, 'ckpt-best');
-    const cb = callbacks.modelCheckpoint(join(sub, 'e{epoch}.json'), { monitor: 'val_accuracy', saveBestOnly: true, verbose: 1 });
+    const cb = callbacks.modelCheckpoint(join(sub, 'e{epoch}.json'), {
+      monitor: 'val_accuracy',
+      saveBestOnly: true,
+      verbose: 1,
+    });
     await fit(cb, m, vals([0.5, 0.7, 0.6, 0.8], 'val_accuracy'));
     expect(readdirSync(sub).sort()).toEqual(['e1.json', 'e2.json', 'e4.json']);
     expect(log.mock.calls.map((c) => c[0])).toContain('\nEpoch 3: val_accuracy did not improve from 0.70000');
-    expect(log.mock.calls.map((c) => c[0])).toContain(`\nEpoch 4: val_accuracy improved from 0.70000 to 0.80000, saving model to ${join(sub, 'e4.json')}`);
+    expect(log.mock.calls.map((c) => c[0])).toContain(
+      `\nEpoch 4: val_accuracy improved from 0.70000 to 0.80000, saving model to ${join(sub, 'e4.json')}`,
+    );
     log.mockRestore();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const none = callbacks.modelCheckpoint(join(dir, 'never', 'x.json'), { saveBestOnly: true });
     await fit(none, m, [{ loss: 1 }]);
     expect(existsSync(join(dir, 'never'))).toBe(false);
-    expect(warn.mock.calls[0][0]).toMatch(/modelCheckpoint: can save the best model only with 'val_loss' available, skipping/);
+    expect(warn.mock.calls[0][0]).toMatch(
+      /modelCheckpoint: can save the best model only with 'val_loss' available, skipping/,
+    );
     warn.mockRestore();
     m.dispose();
   });
@@ -301,14 +325,21 @@ describe('modelCheckpoint', () => {
       await list.onEpochEnd(e, { loss: 1 });
     }
     expect(paths.map((p) => p.slice(join(dir, 'b').length + 1))).toEqual(['w-1-2.bin', 'w-2-1.bin', 'w-2-3.bin']);
-    expect(() => callbacks.modelCheckpoint('x', { saveFreq: 0 })).toThrow(/option 'saveFreq' must be 'epoch' or a positive integer/);
+    expect(() => callbacks.modelCheckpoint('x', { saveFreq: 0 })).toThrow(
+      /option 'saveFreq' must be 'epoch' or a positive integer/,
+    );
     const noSave = callbacks.modelCheckpoint('x', { saveWeightsOnly: false });
-    expect(() => noSave.setModel(new FakeModel([]))).toThrow(/saveWeightsOnly is false but the model has no save\(path\) method/);
+    expect(() => noSave.setModel(new FakeModel([]))).toThrow(
+      /saveWeightsOnly is false but the model has no save\(path\) method/,
+    );
     m.dispose();
   });
 
   it('weights files: int32 round trip, names, and clear errors for bad files', async () => {
-    const a = sg.tensor([[1.5, -2], [3, 4e-8]]);
+    const a = sg.tensor([
+      [1.5, -2],
+      [3, 4e-8],
+    ]);
     const b = sg.tensor([7, -8], undefined, 'int32');
     const init = sg.tensor([0.25]);
     const v = sg.variable(init, true, 'kernel');
@@ -327,9 +358,9 @@ describe('modelCheckpoint', () => {
     };
     await expect(bad('{')).rejects.toThrow(/loadWeightsFile: '.*w.json' is not valid JSON/);
     await expect(bad({ format: 'x' })).rejects.toThrow(/not a simdgrad weights file/);
-    await expect(bad({ format: 'simdgrad-weights', version: 1, shapes: [[3]], dtypes: ['float32'], values: ['AAAAAA=='] })).rejects.toThrow(
-      /weight 0 has shape \[3\] \(3 values\) but 4 bytes of data \(expected 12\)/,
-    );
+    await expect(
+      bad({ format: 'simdgrad-weights', version: 1, shapes: [[3]], dtypes: ['float32'], values: ['AAAAAA=='] }),
+    ).rejects.toThrow(/weight 0 has shape \[3\] \(3 values\) but 4 bytes of data \(expected 12\)/);
     await expect(callbacks.loadWeightsFile(join(dir, 'missing.json'))).rejects.toThrow(/loadWeightsFile: cannot read/);
   });
 });

@@ -70,7 +70,10 @@ describe('Callback and CallbackList', () => {
     const list = new CallbackList([{ onTrainEnd: async () => Promise.reject(new Error('boom')) }]);
     await expect(list.onTrainEnd()).rejects.toThrow('boom');
     const logs: Logs = { loss: 1 };
-    const shared = new CallbackList([{ onEpochEnd: (_e, l) => void (l!.lr = 0.5) }, { onEpochEnd: (_e, l) => void expect(l!.lr).toBe(0.5) }]);
+    const shared = new CallbackList([
+      { onEpochEnd: (_e, l) => void (l!.lr = 0.5) },
+      { onEpochEnd: (_e, l) => void expect(l!.lr).toBe(0.5) },
+    ]);
     shared.onEpochEnd(0, logs);
     expect(logs.lr).toBe(0.5);
   });
@@ -108,8 +111,12 @@ describe('Callback and CallbackList', () => {
     const list = callbacks.toCallbacks([h, { onTrainBegin: () => {} }]);
     expect(list[0]).toBe(h);
     expect(list[1]).toBeInstanceOf(CustomCallback);
-    expect(() => callbacks.toCallbacks([h, 3 as never])).toThrow(/toCallbacks: argument 'callbacks'\[1\] must be a Callback.*number 3/);
-    expect(() => callbacks.customCallback({ onEpochEnnd: () => {} } as never)).toThrow(/CustomCallback: unknown hook 'onEpochEnnd'/);
+    expect(() => callbacks.toCallbacks([h, 3 as never])).toThrow(
+      /toCallbacks: argument 'callbacks'\[1\] must be a Callback.*number 3/,
+    );
+    expect(() => callbacks.customCallback({ onEpochEnnd: () => {} } as never)).toThrow(
+      /CustomCallback: unknown hook 'onEpochEnnd'/,
+    );
     expect(() => callbacks.customCallback({ onEpochEnd: 5 } as never)).toThrow(/hook 'onEpochEnd' must be a function/);
   });
 });
@@ -169,7 +176,11 @@ describe('ProgbarLogger', () => {
   it('verbose 1 redraws at most once per interval', () => {
     let out = '';
     let clock = 0;
-    const p = new ProgbarLogger({ writer: { write: (s) => void (out += s), isTTY: true }, now: () => clock, interval: 50 });
+    const p = new ProgbarLogger({
+      writer: { write: (s) => void (out += s), isTTY: true },
+      now: () => clock,
+      interval: 50,
+    });
     p.setParams(params({ epochs: 1, steps: 100 }));
     p.onTrainBegin();
     p.onEpochBegin(0);
@@ -199,7 +210,12 @@ describe('ProgbarLogger', () => {
   });
 
   it('verbose 2 prints one line per epoch with epoch and step times', () => {
-    const out = drive(2, true, { times: [[100, 200, 300], [1800, 2300, 2800]] });
+    const out = drive(2, true, {
+      times: [
+        [100, 200, 300],
+        [1800, 2300, 2800],
+      ],
+    });
     expect(out.split('\n')).toEqual([
       'Epoch 1/2',
       '3/3 - 0s - loss: 0.2311 - accuracy: 0.9301 - val_loss: 0.1500 - val_accuracy: 0.9550 - 300ms/epoch - 100ms/step',
@@ -316,7 +332,8 @@ describe('History', () => {
     expect(labels.length).toBeGreaterThanOrEqual(3);
     for (const l of labels) expect(l >= 1 && l <= 12).toBe(true);
     // every coordinate is a finite number
-    for (const m of svg.matchAll(/ (?:x|y|x1|y1|x2|y2|cx|cy)="([^"]*)"/g)) expect(Number.isFinite(Number(m[1]))).toBe(true);
+    for (const m of svg.matchAll(/ (?:x|y|x1|y1|x2|y2|cx|cy)="([^"]*)"/g))
+      expect(Number.isFinite(Number(m[1]))).toBe(true);
   });
 
   it('plot handles no validation, one epoch, NaN values and escapes names', () => {
@@ -335,7 +352,9 @@ describe('History', () => {
     expect(svg2.match(/<polyline /g)).toHaveLength(1); // 0.5 -> 0.4; the lone 0.9 is a point
     expect(svg2).not.toContain('NaN');
     expect(svg2).toContain('>run 1</text>');
-    expect(() => h2.plot({ metrics: ['acc'] })).toThrow(/plotHistory: option 'metrics' names 'acc', which the history lacks; it has loss/);
+    expect(() => h2.plot({ metrics: ['acc'] })).toThrow(
+      /plotHistory: option 'metrics' names 'acc', which the history lacks; it has loss/,
+    );
   });
 
   it('plot(path) writes the SVG file', async () => {

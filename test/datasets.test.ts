@@ -23,9 +23,19 @@ const dispose = (d: Dataset) => sg.dispose([d.xTrain, d.yTrain, d.xTest, d.yTest
 /** A tiny MNIST-shaped dataset: `n` images whose pixels encode (image, position). */
 function tinyFiles(nTrain: number, nTest: number): Record<IdxFileKey, Uint8Array> {
   const images = (n: number, off: number) =>
-    datasets.encodeIdx({ type: 'uint8', shape: [n, 28, 28], data: Uint8Array.from({ length: n * 784 }, (_, i) => (i + off) % 256) });
-  const labels = (n: number, off: number) => datasets.encodeIdx({ type: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, i) => (i + off) % 10) });
-  return { trainImages: images(nTrain, 0), trainLabels: labels(nTrain, 0), testImages: images(nTest, 7), testLabels: labels(nTest, 3) };
+    datasets.encodeIdx({
+      type: 'uint8',
+      shape: [n, 28, 28],
+      data: Uint8Array.from({ length: n * 784 }, (_, i) => (i + off) % 256),
+    });
+  const labels = (n: number, off: number) =>
+    datasets.encodeIdx({ type: 'uint8', shape: [n], data: Uint8Array.from({ length: n }, (_, i) => (i + off) % 10) });
+  return {
+    trainImages: images(nTrain, 0),
+    trainLabels: labels(nTrain, 0),
+    testImages: images(nTest, 7),
+    testLabels: labels(nTest, 3),
+  };
 }
 
 const NAMES: Record<IdxFileKey, string> = {
@@ -39,7 +49,11 @@ const NAMES: Record<IdxFileKey, string> = {
 function register(name: string, files: Record<IdxFileKey, Uint8Array>, urls: string[] = [], gz = false): void {
   const spec = {} as datasets.IdxDatasetSpec['files'];
   for (const k of Object.keys(NAMES) as IdxFileKey[]) {
-    spec[k] = { name: NAMES[k], sha256: sha(files[k]), ...(gz ? { gzSha256: sha(gzipSync(files[k], { level: 9 })) } : {}) };
+    spec[k] = {
+      name: NAMES[k],
+      sha256: sha(files[k]),
+      ...(gz ? { gzSha256: sha(gzipSync(files[k], { level: 9 })) } : {}),
+    };
   }
   datasets.IDX_DATASETS[name] = { urls, files: spec };
 }
@@ -56,7 +70,9 @@ describe('IDX parsing', () => {
 
   it('parses a hand-written IDX file (big-endian header and values)', () => {
     // int16, 2 dims [2, 3]
-    const bytes = new Uint8Array([0, 0, 0x0b, 2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 1, 0, 2, 0xff, 0xff, 1, 0, 0, 0, 0x7f, 0xff]);
+    const bytes = new Uint8Array([
+      0, 0, 0x0b, 2, 0, 0, 0, 2, 0, 0, 0, 3, 0, 1, 0, 2, 0xff, 0xff, 1, 0, 0, 0, 0x7f, 0xff,
+    ]);
     const a = datasets.parseIdx(bytes);
     expect(a.type).toBe('int16');
     expect(a.magic).toBe(0x0b02);
@@ -79,11 +95,19 @@ describe('IDX parsing', () => {
 
   it('rejects a bad magic number, truncation and trailing bytes with clear errors', () => {
     const good = datasets.encodeIdx({ type: 'uint8', shape: [2, 2], data: [1, 2, 3, 4] });
-    expect(() => datasets.parseIdx(Uint8Array.from([1, 2, 8, 1, 0, 0, 0, 0]), 'f')).toThrow(/parseIdx: f has a bad magic number 0x01020801/);
-    expect(() => datasets.parseIdx(Uint8Array.from([0, 0, 0x42, 1, 0, 0, 0, 0]), 'f')).toThrow(/bad magic number 0x00004201/);
+    expect(() => datasets.parseIdx(Uint8Array.from([1, 2, 8, 1, 0, 0, 0, 0]), 'f')).toThrow(
+      /parseIdx: f has a bad magic number 0x01020801/,
+    );
+    expect(() => datasets.parseIdx(Uint8Array.from([0, 0, 0x42, 1, 0, 0, 0, 0]), 'f')).toThrow(
+      /bad magic number 0x00004201/,
+    );
     expect(() => datasets.parseIdx(gzipSync(good), 'g.gz')).toThrow(/this looks gzipped/);
-    expect(() => datasets.parseIdx(good.subarray(0, 3), 'f')).toThrow('parseIdx: f is truncated: 3 bytes, too short for the IDX magic number');
-    expect(() => datasets.parseIdx(good.subarray(0, 9), 'f')).toThrow(/f is truncated: 9 bytes, but its header of 2 dimensions needs 12/);
+    expect(() => datasets.parseIdx(good.subarray(0, 3), 'f')).toThrow(
+      'parseIdx: f is truncated: 3 bytes, too short for the IDX magic number',
+    );
+    expect(() => datasets.parseIdx(good.subarray(0, 9), 'f')).toThrow(
+      /f is truncated: 9 bytes, but its header of 2 dimensions needs 12/,
+    );
     expect(() => datasets.parseIdx(good.subarray(0, 14), 'f')).toThrow(
       'parseIdx: f is truncated: shape [2, 2] of uint8 needs 4 bytes of data after the 12-byte header, found 2',
     );
@@ -96,8 +120,12 @@ describe('IDX parsing', () => {
     const raw = datasets.encodeIdx({ type: 'uint8', shape: [3], data: [1, 2, 3] });
     expect(await datasets.maybeGunzip(gzipSync(raw))).toEqual(raw);
     expect(await datasets.maybeGunzip(raw)).toBe(raw);
-    const gz = gzipSync(datasets.encodeIdx({ type: 'uint8', shape: [5000], data: new Uint8Array(5000).map((_, i) => i * 7) }));
-    await expect(datasets.maybeGunzip(gz.subarray(0, gz.length >> 1), 'cut.gz')).rejects.toThrow(/maybeGunzip: cannot decompress cut.gz/);
+    const gz = gzipSync(
+      datasets.encodeIdx({ type: 'uint8', shape: [5000], data: new Uint8Array(5000).map((_, i) => i * 7) }),
+    );
+    await expect(datasets.maybeGunzip(gz.subarray(0, gz.length >> 1), 'cut.gz')).rejects.toThrow(
+      /maybeGunzip: cannot decompress cut.gz/,
+    );
   });
 });
 
@@ -111,7 +139,12 @@ describe('IDX dataset directories', () => {
       const dir = join(root, `tiny-${gzip}`);
       writeDir(dir, files, gzip);
       const d = await datasets.loadIdxDataset('tiny', { path: dir, download: false, verify: true });
-      expect([d.xTrain.shape, d.xTrain.dtype, d.yTrain.shape, d.yTrain.dtype]).toEqual([[5, 28, 28], 'float32', [5], 'int32']);
+      expect([d.xTrain.shape, d.xTrain.dtype, d.yTrain.shape, d.yTrain.dtype]).toEqual([
+        [5, 28, 28],
+        'float32',
+        [5],
+        'int32',
+      ]);
       expect([d.xTest.shape, d.yTest.shape]).toEqual([[3, 28, 28], [3]]);
       const x = d.xTrain.dataSync();
       expect([x[0], x[255], x[256], x[783 + 784]]).toEqual([0, 255, 0, (783 + 784) % 256]);
@@ -134,19 +167,27 @@ describe('IDX dataset directories', () => {
     );
     const count = join(root, 'count');
     writeDir(count, { ...files, trainLabels: tinyFiles(4, 0).trainLabels }, false);
-    await expect(datasets.loadIdxDataset('tiny', { path: count, download: false })).rejects.toThrow(/holds 5 images but .* holds 4 labels/);
+    await expect(datasets.loadIdxDataset('tiny', { path: count, download: false })).rejects.toThrow(
+      /holds 5 images but .* holds 4 labels/,
+    );
     const lbl = join(root, 'label');
     writeDir(lbl, { ...files, testLabels: datasets.encodeIdx({ type: 'uint8', shape: [3], data: [1, 12, 0] }) }, false);
-    await expect(datasets.loadIdxDataset('tiny', { path: lbl, download: false })).rejects.toThrow(/has label 12 at 1; expected 0..9/);
+    await expect(datasets.loadIdxDataset('tiny', { path: lbl, download: false })).rejects.toThrow(
+      /has label 12 at 1; expected 0..9/,
+    );
     const trunc = join(root, 'trunc');
     writeDir(trunc, { ...files, testImages: files.testImages.subarray(0, 1000) }, false);
-    await expect(datasets.loadIdxDataset('tiny', { path: trunc, download: false })).rejects.toThrow(/t10k-images-idx3-ubyte is truncated/);
+    await expect(datasets.loadIdxDataset('tiny', { path: trunc, download: false })).rejects.toThrow(
+      /t10k-images-idx3-ubyte is truncated/,
+    );
     const bad = join(root, 'verify');
     writeDir(bad, { ...files, testImages: tinyFiles(5, 3).testImages.map((v) => 255 - v) }, false);
     await expect(datasets.loadIdxDataset('tiny', { path: bad, verify: true, download: false })).rejects.toThrow(
       /checksum mismatch for .*t10k-images-idx3-ubyte: SHA-256 of its IDX contents is [0-9a-f]{64}, expected/,
     );
-    await expect(datasets.loadIdxDataset('nope')).rejects.toThrow(/loadIdxDataset: unknown dataset 'nope'; known: mnist, fashion-mnist/);
+    await expect(datasets.loadIdxDataset('nope')).rejects.toThrow(
+      /loadIdxDataset: unknown dataset 'nope'; known: mnist, fashion-mnist/,
+    );
   });
 });
 
@@ -160,7 +201,11 @@ describe('downloads into the cache', () => {
     register('dl', files, [pathToFileURL(server).href], true);
     const cacheDir = join(root, 'cache-file');
     const d = await datasets.loadIdxDataset('dl', { cacheDir });
-    expect(readdirSync(cacheDir).sort()).toEqual(Object.values(NAMES).map((n) => n + '.gz').sort());
+    expect(readdirSync(cacheDir).sort()).toEqual(
+      Object.values(NAMES)
+        .map((n) => n + '.gz')
+        .sort(),
+    );
     expect(d.xTrain.shape).toEqual([4, 28, 28]);
     dispose(d);
     // The cache is used from now on: a source that fails proves nothing is downloaded again.
@@ -196,7 +241,11 @@ describe('downloads into the cache', () => {
 
   it('a checksum mismatch fails with a clear error and leaves no file in the cache', async () => {
     const evil = join(root, 'evil');
-    writeDir(evil, { ...files, trainLabels: datasets.encodeIdx({ type: 'uint8', shape: [4], data: [9, 9, 9, 9] }) }, true);
+    writeDir(
+      evil,
+      { ...files, trainLabels: datasets.encodeIdx({ type: 'uint8', shape: [4], data: [9, 9, 9, 9] }) },
+      true,
+    );
     register('dl3', files, [pathToFileURL(evil).href]);
     const cacheDir = join(root, 'cache-evil');
     await expect(datasets.loadIdxDataset('dl3', { cacheDir })).rejects.toThrow(
@@ -215,12 +264,17 @@ describe('downloads into the cache', () => {
 
   it('downloadFile reports HTTP errors and missing file:// sources', async () => {
     const fetch404: FetchLike = async () => ({ ok: false, status: 404, statusText: 'Not Found', body: null });
-    await expect(datasets.downloadFile('https://x.invalid/a.gz', join(root, 'dl', 'a.gz'), { fetch: fetch404 })).rejects.toThrow(
-      'downloadFile: https://x.invalid/a.gz answered HTTP 404 Not Found',
+    await expect(
+      datasets.downloadFile('https://x.invalid/a.gz', join(root, 'dl', 'a.gz'), { fetch: fetch404 }),
+    ).rejects.toThrow('downloadFile: https://x.invalid/a.gz answered HTTP 404 Not Found');
+    await expect(datasets.downloadFile('file:///no/such/file.gz', join(root, 'dl', 'b.gz'))).rejects.toThrow(
+      /downloadFile: cannot read file:\/\/\/no\/such\/file.gz/,
     );
-    await expect(datasets.downloadFile('file:///no/such/file.gz', join(root, 'dl', 'b.gz'))).rejects.toThrow(/downloadFile: cannot read file:\/\/\/no\/such\/file.gz/);
     expect(readdirSync(join(root, 'dl'))).toEqual([]);
-    const got = await datasets.downloadFile(pathToFileURL(join(server, 't10k-labels-idx1-ubyte.gz')).href, join(root, 'dl', 'c.gz'));
+    const got = await datasets.downloadFile(
+      pathToFileURL(join(server, 't10k-labels-idx1-ubyte.gz')).href,
+      join(root, 'dl', 'c.gz'),
+    );
     expect(got).toBe(sha(readFileSync(join(server, 't10k-labels-idx1-ubyte.gz'))));
   });
 
@@ -230,7 +284,9 @@ describe('downloads into the cache', () => {
       expect(spec.urls.length).toBeGreaterThan(0);
       for (const f of Object.values(spec.files)) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
     }
-    expect(datasets.IDX_DATASETS.mnist.files.trainImages.gzSha256).toBe('440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609');
+    expect(datasets.IDX_DATASETS.mnist.files.trainImages.gzSha256).toBe(
+      '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
+    );
   });
 });
 
@@ -239,7 +295,12 @@ describe('real data', () => {
 
   it('mnistNpm: 8000/2000 real digits, 0..255 integers, every digit in both sets, deterministic', async () => {
     const d = await datasets.mnistNpm();
-    expect([d.xTrain.shape, d.yTrain.shape, d.xTest.shape, d.yTest.shape]).toEqual([[8000, 28, 28], [8000], [2000, 28, 28], [2000]]);
+    expect([d.xTrain.shape, d.yTrain.shape, d.xTest.shape, d.yTest.shape]).toEqual([
+      [8000, 28, 28],
+      [8000],
+      [2000, 28, 28],
+      [2000],
+    ]);
     expect([d.xTrain.dtype, d.yTrain.dtype]).toEqual(['float32', 'int32']);
     const x = d.xTest.dataSync();
     let max = 0;
@@ -263,11 +324,16 @@ describe('real data', () => {
     dispose(again);
   });
 
-  it('fashionMnist reads Debian\'s /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)', async () => {
+  it("fashionMnist reads Debian's /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)", async () => {
     const dir = '/usr/share/datasets/fashion-mnist';
     expect(existsSync(dir), `${dir} is missing: apt-get install -y dataset-fashion-mnist`).toBe(true);
     const d = await datasets.fashionMnist({ download: false, verify: true });
-    expect([d.xTrain.shape, d.yTrain.shape, d.xTest.shape, d.yTest.shape]).toEqual([[60000, 28, 28], [60000], [10000, 28, 28], [10000]]);
+    expect([d.xTrain.shape, d.yTrain.shape, d.xTest.shape, d.yTest.shape]).toEqual([
+      [60000, 28, 28],
+      [60000],
+      [10000, 28, 28],
+      [10000],
+    ]);
     const counts = Array.from(d.yTrain.dataSync()).reduce((c, v) => (c[v]++, c), new Array(10).fill(0));
     expect(counts).toEqual(new Array(10).fill(6000));
     const testCounts = Array.from(d.yTest.dataSync()).reduce((c, v) => (c[v]++, c), new Array(10).fill(0));

@@ -24,7 +24,13 @@ describe('utils', () => {
     const a = toCategorical([[1], [0]]);
     expect(a.shape).toEqual([2, 2]);
     expect(take(a)).toEqual([0, 1, 1, 0]);
-    const b = toCategorical([[0, 1], [2, 0]], 3);
+    const b = toCategorical(
+      [
+        [0, 1],
+        [2, 0],
+      ],
+      3,
+    );
     expect(b.shape).toEqual([2, 2, 3]);
     b.dispose();
     const f = sg.tensor([1, 2]); // float32 holding integers is fine
@@ -33,8 +39,12 @@ describe('utils', () => {
   });
 
   it('toCategorical: clear errors for out-of-range, negative and non-integer labels', () => {
-    expect(() => toCategorical([0, 3, 1], 3)).toThrow("toCategorical: label 3 (element 1) is out of range for numClasses 3; labels must be in [0, 2]");
-    expect(() => toCategorical([0, -1])).toThrow("toCategorical: argument 'y' must hold integer labels >= 0 but element 1 is -1");
+    expect(() => toCategorical([0, 3, 1], 3)).toThrow(
+      'toCategorical: label 3 (element 1) is out of range for numClasses 3; labels must be in [0, 2]',
+    );
+    expect(() => toCategorical([0, -1])).toThrow(
+      "toCategorical: argument 'y' must hold integer labels >= 0 but element 1 is -1",
+    );
     expect(() => toCategorical([0.5])).toThrow(/element 0 is 0.5/);
     expect(() => toCategorical([1], 0)).toThrow(/argument 'numClasses' must be an integer >= 1/);
     expect(() => toCategorical([])).toThrow(/is empty; pass 'numClasses'/);
@@ -42,8 +52,19 @@ describe('utils', () => {
   });
 
   it('normalize: L2 along the last axis by default, zero rows stay zero', () => {
-    expectClose(take(normalize([[3, 4], [0, 0]])), [0.6, 0.8, 0, 0]); // plain arrays too
-    const x = sg.tensor([[3, 4], [0, 0]]);
+    expectClose(
+      take(
+        normalize([
+          [3, 4],
+          [0, 0],
+        ]),
+      ),
+      [0.6, 0.8, 0, 0],
+    ); // plain arrays too
+    const x = sg.tensor([
+      [3, 4],
+      [0, 0],
+    ]);
     expectClose(take(normalize(x)), [0.6, 0.8, 0, 0]);
     expectClose(take(normalize(x, 0)), [1, 1, 0, 0]);
     expectClose(take(normalize(x, -1, 1)), [3 / 7, 4 / 7, 0, 0]);
