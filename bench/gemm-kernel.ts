@@ -317,7 +317,7 @@ if (BENCH) {
   ];
   const samples = QUICK ? 5 : 9;
   const rows: string[][] = [];
-  console.log(`timing: median of ${samples} samples, each >= 60 ms of back-to-back calls`);
+  console.log(`timing: single thread, median of ${samples} interleaved samples of ~50 ms each`);
   for (const sh of shapes) {
     resetHeap();
     const w = alloc(wasm.gemmWorkspaceBytes());

@@ -126,7 +126,14 @@ export class LayersModel extends Layer {
    * @example model.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
    */
   compile(args: CompileArgs): void {
-    this.compiled = compileModel(this, args);
+    const next = compileModel(this, args);
+    this.disposeOwnedOptimizer();
+    this.compiled = next;
+  }
+
+  /** An optimizer that compile() created from a name belongs to the model and dies with it. */
+  private disposeOwnedOptimizer(): void {
+    if (this.compiled?.optimizerOwned) this.compiled.optimizer.dispose();
   }
 
   private requireCompiled(what: string): CompiledState {
@@ -147,7 +154,7 @@ export class LayersModel extends Layer {
    * Trains for `epochs` over (x, y) in batches; returns the History of every epoch's logs.
    * @example const history = await model.fit(xTrain, yTrain, { epochs: 30, batchSize: 128, validationSplit: 0.2 });
    */
-  fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> {
+  async fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> {
     return fitModel(this, this.requireCompiled('fit'), x, y, args);
   }
 
@@ -338,8 +345,11 @@ export class LayersModel extends Layer {
     printFn('_'.repeat(width));
   }
 
+  /** Frees every layer's weights and the optimizer compile() created (its slot variables). */
   override dispose(): void {
     for (const l of this.layers) if (l !== this) l.dispose();
+    this.disposeOwnedOptimizer();
+    this.compiled = undefined;
   }
 }
 

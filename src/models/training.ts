@@ -56,6 +56,8 @@ export interface EvaluateArgs {
 /** What compile() resolved, per output. */
 export interface CompiledState {
   optimizer: Optimizer;
+  /** Created by compile() from a name or config, so the model disposes it. */
+  optimizerOwned: boolean;
   losses: { fn: LossFn; name: string }[];
   metrics: { fn: MetricFn; name: string }[][];
   lossWeights: number[];
@@ -123,7 +125,8 @@ export function compileModel(model: LayersModel, args: CompileArgs): CompiledSta
     ...(multi ? model.outputs.map((o) => `${o.node!.layer.name}_loss`) : []),
     ...metrics.flat().map((m) => m.name),
   ];
-  return { optimizer: getOptimizer(args.optimizer), losses, metrics, lossWeights, metricNames };
+  const optimizer = getOptimizer(args.optimizer);
+  return { optimizer, optimizerOwned: optimizer !== args.optimizer, losses, metrics, lossWeights, metricNames };
 }
 
 const toList = (x: TensorOrList): Tensor[] => (Array.isArray(x) ? x : [x]);
