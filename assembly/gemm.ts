@@ -17,16 +17,19 @@
 // Packing zero-pads ragged panels and absorbs the four transpose modes (a 4x4 register
 // transpose where the source is contiguous along the wrong axis), so one micro-kernel serves
 // every case. Ragged tiles run the same micro-kernel into a small tile buffer T, then copy out.
+// A range of fewer than MR rows with transB == 0 (batch-1 inference) skips packing entirely:
+// rowsDirect streams B's rows through axpy sweeps into a scratch row (see there).
 //
 // Micro-kernel: MR x NR = 4 x 8. Per k: two B vectors (v128.load), four A values
 // (v128.load32_splat), 8 f32x4.mul + 8 f32x4.add into eight accumulators. Live registers:
 // 8 accumulators + 2 B + 1 A + 1 product temp + the splats V8 hoists = at most 15, which is what
 // V8 allocates on x86-64 (16 xmm, one reserved as scratch); 5x8, 3x12 or 6x8 spill and run at
 // half speed. The micro-kernel is @inline so that its k loop sits five loops deep inside
-// `blocked`: V8 (Node 20) only unrolls wasm loops when size <= 50 * (nesting depth + 1), and the
-// unrolled form (loads with folded offsets, one stack check per 4-5 steps) is ~15% faster than
-// the same loop in a small function of its own. Finished tiles get their epilogue (beta*C,
-// bias, Relu/Relu6) in registers before the single store.
+// `blocked`: V8 (Node 20) unrolls a wasm loop only if the loop is small relative to its nesting
+// depth, and the unrolled form (loads with folded offsets, one stack check per 4-5 steps) was
+// measured ~15% faster than the same loop alone in a function of its own. (Unrolling by hand
+// does not work: TurboFan then hoists all the loads and spills.) Finished tiles get their
+// epilogue (beta*C, bias, Relu/Relu6) in registers before the single store.
 //
 // Blocking (tuned on AMD Zen 5: 48 KiB L1d, 1 MiB L2; most choices measured within noise):
 //   KC = 512: one B micro-panel (KC x NR x 4 B = 16 KiB) stays in L1 while every A panel of the
@@ -41,7 +44,7 @@
 // only when beta != 0 and K > KC.
 //
 // Determinism (a later issue splits one call by rows or columns across threads): the value of
-// every element is, in every path (full tile, ragged tile, any range, any K block),
+// every element is, in every path (full tile, ragged tile, few-row path, any range or K block),
 //   s = ((0 + a0*b0) + a1*b1) + ... + a(K-1)*b(K-1)     k strictly increasing, no FMA
 //   v = act((s + beta*C_old) + bias[j])                 beta term only when beta != 0
 // so results are bit-identical however the ranges are cut. Partial sums between K blocks are

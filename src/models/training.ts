@@ -393,16 +393,24 @@ export async function fitModel(
   const steps = Math.ceil(nTrain / batchSize);
   const history = new History();
   const user = toCallbacks(args.callbacks);
-  const list = new CallbackList([history, ...(verbose > 0 ? [new ProgbarLogger()] : []), ...user]);
+  // Keras' order: the user's callbacks first (so e.g. reduceLROnPlateau's 'lr' reaches the
+  // logs), then History, then the progress bar.
+  const list = new CallbackList([...user, history, ...(verbose > 0 ? [new ProgbarLogger()] : [])]);
   const valNames = val ? c.metricNames.map((m) => `val_${m}`) : [];
   list.setModel(model);
   list.setParams({ epochs, steps, samples: nTrain, verbose, metrics: [...c.metricNames, ...valNames], initialEpoch });
   model.stopTraining = false;
   const rng = new Rng(args.seed);
   try {
-    await list.onTrainBegin({});
+    {
+      const pending = list.onTrainBegin({});
+      if (pending) await pending;
+    }
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      await list.onEpochBegin(epoch, {});
+      {
+        const pending = list.onEpochBegin(epoch, {});
+        if (pending) await pending;
+      }
       const order = Int32Array.from({ length: nTrain }, (_, i) => i);
       if (args.shuffle ?? true) {
         for (let i = nTrain - 1; i > 0; i--) {
@@ -415,7 +423,11 @@ export async function fitModel(
       for (let b = 0; b < steps && !model.stopTraining; b++) {
         const start = b * batchSize;
         const size = Math.min(batchSize, nTrain - start);
-        await list.onBatchBegin(b, { batch: b, size });
+        {
+          // Await only a hook that returned a promise: synchronous callbacks cost no microtask.
+          const pending = list.onBatchBegin(b, { batch: b, size });
+          if (pending) await pending;
+        }
         const r = ENGINE.tidy(() => {
           const idx = shuffled ? tensor(order.subarray(start, start + size), [size], 'int32') : null;
           const bx = rows(xs, idx, start, size);
@@ -429,13 +441,23 @@ export async function fitModel(
           return { res };
         }).res;
         means.add(r, size);
-        await list.onBatchEnd(b, { ...means.logs(), batch: b, size });
+        {
+          // Await only a hook that returned a promise: synchronous callbacks cost no microtask.
+          const pending = list.onBatchEnd(b, { ...means.logs(), batch: b, size });
+          if (pending) await pending;
+        }
       }
       const logs = means.logs();
       if (val) Object.assign(logs, evaluateInternal(model, c, val.xs, val.ys, val.sw, batchSize, 'val_'));
-      await list.onEpochEnd(epoch, logs);
+      {
+        const pending = list.onEpochEnd(epoch, logs);
+        if (pending) await pending;
+      }
     }
-    await list.onTrainEnd({});
+    {
+      const pending = list.onTrainEnd({});
+      if (pending) await pending;
+    }
   } finally {
     for (const t of owned) t.dispose();
   }
