@@ -6,3 +6,5 @@ export { unaryF32, unaryGradF32 } from './unary';
 export { binaryF32, compareF32, binaryI32, compareI32 } from './binary';
 export { reduceF32, reduceMidF32, argReduceF32, softmaxF32 } from './reduce';
 export * from './optim';
+export * from './conv';
+export * from './rnn';

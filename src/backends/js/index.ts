@@ -11,6 +11,8 @@ import { reduceDefs } from './kernels/reduce.js';
 import { shapeDefs } from './kernels/shape.js';
 import { unaryDefs } from './kernels/unary.js';
 import { registerJsOptimKernels } from './kernels/optim.js';
+import { registerJsConvKernels } from './kernels/conv.js';
+import { registerJsRnnKernels } from './kernels/rnn.js';
 
 /** Every js kernel; the wasm backend falls back to these where it has no kernel of its own. */
 export const JS_KERNELS: CpuKernelDef[] = [
@@ -31,6 +33,8 @@ export class JsBackend extends HostBackend {
     super();
     for (const def of JS_KERNELS) this.registerView(def);
     registerJsOptimKernels(this);
+    registerJsConvKernels(this);
+    registerJsRnnKernels(this);
   }
 
   protected alloc(size: number, dtype: DataType): DataId {

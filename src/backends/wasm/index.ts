@@ -14,6 +14,8 @@ import { Act } from './codes.generated.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast } from '../../engine/shape.js';
 import { WASM_BASE64 } from './wasm-binary.generated.js';
 import { registerWasmOptimKernels } from './kernels/optim.js';
+import { registerWasmConvKernels } from './kernels/conv.js';
+import { registerWasmRnnKernels } from './kernels/rnn.js';
 
 /** The functions exported by assembly/index.ts (pointers are byte offsets into `memory`). */
 export interface WasmExports {
@@ -160,6 +162,8 @@ export class WasmBackend extends HostBackend {
     for (const def of JS_KERNELS) this.registerView(def);
     this.registerSimd();
     registerWasmOptimKernels(this);
+    registerWasmConvKernels(this);
+    registerWasmRnnKernels(this);
   }
 
   protected alloc(size: number, dtype: DataType): DataId {
@@ -205,6 +209,20 @@ export class WasmBackend extends HostBackend {
 
   memoryInfo(): Record<string, number> {
     return { bytes: this.bytes, buffers: this.blocks.size, heapBytes: this.wasm.memory.buffer.byteLength };
+  }
+
+  /**
+   * Runs the range kernel `fn` (an export of the module) over [0, total): the range's start and
+   * end are inserted into `args` at index `rangeAt` (default: appended last). Every range kernel
+   * computes each output element the same way whatever range it is given, so a thread pool may
+   * split [0, total) over workers with bit-identical results; this is the one place that does.
+   * @example backend.dispatch('unaryF32', [op, x, out], n, 3, 7); // (op, x, out, start, end, ...)
+   */
+  dispatch(fn: string, args: number[], total: number, rangeAt = args.length): void {
+    const f = (this.wasm as unknown as Record<string, (...a: number[]) => void>)[fn];
+    if (typeof f !== 'function') throw new Error(`wasm backend: the module has no kernel '${fn}'`);
+    if (total <= 0) return;
+    f(...args.slice(0, rangeAt), 0, total, ...args.slice(rangeAt));
   }
 
   /** Writes up to three i32 vectors (shape, a strides, b strides) into the argument scratch. */
