@@ -25,7 +25,10 @@ describe('the MNIST walk-through', () => {
     model.compile({ loss: 'categorical_crossentropy', optimizer: sg.optimizers.rmsprop(), metrics: ['accuracy'] });
     const mem: number[] = [];
     const history = await model.fit(xTrain, yTrain, {
-      epochs: 12, batchSize: 128, verbose: 0, seed: 6,
+      epochs: 12,
+      batchSize: 128,
+      verbose: 0,
+      seed: 6,
       callbacks: { onEpochEnd: () => void mem.push(sg.memory().numBytes) },
     });
     expect(history.history.accuracy[11]).toBeGreaterThan(history.history.accuracy[0]);

@@ -401,16 +401,14 @@ export async function fitModel(
   list.setParams({ epochs, steps, samples: nTrain, verbose, metrics: [...c.metricNames, ...valNames], initialEpoch });
   model.stopTraining = false;
   const rng = new Rng(args.seed);
+  // Hooks are awaited only when they return a promise: synchronous callbacks cost no microtask.
+  let pending: void | Promise<void>;
+  const removeInterrupt = stopOnInterrupt(model);
+  let lastYield = performance.now();
   try {
-    {
-      const pending = list.onTrainBegin({});
-      if (pending) await pending;
-    }
+    if ((pending = list.onTrainBegin({}))) await pending;
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      {
-        const pending = list.onEpochBegin(epoch, {});
-        if (pending) await pending;
-      }
+      if ((pending = list.onEpochBegin(epoch, {}))) await pending;
       const order = Int32Array.from({ length: nTrain }, (_, i) => i);
       if (args.shuffle ?? true) {
         for (let i = nTrain - 1; i > 0; i--) {
@@ -423,11 +421,7 @@ export async function fitModel(
       for (let b = 0; b < steps && !model.stopTraining; b++) {
         const start = b * batchSize;
         const size = Math.min(batchSize, nTrain - start);
-        {
-          // Await only a hook that returned a promise: synchronous callbacks cost no microtask.
-          const pending = list.onBatchBegin(b, { batch: b, size });
-          if (pending) await pending;
-        }
+        if ((pending = list.onBatchBegin(b, { batch: b, size }))) await pending;
         const r = ENGINE.tidy(() => {
           const idx = shuffled ? tensor(order.subarray(start, start + size), [size], 'int32') : null;
           const bx = rows(xs, idx, start, size);
@@ -441,27 +435,52 @@ export async function fitModel(
           return { res };
         }).res;
         means.add(r, size);
-        {
-          // Await only a hook that returned a promise: synchronous callbacks cost no microtask.
-          const pending = list.onBatchEnd(b, { ...means.logs(), batch: b, size });
-          if (pending) await pending;
+        if ((pending = list.onBatchEnd(b, { ...means.logs(), batch: b, size }))) await pending;
+        if (performance.now() - lastYield > YIELD_MS) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
         }
       }
       const logs = means.logs();
       if (val) Object.assign(logs, evaluateInternal(model, c, val.xs, val.ys, val.sw, batchSize, 'val_'));
-      {
-        const pending = list.onEpochEnd(epoch, logs);
-        if (pending) await pending;
-      }
+      if ((pending = list.onEpochEnd(epoch, logs))) await pending;
     }
-    {
-      const pending = list.onTrainEnd({});
-      if (pending) await pending;
-    }
+    if ((pending = list.onTrainEnd({}))) await pending;
   } finally {
+    removeInterrupt();
     for (const t of owned) t.dispose();
   }
   return history;
+}
+
+/**
+ * fit() yields to the event loop every YIELD_MS of training, so a page stays responsive, timers
+ * and I/O run, and Ctrl-C reaches its handler; at ~5 ms a batch that is one yield in ten batches.
+ */
+const YIELD_MS = 50;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) =>
+    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
+  );
+}
+
+/**
+ * In Node, the first Ctrl-C during fit() stops training after the current batch, so fit()
+ * returns its History and frees every tensor it made; a second Ctrl-C exits at once.
+ * Returns the function that removes the handler.
+ */
+function stopOnInterrupt(model: LayersModel): () => void {
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  if (!proc || typeof proc.on !== 'function' || typeof proc.off !== 'function') return () => {};
+  let interrupts = 0;
+  const handler = () => {
+    if (++interrupts > 1) proc.exit(130);
+    model.stopTraining = true;
+    proc.stderr?.write(`\n${model.name}: interrupted; fit() stops after this batch (Ctrl-C again to quit now)\n`);
+  };
+  proc.on('SIGINT', handler);
+  return () => proc.off('SIGINT', handler);
 }
 
 function evaluateInternal(
