@@ -19,8 +19,7 @@ import {
   compileModel,
   evaluateModel,
   fitModel,
-  testOnBatchModel,
-  trainOnBatchModel,
+  onBatchModel,
   type CompileArgs,
   type CompiledState,
   type EvaluateArgs,
@@ -168,12 +167,12 @@ export class LayersModel extends Layer {
 
   /** One optimizer step on one batch; returns the loss (and metrics). */
   trainOnBatch(x: TensorOrList, y: TensorOrList, sampleWeight?: Tensor): number | number[] {
-    return trainOnBatchModel(this, this.requireCompiled('trainOnBatch'), x, y, sampleWeight);
+    return onBatchModel('trainOnBatch', this, this.requireCompiled('trainOnBatch'), x, y, sampleWeight);
   }
 
   /** Loss (and metrics) of one batch in inference mode. */
   testOnBatch(x: TensorOrList, y: TensorOrList, sampleWeight?: Tensor): number | number[] {
-    return testOnBatchModel(this, this.requireCompiled('testOnBatch'), x, y, sampleWeight);
+    return onBatchModel('testOnBatch', this, this.requireCompiled('testOnBatch'), x, y, sampleWeight);
   }
 
   /**

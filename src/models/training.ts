@@ -525,8 +525,9 @@ export function evaluateModel(
   return values.length === 1 ? values[0] : values;
 }
 
-/** One training step on one batch; returns the loss (and metrics) as numbers. */
-export function trainOnBatchModel(
+/** One batch through `train` (trainOnBatch) or `test` (testOnBatch): the loss and metrics as numbers. */
+export function onBatchModel(
+  what: 'trainOnBatch' | 'testOnBatch',
   model: LayersModel,
   c: CompiledState,
   x: TensorOrList,
@@ -536,25 +537,11 @@ export function trainOnBatchModel(
   const xs = toList(x);
   const ys = toList(y);
   model.ensureBuiltFor(xs);
-  const n = checkData(model, c, xs, ys, 'trainOnBatch');
-  const r = ENGINE.tidy(() => ({ r: trainStep(model, c, xs, ys, sampleWeight) })).r;
-  const values = [...r.losses, ...r.metricSums.map((m) => m / n)];
-  return values.length === 1 ? values[0] : values;
-}
-
-/** Loss (and metrics) of one batch in inference mode. */
-export function testOnBatchModel(
-  model: LayersModel,
-  c: CompiledState,
-  x: TensorOrList,
-  y: TensorOrList,
-  sampleWeight?: Tensor,
-): number | number[] {
-  const xs = toList(x);
-  const ys = toList(y);
-  model.ensureBuiltFor(xs);
-  const n = checkData(model, c, xs, ys, 'testOnBatch');
-  const r = testStep(model, c, xs, ys, sampleWeight);
+  const n = checkData(model, c, xs, ys, what);
+  const r =
+    what === 'trainOnBatch'
+      ? ENGINE.tidy(() => ({ r: trainStep(model, c, xs, ys, sampleWeight) })).r
+      : testStep(model, c, xs, ys, sampleWeight);
   const values = [...r.losses, ...r.metricSums.map((m) => m / n)];
   return values.length === 1 ? values[0] : values;
 }
