@@ -1,8 +1,60 @@
-// `npm run bench -- gemm`: square GEMM GFLOP/s of simdgrad (wasm, js) against tfjs (wasm, cpu),
-// measured side by side in one process, with the ratio to tfjs-wasm.
+// `npm run bench -- gemm`: square GEMM GFLOP/s of simdgrad (wasm on 1 and 2 threads, js) against
+// tfjs (wasm, cpu), measured side by side in one process, with the ratios; then the round trip
+// of one dispatch over the thread pool (microseconds, median and p99).
 import * as sg from '../src/index.js';
+import { ENGINE } from '../src/engine/engine.js';
+import type { WasmBackend } from '../src/backends/wasm/index.js';
+import { SPIN_MS } from '../src/backends/wasm/pool.js';
+import { setThreads } from '../src/threads.js';
 import { loadTfjs } from './tfjs-peer.js';
 import { printTable, saveResults, time } from './harness.js';
+
+/** The active wasm backend (the caller has selected it). */
+export function wasmBackend(): WasmBackend {
+  return ENGINE.backend as WasmBackend;
+}
+
+/**
+ * The dispatch round trip: a kernel call on 32 elements forced to split over 2 threads, less
+ * the same call on one thread. `hot`: back to back (the worker is still spinning); `cold`: after
+ * a pause longer than the worker's spin (it sleeps in Atomics.wait and has to be woken).
+ */
+export function dispatchRoundTrip(): Record<'hot' | 'cold', { median: number; p99: number }> {
+  const b = wasmBackend();
+  setThreads(2);
+  const x = b.wasm.alloc(256);
+  const y = b.wasm.alloc(256);
+  const call = (split: boolean) => {
+    b.cutoffOverride = split ? 0 : Infinity;
+    b.dispatch('unaryF32', [0, x, y, 0, 0], 32, 3); // neg
+  };
+  const sample = (split: boolean, n: number, pauseMs: number) => {
+    const us: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (pauseMs) for (const end = performance.now() + pauseMs; performance.now() < end;);
+      const t0 = performance.now();
+      call(split);
+      us.push((performance.now() - t0) * 1000);
+    }
+    return us.sort((p, q) => p - q);
+  };
+  const q = (s: number[], p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  try {
+    call(true); // starts the pool
+    sample(true, 2000, 0); // warm up
+    const one = q(sample(false, 20000, 0), 0.5);
+    const hot = sample(true, 20000, 0);
+    const cold = sample(true, 300, SPIN_MS + 3);
+    return {
+      hot: { median: q(hot, 0.5) - one, p99: q(hot, 0.99) - one },
+      cold: { median: q(cold, 0.5) - one, p99: q(cold, 0.99) - one },
+    };
+  } finally {
+    b.cutoffOverride = undefined;
+    b.wasm.free(x);
+    b.wasm.free(y);
+  }
+}
 
 export async function benchGemm(args: string[]): Promise<void> {
   const sizes = args.length ? args.map(Number) : [128, 256, 512, 1024];
@@ -14,16 +66,21 @@ export async function benchGemm(args: string[]): Promise<void> {
     const a = new Float32Array(n * n).map((_, i) => Math.sin(i));
     const b = new Float32Array(n * n).map((_, i) => Math.cos(i));
     const gflops: Record<string, number> = {};
-    for (const backend of ['wasm', 'js']) {
+    for (const [name, backend, threads] of [
+      ['simdgrad-wasm-1t', 'wasm', 1],
+      ['simdgrad-wasm-2t', 'wasm', 2],
+      ['simdgrad-js', 'js', 1],
+    ] as const) {
       await sg.setBackend(backend);
+      setThreads(threads);
       const x = sg.tensor(a, [n, n]);
       const y = sg.tensor(b, [n, n]);
-      const t = time(`simdgrad-${backend}`, () => {
+      const t = time(name, () => {
         const c = sg.matMul(x, y);
         c.dataSync();
         c.dispose();
       });
-      gflops[`simdgrad-${backend}`] = flops / t.median / 1e9;
+      gflops[name] = flops / t.median / 1e9;
       sg.dispose([x, y]);
     }
     for (const backend of ['wasm', 'cpu'] as const) {
@@ -38,18 +95,34 @@ export async function benchGemm(args: string[]): Promise<void> {
       gflops[`tfjs-${backend}`] = flops / t.median / 1e9;
       tf.dispose([x, y]);
     }
-    const ratio = gflops['simdgrad-wasm'] / gflops['tfjs-wasm'];
+    const speedup = gflops['simdgrad-wasm-2t'] / gflops['simdgrad-wasm-1t'];
+    const ratio1 = gflops['simdgrad-wasm-1t'] / gflops['tfjs-wasm'];
+    const ratio2 = gflops['simdgrad-wasm-2t'] / gflops['tfjs-wasm'];
     rows.push([
       n,
-      gflops['simdgrad-wasm'],
+      gflops['simdgrad-wasm-1t'],
+      gflops['simdgrad-wasm-2t'],
+      `${speedup.toFixed(2)}x`,
       gflops['simdgrad-js'],
       gflops['tfjs-wasm'],
       gflops['tfjs-cpu'],
-      `${ratio.toFixed(2)}x`,
+      `${ratio1.toFixed(2)}x`,
+      `${ratio2.toFixed(2)}x`,
     ]);
-    json.push({ n, gflops, ratioToTfjsWasm: ratio });
+    json.push({ n, gflops, speedup2t: speedup, ratioToTfjsWasm: ratio1, ratio2tToTfjsWasm: ratio2 });
   }
-  console.log('\nGEMM, C = A B with square n x n float32 matrices, GFLOP/s (median), 1 thread');
-  printTable(['n', 'simdgrad wasm', 'simdgrad js', 'tfjs-wasm', 'tfjs-cpu', 'wasm / tfjs-wasm'], rows);
-  console.log(`results: ${saveResults('gemm', json)}`);
+  await sg.setBackend('wasm');
+  const rt = dispatchRoundTrip();
+  setThreads(2);
+  console.log('\nGEMM, C = A B with square n x n float32 matrices, GFLOP/s (median); tfjs: 1 thread (none in Node)');
+  printTable(
+    ['n', 'wasm 1t', 'wasm 2t', '2t / 1t', 'simdgrad js', 'tfjs-wasm', 'tfjs-cpu', '1t / tfjs-wasm', '2t / tfjs-wasm'],
+    rows,
+  );
+  const us = (v: number) => v.toFixed(1);
+  console.log(
+    `dispatch round trip (2 threads): worker spinning ${us(rt.hot.median)} us median, ${us(rt.hot.p99)} us p99; ` +
+      `worker asleep ${us(rt.cold.median)} us median, ${us(rt.cold.p99)} us p99`,
+  );
+  console.log(`results: ${saveResults('gemm', { sizes: json, roundTripMicroseconds: rt })}`);
 }

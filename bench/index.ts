@@ -1,10 +1,11 @@
-// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train.
+// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv.
 // Speed is measured here, never in tests; peers run side by side in the same process.
 import { benchGemm } from './gemm.js';
 import { benchOps } from './ops.js';
 import { benchTrain } from './train.js';
+import { benchRnn } from './rnn.js';
 
-const suites: Record<string, (args: string[]) => Promise<void>> = { gemm: benchGemm, ops: benchOps, train: benchTrain };
+const suites: Record<string, (args: string[]) => Promise<void>> = { gemm: benchGemm, ops: benchOps, train: benchTrain, rnn: benchRnn };
 const [name = 'gemm', ...args] = process.argv.slice(2);
 const suite = suites[name];
 if (!suite) {

@@ -1,8 +1,10 @@
 // `npm run bench -- ops`: element-wise and reduction throughput (GB/s of input + output)
-// of simdgrad wasm against tfjs-wasm, side by side in one process.
+// of simdgrad wasm on 1 and 2 threads against tfjs-wasm (1 thread in Node), side by side in one
+// process.
 import * as sg from '../src/index.js';
 import { loadTfjs } from './tfjs-peer.js';
 import { printTable, saveResults, time } from './harness.js';
+import { setThreads } from '../src/threads.js';
 
 type Tf = Awaited<ReturnType<typeof loadTfjs>>;
 interface OpCase {
@@ -37,17 +39,28 @@ export async function benchOps(args: string[]): Promise<void> {
   for (const c of CASES) {
     const bytes = 4 * n * (c.inputs + (c.outFull ? 1 : 0));
     const sx = data.slice(0, c.inputs).map((d) => sg.tensor(d, shape));
-    const tsg = time(`sg ${c.name}`, () => c.sg(...sx).dispose());
+    const gsg: number[] = [];
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      gsg.push(bytes / time(`sg ${c.name} ${threads}t`, () => c.sg(...sx).dispose()).median / 1e9);
+    }
     sg.dispose(sx);
     const tx = data.slice(0, c.inputs).map((d) => tf.tensor(d, shape));
     const ttf = time(`tf ${c.name}`, () => c.tf(tf, ...tx).dispose());
     tf.dispose(tx);
-    const gsg = bytes / tsg.median / 1e9;
     const gtf = bytes / ttf.median / 1e9;
-    rows.push([c.name, gsg, gtf, `${(gsg / gtf).toFixed(2)}x`]);
-    json.push({ op: c.name, elements: n, gbpsSimdgrad: gsg, gbpsTfjsWasm: gtf, ratio: gsg / gtf });
+    rows.push([c.name, gsg[0], gsg[1], `${(gsg[1] / gsg[0]).toFixed(2)}x`, gtf, `${(gsg[1] / gtf).toFixed(2)}x`]);
+    json.push({
+      op: c.name,
+      elements: n,
+      gbpsSimdgrad1t: gsg[0],
+      gbpsSimdgrad2t: gsg[1],
+      gbpsTfjsWasm: gtf,
+      ratio2tToTfjs: gsg[1] / gtf,
+    });
   }
-  console.log(`\nElement-wise and reduction ops on ${n} float32 elements ([${shape}]), GB/s (median), 1 thread`);
-  printTable(['op', 'simdgrad wasm', 'tfjs-wasm', 'ratio'], rows);
+  setThreads(2);
+  console.log(`\nElement-wise and reduction ops on ${n} float32 elements ([${shape}]), GB/s (median)`);
+  printTable(['op', 'simdgrad 1t', 'simdgrad 2t', '2t / 1t', 'tfjs-wasm', '2t / tfjs'], rows);
   console.log(`results: ${saveResults('ops', json)}`);
 }

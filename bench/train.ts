@@ -1,9 +1,11 @@
 // `npm run bench -- train`: trains the keras R walk-through MLP (784-256-128-10, dropout,
-// rmsprop, categorical cross-entropy, batch 128) with simdgrad and with tfjs-layers on its wasm
-// backend in the same process, and prints training samples per second and the ratio.
+// rmsprop, categorical cross-entropy, batch 128) with simdgrad on 1 and 2 threads and with
+// tfjs-layers on its wasm backend (1 thread in Node) in the same process, and prints training
+// samples per second and the ratios.
 import * as sg from '../src/index.js';
 import { loadTfjs } from './tfjs-peer.js';
 import { printTable, saveResults } from './harness.js';
+import { setThreads } from '../src/threads.js';
 
 const N = 6400; // one epoch of the walk-through's 8,000 training digits less the 20% validation split
 const BATCH = 128;
@@ -17,8 +19,9 @@ function data(): { x: Float32Array; y: Float32Array } {
   return { x, y };
 }
 
-async function simdgrad(x: Float32Array, y: Float32Array, epochs: number): Promise<number> {
+async function simdgrad(x: Float32Array, y: Float32Array, epochs: number, threads: number): Promise<number> {
   await sg.setBackend('wasm');
+  setThreads(threads);
   const model = sg.sequential();
   model.add(sg.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
   model.add(sg.layers.dropout({ rate: 0.4 }));
@@ -61,19 +64,22 @@ async function tfjsLayers(x: Float32Array, y: Float32Array, epochs: number): Pro
 export async function benchTrain(args: string[]): Promise<void> {
   const epochs = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
   const { x, y } = data();
-  const ours = await simdgrad(x, y, epochs);
+  const one = await simdgrad(x, y, epochs, 1);
+  const two = await simdgrad(x, y, epochs, 2);
+  setThreads(2);
   const theirs = await tfjsLayers(x, y, epochs);
   console.log(
-    `\nTraining the walk-through MLP (784-256-128-10, dropout, rmsprop, batch ${BATCH}), ${N} samples x ${epochs} epochs, 1 thread`,
+    `\nTraining the walk-through MLP (784-256-128-10, dropout, rmsprop, batch ${BATCH}), ${N} samples x ${epochs} epochs`,
   );
   printTable(
-    ['library', 'samples/s', 'ratio'],
+    ['library', 'samples/s', 'ratio to tfjs'],
     [
-      ['simdgrad wasm', ours, `${(ours / theirs).toFixed(2)}x`],
-      ['tfjs-layers wasm', theirs, '1.00x'],
+      ['simdgrad wasm, 1 thread', one, `${(one / theirs).toFixed(2)}x`],
+      ['simdgrad wasm, 2 threads', two, `${(two / theirs).toFixed(2)}x`],
+      ['tfjs-layers wasm (1 thread)', theirs, '1.00x'],
     ],
   );
   console.log(
-    `results: ${saveResults('train', { epochs, samples: N, batch: BATCH, simdgrad: ours, tfjsLayersWasm: theirs, ratio: ours / theirs })}`,
+    `results: ${saveResults('train', { epochs, samples: N, batch: BATCH, simdgrad1t: one, simdgrad2t: two, tfjsLayersWasm: theirs, ratio1t: one / theirs, ratio2t: two / theirs })}`,
   );
 }

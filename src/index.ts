@@ -174,3 +174,13 @@ export * as callbacks from './callbacks/index.js';
 export { Callback, CustomCallback, customCallback, History, type Logs, type TrainParams, type CallbackModel } from './callbacks/index.js';
 export * as datasets from './datasets/index.js';
 export * as utils from './utils/index.js';
+export * as text from './text/index.js';
+export {
+  lstmSequence, gruSequence, simpleRnnSequence,
+  type RnnSequenceOptions, type GruSequenceOptions, type RnnActivation, type LstmSequenceResult, type GruSequenceResult,
+} from './ops/rnn.js';
+export {
+  LSTM, GRU, SimpleRNN, Bidirectional, TimeDistributed, Embedding, Masking, RecurrentLayer,
+  type LSTMArgs, type GRUArgs, type RecurrentArgs, type BidirectionalArgs, type TimeDistributedArgs, type EmbeddingArgs,
+  type MaskingArgs, type MergeMode,
+} from './layers/index.js';

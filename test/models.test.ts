@@ -163,6 +163,25 @@ describe('models', () => {
     model.dispose();
   });
 
+  it('metrics on sequence outputs average over every step, as Keras (per-step accuracy <= 1)', () => {
+    const x = sg.tidy(() => sg.randomNormal([6, 5, 4], 0, 1, 'float32', 8));
+    const model = sg.sequential({ layers: [sg.layers.dense({ units: 3, activation: 'softmax', inputShape: [5, 4] })] });
+    model.compile({ loss: 'categoricalCrossentropy', optimizer: 'sgd', metrics: ['accuracy'] });
+    const labels = Array.from({ length: 30 }, (_, i) => i % 3);
+    const y = sg.tidy(() => sg.reshape(sg.utils.toCategorical(labels, 3), [6, 5, 3]));
+    const p = model.predict(x) as sg.Tensor;
+    const probs = p.dataSync();
+    let right = 0;
+    for (let i = 0; i < 30; i++) {
+      const row = Array.from(probs.slice(i * 3, i * 3 + 3));
+      if (row.indexOf(Math.max(...row)) === labels[i]) right++;
+    }
+    const [, acc] = model.evaluate(x, y, { batchSize: 4 }) as number[];
+    expect(acc).toBeCloseTo(right / 30, 6);
+    sg.dispose([x, y, p]);
+    model.dispose();
+  });
+
   it('trainable = false freezes a layer; getWeights/setWeights round-trip', async () => {
     const { x, y } = toyData(40, 5);
     const first = sg.layers.dense({ units: 4, activation: 'relu', inputShape: [4] });

@@ -14,6 +14,7 @@ import {
 import { Dense, type DenseArgs } from './core/dense.js';
 import { InputLayer, input, type InputLayerArgs } from './core/input.js';
 import type { LayerArgs } from './layer.js';
+import { recurrentLayers } from './recurrent/index.js';
 
 type ActivationArg = ConstructorParameters<typeof Activation>[0];
 
@@ -32,6 +33,7 @@ export const layers = {
   alphaDropout: (args: LayerArgs & { rate: number; seed?: number }) => new AlphaDropout(args),
   inputLayer: (args: InputLayerArgs) => new InputLayer(args),
   input,
+  ...recurrentLayers,
 };
 
 export {
@@ -48,4 +50,23 @@ export {
   Reshape,
 };
 export { Layer, LayerWeight, type LayerArgs, type CallArgs } from './layer.js';
+export {
+  Bidirectional,
+  Embedding,
+  GRU,
+  LSTM,
+  Masking,
+  RecurrentLayer,
+  SimpleRNN,
+  TimeDistributed,
+  recurrentLayers,
+  type BidirectionalArgs,
+  type EmbeddingArgs,
+  type GRUArgs,
+  type LSTMArgs,
+  type MaskingArgs,
+  type MergeMode,
+  type RecurrentArgs,
+  type TimeDistributedArgs,
+} from './recurrent/index.js';
 export { SymbolicTensor, type SymbolicShape } from './symbolic.js';

@@ -111,6 +111,22 @@ export abstract class Layer {
   /** The computation, on concrete tensors. */
   abstract call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[];
 
+  /**
+   * Whether this layer passes an input mask on unchanged (Keras' supports_masking). Layers that
+   * make or change masks (embedding with maskZero, masking, recurrent layers) override computeMask.
+   */
+  readonly supportsMasking: boolean = false;
+
+  /**
+   * The mask of this layer's output given its inputs and their mask ([batch, time], non-zero =
+   * keep), or null for none. Models call it after call() and pass the result to the next layer
+   * as the `mask` call argument. Default: the input mask where supportsMasking, else none.
+   * Porting note: Keras raises when a mask reaches a layer without supports_masking; we drop it.
+   */
+  computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | (Tensor | null)[] | null): Tensor | (Tensor | null)[] | null {
+    return this.supportsMasking ? (mask ?? null) : null;
+  }
+
   /** The output shape for an input shape (default: unchanged). */
   computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
     return inputShape;

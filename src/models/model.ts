@@ -90,6 +90,9 @@ export class LayersModel extends Layer {
       throw new Error(`${this.name}: expected ${this.inputs.length} input tensor(s) but got ${xs.length}`);
     }
     const values = new Map<number, Tensor>();
+    // Keras masks: each output's mask (from embedding maskZero, masking, ...) rides along and
+    // reaches the next layer as its `mask` call argument; only passed where a mask exists.
+    const masks = new Map<number, Tensor>();
     this.inputs.forEach((t, i) => {
       checkShape(this.name, t, xs[i]);
       values.set(t.id, xs[i]);
@@ -97,9 +100,17 @@ export class LayersModel extends Layer {
     for (const node of this.nodes) {
       if (node.outputs.every((o) => values.has(o.id))) continue; // an input node
       const ins = node.inputs.map((t) => values.get(t.id)!);
-      const out = node.layer.call(ins.length === 1 ? ins[0] : ins, { ...node.kwargs, training } as CallArgs);
+      const inMasks = node.inputs.map((t) => masks.get(t.id) ?? null);
+      const mask = inMasks.some((m) => m) ? (ins.length === 1 ? inMasks[0] : inMasks) : null;
+      const callArgs = { ...node.kwargs, training, ...(mask ? { mask } : {}) } as CallArgs;
+      const out = node.layer.call(ins.length === 1 ? ins[0] : ins, callArgs);
       const outs = Array.isArray(out) ? out : [out];
       node.outputs.forEach((o, i) => values.set(o.id, outs[i]));
+      const outMask = node.layer.computeMask(ins.length === 1 ? ins[0] : ins, mask);
+      node.outputs.forEach((o, i) => {
+        const m = Array.isArray(outMask) ? outMask[i] : outMask;
+        if (m) masks.set(o.id, m);
+      });
     }
     return this.outputs.map((o) => values.get(o.id)!);
   }

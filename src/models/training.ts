@@ -228,7 +228,12 @@ function metricSums(c: CompiledState, preds: Tensor[], ys: Tensor[]): number[] {
   const out: number[] = [];
   c.metrics.forEach((list, i) => {
     for (const m of list) {
-      const v = ENGINE.tidy(() => sum(m.fn(ys[i], preds[i])));
+      // Per-sample values: a metric of shape [batch, steps...] is averaged over its steps first,
+      // as Keras' Mean metric averages every element (per-character accuracy of a seq2seq model).
+      const v = ENGINE.tidy(() => {
+        const per = m.fn(ys[i], preds[i]);
+        return sum(per.rank > 1 ? mean(per, per.shape.slice(1).map((_, k) => k + 1)) : per);
+      });
       out.push(v.dataSync()[0]);
       v.dispose();
     }

@@ -5,14 +5,21 @@
 // Why no @assemblyscript/loader: it exists to marshal managed AssemblyScript objects (strings,
 // arrays, classes). Our kernels take raw pointers and numbers only, so plain
 // WebAssembly.instantiate with a four-line import object is all the glue there is.
+//
+// Threads: the module imports a shared memory (scripts/build-wasm.mjs) and every range kernel
+// goes through dispatch(), which splits calls above a per-kernel cut-off over a worker pool
+// (pool.ts). Without shared memory the same module runs on an unshared memory, one thread.
 import type { DataType, TypedArray } from '../../engine/dtype.js';
 import type { Attrs, DataId, TensorInfo } from '../backend.js';
 import { HostBackend, type CpuKernelDef } from '../host.js';
 import { JS_KERNELS } from '../js/index.js';
 import { matMulGeometry } from '../js/kernels/matmul.js';
-import { Act } from './codes.generated.js';
+import { Act, Binary, Unary } from './codes.generated.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast } from '../../engine/shape.js';
-import { WASM_BASE64 } from './wasm-binary.generated.js';
+import { WASM_BASE64, WASM_INITIAL_PAGES, WASM_MAXIMUM_PAGES } from './wasm-binary.generated.js';
+import { Pool, type ScratchArg } from './pool.js';
+import { sharedMemoryUnavailableReason } from './pool-platform.js';
+import { getThreads, noteSingleThreaded, onThreadsChange, requestedThreads } from '../../threads.js';
 import { registerWasmOptimKernels } from './kernels/optim.js';
 import { registerWasmConvKernels } from './kernels/conv.js';
 import { registerWasmRnnKernels } from './kernels/rnn.js';
@@ -117,25 +124,139 @@ function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-const imports = {
-  env: {
-    abort(): never {
-      throw new Error('simdgrad wasm: internal abort (out of memory or a failed check)');
+/** Reverses the build's one difference for unshared memory: the import's limits flag 0x03 -> 0x01. */
+function unshareMemoryImport(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const b = bytes.slice();
+  let p = 8; // magic + version
+  const leb = () => {
+    let r = 0;
+    let shift = 0;
+    let x: number;
+    do {
+      x = b[p++];
+      r |= (x & 0x7f) << shift;
+      shift += 7;
+    } while (x & 0x80);
+    return r >>> 0;
+  };
+  while (p < b.length) {
+    const id = b[p++];
+    const size = leb();
+    const end = p + size;
+    if (id === 2) {
+      for (let i = 0, count = leb(); i < count; i++) {
+        // (not `p += leb()`: that reads p before leb() advances it)
+        const moduleLen = leb();
+        p += moduleLen;
+        const fieldLen = leb();
+        p += fieldLen;
+        const kind = b[p++];
+        if (kind === 2) {
+          if (b[p] !== 0x03) break;
+          b[p] = 0x01;
+          return b;
+        }
+        if (kind === 0) leb();
+        else if (kind === 3) p += 2;
+        else break; // tables never occur in this module
+      }
+      break;
+    }
+    p = end;
+  }
+  throw new Error('simdgrad wasm: the module has no shared memory import to unshare');
+}
+
+/** How the module was instantiated: the pool needs the compiled module and a shared memory. */
+interface Origin {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  shared: boolean;
+}
+const origins = new WeakMap<object, Origin>();
+
+export interface InstantiateOptions {
+  /** false: use an unshared memory (one thread) even where shared memory is available. */
+  shared?: boolean;
+}
+
+/**
+ * A shared memory, or null where it cannot be had. The 4 GiB maximum reserves address space up
+ * front; a runtime that refuses that (32-bit, tight limits) gets 1 GiB, then 256 MiB.
+ */
+function sharedMemory(): WebAssembly.Memory | null {
+  for (const maximum of [WASM_MAXIMUM_PAGES, 16384, 4096]) {
+    try {
+      return new WebAssembly.Memory({ initial: WASM_INITIAL_PAGES, maximum, shared: true });
+    } catch {
+      // try a smaller maximum
+    }
+  }
+  return null;
+}
+
+let noticed = false;
+
+/** Module bytes and memory: shared where possible, else the unshared fallback (with a notice). */
+function prepare(opts: InstantiateOptions): {
+  bytes: Uint8Array<ArrayBuffer>;
+  memory: WebAssembly.Memory;
+  shared: boolean;
+} {
+  const bytes = decodeBase64(WASM_BASE64);
+  if (opts.shared !== false) {
+    const reason = sharedMemoryUnavailableReason();
+    const memory = reason === null ? sharedMemory() : null;
+    if (memory) return { bytes, memory, shared: true };
+    const why = reason ?? 'a shared WebAssembly.Memory could not be created';
+    noteSingleThreaded(why);
+    if (!noticed && requestedThreads() > 1) {
+      noticed = true;
+      console.warn(`simdgrad: running on one thread (${why})`);
+    }
+  }
+  const memory = new WebAssembly.Memory({ initial: WASM_INITIAL_PAGES, maximum: WASM_MAXIMUM_PAGES });
+  return { bytes: unshareMemoryImport(bytes), memory, shared: false };
+}
+
+function finish(
+  module: WebAssembly.Module,
+  instance: WebAssembly.Instance,
+  memory: WebAssembly.Memory,
+  shared: boolean,
+): WasmExports {
+  const ex = instance.exports as unknown as { _initData(): void; _start(): void };
+  // Once, on this thread only: workers instantiating the same module must not run these.
+  ex._initData();
+  ex._start();
+  const wasm = { ...(instance.exports as object), memory } as WasmExports;
+  origins.set(wasm, { module, memory, shared });
+  return wasm;
+}
+
+function importsFor(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return {
+    env: {
+      memory,
+      abort(): never {
+        throw new Error('simdgrad wasm: internal abort (out of memory or a failed check)');
+      },
     },
-  },
-};
+  };
+}
 
 /** Compiles and instantiates the embedded module synchronously (Node, workers). */
-export function instantiateSync(): WasmExports {
-  const mod = new WebAssembly.Module(decodeBase64(WASM_BASE64));
-  return new WebAssembly.Instance(mod, imports).exports as unknown as WasmExports;
+export function instantiateSync(opts: InstantiateOptions = {}): WasmExports {
+  const { bytes, memory, shared } = prepare(opts);
+  const mod = new WebAssembly.Module(bytes);
+  return finish(mod, new WebAssembly.Instance(mod, importsFor(memory)), memory, shared);
 }
 
 /** Compiles asynchronously: needed on a browser page's main thread, where sync compiles are capped. */
-export async function instantiate(): Promise<WasmExports> {
-  const mod = await WebAssembly.compile(decodeBase64(WASM_BASE64));
-  const instance = await WebAssembly.instantiate(mod, imports);
-  return instance.exports as unknown as WasmExports;
+export async function instantiate(opts: InstantiateOptions = {}): Promise<WasmExports> {
+  const { bytes, memory, shared } = prepare(opts);
+  const mod = await WebAssembly.compile(bytes);
+  return finish(mod, await WebAssembly.instantiate(mod, importsFor(memory)), memory, shared);
 }
 
 interface Block {
@@ -146,6 +267,101 @@ interface Block {
 
 const MAX_RANK = 8;
 
+/** Options of WasmBackend.dispatch. */
+export interface DispatchOptions {
+  /** The call's size in its kernel's work units (default: `total`), compared with the cut-off. */
+  work?: number;
+  /** The cut-off: the least `work` worth splitting (default: PARALLEL_MIN_WORK[fn]). */
+  minWork?: number;
+  /** Chunk bounds are multiples of this (default 1). */
+  grain?: number;
+  /** Per-thread scratch arguments (at most 4). */
+  scratch?: ScratchArg[];
+  /** At most this many chunks per thread (default 1). */
+  perThread?: number;
+}
+
+/**
+ * Cut-offs: the least work (in the units each call site counts) worth splitting over threads.
+ *
+ * Why these numbers (2-core AMD EPYC, Node 20, 1 MiB L2 per core; `scratch/threads/cutoff.ts`
+ * times one call on 1 thread and split over 2, interleaved, best of 15 batches):
+ *   - The dispatch round trip is ~1.2 us when the worker is still spinning (median; p99 ~5 us)
+ *     and ~10 us when it has gone to sleep (p99 ~30 us); a split call also costs ~1-2 us of
+ *     bookkeeping. So a compute-bound kernel breaks even at about 8 us of one-thread work:
+ *     exp 2^13 elements (7.5 us) 1.4x, softmax 2^14 rows x 64 (21 us) 1.5-1.8x, argMax 2^16
+ *     (27 us) 1.7x, GEMM 2^18 multiply-adds (11.5 us) 1.1-1.2x and 2^19 (24 us) 1.4-1.5x.
+ *   - Memory-bound kernels need more: their input sits in the L2 of the core that wrote it, and
+ *     the other core has to fetch its half from L3. relu: 2^18 elements (1 MiB in, 1 MiB out)
+ *     0.9x, 2^19 1.2-1.8x; add: 2^17 0.9x, 2^18 1.6x; sum over rows: 2^17 0.9x, 2^18 1.5x.
+ * Unary kernels count work as elements x UNARY_COST (1 for the memory-bound ops), so one cut-off
+ * of 2^19 serves relu (512 Ki elements) and sin (2 Ki elements) alike; binary ops likewise with
+ * BINARY_COST. Reductions and softmax count the elements they read, GEMM multiply-adds, the
+ * optimizer updates elements (they read 3-5 arrays and take 0.24-0.74 ns an element).
+ */
+export const PARALLEL_MIN_WORK: Record<string, number> = {
+  unaryF32: 1 << 19,
+  unaryGradF32: 1 << 19,
+  binaryF32: 1 << 18,
+  compareF32: 1 << 18,
+  binaryI32: 1 << 18,
+  compareI32: 1 << 18,
+  reduceF32: 1 << 18,
+  reduceMidF32: 1 << 18,
+  argReduceF32: 1 << 16,
+  softmaxF32: 1 << 14,
+  gemmF32: 1 << 18,
+  sgdUpdateF32: 1 << 17,
+  rmspropUpdateF32: 1 << 16,
+  adamUpdateF32: 1 << 16,
+  adagradUpdateF32: 1 << 16,
+  adadeltaUpdateF32: 1 << 16,
+  adamaxUpdateF32: 1 << 16,
+  nadamUpdateF32: 1 << 16,
+};
+
+/**
+ * Work per element of each unary op (index: the Unary code), relative to the memory-bound ops:
+ * about 65 x its one-thread ns per element where that exceeds ~0.2 ns (`scratch/threads/
+ * unarycost.ts`: exp 0.80 ns, tanh 1.50, sigmoid 1.21, log 1.66, softplus 2.9, sin/cos/log1p
+ * ~4.9; relu, abs, floor... 0.05-0.15), so that a compute-bound op splits at ~8 us of work.
+ */
+export const UNARY_COST: readonly number[] = unaryCosts({
+  [Unary.Sqrt]: 17,
+  [Unary.Exp]: 52,
+  [Unary.Log]: 108,
+  [Unary.Elu]: 70,
+  [Unary.Selu]: 72,
+  [Unary.Sigmoid]: 79,
+  [Unary.Tanh]: 97,
+  [Unary.Softplus]: 190,
+  [Unary.Reciprocal]: 10,
+  [Unary.Rsqrt]: 27,
+  [Unary.Sin]: 316,
+  [Unary.Cos]: 323,
+  [Unary.Log1p]: 311,
+});
+/** The same for unaryGradF32 (sigmoid/tanh/softplus ~1.4 ns, sin 11, cos 5.2; the rest <= 0.3). */
+export const UNARY_GRAD_COST: readonly number[] = unaryCosts({
+  [Unary.Sigmoid]: 90,
+  [Unary.Tanh]: 99,
+  [Unary.Softplus]: 97,
+  [Unary.Reciprocal]: 20,
+  [Unary.Sin]: 726,
+  [Unary.Cos]: 339,
+});
+/** Binary ops: all memory-bound (0.2-0.3 ns an element) except pow (12.4 ns). */
+export const BINARY_COST: readonly number[] = unaryCosts({ [Binary.Pow]: 400 });
+
+function unaryCosts(costly: Record<number, number>): number[] {
+  const c = new Array<number>(32).fill(1);
+  for (const [op, v] of Object.entries(costly)) c[Number(op)] = v;
+  return c;
+}
+
+/** The cut-off of kernels not in the table: the GEMM figure, for work counted in multiply-adds. */
+export const DEFAULT_MIN_WORK = 1 << 18;
+
 export class WasmBackend extends HostBackend {
   readonly name = 'wasm';
   protected override readonly needsZeroing = true;
@@ -155,10 +371,26 @@ export class WasmBackend extends HostBackend {
   private readonly argPtr: number;
   private readonly gemmWork: number;
 
+  /** The worker pool (null on an unshared memory); started on the first call worth splitting. */
+  private readonly pool: Pool | null = null;
+  private readonly fns = new Map<string, (...a: number[]) => void>();
+  /**
+   * Replaces every kernel's cut-off when set: 0 splits every call that can be split, Infinity
+   * none. For tests and benchmarks (comparing one thread with several on the same sizes).
+   */
+  cutoffOverride: number | undefined = undefined;
+
   constructor(readonly wasm: WasmExports) {
     super();
     this.argPtr = wasm.alloc(3 * MAX_RANK * 4);
     this.gemmWork = wasm.alloc(wasm.gemmWorkspaceBytes());
+    const origin = origins.get(wasm);
+    if (origin?.shared) {
+      const pool = new Pool(wasm, origin.module, origin.memory);
+      this.pool = pool;
+      // Why not resize in place: stopping and lazily restarting is simpler and setThreads is rare.
+      onThreadsChange(() => pool.stop());
+    }
     for (const def of JS_KERNELS) this.registerView(def);
     this.registerSimd();
     registerWasmOptimKernels(this);
@@ -211,17 +443,67 @@ export class WasmBackend extends HostBackend {
     return { bytes: this.bytes, buffers: this.blocks.size, heapBytes: this.wasm.memory.buffer.byteLength };
   }
 
+  /** The running pool's size and how many of its workers are ready (introspection for tests). */
+  threadsInfo(): {
+    threads: number;
+    ready: number;
+    shared: boolean;
+    splitJobs: number;
+    splits: Record<string, number>;
+  } {
+    const p = this.pool;
+    return {
+      threads: p?.threads ?? 1,
+      ready: p?.readyWorkers() ?? 0,
+      shared: !!p,
+      splitJobs: p?.splitJobs ?? 0,
+      splits: Object.fromEntries(p?.splitsByFn ?? []),
+    };
+  }
+
   /**
    * Runs the range kernel `fn` (an export of the module) over [0, total): the range's start and
    * end are inserted into `args` at index `rangeAt` (default: appended last). Every range kernel
-   * computes each output element the same way whatever range it is given, so a thread pool may
-   * split [0, total) over workers with bit-identical results; this is the one place that does.
-   * @example backend.dispatch('unaryF32', [op, x, out], n, 3, 7); // (op, x, out, start, end, ...)
+   * computes each output element the same way whatever range it is given, so the call is split
+   * over the thread pool (pool.ts) with bit-identical results when `opts.work` (default `total`)
+   * reaches the kernel's cut-off (PARALLEL_MIN_WORK; `opts.minWork` overrides it). Chunk bounds
+   * are multiples of `opts.grain`. Arguments listed in `opts.scratch` are per-thread scratch
+   * buffers: workers get buffers of their own of `bytes` bytes (`at` indexes `args`).
+   * @example
+   * ```ts
+   * // unaryF32(op, x, out, start, end, alpha, beta): the range goes in at index 3
+   * backend.dispatch('unaryF32', [op, x, out, alpha, beta], n, 3);
+   * // a kernel with a per-thread workspace, work counted in multiply-adds
+   * backend.dispatch('conv3dF32', [g, x, f, bias, out, act, work, col, rows], M, 9,
+   *   { work: M * K * CO, scratch: [{ at: 6, bytes: wsBytes }, { at: 7, bytes: colBytes }] });
+   * ```
    */
-  dispatch(fn: string, args: number[], total: number, rangeAt = args.length): void {
-    const f = (this.wasm as unknown as Record<string, (...a: number[]) => void>)[fn];
-    if (typeof f !== 'function') throw new Error(`wasm backend: the module has no kernel '${fn}'`);
+  dispatch(fn: string, args: number[], total: number, rangeAt = args.length, opts: DispatchOptions = {}): void {
+    let f = this.fns.get(fn);
+    if (!f) {
+      f = (this.wasm as unknown as Record<string, (...a: number[]) => void>)[fn];
+      if (typeof f !== 'function') throw new Error(`wasm backend: the module has no kernel '${fn}'`);
+      this.fns.set(fn, f);
+    }
     if (total <= 0) return;
+    const minWork = this.cutoffOverride ?? opts.minWork ?? PARALLEL_MIN_WORK[fn] ?? DEFAULT_MIN_WORK;
+    const work = opts.work ?? total;
+    const pool = this.pool;
+    if (pool && work >= minWork) {
+      const threads = getThreads();
+      if (threads > 1) {
+        if (pool.threads !== threads) pool.start(threads);
+        // 2 chunks at the cut-off, one more per half cut-off beyond it, up to `perThread` per
+        // thread. Why one per thread by default: the caller always runs chunk 0 and worker k
+        // usually chunk k, so consecutive element-wise kernels find their inputs in the cache of
+        // the core that wrote them; more, smaller chunks would mix that up for no gain on a
+        // quiet machine.
+        const most = threads * (opts.perThread ?? 1);
+        const chunks = minWork > 0 ? Math.min(most, Math.floor((2 * work) / minWork)) : threads;
+        pool.run({ fn, f, args, rangeAt, total, chunks, grain: opts.grain ?? 1, scratch: opts.scratch ?? [] });
+        return;
+      }
+    }
     f(...args.slice(0, rangeAt), 0, total, ...args.slice(rangeAt));
   }
 
@@ -249,41 +531,49 @@ export class WasmBackend extends HostBackend {
   }
 
   private registerSimd(): void {
-    const w = this.wasm;
     const n = (t: TensorInfo) => t.shape.reduce((a, c) => a * c, 1);
+    // Element-wise chunks start on 16-element (64-byte) boundaries: whole v128s, and no two
+    // threads write one cache line.
+    const EW = 16;
 
     this.simd('Unary', ([x], attrs) => {
       const out = this.allocOutput(x.shape, 'float32');
-      w.unaryF32(
-        attrs.op as number,
-        this.ptr(x.dataId),
-        this.ptr(out.dataId),
-        0,
-        n(x),
-        (attrs.alpha as number) ?? 0,
-        (attrs.beta as number) ?? 0,
+      const op = attrs.op as number;
+      const size = n(x);
+      this.dispatch(
+        'unaryF32',
+        [op, this.ptr(x.dataId), this.ptr(out.dataId), (attrs.alpha as number) ?? 0, (attrs.beta as number) ?? 0],
+        size,
+        3,
+        { work: size * (UNARY_COST[op] ?? 1), grain: EW },
       );
       return out;
     });
 
     this.simd('UnaryGrad', ([x, y, dy], attrs) => {
       const out = this.allocOutput(x.shape, 'float32');
-      w.unaryGradF32(
-        attrs.op as number,
-        this.ptr(x.dataId),
-        this.ptr(y.dataId),
-        this.ptr(dy.dataId),
-        this.ptr(out.dataId),
-        0,
-        n(x),
-        (attrs.alpha as number) ?? 0,
-        (attrs.beta as number) ?? 0,
+      const op = attrs.op as number;
+      const size = n(x);
+      this.dispatch(
+        'unaryGradF32',
+        [
+          op,
+          this.ptr(x.dataId),
+          this.ptr(y.dataId),
+          this.ptr(dy.dataId),
+          this.ptr(out.dataId),
+          (attrs.alpha as number) ?? 0,
+          (attrs.beta as number) ?? 0,
+        ],
+        size,
+        5,
+        { work: size * (UNARY_GRAD_COST[op] ?? 1), grain: EW },
       );
       return out;
     });
 
     const broadcastCall =
-      (fn: WasmExports['binaryF32'], outDtype: DataType) =>
+      (fn: string, outDtype: DataType) =>
       ([a, b]: TensorInfo[], attrs: Attrs) => {
         const shape = broadcastShapes('binary', a.shape, b.shape);
         const out = this.allocOutput(shape, outDtype);
@@ -291,7 +581,7 @@ export class WasmBackend extends HostBackend {
         if (size === 0) return out;
         const c = collapseBroadcast(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
         const [ps, pa, pb] = this.writeArgs(c.shape, c.strides[0], c.strides[1]);
-        fn(
+        const args = [
           attrs.op as number,
           this.ptr(a.dataId),
           this.ptr(b.dataId),
@@ -300,18 +590,13 @@ export class WasmBackend extends HostBackend {
           ps,
           pa,
           pb,
-          0,
-          size,
-        );
+        ];
+        const cost = fn === 'binaryF32' ? (BINARY_COST[attrs.op as number] ?? 1) : 1;
+        this.dispatch(fn, args, size, args.length, { work: size * cost, grain: EW });
         return out;
       };
     // Integer inputs have kernels of their own; only bool falls back to js.
-    const bySimdDtype = (
-      name: string,
-      f: WasmExports['binaryF32'],
-      i: WasmExports['binaryF32'],
-      outDtype?: DataType,
-    ) => {
+    const bySimdDtype = (name: string, f: string, i: string, outDtype?: DataType) => {
       this.simd(
         name,
         (ins, attrs) => {
@@ -321,21 +606,25 @@ export class WasmBackend extends HostBackend {
         false,
       );
     };
-    bySimdDtype('Binary', w.binaryF32, w.binaryI32);
-    bySimdDtype('Compare', w.compareF32, w.compareI32, 'bool');
+    bySimdDtype('Binary', 'binaryF32', 'binaryI32');
+    bySimdDtype('Compare', 'compareF32', 'compareI32', 'bool');
 
     this.simd('Reduce', ([x], attrs) => {
       const [outer, R, inner] = x.shape;
       const out = this.allocOutput([outer, inner], 'float32');
-      if (inner === 1) w.reduceF32(attrs.op as number, this.ptr(x.dataId), this.ptr(out.dataId), R, 0, outer);
-      else w.reduceMidF32(attrs.op as number, this.ptr(x.dataId), this.ptr(out.dataId), R, inner, 0, outer);
+      const op = attrs.op as number;
+      const work = { work: outer * R * inner };
+      if (inner === 1) this.dispatch('reduceF32', [op, this.ptr(x.dataId), this.ptr(out.dataId), R], outer, 4, work);
+      else this.dispatch('reduceMidF32', [op, this.ptr(x.dataId), this.ptr(out.dataId), R, inner], outer, 5, work);
       return out;
     });
 
     this.simd('ArgReduce', ([x], attrs) => {
       const [rows, len] = x.shape;
       const out = this.allocOutput([rows], 'int32');
-      w.argReduceF32(attrs.isMax ? 1 : 0, this.ptr(x.dataId), this.ptr(out.dataId), len, 0, rows);
+      this.dispatch('argReduceF32', [attrs.isMax ? 1 : 0, this.ptr(x.dataId), this.ptr(out.dataId), len], rows, 4, {
+        work: rows * len,
+      });
       return out;
     });
 
@@ -343,7 +632,10 @@ export class WasmBackend extends HostBackend {
       const len = x.shape[x.shape.length - 1];
       const out = this.allocOutput(x.shape, 'float32');
       const rows = len === 0 ? 0 : n(x) / len;
-      w.softmaxF32(this.ptr(x.dataId), this.ptr(out.dataId), len, 0, rows, attrs.log ? 1 : 0);
+      // softmaxF32(x, out, inner, start, end, log): the range is not last.
+      this.dispatch('softmaxF32', [this.ptr(x.dataId), this.ptr(out.dataId), len, attrs.log ? 1 : 0], rows, 3, {
+        work: rows * len,
+      });
       return out;
     });
 
@@ -358,9 +650,9 @@ export class WasmBackend extends HostBackend {
       const pbias = bias ? this.ptr(bias.dataId) : 0;
       const act = (attrs.act as number) ?? Act.Linear;
       for (let i = 0; i < g.aOffsets.length; i++) {
-        w.gemmF32(
-          tA ? 1 : 0,
-          tB ? 1 : 0,
+        this.gemm(
+          tA,
+          tB,
           g.M,
           g.N,
           g.K,
@@ -373,16 +665,43 @@ export class WasmBackend extends HostBackend {
           pbias,
           act,
           0,
-          this.gemmWork,
-          0,
-          g.M,
-          0,
-          g.N,
         );
       }
       return out;
     };
     this.simd('MatMul', matMul);
     this.simd('FusedMatMul', matMul);
+  }
+
+  /**
+   * C = act(opA(A) opB(B) + beta C + bias) with gemmF32 (see assembly/gemm.ts for the arguments),
+   * split over the thread pool when M*N*K reaches the GEMM cut-off: by rows (multiples of the
+   * 4-row micro-tile) or, when there are fewer row tiles than 8-column tiles, by columns. Each
+   * thread packs into a workspace of its own. Conv/rnn kernels may call this for their GEMMs.
+   * @example backend.gemm(false, false, M, N, K, a, K, b, N, c, N, 0, Act.Linear, 0);
+   */
+  gemm(
+    tA: boolean,
+    tB: boolean,
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    bias: number,
+    act: number,
+    beta: number,
+  ): void {
+    if (M <= 0 || N <= 0) return;
+    const head = [tA ? 1 : 0, tB ? 1 : 0, M, N, K, a, lda, b, ldb, c, ldc, bias, act, beta, this.gemmWork];
+    // One chunk per thread: every row chunk packs all of B (every column chunk all of A).
+    const opts = { work: M * N * K, scratch: [{ at: 14, bytes: this.wasm.gemmWorkspaceBytes() }] };
+    // gemmF32(..., work, rowStart, rowEnd, colStart, colEnd)
+    if (M / 4 >= N / 8) this.dispatch('gemmF32', [...head, 0, N], M, 15, { ...opts, grain: 4 });
+    else this.dispatch('gemmF32', [...head, 0, M], N, 17, { ...opts, grain: 8 });
   }
 }

@@ -1,5 +1,216 @@
-// The wasm backend's conv kernels (placeholder until the conv kernels land).
+// The wasm backend's convolution and pooling kernels: bindings of assembly/conv.ts. Same kernel
+// names, inputs and attrs as the js oracle (src/backends/js/kernels/conv.ts), which also
+// supplies the geometry. Depthwise convolutions and resizes run the js loops over heap views
+// (their FLOPs are a small share of any model that uses them; see the report of issue 5).
+//
+// Every kernel goes through backend.dispatch, so the thread pool may split it (ranges: output
+// pixels for the forward and the pools, images for the input gradients, output channels for the
+// filter gradient; results do not depend on the split). Scratch: each backend gets one geometry
+// block (21 i32s, read-only while a kernel runs), one gemm workspace and one im2col buffer that
+// grows to the largest chunk asked for; dispatch's `scratch` option gives each worker its own
+// workspace and im2col buffer.
+import type { Attrs, TensorInfo } from '../../backend.js';
+import {
+  GEOM_FIELDS,
+  convDefs,
+  convKernelGeom,
+  poolGeom,
+  type ConvGeom,
+} from '../../js/kernels/conv.js';
+import { Act } from '../codes.generated.js';
 import type { WasmBackend } from '../index.js';
 
+/** The conv exports of assembly/conv.ts (pointers are byte offsets into the heap). */
+export interface ConvExports {
+  conv3dF32(
+    g: number,
+    x: number,
+    f: number,
+    bias: number,
+    out: number,
+    act: number,
+    work: number,
+    col: number,
+    colRows: number,
+    rowStart: number,
+    rowEnd: number,
+  ): void;
+  conv3dBackpropInputF32(
+    g: number,
+    dy: number,
+    f: number,
+    dx: number,
+    work: number,
+    col: number,
+    colRows: number,
+    imgStart: number,
+    imgEnd: number,
+  ): void;
+  conv3dBackpropFilterF32(
+    g: number,
+    x: number,
+    dy: number,
+    df: number,
+    work: number,
+    col: number,
+    colRows: number,
+    coStart: number,
+    coEnd: number,
+  ): void;
+  pool3dF32(g: number, isMax: number, x: number, out: number, start: number, end: number): void;
+  maxPool3dGradF32(g: number, x: number, dy: number, dx: number, imgStart: number, imgEnd: number): void;
+  avgPool3dGradF32(g: number, dy: number, dx: number, imgStart: number, imgEnd: number): void;
+}
+
+/**
+ * Chunk sizes of the im2col buffer. Why these: a forward/input-gradient chunk of ~192 KiB of
+ * im2col rows stays in L2 between being written and being packed by the GEMM (measured on the
+ * mnist_cnn shapes: 64 KiB to 512 KiB are within 3%); filter-gradient chunks are 512 rows, the
+ * GEMM's K block, so each chunk is one pass that adds into df (beta = 1).
+ */
+export const convTuning = { colBytes: 192 * 1024, filterRows: 512 };
+
+interface Scratch {
+  geom: number;
+  work: number;
+  col: number;
+  colBytes: number;
+}
+
+const scratch = new WeakMap<WasmBackend, Scratch>();
+
+function scratchOf(backend: WasmBackend): Scratch {
+  let s = scratch.get(backend);
+  if (!s) {
+    const w = backend.wasm;
+    s = { geom: w.alloc(GEOM_FIELDS.length * 4), work: w.alloc(w.gemmWorkspaceBytes()), col: 0, colBytes: 0 };
+    scratch.set(backend, s);
+  }
+  return s;
+}
+
+/** An im2col buffer of at least `bytes` (grown, never shrunk: models reuse the same shapes). */
+function colBuffer(backend: WasmBackend, s: Scratch, bytes: number): number {
+  if (bytes > s.colBytes) {
+    if (s.col) backend.wasm.free(s.col);
+    s.col = backend.wasm.alloc(bytes);
+    s.colBytes = bytes;
+  }
+  return s.col;
+}
+
+function writeGeom(backend: WasmBackend, s: Scratch, g: ConvGeom): number {
+  new Int32Array(backend.wasm.memory.buffer, s.geom, GEOM_FIELDS.length).set(GEOM_FIELDS.map((k) => g[k]));
+  return s.geom;
+}
+
+/** Rows per forward / input-gradient chunk for a K-column im2col. */
+function chunkRows(K: number): number {
+  return Math.max(4, Math.floor(convTuning.colBytes / (4 * Math.max(K, 1))));
+}
+
 /** Registers the wasm backend's conv kernels. */
-export function registerWasmConvKernels(_backend: WasmBackend): void {}
+export function registerWasmConvKernels(backend: WasmBackend): void {
+  const w = backend.wasm as unknown as ConvExports & WasmBackend['wasm'];
+  const wrap = (name: string, f: (ins: TensorInfo[], attrs: Attrs) => TensorInfo) =>
+    backend.kernels.set(name, (ins, attrs) => {
+      try {
+        return f(ins, attrs);
+      } catch (e) {
+        if (e instanceof WebAssembly.RuntimeError) throw new Error(`${name} (wasm): ${e.message}`);
+        throw e;
+      }
+    });
+  const size = (shape: readonly number[]) => shape.reduce((a, c) => a * c, 1);
+
+  // The GEMM-based kernels go through dispatch with per-thread scratch (`work` at argument 6,
+  // `col` at 7): the calling thread uses this backend's buffers, workers get their own.
+  const gemmScratch = (colBytes: number) => [
+    { at: 6, bytes: w.gemmWorkspaceBytes() },
+    { at: 7, bytes: colBytes },
+  ];
+
+  wrap('Conv', (ins, attrs) => {
+    const [x, f, bias] = ins;
+    const g = convKernelGeom('Conv', ins, attrs);
+    const out = backend.allocOutput([g.N, g.OD, g.OH, g.OW, g.CO], 'float32');
+    const M = g.N * g.OD * g.OH * g.OW;
+    if (M === 0 || g.CO === 0) return out;
+    const K = g.KD * g.KH * g.KW * g.C;
+    const s = scratchOf(backend);
+    const rows = chunkRows(K);
+    const col = colBuffer(backend, s, 4 * K * rows);
+    const gp = writeGeom(backend, s, g);
+    const act = (attrs.act as number) ?? Act.Linear;
+    const pb = bias ? backend.ptr(bias.dataId) : 0;
+    const args = [gp, backend.ptr(x.dataId), backend.ptr(f.dataId), pb, backend.ptr(out.dataId), act, s.work, col, rows];
+    backend.dispatch('conv3dF32', args, M, 9, { work: M * K * g.CO, grain: 4, scratch: gemmScratch(4 * K * rows) });
+    return out;
+  });
+
+  wrap('ConvBackpropInput', (ins, attrs) => {
+    const [dy, f] = ins;
+    const g = convKernelGeom('ConvBackpropInput', ins, attrs);
+    const out = backend.allocOutput([g.N, g.D, g.H, g.W, g.C], 'float32');
+    if (size(out.shape) === 0) return out;
+    const K = g.KD * g.KH * g.KW * g.C;
+    const s = scratchOf(backend);
+    const rows = chunkRows(K);
+    const col = colBuffer(backend, s, 4 * K * rows);
+    const gp = writeGeom(backend, s, g);
+    const args = [gp, backend.ptr(dy.dataId), backend.ptr(f.dataId), backend.ptr(out.dataId), s.work, col, rows];
+    const work = g.N * g.OD * g.OH * g.OW * K * g.CO;
+    backend.dispatch('conv3dBackpropInputF32', args, g.N, 7, { work, scratch: [{ at: 4, bytes: w.gemmWorkspaceBytes() }, { at: 5, bytes: 4 * K * rows }] });
+    return out;
+  });
+
+  wrap('ConvBackpropFilter', (ins, attrs) => {
+    const [x, dy] = ins;
+    const g = convKernelGeom('ConvBackpropFilter', ins, attrs);
+    const out = backend.allocOutput([g.KD, g.KH, g.KW, g.C, g.CO], 'float32');
+    const K = g.KD * g.KH * g.KW * g.C;
+    if (K === 0 || g.CO === 0) return out;
+    const s = scratchOf(backend);
+    const rows = convTuning.filterRows;
+    const col = colBuffer(backend, s, 4 * K * rows);
+    const gp = writeGeom(backend, s, g);
+    const args = [gp, backend.ptr(x.dataId), backend.ptr(dy.dataId), backend.ptr(out.dataId), s.work, col, rows];
+    const work = g.N * g.OD * g.OH * g.OW * K * g.CO;
+    backend.dispatch('conv3dBackpropFilterF32', args, g.CO, 7, { work, grain: 8, scratch: [{ at: 4, bytes: w.gemmWorkspaceBytes() }, { at: 5, bytes: 4 * K * rows }] });
+    return out;
+  });
+
+  wrap('Pool', ([x], attrs) => {
+    const g = poolGeom(x.shape, attrs);
+    const out = backend.allocOutput([g.N, g.OD, g.OH, g.OW, g.C], 'float32');
+    const M = g.N * g.OD * g.OH * g.OW;
+    const gp = writeGeom(backend, scratchOf(backend), g);
+    const work = M * g.C * g.KD * g.KH * g.KW;
+    backend.dispatch('pool3dF32', [gp, attrs.type === 'max' ? 1 : 0, backend.ptr(x.dataId), backend.ptr(out.dataId)], M, 4, { work });
+    return out;
+  });
+
+  wrap('MaxPoolGrad', ([x, dy], attrs) => {
+    const g = poolGeom(x.shape, attrs);
+    const out = backend.allocOutput(x.shape.slice(), 'float32');
+    if (size(x.shape) === 0) return out;
+    const gp = writeGeom(backend, scratchOf(backend), g);
+    const work = size(x.shape) * g.KD * g.KH * g.KW;
+    backend.dispatch('maxPool3dGradF32', [gp, backend.ptr(x.dataId), backend.ptr(dy.dataId), backend.ptr(out.dataId)], g.N, 4, { work });
+    return out;
+  });
+
+  wrap('AvgPoolGrad', ([dy], attrs) => {
+    const inShape = attrs.inShape as number[];
+    const g = poolGeom(inShape, attrs);
+    const out = backend.allocOutput(inShape.slice(), 'float32');
+    if (size(inShape) === 0) return out;
+    const gp = writeGeom(backend, scratchOf(backend), g);
+    backend.dispatch('avgPool3dGradF32', [gp, backend.ptr(dy.dataId), backend.ptr(out.dataId)], g.N, 3, { work: size(inShape) });
+    return out;
+  });
+
+  // Depthwise convolutions and resizes: the js loops over heap views.
+  const own = new Set(['Conv', 'ConvBackpropInput', 'ConvBackpropFilter', 'Pool', 'MaxPoolGrad', 'AvgPoolGrad']);
+  for (const def of convDefs) if (!own.has(def.name)) backend.registerView(def);
+}

@@ -5,8 +5,8 @@
 // Why the 1 - beta / 1 - rho terms are computed here: Keras computes them in float64 (Python
 // floats) and casts once to float32; passing them precomputed keeps that rounding, where
 // subtracting in f32 inside the kernel would round beta first (1 - f32(0.999) != f32(1 - 0.999)).
-// Each call covers the whole range [0, size); the kernels take a range so that a thread pool can
-// split one update across workers later with bit-identical results.
+// Each update goes through backend.dispatch, which splits large ones across the thread pool;
+// the kernels are element-wise, so the results are bit-identical however the range is cut.
 import type { Attrs, TensorInfo } from '../../backend.js';
 import type { WasmBackend } from '../index.js';
 
@@ -123,7 +123,11 @@ export interface OptimExports {
 
 /** Registers the wasm backend's in-place optimizer kernels. */
 export function registerWasmOptimKernels(backend: WasmBackend): void {
-  const w = backend.wasm as unknown as OptimExports;
+  // Every update runs element-wise over [0, n) with the range last: backend.dispatch splits it
+  // over threads above the cut-off (chunks on 16-element boundaries: whole v128s, no shared
+  // cache lines). The exports' signatures are in OptimExports.
+  const update = (fn: keyof OptimExports, args: number[], n: number) =>
+    backend.dispatch(fn, args, n, args.length, { grain: 16 });
   const define = (
     name: string,
     body: (ptrs: number[], size: number, a: Record<string, number>, attrs: Attrs) => void,
@@ -148,7 +152,7 @@ export function registerWasmOptimKernels(backend: WasmBackend): void {
   define('SgdUpdate', (ptrs, n, a, attrs) => {
     const m = ptrs.length === 3 ? ptrs[1] : 0;
     const g = ptrs[ptrs.length - 1];
-    w.sgdUpdateF32(ptrs[0], g, m, a.lr, a.momentum, attrs.nesterov ? 1 : 0, a.gscale, a.clip, a.wdlr, 0, n);
+    update('sgdUpdateF32', [ptrs[0], g, m, a.lr, a.momentum, attrs.nesterov ? 1 : 0, a.gscale, a.clip, a.wdlr], n);
   });
 
   define('RmspropUpdate', (ptrs, n, a, attrs) => {
@@ -156,21 +160,9 @@ export function registerWasmOptimKernels(backend: WasmBackend): void {
     const mom = a.momentum > 0 ? ptrs[k++] : 0;
     const mg = attrs.centered ? ptrs[k++] : 0;
     const g = ptrs[ptrs.length - 1];
-    w.rmspropUpdateF32(
-      ptrs[0],
-      g,
-      ptrs[1],
-      mom,
-      mg,
-      a.lr,
-      a.rho,
-      1 - a.rho,
-      a.momentum,
-      a.epsilon,
-      a.gscale,
-      a.clip,
-      a.wdlr,
-      0,
+    update(
+      'rmspropUpdateF32',
+      [ptrs[0], g, ptrs[1], mom, mg, a.lr, a.rho, 1 - a.rho, a.momentum, a.epsilon, a.gscale, a.clip, a.wdlr],
       n,
     );
   });
@@ -178,68 +170,33 @@ export function registerWasmOptimKernels(backend: WasmBackend): void {
   define('AdamUpdate', (ptrs, n, a, attrs) => {
     const vhat = attrs.amsgrad ? ptrs[3] : 0;
     const g = ptrs[ptrs.length - 1];
-    w.adamUpdateF32(
-      ptrs[0],
-      g,
-      ptrs[1],
-      ptrs[2],
-      vhat,
-      a.alpha,
-      1 - a.beta1,
-      1 - a.beta2,
-      a.epsilon,
-      a.gscale,
-      a.clip,
-      a.wdlr,
-      0,
+    update(
+      'adamUpdateF32',
+      [ptrs[0], g, ptrs[1], ptrs[2], vhat, a.alpha, 1 - a.beta1, 1 - a.beta2, a.epsilon, a.gscale, a.clip, a.wdlr],
       n,
     );
   });
 
   define('AdagradUpdate', ([p, acc, g], n, a) => {
-    w.adagradUpdateF32(p, g, acc, a.lr, a.epsilon, a.gscale, a.clip, a.wdlr, 0, n);
+    update('adagradUpdateF32', [p, g, acc, a.lr, a.epsilon, a.gscale, a.clip, a.wdlr], n);
   });
 
   define('AdadeltaUpdate', ([p, ag, ad, g], n, a) => {
-    w.adadeltaUpdateF32(p, g, ag, ad, a.lr, a.rho, 1 - a.rho, a.epsilon, a.gscale, a.clip, a.wdlr, 0, n);
+    update('adadeltaUpdateF32', [p, g, ag, ad, a.lr, a.rho, 1 - a.rho, a.epsilon, a.gscale, a.clip, a.wdlr], n);
   });
 
   define('AdamaxUpdate', ([p, m, u, g], n, a) => {
-    w.adamaxUpdateF32(
-      p,
-      g,
-      m,
-      u,
-      a.lr,
-      1 - a.beta1,
-      a.beta2,
-      a.biasCorrection1,
-      a.epsilon,
-      a.gscale,
-      a.clip,
-      a.wdlr,
-      0,
+    update(
+      'adamaxUpdateF32',
+      [p, g, m, u, a.lr, 1 - a.beta1, a.beta2, a.biasCorrection1, a.epsilon, a.gscale, a.clip, a.wdlr],
       n,
     );
   });
 
   define('NadamUpdate', ([p, m, v, g], n, a) => {
-    w.nadamUpdateF32(
-      p,
-      g,
-      m,
-      v,
-      a.lr,
-      1 - a.beta1,
-      1 - a.beta2,
-      a.c1,
-      a.c2,
-      a.biasCorrection2,
-      a.epsilon,
-      a.gscale,
-      a.clip,
-      a.wdlr,
-      0,
+    update(
+      'nadamUpdateF32',
+      [p, g, m, v, a.lr, 1 - a.beta1, 1 - a.beta2, a.c1, a.c2, a.biasCorrection2, a.epsilon, a.gscale, a.clip, a.wdlr],
       n,
     );
   });

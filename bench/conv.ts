@@ -1,0 +1,141 @@
+// `npm run bench -- conv`: GFLOP/s of conv2d forward, input gradient and filter gradient on the
+// two mnist_cnn layer shapes, simdgrad (wasm backend, 1 thread, and 2 threads where the
+// backend offers setThreads) against tfjs-core's wasm backend (XNNPACK) in the same process.
+// tfjs-wasm registers no Conv2DBackpropFilter kernel, so its filter gradient is reported missing.
+//
+// FLOPs counted: 2 * N * OH * OW * KH * KW * C * CO for each of the three (the same products).
+// Optional args: `--tune` also sweeps the im2col chunk size (convTuning) for the forward.
+import * as sg from '../src/index.js';
+import { ENGINE } from '../src/engine/engine.js';
+import { conv2d } from '../src/ops/conv2d.js';
+import { convTuning } from '../src/backends/wasm/kernels/conv.js';
+import { loadTfjs } from './tfjs-peer.js';
+import { printTable, saveResults, time } from './harness.js';
+
+interface Shape {
+  name: string;
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+}
+
+export const CONV_SHAPES: Shape[] = [
+  { name: 'conv1 [128,28,28,1] * 3x3x1x32', x: [128, 28, 28, 1], f: [3, 3, 1, 32] },
+  { name: 'conv2 [128,26,26,32] * 3x3x32x64', x: [128, 26, 26, 32], f: [3, 3, 32, 64] },
+];
+
+const fill = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed) * 0.5);
+const size = (s: number[]) => s.reduce((a, c) => a * c, 1);
+
+function outShape(s: Shape): [number, number, number, number] {
+  return [s.x[0], s.x[1] - s.f[0] + 1, s.x[2] - s.f[1] + 1, s.f[3]];
+}
+
+function flops(s: Shape): number {
+  const y = outShape(s);
+  return 2 * size(y) * s.f[0] * s.f[1] * s.f[2];
+}
+
+type Pass = 'forward' | 'input grad' | 'filter grad';
+const PASSES: Pass[] = ['forward', 'input grad', 'filter grad'];
+
+/** Seconds per call of each pass for simdgrad on the current thread count. */
+function simdgradTimes(s: Shape): Record<Pass, number> {
+  const y = outShape(s);
+  const x = sg.tensor(fill(size(s.x), 1), s.x);
+  const f = sg.tensor(fill(size(s.f), 2), s.f);
+  const dy = sg.tensor(fill(size(y), 3), y);
+  // The kernels as the gradient runs them: 3-d views with unit depth.
+  const x5 = sg.reshape(x, [s.x[0], 1, s.x[1], s.x[2], s.x[3]]);
+  const f5 = sg.reshape(f, [1, ...s.f]);
+  const dy5 = sg.reshape(dy, [y[0], 1, y[1], y[2], y[3]]);
+  const attrs = { strides: [1, 1, 1], dilations: [1, 1, 1], pads: [0, 0, 0], out: [1, y[1], y[2]] };
+  const run = (name: string, ins: sg.Tensor[], extra: Record<string, unknown> = {}) => () =>
+    ENGINE.runKernel(name, ins, { ...attrs, ...extra })[0].dispose();
+  const res = {
+    forward: time('fwd', () => conv2d(x, f, 1, 'valid').dispose()).median,
+    'input grad': time('dx', run('ConvBackpropInput', [dy5, f5], { inShape: x5.shape })).median,
+    'filter grad': time('df', run('ConvBackpropFilter', [x5, dy5], { filterShape: f5.shape })).median,
+  };
+  sg.dispose([x, f, dy, x5, f5, dy5]);
+  return res;
+}
+
+async function tfjsTimes(s: Shape): Promise<Record<Pass, number>> {
+  const tf = await loadTfjs('wasm');
+  const y = outShape(s);
+  const x = tf.tensor4d(fill(size(s.x), 1), s.x);
+  const f = tf.tensor4d(fill(size(s.f), 2), s.f);
+  const dy = tf.tensor4d(fill(size(y), 3), y);
+  const res = {
+    forward: time('tf fwd', () => tf.conv2d(x, f, 1, 'valid').dispose()).median,
+    // conv2dTranspose runs the Conv2DBackpropInput kernel: the input gradient.
+    'input grad': time('tf dx', () => tf.conv2dTranspose(dy, f, s.x, 1, 'valid').dispose()).median,
+    'filter grad': NaN,
+  };
+  try {
+    tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: s.f });
+  } catch {
+    // missing on tfjs-wasm 4.22 (reported as '-')
+  }
+  tf.dispose([x, f, dy]);
+  return res;
+}
+
+type Setter = (n: number) => void | Promise<unknown>;
+
+export async function benchConv(args: string[]): Promise<void> {
+  await sg.setBackend('wasm');
+  // setThreads comes with the thread pool (src/threads.ts); a variable path keeps this file
+  // compiling in a build without it.
+  const threadsModule = '../src/threads.js';
+  const setThreads =
+    (sg as unknown as { setThreads?: Setter }).setThreads ??
+    ((await import(threadsModule).catch(() => ({}))) as { setThreads?: Setter }).setThreads;
+  if (args.includes('--tune')) {
+    for (const kb of [32, 64, 128, 192, 256, 512, 1024]) {
+      convTuning.colBytes = kb * 1024;
+      const t = simdgradTimes(CONV_SHAPES[1]);
+      console.log(`colBytes ${kb} KiB: forward ${(flops(CONV_SHAPES[1]) / t.forward / 1e9).toFixed(1)} GFLOP/s, input grad ${(flops(CONV_SHAPES[1]) / t['input grad'] / 1e9).toFixed(1)}`);
+    }
+    convTuning.colBytes = 192 * 1024;
+  }
+  const rows: (string | number)[][] = [];
+  const results: unknown[] = [];
+  for (const s of CONV_SHAPES) {
+    if (setThreads) await setThreads(1);
+    const one = simdgradTimes(s);
+    let two: Record<Pass, number> | null = null;
+    if (setThreads) {
+      await setThreads(2);
+      two = simdgradTimes(s);
+      await setThreads(1);
+    }
+    if (setThreads) await setThreads(1); // quiet workers while tfjs runs
+    const peer = await tfjsTimes(s);
+    await sg.setBackend('wasm');
+    const gf = (t: number) => flops(s) / t / 1e9;
+    for (const p of PASSES) {
+      const ours = gf(one[p]);
+      const ours2 = two ? gf(two[p]) : NaN;
+      const theirs = gf(peer[p]);
+      const theirsDx = gf(peer['input grad']);
+      rows.push([
+        s.name,
+        p,
+        ours,
+        ours2,
+        theirs,
+        Number.isFinite(theirs) ? `${(ours / theirs).toFixed(2)}x` : 'missing',
+        p === 'forward' ? '' : `${(ours / theirsDx).toFixed(1)}x`,
+      ]);
+      results.push({ shape: s.name, pass: p, simdgrad1: ours, simdgrad2: two ? ours2 : null, tfjsWasm: Number.isFinite(theirs) ? theirs : null });
+    }
+  }
+  console.log('\nconv2d on the mnist_cnn shapes, GFLOP/s (valid padding, stride 1)');
+  printTable(
+    ['shape', 'pass', 'simdgrad 1t', 'simdgrad 2t', 'tfjs-wasm', 'ratio', 'vs tfjs dx'],
+    rows,
+  );
+  if (!setThreads) console.log('(2 threads: no setThreads in this build yet)');
+  console.log(`results: ${saveResults('conv', results)}`);
+}

@@ -1,0 +1,365 @@
+// The base of the recurrent layers (LSTM, GRU, SimpleRNN): Keras' RNN arguments, the weights
+// in Keras layout, masks, initial and stateful states, dropout masks, output and mask shapes.
+// The sequence itself runs in one fused op per call (src/ops/rnn.ts), never a JS loop per step.
+import { getActivation, serializeActivation, type ActivationFn } from '../../activations/index.js';
+import { ENGINE } from '../../engine/engine.js';
+import { Rng } from '../../engine/random.js';
+import { fmt } from '../../engine/shape.js';
+import type { Tensor } from '../../engine/tensor.js';
+import { mul } from '../../ops/binary.js';
+import { zeros } from '../../ops/creation.js';
+import { reshape } from '../../ops/reshape.js';
+import type { RnnActivation } from '../../ops/rnn.js';
+import {
+  Layer,
+  type CallArgs,
+  type ConstraintArg,
+  type InitializerArg,
+  type LayerArgs,
+  type LayerWeight,
+  type RegularizerArg,
+} from '../layer.js';
+import type { SymbolicShape } from '../symbolic.js';
+
+/** Arguments of every recurrent layer (tfjs-layers' camelCase of Keras' arguments). */
+export interface RecurrentArgs extends LayerArgs {
+  units: number;
+  /** Default 'tanh'. */
+  activation?: string | ActivationFn;
+  /** Default 'sigmoid' (Keras 2 and 3). Porting note: tfjs-layers defaults to 'hardSigmoid'. */
+  recurrentActivation?: string | ActivationFn;
+  useBias?: boolean;
+  kernelInitializer?: InitializerArg;
+  recurrentInitializer?: InitializerArg;
+  biasInitializer?: InitializerArg;
+  kernelRegularizer?: RegularizerArg;
+  recurrentRegularizer?: RegularizerArg;
+  biasRegularizer?: RegularizerArg;
+  kernelConstraint?: ConstraintArg;
+  recurrentConstraint?: ConstraintArg;
+  biasConstraint?: ConstraintArg;
+  /** Fraction of the inputs dropped while training (one mask per sample for all steps). */
+  dropout?: number;
+  /** Fraction of h_{t-1} dropped in the recurrent product while training. */
+  recurrentDropout?: number;
+  /** Return the whole output sequence (default: only the last output). */
+  returnSequences?: boolean;
+  /** Also return the final states: [output, h] (GRU, SimpleRNN) or [output, h, c] (LSTM). */
+  returnState?: boolean;
+  /** Process the sequence backwards; the output sequence is in processing order. */
+  goBackwards?: boolean;
+  /** Carry the final states of a batch into the next batch (reset with resetStates()). */
+  stateful?: boolean;
+  /**
+   * Accepted for compatibility and ignored: the fused kernel already runs the whole sequence in
+   * one call, which is what unrolling buys in Keras.
+   */
+  unroll?: boolean;
+  /** Accepted and ignored (Keras' implementation 1/2 choice). */
+  implementation?: number;
+  /** Seed of the dropout masks. */
+  seed?: number;
+}
+
+/** The fused kernels' activations by Keras name. */
+const FUSED_ACT: Record<string, RnnActivation> = {
+  tanh: 'tanh',
+  sigmoid: 'sigmoid',
+  hard_sigmoid: 'hardSigmoid',
+  relu: 'relu',
+  linear: 'linear',
+};
+
+function fusedActivation(
+  layer: string,
+  arg: string,
+  id: string | ActivationFn | undefined,
+  dflt: string,
+): RnnActivation {
+  const name = serializeActivation(getActivation(id ?? dflt));
+  const a = FUSED_ACT[name];
+  if (!a) {
+    throw new Error(
+      `${layer}: ${arg} '${name}' is not supported by the fused recurrent kernels; use one of ${Object.keys(FUSED_ACT).join(', ')}`,
+    );
+  }
+  return a;
+}
+
+function rate(cls: string, arg: string, v: number | undefined): number {
+  const r = v ?? 0;
+  if (typeof r !== 'number' || !(r >= 0 && r < 1))
+    throw new Error(`${cls}: '${arg}' must be a number in [0, 1) but is ${v}`);
+  return r;
+}
+
+/** The result of running one sequence. */
+export interface SequenceResult {
+  output: Tensor;
+  states: Tensor[];
+}
+
+export interface RunOptions {
+  mask?: Tensor;
+  recurrentMask?: Tensor;
+}
+
+/**
+ * Base class of LSTM, GRU and SimpleRNN. Porting notes: Keras builds these from a cell and a
+ * generic RNN loop; simdgrad has no per-step cell, so custom cells (keras.layers.RNN(cell)) are
+ * not available. At a masked step the previous output and states are carried over (tfjs-layers,
+ * and Keras with its default zero_output_for_mask=False); Keras' Bidirectional zeroes masked
+ * outputs of returned sequences instead, we carry them there too. One dropout mask serves all
+ * gates (Keras' implementation 2, tfjs-layers). Masks are float or bool tensors [batch, time].
+ */
+export abstract class RecurrentLayer extends Layer {
+  readonly units: number;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  readonly stateful: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  readonly useBias: boolean;
+  readonly activationName: RnnActivation;
+  readonly recurrentActivationName: RnnActivation;
+  override readonly supportsMasking = true;
+  kernel?: LayerWeight;
+  recurrentKernel?: LayerWeight;
+  bias?: LayerWeight;
+  /** Stateful layers: the states carried between batches (kept tensors), null until first use. */
+  protected statesValue: Tensor[] | null = null;
+  private readonly rng: Rng;
+
+  /** Gates per unit (LSTM 4, GRU 3, SimpleRNN 1). */
+  protected abstract readonly gateCount: number;
+  /** States (LSTM 2: h and c; GRU and SimpleRNN 1). */
+  abstract readonly stateCount: number;
+
+  constructor(readonly args: RecurrentArgs) {
+    super(args);
+    const cls = (this.constructor as typeof Layer).className;
+    if (!Number.isInteger(args?.units) || args.units < 1) {
+      throw new Error(`${cls}: 'units' must be a positive integer but is ${args?.units}`);
+    }
+    this.units = args.units;
+    this.returnSequences = !!args.returnSequences;
+    this.returnState = !!args.returnState;
+    this.goBackwards = !!args.goBackwards;
+    this.stateful = !!args.stateful;
+    this.dropout = rate(cls, 'dropout', args.dropout);
+    this.recurrentDropout = rate(cls, 'recurrentDropout', args.recurrentDropout);
+    this.useBias = args.useBias ?? true;
+    this.activationName = fusedActivation(cls, 'activation', args.activation, 'tanh');
+    this.recurrentActivationName = fusedActivation(cls, 'recurrentActivation', args.recurrentActivation, 'sigmoid');
+    this.rng = new Rng(args.seed);
+  }
+
+  /** The bias shape (GRU with resetAfter: [2, 3*units]). */
+  protected biasShape(): number[] {
+    return [this.gateCount * this.units];
+  }
+
+  /** The bias initializer (LSTM overrides it for unitForgetBias). */
+  protected biasInit(): InitializerArg {
+    return this.args.biasInitializer ?? 'zeros';
+  }
+
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as SymbolicShape;
+    const inDim = shape[shape.length - 1];
+    if (shape.length !== 3 || inDim === null) {
+      throw new Error(
+        `${this.name}: expected an input of shape [batch, time, features] with known features but got ${fmtShape(shape)}`,
+      );
+    }
+    const G = this.gateCount * this.units;
+    const a = this.args;
+    this.kernel = this.addWeight('kernel', [inDim, G], a.kernelInitializer ?? 'glorotUniform', {
+      regularizer: a.kernelRegularizer,
+      constraint: a.kernelConstraint,
+    });
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, G], a.recurrentInitializer ?? 'orthogonal', {
+      regularizer: a.recurrentRegularizer,
+      constraint: a.recurrentConstraint,
+    });
+    if (this.useBias) {
+      this.bias = this.addWeight('bias', this.biasShape(), this.biasInit(), {
+        regularizer: a.biasRegularizer,
+        constraint: a.biasConstraint,
+      });
+    }
+    this.built = true;
+  }
+
+  protected override checkInput(s: SymbolicShape | SymbolicShape[]): void {
+    const shape = (Array.isArray(s[0]) ? s[0] : s) as SymbolicShape;
+    if (shape.length !== 3) {
+      throw new Error(`${this.name}: expected an input of shape [batch, time, features] but got ${fmtShape(shape)}`);
+    }
+    if (this.kernel && shape[2] !== this.kernel.shape[0]) {
+      throw new Error(
+        `${this.name}: expected inputs with ${this.kernel.shape[0]} features (last dimension) but got shape ${fmtShape(shape)}`,
+      );
+    }
+  }
+
+  override computeOutputShape(s: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    const shape = (Array.isArray(s[0]) ? s[0] : s) as SymbolicShape;
+    const out: SymbolicShape = this.returnSequences ? [shape[0], shape[1], this.units] : [shape[0], this.units];
+    if (!this.returnState) return out;
+    return [out, ...Array.from({ length: this.stateCount }, () => [shape[0], this.units] as SymbolicShape)];
+  }
+
+  /** The output mask: the input mask for returned sequences, none otherwise (and none for states). */
+  override computeMask(
+    _inputs: Tensor | Tensor[],
+    mask?: Tensor | (Tensor | null)[] | null,
+  ): Tensor | (Tensor | null)[] | null {
+    const m = Array.isArray(mask) ? (mask[0] ?? null) : (mask ?? null);
+    const out = this.returnSequences ? m : null;
+    return this.returnState ? [out, ...Array.from({ length: this.stateCount }, () => null)] : out;
+  }
+
+  /** Runs the fused op for this cell type. */
+  protected abstract runSequence(x: Tensor, states: Tensor[], opts: RunOptions): SequenceResult;
+
+  /**
+   * Call args: `mask` [batch, T] (propagated by models from embedding/masking layers),
+   * `initialState` (a tensor or list of [batch, units] tensors), `training` (dropout).
+   * A list input [x, ...states] is also read as x with initial states.
+   */
+  call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const x = list[0];
+    if (x.rank !== 3) {
+      throw new Error(`${this.name}: expected an input of shape [batch, time, features] but got ${fmt(x.shape)}`);
+    }
+    const [B, T, I] = x.shape;
+    if (T === 0) throw new Error(`${this.name}: the input sequence is empty (shape ${fmt(x.shape)})`);
+    const maskArg = Array.isArray(args.mask) ? args.mask[0] : args.mask;
+    const mask = (maskArg ?? undefined) as Tensor | undefined;
+    if (mask && (mask.rank !== 2 || mask.shape[0] !== B || mask.shape[1] !== T)) {
+      throw new Error(`${this.name}: the mask must have shape ${fmt([B, T])} but has shape ${fmt(mask.shape)}`);
+    }
+    const states = this.initialStates(B, list.slice(1), args.initialState as Tensor | Tensor[] | undefined);
+    let xin = x;
+    let recurrentMask: Tensor | undefined;
+    if (args.training && this.dropout > 0) {
+      xin = mul(x, this.dropoutMask([B, 1, I], this.dropout));
+    }
+    if (args.training && this.recurrentDropout > 0) {
+      recurrentMask = this.dropoutMask([B, this.units], this.recurrentDropout);
+    }
+    const res = this.runSequence(xin, states, { mask, recurrentMask });
+    if (this.stateful) this.keepStates(res.states);
+    if (!this.returnState) return res.output;
+    // Without returnSequences the output is the final h: return it as a tensor of its own (a
+    // differentiable view), so that disposing one entry of the list never frees another.
+    const output = this.returnSequences ? res.output : reshape(res.output, res.output.shape);
+    return [output, ...res.states];
+  }
+
+  /** An inverted-dropout mask (0 or 1/(1-rate)), drawn on the host from the layer's seeded Rng. */
+  private dropoutMask(shape: number[], r: number): Tensor {
+    const n = shape.reduce((a, c) => a * c, 1);
+    const v = new Float32Array(n);
+    for (let i = 0; i < n; i++) v[i] = this.rng.uniform() < 1 - r ? 1 / (1 - r) : 0;
+    return ENGINE.makeTensor(v, shape, 'float32');
+  }
+
+  private initialStates(B: number, fromList: Tensor[], arg: Tensor | Tensor[] | undefined): Tensor[] {
+    const given = fromList.length ? fromList : arg === undefined ? [] : Array.isArray(arg) ? arg : [arg];
+    if (given.length) {
+      if (given.length !== this.stateCount) {
+        throw new Error(`${this.name}: expected ${this.stateCount} initial state tensor(s) but got ${given.length}`);
+      }
+      for (const s of given) {
+        if (s.rank !== 2 || s.shape[0] !== B || s.shape[1] !== this.units) {
+          throw new Error(
+            `${this.name}: an initial state must have shape ${fmt([B, this.units])} but has shape ${fmt(s.shape)}`,
+          );
+        }
+      }
+      return given;
+    }
+    if (this.stateful) {
+      const want = this.batchInputShape?.[0] ?? this.statesValue?.[0].shape[0] ?? null;
+      if (want !== null && want !== B) {
+        throw new Error(
+          `${this.name}: this stateful layer runs on batches of ${want} samples but got a batch of ${B}; ` +
+            'a stateful recurrent layer needs the same batch size for every batch (set batchSize or batchInputShape, and call resetStates() to start over)',
+        );
+      }
+      if (!this.statesValue) this.resetStates();
+      if (!this.statesValue) this.keepStates(Array.from({ length: this.stateCount }, () => zeros([B, this.units])));
+      return this.statesValue!;
+    }
+    return Array.from({ length: this.stateCount }, () => zeros([B, this.units]));
+  }
+
+  /** Replaces the carried states with copies of `states` that survive the caller's scopes. */
+  private keepStates(states: Tensor[]): void {
+    const next = states.map((s) => ENGINE.keepTensor(s.clone()));
+    if (this.statesValue) for (const s of this.statesValue) ENGINE.releaseKept(s);
+    this.statesValue = next;
+  }
+
+  /** The carried states of a stateful layer (null before the first batch). */
+  get states(): Tensor[] | null {
+    return this.statesValue;
+  }
+
+  /**
+   * Resets the states of a stateful layer to zeros (or to `states`). Before the first batch of a
+   * layer without a fixed batch size this clears them; they are created at the next call.
+   * @example model.layers[1].resetStates();
+   */
+  resetStates(states?: Tensor | Tensor[]): void {
+    if (!this.stateful) throw new Error(`${this.name}: resetStates() needs a stateful layer (stateful: true)`);
+    const B = this.batchInputShape?.[0] ?? this.statesValue?.[0].shape[0] ?? null;
+    if (states !== undefined) {
+      const list = Array.isArray(states) ? states : [states];
+      if (list.length !== this.stateCount || list.some((s) => s.rank !== 2 || s.shape[1] !== this.units)) {
+        throw new Error(
+          `${this.name}: resetStates expects ${this.stateCount} tensor(s) of shape [batch, ${this.units}]`,
+        );
+      }
+      this.keepStates(list);
+      return;
+    }
+    if (B === null) {
+      if (this.statesValue) for (const s of this.statesValue) ENGINE.releaseKept(s);
+      this.statesValue = null;
+      return;
+    }
+    ENGINE.tidy(() => this.keepStates(Array.from({ length: this.stateCount }, () => zeros([B, this.units]))));
+  }
+
+  override dispose(): void {
+    if (this.statesValue) for (const s of this.statesValue) ENGINE.releaseKept(s);
+    this.statesValue = null;
+    super.dispose();
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activationName,
+      recurrentActivation: this.recurrentActivationName,
+      useBias: this.useBias,
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
+      returnSequences: this.returnSequences,
+      returnState: this.returnState,
+      goBackwards: this.goBackwards,
+      stateful: this.stateful,
+      unroll: !!this.args.unroll,
+    };
+  }
+}
+
+export function fmtShape(shape: SymbolicShape): string {
+  return `[${shape.map((d) => (d === null ? 'null' : d)).join(',')}]`;
+}
