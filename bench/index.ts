@@ -4,8 +4,20 @@ import { benchGemm } from './gemm.js';
 import { benchOps } from './ops.js';
 import { benchTrain } from './train.js';
 import { benchRnn } from './rnn.js';
+import { benchConv } from './conv.js';
+import { benchTrainCnn } from './train_cnn.js';
 
-const suites: Record<string, (args: string[]) => Promise<void>> = { gemm: benchGemm, ops: benchOps, train: benchTrain, rnn: benchRnn };
+const suites: Record<string, (args: string[]) => Promise<void>> = {
+  gemm: benchGemm,
+  ops: benchOps,
+  rnn: benchRnn,
+  conv: benchConv,
+  // `train --model cnn` trains Keras' mnist_cnn; plain `train` the walk-through MLP.
+  train: (a) =>
+    a.includes('--model') && a[a.indexOf('--model') + 1] === 'cnn'
+      ? benchTrainCnn(a.filter((x) => x !== '--model' && x !== 'cnn'))
+      : benchTrain(a),
+};
 const [name = 'gemm', ...args] = process.argv.slice(2);
 const suite = suites[name];
 if (!suite) {

@@ -149,7 +149,7 @@ export async function benchTrainCnn(args: string[]): Promise<void> {
     ['library', 'samples/s', 'ratio'],
     [
       ['simdgrad wasm', ours, `${(ours / theirs).toFixed(2)}x`],
-      ['tfjs-layers wasm (+cpu filter grad)', theirs, '1.00x'],
+      ['tfjs-layers wasm (+JS filter grad)', theirs, '1.00x'],
     ],
   );
   console.log(`results: ${saveResults('train-cnn', { samples: n, batch: BATCH, simdgrad: ours, tfjsLayersWasm: theirs, ratio: ours / theirs })}`);

@@ -171,16 +171,79 @@ export type { LossFn } from './losses/index.js';
 export type { MetricFn } from './metrics/index.js';
 export { erf } from './activations/erf.js';
 export * as callbacks from './callbacks/index.js';
-export { Callback, CustomCallback, customCallback, History, type Logs, type TrainParams, type CallbackModel } from './callbacks/index.js';
+export {
+  Callback,
+  CustomCallback,
+  customCallback,
+  History,
+  type Logs,
+  type TrainParams,
+  type CallbackModel,
+} from './callbacks/index.js';
 export * as datasets from './datasets/index.js';
 export * as utils from './utils/index.js';
 export * as text from './text/index.js';
 export {
-  lstmSequence, gruSequence, simpleRnnSequence,
-  type RnnSequenceOptions, type GruSequenceOptions, type RnnActivation, type LstmSequenceResult, type GruSequenceResult,
+  lstmSequence,
+  gruSequence,
+  simpleRnnSequence,
+  type RnnSequenceOptions,
+  type GruSequenceOptions,
+  type RnnActivation,
+  type LstmSequenceResult,
+  type GruSequenceResult,
 } from './ops/rnn.js';
 export {
-  LSTM, GRU, SimpleRNN, Bidirectional, TimeDistributed, Embedding, Masking, RecurrentLayer,
-  type LSTMArgs, type GRUArgs, type RecurrentArgs, type BidirectionalArgs, type TimeDistributedArgs, type EmbeddingArgs,
-  type MaskingArgs, type MergeMode,
+  LSTM,
+  GRU,
+  SimpleRNN,
+  Bidirectional,
+  TimeDistributed,
+  Embedding,
+  Masking,
+  RecurrentLayer,
+  type LSTMArgs,
+  type GRUArgs,
+  type RecurrentArgs,
+  type BidirectionalArgs,
+  type TimeDistributedArgs,
+  type EmbeddingArgs,
+  type MaskingArgs,
+  type MergeMode,
+} from './layers/index.js';
+export { conv1d, conv2d, fusedConv2d, type FusedConv2DArgs, type ConvActivation } from './ops/conv2d.js';
+export { conv3d } from './ops/conv3d.js';
+export { conv2dTranspose, conv3dTranspose } from './ops/conv_transpose.js';
+export { depthwiseConv2d, separableConv2d } from './ops/depthwise.js';
+export { maxPool, avgPool, maxPool3d, avgPool3d } from './ops/pool.js';
+export { resizeNearestNeighbor, resizeBilinear } from './ops/resize.js';
+export { moments, batchNorm } from './ops/moments.js';
+export {
+  Conv1D,
+  Conv2D,
+  Conv3D,
+  Conv2DTranspose,
+  DepthwiseConv2D,
+  SeparableConv2D,
+  MaxPooling1D,
+  MaxPooling2D,
+  MaxPooling3D,
+  AveragePooling1D,
+  AveragePooling2D,
+  AveragePooling3D,
+  GlobalMaxPooling1D,
+  GlobalMaxPooling2D,
+  GlobalAveragePooling1D,
+  GlobalAveragePooling2D,
+  UpSampling1D,
+  UpSampling2D,
+  ZeroPadding1D,
+  ZeroPadding2D,
+  Cropping2D,
+  BatchNormalization,
+  LayerNormalization,
+  LeakyReLU,
+  PReLU,
+  SpatialDropout1D,
+  SpatialDropout2D,
 } from './layers/index.js';

@@ -15,6 +15,7 @@ import { Dense, type DenseArgs } from './core/dense.js';
 import { InputLayer, input, type InputLayerArgs } from './core/input.js';
 import type { LayerArgs } from './layer.js';
 import { recurrentLayers } from './recurrent/index.js';
+import { convLayers } from './convolutional/index.js';
 
 type ActivationArg = ConstructorParameters<typeof Activation>[0];
 
@@ -34,6 +35,7 @@ export const layers = {
   inputLayer: (args: InputLayerArgs) => new InputLayer(args),
   input,
   ...recurrentLayers,
+  ...convLayers,
 };
 
 export {
@@ -70,3 +72,4 @@ export {
   type TimeDistributedArgs,
 } from './recurrent/index.js';
 export { SymbolicTensor, type SymbolicShape } from './symbolic.js';
+export * from './convolutional/index.js';

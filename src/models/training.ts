@@ -232,7 +232,14 @@ function metricSums(c: CompiledState, preds: Tensor[], ys: Tensor[]): number[] {
       // as Keras' Mean metric averages every element (per-character accuracy of a seq2seq model).
       const v = ENGINE.tidy(() => {
         const per = m.fn(ys[i], preds[i]);
-        return sum(per.rank > 1 ? mean(per, per.shape.slice(1).map((_, k) => k + 1)) : per);
+        return sum(
+          per.rank > 1
+            ? mean(
+                per,
+                per.shape.slice(1).map((_, k) => k + 1),
+              )
+            : per,
+        );
       });
       out.push(v.dataSync()[0]);
       v.dispose();

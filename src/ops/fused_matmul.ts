@@ -5,6 +5,7 @@ import { registerGradient } from '../engine/registry.js';
 import type { Tensor } from '../engine/tensor.js';
 import { add, sumToShape } from './binary.js';
 import { checkMatMul, matMul } from './matmul.js';
+import { fusedConv2d } from './conv2d.js';
 import { sigmoid, tanh, relu, relu6, elu, selu, leakyRelu } from './unary.js';
 import { checkFloat, run1, scoped, toTensor } from './util.js';
 
@@ -96,4 +97,4 @@ export const fusedMatMul = scoped(
 );
 
 /** tfjs-core's `fused` namespace. */
-export const fused = { matMul: fusedMatMul };
+export const fused = { matMul: fusedMatMul, conv2d: fusedConv2d };

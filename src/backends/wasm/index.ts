@@ -284,74 +284,81 @@ export interface DispatchOptions {
 /**
  * Cut-offs: the least work (in the units each call site counts) worth splitting over threads.
  *
- * Why these numbers (2-core AMD EPYC, Node 20, 1 MiB L2 per core; `scratch/threads/cutoff.ts`
- * times one call on 1 thread and split over 2, interleaved, best of 15 batches):
- *   - The dispatch round trip is ~1.2 us when the worker is still spinning (median; p99 ~5 us)
+ * Why these numbers (2-core AMD EPYC, Node 20, 1 MiB L2 a core, machine otherwise idle;
+ * `scratch/threads/cutoff.ts` times one call on 1 thread and split over 2, interleaved, best of
+ * 15 batches; "1 thread / 2 threads" in us):
+ *   - The dispatch round trip is ~1.2-1.4 us when the worker is still spinning (p99 ~2-5 us)
  *     and ~10 us when it has gone to sleep (p99 ~30 us); a split call also costs ~1-2 us of
- *     bookkeeping. So a compute-bound kernel breaks even at about 8 us of one-thread work:
- *     exp 2^13 elements (7.5 us) 1.4x, softmax 2^14 rows x 64 (21 us) 1.5-1.8x, argMax 2^16
- *     (27 us) 1.7x, GEMM 2^18 multiply-adds (11.5 us) 1.1-1.2x and 2^19 (24 us) 1.4-1.5x.
- *   - Memory-bound kernels need more: their input sits in the L2 of the core that wrote it, and
- *     the other core has to fetch its half from L3. relu: 2^18 elements (1 MiB in, 1 MiB out)
- *     0.9x, 2^19 1.2-1.8x; add: 2^17 0.9x, 2^18 1.6x; sum over rows: 2^17 0.9x, 2^18 1.5x.
+ *     bookkeeping. Compute-bound kernels break even at ~4 us of one-thread work and gain 1.3x
+ *     or more from ~6 us: exp 2^12 elements 3.9/3.7 (1.05x), 2^13 7.1/5.3 (1.33x); tanh 2^12
+ *     6.5/4.6 (1.42x); softmax 2^12 (64-wide rows) 5.6/4.3 (1.30x); argMax 2^13 4.2/4.0
+ *     (1.05x), 2^14 7.2/5.1 (1.40x); GEMM 2^16 multiply-adds 3.9/5.3 (0.73x), 2^17 7.9/6.1
+ *     (1.30x), 2^20 (1.78x).
+ *   - Memory-bound kernels need somewhat more (the other core fetches its half of the input
+ *     from L3, not from the L2 of the core that wrote it): relu 2^16 elements 4.3/5.8 (0.74x),
+ *     2^17 10.0/6.6 (1.52x); add 2^15 0.82x, 2^16 8.8/6.4 (1.38x); add with a broadcast row
+ *     2^16 0.90x, 2^17 1.64x; sum over 64-wide rows 2^17 0.86x, 2^18 15.1/9.8 (1.54x); sum over
+ *     a middle axis 2^17 1.16x, 2^18 1.55x.
  * Unary kernels count work as elements x UNARY_COST (1 for the memory-bound ops), so one cut-off
- * of 2^19 serves relu (512 Ki elements) and sin (2 Ki elements) alike; binary ops likewise with
+ * of 2^17 serves relu (128 Ki elements) and tanh (4 Ki elements) alike; binary ops likewise with
  * BINARY_COST. Reductions and softmax count the elements they read, GEMM multiply-adds, the
- * optimizer updates elements (they read 3-5 arrays and take 0.24-0.74 ns an element).
+ * optimizer updates elements (they read 3-5 arrays and take 0.24-0.74 ns an element: adam
+ * 2^16 elements 29 us on one thread).
  */
 export const PARALLEL_MIN_WORK: Record<string, number> = {
-  unaryF32: 1 << 19,
-  unaryGradF32: 1 << 19,
-  binaryF32: 1 << 18,
-  compareF32: 1 << 18,
-  binaryI32: 1 << 18,
-  compareI32: 1 << 18,
+  unaryF32: 1 << 17,
+  unaryGradF32: 1 << 17,
+  binaryF32: 1 << 16,
+  compareF32: 1 << 16,
+  binaryI32: 1 << 16,
+  compareI32: 1 << 16,
   reduceF32: 1 << 18,
   reduceMidF32: 1 << 18,
-  argReduceF32: 1 << 16,
-  softmaxF32: 1 << 14,
-  gemmF32: 1 << 18,
-  sgdUpdateF32: 1 << 17,
-  rmspropUpdateF32: 1 << 16,
-  adamUpdateF32: 1 << 16,
-  adagradUpdateF32: 1 << 16,
-  adadeltaUpdateF32: 1 << 16,
-  adamaxUpdateF32: 1 << 16,
-  nadamUpdateF32: 1 << 16,
+  argReduceF32: 1 << 14,
+  softmaxF32: 1 << 12,
+  gemmF32: 1 << 17,
+  sgdUpdateF32: 1 << 16,
+  rmspropUpdateF32: 1 << 15,
+  adamUpdateF32: 1 << 15,
+  adagradUpdateF32: 1 << 15,
+  adadeltaUpdateF32: 1 << 15,
+  adamaxUpdateF32: 1 << 15,
+  nadamUpdateF32: 1 << 15,
 };
 
 /**
  * Work per element of each unary op (index: the Unary code), relative to the memory-bound ops:
- * about 65 x its one-thread ns per element where that exceeds ~0.2 ns (`scratch/threads/
- * unarycost.ts`: exp 0.80 ns, tanh 1.50, sigmoid 1.21, log 1.66, softplus 2.9, sin/cos/log1p
- * ~4.9; relu, abs, floor... 0.05-0.15), so that a compute-bound op splits at ~8 us of work.
+ * about 22 x its one-thread ns per element where that exceeds ~0.2 ns (`scratch/threads/
+ * unarycost.ts`: exp 0.80 ns, elu/selu 1.1, sigmoid 1.21, tanh 1.50, log 1.66, softplus 2.9,
+ * sin/cos/log1p ~4.9; relu, abs, floor, clip... 0.05-0.15), so that a compute-bound op splits
+ * at ~6 us of one-thread work (2^17 / 22 elements a ns).
  */
 export const UNARY_COST: readonly number[] = unaryCosts({
-  [Unary.Sqrt]: 17,
-  [Unary.Exp]: 52,
-  [Unary.Log]: 108,
-  [Unary.Elu]: 70,
-  [Unary.Selu]: 72,
-  [Unary.Sigmoid]: 79,
-  [Unary.Tanh]: 97,
-  [Unary.Softplus]: 190,
-  [Unary.Reciprocal]: 10,
-  [Unary.Rsqrt]: 27,
-  [Unary.Sin]: 316,
-  [Unary.Cos]: 323,
-  [Unary.Log1p]: 311,
+  [Unary.Sqrt]: 6,
+  [Unary.Exp]: 18,
+  [Unary.Log]: 37,
+  [Unary.Elu]: 24,
+  [Unary.Selu]: 24,
+  [Unary.Sigmoid]: 27,
+  [Unary.Tanh]: 33,
+  [Unary.Softplus]: 64,
+  [Unary.Reciprocal]: 3,
+  [Unary.Rsqrt]: 9,
+  [Unary.Sin]: 107,
+  [Unary.Cos]: 110,
+  [Unary.Log1p]: 105,
 });
-/** The same for unaryGradF32 (sigmoid/tanh/softplus ~1.4 ns, sin 11, cos 5.2; the rest <= 0.3). */
+/** The same for unaryGradF32 (sigmoid/tanh/softplus ~1.4-1.5 ns, sin 11, cos 5.2; the rest <= 0.3). */
 export const UNARY_GRAD_COST: readonly number[] = unaryCosts({
-  [Unary.Sigmoid]: 90,
-  [Unary.Tanh]: 99,
-  [Unary.Softplus]: 97,
-  [Unary.Reciprocal]: 20,
-  [Unary.Sin]: 726,
-  [Unary.Cos]: 339,
+  [Unary.Sigmoid]: 30,
+  [Unary.Tanh]: 33,
+  [Unary.Softplus]: 33,
+  [Unary.Reciprocal]: 7,
+  [Unary.Sin]: 246,
+  [Unary.Cos]: 115,
 });
-/** Binary ops: all memory-bound (0.2-0.3 ns an element) except pow (12.4 ns). */
-export const BINARY_COST: readonly number[] = unaryCosts({ [Binary.Pow]: 400 });
+/** Binary ops: memory-bound (0.2-0.3 ns an element) except pow (12.4 ns: 2^16 / 484 elements). */
+export const BINARY_COST: readonly number[] = unaryCosts({ [Binary.Pow]: 135 });
 
 function unaryCosts(costly: Record<number, number>): number[] {
   const c = new Array<number>(32).fill(1);
@@ -360,7 +367,7 @@ function unaryCosts(costly: Record<number, number>): number[] {
 }
 
 /** The cut-off of kernels not in the table: the GEMM figure, for work counted in multiply-adds. */
-export const DEFAULT_MIN_WORK = 1 << 18;
+export const DEFAULT_MIN_WORK = 1 << 17;
 
 export class WasmBackend extends HostBackend {
   readonly name = 'wasm';

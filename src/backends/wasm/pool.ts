@@ -32,14 +32,15 @@ import { CTL, workerSource } from './worker-source.js';
 import { canBlock, isNode, startWorker, type PoolWorker } from './pool-platform.js';
 
 /**
- * How long an idle worker polls before it sleeps (ms). Why 1: in `model.fit` of the bench MLP
- * (batch 128) a training step makes ~6 split calls (5 GEMMs, 1 optimizer update) with gaps of
- * ~0.3 ms median and ~1 ms p90 between them (single-thread kernels run in between), and a worker
- * woken from Atomics.wait costs a round trip of ~10 us median (~30 us p99) instead of ~1 us.
- * Spinning longer would catch the rare long gaps at the price of a core kept busy after the work
- * is done, which hurts on a loaded machine (other processes, parallel test runners).
+ * How long an idle worker polls before it sleeps (ms). Why only 0.1: a spinning worker saves
+ * ~9 us a call (round trip ~1.3 us instead of ~10 us), which matters for back-to-back calls
+ * (benchmark loops, consecutive large kernels) but little in training: in `model.fit` of the
+ * bench MLP a step makes ~6 split calls with gaps of ~0.3 ms median, ~1 ms p90 between them.
+ * And on a loaded machine spinning costs far more than it saves: the woken worker preempts the
+ * caller on its core, finishes its chunk, then spins there while the caller waits for the CPU
+ * (measured: 1.0 ms per call with a 1 ms spin on a 2-core machine with one core taken).
  */
-export const SPIN_MS = 1;
+export const SPIN_MS = 0.1;
 /** The longest a Node caller waits for fresh workers to instantiate the module (ms). */
 const START_TIMEOUT_MS = 5000;
 

@@ -65,7 +65,7 @@ export interface ConvExports {
 /**
  * Chunk sizes of the im2col buffer. Why these: a forward/input-gradient chunk of ~192 KiB of
  * im2col rows stays in L2 between being written and being packed by the GEMM (measured on the
- * mnist_cnn shapes: 64 KiB to 512 KiB are within 3%); filter-gradient chunks are 512 rows, the
+ * mnist_cnn shapes: 64 KiB to 512 KiB are within 4%); filter-gradient chunks are 512 rows, the
  * GEMM's K block, so each chunk is one pass that adds into df (beta = 1).
  */
 export const convTuning = { colBytes: 192 * 1024, filterRows: 512 };
