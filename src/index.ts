@@ -247,3 +247,4 @@ export {
   SpatialDropout1D,
   SpatialDropout2D,
 } from './layers/index.js';
+export { setThreads, getThreads } from './threads.js';

@@ -285,8 +285,8 @@ export interface DispatchOptions {
  * Cut-offs: the least work (in the units each call site counts) worth splitting over threads.
  *
  * Why these numbers (2-core AMD EPYC, Node 20, 1 MiB L2 a core, machine otherwise idle;
- * `scratch/threads/cutoff.ts` times one call on 1 thread and split over 2, interleaved, best of
- * 15 batches; "1 thread / 2 threads" in us):
+ * `npm run bench -- ops cutoffs` times one call on 1 thread and split over 2, interleaved, best
+ * of 15 batches; "1 thread / 2 threads" in us):
  *   - The dispatch round trip is ~1.2-1.4 us when the worker is still spinning (p99 ~2-5 us)
  *     and ~10 us when it has gone to sleep (p99 ~30 us); a split call also costs ~1-2 us of
  *     bookkeeping. Compute-bound kernels break even at ~4 us of one-thread work and gain 1.3x
@@ -328,8 +328,8 @@ export const PARALLEL_MIN_WORK: Record<string, number> = {
 
 /**
  * Work per element of each unary op (index: the Unary code), relative to the memory-bound ops:
- * about 22 x its one-thread ns per element where that exceeds ~0.2 ns (`scratch/threads/
- * unarycost.ts`: exp 0.80 ns, elu/selu 1.1, sigmoid 1.21, tanh 1.50, log 1.66, softplus 2.9,
+ * about 22 x its one-thread ns per element where that exceeds ~0.2 ns (`npm run bench --
+ * ops cutoffs`: exp 0.80 ns, elu/selu 1.1, sigmoid 1.21, tanh 1.50, log 1.66, softplus 2.9,
  * sin/cos/log1p ~4.9; relu, abs, floor, clip... 0.05-0.15), so that a compute-bound op splits
  * at ~6 us of one-thread work (2^17 / 22 elements a ns).
  */
@@ -348,14 +348,14 @@ export const UNARY_COST: readonly number[] = unaryCosts({
   [Unary.Cos]: 110,
   [Unary.Log1p]: 105,
 });
-/** The same for unaryGradF32 (sigmoid/tanh/softplus ~1.4-1.5 ns, sin 11, cos 5.2; the rest <= 0.3). */
+/** The same for unaryGradF32 (sigmoid/tanh/softplus ~1.4-1.5 ns, sin/cos ~5; the rest <= 0.3). */
 export const UNARY_GRAD_COST: readonly number[] = unaryCosts({
   [Unary.Sigmoid]: 30,
   [Unary.Tanh]: 33,
   [Unary.Softplus]: 33,
   [Unary.Reciprocal]: 7,
-  [Unary.Sin]: 246,
-  [Unary.Cos]: 115,
+  [Unary.Sin]: 110,
+  [Unary.Cos]: 108,
 });
 /** Binary ops: memory-bound (0.2-0.3 ns an element) except pow (12.4 ns: 2^16 / 484 elements). */
 export const BINARY_COST: readonly number[] = unaryCosts({ [Binary.Pow]: 135 });
