@@ -34,6 +34,37 @@ export function time(name: string, fn: () => void, opts: { maxTime?: number } = 
   return { median, samples: s.length };
 }
 
+/**
+ * Times several candidates in interleaved rounds (A, B, C, A, B, C, ...) and returns each one's
+ * median seconds per call over all its samples. Why: on a shared 2-core machine the load drifts
+ * over seconds; measuring peers one after the other lets that drift land on one peer only and
+ * skew the ratio, while interleaving spreads it over all of them.
+ */
+export function timeInterleaved(
+  candidates: { name: string; setup?: () => void; fn: () => void }[],
+  rounds = 4,
+  maxTime = 0.5,
+): Record<string, Timing> {
+  const samples: Record<string, number[]> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const c of candidates) {
+      c.setup?.();
+      c.fn(); // warm up after a switch (threads, backend)
+      const bench = new Benchmark(c.name, c.fn, { maxTime, minSamples: 3, initCount: 1 });
+      bench.run({ async: false });
+      if (bench.error) throw bench.error;
+      (samples[c.name] ??= []).push(...bench.stats.sample);
+    }
+  }
+  const out: Record<string, Timing> = {};
+  for (const [name, s] of Object.entries(samples)) {
+    s.sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    out[name] = { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, samples: s.length };
+  }
+  return out;
+}
+
 /** Prints rows as an aligned text table. */
 export function printTable(headers: string[], rows: (string | number)[][]): void {
   const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmtNum(c) : c)))];
