@@ -204,6 +204,26 @@ describe('threads: bit-identical to one thread', () => {
     });
   }
 
+  it('a whole-tensor sum, max and mean of 2^20 values: split over threads, the same bits, close to float64', () => {
+    const v = randArray(1 << 20, 77);
+    const x = sg.tensor(v);
+    const ref = v.reduce((a, b) => a + b, 0);
+    const run = (threads: number) => {
+      setThreads(threads);
+      return [sg.sum(x), sg.max(x), sg.mean(x)].map((t) => {
+        const r = t.dataSync()[0];
+        t.dispose();
+        return r;
+      });
+    };
+    const one = run(1);
+    const two = run(2);
+    expect(two).toEqual(one);
+    expect(Math.abs(one[0] - ref)).toBeLessThan(1e-3 * Math.sqrt(v.length));
+    expect(one[1]).toBe(v.reduce((a, b) => Math.max(a, b), -Infinity));
+    x.dispose();
+  });
+
   it('optimizer updates (all seven kernels) over a few steps', () => {
     const make = [
       () => optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }),

@@ -59,8 +59,26 @@ function reduce(name: string, op: Reduce, xIn: Tensor | TensorLike, axis: Axis, 
   const outer = sizeFromShape(src.shape.slice(0, first));
   const R = sizeFromShape(src.shape.slice(first, last + 1));
   const inner = sizeFromShape(src.shape.slice(last + 1));
-  const y = run1('Reduce', [reshape(src, [outer, R, inner])], { op });
+  const y = outer * inner === 1 ? reduceAll(src, R, op) : run1('Reduce', [reshape(src, [outer, R, inner])], { op });
   return reshape(y, outShape);
+}
+
+/** Above this many elements a whole-tensor reduction runs in two stages (see reduceAll). */
+const TWO_STAGE_MIN = 1 << 18;
+
+/**
+ * Reduces all R values of `x` to one. A large R runs in two stages: R viewed as [blocks, R/blocks]
+ * with a fixed block count that depends on R only (the largest divisor of R up to 64), rows
+ * reduced first, then the partials. Why: one row cannot be split over the thread pool, while 64
+ * rows can; and because the blocking depends on R alone, the summation order (and so every bit of
+ * the result) is the same on 1 thread or n, and on every backend.
+ */
+function reduceAll(x: Tensor, R: number, op: Reduce): Tensor {
+  let blocks = 1;
+  if (R >= TWO_STAGE_MIN) for (let b = 64; b > 1 && blocks === 1; b--) if (R % b === 0) blocks = b;
+  if (blocks === 1) return run1('Reduce', [reshape(x, [1, R, 1])], { op });
+  const partial = run1('Reduce', [reshape(x, [blocks, R / blocks, 1])], { op });
+  return run1('Reduce', [reshape(partial, [1, blocks, 1])], { op });
 }
 
 /**
