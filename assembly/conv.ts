@@ -161,10 +161,20 @@ function cols(mode: i32, g: usize, x: usize, col: usize, r0: i32, r1: i32, k0: i
       // KW*C contiguous floats of x, so a row of col is KD*KH block copies (the common case;
       // the tap-by-tap path below costs ~15 ns per tap and dominated small-C layers).
       let d = dst;
+      // A run of span floats is copied as ceil(span/4) vectors where the three floats past it
+      // may be read (more of the same x row follows) and written (a later run or col row
+      // overwrites them: runs go left to right, rows in order; not after the chunk's last run).
+      // For C = 1, 3x3 that is 3 vector copies a row instead of 9 scalar ones.
+      const vecRead = mode == 0 && (span & 3) != 0 && (W - iw0 - KW) * C >= 3;
+      let run = 0;
+      const runs = KD * KH;
       for (let kd = 0; kd < KD; kd++) {
         let s = xn + <usize>(id0 + kd * DD) * planeB + <usize>ih0 * rowB + (<usize>(iw0 * C) << 2);
         for (let kh = 0; kh < KH; kh++) {
-          if (mode == 0) copyF32(d, s, span);
+          run++;
+          if (vecRead && (r + 1 < r1 || run < runs)) {
+            for (let i = 0; i < span; i += 4) v128.store(d + (<usize>i << 2), v128.load(s + (<usize>i << 2)));
+          } else if (mode == 0) copyF32(d, s, span);
           else addF32(s, d, span);
           d += <usize>span << 2;
           s += <usize>DH * rowB;
@@ -245,6 +255,10 @@ export function conv3dBackpropInputF32(g: usize, dy: usize, f: usize, dx: usize,
     return;
   }
   memory.fill(dx0, 0, <usize>(imgEnd - imgStart) * <usize>pixIn * <usize>C << 2);
+  if (K <= T_MAX_K) {
+    backpropInputT(g, dy, f, dx, work, col, colRows, imgStart, imgEnd);
+    return;
+  }
   const end = imgEnd * pixOut;
   for (let r = imgStart * pixOut; r < end; r += colRows) {
     const rows = min(colRows, end - r);
@@ -252,6 +266,245 @@ export function conv3dBackpropInputF32(g: usize, dy: usize, f: usize, dx: usize,
       work, 0, rows, 0, K);
     cols(1, g, dx, col, r, r + rows, 0, K);
   }
+}
+
+// Input gradient for a small K (taps x channels, e.g. the 3x3x1 first layer of a CNN). The
+// orientation above, dcol[M, K] = dy x f^T, gives the GEMM a K-wide result: K = 9 fills one and
+// one-eighth 8-wide panels (56% of the work is padding) and col2im adds 3-float runs one by one.
+// Here the GEMM computes the transpose, dcolT[K, rows] = f[K, CO] x dy^T (K rows in 4-row panels:
+// 75% for K = 9; the GEMM's B packing transposes dy), and col2imT adds each tap's run of output
+// pixels into dx: for C = 1 and unit width stride a contiguous SIMD add per tap and output row.
+// Measured on [128,28,28,1] * 3x3x1x32 (bench/conv.ts): see the issue 5 report.
+// Chunks are whole images (or, for an image larger than a chunk, fixed pieces of one image
+// counted from its start), so the order in which a dx element receives its adds (output row,
+// then tap, then pixel) does not depend on the image range: splits stay bit-identical.
+// @ts-ignore: decorator
+@inline const T_MAX_K: i32 = 16;
+
+/** ceil(a / b) for b > 0 and any sign of a. */
+// @ts-ignore: decorator
+@inline function ceilDiv(a: i32, b: i32): i32 {
+  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+}
+
+/** dx += col2im of colT[K, r1 - r0] (tap-major rows) over output pixels [r0, r1). */
+function col2imT(g: usize, dx: usize, colT: usize, r0: i32, r1: i32): void {
+  const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C);
+  const OD = gi(g, G_OD), OH = gi(g, G_OH), OW = gi(g, G_OW);
+  const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
+  const SD = gi(g, G_SD), SH = gi(g, G_SH), SW = gi(g, G_SW);
+  const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
+  const PD = gi(g, G_PD), PH = gi(g, G_PH), PW = gi(g, G_PW);
+  const rowsT = r1 - r0;
+  const planeF = <usize>rowsT << 2; // bytes of one colT row
+  let r = r0;
+  while (r < r1) {
+    // One output row segment: pixels [r, r + len) share (n, od, oh).
+    const owA = r % OW;
+    let q = r / OW;
+    const oh = q % OH;
+    q /= OH;
+    const od = q % OD;
+    const n = q / OD;
+    const len = min(OW - owA, r1 - r);
+    const owB = owA + len;
+    let t = 0;
+    for (let kd = 0; kd < KD; kd++) {
+      const id = od * SD + kd * DD - PD;
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = oh * SH + kh * DH - PH;
+        const inRow = <u32>id < <u32>D && <u32>ih < <u32>H;
+        for (let kw = 0; kw < KW; kw++, t++) {
+          if (!inRow) continue;
+          const off = kw * DW - PW; // iw = ow * SW + off
+          // (Two divisions per tap and row cost more than the adds for C = 1: skip them at SW = 1.)
+          const lo = max(owA, SW == 1 ? -off : ceilDiv(-off, SW));
+          const hi = min(owB, SW == 1 ? W - off : ceilDiv(W - off, SW));
+          if (lo >= hi) continue;
+          const rowBase = dx + (<usize>(((n * D + id) * H + ih) * W) * <usize>C << 2);
+          for (let c = 0; c < C; c++) {
+            const src = colT + <usize>(t * C + c) * planeF + (<usize>(r - r0 + lo - owA) << 2);
+            let dst = rowBase + ((<usize>((lo * SW + off) * C + c)) << 2);
+            if (C == 1 && SW == 1) {
+              addF32(dst, src, hi - lo);
+            } else {
+              const stepB = <usize>(SW * C) << 2;
+              for (let i = 0; i < hi - lo; i++) {
+                store<f32>(dst, load<f32>(dst) + load<f32>(src + (<usize>i << 2)));
+                dst += stepB;
+              }
+            }
+          }
+        }
+      }
+    }
+    r += len;
+  }
+}
+
+/** The small-K input gradient (see col2imT); dx of the range is already zeroed. */
+function backpropInputT(g: usize, dy: usize, f: usize, dx: usize, work: usize, col: usize,
+  colRows: i32, imgStart: i32, imgEnd: i32): void {
+  const C = gi(g, G_C), CO = gi(g, G_CO);
+  const K = gi(g, G_KD) * gi(g, G_KH) * gi(g, G_KW) * C;
+  const pixOut = gi(g, G_OD) * gi(g, G_OH) * gi(g, G_OW);
+  if (pixOut == 0) return;
+  if (pixOut <= colRows) {
+    const per = colRows / pixOut; // whole images per chunk
+    for (let n = imgStart; n < imgEnd; n += per) {
+      const r = n * pixOut, rows = min(per, imgEnd - n) * pixOut;
+      gemmF32(0, 1, K, rows, CO, f, CO, dy + (<usize>r * <usize>CO << 2), CO, col, rows, 0,
+        Act.Linear, 0, work, 0, K, 0, rows);
+      col2imT(g, dx, col, r, r + rows);
+    }
+  } else {
+    for (let n = imgStart; n < imgEnd; n++) {
+      for (let p = 0; p < pixOut; p += colRows) {
+        const r = n * pixOut + p, rows = min(colRows, pixOut - p);
+        gemmF32(0, 1, K, rows, CO, f, CO, dy + (<usize>r * <usize>CO << 2), CO, col, rows, 0,
+          Act.Linear, 0, work, 0, K, 0, rows);
+        col2imT(g, dx, col, r, r + rows);
+      }
+    }
+  }
+}
+
+// Filter gradient for a small K, direct: no im2col and no packing. For the 3x3x1 first layer
+// the im2col and the GEMM's packing of A (col) and B (dy) took ~60% of the time (profile of
+// `npm run bench -- conv`): each pixel's 9 floats were copied twice to feed 9 x 32 products.
+// Here a 4 x 8 register tile holds df[k0..k0+3, co..co+7] for up to four taps that differ only
+// in kh (same kd, kw, c: one valid ow range per output row), and sums over the pixels of an
+// output row with A = four splat loads straight from x and B = two loads straight from dy's row.
+// Taps whose input row is outside the input (padding) read a row of zeros; a row's pixels whose
+// input column is outside are skipped. Pixels go in blocks of whole output rows (~512 pixels, dy
+// stays in L2 across the tap groups); the tile is parked in df between blocks, which does not
+// change the roundings: each df element is ((0 + p0) + p1) + ... over the pixels in order, as in
+// the GEMM path, on any column range. Output channels go 8, then 4, then 1 at a time.
+// Returns false (nothing done) where the zero row does not fit in `col`.
+function filterDirect(g: usize, x: usize, dy: usize, df: usize, col: usize, colRows: i32,
+  coStart: i32, coEnd: i32): bool {
+  const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C);
+  const OD = gi(g, G_OD), OH = gi(g, G_OH), OW = gi(g, G_OW), CO = gi(g, G_CO);
+  const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
+  const SD = gi(g, G_SD), SH = gi(g, G_SH), SW = gi(g, G_SW);
+  const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
+  const PD = gi(g, G_PD), PH = gi(g, G_PH), PW = gi(g, G_PW);
+  const N = gi(g, G_N);
+  const K = KD * KH * KW * C;
+  if (<i64>W * C > <i64>K * colRows) return false;
+  const zero = col;
+  memory.fill(zero, 0, <usize>(W * C) << 2);
+  const rowB = <usize>(W * C) << 2;
+  const imgB = <usize>D * <usize>H * rowB;
+  const stepX = <usize>(SW * C) << 2; // bytes between the inputs of neighbouring output pixels
+  const coB = <usize>CO << 2;
+  const rowsOut = N * OD * OH;
+  const blockRows = max(1, 512 / max(1, OW));
+  for (let b0 = 0; b0 < rowsOut; b0 += blockRows) {
+    const b1 = min(rowsOut, b0 + blockRows);
+    const first = b0 == 0;
+    for (let kd = 0; kd < KD; kd++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const off = kw * DW - PW; // iw = ow * SW + off
+        const lo = max(0, SW == 1 ? -off : ceilDiv(-off, SW));
+        const hi = min(OW, SW == 1 ? W - off : ceilDiv(W - off, SW));
+        for (let c = 0; c < C; c++) {
+          for (let kh0 = 0; kh0 < KH; kh0 += 4) {
+            const nt = min(4, KH - kh0);
+            // df rows of the group's taps (the 4th repeats the last when nt < 4; not stored).
+            const dfRowB = <usize>(KW * C * CO) << 2; // bytes between kh and kh + 1
+            const dk0 = df + ((<usize>(((kd * KH + kh0) * KW + kw) * C + c) * <usize>CO) << 2);
+            let co = coStart;
+            while (co < coEnd) {
+              const w = coEnd - co >= 8 ? 8 : coEnd - co >= 4 ? 4 : 1;
+              let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+              let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+              const d0 = dk0 + (<usize>co << 2);
+              const d1 = d0 + (nt > 1 ? dfRowB : 0);
+              const d2 = d0 + (nt > 2 ? 2 * dfRowB : nt > 1 ? dfRowB : 0);
+              const d3 = d0 + (nt > 3 ? 3 * dfRowB : nt > 2 ? 2 * dfRowB : nt > 1 ? dfRowB : 0);
+              if (!first) {
+                if (w == 1) {
+                  c00 = f32x4.replace_lane(c00, 0, load<f32>(d0)); c10 = f32x4.replace_lane(c10, 0, load<f32>(d1));
+                  c20 = f32x4.replace_lane(c20, 0, load<f32>(d2)); c30 = f32x4.replace_lane(c30, 0, load<f32>(d3));
+                } else {
+                  c00 = v128.load(d0); c10 = v128.load(d1); c20 = v128.load(d2); c30 = v128.load(d3);
+                  if (w == 8) { c01 = v128.load(d0, 16); c11 = v128.load(d1, 16); c21 = v128.load(d2, 16); c31 = v128.load(d3, 16); }
+                }
+              }
+              if (lo < hi) {
+                for (let rr = b0; rr < b1; rr++) {
+                  const oh = rr % OH, q = rr / OH, od = q % OD, n = q / OD;
+                  const id = od * SD + kd * DD - PD;
+                  const inD = <u32>id < <u32>D;
+                  const base = x + <usize>n * imgB + <usize>id * <usize>H * rowB;
+                  const ih0 = oh * SH + kh0 * DH - PH;
+                  // Row pointers of the group's taps, at ow = lo (zero row where outside).
+                  const colOff = (<usize>((lo * SW + off) * C + c)) << 2;
+                  let ih = ih0;
+                  const a0 = (inD && <u32>ih < <u32>H ? base + <usize>ih * rowB : zero) + colOff;
+                  ih = nt > 1 ? ih0 + DH : ih;
+                  const a1 = (inD && <u32>ih < <u32>H ? base + <usize>ih * rowB : zero) + colOff;
+                  ih = nt > 2 ? ih0 + 2 * DH : ih;
+                  const a2 = (inD && <u32>ih < <u32>H ? base + <usize>ih * rowB : zero) + colOff;
+                  ih = nt > 3 ? ih0 + 3 * DH : ih;
+                  const a3 = (inD && <u32>ih < <u32>H ? base + <usize>ih * rowB : zero) + colOff;
+                  let pd = dy + ((<usize>(rr * OW + lo) * <usize>CO + <usize>co) << 2);
+                  const pend = pd + <usize>(hi - lo) * coB;
+                  let o: usize = 0;
+                  if (w == 8) {
+                    while (pd < pend) {
+                      const b0v = v128.load(pd), b1v = v128.load(pd, 16);
+                      let a = v128.load32_splat(a0 + o);
+                      c00 = f32x4.add(c00, f32x4.mul(a, b0v)); c01 = f32x4.add(c01, f32x4.mul(a, b1v));
+                      a = v128.load32_splat(a1 + o);
+                      c10 = f32x4.add(c10, f32x4.mul(a, b0v)); c11 = f32x4.add(c11, f32x4.mul(a, b1v));
+                      a = v128.load32_splat(a2 + o);
+                      c20 = f32x4.add(c20, f32x4.mul(a, b0v)); c21 = f32x4.add(c21, f32x4.mul(a, b1v));
+                      a = v128.load32_splat(a3 + o);
+                      c30 = f32x4.add(c30, f32x4.mul(a, b0v)); c31 = f32x4.add(c31, f32x4.mul(a, b1v));
+                      o += stepX;
+                      pd += coB;
+                    }
+                  } else if (w == 4) {
+                    while (pd < pend) {
+                      const b0v = v128.load(pd);
+                      c00 = f32x4.add(c00, f32x4.mul(v128.load32_splat(a0 + o), b0v));
+                      c10 = f32x4.add(c10, f32x4.mul(v128.load32_splat(a1 + o), b0v));
+                      c20 = f32x4.add(c20, f32x4.mul(v128.load32_splat(a2 + o), b0v));
+                      c30 = f32x4.add(c30, f32x4.mul(v128.load32_splat(a3 + o), b0v));
+                      o += stepX;
+                      pd += coB;
+                    }
+                  } else {
+                    while (pd < pend) {
+                      const b0v = f32x4.splat(load<f32>(pd));
+                      c00 = f32x4.add(c00, f32x4.mul(v128.load32_splat(a0 + o), b0v));
+                      c10 = f32x4.add(c10, f32x4.mul(v128.load32_splat(a1 + o), b0v));
+                      c20 = f32x4.add(c20, f32x4.mul(v128.load32_splat(a2 + o), b0v));
+                      c30 = f32x4.add(c30, f32x4.mul(v128.load32_splat(a3 + o), b0v));
+                      o += stepX;
+                      pd += coB;
+                    }
+                  }
+                }
+              }
+              // Store the group's rows (in reverse, so a repeated row gets its own tap's sums).
+              if (w == 1) {
+                store<f32>(d3, f32x4.extract_lane(c30, 0)); store<f32>(d2, f32x4.extract_lane(c20, 0));
+                store<f32>(d1, f32x4.extract_lane(c10, 0)); store<f32>(d0, f32x4.extract_lane(c00, 0));
+              } else {
+                v128.store(d3, c30); v128.store(d2, c20); v128.store(d1, c10); v128.store(d0, c00);
+                if (w == 8) { v128.store(d3, c31, 16); v128.store(d2, c21, 16); v128.store(d1, c11, 16); v128.store(d0, c01, 16); }
+              }
+              co += w;
+            }
+          }
+        }
+      }
+    }
+  }
+  return true;
 }
 
 /** Columns [coStart, coEnd) of d conv / d f: df[K, CO] = sum over all output pixels of col^T dy. */
@@ -272,6 +525,7 @@ export function conv3dBackpropFilterF32(g: usize, x: usize, dy: usize, df: usize
     }
     return;
   }
+  if (K <= T_MAX_K && filterDirect(g, x, dy, df, col, colRows, coStart, coEnd)) return;
   // Why a column (output channel) range rather than rows of df: a thread then im2cols whole
   // rows, the block-copy fast path of `cols`; splitting K would cut rows into tap windows.
   for (let r = 0; r < M; r += colRows) {

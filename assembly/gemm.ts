@@ -432,8 +432,23 @@ function blocked(transA: i32, transB: i32, K: i32, a: usize, lda: i32, b: usize,
               src = t; lds = NR * 4; dst = t; ldd = NR * 4;
               if (!first) copyTile(t, NR * 4, cp, ldcB, mr, nr);
             }
-            kernel4x8(kc, pa, pb, src, lds, dst, ldd, !first, last && full, bp, act, beta);
-            if (last) {
+            // A tile short of rows but of full width (M % 4 != 0, e.g. the 9 taps of a 3x3x1
+            // input gradient, or of the filter gradient's beta = 1 chunks) takes the epilogue
+            // in registers too, into T (all NR bias values exist; C_old's mr rows are copied
+            // into T first, as beta != 0 comes with a single K block, so T holds no partial
+            // sums), and copies its mr rows out as vectors: the scalar epiEdge cost as much as
+            // a K = 32 tile itself. Same arithmetic per lane.
+            const rowsOnly = last && mr < MR && nr == NR;
+            if (rowsOnly && beta != 0) copyTile(t, NR * 4, cp, ldcB, mr, NR);
+            kernel4x8(kc, pa, pb, src, lds, dst, ldd, !first, (last && full) || rowsOnly, bp, act, beta);
+            if (rowsOnly) {
+              for (let r = 0; r < mr; r++) {
+                const tr = t + (<usize>r << 5), cr = cp + <usize>r * ldcB;
+                v128.store(cr, v128.load(tr));
+                v128.store(cr, v128.load(tr, 16), 16);
+              }
+              if (act == Act.Sigmoid || act == Act.Tanh) actRegion(cp, ldcB, mr, NR, act);
+            } else if (last) {
               if (!full) epiEdge(t, cp, ldcB, mr, nr, bp, act, beta);
               else if (act == Act.Sigmoid || act == Act.Tanh) actRegion(cp, ldcB, MR, NR, act);
             } else if (!full) {

@@ -141,6 +141,7 @@ describe.each(BACKENDS)('convolution ops on %s', (backend) => {
     for (const [xs, fs, s, p] of [
       [[1, 5, 6, 4, 2], [2, 3, 2, 2, 3], 1, 'valid'],
       [[2, 5, 4, 5, 3], [3, 3, 3, 3, 2], 2, 'same'],
+      [[2, 5, 6, 5, 1], [2, 3, 2, 1, 6], 2, 'same'], // K = 12: the small-K kernels, over depth
     ] as [number[], number[], number, 'same'][]) {
       const [x, tx] = pair(xs, 17);
       const [f, tfl] = pair(fs, 18);
@@ -253,6 +254,12 @@ describe('wasm conv kernels against the js oracle on GEMM-sized shapes', () => {
     [[2, 17, 15, 9], [5, 3, 9, 13], 2, 'valid', 1],
     [[1, 12, 14, 6], [3, 3, 6, 10], 1, 'same', 2],
     [[5, 9, 9, 1], [3, 3, 1, 32], 1, 'valid', 1],
+    // Small K (<= 16): the transposed input gradient. One image larger than a chunk (6,400
+    // output pixels > 5,461 rows of 9 floats), a strided 2x2x2 filter (the scalar col2im), a
+    // dilated 3x3x1 'same' one.
+    [[1, 80, 80, 1], [3, 3, 1, 4], 1, 'same', 1],
+    [[2, 31, 30, 2], [2, 2, 2, 6], 2, 'same', 1],
+    [[3, 15, 14, 1], [3, 3, 1, 5], 1, 'same', 2],
   ] as Conv2dCase[])('x %j filter %j: forward (+bias, relu), input and filter gradients', async (xs, fs, s, p, d) => {
     const xv = randArray(size(xs), 40);
     const fv = randArray(size(fs), 41);

@@ -213,4 +213,92 @@ describe('wasm conv and pool kernels: results independent of the range split', (
     check(3 * 9 * 8 * 5, () => w.avgPool3dGradF32(gp, dy, outA, 0, 3), [() => w.avgPool3dGradF32(gp, dy, outB, 0, 1), () => w.avgPool3dGradF32(gp, dy, outB, 1, 3)]);
     for (const p of [gp, x, f, bias, dy, work, col, outA, outB]) w.free(p);
   });
+
+  it('the small-K input gradient (transposed) and filter gradient (direct): values, and the same bits on any split', async () => {
+    await sg.setBackend('wasm');
+    const b = ENGINE.backend as WasmBackend;
+    const w = b.wasm as unknown as ConvExports & WasmBackend['wasm'];
+    const geoms: ConvGeom[] = [
+      // 3x3x1, stride 1, 'same' (the contiguous SIMD col2im), 4 images of 9x8
+      { N: 4, D: 1, H: 9, W: 8, C: 1, OD: 1, OH: 9, OW: 8, CO: 13, KD: 1, KH: 3, KW: 3, SD: 1, SH: 1, SW: 1, DD: 1, DH: 1, DW: 1, PD: 0, PH: 1, PW: 1 },
+      // 2x2x3, stride 2 (the strided col2im), 4 images of 9x8x3
+      { N: 4, D: 1, H: 9, W: 8, C: 3, OD: 1, OH: 5, OW: 4, CO: 7, KD: 1, KH: 2, KW: 2, SD: 1, SH: 2, SW: 2, DD: 1, DH: 1, DW: 1, PD: 0, PH: 0, PW: 0 },
+    ];
+    for (const g of geoms) {
+      const K = g.KH * g.KW * g.C;
+      const pixIn = g.H * g.W * g.C;
+      const M = g.OH * g.OW;
+      const f32 = (n: number, seed: number) => {
+        const p = w.alloc(n * 4);
+        new Float32Array(w.memory.buffer, p, n).set(randArray(n, seed));
+        return p;
+      };
+      const gp = w.alloc(GEOM_FIELDS.length * 4);
+      new Int32Array(w.memory.buffer, gp, GEOM_FIELDS.length).set(GEOM_FIELDS.map((k) => g[k]));
+      const f = f32(K * g.CO, 2);
+      const dy = f32(g.N * M * g.CO, 4);
+      const work = w.alloc(w.gemmWorkspaceBytes());
+      const col = w.alloc(K * 512 * 4);
+      const outA = w.alloc(g.N * pixIn * 4);
+      const outB = w.alloc(g.N * pixIn * 4);
+      const read = (p: number) => Array.from(new Float32Array(w.memory.buffer, p, g.N * pixIn));
+      w.conv3dBackpropInputF32(gp, dy, f, outA, work, col, 512, 0, g.N);
+      const whole = read(outA);
+      // The js oracle on the same numbers (it sums each element in a different order).
+      const fv = new Float32Array(w.memory.buffer, f, K * g.CO).slice();
+      const dyv = new Float32Array(w.memory.buffer, dy, g.N * M * g.CO).slice();
+      const want = new Float32Array(g.N * pixIn);
+      for (let n = 0; n < g.N; n++)
+        for (let oh = 0; oh < g.OH; oh++)
+          for (let ow = 0; ow < g.OW; ow++)
+            for (let kh = 0; kh < g.KH; kh++)
+              for (let kw = 0; kw < g.KW; kw++) {
+                const ih = oh * g.SH + kh - g.PH, iw = ow * g.SW + kw - g.PW;
+                if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+                for (let c = 0; c < g.C; c++)
+                  for (let co = 0; co < g.CO; co++)
+                    want[((n * g.H + ih) * g.W + iw) * g.C + c] +=
+                      dyv[((n * g.OH + oh) * g.OW + ow) * g.CO + co] * fv[((kh * g.KW + kw) * g.C + c) * g.CO + co];
+              }
+      expectClose(whole, want, 1e-5, 1e-5);
+      // Chunks smaller than an image (5 rows), of one image (M) and of several; splits at every
+      // image. (The chunk size is fixed per geometry; it may change the order of a sum.)
+      for (const rows of [5, M, 3 * M - 1]) {
+        w.conv3dBackpropInputF32(gp, dy, f, outA, work, col, rows, 0, g.N);
+        const whole = read(outA);
+        expectClose(whole, want, 1e-5, 1e-5);
+        for (const cut of [1, 2, 3]) {
+          w.conv3dBackpropInputF32(gp, dy, f, outB, work, col, rows, 0, cut);
+          w.conv3dBackpropInputF32(gp, dy, f, outB, work, col, rows, cut, g.N);
+          expect(read(outB)).toEqual(whole);
+        }
+      }
+      // The direct filter gradient: against the same loops, then split by output channels at
+      // odd points (8-, 4- and 1-wide column groups), with a zero-row buffer of 2 rows of 9.
+      const x = f32(g.N * pixIn, 5);
+      const xv = new Float32Array(w.memory.buffer, x, g.N * pixIn).slice();
+      const dfWant = new Float32Array(K * g.CO);
+      for (let n = 0; n < g.N; n++)
+        for (let oh = 0; oh < g.OH; oh++)
+          for (let ow = 0; ow < g.OW; ow++)
+            for (let kh = 0; kh < g.KH; kh++)
+              for (let kw = 0; kw < g.KW; kw++) {
+                const ih = oh * g.SH + kh - g.PH, iw = ow * g.SW + kw - g.PW;
+                if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+                for (let c = 0; c < g.C; c++)
+                  for (let co = 0; co < g.CO; co++)
+                    dfWant[((kh * g.KW + kw) * g.C + c) * g.CO + co] +=
+                      xv[((n * g.H + ih) * g.W + iw) * g.C + c] * dyv[((n * g.OH + oh) * g.OW + ow) * g.CO + co];
+              }
+      const readDf = (p: number) => Array.from(new Float32Array(w.memory.buffer, p, K * g.CO));
+      w.conv3dBackpropFilterF32(gp, x, dy, outA, work, col, 2, 0, g.CO);
+      const dfWhole = readDf(outA);
+      expectClose(dfWhole, dfWant, 1e-5, 1e-5);
+      for (const cuts of [[0, 5, g.CO], [0, 1, 2, 6, g.CO], [0, g.CO - 1, g.CO]]) {
+        for (let i = 0; i + 1 < cuts.length; i++) w.conv3dBackpropFilterF32(gp, x, dy, outB, work, col, 2, cuts[i], cuts[i + 1]);
+        expect(readDf(outB)).toEqual(dfWhole);
+      }
+      for (const p of [gp, f, dy, x, work, col, outA, outB]) w.free(p);
+    }
+  });
 });
