@@ -643,7 +643,55 @@ export function pool3dF32(g: usize, isMax: i32, x: usize, out: usize, start: i32
           const h0 = max(0, ih0), h1 = min(H, ih0 + KH);
           const w0 = max(0, iw0), w1 = min(W, iw0 + KW);
           if (d0 >= d1 || h0 >= h1 || w0 >= w1) continue;
-          if (isMax) {
+          if (isMax && d1 - d0 == 1 && h1 - h0 == 2 && w1 - w0 == 2) {
+            // A 2x2 window (the common max pool): its four taps' addresses once, then per
+            // channel vector the first maximum by three compares (the same v > best sequence in
+            // the same tap order as below) and four masked adds.
+            const t0 = (<usize>(((d0 * H + h0) * W + w0) * C) << 2);
+            const t1 = t0 + (<usize>C << 2), t2 = t0 + (<usize>(W * C) << 2), t3 = t2 + (<usize>C << 2);
+            for (let c = 0; c < Cv; c += 4) {
+              const cb = <usize>c << 2;
+              const v0 = v128.load(xn + t0 + cb), v1 = v128.load(xn + t1 + cb);
+              const v2 = v128.load(xn + t2 + cb), v3 = v128.load(xn + t3 + cb);
+              // best starts at -Infinity: tap 0 wins its lanes unless it is NaN (v > best false).
+              let best = f32x4.splat(-Infinity);
+              let idx = i32x4.splat(-1);
+              let gt = f32x4.gt(v0, best);
+              best = v128.bitselect(v0, best, gt); idx = v128.bitselect(i32x4.splat(0), idx, gt);
+              gt = f32x4.gt(v1, best);
+              best = v128.bitselect(v1, best, gt); idx = v128.bitselect(i32x4.splat(1), idx, gt);
+              gt = f32x4.gt(v2, best);
+              best = v128.bitselect(v2, best, gt); idx = v128.bitselect(i32x4.splat(2), idx, gt);
+              gt = f32x4.gt(v3, best);
+              idx = v128.bitselect(i32x4.splat(3), idx, gt);
+              const gv = v128.load(dyp + cb);
+              let a = dxn + t0 + cb;
+              v128.store(a, f32x4.add(v128.load(a), v128.and(gv, i32x4.eq(idx, i32x4.splat(0)))));
+              a = dxn + t1 + cb;
+              v128.store(a, f32x4.add(v128.load(a), v128.and(gv, i32x4.eq(idx, i32x4.splat(1)))));
+              a = dxn + t2 + cb;
+              v128.store(a, f32x4.add(v128.load(a), v128.and(gv, i32x4.eq(idx, i32x4.splat(2)))));
+              a = dxn + t3 + cb;
+              v128.store(a, f32x4.add(v128.load(a), v128.and(gv, i32x4.eq(idx, i32x4.splat(3)))));
+            }
+            for (let c = Cv; c < C; c++) {
+              const cb = <usize>c << 2;
+              let best: f32 = -Infinity;
+              let bt: usize = 1; // 1: none; else the tap's byte offset
+              let v = load<f32>(xn + t0 + cb);
+              if (v > best) { best = v; bt = t0; }
+              v = load<f32>(xn + t1 + cb);
+              if (v > best) { best = v; bt = t1; }
+              v = load<f32>(xn + t2 + cb);
+              if (v > best) { best = v; bt = t2; }
+              v = load<f32>(xn + t3 + cb);
+              if (v > best) { best = v; bt = t3; }
+              if (bt != 1) {
+                const a = dxn + bt + cb;
+                store<f32>(a, load<f32>(a) + load<f32>(dyp + cb));
+              }
+            }
+          } else if (isMax) {
             // Per channel vector: the flat tap index of the first maximum, then a masked add of
             // dy into each tap's dx (all SIMD; a tap gets dy in the lanes whose argmax it is).
             for (let c = 0; c < Cv; c += 4) {

@@ -103,6 +103,15 @@ describe.each(BACKENDS)('pooling, resize and moments on %s', (backend) => {
     const g = sg.grad((a) => maxPool(a, 2, 2, 'valid'))(x);
     expect(take(g)).toEqual([0, 1, 0, 0, 0, 0, 1, 0]);
     x.dispose();
+    // The same rules lane by lane (4 channels: the vector 2x2 path on wasm). Per channel, the
+    // taps (0,0) (0,1) (1,0) (1,1) hold: c0 1 3 3 2, c1 NaN 0 5 NaN, c2 2 2 2 2, c3 -1 -1 7 -1.
+    const taps = [[1, NaN, 2, -1], [3, 0, 2, -1], [3, 5, 2, 7], [2, NaN, 2, -1]];
+    const x4 = sg.tensor(taps.flat(), [1, 2, 2, 4]);
+    expect(take(maxPool(x4, 2, 2, 'valid'))).toEqual([3, 5, 2, 7]);
+    const dy4 = sg.tensor([10, 20, 30, 40], [1, 1, 1, 4]);
+    const g4 = sg.grad((a) => maxPool(a, 2, 2, 'valid'))(x4, dy4);
+    expect(take(g4)).toEqual([0, 0, 30, 0, 10, 0, 0, 0, 0, 20, 0, 40, 0, 0, 0, 0]);
+    sg.dispose([x4, dy4]);
   });
 
   it('pool errors name the op and shapes', () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as sg from '../src/index.js';
 import { BACKENDS, checkNoLeaks, expectClose, take } from './helpers.js';
+import { Rng } from '../src/engine/random.js';
 
 describe('engine', () => {
   checkNoLeaks();
@@ -84,6 +85,17 @@ describe('engine', () => {
     expect(take(sg.randomNormal([5], 0, 1, 'float32', 8))).not.toEqual(take(sg.randomNormal([5], 0, 1, 'float32', 9)));
     const ints = take(sg.randomUniform([1000], 0, 10, 'int32', 2));
     expect(ints.every((v) => Number.isInteger(v) && v >= 0 && v < 10)).toBe(true);
+  });
+
+  it('Rng.fillMask draws exactly what uniform() calls would, and leaves the state after them', () => {
+    const a = new Rng(5), b = new Rng(5);
+    const mask = a.fillMask(new Float32Array(1001), 0.7, 2);
+    const want = Float32Array.from({ length: 1001 }, () => (b.uniform() < 0.7 ? 2 : 0));
+    expect(Array.from(mask)).toEqual(Array.from(want));
+    expect(a.uint32()).toBe(b.uint32());
+    const kept = mask.filter((v) => v === 2).length / 1001;
+    expect(kept).toBeGreaterThan(0.65);
+    expect(kept).toBeLessThan(0.75);
   });
 
   it('print and toString', () => {

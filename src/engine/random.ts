@@ -35,6 +35,33 @@ export class Rng {
     return t >>> 0;
   }
 
+  /**
+   * out[i] = (uniform() < keep ? value : 0) for every i: a dropout mask, drawing exactly the
+   * numbers that as many uniform() calls would. Why a method: with the state in locals it runs
+   * ~10x faster than a closure per element (1.2M draws per mnist_cnn batch cost ~12 ms).
+   */
+  fillMask(out: Float32Array, keep: number, value: number): Float32Array {
+    let a = this.a | 0, b = this.b | 0, c = this.c | 0, d = this.d | 0;
+    const n = out.length;
+    // uniform() < keep  <=>  t < keep * 2^32 (exact: a power-of-two scaling); `| 0` keeps the
+    // state words int32 (they are stored as uint32-valued doubles, which made this 3x slower).
+    const thr = keep * 4294967296;
+    for (let i = 0; i < n; i++) {
+      const t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      out[i] = t >>> 0 < thr ? value : 0;
+    }
+    this.a = a;
+    this.b = b;
+    this.c = c;
+    this.d = d;
+    return out;
+  }
+
   /** Uniform in [0, 1). */
   uniform(): number {
     return this.uint32() / 4294967296;

@@ -56,7 +56,7 @@ export class Dropout extends Layer {
     if (!training || this.rate === 0) return reshape(x, x.shape);
     const shape = this.args.noiseShape ? this.args.noiseShape.map((d, i) => d ?? x.shape[i]) : x.shape;
     const keep = 1 - this.rate;
-    const mask = hostTensor(shape, () => (this.rng.uniform() < keep ? 1 / keep : 0));
+    const mask = ENGINE.makeTensor(this.rng.fillMask(new Float32Array(sizeFromShape(shape)), keep, 1 / keep), shape, 'float32');
     return mul(x, mask);
   }
 
