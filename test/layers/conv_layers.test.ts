@@ -83,6 +83,39 @@ describe.each(BACKENDS)('conv-network layers on %s', (backend) => {
     cases.forEach(([a, b, s], i) => compare(a, b, s, 20 + i));
   });
 
+  it('conv2dTranspose outputPadding: Keras output sizes, values against tfjs-core conv2dTranspose', () => {
+    // [in, kernel, stride, padding, outputPadding, Keras' output size (by its formula)]
+    const cases: Array<[number, number, number, 'same' | 'valid', number, number]> = [
+      [4, 3, 2, 'same', 0, 7],
+      [4, 3, 2, 'same', 1, 8],
+      [4, 3, 2, 'valid', 1, 10],
+      [3, 3, 3, 'same', 2, 9],
+      [5, 4, 2, 'valid', 0, 12],
+    ];
+    cases.forEach(([n, k, st, pad, op, want], i) => {
+      const layer = L.conv2dTranspose({ filters: 2, kernelSize: k, strides: st, padding: pad, outputPadding: [op, 0], useBias: false });
+      const xv = randArray(n * n * 3, 60 + i);
+      const x = sg.tensor(xv, [1, n, n, 3]);
+      const y = layer.apply(x) as sg.Tensor;
+      // The width's outputPadding is 0, which is not "none": the same formula with 0.
+      const wOut = (n - 1) * st + k - 2 * (pad === 'same' ? Math.floor(k / 2) : 0);
+      expect(y.shape).toEqual([1, want, wOut, 2]);
+      expect(layer.computeOutputShape([null, n, n, 3])).toEqual([null, want, wOut, 2]);
+      const [kt] = layer.getWeights();
+      const kv = take(kt);
+      const ref = tf.conv2dTranspose(tf.tensor4d(xv, [1, n, n, 3]), tf.tensor4d(kv, [k, k, 2, 3]), [1, want, wOut, 2], st, pad);
+      expectClose(take(y), ref.dataSync(), 1e-4, 1e-5);
+      expect(layer.getConfig().outputPadding).toEqual([op, 0]);
+      tf.dispose(ref);
+      sg.dispose([x, y]);
+      layer.dispose();
+    });
+    expect(() => L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, outputPadding: 2 })).toThrow(
+      /Conv2DTranspose: outputPadding \[2,2\] must be smaller than the strides \[2,2\]/,
+    );
+    expect(() => L.conv2dTranspose({ filters: 2, kernelSize: 3, outputPadding: -1 })).toThrow(/Conv2DTranspose: 'outputPadding' must be a non-negative integer/);
+  });
+
   it('pooling and global pooling layers match tfjs-layers', () => {
     const cases: Array<[sg.Layer, tfl.layers.Layer, number[]]> = [
       [L.maxPooling1d({ poolSize: 2 }), tfl.layers.maxPooling1d({ poolSize: 2 }), [2, 9, 3]],

@@ -252,14 +252,32 @@ export class Conv3D extends Conv {
 /**
  * Transposed 2-d convolution ("deconvolution"): kernel [kh, kw, filters, inChannels]; output
  * size in * stride ('same') or in * stride + max(kernel - stride, 0) ('valid'), as Keras.
- * Porting note: no outputPadding and no dilation.
+ * `outputPadding` (each below its stride) picks among the output sizes that the same forward
+ * convolution maps back to the input size, as Keras: (in - 1) * stride + kernel - 2 * pad +
+ * outputPadding with pad = kernel // 2 ('same') or 0 ('valid').
+ * Porting note: no dilation.
  * @example sg.layers.conv2dTranspose({ filters: 16, kernelSize: 3, strides: 2, padding: 'same' });
  */
 export class Conv2DTranspose extends Conv {
   static override className = 'Conv2DTranspose';
-  constructor(args: ConvLayerArgs) {
+  readonly outputPadding: number[] | null;
+  constructor(args: ConvLayerArgs & { outputPadding?: number | number[] | null }) {
     super(2, args);
     if (this.dilationRate.some((d) => d !== 1)) throw new Error(`Conv2DTranspose: dilationRate must be 1 but is ${fmtShape(this.dilationRate)}`);
+    const op = args.outputPadding;
+    this.outputPadding = op == null ? null : typeof op === 'number' ? [op, op] : Array.isArray(op) ? op.slice() : [NaN];
+    if (this.outputPadding && (this.outputPadding.length !== 2 || this.outputPadding.some((p) => !Number.isInteger(p) || p < 0))) {
+      throw new Error(`Conv2DTranspose: 'outputPadding' must be a non-negative integer or 2 of them but is ${JSON.stringify(op)}`);
+    }
+    this.outputPadding?.forEach((p, i) => {
+      if (p >= this.strides[i]) {
+        throw new Error(`Conv2DTranspose: outputPadding ${fmtShape(this.outputPadding!)} must be smaller than the strides ${fmtShape(this.strides)} in every dimension`);
+      }
+    });
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), outputPadding: this.outputPadding };
   }
 
   override build(inputShape: SymbolicShape): void {
@@ -289,6 +307,10 @@ export class Conv2DTranspose extends Conv {
   private outSize(n: number, i: number): number {
     const k = this.kernelSize[i];
     const s = this.strides[i];
+    if (this.outputPadding) {
+      const pad = this.padding === 'same' ? Math.floor(k / 2) : 0;
+      return (n - 1) * s + k - 2 * pad + this.outputPadding[i];
+    }
     return this.padding === 'same' ? n * s : n * s + Math.max(k - s, 0);
   }
 
