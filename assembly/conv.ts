@@ -23,8 +23,13 @@
 // the copy of a chunk (colRows rows, L2-resident) costs a few percent. A window inside the input
 // is copied as KD*KH contiguous runs of KW*C floats; only border windows go tap by tap (that
 // path cost ~15 ns a tap and made the C = 1 first layer 2x slower before the fast path).
-// A direct SIMD convolution was not built, so not measured; the small-K first layer (K = 9,
-// ragged 9-wide GEMM panels) is where it could still win.
+// Where K = KD*KH*KW*C is small (<= 16, e.g. the 3x3x1 first layer) the copies cost more than
+// the products, and other kernels take over (see smallKMax): a direct SIMD forward and filter
+// gradient (no im2col, no packing) and an input gradient computed transposed. Measured on
+// [128,28,28,1] * 3x3x1x32, one thread (`npm run bench -- conv --compare`), GFLOP/s im2col+GEMM
+// -> small-K: forward 20.5 -> 34.5, input gradient 14.3 -> 23.8, filter gradient 18.2 -> 31.7.
+// For the K = 288 second layer a direct kernel was not built: im2col + GEMM runs at the GEMM's
+// own rate there, which a 4 x 8 direct tile could at best equal.
 // A 1x1, stride-1, unpadded convolution needs no im2col at all: x is already the matrix.
 //
 // Ranges (for the thread pool): the forward takes output rows (pixels), the input gradient whole
@@ -43,7 +48,7 @@
 // order and ignores NaN (v > best, as tfjs); average divides by the number of window taps inside
 // the input (padding excluded, as TF). Their gradients scatter into dx per image.
 
-import { gemmF32 } from './gemm';
+import { actScalar, gemmF32 } from './gemm';
 import { Act } from './codes';
 
 // @ts-ignore: decorator
@@ -230,11 +235,232 @@ export function conv3dF32(g: usize, x: usize, f: usize, bias: usize, out: usize,
     gemmF32(0, 0, rowEnd, CO, K, x, K, f, CO, out, CO, bias, act, 0, work, rowStart, rowEnd, 0, CO);
     return;
   }
+  if (K <= smallKMax && colRows >= 1) {
+    forwardDirect(g, x, f, bias, out, act, col, rowStart, rowEnd);
+    return;
+  }
   for (let r = rowStart; r < rowEnd; r += colRows) {
     const rows = min(colRows, rowEnd - r);
     cols(0, g, x, col, r, r + rows, 0, K);
     gemmF32(0, 0, rows, CO, K, col, K, f, CO, out + (<usize>r * <usize>CO << 2), CO, bias, act, 0,
       work, 0, rows, 0, CO);
+  }
+}
+
+// Forward for a small K (e.g. the 3x3x1 first layer), direct: through im2col + GEMM, K = 9 made
+// every 4 x 8 tile a 9-step k loop behind an im2col copy and an A packing of the same 9 floats
+// (profile: the copies took ~35% of the time). Here a 4-pixel x 8-channel register tile reads A
+// straight from x (splat loads at a table of the K tap offsets, kept in `col`) and B straight from
+// the filter's rows, then takes the epilogue (bias, Relu/Relu6 in registers; Sigmoid/Tanh per
+// element) and stores once. Pixels whose window leaves the input, and a row's last < 4 pixels,
+// go one at a time, with zeros for the outside taps (the arithmetic of the zero-filled im2col).
+// Every output element is ((0 + x0*f0) + x1*f1) + ... in tap order on every path, so any
+// split of the pixel range gives the same bits. Channels go 8, 4, then 1 at a time.
+
+/** One pixel (any position), channels [co0, CO): the reference path, taps outside read 0. */
+function pixelDirect(g: usize, xn: usize, f: usize, bias: usize, o: usize, act: i32,
+  id0: i32, ih0: i32, iw0: i32): void {
+  const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C), CO = gi(g, G_CO);
+  const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
+  const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
+  const coB = <usize>CO << 2;
+  let co = 0;
+  while (co < CO) {
+    const w = CO - co >= 8 ? 8 : CO - co >= 4 ? 4 : 1;
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+    let fp = f + (<usize>co << 2);
+    for (let kd = 0; kd < KD; kd++) {
+      const id = id0 + kd * DD;
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = ih0 + kh * DH;
+        for (let kw = 0; kw < KW; kw++) {
+          const iw = iw0 + kw * DW;
+          const inside = <u32>id < <u32>D && <u32>ih < <u32>H && <u32>iw < <u32>W;
+          const xp = xn + (<usize>(((id * H + ih) * W + iw) * C) << 2);
+          for (let c = 0; c < C; c++) {
+            const a = f32x4.splat(inside ? load<f32>(xp + (<usize>c << 2)) : 0);
+            if (w == 1) {
+              s0 = f32x4.add(s0, f32x4.mul(a, f32x4.splat(load<f32>(fp))));
+            } else {
+              s0 = f32x4.add(s0, f32x4.mul(a, v128.load(fp)));
+              if (w == 8) s1 = f32x4.add(s1, f32x4.mul(a, v128.load(fp, 16)));
+            }
+            fp += coB;
+          }
+        }
+      }
+    }
+    const op = o + (<usize>co << 2);
+    if (w == 1) {
+      let v = f32x4.extract_lane(s0, 0);
+      if (bias != 0) v = v + load<f32>(bias + (<usize>co << 2));
+      store<f32>(op, actScalar(v, act));
+    } else {
+      if (bias != 0) {
+        s0 = f32x4.add(s0, v128.load(bias + (<usize>co << 2)));
+        if (w == 8) s1 = f32x4.add(s1, v128.load(bias + (<usize>co << 2), 16));
+      }
+      if (act == Act.Relu || act == Act.Relu6) {
+        s0 = f32x4.max(s0, f32x4.splat(0));
+        s1 = f32x4.max(s1, f32x4.splat(0));
+        if (act == Act.Relu6) {
+          s0 = f32x4.min(s0, f32x4.splat(6));
+          s1 = f32x4.min(s1, f32x4.splat(6));
+        }
+      }
+      v128.store(op, s0);
+      if (w == 8) v128.store(op, s1, 16);
+      if (act == Act.Sigmoid || act == Act.Tanh) {
+        for (let j = 0; j < w; j++) store<f32>(op + (<usize>j << 2), actScalar(load<f32>(op + (<usize>j << 2)), act));
+      }
+    }
+    co += w;
+  }
+}
+
+function forwardDirect(g: usize, x: usize, f: usize, bias: usize, out: usize, act: i32,
+  tab: usize, rowStart: i32, rowEnd: i32): void {
+  const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C);
+  const OD = gi(g, G_OD), OH = gi(g, G_OH), OW = gi(g, G_OW), CO = gi(g, G_CO);
+  const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
+  const SD = gi(g, G_SD), SH = gi(g, G_SH), SW = gi(g, G_SW);
+  const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
+  const PD = gi(g, G_PD), PH = gi(g, G_PH), PW = gi(g, G_PW);
+  const K = KD * KH * KW * C;
+  // Byte offsets of the K taps from a window's origin (interior windows only).
+  let k = 0;
+  for (let kd = 0; kd < KD; kd++)
+    for (let kh = 0; kh < KH; kh++)
+      for (let kw = 0; kw < KW; kw++)
+        for (let c = 0; c < C; c++) store<i32>(tab + (<usize>(k++) << 2), (((kd * DD * H + kh * DH) * W + kw * DW) * C + c) << 2);
+  const imgB = <usize>D * <usize>H * <usize>W * <usize>C << 2;
+  const stepX = <usize>(SW * C) << 2;
+  const coB = <usize>CO << 2;
+  const relu = act == Act.Relu || act == Act.Relu6, six = act == Act.Relu6;
+  const slow = act == Act.Sigmoid || act == Act.Tanh;
+  const CO8 = CO & ~7;
+  // Output columns whose window lies inside the input's width.
+  const owLo = ceilDiv(PW, SW);
+  const owHi = max(owLo, min(OW, (W - 1 - (KW - 1) * DW + PW) / SW + 1));
+  let r = rowStart;
+  while (r < rowEnd) {
+    const owA = r % OW;
+    let q = r / OW;
+    const oh = q % OH;
+    q /= OH;
+    const od = q % OD;
+    const n = q / OD;
+    const owB = min(OW, owA + (rowEnd - r));
+    const id0 = od * SD - PD, ih0 = oh * SH - PH;
+    const rowIn = id0 >= 0 && id0 + (KD - 1) * DD < D && ih0 >= 0 && ih0 + (KH - 1) * DH < H &&
+      W - 1 - (KW - 1) * DW + PW >= 0;
+    const xn = x + <usize>n * imgB;
+    const rowO = out + (<usize>(r - owA) * coB); // output of (n, od, oh, 0)
+    // The tiles' last column: a row's last 1-3 interior pixels are taken by a tile shifted
+    // back over pixels already done (recomputed to the same bits), within this range only.
+    const tileEnd = min(owHi, owB);
+    let ow = owA;
+    while (ow < owB) {
+      if (rowIn && ow >= owLo && ow < tileEnd && ow + 4 > tileEnd && tileEnd - 4 >= max(owLo, owA)) ow = tileEnd - 4;
+      const iw0 = ow * SW - PW;
+      if (rowIn && ow >= owLo && ow + 4 <= tileEnd) {
+        const p0 = xn + (<usize>(((id0 * H + ih0) * W + iw0) * C) << 2);
+        const p1 = p0 + stepX, p2 = p1 + stepX, p3 = p2 + stepX;
+        const o0 = rowO + <usize>ow * coB;
+        let co = 0;
+        for (; co < CO8; co += 8) {
+          let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+          let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+          let fp = f + (<usize>co << 2);
+          const tEnd = tab + (<usize>K << 2);
+          for (let t = tab; t < tEnd; t += 4) {
+            const off = <usize>load<i32>(t);
+            const b0 = v128.load(fp), b1 = v128.load(fp, 16);
+            let a = v128.load32_splat(p0 + off);
+            c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+            a = v128.load32_splat(p1 + off);
+            c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+            a = v128.load32_splat(p2 + off);
+            c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+            a = v128.load32_splat(p3 + off);
+            c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+            fp += coB;
+          }
+          if (bias != 0) {
+            const v0 = v128.load(bias + (<usize>co << 2)), v1 = v128.load(bias + (<usize>co << 2), 16);
+            c00 = f32x4.add(c00, v0); c01 = f32x4.add(c01, v1); c10 = f32x4.add(c10, v0); c11 = f32x4.add(c11, v1);
+            c20 = f32x4.add(c20, v0); c21 = f32x4.add(c21, v1); c30 = f32x4.add(c30, v0); c31 = f32x4.add(c31, v1);
+          }
+          if (relu) {
+            const z = f32x4.splat(0);
+            c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z); c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+            c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z); c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+            if (six) {
+              const m = f32x4.splat(6);
+              c00 = f32x4.min(c00, m); c01 = f32x4.min(c01, m); c10 = f32x4.min(c10, m); c11 = f32x4.min(c11, m);
+              c20 = f32x4.min(c20, m); c21 = f32x4.min(c21, m); c30 = f32x4.min(c30, m); c31 = f32x4.min(c31, m);
+            }
+          }
+          let op = o0 + (<usize>co << 2);
+          v128.store(op, c00); v128.store(op, c01, 16); op += coB;
+          v128.store(op, c10); v128.store(op, c11, 16); op += coB;
+          v128.store(op, c20); v128.store(op, c21, 16); op += coB;
+          v128.store(op, c30); v128.store(op, c31, 16);
+          if (slow) actRegion4(o0 + (<usize>co << 2), coB, 8, act);
+        }
+        if (co < CO) {
+          // The last CO % 8 channels: one pixel at a time (the reference path, all inside).
+          for (let i = 0; i < 4; i++) {
+            pixelTail(g, xn, f, bias, rowO + <usize>(ow + i) * coB, act, id0, ih0, iw0 + i * SW, co);
+          }
+        }
+        ow += 4;
+      } else {
+        pixelDirect(g, xn, f, bias, rowO + <usize>ow * coB, act, id0, ih0, iw0);
+        ow++;
+      }
+    }
+    r += owB - owA;
+  }
+}
+
+/** Channels [co0, CO) of one pixel: pixelDirect on a geometry view is not possible without
+ *  allocating, so the tail repeats its loops from co0 (same arithmetic). */
+function pixelTail(g: usize, xn: usize, f: usize, bias: usize, o: usize, act: i32,
+  id0: i32, ih0: i32, iw0: i32, co0: i32): void {
+  const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C), CO = gi(g, G_CO);
+  const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
+  const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
+  const coB = <usize>CO << 2;
+  for (let co = co0; co < CO; co++) {
+    let s: f32 = 0;
+    let fp = f + (<usize>co << 2);
+    for (let kd = 0; kd < KD; kd++) {
+      const id = id0 + kd * DD;
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = ih0 + kh * DH;
+        for (let kw = 0; kw < KW; kw++) {
+          const iw = iw0 + kw * DW;
+          const inside = <u32>id < <u32>D && <u32>ih < <u32>H && <u32>iw < <u32>W;
+          const xp = xn + (<usize>(((id * H + ih) * W + iw) * C) << 2);
+          for (let c = 0; c < C; c++) {
+            const a: f32 = inside ? load<f32>(xp + (<usize>c << 2)) : 0;
+            s = s + a * load<f32>(fp);
+            fp += coB;
+          }
+        }
+      }
+    }
+    if (bias != 0) s = s + load<f32>(bias + (<usize>co << 2));
+    store<f32>(o + (<usize>co << 2), actScalar(s, act));
+  }
+}
+
+/** Sigmoid/Tanh over 4 rows of `cols` floats (row stride ldB bytes). */
+function actRegion4(p: usize, ldB: usize, cols: i32, act: i32): void {
+  for (let r = 0; r < 4; r++) {
+    const q = p + <usize>r * ldB;
+    for (let j = 0; j < cols; j++) store<f32>(q + (<usize>j << 2), actScalar(load<f32>(q + (<usize>j << 2)), act));
   }
 }
 
@@ -255,7 +481,7 @@ export function conv3dBackpropInputF32(g: usize, dy: usize, f: usize, dx: usize,
     return;
   }
   memory.fill(dx0, 0, <usize>(imgEnd - imgStart) * <usize>pixIn * <usize>C << 2);
-  if (K <= T_MAX_K) {
+  if (K <= smallKMax) {
     backpropInputT(g, dy, f, dx, work, col, colRows, imgStart, imgEnd);
     return;
   }
@@ -274,12 +500,23 @@ export function conv3dBackpropInputF32(g: usize, dy: usize, f: usize, dx: usize,
 // Here the GEMM computes the transpose, dcolT[K, rows] = f[K, CO] x dy^T (K rows in 4-row panels:
 // 75% for K = 9; the GEMM's B packing transposes dy), and col2imT adds each tap's run of output
 // pixels into dx: for C = 1 and unit width stride a contiguous SIMD add per tap and output row.
-// Measured on [128,28,28,1] * 3x3x1x32 (bench/conv.ts): see the issue 5 report.
+// Measured on [128,28,28,1] * 3x3x1x32: 14.3 GFLOP/s the GEMM orientation above, 23.8 this one.
 // Chunks are whole images (or, for an image larger than a chunk, fixed pieces of one image
 // counted from its start), so the order in which a dx element receives its adds (output row,
 // then tap, then pixel) does not depend on the image range: splits stay bit-identical.
-// @ts-ignore: decorator
-@inline const T_MAX_K: i32 = 16;
+//
+// smallKMax: the largest K that takes the small-K kernels (input gradient above, the direct
+// filter gradient and forward below). 16 by default; convSmallKMax(0) sends every K through
+// im2col + GEMM, which is how `npm run bench -- conv --compare` measures both on one thread
+// (a module global: each worker instance keeps its own, so the bench sets it on one thread only).
+let smallKMax: i32 = 16;
+
+/** Sets smallKMax when k >= 0; returns the previous value. */
+export function convSmallKMax(k: i32): i32 {
+  const old = smallKMax;
+  if (k >= 0) smallKMax = k;
+  return old;
+}
 
 /** ceil(a / b) for b > 0 and any sign of a. */
 // @ts-ignore: decorator
@@ -525,7 +762,7 @@ export function conv3dBackpropFilterF32(g: usize, x: usize, dy: usize, df: usize
     }
     return;
   }
-  if (K <= T_MAX_K && filterDirect(g, x, dy, df, col, colRows, coStart, coEnd)) return;
+  if (K <= smallKMax && filterDirect(g, x, dy, df, col, colRows, coStart, coEnd)) return;
   // Why a column (output channel) range rather than rows of df: a thread then im2cols whole
   // rows, the block-copy fast path of `cols`; splitting K would cut rows into tap windows.
   for (let r = 0; r < M; r += colRows) {

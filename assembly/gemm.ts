@@ -109,7 +109,7 @@ export function gemmWorkspaceBytes(): i32 {
   return <f32>(e / (e + 2.0));
 }
 
-function actScalar(v: f32, act: i32): f32 {
+export function actScalar(v: f32, act: i32): f32 {
   if (act == Act.Relu) return max<f32>(v, 0);
   if (act == Act.Relu6) return min<f32>(max<f32>(v, 0), 6);
   if (act == Act.Sigmoid) return sigmoid(v);

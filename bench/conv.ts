@@ -4,11 +4,13 @@
 // tfjs-wasm registers no Conv2DBackpropFilter kernel, so its filter gradient is reported missing.
 //
 // FLOPs counted: 2 * N * OH * OW * KH * KW * C * CO for each of the three (the same products).
-// Optional args: `--tune` also sweeps the im2col chunk size (convTuning) for the forward.
+// Optional args: `--tune` also sweeps the im2col chunk size (convTuning) for the forward;
+// `--compare` first measures the first layer through im2col + GEMM and through the small-K
+// kernels (assembly/conv.ts, smallKMax) on one thread.
 import * as sg from '../src/index.js';
 import { ENGINE } from '../src/engine/engine.js';
 import { conv2d } from '../src/ops/conv2d.js';
-import { convTuning } from '../src/backends/wasm/kernels/conv.js';
+import { convTuning, type ConvExports } from '../src/backends/wasm/kernels/conv.js';
 import { loadTfjs } from './tfjs-peer.js';
 import { printTable, saveResults, time } from './harness.js';
 
@@ -98,6 +100,22 @@ export async function benchConv(args: string[]): Promise<void> {
       console.log(`colBytes ${kb} KiB: forward ${(flops(CONV_SHAPES[1]) / t.forward / 1e9).toFixed(1)} GFLOP/s, input grad ${(flops(CONV_SHAPES[1]) / t['input grad'] / 1e9).toFixed(1)}`);
     }
     convTuning.colBytes = 192 * 1024;
+  }
+  if (args.includes('--compare')) {
+    // The small-K kernels (direct forward and filter gradient, transposed input gradient)
+    // against im2col + GEMM on the first layer, one thread (the switch is per module instance).
+    if (setThreads) await setThreads(1);
+    const w = (ENGINE.backend as unknown as { wasm: ConvExports }).wasm;
+    const s = CONV_SHAPES[0];
+    const old = w.convSmallKMax(0);
+    const gemm = simdgradTimes(s);
+    w.convSmallKMax(old);
+    const small = simdgradTimes(s);
+    console.log(`\n${s.name}, 1 thread, GFLOP/s: im2col + GEMM vs the small-K kernels (K = 9)`);
+    printTable(
+      ['pass', 'im2col + GEMM', 'small-K', 'ratio'],
+      PASSES.map((p) => [p, flops(s) / gemm[p] / 1e9, flops(s) / small[p] / 1e9, `${(gemm[p] / small[p]).toFixed(2)}x`]),
+    );
   }
   const rows: (string | number)[][] = [];
   const results: unknown[] = [];

@@ -223,7 +223,7 @@ describe('wasm conv and pool kernels: results independent of the range split', (
     for (const p of [gp, x, f, bias, dy, work, col, outA, outB]) w.free(p);
   });
 
-  it('the small-K input gradient (transposed) and filter gradient (direct): values, and the same bits on any split', async () => {
+  it('the small-K kernels (transposed input gradient, direct filter gradient and forward): values, and the same bits on any split', async () => {
     await sg.setBackend('wasm');
     const b = ENGINE.backend as WasmBackend;
     const w = b.wasm as unknown as ConvExports & WasmBackend['wasm'];
@@ -307,7 +307,39 @@ describe('wasm conv and pool kernels: results independent of the range split', (
         for (let i = 0; i + 1 < cuts.length; i++) w.conv3dBackpropFilterF32(gp, x, dy, outB, work, col, 2, cuts[i], cuts[i + 1]);
         expect(readDf(outB)).toEqual(dfWhole);
       }
-      for (const p of [gp, f, dy, x, work, col, outA, outB]) w.free(p);
+      // The direct forward (+ bias, each fused activation): against the same loops, then split
+      // by output pixels at odd points (mid-row, inside 4-pixel tiles).
+      const bias = f32(g.CO, 6);
+      const bv = new Float32Array(w.memory.buffer, bias, g.CO).slice();
+      const M2 = g.N * M;
+      const pre = new Float32Array(M2 * g.CO);
+      for (let p = 0; p < M2; p++) {
+        const n = Math.floor(p / M), oh = Math.floor((p % M) / g.OW), ow = p % g.OW;
+        for (let co = 0; co < g.CO; co++) {
+          let v = 0;
+          for (let kh = 0; kh < g.KH; kh++)
+            for (let kw = 0; kw < g.KW; kw++) {
+              const ih = oh * g.SH + kh - g.PH, iw = ow * g.SW + kw - g.PW;
+              if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+              for (let c = 0; c < g.C; c++) v += xv[((n * g.H + ih) * g.W + iw) * g.C + c] * fv[((kh * g.KW + kw) * g.C + c) * g.CO + co];
+            }
+          pre[p * g.CO + co] = v + bv[co];
+        }
+      }
+      const acts: Array<(v: number) => number> = [(v) => v, (v) => Math.max(v, 0), (v) => Math.min(Math.max(v, 0), 6), (v) => 1 / (1 + Math.exp(-v)), Math.tanh];
+      const yA = w.alloc(M2 * g.CO * 4);
+      const yB = w.alloc(M2 * g.CO * 4);
+      const readOut = (p: number) => Array.from(new Float32Array(w.memory.buffer, p, M2 * g.CO));
+      acts.forEach((fn, act) => {
+        w.conv3dF32(gp, x, f, bias, yA, act, work, col, 16, 0, M2);
+        const yWhole = readOut(yA);
+        expectClose(yWhole, Array.from(pre, fn), 1e-5, 1e-5);
+        for (const cuts of [[0, 3, 13, M2], [0, 1, M2 - 2, M2]]) {
+          for (let i = 0; i + 1 < cuts.length; i++) w.conv3dF32(gp, x, f, bias, yB, act, work, col, 16, cuts[i], cuts[i + 1]);
+          expect(readOut(yB)).toEqual(yWhole);
+        }
+      });
+      for (const p of [gp, f, dy, x, bias, work, col, outA, outB, yA, yB]) w.free(p);
     }
   });
 });

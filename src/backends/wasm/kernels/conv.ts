@@ -58,6 +58,8 @@ export interface ConvExports {
     coEnd: number,
   ): void;
   pool3dF32(g: number, isMax: number, x: number, out: number, start: number, end: number): void;
+  /** The largest K of the small-K conv kernels (16); sets it when k >= 0, returns the old one. Bench knob. */
+  convSmallKMax(k: number): number;
   maxPool3dGradF32(g: number, x: number, dy: number, dx: number, imgStart: number, imgEnd: number): void;
   avgPool3dGradF32(g: number, dy: number, dx: number, imgStart: number, imgEnd: number): void;
 }
