@@ -28,8 +28,9 @@
 // gradient (no im2col, no packing) and an input gradient computed transposed. Measured on
 // [128,28,28,1] * 3x3x1x32, one thread (`npm run bench -- conv --compare`), GFLOP/s im2col+GEMM
 // -> small-K: forward 20.5 -> 34.5, input gradient 14.3 -> 23.8, filter gradient 18.2 -> 31.7.
-// For the K = 288 second layer a direct kernel was not built: im2col + GEMM runs at the GEMM's
-// own rate there, which a 4 x 8 direct tile could at best equal.
+// For the K = 288 second layer ([128,26,26,32] * 3x3x32x64) the same direct forward (with
+// smallKMax raised) measured 51.2 GFLOP/s against 50.8 through im2col + GEMM: a tap-table splat
+// costs about what the im2col copy saves, so K > 16 keeps im2col + GEMM.
 // A 1x1, stride-1, unpadded convolution needs no im2col at all: x is already the matrix.
 //
 // Ranges (for the thread pool): the forward takes output rows (pixels), the input gradient whole
@@ -48,7 +49,7 @@
 // order and ignores NaN (v > best, as tfjs); average divides by the number of window taps inside
 // the input (padding excluded, as TF). Their gradients scatter into dx per image.
 
-import { actScalar, gemmF32 } from './gemm';
+import { actScalar, gemmF32, gemmWorkspaceBytes } from './gemm';
 import { Act } from './codes';
 
 // @ts-ignore: decorator
@@ -235,8 +236,8 @@ export function conv3dF32(g: usize, x: usize, f: usize, bias: usize, out: usize,
     gemmF32(0, 0, rowEnd, CO, K, x, K, f, CO, out, CO, bias, act, 0, work, rowStart, rowEnd, 0, CO);
     return;
   }
-  if (K <= smallKMax && colRows >= 1) {
-    forwardDirect(g, x, f, bias, out, act, col, rowStart, rowEnd);
+  if (K <= smallKMax && colRows >= 1 && <usize>(K * (CO & ~7)) * 4 <= <usize>gemmWorkspaceBytes()) {
+    forwardDirect(g, x, f, bias, out, act, col, work, rowStart, rowEnd);
     return;
   }
   for (let r = rowStart; r < rowEnd; r += colRows) {
@@ -319,7 +320,7 @@ function pixelDirect(g: usize, xn: usize, f: usize, bias: usize, o: usize, act: 
 }
 
 function forwardDirect(g: usize, x: usize, f: usize, bias: usize, out: usize, act: i32,
-  tab: usize, rowStart: i32, rowEnd: i32): void {
+  tab: usize, pf: usize, rowStart: i32, rowEnd: i32): void {
   const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C);
   const OD = gi(g, G_OD), OH = gi(g, G_OH), OW = gi(g, G_OW), CO = gi(g, G_CO);
   const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
@@ -339,6 +340,17 @@ function forwardDirect(g: usize, x: usize, f: usize, bias: usize, out: usize, ac
   const relu = act == Act.Relu || act == Act.Relu6, six = act == Act.Relu6;
   const slow = act == Act.Sigmoid || act == Act.Tanh;
   const CO8 = CO & ~7;
+  // The filter's channels in 8-wide panels, K x 8 floats each, contiguous (as the GEMM packs B):
+  // a panel (9 KiB for K = 288) stays in L1 while a row's tiles run over it.
+  const panelB = <usize>K << 5;
+  for (let co = 0; co < CO8; co += 8) {
+    const d = pf + <usize>(co >> 3) * panelB;
+    for (let kk = 0; kk < K; kk++) {
+      const s = f + ((<usize>kk * <usize>CO + <usize>co) << 2);
+      v128.store(d + (<usize>kk << 5), v128.load(s));
+      v128.store(d + (<usize>kk << 5), v128.load(s, 16), 16);
+    }
+  }
   // Output columns whose window lies inside the input's width.
   const owLo = ceilDiv(PW, SW);
   const owHi = max(owLo, min(OW, (W - 1 - (KW - 1) * DW + PW) / SW + 1));
@@ -356,69 +368,72 @@ function forwardDirect(g: usize, x: usize, f: usize, bias: usize, out: usize, ac
       W - 1 - (KW - 1) * DW + PW >= 0;
     const xn = x + <usize>n * imgB;
     const rowO = out + (<usize>(r - owA) * coB); // output of (n, od, oh, 0)
-    // The tiles' last column: a row's last 1-3 interior pixels are taken by a tile shifted
-    // back over pixels already done (recomputed to the same bits), within this range only.
-    const tileEnd = min(owHi, owB);
-    let ow = owA;
-    while (ow < owB) {
-      if (rowIn && ow >= owLo && ow < tileEnd && ow + 4 > tileEnd && tileEnd - 4 >= max(owLo, owA)) ow = tileEnd - 4;
-      const iw0 = ow * SW - PW;
-      if (rowIn && ow >= owLo && ow + 4 <= tileEnd) {
-        const p0 = xn + (<usize>(((id0 * H + ih0) * W + iw0) * C) << 2);
+    // Tiles of 4 pixels cover [t0, t1) (the last one shifted back over pixels already done,
+    // recomputed to the same bits, when the count is not a multiple of 4); the rest of the
+    // segment goes pixel by pixel.
+    let t0 = max(owLo, owA), t1 = min(owHi, owB);
+    if (!rowIn || t1 - t0 < 4) {
+      t0 = owA;
+      t1 = owA;
+    }
+    const xr = xn + (<usize>((id0 * H + ih0) * W) * <usize>C << 2); // (id0, ih0, 0) when rowIn
+    for (let co = 0; co < CO8; co += 8) {
+      const pb0 = pf + <usize>(co >> 3) * panelB;
+      const bv0 = bias != 0 ? v128.load(bias + (<usize>co << 2)) : f32x4.splat(0);
+      const bv1 = bias != 0 ? v128.load(bias + (<usize>co << 2), 16) : f32x4.splat(0);
+      let ow = t0;
+      while (ow < t1) {
+        if (ow + 4 > t1) ow = t1 - 4;
+        const p0 = xr + (<usize>((ow * SW - PW) * C) << 2);
         const p1 = p0 + stepX, p2 = p1 + stepX, p3 = p2 + stepX;
-        const o0 = rowO + <usize>ow * coB;
-        let co = 0;
-        for (; co < CO8; co += 8) {
-          let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-          let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-          let fp = f + (<usize>co << 2);
-          const tEnd = tab + (<usize>K << 2);
-          for (let t = tab; t < tEnd; t += 4) {
-            const off = <usize>load<i32>(t);
-            const b0 = v128.load(fp), b1 = v128.load(fp, 16);
-            let a = v128.load32_splat(p0 + off);
-            c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
-            a = v128.load32_splat(p1 + off);
-            c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
-            a = v128.load32_splat(p2 + off);
-            c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
-            a = v128.load32_splat(p3 + off);
-            c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
-            fp += coB;
-          }
-          if (bias != 0) {
-            const v0 = v128.load(bias + (<usize>co << 2)), v1 = v128.load(bias + (<usize>co << 2), 16);
-            c00 = f32x4.add(c00, v0); c01 = f32x4.add(c01, v1); c10 = f32x4.add(c10, v0); c11 = f32x4.add(c11, v1);
-            c20 = f32x4.add(c20, v0); c21 = f32x4.add(c21, v1); c30 = f32x4.add(c30, v0); c31 = f32x4.add(c31, v1);
-          }
-          if (relu) {
-            const z = f32x4.splat(0);
-            c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z); c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
-            c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z); c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
-            if (six) {
-              const m = f32x4.splat(6);
-              c00 = f32x4.min(c00, m); c01 = f32x4.min(c01, m); c10 = f32x4.min(c10, m); c11 = f32x4.min(c11, m);
-              c20 = f32x4.min(c20, m); c21 = f32x4.min(c21, m); c30 = f32x4.min(c30, m); c31 = f32x4.min(c31, m);
-            }
-          }
-          let op = o0 + (<usize>co << 2);
-          v128.store(op, c00); v128.store(op, c01, 16); op += coB;
-          v128.store(op, c10); v128.store(op, c11, 16); op += coB;
-          v128.store(op, c20); v128.store(op, c21, 16); op += coB;
-          v128.store(op, c30); v128.store(op, c31, 16);
-          if (slow) actRegion4(o0 + (<usize>co << 2), coB, 8, act);
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        let pb = pb0;
+        const tEnd = tab + (<usize>K << 2);
+        for (let t = tab; t < tEnd; t += 4) {
+          const off = <usize>load<i32>(t);
+          const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+          let a = v128.load32_splat(p0 + off);
+          c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+          a = v128.load32_splat(p1 + off);
+          c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+          a = v128.load32_splat(p2 + off);
+          c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+          a = v128.load32_splat(p3 + off);
+          c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+          pb += 32;
         }
-        if (co < CO) {
-          // The last CO % 8 channels: one pixel at a time (the reference path, all inside).
-          for (let i = 0; i < 4; i++) {
-            pixelTail(g, xn, f, bias, rowO + <usize>(ow + i) * coB, act, id0, ih0, iw0 + i * SW, co);
+        if (bias != 0) {
+          c00 = f32x4.add(c00, bv0); c01 = f32x4.add(c01, bv1); c10 = f32x4.add(c10, bv0); c11 = f32x4.add(c11, bv1);
+          c20 = f32x4.add(c20, bv0); c21 = f32x4.add(c21, bv1); c30 = f32x4.add(c30, bv0); c31 = f32x4.add(c31, bv1);
+        }
+        if (relu) {
+          const z = f32x4.splat(0);
+          c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z); c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+          c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z); c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+          if (six) {
+            const m = f32x4.splat(6);
+            c00 = f32x4.min(c00, m); c01 = f32x4.min(c01, m); c10 = f32x4.min(c10, m); c11 = f32x4.min(c11, m);
+            c20 = f32x4.min(c20, m); c21 = f32x4.min(c21, m); c30 = f32x4.min(c30, m); c31 = f32x4.min(c31, m);
           }
         }
+        const o0 = rowO + <usize>ow * coB + (<usize>co << 2);
+        let op = o0;
+        v128.store(op, c00); v128.store(op, c01, 16); op += coB;
+        v128.store(op, c10); v128.store(op, c11, 16); op += coB;
+        v128.store(op, c20); v128.store(op, c21, 16); op += coB;
+        v128.store(op, c30); v128.store(op, c31, 16);
+        if (slow) actRegion4(o0, coB, 8, act);
         ow += 4;
-      } else {
-        pixelDirect(g, xn, f, bias, rowO + <usize>ow * coB, act, id0, ih0, iw0);
-        ow++;
       }
+    }
+    // The tiles' last CO % 8 channels, and the pixels outside the tiles (all channels).
+    if (CO8 < CO) {
+      for (let ow = t0; ow < t1; ow++) pixelTail(g, xn, f, bias, rowO + <usize>ow * coB, act, id0, ih0, ow * SW - PW, CO8);
+    }
+    for (let ow = owA; ow < owB; ow++) {
+      if (ow >= t0 && ow < t1) continue;
+      pixelDirect(g, xn, f, bias, rowO + <usize>ow * coB, act, id0, ih0, ow * SW - PW);
     }
     r += owB - owA;
   }
