@@ -1026,3 +1026,158 @@ export function maxPool3dGradF32(g: usize, x: usize, dy: usize, dx: usize, imgSt
 export function avgPool3dGradF32(g: usize, dy: usize, dx: usize, imgStart: i32, imgEnd: i32): void {
   poolGrad(g, false, 0, dy, dx, imgStart, imgEnd);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise 2-d convolution (as 3-d with unit depth): output channel o = c * mult + m sees only
+// input channel c = o / mult; the filter [KD, KH, KW, C, mult] is, per tap, a row of CO = C*mult
+// values in output-channel order. SIMD across channels where mult == 1 (each lane its own
+// channel; MobileNet's case); mult > 1 runs the same loops one channel at a time. Taps outside
+// the input are skipped (they add 0 in the js oracle too). Sums run tap by tap in window order
+// (forward, input gradient) or pixel by pixel (filter gradient), whatever the range, so any
+// split gives the same bits. Ranges: output pixels (forward), images (input gradient, which
+// scatter-adds into overlapping windows), taps (filter gradient: rows of df).
+
+/** out[p, :] for output pixels p in [start, end). */
+export function depthwiseF32(g: usize, mult: i32, x: usize, f: usize, out: usize, start: i32, end: i32): void {
+  const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C);
+  const OD = gi(g, G_OD), OH = gi(g, G_OH), OW = gi(g, G_OW);
+  const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
+  const SD = gi(g, G_SD), SH = gi(g, G_SH), SW = gi(g, G_SW);
+  const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
+  const PD = gi(g, G_PD), PH = gi(g, G_PH), PW = gi(g, G_PW);
+  const CO = C * mult;
+  const imgB = <usize>D * <usize>H * <usize>W * <usize>C << 2;
+  const COv = mult == 1 ? CO & ~3 : 0;
+  let ow = start % OW;
+  let q = start / OW;
+  let oh = q % OH;
+  q /= OH;
+  let od = q % OD;
+  let n = q / OD;
+  for (let p = start; p < end; p++) {
+    const o = out + (<usize>p * <usize>CO << 2);
+    memory.fill(o, 0, <usize>CO << 2);
+    const xn = x + <usize>n * imgB;
+    let fk = f;
+    for (let kd = 0; kd < KD; kd++) {
+      const id = od * SD + kd * DD - PD;
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = oh * SH + kh * DH - PH;
+        for (let kw = 0; kw < KW; kw++) {
+          const iw = ow * SW + kw * DW - PW;
+          if (<u32>id < <u32>D && <u32>ih < <u32>H && <u32>iw < <u32>W) {
+            const xs = xn + (<usize>((id * H + ih) * W + iw) * <usize>C << 2);
+            for (let c = 0; c < COv; c += 4) {
+              const a = o + (<usize>c << 2);
+              v128.store(a, f32x4.add(v128.load(a), f32x4.mul(v128.load(xs + (<usize>c << 2)), v128.load(fk + (<usize>c << 2)))));
+            }
+            for (let oc = COv; oc < CO; oc++) {
+              const a = o + (<usize>oc << 2);
+              store<f32>(a, load<f32>(a) + load<f32>(xs + (<usize>(oc / mult) << 2)) * load<f32>(fk + (<usize>oc << 2)));
+            }
+          }
+          fk += <usize>CO << 2;
+        }
+      }
+    }
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        if (++od == OD) {
+          od = 0;
+          n++;
+        }
+      }
+    }
+  }
+}
+
+/** dx for images [imgStart, imgEnd): dx[window tap, c] += sum over m of dy[p, c*mult+m] * f[tap, c*mult+m]. */
+export function depthwiseBackpropInputF32(g: usize, mult: i32, dy: usize, f: usize, dx: usize, imgStart: i32, imgEnd: i32): void {
+  const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C);
+  const OD = gi(g, G_OD), OH = gi(g, G_OH), OW = gi(g, G_OW);
+  const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
+  const SD = gi(g, G_SD), SH = gi(g, G_SH), SW = gi(g, G_SW);
+  const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
+  const PD = gi(g, G_PD), PH = gi(g, G_PH), PW = gi(g, G_PW);
+  if (imgStart >= imgEnd) return;
+  const CO = C * mult;
+  const imgB = <usize>D * <usize>H * <usize>W * <usize>C << 2;
+  const COv = mult == 1 ? CO & ~3 : 0;
+  memory.fill(dx + <usize>imgStart * imgB, 0, <usize>(imgEnd - imgStart) * imgB);
+  for (let n = imgStart; n < imgEnd; n++) {
+    const dxn = dx + <usize>n * imgB;
+    for (let od = 0; od < OD; od++) {
+      for (let oh = 0; oh < OH; oh++) {
+        for (let ow = 0; ow < OW; ow++) {
+          const gp = dy + (<usize>(((n * OD + od) * OH + oh) * OW + ow) * <usize>CO << 2);
+          let fk = f;
+          for (let kd = 0; kd < KD; kd++) {
+            const id = od * SD + kd * DD - PD;
+            for (let kh = 0; kh < KH; kh++) {
+              const ih = oh * SH + kh * DH - PH;
+              for (let kw = 0; kw < KW; kw++) {
+                const iw = ow * SW + kw * DW - PW;
+                if (<u32>id < <u32>D && <u32>ih < <u32>H && <u32>iw < <u32>W) {
+                  const xs = dxn + (<usize>((id * H + ih) * W + iw) * <usize>C << 2);
+                  for (let c = 0; c < COv; c += 4) {
+                    const a = xs + (<usize>c << 2);
+                    v128.store(a, f32x4.add(v128.load(a), f32x4.mul(v128.load(gp + (<usize>c << 2)), v128.load(fk + (<usize>c << 2)))));
+                  }
+                  for (let oc = COv; oc < CO; oc++) {
+                    const a = xs + (<usize>(oc / mult) << 2);
+                    store<f32>(a, load<f32>(a) + load<f32>(gp + (<usize>oc << 2)) * load<f32>(fk + (<usize>oc << 2)));
+                  }
+                }
+                fk += <usize>CO << 2;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Rows [tapStart, tapEnd) of df [KD*KH*KW, CO]: df[tap, o] = sum over pixels of x[window tap, o/mult] * dy[p, o]. */
+export function depthwiseBackpropFilterF32(g: usize, mult: i32, x: usize, dy: usize, df: usize, tapStart: i32, tapEnd: i32): void {
+  const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C);
+  const N = gi(g, G_N), OD = gi(g, G_OD), OH = gi(g, G_OH), OW = gi(g, G_OW);
+  const KH = gi(g, G_KH), KW = gi(g, G_KW);
+  const SD = gi(g, G_SD), SH = gi(g, G_SH), SW = gi(g, G_SW);
+  const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
+  const PD = gi(g, G_PD), PH = gi(g, G_PH), PW = gi(g, G_PW);
+  const CO = C * mult;
+  const imgB = <usize>D * <usize>H * <usize>W * <usize>C << 2;
+  const COv = mult == 1 ? CO & ~3 : 0;
+  for (let t = tapStart; t < tapEnd; t++) {
+    const kw = t % KW, kh = (t / KW) % KH, kd = t / (KW * KH);
+    const o = df + (<usize>t * <usize>CO << 2);
+    memory.fill(o, 0, <usize>CO << 2);
+    let gp = dy;
+    for (let n = 0; n < N; n++) {
+      const xn = x + <usize>n * imgB;
+      for (let od = 0; od < OD; od++) {
+        const id = od * SD + kd * DD - PD;
+        for (let oh = 0; oh < OH; oh++) {
+          const ih = oh * SH + kh * DH - PH;
+          const rowIn = <u32>id < <u32>D && <u32>ih < <u32>H;
+          for (let ow = 0; ow < OW; ow++, gp += <usize>CO << 2) {
+            const iw = ow * SW + kw * DW - PW;
+            if (!rowIn || <u32>iw >= <u32>W) continue;
+            const xs = xn + (<usize>((id * H + ih) * W + iw) * <usize>C << 2);
+            for (let c = 0; c < COv; c += 4) {
+              const a = o + (<usize>c << 2);
+              v128.store(a, f32x4.add(v128.load(a), f32x4.mul(v128.load(xs + (<usize>c << 2)), v128.load(gp + (<usize>c << 2)))));
+            }
+            for (let oc = COv; oc < CO; oc++) {
+              const a = o + (<usize>oc << 2);
+              store<f32>(a, load<f32>(a) + load<f32>(xs + (<usize>(oc / mult) << 2)) * load<f32>(gp + (<usize>oc << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -155,5 +155,49 @@ export async function benchConv(args: string[]): Promise<void> {
     rows,
   );
   if (!setThreads) console.log('(2 threads: no setThreads in this build yet)');
+
+  // Depthwise 3x3 (MobileNet's block shape): forward and both gradients; the js oracle's
+  // loops (what the wasm backend ran before it had these kernels) for reference.
+  const dwRows: (string | number)[][] = [];
+  const dwX: [number, number, number, number] = [16, 56, 56, 64];
+  const dwF: [number, number, number, number] = [3, 3, 64, 1];
+  const dwFlops = 2 * dwX[0] * dwX[1] * dwX[2] * dwX[3] * 9;
+  const dwTimes = (): Record<Pass, number> => {
+    const x = sg.tensor(fill(size(dwX), 1), dwX);
+    const f = sg.tensor(fill(size(dwF), 2), dwF);
+    const dy = sg.tensor(fill(size(dwX), 3), dwX);
+    const attrs = { strides: [1, 1], dilations: [1, 1], pads: [1, 1], out: [dwX[1], dwX[2]] };
+    const res = {
+      forward: time('dw', () => ENGINE.runKernel('DepthwiseConv', [x, f], attrs)[0].dispose()).median,
+      'input grad': time('dw dx', () => ENGINE.runKernel('DepthwiseConvBackpropInput', [dy, f], { ...attrs, inShape: dwX })[0].dispose()).median,
+      'filter grad': time('dw df', () => ENGINE.runKernel('DepthwiseConvBackpropFilter', [x, dy], { ...attrs, filterShape: dwF })[0].dispose()).median,
+    };
+    sg.dispose([x, f, dy]);
+    return res;
+  };
+  if (setThreads) await setThreads(1);
+  const dw1 = dwTimes();
+  let dw2: Record<Pass, number> | null = null;
+  if (setThreads) {
+    await setThreads(2);
+    dw2 = dwTimes();
+    await setThreads(1);
+  }
+  await sg.setBackend('js');
+  const dwJs = dwTimes();
+  const tf = await loadTfjs('wasm');
+  const tx = tf.tensor4d(fill(size(dwX), 1), dwX);
+  const tfw = tf.tensor4d(fill(size(dwF), 2), dwF);
+  const dwTf = time('tf dw', () => tf.depthwiseConv2d(tx, tfw, 1, 'same').dispose()).median;
+  tf.dispose([tx, tfw]);
+  await sg.setBackend('wasm');
+  for (const p of PASSES) {
+    const gf = (t: number) => dwFlops / t / 1e9;
+    const theirs = p === 'forward' ? gf(dwTf) : NaN;
+    dwRows.push([p, gf(dw1[p]), dw2 ? gf(dw2[p]) : NaN, gf(dwJs[p]), theirs, Number.isFinite(theirs) ? `${(dwTf / dw1[p]).toFixed(2)}x` : '-']);
+    results.push({ shape: `depthwise [${dwX}] * [${dwF}] same`, pass: p, simdgrad1: gf(dw1[p]), simdgrad2: dw2 ? gf(dw2[p]) : null, simdgradJs: gf(dwJs[p]), tfjsWasm: Number.isFinite(theirs) ? theirs : null });
+  }
+  console.log(`\ndepthwiseConv2d [${dwX}] * 3x3x64x1, same, GFLOP/s (tfjs-wasm: forward only; its gradients run tfjs' own composites)`);
+  printTable(['pass', 'simdgrad 1t', 'simdgrad 2t', 'simdgrad js', 'tfjs-wasm', 'ratio'], dwRows);
   console.log(`results: ${saveResults('conv', results)}`);
 }

@@ -190,6 +190,9 @@ describe.each(BACKENDS)('convolution ops on %s', (backend) => {
       [[2, 7, 6, 3], [3, 3, 3, 2], 1, 'same', 1],
       [[1, 8, 7, 2], [3, 2, 2, 1], 2, 'valid', 1],
       [[1, 8, 9, 2], [3, 3, 2, 2], 1, 'valid', 2],
+      // depth multiplier 1 with 6 channels: the SIMD lanes and a scalar tail on wasm
+      [[2, 9, 8, 6], [3, 3, 6, 1], 2, 'same', 1],
+      [[1, 7, 7, 8], [3, 3, 8, 1], 1, 'valid', 2],
     ] as [number[], number[], number, 'same', number][]) {
       const [x, tx] = pair(xs, 27);
       const [f, tfl] = pair(fs, 28);

@@ -223,6 +223,51 @@ describe('wasm conv and pool kernels: results independent of the range split', (
     for (const p of [gp, x, f, bias, dy, work, col, outA, outB]) w.free(p);
   });
 
+  it('depthwise kernels (multiplier 1 and 2): splits at odd points equal the whole call bit for bit', async () => {
+    await sg.setBackend('wasm');
+    const b = ENGINE.backend as WasmBackend;
+    const w = b.wasm as unknown as ConvExports & WasmBackend['wasm'];
+    for (const mult of [1, 2]) {
+      const C = 6, CO = C * mult;
+      const g: ConvGeom = { N: 3, D: 1, H: 9, W: 8, C, OD: 1, OH: 5, OW: 4, CO, KD: 1, KH: 3, KW: 3, SD: 1, SH: 2, SW: 2, DD: 1, DH: 1, DW: 1, PD: 0, PH: 1, PW: 1 };
+      const M = 3 * 5 * 4;
+      const f32 = (n: number, seed: number) => {
+        const p = w.alloc(n * 4);
+        new Float32Array(w.memory.buffer, p, n).set(randArray(n, seed));
+        return p;
+      };
+      const gp = w.alloc(GEOM_FIELDS.length * 4);
+      new Int32Array(w.memory.buffer, gp, GEOM_FIELDS.length).set(GEOM_FIELDS.map((k) => g[k]));
+      const x = f32(3 * 9 * 8 * C, 1);
+      const f = f32(9 * CO, 2);
+      const dy = f32(M * CO, 4);
+      const n = Math.max(M * CO, 3 * 9 * 8 * C);
+      const outA = w.alloc(n * 4);
+      const outB = w.alloc(n * 4);
+      const read = (p: number, k: number) => Array.from(new Float32Array(w.memory.buffer, p, k));
+      const check = (k: number, whole: () => void, parts: Array<() => void>) => {
+        whole();
+        const a = read(outA, k);
+        parts.forEach((p) => p());
+        expect(read(outB, k)).toEqual(a);
+      };
+      check(M * CO, () => w.depthwiseF32(gp, mult, x, f, outA, 0, M), [
+        () => w.depthwiseF32(gp, mult, x, f, outB, 0, 7),
+        () => w.depthwiseF32(gp, mult, x, f, outB, 7, 33),
+        () => w.depthwiseF32(gp, mult, x, f, outB, 33, M),
+      ]);
+      check(3 * 9 * 8 * C, () => w.depthwiseBackpropInputF32(gp, mult, dy, f, outA, 0, 3), [
+        () => w.depthwiseBackpropInputF32(gp, mult, dy, f, outB, 0, 1),
+        () => w.depthwiseBackpropInputF32(gp, mult, dy, f, outB, 1, 3),
+      ]);
+      check(9 * CO, () => w.depthwiseBackpropFilterF32(gp, mult, x, dy, outA, 0, 9), [
+        () => w.depthwiseBackpropFilterF32(gp, mult, x, dy, outB, 0, 4),
+        () => w.depthwiseBackpropFilterF32(gp, mult, x, dy, outB, 4, 9),
+      ]);
+      for (const p of [gp, x, f, dy, outA, outB]) w.free(p);
+    }
+  });
+
   it('the small-K kernels (transposed input gradient, direct filter gradient and forward): values, and the same bits on any split', async () => {
     await sg.setBackend('wasm');
     const b = ENGINE.backend as WasmBackend;

@@ -1,7 +1,7 @@
 // The wasm backend's convolution and pooling kernels: bindings of assembly/conv.ts. Same kernel
 // names, inputs and attrs as the js oracle (src/backends/js/kernels/conv.ts), which also
-// supplies the geometry. Depthwise convolutions and resizes run the js loops over heap views
-// (their FLOPs are a small share of any model that uses them; see the report of issue 5).
+// supplies the geometry. Resizes run the js loops over heap views (their work is a small share
+// of any model that uses them).
 //
 // Every kernel goes through backend.dispatch, so the thread pool may split it (ranges: output
 // pixels for the forward and the pools, images for the input gradients, output channels for the
@@ -14,6 +14,7 @@ import {
   GEOM_FIELDS,
   convDefs,
   convKernelGeom,
+  depthwiseGeom,
   poolGeom,
   type ConvGeom,
 } from '../../js/kernels/conv.js';
@@ -62,6 +63,9 @@ export interface ConvExports {
   convSmallKMax(k: number): number;
   maxPool3dGradF32(g: number, x: number, dy: number, dx: number, imgStart: number, imgEnd: number): void;
   avgPool3dGradF32(g: number, dy: number, dx: number, imgStart: number, imgEnd: number): void;
+  depthwiseF32(g: number, mult: number, x: number, f: number, out: number, start: number, end: number): void;
+  depthwiseBackpropInputF32(g: number, mult: number, dy: number, f: number, dx: number, imgStart: number, imgEnd: number): void;
+  depthwiseBackpropFilterF32(g: number, mult: number, x: number, dy: number, df: number, tapStart: number, tapEnd: number): void;
 }
 
 /**
@@ -212,7 +216,43 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     return out;
   });
 
-  // Depthwise convolutions and resizes: the js loops over heap views.
-  const own = new Set(['Conv', 'ConvBackpropInput', 'ConvBackpropFilter', 'Pool', 'MaxPoolGrad', 'AvgPoolGrad']);
+  // Depthwise convolutions (assembly/conv.ts: SIMD across channels for a depth multiplier of 1).
+  // Work counts multiply-adds; the cut-off is the default one.
+  wrap('DepthwiseConv', ([x, f], attrs) => {
+    const g = depthwiseGeom(x.shape, f.shape, attrs);
+    const out = backend.allocOutput([g.N, g.OH, g.OW, g.CO], 'float32');
+    const M = g.N * g.OH * g.OW;
+    if (M === 0 || g.CO === 0) return out;
+    const gp = writeGeom(backend, scratchOf(backend), g);
+    const args = [gp, g.mult, backend.ptr(x.dataId), backend.ptr(f.dataId), backend.ptr(out.dataId)];
+    backend.dispatch('depthwiseF32', args, M, 5, { work: M * g.CO * g.KH * g.KW });
+    return out;
+  });
+
+  wrap('DepthwiseConvBackpropInput', ([dy, f], attrs) => {
+    const inShape = attrs.inShape as number[];
+    const g = depthwiseGeom(inShape, f.shape, attrs);
+    const out = backend.allocOutput(inShape.slice(), 'float32');
+    if (size(inShape) === 0) return out;
+    const gp = writeGeom(backend, scratchOf(backend), g);
+    const args = [gp, g.mult, backend.ptr(dy.dataId), backend.ptr(f.dataId), backend.ptr(out.dataId)];
+    backend.dispatch('depthwiseBackpropInputF32', args, g.N, 5, { work: g.N * g.OH * g.OW * g.CO * g.KH * g.KW });
+    return out;
+  });
+
+  wrap('DepthwiseConvBackpropFilter', ([x, dy], attrs) => {
+    const filterShape = attrs.filterShape as number[];
+    const g = depthwiseGeom(x.shape, filterShape, attrs);
+    const out = backend.allocOutput(filterShape.slice(), 'float32');
+    const taps = g.KD * g.KH * g.KW;
+    if (taps === 0 || g.CO === 0) return out;
+    const gp = writeGeom(backend, scratchOf(backend), g);
+    const args = [gp, g.mult, backend.ptr(x.dataId), backend.ptr(dy.dataId), backend.ptr(out.dataId)];
+    backend.dispatch('depthwiseBackpropFilterF32', args, taps, 5, { work: g.N * g.OH * g.OW * g.CO * taps });
+    return out;
+  });
+
+  // Resizes: the js loops over heap views.
+  const own = new Set(['Conv', 'ConvBackpropInput', 'ConvBackpropFilter', 'Pool', 'MaxPoolGrad', 'AvgPoolGrad', 'DepthwiseConv', 'DepthwiseConvBackpropInput', 'DepthwiseConvBackpropFilter']);
   for (const def of convDefs) if (!own.has(def.name)) backend.registerView(def);
 }
