@@ -46,6 +46,7 @@ const CONV2D_CASES: Conv2dCase[] = [
   [[1, 6, 6, 2], [3, 3, 2, 2], 1, 1, 1],
   [[2, 5, 5, 7], [1, 1, 7, 9], 1, 'valid', 1],
   [[1, 4, 4, 3], [4, 4, 3, 2], 1, 'valid', 1],
+  [[2, 7, 9, 8], [3, 3, 8, 12], 1, 'same', 1], // Winograd on wasm
 ];
 
 describe.each(BACKENDS)('convolution ops on %s', (backend) => {
@@ -260,6 +261,11 @@ describe('wasm conv kernels against the js oracle on GEMM-sized shapes', () => {
     // Small K (<= 16): the transposed input gradient. One image larger than a chunk (6,400
     // output pixels > 5,461 rows of 9 floats), a strided 2x2x2 filter (the scalar col2im), a
     // dilated 3x3x1 'same' one.
+    // Winograd F(2x2, 3x3) (3x3, stride 1, channels multiples of 4, >= 8): odd output sizes
+    // (partial tiles), 'same' and 'valid', explicit pads up to 2 (the input gradient's pad 2 - p).
+    [[3, 13, 11, 8], [3, 3, 8, 12], 1, 'same', 1],
+    [[2, 10, 9, 16], [3, 3, 16, 8], 1, 'valid', 1],
+    [[1, 9, 10, 8], [3, 3, 8, 8], 1, [[0, 0], [2, 1], [0, 2], [0, 0]], 1],
     [[1, 80, 80, 1], [3, 3, 1, 4], 1, 'same', 1],
     [[2, 31, 30, 2], [2, 2, 2, 6], 2, 'same', 1],
     [[3, 15, 14, 1], [3, 3, 1, 5], 1, 'same', 2],

@@ -223,6 +223,56 @@ describe('wasm conv and pool kernels: results independent of the range split', (
     for (const p of [gp, x, f, bias, dy, work, col, outA, outB]) w.free(p);
   });
 
+  it('Winograd F(2x2, 3x3): against direct sums, and splits at odd tiles equal the whole call bit for bit', async () => {
+    await sg.setBackend('wasm');
+    const b = ENGINE.backend as WasmBackend;
+    const w = b.wasm as unknown as ConvExports & WasmBackend['wasm'];
+    // 'same' 3x3 over 7x9 (odd sizes: partial tiles), C 8 -> CO 12, two images.
+    const g: ConvGeom = { N: 2, D: 1, H: 7, W: 9, C: 8, OD: 1, OH: 7, OW: 9, CO: 12, KD: 1, KH: 3, KW: 3, SD: 1, SH: 1, SW: 1, DD: 1, DH: 1, DW: 1, PD: 0, PH: 1, PW: 1 };
+    const f32 = (n: number, seed: number) => {
+      const p = w.alloc(n * 4);
+      new Float32Array(w.memory.buffer, p, n).set(randArray(n, seed));
+      return p;
+    };
+    const gp = w.alloc(GEOM_FIELDS.length * 4);
+    new Int32Array(w.memory.buffer, gp, GEOM_FIELDS.length).set(GEOM_FIELDS.map((k) => g[k]));
+    const nx = g.N * g.H * g.W * g.C, ny = g.N * g.OH * g.OW * g.CO;
+    const x = f32(nx, 1), f = f32(9 * g.C * g.CO, 2), bias = f32(g.CO, 3);
+    const u = w.alloc(16 * g.C * g.CO * 4);
+    const work = w.alloc(w.gemmWorkspaceBytes());
+    const chunk = 5;
+    const buf = w.alloc(64 * chunk * (g.C + g.CO));
+    const yA = w.alloc(ny * 4), yB = w.alloc(ny * 4);
+    const read = (p: number) => Array.from(new Float32Array(w.memory.buffer, p, ny));
+    w.winogradFilterF32(f, g.C, g.CO, u, 0);
+    const tiles = g.N * 4 * 5;
+    w.winogradF32(gp, x, u, bias, yA, 0, work, buf, chunk, 0, tiles);
+    const xv = new Float32Array(w.memory.buffer, x, nx).slice();
+    const fv = new Float32Array(w.memory.buffer, f, 9 * g.C * g.CO).slice();
+    const bv = new Float32Array(w.memory.buffer, bias, g.CO).slice();
+    const want = new Float32Array(ny);
+    for (let n = 0; n < g.N; n++)
+      for (let oh = 0; oh < g.OH; oh++)
+        for (let ow = 0; ow < g.OW; ow++)
+          for (let co = 0; co < g.CO; co++) {
+            let v = bv[co];
+            for (let kh = 0; kh < 3; kh++)
+              for (let kw = 0; kw < 3; kw++) {
+                const ih = oh + kh - 1, iw = ow + kw - 1;
+                if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+                for (let c = 0; c < g.C; c++) v += xv[((n * g.H + ih) * g.W + iw) * g.C + c] * fv[((kh * 3 + kw) * g.C + c) * g.CO + co];
+              }
+            want[((n * g.OH + oh) * g.OW + ow) * g.CO + co] = v;
+          }
+    const whole = read(yA);
+    expectClose(whole, want, 1e-5, 1e-5);
+    for (const cuts of [[0, 1, 17, tiles], [0, 23, tiles - 1, tiles]]) {
+      for (let i = 0; i + 1 < cuts.length; i++) w.winogradF32(gp, x, u, bias, yB, 0, work, buf, chunk, cuts[i], cuts[i + 1]);
+      expect(read(yB)).toEqual(whole);
+    }
+    for (const p of [gp, x, f, bias, u, work, buf, yA, yB]) w.free(p);
+  });
+
   it('depthwise kernels (multiplier 1 and 2): splits at odd points equal the whole call bit for bit', async () => {
     await sg.setBackend('wasm');
     const b = ENGINE.backend as WasmBackend;

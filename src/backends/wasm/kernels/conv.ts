@@ -59,6 +59,8 @@ export interface ConvExports {
     coEnd: number,
   ): void;
   pool3dF32(g: number, isMax: number, x: number, out: number, start: number, end: number): void;
+  winogradFilterF32(f: number, C: number, CO: number, u: number, flip: number): void;
+  winogradF32(g: number, x: number, u: number, bias: number, out: number, act: number, work: number, buf: number, chunk: number, tileStart: number, tileEnd: number): void;
   /** The largest K of the small-K conv kernels (16); sets it when k >= 0, returns the old one. Bench knob. */
   convSmallKMax(k: number): number;
   maxPool3dGradF32(g: number, x: number, dy: number, dx: number, imgStart: number, imgEnd: number): void;
@@ -74,7 +76,22 @@ export interface ConvExports {
  * mnist_cnn shapes: 64 KiB to 512 KiB are within 4%); filter-gradient chunks are 512 rows, the
  * GEMM's K block, so each chunk is one pass that adds into df (beta = 1).
  */
-export const convTuning = { colBytes: 192 * 1024, filterRows: 512 };
+export const convTuning = { colBytes: 192 * 1024, filterRows: 512, winograd: true, winogradBytes: 512 * 1024 };
+
+/**
+ * Whether a convolution takes Winograd F(2x2, 3x3): 2-d, 3x3, unit strides and dilations,
+ * channel counts multiples of 4 (the transforms' vector width) and at least 8 input channels
+ * (below that the GEMMs' K is too short to gain; the first layer of a CNN takes the small-K
+ * kernels instead). `convTuning.winograd = false` turns it off (bench comparisons).
+ */
+export function winogradFits(g: ConvGeom): boolean {
+  return (
+    convTuning.winograd &&
+    g.D === 1 && g.OD === 1 && g.KD === 1 && g.KH === 3 && g.KW === 3 &&
+    g.SH === 1 && g.SW === 1 && g.DH === 1 && g.DW === 1 &&
+    g.C % 4 === 0 && g.CO % 4 === 0 && g.C >= 8 && g.CO >= 8
+  );
+}
 
 interface Scratch {
   geom: number;
@@ -136,12 +153,42 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     { at: 7, bytes: colBytes },
   ];
 
+  /**
+   * A 3x3 stride-1 convolution through Winograd F(2x2, 3x3) (assembly/winograd.ts): `g` is the
+   * geometry of the convolution to run (the forward's, or the input gradient's: dy convolved
+   * with the turned filter), `flip` selects the filter transform. The transformed filter lives
+   * in a temporary block for the call.
+   */
+  const winograd = (g: ConvGeom, x: number, f: number, bias: number, out: number, act: number, flip: number, fC: number, fCO: number) => {
+    const s = scratchOf(backend);
+    const u = w.alloc(16 * g.C * g.CO * 4);
+    try {
+      w.winogradFilterF32(f, fC, fCO, u, flip);
+      const tiles = g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1);
+      const chunk = Math.max(4, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
+      const bufBytes = 64 * chunk * (g.C + g.CO);
+      const buf = colBuffer(backend, s, bufBytes);
+      const gp = writeGeom(backend, s, g);
+      backend.dispatch('winogradF32', [gp, x, u, bias, out, act, s.work, buf, chunk], tiles, 9, {
+        work: tiles * 16 * g.C * g.CO,
+        scratch: gemmScratch(bufBytes),
+      });
+    } finally {
+      w.free(u);
+    }
+  };
+
   wrap('Conv', (ins, attrs) => {
     const [x, f, bias] = ins;
     const g = convKernelGeom('Conv', ins, attrs);
     const out = backend.allocOutput([g.N, g.OD, g.OH, g.OW, g.CO], 'float32');
     const M = g.N * g.OD * g.OH * g.OW;
     if (M === 0 || g.CO === 0) return out;
+    if (winogradFits(g)) {
+      const act = (attrs.act as number) ?? Act.Linear;
+      winograd(g, backend.ptr(x.dataId), backend.ptr(f.dataId), bias ? backend.ptr(bias.dataId) : 0, backend.ptr(out.dataId), act, 0, g.C, g.CO);
+      return out;
+    }
     const K = g.KD * g.KH * g.KW * g.C;
     const s = scratchOf(backend);
     const rows = chunkRows(K);
@@ -159,6 +206,13 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     const g = convKernelGeom('ConvBackpropInput', ins, attrs);
     const out = backend.allocOutput([g.N, g.D, g.H, g.W, g.C], 'float32');
     if (size(out.shape) === 0) return out;
+    if (winogradFits(g) && g.PH <= 2 && g.PW <= 2 && g.OH > 0 && g.OW > 0) {
+      // dx = dy (padded by 2 - pad) convolved with the filter turned by 180 degrees, its
+      // channel axes swapped: a forward 3x3 convolution from CO to C channels.
+      const gT: ConvGeom = { ...g, H: g.OH, W: g.OW, C: g.CO, OH: g.H, OW: g.W, CO: g.C, PH: 2 - g.PH, PW: 2 - g.PW };
+      winograd(gT, backend.ptr(dy.dataId), backend.ptr(f.dataId), 0, backend.ptr(out.dataId), Act.Linear, 1, g.C, g.CO);
+      return out;
+    }
     const K = g.KD * g.KH * g.KW * g.C;
     const s = scratchOf(backend);
     const rows = chunkRows(K);

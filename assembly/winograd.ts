@@ -1,0 +1,247 @@
+// Winograd F(2x2, 3x3) convolution: 3x3 filters, unit strides and dilations, 2-d, channels-last.
+//
+//   winogradFilterF32(f, C, CO, u, flip)            u[16, Cin, Cout] = G g G^T per channel pair
+//   winogradF32(g, x, u, bias, out, act, work, buf, chunk, tileStart, tileEnd)
+//
+// Why: a 3x3 convolution through im2col + GEMM spends 9 multiply-adds per input channel and
+// output pixel; F(2x2, 3x3) computes each 2x2 output tile from a 4x4 input tile with 16 (2.25x
+// fewer), as 16 independent GEMMs over the transformed tiles, plus additions-only transforms
+// of the input tiles (V = B^T d B) and of the products (Y = A^T M A). The GEMMs are this
+// module's packed GEMM; the transforms are SIMD across 4 channels. On the second mnist_cnn layer
+// see the numbers in src/backends/wasm/kernels/conv.ts (winograd). Rounding differs from the
+// direct sum (each output is a sum of transformed products, ~1e-6 relative here); the engine's
+// tests compare against the js oracle within 1e-4.
+//
+// The input gradient of a stride-1 3x3 convolution is itself one: a convolution of dy, padded
+// by 2 - pad, with the filter turned by 180 degrees and its channel axes swapped (flip = 1).
+//
+// Geometry `g`: the conv geometry block of conv.ts (21 i32s: N, D, H, W, C, OD, OH, OW, CO, KD,
+// KH, KW, SD, SH, SW, DD, DH, DW, PD, PH, PW); only N, H, W, C, OH, OW, CO, PH, PW are read
+// here (the caller checks the rest: D = 1, 3x3, unit strides and dilations). C and CO must be
+// multiples of 4 (the caller checks). Output tile t = (n * TH + th) * TW + tw, TH = ceil(OH/2),
+// TW = ceil(OW/2), covers output rows 2th, 2th+1 and columns 2tw, 2tw+1 (those inside OH, OW).
+//
+// Ranges: output tiles [tileStart, tileEnd); a tile's outputs depend only on its own input
+// tile and the GEMM rows of that tile, whose values do not depend on the row range, so any
+// split gives the same bits. Scratch `buf`: 16 * chunk * (C + CO) floats (transformed tiles V
+// and products M of `chunk` tiles); `work`: a GEMM workspace. Allocates nothing.
+
+import { actScalar, gemmF32 } from './gemm';
+import { Act } from './codes';
+
+// @ts-ignore: decorator
+@inline function gi(g: usize, i: i32): i32 {
+  return load<i32>(g + (<usize>i << 2));
+}
+
+/**
+ * u[xi, a, b] (xi = 4 * row + col of the 4x4 transform) for the 3x3 filter f [3, 3, C, CO]:
+ * flip = 0: a < C, b < CO, the filter itself; flip = 1: a < CO, b < C, g[kh][kw] =
+ * f[2 - kh, 2 - kw, b, a] (the input gradient's filter).
+ */
+export function winogradFilterF32(f: usize, C: i32, CO: i32, u: usize, flip: i32): void {
+  const A = flip ? CO : C, B = flip ? C : CO;
+  const planeB = <usize>A * <usize>B << 2;
+  for (let a = 0; a < A; a++) {
+    for (let b = 0; b < B; b++) {
+      // g[kh][kw] of this channel pair.
+      let g00: f32, g01: f32, g02: f32, g10: f32, g11: f32, g12: f32, g20: f32, g21: f32, g22: f32;
+      const c = flip ? b : a, co = flip ? a : b;
+      const base = f + ((<usize>c * <usize>CO + <usize>co) << 2);
+      const tapB = <usize>C * <usize>CO << 2;
+      if (flip) {
+        g00 = load<f32>(base + 8 * tapB); g01 = load<f32>(base + 7 * tapB); g02 = load<f32>(base + 6 * tapB);
+        g10 = load<f32>(base + 5 * tapB); g11 = load<f32>(base + 4 * tapB); g12 = load<f32>(base + 3 * tapB);
+        g20 = load<f32>(base + 2 * tapB); g21 = load<f32>(base + 1 * tapB); g22 = load<f32>(base);
+      } else {
+        g00 = load<f32>(base); g01 = load<f32>(base + tapB); g02 = load<f32>(base + 2 * tapB);
+        g10 = load<f32>(base + 3 * tapB); g11 = load<f32>(base + 4 * tapB); g12 = load<f32>(base + 5 * tapB);
+        g20 = load<f32>(base + 6 * tapB); g21 = load<f32>(base + 7 * tapB); g22 = load<f32>(base + 8 * tapB);
+      }
+      // Gg (4 x 3): rows g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2 (per column).
+      const r00 = g00, r01 = g01, r02 = g02;
+      const r10 = (g00 + g10 + g20) * 0.5, r11 = (g01 + g11 + g21) * 0.5, r12 = (g02 + g12 + g22) * 0.5;
+      const r20 = (g00 - g10 + g20) * 0.5, r21 = (g01 - g11 + g21) * 0.5, r22 = (g02 - g12 + g22) * 0.5;
+      const r30 = g20, r31 = g21, r32 = g22;
+      // (Gg) G^T (4 x 4): each row [a0, (a0 + a1 + a2)/2, (a0 - a1 + a2)/2, a2].
+      const o = u + ((<usize>a * <usize>B + <usize>b) << 2);
+      store<f32>(o, r00); store<f32>(o + planeB, (r00 + r01 + r02) * 0.5);
+      store<f32>(o + 2 * planeB, (r00 - r01 + r02) * 0.5); store<f32>(o + 3 * planeB, r02);
+      store<f32>(o + 4 * planeB, r10); store<f32>(o + 5 * planeB, (r10 + r11 + r12) * 0.5);
+      store<f32>(o + 6 * planeB, (r10 - r11 + r12) * 0.5); store<f32>(o + 7 * planeB, r12);
+      store<f32>(o + 8 * planeB, r20); store<f32>(o + 9 * planeB, (r20 + r21 + r22) * 0.5);
+      store<f32>(o + 10 * planeB, (r20 - r21 + r22) * 0.5); store<f32>(o + 11 * planeB, r22);
+      store<f32>(o + 12 * planeB, r30); store<f32>(o + 13 * planeB, (r30 + r31 + r32) * 0.5);
+      store<f32>(o + 14 * planeB, (r30 - r31 + r32) * 0.5); store<f32>(o + 15 * planeB, r32);
+    }
+  }
+}
+
+/** Output tiles [tileStart, tileEnd) of the 3x3 stride-1 convolution with transformed filter u. */
+export function winogradF32(g: usize, x: usize, u: usize, bias: usize, out: usize, act: i32,
+  work: usize, buf: usize, chunk: i32, tileStart: i32, tileEnd: i32): void {
+  const H = gi(g, 2), W = gi(g, 3), C = gi(g, 4);
+  const OH = gi(g, 6), OW = gi(g, 7), CO = gi(g, 8);
+  const PH = gi(g, 19), PW = gi(g, 20);
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const vB = buf;
+  const mB = buf + (<usize>16 * <usize>chunk * <usize>C << 2);
+  const imgB = <usize>H * <usize>W * <usize>C << 2;
+  const rowB = <usize>W * <usize>C << 2;
+  const pixB = <usize>C << 2;
+  const relu = act == Act.Relu || act == Act.Relu6, six = act == Act.Relu6;
+  const slow = act == Act.Sigmoid || act == Act.Tanh;
+  const zero = f32x4.splat(0);
+  for (let t0 = tileStart; t0 < tileEnd; t0 += chunk) {
+    const T = min(chunk, tileEnd - t0);
+    const vPlane = <usize>T * <usize>C << 2; // bytes of one V[xi] (T x C)
+    const mPlane = <usize>T * <usize>CO << 2;
+    // Input transform: V[xi][tl][c] = (B^T d B)[xi] of the tile's 4x4 input window.
+    let tw = t0 % TW;
+    let q = t0 / TW;
+    let th = q % TH;
+    let n = q / TH;
+    for (let tl = 0; tl < T; tl++) {
+      const ih0 = 2 * th - PH, iw0 = 2 * tw - PW;
+      const xn = x + <usize>n * imgB;
+      const inside = ih0 >= 0 && ih0 + 4 <= H && iw0 >= 0 && iw0 + 4 <= W;
+      const vt = vB + (<usize>tl * <usize>C << 2);
+      for (let c = 0; c < C; c += 4) {
+        let d00 = zero, d01 = zero, d02 = zero, d03 = zero;
+        let d10 = zero, d11 = zero, d12 = zero, d13 = zero;
+        let d20 = zero, d21 = zero, d22 = zero, d23 = zero;
+        let d30 = zero, d31 = zero, d32 = zero, d33 = zero;
+        const cb = <usize>c << 2;
+        if (inside) {
+          let p = xn + <usize>ih0 * rowB + <usize>iw0 * pixB + cb;
+          d00 = v128.load(p); d01 = v128.load(p + pixB); d02 = v128.load(p + 2 * pixB); d03 = v128.load(p + 3 * pixB);
+          p += rowB;
+          d10 = v128.load(p); d11 = v128.load(p + pixB); d12 = v128.load(p + 2 * pixB); d13 = v128.load(p + 3 * pixB);
+          p += rowB;
+          d20 = v128.load(p); d21 = v128.load(p + pixB); d22 = v128.load(p + 2 * pixB); d23 = v128.load(p + 3 * pixB);
+          p += rowB;
+          d30 = v128.load(p); d31 = v128.load(p + pixB); d32 = v128.load(p + 2 * pixB); d33 = v128.load(p + 3 * pixB);
+        } else {
+          // Border tile: positions outside the input read 0.
+          for (let i = 0; i < 4; i++) {
+            const ih = ih0 + i;
+            if (<u32>ih >= <u32>H) continue;
+            for (let j = 0; j < 4; j++) {
+              const iw = iw0 + j;
+              if (<u32>iw >= <u32>W) continue;
+              const v = v128.load(xn + <usize>ih * rowB + <usize>iw * pixB + cb);
+              const k = i * 4 + j;
+              if (k == 0) d00 = v; else if (k == 1) d01 = v; else if (k == 2) d02 = v; else if (k == 3) d03 = v;
+              else if (k == 4) d10 = v; else if (k == 5) d11 = v; else if (k == 6) d12 = v; else if (k == 7) d13 = v;
+              else if (k == 8) d20 = v; else if (k == 9) d21 = v; else if (k == 10) d22 = v; else if (k == 11) d23 = v;
+              else if (k == 12) d30 = v; else if (k == 13) d31 = v; else if (k == 14) d32 = v; else d33 = v;
+            }
+          }
+        }
+        // t = B^T d (rows): t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3.
+        const t00 = f32x4.sub(d00, d20), t01 = f32x4.sub(d01, d21), t02 = f32x4.sub(d02, d22), t03 = f32x4.sub(d03, d23);
+        const t10 = f32x4.add(d10, d20), t11 = f32x4.add(d11, d21), t12 = f32x4.add(d12, d22), t13 = f32x4.add(d13, d23);
+        const t20 = f32x4.sub(d20, d10), t21 = f32x4.sub(d21, d11), t22 = f32x4.sub(d22, d12), t23 = f32x4.sub(d23, d13);
+        const t30 = f32x4.sub(d10, d30), t31 = f32x4.sub(d11, d31), t32 = f32x4.sub(d12, d32), t33 = f32x4.sub(d13, d33);
+        // V = t B (columns, the same pattern), stored per xi = 4i + j.
+        let o = vt + cb;
+        v128.store(o, f32x4.sub(t00, t02)); o += vPlane;
+        v128.store(o, f32x4.add(t01, t02)); o += vPlane;
+        v128.store(o, f32x4.sub(t02, t01)); o += vPlane;
+        v128.store(o, f32x4.sub(t01, t03)); o += vPlane;
+        v128.store(o, f32x4.sub(t10, t12)); o += vPlane;
+        v128.store(o, f32x4.add(t11, t12)); o += vPlane;
+        v128.store(o, f32x4.sub(t12, t11)); o += vPlane;
+        v128.store(o, f32x4.sub(t11, t13)); o += vPlane;
+        v128.store(o, f32x4.sub(t20, t22)); o += vPlane;
+        v128.store(o, f32x4.add(t21, t22)); o += vPlane;
+        v128.store(o, f32x4.sub(t22, t21)); o += vPlane;
+        v128.store(o, f32x4.sub(t21, t23)); o += vPlane;
+        v128.store(o, f32x4.sub(t30, t32)); o += vPlane;
+        v128.store(o, f32x4.add(t31, t32)); o += vPlane;
+        v128.store(o, f32x4.sub(t32, t31)); o += vPlane;
+        v128.store(o, f32x4.sub(t31, t33));
+      }
+      if (++tw == TW) {
+        tw = 0;
+        if (++th == TH) {
+          th = 0;
+          n++;
+        }
+      }
+    }
+    // 16 GEMMs: M[xi] (T x CO) = V[xi] (T x C) x U[xi] (C x CO).
+    const uPlane = <usize>C * <usize>CO << 2;
+    for (let xi = 0; xi < 16; xi++) {
+      gemmF32(0, 0, T, CO, C, vB + <usize>xi * vPlane, C, u + <usize>xi * uPlane, CO,
+        mB + <usize>xi * mPlane, CO, 0, Act.Linear, 0, work, 0, T, 0, CO);
+    }
+    // Output transform: Y = A^T M A, + bias, activation; the 2x2 outputs inside OH x OW.
+    tw = t0 % TW;
+    q = t0 / TW;
+    th = q % TH;
+    n = q / TH;
+    const orowB = <usize>OW * <usize>CO << 2;
+    const opixB = <usize>CO << 2;
+    for (let tl = 0; tl < T; tl++) {
+      const oh = 2 * th, ow = 2 * tw;
+      const has01 = ow + 1 < OW, has10 = oh + 1 < OH;
+      const ob = out + <usize>n * <usize>OH * orowB + <usize>oh * orowB + <usize>ow * opixB;
+      const mt = mB + (<usize>tl * <usize>CO << 2);
+      for (let co = 0; co < CO; co += 4) {
+        const cb = <usize>co << 2;
+        let p = mt + cb;
+        const m00 = v128.load(p); p += mPlane; const m01 = v128.load(p); p += mPlane;
+        const m02 = v128.load(p); p += mPlane; const m03 = v128.load(p); p += mPlane;
+        const m10 = v128.load(p); p += mPlane; const m11 = v128.load(p); p += mPlane;
+        const m12 = v128.load(p); p += mPlane; const m13 = v128.load(p); p += mPlane;
+        const m20 = v128.load(p); p += mPlane; const m21 = v128.load(p); p += mPlane;
+        const m22 = v128.load(p); p += mPlane; const m23 = v128.load(p); p += mPlane;
+        const m30 = v128.load(p); p += mPlane; const m31 = v128.load(p); p += mPlane;
+        const m32 = v128.load(p); p += mPlane; const m33 = v128.load(p);
+        // s = A^T M (rows): s0 = m0 + m1 + m2, s1 = m1 - m2 - m3.
+        const s00 = f32x4.add(f32x4.add(m00, m10), m20), s01 = f32x4.add(f32x4.add(m01, m11), m21);
+        const s02 = f32x4.add(f32x4.add(m02, m12), m22), s03 = f32x4.add(f32x4.add(m03, m13), m23);
+        const s10 = f32x4.sub(f32x4.sub(m10, m20), m30), s11 = f32x4.sub(f32x4.sub(m11, m21), m31);
+        const s12 = f32x4.sub(f32x4.sub(m12, m22), m32), s13 = f32x4.sub(f32x4.sub(m13, m23), m33);
+        // Y = s A (columns).
+        let y00 = f32x4.add(f32x4.add(s00, s01), s02), y01 = f32x4.sub(f32x4.sub(s01, s02), s03);
+        let y10 = f32x4.add(f32x4.add(s10, s11), s12), y11 = f32x4.sub(f32x4.sub(s11, s12), s13);
+        if (bias != 0) {
+          const bv = v128.load(bias + cb);
+          y00 = f32x4.add(y00, bv); y01 = f32x4.add(y01, bv); y10 = f32x4.add(y10, bv); y11 = f32x4.add(y11, bv);
+        }
+        if (relu) {
+          y00 = f32x4.max(y00, zero); y01 = f32x4.max(y01, zero); y10 = f32x4.max(y10, zero); y11 = f32x4.max(y11, zero);
+          if (six) {
+            const m = f32x4.splat(6);
+            y00 = f32x4.min(y00, m); y01 = f32x4.min(y01, m); y10 = f32x4.min(y10, m); y11 = f32x4.min(y11, m);
+          }
+        }
+        v128.store(ob + cb, y00);
+        if (has01) v128.store(ob + opixB + cb, y01);
+        if (has10) {
+          v128.store(ob + orowB + cb, y10);
+          if (has01) v128.store(ob + orowB + opixB + cb, y11);
+        }
+      }
+      if (slow) {
+        for (let i = 0; i < 2; i++) {
+          if (oh + i >= OH) continue;
+          for (let j = 0; j < 2; j++) {
+            if (ow + j >= OW) continue;
+            const r = ob + <usize>i * orowB + <usize>j * opixB;
+            for (let co = 0; co < CO; co++) store<f32>(r + (<usize>co << 2), actScalar(load<f32>(r + (<usize>co << 2)), act));
+          }
+        }
+      }
+      if (++tw == TW) {
+        tw = 0;
+        if (++th == TH) {
+          th = 0;
+          n++;
+        }
+      }
+    }
+  }
+}
