@@ -8,7 +8,8 @@
 // fewer), as 16 independent GEMMs over the transformed tiles, plus additions-only transforms
 // of the input tiles (V = B^T d B) and of the products (Y = A^T M A). The GEMMs are this
 // module's packed GEMM; the transforms are SIMD across 4 channels. On the second mnist_cnn layer
-// see the numbers in src/backends/wasm/kernels/conv.ts (winograd). Rounding differs from the
+// it runs the forward 1.8x and the input gradient 1.5x faster than im2col + GEMM (numbers in
+// src/backends/wasm/kernels/conv.ts, winogradFits). Rounding differs from the
 // direct sum (each output is a sum of transformed products, ~1e-6 relative here); the engine's
 // tests compare against the js oracle within 1e-4.
 //
