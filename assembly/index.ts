@@ -8,4 +8,4 @@ export { reduceF32, reduceMidF32, argReduceF32, softmaxF32 } from './reduce';
 export * from './optim';
 export * from './conv';
 export * from './rnn';
-export { winogradFilterF32, winogradF32 } from './winograd';
+export { winogradFilterF32, winogradF32, winogradFilterGradF32 } from './winograd';

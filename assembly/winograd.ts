@@ -78,30 +78,21 @@ export function winogradFilterF32(f: usize, C: i32, CO: i32, u: usize, flip: i32
   }
 }
 
-/** Output tiles [tileStart, tileEnd) of the 3x3 stride-1 convolution with transformed filter u. */
-export function winogradF32(g: usize, x: usize, u: usize, bias: usize, out: usize, act: i32,
-  work: usize, buf: usize, chunk: i32, tileStart: i32, tileEnd: i32): void {
+/** V[xi][tl][c] = (B^T d B)[xi] of the 4x4 input windows of tiles [t0, t0 + T) (zero outside). */
+function inputTransform(g: usize, x: usize, vB: usize, t0: i32, T: i32): void {
   const H = gi(g, 2), W = gi(g, 3), C = gi(g, 4);
-  const OH = gi(g, 6), OW = gi(g, 7), CO = gi(g, 8);
+  const OH = gi(g, 6), OW = gi(g, 7);
   const PH = gi(g, 19), PW = gi(g, 20);
   const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
-  const vB = buf;
-  const mB = buf + (<usize>16 * <usize>chunk * <usize>C << 2);
   const imgB = <usize>H * <usize>W * <usize>C << 2;
   const rowB = <usize>W * <usize>C << 2;
   const pixB = <usize>C << 2;
-  const relu = act == Act.Relu || act == Act.Relu6, six = act == Act.Relu6;
-  const slow = act == Act.Sigmoid || act == Act.Tanh;
   const zero = f32x4.splat(0);
-  for (let t0 = tileStart; t0 < tileEnd; t0 += chunk) {
-    const T = min(chunk, tileEnd - t0);
-    const vPlane = <usize>T * <usize>C << 2; // bytes of one V[xi] (T x C)
-    const mPlane = <usize>T * <usize>CO << 2;
-    // Input transform: V[xi][tl][c] = (B^T d B)[xi] of the tile's 4x4 input window.
-    let tw = t0 % TW;
-    let q = t0 / TW;
-    let th = q % TH;
-    let n = q / TH;
+  const vPlane = <usize>T * <usize>C << 2;
+  let tw = t0 % TW;
+  let q = t0 / TW;
+  let th = q % TH;
+  let n = q / TH;
     for (let tl = 0; tl < T; tl++) {
       const ih0 = 2 * th - PH, iw0 = 2 * tw - PW;
       const xn = x + <usize>n * imgB;
@@ -171,6 +162,28 @@ export function winogradF32(g: usize, x: usize, u: usize, bias: usize, out: usiz
         }
       }
     }
+}
+
+/** Output tiles [tileStart, tileEnd) of the 3x3 stride-1 convolution with transformed filter u. */
+export function winogradF32(g: usize, x: usize, u: usize, bias: usize, out: usize, act: i32,
+  work: usize, buf: usize, chunk: i32, tileStart: i32, tileEnd: i32): void {
+  const H = gi(g, 2), W = gi(g, 3), C = gi(g, 4);
+  const OH = gi(g, 6), OW = gi(g, 7), CO = gi(g, 8);
+  const PH = gi(g, 19), PW = gi(g, 20);
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const vB = buf;
+  const mB = buf + (<usize>16 * <usize>chunk * <usize>C << 2);
+  const imgB = <usize>H * <usize>W * <usize>C << 2;
+  const rowB = <usize>W * <usize>C << 2;
+  const pixB = <usize>C << 2;
+  const relu = act == Act.Relu || act == Act.Relu6, six = act == Act.Relu6;
+  const slow = act == Act.Sigmoid || act == Act.Tanh;
+  const zero = f32x4.splat(0);
+  for (let t0 = tileStart; t0 < tileEnd; t0 += chunk) {
+    const T = min(chunk, tileEnd - t0);
+    const vPlane = <usize>T * <usize>C << 2; // bytes of one V[xi] (T x C)
+    const mPlane = <usize>T * <usize>CO << 2;
+    inputTransform(g, x, vB, t0, T);
     // 16 GEMMs: M[xi] (T x CO) = V[xi] (T x C) x U[xi] (C x CO).
     const uPlane = <usize>C * <usize>CO << 2;
     for (let xi = 0; xi < 16; xi++) {
@@ -178,10 +191,10 @@ export function winogradF32(g: usize, x: usize, u: usize, bias: usize, out: usiz
         mB + <usize>xi * mPlane, CO, 0, Act.Linear, 0, work, 0, T, 0, CO);
     }
     // Output transform: Y = A^T M A, + bias, activation; the 2x2 outputs inside OH x OW.
-    tw = t0 % TW;
-    q = t0 / TW;
-    th = q % TH;
-    n = q / TH;
+    let tw = t0 % TW;
+    let q = t0 / TW;
+    let th = q % TH;
+    let n = q / TH;
     const orowB = <usize>OW * <usize>CO << 2;
     const opixB = <usize>CO << 2;
     for (let tl = 0; tl < T; tl++) {
@@ -243,6 +256,115 @@ export function winogradF32(g: usize, x: usize, u: usize, bias: usize, out: usiz
           n++;
         }
       }
+    }
+  }
+}
+
+/**
+ * Columns [coStart, coEnd) of the filter gradient df [3, 3, C, CO] of the 3x3 stride-1
+ * convolution of x with output gradient dy [N, OH, OW, CO]:
+ *   df = G^T (sum over tiles of V_t (.) (A dY_t A^T)) G
+ * with V_t = B^T d_t B the forward's input tiles and dY_t the tile's 2x2 output gradient (zero
+ * past OH, OW). Per chunk of tiles: the input transform (all C channels), the dy transform for
+ * this column range, then for each of the 16 positions W[xi] (C x CW) += V[xi]^T Yt[xi] (the
+ * GEMM with beta = 1 after the first chunk); last, G^T W G per channel pair. Chunks start at
+ * tile 0 whatever the column range and the GEMM's columns do not depend on each other, so a
+ * split by columns gives the same bits. coStart and coEnd must be multiples of 4 (or CO).
+ * buf: V (16 x chunk x C), Yt (16 x chunk x CW) and W (16 x C x CW) floats.
+ */
+export function winogradFilterGradF32(g: usize, x: usize, dy: usize, df: usize, work: usize,
+  buf: usize, chunk: i32, coStart: i32, coEnd: i32): void {
+  const N = gi(g, 0), C = gi(g, 4);
+  const OH = gi(g, 6), OW = gi(g, 7), CO = gi(g, 8);
+  const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
+  const tiles = N * TH * TW;
+  const CW = coEnd - coStart;
+  if (CW <= 0) return;
+  const vB = buf;
+  const yB = vB + (<usize>16 * <usize>chunk * <usize>C << 2);
+  const wB = yB + (<usize>16 * <usize>chunk * <usize>CW << 2);
+  const wPlane = <usize>C * <usize>CW << 2;
+  if (tiles == 0) memory.fill(wB, 0, 16 * wPlane);
+  const orowB = <usize>OW * <usize>CO << 2;
+  const opixB = <usize>CO << 2;
+  const zero = f32x4.splat(0);
+  for (let t0 = 0; t0 < tiles; t0 += chunk) {
+    const T = min(chunk, tiles - t0);
+    inputTransform(g, x, vB, t0, T);
+    // Yt[xi][tl][j] = (A dY A^T)[xi] for columns coStart + j.
+    const yPlane = <usize>T * <usize>CW << 2;
+    let tw = t0 % TW;
+    let q = t0 / TW;
+    let th = q % TH;
+    let n = q / TH;
+    for (let tl = 0; tl < T; tl++) {
+      const oh = 2 * th, ow = 2 * tw;
+      const has01 = ow + 1 < OW, has10 = oh + 1 < OH;
+      const ob = dy + <usize>n * <usize>OH * orowB + <usize>oh * orowB + <usize>ow * opixB;
+      const yt = yB + (<usize>tl * <usize>CW << 2);
+      for (let j = 0; j < CW; j += 4) {
+        const cb = <usize>(coStart + j) << 2;
+        const y00 = v128.load(ob + cb);
+        const y01 = has01 ? v128.load(ob + opixB + cb) : zero;
+        const y10 = has10 ? v128.load(ob + orowB + cb) : zero;
+        const y11 = has10 && has01 ? v128.load(ob + orowB + opixB + cb) : zero;
+        // z = A y (4 x 2): rows y0, y0 + y1, y0 - y1, -y1.
+        const z00 = y00, z01 = y01;
+        const z10 = f32x4.add(y00, y10), z11 = f32x4.add(y01, y11);
+        const z20 = f32x4.sub(y00, y10), z21 = f32x4.sub(y01, y11);
+        const z30 = f32x4.neg(y10), z31 = f32x4.neg(y11);
+        // Yt = z A^T (4 x 4): each row [a0, a0 + a1, a0 - a1, -a1].
+        let o = yt + (<usize>j << 2);
+        v128.store(o, z00); o += yPlane;
+        v128.store(o, f32x4.add(z00, z01)); o += yPlane;
+        v128.store(o, f32x4.sub(z00, z01)); o += yPlane;
+        v128.store(o, f32x4.neg(z01)); o += yPlane;
+        v128.store(o, z10); o += yPlane;
+        v128.store(o, f32x4.add(z10, z11)); o += yPlane;
+        v128.store(o, f32x4.sub(z10, z11)); o += yPlane;
+        v128.store(o, f32x4.neg(z11)); o += yPlane;
+        v128.store(o, z20); o += yPlane;
+        v128.store(o, f32x4.add(z20, z21)); o += yPlane;
+        v128.store(o, f32x4.sub(z20, z21)); o += yPlane;
+        v128.store(o, f32x4.neg(z21)); o += yPlane;
+        v128.store(o, z30); o += yPlane;
+        v128.store(o, f32x4.add(z30, z31)); o += yPlane;
+        v128.store(o, f32x4.sub(z30, z31)); o += yPlane;
+        v128.store(o, f32x4.neg(z31));
+      }
+      if (++tw == TW) {
+        tw = 0;
+        if (++th == TH) {
+          th = 0;
+          n++;
+        }
+      }
+    }
+    // W[xi] (C x CW) (+)= V[xi]^T (C x T) x Yt[xi] (T x CW).
+    const vPlane = <usize>T * <usize>C << 2;
+    for (let xi = 0; xi < 16; xi++) {
+      gemmF32(1, 0, C, CW, T, vB + <usize>xi * vPlane, C, yB + <usize>xi * yPlane, CW,
+        wB + <usize>xi * wPlane, CW, 0, Act.Linear, t0 == 0 ? 0 : 1, work, 0, C, 0, CW);
+    }
+  }
+  // df[kh][kw][c][co] = (G^T W G)[kh][kw]: P = G^T W (rows W0 + (W1 + W2)/2, (W1 - W2)/2,
+  // (W1 + W2)/2 + W3), then the same on the columns.
+  const tapB = <usize>C * <usize>CO << 2;
+  for (let c = 0; c < C; c++) {
+    for (let j = 0; j < CW; j++) {
+      const w = wB + ((<usize>c * <usize>CW + <usize>j) << 2);
+      const w0 = load<f32>(w), w1 = load<f32>(w + wPlane), w2 = load<f32>(w + 2 * wPlane), w3 = load<f32>(w + 3 * wPlane);
+      const w4 = load<f32>(w + 4 * wPlane), w5 = load<f32>(w + 5 * wPlane), w6 = load<f32>(w + 6 * wPlane), w7 = load<f32>(w + 7 * wPlane);
+      const w8 = load<f32>(w + 8 * wPlane), w9 = load<f32>(w + 9 * wPlane), w10 = load<f32>(w + 10 * wPlane), w11 = load<f32>(w + 11 * wPlane);
+      const w12 = load<f32>(w + 12 * wPlane), w13 = load<f32>(w + 13 * wPlane), w14 = load<f32>(w + 14 * wPlane), w15 = load<f32>(w + 15 * wPlane);
+      // rows of P (3 x 4)
+      const p00 = w0 + (w4 + w8) * 0.5, p01 = w1 + (w5 + w9) * 0.5, p02 = w2 + (w6 + w10) * 0.5, p03 = w3 + (w7 + w11) * 0.5;
+      const p10 = (w4 - w8) * 0.5, p11 = (w5 - w9) * 0.5, p12 = (w6 - w10) * 0.5, p13 = (w7 - w11) * 0.5;
+      const p20 = (w4 + w8) * 0.5 + w12, p21 = (w5 + w9) * 0.5 + w13, p22 = (w6 + w10) * 0.5 + w14, p23 = (w7 + w11) * 0.5 + w15;
+      const o = df + ((<usize>c * <usize>CO + <usize>(coStart + j)) << 2);
+      store<f32>(o, p00 + (p01 + p02) * 0.5); store<f32>(o + tapB, (p01 - p02) * 0.5); store<f32>(o + 2 * tapB, (p01 + p02) * 0.5 + p03);
+      store<f32>(o + 3 * tapB, p10 + (p11 + p12) * 0.5); store<f32>(o + 4 * tapB, (p11 - p12) * 0.5); store<f32>(o + 5 * tapB, (p11 + p12) * 0.5 + p13);
+      store<f32>(o + 6 * tapB, p20 + (p21 + p22) * 0.5); store<f32>(o + 7 * tapB, (p21 - p22) * 0.5); store<f32>(o + 8 * tapB, (p21 + p22) * 0.5 + p23);
     }
   }
 }

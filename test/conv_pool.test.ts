@@ -223,7 +223,7 @@ describe('wasm conv and pool kernels: results independent of the range split', (
     for (const p of [gp, x, f, bias, dy, work, col, outA, outB]) w.free(p);
   });
 
-  it('Winograd F(2x2, 3x3): against direct sums, and splits at odd tiles equal the whole call bit for bit', async () => {
+  it('Winograd F(2x2, 3x3), forward and filter gradient: against direct sums, and splits (odd tiles; channels) equal the whole call bit for bit', async () => {
     await sg.setBackend('wasm');
     const b = ENGINE.backend as WasmBackend;
     const w = b.wasm as unknown as ConvExports & WasmBackend['wasm'];
@@ -270,7 +270,34 @@ describe('wasm conv and pool kernels: results independent of the range split', (
       for (let i = 0; i + 1 < cuts.length; i++) w.winogradF32(gp, x, u, bias, yB, 0, work, buf, chunk, cuts[i], cuts[i + 1]);
       expect(read(yB)).toEqual(whole);
     }
-    for (const p of [gp, x, f, bias, u, work, buf, yA, yB]) w.free(p);
+    // The filter gradient: against direct sums, then split by output channels at multiples of 4.
+    const dy = w.alloc(ny * 4);
+    new Float32Array(w.memory.buffer, dy, ny).set(randArray(ny, 9));
+    const dyv = new Float32Array(w.memory.buffer, dy, ny).slice();
+    const nf = 9 * g.C * g.CO;
+    const fbuf = w.alloc(64 * chunk * (g.C + g.CO) + 64 * g.C * g.CO);
+    const dfA = w.alloc(nf * 4), dfB = w.alloc(nf * 4);
+    const readF = (p: number) => Array.from(new Float32Array(w.memory.buffer, p, nf));
+    w.winogradFilterGradF32(gp, x, dy, dfA, work, fbuf, chunk, 0, g.CO);
+    const dfWant = new Float32Array(nf);
+    for (let n = 0; n < g.N; n++)
+      for (let oh = 0; oh < g.OH; oh++)
+        for (let ow = 0; ow < g.OW; ow++)
+          for (let kh = 0; kh < 3; kh++)
+            for (let kw = 0; kw < 3; kw++) {
+              const ih = oh + kh - 1, iw = ow + kw - 1;
+              if (ih < 0 || ih >= g.H || iw < 0 || iw >= g.W) continue;
+              for (let c = 0; c < g.C; c++)
+                for (let co = 0; co < g.CO; co++)
+                  dfWant[((kh * 3 + kw) * g.C + c) * g.CO + co] += xv[((n * g.H + ih) * g.W + iw) * g.C + c] * dyv[((n * g.OH + oh) * g.OW + ow) * g.CO + co];
+            }
+    const dfWhole = readF(dfA);
+    expectClose(dfWhole, dfWant, 1e-4, 1e-4);
+    for (const cuts of [[0, 4, g.CO], [0, 8, g.CO]]) {
+      for (let i = 0; i + 1 < cuts.length; i++) w.winogradFilterGradF32(gp, x, dy, dfB, work, fbuf, chunk, cuts[i], cuts[i + 1]);
+      expect(readF(dfB)).toEqual(dfWhole);
+    }
+    for (const p of [gp, x, f, bias, u, work, buf, yA, yB, dy, fbuf, dfA, dfB]) w.free(p);
   });
 
   it('depthwise kernels (multiplier 1 and 2): splits at odd points equal the whole call bit for bit', async () => {

@@ -61,6 +61,7 @@ export interface ConvExports {
   pool3dF32(g: number, isMax: number, x: number, out: number, start: number, end: number): void;
   winogradFilterF32(f: number, C: number, CO: number, u: number, flip: number): void;
   winogradF32(g: number, x: number, u: number, bias: number, out: number, act: number, work: number, buf: number, chunk: number, tileStart: number, tileEnd: number): void;
+  winogradFilterGradF32(g: number, x: number, dy: number, df: number, work: number, buf: number, chunk: number, coStart: number, coEnd: number): void;
   /** The largest K of the small-K conv kernels (16); sets it when k >= 0, returns the old one. Bench knob. */
   convSmallKMax(k: number): number;
   maxPool3dGradF32(g: number, x: number, dy: number, dx: number, imgStart: number, imgEnd: number): void;
@@ -235,6 +236,18 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     const out = backend.allocOutput([g.KD, g.KH, g.KW, g.C, g.CO], 'float32');
     const K = g.KD * g.KH * g.KW * g.C;
     if (K === 0 || g.CO === 0) return out;
+    if (winogradFits(g) && g.N * g.OH * g.OW > 0) {
+      // df = G^T (sum over tiles of V (.) A dY A^T) G, split by output channels (4 at a time).
+      const s = scratchOf(backend);
+      const tiles = g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1);
+      const chunk = Math.max(4, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
+      const bufBytes = 64 * chunk * (g.C + g.CO) + 64 * g.C * g.CO;
+      const buf = colBuffer(backend, s, bufBytes);
+      const gp = writeGeom(backend, s, g);
+      const args = [gp, backend.ptr(x.dataId), backend.ptr(dy.dataId), backend.ptr(out.dataId), s.work, buf, chunk];
+      backend.dispatch('winogradFilterGradF32', args, g.CO, 7, { work: tiles * 16 * g.C * g.CO, grain: 4, scratch: gemmScratch(bufBytes).map((e) => ({ ...e, at: e.at - 2 })) });
+      return out;
+    }
     const s = scratchOf(backend);
     const rows = convTuning.filterRows;
     const col = colBuffer(backend, s, 4 * K * rows);
