@@ -85,10 +85,10 @@ export const convTuning = { colBytes: 192 * 1024, filterRows: 512, winograd: tru
  * (below that the GEMMs' K is too short to gain; the first layer of a CNN takes the small-K
  * kernels instead). `convTuning.winograd = false` turns it off (bench comparisons).
  * Measured on the second mnist_cnn layer, [128,26,26,32] * 3x3x32x64, one thread, in
- * direct-convolution GFLOP/s (`npm run bench -- conv --compare`): forward 51.5 -> 91.8, input
- * gradient 49.0 -> 73.0; training mnist_cnn (`npm run bench -- train --model cnn`) went from
- * 600 to 770 samples/s on one thread. The chunk of tiles (winogradBytes of V and M) was swept
- * from 128 KiB to 2 MiB: 512 KiB is within 1% of the best.
+ * direct-convolution GFLOP/s (`npm run bench -- conv --compare`): forward 50.6 -> 93.8, input
+ * gradient 48.8 -> 74.2, filter gradient 49.5 -> 93; training mnist_cnn (`npm run bench --
+ * train --model cnn`) went from 600 to 953 samples/s on one thread. The chunk of tiles
+ * (winogradBytes of V and M) was swept from 128 KiB to 2 MiB: 512 KiB is within 1% of the best.
  */
 export function winogradFits(g: ConvGeom): boolean {
   return (
