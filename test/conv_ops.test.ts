@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as sg from '../src/index.js';
+import { ENGINE } from '../src/engine/engine.js';
+import type { WasmBackend } from '../src/backends/wasm/index.js';
 import { conv1d, conv2d, fusedConv2d } from '../src/ops/conv2d.js';
 import { conv3d } from '../src/ops/conv3d.js';
 import { conv2dTranspose } from '../src/ops/conv_transpose.js';
@@ -46,7 +48,7 @@ const CONV2D_CASES: Conv2dCase[] = [
   [[1, 6, 6, 2], [3, 3, 2, 2], 1, 1, 1],
   [[2, 5, 5, 7], [1, 1, 7, 9], 1, 'valid', 1],
   [[1, 4, 4, 3], [4, 4, 3, 2], 1, 'valid', 1],
-  [[2, 7, 9, 8], [3, 3, 8, 12], 1, 'same', 1], // Winograd on wasm
+  [[4, 7, 9, 8], [3, 3, 8, 12], 1, 'same', 1], // Winograd on wasm (>= 64 output tiles)
 ];
 
 describe.each(BACKENDS)('convolution ops on %s', (backend) => {
@@ -253,6 +255,33 @@ describe.each(BACKENDS)('convolution ops on %s', (backend) => {
 
 describe('wasm conv kernels against the js oracle on GEMM-sized shapes', () => {
   checkNoLeaks();
+  it('3x3 stride-1 convolutions with >= 8 channels (multiples of 4) and >= 64 tiles take Winograd in all three passes', async () => {
+    await sg.setBackend('wasm');
+    const b = ENGINE.backend as WasmBackend;
+    const called: string[] = [];
+    const orig = b.dispatch.bind(b);
+    b.dispatch = (fn, ...rest) => {
+      called.push(fn);
+      return orig(fn, ...rest);
+    };
+    try {
+      const x = rand([4, 10, 9, 16], 50);
+      const f = rand([3, 3, 16, 8], 51);
+      const dy = rand([4, 8, 7, 8], 52);
+      sg.grads((a, w) => conv2d(a, w, 1, 'valid'))([x, f], dy).forEach((t) => t.dispose());
+      expect(called).toEqual(expect.arrayContaining(['winogradF32', 'winogradFilterGradF32']));
+      expect(called.filter((c) => c === 'winogradF32').length).toBe(2); // forward and input gradient
+      called.length = 0;
+      // Too few tiles (2 x 2 x 2 = 8): im2col + GEMM.
+      const xs = rand([2, 4, 4, 16], 53);
+      conv2d(xs, f, 1, 'same').dispose();
+      expect(called).not.toContain('winogradF32');
+      sg.dispose([x, f, dy, xs]);
+    } finally {
+      b.dispatch = orig;
+    }
+  });
+
   it.each([
     [[3, 13, 11, 35], [3, 3, 35, 20], 1, 'same', 1],
     [[2, 17, 15, 9], [5, 3, 9, 13], 2, 'valid', 1],
@@ -264,8 +293,8 @@ describe('wasm conv kernels against the js oracle on GEMM-sized shapes', () => {
     // Winograd F(2x2, 3x3) (3x3, stride 1, channels multiples of 4, >= 8): odd output sizes
     // (partial tiles), 'same' and 'valid', explicit pads up to 2 (the input gradient's pad 2 - p).
     [[3, 13, 11, 8], [3, 3, 8, 12], 1, 'same', 1],
-    [[2, 10, 9, 16], [3, 3, 16, 8], 1, 'valid', 1],
-    [[1, 9, 10, 8], [3, 3, 8, 8], 1, [[0, 0], [2, 1], [0, 2], [0, 0]], 1],
+    [[4, 10, 9, 16], [3, 3, 16, 8], 1, 'valid', 1],
+    [[3, 9, 10, 8], [3, 3, 8, 8], 1, [[0, 0], [2, 1], [0, 2], [0, 0]], 1],
     [[1, 80, 80, 1], [3, 3, 1, 4], 1, 'same', 1],
     [[2, 31, 30, 2], [2, 2, 2, 6], 2, 'same', 1],
     [[3, 15, 14, 1], [3, 3, 1, 5], 1, 'same', 2],

@@ -83,7 +83,11 @@ export const convTuning = { colBytes: 192 * 1024, filterRows: 512, winograd: tru
  * Whether a convolution takes Winograd F(2x2, 3x3): 2-d, 3x3, unit strides and dilations,
  * channel counts multiples of 4 (the transforms' vector width) and at least 8 input channels
  * (below that the GEMMs' K is too short to gain; the first layer of a CNN takes the small-K
- * kernels instead). `convTuning.winograd = false` turns it off (bench comparisons).
+ * kernels instead), and at least 64 output tiles: with fewer, each GEMM's packing of the
+ * transformed filter outweighs its products ([2,7,7,512] * 3x3x512x512: 24 GFLOP/s against 32
+ * through im2col; measured wins elsewhere, e.g. [16,16,16,16] * 3x3x16x32 forward 47 -> 75,
+ * [4,14,14,256] * 3x3x256x256 41 -> 84, [1,56,56,64] * 3x3x64x64 50 -> 84 GFLOP/s).
+ * `convTuning.winograd = false` turns it off (bench comparisons).
  * Measured on the second mnist_cnn layer, [128,26,26,32] * 3x3x32x64, one thread, in
  * direct-convolution GFLOP/s (`npm run bench -- conv --compare`): forward 50.6 -> 93.8, input
  * gradient 48.8 -> 74.2, filter gradient 49.5 -> 93; training mnist_cnn (`npm run bench --
@@ -95,7 +99,8 @@ export function winogradFits(g: ConvGeom): boolean {
     convTuning.winograd &&
     g.D === 1 && g.OD === 1 && g.KD === 1 && g.KH === 3 && g.KW === 3 &&
     g.SH === 1 && g.SW === 1 && g.DH === 1 && g.DW === 1 &&
-    g.C % 4 === 0 && g.CO % 4 === 0 && g.C >= 8 && g.CO >= 8
+    g.C % 4 === 0 && g.CO % 4 === 0 && g.C >= 8 && g.CO >= 8 &&
+    g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1) >= 64
   );
 }
 
@@ -171,7 +176,7 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     try {
       w.winogradFilterF32(f, fC, fCO, u, flip);
       const tiles = g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1);
-      const chunk = Math.max(4, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
+      const chunk = Math.max(64, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
       const bufBytes = 64 * chunk * (g.C + g.CO);
       const buf = colBuffer(backend, s, bufBytes);
       const gp = writeGeom(backend, s, g);
@@ -240,7 +245,7 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
       // df = G^T (sum over tiles of V (.) A dY A^T) G, split by output channels (4 at a time).
       const s = scratchOf(backend);
       const tiles = g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1);
-      const chunk = Math.max(4, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
+      const chunk = Math.max(64, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
       const bufBytes = 64 * chunk * (g.C + g.CO) + 64 * g.C * g.CO;
       const buf = colBuffer(backend, s, bufBytes);
       const gp = writeGeom(backend, s, g);
