@@ -1057,10 +1057,95 @@ export function depthwiseF32(g: usize, mult: i32, x: usize, f: usize, out: usize
   q /= OH;
   let od = q % OD;
   let n = q / OD;
+  const inW = KD == 1; // (depthwise is 2-d; the register path walks kh, kw only)
   for (let p = start; p < end; p++) {
     const o = out + (<usize>p * <usize>CO << 2);
-    memory.fill(o, 0, <usize>CO << 2);
     const xn = x + <usize>n * imgB;
+    const ih0 = oh * SH - PH, iw0 = ow * SW - PW, id0 = od * SD - PD;
+    if (mult == 1 && inW && id0 >= 0 && id0 < D && ih0 >= 0 && ih0 + (KH - 1) * DH < H && iw0 >= 0 && iw0 + (KW - 1) * DW < W) {
+      // Window inside the input: per 4 channels, all taps into one register, one store
+      // (the same tap order, so the same bits as the accumulate-in-memory loop below).
+      const xw = xn + (<usize>((id0 * H + ih0) * W + iw0) * <usize>C << 2);
+      const rowB = <usize>(DH * W * C) << 2, colB = <usize>(DW * C) << 2, tapB = <usize>CO << 2;
+      const pair = p + 1 < end && ow + 1 < OW && iw0 + SW + (KW - 1) * DW < W;
+      if (pair) {
+        // Two neighbouring pixels share each filter load (the same sums, two at a time).
+        const xw1 = xw + (<usize>(SW * C) << 2), o1 = o + tapB;
+        for (let c = 0; c < COv; c += 4) {
+          const cb = <usize>c << 2;
+          let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+          let fk = f + cb;
+          let xr0 = xw + cb, xr1 = xw1 + cb;
+          for (let kh = 0; kh < KH; kh++) {
+            let xp0 = xr0, xp1 = xr1;
+            for (let kw = 0; kw < KW; kw++) {
+              const fv = v128.load(fk);
+              acc0 = f32x4.add(acc0, f32x4.mul(v128.load(xp0), fv));
+              acc1 = f32x4.add(acc1, f32x4.mul(v128.load(xp1), fv));
+              xp0 += colB;
+              xp1 += colB;
+              fk += tapB;
+            }
+            xr0 += rowB;
+            xr1 += rowB;
+          }
+          v128.store(o + cb, acc0);
+          v128.store(o1 + cb, acc1);
+        }
+        for (let oc = COv; oc < CO; oc++) {
+          for (let i = 0; i < 2; i++) {
+            let acc: f32 = 0;
+            let fk = f + (<usize>oc << 2);
+            let xr = (i == 0 ? xw : xw1) + (<usize>oc << 2);
+            for (let kh = 0; kh < KH; kh++) {
+              let xp = xr;
+              for (let kw = 0; kw < KW; kw++) {
+                acc = acc + load<f32>(xp) * load<f32>(fk);
+                xp += colB;
+                fk += tapB;
+              }
+              xr += rowB;
+            }
+            store<f32>((i == 0 ? o : o1) + (<usize>oc << 2), acc);
+          }
+        }
+        p++;
+        ow++; // (ow + 1 < OW: no wrap; the common step below moves past the second pixel)
+      } else {
+      for (let c = 0; c < COv; c += 4) {
+        const cb = <usize>c << 2;
+        let acc = f32x4.splat(0);
+        let fk = f + cb;
+        let xr = xw + cb;
+        for (let kh = 0; kh < KH; kh++) {
+          let xp = xr;
+          for (let kw = 0; kw < KW; kw++) {
+            acc = f32x4.add(acc, f32x4.mul(v128.load(xp), v128.load(fk)));
+            xp += colB;
+            fk += tapB;
+          }
+          xr += rowB;
+        }
+        v128.store(o + cb, acc);
+      }
+      for (let oc = COv; oc < CO; oc++) {
+        let acc: f32 = 0;
+        let fk = f + (<usize>oc << 2);
+        let xr = xw + (<usize>oc << 2);
+        for (let kh = 0; kh < KH; kh++) {
+          let xp = xr;
+          for (let kw = 0; kw < KW; kw++) {
+            acc = acc + load<f32>(xp) * load<f32>(fk);
+            xp += colB;
+            fk += tapB;
+          }
+          xr += rowB;
+        }
+        store<f32>(o + (<usize>oc << 2), acc);
+      }
+      }
+    } else {
+    memory.fill(o, 0, <usize>CO << 2);
     let fk = f;
     for (let kd = 0; kd < KD; kd++) {
       const id = od * SD + kd * DD - PD;
@@ -1082,6 +1167,7 @@ export function depthwiseF32(g: usize, mult: i32, x: usize, f: usize, out: usize
           fk += <usize>CO << 2;
         }
       }
+    }
     }
     if (++ow == OW) {
       ow = 0;
