@@ -52,56 +52,13 @@
 // order and ignores NaN (v > best, as tfjs); average divides by the number of window taps inside
 // the input (padding excluded, as TF). Their gradients scatter into dx per image.
 
-import { actScalar, gemmF32, gemmWorkspaceBytes } from './gemm';
+import { actRegion, actScalar, gemmF32, gemmWorkspaceBytes } from './gemm';
 import { Act } from './codes';
+import {
+  G_N, G_D, G_H, G_W, G_C, G_OD, G_OH, G_OW, G_CO, G_KD, G_KH, G_KW,
+  G_SD, G_SH, G_SW, G_DD, G_DH, G_DW, G_PD, G_PH, G_PW, gi,
+} from './geom';
 
-// @ts-ignore: decorator
-@inline const G_N: i32 = 0;
-// @ts-ignore: decorator
-@inline const G_D: i32 = 1;
-// @ts-ignore: decorator
-@inline const G_H: i32 = 2;
-// @ts-ignore: decorator
-@inline const G_W: i32 = 3;
-// @ts-ignore: decorator
-@inline const G_C: i32 = 4;
-// @ts-ignore: decorator
-@inline const G_OD: i32 = 5;
-// @ts-ignore: decorator
-@inline const G_OH: i32 = 6;
-// @ts-ignore: decorator
-@inline const G_OW: i32 = 7;
-// @ts-ignore: decorator
-@inline const G_CO: i32 = 8;
-// @ts-ignore: decorator
-@inline const G_KD: i32 = 9;
-// @ts-ignore: decorator
-@inline const G_KH: i32 = 10;
-// @ts-ignore: decorator
-@inline const G_KW: i32 = 11;
-// @ts-ignore: decorator
-@inline const G_SD: i32 = 12;
-// @ts-ignore: decorator
-@inline const G_SH: i32 = 13;
-// @ts-ignore: decorator
-@inline const G_SW: i32 = 14;
-// @ts-ignore: decorator
-@inline const G_DD: i32 = 15;
-// @ts-ignore: decorator
-@inline const G_DH: i32 = 16;
-// @ts-ignore: decorator
-@inline const G_DW: i32 = 17;
-// @ts-ignore: decorator
-@inline const G_PD: i32 = 18;
-// @ts-ignore: decorator
-@inline const G_PH: i32 = 19;
-// @ts-ignore: decorator
-@inline const G_PW: i32 = 20;
-
-// @ts-ignore: decorator
-@inline function gi(g: usize, i: i32): i32 {
-  return load<i32>(g + (<usize>i << 2));
-}
 
 /** True for a 1x1x1 filter with unit strides and no padding: x itself is the im2col matrix. */
 function pointwise(g: usize): bool {
@@ -263,12 +220,12 @@ export function conv3dF32(g: usize, x: usize, f: usize, bias: usize, out: usize,
 
 /** One pixel (any position), channels [co0, CO): the reference path, taps outside read 0. */
 function pixelDirect(g: usize, xn: usize, f: usize, bias: usize, o: usize, act: i32,
-  id0: i32, ih0: i32, iw0: i32): void {
+  id0: i32, ih0: i32, iw0: i32, co0: i32): void {
   const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C), CO = gi(g, G_CO);
   const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
   const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
   const coB = <usize>CO << 2;
-  let co = 0;
+  let co = co0;
   while (co < CO) {
     const w = CO - co >= 8 ? 8 : CO - co >= 4 ? 4 : 1;
     let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
@@ -426,59 +383,19 @@ function forwardDirect(g: usize, x: usize, f: usize, bias: usize, out: usize, ac
         v128.store(op, c10); v128.store(op, c11, 16); op += coB;
         v128.store(op, c20); v128.store(op, c21, 16); op += coB;
         v128.store(op, c30); v128.store(op, c31, 16);
-        if (slow) actRegion4(o0, coB, 8, act);
+        if (slow) actRegion(o0, coB, 4, 8, act);
         ow += 4;
       }
     }
     // The tiles' last CO % 8 channels, and the pixels outside the tiles (all channels).
     if (CO8 < CO) {
-      for (let ow = t0; ow < t1; ow++) pixelTail(g, xn, f, bias, rowO + <usize>ow * coB, act, id0, ih0, ow * SW - PW, CO8);
+      for (let ow = t0; ow < t1; ow++) pixelDirect(g, xn, f, bias, rowO + <usize>ow * coB, act, id0, ih0, ow * SW - PW, CO8);
     }
     for (let ow = owA; ow < owB; ow++) {
       if (ow >= t0 && ow < t1) continue;
-      pixelDirect(g, xn, f, bias, rowO + <usize>ow * coB, act, id0, ih0, ow * SW - PW);
+      pixelDirect(g, xn, f, bias, rowO + <usize>ow * coB, act, id0, ih0, ow * SW - PW, 0);
     }
     r += owB - owA;
-  }
-}
-
-/** Channels [co0, CO) of one pixel: pixelDirect on a geometry view is not possible without
- *  allocating, so the tail repeats its loops from co0 (same arithmetic). */
-function pixelTail(g: usize, xn: usize, f: usize, bias: usize, o: usize, act: i32,
-  id0: i32, ih0: i32, iw0: i32, co0: i32): void {
-  const D = gi(g, G_D), H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C), CO = gi(g, G_CO);
-  const KD = gi(g, G_KD), KH = gi(g, G_KH), KW = gi(g, G_KW);
-  const DD = gi(g, G_DD), DH = gi(g, G_DH), DW = gi(g, G_DW);
-  const coB = <usize>CO << 2;
-  for (let co = co0; co < CO; co++) {
-    let s: f32 = 0;
-    let fp = f + (<usize>co << 2);
-    for (let kd = 0; kd < KD; kd++) {
-      const id = id0 + kd * DD;
-      for (let kh = 0; kh < KH; kh++) {
-        const ih = ih0 + kh * DH;
-        for (let kw = 0; kw < KW; kw++) {
-          const iw = iw0 + kw * DW;
-          const inside = <u32>id < <u32>D && <u32>ih < <u32>H && <u32>iw < <u32>W;
-          const xp = xn + (<usize>(((id * H + ih) * W + iw) * C) << 2);
-          for (let c = 0; c < C; c++) {
-            const a: f32 = inside ? load<f32>(xp + (<usize>c << 2)) : 0;
-            s = s + a * load<f32>(fp);
-            fp += coB;
-          }
-        }
-      }
-    }
-    if (bias != 0) s = s + load<f32>(bias + (<usize>co << 2));
-    store<f32>(o + (<usize>co << 2), actScalar(s, act));
-  }
-}
-
-/** Sigmoid/Tanh over 4 rows of `cols` floats (row stride ldB bytes). */
-function actRegion4(p: usize, ldB: usize, cols: i32, act: i32): void {
-  for (let r = 0; r < 4; r++) {
-    const q = p + <usize>r * ldB;
-    for (let j = 0; j < cols; j++) store<f32>(q + (<usize>j << 2), actScalar(load<f32>(q + (<usize>j << 2)), act));
   }
 }
 
@@ -624,6 +541,12 @@ function backpropInputT(g: usize, dy: usize, f: usize, dx: usize, work: usize, c
   }
 }
 
+/** The input row ih of the plane at `base`, or the zero row where ih (or the depth) is outside. */
+// @ts-ignore: decorator
+@inline function tapRow(base: usize, zero: usize, rowB: usize, inD: bool, ih: i32, H: i32): usize {
+  return inD && <u32>ih < <u32>H ? base + <usize>ih * rowB : zero;
+}
+
 // Filter gradient for a small K, direct: no im2col and no packing. For the 3x3x1 first layer
 // the im2col and the GEMM's packing of A (col) and B (dy) took ~60% of the time (profile of
 // `npm run bench -- conv`): each pixel's 9 floats were copied twice to feed 9 x 32 products.
@@ -675,9 +598,10 @@ function filterDirect(g: usize, x: usize, dy: usize, df: usize, col: usize, colR
               let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
               let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
               const d0 = dk0 + (<usize>co << 2);
-              const d1 = d0 + (nt > 1 ? dfRowB : 0);
-              const d2 = d0 + (nt > 2 ? 2 * dfRowB : nt > 1 ? dfRowB : 0);
-              const d3 = d0 + (nt > 3 ? 3 * dfRowB : nt > 2 ? 2 * dfRowB : nt > 1 ? dfRowB : 0);
+              // Rows of taps past nt repeat the last tap (same sums, stored to the same row).
+              const d1 = d0 + <usize>min(1, nt - 1) * dfRowB;
+              const d2 = d0 + <usize>min(2, nt - 1) * dfRowB;
+              const d3 = d0 + <usize>min(3, nt - 1) * dfRowB;
               if (!first) {
                 if (w == 1) {
                   c00 = f32x4.replace_lane(c00, 0, load<f32>(d0)); c10 = f32x4.replace_lane(c10, 0, load<f32>(d1));
@@ -696,14 +620,10 @@ function filterDirect(g: usize, x: usize, dy: usize, df: usize, col: usize, colR
                   const ih0 = oh * SH + kh0 * DH - PH;
                   // Row pointers of the group's taps, at ow = lo (zero row where outside).
                   const colOff = (<usize>((lo * SW + off) * C + c)) << 2;
-                  let ih = ih0;
-                  const a0 = (inD && <u32>ih < <u32>H ? base + <usize>ih * rowB : zero) + colOff;
-                  ih = nt > 1 ? ih0 + DH : ih;
-                  const a1 = (inD && <u32>ih < <u32>H ? base + <usize>ih * rowB : zero) + colOff;
-                  ih = nt > 2 ? ih0 + 2 * DH : ih;
-                  const a2 = (inD && <u32>ih < <u32>H ? base + <usize>ih * rowB : zero) + colOff;
-                  ih = nt > 3 ? ih0 + 3 * DH : ih;
-                  const a3 = (inD && <u32>ih < <u32>H ? base + <usize>ih * rowB : zero) + colOff;
+                  const a0 = tapRow(base, zero, rowB, inD, ih0, H) + colOff;
+                  const a1 = tapRow(base, zero, rowB, inD, ih0 + min(1, nt - 1) * DH, H) + colOff;
+                  const a2 = tapRow(base, zero, rowB, inD, ih0 + min(2, nt - 1) * DH, H) + colOff;
+                  const a3 = tapRow(base, zero, rowB, inD, ih0 + min(3, nt - 1) * DH, H) + colOff;
                   let pd = dy + ((<usize>(rr * OW + lo) * <usize>CO + <usize>co) << 2);
                   const pend = pd + <usize>(hi - lo) * coB;
                   let o: usize = 0;

@@ -127,7 +127,7 @@ export function actScalar(v: f32, act: i32): f32 {
 }
 
 /** Sigmoid/Tanh over a rows x cols region of C in place (these are not the hot path). */
-function actRegion(c: usize, ldcB: usize, rows: i32, cols: i32, act: i32): void {
+export function actRegion(c: usize, ldcB: usize, rows: i32, cols: i32, act: i32): void {
   for (let r = 0; r < rows; r++) {
     const row = c + <usize>r * ldcB;
     for (let j = 0; j < cols; j++) {

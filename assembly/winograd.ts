@@ -18,8 +18,7 @@
 // The input gradient of a stride-1 3x3 convolution is itself one: a convolution of dy, padded
 // by 2 - pad, with the filter turned by 180 degrees and its channel axes swapped (flip = 1).
 //
-// Geometry `g`: the conv geometry block of conv.ts (21 i32s: N, D, H, W, C, OD, OH, OW, CO, KD,
-// KH, KW, SD, SH, SW, DD, DH, DW, PD, PH, PW); only N, H, W, C, OH, OW, CO, PH, PW are read
+// Geometry `g`: the conv geometry block (geom.ts); only N, H, W, C, OH, OW, CO, PH, PW are read
 // here (the caller checks the rest: D = 1, 3x3, unit strides and dilations). C and CO must be
 // multiples of 4 (the caller checks). Output tile t = (n * TH + th) * TW + tw, TH = ceil(OH/2),
 // TW = ceil(OW/2), covers output rows 2th, 2th+1 and columns 2tw, 2tw+1 (those inside OH, OW).
@@ -31,11 +30,8 @@
 
 import { actScalar, gemmF32 } from './gemm';
 import { Act } from './codes';
+import { G_N, G_H, G_W, G_C, G_OH, G_OW, G_CO, G_PH, G_PW, gi } from './geom';
 
-// @ts-ignore: decorator
-@inline function gi(g: usize, i: i32): i32 {
-  return load<i32>(g + (<usize>i << 2));
-}
 
 /**
  * u[xi, a, b] (xi = 4 * row + col of the 4x4 transform) for the 3x3 filter f [3, 3, C, CO]:
@@ -80,11 +76,17 @@ export function winogradFilterF32(f: usize, C: i32, CO: i32, u: usize, flip: i32
   }
 }
 
+/** The 4 channels at input (ih, iw) of the image at xn, or zeros outside the input. */
+// @ts-ignore: decorator
+@inline function at(xn: usize, ih: i32, iw: i32, H: i32, W: i32, rowB: usize, pixB: usize, cb: usize): v128 {
+  return <u32>ih < <u32>H && <u32>iw < <u32>W ? v128.load(xn + <usize>ih * rowB + <usize>iw * pixB + cb) : f32x4.splat(0);
+}
+
 /** V[xi][tl][c] = (B^T d B)[xi] of the 4x4 input windows of tiles [t0, t0 + T) (zero outside). */
 function inputTransform(g: usize, x: usize, vB: usize, t0: i32, T: i32): void {
-  const H = gi(g, 2), W = gi(g, 3), C = gi(g, 4);
-  const OH = gi(g, 6), OW = gi(g, 7);
-  const PH = gi(g, 19), PW = gi(g, 20);
+  const H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C);
+  const OH = gi(g, G_OH), OW = gi(g, G_OW);
+  const PH = gi(g, G_PH), PW = gi(g, G_PW);
   const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
   const imgB = <usize>H * <usize>W * <usize>C << 2;
   const rowB = <usize>W * <usize>C << 2;
@@ -117,20 +119,16 @@ function inputTransform(g: usize, x: usize, vB: usize, t0: i32, T: i32): void {
           d30 = v128.load(p); d31 = v128.load(p + pixB); d32 = v128.load(p + 2 * pixB); d33 = v128.load(p + 3 * pixB);
         } else {
           // Border tile: positions outside the input read 0.
-          for (let i = 0; i < 4; i++) {
-            const ih = ih0 + i;
-            if (<u32>ih >= <u32>H) continue;
-            for (let j = 0; j < 4; j++) {
-              const iw = iw0 + j;
-              if (<u32>iw >= <u32>W) continue;
-              const v = v128.load(xn + <usize>ih * rowB + <usize>iw * pixB + cb);
-              const k = i * 4 + j;
-              if (k == 0) d00 = v; else if (k == 1) d01 = v; else if (k == 2) d02 = v; else if (k == 3) d03 = v;
-              else if (k == 4) d10 = v; else if (k == 5) d11 = v; else if (k == 6) d12 = v; else if (k == 7) d13 = v;
-              else if (k == 8) d20 = v; else if (k == 9) d21 = v; else if (k == 10) d22 = v; else if (k == 11) d23 = v;
-              else if (k == 12) d30 = v; else if (k == 13) d31 = v; else if (k == 14) d32 = v; else d33 = v;
-            }
-          }
+          const r0 = ih0, r1 = ih0 + 1, r2 = ih0 + 2, r3 = ih0 + 3;
+          const q0 = iw0, q1 = iw0 + 1, q2 = iw0 + 2, q3 = iw0 + 3;
+          d00 = at(xn, r0, q0, H, W, rowB, pixB, cb); d01 = at(xn, r0, q1, H, W, rowB, pixB, cb);
+          d02 = at(xn, r0, q2, H, W, rowB, pixB, cb); d03 = at(xn, r0, q3, H, W, rowB, pixB, cb);
+          d10 = at(xn, r1, q0, H, W, rowB, pixB, cb); d11 = at(xn, r1, q1, H, W, rowB, pixB, cb);
+          d12 = at(xn, r1, q2, H, W, rowB, pixB, cb); d13 = at(xn, r1, q3, H, W, rowB, pixB, cb);
+          d20 = at(xn, r2, q0, H, W, rowB, pixB, cb); d21 = at(xn, r2, q1, H, W, rowB, pixB, cb);
+          d22 = at(xn, r2, q2, H, W, rowB, pixB, cb); d23 = at(xn, r2, q3, H, W, rowB, pixB, cb);
+          d30 = at(xn, r3, q0, H, W, rowB, pixB, cb); d31 = at(xn, r3, q1, H, W, rowB, pixB, cb);
+          d32 = at(xn, r3, q2, H, W, rowB, pixB, cb); d33 = at(xn, r3, q3, H, W, rowB, pixB, cb);
         }
         // t = B^T d (rows): t0 = d0 - d2, t1 = d1 + d2, t2 = d2 - d1, t3 = d1 - d3.
         const t00 = f32x4.sub(d00, d20), t01 = f32x4.sub(d01, d21), t02 = f32x4.sub(d02, d22), t03 = f32x4.sub(d03, d23);
@@ -169,9 +167,9 @@ function inputTransform(g: usize, x: usize, vB: usize, t0: i32, T: i32): void {
 /** Output tiles [tileStart, tileEnd) of the 3x3 stride-1 convolution with transformed filter u. */
 export function winogradF32(g: usize, x: usize, u: usize, bias: usize, out: usize, act: i32,
   work: usize, buf: usize, chunk: i32, tileStart: i32, tileEnd: i32): void {
-  const H = gi(g, 2), W = gi(g, 3), C = gi(g, 4);
-  const OH = gi(g, 6), OW = gi(g, 7), CO = gi(g, 8);
-  const PH = gi(g, 19), PW = gi(g, 20);
+  const H = gi(g, G_H), W = gi(g, G_W), C = gi(g, G_C);
+  const OH = gi(g, G_OH), OW = gi(g, G_OW), CO = gi(g, G_CO);
+  const PH = gi(g, G_PH), PW = gi(g, G_PW);
   const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
   const vB = buf;
   const mB = buf + (<usize>16 * <usize>chunk * <usize>C << 2);
@@ -273,8 +271,8 @@ export function winogradF32(g: usize, x: usize, u: usize, bias: usize, out: usiz
  */
 export function winogradFilterGradF32(g: usize, x: usize, dy: usize, df: usize, work: usize,
   buf: usize, chunk: i32, coStart: i32, coEnd: i32): void {
-  const N = gi(g, 0), C = gi(g, 4);
-  const OH = gi(g, 6), OW = gi(g, 7), CO = gi(g, 8);
+  const N = gi(g, G_N), C = gi(g, G_C);
+  const OH = gi(g, G_OH), OW = gi(g, G_OW), CO = gi(g, G_CO);
   const TH = (OH + 1) >> 1, TW = (OW + 1) >> 1;
   const tiles = N * TH * TW;
   const CW = coEnd - coStart;

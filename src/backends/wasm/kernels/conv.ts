@@ -100,15 +100,28 @@ export function winogradFits(g: ConvGeom): boolean {
     g.D === 1 && g.OD === 1 && g.KD === 1 && g.KH === 3 && g.KW === 3 &&
     g.SH === 1 && g.SW === 1 && g.DH === 1 && g.DW === 1 &&
     g.C % 4 === 0 && g.CO % 4 === 0 && g.C >= 8 && g.CO >= 8 &&
-    g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1) >= 64
+    winogradTiles(g) >= 64
   );
 }
 
+/** 2x2 output tiles of a Winograd convolution. */
+function winogradTiles(g: ConvGeom): number {
+  return g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1);
+}
+
+/** Tiles per chunk: winogradBytes of transformed tiles and products, 64 to 512 tiles. */
+function winogradChunk(g: ConvGeom): number {
+  return Math.max(64, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
+}
+
+/** Per-backend scratch blocks; `col` (im2col, Winograd tiles) and `u` (the transformed filter) grow as needed. */
 interface Scratch {
   geom: number;
   work: number;
   col: number;
   colBytes: number;
+  u: number;
+  uBytes: number;
 }
 
 const scratch = new WeakMap<WasmBackend, Scratch>();
@@ -117,7 +130,7 @@ function scratchOf(backend: WasmBackend): Scratch {
   let s = scratch.get(backend);
   if (!s) {
     const w = backend.wasm;
-    s = { geom: w.alloc(GEOM_FIELDS.length * 4), work: w.alloc(w.gemmWorkspaceBytes()), col: 0, colBytes: 0 };
+    s = { geom: w.alloc(GEOM_FIELDS.length * 4), work: w.alloc(w.gemmWorkspaceBytes()), col: 0, colBytes: 0, u: 0, uBytes: 0 };
     scratch.set(backend, s);
   }
   return s;
@@ -131,6 +144,16 @@ function colBuffer(backend: WasmBackend, s: Scratch, bytes: number): number {
     s.colBytes = bytes;
   }
   return s.col;
+}
+
+/** The transformed-filter buffer of at least `bytes` (grown like colBuffer: no allocation per step). */
+function uBuffer(backend: WasmBackend, s: Scratch, bytes: number): number {
+  if (bytes > s.uBytes) {
+    if (s.u) backend.wasm.free(s.u);
+    s.u = backend.wasm.alloc(bytes);
+    s.uBytes = bytes;
+  }
+  return s.u;
 }
 
 function writeGeom(backend: WasmBackend, s: Scratch, g: ConvGeom): number {
@@ -172,21 +195,17 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
    */
   const winograd = (g: ConvGeom, x: number, f: number, bias: number, out: number, act: number, flip: number, fC: number, fCO: number) => {
     const s = scratchOf(backend);
-    const u = w.alloc(16 * g.C * g.CO * 4);
-    try {
-      w.winogradFilterF32(f, fC, fCO, u, flip);
-      const tiles = g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1);
-      const chunk = Math.max(64, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
-      const bufBytes = 64 * chunk * (g.C + g.CO);
-      const buf = colBuffer(backend, s, bufBytes);
-      const gp = writeGeom(backend, s, g);
-      backend.dispatch('winogradF32', [gp, x, u, bias, out, act, s.work, buf, chunk], tiles, 9, {
-        work: tiles * 16 * g.C * g.CO,
-        scratch: gemmScratch(bufBytes),
-      });
-    } finally {
-      w.free(u);
-    }
+    const u = uBuffer(backend, s, 16 * g.C * g.CO * 4);
+    w.winogradFilterF32(f, fC, fCO, u, flip);
+    const tiles = winogradTiles(g);
+    const chunk = winogradChunk(g);
+    const bufBytes = 64 * chunk * (g.C + g.CO);
+    const buf = colBuffer(backend, s, bufBytes);
+    const gp = writeGeom(backend, s, g);
+    backend.dispatch('winogradF32', [gp, x, u, bias, out, act, s.work, buf, chunk], tiles, 9, {
+      work: tiles * 16 * g.C * g.CO,
+      scratch: gemmScratch(bufBytes),
+    });
   };
 
   wrap('Conv', (ins, attrs) => {
@@ -217,7 +236,7 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     const g = convKernelGeom('ConvBackpropInput', ins, attrs);
     const out = backend.allocOutput([g.N, g.D, g.H, g.W, g.C], 'float32');
     if (size(out.shape) === 0) return out;
-    if (winogradFits(g) && g.PH <= 2 && g.PW <= 2 && g.OH > 0 && g.OW > 0) {
+    if (winogradFits(g) && g.PH <= 2 && g.PW <= 2) {
       // dx = dy (padded by 2 - pad) convolved with the filter turned by 180 degrees, its
       // channel axes swapped: a forward 3x3 convolution from CO to C channels.
       const gT: ConvGeom = { ...g, H: g.OH, W: g.OW, C: g.CO, OH: g.H, OW: g.W, CO: g.C, PH: 2 - g.PH, PW: 2 - g.PW };
@@ -241,16 +260,19 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     const out = backend.allocOutput([g.KD, g.KH, g.KW, g.C, g.CO], 'float32');
     const K = g.KD * g.KH * g.KW * g.C;
     if (K === 0 || g.CO === 0) return out;
-    if (winogradFits(g) && g.N * g.OH * g.OW > 0) {
+    if (winogradFits(g)) {
       // df = G^T (sum over tiles of V (.) A dY A^T) G, split by output channels (4 at a time).
       const s = scratchOf(backend);
-      const tiles = g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1);
-      const chunk = Math.max(64, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
+      const chunk = winogradChunk(g);
       const bufBytes = 64 * chunk * (g.C + g.CO) + 64 * g.C * g.CO;
       const buf = colBuffer(backend, s, bufBytes);
       const gp = writeGeom(backend, s, g);
       const args = [gp, backend.ptr(x.dataId), backend.ptr(dy.dataId), backend.ptr(out.dataId), s.work, buf, chunk];
-      backend.dispatch('winogradFilterGradF32', args, g.CO, 7, { work: tiles * 16 * g.C * g.CO, grain: 4, scratch: gemmScratch(bufBytes).map((e) => ({ ...e, at: e.at - 2 })) });
+      backend.dispatch('winogradFilterGradF32', args, g.CO, 7, {
+        work: winogradTiles(g) * 16 * g.C * g.CO,
+        grain: 4,
+        scratch: [{ at: 4, bytes: w.gemmWorkspaceBytes() }, { at: 5, bytes: bufBytes }],
+      });
       return out;
     }
     const s = scratchOf(backend);
