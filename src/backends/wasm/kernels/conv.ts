@@ -136,25 +136,22 @@ function scratchOf(backend: WasmBackend): Scratch {
   return s;
 }
 
-/** An im2col buffer of at least `bytes` (grown, never shrunk: models reuse the same shapes). */
-function colBuffer(backend: WasmBackend, s: Scratch, bytes: number): number {
-  if (bytes > s.colBytes) {
-    if (s.col) backend.wasm.free(s.col);
-    s.col = backend.wasm.alloc(bytes);
-    s.colBytes = bytes;
+/**
+ * Scratch block `key` of at least `bytes`: im2col rows / Winograd tiles ('col') or the
+ * transformed filter ('u'). Grown, never shrunk (models reuse the same shapes), so a training
+ * step allocates nothing.
+ */
+function scratchBuffer(backend: WasmBackend, s: Scratch, key: 'col' | 'u', bytes: number): number {
+  const size = key === 'col' ? 'colBytes' : 'uBytes';
+  if (bytes > s[size]) {
+    if (s[key]) backend.wasm.free(s[key]);
+    s[key] = backend.wasm.alloc(bytes);
+    s[size] = bytes;
   }
-  return s.col;
+  return s[key];
 }
 
-/** The transformed-filter buffer of at least `bytes` (grown like colBuffer: no allocation per step). */
-function uBuffer(backend: WasmBackend, s: Scratch, bytes: number): number {
-  if (bytes > s.uBytes) {
-    if (s.u) backend.wasm.free(s.u);
-    s.u = backend.wasm.alloc(bytes);
-    s.uBytes = bytes;
-  }
-  return s.u;
-}
+const colBuffer = (backend: WasmBackend, s: Scratch, bytes: number) => scratchBuffer(backend, s, 'col', bytes);
 
 function writeGeom(backend: WasmBackend, s: Scratch, g: ConvGeom): number {
   new Int32Array(backend.wasm.memory.buffer, s.geom, GEOM_FIELDS.length).set(GEOM_FIELDS.map((k) => g[k]));
@@ -195,7 +192,7 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
    */
   const winograd = (g: ConvGeom, x: number, f: number, bias: number, out: number, act: number, flip: number, fC: number, fCO: number) => {
     const s = scratchOf(backend);
-    const u = uBuffer(backend, s, 16 * g.C * g.CO * 4);
+    const u = scratchBuffer(backend, s, 'u', 16 * g.C * g.CO * 4);
     w.winogradFilterF32(f, fC, fCO, u, flip);
     const tiles = winogradTiles(g);
     const chunk = winogradChunk(g);
