@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Python peers for the interchange tests (Keras 3 on JAX, h5py, onnx, onnxruntime), in a gitignored
 # venv at .venv. Installs from the machine's local wheel index (pip config): pointing --index-url at it
-# avoids slow retries against an unreachable public index. Idempotent.
+# avoids slow retries against an unreachable public index. Idempotent. Keras runs with KERAS_BACKEND=jax.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
@@ -9,4 +9,4 @@ idx=()
 [ -d /opt/pypi/simple ] && idx+=(--index-url file:///opt/pypi/simple)
 [ -d /opt/pypi-more/simple ] && idx+=(--extra-index-url file:///opt/pypi-more/simple)
 .venv/bin/pip install -q "${idx[@]}" keras==3.15.1 jax jaxlib h5py numpy scipy onnx onnxruntime
-.venv/bin/python -c "import keras, h5py, onnx, onnxruntime; print('venv: keras', keras.__version__, 'h5py', h5py.__version__, 'onnx', onnx.__version__, 'onnxruntime', onnxruntime.__version__)"
+KERAS_BACKEND=jax .venv/bin/python -c "import keras, h5py, onnx, onnxruntime; print('venv: keras', keras.__version__, 'h5py', h5py.__version__, 'onnx', onnx.__version__, 'onnxruntime', onnxruntime.__version__)"
