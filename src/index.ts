@@ -217,6 +217,7 @@ export { conv2dTranspose, conv3dTranspose } from './ops/conv_transpose.js';
 export { depthwiseConv2d, separableConv2d } from './ops/depthwise.js';
 export { maxPool, avgPool, maxPool3d, avgPool3d } from './ops/pool.js';
 export { resizeNearestNeighbor, resizeBilinear } from './ops/resize.js';
+export * as image from './ops/image_transform.js';
 export { moments, batchNorm } from './ops/moments.js';
 export {
   Conv1D,

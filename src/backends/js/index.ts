@@ -6,6 +6,7 @@ import type { DataId } from '../backend.js';
 import { HostBackend, type CpuKernelDef } from '../host.js';
 import { binaryDefs } from './kernels/binary.js';
 import { gatherDefs } from './kernels/gather.js';
+import { imageTransformDefs } from './kernels/image_transform.js';
 import { matMulDefs } from './kernels/matmul.js';
 import { reduceDefs } from './kernels/reduce.js';
 import { shapeDefs } from './kernels/shape.js';
@@ -22,6 +23,7 @@ export const JS_KERNELS: CpuKernelDef[] = [
   ...matMulDefs,
   ...shapeDefs,
   ...gatherDefs,
+  ...imageTransformDefs,
 ];
 
 export class JsBackend extends HostBackend {
