@@ -25,6 +25,7 @@ import {
   type EvaluateArgs,
   type FitArgs,
 } from './training.js';
+import { checkNotTraining, validatePredictArgs } from './validate.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -95,7 +96,9 @@ export class LayersModel extends Layer {
     const masks = new Map<number, Tensor>();
     this.inputs.forEach((t, i) => {
       checkShape(this.name, t, xs[i]);
-      values.set(t.id, xs[i]);
+      // As tfjs-layers' feed check: an input of another dtype (int32 data into a float32 model)
+      // is cast to the input's dtype; the cast is freed by the caller's scope.
+      values.set(t.id, xs[i].dtype === t.dtype ? xs[i] : cast(xs[i], t.dtype));
     });
     for (const node of this.nodes) {
       if (node.outputs.every((o) => values.has(o.id))) continue; // an input node
@@ -103,7 +106,12 @@ export class LayersModel extends Layer {
       const inMasks = node.inputs.map((t) => masks.get(t.id) ?? null);
       const mask = inMasks.some((m) => m) ? (ins.length === 1 ? inMasks[0] : inMasks) : null;
       const callArgs = { ...node.kwargs, training, ...(mask ? { mask } : {}) } as CallArgs;
-      const out = node.layer.call(ins.length === 1 ? ins[0] : ins, callArgs);
+      let out: Tensor | Tensor[];
+      try {
+        out = node.layer.call(ins.length === 1 ? ins[0] : ins, callArgs);
+      } catch (e) {
+        throw nameLayer(e, this.name, node.layer, ins);
+      }
       const outs = Array.isArray(out) ? out : [out];
       node.outputs.forEach((o, i) => values.set(o.id, outs[i]));
       const outMask = node.layer.computeMask(ins.length === 1 ? ins[0] : ins, mask);
@@ -129,6 +137,17 @@ export class LayersModel extends Layer {
 
   /** Set by a callback (earlyStopping, terminateOnNaN) to end fit() after the current batch. */
   stopTraining = false;
+  /** True while fit() runs: a second fit(), trainOnBatch(), compile() or dispose() is refused. */
+  isTraining = false;
+  /** Set by dispose(): later calls say so instead of failing on a freed weight. */
+  isDisposed = false;
+
+  /** Throws naming the call when the model was disposed. */
+  protected assertNotDisposed(what: string): void {
+    if (this.isDisposed) {
+      throw new Error(`${this.name}: ${what}(): the model was disposed (model.dispose() freed its weights)`);
+    }
+  }
   private compiled?: CompiledState;
 
   /**
@@ -136,6 +155,8 @@ export class LayersModel extends Layer {
    * @example model.compile({ optimizer: 'rmsprop', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
    */
   compile(args: CompileArgs): void {
+    this.assertNotDisposed('compile');
+    checkNotTraining(this, 'compile');
     const next = compileModel(this, args);
     this.disposeOwnedOptimizer();
     this.compiled = next;
@@ -147,6 +168,7 @@ export class LayersModel extends Layer {
   }
 
   private requireCompiled(what: string): CompiledState {
+    this.assertNotDisposed(what);
     if (!this.compiled) throw new Error(`${this.name}: call compile() before ${what}()`);
     return this.compiled;
   }
@@ -268,12 +290,11 @@ export class LayersModel extends Layer {
    * @example const probs = model.predict(xTest, { batchSize: 128 });
    */
   predict(x: TensorOrList, opts: { batchSize?: number; verbose?: number } = {}): TensorOrList {
+    this.assertNotDisposed('predict');
+    const bs = validatePredictArgs(this.name, opts).batchSize;
     const xs = Array.isArray(x) ? x : [x];
     const n = checkBatch(this.name, xs);
     this.ensureBuiltFor(xs);
-    const bs = opts.batchSize ?? 32;
-    if (!Number.isInteger(bs) || bs < 1)
-      throw new Error(`${this.name}: batchSize must be a positive integer but is ${bs}`);
     const parts: Tensor[][] = this.outputs.map(() => []);
     try {
       for (let start = 0; start < Math.max(n, 1); start += bs) {
@@ -298,6 +319,7 @@ export class LayersModel extends Layer {
 
   /** One batch through the model in inference mode. */
   predictOnBatch(x: TensorOrList): TensorOrList {
+    this.assertNotDisposed('predictOnBatch');
     const xs = Array.isArray(x) ? x : [x];
     checkBatch(this.name, xs);
     const outs = ENGINE.tidy(() => this.execute(xs, false));
@@ -357,6 +379,8 @@ export class LayersModel extends Layer {
 
   /** Frees every layer's weights and the optimizer compile() created (its slot variables). */
   override dispose(): void {
+    checkNotTraining(this, 'dispose');
+    this.isDisposed = true;
     for (const l of this.layers) if (l !== this) l.dispose();
     this.disposeOwnedOptimizer();
     this.compiled = undefined;
@@ -379,6 +403,18 @@ export function checkBatch(model: string, xs: Tensor[], what = 'inputs'): number
     );
   }
   return n;
+}
+
+/**
+ * A layer's error as the user should see it: the model, the layer's name and class and the input
+ * shapes first (unless the message already names the layer). The error object is kept, so its
+ * class and stack stay.
+ */
+function nameLayer(e: unknown, model: string, layer: Layer, ins: Tensor[]): unknown {
+  if (!(e instanceof Error) || e.message.includes(`'${layer.name}'`)) return e;
+  const shapes = ins.map((t) => `${fmt(t.shape)} ${t.dtype}`).join(', ');
+  e.message = `${model}: layer '${layer.name}' (${layer.className}) on input ${shapes}: ${e.message}`;
+  return e;
 }
 
 /** Checks a concrete input against its symbolic shape; throws naming the input layer. */

@@ -19,6 +19,7 @@ import { CallbackList, History, ProgbarLogger, toCallbacks, type CallbackArg } f
 import type { Logs } from '../callbacks/types.js';
 import { shapeStr } from '../layers/symbolic.js';
 import { checkBatch, sliceRows, type LayersModel, type TensorOrList } from './model.js';
+import { checkNotTraining, checkSampleWeight, validateEvaluateArgs, validateFitArgs } from './validate.js';
 
 export type LossArg = string | LossFn;
 export type MetricArg = string | MetricFn;
@@ -35,7 +36,8 @@ export interface CompileArgs {
 export interface FitArgs {
   batchSize?: number;
   epochs?: number;
-  verbose?: 0 | 1 | 2;
+  /** 0 silent, 1 progress bar, 2 one line per epoch; Keras' 'auto' is 1. */
+  verbose?: 0 | 1 | 2 | 'auto';
   callbacks?: CallbackArg;
   validationSplit?: number;
   validationData?: [TensorOrList, TensorOrList] | [TensorOrList, TensorOrList, Tensor];
@@ -49,7 +51,7 @@ export interface FitArgs {
 
 export interface EvaluateArgs {
   batchSize?: number;
-  verbose?: 0 | 1;
+  verbose?: 0 | 1 | 2 | 'auto';
   sampleWeight?: Tensor;
 }
 
@@ -359,32 +361,71 @@ export async function fitModel(
   y: TensorOrList,
   args: FitArgs = {},
 ): Promise<History> {
+  // Refused before anything else, so a second fit() cannot touch the running one's state.
+  checkNotTraining(model, 'fit');
+  const {
+    batchSize,
+    epochs,
+    verbose,
+    initialEpoch,
+    validationSplit: split,
+    shuffle,
+  } = validateFitArgs(model.name, args);
+  args ??= {};
   let xs = toList(x);
   let ys = toList(y);
   model.ensureBuiltFor(xs);
   const n = checkData(model, c, xs, ys);
-  const batchSize = args.batchSize ?? 32;
-  const epochs = args.epochs ?? 1;
-  const verbose = args.verbose ?? 1;
-  const initialEpoch = args.initialEpoch ?? 0;
-  if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new Error(`${model.name}: fit: batchSize must be a positive integer but is ${batchSize}`);
-  if (!Number.isInteger(epochs) || epochs < 0)
-    throw new Error(`${model.name}: fit: epochs must be an integer >= 0 but is ${epochs}`);
-  const split = args.validationSplit ?? 0;
-  if (!(split >= 0 && split < 1))
-    throw new Error(`${model.name}: fit: validationSplit must be in [0, 1) but is ${split}`);
   let sw = args.sampleWeight;
-  if (sw && (sw.rank !== 1 || sw.shape[0] !== n)) {
-    throw new Error(`${model.name}: fit: sampleWeight must have shape [${n}] but has ${fmt(sw.shape)}`);
-  }
-  const owned: Tensor[] = [];
+  checkSampleWeight(model.name, 'fit', 'sampleWeight', sw, n);
   let val: { xs: Tensor[]; ys: Tensor[]; sw?: Tensor } | null = null;
   if (args.validationData) {
     const [vx, vy, vsw] = args.validationData as [TensorOrList, TensorOrList, Tensor?];
     val = { xs: toList(vx), ys: toList(vy), sw: vsw };
-    checkData(model, c, val.xs, val.ys, 'validationData');
-  } else if (split > 0) {
+    const nVal = checkData(model, c, val.xs, val.ys, 'fit: validationData');
+    checkSampleWeight(model.name, 'fit', 'validationData sampleWeight (its third entry)', vsw, nVal);
+  }
+  // From here on the model is training: a second fit() or trainOnBatch() is refused until the
+  // finally below (also when a callback throws).
+  model.isTraining = true;
+  const owned: Tensor[] = [];
+  try {
+    return await fitLoop(model, c, xs, ys, sw, val, owned, args, {
+      batchSize,
+      epochs,
+      verbose,
+      initialEpoch,
+      split,
+      shuffle,
+      n,
+    });
+  } finally {
+    model.isTraining = false;
+    for (const t of owned) t.dispose();
+  }
+}
+
+async function fitLoop(
+  model: LayersModel,
+  c: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  sw: Tensor | undefined,
+  val: { xs: Tensor[]; ys: Tensor[]; sw?: Tensor } | null,
+  owned: Tensor[],
+  args: FitArgs,
+  o: {
+    batchSize: number;
+    epochs: number;
+    verbose: 0 | 1 | 2;
+    initialEpoch: number;
+    split: number;
+    shuffle: boolean;
+    n: number;
+  },
+): Promise<History> {
+  const { batchSize, epochs, verbose, initialEpoch, split, shuffle, n } = o;
+  if (!val && split > 0) {
     // Keras takes the last fraction of the samples, before any shuffling.
     const nTrain = Math.floor(n * (1 - split));
     if (nTrain === 0 || nTrain === n)
@@ -422,13 +463,13 @@ export async function fitModel(
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       if ((pending = list.onEpochBegin(epoch, {}))) await pending;
       const order = Int32Array.from({ length: nTrain }, (_, i) => i);
-      if (args.shuffle ?? true) {
+      if (shuffle) {
         for (let i = nTrain - 1; i > 0; i--) {
           const j = Math.floor(rng.uniform() * (i + 1));
           [order[i], order[j]] = [order[j], order[i]];
         }
       }
-      const shuffled = args.shuffle ?? true;
+      const shuffled = shuffle;
       const means = new EpochMeans(c);
       for (let b = 0; b < steps && !model.stopTraining; b++) {
         const start = b * batchSize;
@@ -460,7 +501,6 @@ export async function fitModel(
     if ((pending = list.onTrainEnd({}))) await pending;
   } finally {
     removeInterrupt();
-    for (const t of owned) t.dispose();
   }
   return history;
 }
@@ -528,11 +568,14 @@ export function evaluateModel(
   y: TensorOrList,
   args: EvaluateArgs = {},
 ): number | number[] {
+  const { batchSize } = validateEvaluateArgs(model.name, args);
+  args ??= {};
   const xs = toList(x);
   const ys = toList(y);
   model.ensureBuiltFor(xs);
-  checkData(model, c, xs, ys, 'evaluate');
-  const logs = evaluateInternal(model, c, xs, ys, args.sampleWeight, args.batchSize ?? 32);
+  const n = checkData(model, c, xs, ys, 'evaluate');
+  checkSampleWeight(model.name, 'evaluate', 'sampleWeight', args.sampleWeight, n);
+  const logs = evaluateInternal(model, c, xs, ys, args.sampleWeight, batchSize);
   const values = c.metricNames.map((m) => logs[m]);
   return values.length === 1 ? values[0] : values;
 }
@@ -546,10 +589,12 @@ export function onBatchModel(
   y: TensorOrList,
   sampleWeight?: Tensor,
 ): number | number[] {
+  if (what === 'trainOnBatch') checkNotTraining(model, what);
   const xs = toList(x);
   const ys = toList(y);
   model.ensureBuiltFor(xs);
   const n = checkData(model, c, xs, ys, what);
+  checkSampleWeight(model.name, what, 'sampleWeight', sampleWeight, n);
   const r =
     what === 'trainOnBatch'
       ? ENGINE.tidy(() => ({ r: trainStep(model, c, xs, ys, sampleWeight) })).r
