@@ -16,6 +16,7 @@ import { InputLayer, input, type InputLayerArgs } from './core/input.js';
 import type { LayerArgs } from './layer.js';
 import { recurrentLayers } from './recurrent/index.js';
 import { convLayers } from './convolutional/index.js';
+import { preprocessingLayers } from './preprocessing/index.js';
 
 type ActivationArg = ConstructorParameters<typeof Activation>[0];
 
@@ -36,6 +37,7 @@ export const layers = {
   input,
   ...recurrentLayers,
   ...convLayers,
+  ...preprocessingLayers,
 };
 
 export {
@@ -73,3 +75,4 @@ export {
 } from './recurrent/index.js';
 export { SymbolicTensor, type SymbolicShape } from './symbolic.js';
 export * from './convolutional/index.js';
+export * from './preprocessing/index.js';
