@@ -87,7 +87,7 @@ export { matMul } from './ops/matmul.js';
 export { fused, type FusedMatMulArgs, type FusedActivation } from './ops/fused_matmul.js';
 export { sum, prod, mean, max, min, argMax, argMin } from './ops/reduce.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
-export { reshape, expandDims, squeeze } from './ops/reshape.js';
+export { reshape, expandDims, squeeze, clone } from './ops/reshape.js';
 export { transpose } from './ops/transpose.js';
 export { concat, stack, unstack } from './ops/concat.js';
 export { slice } from './ops/slice.js';

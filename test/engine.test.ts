@@ -162,7 +162,7 @@ describe('engine', () => {
       /tensor: ragged nested array: expected length 2 at depth 1 but got 1/,
     );
     expect(() => sg.tensor([1, 2, 3], [2, 2])).toThrow('tensor: 3 values do not fit shape [2,2] (size 4)');
-    expect(() => sg.zeros([2, -1])).toThrow(/fill: invalid shape \[2,-1\]/);
+    expect(() => sg.zeros([2, -1])).toThrow(/zeros: invalid shape \[2,-1\]/);
     expect(() => sg.tensor([1], [1], 'float64' as never)).toThrow(/tensor: unknown dtype 'float64'/);
     expect(() => sg.range(0, Infinity)).toThrow(/range: argument 'stop' must be a finite number/);
     expect(() => sg.randomNormal([2], NaN)).toThrow(/randomNormal: argument 'mean' must be a finite number/);

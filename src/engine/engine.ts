@@ -408,5 +408,5 @@ setTensorTracker({
   read: (t) => ENGINE.read(t),
   disposeTensor: (t) => ENGINE.disposeTensor(t),
   assignVariable: (v, value) => ENGINE.assignVariable(v, value),
-  cloneTensor: (t) => ENGINE.viewOf(t),
+  cloneTensor: (t) => ENGINE.reshapeView(t, t.shape), // recorded, so gradients flow through clone()
 });

@@ -2,6 +2,7 @@
 // kernels (selected by op code), so they live in one file; each gradient sits beside its op.
 import { Binary, Compare } from '../backends/wasm/codes.generated.js';
 import { type TensorLike, upcast } from '../engine/dtype.js';
+import { ENGINE } from '../engine/engine.js';
 import { registerGradient } from '../engine/registry.js';
 import { broadcastShapes, shapesEqual, type Shape } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -11,7 +12,7 @@ import { sum } from './reduce.js';
 import { log, neg, square } from './unary.js';
 import { where } from './where.js';
 import { zerosLike } from './creation.js';
-import { run1, toTensor } from './util.js';
+import { run1, scoped, toTensor } from './util.js';
 
 type Arg = Tensor | TensorLike;
 
@@ -29,8 +30,9 @@ export function sumToShape(dy: Tensor, shape: Shape): Tensor {
 function operands(op: string, a: Arg, b: Arg): [Tensor, Tensor, Tensor[]] {
   const ta = toTensor(a, 'a', op);
   const tb = toTensor(b, 'b', op);
-  broadcastShapes(op, ta.shape, tb.shape); // throws, naming the op and both shapes
+  const outShape = broadcastShapes(op, ta.shape, tb.shape); // throws, naming the op and both shapes
   const dt = upcast(ta.dtype, tb.dtype);
+  ENGINE.checkSize(op, outShape, dt); // before any cast or kernel allocates
   const temps: Tensor[] = [];
   const conv = (t: Tensor, orig: Arg) => {
     if (t !== orig) temps.push(t); // converted from numbers: ours to free
@@ -42,19 +44,15 @@ function operands(op: string, a: Arg, b: Arg): [Tensor, Tensor, Tensor[]] {
   return [conv(ta, a), conv(tb, b), temps];
 }
 
-function binary(name: string, op: Binary, a: Arg, b: Arg): Tensor {
-  const [x, y, temps] = operands(name, a, b);
-  const out = run1('Binary', [x, y], { op });
-  for (const t of temps) t.dispose();
-  return out;
-}
+const binary = scoped((name: string, op: Binary, a: Arg, b: Arg): Tensor => {
+  const [x, y] = operands(name, a, b);
+  return run1('Binary', [x, y], { op });
+});
 
-function compare(name: string, op: Compare, a: Arg, b: Arg): Tensor {
-  const [x, y, temps] = operands(name, a, b);
-  const out = run1('Compare', [x, y], { op });
-  for (const t of temps) t.dispose();
-  return out;
-}
+const compare = scoped((name: string, op: Compare, a: Arg, b: Arg): Tensor => {
+  const [x, y] = operands(name, a, b);
+  return run1('Compare', [x, y], { op });
+});
 
 /** a + b with broadcasting. @example sg.add(sg.tensor([1, 2]), 10); // [11, 12] */
 export const add = (a: Arg, b: Arg) => binary('add', Binary.Add, a, b);

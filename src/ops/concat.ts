@@ -5,6 +5,7 @@ import type { Tensor } from '../engine/tensor.js';
 import { expandDims, reshape } from './reshape.js';
 import { slice } from './slice.js';
 import { run1, scoped, toTensor } from './util.js';
+import type { TensorLike } from '../engine/dtype.js';
 
 registerGradient('Concat', {
   grad: ([dy], { attrs, inputInfos }) => {
@@ -22,7 +23,7 @@ registerGradient('Concat', {
  * Joins tensors along `axis`; every other dimension must match.
  * @example sg.concat([sg.tensor([1]), sg.tensor([2, 3])]); // [1, 2, 3]
  */
-export function concat(tensors: Tensor[], axis = 0): Tensor {
+export const concat = scoped((tensors: Array<Tensor | TensorLike>, axis = 0): Tensor => {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
   const ts = tensors.map((t, i) => toTensor(t, `tensors[${i}]`, 'concat'));
   const a = normAxis('concat', axis, ts[0].rank);
@@ -36,11 +37,12 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   }
   if (ts.length === 1) return reshape(ts[0], ts[0].shape);
   return run1('Concat', ts, { axis: a });
-}
+});
 
 /** Stacks same-shape tensors along a new `axis`. */
-export const stack = scoped((tensors: Tensor[], axis = 0): Tensor => {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+export const stack = scoped((tensorsIn: Array<Tensor | TensorLike>, axis = 0): Tensor => {
+  if (!Array.isArray(tensorsIn) || tensorsIn.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+  const tensors = tensorsIn.map((t, i) => toTensor(t, `tensors[${i}]`, 'stack'));
   const s0 = tensors[0].shape;
   for (const [i, t] of tensors.entries()) {
     if (fmt(t.shape) !== fmt(s0))
@@ -54,8 +56,13 @@ export const stack = scoped((tensors: Tensor[], axis = 0): Tensor => {
 });
 
 /** Splits `x` along `axis` into rank-1-lower tensors. */
-export function unstack(x: Tensor, axis = 0): Tensor[] {
+export function unstack(x: Tensor | TensorLike, axis = 0): Tensor[] {
   const t = toTensor(x, 'x', 'unstack');
+  if (t !== x) {
+    const parts = unstack(t, axis);
+    t.dispose();
+    return parts;
+  }
   const a = normAxis('unstack', axis, t.rank);
   const shape = t.shape.filter((_, i) => i !== a);
   return Array.from({ length: t.shape[a] }, (_, k) => {

@@ -11,7 +11,8 @@ import { add } from './binary.js';
 import { sum } from './reduce.js';
 import { reshape } from './reshape.js';
 import { transpose } from './transpose.js';
-import { elu, leakyRelu, relu, relu6, selu, sigmoid, tanh } from './unary.js';
+import { relu, relu6 } from './unary.js';
+import { AFTER_NAMES, afterActivation } from './prelu.js';
 import { checkFloat, run1, scoped, toTensor } from './util.js';
 import { checkRank, checkStridesDilations, spatialGeom, tupleArg, type PadArg, type RoundingMode } from './conv_util.js';
 
@@ -82,15 +83,8 @@ const FUSED: Record<string, { act: Act; grad: Unary | null }> = {
   relu: { act: Act.Relu, grad: Unary.Relu },
   relu6: { act: Act.Relu6, grad: Unary.Relu6 },
 };
-const UNFUSED: Record<string, (x: Tensor) => Tensor> = {
-  sigmoid,
-  tanh,
-  elu: (x) => elu(x),
-  selu,
-  leakyrelu: (x) => leakyRelu(x),
-};
 
-export type ConvActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'leakyrelu';
+export type ConvActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'leakyrelu' | 'prelu';
 
 export interface ConvNdArgs {
   op: string;
@@ -105,6 +99,8 @@ export interface ConvNdArgs {
   dimRoundingMode?: RoundingMode;
   bias?: Tensor;
   activation?: string;
+  preluActivationWeights?: Tensor;
+  leakyreluAlpha?: number;
 }
 
 /**
@@ -123,9 +119,9 @@ export const convNd = scoped((args: ConvNdArgs): Tensor => {
   checkRank(op, 'filter', f.shape, [nd + 2]);
   const key = String(args.activation ?? 'linear').toLowerCase();
   const fused = FUSED[key];
-  const after = UNFUSED[key];
+  const after = fused ? null : afterActivation(op, key, args);
   if (!fused && !after)
-    throw new Error(`${op}: unknown activation '${args.activation}'; expected one of ${[...Object.keys(FUSED), ...Object.keys(UNFUSED)].join(', ')}`);
+    throw new Error(`${op}: unknown activation '${args.activation}'; expected one of ${[...Object.keys(FUSED), ...AFTER_NAMES].join(', ')}`);
   const unbatched = x0.rank === nd + 1;
   let x = unbatched ? reshape(x0, [1, ...x0.shape]) : x0;
   const cf = !!args.channelsFirst;
@@ -227,11 +223,15 @@ export interface FusedConv2DArgs {
   /** Added per output channel: shape [outChannels] (or broadcastable to the output). */
   bias?: Tensor;
   activation?: ConvActivation;
+  /** prelu's alpha, broadcast against the output (tfjs's preluActivationWeights). */
+  preluActivationWeights?: Tensor;
+  /** leakyrelu's slope (default 0.2). */
+  leakyreluAlpha?: number;
 }
 
 /**
  * act(conv2d(x, filter) + bias) with the bias add and relu/relu6 in the GEMM epilogue
- * (tfjs-core's fused.conv2d). Porting note: no preluActivationWeights argument.
+ * (tfjs-core's fused.conv2d), with tfjs's leakyreluAlpha and preluActivationWeights.
  * @example sg.fusedConv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' });
  */
 export function fusedConv2d(args: FusedConv2DArgs): Tensor {
@@ -249,5 +249,7 @@ export function fusedConv2d(args: FusedConv2DArgs): Tensor {
     dimRoundingMode: args.dimRoundingMode,
     bias: args.bias,
     activation: args.activation,
+    preluActivationWeights: args.preluActivationWeights,
+    leakyreluAlpha: args.leakyreluAlpha,
   });
 }

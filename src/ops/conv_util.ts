@@ -7,8 +7,8 @@ export type PadArg = 'valid' | 'same' | number | number[][];
 export type RoundingMode = 'floor' | 'round' | 'ceil';
 
 /** Normalises a number-or-tuple argument (strides, dilations, filterSize) to `n` positive integers. */
-export function tupleArg(op: string, name: string, v: number | number[] | undefined, n: number, dflt = 1): number[] {
-  const arr = v === undefined ? new Array<number>(n).fill(dflt) : typeof v === 'number' ? new Array<number>(n).fill(v) : v.slice();
+export function tupleArg(op: string, name: string, v: number | number[] | undefined | null, n: number, dflt = 1): number[] {
+  const arr = v == null ? new Array<number>(n).fill(dflt) : typeof v === 'number' ? new Array<number>(n).fill(v) : v.slice();
   if (!Array.isArray(arr) || arr.length !== n || arr.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new Error(`${op}: '${name}' must be a positive integer or ${n} positive integers but is ${JSON.stringify(v)}`);
   }

@@ -4,7 +4,7 @@ import { checkDtype, type DataType, type TensorLike } from '../engine/dtype.js';
 import { Rng } from '../engine/random.js';
 import { fmt, sizeFromShape, type Shape } from '../engine/shape.js';
 import { Tensor, Variable } from '../engine/tensor.js';
-import { checkFinite, checkShape, flatten, inferDtype, inferShape } from './util.js';
+import { checkFinite, checkInt, checkShape, describeValue, flatten, inferDtype, inferShape, isTensorLike, toTensor } from './util.js';
 
 /**
  * A tensor from nested arrays or a flat typed array (with `shape`).
@@ -13,6 +13,13 @@ import { checkFinite, checkShape, flatten, inferDtype, inferShape } from './util
  * sg.tensor([1, 2, 3, 4], [2, 2], 'int32');
  */
 export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Tensor {
+  let first: unknown = values;
+  while (Array.isArray(first)) first = first[0];
+  if (typeof first === 'string') throw new Error('tensor: string tensors are not supported (simdgrad has numeric dtypes only)');
+  if (!isTensorLike(values)) {
+    throw new Error(`tensor: values must be numbers, booleans, nested arrays or a typed array but got '${describeValue(values)}'`);
+  }
+  if (dtype != null) checkDtype('tensor', dtype);
   const inferred = inferShape('tensor', values);
   const dt = checkDtype('tensor', dtype ?? inferDtype(values));
   let s: Shape = inferred;
@@ -29,6 +36,39 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Ten
     return fill(s, Number(values), dt);
   }
   return ENGINE.makeTensor(flatten('tensor', values, dt, sizeFromShape(s)), s, dt);
+}
+
+/** A tensor of a fixed rank (tensor1d..tensor6d share this check). */
+function rankTensor(op: string, rank: number, values: TensorLike, shape?: Shape, dtype?: DataType): Tensor {
+  if (shape != null && shape.length !== rank)
+    throw new Error(`${op}: shape ${fmt(shape)} must have ${rank} dimensions`);
+  const t = tensor(values, shape, dtype);
+  if (t.rank !== rank) {
+    t.dispose();
+    throw new Error(`${op}: expected values of rank ${rank} (or a shape) but got shape ${fmt(t.shape)}`);
+  }
+  return t;
+}
+
+/** A rank-3 tensor. @example sg.tensor3d([[[1], [2]], [[3], [4]]]).shape; // [2, 2, 1] */
+export function tensor3d(values: TensorLike, shape?: [number, number, number], dtype?: DataType): Tensor {
+  return rankTensor('tensor3d', 3, values, shape, dtype);
+}
+/** A rank-4 tensor. */
+export function tensor4d(values: TensorLike, shape?: [number, number, number, number], dtype?: DataType): Tensor {
+  return rankTensor('tensor4d', 4, values, shape, dtype);
+}
+/** A rank-5 tensor. */
+export function tensor5d(values: TensorLike, shape?: [number, number, number, number, number], dtype?: DataType): Tensor {
+  return rankTensor('tensor5d', 5, values, shape, dtype);
+}
+/** A rank-6 tensor. */
+export function tensor6d(
+  values: TensorLike,
+  shape?: [number, number, number, number, number, number],
+  dtype?: DataType,
+): Tensor {
+  return rankTensor('tensor6d', 6, values, shape, dtype);
 }
 
 /** A rank-0 tensor. */
@@ -48,21 +88,17 @@ export function tensor1d(values: TensorLike, dtype?: DataType): Tensor {
 }
 
 export function tensor2d(values: TensorLike, shape?: [number, number], dtype?: DataType): Tensor {
-  const t = tensor(values, shape, dtype);
-  if (t.rank !== 2) {
-    t.dispose();
-    throw new Error(`tensor2d: expected rank 2 but got shape ${fmt(t.shape)}`);
-  }
-  return t;
+  return rankTensor('tensor2d', 2, values, shape, dtype);
 }
 
 /** A tensor of `shape` filled with `value`. */
-export function fill(shape: Shape, value: number, dtype: DataType = 'float32'): Tensor {
-  checkShape('fill', shape);
-  checkDtype('fill', dtype);
+export function fill(shape: Shape, value: number, dtype: DataType = 'float32', op = 'fill'): Tensor {
+  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of integers but is ${JSON.stringify(shape)}`);
+  checkShape(op, shape);
+  checkDtype(op, dtype);
   if (typeof value !== 'number' || (dtype !== 'float32' && !Number.isFinite(value))) {
     throw new Error(
-      `fill: value must be a number${dtype !== 'float32' ? ' and finite for ' + dtype : ''} but is ${value}`,
+      `${op}: value must be a number${dtype !== 'float32' ? ' and finite for ' + dtype : ''} but is ${value}`,
     );
   }
   const size = sizeFromShape(shape);
@@ -73,19 +109,35 @@ export function fill(shape: Shape, value: number, dtype: DataType = 'float32'): 
 }
 
 export function zeros(shape: Shape, dtype: DataType = 'float32'): Tensor {
-  return fill(shape, 0, dtype);
+  return fill(shape, 0, dtype, 'zeros');
 }
 
 export function ones(shape: Shape, dtype: DataType = 'float32'): Tensor {
-  return fill(shape, 1, dtype);
+  return fill(shape, 1, dtype, 'ones');
 }
 
-export function zerosLike(x: Tensor): Tensor {
-  return zeros(x.shape, x.dtype);
+/** Zeros of x's shape and dtype (x may be a plain array, as in tfjs). */
+export function zerosLike(x: Tensor | TensorLike): Tensor {
+  if (x instanceof Tensor) {
+    ENGINE.assertLive(x, 'zerosLike');
+    return fill(x.shape, 0, x.dtype, 'zerosLike');
+  }
+  const t = toTensor(x, 'x', 'zerosLike');
+  const z = fill(t.shape, 0, t.dtype, 'zerosLike');
+  t.dispose();
+  return z;
 }
 
-export function onesLike(x: Tensor): Tensor {
-  return ones(x.shape, x.dtype);
+/** Ones of x's shape and dtype (x may be a plain array, as in tfjs). */
+export function onesLike(x: Tensor | TensorLike): Tensor {
+  if (x instanceof Tensor) {
+    ENGINE.assertLive(x, 'onesLike');
+    return fill(x.shape, 1, x.dtype, 'onesLike');
+  }
+  const t = toTensor(x, 'x', 'onesLike');
+  const z = fill(t.shape, 1, t.dtype, 'onesLike');
+  t.dispose();
+  return z;
 }
 
 /**
@@ -97,7 +149,12 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
   checkFinite('range', 'stop', stop);
   checkFinite('range', 'step', step);
   if (step === 0) throw new Error('range: step must not be 0');
+  checkDtype('range', dtype);
+  // As tfjs: the default step counts down when stop < start; an explicit step of the wrong sign
+  // gives an empty range.
+  if (stop < start && step === 1) step = -1;
   const n = Math.max(0, Math.ceil((stop - start) / step));
+  checkSize('range', n);
   const arr = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
   for (let i = 0; i < n; i++) arr[i] = start + i * step;
   return ENGINE.makeTensor(arr, [n], dtype);
@@ -105,22 +162,64 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
 
 /** numpy-style `arange(stop)` or `arange(start, stop, step)`. */
 export function arange(startOrStop: number, stop?: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
-  return stop === undefined ? range(0, startOrStop, step, dtype) : range(startOrStop, stop, step, dtype);
+  const [a, b] = stop === undefined ? [0, startOrStop] : [startOrStop, stop];
+  // numpy semantics: a positive step over a decreasing range is empty (range would count down).
+  if (step > 0 && b < a) return range(a, a, 1, dtype);
+  return range(a, b, step, dtype);
 }
 
-/** The n x n identity matrix. */
-export function eye(n: number, dtype: DataType = 'float32'): Tensor {
-  const arr = dtype === 'float32' ? new Float32Array(n * n) : new Int32Array(n * n);
-  for (let i = 0; i < n; i++) arr[i * n + i] = 1;
-  return ENGINE.makeTensor(arr, [n, n], dtype);
+/** Throws before allocating when an op computed a size no buffer can hold. */
+function checkSize(op: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n > 2 ** 31 - 1)
+    throw new Error(`${op}: the result would have ${n} elements, more than a tensor can hold (2^31 - 1)`);
+}
+
+/**
+ * The identity matrix, as tfjs: numRows x numColumns (default square), optionally repeated over
+ * `batchShape` (leading dimensions).
+ * @example sg.eye(2).print(); // [[1, 0], [0, 1]]
+ */
+export function eye(numRows: number, numColumns?: number | null, batchShape?: number[] | null, dtype: DataType = 'float32'): Tensor {
+  checkInt('eye', 'numRows', numRows, 0);
+  const cols = numColumns ?? numRows;
+  checkInt('eye', 'numColumns', cols, 0);
+  checkDtype('eye', dtype);
+  const batch = batchShape ?? [];
+  if (!Array.isArray(batch)) throw new Error(`eye: batchShape must be an array of integers but is ${JSON.stringify(batchShape)}`);
+  checkShape('eye', batch);
+  const B = sizeFromShape(batch);
+  checkSize('eye', B * numRows * cols);
+  const arr = dtype === 'float32' ? new Float32Array(B * numRows * cols) : new Int32Array(B * numRows * cols);
+  for (let b = 0; b < B; b++) for (let i = 0; i < Math.min(numRows, cols); i++) arr[b * numRows * cols + i * cols + i] = 1;
+  return ENGINE.makeTensor(arr, [...batch, numRows, cols], dtype);
+}
+
+/**
+ * `num` evenly spaced values from `start` to `stop` (both included), float32.
+ * @example sg.linspace(0, 1, 5).print(); // [0, 0.25, 0.5, 0.75, 1]
+ */
+export function linspace(start: number, stop: number, num: number): Tensor {
+  checkFinite('linspace', 'start', start);
+  checkFinite('linspace', 'stop', stop);
+  checkInt('linspace', 'num', num, 1);
+  checkSize('linspace', num);
+  const arr = new Float32Array(num);
+  const step = num === 1 ? 0 : (stop - start) / (num - 1);
+  for (let i = 0; i < num; i++) arr[i] = start + i * step;
+  return ENGINE.makeTensor(arr, [num], 'float32');
 }
 
 function randomTensor(op: string, shape: Shape, sample: () => number, dtype: DataType): Tensor {
+  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of integers but is ${JSON.stringify(shape)}`);
   checkShape(op, shape);
+  checkDtype(op, dtype);
   if (dtype === 'bool') throw new Error(`${op}: dtype bool is not supported`);
   const size = sizeFromShape(shape);
+  checkSize(op, size);
   const arr = dtype === 'float32' ? new Float32Array(size) : new Int32Array(size);
-  for (let i = 0; i < size; i++) arr[i] = sample();
+  // int32 samples round to the nearest integer, as tfjs (truncation would skew them toward 0).
+  if (dtype === 'int32') for (let i = 0; i < size; i++) arr[i] = Math.round(sample());
+  else for (let i = 0; i < size; i++) arr[i] = sample();
   return ENGINE.makeTensor(arr, shape, dtype);
 }
 
@@ -146,6 +245,7 @@ export function randomUniform(
   checkFinite('randomUniform', 'minval', minval);
   checkFinite('randomUniform', 'maxval', maxval);
   const rng = new Rng(seed);
+  // int32: floor of a uniform sample in [minval, maxval), so randomTensor's rounding is a no-op.
   const f =
     dtype === 'int32'
       ? () => Math.floor(minval + (maxval - minval) * rng.uniform())

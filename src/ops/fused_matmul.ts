@@ -6,10 +6,11 @@ import type { Tensor } from '../engine/tensor.js';
 import { add, sumToShape } from './binary.js';
 import { checkMatMul, matMul } from './matmul.js';
 import { fusedConv2d } from './conv2d.js';
-import { sigmoid, tanh, relu, relu6, elu, selu, leakyRelu } from './unary.js';
+import { relu, relu6 } from './unary.js';
+import { AFTER_NAMES, afterActivation } from './prelu.js';
 import { checkFloat, run1, scoped, toTensor } from './util.js';
 
-export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'leakyrelu';
+export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'leakyrelu' | 'prelu';
 
 /**
  * Activations fused into the GEMM epilogue whose derivative is a function of the output alone
@@ -21,13 +22,6 @@ const FUSED: Record<string, { act: Act; grad: Unary | null }> = {
   linear: { act: Act.Linear, grad: null },
   relu: { act: Act.Relu, grad: Unary.Relu },
   relu6: { act: Act.Relu6, grad: Unary.Relu6 },
-};
-const UNFUSED: Record<string, (x: Tensor) => Tensor> = {
-  sigmoid,
-  tanh,
-  elu: (x) => elu(x),
-  selu,
-  leakyrelu: (x) => leakyRelu(x),
 };
 
 registerGradient('FusedMatMul', {
@@ -60,6 +54,10 @@ export interface FusedMatMulArgs {
   /** Added to each row of the product: shape [N] (or broadcastable to the output). */
   bias?: Tensor;
   activation?: FusedActivation;
+  /** prelu's alpha, broadcast against the output. */
+  preluActivationWeights?: Tensor;
+  /** leakyrelu's slope (default 0.2). */
+  leakyreluAlpha?: number;
 }
 
 /**
@@ -67,13 +65,14 @@ export interface FusedMatMulArgs {
  * @example sg.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' });
  */
 export const fusedMatMul = scoped(
-  ({ a, b, transposeA = false, transposeB = false, bias, activation = 'linear' }: FusedMatMulArgs): Tensor => {
+  (args: FusedMatMulArgs): Tensor => {
+    const { a, b, transposeA = false, transposeB = false, bias, activation = 'linear' } = args;
     const key = String(activation).toLowerCase();
     const fused = FUSED[key];
-    const after = UNFUSED[key];
+    const after = fused ? null : afterActivation('fused.matMul', key, args);
     if (!fused && !after) {
       throw new Error(
-        `fused.matMul: unknown activation '${activation}'; expected one of ${[...Object.keys(FUSED), ...Object.keys(UNFUSED)].join(', ')}`,
+        `fused.matMul: unknown activation '${activation}'; expected one of ${[...Object.keys(FUSED), ...AFTER_NAMES].join(', ')}`,
       );
     }
     const spec = fused ?? FUSED.linear;

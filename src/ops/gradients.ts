@@ -9,7 +9,16 @@ import { ones, zeros } from './creation.js';
 
 /** Runs `f` on a tape and returns its value and d(value)/d(source) for each source. */
 function gradientsOf(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor): { value: Tensor; grads: Tensor[] } {
-  for (const s of sources) ENGINE.assertLive(s, op);
+  if (!Array.isArray(sources)) throw new Error(`${op}: expected an array of tensors to differentiate with respect to`);
+  for (const [i, s] of sources.entries()) {
+    ENGINE.assertLive(s, op);
+    // Why an error: the tape carries float32 gradients only; a zero gradient for an int32 input
+    // would be silently wrong (tfjs has no gradient there either). Cast the input first.
+    if (s.dtype !== 'float32')
+      throw new Error(
+        `${op}: argument ${i} has dtype ${s.dtype} (shape ${fmt(s.shape)}); gradients exist only for float32 tensors (cast it first)`,
+      );
+  }
   if (ENGINE.tape)
     throw new Error(`${op}: gradients of gradients are not supported (a gradient call is already running)`);
   const tape: Tape = { nodes: [], requires: new Set(sources.map((s) => s.id)) };

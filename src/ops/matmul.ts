@@ -1,9 +1,11 @@
 // matMul: (batched) matrix product with optional transposes; batch dims broadcast.
+import { ENGINE } from '../engine/engine.js';
 import { registerGradient } from '../engine/registry.js';
 import { fmt } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { sumToShape } from './binary.js';
-import { checkFloat, run1, toTensor } from './util.js';
+import { checkFloat, run1, scoped, toTensor } from './util.js';
+import type { TensorLike } from '../engine/dtype.js';
 import { broadcastShapes } from '../engine/shape.js';
 
 registerGradient('MatMul', {
@@ -24,12 +26,12 @@ registerGradient('MatMul', {
  * The matrix product of the last two dimensions of `a` and `b` (rank >= 2), batch dims broadcast.
  * @example sg.matMul(sg.ones([2, 3]), sg.ones([3, 4])).shape; // [2, 4]
  */
-export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+export const matMul = scoped((a: Tensor | TensorLike, b: Tensor | TensorLike, transposeA = false, transposeB = false): Tensor => {
   const x = toTensor(a, 'a', 'matMul');
   const y = toTensor(b, 'b', 'matMul');
   checkMatMul('matMul', x, y, transposeA, transposeB);
   return run1('MatMul', [x, y], { transposeA, transposeB });
-}
+});
 
 /** Validates matMul arguments (dtypes, ranks, inner and batch dims); returns the output shape. */
 export function checkMatMul(op: string, x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): number[] {
@@ -49,5 +51,6 @@ export function checkMatMul(op: string, x: Tensor, y: Tensor, transposeA: boolea
   const batch = broadcastShapes(op, x.shape.slice(0, -2), y.shape.slice(0, -2));
   const M = transposeA ? x.shape[x.rank - 1] : x.shape[x.rank - 2];
   const N = transposeB ? y.shape[y.rank - 2] : y.shape[y.rank - 1];
+  ENGINE.checkSize(op, [...batch, M, N], 'float32');
   return [...batch, M, N];
 }

@@ -19,14 +19,13 @@ export function moments(
   axes?: number | number[],
   keepDims = false,
 ): { mean: Tensor; variance: Tensor } {
-  const x = toTensor(xIn, 'x', 'moments');
-  checkFloat('moments', 'x', x);
-  const res = ENGINE.tidy(() => {
+  return ENGINE.tidy(() => {
+    const x = toTensor(xIn, 'x', 'moments');
+    checkFloat('moments', 'x', x);
     const m = mean(x, axes, true);
     const v = mean(squaredDifference(x, m), axes, keepDims);
     return { mean: keepDims ? m : mean(x, axes, false), variance: v };
   });
-  return res;
 }
 
 /**
@@ -41,6 +40,17 @@ export function batchNorm(
   offset?: Tensor | TensorLike,
   scale?: Tensor | TensorLike,
   varianceEpsilon = 0.001,
+): Tensor {
+  return ENGINE.tidy(() => batchNormIn(xIn, meanIn, varianceIn, offset, scale, varianceEpsilon));
+}
+
+function batchNormIn(
+  xIn: Tensor | TensorLike,
+  meanIn: Tensor | TensorLike,
+  varianceIn: Tensor | TensorLike,
+  offset: Tensor | TensorLike | undefined,
+  scale: Tensor | TensorLike | undefined,
+  varianceEpsilon: number,
 ): Tensor {
   const op = 'batchNorm';
   checkFinite(op, 'varianceEpsilon', varianceEpsilon);
@@ -62,11 +72,9 @@ export function batchNorm(
       );
   }
   const [m, v, o, s] = args.map(([, t]) => t);
-  return ENGINE.tidy(() => {
-    let inv = rsqrt(add(v!, varianceEpsilon));
-    if (s) inv = mul(inv, s);
-    const y = mul(sub(x, m!), inv);
-    return o ? add(y, o) : y;
-  });
+  let inv = rsqrt(add(v!, varianceEpsilon));
+  if (s) inv = mul(inv, s);
+  const y = mul(sub(x, m!), inv);
+  return o ? add(y, o) : y;
 }
 

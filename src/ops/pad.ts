@@ -3,7 +3,8 @@ import { registerGradient } from '../engine/registry.js';
 import { fmt } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { slice } from './slice.js';
-import { checkFinite, run1, toTensor } from './util.js';
+import { checkFinite, run1, scoped, toTensor } from './util.js';
+import type { TensorLike } from '../engine/dtype.js';
 
 registerGradient('Pad', {
   grad: ([dy], { attrs, inputInfos: [x] }) => {
@@ -23,7 +24,7 @@ registerGradient('Pad', {
  * Pads dimension i with paddings[i] = [before, after] copies of `constantValue`.
  * @example sg.pad(sg.tensor([1, 2]), [[1, 2]]); // [0, 1, 2, 0, 0]
  */
-export function pad(x: Tensor, paddings: Array<[number, number]> | number[][], constantValue = 0): Tensor {
+export const pad = scoped((x: Tensor | TensorLike, paddings: Array<[number, number]> | number[][], constantValue = 0): Tensor => {
   const t = toTensor(x, 'x', 'pad');
   checkFinite('pad', 'constantValue', constantValue);
   if (
@@ -35,4 +36,4 @@ export function pad(x: Tensor, paddings: Array<[number, number]> | number[][], c
     );
   }
   return run1('Pad', [t], { paddings: paddings.map((p) => [p[0], p[1]]), constantValue });
-}
+});

@@ -6,6 +6,7 @@ import type { Tensor } from '../engine/tensor.js';
 import type { TensorLike } from '../engine/dtype.js';
 import { checkFormat } from './conv2d.js';
 import { reshape } from './reshape.js';
+import { where } from './where.js';
 import { checkFloat, run1, scoped, toTensor } from './util.js';
 import { checkRank, spatialGeom, tupleArg, type PadArg, type RoundingMode } from './conv_util.js';
 
@@ -49,9 +50,31 @@ export const poolNd = scoped(
       out: lift(g.out, 1),
     });
     const shape = [x.shape[0], ...g.out, C];
-    return reshape(y, unbatched ? shape.slice(1) : shape);
+    const empty = type === 'avg' ? paddingOnlyWindows(inS, window, strides, g.pads, g.out) : null;
+    const z = reshape(y, shape);
+    // A window that covers only padding averages nothing: 0 (as tfjs's avgPool3d), not 0/0.
+    const r = empty ? where(reshape(toTensor(empty, 'mask', op, 'bool'), [1, ...g.out, 1]), 0, z) : z;
+    return unbatched ? reshape(r, shape.slice(1)) : r;
   },
 );
+
+/** A 0/1 mask over the output positions whose window holds no input tap, or null if none does. */
+function paddingOnlyWindows(inS: number[], window: number[], strides: number[], pads: number[], out: number[]): Int32Array | null {
+  const emptyAt = out.map((n, d) =>
+    Array.from({ length: n }, (_, o) => {
+      const start = o * strides[d] - pads[d];
+      return start >= inS[d] || start + window[d] <= 0;
+    }),
+  );
+  if (!emptyAt.some((e) => e.includes(true))) return null;
+  const mask = new Int32Array(out.reduce((a, c) => a * c, 1));
+  const idx = new Array<number>(out.length).fill(0);
+  for (let i = 0; i < mask.length; i++) {
+    mask[i] = idx.some((o, d) => emptyAt[d][o]) ? 1 : 0;
+    for (let d = out.length - 1; d >= 0 && ++idx[d] === out[d]; d--) idx[d] = 0;
+  }
+  return mask;
+}
 
 /**
  * 2-d max pooling over [batch, height, width, channels] (or [height, width, channels]).

@@ -4,7 +4,7 @@
 import { Reduce } from '../backends/wasm/codes.generated.js';
 import type { TensorLike } from '../engine/dtype.js';
 import { registerGradient } from '../engine/registry.js';
-import { fmt, normAxes, normAxis, sizeFromShape } from '../engine/shape.js';
+import { fmt, normAxis, sizeFromShape } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { div, equal, mul } from './binary.js';
 import { cast } from './cast.js';
@@ -13,7 +13,8 @@ import { tile } from './tile.js';
 import { transpose } from './transpose.js';
 import { where } from './where.js';
 import { zerosLike } from './creation.js';
-import { run1, scoped, toTensor } from './util.js';
+import { axesArg, run1, scoped, toTensor } from './util.js';
+import { scan3 } from './cumulative.js';
 
 type Axis = number | number[] | null | undefined;
 
@@ -28,8 +29,12 @@ registerGradient('Reduce', {
       switch (attrs.op as Reduce) {
         case Reduce.Sum:
           return dyb;
-        case Reduce.Prod:
-          return div(mul(dyb, spread(y)), x); // Porting note: NaN where x == 0
+        case Reduce.Prod: {
+          // The product of the other elements, as an exclusive scan from each side: exact
+          // where x holds zeros (dividing y by x gave NaN there).
+          const others = mul(scan3(x, true, true, false), scan3(x, true, true, true));
+          return mul(dyb, others);
+        }
         default:
           return where(equal(x, spread(y)), dyb, zerosLike(dyb)); // Max, Min: every tie gets dy
       }
@@ -41,7 +46,7 @@ registerGradient('Reduce', {
 function reduce(name: string, op: Reduce, xIn: Tensor | TensorLike, axis: Axis, keepDims: boolean): Tensor {
   const x = toTensor(xIn, 'x', name);
   if (x.dtype === 'bool') throw new Error(`${name}: argument 'x' must be numeric but has dtype bool`);
-  const axes = normAxes(name, axis, x.rank);
+  const axes = axesArg(name, axis, x.rank);
   const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d)).filter((_, i) => keepDims || !axes.includes(i));
   if (op !== Reduce.Sum && op !== Reduce.Prod && axes.some((a) => x.shape[a] === 0)) {
     throw new Error(`${name}: cannot reduce over an empty dimension (shape ${fmt(x.shape)}, axes ${fmt(axes)})`);
@@ -103,13 +108,16 @@ export const min = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false
 export const mean = scoped((xIn: Tensor | TensorLike, axis?: Axis, keepDims = false) => {
   const x = toTensor(xIn, 'x', 'mean');
   const f = x.dtype === 'float32' ? x : cast(x, 'float32');
-  const axes = normAxes('mean', axis, x.rank);
+  const axes = axesArg('mean', axis, x.rank);
   const count = axes.reduce((n, a) => n * x.shape[a], 1);
   return div(reduce('mean', Reduce.Sum, f, axes, keepDims), count);
 });
 
 function argReduce(name: string, isMax: boolean, xIn: Tensor | TensorLike, axis: number): Tensor {
-  const x = toTensor(xIn, 'x', name);
+  let x = toTensor(xIn, 'x', name);
+  if (x.dtype === 'bool') x = cast(x, 'int32');
+  // NaNs are skipped, as tfjs: they become the value that never wins (a row of NaNs gives 0).
+  if (x.dtype === 'float32') x = where(run1('MathUnary', [x], { fn: 'isNaN' }), isMax ? -Infinity : Infinity, x);
   const a = normAxis(name, axis, x.rank);
   if (x.rank === 0 || x.shape[a] === 0)
     throw new Error(`${name}: cannot reduce over an empty dimension (shape ${fmt(x.shape)}, axis ${a})`);

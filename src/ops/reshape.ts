@@ -3,7 +3,8 @@ import { ENGINE } from '../engine/engine.js';
 import { registerGradient } from '../engine/registry.js';
 import { fmt, normAxis, sizeFromShape, type Shape } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
-import { toTensor } from './util.js';
+import { scoped, toTensor } from './util.js';
+import type { TensorLike } from '../engine/dtype.js';
 
 registerGradient('Reshape', {
   grad: ([dy], { inputInfos: [x] }) => [() => ENGINE.reshapeView(dy, x.shape)],
@@ -13,8 +14,9 @@ registerGradient('Reshape', {
  * The same values in a new shape; one dimension may be -1 (inferred).
  * @example sg.reshape(sg.range(0, 6), [2, 3]);
  */
-export function reshape(x: Tensor, shape: Shape): Tensor {
+export const reshape = scoped((x: Tensor | TensorLike, shape: Shape): Tensor => {
   const t = toTensor(x, 'x', 'reshape');
+  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array of integers but is ${JSON.stringify(shape)}`);
   const s = shape.slice();
   const inferAt = s.indexOf(-1);
   if (s.filter((d) => d === -1).length > 1) throw new Error(`reshape: shape ${fmt(shape)} has more than one -1`);
@@ -34,24 +36,34 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
     );
   }
   return ENGINE.reshapeView(t, s);
-}
+});
+
+/**
+ * A new tensor with x's values (sharing its buffer); recorded, so gradients flow through it.
+ * @example const y = sg.clone(x);
+ */
+export const clone = scoped((x: Tensor | TensorLike): Tensor => {
+  const t = toTensor(x, 'x', 'clone');
+  return ENGINE.reshapeView(t, t.shape);
+});
 
 /** Inserts a dimension of size 1 at `axis`. */
-export function expandDims(x: Tensor, axis = 0): Tensor {
+export const expandDims = scoped((x: Tensor | TensorLike, axis = 0): Tensor => {
   const t = toTensor(x, 'x', 'expandDims');
   const a = normAxis('expandDims', axis, t.rank + 1);
   const s = t.shape.slice();
   s.splice(a, 0, 1);
   return ENGINE.reshapeView(t, s);
-}
+});
 
-/** Removes dimensions of size 1 (all of them, or those in `axis`). */
-export function squeeze(x: Tensor, axis?: number[]): Tensor {
+/** Removes dimensions of size 1 (all of them when `axis` is omitted or empty, as tfjs; else those in `axis`). */
+export const squeeze = scoped((x: Tensor | TensorLike, axis?: number | number[]): Tensor => {
   const t = toTensor(x, 'x', 'squeeze');
-  const axes = axis?.map((a) => normAxis('squeeze', a, t.rank));
+  const list = axis == null ? [] : Array.isArray(axis) ? axis : [axis];
+  const axes = list.length ? list.map((a) => normAxis('squeeze', a, t.rank)) : undefined;
   for (const a of axes ?? []) {
     if (t.shape[a] !== 1) throw new Error(`squeeze: dimension ${a} of shape ${fmt(t.shape)} is ${t.shape[a]}, not 1`);
   }
   const s = t.shape.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
   return ENGINE.reshapeView(t, s);
-}
+});

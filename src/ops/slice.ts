@@ -3,7 +3,8 @@ import { registerGradient } from '../engine/registry.js';
 import { fmt } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { pad } from './pad.js';
-import { run1, toTensor } from './util.js';
+import { run1, scoped, toTensor } from './util.js';
+import type { TensorLike } from '../engine/dtype.js';
 
 registerGradient('Slice', {
   grad: ([dy], { attrs, inputInfos: [x] }) => {
@@ -23,7 +24,7 @@ registerGradient('Slice', {
  * The block starting at `begin` with `size` (-1: to the end) in each dimension.
  * @example sg.slice(sg.tensor([[1, 2, 3], [4, 5, 6]]), [0, 1], [2, 2]); // [[2, 3], [5, 6]]
  */
-export function slice(x: Tensor, begin: number | number[], size?: number | number[]): Tensor {
+export const slice = scoped((x: Tensor | TensorLike, begin: number | number[], size?: number | number[]): Tensor => {
   const t = toTensor(x, 'x', 'slice');
   const b = typeof begin === 'number' ? [begin, ...new Array(Math.max(0, t.rank - 1)).fill(0)] : begin.slice();
   const s =
@@ -48,4 +49,4 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
     }
   }
   return run1('Slice', [t], { begin: b, size: sz });
-}
+});

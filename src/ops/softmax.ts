@@ -5,7 +5,8 @@ import type { Tensor } from '../engine/tensor.js';
 import { mul, sub } from './binary.js';
 import { sum } from './reduce.js';
 import { exp } from './unary.js';
-import { checkFloat, run1, toTensor } from './util.js';
+import { checkFloat, run1, scoped, toTensor } from './util.js';
+import type { TensorLike } from '../engine/dtype.js';
 
 registerGradient('Softmax', {
   saveOutputs: true,
@@ -27,17 +28,17 @@ function checkLastAxis(op: string, x: Tensor, dim: number): void {
  * exp(x) / sum(exp(x)) over the last axis, computed stably.
  * @example sg.softmax(sg.tensor([1, 2, 3])); // [0.090, 0.245, 0.665]
  */
-export function softmax(logits: Tensor, dim = -1): Tensor {
+export const softmax = scoped((logits: Tensor | TensorLike, dim = -1): Tensor => {
   const x = toTensor(logits, 'logits', 'softmax');
   checkFloat('softmax', 'logits', x);
   checkLastAxis('softmax', x, dim);
   return run1('Softmax', [x], { log: false });
-}
+});
 
 /** log(softmax(x)) over the last axis, computed stably. */
-export function logSoftmax(logits: Tensor, axis = -1): Tensor {
+export const logSoftmax = scoped((logits: Tensor | TensorLike, axis = -1): Tensor => {
   const x = toTensor(logits, 'logits', 'logSoftmax');
   checkFloat('logSoftmax', 'logits', x);
   checkLastAxis('logSoftmax', x, axis);
   return run1('Softmax', [x], { log: true });
-}
+});

@@ -3,7 +3,8 @@ import { registerGradient } from '../engine/registry.js';
 import { fmt } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { ENGINE } from '../engine/engine.js';
-import { run1, toTensor } from './util.js';
+import { run1, scoped, toTensor } from './util.js';
+import type { TensorLike } from '../engine/dtype.js';
 
 registerGradient('Transpose', {
   grad: ([dy], { attrs }) => {
@@ -18,7 +19,7 @@ registerGradient('Transpose', {
  * Permutes the dimensions of `x`: output dim i is input dim perm[i].
  * @example sg.transpose(sg.zeros([2, 3])).shape; // [3, 2]
  */
-export function transpose(x: Tensor, perm?: number[]): Tensor {
+export const transpose = scoped((x: Tensor | TensorLike, perm?: number[]): Tensor => {
   const t = toTensor(x, 'x', 'transpose');
   const p = perm ?? t.shape.map((_, i) => t.rank - 1 - i);
   const sorted = [...p].sort((a, b) => a - b);
@@ -29,4 +30,4 @@ export function transpose(x: Tensor, perm?: number[]): Tensor {
   }
   if (p.every((v, i) => v === i)) return ENGINE.reshapeView(t, t.shape);
   return run1('Transpose', [t], { perm: p });
-}
+});

@@ -6,7 +6,7 @@ import type { TensorLike } from '../engine/dtype.js';
 import { registerGradient } from '../engine/registry.js';
 import type { Tensor } from '../engine/tensor.js';
 import { cast } from './cast.js';
-import { checkFinite, run1, toTensor } from './util.js';
+import { checkFinite, run1, scoped, toTensor } from './util.js';
 
 registerGradient('Unary', {
   saveInputs: true,
@@ -27,17 +27,12 @@ const INT_OPS = new Set<number>([
   Unary.Round,
 ]);
 
-function unary(name: string, op: Unary, x: Tensor | TensorLike, alpha = 0, beta = 0): Tensor {
+const unary = scoped((name: string, op: Unary, x: Tensor | TensorLike, alpha = 0, beta = 0): Tensor => {
   const t = toTensor(x, 'x', name);
-  if (t.dtype !== 'float32' && !INT_OPS.has(op)) {
-    const f = cast(t, 'float32');
-    const y = run1('Unary', [f], { op, alpha, beta });
-    f.dispose();
-    return y;
-  }
+  if (t.dtype !== 'float32' && !INT_OPS.has(op)) return run1('Unary', [cast(t, 'float32')], { op, alpha, beta });
   if (t.dtype === 'bool') throw new Error(`${name}: argument 'x' must be numeric but has dtype bool`);
   return run1('Unary', [t], { op, alpha, beta });
-}
+});
 
 /** -x */
 export const neg = (x: Tensor | TensorLike) => unary('neg', Unary.Neg, x);

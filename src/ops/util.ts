@@ -1,7 +1,7 @@
 // Helpers shared by the op files: argument conversion and validation.
 import { ENGINE } from '../engine/engine.js';
 import { type DataType, type TensorLike, type TypedArray } from '../engine/dtype.js';
-import { fmt, sizeFromShape, type Shape } from '../engine/shape.js';
+import { fmt, normAxes, sizeFromShape, type Shape } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
 
 /** Infers the shape of nested arrays, checking that they are not ragged. */
@@ -51,12 +51,34 @@ export function flatten(op: string, values: TensorLike, dtype: DataType, size: n
   return out;
 }
 
-/** The dtype nested values imply: bool for booleans, int32 for an Int32Array, else float32. */
+/**
+ * The dtype values imply, as tfjs: bool for booleans, int32 for Int32Array, Uint8Array and
+ * Uint8ClampedArray, else float32.
+ */
 export function inferDtype(values: TensorLike): DataType {
-  if (values instanceof Int32Array) return 'int32';
+  if (values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray) return 'int32';
   let v: unknown = values;
   while (Array.isArray(v)) v = v[0];
   return typeof v === 'boolean' ? 'bool' : 'float32';
+}
+
+/** tfjs's name for what a value is: 'Object', 'Map', 'string'... (for error messages). */
+export function describeValue(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'Object';
+  return typeof x;
+}
+
+/** Whether `x` is something `tensor()` accepts: a number, boolean, (nested) array or typed array. */
+export function isTensorLike(x: unknown): boolean {
+  return typeof x === 'number' || typeof x === 'boolean' || Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+}
+
+/** Throws when nested values hold strings (string tensors are out of scope). */
+function checkNoStrings(op: string, x: unknown): void {
+  let v = x;
+  while (Array.isArray(v)) v = v[0];
+  if (typeof v === 'string') throw new Error(`${op}: string tensors are not supported (simdgrad has numeric dtypes only)`);
 }
 
 /** A Tensor from a Tensor, number or nested array (numbers become float32 unless `dtype`). */
@@ -65,10 +87,37 @@ export function toTensor(x: Tensor | TensorLike, arg: string, op: string, dtype?
     ENGINE.assertLive(x, op);
     return x;
   }
-  if (x === null || x === undefined) throw new Error(`${op}: argument '${arg}' is ${x}; expected a Tensor or numbers`);
+  if (!isTensorLike(x)) {
+    checkNoStrings(op, x);
+    throw new Error(`Argument '${arg}' passed to '${op}' must be a Tensor or TensorLike, but got '${describeValue(x)}'`);
+  }
+  checkNoStrings(op, x);
   const shape = inferShape(op, x);
   const dt: DataType = dtype ?? inferDtype(x);
-  return ENGINE.makeTensor(flatten(op, x, dt, sizeFromShape(shape)), shape, dt);
+  const values = flatten(op, x, dt, sizeFromShape(shape));
+  if (dt === 'int32' && !(x instanceof Int32Array)) checkIntegers(op, arg, x);
+  return ENGINE.makeTensor(values, shape, dt);
+}
+
+/** Plain values converted to int32 (indices, ids) must be integers: 0.5 is an error, not 0. */
+function checkIntegers(op: string, arg: string, x: TensorLike): void {
+  const bad = (v: unknown) => typeof v === 'number' && !Number.isInteger(v);
+  const visit = (v: unknown): boolean => (Array.isArray(v) ? v.some(visit) : bad(v));
+  const found = ArrayBuffer.isView(x) ? Array.from(x as ArrayLike<number>).find((v) => bad(v)) : undefined;
+  if (found !== undefined || (!ArrayBuffer.isView(x) && visit(x))) {
+    throw new Error(`${op}: argument '${arg}' must hold integers (it is converted to int32) but holds a non-integer`);
+  }
+}
+
+/**
+ * Sorted axes from `axis` (undefined/null: all axes), normalising negatives; a repeated axis
+ * is an error (tfjs would reduce it once; naming it twice is almost always a bug).
+ */
+export function axesArg(op: string, axis: number | number[] | null | undefined, rank: number): number[] {
+  const axes = normAxes(op, axis, rank);
+  const n = axis == null ? rank : Array.isArray(axis) ? axis.length : 1;
+  if (axes.length !== n) throw new Error(`${op}: axis ${JSON.stringify(axis)} names a dimension twice (duplicate axes)`);
+  return axes;
 }
 
 export function checkFloat(op: string, arg: string, t: Tensor): void {

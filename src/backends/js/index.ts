@@ -11,6 +11,8 @@ import { matMulDefs } from './kernels/matmul.js';
 import { reduceDefs } from './kernels/reduce.js';
 import { shapeDefs } from './kernels/shape.js';
 import { unaryDefs } from './kernels/unary.js';
+import { mathDefs } from './kernels/math.js';
+import { scanDefs } from './kernels/scan.js';
 import { registerJsOptimKernels } from './kernels/optim.js';
 import { registerJsConvKernels } from './kernels/conv.js';
 import { registerJsRnnKernels } from './kernels/rnn.js';
@@ -24,6 +26,8 @@ export const JS_KERNELS: CpuKernelDef[] = [
   ...shapeDefs,
   ...gatherDefs,
   ...imageTransformDefs,
+  ...mathDefs,
+  ...scanDefs,
 ];
 
 export class JsBackend extends HostBackend {
