@@ -248,4 +248,16 @@ export {
   SpatialDropout1D,
   SpatialDropout2D,
 } from './layers/index.js';
+export {
+  ConvLSTM2D,
+  RandomFlip,
+  RandomRotation,
+  RandomTranslation,
+  RandomZoom,
+  type ConvLSTM2DArgs,
+  type RandomFlipArgs,
+  type RandomRotationArgs,
+  type RandomTranslationArgs,
+  type RandomZoomArgs,
+} from './layers/index.js';
 export { setThreads, getThreads } from './threads.js';

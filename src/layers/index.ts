@@ -73,6 +73,7 @@ export {
   type RecurrentArgs,
   type TimeDistributedArgs,
 } from './recurrent/index.js';
+export { ConvLSTM2D, type ConvLSTM2DArgs } from './recurrent/index.js';
 export { SymbolicTensor, type SymbolicShape } from './symbolic.js';
 export * from './convolutional/index.js';
 export * from './preprocessing/index.js';

@@ -8,6 +8,7 @@ import { GRU, type GRUArgs } from './gru.js';
 import { LSTM, type LSTMArgs } from './lstm.js';
 import { SimpleRNN } from './simple_rnn.js';
 import type { RecurrentArgs } from './base.js';
+import { ConvLSTM2D, type ConvLSTM2DArgs } from './conv_lstm.js';
 
 /** Factories with tfjs-layers' names. */
 export const recurrentLayers = {
@@ -25,9 +26,12 @@ export const recurrentLayers = {
   embedding: (args: EmbeddingArgs) => new Embedding(args),
   /** @example sg.layers.masking({ maskValue: 0 }) */
   masking: (args: MaskingArgs = {}) => new Masking(args),
+  /** @example sg.layers.convLstm2d({ filters: 40, kernelSize: 3, padding: 'same', returnSequences: true }) */
+  convLstm2d: (args: ConvLSTM2DArgs) => new ConvLSTM2D(args),
 };
 
 export { Bidirectional, Embedding, GRU, LSTM, Masking, SimpleRNN, TimeDistributed };
 export { RecurrentLayer, type RecurrentArgs } from './base.js';
 export type { BidirectionalArgs, EmbeddingArgs, GRUArgs, LSTMArgs, MaskingArgs, TimeDistributedArgs };
 export type { MergeMode } from '../wrappers.js';
+export { ConvLSTM2D, type ConvLSTM2DArgs } from './conv_lstm.js';

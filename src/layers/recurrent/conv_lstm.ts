@@ -1,0 +1,296 @@
+// ConvLSTM2D: Keras' convolutional LSTM over [batch, time, rows, cols, channels] sequences.
+// Composed from conv2d and element-wise ops, one recurrent convolution per step: forward and
+// backward come from the ops' gradients (not a fused kernel like LSTM/GRU).
+import { getActivation, serializeActivation, type ActivationFn } from '../../activations/index.js';
+import type { DataType } from '../../engine/dtype.js';
+import { ENGINE } from '../../engine/engine.js';
+import { fmt } from '../../engine/shape.js';
+import type { Tensor } from '../../engine/tensor.js';
+import { getInitializer, type Initializer } from '../../initializers/index.js';
+import { add, mul } from '../../ops/binary.js';
+import { concat, stack } from '../../ops/concat.js';
+import { conv2d } from '../../ops/conv2d.js';
+import { ones, zeros } from '../../ops/creation.js';
+import { reshape } from '../../ops/reshape.js';
+import { slice } from '../../ops/slice.js';
+import { weightConfig } from '../config_util.js';
+import { convCommon, windowOutput } from '../convolutional/conv.js';
+import { fmtShape } from '../core/dense.js';
+import {
+  Layer,
+  type CallArgs,
+  type ConstraintArg,
+  type InitializerArg,
+  type LayerArgs,
+  type LayerWeight,
+  type RegularizerArg,
+} from '../layer.js';
+import type { SymbolicShape } from '../symbolic.js';
+
+export interface ConvLSTM2DArgs extends LayerArgs {
+  filters: number;
+  kernelSize: number | number[];
+  strides?: number | number[];
+  /** 'valid' (default) or 'same', for the input convolution; the recurrent one is always 'same'. */
+  padding?: 'valid' | 'same';
+  /** Only 'channelsLast' (Keras' channels_last). */
+  dataFormat?: 'channelsLast' | 'channels_last';
+  dilationRate?: number | number[];
+  /** Default 'tanh'. */
+  activation?: string | ActivationFn;
+  /** Default 'sigmoid' (Keras 3). Porting note: tfjs-layers defaults to 'hardSigmoid'. */
+  recurrentActivation?: string | ActivationFn;
+  useBias?: boolean;
+  kernelInitializer?: InitializerArg;
+  recurrentInitializer?: InitializerArg;
+  biasInitializer?: InitializerArg;
+  /** Forget-gate bias starts at 1 (default true, as Keras and tfjs-layers). */
+  unitForgetBias?: boolean;
+  kernelRegularizer?: RegularizerArg;
+  recurrentRegularizer?: RegularizerArg;
+  biasRegularizer?: RegularizerArg;
+  kernelConstraint?: ConstraintArg;
+  recurrentConstraint?: ConstraintArg;
+  biasConstraint?: ConstraintArg;
+  returnSequences?: boolean;
+  /** Also return the final states: [output, h, c]. */
+  returnState?: boolean;
+  goBackwards?: boolean;
+  /** Only false: stateful ConvLSTM2D is not supported. */
+  stateful?: boolean;
+  /** Only 0: dropout is not supported yet. */
+  dropout?: number;
+  /** Only 0: recurrent dropout is not supported yet. */
+  recurrentDropout?: number;
+  seed?: number;
+}
+
+/**
+ * Convolutional LSTM (Shi et al. 2015), Keras' ConvLSTM2D. Gates i, f, c, o; weights in Keras
+ * layout: kernel [kh, kw, channels, 4*filters], recurrent_kernel [kh, kw, filters, 4*filters],
+ * bias [4*filters], so Keras and tfjs-layers weights load with setWeights. Per step:
+ * z = conv(x_t, kernel) + b + conv(h, recurrent_kernel) ('same', stride 1);
+ * c = f*c + i*act(z_c); h = o*act(c), with i, f, o = recurrentActivation(z_i, z_f, z_o).
+ * Porting note: masks, dropout, recurrentDropout, stateful and channels_first are not supported
+ * (an error says so); the step loop is composed from conv2d ops, not a fused kernel.
+ * @example
+ * sg.layers.convLstm2d({ filters: 40, kernelSize: 3, padding: 'same', returnSequences: true,
+ *   inputShape: [null, 40, 40, 1] });
+ */
+export class ConvLSTM2D extends Layer {
+  static override className = 'ConvLSTM2D';
+  readonly filters: number;
+  readonly kernelSize: number[];
+  readonly strides: number[];
+  readonly padding: 'valid' | 'same';
+  readonly dilationRate: number[];
+  readonly useBias: boolean;
+  readonly unitForgetBias: boolean;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  readonly activationName: string;
+  readonly recurrentActivationName: string;
+  private readonly act: (x: Tensor) => Tensor;
+  private readonly recAct: (x: Tensor) => Tensor;
+  kernel?: LayerWeight;
+  recurrentKernel?: LayerWeight;
+  bias?: LayerWeight;
+
+  constructor(readonly args: ConvLSTM2DArgs) {
+    super(args);
+    const cls = 'ConvLSTM2D';
+    if (!Number.isInteger(args?.filters) || args.filters < 1)
+      throw new Error(`${cls}: 'filters' must be a positive integer but is ${args?.filters}`);
+    const df = args.dataFormat ?? 'channelsLast';
+    if (df !== 'channelsLast' && df !== 'channels_last')
+      throw new Error(`${cls}: only dataFormat 'channelsLast' is supported but got '${args.dataFormat}'`);
+    const c = convCommon(cls, 2, { ...args, dataFormat: 'channelsLast' });
+    if (c.padding === 'causal') throw new Error(`${cls}: padding must be 'valid' or 'same' but is 'causal'`);
+    for (const k of ['dropout', 'recurrentDropout'] as const) {
+      const v = args[k] ?? 0;
+      if (v !== 0)
+        throw new Error(
+          `${cls}: '${k}' ${v} is not supported yet (only 0); add a Dropout or SpatialDropout layer instead`,
+        );
+    }
+    if (args.stateful) throw new Error(`${cls}: 'stateful' true is not supported (only false)`);
+    this.filters = args.filters;
+    this.kernelSize = c.kernelSize;
+    this.strides = c.strides;
+    this.padding = c.padding;
+    this.dilationRate = c.dilationRate;
+    this.useBias = args.useBias ?? true;
+    this.unitForgetBias = args.unitForgetBias ?? true;
+    this.returnSequences = !!args.returnSequences;
+    this.returnState = !!args.returnState;
+    this.goBackwards = !!args.goBackwards;
+    this.act = getActivation(args.activation ?? 'tanh');
+    this.recAct = getActivation(args.recurrentActivation ?? 'sigmoid');
+    this.activationName = serializeActivation(this.act);
+    this.recurrentActivationName = serializeActivation(this.recAct);
+  }
+
+  protected override checkInput(s: SymbolicShape | SymbolicShape[]): void {
+    const shape = (Array.isArray(s[0]) ? s[0] : s) as SymbolicShape;
+    if (shape.length !== 5 || shape[4] === null) {
+      throw new Error(
+        `${this.name}: ConvLSTM2D expects an input [batch, time, rows, cols, channels] with known channels but got ${fmtShape(shape)}`,
+      );
+    }
+    if (this.kernel && shape[4] !== this.kernel.shape[2]) {
+      throw new Error(`${this.name}: expected ${this.kernel.shape[2]} input channels but got shape ${fmtShape(shape)}`);
+    }
+  }
+
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as SymbolicShape;
+    this.checkInput(shape);
+    const [kh, kw] = this.kernelSize;
+    const F = this.filters;
+    const a = this.args;
+    this.kernel = this.addWeight(
+      'kernel',
+      [kh, kw, shape[4] as number, 4 * F],
+      a.kernelInitializer ?? 'glorotUniform',
+      {
+        regularizer: a.kernelRegularizer,
+        constraint: a.kernelConstraint,
+      },
+    );
+    this.recurrentKernel = this.addWeight(
+      'recurrent_kernel',
+      [kh, kw, F, 4 * F],
+      a.recurrentInitializer ?? 'orthogonal',
+      {
+        regularizer: a.recurrentRegularizer,
+        constraint: a.recurrentConstraint,
+      },
+    );
+    if (this.useBias) {
+      this.bias = this.addWeight('bias', [4 * F], this.biasInit(), {
+        regularizer: a.biasRegularizer,
+        constraint: a.biasConstraint,
+      });
+    }
+    this.built = true;
+  }
+
+  private biasInit(): InitializerArg {
+    const dflt = this.args.biasInitializer ?? 'zeros';
+    if (!this.unitForgetBias) return dflt;
+    const base = getInitializer(dflt as never);
+    const F = this.filters;
+    // Keras' unit_forget_bias: [init(filters), ones(filters), init(2 * filters)].
+    const init: Initializer = {
+      className: base.className,
+      apply: (_shape: readonly number[], dtype: DataType = 'float32') =>
+        ENGINE.tidy(() => concat([base.apply([F], dtype), ones([F]), base.apply([2 * F], dtype)], 0)),
+      getConfig: () => base.getConfig(),
+    };
+    return init;
+  }
+
+  /** Output rows and cols of the input convolution. */
+  private outSpatial(shape: SymbolicShape): (number | null)[] {
+    return windowOutput(
+      this.name,
+      shape.slice(2, 4),
+      this.kernelSize,
+      this.strides,
+      this.dilationRate,
+      this.padding,
+      shape,
+    );
+  }
+
+  override computeOutputShape(s: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    const shape = (Array.isArray(s[0]) ? s[0] : s) as SymbolicShape;
+    const [r, c] = this.outSpatial(shape);
+    const state: SymbolicShape = [shape[0], r, c, this.filters];
+    const out: SymbolicShape = this.returnSequences ? [shape[0], shape[1], r, c, this.filters] : state;
+    return this.returnState ? [out, state, state.slice()] : out;
+  }
+
+  /** Call args: `initialState` [h, c] (each [batch, rows', cols', filters]); a list input [x, h, c] also works. */
+  call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const x = list[0];
+    if (x.rank !== 5)
+      throw new Error(
+        `${this.name}: ConvLSTM2D expects an input [batch, time, rows, cols, channels] but got ${fmt(x.shape)}`,
+      );
+    if (args.mask) throw new Error(`${this.name}: ConvLSTM2D does not support masks yet`);
+    const [B, T, H, W, C] = x.shape;
+    if (T === 0) throw new Error(`${this.name}: the input sequence is empty (shape ${fmt(x.shape)})`);
+    const F = this.filters;
+    const [R, Q] = this.outSpatial(x.shape) as number[];
+    const stateShape = [B, R, Q, F];
+    const given = list.length > 1 ? list.slice(1) : (args.initialState as Tensor | Tensor[] | undefined);
+    let h: Tensor;
+    let c: Tensor;
+    if (given !== undefined) {
+      const st = Array.isArray(given) ? given : [given];
+      if (st.length !== 2 || st.some((s) => fmt(s.shape) !== fmt(stateShape))) {
+        throw new Error(
+          `${this.name}: initialState must be [h, c], each of shape ${fmt(stateShape)}, but got ${st.map((s) => fmt(s.shape)).join(', ')}`,
+        );
+      }
+      [h, c] = st;
+    } else {
+      h = zeros(stateShape);
+      c = zeros(stateShape);
+    }
+    // All input convolutions at once: [B*T, H, W, C] -> [B*T, R, Q, 4F] (+ bias).
+    let zx = conv2d(
+      reshape(x, [B * T, H, W, C]),
+      this.kernel!.variable,
+      this.strides as [number, number],
+      this.padding,
+      'NHWC',
+      this.dilationRate as [number, number],
+    );
+    if (this.bias) zx = add(zx, this.bias.variable);
+    zx = reshape(zx, [B, T, R, Q, 4 * F]);
+    const gate = (z: Tensor, k: number) => slice(z, [0, 0, 0, k * F], [B, R, Q, F]);
+    const outputs: Tensor[] = [];
+    for (let s = 0; s < T; s++) {
+      const t = this.goBackwards ? T - 1 - s : s;
+      const zt = reshape(slice(zx, [0, t, 0, 0, 0], [B, 1, R, Q, 4 * F]), [B, R, Q, 4 * F]);
+      const z = add(zt, conv2d(h, this.recurrentKernel!.variable, 1, 'same'));
+      const i = this.recAct(gate(z, 0));
+      const f = this.recAct(gate(z, 1));
+      c = add(mul(f, c), mul(i, this.act(gate(z, 2))));
+      const o = this.recAct(gate(z, 3));
+      h = mul(o, this.act(c));
+      if (this.returnSequences) outputs.push(h);
+    }
+    const out = this.returnSequences ? stack(outputs, 1) : h;
+    if (!this.returnState) return out;
+    return [this.returnSequences ? out : reshape(h, h.shape), h, c];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      dataFormat: 'channels_last',
+      dilationRate: this.dilationRate,
+      activation: this.activationName,
+      recurrentActivation: this.recurrentActivationName,
+      useBias: this.useBias,
+      unitForgetBias: this.unitForgetBias,
+      dropout: 0,
+      recurrentDropout: 0,
+      returnSequences: this.returnSequences,
+      returnState: this.returnState,
+      goBackwards: this.goBackwards,
+      stateful: false,
+      seed: this.args.seed ?? null,
+      ...weightConfig(this.args, { kernel: 'glorotUniform', recurrent: 'orthogonal', bias: 'zeros' }),
+    };
+  }
+}
