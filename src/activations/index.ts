@@ -12,6 +12,7 @@ import { transpose } from '../ops/transpose.js';
 import * as u from '../ops/unary.js';
 import { checkFinite, scoped, toTensor } from '../ops/util.js';
 import { NameRegistry } from '../utils/names.js';
+import { checkOptions } from '../utils/options.js';
 import { erfcAbs } from './erf.js';
 
 export { erf } from './erf.js';
@@ -40,6 +41,7 @@ export interface ReluOptions {
  * @example activations.relu(sg.tensor([-1, 2, 9]), { maxValue: 6 }); // [0, 2, 6]
  */
 export const relu = scoped((x: Tensor, options: ReluOptions = {}): Tensor => {
+  checkOptions('relu', options, ['negativeSlope', 'maxValue', 'threshold']);
   const { negativeSlope = 0, maxValue, threshold = 0 } = options;
   checkFinite('relu', 'negativeSlope', negativeSlope);
   checkFinite('relu', 'threshold', threshold);

@@ -7,6 +7,7 @@
 import type { DataType } from '../engine/dtype.js';
 import type { Tensor } from '../engine/tensor.js';
 import { tensor } from '../ops/creation.js';
+import { checkOptions } from '../utils/options.js';
 import { Callback, describe, type HookResult } from './callback.js';
 import { pyFixed } from './progbar.js';
 import { base64ToBytes, bytesToBase64, nodeFs, nodePath, writeFileAtomic } from './node_io.js';
@@ -187,6 +188,7 @@ export class EarlyStopping extends Callback {
 
 /** An EarlyStopping callback (see the class). @example sg.callbacks.earlyStopping({ patience: 5 }) */
 export function earlyStopping(args: EarlyStoppingArgs = {}): EarlyStopping {
+  checkOptions('earlyStopping', args);
   return new EarlyStopping(args);
 }
 
@@ -307,6 +309,7 @@ export class ReduceLROnPlateau extends Callback {
 
 /** A ReduceLROnPlateau callback (see the class). @example sg.callbacks.reduceLROnPlateau({ patience: 3 }) */
 export function reduceLROnPlateau(args: ReduceLROnPlateauArgs = {}): ReduceLROnPlateau {
+  checkOptions('reduceLROnPlateau', args);
   return new ReduceLROnPlateau(args);
 }
 
@@ -451,6 +454,7 @@ export class CSVLogger extends Callback {
 
 /** A CSVLogger (see the class). @example sg.callbacks.csvLogger('log.csv', { append: true }) */
 export function csvLogger(filename: string, args: CSVLoggerArgs = {}): CSVLogger {
+  checkOptions('csvLogger', args);
   return new CSVLogger(filename, args);
 }
 
@@ -899,5 +903,6 @@ export class ModelCheckpoint extends Callback {
 
 /** A ModelCheckpoint (see the class). @example sg.callbacks.modelCheckpoint('w.{epoch:02d}.json') */
 export function modelCheckpoint(filepath: string, args: ModelCheckpointArgs = {}): ModelCheckpoint {
+  checkOptions('modelCheckpoint', args);
   return new ModelCheckpoint(filepath, args);
 }

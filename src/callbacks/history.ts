@@ -3,6 +3,7 @@
 // `plot(history)`: one panel per metric (loss first), epochs on x, the training series and the
 // validation series (`val_<metric>`) in two colours with lines and points, ticks, labels, a
 // title strip per panel and a legend. `plot(path)` writes the file in Node.
+import { checkOptions } from '../utils/options.js';
 import { Callback } from './callback.js';
 import { writeFileAtomic } from './node_io.js';
 import type { Logs } from './types.js';
@@ -142,6 +143,7 @@ interface Series {
  * const svg = sg.callbacks.plotHistory({ epoch: [0, 1], history: { loss: [0.9, 0.5], val_loss: [1, 0.7] } });
  */
 export function plotHistory(record: HistoryRecord, opts: PlotOptions = {}): string {
+  checkOptions('plotHistory', opts);
   if (
     record === null ||
     typeof record !== 'object' ||

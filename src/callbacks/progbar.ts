@@ -6,6 +6,7 @@
 //   verbose 2:          one line per epoch: `375/375 - 1s - loss: ... - 1s/epoch - 3ms/step`
 //   verbose 0:          nothing.
 // Output goes through an injectable Writer (process.stdout in Node, console.log in a browser).
+import { checkOptions } from '../utils/options.js';
 import { Callback } from './callback.js';
 import type { Logs, TrainParams } from './types.js';
 
@@ -310,5 +311,6 @@ export class ProgbarLogger extends Callback {
  * await model.fit(x, y, { verbose: 0, callbacks: [sg.callbacks.progbarLogger({ verbose: 2 })] });
  */
 export function progbarLogger(opts: ProgbarLoggerOptions = {}): ProgbarLogger {
+  checkOptions('progbarLogger', opts);
   return new ProgbarLogger(opts);
 }

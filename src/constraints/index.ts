@@ -10,6 +10,7 @@ import { tidy } from '../ops/scope.js';
 import { clipByValue, sqrt, square } from '../ops/unary.js';
 import { toTensor } from '../ops/util.js';
 import { NameRegistry, toCamelCase } from '../utils/names.js';
+import { checkOptions } from '../utils/options.js';
 
 /** Keras' backend epsilon, added to norms before dividing. */
 const EPSILON = 1e-7;
@@ -150,15 +151,24 @@ export class MinMaxNorm implements Constraint {
 }
 
 /** @example constraints.maxNorm({ maxValue: 2, axis: 0 }).apply(w); */
-export const maxNorm = (args: { maxValue?: number; axis?: Axis } = {}): Constraint => new MaxNorm(args);
+export const maxNorm = (args: { maxValue?: number; axis?: Axis } = {}): Constraint => (
+  checkOptions('constraints.maxNorm', args, ['maxValue', 'axis']),
+  new MaxNorm(args)
+);
 /** @example constraints.nonNeg().apply(w); */
 export const nonNeg = (): Constraint => new NonNeg();
 /** @example constraints.unitNorm({ axis: 0 }).apply(w); */
-export const unitNorm = (args: { axis?: Axis } = {}): Constraint => new UnitNorm(args);
+export const unitNorm = (args: { axis?: Axis } = {}): Constraint => (
+  checkOptions('constraints.unitNorm', args, ['axis']),
+  new UnitNorm(args)
+);
 /** @example constraints.minMaxNorm({ minValue: 0.5, maxValue: 1 }).apply(w); */
 export const minMaxNorm = (
   args: { minValue?: number; maxValue?: number; rate?: number; axis?: Axis } = {},
-): Constraint => new MinMaxNorm(args);
+): Constraint => (
+  checkOptions('constraints.minMaxNorm', args, ['minValue', 'maxValue', 'rate', 'axis']),
+  new MinMaxNorm(args)
+);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ctor = new (args?: any) => Constraint;

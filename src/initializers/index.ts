@@ -14,6 +14,7 @@ import {
   truncatedNormal as truncatedNormalOp,
 } from '../ops/creation.js';
 import { NameRegistry, normalizeName, toCamelCase } from '../utils/names.js';
+import { checkOptions } from '../utils/options.js';
 
 /** A serialized initializer, as Keras writes it (`class_name` is accepted too). */
 export interface InitializerConfig {
@@ -412,32 +413,70 @@ export const zeros = (): Initializer => new Zeros();
 /** @example initializers.ones().apply([2]); */
 export const ones = (): Initializer => new Ones();
 /** @example initializers.constant({ value: 0.1 }).apply([3]); */
-export const constant = (args: { value?: number } = {}): Initializer => new Constant(args);
+export const constant = (args: { value?: number } = {}): Initializer => (
+  checkOptions('initializers.constant', args, ['value']),
+  new Constant(args)
+);
 /** @example initializers.randomNormal({ stddev: 0.02, seed: 1 }).apply([4, 4]); */
-export const randomNormal = (args: NormalArgs = {}): Initializer => new RandomNormal(args);
+export const randomNormal = (args: NormalArgs = {}): Initializer => (
+  checkOptions('initializers.randomNormal', args, ['mean', 'stddev', 'seed']),
+  new RandomNormal(args)
+);
 /** @example initializers.truncatedNormal({ stddev: 0.02, seed: 1 }).apply([4, 4]); */
-export const truncatedNormal = (args: NormalArgs = {}): Initializer => new TruncatedNormal(args);
+export const truncatedNormal = (args: NormalArgs = {}): Initializer => (
+  checkOptions('initializers.truncatedNormal', args, ['mean', 'stddev', 'seed']),
+  new TruncatedNormal(args)
+);
 /** @example initializers.randomUniform({ minval: -1, maxval: 1, seed: 1 }).apply([4]); */
-export const randomUniform = (args: { minval?: number; maxval?: number; seed?: number } = {}): Initializer =>
-  new RandomUniform(args);
+export const randomUniform = (args: { minval?: number; maxval?: number; seed?: number } = {}): Initializer => (
+  checkOptions('initializers.randomUniform', args, ['minval', 'maxval', 'seed']),
+  new RandomUniform(args)
+);
 /** @example initializers.varianceScaling({ scale: 2 }).apply([10, 10]); */
-export const varianceScaling = (args: VarianceScalingArgs = {}): Initializer => new VarianceScaling(args);
+export const varianceScaling = (args: VarianceScalingArgs = {}): Initializer => (
+  checkOptions('initializers.varianceScaling', args, ['scale', 'mode', 'distribution', 'seed']),
+  new VarianceScaling(args)
+);
 /** @example initializers.glorotUniform({ seed: 42 }).apply([784, 256]); */
-export const glorotUniform = (args: { seed?: number } = {}): Initializer => new GlorotUniform(args);
+export const glorotUniform = (args: { seed?: number } = {}): Initializer => (
+  checkOptions('initializers.glorotUniform', args, ['seed']),
+  new GlorotUniform(args)
+);
 /** @example initializers.glorotNormal({ seed: 42 }).apply([784, 256]); */
-export const glorotNormal = (args: { seed?: number } = {}): Initializer => new GlorotNormal(args);
+export const glorotNormal = (args: { seed?: number } = {}): Initializer => (
+  checkOptions('initializers.glorotNormal', args, ['seed']),
+  new GlorotNormal(args)
+);
 /** @example initializers.heNormal({ seed: 42 }).apply([3, 3, 32, 64]); */
-export const heNormal = (args: { seed?: number } = {}): Initializer => new HeNormal(args);
+export const heNormal = (args: { seed?: number } = {}): Initializer => (
+  checkOptions('initializers.heNormal', args, ['seed']),
+  new HeNormal(args)
+);
 /** @example initializers.heUniform({ seed: 42 }).apply([3, 3, 32, 64]); */
-export const heUniform = (args: { seed?: number } = {}): Initializer => new HeUniform(args);
+export const heUniform = (args: { seed?: number } = {}): Initializer => (
+  checkOptions('initializers.heUniform', args, ['seed']),
+  new HeUniform(args)
+);
 /** @example initializers.lecunNormal({ seed: 42 }).apply([100, 10]); */
-export const lecunNormal = (args: { seed?: number } = {}): Initializer => new LecunNormal(args);
+export const lecunNormal = (args: { seed?: number } = {}): Initializer => (
+  checkOptions('initializers.lecunNormal', args, ['seed']),
+  new LecunNormal(args)
+);
 /** @example initializers.lecunUniform({ seed: 42 }).apply([100, 10]); */
-export const lecunUniform = (args: { seed?: number } = {}): Initializer => new LecunUniform(args);
+export const lecunUniform = (args: { seed?: number } = {}): Initializer => (
+  checkOptions('initializers.lecunUniform', args, ['seed']),
+  new LecunUniform(args)
+);
 /** @example initializers.orthogonal({ gain: 1, seed: 3 }).apply([64, 64]); */
-export const orthogonal = (args: { gain?: number; seed?: number } = {}): Initializer => new Orthogonal(args);
+export const orthogonal = (args: { gain?: number; seed?: number } = {}): Initializer => (
+  checkOptions('initializers.orthogonal', args, ['gain', 'seed']),
+  new Orthogonal(args)
+);
 /** @example initializers.identity({ gain: 1 }).apply([8, 8]); */
-export const identity = (args: { gain?: number } = {}): Initializer => new Identity(args);
+export const identity = (args: { gain?: number } = {}): Initializer => (
+  checkOptions('initializers.identity', args, ['gain']),
+  new Identity(args)
+);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ctor = new (args?: any) => Initializer;

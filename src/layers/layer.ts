@@ -7,6 +7,7 @@ import { Tensor, Variable } from '../engine/tensor.js';
 import { getConstraint, type Constraint } from '../constraints/index.js';
 import { getInitializer, type Initializer } from '../initializers/index.js';
 import { getRegularizer, type Regularizer } from '../regularizers/index.js';
+import { checkLayerArgs } from '../utils/layer_args.js';
 import { Node, SymbolicTensor, type SymbolicShape } from './symbolic.js';
 
 export type InitializerArg = string | Initializer | { className: string; config?: Record<string, unknown> };
@@ -92,6 +93,8 @@ export abstract class Layer {
 
   constructor(args: LayerArgs = {}) {
     const cls = (this.constructor as typeof Layer).className;
+    // Not an object, or an unknown initializer/regularizer/constraint name: fail now, naming the layer.
+    checkLayerArgs(cls, args);
     this.name = args.name ?? uniqueLayerName(snakeCase(cls));
     this.trainable = args.trainable ?? true;
     this.dtype = args.dtype ?? 'float32';
@@ -209,17 +212,13 @@ export abstract class Layer {
       throw new Error(`${this.name}: a weight named '${name}' already exists`);
     }
     const init = getInitializer(initializer as never);
+    // Resolved before the variable exists, so an unknown name leaks nothing.
+    const regularizer = opts.regularizer ? getRegularizer(opts.regularizer as never) : undefined;
+    const constraint = opts.constraint ? getConstraint(opts.constraint as never) : undefined;
     const value = init.apply(shape, opts.dtype ?? 'float32');
     const v = ENGINE.makeVariable(value, opts.trainable ?? true, uniqueVariableName(`${this.name}/${name}`));
     value.dispose();
-    const w = new LayerWeight(
-      name,
-      v,
-      this,
-      opts.trainable ?? true,
-      opts.regularizer ? getRegularizer(opts.regularizer as never) : undefined,
-      opts.constraint ? getConstraint(opts.constraint as never) : undefined,
-    );
+    const w = new LayerWeight(name, v, this, opts.trainable ?? true, regularizer, constraint);
     this.weightList.push(w);
     return w;
   }

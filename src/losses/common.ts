@@ -9,6 +9,7 @@ import { cast } from '../ops/cast.js';
 import { reshape } from '../ops/reshape.js';
 import { tidy } from '../ops/scope.js';
 import { toTensor } from '../ops/util.js';
+import { show } from '../utils/options.js';
 
 /** Keras' backend epsilon (fuzz factor for clipping and divisions). */
 export const EPSILON = 1e-7;
@@ -77,7 +78,7 @@ export function pairwise(
 export function checkOption(op: string, arg: string, v: unknown, lo = -Infinity, hi = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi) {
     const range = lo === -Infinity && hi === Infinity ? 'a finite number' : `a number in [${lo}, ${hi}]`;
-    throw new Error(`${op}: option '${arg}' must be ${range} but is ${v}`);
+    throw new Error(`${op}: option '${arg}' must be ${range} but is ${show(v)}`);
   }
   return v;
 }

@@ -13,6 +13,7 @@ import { tidy } from '../ops/scope.js';
 import { logSoftmax } from '../ops/softmax.js';
 import { abs, clipByValue, log, log1p, neg, relu, rsqrt, softplus, square } from '../ops/unary.js';
 import { NameRegistry } from '../utils/names.js';
+import { checkBoolOption, checkOptions } from '../utils/options.js';
 import { type Arg, EPSILON, asTensor, checkOption, checkSparseLabels, pairwise } from './common.js';
 
 export { EPSILON } from './common.js';
@@ -31,15 +32,32 @@ export interface CrossentropyOptions {
 const lastAxisMean = (x: Tensor) => mean(x, -1);
 
 /**
+ * The cross-entropy options from the third argument: an options object, or Keras' positional
+ * `from_logits` boolean (`categorical_crossentropy(y, p, True)` ported as `(y, p, true)`).
+ * Anything else throws: an argument in the options position is never ignored.
+ */
+function crossentropyOptions(
+  op: string,
+  options: unknown,
+  known: readonly string[],
+): { fromLogits: boolean; labelSmoothing: unknown } {
+  if (typeof options === 'boolean') return { fromLogits: options, labelSmoothing: undefined };
+  checkOptions(op, options, known);
+  const o = (options ?? {}) as CrossentropyOptions;
+  return { fromLogits: checkBoolOption(op, 'fromLogits', o.fromLogits, false), labelSmoothing: o.labelSmoothing };
+}
+
+/**
  * Categorical cross-entropy over the last axis: -sum(yTrue * log(yPred)). Probabilities are first
  * renormalised to sum to 1 and clipped to [1e-7, 1 - 1e-7], as Keras does; with `fromLogits`
  * it is -sum(yTrue * logSoftmax(yPred)), computed stably.
  * @example
  * losses.categoricalCrossentropy(sg.tensor([[0, 1]]), sg.tensor([[0.2, 0.8]])); // [0.2231]
  */
-export function categoricalCrossentropy(yTrue: Arg, yPred: Arg, options: CrossentropyOptions = {}): Tensor {
+export function categoricalCrossentropy(yTrue: Arg, yPred: Arg, options: CrossentropyOptions | boolean = {}): Tensor {
   const op = 'categoricalCrossentropy';
-  const ls = checkOption(op, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
+  const o = crossentropyOptions(op, options, ['fromLogits', 'labelSmoothing']);
+  const ls = checkOption(op, 'labelSmoothing', o.labelSmoothing ?? 0, 0, 1);
   return pairwise(
     op,
     yTrue,
@@ -47,7 +65,7 @@ export function categoricalCrossentropy(yTrue: Arg, yPred: Arg, options: Crossen
     (t, p) => {
       const numClasses = p.shape[p.rank - 1];
       if (numClasses === 0) throw new Error(`${op}: yPred has an empty class axis (shape [${p.shape.join(',')}])`);
-      return crossentropy(ls > 0 ? add(mul(t, 1 - ls), ls / numClasses) : t, p, options.fromLogits ?? false);
+      return crossentropy(ls > 0 ? add(mul(t, 1 - ls), ls / numClasses) : t, p, o.fromLogits);
     },
     false,
   );
@@ -70,8 +88,13 @@ function crossentropy(t: Tensor, p: Tensor, fromLogits: boolean): Tensor {
  * Porting note: the labels are read back to the host for the range check (Keras checks them in
  * the kernel on some backends only; out-of-range labels would otherwise give a silent 0 row).
  */
-export function sparseCategoricalCrossentropy(yTrue: Arg, yPred: Arg, options: { fromLogits?: boolean } = {}): Tensor {
+export function sparseCategoricalCrossentropy(
+  yTrue: Arg,
+  yPred: Arg,
+  options: { fromLogits?: boolean } | boolean = {},
+): Tensor {
   const op = 'sparseCategoricalCrossentropy';
+  const { fromLogits } = crossentropyOptions(op, options, ['fromLogits']);
   return tidy(() => {
     const t = asTensor(op, 'yTrue', yTrue);
     const p = asTensor(op, 'yPred', yPred);
@@ -79,7 +102,7 @@ export function sparseCategoricalCrossentropy(yTrue: Arg, yPred: Arg, options: {
     const numClasses = p.shape[p.rank - 1];
     const idx = reshape(t.dtype === 'int32' ? t : cast(t, 'int32'), p.shape.slice(0, -1));
     const target = oneHot(idx, numClasses, 1, 0, 'float32');
-    return crossentropy(target, p, options.fromLogits ?? false);
+    return crossentropy(target, p, fromLogits);
   });
 }
 
@@ -89,12 +112,13 @@ export function sparseCategoricalCrossentropy(yTrue: Arg, yPred: Arg, options: {
  * `labelSmoothing` s moves targets to t (1 - s) + s / 2.
  * @example losses.binaryCrossentropy(sg.tensor([[1, 0]]), sg.tensor([[0.9, 0.2]])); // [0.1643]
  */
-export function binaryCrossentropy(yTrue: Arg, yPred: Arg, options: CrossentropyOptions = {}): Tensor {
+export function binaryCrossentropy(yTrue: Arg, yPred: Arg, options: CrossentropyOptions | boolean = {}): Tensor {
   const op = 'binaryCrossentropy';
-  const ls = checkOption(op, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
+  const o = crossentropyOptions(op, options, ['fromLogits', 'labelSmoothing']);
+  const ls = checkOption(op, 'labelSmoothing', o.labelSmoothing ?? 0, 0, 1);
   return pairwise(op, yTrue, yPred, (t0, p) => {
     const t = ls > 0 ? add(mul(t0, 1 - ls), ls / 2) : t0;
-    if (options.fromLogits) return lastAxisMean(sub(softplus(p), mul(p, t)));
+    if (o.fromLogits) return lastAxisMean(sub(softplus(p), mul(p, t)));
     const q = clipByValue(p, EPSILON, 1 - EPSILON);
     const bce = add(mul(t, log(q)), mul(sub(1, t), log(sub(1, q))));
     return lastAxisMean(neg(bce));

@@ -5,6 +5,7 @@ import { Layer } from '../layers/layer.js';
 import { InputLayer, input } from '../layers/core/input.js';
 import type { SymbolicShape, SymbolicTensor } from '../layers/symbolic.js';
 import { LayersModel } from './model.js';
+import { checkOptions } from '../utils/options.js';
 
 export interface SequentialArgs {
   layers?: Layer[];
@@ -23,6 +24,7 @@ export class Sequential extends LayersModel {
   private stack: Layer[] = [];
 
   constructor(args: SequentialArgs = {}) {
+    checkOptions('sequential', args);
     super({ name: args.name });
     for (const l of args.layers ?? []) this.add(l);
   }

@@ -6,6 +6,9 @@
 import { fmt } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
 import { closestName, toCamelCase } from '../utils/names.js';
+import { show } from '../utils/options.js';
+
+export { show };
 
 /** The calls whose options are checked here. */
 export type TrainingCall = 'fit' | 'evaluate' | 'predict' | 'trainOnBatch' | 'testOnBatch' | 'predictOnBatch';
@@ -32,19 +35,6 @@ export const KNOWN_OPTIONS: Record<'fit' | 'evaluate' | 'predict', readonly stri
   evaluate: ['batchSize', 'verbose', 'sampleWeight'],
   predict: ['batchSize', 'verbose'],
 };
-
-/** A value as an error message shows it: strings quoted and marked, so '5' and 5 differ. */
-export function show(v: unknown): string {
-  if (typeof v === 'string') return `'${v}' (a string)`;
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'bigint') return `${v}n (a bigint)`;
-  if (v instanceof Tensor) return `a ${v.dtype} Tensor of shape ${fmt(v.shape)}`;
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (typeof v === 'function') return 'a function';
-  return `an object (${Object.prototype.toString.call(v).slice(8, -1)})`;
-}
 
 /** "model: call: " prefix of every message. */
 const at = (model: string, call: string) => `${model}: ${call}: `;

@@ -11,6 +11,7 @@
 // Porting note (Adamax): tf.train.adamax defaults to learningRate 0.002 (Keras 3: 0.001) and takes
 // an inverse-time `decay` (here the common `decay` option); its formula is Keras'.
 // tfjs has no AdamW, AMSGrad or Nadam.
+import { checkOptions } from '../utils/options.js';
 import { checkHyper, checkKeys, Optimizer, type OptimizerArgs, type SlotSpec, type StepInfo } from './optimizer.js';
 
 export interface AdamArgs extends OptimizerArgs {
@@ -90,6 +91,7 @@ export class AdamW extends Adam {
   protected override readonly opName: string = 'adamw';
 
   constructor(args: AdamArgs = {}) {
+    checkOptions('adamw', args);
     if (args.weightDecay === null)
       throw new Error(`adamw: argument 'weightDecay' must be a finite number >= 0 but is null`);
     super({ ...args, weightDecay: args.weightDecay ?? 0.004 }, 'adamw', 'adamw');

@@ -11,6 +11,7 @@
 // (learning rate after schedule and decay, bias corrections, the clipnorm scale) is computed here,
 // in float64, once per step; the kernels receive it as scalar attributes.
 import { ENGINE } from '../engine/engine.js';
+import { checkOptions } from '../utils/options.js';
 import { fmt, shapesEqual } from '../engine/shape.js';
 import { Tensor, Variable } from '../engine/tensor.js';
 import { fill, scalar } from '../ops/creation.js';
@@ -134,6 +135,7 @@ export abstract class Optimizer {
   private readonly slots = new Map<string, Variable>();
 
   constructor(op: string, args: OptimizerArgs, defaultLr: number, defaultName: string) {
+    checkOptions(op, args);
     this.name = args.name ?? defaultName;
     this.learningRateFor(op, args.learningRate ?? defaultLr);
     const optPos = (k: 'clipnorm' | 'clipvalue' | 'globalClipnorm') =>

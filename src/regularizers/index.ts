@@ -8,6 +8,7 @@ import { tidy } from '../ops/scope.js';
 import { abs, square } from '../ops/unary.js';
 import { toTensor } from '../ops/util.js';
 import { NameRegistry, toCamelCase } from '../utils/names.js';
+import { checkOptions } from '../utils/options.js';
 
 /** A serialized regularizer ({ className: 'L1L2', config: { l1: 0, l2: 0.01 } }). */
 export interface RegularizerConfig {
@@ -88,17 +89,25 @@ export class L2 extends L1L2 {
 /**
  * @example regularizers.l1({ l1: 0.01 }).apply(w);
  */
-export const l1 = (args: { l1?: number } = {}): Regularizer => new L1(args);
+export const l1 = (args: { l1?: number } = {}): Regularizer => (
+  checkOptions('regularizers.l1', args, ['l1']),
+  new L1(args)
+);
 /**
  * @example regularizers.l2({ l2: 0.01 }).apply(w);
  */
-export const l2 = (args: { l2?: number } = {}): Regularizer => new L2(args);
+export const l2 = (args: { l2?: number } = {}): Regularizer => (
+  checkOptions('regularizers.l2', args, ['l2']),
+  new L2(args)
+);
 /**
  * Both penalties; like keras.regularizers.l1_l2 and tfjs, each defaults to 0.01.
  * @example regularizers.l1l2({ l1: 0.01, l2: 0.01 }).apply(w);
  */
-export const l1l2 = (args: { l1?: number; l2?: number } = {}): Regularizer =>
-  new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 });
+export const l1l2 = (args: { l1?: number; l2?: number } = {}): Regularizer => (
+  checkOptions('regularizers.l1l2', args, ['l1', 'l2']),
+  new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 })
+);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Ctor = new (args?: any) => Regularizer;

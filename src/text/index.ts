@@ -4,6 +4,7 @@
 import type { DataType } from '../engine/dtype.js';
 import type { Tensor } from '../engine/tensor.js';
 import { tensor } from '../ops/creation.js';
+import { checkOptions } from '../utils/options.js';
 
 export interface PadSequencesOptions {
   /** Length of every output row (default: the longest sequence). */
@@ -24,6 +25,7 @@ export interface PadSequencesOptions {
  */
 export function padSequences(sequences: ArrayLike<number>[], opts: PadSequencesOptions = {}): Tensor {
   const op = 'padSequences';
+  checkOptions(op, opts);
   if (!Array.isArray(sequences)) throw new Error(`${op}: 'sequences' must be an array of sequences`);
   sequences.forEach((s, i) => {
     if (s === null || typeof s !== 'object' || typeof (s as ArrayLike<number>).length !== 'number') {
