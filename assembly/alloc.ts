@@ -1,12 +1,8 @@
-// The one allocator of the WASM heap: AssemblyScript's TLSF (16-byte aligned, so every
-// buffer can be read with v128 loads). Called from the main thread only; kernels never allocate.
+// The WASM heap is managed from JavaScript (src/backends/wasm/heap.ts): kernels never allocate,
+// and sizes and pointers above 2^31 stay exact there. The module only says where its static
+// data ends, so that the allocator starts above it.
 
-/** Allocates `bytes` bytes, 16-byte aligned. Grows memory when needed. */
-export function alloc(bytes: usize): usize {
-  return heap.alloc(bytes < 16 ? 16 : bytes);
-}
-
-/** Frees a block returned by `alloc`. */
-export function free(ptr: usize): void {
-  heap.free(ptr);
+/** The first byte after the module's static data (AssemblyScript's __heap_base). */
+export function heapBase(): usize {
+  return __heap_base;
 }

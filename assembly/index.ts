@@ -1,6 +1,6 @@
 // The exports of simdgrad's WASM module. Kernels live in their own files; each export is
 // named <op><Dtype> and works on raw pointers into this module's one linear memory.
-export { alloc, free } from './alloc';
+export { heapBase } from './alloc';
 export { gemmF32, gemmWorkspaceBytes } from './gemm';
 export { unaryF32, unaryGradF32 } from './unary';
 export { binaryF32, compareF32, binaryI32, compareI32 } from './binary';

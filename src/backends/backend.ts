@@ -34,6 +34,12 @@ export interface Backend {
   /** Backend-specific memory facts (e.g. the WASM heap size). */
   memoryInfo(): Record<string, number>;
   /**
+   * The most bytes one buffer can ever have on this backend (the WASM memory's maximum less its
+   * static data), or undefined where only the host limits it. Ops check sizes against it before
+   * they compute anything (ENGINE.checkSize).
+   */
+  maxBufferBytes?(): number;
+  /**
    * Bracket one kernel call. When the kernel throws, `endKernel(false)` frees every buffer the
    * kernel wrote, so a failed op leaks nothing.
    */

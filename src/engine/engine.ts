@@ -50,6 +50,9 @@ type BackendFactory = () => Backend | Promise<Backend>;
 export type TensorContainer =
   void | Tensor | string | number | boolean | null | undefined | TensorContainer[] | { [key: string]: TensorContainer };
 
+/** The largest typed array a host backend (js) makes: 2^32 elements of 4 bytes (V8's limit on 64-bit). */
+export const MAX_HOST_BUFFER_BYTES = 2 ** 34;
+
 export class Engine {
   private factories = new Map<string, { create: BackendFactory; createSync?: () => Backend; priority: number }>();
   private instances = new Map<string, Backend>();
@@ -251,7 +254,7 @@ export class Engine {
       res = kernel(infos, attrs, b);
     } catch (e) {
       b.endKernel(false);
-      throw e;
+      throw withKernelName(name, e);
     }
     b.endKernel(true);
     const outInfos = Array.isArray(res) ? res : [res];
@@ -290,7 +293,7 @@ export class Engine {
       kernel(infos, attrs, b);
     } catch (e) {
       b.endKernel(false);
-      throw e;
+      throw withKernelName(name, e);
     }
     b.endKernel(true);
   }
@@ -387,10 +390,42 @@ export class Engine {
     return info;
   }
 
+  /**
+   * Throws, naming `op`, when a tensor of `shape` cannot exist on the active backend (its byte
+   * count passes the backend's limit, or the shape is not a list of integers >= 0). Ops that
+   * compute an output size from their arguments call it before allocating anything, so a huge
+   * request fails at once instead of after gigabytes of host memory.
+   * @example ENGINE.checkSize('range', [1e12], 'float32'); // throws: 4 TB is over the wasm limit
+   */
+  checkSize(op: string, shape: readonly number[], dtype: DataType = 'float32'): void {
+    let n = 1;
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: invalid shape ${fmt(shape as number[])}: dimensions must be integers >= 0`);
+      n *= d;
+    }
+    const bytes = n * 4; // float32, int32 and bool are all 4 bytes a value here
+    const b = this.backend;
+    const limit = b.maxBufferBytes?.() ?? MAX_HOST_BUFFER_BYTES;
+    if (bytes > limit) {
+      throw new Error(
+        `${op}: a ${dtype} tensor of shape ${fmt(shape as number[])} (${n.toLocaleString('en-US')} elements, ` +
+          `${bytes.toLocaleString('en-US')} bytes) is larger than the ${b.name} backend can hold (${limit.toLocaleString('en-US')} bytes)`,
+      );
+    }
+  }
+
   /** Resets `peakBytes` to the bytes in use now, so a phase's peak can be measured. */
   resetPeak(): void {
     this.peakBytes = this.numBytes;
   }
+}
+
+/** An allocation failure inside a kernel, with the kernel's name in front (other errors unchanged). */
+function withKernelName(name: string, e: unknown): unknown {
+  if (e instanceof Error && e.name === 'HeapAllocationError' && !e.message.startsWith(`${name}:`)) {
+    e.message = `${name}: ${e.message}`;
+  }
+  return e;
 }
 
 /** Calls `fn` on every tensor inside a (nested) container. */

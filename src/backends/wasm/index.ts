@@ -18,6 +18,7 @@ import { Act, Binary, Unary } from './codes.generated.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast } from '../../engine/shape.js';
 import { WASM_BASE64, WASM_INITIAL_PAGES, WASM_MAXIMUM_PAGES } from './wasm-binary.generated.js';
 import { Pool, type ScratchArg } from './pool.js';
+import { HeapAllocationError, WasmHeap, formatBytes } from './heap.js';
 import { sharedMemoryUnavailableReason } from './pool-platform.js';
 import { getThreads, noteSingleThreaded, onThreadsChange, requestedThreads } from '../../threads.js';
 import { registerWasmOptimKernels } from './kernels/optim.js';
@@ -27,8 +28,11 @@ import { registerWasmRnnKernels } from './kernels/rnn.js';
 /** The functions exported by assembly/index.ts (pointers are byte offsets into `memory`). */
 export interface WasmExports {
   memory: WebAssembly.Memory;
+  /** The heap's allocator (JavaScript, heap.ts); `alloc`/`free` are its methods, bound. */
+  heap: WasmHeap;
   alloc(bytes: number): number;
   free(ptr: number): void;
+  heapBase(): number;
   gemmWorkspaceBytes(): number;
   gemmF32(
     tA: number,
@@ -173,6 +177,9 @@ interface Origin {
   memory: WebAssembly.Memory;
   shared: boolean;
 }
+
+/** The maximum (in pages) each memory was created with: the heap's limit. */
+const maximumPages = new WeakMap<WebAssembly.Memory, number>();
 const origins = new WeakMap<object, Origin>();
 
 export interface InstantiateOptions {
@@ -187,7 +194,9 @@ export interface InstantiateOptions {
 function sharedMemory(): WebAssembly.Memory | null {
   for (const maximum of [WASM_MAXIMUM_PAGES, 16384, 4096]) {
     try {
-      return new WebAssembly.Memory({ initial: WASM_INITIAL_PAGES, maximum, shared: true });
+      const memory = new WebAssembly.Memory({ initial: WASM_INITIAL_PAGES, maximum, shared: true });
+      maximumPages.set(memory, maximum);
+      return memory;
     } catch {
       // try a smaller maximum
     }
@@ -216,6 +225,7 @@ function prepare(opts: InstantiateOptions): {
     }
   }
   const memory = new WebAssembly.Memory({ initial: WASM_INITIAL_PAGES, maximum: WASM_MAXIMUM_PAGES });
+  maximumPages.set(memory, WASM_MAXIMUM_PAGES);
   return { bytes: unshareMemoryImport(bytes), memory, shared: false };
 }
 
@@ -229,7 +239,15 @@ function finish(
   // Once, on this thread only: workers instantiating the same module must not run these.
   ex._initData();
   ex._start();
-  const wasm = { ...(instance.exports as object), memory } as WasmExports;
+  const exports = instance.exports as unknown as { heapBase(): number };
+  const heap = new WasmHeap(memory, exports.heapBase() >>> 0, (maximumPages.get(memory) ?? WASM_MAXIMUM_PAGES) * 65536);
+  const wasm = {
+    ...(instance.exports as object),
+    memory,
+    heap,
+    alloc: (bytes: number) => heap.alloc(bytes),
+    free: (ptr: number) => heap.free(ptr),
+  } as WasmExports;
   origins.set(wasm, { module, memory, shared });
   return wasm;
 }
@@ -406,7 +424,22 @@ export class WasmBackend extends HostBackend {
   }
 
   protected alloc(size: number, dtype: DataType): DataId {
-    const ptr = this.wasm.alloc(size * 4);
+    // Checked here, before anything is written: a byte count is never truncated to 32 bits.
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new HeapAllocationError(`wasm backend: invalid buffer size ${size} (${dtype} elements)`, size * 4);
+    }
+    let ptr: number;
+    try {
+      ptr = this.wasm.alloc(size * 4);
+    } catch (e) {
+      if (e instanceof HeapAllocationError) {
+        throw new HeapAllocationError(
+          `a ${dtype} tensor of ${size.toLocaleString('en-US')} elements needs ${formatBytes(size * 4)}: ${e.message}`,
+          size * 4,
+        );
+      }
+      throw e;
+    }
     const id = {};
     this.blocks.set(id, { ptr, size, dtype });
     this.bytes += size * 4;
@@ -456,6 +489,10 @@ export class WasmBackend extends HostBackend {
 
   numBytes(): number {
     return this.bytes;
+  }
+
+  maxBufferBytes(): number {
+    return this.wasm.heap.limitBytes;
   }
 
   memoryInfo(): Record<string, number> {
