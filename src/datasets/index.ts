@@ -17,3 +17,12 @@ export {
 } from './mnist.js';
 export { parseIdx, encodeIdx, maybeGunzip, isGzip, type IdxArray, type IdxType } from './idx.js';
 export { downloadFile, sha256Hex, type DownloadOptions, type FetchLike } from './download.js';
+export {
+  cifar10,
+  parseCifarBatch,
+  readCifarArchive,
+  CIFAR10_CLASSES,
+  CIFAR10_ARCHIVE,
+  type Cifar10Options,
+} from './cifar10.js';
+export { readTar, writeTar, type TarEntry } from './tar.js';
