@@ -261,3 +261,4 @@ export {
   type RandomZoomArgs,
 } from './layers/index.js';
 export { setThreads, getThreads } from './threads.js';
+export * as onnx from './io/onnx/index.js';

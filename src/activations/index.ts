@@ -119,6 +119,15 @@ export const sigmoid = scoped((x: Tensor): Tensor => u.sigmoid(floatInput('sigmo
  */
 export const hardSigmoid = scoped((x: Tensor): Tensor => div(u.relu6(add(floatInput('hardSigmoid', x), 3)), 6));
 
+/**
+ * Keras 2's and tfjs-layers' hard sigmoid: clip(0.2 x + 0.5, 0, 1). A tfjs-layers file's
+ * 'hard_sigmoid' loads as this (src/io/config_names.ts).
+ * @example activations.hardSigmoidKeras2(sg.tensor([-3, 0, 1])); // [0, 0.5, 0.7]
+ */
+export const hardSigmoidKeras2 = scoped((x: Tensor): Tensor =>
+  u.clipByValue(add(mul(floatInput('hardSigmoidKeras2', x), 0.2), 0.5), 0, 1),
+);
+
 /** x * hardSigmoid(x) (Keras 3 'hard_silu', also known as 'hard_swish'). */
 export const hardSilu = scoped((x: Tensor): Tensor => {
   const t = floatInput('hardSilu', x);
@@ -200,6 +209,7 @@ REGISTRY.register('silu', silu);
 REGISTRY.register('swish', swish);
 REGISTRY.register('sigmoid', sigmoid);
 REGISTRY.register('hard_sigmoid', hardSigmoid);
+REGISTRY.register('hard_sigmoid_keras2', hardSigmoidKeras2);
 REGISTRY.register('hard_silu', hardSilu, ['hard_swish']);
 REGISTRY.register('tanh', tanh);
 REGISTRY.register('softmax', softmax);

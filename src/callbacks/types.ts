@@ -25,7 +25,7 @@ export interface CallbackModel {
   /** Saves the weights to `path`; when absent `modelCheckpoint` writes its own JSON format. */
   saveWeights?(path: string): Promise<void>;
   /** Saves the whole model; needed only by `modelCheckpoint` with `saveWeightsOnly: false`. */
-  save?(path: string): Promise<void>;
+  save?(path: string): Promise<unknown>;
 }
 
 /**

@@ -4,6 +4,7 @@ import { add, mul } from '../ops/binary.js';
 import { leakyRelu, neg, relu } from '../ops/unary.js';
 import { Layer, type ConstraintArg, type InitializerArg, type LayerArgs, type LayerWeight, type RegularizerArg } from './layer.js';
 import type { SymbolicShape } from './symbolic.js';
+import { weightConfig } from './config_util.js';
 import { fmtShape } from './core/dense.js';
 
 const first = (x: Tensor | Tensor[]) => (Array.isArray(x) ? x[0] : x);
@@ -69,5 +70,8 @@ export class PReLU extends Layer {
     const x = first(inputs);
     // max(x, 0) + alpha * min(x, 0), with min(x, 0) = -relu(-x): differentiable in x and alpha.
     return add(relu(x), mul(this.alpha!.variable, neg(relu(neg(x)))));
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), sharedAxes: this.sharedAxes.length ? this.sharedAxes : null, ...weightConfig(this.args, { alpha: 'zeros' }) };
   }
 }

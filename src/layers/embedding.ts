@@ -14,6 +14,7 @@ import {
   type RegularizerArg,
 } from './layer.js';
 import type { SymbolicShape } from './symbolic.js';
+import { weightConfig } from './config_util.js';
 
 export interface EmbeddingArgs extends Omit<LayerArgs, 'inputDim'> {
   /** Vocabulary size: ids must lie in [0, inputDim). */
@@ -104,6 +105,7 @@ export class Embedding extends Layer {
       outputDim: this.outputDim,
       maskZero: this.maskZero,
       inputLength: this.args.inputLength ?? null,
+      ...weightConfig(this.args, { embeddings: { className: 'RandomUniform', config: { minval: -0.05, maxval: 0.05 } } }),
     };
   }
 }

@@ -15,6 +15,7 @@ import { cast } from '../ops/cast.js';
 import { reshape } from '../ops/reshape.js';
 import type { History } from '../callbacks/index.js';
 import type { Optimizer } from '../optimizers/index.js';
+import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 import {
   compileModel,
   evaluateModel,
@@ -34,6 +35,15 @@ export interface ModelArgs {
 }
 
 export type TensorOrList = Tensor | Tensor[];
+
+/**
+ * Saving hooks, filled in by src/io/models_io.ts when simdgrad's index loads it (src/io imports
+ * the models, so the models reach it through this table instead of an import cycle).
+ */
+export const modelIOHooks: {
+  save?: (model: LayersModel, destination: string | IOHandler, config?: SaveConfig) => Promise<SaveResult>;
+  toJSON?: (model: LayersModel) => string;
+} = {};
 
 export class LayersModel extends Layer {
   static override className = 'Functional';
@@ -375,6 +385,32 @@ export class LayersModel extends Layer {
     printFn(`Trainable params: ${trainable.toLocaleString('en-US')}`);
     printFn(`Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`);
     printFn('_'.repeat(width));
+  }
+
+  // ---- saving (src/io) ----
+
+  /** Free-form JSON saved with the model and restored by loadLayersModel (tfjs' user-defined metadata). */
+  userDefinedMetadata?: Record<string, unknown>;
+
+  /**
+   * Saves topology and weights (and with includeOptimizer the optimizer state) in the
+   * tfjs-layers format, to a URL ('file://dir', 'localstorage://name', ...) or an IOHandler.
+   * @example await model.save('file:///tmp/my-model', { includeOptimizer: true });
+   */
+  save(destination: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
+    if (!modelIOHooks.save) throw new Error(`${this.name}.save: the io module is not loaded (import simdgrad's index)`);
+    return modelIOHooks.save(this, destination, config);
+  }
+
+  /**
+   * The topology as JSON in Keras snake_case (tfjs-layers' model.toJSON()); returns an object
+   * when `returnString` is false.
+   * @example const copy = sg.modelFromJSON(model.toJSON());
+   */
+  toJSON(_unused?: unknown, returnString = true): string | Record<string, unknown> {
+    if (!modelIOHooks.toJSON) throw new Error(`${this.name}.toJSON: the io module is not loaded (import simdgrad's index)`);
+    const json = modelIOHooks.toJSON(this);
+    return returnString ? json : (JSON.parse(json) as Record<string, unknown>);
   }
 
   /** Frees every layer's weights and the optimizer compile() created (its slot variables). */

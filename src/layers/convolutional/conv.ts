@@ -21,6 +21,7 @@ import {
   type RegularizerArg,
 } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
+import { weightConfig } from '../config_util.js';
 import { fmtShape } from '../core/dense.js';
 
 export type DataFormat = 'channelsFirst' | 'channelsLast';
@@ -212,6 +213,7 @@ export abstract class Conv extends Layer {
       dilationRate: this.dilationRate,
       activation: this.activationName,
       useBias: this.useBias,
+      ...weightConfig(this.args, { kernel: 'glorotUniform', bias: 'zeros' }),
     };
   }
 }

@@ -7,6 +7,7 @@ import { depthwiseConv2d, separableConv2d } from '../../ops/depthwise.js';
 import { reshape } from '../../ops/reshape.js';
 import { Layer, type ConstraintArg, type InitializerArg, type LayerArgs, type LayerWeight, type RegularizerArg } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
+import { weightConfig } from '../config_util.js';
 import { fmtShape } from '../core/dense.js';
 import { convCommon, joinShape, splitShape, windowOutput, type DataFormat } from './conv.js';
 
@@ -135,6 +136,7 @@ export class DepthwiseConv2D extends Layer {
       dilationRate: this.dilationRate,
       activation: this.activationName,
       useBias: this.useBias,
+      ...weightConfig(this.args, { depthwise: 'glorotUniform', bias: 'zeros' }),
     };
   }
 }
@@ -173,6 +175,6 @@ export class SeparableConv2D extends DepthwiseConv2D {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), filters: this.filters };
+    return { ...super.getConfig(), filters: this.filters, ...weightConfig(this.args, { pointwise: 'glorotUniform' }) };
   }
 }

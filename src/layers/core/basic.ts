@@ -231,7 +231,7 @@ export class GaussianNoise extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), stddev: this.args.stddev };
+    return { ...super.getConfig(), stddev: this.args.stddev, seed: this.args.seed ?? null };
   }
 }
 
@@ -258,7 +258,7 @@ export class GaussianDropout extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), rate: this.args.rate };
+    return { ...super.getConfig(), rate: this.args.rate, seed: this.args.seed ?? null };
   }
 }
 
@@ -292,6 +292,6 @@ export class AlphaDropout extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), rate: this.args.rate };
+    return { ...super.getConfig(), rate: this.args.rate, seed: this.args.seed ?? null };
   }
 }

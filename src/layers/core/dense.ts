@@ -14,6 +14,7 @@ import {
   type RegularizerArg,
 } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
+import { weightConfig } from '../config_util.js';
 
 export interface DenseArgs extends LayerArgs {
   units: number;
@@ -101,7 +102,13 @@ export class Dense extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units, activation: this.activationName, useBias: this.useBias };
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activationName,
+      useBias: this.useBias,
+      ...weightConfig(this.args, { kernel: 'glorotUniform', bias: 'zeros' }),
+    };
   }
 }
 

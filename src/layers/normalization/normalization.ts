@@ -12,6 +12,7 @@ import { batchNorm, moments } from '../../ops/moments.js';
 import { reshape } from '../../ops/reshape.js';
 import { Layer, type CallArgs, type ConstraintArg, type InitializerArg, type LayerArgs, type LayerWeight, type RegularizerArg } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
+import { weightConfig } from '../config_util.js';
 import { fmtShape } from '../core/dense.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
@@ -125,7 +126,16 @@ export class BatchNormalization extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), axis: this.axis, momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale };
+    return {
+      ...super.getConfig(),
+      axis: this.axis,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      ...weightConfig(this.args, { beta: 'zeros', gamma: 'ones' }),
+      ...weightConfig(this.args, { movingMean: 'zeros', movingVariance: 'ones' }, { regularizers: false, constraints: false }),
+    };
   }
 }
 
@@ -188,6 +198,13 @@ export class LayerNormalization extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), axis: this.axis, epsilon: this.epsilon, center: this.center, scale: this.scale };
+    return {
+      ...super.getConfig(),
+      axis: this.axis,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      ...weightConfig(this.args, { beta: 'zeros', gamma: 'ones' }, { constraints: false }),
+    };
   }
 }

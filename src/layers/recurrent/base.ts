@@ -20,6 +20,7 @@ import {
   type RegularizerArg,
 } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
+import { weightConfig } from '../config_util.js';
 
 /** Arguments of every recurrent layer (tfjs-layers' camelCase of Keras' arguments). */
 export interface RecurrentArgs extends LayerArgs {
@@ -356,6 +357,7 @@ export abstract class RecurrentLayer extends Layer {
       goBackwards: this.goBackwards,
       stateful: this.stateful,
       unroll: !!this.args.unroll,
+      ...weightConfig(this.args, { kernel: 'glorotUniform', recurrent: 'orthogonal', bias: 'zeros' }),
     };
   }
 }

@@ -1,0 +1,48 @@
+// The `io` namespace (tfjs' tf.io for layers models): handlers, the URL-scheme registry, and
+// the tfjs-layers format's save/load. Importing it registers the built-in schemes.
+import { downloadsRouter, indexedDBRouter, localStorageRouter } from './browser.js';
+import { fileRouter } from './file.js';
+import { httpRouter } from './http.js';
+import { registerLoadRouter, registerSaveRouter } from './router.js';
+
+registerSaveRouter(fileRouter);
+registerLoadRouter(fileRouter);
+registerSaveRouter(httpRouter);
+registerLoadRouter(httpRouter);
+registerSaveRouter(localStorageRouter);
+registerLoadRouter(localStorageRouter);
+registerSaveRouter(indexedDBRouter);
+registerLoadRouter(indexedDBRouter);
+registerSaveRouter(downloadsRouter);
+
+export type {
+  IOHandler,
+  LoadOptions,
+  ModelArtifacts,
+  ModelArtifactsInfo,
+  ModelJSON,
+  SaveConfig,
+  SaveResult,
+  TrainingConfig,
+  WeightData,
+  WeightsManifestConfig,
+  WeightsManifestEntry,
+  WeightsManifestGroupConfig,
+} from './types.js';
+export {
+  fromMemory,
+  fromMemorySync,
+  withSaveHandler,
+  memorySink,
+  registerLoadRouter,
+  registerSaveRouter,
+  getLoadHandlers,
+  getSaveHandlers,
+  type IORouter,
+} from './router.js';
+export { fileSystem } from './file.js';
+export { http, browserHTTPRequest } from './http.js';
+export { browserLocalStorage, browserIndexedDB, browserDownloads, browserFiles, type StorageLike, type NamedBlob } from './browser.js';
+export { encodeWeights, decodeWeights, concatWeightData, artifactsInfo as getModelArtifactsInfoForJSON } from './weights.js';
+export { parseModelJSON } from './model_json.js';
+export { modelArtifacts, saveModel, loadLayersModel, modelFromJSON, modelFromArtifacts, modelToJSON } from './models_io.js';

@@ -1,0 +1,171 @@
+// ONNX export against the real peer: every zoo model is exported, run in onnxruntime-node on
+// random inputs with batch sizes 1 and 3 (the batch dimension is symbolic), and its outputs
+// compared with simdgrad's predict. Also: unsupported layers are listed, file:// writes, opsets
+// 18 and 20, no leaked tensors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import * as sg from '../../src/index.js';
+import { Layer } from '../../src/layers/layer.js';
+import { buildZoo, randomizeWeights, type ZooEntry } from './onnx_zoo.js';
+
+const L = sg.layers;
+
+/** Runs the exported bytes in onnxruntime and simdgrad's predict on the same inputs; returns the max |diff|. */
+async function compare(model: sg.LayersModel, bytes: Uint8Array, inputs: ReturnType<ZooEntry['inputs']>): Promise<number> {
+  const session = await ort.InferenceSession.create(bytes);
+  expect(session.inputNames.length).toBe(inputs.length);
+  const feeds: Record<string, ort.Tensor> = {};
+  session.inputNames.forEach((n, i) => {
+    feeds[n] = new ort.Tensor(inputs[i].dtype, inputs[i].data, inputs[i].shape);
+  });
+  const result = await session.run(feeds);
+  await session.release();
+  const xs = inputs.map((x) => sg.tensor(x.data, x.shape, x.dtype));
+  const pred = model.predict(xs.length === 1 ? xs[0] : xs);
+  const preds = Array.isArray(pred) ? pred : [pred];
+  expect(session.outputNames.length).toBe(preds.length);
+  let maxDiff = 0;
+  try {
+    session.outputNames.forEach((n, i) => {
+      const got = result[n];
+      expect(got.dims).toEqual(preds[i].shape);
+      const want = preds[i].dataSync();
+      const data = got.data as Float32Array;
+      for (let k = 0; k < want.length; k++) {
+        const d = Math.abs(data[k] - want[k]);
+        if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : d;
+      }
+    });
+  } finally {
+    sg.dispose([...xs, ...preds]);
+  }
+  return maxDiff;
+}
+
+describe('onnx.exportModel: the zoo in onnxruntime', () => {
+  let zoo: ZooEntry[];
+  let dir: string;
+  const table: { model: string; maxDiff: number; bytes: number }[] = [];
+
+  beforeAll(() => {
+    zoo = buildZoo();
+    dir = mkdtempSync(join(tmpdir(), 'simdgrad-onnx-'));
+  });
+  afterAll(() => {
+    for (const z of zoo ?? []) z.model.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (table.length) {
+      console.log(
+        ['model | max abs diff vs onnxruntime (batch 1 and 3) | file bytes', ...table.map((r) => `${r.model} | ${r.maxDiff.toExponential(2)} | ${r.bytes}`)].join('\n'),
+      );
+    }
+  });
+
+  const names = [
+    'mlp_dropout',
+    'cnn_bn_pool',
+    'depthwise_separable',
+    'conv1d_text',
+    'lstm',
+    'gru',
+    'simple_rnn_time_distributed',
+    'bidirectional',
+    'conv2d_transpose',
+    'functional_two_in_two_out_shared',
+    'shapes_and_norms',
+    'conv3d_pool3d',
+    'activations',
+    'embedding_int32_channels_first',
+  ];
+
+  it('covers every zoo model', () => {
+    expect(zoo.map((z) => z.name)).toEqual(names);
+  });
+
+  for (const name of names) {
+    it(`${name}: onnxruntime gives simdgrad's outputs within 1e-4 (batch 1 and 3)`, async () => {
+      const z = zoo.find((e) => e.name === name)!;
+      const before = sg.memory().numTensors;
+      const bytes = await sg.onnx.exportModel(z.model, `file://${join(dir, `${name}.onnx`)}`);
+      expect(sg.memory().numTensors).toBe(before);
+      expect(new Uint8Array(readFileSync(join(dir, `${name}.onnx`)))).toEqual(bytes);
+      let maxDiff = 0;
+      for (const [n, seed] of [
+        [1, 11],
+        [3, 12],
+      ]) {
+        maxDiff = Math.max(maxDiff, await compare(z.model, bytes, z.inputs(n, seed)));
+      }
+      expect(sg.memory().numTensors).toBe(before);
+      table.push({ model: name, maxDiff, bytes: bytes.length });
+      expect(maxDiff).toBeLessThanOrEqual(1e-4);
+    });
+  }
+});
+
+describe('onnx.exportModel: options, errors, opsets', () => {
+  it('lists every layer that cannot be exported, with its class, before writing anything', () => {
+    class Doubler extends Layer {
+      static override className = 'Doubler';
+      call(x: sg.Tensor | sg.Tensor[]) {
+        return sg.mul(Array.isArray(x) ? x[0] : x, 2);
+      }
+    }
+    const cube = (x: sg.Tensor) => sg.mul(x, sg.mul(x, x));
+    const m = sg.sequential({
+      layers: [
+        L.dense({ units: 4, inputShape: [3], activation: cube }),
+        new Doubler({ name: 'doubler' }),
+        L.dense({ units: 2, name: 'after_them' }),
+      ],
+    });
+    const before = sg.memory().numTensors;
+    let msg = '';
+    try {
+      sg.onnx.exportModel(m);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(sg.memory().numTensors).toBe(before);
+    expect(msg).toMatch(/2 layer\(s\) that cannot be exported/);
+    expect(msg).toContain(`${m.layers[1].name} (Dense): activation 'cube' has no ONNX form`);
+    expect(msg).toContain('doubler (Doubler): no ONNX converter for this layer class');
+    expect(msg).not.toContain('after_them');
+    m.dispose();
+  });
+
+  it('refuses masks that reach a recurrent layer, stateful layers, bad opsets and destinations', async () => {
+    const masked = sg.sequential({
+      layers: [L.embedding({ inputDim: 5, outputDim: 3, maskZero: true, inputLength: 4 }), L.lstm({ units: 2, name: 'masked_lstm' })],
+    });
+    expect(() => sg.onnx.exportModel(masked)).toThrow(/masked_lstm \(LSTM\): its input carries a mask/);
+    const stateful = sg.sequential({ layers: [L.gru({ units: 2, stateful: true, batchInputShape: [2, 3, 1], name: 'sgru' })] });
+    expect(() => sg.onnx.exportModel(stateful)).toThrow(/sgru \(GRU\): stateful/);
+    expect(() => sg.onnx.exportModel(masked, { opset: 12 })).toThrow(/opset must be an integer from 17 to 21 but is 12/);
+    await expect(sg.onnx.exportModel(stateful, 'http://x/m.onnx')).rejects.toThrow(/file:\/\/ URL/);
+    expect(() => sg.onnx.exportModel(sg.sequential())).toThrow(/not built yet/);
+    masked.dispose();
+    stateful.dispose();
+  });
+
+  for (const opset of [18, 20, 21]) {
+    it(`opset ${opset}: reductions with axes inputs, Mish and Gelu ops run in onnxruntime`, async () => {
+      const x = L.input({ shape: [5, 4, 3] });
+      const h = L.conv2d({ filters: 4, kernelSize: 2, activation: 'mish' }).apply(x) as sg.SymbolicTensor;
+      const p = L.globalMaxPooling2d().apply(h) as sg.SymbolicTensor;
+      const q = L.globalAveragePooling2d().apply(h) as sg.SymbolicTensor;
+      const out = L.dense({ units: 3, activation: 'gelu' }).apply(L.masking({ maskValue: 0.5 }).apply(p) as sg.SymbolicTensor) as sg.SymbolicTensor;
+      const m = sg.model({ inputs: x, outputs: [out, q] });
+      randomizeWeights(m, 5);
+      const bytes = sg.onnx.exportModel(m, { opset });
+      const n = 2 * 5 * 4 * 3;
+      const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7));
+      const d = await compare(m, bytes, [{ data, shape: [2, 5, 4, 3], dtype: 'float32' }]);
+      expect(d).toBeLessThanOrEqual(1e-4);
+      m.dispose();
+    });
+  }
+});
