@@ -3,6 +3,7 @@
 // dimension sizes, then the elements, big-endian. Also gzip detection and decompression, with
 // Node's zlib (loaded on demand) or the browser's DecompressionStream.
 import { isNode, nodeZlib } from '../callbacks/node_io.js';
+import { checkOutputSize } from '../utils/size.js';
 
 /** The element types IDX defines, by type code. */
 const TYPES: Record<number, { name: IdxType; size: number }> = {
@@ -105,6 +106,10 @@ export function encodeIdx(arr: { type: IdxType; shape: number[]; data: ArrayLike
   const code = Number(Object.keys(TYPES).find((k) => TYPES[Number(k)].name === arr.type));
   if (!code) throw new Error(`encodeIdx: unknown type '${arr.type}'`);
   const size = TYPES[code].size;
+  if (!Array.isArray(arr.shape) || arr.shape.some((d) => !Number.isInteger(d) || d < 0 || d > 2 ** 32 - 1)) {
+    throw new Error(`encodeIdx: shape must be a list of integers in [0, 2^32) but is ${JSON.stringify(arr.shape)}`);
+  }
+  checkOutputSize('encodeIdx', arr.shape, size, `the ${arr.type} IDX data`, 2 ** 32);
   const count = arr.shape.reduce((a, b) => a * b, 1);
   if (arr.data.length !== count) {
     throw new Error(`encodeIdx: shape [${arr.shape.join(', ')}] needs ${count} values but data has ${arr.data.length}`);

@@ -9,8 +9,17 @@ import { ones, zeros } from './creation.js';
 
 /** Runs `f` on a tape and returns its value and d(value)/d(source) for each source. */
 function gradientsOf(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor): { value: Tensor; grads: Tensor[] } {
-  if (!Array.isArray(sources)) throw new Error(`${op}: expected an array of tensors to differentiate with respect to`);
+  if (!Array.isArray(sources)) {
+    throw new Error(
+      `${op}: expected an array of tensors to differentiate with respect to (${op}(f)([x, y])) but got ` +
+        `${describeArg(sources)}; for a function of one tensor use ${op === 'grads' ? 'grad' : 'valueAndGrad'}(f)(x) or pass [x]`,
+    );
+  }
   for (const [i, s] of sources.entries()) {
+    if (!(s instanceof Tensor))
+      throw new Error(
+        `${op}: element ${i} of the tensors to differentiate with respect to is ${describeArg(s)}, not a Tensor`,
+      );
     ENGINE.assertLive(s, op);
     // Why an error: the tape carries float32 gradients only; a zero gradient for an int32 input
     // would be silently wrong (tfjs has no gradient there either). Cast the input first.
@@ -49,6 +58,29 @@ function gradientsOf(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor
   }
 }
 
+/** How an argument error shows a value: a Tensor by dtype and shape, others by type and value. */
+function describeArg(x: unknown): string {
+  if (x instanceof Tensor) return `a ${x.dtype} Tensor of shape ${fmt(x.shape)}`;
+  if (Array.isArray(x)) return `an array of length ${x.length}`;
+  return x === null ? 'null' : `${typeof x} ${String(x)}`;
+}
+
+/** [x] for grad/valueAndGrad, which take one Tensor (an array is what grads takes). */
+function oneSource(op: string, x: unknown): Tensor[] {
+  if (!(x instanceof Tensor)) {
+    throw new Error(
+      `${op}: expected a Tensor to differentiate with respect to but got ${describeArg(x)}` +
+        (Array.isArray(x) ? `; for several tensors use ${op}s(f)([x, y])` : ''),
+    );
+  }
+  return [x];
+}
+
+/** Throws unless `f` is a function (the first call of grad/grads/valueAndGrad/valueAndGrads). */
+function checkFn(op: string, f: unknown): void {
+  if (typeof f !== 'function') throw new Error(`${op}: expected a function to differentiate but got ${describeArg(f)}`);
+}
+
 /** Walks the tape backwards from `y` with seed `dy`; returns the gradient of every tensor reached. */
 function backward(tape: Tape, y: Tensor, dy: Tensor): Map<number, Tensor> {
   const grads = new Map<number, Tensor>([[y.id, dy]]);
@@ -80,8 +112,9 @@ function backward(tape: Tape, y: Tensor, dy: Tensor): Map<number, Tensor> {
  * g(sg.tensor([3])).print(); // [6]
  */
 export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
+  checkFn('grad', f);
   return (x, dy) => {
-    const { value, grads } = gradientsOf('grad', () => f(x), [x], dy);
+    const { value, grads } = gradientsOf('grad', () => f(x), oneSource('grad', x), dy);
     if (value !== x) value.dispose();
     return grads[0];
   };
@@ -89,6 +122,7 @@ export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tens
 
 /** The gradient function of a function of several tensors. */
 export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => Tensor[] {
+  checkFn('grads', f);
   return (args, dy) => {
     const { value, grads: g } = gradientsOf('grads', () => f(...args), args, dy);
     if (!args.includes(value)) value.dispose();
@@ -98,8 +132,9 @@ export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: T
 
 /** Like `grad`, also returning the function's value. */
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
+  checkFn('valueAndGrad', f);
   return (x, dy) => {
-    const { value, grads: g } = gradientsOf('valueAndGrad', () => f(x), [x], dy);
+    const { value, grads: g } = gradientsOf('valueAndGrad', () => f(x), oneSource('valueAndGrad', x), dy);
     return { value, grad: g[0] };
   };
 }
@@ -108,6 +143,7 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor)
 export function valueAndGrads(
   f: (...args: Tensor[]) => Tensor,
 ): (args: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+  checkFn('valueAndGrads', f);
   return (args, dy) => gradientsOf('valueAndGrads', () => f(...args), args, dy);
 }
 

@@ -5,6 +5,7 @@ import type { DataType } from '../engine/dtype.js';
 import type { Tensor } from '../engine/tensor.js';
 import { tensor } from '../ops/creation.js';
 import { checkOptions } from '../utils/options.js';
+import { checkOutputSize } from '../utils/size.js';
 
 export interface PadSequencesOptions {
   /** Length of every output row (default: the longest sequence). */
@@ -50,6 +51,7 @@ export function padSequences(sequences: ArrayLike<number>[], opts: PadSequencesO
   const value = opts.value ?? 0;
   const dtype = opts.dtype ?? 'int32';
   const n = sequences.length;
+  checkOutputSize(op, [n, maxlen], 4, 'the padded output');
   const out = dtype === 'float32' ? new Float32Array(n * maxlen) : new Int32Array(n * maxlen);
   out.fill(value);
   sequences.forEach((s, i) => {

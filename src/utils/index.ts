@@ -10,6 +10,9 @@ import { cast } from '../ops/cast.js';
 import { max, sum } from '../ops/reduce.js';
 import { where } from '../ops/where.js';
 import { tidy } from '../ops/scope.js';
+import { oneHot } from '../ops/gather.js';
+import { reshape } from '../ops/reshape.js';
+import { checkOutputSize } from './size.js';
 
 function describe(x: unknown): string {
   if (x === null) return 'null';
@@ -72,9 +75,11 @@ export function toCategorical(y: Tensor | TensorLike, numClasses?: number): Tens
       );
     }
   }
-  const out = new Float32Array(n * k);
-  for (let i = 0; i < n; i++) out[i * k + values[i]] = 1;
-  return tensor(out, [...shape, k], 'float32');
+  // Checked before anything is made: toCategorical([1e9]) would otherwise build gigabytes.
+  checkOutputSize(fn, [...shape, k], 4, 'the one-hot output');
+  const labels = Int32Array.from(values);
+  // oneHot writes the rows on the backend: no host-side copy of the (n, k) output.
+  return tidy(() => reshape(oneHot(tensor(labels, [n], 'int32'), k, 1, 0, 'float32'), [...shape, k]));
 }
 
 /**
@@ -115,6 +120,12 @@ export function normalize(x: Tensor | TensorLike, axis = -1, order = 2): Tensor 
 export function shuffleIndices(n: number, seed?: number): number[] {
   if (!Number.isInteger(n) || n < 0)
     throw new Error(`shuffleIndices: argument 'n' must be an integer >= 0 but got ${describe(n)}`);
+  // A JavaScript array holds at most 2^32 - 1 elements.
+  if (n > 2 ** 32 - 1) {
+    throw new Error(
+      `shuffleIndices: argument 'n' is ${n.toLocaleString('en-US')}; an index array holds at most 4,294,967,295 elements`,
+    );
+  }
   if (seed !== undefined && !Number.isFinite(seed)) {
     throw new Error(`shuffleIndices: argument 'seed' must be a finite number but got ${describe(seed)}`);
   }
