@@ -210,7 +210,8 @@ export function modelFromConfig(className: string, config: unknown, where = 'mod
         const inputs = node.map((ref, j) => lookup(ref, `layer '${p.layer.name}' node ${p.next} input ${j}`));
         if (inputs.some((t) => t === undefined)) break;
         const kwargs = node.length && Array.isArray(node[0]) && isObject(node[0][3]) ? (node[0][3] as Record<string, unknown>) : {};
-        const out = p.layer.apply(inputs.length === 1 ? inputs[0]! : (inputs as SymbolicTensor[]), kwargs);
+        const arg = inputs.length === 1 ? inputs[0]! : (inputs as SymbolicTensor[]);
+        const out = p.layer.apply(arg as never, kwargs) as unknown as SymbolicTensor | SymbolicTensor[];
         made.set(`${p.name}#${p.next}`, Array.isArray(out) ? out : [out]);
         p.next++;
         progress = true;
