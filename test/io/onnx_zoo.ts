@@ -260,5 +260,45 @@ export function buildZoo(): ZooEntry[] {
     idInputs(6, 9, 'int32'),
   );
 
+  add(
+    'rnn_activations',
+    seq(
+      [
+        L.lstm({ units: 4, returnSequences: true, recurrentActivation: 'hard_sigmoid', activation: 'relu', inputShape: [5, 3] }),
+        L.gru({ units: 3, returnSequences: true, activation: 'linear', recurrentActivation: 'hard_sigmoid' }),
+        L.simpleRNN({ units: 3, activation: 'linear', useBias: false }),
+      ],
+      'rnn_activations',
+    ),
+    floatInputs([5, 3]),
+  );
+
+  add(
+    'norm_axes',
+    seq(
+      [
+        L.batchNormalization({ axis: 2, inputShape: [4, 5, 6] }),
+        L.layerNormalization({ axis: [-2, -1], epsilon: 1e-5 }),
+        L.batchNormalization({ center: false, scale: false }),
+        L.layerNormalization({ center: false, scale: false }),
+      ],
+      'norm_axes',
+    ),
+    floatInputs([4, 5, 6]),
+  );
+
+  {
+    // A Sequential used as a layer, called on two inputs (inlined twice, weights written once),
+    // after augmentation layers that are the identity at inference.
+    const inner = sg.sequential({ layers: [L.dense({ units: 5, activation: 'relu', inputShape: [8] }), L.dense({ units: 3 })], name: 'inner' });
+    const img = L.input({ shape: [4, 4, 2], name: 'img' });
+    const aug = L.randomZoom({ heightFactor: 0.2 }).apply(L.randomFlip({ mode: 'horizontal' }).apply(img) as sg.SymbolicTensor) as sg.SymbolicTensor;
+    const flat = L.dense({ units: 8 }).apply(L.flatten().apply(aug) as sg.SymbolicTensor) as sg.SymbolicTensor;
+    const v = L.input({ shape: [8], name: 'v' });
+    const o1 = inner.apply(flat) as sg.SymbolicTensor;
+    const o2 = inner.apply(v) as sg.SymbolicTensor;
+    add('nested_model_augmentation', sg.model({ inputs: [img, v], outputs: [o1, o2], name: 'nested' }), floatInputs([4, 4, 2], [8]));
+  }
+
   return zoo;
 }

@@ -1,5 +1,5 @@
-// ONNX converters of the core layers: Dense, the dropout and noise layers (identity at
-// inference), Flatten, Reshape, Permute, RepeatVector, Embedding, Masking, BatchNormalization,
+// ONNX converters of the core layers: Dense, the dropout, noise and augmentation layers
+// (identity at inference), Flatten, Reshape, Permute, RepeatVector, Embedding, Masking, BatchNormalization,
 // LayerNormalization and the merge layers.
 import type { LayerWeight } from '../../layers/layer.js';
 import type { SymbolicShape } from '../../layers/symbolic.js';
@@ -87,6 +87,11 @@ export const coreConverters: Record<string, Converter> = {
   SpatialDropout1D: identity,
   SpatialDropout2D: identity,
   SpatialDropout3D: identity,
+  // Image augmentation: only while training; the identity at inference.
+  RandomFlip: identity,
+  RandomTranslation: identity,
+  RandomRotation: identity,
+  RandomZoom: identity,
 
   Flatten: (g, { layer, inputs: [x] }) => [
     g.op('Flatten', [x.name], { axis: 1 }, `${(layer as { name: string }).name}/Flatten`),
