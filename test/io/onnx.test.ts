@@ -91,6 +91,7 @@ describe('onnx.exportModel: the zoo in onnxruntime', () => {
     'rnn_activations',
     'norm_axes',
     'nested_model_augmentation',
+    'recurrent_states',
   ];
 
   it('covers every zoo model', () => {

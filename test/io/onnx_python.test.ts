@@ -23,6 +23,7 @@ for path in sys.argv[1:]:
         onnx.checker.check_model(m, full_check=True)
         out[path] = {'ok': True, 'ir': m.ir_version, 'opset': [o.version for o in m.opset_import if o.domain == ''][0],
                      'producer': m.producer_name,
+                     'ops': [n.op_type for n in m.graph.node],
                      'inputs': [[d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim] for i in m.graph.input]}
     except Exception as e:
         out[path] = {'ok': False, 'error': str(e)}
@@ -76,7 +77,7 @@ describe('onnx.exportModel: the zoo passes onnx.checker.check_model(full_check=T
     const r = spawnSync(PYTHON, ['-c', CHECK, bad, ...files], { encoding: 'utf8', timeout: 120_000 });
     if (r.error) throw r.error;
     expect(r.status, r.stderr).toBe(0);
-    const res = JSON.parse(r.stdout) as Record<string, { ok: boolean; error?: string; ir: number; opset: number; producer: string; inputs: (string | number)[][] }>;
+    const res = JSON.parse(r.stdout) as Record<string, { ok: boolean; error?: string; ir: number; opset: number; producer: string; ops: string[]; inputs: (string | number)[][] }>;
     expect(res[bad].ok).toBe(false);
     expect(res[bad].error).toMatch(/NoSuchOp/);
     const failed = Object.entries(res).filter(([f, v]) => f !== bad && !v.ok);
@@ -88,5 +89,13 @@ describe('onnx.exportModel: the zoo passes onnx.checker.check_model(full_check=T
       expect(res[f].producer).toBe('simdgrad');
       for (const dims of res[f].inputs) expect(dims[0]).toBe('batch');
     }
+    // Channels-first twins: the CNN's 3 convs, batch norm and 2 pools run between 2 Transposes
+    // (into NCHW at the input, back to NHWC before Flatten).
+    const cnn = res[join(dir, 'cnn_bn_pool_opset17.onnx')].ops;
+    expect(cnn.filter((o) => o === 'Transpose').length).toBe(2);
+    expect(cnn.filter((o) => o === 'Conv').length).toBe(3);
+    expect(cnn).toContain('BatchNormalization');
+    // Dropout-family layers leave nothing behind.
+    expect(res[join(dir, 'mlp_dropout_opset17.onnx')].ops).toEqual(['Gemm', 'Relu', 'Gemm', 'Tanh', 'Gemm', 'Softmax']);
   });
 });

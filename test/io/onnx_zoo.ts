@@ -300,5 +300,15 @@ export function buildZoo(): ZooEntry[] {
     add('nested_model_augmentation', sg.model({ inputs: [img, v], outputs: [o1, o2], name: 'nested' }), floatInputs([4, 4, 2], [8]));
   }
 
+  {
+    // returnState, states passed on as initial states, Bidirectional without merging.
+    const x = L.input({ shape: [6, 3], name: 'x' });
+    const [sq, h, c] = L.lstm({ units: 4, returnSequences: true, returnState: true }).apply(x) as sg.SymbolicTensor[];
+    const g = L.gru({ units: 4, goBackwards: true }).apply([sq, h]) as sg.SymbolicTensor;
+    const bi = L.bidirectional({ layer: L.simpleRNN({ units: 3, returnState: true, returnSequences: true }), mergeMode: null }).apply(sq) as sg.SymbolicTensor[];
+    const l2 = L.lstm({ units: 4 }).apply([sq, h, c]) as sg.SymbolicTensor;
+    add('recurrent_states', sg.model({ inputs: x, outputs: [c, g, ...bi, l2], name: 'states' }), floatInputs([6, 3]));
+  }
+
   return zoo;
 }
