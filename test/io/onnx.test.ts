@@ -92,6 +92,7 @@ describe('onnx.exportModel: the zoo in onnxruntime', () => {
     'norm_axes',
     'nested_model_augmentation',
     'recurrent_states',
+    'variable_length',
   ];
 
   it('covers every zoo model', () => {

@@ -151,7 +151,7 @@ export function buildZoo(): ZooEntry[] {
     'simple_rnn_time_distributed',
     seq(
       [
-        L.simpleRNN({ units: 5, returnSequences: true, inputShape: [8, 3] }),
+        L.simpleRNN({ units: 5, returnSequences: true, inputShape: [null, 3] }),
         L.simpleRNN({ units: 4, returnSequences: true, goBackwards: true, activation: 'relu' }),
         L.timeDistributed({ layer: L.dense({ units: 3, activation: 'softmax' }) }),
       ],
@@ -309,6 +309,21 @@ export function buildZoo(): ZooEntry[] {
     const l2 = L.lstm({ units: 4 }).apply([sq, h, c]) as sg.SymbolicTensor;
     add('recurrent_states', sg.model({ inputs: x, outputs: [c, g, ...bi, l2], name: 'states' }), floatInputs([6, 3]));
   }
+
+  add(
+    'variable_length',
+    seq(
+      [
+        L.conv1d({ filters: 5, kernelSize: 3, strides: 2, padding: 'same', inputShape: [null, 4] }),
+        L.conv1d({ filters: 4, kernelSize: 2, padding: 'same', activation: 'tanh' }),
+        L.maxPooling1d({ poolSize: 2, padding: 'same' }),
+        L.timeDistributed({ layer: L.dense({ units: 3 }) }),
+        L.gru({ units: 3 }),
+      ],
+      'variable_length',
+    ),
+    (n: number, seed: number) => floatInputs([10 + n, 4])(n, seed),
+  );
 
   return zoo;
 }
