@@ -130,12 +130,18 @@ describe('onnx.exportModel: options, errors, opsets', () => {
         return sg.mul(Array.isArray(x) ? x[0] : x, 2);
       }
     }
+    class HalfDense extends sg.Dense {
+      override call(x: sg.Tensor | sg.Tensor[]) {
+        return sg.mul(super.call(x), 0.5);
+      }
+    }
     const cube = (x: sg.Tensor) => sg.mul(x, sg.mul(x, x));
     const m = sg.sequential({
       layers: [
         L.dense({ units: 4, inputShape: [3], activation: cube }),
         new Doubler({ name: 'doubler' }),
         L.dense({ units: 2, name: 'after_them' }),
+        new HalfDense({ units: 2, name: 'half' }),
       ],
     });
     const before = sg.memory().numTensors;
@@ -146,7 +152,8 @@ describe('onnx.exportModel: options, errors, opsets', () => {
       msg = (e as Error).message;
     }
     expect(sg.memory().numTensors).toBe(before);
-    expect(msg).toMatch(/2 layer\(s\) that cannot be exported/);
+    expect(msg).toMatch(/3 layer\(s\) that cannot be exported/);
+    expect(msg).toContain('half (Dense): a subclass of Dense without a className of its own');
     expect(msg).toContain(`${m.layers[1].name} (Dense): activation 'cube' has no ONNX form`);
     expect(msg).toContain('doubler (Doubler): no ONNX converter for this layer class');
     expect(msg).not.toContain('after_them');

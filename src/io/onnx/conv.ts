@@ -225,10 +225,8 @@ export const convConverters: Record<string, Converter> = {
   AveragePooling3D: pool('AveragePool'),
   GlobalMaxPooling1D: globalPool('ReduceMax', 1),
   GlobalMaxPooling2D: globalPool('ReduceMax', 2),
-  GlobalMaxPooling3D: globalPool('ReduceMax', 3),
   GlobalAveragePooling1D: globalPool('ReduceMean', 1),
   GlobalAveragePooling2D: globalPool('ReduceMean', 2),
-  GlobalAveragePooling3D: globalPool('ReduceMean', 3),
 
   ZeroPadding1D: (g, { layer, inputs: [x] }) => {
     const l = layer as { name: string; padding: [number, number] };
@@ -238,11 +236,6 @@ export const convConverters: Record<string, Converter> = {
     const l = layer as { name: string; padding: [number, number][]; dataFormat: Format };
     const axes = l.dataFormat === 'channelsLast' ? [1, 2] : [2, 3];
     return [g.op('Pad', [x.name, g.i64(padsFor(4, axes, l.padding))], { mode: 'constant' }, `${l.name}/Pad`)];
-  },
-  Cropping1D: (g, { layer, inputs: [x] }) => {
-    const l = layer as { name: string; cropping: [number, number] };
-    const [b, e] = l.cropping;
-    return [g.slice(x.name, [b], [e > 0 ? -e : INT64_MAX], [1], `${l.name}/Slice`)];
   },
   Cropping2D: (g, { layer, inputs: [x] }) => {
     const l = layer as { name: string; cropping: [number, number][]; dataFormat: Format };

@@ -86,7 +86,6 @@ export const coreConverters: Record<string, Converter> = {
   AlphaDropout: identity,
   SpatialDropout1D: identity,
   SpatialDropout2D: identity,
-  SpatialDropout3D: identity,
   // Image augmentation: only while training; the identity at inference.
   RandomFlip: identity,
   RandomTranslation: identity,

@@ -104,6 +104,12 @@ class Exporter {
     // After a failure the walk goes on with placeholder names, so that every layer is checked
     // (a converter only reads its inputs' names and shapes; nothing is written in the end).
     const placeholder = () => outShapes.map((_, i) => `${layer.name}:unconverted${i}`);
+    // A subclass that does not name itself may have its own call(): converting it by its
+    // parent's class name would silently export the parent's computation.
+    if (!Object.prototype.hasOwnProperty.call(layer.constructor, 'className')) {
+      this.fail(layer, `a subclass of ${layer.className} without a className of its own; its call() cannot be exported`);
+      return placeholder();
+    }
     if (layer instanceof LayersModel) {
       return this.graph(layer, inputs).map((v) => v.name);
     }
