@@ -3,10 +3,10 @@
 // other machinery. Training lives in training.ts.
 import { ENGINE } from '../engine/engine.js';
 import { fmt } from '../engine/shape.js';
-import type { Tensor } from '../engine/tensor.js';
+import { Tensor } from '../engine/tensor.js';
 import { concat } from '../ops/concat.js';
 import { slice } from '../ops/slice.js';
-import { Layer, type CallArgs, type LayerWeight } from '../layers/layer.js';
+import { Layer, inCallContext, type CallArgs, type LayerWeight } from '../layers/layer.js';
 import { InputLayer } from '../layers/core/input.js';
 import { Node, SymbolicTensor, shapeStr, type SymbolicShape } from '../layers/symbolic.js';
 import { argMax } from '../ops/reduce.js';
@@ -14,6 +14,7 @@ import { greater } from '../ops/binary.js';
 import { cast } from '../ops/cast.js';
 import { reshape } from '../ops/reshape.js';
 import type { History } from '../callbacks/index.js';
+import { fitDatasetModel, type DatasetLike, type FitDatasetArgs } from './fit_dataset.js';
 import type { Optimizer } from '../optimizers/index.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 import {
@@ -21,6 +22,10 @@ import {
   evaluateModel,
   fitModel,
   onBatchModel,
+  totalLoss,
+  trainStep,
+  type StepData,
+  type StepLogs,
   type CompileArgs,
   type CompiledState,
   type EvaluateArgs,
@@ -95,8 +100,15 @@ export class LayersModel extends Layer {
     this.built = true;
   }
 
-  /** Runs the graph on concrete inputs. Intermediate tensors are freed by the caller's scope. */
+  /**
+   * Runs the graph on concrete inputs. Intermediate tensors are freed by the caller's scope; so
+   * are the losses and metrics layers add (read them with `addedLosses()` in that scope).
+   */
   execute(xs: Tensor[], training = false): Tensor[] {
+    return inCallContext(this, () => this.executeGraph(xs, training));
+  }
+
+  private executeGraph(xs: Tensor[], training: boolean): Tensor[] {
     if (xs.length !== this.inputs.length) {
       throw new Error(`${this.name}: expected ${this.inputs.length} input tensor(s) but got ${xs.length}`);
     }
@@ -118,7 +130,7 @@ export class LayersModel extends Layer {
       const callArgs = { ...node.kwargs, training, ...(mask ? { mask } : {}) } as CallArgs;
       let out: Tensor | Tensor[];
       try {
-        out = node.layer.call(ins.length === 1 ? ins[0] : ins, callArgs);
+        out = node.layer.callWithHooks(ins.length === 1 ? ins[0] : ins, callArgs);
       } catch (e) {
         throw nameLayer(e, this.name, node.layer, ins);
       }
@@ -141,6 +153,41 @@ export class LayersModel extends Layer {
   override computeOutputShape(): SymbolicShape | SymbolicShape[] {
     const s = this.outputs.map((o) => o.shape);
     return s.length === 1 ? s[0] : s;
+  }
+
+  /** A model used as a layer checks what it is called on against its inputs. */
+  protected override checkInput(shape: SymbolicShape | SymbolicShape[]): void {
+    if (!this.inputs.length) return;
+    const shapes = this.inputs.length === 1 && !Array.isArray(shape[0]) ? [shape as SymbolicShape] : (shape as SymbolicShape[]);
+    if (shapes.length !== this.inputs.length) {
+      throw new Error(`${this.name}: the model has ${this.inputs.length} input(s) but was called on ${shapes.length}`);
+    }
+    this.inputs.forEach((sym, i) => {
+      const s = shapes[i];
+      const ok = s.length === sym.shape.length && s.every((d, k) => d === null || sym.shape[k] === null || d === sym.shape[k]);
+      if (!ok) {
+        throw new Error(
+          `${this.name}: input '${sym.node!.layer.name}' expects shape ${shapeStr(sym.shape)} but the model was called on ${shapeStr(s)}`,
+        );
+      }
+    });
+  }
+
+  /** The graph's layers (input layers included): their weights, losses and metrics are the model's. */
+  override subLayers(): Layer[] {
+    return this.layers.filter((l) => l !== this);
+  }
+
+  /** The model's output(s), as Keras' `model.output`. */
+  override get output(): SymbolicTensor | SymbolicTensor[] {
+    if (!this.outputs.length) throw new Error(`${this.name}: the model has no outputs yet (it has not been built)`);
+    return this.outputs.length === 1 ? this.outputs[0] : this.outputs;
+  }
+
+  /** The model's input(s), as Keras' `model.input`. */
+  override get input(): SymbolicTensor | SymbolicTensor[] {
+    if (!this.inputs.length) throw new Error(`${this.name}: the model has no inputs yet (it has not been built)`);
+    return this.inputs.length === 1 ? this.inputs[0] : this.inputs;
   }
 
   // ---- training ----
@@ -189,15 +236,75 @@ export class LayersModel extends Layer {
 
   /** Log names in Keras order: 'loss', then the metrics. */
   get metricsNames(): string[] {
-    return this.requireCompiled('metricsNames').metricNames;
+    const c = this.requireCompiled('metricsNames');
+    return [...c.metricNames, ...c.extraNames];
+  }
+
+  /**
+   * One training step on one batch, called by `fit()` and `trainOnBatch()`. Override it (in a
+   * subclass, or by assigning a function) for a custom training loop, as Keras 3's `train_step`:
+   * compute the loss on a tape, apply the gradients, return the values to log.
+   * Porting note: return the batch's values (numbers or scalar tensors); fit averages them over the
+   * epoch weighted by batch size, where Keras' `train_step` returns its metric trackers' results.
+   * @example
+   * class VAE extends sg.LayersModel {
+   *   override trainStep({ x }: sg.StepData) {
+   *     const { value, grads } = sg.variableGrads(() => this.computeLoss(x as sg.Tensor, null, this.apply(x as sg.Tensor)), this.trainableVariables);
+   *     this.optimizer.applyGradients(grads);
+   *     sg.dispose(grads);
+   *     return { loss: value };
+   *   }
+   * }
+   */
+  trainStep(data: StepData): StepLogs {
+    const c = this.requireCompiled('trainStep');
+    const xs = Array.isArray(data.x) ? data.x : [data.x];
+    const ys = data.y === null ? [] : Array.isArray(data.y) ? data.y : [data.y];
+    const r = trainStep(this, c, xs, ys, data.sampleWeight);
+    const logs: StepLogs = {};
+    c.metricNames.forEach((name, i) => {
+      const v = i < r.losses.length ? r.losses[i] : r.metricSums[i - r.losses.length] / xs[0].shape[0];
+      if (v !== undefined) logs[name] = v;
+    });
+    return { ...logs, ...r.extra };
+  }
+
+  /** Whether `trainStep` was overridden (fit then runs it instead of the built-in step). @internal */
+  hasCustomTrainStep(): boolean {
+    return this.trainStep !== LayersModel.prototype.trainStep;
+  }
+
+  /**
+   * The training objective for predictions `yPred` of the last call: the compiled loss (when `y`
+   * is given), the losses the layers added in that call (`addLoss`) and the weight penalties, as a
+   * scalar (Keras 3's `compute_loss`). For custom training steps.
+   */
+  computeLoss(y: TensorOrList | null, yPred: TensorOrList, sampleWeight?: Tensor): Tensor {
+    const c = this.requireCompiled('computeLoss');
+    const preds = Array.isArray(yPred) ? yPred : [yPred];
+    const ys = y === null ? [] : Array.isArray(y) ? y : [y];
+    const noY = ys.length === 0;
+    return totalLoss(this, noY ? { ...c, losses: [] } : c, preds, ys, sampleWeight, this.addedLosses()).total;
+  }
+
+  /**
+   * Trains on a dataset of {xs, ys} batches (tfjs-layers' fitDataset; Keras' fit on a generator),
+   * such as `sg.preprocessing.image.imageDataGenerator({...}).flow(x, y, { batchSize: 32 })`. The
+   * batches' tensors are freed after their step. See FitDatasetArgs.
+   * @example await model.fitDataset(gen.flow(xTrain, yTrain, { batchSize: 32 }), { epochs: 5, validationData: [xTest, yTest] });
+   */
+  async fitDataset(dataset: DatasetLike, args: FitDatasetArgs = {}): Promise<History> {
+    return fitDatasetModel(this, dataset, args);
   }
 
   /**
    * Trains for `epochs` over (x, y) in batches; returns the History of every epoch's logs.
    * @example const history = await model.fit(xTrain, yTrain, { epochs: 30, batchSize: 128, validationSplit: 0.2 });
    */
-  async fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> {
-    return fitModel(this, this.requireCompiled('fit'), x, y, args);
+  async fit(x: TensorOrList, y?: TensorOrList | null | FitArgs, args: FitArgs = {}): Promise<History> {
+    // fit(x, {epochs}) and fit(x, null, {...}): no y, for losses that come from addLoss or trainStep.
+    if (y !== undefined && y !== null && !Array.isArray(y) && !(y instanceof Tensor)) return this.fit(x, null, y);
+    return fitModel(this, this.requireCompiled('fit'), x, (y as TensorOrList | null | undefined) ?? [], args);
   }
 
   /**
@@ -209,8 +316,8 @@ export class LayersModel extends Layer {
   }
 
   /** One optimizer step on one batch; returns the loss (and metrics). */
-  trainOnBatch(x: TensorOrList, y: TensorOrList, sampleWeight?: Tensor): number | number[] {
-    return onBatchModel('trainOnBatch', this, this.requireCompiled('trainOnBatch'), x, y, sampleWeight);
+  trainOnBatch(x: TensorOrList, y?: TensorOrList | null, sampleWeight?: Tensor): number | number[] {
+    return onBatchModel('trainOnBatch', this, this.requireCompiled('trainOnBatch'), x, y ?? [], sampleWeight);
   }
 
   /** Loss (and metrics) of one batch in inference mode. */
@@ -240,17 +347,20 @@ export class LayersModel extends Layer {
 
   // ---- weights ----
 
+  /** The weights of the graph's layers that train (none when the model is frozen), each once. */
   override get trainableWeights(): LayerWeight[] {
-    return this.layers.flatMap((l) => (l === this ? [] : l.trainableWeights));
+    if (!this.trainable) return [];
+    return unique(this.layers.flatMap((l) => (l === this ? [] : l.trainableWeights)));
   }
 
   override get nonTrainableWeights(): LayerWeight[] {
-    return this.layers.flatMap((l) => (l === this ? [] : l.nonTrainableWeights));
+    if (!this.trainable) return this.weights;
+    return unique(this.layers.flatMap((l) => (l === this ? [] : l.nonTrainableWeights)));
   }
 
   /** Every weight in layer order (Keras' model.get_weights order). */
   override get weights(): LayerWeight[] {
-    return this.layers.flatMap((l) => (l === this ? [] : l.weights));
+    return unique(this.layers.flatMap((l) => (l === this ? [] : l.weights)));
   }
 
   override getWeights(): Tensor[] {
@@ -272,7 +382,7 @@ export class LayersModel extends Layer {
   }
 
   override countParams(): number {
-    return this.layers.reduce((n, l) => n + (l === this ? 0 : l.countParams()), 0);
+    return this.weights.reduce((n, w) => n + w.variable.size, 0);
   }
 
   override regularizationLosses(): Tensor[] {
@@ -421,6 +531,11 @@ export class LayersModel extends Layer {
     this.disposeOwnedOptimizer();
     this.compiled = undefined;
   }
+}
+
+/** Each weight once: a layer shared by two nested models appears in both. */
+function unique(ws: LayerWeight[]): LayerWeight[] {
+  return ws.length < 2 ? ws : [...new Set(ws)];
 }
 
 /** Rows [start, start + size) of a tensor along axis 0. */

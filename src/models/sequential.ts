@@ -75,6 +75,12 @@ export class Sequential extends LayersModel {
     this.setGraph(x, y);
   }
 
+  /** A deferred model called as a layer builds its graph for the shape it is called on. */
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    if (!this.outputs.length && this.stack.length) this.buildFrom([null, ...(inputShape as SymbolicShape).slice(1)]);
+    this.built = true;
+  }
+
   /** Builds a deferred model from the first data it sees. */
   override ensureBuiltFor(x: Tensor[]): void {
     if (this.outputs.length) return;

@@ -26,8 +26,12 @@ export type MetricArg = string | MetricFn;
 
 export interface CompileArgs {
   optimizer: OptimizerIdentifier;
-  /** One loss for every output, a list (one per output) or a map by output layer name. */
-  loss: LossArg | LossArg[] | Record<string, LossArg>;
+  /**
+   * One loss for every output, a list (one per output) or a map by output layer name. Optional
+   * when the layers add their own losses (`addLoss`) or a custom `trainStep` computes the loss:
+   * then `fit` needs no `y`.
+   */
+  loss?: LossArg | LossArg[] | Record<string, LossArg>;
   metrics?: MetricArg[] | Record<string, MetricArg[]>;
   /** Weights of each output's loss in the total. */
   lossWeights?: number[];
@@ -65,7 +69,36 @@ export interface CompiledState {
   lossWeights: number[];
   /** Log keys in Keras order: loss, then each output's metrics. */
   metricNames: string[];
+  /**
+   * The variables `fit` trains, fixed when compile() ran (Keras' compile-time semantics: setting
+   * `trainable` afterwards takes effect at the next compile()).
+   */
+  trainableVars: Variable[];
+  /** Names of metrics layers added (`addMetric`) or a custom trainStep returned, as first seen. */
+  extraNames: string[];
 }
+
+/** What one training or test step reports: host numbers. */
+export type StepResult = {
+  /** The total loss, then each output's loss (several outputs). */
+  losses: number[];
+  /** Each compiled metric summed over the batch's samples. */
+  metricSums: number[];
+  /** Batch means by name: metrics added with `addMetric`, or what a custom trainStep returned. */
+  extra: Record<string, number>;
+};
+
+/** The batch a custom `trainStep` receives: the model's input(s), target(s) and sample weights. */
+export interface StepData {
+  /** One tensor for a one-input model, else a list in input order. */
+  x: Tensor | Tensor[];
+  /** One tensor for a one-output model, else a list; null when fit got no y. */
+  y: Tensor | Tensor[] | null;
+  sampleWeight?: Tensor;
+}
+
+/** What a `trainStep` returns: values by log name (numbers, or scalar tensors freed after the step). */
+export type StepLogs = Record<string, number | Tensor>;
 
 function perOutput<T>(
   model: LayersModel,
@@ -95,7 +128,7 @@ function perOutput<T>(
 
 /** Resolves the optimizer, losses and metrics by name (Keras snake_case accepted). */
 export function compileModel(model: LayersModel, args: CompileArgs): CompiledState {
-  if (!args || args.loss === undefined) throw new Error(`${model.name}: compile needs a 'loss'`);
+  if (!args || typeof args !== 'object') throw new Error(`${model.name}: compile needs {optimizer, loss}`);
   if (args.optimizer === undefined) throw new Error(`${model.name}: compile needs an 'optimizer'`);
   if (!model.outputs.length) {
     throw new Error(
@@ -103,9 +136,14 @@ export function compileModel(model: LayersModel, args: CompileArgs): CompiledSta
     );
   }
   const isLoss = (x: unknown) => typeof x === 'string' || typeof x === 'function';
-  const lossArgs = perOutput<LossArg>(model, 'losses', args.loss, isLoss);
+  if (args.loss == null && args.metrics && (Array.isArray(args.metrics) ? args.metrics.length : Object.keys(args.metrics).length)) {
+    throw new Error(`${model.name}: compile got metrics but no 'loss'; metrics compare y with the output, so give a loss too`);
+  }
+  const lossArgs = args.loss == null ? [] : perOutput<LossArg>(model, 'losses', args.loss, isLoss);
   const losses = lossArgs.map((l) => ({ fn: getLoss(l), name: typeof l === 'string' ? l : l.name || 'loss' }));
-  const metricLists = args.metrics
+  const metricLists = args.loss == null
+    ? []
+    : args.metrics
     ? Array.isArray(args.metrics)
       ? model.outputs.map(() => args.metrics as MetricArg[])
       : perOutput<MetricArg[]>(model, 'metrics', args.metrics, () => false)
@@ -119,22 +157,42 @@ export function compileModel(model: LayersModel, args: CompileArgs): CompiledSta
     }),
   );
   const lossWeights = args.lossWeights ?? model.outputs.map(() => 1);
-  if (lossWeights.length !== model.outputs.length) {
+  if (lossArgs.length && lossWeights.length !== model.outputs.length) {
     throw new Error(`${model.name}: lossWeights has ${lossWeights.length} entries for ${model.outputs.length} outputs`);
   }
   const metricNames = [
     'loss',
-    ...(multi ? model.outputs.map((o) => `${o.node!.layer.name}_loss`) : []),
+    ...(multi && lossArgs.length ? model.outputs.map((o) => `${o.node!.layer.name}_loss`) : []),
     ...metrics.flat().map((m) => m.name),
   ];
   const optimizer = getOptimizer(args.optimizer);
-  return { optimizer, optimizerOwned: optimizer !== args.optimizer, losses, metrics, lossWeights, metricNames };
+  const trainableVars = model.trainableWeights.map((w) => w.variable);
+  return {
+    optimizer,
+    optimizerOwned: optimizer !== args.optimizer,
+    losses,
+    metrics,
+    lossWeights,
+    metricNames,
+    trainableVars,
+    extraNames: [],
+  };
 }
 
 const toList = (x: TensorOrList): Tensor[] => (Array.isArray(x) ? x : [x]);
 
 /** Validates x and y against the model before anything runs: counts, feature shapes, NaN. */
 function checkData(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tensor[], what = 'fit'): number {
+  if (ys.length === 0) {
+    // No y: the loss comes from addLoss or a custom trainStep.
+    const custom = model.hasCustomTrainStep() && (what === 'fit' || what === 'trainOnBatch');
+    if (c.losses.length > 0 && !custom) {
+      throw new Error(`${model.name}: ${what}: y is missing; the compiled loss compares y with the model's output`);
+    }
+    const nx = checkBatch(model.name, xs, 'x tensors');
+    checkInputs(model, xs, what);
+    return nx;
+  }
   const nx = checkBatch(model.name, xs, 'x tensors');
   const ny = checkBatch(model.name, ys, 'y tensors');
   if (nx !== ny) {
@@ -142,35 +200,13 @@ function checkData(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tenso
       `${model.name}: ${what}: x has ${nx} samples (shape ${xs.map((t) => fmt(t.shape)).join(', ')}) but y has ${ny} (shape ${ys.map((t) => fmt(t.shape)).join(', ')})`,
     );
   }
-  if (xs.length !== model.inputs.length)
-    throw new Error(
-      `${model.name}: ${what}: the model has ${model.inputs.length} inputs but got ${xs.length} x tensors`,
-    );
+  checkInputs(model, xs, what);
   if (ys.length !== model.outputs.length)
     throw new Error(
       `${model.name}: ${what}: the model has ${model.outputs.length} outputs but got ${ys.length} y tensors`,
     );
-  model.inputs.forEach((sym, i) => {
-    const s = sym.shape;
-    const t = xs[i];
-    if (s.length !== t.rank || s.some((d, k) => k > 0 && d !== null && d !== t.shape[k])) {
-      throw new Error(
-        `${model.name}: ${what}: input '${sym.node!.layer.name}' expects samples of shape ${shapeStr(s)} but x has shape ${fmt(t.shape)}`,
-      );
-    }
-  });
-  for (const [k, t] of [...xs.map((t) => ['x', t] as const), ...ys.map((t) => ['y', t] as const)]) {
-    if (t.dtype === 'float32' && t.size > 0) {
-      const v = t.dataSync();
-      for (let i = 0; i < v.length; i++) {
-        if (!Number.isFinite(v[i])) {
-          throw new Error(
-            `${model.name}: ${what}: ${k} (shape ${fmt(t.shape)}) contains ${v[i]} at flat index ${i}; clean the data first`,
-          );
-        }
-      }
-    }
-  }
+  for (const [k, t] of ys.map((t) => ['y', t] as const)) checkFinite(model, what, k, t);
+  if (c.losses.length === 0) return nx; // y goes to a custom trainStep as it is
   model.outputs.forEach((sym, i) => {
     const y = ys[i];
     const out = sym.shape;
@@ -199,24 +235,65 @@ function checkData(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tenso
   return nx;
 }
 
-/** The weighted loss of one batch (a scalar), with regularization penalties. */
-function totalLoss(
+/** The number of inputs, each input's sample shape, and finite float data; throws naming the input. */
+function checkInputs(model: LayersModel, xs: Tensor[], what: string): void {
+  if (xs.length !== model.inputs.length)
+    throw new Error(
+      `${model.name}: ${what}: the model has ${model.inputs.length} inputs but got ${xs.length} x tensors`,
+    );
+  model.inputs.forEach((sym, i) => {
+    const s = sym.shape;
+    const t = xs[i];
+    if (s.length !== t.rank || s.some((d, k) => k > 0 && d !== null && d !== t.shape[k])) {
+      throw new Error(
+        `${model.name}: ${what}: input '${sym.node!.layer.name}' expects samples of shape ${shapeStr(s)} but x has shape ${fmt(t.shape)}`,
+      );
+    }
+  });
+  for (const t of xs) checkFinite(model, what, 'x', t);
+}
+
+function checkFinite(model: LayersModel, what: string, k: string, t: Tensor): void {
+  if (t.dtype !== 'float32' || t.size === 0) return;
+  const v = t.dataSync();
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) {
+      throw new Error(
+        `${model.name}: ${what}: ${k} (shape ${fmt(t.shape)}) contains ${v[i]} at flat index ${i}; clean the data first`,
+      );
+    }
+  }
+}
+
+/**
+ * The weighted loss of one batch (a scalar): the compiled losses, the losses the layers added
+ * (`addLoss`, `added`) and the regularization penalties.
+ */
+export function totalLoss(
   model: LayersModel,
   c: CompiledState,
   preds: Tensor[],
   ys: Tensor[],
   sw?: Tensor,
+  added: Tensor[] = [],
 ): { total: Tensor; perOutput: Tensor[] } {
-  const perOutput = preds.map((p, i) => {
+  const perOutput = c.losses.length === 0 ? [] : preds.map((p, i) => {
     let l = c.losses[i].fn(ys[i], p);
     if (sw) l = mul(l, reshape(sw, [sw.size, ...l.shape.slice(1).map(() => 1)]));
     return mean(l);
   });
+  const reg = [...added, ...model.regularizationLosses()];
+  if (perOutput.length === 0 && reg.length === 0) {
+    throw new Error(
+      `${model.name}: there is no loss to minimise: compile() got no 'loss' and no layer added one with addLoss()`,
+    );
+  }
   let total =
-    perOutput.length === 1 && c.lossWeights[0] === 1
-      ? perOutput[0]
-      : perOutput.map((l, i) => mul(l, c.lossWeights[i])).reduce((a, b) => add(a, b));
-  const reg = model.regularizationLosses();
+    perOutput.length === 0
+      ? reg.shift()!
+      : perOutput.length === 1 && c.lossWeights[0] === 1
+        ? perOutput[0]
+        : perOutput.map((l, i) => mul(l, c.lossWeights[i])).reduce((a, b) => add(a, b));
   if (reg.length)
     total = add(
       total,
@@ -250,9 +327,17 @@ function metricSums(c: CompiledState, preds: Tensor[], ys: Tensor[]): number[] {
   return out;
 }
 
+/** Reads the metrics the layers added in the last call: batch means by name, summed per name. */
+function readAdded(metrics: { name: string; value: Tensor }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of metrics) out[m.name] = (out[m.name] ?? 0) + m.value.dataSync()[0];
+  return out;
+}
+
 /**
- * One optimizer step on one batch; returns the batch's loss (and per-output losses) and the
- * metric sums, as host numbers.
+ * One optimizer step on one batch of the built-in training: the compiled loss plus the added
+ * losses and penalties, differentiated with respect to the variables compile() saw as trainable.
+ * Returns the batch's loss (and per-output losses), the metric sums and the added metrics.
  */
 export function trainStep(
   model: LayersModel,
@@ -260,19 +345,21 @@ export function trainStep(
   xs: Tensor[],
   ys: Tensor[],
   sw?: Tensor,
-): { losses: number[]; metricSums: number[] } {
-  const vars: Variable[] = model.trainableWeights.map((w) => w.variable);
-  if (vars.length === 0) throw new Error(`${model.name}: the model has no trainable weights`);
+): StepResult {
+  const vars: Variable[] = c.trainableVars.filter((v) => !v.isDisposed);
+  if (vars.length === 0) throw new Error(`${model.name}: the model has no trainable weights (as of its last compile())`);
   let kept: Tensor[] = [];
   let lossOutputs: Tensor[] = [];
+  let addedMetrics: { name: string; value: Tensor }[] = [];
   try {
     const { value, grads } = variableGrads(() => {
       const preds = model.execute(xs, true);
-      const { total, perOutput } = totalLoss(model, c, preds, ys, sw);
+      const { total, perOutput } = totalLoss(model, c, preds, ys, sw, model.addedLosses());
       // Keep the predictions for the metrics (computed after backward, off the tape) and the
       // per-output losses for the logs; freed below.
       kept = preds.map((p) => ENGINE.keepTensor(p));
       lossOutputs = perOutput.length > 1 ? perOutput.map((p) => ENGINE.keepTensor(p)) : [];
+      addedMetrics = model.addedMetrics().map((m) => ({ name: m.name, value: ENGINE.keepTensor(m.value) }));
       return total;
     }, vars);
     c.optimizer.applyGradients(grads);
@@ -280,10 +367,39 @@ export function trainStep(
     model.applyConstraints();
     const losses = [value.dataSync()[0], ...lossOutputs.map((l) => l.dataSync()[0])];
     value.dispose();
-    return { losses, metricSums: metricSums(c, kept, ys) };
+    return { losses, metricSums: ys.length ? metricSums(c, kept, ys) : [], extra: readAdded(addedMetrics) };
   } finally {
-    for (const t of [...kept, ...lossOutputs]) ENGINE.releaseKept(t);
+    for (const t of [...kept, ...lossOutputs, ...addedMetrics.map((m) => m.value)]) ENGINE.releaseKept(t);
   }
+}
+
+/**
+ * Runs a model's own `trainStep` (an override) on one batch and reads what it returns: numbers
+ * as they are, tensors as their mean. Runs inside the batch's scope, which frees the tensors.
+ */
+function customTrainStep(model: LayersModel, xs: Tensor[], ys: Tensor[], sw?: Tensor): StepResult {
+  const logs = model.trainStep({
+    x: xs.length === 1 ? xs[0] : xs,
+    y: ys.length === 0 ? null : ys.length === 1 ? ys[0] : ys,
+    sampleWeight: sw,
+  });
+  if (logs === null || typeof logs !== 'object') {
+    throw new Error(`${model.name}: trainStep must return an object of logs ({ loss: ... }) but returned ${String(logs)}`);
+  }
+  const extra: Record<string, number> = {};
+  for (const [k, v] of Object.entries(logs)) {
+    if (typeof v === 'number') extra[k] = v;
+    else if (v instanceof Tensor) {
+      const m = ENGINE.tidy(() => (v.rank === 0 ? v : mean(v)));
+      extra[k] = m.dataSync()[0];
+    } else throw new Error(`${model.name}: trainStep returned '${k}' = ${String(v)}; expected a number or a tensor`);
+  }
+  return { losses: [], metricSums: [], extra };
+}
+
+/** The step fit() and trainOnBatch() run: the model's trainStep override, else the built-in one. */
+function runTrainStep(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tensor[], sw?: Tensor): StepResult {
+  return model.hasCustomTrainStep() ? customTrainStep(model, xs, ys, sw) : trainStep(model, c, xs, ys, sw);
 }
 
 /** Loss and metric sums of one batch in inference mode. */
@@ -293,18 +409,25 @@ function testStep(
   xs: Tensor[],
   ys: Tensor[],
   sw?: Tensor,
-): { losses: number[]; metricSums: number[] } {
-  const preds = ENGINE.tidy(() => model.execute(xs, false));
+): StepResult {
+  let names: string[] = [];
+  const { preds, added, metricValues } = ENGINE.tidy(() => {
+    const preds = model.execute(xs, false);
+    const am = model.addedMetrics();
+    names = am.map((m) => m.name);
+    return { preds, added: model.addedLosses(), metricValues: am.map((m) => m.value) };
+  });
   try {
     const ls = ENGINE.tidy(() => {
-      const { total, perOutput } = totalLoss(model, c, preds, ys, sw);
+      const { total, perOutput } = totalLoss(model, c, preds, ys, sw, added);
       return [total, ...(perOutput.length > 1 ? perOutput : [])];
     });
     const losses = ls.map((l) => l.dataSync()[0]);
     for (const l of ls) l.dispose();
-    return { losses, metricSums: metricSums(c, preds, ys) };
+    const extra = readAdded(metricValues.map((value, i) => ({ name: names[i], value })));
+    return { losses, metricSums: ys.length ? metricSums(c, preds, ys) : [], extra };
   } finally {
-    for (const p of preds) p.dispose();
+    for (const t of [...preds, ...added, ...metricValues]) t.dispose();
   }
 }
 
@@ -312,15 +435,20 @@ function testStep(
 class EpochMeans {
   private lossSums: number[] = [];
   private metricTotals: number[] = [];
+  private extraSums = new Map<string, number>();
   private samples = 0;
   constructor(
     private readonly c: CompiledState,
     private readonly prefix = '',
   ) {}
 
-  add(r: { losses: number[]; metricSums: number[] }, batch: number): void {
+  add(r: StepResult, batch: number): void {
     r.losses.forEach((l, i) => (this.lossSums[i] = (this.lossSums[i] ?? 0) + l * batch));
     r.metricSums.forEach((m, i) => (this.metricTotals[i] = (this.metricTotals[i] ?? 0) + m));
+    for (const [k, v] of Object.entries(r.extra)) {
+      this.extraSums.set(k, (this.extraSums.get(k) ?? 0) + v * batch);
+      if (!this.c.extraNames.includes(k) && !this.c.metricNames.includes(k)) this.c.extraNames.push(k);
+    }
     this.samples += batch;
   }
 
@@ -328,10 +456,14 @@ class EpochMeans {
     const logs: Logs = {};
     const names = this.c.metricNames;
     const nLoss = this.lossSums.length;
-    names.forEach((name, i) => {
-      const v = i < nLoss ? this.lossSums[i] / this.samples : this.metricTotals[i - nLoss] / this.samples;
-      logs[this.prefix + name] = v;
-    });
+    // A custom trainStep reports only its own names (extra); the built-in step all compiled ones.
+    if (nLoss > 0) {
+      names.forEach((name, i) => {
+        const v = i < nLoss ? this.lossSums[i] / this.samples : this.metricTotals[i - nLoss] / this.samples;
+        logs[this.prefix + name] = v;
+      });
+    }
+    for (const [k, v] of this.extraSums) logs[this.prefix + k] = v / this.samples;
     return logs;
   }
 }
@@ -484,7 +616,7 @@ async function fitLoop(
             const cw = classWeights(by[0], args.classWeight);
             bsw = bsw ? mul(bsw, cw) : cw;
           }
-          const res = trainStep(model, c, bx, by, bsw);
+          const res = runTrainStep(model, c, bx, by, bsw);
           return { res };
         }).res;
         means.add(r, size);
@@ -576,7 +708,7 @@ export function evaluateModel(
   const n = checkData(model, c, xs, ys, 'evaluate');
   checkSampleWeight(model.name, 'evaluate', 'sampleWeight', args.sampleWeight, n);
   const logs = evaluateInternal(model, c, xs, ys, args.sampleWeight, batchSize);
-  const values = c.metricNames.map((m) => logs[m]);
+  const values = [...c.metricNames, ...c.extraNames].filter((m) => m in logs).map((m) => logs[m]);
   return values.length === 1 ? values[0] : values;
 }
 
@@ -597,8 +729,8 @@ export function onBatchModel(
   checkSampleWeight(model.name, what, 'sampleWeight', sampleWeight, n);
   const r =
     what === 'trainOnBatch'
-      ? ENGINE.tidy(() => ({ r: trainStep(model, c, xs, ys, sampleWeight) })).r
+      ? ENGINE.tidy(() => ({ r: runTrainStep(model, c, xs, ys, sampleWeight) })).r
       : testStep(model, c, xs, ys, sampleWeight);
-  const values = [...r.losses, ...r.metricSums.map((m) => m / n)];
+  const values = [...r.losses, ...r.metricSums.map((m) => m / n), ...Object.values(r.extra)];
   return values.length === 1 ? values[0] : values;
 }

@@ -13,7 +13,12 @@ export interface InputLayerArgs extends LayerArgs {
 /** The layer behind `input()`: passes its input through and owns the graph's input tensor. */
 export class InputLayer extends Layer {
   static override className = 'InputLayer';
-  readonly output: SymbolicTensor;
+  private readonly inputTensor: SymbolicTensor;
+
+  /** The graph input this layer owns. */
+  override get output(): SymbolicTensor {
+    return this.inputTensor;
+  }
 
   constructor(args: InputLayerArgs) {
     super(args);
@@ -24,8 +29,8 @@ export class InputLayer extends Layer {
       }
     }
     const node = new Node(this, [], {});
-    this.output = new SymbolicTensor(args.dtype ?? 'float32', this.batchInputShape.slice(), node, 0, this.name);
-    node.outputs = [this.output];
+    this.inputTensor = new SymbolicTensor(args.dtype ?? 'float32', this.batchInputShape.slice(), node, 0, this.name);
+    node.outputs = [this.inputTensor];
     this.inboundNodes.push(node);
     this.built = true;
   }
