@@ -1,9 +1,11 @@
 // The IDX file format of MNIST and Fashion-MNIST (http://yann.lecun.com/exdb/mnist/): a 4-byte
 // magic number 0x0000TTNN (TT: element type, NN: number of dimensions), NN big-endian uint32
 // dimension sizes, then the elements, big-endian. Also gzip detection and decompression, with
-// Node's zlib (loaded on demand) or the browser's DecompressionStream.
+// Node's zlib (loaded on demand) or the browser's DecompressionStream, bounded by the size the
+// IDX header promises (a gzip bomb stops there).
 import { isNode, nodeZlib } from '../callbacks/node_io.js';
 import { checkOutputSize } from '../utils/size.js';
+import { checkOptions } from '../utils/options.js';
 
 /** The element types IDX defines, by type code. */
 const TYPES: Record<number, { name: IdxType; size: number }> = {
@@ -138,28 +140,123 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** Limits of maybeGunzip. */
+export interface GunzipLimits {
+  /** The most bytes to inflate (default 1 GiB); past it decompression stops and throws. */
+  maxBytes?: number;
+  /**
+   * Reads the size the data promises from its first bytes (undefined while more are needed);
+   * inflating stops and throws once the output passes it (idxSizeFromHeader for IDX files).
+   */
+  sizeFromHeader?: (head: Uint8Array) => number | undefined;
+}
+
+/** The default `maxBytes` of maybeGunzip: 1 GiB. */
+export const GUNZIP_MAX_BYTES = 2 ** 30;
+
+/**
+ * The total size (header + data) an IDX file's header promises, from its first bytes; undefined
+ * while the header is incomplete. A header that is not IDX gives its own length, so that
+ * parseIdx, not the decompressor, reports the bad magic number.
+ * @example sg.datasets.maybeGunzip(gz, 'train-images.gz', { sizeFromHeader: sg.datasets.idxSizeFromHeader });
+ */
+export function idxSizeFromHeader(head: Uint8Array): number | undefined {
+  if (head.length < 4) return undefined;
+  const type = TYPES[head[2]];
+  const ndim = head[3];
+  if (head[0] !== 0 || head[1] !== 0 || type === undefined || ndim === 0) return 4;
+  const header = 4 + 4 * ndim;
+  if (head.length < header) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let count = 1;
+  for (let i = 0; i < ndim; i++) count *= view.getUint32(4 + 4 * i, false);
+  return header + count * type.size;
+}
+
 /**
  * Decompresses gzip data (detected by its magic bytes, whatever the file name says); other data
- * is returned as is. Node: zlib; browsers: DecompressionStream.
+ * is returned as is. Node: zlib; browsers: DecompressionStream. Inflating is bounded: it stops
+ * at `limits.maxBytes` (default 1 GiB) and at the size `limits.sizeFromHeader` reads from the
+ * first bytes, so a gzip bomb costs at most that much memory, not what it expands to.
  * @example
  * const raw = await sg.datasets.maybeGunzip(fileBytes, 'train-images-idx3-ubyte.gz');
  */
-export async function maybeGunzip(bytes: Uint8Array, name = 'data'): Promise<Uint8Array> {
+export async function maybeGunzip(bytes: Uint8Array, name = 'data', limits: GunzipLimits = {}): Promise<Uint8Array> {
+  const fn = 'maybeGunzip';
+  checkOptions(fn, limits, ['maxBytes', 'sizeFromHeader'], 'limits');
   if (!isGzip(bytes)) return bytes;
+  const maxBytes = limits.maxBytes ?? GUNZIP_MAX_BYTES;
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let cap = maxBytes;
+  let capWhy = '(maxBytes)';
+  let promised: number | undefined;
+  /** Takes one output chunk; returns false (and sets the error) once past the cap. */
+  const take = (c: Uint8Array): void => {
+    chunks.push(c);
+    total += c.length;
+    if (promised === undefined && limits.sizeFromHeader) {
+      promised = limits.sizeFromHeader(concat(chunks, Math.min(total, 4096)));
+      if (promised !== undefined && promised < cap) {
+        cap = promised;
+        capWhy = 'its header promises';
+      }
+    }
+    if (total > cap) {
+      throw new BoundError(
+        `${fn}: ${name} decompresses to more than ${capWhy === '(maxBytes)' ? `${n(cap)} bytes (maxBytes)` : `the ${n(cap)} bytes its header promises`}; ` +
+          `stopped after ${n(total)} bytes`,
+      );
+    }
+  };
   try {
     if (isNode()) {
-      const zlib = await nodeZlib('maybeGunzip');
-      const out = zlib.gunzipSync(bytes);
-      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      const zlib = await nodeZlib(fn);
+      const gz = zlib.createGunzip({ chunkSize: 64 * 1024 });
+      gz.end(bytes);
+      try {
+        for await (const c of gz)
+          take(new Uint8Array((c as Uint8Array).buffer, (c as Uint8Array).byteOffset, (c as Uint8Array).length));
+      } finally {
+        gz.destroy();
+      }
+    } else {
+      const DS = (globalThis as { DecompressionStream?: new (f: string) => TransformStream<Uint8Array, Uint8Array> })
+        .DecompressionStream;
+      if (!DS) throw new Error('this environment has neither zlib nor DecompressionStream');
+      const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DS('gzip')).getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          take(value);
+        }
+      } finally {
+        await reader.cancel().catch(() => {});
+      }
     }
-    const DS = (globalThis as { DecompressionStream?: new (f: string) => TransformStream<Uint8Array, Uint8Array> })
-      .DecompressionStream;
-    if (!DS) throw new Error('this environment has neither zlib nor DecompressionStream');
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DS('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
-    throw new Error(
-      `maybeGunzip: cannot decompress ${name} (corrupt or truncated gzip data?): ${(e as Error).message}`,
-    );
+    if (e instanceof BoundError) throw new Error(e.message);
+    throw new Error(`${fn}: cannot decompress ${name} (corrupt or truncated gzip data?): ${(e as Error).message}`);
   }
+  return concat(chunks, total);
 }
+
+/** The error of a bound reached (told apart from zlib's own errors). */
+class BoundError extends Error {}
+
+/** The first `len` bytes of `chunks`, joined. */
+function concat(chunks: Uint8Array[], len: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0].length === len) return chunks[0];
+  const out = new Uint8Array(len);
+  let o = 0;
+  for (const c of chunks) {
+    if (o >= len) break;
+    const part = c.length <= len - o ? c : c.subarray(0, len - o);
+    out.set(part, o);
+    o += part.length;
+  }
+  return out;
+}
+
+const n = (v: number) => v.toLocaleString('en-US');

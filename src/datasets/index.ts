@@ -15,8 +15,18 @@ export {
   type IdxFileKey,
   type MnistOptions,
 } from './mnist.js';
-export { parseIdx, encodeIdx, maybeGunzip, isGzip, type IdxArray, type IdxType } from './idx.js';
-export { downloadFile, sha256Hex, type DownloadOptions, type FetchLike } from './download.js';
+export {
+  parseIdx,
+  encodeIdx,
+  maybeGunzip,
+  isGzip,
+  idxSizeFromHeader,
+  GUNZIP_MAX_BYTES,
+  type GunzipLimits,
+  type IdxArray,
+  type IdxType,
+} from './idx.js';
+export { downloadFile, sha256Hex, DOWNLOAD_DEFAULTS, type DownloadOptions, type FetchLike } from './download.js';
 export {
   cifar10,
   parseCifarBatch,

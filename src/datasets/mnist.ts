@@ -13,8 +13,9 @@ import type { Tensor } from '../engine/tensor.js';
 import { tensor } from '../ops/creation.js';
 import { shuffleIndices } from '../utils/index.js';
 import { isNode, nodeFs, nodeModule, nodeOs, nodePath } from '../callbacks/node_io.js';
+import { checkOptions } from '../utils/options.js';
 import { downloadFile, sha256Hex, type FetchLike } from './download.js';
-import { maybeGunzip, parseIdx } from './idx.js';
+import { idxSizeFromHeader, maybeGunzip, parseIdx } from './idx.js';
 
 /** Keras' (x_train, y_train), (x_test, y_test), as Tensors the caller owns. */
 export interface Dataset {
@@ -119,7 +120,39 @@ export interface IdxDatasetOptions {
   fetch?: FetchLike;
   /** Also check local files' SHA-256 (downloads are always checked). Default false. */
   verify?: boolean;
+  /** Give up on a download when no data arrives for this long (default 30,000 ms). */
+  timeoutMs?: number;
+  /** The most bytes one downloaded file may have (default 64 MiB; the largest file is 26 MB). */
+  maxDownloadBytes?: number;
+  /** Download progress: the file, the bytes so far and the Content-Length when sent. */
+  onProgress?: (p: { file: string; received: number; total: number | undefined }) => void;
 }
+
+/** The option names of loadIdxDataset (mnist adds 'source'). */
+const IDX_OPTION_KEYS = [
+  'path',
+  'cacheDir',
+  'download',
+  'baseUrl',
+  'fetch',
+  'verify',
+  'timeoutMs',
+  'maxDownloadBytes',
+  'onProgress',
+];
+
+/** The default cap on one downloaded dataset file. */
+const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The most bytes a decompressed IDX file may have: the header's promise bounds each file, and this
+ * bounds the promise (MNIST's largest file is 47 MB).
+ */
+const MAX_IDX_BYTES = 256 * 1024 * 1024;
+
+/** Decompresses an IDX file, stopping at the size its header promises (a gzip bomb stops there). */
+const gunzipIdx = (bytes: Uint8Array, name: string) =>
+  maybeGunzip(bytes, name, { maxBytes: MAX_IDX_BYTES, sizeFromHeader: idxSizeFromHeader });
 
 const KEYS: IdxFileKey[] = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
 
@@ -222,10 +255,16 @@ export async function loadIdxDataset(
   opts: IdxDatasetOptions = {},
   fn = 'loadIdxDataset',
 ): Promise<Dataset> {
+  checkOptions(fn, opts, fn === 'mnist' ? [...IDX_OPTION_KEYS, 'source'] : IDX_OPTION_KEYS);
   const spec = IDX_DATASETS[name];
   if (!spec) throw new Error(`${fn}: unknown dataset '${name}'; known: ${Object.keys(IDX_DATASETS).join(', ')}`);
   const baseUrls = opts.baseUrl === undefined ? spec.urls : Array.isArray(opts.baseUrl) ? opts.baseUrl : [opts.baseUrl];
   if (!isNode()) return loadInBrowser(fn, spec, opts.path !== undefined ? [opts.path] : baseUrls, opts.fetch);
+  const limits = {
+    timeoutMs: opts.timeoutMs,
+    maxBytes: opts.maxDownloadBytes ?? MAX_DOWNLOAD_BYTES,
+    onProgress: opts.onProgress,
+  };
 
   const path = await nodePath(fn);
   const os = await nodeOs(fn);
@@ -260,6 +299,7 @@ export async function loadIdxDataset(
         baseUrls,
         path.join(target, spec.files[k].name + '.gz'),
         opts.fetch,
+        limits,
       );
       downloaded.add(k);
     }
@@ -268,7 +308,7 @@ export async function loadIdxDataset(
   for (const k of KEYS) {
     const file = files[k]!;
     const data = new Uint8Array(await fs.promises.readFile(file));
-    const bytes = await maybeGunzip(data, file);
+    const bytes = await gunzipIdx(data, file);
     if (opts.verify && !downloaded.has(k)) await verifyContent(fn, bytes, spec.files[k], file);
     raw[k] = { bytes, label: file };
   }
@@ -280,20 +320,25 @@ async function downloadOne(
   file: IdxFileSpec,
   baseUrls: string[],
   dest: string,
-  fetchFn?: FetchLike,
+  fetchFn: FetchLike | undefined,
+  limits: { timeoutMs?: number; maxBytes: number; onProgress?: IdxDatasetOptions['onProgress'] },
 ): Promise<string> {
   const fs = await nodeFs(fn);
   const errors: string[] = [];
   for (const base of baseUrls) {
     const url = `${base.replace(/\/+$/, '')}/${file.name}.gz`;
     try {
+      const onProgress = limits.onProgress;
       await downloadFile(url, dest, {
         fetch: fetchFn,
+        timeoutMs: limits.timeoutMs,
+        maxBytes: limits.maxBytes,
+        onProgress: onProgress && ((received, total) => onProgress({ file: `${file.name}.gz`, received, total })),
         check: async (tmp, sha) => {
           if (file.gzSha256 && sha !== file.gzSha256) {
             throw new Error(`checksum mismatch: SHA-256 of the download is ${sha}, expected ${file.gzSha256}`);
           }
-          const bytes = await maybeGunzip(new Uint8Array(await fs.promises.readFile(tmp)), url);
+          const bytes = await gunzipIdx(new Uint8Array(await fs.promises.readFile(tmp)), url);
           const content = await sha256Hex(bytes);
           if (content !== file.sha256) {
             throw new Error(
@@ -321,7 +366,7 @@ async function loadInBrowser(fn: string, spec: IdxDatasetSpec, bases: string[], 
       try {
         const res = await f(url);
         if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
-        const bytes = await maybeGunzip(new Uint8Array(await new Response(res.body).arrayBuffer()), url);
+        const bytes = await gunzipIdx(new Uint8Array(await new Response(res.body).arrayBuffer()), url);
         await verifyContent(fn, bytes, spec.files[k], url);
         raw[k] = { bytes, label: url };
         break;
@@ -350,6 +395,7 @@ export interface MnistOptions extends IdxDatasetOptions {
  * const y = sg.utils.toCategorical(yTrain, 10);
  */
 export async function mnist(opts: MnistOptions = {}): Promise<Dataset> {
+  checkOptions('mnist', opts, [...IDX_OPTION_KEYS, 'source']);
   if (opts.source === 'npm') return mnistNpm();
   if (opts.source !== undefined && opts.source !== 'idx') {
     throw new Error(`mnist: option 'source' must be 'idx' or 'npm' but got '${String(opts.source)}'`);
