@@ -84,6 +84,33 @@ function tsValue(tsKey: string | undefined, v: string, format: ConfigFormat): st
 }
 
 /**
+ * Classes saved under another name (and config) in a format: tfjs-layers registers only 'L1L2'
+ * among the regularizers, spells LeCun with a capital C, and calls RMSprop 'RMSProp'. Loading
+ * needs no reverse rows: simdgrad's registries accept both spellings.
+ */
+export const CLASS_EXCEPTIONS: readonly {
+  ts: string;
+  saved: string;
+  formats: readonly ConfigFormat[];
+  config?: (c: Record<string, unknown>) => Record<string, unknown>;
+}[] = [
+  { ts: 'L1', saved: 'L1L2', formats: ['tfjs'], config: (c) => ({ l1: c.l1 ?? 0, l2: 0 }) },
+  { ts: 'L2', saved: 'L1L2', formats: ['tfjs'], config: (c) => ({ l1: 0, l2: c.l2 ?? 0 }) },
+  { ts: 'LecunNormal', saved: 'LeCunNormal', formats: ['tfjs'] },
+  { ts: 'LecunUniform', saved: 'LeCunUniform', formats: ['tfjs'] },
+  { ts: 'RMSprop', saved: 'RMSProp', formats: ['tfjs'] },
+];
+
+function renameClass(obj: Record<string, unknown>, format: ConfigFormat): Record<string, unknown> {
+  const key = 'className' in obj ? 'className' : 'class_name' in obj ? 'class_name' : undefined;
+  if (!key) return obj;
+  const e = CLASS_EXCEPTIONS.find((x) => x.ts === obj[key] && x.formats.includes(format));
+  if (!e) return obj;
+  const cfg = (obj.config ?? {}) as Record<string, unknown>;
+  return { ...obj, [key]: e.saved, ...(e.config ? { config: e.config(cfg) } : {}) };
+}
+
+/**
  * Keys whose string values are names, copied verbatim both ways (tfjs camel/snake-cases every
  * other string value: 'channels_last' <-> 'channelsLast', 'hard_sigmoid' <-> 'hardSigmoid').
  */
@@ -160,9 +187,11 @@ export function toSavedConfig(value: unknown, format: ConfigFormat = 'tfjs', key
     );
   }
   if (isPlainObject(value)) {
-    const cls = typeof value.className === 'string' ? value.className : className;
+    value = renameClass(value, format);
+    const obj = value as Record<string, unknown>;
+    const cls = typeof obj.className === 'string' ? obj.className : className;
     const out: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(value)) {
+    for (const [k, v] of Object.entries(obj)) {
       const sk = savedKey(k, cls, format);
       if (OPAQUE_KEYS.has(k)) out[sk] = JSON.parse(JSON.stringify(v ?? null)) as Json;
       else if (VERBATIM_VALUE_KEYS.has(k) && typeof v === 'string') out[sk] = v;

@@ -3,6 +3,7 @@
 // tfjs-layers' `{class_name, config}`, in simdgrad's camelCase (src/io/config_names.ts turns it
 // into the saved snake_case).
 import { Layer } from '../layers/layer.js';
+import { serializeRegularizer } from '../regularizers/index.js';
 import { InputLayer } from '../layers/core/input.js';
 import { BUILTIN_LAYER_CLASSES } from '../layers/registry.js';
 import type { Node, SymbolicTensor } from '../layers/symbolic.js';
@@ -67,7 +68,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** `{className, config}` of a layer (camelCase config; a model gives its topology). */
 export function serializeLayer(layer: Layer): { className: string; config: Record<string, unknown> } {
   if (layer instanceof LayersModel) return { className: layer.className, config: modelConfig(layer) };
-  return { className: layer.className, config: layer.getConfig() };
+  const config = layer.getConfig();
+  // The base Layer applies activityRegularizer; its getConfig does not list it.
+  if (!('activityRegularizer' in config) && layer.activityRegularizer) {
+    config.activityRegularizer = serializeRegularizer(layer.activityRegularizer);
+  }
+  return { className: layer.className, config };
 }
 
 /**
