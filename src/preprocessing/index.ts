@@ -1,0 +1,22 @@
+// The `preprocessing` namespace (Keras' keras.preprocessing): `preprocessing.image` holds the
+// ImageDataGenerator and its flow() batches.
+import {
+  ImageBatches,
+  ImageDataGenerator,
+  transformMatrix,
+  type FlowOptions,
+  type ImageBatch,
+  type ImageDataGeneratorArgs,
+  type TransformParams,
+} from './image.js';
+
+export const image = {
+  /** @example sg.preprocessing.image.imageDataGenerator({ rotationRange: 15, horizontalFlip: true }) */
+  imageDataGenerator: (args: ImageDataGeneratorArgs = {}) => new ImageDataGenerator(args),
+  ImageDataGenerator,
+  ImageBatches,
+  transformMatrix,
+};
+
+export { ImageBatches, ImageDataGenerator, transformMatrix };
+export type { FlowOptions, ImageBatch, ImageDataGeneratorArgs, TransformParams };
