@@ -162,6 +162,24 @@ describe('WasmHeap: the allocator itself', () => {
     heap.free(p);
   });
 
+  it('hands a freed block of the same size straight back, and merges waiting blocks before growing', () => {
+    const { memory, heap } = makeHeap(2, 8);
+    const a = heap.alloc(1000);
+    heap.free(a);
+    expect(heap.alloc(1000)).toBe(a);
+    heap.free(a);
+    // Fill the memory with small blocks, free them all (they wait in the quick lists), then ask
+    // for one block as large as all of them together: it is served by merging, not by growing.
+    const small: number[] = [];
+    for (let i = 0; i < 200; i++) small.push(heap.alloc(2000 + (i % 7) * 16));
+    for (const p of small) heap.free(p);
+    const pagesBefore = memory.buffer.byteLength;
+    const big = heap.alloc(small.length * 2000);
+    expect(memory.buffer.byteLength).toBe(pagesBefore);
+    expect(heap.blocksInUse).toBe(1);
+    heap.free(big);
+  });
+
   it('refuses what cannot fit without growing or changing anything', () => {
     const { memory, heap } = makeHeap(2, 16);
     const pagesBefore = memory.buffer.byteLength;

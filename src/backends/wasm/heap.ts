@@ -56,11 +56,22 @@ export function formatBytes(n: number): string {
   return u === 0 ? exact : `${exact} (${v.toFixed(v < 10 ? 2 : 1)} ${units[u]})`;
 }
 
+/** The size class of a block size (16 <= size < 2^32): 8 classes per power of two. */
 function binOf(size: number): number {
-  const fl = Math.floor(Math.log2(size));
-  const sl = fl < SUB_BITS ? 0 : Math.floor(size / 2 ** (fl - SUB_BITS)) - SUB;
-  return fl * SUB + sl;
+  const fl = 31 - Math.clz32(size);
+  return fl * SUB + ((size >>> (fl - SUB_BITS)) & (SUB - 1));
 }
+
+/**
+ * Quick lists: freed blocks of up to QUICK_MAX bytes wait, unmerged, in a list per exact size,
+ * and the next request of that size takes one back with a Map lookup and a pop. A training loop
+ * asks for the same sizes every batch, so nearly every allocation is served this way (measured:
+ * the segregated-list path cost ~20% of a loop of 8x8 adds). At most QUICK_LEN blocks a size and
+ * QUICK_BYTES in all wait there; all of them are merged back before the heap grows.
+ */
+const QUICK_MAX = 4 << 20;
+const QUICK_LEN = 16;
+const QUICK_BYTES = 64 << 20;
 
 export class WasmHeap {
   /** Live blocks: start -> size. */
@@ -72,6 +83,8 @@ export class WasmHeap {
   /** The end of the managed range: everything in [base, top) is a used or a free block. */
   private top: number;
   private usedBytes = 0;
+  private readonly quick = new Map<number, number[]>();
+  private quickBytes = 0;
   /** The first byte the allocator hands out. */
   readonly base: number;
 
@@ -116,7 +129,19 @@ export class WasmHeap {
     }
     const size = Math.max(HEAP_ALIGN, Math.ceil(bytes / HEAP_ALIGN) * HEAP_ALIGN);
     if (size > this.limitBytes) throw this.tooLarge(bytes, 'more than the WASM memory can ever hold');
+    const q = this.quick.get(size);
+    if (q !== undefined && q.length > 0) {
+      const p = q.pop()!;
+      this.quickBytes -= size;
+      this.used.set(p, size);
+      this.usedBytes += size;
+      return p;
+    }
     let start = this.findFree(size);
+    if (start < 0 && this.quickBytes > 0) {
+      this.flushQuick();
+      start = this.findFree(size);
+    }
     if (start < 0) {
       this.grow(size, bytes);
       start = this.findFree(size);
@@ -137,6 +162,27 @@ export class WasmHeap {
     if (size === undefined) throw new Error(`WASM heap: free of ${ptr}, which is not a live block`);
     this.used.delete(ptr);
     this.usedBytes -= size;
+    if (size <= QUICK_MAX && this.quickBytes + size <= QUICK_BYTES) {
+      let q = this.quick.get(size);
+      if (q === undefined) this.quick.set(size, (q = []));
+      if (q.length < QUICK_LEN) {
+        q.push(ptr);
+        this.quickBytes += size;
+        return;
+      }
+    }
+    this.release(ptr, size);
+  }
+
+  /** Returns every block waiting in the quick lists to the free ranges, merged. */
+  flushQuick(): void {
+    for (const [size, q] of this.quick) for (const p of q) this.release(p, size);
+    this.quick.clear();
+    this.quickBytes = 0;
+  }
+
+  /** Makes [ptr, ptr + size) a free range, merged with free neighbours. */
+  private release(ptr: number, size: number): void {
     let start = ptr;
     let len = size;
     const left = this.freeByEnd.get(start);
@@ -161,6 +207,7 @@ export class WasmHeap {
 
   /** The largest free block now (without growing), for diagnostics and tests. */
   largestFree(): number {
+    this.flushQuick();
     let best = 0;
     for (const s of this.freeByStart.values()) if (s > best) best = s;
     return best;
