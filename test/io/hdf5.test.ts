@@ -43,15 +43,29 @@ describe('HDF5 reader: h5py fixtures', () => {
     });
   }
 
-  it('the latest-format file uses every v4 chunk index and dense storage (so the test above covers them)', () => {
-    // Structural facts about latest.h5 as HDF5 2.0 wrote it (checked once by hand with h5py's low-level API).
-    const b = read('hdf5/latest.h5');
-    const has = (s: string) => Buffer.from(b).includes(Buffer.from(s));
-    for (const sig of ['FAHD', 'FADB', 'EAHD', 'EAIB', 'EADB', 'BTHD', 'BTLF', 'FRHP', 'FHDB', 'OHDR', 'OCHK', 'GCOL']) expect(has(sig), sig).toBe(true);
-    const e = read('hdf5/earliest.h5');
-    const hasE = (s: string) => Buffer.from(e).includes(Buffer.from(s));
-    for (const sig of ['TREE', 'SNOD', 'HEAP', 'GCOL']) expect(hasE(sig), sig).toBe(true);
-    expect(hasE('OHDR')).toBe(false);
+  it('the fixtures exercise every chunk index, paged arrays, deep v2 B-trees and dense storage', async () => {
+    const latest = await H5File.read(read('hdf5/latest.h5'), { name: 'latest.h5' });
+    const idx = (f: H5File, p: string) => f.dataset(p).storage.chunkIndex;
+    expect(idx(latest, 'chunked/one_chunk')).toBe('single');
+    expect(idx(latest, 'chunked/early')).toBe('implicit');
+    expect(idx(latest, 'chunked/gzip_shuffle')).toBe('farray');
+    expect(idx(latest, 'chunked/paged')).toBe('farray');
+    expect(latest.dataset('chunked/paged').storage.chunksStored).toBe(1100);
+    expect(idx(latest, 'chunked/ext1')).toBe('earray');
+    expect(latest.dataset('chunked/ext_many').storage.chunksStored).toBe(600);
+    expect(idx(latest, 'chunked/ext2')).toBe('btree2');
+    expect(latest.dataset('chunked/bt2_deep').storage.chunksStored).toBe(320);
+    expect(latest.dataset('chunked/fletcher_gzip').storage.filters).toEqual(['shuffle', 'deflate', 'fletcher32']);
+    expect(latest.dataset('types/compact2').storage.layout).toBe('compact');
+    expect(latest.group('wide').keys().length).toBe(201);
+    expect(latest.dataset('wide/link150').data).toEqual(latest.dataset('types/f16').data);
+    const earliest = await H5File.read(read('hdf5/earliest.h5'), { name: 'earliest.h5' });
+    expect(idx(earliest, 'chunked/many_chunks')).toBe('btree1');
+    expect(earliest.dataset('chunked/many_chunks').storage.chunksStored).toBe(150);
+    // structures present in the files (v2 B-trees with internal nodes, fractal heaps with indirect blocks)
+    const has = (b: Uint8Array, s: string) => Buffer.from(b).includes(Buffer.from(s));
+    for (const sig of ['FAHD', 'FADB', 'EAHD', 'EAIB', 'EADB', 'EASB', 'BTHD', 'BTIN', 'BTLF', 'FRHP', 'FHIB', 'FHDB', 'OHDR', 'OCHK', 'GCOL']) expect(has(read('hdf5/latest.h5'), sig), sig).toBe(true);
+    for (const sig of ['TREE', 'SNOD', 'HEAP', 'GCOL']) expect(has(read('hdf5/earliest.h5'), sig), sig).toBe(true);
   });
 });
 

@@ -99,8 +99,20 @@ function charge(ctx: ReadContext, n: number, what: string): void {
   ctx.budget.left -= n;
 }
 
+/** How a dataset is stored (reported on H5Dataset.storage). */
+export interface StorageInfo {
+  layout: 'compact' | 'contiguous' | 'chunked';
+  /** Chunked: the chunk index ('btree1' for layouts 1-3; the version-4 indexes otherwise). */
+  chunkIndex?: 'btree1' | 'single' | 'implicit' | 'farray' | 'earray' | 'btree2';
+  chunkShape?: number[];
+  /** Chunked: the filter names in pipeline order. */
+  filters?: string[];
+  /** Chunked: the number of chunks stored. */
+  chunksStored?: number;
+}
+
 /** Reads the raw element bytes (n * elemSize, file byte order) of a dataset with the given messages. */
-export async function readStorage(ctx: ReadContext, msgs: Message[], shape: number[], maxShape: number[] | null, elemSize: number, what: string): Promise<Uint8Array> {
+export async function readStorage(ctx: ReadContext, msgs: Message[], shape: number[], maxShape: number[] | null, elemSize: number, what: string, info: StorageInfo): Promise<Uint8Array> {
   const b = ctx.b;
   const lm = msgs.find((m) => m.type === MSG.LAYOUT);
   if (!lm) return b.fail(what, 'dataset has no data layout message');
@@ -119,6 +131,7 @@ export async function readStorage(ctx: ReadContext, msgs: Message[], shape: numb
     c.skip(5);
     if (cls !== 0) address = c.addr();
     for (let i = 0; i < nd; i++) dims.push(c.u32());
+    info.layout = cls === 0 ? 'compact' : cls === 1 ? 'contiguous' : 'chunked';
     if (cls === 0) {
       const size = c.u32();
       if (size !== total) b.fail(w, `compact data of ${size} bytes for ${total} expected`);
@@ -130,12 +143,13 @@ export async function readStorage(ctx: ReadContext, msgs: Message[], shape: numb
       if (address === UNDEF) return fillBuffer(ctx, msgs, total, elemSize, what);
       return b.slice(b.at(address, total, `${what}: contiguous data`), total, what).slice();
     }
-    return chunked(ctx, msgs, shape, maxShape, elemSize, dims.slice(0, -1), { kind: 'btree1', address, rank1: nd }, 0, what);
+    return chunked(ctx, msgs, shape, maxShape, elemSize, dims.slice(0, -1), { kind: 'btree1', address, rank1: nd }, 0, what, info);
   }
   // Version 5 (HDF5 2.0) has version 4's encoding; only the width of filtered chunk sizes in the
   // indexes is fixed, and those widths are derived here from the entry and record sizes anyway.
   if (version < 3 || version > 5) b.fail(w, `version ${version} is not known`);
   cls = c.u8();
+  info.layout = cls === 0 ? 'compact' : cls === 1 ? 'contiguous' : 'chunked';
   if (cls === 0) {
     const size = c.u16();
     if (size !== total) b.fail(w, `compact data of ${size} bytes, ${total} expected for shape [${shape}]`);
@@ -157,7 +171,7 @@ export async function readStorage(ctx: ReadContext, msgs: Message[], shape: numb
     address = c.addr();
     for (let i = 0; i < nd; i++) dims.push(c.u32());
     if (nd !== shape.length + 1) b.fail(w, `chunk rank ${nd - 1} differs from the dataset's ${shape.length}`);
-    return chunked(ctx, msgs, shape, maxShape, elemSize, dims.slice(0, -1), { kind: 'btree1', address, rank1: nd }, 0, what);
+    return chunked(ctx, msgs, shape, maxShape, elemSize, dims.slice(0, -1), { kind: 'btree1', address, rank1: nd }, 0, what, info);
   }
   const flags = c.u8();
   const nd = c.u8();
@@ -198,7 +212,7 @@ export async function readStorage(ctx: ReadContext, msgs: Message[], shape: numb
       return b.fail(w, `chunk index type ${indexType} is not known`);
   }
   index.address = c.addr();
-  return chunked(ctx, msgs, shape, maxShape, elemSize, dims.slice(0, -1), index, flags & 1, what);
+  return chunked(ctx, msgs, shape, maxShape, elemSize, dims.slice(0, -1), index, flags & 1, what, info);
 }
 
 type Index =
@@ -235,8 +249,11 @@ function fillBuffer(ctx: ReadContext, msgs: Message[], total: number, elemSize: 
   return out;
 }
 
-async function chunked(ctx: ReadContext, msgs: Message[], shape: number[], maxShape: number[] | null, elemSize: number, cdims: number[], index: Index, dontFilterPartial: number, what: string): Promise<Uint8Array> {
+async function chunked(ctx: ReadContext, msgs: Message[], shape: number[], maxShape: number[] | null, elemSize: number, cdims: number[], index: Index, dontFilterPartial: number, what: string, info: StorageInfo): Promise<Uint8Array> {
   const b = ctx.b;
+  info.chunkIndex = index.kind;
+  info.chunkShape = cdims;
+  info.chunksStored = 0;
   const rank = shape.length;
   if (cdims.some((d) => d === 0)) b.fail(what, `chunk dimensions [${cdims}] include 0`);
   const total = count(shape) * elemSize;
@@ -247,6 +264,7 @@ async function chunked(ctx: ReadContext, msgs: Message[], shape: number[], maxSh
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes > ctx.budget.limit) b.fail(what, `chunk [${cdims}] is implausibly large`);
   const fm = msgs.find((m) => m.type === MSG.FILTERS);
   const filters = fm ? parseFilters(b, fm, what) : [];
+  info.filters = filters.map((f) => f.name || FILTER_NAMES[f.id] || String(f.id));
   const grid = shape.map((d, i) => Math.ceil(d / cdims[i]));
   // Chunk positions are visited one by one: their number is bounded by what the file could index.
   if (count(grid) > Math.max(1 << 20, b.length * 8)) b.fail(what, `${count(grid)} chunk positions are more than this file could index`);
@@ -255,6 +273,7 @@ async function chunked(ctx: ReadContext, msgs: Message[], shape: number[], maxSh
     return m < 0 ? -1 : Math.ceil(m / cdims[i]);
   });
   const chunks: Chunk[] = listChunks(b, index, rank, cdims, grid, maxGrid, chunkBytes, filters.length > 0, what);
+  info.chunksStored = chunks.length;
   let decoded = 0;
   for (const ch of chunks) {
     const cw = `${what}: chunk at [${ch.coords}]`;

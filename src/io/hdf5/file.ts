@@ -5,12 +5,13 @@
 import { Cursor, H5Bytes, H5Error, UNDEF } from './bytes.js';
 import { v1Leaves, v2Records } from './btree.js';
 import { GlobalHeaps, H5Array, H5DType, decodeValues, parseDatatype } from './datatype.js';
-import { readStorage, ReadContext } from './dataset.js';
+import { readStorage, ReadContext, StorageInfo } from './dataset.js';
 import { FractalHeap, LocalHeap } from './heap.js';
 import { H5Value, Link, MSG, Message, count, parseAttribute, parseDataspace, parseDenseInfo, parseLink, readObjectHeader } from './object.js';
 
 export type { H5Value, Link } from './object.js';
 export type { H5Array, H5DType } from './datatype.js';
+export type { StorageInfo } from './dataset.js';
 
 /** Options of H5File.read. */
 export interface H5ReadOptions {
@@ -74,6 +75,8 @@ export class H5Dataset extends H5Object {
     readonly data: H5Array,
     /** The maximum shape (-1 for unlimited), or null when it equals the shape. */
     readonly maxShape: number[] | null,
+    /** How the data were stored: layout, chunk index, chunk shape, filters. */
+    readonly storage: StorageInfo,
   ) {
     super(file, path, attrs);
   }
@@ -311,11 +314,12 @@ class Loader {
       const dt = parseDatatype(new Cursor(b, dtm.pos, `${what}: datatype`, dtm.pos + dtm.size), what);
       const space = parseDataspace(b, dsm.pos, dsm.size, what);
       const shape = space.shape ?? [0];
-      const raw = space.shape ? await readStorage(this.ctx, msgs, shape, space.maxShape, dt.size, what) : new Uint8Array(0);
+      const storage: StorageInfo = { layout: 'contiguous' };
+      const raw = space.shape ? await readStorage(this.ctx, msgs, shape, space.maxShape, dt.size, what, storage) : new Uint8Array(0);
       const n = count(shape);
       const data = decodeValues(b, dt, raw, space.shape ? n : 0, what, this.heaps);
       const maxShape = space.maxShape && space.maxShape.some((d, i) => d !== shape[i]) ? space.maxShape : null;
-      this.f.setAddr(addr, new H5Dataset(this.f, path, attrs, space.shape ?? [], dt.dtype, data, maxShape));
+      this.f.setAddr(addr, new H5Dataset(this.f, path, attrs, space.shape ?? [], dt.dtype, data, maxShape, storage));
       return;
     }
     const isGroup = msgs.some((m) => m.type === MSG.SYMBOL_TABLE || m.type === MSG.LINK_INFO || m.type === MSG.LINK) || root;
