@@ -158,6 +158,19 @@ describe('onnx.exportModel: options, errors, opsets', () => {
     expect(msg).toContain('doubler (Doubler): no ONNX converter for this layer class');
     expect(msg).not.toContain('after_them');
     m.dispose();
+
+    class Scaled extends sg.LayersModel {
+      static override className = 'Scaled';
+      override call(x: sg.Tensor | sg.Tensor[], args: sg.CallArgs) {
+        return sg.mul(super.call(x, args) as sg.Tensor, 2);
+      }
+    }
+    const ii = L.input({ shape: [3] });
+    const scaled = new Scaled({ inputs: ii, outputs: L.dense({ units: 2 }).apply(ii), name: 'scaled' });
+    const x = L.input({ shape: [3] });
+    const outer = sg.model({ inputs: x, outputs: scaled.apply(x) });
+    expect(() => sg.onnx.exportModel(outer)).toThrow(/scaled \(Scaled\): a model that overrides call\(\)/);
+    outer.dispose();
   });
 
   it('refuses masks that reach a recurrent layer, stateful layers, bad opsets and destinations', async () => {

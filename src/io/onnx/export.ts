@@ -111,6 +111,11 @@ class Exporter {
       return placeholder();
     }
     if (layer instanceof LayersModel) {
+      // Inlined as its graph, which is what it computes unless it overrides call().
+      if (layer.call !== LayersModel.prototype.call) {
+        this.fail(layer, 'a model that overrides call(): its computation is not its layer graph');
+        return placeholder();
+      }
       return this.graph(layer, inputs).map((v) => v.name);
     }
     const conv = CONVERTERS[layer.className];
