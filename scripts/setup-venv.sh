@@ -5,6 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+# Already set up: nothing to do (npm test runs this script first, so it must be quick).
+if .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('keras') == '3.15.1' and all(m.version(p) for p in ('jax', 'jaxlib', 'h5py', 'numpy', 'scipy', 'onnx', 'onnxruntime')) else 1)" 2>/dev/null; then
+  exit 0
+fi
 idx=()
 [ -d /opt/pypi/simple ] && idx+=(--index-url file:///opt/pypi/simple)
 [ -d /opt/pypi-more/simple ] && idx+=(--extra-index-url file:///opt/pypi-more/simple)
