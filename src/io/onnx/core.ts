@@ -1,6 +1,6 @@
 // ONNX converters of the core layers: Dense, the dropout, noise and augmentation layers
 // (identity at inference), Flatten, Reshape, Permute, RepeatVector, Embedding, Masking, BatchNormalization,
-// LayerNormalization and the merge layers.
+// LayerNormalization.
 import type { LayerWeight } from '../../layers/layer.js';
 import type { SymbolicShape } from '../../layers/symbolic.js';
 import { DT, float } from './proto.js';
@@ -74,9 +74,6 @@ function batchNorm(g: OnnxGraph, l: {
   return g.op('Add', [g.op('Mul', [x.name, s], {}, `${l.name}/Mul`), b], {}, `${l.name}/Add`);
 }
 
-/** Merge layers by class name: the ONNX op over all inputs (these ops broadcast as Keras does). */
-const VARIADIC: Record<string, string> = { Add: 'Sum', Maximum: 'Max', Minimum: 'Min', Average: 'Mean' };
-
 export const coreConverters: Record<string, Converter> = {
   Dense: (g, { layer, inputs: [x] }) => [denseNodes(g, layer as DenseLike, x)],
 
@@ -139,29 +136,5 @@ export const coreConverters: Record<string, Converter> = {
     return [
       g.op('LayerNormalization', [x.name, scale, bias], { axis: axes[0], epsilon: float(l.epsilon) }, `${l.name}/LayerNormalization`),
     ];
-  },
-
-  // ---- merge layers (src/layers/merge.ts) ----
-  ...Object.fromEntries(
-    Object.entries(VARIADIC).map(([cls, op]) => [
-      cls,
-      ((g, { layer, inputs }) => [
-        g.op(op, inputs.map((v) => v.name), {}, `${(layer as { name: string }).name}/${op}`),
-      ]) as Converter,
-    ]),
-  ),
-  Subtract: (g, { layer, inputs }) => [
-    g.op('Sub', [inputs[0].name, inputs[1].name], {}, `${(layer as { name: string }).name}/Sub`),
-  ],
-  Multiply: (g, { layer, inputs }) => {
-    const name = (layer as { name: string }).name;
-    let y = inputs[0].name;
-    for (const v of inputs.slice(1)) y = g.op('Mul', [y, v.name], {}, `${name}/Mul`);
-    return [y];
-  },
-  Concatenate: (g, { layer, inputs }) => {
-    const l = layer as { name: string; axis?: number };
-    if (typeof l.axis !== 'number') throw new Unsupported('the concatenation axis is not known');
-    return [g.op('Concat', inputs.map((v) => v.name), { axis: l.axis }, `${l.name}/Concat`)];
   },
 };

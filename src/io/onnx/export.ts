@@ -12,6 +12,7 @@ import { convConverters } from './conv.js';
 import { coreConverters } from './core.js';
 import { OnnxGraph, Unsupported, onnxType, type Converter, type Val } from './graph.js';
 import { encodeModel, type ValueInfoData } from './proto.js';
+import { mergeConverters } from './merge.js';
 import { recurrentConverters } from './recurrent.js';
 
 /** The opsets this exporter writes (the ops it uses changed form at 18 and 20; both are handled). */
@@ -35,13 +36,15 @@ const CONVERTERS: Record<string, Converter> = {
   ...activationConverters,
   ...convConverters,
   ...recurrentConverters,
+  ...mergeConverters,
 };
 
 /** Class names of the layers the exporter converts. */
 export const exportableLayers: readonly string[] = Object.keys(CONVERTERS).sort();
 
-/** Layers whose call consumes a mask: a masked input would change their result. */
-const MASK_CONSUMERS = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional']);
+/** Layers whose call reads a mask: a masked input would change their result. */
+const MASK_CONSUMERS = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Multiply', 'Maximum', 'Minimum']);
+const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional']);
 
 interface Failure {
   layer: Layer;
@@ -91,7 +94,8 @@ class Exporter {
       this.fail(l, 'its input carries a mask (from Embedding maskZero or Masking), which the ONNX export does not carry');
     }
     const makes = (l.className === 'Embedding' && l.maskZero) || l.className === 'Masking';
-    const passes = inMasked && l.supportsMasking && (!MASK_CONSUMERS.has(l.className) || l.returnSequences);
+    // The mask goes on where the layer passes it (recurrent layers: with returned sequences).
+    const passes = inMasked && l.supportsMasking && (!RECURRENT.has(l.className) || l.returnSequences);
     if (makes || passes) this.masked.add(node.outputs[0].id);
   }
 
