@@ -29,6 +29,8 @@ import {
 } from './pooling/pooling.js';
 import { BatchNormalization, LayerNormalization } from './normalization/normalization.js';
 import { LeakyReLU, PReLU } from './advanced_activations.js';
+import { ConvLSTM2D } from './recurrent/conv_lstm.js';
+import { RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing/random_image.js';
 
 /** A layer class as the registry keeps it: constructible from its config, with a className. */
 export type LayerClass = (abstract new (...args: never[]) => Layer) & { className: string };
@@ -80,4 +82,9 @@ export const BUILTIN_LAYER_CLASSES: LayerClass[] = [
   LayerNormalization,
   LeakyReLU,
   PReLU,
+  ConvLSTM2D,
+  RandomFlip,
+  RandomTranslation,
+  RandomRotation,
+  RandomZoom,
 ];

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as sg from '../../src/index.js';
+import { deserializeLayer, serializeLayer } from '../../src/io/serialization.js';
+import { fromSavedConfig, toSavedConfig } from '../../src/io/config_names.js';
 import { BACKENDS, checkNoLeaks, expectClose, randArray, take, withBackend } from '../helpers.js';
 
 beforeAll(async () => {
@@ -276,6 +278,29 @@ describe('convLstm2d: shapes, config, errors', () => {
       recurrentInitializer: { className: 'Orthogonal' },
       biasInitializer: { className: 'Zeros' },
     });
+  });
+
+  it('config round-trips through the class registry and the saved (snake_case) form', () => {
+    const l = sg.layers.convLstm2d({
+      filters: 3,
+      kernelSize: [2, 3],
+      padding: 'same',
+      activation: 'relu',
+      recurrentActivation: 'hardSigmoid',
+      kernelInitializer: 'heNormal',
+      returnState: true,
+      goBackwards: true,
+    });
+    for (const format of ['tfjs', 'keras3'] as const) {
+      const spec = serializeLayer(l);
+      const saved = toSavedConfig(spec.config, format, undefined, spec.className);
+      const back = deserializeLayer({
+        className: 'ConvLSTM2D',
+        config: fromSavedConfig(saved, format, undefined, 'ConvLSTM2D'),
+      });
+      expect(back).toBeInstanceOf(sg.ConvLSTM2D);
+      expect(back.getConfig()).toEqual(l.getConfig());
+    }
   });
 
   it('unsupported and bad arguments fail clearly', () => {

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { Rng } from '../../src/engine/random.js';
+import { deserializeLayer, serializeLayer } from '../../src/io/serialization.js';
+import { fromSavedConfig, toSavedConfig } from '../../src/io/config_names.js';
 import { BACKENDS, checkNoLeaks, expectClose, randArray, take, withBackend } from '../helpers.js';
 
 const run = (layer: sg.Layer, x: sg.Tensor, training = true) => take(layer.apply(x, { training }) as sg.Tensor);
@@ -207,6 +209,27 @@ describe('augmentation layers: models, configs, errors', () => {
     expect(z.getConfig()).toMatchObject({ heightFactor: 0.2, widthFactor: null, fillMode: 'reflect' });
     expect(sg.layers.randomFlip({ mode: 'horizontalAndVertical' as never }).mode).toBe('horizontal_and_vertical');
     expect(r.className).toBe('RandomRotation');
+  });
+
+  it('configs round-trip through the class registry and the saved (snake_case) form', () => {
+    const all = [
+      sg.layers.randomFlip({ mode: 'horizontal_and_vertical', seed: 2 }),
+      sg.layers.randomTranslation({ heightFactor: [-0.2, 0.1], widthFactor: 0.3, fillMode: 'constant', fillValue: 2 }),
+      sg.layers.randomRotation({ factor: 0.15, interpolation: 'nearest', fillMode: 'wrap', seed: 8 }),
+      sg.layers.randomZoom({ heightFactor: 0.2, widthFactor: [-0.1, 0.3], fillMode: 'nearest' }),
+    ];
+    for (const l of all) {
+      for (const format of ['tfjs', 'keras3'] as const) {
+        const spec = serializeLayer(l);
+        const saved = toSavedConfig(spec.config, format, undefined, spec.className);
+        const back = deserializeLayer({
+          className: spec.className,
+          config: fromSavedConfig(saved, format, undefined, spec.className),
+        });
+        expect(back.className).toBe(l.className);
+        expect(back.getConfig()).toEqual(l.getConfig());
+      }
+    }
   });
 
   it('bad arguments and inputs get errors naming the layer and the argument', () => {
