@@ -187,6 +187,18 @@ describe('onnx.exportModel: options, errors, opsets', () => {
     stateful.dispose();
   });
 
+  it('Masking zeroes the steps whose features all equal maskValue, as predict does', async () => {
+    const m = sg.sequential({ layers: [L.masking({ maskValue: 1, inputShape: [4, 3] }), L.flatten()] });
+    const data = Float32Array.from([1, 1, 1, 2, 1, 1, 1, 1, 1, 3, 4, 5, /* sample 2 */ 1, 2, 1, 1, 1, 1, 1, 1, 1, 6, 7, 1]);
+    const d = await compare(m, sg.onnx.exportModel(m), [{ data, shape: [2, 4, 3], dtype: 'float32' }]);
+    expect(d).toBe(0);
+    const x = sg.tensor(data, [2, 4, 3]);
+    const y = m.predict(x) as sg.Tensor;
+    expect(Array.from(y.dataSync()).filter((v) => v !== 0).length).toBe(12); // 4 of the 8 steps masked
+    sg.dispose([x, y]);
+    m.dispose();
+  });
+
   for (const opset of [18, 20, 21]) {
     it(`opset ${opset}: reductions with axes inputs, Mish and Gelu ops run in onnxruntime`, async () => {
       const x = L.input({ shape: [5, 4, 3] });
