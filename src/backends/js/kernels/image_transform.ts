@@ -89,26 +89,57 @@ export const imageTransformDefs: CpuKernelDef[] = [
       const [batch, h, w, c] = infos[0].shape;
       const [oh, ow] = attrs.outputShape as [number, number];
       const mode = attrs.fillMode as FillMode;
-      const interp = attrs.interpolation as Interpolation;
+      const nearest = (attrs.interpolation as Interpolation) === 'nearest';
       const fill = attrs.fillValue as number;
       const perImage = infos[1].shape[0] !== 1;
-      const acc = new Float64Array(c);
+      // Why inlined rather than through taps(): this loop runs for every augmented batch, and the
+      // closure per tap made it ~5x slower. The arithmetic is the same as taps() (the adjoint's).
       for (let b = 0; b < batch; b++) {
         const tOff = perImage ? b * 8 : 0;
+        const [a0, a1, a2, b0, b1, b2, c0, c1] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => t[tOff + i]);
         const base = b * h * w * c;
         for (let oy = 0; oy < oh; oy++) {
           for (let ox = 0; ox < ow; ox++) {
             const o = ((b * oh + oy) * ow + ox) * c;
-            acc.fill(0);
-            // Interpolation as TF writes it: weight * (pixel or fill value), so a tap that falls
-            // outside the image contributes weight * fillValue.
-            const inside = taps(t, tOff, h, w, ox, oy, mode, interp, (r, q, wt) => {
+            const k = c0 * ox + c1 * oy + 1;
+            if (k === 0) {
+              for (let ch = 0; ch < c; ch++) out[o + ch] = fill;
+              continue;
+            }
+            const x = mapCoord((a0 * ox + a1 * oy + a2) / k, w, mode);
+            const y = mapCoord((b0 * ox + b1 * oy + b2) / k, h, mode);
+            if (nearest) {
+              const r = Math.round(y);
+              const q = Math.round(x);
               if (r >= 0 && r < h && q >= 0 && q < w) {
                 const s = base + (r * w + q) * c;
-                for (let ch = 0; ch < c; ch++) acc[ch] += wt * img[s + ch];
-              } else for (let ch = 0; ch < c; ch++) acc[ch] += wt * fill;
-            });
-            for (let ch = 0; ch < c; ch++) out[o + ch] = inside ? acc[ch] : fill;
+                for (let ch = 0; ch < c; ch++) out[o + ch] = img[s + ch];
+              } else for (let ch = 0; ch < c; ch++) out[o + ch] = fill;
+              continue;
+            }
+            const y0 = Math.floor(y);
+            const x0 = Math.floor(x);
+            const wy = y - y0;
+            const wx = x - x0;
+            const w00 = (1 - wy) * (1 - wx),
+              w01 = (1 - wy) * wx,
+              w10 = wy * (1 - wx),
+              w11 = wy * wx;
+            const inY0 = y0 >= 0 && y0 < h,
+              inY1 = y0 + 1 >= 0 && y0 + 1 < h;
+            const inX0 = x0 >= 0 && x0 < w,
+              inX1 = x0 + 1 >= 0 && x0 + 1 < w;
+            const s00 = base + (y0 * w + x0) * c;
+            const s01 = s00 + c,
+              s10 = s00 + w * c,
+              s11 = s10 + c;
+            for (let ch = 0; ch < c; ch++) {
+              out[o + ch] =
+                w00 * (inY0 && inX0 ? img[s00 + ch] : fill) +
+                w01 * (inY0 && inX1 ? img[s01 + ch] : fill) +
+                w10 * (inY1 && inX0 ? img[s10 + ch] : fill) +
+                w11 * (inY1 && inX1 ? img[s11 + ch] : fill);
+            }
           }
         }
       }
