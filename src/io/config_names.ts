@@ -98,8 +98,17 @@ export const CLASS_EXCEPTIONS: readonly {
   { ts: 'L2', saved: 'L1L2', formats: ['tfjs'], config: (c) => ({ l1: 0, l2: c.l2 ?? 0 }) },
   { ts: 'LecunNormal', saved: 'LeCunNormal', formats: ['tfjs'] },
   { ts: 'LecunUniform', saved: 'LeCunUniform', formats: ['tfjs'] },
-  { ts: 'RMSprop', saved: 'RMSProp', formats: ['tfjs'] },
+  // tfjs' RMSProp calls rho 'decay'; Keras 2's learning-rate 'decay' has no tfjs spelling.
+  { ts: 'RMSprop', saved: 'RMSProp', formats: ['tfjs'], config: rmspropForTfjs },
 ];
+
+function rmspropForTfjs(c: Record<string, unknown>): Record<string, unknown> {
+  const { rho, decay, ...rest } = c;
+  if (typeof decay === 'number' && decay !== 0) {
+    throw new Error(`RMSprop: the Keras 2 learning-rate 'decay' (${decay}) cannot be written in the tfjs-layers format; use a learning-rate schedule`);
+  }
+  return { ...rest, decay: rho ?? 0.9 };
+}
 
 function renameClass(obj: Record<string, unknown>, format: ConfigFormat): Record<string, unknown> {
   const key = 'className' in obj ? 'className' : 'class_name' in obj ? 'class_name' : undefined;

@@ -169,13 +169,21 @@ export function modelFromConfig(className: string, config: unknown, where = 'mod
     if (!Array.isArray(layerSpecs)) throw new Error(`${where}: a Sequential config needs a 'layers' list`);
     const name = isObject(config) && typeof config.name === 'string' ? config.name : undefined;
     const model = new Sequential({ name });
-    layerSpecs.forEach((spec, i) => {
-      const layer = deserializeLayer(spec, `${where} (layer ${i})`);
-      if (i > 0 && layer instanceof InputLayer) {
-        throw new Error(`${where}: a Sequential model can only start with an InputLayer (layer ${i} is one)`);
-      }
-      model.add(layer);
-    });
+    const made: Layer[] = [];
+    try {
+      layerSpecs.forEach((spec, i) => {
+        const layer = deserializeLayer(spec, `${where} (layer ${i})`);
+        made.push(layer);
+        if (i > 0 && layer instanceof InputLayer) {
+          throw new Error(`${where}: a Sequential model can only start with an InputLayer (layer ${i} is one)`);
+        }
+        model.add(layer);
+      });
+    } catch (e) {
+      // Nothing half-built survives: free the weights of the layers made so far.
+      for (const l of made) l.dispose();
+      throw e;
+    }
     return model;
   }
   if (!MODEL_CLASSES.has(className)) throw unknownClass(className, where);
@@ -183,12 +191,25 @@ export function modelFromConfig(className: string, config: unknown, where = 'mod
   const specs = config.layers;
   if (!Array.isArray(specs)) throw new Error(`${where}: a ${className} config needs a 'layers' list`);
   const byName = new Map<string, Layer>();
+  try {
+    return functionalFromConfig(className, config, byName, where);
+  } catch (e) {
+    for (const l of byName.values()) l.dispose();
+    throw e;
+  }
+}
+
+function functionalFromConfig(className: string, config: Record<string, unknown>, byName: Map<string, Layer>, where: string): LayersModel {
+  const specs = config.layers as unknown[];
   const pending: { name: string; layer: Layer; nodes: unknown[][]; next: number }[] = [];
   specs.forEach((spec, i) => {
     if (!isObject(spec)) throw new Error(`${where}: layers[${i}] is not an object`);
     const layer = deserializeLayer(spec, `${where} (layers[${i}])`);
     const name = typeof spec.name === 'string' ? spec.name : layer.name;
-    if (byName.has(name)) throw new Error(`${where}: two layers are named '${name}'`);
+    if (byName.has(name)) {
+      layer.dispose();
+      throw new Error(`${where}: two layers are named '${name}'`);
+    }
     byName.set(name, layer);
     const inbound = spec.inboundNodes ?? [];
     if (!Array.isArray(inbound) || inbound.some((n) => !Array.isArray(n))) {
