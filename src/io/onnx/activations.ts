@@ -46,7 +46,8 @@ const ACTIVATIONS: Record<string, Emit> = {
   swish: selfGated('Sigmoid'),
   sigmoid: unary('Sigmoid'),
   hard_sigmoid: unary('HardSigmoid', HARD_SIGMOID),
-  hard_silu: unary('HardSwish'),
+  // HardSwish arrives in opset 14: before it, x * HardSigmoid(x).
+  hard_silu: (g, x, p) => (g.opset >= 14 ? g.op('HardSwish', [x], {}, `${p}/HardSwish`) : selfGated('HardSigmoid', HARD_SIGMOID)(g, x, p, -1)),
   tanh: unary('Tanh'),
   softmax: (g, x, p, axis) => g.op('Softmax', [x], { axis }, `${p}/Softmax`),
   log_softmax: (g, x, p, axis) => g.op('LogSoftmax', [x], { axis }, `${p}/LogSoftmax`),

@@ -133,8 +133,17 @@ export const coreConverters: Record<string, Converter> = {
     const n = dims.reduce((p, c) => p * c, 1);
     const scale = l.gamma ? weightInit(g, l.gamma) : g.floatInit(`${l.name}/gamma`, () => ({ data: new Float32Array(n).fill(1), dims }));
     const bias = l.beta ? weightInit(g, l.beta) : g.floatInit(`${l.name}/beta`, () => ({ data: new Float32Array(n), dims }));
-    return [
-      g.op('LayerNormalization', [x.name, scale, bias], { axis: axes[0], epsilon: float(l.epsilon) }, `${l.name}/LayerNormalization`),
-    ];
+    if (g.opset >= 17) {
+      return [
+        g.op('LayerNormalization', [x.name, scale, bias], { axis: axes[0], epsilon: float(l.epsilon) }, `${l.name}/LayerNormalization`),
+      ];
+    }
+    // Before opset 17: (x - mean) / sqrt(var + eps) * scale + bias, the biased variance.
+    const p = l.name;
+    const centered = g.op('Sub', [x.name, g.reduce('ReduceMean', x.name, axes, true, `${p}/mean`)], {}, `${p}/center`);
+    const variance = g.reduce('ReduceMean', g.op('Mul', [centered, centered], {}, `${p}/square`), axes, true, `${p}/variance`);
+    const std = g.op('Sqrt', [g.op('Add', [variance, g.f32([l.epsilon], [])], {}, `${p}/add_epsilon`)], {}, `${p}/std`);
+    const normed = g.op('Div', [centered, std], {}, `${p}/normalize`);
+    return [g.op('Add', [g.op('Mul', [normed, scale], {}, `${p}/scale`), bias], {}, `${p}/shift`)];
   },
 };

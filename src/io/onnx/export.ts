@@ -15,15 +15,18 @@ import { encodeModel, type ValueInfoData } from './proto.js';
 import { mergeConverters } from './merge.js';
 import { recurrentConverters } from './recurrent.js';
 
-/** The opsets this exporter writes (the ops it uses changed form at 18 and 20; both are handled). */
-export const SUPPORTED_OPSETS = { min: 17, max: 21 } as const;
+/**
+ * The opsets this exporter writes. Where the ops it uses changed (HardSwish 14, LayerNormalization
+ * 17, reductions' axes as an input 18, Mish 18, Gelu 20) both forms are written.
+ */
+export const SUPPORTED_OPSETS = { min: 13, max: 21 } as const;
 export const DEFAULT_OPSET = 17;
-/** ONNX IR version 8 (ONNX 1.10+), the one that goes with opset 17. */
+/** ONNX IR version 8 (ONNX 1.10+), the one that goes with opset 17 (and reads 13 to 16 too). */
 export const IR_VERSION = 8;
 const PRODUCER_VERSION = '0.1.0';
 
 export interface ExportOptions {
-  /** The default-domain opset (17 to 21; default 17). */
+  /** The default-domain opset (13 to 21; default 17). */
   opset?: number;
   /** The graph's doc_string. */
   docString?: string;
