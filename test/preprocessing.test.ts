@@ -1,52 +1,15 @@
-// preprocessing.image.imageDataGenerator against Keras 3's legacy ImageDataGenerator.apply_transform
-// (the venv's Python peer) for rotations, shifts, shears, zooms and flips; flow() batching,
-// shuffling and seeds; standardisation by hand; and model.fitDataset on flow() batches.
+// preprocessing.image.imageDataGenerator: flow() batching, shuffling and seeds, flips, transform
+// ranges, standardisation by hand; and model.fitDataset on flow() batches and generators. The
+// comparison with Keras' apply_transform (needs the Python venv) is in preprocessing_keras.test.ts.
 import { describe, expect, it } from 'vitest';
 import * as sg from '../src/index.js';
 import { Rng } from '../src/engine/random.js';
 import { checkNoLeaks, expectClose, randArray, take } from './helpers.js';
-import { runPython } from './io/hdf5_python.js';
 
 const gen = sg.preprocessing.image.imageDataGenerator;
 
 describe('imageDataGenerator', () => {
   checkNoLeaks();
-
-  it('applyTransform matches Keras apply_transform (bilinear; nearest and reflect fill; square images)', () => {
-    const [h, w, c] = [7, 7, 3];
-    const img = randArray(h * w * c, 5, 0, 255);
-    const cases = [
-      { theta: 17 },
-      { tx: 1.3, ty: -0.7 },
-      { shear: 11 },
-      { zx: 0.8, zy: 1.25 },
-      { theta: -33, tx: -2.2, ty: 1.6, shear: -8, zx: 1.1, zy: 0.9, flipHorizontal: true },
-      { theta: 5, flipVertical: true, flipHorizontal: true },
-    ];
-    const py = `
-import json, sys, numpy as np
-from keras.src.legacy.preprocessing.image import ImageDataGenerator
-img = np.array(json.loads(sys.argv[1]), dtype='float32').reshape(${h}, ${w}, ${c})
-out = []
-for mode in ['nearest', 'reflect']:
-    g = ImageDataGenerator(fill_mode=mode)
-    for p in json.loads(sys.argv[2]):
-        q = {'theta': p.get('theta', 0), 'tx': p.get('tx', 0), 'ty': p.get('ty', 0), 'shear': p.get('shear', 0),
-             'zx': p.get('zx', 1), 'zy': p.get('zy', 1), 'flip_horizontal': p.get('flipHorizontal', False),
-             'flip_vertical': p.get('flipVertical', False)}
-        out.append(g.apply_transform(img, q).ravel().tolist())
-print(json.dumps(out))
-`;
-    const keras = JSON.parse(runPython(py, [JSON.stringify(Array.from(img)), JSON.stringify(cases)])) as number[][];
-    let k = 0;
-    for (const fillMode of ['nearest', 'reflect'] as const) {
-      const g = gen({ fillMode });
-      for (const p of cases) {
-        const got = sg.tidy(() => take(g.applyTransform(sg.tensor(img, [h, w, c]), p)));
-        expectClose(got, keras[k++], 1e-4, 1e-3);
-      }
-    }
-  });
 
   it('flow: batches in order without shuffle, seeded shuffles per pass, length', () => {
     const n = 7;
@@ -215,6 +178,23 @@ describe('model.fitDataset', () => {
     sg.dispose([x, y, vx, vy]);
     m.dispose();
     m2.dispose();
+  });
+
+  it('async generators and tfjs-data style iterator() promises; {xs, ys} batches are freed', async () => {
+    const [x, y] = data(8, 5);
+    const m = model();
+    async function* batches(): AsyncGenerator<{ xs: sg.Tensor; ys: sg.Tensor }> {
+      for (let i = 0; i < 2; i++) {
+        await Promise.resolve();
+        yield { xs: sg.slice(x, [i * 4, 0, 0, 0], [4, 4, 4, 1]), ys: sg.slice(y, [i * 4], [4]) };
+      }
+    }
+    const h1 = await m.fitDataset({ [Symbol.asyncIterator]: () => batches() }, { epochs: 2, verbose: 0 });
+    expect((h1.history.loss as number[]).length).toBe(2);
+    const h2 = await m.fitDataset({ iterator: async () => batches() }, { epochs: 3, verbose: 0 });
+    expect((h2.history.loss as number[]).length).toBe(3);
+    sg.dispose([x, y]);
+    m.dispose();
   });
 
   it('batchesPerEpoch runs one iterator across epochs; generators, [x, y] batches and dataset validation', async () => {
