@@ -47,4 +47,40 @@ print(json.dumps(out))
       }
     }
   });
+
+  it('augmentation layers with fixed factors match Keras 3 layers (non-square images; nearest, reflect, constant)', () => {
+    const [h, w, c] = [6, 8, 2];
+    const img = randArray(h * w * c, 6, 0, 10);
+    // Porting note checked here: 'wrap' follows TensorFlow's transform (Keras' TF backend), Keras on
+    // JAX wraps on the grid, so wrap is left out.
+    const modes = ['nearest', 'reflect', 'constant'] as const;
+    const py = `
+import json, sys, numpy as np, keras
+img = np.array(json.loads(sys.argv[1]), dtype='float32').reshape(1, ${h}, ${w}, ${c})
+out = []
+for mode in ${JSON.stringify(modes)}:
+    for l in [keras.layers.RandomRotation(factor=(0.1, 0.1), fill_mode=mode, fill_value=-1.0),
+              keras.layers.RandomRotation(factor=(-0.3, -0.3), fill_mode=mode, interpolation='nearest'),
+              keras.layers.RandomTranslation(height_factor=(0.25, 0.25), width_factor=(-0.3, -0.3), fill_mode=mode, fill_value=2.0),
+              keras.layers.RandomZoom(height_factor=(-0.3, -0.3), width_factor=(0.2, 0.2), fill_mode=mode),
+              keras.layers.RandomZoom(height_factor=(0.25, 0.25), fill_mode=mode)]:
+        out.append(np.asarray(l(img, training=True)).ravel().tolist())
+print(json.dumps(out))
+`;
+    const keras = JSON.parse(runPython(py, [JSON.stringify(Array.from(img))])) as number[][];
+    let k = 0;
+    for (const fillMode of modes) {
+      const layers = [
+        sg.layers.randomRotation({ factor: [0.1, 0.1], fillMode, fillValue: -1 }),
+        sg.layers.randomRotation({ factor: [-0.3, -0.3], fillMode, interpolation: 'nearest' }),
+        sg.layers.randomTranslation({ heightFactor: [0.25, 0.25], widthFactor: [-0.3, -0.3], fillMode, fillValue: 2 }),
+        sg.layers.randomZoom({ heightFactor: [-0.3, -0.3], widthFactor: [0.2, 0.2], fillMode }),
+        sg.layers.randomZoom({ heightFactor: [0.25, 0.25], fillMode }),
+      ];
+      for (const l of layers) {
+        const got = sg.tidy(() => take(l.apply(sg.tensor(img, [1, h, w, c]), { training: true }) as sg.Tensor));
+        expectClose(got, keras[k++], 1e-4, 1e-4);
+      }
+    }
+  });
 });

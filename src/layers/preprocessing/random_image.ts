@@ -2,6 +2,11 @@
 // Channels-last images [batch, height, width, channels] (or one unbatched image); active only
 // when called with {training: true}, the identity otherwise; one seeded draw per image. Each
 // builds a transform matrix per image and runs image.transform.
+//
+// Porting note: outputs equal Keras 3's for the same draws with fill modes 'nearest', 'reflect' and
+// 'constant' (test/preprocessing_keras.test.ts); 'wrap' follows TensorFlow's transform (Keras on
+// its TensorFlow backend), where Keras on JAX wraps on the pixel grid. The random draws come from
+// simdgrad's seeded generator, so a seed gives a different sequence from Keras'.
 import { ENGINE } from '../../engine/engine.js';
 import { Rng } from '../../engine/random.js';
 import type { Tensor } from '../../engine/tensor.js';
