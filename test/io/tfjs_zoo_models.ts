@@ -293,6 +293,27 @@ export const ZOO: ZooEntry[] = [
   },
 ];
 
+ZOO.push({
+  name: 'conv_lstm2d',
+  inputs: [{ shape: [2, 3, 6, 6, 2], dtype: 'float32' }],
+  sg: () =>
+    sg.sequential({
+      layers: [
+        L.convLstm2d({ filters: 3, kernelSize: 3, padding: 'same', returnSequences: false, inputShape: [3, 6, 6, 2], ...rnn }),
+        L.flatten(),
+        L.dense({ units: 2 }),
+      ],
+    }),
+  tfjs: () =>
+    tfl.sequential({
+      layers: [
+        TL.convLstm2d({ filters: 3, kernelSize: 3, padding: 'same', returnSequences: false, inputShape: [3, 6, 6, 2], ...rnn }),
+        TL.flatten(),
+        TL.dense({ units: 2 }),
+      ],
+    }),
+});
+
 /** Layers tfjs-layers 4.22 does not have: simdgrad -> simdgrad only. */
 export const SG_ONLY: ZooEntry[] = [
   {
@@ -301,7 +322,11 @@ export const SG_ONLY: ZooEntry[] = [
     sg: () =>
       sg.sequential({
         layers: [
-          L.spatialDropout2d({ rate: 0.2, inputShape: [8, 8, 2] }),
+          L.randomFlip({ mode: 'horizontal', seed: 1, inputShape: [8, 8, 2] }),
+          L.randomTranslation({ heightFactor: 0.1, widthFactor: [-0.2, 0.1], seed: 2 }),
+          L.randomRotation({ factor: 0.05, fillMode: 'nearest', seed: 3 }),
+          L.randomZoom({ heightFactor: 0.1, seed: 4 }),
+          L.spatialDropout2d({ rate: 0.2 }),
           L.conv2d({ filters: 2, kernelSize: 3, activation: 'hardSigmoid' }),
           L.reshape({ targetShape: [36, 2] }),
           L.upSampling1d({ size: 2 }),
