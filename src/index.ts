@@ -123,7 +123,23 @@ export {
 export { input } from './layers/core/input.js';
 export { LayersModel, type ModelArgs } from './models/model.js';
 export { Sequential, sequential, model, type SequentialArgs } from './models/sequential.js';
-export type { CompileArgs, FitArgs, EvaluateArgs } from './models/training.js';
+export type { CompileArgs, FitArgs, EvaluateArgs, StepData, StepLogs } from './models/training.js';
+export {
+  Add,
+  Subtract,
+  Multiply,
+  Average,
+  Maximum,
+  Minimum,
+  Concatenate,
+  Dot,
+  Merge,
+  Lambda,
+  type ConcatenateArgs,
+  type DotArgs,
+  type LambdaArgs,
+  type LambdaFn,
+} from './layers/index.js';
 export {
   Optimizer,
   SGD,

@@ -16,6 +16,8 @@ import { InputLayer, input, type InputLayerArgs } from './core/input.js';
 import type { LayerArgs } from './layer.js';
 import { recurrentLayers } from './recurrent/index.js';
 import { convLayers } from './convolutional/index.js';
+import { mergeLayers } from './merge.js';
+import { getRegisteredLambda, lambda, registerLambda } from './core/lambda.js';
 import { preprocessingLayers } from './preprocessing/index.js';
 
 type ActivationArg = ConstructorParameters<typeof Activation>[0];
@@ -37,6 +39,11 @@ export const layers = {
   input,
   ...recurrentLayers,
   ...convLayers,
+  ...mergeLayers,
+  /** @example sg.layers.lambda({ fn: (x) => sg.mul(x, 2) }) */
+  lambda,
+  registerLambda,
+  getRegisteredLambda,
   ...preprocessingLayers,
 };
 
@@ -77,3 +84,20 @@ export { ConvLSTM2D, type ConvLSTM2DArgs } from './recurrent/index.js';
 export { SymbolicTensor, type SymbolicShape } from './symbolic.js';
 export * from './convolutional/index.js';
 export * from './preprocessing/index.js';
+export {
+  Add,
+  Average,
+  Concatenate,
+  Dot,
+  Maximum,
+  Merge,
+  Minimum,
+  Multiply,
+  Subtract,
+  batchDot,
+  mergeLayers,
+  type ConcatenateArgs,
+  type DotArgs,
+  type MergeFactory,
+} from './merge.js';
+export { Lambda, lambda, registerLambda, getRegisteredLambda, type LambdaArgs, type LambdaFn } from './core/lambda.js';

@@ -343,7 +343,11 @@ export abstract class Layer {
     return out;
   }
 
+  /** The symbolic inputs of the call being recorded (dtype and shape), for shape inference. */
+  protected symbolicInputs: SymbolicTensor[] = [];
+
   private applySymbolic(inputs: SymbolicTensor[], asList: boolean, args: CallArgs): SymbolicTensor | SymbolicTensor[] {
+    this.symbolicInputs = inputs;
     const shapes = inputs.map((t) => t.shape);
     const shapeArg = asList ? shapes : shapes[0];
     this.checkInput(shapeArg);
@@ -374,7 +378,11 @@ export abstract class Layer {
    * take `unknownSize`, float inputs hold 0.5 (finite under log, sqrt, division), integer ones 0
    * (a valid index). The caller scopes the result. @internal
    */
-  runOnDummy(inputs: SymbolicTensor[], asList: boolean, unknownSize: number): Tensor[] {
+  runOnDummy(
+    inputs: { shape: SymbolicShape; dtype: DataType }[],
+    asList: boolean,
+    unknownSize: number,
+  ): Tensor | Tensor[] {
     const xs = inputs.map((t) =>
       fill(
         t.shape.map((d) => d ?? unknownSize),
@@ -382,8 +390,7 @@ export abstract class Layer {
         t.dtype,
       ),
     );
-    const out = inCallContext(this, () => this.callWithHooks(asList ? xs : xs[0], { training: false }));
-    return Array.isArray(out) ? out : [out];
+    return inCallContext(this, () => this.callWithHooks(asList ? xs : xs[0], { training: false }));
   }
 
   /** Validates an input shape against what the layer was built for; throws naming the layer. */
