@@ -65,6 +65,13 @@ export const transform = scoped(
       throw new Error(`${op}: 'fillMode' must be one of ${FILL_MODES.join(', ')} but is '${fillMode}'`);
     }
     checkFinite(op, 'fillValue', fillValue);
+    const tv = t.dataSync(); // [n, 8]: small, and a NaN here would silently fill whole images
+    for (let i = 0; i < tv.length; i++) {
+      if (!Number.isFinite(tv[i]))
+        throw new Error(
+          `${op}: 'transforms' row ${Math.floor(i / 8)} holds ${tv[i]} at column ${i % 8}; every coefficient must be finite`,
+        );
+    }
     const out = outputShape ?? [x.shape[1], x.shape[2]];
     if (!Array.isArray(out) || out.length !== 2 || out.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new Error(

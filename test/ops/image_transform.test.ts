@@ -157,6 +157,12 @@ describe.each(BACKENDS)('image.transform on %s', (backend) => {
         );
         expect(() => sg.image.transform(x, t, 'nearest', 'mirror')).toThrow(/'fillMode' must be one of/);
         expect(() => sg.image.transform(x, t, 'nearest', 'constant', NaN)).toThrow(/fillValue/);
+        expect(() =>
+          sg.image.transform(x, [
+            [1, 0, 0, 0, 1, 0, 0, 0],
+            [1, 0, NaN, 0, 1, 0, 0, 0],
+          ]),
+        ).toThrow(/'transforms' row 1 holds NaN at column 2/);
         expect(() => sg.image.transform(x, t, 'nearest', 'constant', 0, [0, 3])).toThrow(/outputShape/);
       });
     });
