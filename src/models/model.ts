@@ -311,8 +311,8 @@ export class LayersModel extends Layer {
    * Loss and metrics over (x, y) in inference mode. Porting note: returns numbers (Keras'
    * values), where tfjs-layers returns Scalars the caller must dispose.
    */
-  evaluate(x: TensorOrList, y: TensorOrList, args: EvaluateArgs = {}): number | number[] {
-    return evaluateModel(this, this.requireCompiled('evaluate'), x, y, args);
+  evaluate(x: TensorOrList, y?: TensorOrList | null, args: EvaluateArgs = {}): number | number[] {
+    return evaluateModel(this, this.requireCompiled('evaluate'), x, y ?? [], args);
   }
 
   /** One optimizer step on one batch; returns the loss (and metrics). */
