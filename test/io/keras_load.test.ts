@@ -1,0 +1,42 @@
+// Keras 3.15 writes, simdgrad loads: every model of the zoo (test/fixtures/keras_zoo/) as a .keras
+// archive and as a legacy .h5 full-model file, predictions within 1e-5 of Keras' on the same inputs.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as sg from '../../src/index.js';
+import { checkNoLeaks } from '../helpers.js';
+import { ZOO_DIR, ZOO_NAMES, maxAbsDiff, predictRef, zooRef } from './keras_zoo_ref.js';
+
+describe('loadModel: Keras 3.15 files (the zoo)', () => {
+  checkNoLeaks();
+  it('the zoo is complete', () => {
+    expect(ZOO_NAMES.length).toBe(9);
+  });
+  for (const name of ZOO_NAMES) {
+    for (const ext of ['keras', 'h5']) {
+      it(`${name}.${ext} predicts as Keras (1e-5)`, async () => {
+        const ref = zooRef(name);
+        const model = await sg.loadModel(`file://${resolve(ZOO_DIR, `${name}.${ext}`)}`);
+        try {
+          const d = maxAbsDiff(predictRef(model, ref), ref.outputs);
+          expect(d).toBeLessThanOrEqual(1e-5);
+        } finally {
+          model.dispose();
+        }
+      });
+    }
+  }
+  it('loads from bytes and ArrayBuffer too, and restores the compile config', async () => {
+    const bytes = readFileSync(resolve(ZOO_DIR, 'mlp_dropout.keras'));
+    const m1 = await sg.loadModel(new Uint8Array(bytes));
+    const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    const m2 = await sg.loadModel(ab as ArrayBuffer, { compile: false });
+    try {
+      expect((m1 as unknown as { compiled?: { optimizer: { className: string } } }).compiled?.optimizer.className).toBe('Adam');
+      expect((m2 as unknown as { compiled?: unknown }).compiled).toBeUndefined();
+    } finally {
+      m1.dispose();
+      m2.dispose();
+    }
+  });
+});
