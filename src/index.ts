@@ -280,3 +280,5 @@ export {
 } from './layers/index.js';
 export { setThreads, getThreads } from './threads.js';
 export * as onnx from './io/onnx/index.js';
+export { loadModel } from './io/keras/index.js';
+export * as keras from './io/keras/index.js';
