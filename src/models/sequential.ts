@@ -48,6 +48,9 @@ export class Sequential extends LayersModel {
       this.setGraph(this.inputs, layer.apply(this.outputs[0]) as SymbolicTensor);
     } else if (layer.batchInputShape) {
       this.buildFrom(layer.batchInputShape);
+    } else if (layer instanceof LayersModel && layer.inputs.length === 1) {
+      // A built model as the first layer brings its input shape (Keras).
+      this.buildFrom(layer.inputs[0].shape);
     }
   }
 
