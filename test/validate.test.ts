@@ -305,3 +305,59 @@ describe('layer inputs and disposed models (item 12)', () => {
     sg.dispose([x, y]);
   });
 });
+
+describe('fitDataset options (the generator fit) use the same validator', () => {
+  checkNoLeaks();
+
+  /** A dataset of `n` fresh batches of 4 samples per pass (fitDataset frees each batch). */
+  const batches = (n: number) => ({
+    iterator: () => {
+      let i = 0;
+      return {
+        next: async () => {
+          if (i++ >= n) return { done: true as const, value: undefined };
+          const { x, y } = data(4);
+          return { done: false as const, value: { xs: x, ys: y } };
+        },
+      };
+    },
+  });
+
+  it('bad options are rejected naming fitDataset; a fit() while fitDataset runs is refused', async () => {
+    const m = tiny('g1');
+    await rejects(
+      () => m.fitDataset(batches(2), { epochs: '5' as never, verbose: 0 }),
+      'g1',
+      'fitDataset',
+      "'5' (a string)",
+    );
+    await rejects(
+      () => m.fitDataset(batches(2), { batchesPerEpoch: 0, verbose: 0 }),
+      'fitDataset',
+      'batchesPerEpoch',
+      '0',
+    );
+    await rejects(
+      () => m.fitDataset(batches(2), { batchSize: 4 } as never),
+      'fitDataset',
+      "unknown option 'batchSize'",
+    );
+    await rejects(() => m.fitDataset(batches(2), { verbose: 7 as never }), 'fitDataset', 'verbose', '7');
+    const { x, y } = data(4);
+    let during: string | undefined;
+    const cb = sg.customCallback({
+      onEpochEnd: async () => {
+        await m.fit(x, y, { verbose: 0 }).then(
+          () => (during = 'ran'),
+          (e: Error) => (during = e.message),
+        );
+      },
+    });
+    const h = await m.fitDataset(batches(2), { epochs: 2, verbose: 0, callbacks: [cb] });
+    expect(h.epoch).toEqual([0, 1]);
+    expect(during).toContain('Cannot start training because another fit() call is ongoing.');
+    await expect(m.fit(x, y, { verbose: 0 })).resolves.toBeDefined();
+    sg.dispose([x, y]);
+    m.dispose();
+  });
+});

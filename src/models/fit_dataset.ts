@@ -2,6 +2,7 @@
 // on batches drawn from a dataset, an iterator or a generator of {xs, ys} (or [x, y]) batches,
 // such as `imageDataGenerator(...).flow(x, y)`. Each batch runs through trainOnBatch, so the
 // model's own trainStep, constraints and added losses apply as in fit().
+import { checkNotTraining, validateFitDatasetArgs } from './validate.js';
 import { Tensor } from '../engine/tensor.js';
 import { CallbackList, History, ProgbarLogger, toCallbacks, type CallbackArg } from '../callbacks/index.js';
 import type { Logs } from '../callbacks/types.js';
@@ -118,18 +119,39 @@ export async function fitDatasetModel(
   args: FitDatasetArgs = {},
 ): Promise<History> {
   const what = `${model.name}: fitDataset`;
-  const epochs = args.epochs ?? 1;
-  const initialEpoch = args.initialEpoch ?? 0;
-  const verbose = args.verbose ?? 1;
-  const bpe = args.batchesPerEpoch;
-  if (!Number.isInteger(epochs) || epochs < 1)
-    throw new Error(`${what}: 'epochs' must be a positive integer but is ${args.epochs}`);
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch >= epochs)
-    throw new Error(`${what}: 'initialEpoch' must be an integer in [0, epochs) but is ${args.initialEpoch}`);
-  if (bpe !== undefined && (!Number.isInteger(bpe) || bpe < 1))
-    throw new Error(`${what}: 'batchesPerEpoch' must be a positive integer but is ${bpe}`);
-  if (args.validationBatches !== undefined && (!Number.isInteger(args.validationBatches) || args.validationBatches < 1))
-    throw new Error(`${what}: 'validationBatches' must be a positive integer but is ${args.validationBatches}`);
+  // The options are checked where fit's are (src/models/validate.ts); a second fit or fitDataset
+  // while one runs is refused.
+  checkNotTraining(model, 'fitDataset');
+  const { epochs, initialEpoch, verbose, batchesPerEpoch: bpe } = validateFitDatasetArgs(model.name, args);
+  args ??= {};
+  model.isTraining = true;
+  try {
+    return await fitDatasetLoop(model, dataset, args, what, epochs, initialEpoch, verbose, bpe);
+  } finally {
+    model.isTraining = false;
+  }
+}
+
+/** The step of one batch: trainOnBatch, which refuses to run while isTraining, so lifted for the (synchronous) call. */
+function trainStepOf(model: LayersModel, x: TensorOrList, y: TensorOrList): number | number[] {
+  model.isTraining = false;
+  try {
+    return model.trainOnBatch(x, y);
+  } finally {
+    model.isTraining = true;
+  }
+}
+
+async function fitDatasetLoop(
+  model: LayersModel,
+  dataset: DatasetLike,
+  args: FitDatasetArgs,
+  what: string,
+  epochs: number,
+  initialEpoch: number,
+  verbose: 0 | 1 | 2,
+  bpe: number | undefined,
+): Promise<History> {
   const val = args.validationData;
   // [x, y] of tensors (or of tensor lists) is validation data; anything else a dataset. So a
   // validation dataset written as an array must hold {xs, ys} batches.
@@ -176,7 +198,7 @@ export async function fitDatasetModel(
       const size = batchSize(x);
       try {
         if ((pending = list.onBatchBegin(b, { batch: b, size }))) await pending;
-        means.add(named(model, model.trainOnBatch(x, y)), size);
+        means.add(named(model, trainStepOf(model, x, y)), size);
       } finally {
         freeBatch(x, y);
       }

@@ -11,14 +11,15 @@ import { show } from '../utils/options.js';
 export { show };
 
 /** The calls whose options are checked here. */
-export type TrainingCall = 'fit' | 'evaluate' | 'predict' | 'trainOnBatch' | 'testOnBatch' | 'predictOnBatch';
+export type TrainingCall =
+  'fit' | 'fitDataset' | 'evaluate' | 'predict' | 'trainOnBatch' | 'testOnBatch' | 'predictOnBatch';
 
 /**
  * The options each call accepts. tfjs-layers options that simdgrad does not implement
  * (stepsPerEpoch, validationSteps, yieldEvery...) are not listed, so they are reported instead of
  * silently ignored.
  */
-export const KNOWN_OPTIONS: Record<'fit' | 'evaluate' | 'predict', readonly string[]> = {
+export const KNOWN_OPTIONS: Record<'fit' | 'fitDataset' | 'evaluate' | 'predict', readonly string[]> = {
   fit: [
     'batchSize',
     'epochs',
@@ -32,6 +33,16 @@ export const KNOWN_OPTIONS: Record<'fit' | 'evaluate' | 'predict', readonly stri
     'initialEpoch',
     'seed',
   ],
+  fitDataset: [
+    'epochs',
+    'batchesPerEpoch',
+    'validationData',
+    'validationBatches',
+    'validationBatchSize',
+    'verbose',
+    'callbacks',
+    'initialEpoch',
+  ],
   evaluate: ['batchSize', 'verbose', 'sampleWeight'],
   predict: ['batchSize', 'verbose'],
 };
@@ -40,7 +51,11 @@ export const KNOWN_OPTIONS: Record<'fit' | 'evaluate' | 'predict', readonly stri
 const at = (model: string, call: string) => `${model}: ${call}: `;
 
 /** Throws unless `opts` is undefined or a plain options object whose keys `call` knows. */
-export function checkOptionsObject(model: string, call: 'fit' | 'evaluate' | 'predict', opts: unknown): void {
+export function checkOptionsObject(
+  model: string,
+  call: 'fit' | 'fitDataset' | 'evaluate' | 'predict',
+  opts: unknown,
+): void {
   if (opts === undefined) return;
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || opts instanceof Tensor) {
     throw new Error(
@@ -71,7 +86,7 @@ export function checkInt(model: string, call: string, arg: string, v: unknown, d
   if (v === undefined) return dflt;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
     const want = min === 1 ? 'a positive integer' : `an integer >= ${min}`;
-    throw new Error(`${at(model, call)}${arg} must be ${want} but is ${show(v)}`);
+    throw new Error(`${at(model, call)}'${arg}' must be ${want} but is ${show(v)}`);
   }
   return v;
 }
@@ -174,6 +189,28 @@ export function validateFitArgs(model: string, args: unknown): ResolvedFitArgs {
   return { batchSize, epochs, initialEpoch, verbose, validationSplit: split, shuffle };
 }
 
+/** fitDataset()'s options (tfjs-layers' semantics: epochs >= 1, initialEpoch < epochs). */
+export function validateFitDatasetArgs(
+  model: string,
+  args: unknown,
+): { epochs: number; initialEpoch: number; verbose: 0 | 1 | 2; batchesPerEpoch: number | undefined } {
+  const call = 'fitDataset';
+  checkOptionsObject(model, call, args);
+  const a = (args ?? {}) as Record<string, unknown>;
+  const epochs = checkInt(model, call, 'epochs', a.epochs, 1, 1);
+  const initialEpoch = checkInt(model, call, 'initialEpoch', a.initialEpoch, 0, 0);
+  if (initialEpoch >= epochs) {
+    throw new Error(
+      `${at(model, call)}'initialEpoch' must be an integer in [0, epochs) but is ${show(a.initialEpoch)}`,
+    );
+  }
+  const bpe =
+    a.batchesPerEpoch === undefined ? undefined : checkInt(model, call, 'batchesPerEpoch', a.batchesPerEpoch, 0, 1);
+  checkInt(model, call, 'validationBatches', a.validationBatches, 1, 1);
+  checkInt(model, call, 'validationBatchSize', a.validationBatchSize, 32, 1);
+  return { epochs, initialEpoch, verbose: checkVerbose(model, call, a.verbose, [0, 1, 2]), batchesPerEpoch: bpe };
+}
+
 /** evaluate()'s options: batchSize and verbose (0, 1, 2 or 'auto', as Keras). */
 export function validateEvaluateArgs(model: string, args: unknown): { batchSize: number; verbose: number } {
   checkOptionsObject(model, 'evaluate', args);
@@ -200,7 +237,7 @@ export function checkNotTraining(
   call: TrainingCall | 'compile' | 'dispose',
 ): void {
   if (!model.isTraining) return;
-  if (call === 'fit') {
+  if (call === 'fit' || call === 'fitDataset') {
     throw new Error(`${model.name}: Cannot start training because another fit() call is ongoing.`);
   }
   throw new Error(
