@@ -31,6 +31,8 @@ import { BatchNormalization, LayerNormalization } from './normalization/normaliz
 import { LeakyReLU, PReLU } from './advanced_activations.js';
 import { ConvLSTM2D } from './recurrent/conv_lstm.js';
 import { RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing/random_image.js';
+import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
+import { Lambda } from './core/lambda.js';
 
 /** A layer class as the registry keeps it: constructible from its config, with a className. */
 export type LayerClass = (abstract new (...args: never[]) => Layer) & { className: string };
@@ -87,4 +89,13 @@ export const BUILTIN_LAYER_CLASSES: LayerClass[] = [
   RandomTranslation,
   RandomRotation,
   RandomZoom,
+  Add,
+  Subtract,
+  Multiply,
+  Average,
+  Maximum,
+  Minimum,
+  Concatenate,
+  Dot,
+  Lambda,
 ];

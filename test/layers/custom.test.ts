@@ -289,4 +289,23 @@ describe('custom layers', () => {
     v.dispose();
     model.dispose();
   });
+
+  it('a model with a registered Lambda saves and loads back; one with an unregistered Lambda refuses to save, saying why', async () => {
+    sg.layers.registerLambda('test>square', (t: sg.Tensor) => sg.square(t));
+    const inp = sg.input({ shape: [3] });
+    const sq = sg.layers.lambda({ registeredName: 'test>square', outputShape: [3] });
+    const model = sg.model({ inputs: inp, outputs: sg.layers.dense({ units: 2 }).apply(sq.apply(inp)) });
+    const x = rand([4, 3], 30);
+    const sink = sg.io.memorySink();
+    await model.save(sink);
+    expect(JSON.stringify(sink.artifacts!.modelTopology)).toContain('"registered_name":"test>square"');
+    const back = await sg.loadLayersModel(sg.io.fromMemory(sink.artifacts!));
+    expectClose(take(back.predict(x) as sg.Tensor), take(model.predict(x) as sg.Tensor), 0, 0);
+    const anon = sg.model({ inputs: inp, outputs: sg.layers.lambda({ fn: (t: sg.Tensor) => sg.neg(t), name: 'anon' }).apply(inp) });
+    await expect(anon.save(sg.io.memorySink())).rejects.toThrow(/anon: a Lambda layer can only be saved with a registered function/);
+    x.dispose();
+    back.dispose();
+    model.dispose();
+    anon.dispose();
+  });
 });

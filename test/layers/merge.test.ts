@@ -212,6 +212,52 @@ describe('merge layers', () => {
     model.dispose();
   });
 
+  it('a model of every merge layer saves in the tfjs-layers format that tfjs-layers loads (same predictions), and loads back', async () => {
+    const a = sg.input({ shape: [4] });
+    const b = sg.input({ shape: [4] });
+    const da = sg.layers.dense({ units: 4, activation: 'tanh' }).apply(a);
+    const db = sg.layers.dense({ units: 4 }).apply(b);
+    const merged = sg.layers.concatenate(
+      [
+        sg.layers.add([da, db]),
+        sg.layers.subtract([da, db]),
+        sg.layers.multiply([da, db]),
+        sg.layers.average([da, db]),
+        sg.layers.maximum([da, db]),
+        sg.layers.minimum([da, db]),
+        sg.layers.dot([da, db], { axes: 1, normalize: true }),
+      ],
+      { axis: -1 },
+    );
+    const model = sg.model({ inputs: [a, b], outputs: sg.layers.dense({ units: 2 }).apply(merged) });
+    const xa = rand([3, 4], 21);
+    const xb = rand([3, 4], 22);
+    const ours = take(model.predict([xa, xb]) as sg.Tensor);
+    const sink = sg.io.memorySink();
+    await model.save(sink);
+    // tfjs-layers has no Subtract layer: register a stand-in class under Keras' name for the load.
+    class TfjsSubtract extends (tfl.layers.add({}).constructor as typeof tfl.layers.Layer) {
+      static className = 'Subtract';
+      override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        const [p, q] = inputs as tf.Tensor[];
+        return tf.sub(p, q);
+      }
+    }
+    tf.serialization.registerClass(TfjsSubtract as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
+    const theirs = await tfl.loadLayersModel(tf.io.fromMemory(sink.artifacts as tf.io.ModelArtifacts));
+    const pa = tf.tensor(xa.dataSync(), [3, 4]);
+    const pb = tf.tensor(xb.dataSync(), [3, 4]);
+    const tp = theirs.predict([pa, pb]) as tf.Tensor;
+    expectClose(ours, Array.from(tp.dataSync()), 1e-5, 1e-6);
+    tf.dispose([pa, pb, tp]);
+    theirs.dispose();
+    const back = await sg.loadLayersModel(sg.io.fromMemory(sink.artifacts!));
+    expectClose(take(back.predict([xa, xb]) as sg.Tensor), ours, 0, 0);
+    sg.dispose([xa, xb]);
+    back.dispose();
+    model.dispose();
+  });
+
   it('configs and errors that name the layer and the shapes', () => {
     expect(new sg.Concatenate({ axis: 1, name: 'c' }).getConfig()).toMatchObject({ name: 'c', axis: 1 });
     expect(new sg.Dot({ axes: [1, 2], normalize: true }).getConfig()).toMatchObject({ axes: [1, 2], normalize: true });
