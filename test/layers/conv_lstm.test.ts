@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as sg from '../../src/index.js';
 import { deserializeLayer, serializeLayer } from '../../src/io/serialization.js';
 import { fromSavedConfig, toSavedConfig } from '../../src/io/config_names.js';
+import { Rng } from '../../src/engine/random.js';
 import { BACKENDS, checkNoLeaks, expectClose, randArray, take, withBackend } from '../helpers.js';
 
 beforeAll(async () => {
@@ -243,6 +244,44 @@ describe('convLstm2d: shapes, config, errors', () => {
     m.dispose();
   });
 
+  it('dropout: one seeded input mask per sample for every step; recurrent dropout on h; none at inference', () => {
+    const [b, t, h, w, c] = [2, 3, 4, 4, 2];
+    const xv = randArray(b * t * h * w * c, 31);
+    const x = sg.tensor(xv, [b, t, h, w, c]);
+    const base = { filters: 2, kernelSize: 3, padding: 'same' as const, returnSequences: true };
+    const plain = sg.layers.convLstm2d(base);
+    const drop = sg.layers.convLstm2d({ ...base, dropout: 0.4, seed: 5 });
+    const rec = sg.layers.convLstm2d({ ...base, recurrentDropout: 0.5, seed: 6 });
+    sg.dispose([plain.apply(x) as sg.Tensor, drop.apply(x) as sg.Tensor, rec.apply(x) as sg.Tensor]);
+    const ws = plain.getWeights();
+    drop.setWeights(ws);
+    rec.setWeights(ws);
+    sg.dispose(ws);
+    const run = (l: sg.Layer, input: sg.Tensor, training: boolean) => take(l.apply(input, { training }) as sg.Tensor);
+    const ref = run(plain, x, true);
+    expect(run(drop, x, false)).toEqual(ref);
+    expect(run(rec, x, false)).toEqual(ref);
+    // the input mask, drawn as the layer draws it, over [b, 1, h, w, c] and broadcast over time
+    const mask = new Rng(5).fillMask(new Float32Array(b * h * w * c), 0.6, 1 / 0.6);
+    const masked = Float32Array.from(xv, (v, i) => {
+      const bi = Math.floor(i / (t * h * w * c));
+      return v * mask[bi * h * w * c + (i % (h * w * c))];
+    });
+    const xm = sg.tensor(masked, x.shape);
+    expectClose(run(drop, x, true), run(plain, xm, true), 1e-6, 1e-7);
+    // recurrent dropout acts on h only: the first step (h = 0) is unchanged, later steps are not
+    const withRec = run(rec, x, true);
+    const per = h * w * 2;
+    for (let bi = 0; bi < b; bi++) {
+      const at = (arr: number[], step: number) => arr.slice((bi * t + step) * per, (bi * t + step + 1) * per);
+      expectClose(at(withRec, 0), at(ref, 0), 1e-6, 1e-7);
+      expect(at(withRec, 2)).not.toEqual(at(ref, 2));
+    }
+    expect(drop.getConfig()).toMatchObject({ dropout: 0.4, recurrentDropout: 0, seed: 5 });
+    sg.dispose([x, xm]);
+    for (const l of [plain, drop, rec]) l.dispose();
+  });
+
   it('getConfig holds every argument', () => {
     const l = sg.layers.convLstm2d({
       filters: 5,
@@ -304,10 +343,10 @@ describe('convLstm2d: shapes, config, errors', () => {
   });
 
   it('unsupported and bad arguments fail clearly', () => {
-    expect(() => sg.layers.convLstm2d({ filters: 2, kernelSize: 3, dropout: 0.2 })).toThrow(
-      /ConvLSTM2D: 'dropout' 0.2 is not supported/,
+    expect(() => sg.layers.convLstm2d({ filters: 2, kernelSize: 3, dropout: 1 })).toThrow(
+      /ConvLSTM2D: 'dropout' must be a number in \[0, 1\) but is 1/,
     );
-    expect(() => sg.layers.convLstm2d({ filters: 2, kernelSize: 3, recurrentDropout: 0.1 })).toThrow(
+    expect(() => sg.layers.convLstm2d({ filters: 2, kernelSize: 3, recurrentDropout: -0.1 })).toThrow(
       /'recurrentDropout'/,
     );
     expect(() => sg.layers.convLstm2d({ filters: 2, kernelSize: 3, stateful: true })).toThrow(

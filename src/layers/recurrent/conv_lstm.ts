@@ -4,6 +4,7 @@
 import { getActivation, serializeActivation, type ActivationFn } from '../../activations/index.js';
 import type { DataType } from '../../engine/dtype.js';
 import { ENGINE } from '../../engine/engine.js';
+import { Rng } from '../../engine/random.js';
 import { fmt } from '../../engine/shape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { getInitializer, type Initializer } from '../../initializers/index.js';
@@ -58,10 +59,11 @@ export interface ConvLSTM2DArgs extends LayerArgs {
   goBackwards?: boolean;
   /** Only false: stateful ConvLSTM2D is not supported. */
   stateful?: boolean;
-  /** Only 0: dropout is not supported yet. */
+  /** Fraction of the input pixels dropped while training (one mask per sample for every step, as Keras). */
   dropout?: number;
-  /** Only 0: recurrent dropout is not supported yet. */
+  /** Fraction of h_{t-1} dropped in the recurrent convolution while training (one mask per sample). */
   recurrentDropout?: number;
+  /** Seed of the dropout masks. */
   seed?: number;
 }
 
@@ -71,7 +73,7 @@ export interface ConvLSTM2DArgs extends LayerArgs {
  * bias [4*filters], so Keras and tfjs-layers weights load with setWeights. Per step:
  * z = conv(x_t, kernel) + b + conv(h, recurrent_kernel) ('same', stride 1);
  * c = f*c + i*act(z_c); h = o*act(c), with i, f, o = recurrentActivation(z_i, z_f, z_o).
- * Porting note: masks, dropout, recurrentDropout, stateful and channels_first are not supported
+ * Porting note: masks, stateful and channels_first are not supported
  * (an error says so); the step loop is composed from conv2d ops, not a fused kernel.
  * @example
  * sg.layers.convLstm2d({ filters: 40, kernelSize: 3, padding: 'same', returnSequences: true,
@@ -91,6 +93,9 @@ export class ConvLSTM2D extends Layer {
   readonly goBackwards: boolean;
   readonly activationName: string;
   readonly recurrentActivationName: string;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  private readonly rng: Rng;
   private readonly act: (x: Tensor) => Tensor;
   private readonly recAct: (x: Tensor) => Tensor;
   kernel?: LayerWeight;
@@ -109,11 +114,12 @@ export class ConvLSTM2D extends Layer {
     if (c.padding === 'causal') throw new Error(`${cls}: padding must be 'valid' or 'same' but is 'causal'`);
     for (const k of ['dropout', 'recurrentDropout'] as const) {
       const v = args[k] ?? 0;
-      if (v !== 0)
-        throw new Error(
-          `${cls}: '${k}' ${v} is not supported yet (only 0); add a Dropout or SpatialDropout layer instead`,
-        );
+      if (typeof v !== 'number' || !(v >= 0 && v < 1))
+        throw new Error(`${cls}: '${k}' must be a number in [0, 1) but is ${args[k]}`);
     }
+    this.dropout = args.dropout ?? 0;
+    this.recurrentDropout = args.recurrentDropout ?? 0;
+    this.rng = new Rng(args.seed);
     if (args.stateful) throw new Error(`${cls}: 'stateful' true is not supported (only false)`);
     this.filters = args.filters;
     this.kernelSize = c.kernelSize;
@@ -241,9 +247,14 @@ export class ConvLSTM2D extends Layer {
       h = zeros(stateShape);
       c = zeros(stateShape);
     }
+    // Keras' ConvLSTMCell: one input mask and one recurrent mask per sample, the same for every
+    // step and every gate, drawn only while training.
+    const xin = args.training && this.dropout > 0 ? mul(x, this.dropoutMask([B, 1, H, W, C], this.dropout)) : x;
+    const recMask =
+      args.training && this.recurrentDropout > 0 ? this.dropoutMask(stateShape, this.recurrentDropout) : null;
     // All input convolutions at once: [B*T, H, W, C] -> [B*T, R, Q, 4F] (+ bias).
     let zx = conv2d(
-      reshape(x, [B * T, H, W, C]),
+      reshape(xin, [B * T, H, W, C]),
       this.kernel!.variable,
       this.strides as [number, number],
       this.padding,
@@ -257,7 +268,7 @@ export class ConvLSTM2D extends Layer {
     for (let s = 0; s < T; s++) {
       const t = this.goBackwards ? T - 1 - s : s;
       const zt = reshape(slice(zx, [0, t, 0, 0, 0], [B, 1, R, Q, 4 * F]), [B, R, Q, 4 * F]);
-      const z = add(zt, conv2d(h, this.recurrentKernel!.variable, 1, 'same'));
+      const z = add(zt, conv2d(recMask ? mul(h, recMask) : h, this.recurrentKernel!.variable, 1, 'same'));
       const i = this.recAct(gate(z, 0));
       const f = this.recAct(gate(z, 1));
       c = add(mul(f, c), mul(i, this.act(gate(z, 2))));
@@ -268,6 +279,13 @@ export class ConvLSTM2D extends Layer {
     const out = this.returnSequences ? stack(outputs, 1) : h;
     if (!this.returnState) return out;
     return [this.returnSequences ? out : reshape(h, h.shape), h, c];
+  }
+
+  /** An inverted-dropout mask (0 or 1/(1-rate)) drawn on the host from the layer's seeded Rng. */
+  private dropoutMask(shape: number[], rate: number): Tensor {
+    const v = new Float32Array(shape.reduce((a, c) => a * c, 1));
+    this.rng.fillMask(v, 1 - rate, 1 / (1 - rate));
+    return ENGINE.makeTensor(v, shape, 'float32');
   }
 
   override getConfig(): Record<string, unknown> {
@@ -283,8 +301,8 @@ export class ConvLSTM2D extends Layer {
       recurrentActivation: this.recurrentActivationName,
       useBias: this.useBias,
       unitForgetBias: this.unitForgetBias,
-      dropout: 0,
-      recurrentDropout: 0,
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
       returnSequences: this.returnSequences,
       returnState: this.returnState,
       goBackwards: this.goBackwards,
