@@ -46,6 +46,8 @@ const ACTIVATIONS: Record<string, Emit> = {
   swish: selfGated('Sigmoid'),
   sigmoid: unary('Sigmoid'),
   hard_sigmoid: unary('HardSigmoid', HARD_SIGMOID),
+  // Keras 2's (and tfjs files') clip(0.2 x + 0.5, 0, 1).
+  hard_sigmoid_keras2: unary('HardSigmoid', { alpha: float(0.2), beta: float(0.5) }),
   // HardSwish arrives in opset 14: before it, x * HardSigmoid(x).
   hard_silu: (g, x, p) => (g.opset >= 14 ? g.op('HardSwish', [x], {}, `${p}/HardSwish`) : selfGated('HardSigmoid', HARD_SIGMOID)(g, x, p, -1)),
   tanh: unary('Tanh'),
