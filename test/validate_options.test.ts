@@ -71,7 +71,7 @@ for (const [k, f] of Object.entries(sg.layers)) {
 }
 for (const ns of ['initializers', 'regularizers', 'constraints'] as const) {
   for (const [k, f] of Object.entries(sg[ns])) {
-    if (typeof f !== 'function' || !/^[a-z]/.test(k) || /^(get|serialize|computeFans|nonNeg|zeros|ones)/.test(k))
+    if (typeof f !== 'function' || !/^[a-z]/.test(k) || /^(get|serialize|computeFans|nonNeg|zeros|ones|with|register)/.test(k))
       continue;
     FACTORIES.push([`${ns}.${k}`, (bad) => (f as (a: unknown) => unknown)(bad)]);
   }
@@ -87,6 +87,8 @@ FACTORIES.push(
   ['callbacks.modelCheckpoint', (bad) => sg.callbacks.modelCheckpoint('w.json', bad as never)],
   ['callbacks.plotHistory', (bad) => sg.callbacks.plotHistory({ epoch: [0], history: { loss: [1] } }, bad as never)],
   ['sequential', (bad) => sg.sequential(bad as never)],
+  ['model', (bad) => sg.model(bad as never)],
+  ['text.Tokenizer', (bad) => new sg.text.Tokenizer(bad as never)],
   ['activations.relu', (bad) => sg.tidy(() => sg.activations.relu(sg.tensor([1]), bad as never))],
   ['text.padSequences', (bad) => sg.text.padSequences([[1]], bad as never)],
   ['datasets.mnist', (bad) => sg.datasets.mnist(bad as never)],

@@ -117,5 +117,9 @@ export function model(args: {
   outputs: SymbolicTensor | SymbolicTensor[];
   name?: string;
 }): LayersModel {
+  checkOptions('model', args);
+  if (!args || args.inputs === undefined || args.outputs === undefined) {
+    throw new Error('model: needs { inputs, outputs } (symbolic tensors from input() and layer calls)');
+  }
   return new LayersModel(args);
 }

@@ -121,6 +121,7 @@ export class Tokenizer {
   documentCount = 0;
 
   constructor(opts: TokenizerOptions = {}) {
+    checkOptions('Tokenizer', opts);
     if (
       opts.numWords !== undefined &&
       opts.numWords !== null &&
