@@ -79,8 +79,9 @@ export interface V2Header {
 export function v2Header(b: H5Bytes, addr: number, what: string): V2Header {
   const w = `${what}: v2 B-tree header at ${addr}`;
   const p = b.at(addr, 16, w);
-  const c = new Cursor(b, p, w);
-  c.sig('BTHD');
+  b.sig(p, 'BTHD', w);
+  b.checksum(p, 16 + b.offsetSize + 2 + b.lengthSize, w); // before any field is trusted
+  const c = new Cursor(b, p + 4, w);
   if (c.u8() !== 0) b.fail(w, 'version is not 0');
   const type = c.u8();
   const nodeSize = c.u32();
@@ -90,7 +91,6 @@ export function v2Header(b: H5Bytes, addr: number, what: string): V2Header {
   const root = c.addr();
   const rootCount = c.u16();
   const total = c.len('record count', Number.MAX_SAFE_INTEGER);
-  b.checksum(p, c.pos - p, w);
   if (nodeSize < 16 || nodeSize > 1 << 24) b.fail(w, `node size ${nodeSize} is not plausible`);
   if (recordSize === 0 || recordSize > nodeSize) b.fail(w, `record size ${recordSize} is not plausible`);
   if (depth > MAX_DEPTH) b.fail(w, `depth ${depth} is not plausible`);

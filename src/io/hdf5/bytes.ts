@@ -19,6 +19,8 @@ export class H5Bytes {
   readonly dv: DataView;
   offsetSize = 8;
   lengthSize = 8;
+  /** The superblock's group leaf node K (a symbol table node holds at most 2K entries). */
+  groupLeafK = 4;
   /** Absolute position of address 0 (the superblock's base address; non-zero with a userblock). */
   base = 0;
 

@@ -75,7 +75,14 @@ async function unfilter(ctx: ReadContext, filters: Filter[], mask: number, raw: 
   for (let i = filters.length - 1; i >= 0; i--) {
     if (mask & (1 << i)) continue;
     const f = filters[i];
-    if (f.id === 1) d = await inflate(d, 'zlib', chunkBytes, `${what} (deflate filter)`);
+    if (f.id === 1) {
+      try {
+        d = await inflate(d, 'zlib', chunkBytes, `${what} (deflate filter)`);
+      } catch (e) {
+        const head = `${what} (deflate filter)`;
+        ctx.b.fail(head, (e as Error).message.slice(head.length + 2));
+      }
+    }
     else if (f.id === 2) d = unshuffle(d, f.values[0] ?? elemSize);
     else if (f.id === 3) {
       if (d.length < 4) ctx.b.fail(what, 'chunk too short for its Fletcher-32 checksum');
@@ -87,7 +94,7 @@ async function unfilter(ctx: ReadContext, filters: Filter[], mask: number, raw: 
       const swapped = (((sum & 0xff) << 8) | ((sum >>> 8) & 0xff) | (((sum >>> 16) & 0xff) << 24) | (((sum >>> 24) & 0xff) << 16)) >>> 0;
       if (stored !== sum && stored !== swapped) ctx.b.fail(what, `Fletcher-32 checksum mismatch (stored ${stored.toString(16)}, computed ${sum.toString(16)}): the data are corrupt`);
       d = body;
-    } else ctx.b.fail(what, `filter ${f.id} (${f.name || FILTER_NAMES[f.id] || 'unknown'}) is not supported (only deflate, shuffle and fletcher32)`);
+    } else ctx.b.fail(what, `filter ${f.id} (${FILTER_NAMES[f.id] || f.name || 'unknown'}) is not supported (only deflate, shuffle and fletcher32)`);
   }
   return d;
 }
@@ -264,7 +271,7 @@ async function chunked(ctx: ReadContext, msgs: Message[], shape: number[], maxSh
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes > ctx.budget.limit) b.fail(what, `chunk [${cdims}] is implausibly large`);
   const fm = msgs.find((m) => m.type === MSG.FILTERS);
   const filters = fm ? parseFilters(b, fm, what) : [];
-  info.filters = filters.map((f) => f.name || FILTER_NAMES[f.id] || String(f.id));
+  info.filters = filters.map((f) => FILTER_NAMES[f.id] || f.name || String(f.id));
   const grid = shape.map((d, i) => Math.ceil(d / cdims[i]));
   // Chunk positions are visited one by one: their number is bounded by what the file could index.
   if (count(grid) > Math.max(1 << 20, b.length * 8)) b.fail(what, `${count(grid)} chunk positions are more than this file could index`);
@@ -415,15 +422,15 @@ function readEntry(c: Cursor, filtered: boolean, entrySize: number): Entry {
 function fixedArray(b: H5Bytes, addr: number, filtered: boolean, what: string): Entry[] {
   const w = `${what}: fixed array header at ${addr}`;
   const p = b.at(addr, 12, w);
-  const c = new Cursor(b, p, w);
-  c.sig('FAHD');
+  b.sig(p, 'FAHD', w);
+  b.checksum(p, 8 + b.lengthSize + b.offsetSize, w);
+  const c = new Cursor(b, p + 4, w);
   if (c.u8() !== 0) b.fail(w, 'version is not 0');
   const client = c.u8();
   const entrySize = c.u8();
   const pageBits = c.u8();
   const n = c.len('entry count', b.length);
   const dblk = c.addr();
-  b.checksum(p, c.pos - p, w);
   if (client !== (filtered ? 1 : 0)) b.fail(w, `client ID ${client} does not match the filter pipeline`);
   if (entrySize < b.offsetSize || (filtered && entrySize < b.offsetSize + 5)) b.fail(w, `entry size ${entrySize} is too small`);
   if (pageBits > 32) b.fail(w, `page bits ${pageBits} is not plausible`);
@@ -483,8 +490,9 @@ class ExtensibleArray {
   ) {
     const w = (this.w = `${what}: extensible array at ${addr}`);
     const p = b.at(addr, 16, w);
-    const c = new Cursor(b, p, w);
-    c.sig('EAHD');
+    b.sig(p, 'EAHD', w);
+    b.checksum(p, 12 + 6 * b.lengthSize + b.offsetSize, w);
+    const c = new Cursor(b, p + 4, w);
     if (c.u8() !== 0) b.fail(w, 'version is not 0');
     const client = c.u8();
     this.entrySize = c.u8();
@@ -495,7 +503,6 @@ class ExtensibleArray {
     this.pageBits = c.u8();
     for (let i = 0; i < 6; i++) c.len('statistics', Number.MAX_SAFE_INTEGER);
     const iblk = c.addr();
-    b.checksum(p, c.pos - p, w);
     if (client !== (filtered ? 1 : 0)) b.fail(w, `client ID ${client} does not match the filter pipeline`);
     const pow2 = (x: number) => x > 0 && (x & (x - 1)) === 0;
     if (maxBits > 64 || maxBits === 0 || !pow2(this.minDblk) || !pow2(minSblkPtrs) || this.pageBits > 32 || this.entrySize < b.offsetSize) {

@@ -238,7 +238,7 @@ function superblock(b: H5Bytes): { version: number; root: number } {
     b.lengthSize = c.u8();
     c.skip(1);
     checkSizes(b);
-    c.u16();
+    b.groupLeafK = c.u16();
     c.u16();
     c.u32();
     if (version === 1) c.skip(4);
@@ -256,12 +256,12 @@ function superblock(b: H5Bytes): { version: number; root: number } {
     b.offsetSize = c.u8();
     b.lengthSize = c.u8();
     checkSizes(b);
+    b.checksum(p, 12 + 4 * b.offsetSize, w); // before any field is trusted
     c.u8();
     const base = c.addr();
     const ext = c.addr();
     const eof = c.addr();
     const root = c.addr();
-    b.checksum(p, c.pos - p, w);
     void ext;
     setBase(b, base, p, eof);
     return { version, root };
@@ -379,6 +379,7 @@ class Loader {
         if (sc.u8() !== 1) b.fail(w, 'version is not 1');
         sc.u8();
         const n = sc.u16();
+        if (n > 2 * b.groupLeafK) b.fail(w, `claims ${n} symbols, more than the ${2 * b.groupLeafK} a node holds (2K, K from the superblock)`);
         for (let i = 0; i < n; i++) {
           const nameOff = sc.len('name offset', Number.MAX_SAFE_INTEGER);
           const obj = sc.addr();
@@ -386,6 +387,7 @@ class Loader {
           sc.skip(4);
           const scratch = sc.bytes(16);
           const name = heap.string(nameOff);
+          if (!name) b.fail(w, `entry ${i} has an empty name`);
           if (cache === 2) {
             const off = scratch[0] | (scratch[1] << 8) | (scratch[2] << 16) | (scratch[3] << 24);
             add(name, { kind: 'soft', path: heap.string(off >>> 0) });

@@ -60,11 +60,15 @@ export class FractalHeap {
   ) {
     const w = (this.w = `${what}: fractal heap at ${addr}`);
     const p = b.at(addr, 20, w);
-    const c = new Cursor(b, p, w);
-    c.sig('FRHP');
+    b.sig(p, 'FRHP', w);
+    b.need(p, 9, w);
+    const filterLen = b.dv.getUint16(p + 7, true);
+    if (filterLen) b.fail(w, 'filtered fractal heaps (I/O filters on heap blocks) are not supported');
+    b.checksum(p, 22 + 12 * b.lengthSize + 3 * b.offsetSize, w); // before any field is trusted
+    const c = new Cursor(b, p + 4, w);
     if (c.u8() !== 0) b.fail(w, 'version is not 0');
     this.idLength = c.u16();
-    const filterLen = c.u16();
+    c.u16();
     const flags = c.u8();
     this.checksummed = (flags & 2) !== 0;
     this.maxManaged = c.u32();
@@ -80,8 +84,6 @@ export class FractalHeap {
     c.u16();
     const root = c.addr();
     const rootRows = c.u16();
-    if (filterLen) b.fail(w, 'filtered fractal heaps (I/O filters on heap blocks) are not supported');
-    b.checksum(p, c.pos - p, w);
     const pow2 = (x: number) => x > 0 && 2 ** Math.round(Math.log2(x)) === x;
     if (!pow2(this.startSize) || !pow2(this.maxDirect) || this.maxDirect < this.startSize || this.width === 0 || this.width > 1 << 16 || maxHeapBits > 64 || maxHeapBits === 0) {
       b.fail(w, `doubling table (width ${this.width}, start ${this.startSize}, max direct ${this.maxDirect}, ${maxHeapBits} bits) is not plausible`);
