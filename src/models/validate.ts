@@ -47,6 +47,17 @@ export const KNOWN_OPTIONS: Record<'fit' | 'fitDataset' | 'evaluate' | 'predict'
   predict: ['batchSize', 'verbose'],
 };
 
+/** What to use instead of tfjs-layers/Keras training options simdgrad does not have. */
+const PORTING_HINTS: Record<string, string> = {
+  stepsPerEpoch: 'For a fixed number of batches per epoch use fitDataset(dataset, { batchesPerEpoch }).',
+  steps_per_epoch: 'For a fixed number of batches per epoch use fitDataset(dataset, { batchesPerEpoch }).',
+  validationSteps: "fitDataset's validationBatches limits the validation batches.",
+  validation_steps: "fitDataset's validationBatches limits the validation batches.",
+  yieldEvery: 'fit() yields to the event loop every 50 ms of training by itself.',
+  validationFreq: 'Validation runs after every epoch.',
+  validation_freq: 'Validation runs after every epoch.',
+};
+
 /** "model: call: " prefix of every message. */
 const at = (model: string, call: string) => `${model}: ${call}: `;
 
@@ -70,11 +81,13 @@ export function checkOptionsObject(
     const other = (Object.keys(KNOWN_OPTIONS) as (keyof typeof KNOWN_OPTIONS)[]).filter(
       (c) => c !== call && KNOWN_OPTIONS[c].includes(key),
     );
-    const hint = guess
-      ? ` Did you mean '${guess}'?`
-      : other.length
-        ? ` '${key}' is an option of ${other.map((c) => `${c}()`).join(' and ')}, not of ${call}().`
-        : '';
+    const hint = PORTING_HINTS[key]
+      ? ` ${PORTING_HINTS[key]}`
+      : guess
+        ? ` Did you mean '${guess}'?`
+        : other.length
+          ? ` '${key}' is an option of ${other.map((c) => `${c}()`).join(' and ')}, not of ${call}().`
+          : '';
     throw new Error(
       `${at(model, call)}unknown option '${key}' (simdgrad does not support it).${hint} Known options: ${known.join(', ')}`,
     );
