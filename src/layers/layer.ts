@@ -139,7 +139,7 @@ function uniqueVariableName(base: string): string {
 /** Keras' to_snake_case: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, SimpleRNN -> simple_rnn. */
 export function snakeCase(name: string): string {
   return name
-    .replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
     .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase();
 }
