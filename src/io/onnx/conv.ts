@@ -186,8 +186,10 @@ const globalPool =
   (op: 'ReduceMax' | 'ReduceMean', nd: number): Converter =>
   (g, { layer, inputs: [x] }) => {
     const l = layer as { name: string; dataFormat: Format };
-    const axes = l.dataFormat === 'channelsLast' ? range(nd, 1) : range(nd, 2);
-    return [g.reduce(op, x.name, axes, false, `${l.name}/${op}`)];
+    // After a conv or pool the channels-first twin is reduced, so no Transpose back is needed.
+    const twin = l.dataFormat === 'channelsLast' ? g.twinOf(x.name) : undefined;
+    const axes = l.dataFormat === 'channelsLast' && !twin ? range(nd, 1) : range(nd, 2);
+    return [g.reduce(op, twin ?? x.name, axes, false, `${l.name}/${op}`)];
   };
 
 /** The [begin..., end...] pads of every axis for padding pairs on the spatial axes. */

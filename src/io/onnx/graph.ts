@@ -106,6 +106,21 @@ export class OnnxGraph {
     return y;
   }
 
+  /** The channels-first twin of a value, if one was made. */
+  twinOf(name: string): string | undefined {
+    return this.twins.get(name);
+  }
+
+  /** A Transpose of `x` by `perm`, written once however often it is asked for. */
+  transpose(x: string, perm: number[], prefix: string): string {
+    const key = `transpose:${x}:${perm.join(',')}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const y = this.op('Transpose', [x], { perm }, prefix);
+    this.cache.set(key, y);
+    return y;
+  }
+
   /** Turns a channels-first result back to channels-last and remembers the pair. */
   channelsLast(y: string, rank: number, prefix: string): string {
     const perm = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];

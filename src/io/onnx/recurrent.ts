@@ -123,7 +123,8 @@ export function rnnNodes(g: OnnxGraph, l: RnnLike, x: Val, initial: string[], fl
   const op = l.className === 'SimpleRNN' ? 'RNN' : l.className;
   const p = l.name;
   const { W, R, B } = weights(g, l);
-  const xt = g.op('Transpose', [x.name], { perm: [1, 0, 2] }, `${p}/time_major`);
+  // Bidirectional's two layers (and layers sharing an input) share one time-major Transpose.
+  const xt = g.transpose(x.name, [1, 0, 2], `${p}/time_major`);
   const ins = [xt, W, R, B];
   if (initial.length) {
     // ONNX inputs: sequence_lens (none), initial_h, initial_c, each [num_directions, batch, units].
