@@ -55,6 +55,8 @@ export class ZipReader {
 
   /** Parses the directory of `bytes`; `fileName` names the archive in every error. */
   static open(bytes: Uint8Array, fileName = 'zip archive', opts: { impl?: CodecImpl } = {}): ZipReader {
+    // A plain Uint8Array view (on a Node Buffer, slice() would share memory instead of copying).
+    bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const entries = parseDirectory(bytes, fileName);
     const r = new ZipReader(bytes, fileName, entries, opts.impl ?? 'auto');
     for (const e of entries) r.dataStart.set(e.name, localDataStart(bytes, fileName, e));
@@ -84,7 +86,7 @@ export class ZipReader {
     const start = this.dataStart.get(name)!;
     const raw = this.bytes.subarray(start, start + e.compressedSize);
     let out: Uint8Array;
-    if (e.method === 0) out = raw;
+    if (e.method === 0) out = raw.slice();
     else {
       out = await inflate(raw, 'raw', e.size, what, this.impl);
       if (out.length !== e.size) throw new Error(`${what}: inflates to ${out.length} bytes, its header says ${e.size}`);

@@ -69,6 +69,21 @@ describe('HDF5 reader: h5py fixtures', () => {
   });
 });
 
+describe('HDF5 reader: input handling', () => {
+  it('reads a Node Buffer twice without touching it (Buffer.slice shares memory)', async () => {
+    const buf = readFileSync(new URL('../fixtures/hdf5/latest.h5', import.meta.url));
+    const before = Buffer.from(buf);
+    const a = await H5File.read(buf, { name: 'a' });
+    const b = await H5File.read(buf, { name: 'b' });
+    expect(buf.equals(before)).toBe(true);
+    expect(b.dataset('wide/link007').data).toEqual(a.dataset('wide/link007').data);
+    // an ArrayBuffer works too, and the returned data do not alias the input
+    const c = await H5File.read(before.buffer.slice(before.byteOffset, before.byteOffset + before.length) as ArrayBuffer);
+    const d = c.dataset('types/compact2').data as Float32Array;
+    expect(Array.from(d)).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
+  });
+});
+
 describe('HDF5 reader: Keras files', () => {
   for (const p of ['keras/tiny_mlp.model.weights.h5', 'keras/tiny_mlp_legacy.h5']) {
     it(`${p} reads exactly as h5py does`, async () => {

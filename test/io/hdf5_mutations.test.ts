@@ -71,6 +71,36 @@ async function message(bytes: Uint8Array, path: string, type: number) {
 }
 
 describe('HDF5 reader on malformed files', () => {
+  it('seeded random byte mutations: a file-named Error or a clean read, never another exception or a hang', async () => {
+    let seed = 12345;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    let failed = 0;
+    let read = 0;
+    for (const [name, good] of [['earliest.h5', EARLIEST], ['latest.h5', LATEST], ['legacy.h5', LEGACY], ['ours.h5', OURS]] as const) {
+      for (let t = 0; t < 50; t++) {
+        const m = good.slice();
+        for (let j = 0, k = 1 + Math.floor(rnd() * 4); j < k; j++) {
+          const pos = Math.floor(rnd() * m.length);
+          const mode = rnd();
+          m[pos] = mode < 0.5 ? m[pos] ^ (1 << Math.floor(rnd() * 8)) : mode < 0.8 ? 0xff : 0;
+        }
+        const t0 = performance.now();
+        try {
+          const f = await H5File.read(m, { name: `${name}#${t}` });
+          f.visit(() => undefined);
+          read++;
+        } catch (e) {
+          expect(e).toBeInstanceOf(Error);
+          expect((e as Error).message.startsWith(`${name}#${t}: `), (e as Error).stack).toBe(true);
+          failed++;
+        }
+        expect(performance.now() - t0).toBeLessThan(3000);
+      }
+    }
+    expect(failed + read).toBe(200);
+    expect(failed).toBeGreaterThan(50);
+  }, 60_000);
+
   it('truncated at many points: every file, clear errors', async () => {
     let n = 0;
     for (const [name, good] of [['earliest.h5', EARLIEST], ['latest.h5', LATEST], ['weights.h5', KERAS], ['legacy.h5', LEGACY], ['ours.h5', OURS]] as const) {

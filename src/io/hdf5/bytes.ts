@@ -24,11 +24,15 @@ export class H5Bytes {
   /** Absolute position of address 0 (the superblock's base address; non-zero with a userblock). */
   base = 0;
 
+  readonly u8: Uint8Array;
+
   constructor(
-    readonly u8: Uint8Array,
+    bytes: Uint8Array,
     readonly file: string,
   ) {
-    this.dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    // A plain Uint8Array view: on a Node Buffer, slice() would share memory instead of copying.
+    this.u8 = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get length(): number {
