@@ -21,11 +21,22 @@ export type { DataType, TypedArray, NestedArray, TensorLike } from './engine/dty
 export type { MemoryInfo, TensorContainer } from './engine/engine.js';
 export type { Backend } from './backends/backend.js';
 export { tidy, keep, dispose, memory, setBackend, getBackend, ready } from './ops/scope.js';
+export type { Shape } from './engine/shape.js';
+export { Rank, type Scalar, type Tensor1D, type Tensor2D, type Tensor3D, type Tensor4D, type Tensor5D, type Tensor6D, type NamedTensorMap } from './ops/types.js';
+import './ops/chain.js'; // installs the Tensor methods (x.reshape(...), x.sum()...)
+export { CHAIN_METHODS } from './ops/chain.js';
+export { TensorBuffer, buffer } from './ops/buffer.js';
+export { util, nextFrame, env, disposeVariables, backend, customGrad } from './ops/env.js';
 export {
   tensor,
   scalar,
   tensor1d,
   tensor2d,
+  tensor3d,
+  tensor4d,
+  tensor5d,
+  tensor6d,
+  linspace,
   fill,
   zeros,
   ones,
@@ -91,6 +102,26 @@ export { reshape, expandDims, squeeze, clone } from './ops/reshape.js';
 export { transpose } from './ops/transpose.js';
 export { concat, stack, unstack } from './ops/concat.js';
 export { slice } from './ops/slice.js';
+export {
+  acos, acosh, addN, asin, asinh, atan, atan2, atanh, cosh, divNoNan, expm1, floorDiv, isFinite, isInf, isNaN, logSigmoid,
+  logicalAnd, logicalNot, logicalOr, logicalXor, mod, sinh, tan,
+} from './ops/math.js';
+export { cumsum, cumprod } from './ops/cumulative.js';
+export { all, any, euclideanNorm, logSumExp, norm } from './ops/reduce_extra.js';
+export { broadcastTo, diag, mirrorPad, reverse, split, stridedSlice } from './ops/shape_extra.js';
+export { dot, einsum, linalg, outerProduct } from './ops/linalg.js';
+export { batchToSpaceND, depthToSpace, gatherND, scatterND, spaceToBatchND, tensorScatterUpdate } from './ops/nd.js';
+export {
+  booleanMaskAsync, bincount, denseBincount, dropout, multinomial, setdiff1dAsync, topk, unique, whereAsync,
+} from './ops/selection.js';
+export { prelu } from './ops/prelu.js';
+export { localResponseNormalization, maxPoolWithArgmax, pool } from './ops/nn_extra.js';
+export { image } from './ops/image.js'; // includes image.transform (src/ops/image_transform.ts)
+export { signal } from './ops/signal.js';
+export {
+  batchNorm2d, batchNorm3d, batchNorm4d, concat1d, concat2d, concat3d, concat4d, pad1d, pad2d, pad3d, pad4d, reverse1d,
+  reverse2d, reverse3d, reverse4d, slice1d, slice2d, slice3d, slice4d,
+} from './ops/rank_variants.js';
 export { pad } from './ops/pad.js';
 export { tile } from './ops/tile.js';
 export { gather, unsortedSegmentSum, oneHot } from './ops/gather.js';
@@ -235,7 +266,6 @@ export { conv2dTranspose, conv3dTranspose } from './ops/conv_transpose.js';
 export { depthwiseConv2d, separableConv2d } from './ops/depthwise.js';
 export { maxPool, avgPool, maxPool3d, avgPool3d } from './ops/pool.js';
 export { resizeNearestNeighbor, resizeBilinear } from './ops/resize.js';
-export * as image from './ops/image_transform.js';
 export { moments, batchNorm } from './ops/moments.js';
 export {
   Conv1D,

@@ -77,6 +77,12 @@ export class Tensor {
     return `Tensor ${JSON.stringify(this.arraySync())}`;
   }
 
+  /** What console.log and Node's util.inspect show: dtype, shape and values (not the engine's internals). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    if (this.isDisposed) return this.toString();
+    return `Tensor ${this.dtype} ${JSON.stringify(this.shape)} ${JSON.stringify(this.arraySync())}`;
+  }
+
   /** A new tensor sharing this one's buffer. */
   clone(): Tensor {
     return tracker.cloneTensor(this);

@@ -48,7 +48,16 @@ function gradientsOf(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor
         throw new Error(`${op}: dy has shape ${fmt(dy.shape)} but the function's value has shape ${fmt(value.shape)}`);
       }
       const grads = backward(tape, value, dy ?? ones(value.shape));
-      return { value, grads: sources.map((s) => grads.get(s.id) ?? zeros(s.shape)) };
+      // Each source gets its own tensor: a rule may hand one dy to two inputs (add), and a
+      // caller disposing the gradients one by one must not meet a shared tensor twice.
+      const seen = new Set<Tensor>();
+      const out = sources.map((s) => {
+        const g = grads.get(s.id) ?? zeros(s.shape);
+        const own = seen.has(g) || g === dy ? g.clone() : g;
+        seen.add(own);
+        return own;
+      });
+      return { value, grads: out };
     });
   } finally {
     // Free what the tape saved, also when f or a gradient threw.

@@ -39,9 +39,12 @@ export function memory(): MemoryInfo {
   return ENGINE.memory();
 }
 
-/** Selects the backend ('wasm' or 'js'); resolves when it is ready. */
+/**
+ * Selects the backend ('wasm' or 'js'); resolves when it is ready. 'cpu', the name tfjs
+ * programs use for the plain-JavaScript backend, selects 'js'.
+ */
 export function setBackend(name: string): Promise<boolean> {
-  return ENGINE.setBackend(name);
+  return ENGINE.setBackend(name === 'cpu' ? 'js' : name);
 }
 
 export function getBackend(): string {

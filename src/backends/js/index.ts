@@ -13,6 +13,8 @@ import { shapeDefs } from './kernels/shape.js';
 import { unaryDefs } from './kernels/unary.js';
 import { mathDefs } from './kernels/math.js';
 import { scanDefs } from './kernels/scan.js';
+import { imageDefs } from './kernels/image.js';
+import { customDefs } from './kernels/custom.js';
 import { registerJsOptimKernels } from './kernels/optim.js';
 import { registerJsConvKernels } from './kernels/conv.js';
 import { registerJsRnnKernels } from './kernels/rnn.js';
@@ -28,6 +30,8 @@ export const JS_KERNELS: CpuKernelDef[] = [
   ...imageTransformDefs,
   ...mathDefs,
   ...scanDefs,
+  ...imageDefs,
+  ...customDefs,
 ];
 
 export class JsBackend extends HostBackend {

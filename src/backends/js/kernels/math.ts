@@ -1,19 +1,10 @@
-// Element-wise math beyond the SIMD set (trig, hyperbolic, erf, predicates, atan2, mod,
+// Element-wise math beyond the SIMD set (trig, hyperbolic, predicates, atan2, mod,
 // logical ops) in plain loops; both CPU backends run these over typed-array views. One kernel
 // per arity, selected by the op's name (an attr), so adding a function is one table entry.
 import type { CpuKernelDef } from '../../host.js';
 import type { DataType } from '../../../engine/dtype.js';
 import { broadcastShapes } from '../../../engine/shape.js';
 import { forEachBroadcast } from './binary.js';
-
-/** erf by Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7), the formula tfjs's cpu backend uses. */
-function erf(x: number): number {
-  const s = Math.sign(x);
-  const a = Math.abs(x);
-  const t = 1 / (1 + 0.3275911 * a);
-  const p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  return s * (1 - p * Math.exp(-a * a));
-}
 
 /** Unary functions by name; float32 in, float32 out unless listed in UNARY_BOOL. */
 export const MATH_UNARY: Record<string, (x: number) => number> = {
@@ -27,7 +18,6 @@ export const MATH_UNARY: Record<string, (x: number) => number> = {
   acosh: Math.acosh,
   atanh: Math.atanh,
   expm1: Math.expm1,
-  erf,
   isNaN: (x) => (Number.isNaN(x) ? 1 : 0),
   isInf: (x) => (x === Infinity || x === -Infinity ? 1 : 0),
   isFinite: (x) => (Number.isFinite(x) ? 1 : 0),
