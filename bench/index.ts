@@ -1,4 +1,4 @@
-// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv.
+// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io.
 // Speed is measured here, never in tests; peers run side by side in the same process.
 import { benchGemm } from './gemm.js';
 import { benchOps } from './ops.js';
@@ -6,12 +6,15 @@ import { benchTrain } from './train.js';
 import { benchRnn } from './rnn.js';
 import { benchConv } from './conv.js';
 import { benchTrainCnn } from './train_cnn.js';
+import { benchIo } from './io.js';
 
 const suites: Record<string, (args: string[]) => Promise<void>> = {
   gemm: benchGemm,
   ops: benchOps,
   rnn: benchRnn,
   conv: benchConv,
+  // Load time of the walk-through MLP saved in the tfjs-layers format, simdgrad vs tfjs-layers.
+  io: benchIo,
   // `train --model cnn` trains Keras' mnist_cnn; plain `train` the walk-through MLP.
   train: (a) =>
     a.includes('--model') && a[a.indexOf('--model') + 1] === 'cnn'

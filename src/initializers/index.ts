@@ -507,6 +507,29 @@ export const initializerNames: readonly string[] = REGISTRY.names;
  * @example initializers.getInitializer('he_normal').apply([3, 3, 16, 32]);
  */
 export function getInitializer(identifier?: string | Initializer | InitializerConfig | null): Initializer {
+  const init = resolveInitializer(identifier);
+  if (placeholderDepth === 0) return init;
+  return { className: init.className, getConfig: () => init.getConfig(), apply: (shape, dtype) => new Zeros().apply(shape, dtype) };
+}
+
+let placeholderDepth = 0;
+
+/**
+ * Runs `fn` with every initializer from getInitializer filling zeros instead of sampling (names
+ * and configs are still resolved and checked). Model loaders use it when saved values replace
+ * every initial value at once, as tfjs-layers' fastWeightInit: sampling a 784x512 Glorot kernel
+ * costs more than reading it from a file.
+ */
+export function withPlaceholderInit<T>(fn: () => T): T {
+  placeholderDepth++;
+  try {
+    return fn();
+  } finally {
+    placeholderDepth--;
+  }
+}
+
+function resolveInitializer(identifier?: string | Initializer | InitializerConfig | null): Initializer {
   if (identifier === undefined || identifier === null) return new GlorotUniform();
   if (typeof identifier === 'string') return new (REGISTRY.get(identifier))();
   if (typeof identifier === 'object') {

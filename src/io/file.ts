@@ -79,7 +79,10 @@ export function fileSystem(path: string, opts: { shardBytes?: number } = {}): IO
           const out: ArrayBuffer[] = [];
           for (const f of files) {
             const b = await fs.promises.readFile(f);
-            out.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+            // A large file's Buffer owns its ArrayBuffer: use it without a copy.
+            out.push(
+              (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) as ArrayBuffer,
+            );
           }
           return out;
         },

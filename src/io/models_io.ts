@@ -9,6 +9,7 @@ import type { Tensor } from '../engine/tensor.js';
 import { Layer, type LayerWeight } from '../layers/layer.js';
 import { Bidirectional, TimeDistributed } from '../layers/wrappers.js';
 import { lossName } from '../losses/index.js';
+import { withPlaceholderInit } from '../initializers/index.js';
 import { LayersModel, modelIOHooks } from '../models/model.js';
 import type { OptimizerSpec } from '../optimizers/index.js';
 import { fromSavedConfig, toSavedConfig } from './config_names.js';
@@ -307,7 +308,9 @@ export function modelFromArtifacts(a: ModelArtifacts, options: LoadOptions = {},
   }
   const modelW = decoded.filter((d) => d.group !== 'optimizer');
   const optW = decoded.filter((d) => d.group === 'optimizer');
-  const model = modelFromJSON(a.modelTopology as Record<string, unknown>, where);
+  // Strict loads overwrite every weight: skip sampling initial values (tfjs' fastWeightInit).
+  const build = () => modelFromJSON(a.modelTopology as Record<string, unknown>, where);
+  const model = strict && decoded.length > 0 ? withPlaceholderInit(build) : build();
   try {
     const pairs = matchWeights(model, modelW, strict, where);
     let restore: (() => void) | undefined;

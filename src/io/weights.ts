@@ -25,6 +25,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 export function concatWeightData(data: WeightData): ArrayBuffer {
   if (data instanceof ArrayBuffer) return data;
   if (!Array.isArray(data)) throw new Error(`weightData must be an ArrayBuffer or a list of them but is ${typeof data}`);
+  if (data.length === 1 && data[0] instanceof ArrayBuffer) return data[0];
   let total = 0;
   for (const b of data) {
     if (!(b instanceof ArrayBuffer)) throw new Error('weightData: every shard must be an ArrayBuffer');
@@ -124,12 +125,13 @@ export function decodeWeights(data: WeightData, specs: unknown, where: string): 
     const { size, bytes } = checkSpec(s, where, out.length);
     const q = s.quantization;
     let values: TypedArray;
-    if (s.dtype === 'float32') {
+    if (!q && s.dtype !== 'bool' && LITTLE_ENDIAN && off % 4 === 0) {
+      // Aligned little-endian bytes are used in place (the tensor made from them copies).
+      values = s.dtype === 'float32' ? new Float32Array(buf, off, size) : new Int32Array(buf, off, size);
+    } else if (s.dtype === 'float32') {
       const v = new Float32Array(size);
-      if (!q) {
-        if (LITTLE_ENDIAN && off % 4 === 0) v.set(new Float32Array(buf, off, size));
-        else for (let i = 0; i < size; i++) v[i] = view.getFloat32(off + 4 * i, true);
-      } else if (q.dtype === 'float16') {
+      if (!q) for (let i = 0; i < size; i++) v[i] = view.getFloat32(off + 4 * i, true);
+      else if (q.dtype === 'float16') {
         const t = float16Table();
         for (let i = 0; i < size; i++) v[i] = t[view.getUint16(off + 2 * i, true)];
       } else if (q.dtype === 'uint8') for (let i = 0; i < size; i++) v[i] = view.getUint8(off + i) * q.scale! + q.min!;
@@ -137,10 +139,8 @@ export function decodeWeights(data: WeightData, specs: unknown, where: string): 
       values = v;
     } else if (s.dtype === 'int32') {
       const v = new Int32Array(size);
-      if (!q) {
-        if (LITTLE_ENDIAN && off % 4 === 0) v.set(new Int32Array(buf, off, size));
-        else for (let i = 0; i < size; i++) v[i] = view.getInt32(off + 4 * i, true);
-      } else if (q.dtype === 'uint8') for (let i = 0; i < size; i++) v[i] = Math.round(view.getUint8(off + i) * q.scale! + q.min!);
+      if (!q) for (let i = 0; i < size; i++) v[i] = view.getInt32(off + 4 * i, true);
+      else if (q.dtype === 'uint8') for (let i = 0; i < size; i++) v[i] = Math.round(view.getUint8(off + i) * q.scale! + q.min!);
       else for (let i = 0; i < size; i++) v[i] = Math.round(view.getUint16(off + 2 * i, true) * q.scale! + q.min!);
       values = v;
     } else {

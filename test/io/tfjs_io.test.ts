@@ -87,7 +87,7 @@ describe('includeOptimizer: training resumes exactly', () => {
     a.dispose();
   });
 
-  it('tfjs-layers resumes from our Adam state, and we from theirs (next step within 1e-5)', async () => {
+  it('tfjs-layers reads our Adam state exactly, and we read its; the next steps agree to 1e-4', async () => {
     const a = mlp();
     a.compile({ optimizer: { className: 'Adam', config: { learning_rate: 0.01 } }, loss: 'categoricalCrossentropy' });
     const [x, y] = [X(), Y()];
@@ -95,21 +95,31 @@ describe('includeOptimizer: training resumes exactly', () => {
     const art = await artifactsOf(a, { includeOptimizer: true });
     const t = await tfl.loadLayersModel(tf.io.fromMemory(art as tf.io.ModelArtifacts));
     expect(t.optimizer.getClassName()).toBe('Adam');
+    // tfjs' optimizer holds exactly the state we wrote: 'iter' then every m, then every v.
+    const saved = sg.io.decodeWeights(art.weightData!, art.weightSpecs!, 'ours').filter((w) => w.group === 'optimizer');
+    const theirsState = await t.optimizer.getWeights();
+    expect(theirsState.map((w) => w.name)).toEqual(saved.map((w) => w.name));
+    theirsState.forEach((w, i) => expect(Array.from(w.tensor.dataSync())).toEqual(Array.from(saved[i].values)));
+    theirsState[0].tensor.dispose(); // 'iter' is a new scalar; the rest are tfjs' own variables
     const tx = tf.tensor(x.dataSync(), x.shape as number[]);
     const ty = tf.tensor(y.dataSync(), y.shape as number[]);
     a.trainOnBatch(x, y);
     await t.trainOnBatch(tx, ty);
-    // Porting note: tfjs' Adam adds epsilon after the bias correction, Keras (and simdgrad) before,
-    // so the two differ by ~eps in the step: atol 1e-5.
-    expectClose(values(a).flat(), t.getWeights().flatMap((w) => Array.from(w.dataSync())), 1e-5, 1e-5);
-    // Their state back to us: save tfjs' model with its optimizer, load, one more step on both.
+    // Porting note: tfjs' Adam adds epsilon after the bias correction, Keras (and simdgrad)
+    // before it, so a step differs by up to ~lr * eps / sqrt(v_hat) where gradients are tiny.
+    expectClose(values(a).flat(), t.getWeights().flatMap((w) => Array.from(w.dataSync())), 1e-4, 1e-4);
+    // Their state back to us, exactly.
     let theirs: tf.io.ModelArtifacts | undefined;
     await t.save(tf.io.withSaveHandler(async (m) => ((theirs = m), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })), { includeOptimizer: true });
     const b = await sg.loadLayersModel(sg.io.fromMemory(theirs as sg.io.ModelArtifacts));
     expect(b.optimizer.iterations).toBe(3);
+    const theirSaved = sg.io.decodeWeights(theirs!.weightData!, theirs!.weightSpecs!, 'theirs').filter((w) => w.group === 'optimizer');
+    const ours = await artifactsOf(b, { includeOptimizer: true });
+    const oursSaved = sg.io.decodeWeights(ours.weightData!, ours.weightSpecs!, 'ours').filter((w) => w.group === 'optimizer');
+    expect(oursSaved.map((w) => [w.name, Array.from(w.values)])).toEqual(theirSaved.map((w) => [w.name, Array.from(w.values)]));
     b.trainOnBatch(x, y);
     await t.trainOnBatch(tx, ty);
-    expectClose(values(b).flat(), t.getWeights().flatMap((w) => Array.from(w.dataSync())), 1e-5, 1e-5);
+    expectClose(values(b).flat(), t.getWeights().flatMap((w) => Array.from(w.dataSync())), 1e-4, 1e-4);
     tf.dispose([tx, ty]);
     t.dispose();
     t.optimizer.dispose();
@@ -172,6 +182,7 @@ describe('http(s):// through fetch', () => {
   let server: http.Server;
   let base = '';
   const seen: { url: string; auth?: string }[] = [];
+  let posted: { type: string; body: Buffer } | undefined;
   beforeAll(async () => {
     const m = mlp(300);
     await m.save(`file://${path.join(TMP, 'served', 'model')}`);
@@ -181,6 +192,15 @@ describe('http(s):// through fetch', () => {
     for (const f of fs.readdirSync(path.join(TMP, 'served', 'model'))) fs.copyFileSync(path.join(TMP, 'served', 'model', f), path.join(TMP, 'served', 'cdn', f));
     server = http.createServer((req, res) => {
       seen.push({ url: req.url!, auth: req.headers.authorization });
+      if (req.method === 'POST') {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          posted = { type: String(req.headers['content-type']), body: Buffer.concat(chunks) };
+          res.writeHead(200).end('ok');
+        });
+        return;
+      }
       const file = path.join(TMP, 'served', decodeURIComponent(req.url!.split('?')[0]));
       if (!file.startsWith(path.join(TMP, 'served')) || !fs.existsSync(file)) {
         res.writeHead(404).end('not found');
@@ -207,6 +227,20 @@ describe('http(s):// through fetch', () => {
     expect(progress[progress.length - 1]).toBe(1);
     m.dispose();
     ref.dispose();
+  });
+
+  it('save POSTs model.json and model.weights.bin as multipart form data (tfjs layout)', async () => {
+    const m = mlp();
+    const res = await m.save(`${base}/upload`);
+    expect(res.responses?.[0].status).toBe(200);
+    const form = await new Response(posted!.body, { headers: { 'content-type': posted!.type } }).formData();
+    const json = JSON.parse(await (form.get('model.json') as File).text());
+    expect(json.weightsManifest[0].paths).toEqual(['./model.weights.bin']);
+    const bin = await (form.get('model.weights.bin') as File).arrayBuffer();
+    const back = await sg.loadLayersModel(sg.io.fromMemory({ ...json, weightSpecs: json.weightsManifest[0].weights, weightData: bin }));
+    expect(values(back)).toEqual(values(m));
+    back.dispose();
+    m.dispose();
   });
 
   it('weightPathPrefix fetches the shards from elsewhere; a 404 names the URL', async () => {

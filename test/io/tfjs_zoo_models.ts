@@ -314,6 +314,46 @@ ZOO.push({
     }),
 });
 
+ZOO.push({
+  name: 'functional_merges',
+  inputs: [
+    { shape: [3, 4], dtype: 'float32' },
+    { shape: [3, 4], dtype: 'float32' },
+  ],
+  sg: () => {
+    const a = sg.input({ shape: [4], name: 'a' });
+    const b = sg.input({ shape: [4], name: 'b' });
+    const h = L.dense({ units: 4, activation: 'tanh', name: 'h' });
+    const [ha, hb] = [h.apply(a), h.apply(b)];
+    const m = [
+      L.add({ name: 'add' }).apply([ha, hb]),
+      L.multiply({ name: 'mul' }).apply([ha, hb]),
+      L.average({ name: 'avg' }).apply([ha, hb, a]),
+      L.maximum({ name: 'max' }).apply([ha, b]),
+      L.minimum({ name: 'min' }).apply([a, hb]),
+      L.dot({ axes: 1, normalize: true, name: 'dot' }).apply([ha, hb]),
+    ] as sg.SymbolicTensor[];
+    const c = L.concatenate({ axis: -1, name: 'cat' }).apply(m) as sg.SymbolicTensor;
+    return sg.model({ inputs: [a, b], outputs: L.dense({ units: 2, name: 'y' }).apply(c), name: 'merges' });
+  },
+  tfjs: () => {
+    const a = tfl.input({ shape: [4], name: 'a' });
+    const b = tfl.input({ shape: [4], name: 'b' });
+    const h = TL.dense({ units: 4, activation: 'tanh', name: 'h' });
+    const [ha, hb] = [h.apply(a), h.apply(b)] as tfl.SymbolicTensor[];
+    const m = [
+      TL.add({ name: 'add' }).apply([ha, hb]),
+      TL.multiply({ name: 'mul' }).apply([ha, hb]),
+      TL.average({ name: 'avg' }).apply([ha, hb, a]),
+      TL.maximum({ name: 'max' }).apply([ha, b]),
+      TL.minimum({ name: 'min' }).apply([a, hb]),
+      TL.dot({ axes: 1, normalize: true, name: 'dot' }).apply([ha, hb]),
+    ] as tfl.SymbolicTensor[];
+    const c = TL.concatenate({ axis: -1, name: 'cat' }).apply(m) as tfl.SymbolicTensor;
+    return tfl.model({ inputs: [a, b], outputs: TL.dense({ units: 2, name: 'y' }).apply(c) as tfl.SymbolicTensor, name: 'merges' });
+  },
+});
+
 /** Layers tfjs-layers 4.22 does not have: simdgrad -> simdgrad only. */
 export const SG_ONLY: ZooEntry[] = [
   {
@@ -336,6 +376,18 @@ export const SG_ONLY: ZooEntry[] = [
           L.dense({ units: 3, activation: 'gelu' }),
         ],
       }),
+  },
+  {
+    name: 'sg_only_subtract',
+    inputs: [
+      { shape: [2, 3], dtype: 'float32' },
+      { shape: [2, 3], dtype: 'float32' },
+    ],
+    sg: () => {
+      const a = sg.input({ shape: [3] });
+      const b = sg.input({ shape: [3] });
+      return sg.model({ inputs: [a, b], outputs: L.dense({ units: 2 }).apply(L.subtract().apply([a, b]) as sg.SymbolicTensor) });
+    },
   },
 ];
 
