@@ -100,8 +100,15 @@ describe('models as layers', () => {
     m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
     await m.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });
     expect(bits(d1.getWeights())).not.toEqual(frozen0);
-    // Freezing a whole model freezes its layers (Keras 3), and a model holding it sees none of them.
+    // Freezing a whole model freezes its layers (Keras 3), and a model holding it sees none of them;
+    // a frozen BatchNormalization runs in inference mode, so its moving statistics stay bit-identical.
     m.trainable = false;
+    const bn0 = bits(m.layers[2].getWeights());
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const extra = sg.sequential({ layers: [m, sg.layers.dense({ units: 3, activation: 'softmax' })] });
+    extra.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    await extra.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });
+    expect(bits(m.layers[2].getWeights())).toEqual(bn0);
     expect(m.layers.slice(1).every((l) => !l.trainable)).toBe(true);
     const outer = sg.sequential({ layers: [m, sg.layers.dense({ units: 2 })] });
     expect(outer.trainableWeights.length).toBe(2);
@@ -111,6 +118,7 @@ describe('models as layers', () => {
     expect(lines).toContain(`Non-trainable params: ${m.countParams().toLocaleString('en-US')}`);
     sg.dispose([x, y]);
     outer.dispose();
+    extra.dispose(); // its optimizer; the shared model m is freed once
   });
 
   it('the GAN recipe: the discriminator trains through its own compile and stays fixed inside the combined model', () => {

@@ -105,7 +105,9 @@ export class BatchNormalization extends Layer {
     const b = (t: Tensor | undefined) => (t === undefined ? undefined : a === x.rank - 1 ? t : reshape(t, bshape));
     const gamma = b(this.gamma?.variable);
     const beta = b(this.beta?.variable);
-    if (!training) {
+    // Keras 3: a frozen BatchNormalization (trainable = false) runs in inference mode, so its
+    // moving statistics stay as they were (fine-tuning a frozen feature extractor).
+    if (!training || !this.trainable) {
       return batchNorm(x, b(this.movingMean!.variable)!, b(this.movingVariance!.variable)!, beta, gamma, this.epsilon);
     }
     const axes = x.shape.map((_, i) => i).filter((i) => i !== a);
