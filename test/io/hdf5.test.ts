@@ -43,6 +43,13 @@ describe('HDF5 reader: h5py fixtures', () => {
     });
   }
 
+  it('the deflate filter gives the same values through the web DecompressionStream (the browser path)', async () => {
+    const ex = json('hdf5/latest.json');
+    const f = await H5File.read(read('hdf5/latest.h5'), { name: 'latest.h5', codec: 'web' });
+    expectFile(f, ex);
+    expect(f.dataset('chunked/gzip_shuffle').storage.filters).toContain('deflate');
+  });
+
   it('the fixtures exercise every chunk index, paged arrays, deep v2 B-trees and dense storage', async () => {
     const latest = await H5File.read(read('hdf5/latest.h5'), { name: 'latest.h5' });
     const idx = (f: H5File, p: string) => f.dataset(p).storage.chunkIndex;

@@ -5,11 +5,13 @@
 import { Cursor, H5Bytes, UNDEF, fletcher32 } from './bytes.js';
 import { v1Leaves, v2Records } from './btree.js';
 import { Message, MSG, count } from './object.js';
-import { inflate } from '../zip_inflate.js';
+import { inflate, type CodecImpl } from '../zip_inflate.js';
 
 /** Shared state of one file read: the bytes and the budget of bytes that decoding may still allocate. */
 export interface ReadContext {
   b: H5Bytes;
+  /** How the deflate filter inflates: the platform's default, or the web streams forced (tests). */
+  codec: CodecImpl;
   budget: { left: number; limit: number };
 }
 
@@ -77,7 +79,7 @@ async function unfilter(ctx: ReadContext, filters: Filter[], mask: number, raw: 
     const f = filters[i];
     if (f.id === 1) {
       try {
-        d = await inflate(d, 'zlib', chunkBytes, `${what} (deflate filter)`);
+        d = await inflate(d, 'zlib', chunkBytes, `${what} (deflate filter)`, ctx.codec);
       } catch (e) {
         const head = `${what} (deflate filter)`;
         ctx.b.fail(head, (e as Error).message.slice(head.length + 2));

@@ -23,6 +23,8 @@ export interface H5ReadOptions {
    * honestly claim more).
    */
   maxBytes?: number;
+  /** 'web' forces DecompressionStream for the deflate filter even in Node (default 'auto': node:zlib in Node). */
+  codec?: 'auto' | 'web';
 }
 
 /** An attribute value in its natural form: a string, a string array, a number/bigint, or a typed array. */
@@ -179,7 +181,7 @@ export class H5File extends H5Group {
     const limit = opts.maxBytes ?? Math.max(64 << 20, u8.length * 1040);
     const { version, root } = superblock(b);
     const f = new H5File(name, version, {});
-    const ctx: ReadContext = { b, budget: { left: limit, limit } };
+    const ctx: ReadContext = { b, codec: opts.codec ?? 'auto', budget: { left: limit, limit } };
     const loader = new Loader(ctx, f);
     await loader.load(root, '/', f, 0);
     return f;
