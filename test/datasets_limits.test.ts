@@ -192,6 +192,18 @@ describe('downloads time out, are capped and report progress', () => {
     );
   });
 
+  it('fetchBytes (the in-memory download of the browser loaders) has the same bounds', async () => {
+    await expect(sg.datasets.fetchBytes(`${base}/silent`, { timeoutMs: 300 })).rejects.toThrow(
+      /^fetchBytes: .*no response within 300 ms/,
+    );
+    await expect(sg.datasets.fetchBytes(`${base}/forever`, { maxBytes: 1024 * 1024 })).rejects.toThrow(
+      /more than 1,048,576 bytes \(maxBytes\)/,
+    );
+    const got = await sg.datasets.fetchBytes(`${base}/ok`);
+    expect(got.length).toBe(300_000);
+    expect(got[257]).toBe(1);
+  });
+
   it('mnist({ baseUrl }) on a server that never answers fails within its timeout', async () => {
     const cache = join(dir, 'mnist-cache');
     const t0 = performance.now();

@@ -81,8 +81,8 @@ async function within<T>(p: Promise<T>, ms: number, onTimeout: () => void, messa
 async function* chunksOf(
   url: string,
   o: { fetch?: FetchLike; timeoutMs: number; maxBytes: number; onProgress?: DownloadOptions['onProgress'] },
+  fn = 'downloadFile',
 ): AsyncGenerator<Uint8Array> {
-  const fn = 'downloadFile';
   let received = 0;
   let total: number | undefined;
   /** Counts a chunk against the caps and reports progress. */
@@ -178,16 +178,35 @@ async function* chunksOf(
 }
 
 /**
- * Downloads `url` to `dest`, streaming to a temporary file while hashing, then renaming it into
- * place after `options.check` accepts it. Resolves to the file's SHA-256 (hex).
- * @example
- * await sg.datasets.downloadFile('https://example.org/data.gz', '/tmp/data.gz', {
- *   check: (_tmp, sha) => { if (sha !== expected) throw new Error('checksum mismatch'); },
- * });
+ * Fetches `url` into memory with downloadFile's bounds (timeoutMs, maxBytes, onProgress); for
+ * browsers, where there is no file to stream to.
+ * @example const bytes = await sg.datasets.fetchBytes('https://example.org/t10k-labels-idx1-ubyte.gz', { timeoutMs: 10000 });
  */
-export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<string> {
-  const fn = 'downloadFile';
-  checkOptions(fn, options, OPTION_KEYS);
+export async function fetchBytes(url: string, options: Omit<DownloadOptions, 'check'> = {}): Promise<Uint8Array> {
+  const fn = 'fetchBytes';
+  checkOptions(
+    fn,
+    options,
+    OPTION_KEYS.filter((k) => k !== 'check'),
+  );
+  const limits = resolveLimits(fn, options);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of chunksOf(url, limits, fn)) {
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+/** Checks timeoutMs, maxBytes and onProgress and fills in the defaults. */
+function resolveLimits(fn: string, options: DownloadOptions) {
   for (const k of ['timeoutMs', 'maxBytes'] as const) {
     const v = options[k];
     if (v !== undefined && !(typeof v === 'number' && v > 0 && !Number.isNaN(v))) {
@@ -199,12 +218,26 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
       `${fn}: option 'onProgress' must be a function (received, total) => void but is ${show(options.onProgress)}`,
     );
   }
-  const limits = {
+  return {
     fetch: options.fetch,
     timeoutMs: options.timeoutMs ?? DOWNLOAD_DEFAULTS.timeoutMs,
     maxBytes: options.maxBytes ?? DOWNLOAD_DEFAULTS.maxBytes,
     onProgress: options.onProgress,
   };
+}
+
+/**
+ * Downloads `url` to `dest`, streaming to a temporary file while hashing, then renaming it into
+ * place after `options.check` accepts it. Resolves to the file's SHA-256 (hex).
+ * @example
+ * await sg.datasets.downloadFile('https://example.org/data.gz', '/tmp/data.gz', {
+ *   check: (_tmp, sha) => { if (sha !== expected) throw new Error('checksum mismatch'); },
+ * });
+ */
+export async function downloadFile(url: string, dest: string, options: DownloadOptions = {}): Promise<string> {
+  const fn = 'downloadFile';
+  checkOptions(fn, options, OPTION_KEYS);
+  const limits = resolveLimits(fn, options);
   const fs = await nodeFs('downloadFile');
   const path = await nodePath('downloadFile');
   const crypto = await nodeCrypto('downloadFile');

@@ -26,7 +26,14 @@ export {
   type IdxArray,
   type IdxType,
 } from './idx.js';
-export { downloadFile, sha256Hex, DOWNLOAD_DEFAULTS, type DownloadOptions, type FetchLike } from './download.js';
+export {
+  downloadFile,
+  fetchBytes,
+  sha256Hex,
+  DOWNLOAD_DEFAULTS,
+  type DownloadOptions,
+  type FetchLike,
+} from './download.js';
 export {
   cifar10,
   parseCifarBatch,

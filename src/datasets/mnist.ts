@@ -14,7 +14,7 @@ import { tensor } from '../ops/creation.js';
 import { shuffleIndices } from '../utils/index.js';
 import { isNode, nodeFs, nodeModule, nodeOs, nodePath } from '../callbacks/node_io.js';
 import { checkOptions } from '../utils/options.js';
-import { downloadFile, sha256Hex, type FetchLike } from './download.js';
+import { downloadFile, fetchBytes, sha256Hex, type FetchLike } from './download.js';
 import { idxSizeFromHeader, maybeGunzip, parseIdx } from './idx.js';
 
 /** Keras' (x_train, y_train), (x_test, y_test), as Tensors the caller owns. */
@@ -259,12 +259,12 @@ export async function loadIdxDataset(
   const spec = IDX_DATASETS[name];
   if (!spec) throw new Error(`${fn}: unknown dataset '${name}'; known: ${Object.keys(IDX_DATASETS).join(', ')}`);
   const baseUrls = opts.baseUrl === undefined ? spec.urls : Array.isArray(opts.baseUrl) ? opts.baseUrl : [opts.baseUrl];
-  if (!isNode()) return loadInBrowser(fn, spec, opts.path !== undefined ? [opts.path] : baseUrls, opts.fetch);
   const limits = {
     timeoutMs: opts.timeoutMs,
     maxBytes: opts.maxDownloadBytes ?? MAX_DOWNLOAD_BYTES,
     onProgress: opts.onProgress,
   };
+  if (!isNode()) return loadInBrowser(fn, spec, opts.path !== undefined ? [opts.path] : baseUrls, opts.fetch, limits);
 
   const path = await nodePath(fn);
   const os = await nodeOs(fn);
@@ -355,18 +355,28 @@ async function downloadOne(
   throw new Error(`${fn}: could not download ${file.name}.gz:\n  ${errors.join('\n  ')}`);
 }
 
-async function loadInBrowser(fn: string, spec: IdxDatasetSpec, bases: string[], fetchFn?: FetchLike): Promise<Dataset> {
-  const f = fetchFn ?? (globalThis as { fetch?: FetchLike }).fetch;
-  if (typeof f !== 'function') throw new Error(`${fn}: no fetch in this environment`);
+async function loadInBrowser(
+  fn: string,
+  spec: IdxDatasetSpec,
+  bases: string[],
+  fetchFn: FetchLike | undefined,
+  limits: { timeoutMs?: number; maxBytes: number; onProgress?: IdxDatasetOptions['onProgress'] },
+): Promise<Dataset> {
   const raw = {} as Record<IdxFileKey, { bytes: Uint8Array; label: string }>;
   for (const k of KEYS) {
     const errors: string[] = [];
     for (const base of bases) {
       const url = `${base.replace(/\/+$/, '')}/${spec.files[k].name}.gz`;
       try {
-        const res = await f(url);
-        if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
-        const bytes = await gunzipIdx(new Uint8Array(await new Response(res.body).arrayBuffer()), url);
+        const onProgress = limits.onProgress;
+        const gz = await fetchBytes(url, {
+          fetch: fetchFn,
+          timeoutMs: limits.timeoutMs,
+          maxBytes: limits.maxBytes,
+          onProgress:
+            onProgress && ((received, total) => onProgress({ file: `${spec.files[k].name}.gz`, received, total })),
+        });
+        const bytes = await gunzipIdx(gz, url);
         await verifyContent(fn, bytes, spec.files[k], url);
         raw[k] = { bytes, label: url };
         break;
