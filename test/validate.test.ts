@@ -294,6 +294,21 @@ describe('layer inputs and disposed models (item 12)', () => {
     m.dispose();
   });
 
+  it("an error inside a layer's call names the model, the layer, its class and the input shapes", () => {
+    class Failing extends sg.Layer {
+      static override className = 'Failing';
+      override call(): sg.Tensor {
+        throw new Error('boom');
+      }
+    }
+    const inp = sg.input({ shape: [3] });
+    const out = new Failing({ name: 'failing_layer' }).apply(inp) as sg.SymbolicTensor;
+    const m = sg.model({ inputs: inp, outputs: out, name: 'named_model' });
+    const x = sg.ones([2, 3]);
+    expect(() => m.predict(x)).toThrow("named_model: layer 'failing_layer' (Failing) on input [2,3] float32: boom");
+    x.dispose();
+  });
+
   it('predict, evaluate and fit after dispose() say the model was disposed', async () => {
     const { x, y } = data(4);
     const m = tiny('d2');
