@@ -258,6 +258,49 @@ describe('custom layers', () => {
     model.dispose();
   });
 
+  it('a custom trainStep reads the layers\' added losses on the tape (the Keras 3 VAE recipe): gradients flow through them', async () => {
+    class Pull extends sg.Layer {
+      static override className = 'Pull2';
+      w?: sg.LayerWeight;
+      override build(): void {
+        this.w = this.addWeight('w', [2], 'zeros');
+      }
+      call(x: sg.Tensor | sg.Tensor[]): sg.Tensor {
+        this.addLoss(sg.sum(sg.square(sg.sub(this.w!.read(), sg.tensor([3, -1])))));
+        return sg.add(x as sg.Tensor, this.w!.read());
+      }
+    }
+    class VAELike extends sg.LayersModel {
+      override trainStep({ x }: sg.StepData): sg.StepLogs {
+        const { value, grads } = sg.variableGrads(() => {
+          const out = this.apply(x as sg.Tensor) as sg.Tensor;
+          // reconstruction term (0 here) plus the sum of what the layers added in this call
+          return sg.add(sg.mul(0, sg.mean(out)), this.computeLoss(null, out));
+        }, this.trainableVariables);
+        this.optimizer.applyGradients(grads);
+        sg.dispose(Object.values(grads));
+        return { loss: value };
+      }
+    }
+    const inp = sg.input({ shape: [2] });
+    const pull = new Pull();
+    const model = new VAELike({ inputs: inp, outputs: pull.apply(inp) as sg.SymbolicTensor });
+    model.compile({ optimizer: sg.optimizers.sgd({ learningRate: 0.1 }) });
+    const x = rand([4, 2], 13);
+    const h = await model.fit(x, { epochs: 60, batchSize: 4, verbose: 0 });
+    expect(h.history.loss[0]).toBeCloseTo(10, 4); // (0-3)^2 + (0+1)^2
+    expect(h.history.loss[59]).toBeLessThan(1e-6);
+    // Eagerly too: model.losses after model.apply, inside a gradient call.
+    const g = sg.variableGrads(() => {
+      model.apply(x);
+      return model.losses[0];
+    }, model.trainableVariables);
+    expect(take(g.value)[0]).toBeLessThan(1e-6);
+    sg.dispose(Object.values(g.grads));
+    x.dispose();
+    model.dispose();
+  });
+
   it('lambda: a function as a layer, output shape inferred (unknown dims stay unknown) or given; saved only by a registered name', () => {
     const x = sg.input({ shape: [null, 6] });
     const halves = sg.layers.lambda({ fn: (t: sg.Tensor) => sg.reshape(t, [t.shape[0], t.shape[1], 2, 3]) });
