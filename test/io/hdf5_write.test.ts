@@ -63,6 +63,10 @@ describe('HDF5 writer', () => {
     expect(() => w.group('d/e')).toThrow(/'\/d' is a dataset, not a group/);
     expect(() => w.attr('x', [1, 2] as never)).toThrow(/arrays must be string\[\]/);
     expect(() => w.group('../x')).toThrow(/'\.\.' in path/);
+    expect(() => w.dataset('i8', { shape: [2], dtype: 'int8', data: [1, 300] })).toThrow(/'\/i8': element 1 \(300\) is not an integer in the int8 range/);
+    expect(() => w.dataset('i64', { shape: [1], dtype: 'int64', data: [1.5] })).toThrow(/element 0 \(1\.5\) is not an integer in the int64 range/);
+    expect(() => w.dataset('s', { shape: [2], dtype: 'string', data: ['a', 3] as never })).toThrow(/'\/s': element 1 is a number, not a string/);
+    expect(() => w.dataset('f', { shape: [1], dtype: 'float32', data: ['x'] as never })).toThrow(/'\/f': element 0 is a string, not a number/);
     w.attr('huge', new Float64Array(10000));
     expect(() => w.toBytes()).toThrow(/attribute 'huge' takes \d+ bytes, over the 64 KiB/);
   });

@@ -58,8 +58,33 @@ function checkSpec(s: H5WriteSpec, what: string): number {
   const n = s.shape.reduce((a, d) => a * d, 1);
   if (s.data.length !== n) throw new Error(`${what}: ${s.data.length} values for shape [${s.shape}] (${n} expected)`);
   if (s.dtype !== 'string' && !(s.dtype in NUM_SIZE)) throw new Error(`${what}: dtype '${s.dtype}' is not one H5Writer writes`);
+  const range = INT_RANGE[s.dtype];
+  const isTyped = ArrayBuffer.isView(s.data);
+  for (let i = 0; i < n; i++) {
+    const x = (s.data as ArrayLike<unknown>)[i];
+    if (s.dtype === 'string') {
+      if (typeof x !== 'string') throw new Error(`${what}: element ${i} is a ${typeof x}, not a string`);
+    } else if (s.dtype === 'bool') {
+      if (typeof x !== 'boolean' && x !== 0 && x !== 1) throw new Error(`${what}: element ${i} (${String(x)}) is not a boolean or 0/1`);
+    } else if (range && !isTyped) {
+      // plain arrays must hold integers in range: a typed array conversion would wrap silently
+      const ok = typeof x === 'bigint' ? x >= range[0] && x <= range[1] : typeof x === 'number' && Number.isInteger(x) && BigInt(x) >= range[0] && BigInt(x) <= range[1];
+      if (!ok) throw new Error(`${what}: element ${i} (${String(x)}) is not an integer in the ${s.dtype} range`);
+    } else if (!range && !isTyped && typeof x !== 'number') throw new Error(`${what}: element ${i} is a ${typeof x}, not a number`);
+  }
   return n;
 }
+
+const INT_RANGE: Record<string, [bigint, bigint]> = {
+  int8: [-128n, 127n],
+  uint8: [0n, 255n],
+  int16: [-32768n, 32767n],
+  uint16: [0n, 65535n],
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint32: [0n, 2n ** 32n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+};
 
 /** A dataset being written; attributes may be added. */
 export class H5WDataset {
