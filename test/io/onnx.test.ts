@@ -93,6 +93,7 @@ describe('onnx.exportModel: the zoo in onnxruntime', () => {
     'nested_model_augmentation',
     'recurrent_states',
     'variable_length',
+    'conv_lstm2d',
   ];
 
   it('covers every zoo model', () => {

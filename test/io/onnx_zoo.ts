@@ -326,5 +326,14 @@ export function buildZoo(): ZooEntry[] {
     (n: number, seed: number) => floatInputs([10 + n, 4])(n, seed),
   );
 
+  {
+    // ConvLSTM2D, unrolled: sequences, goBackwards, valid padding with strides, states fed back.
+    const x = L.input({ shape: [4, 6, 5, 2], name: 'frames' });
+    const s1 = L.convLstm2d({ filters: 3, kernelSize: 3, padding: 'same', returnSequences: true }).apply(x) as sg.SymbolicTensor;
+    const [h2, hState, cState] = L.convLstm2d({ filters: 2, kernelSize: 2, strides: 2, goBackwards: true, returnState: true, recurrentActivation: 'hard_sigmoid' }).apply(s1) as sg.SymbolicTensor[];
+    const s3 = L.convLstm2d({ filters: 2, kernelSize: [2, 3], returnSequences: true, returnState: true, activation: 'relu' }).apply(s1) as sg.SymbolicTensor[];
+    add('conv_lstm2d', sg.model({ inputs: x, outputs: [h2, hState, cState, ...s3], name: 'conv_lstm' }), floatInputs([4, 6, 5, 2]));
+  }
+
   return zoo;
 }

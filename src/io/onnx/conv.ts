@@ -19,7 +19,7 @@ function spatialOf(shape: SymbolicShape, nd: number, format: Format): (number | 
  * ONNX pads for TensorFlow's 'same' (the extra pixel at the end, as SAME_UPPER), 'valid' or
  * 'causal' (all of it before); auto_pad where a spatial size is unknown.
  */
-function padAttrs(
+export function padAttrs(
   padding: string,
   spatial: (number | null)[],
   k: number[],
@@ -71,7 +71,7 @@ function layout(g: OnnxGraph, l: { name: string; dataFormat: Format }, x: Val, n
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from);
 
 /** Keras kernel [k..., in, out] as ONNX's [out, in, k...]. */
-function convWeight(g: OnnxGraph, w: LayerWeight, nd: number): string {
+export function convWeight(g: OnnxGraph, w: LayerWeight, nd: number): string {
   return g.floatInit(`${w.owner.name}/${w.name}:OI${'HWD'.slice(0, nd)}`, () =>
     permute(w.variable.dataSync(), w.shape, [nd + 1, nd, ...range(nd)]),
   );

@@ -9,6 +9,7 @@ import type { Node, SymbolicShape, SymbolicTensor } from '../../layers/symbolic.
 import { LayersModel } from '../../models/model.js';
 import { activationConverters } from './activations.js';
 import { convConverters } from './conv.js';
+import { convLstmConverters } from './conv_lstm.js';
 import { coreConverters } from './core.js';
 import { OnnxGraph, Unsupported, onnxType, type Converter, type Val } from './graph.js';
 import { encodeModel, type ValueInfoData } from './proto.js';
@@ -40,6 +41,7 @@ const CONVERTERS: Record<string, Converter> = {
   ...convConverters,
   ...recurrentConverters,
   ...mergeConverters,
+  ...convLstmConverters,
 };
 
 /** Class names of the layers the exporter converts. */
@@ -203,8 +205,9 @@ export function toOnnx(model: LayersModel, opts: ExportOptions = {}): Uint8Array
     let name: string;
     if (!inputNames.has(v.name) && !taken.has(v.name) && g.producer(v.name)) {
       name = g.unique(base);
-      g.rename(v.name, name);
-      for (const o of outs) if (o.name === v.name) o.name = name;
+      const old = v.name;
+      g.rename(old, name);
+      for (const o of outs) if (o.name === old) o.name = name;
     } else {
       name = g.op('Identity', [v.name], {}, base);
     }
