@@ -137,17 +137,22 @@ function moduleFor(key: string, cls: string): string {
  * Keras 3 does not take these simdgrad/tfjs arguments; they are dropped when they hold the value
  * Keras 3 would use anyway (otherwise saving fails naming the layer and the argument).
  */
+const NOT_INPUT = ['*not InputLayer*'];
+
 const KERAS3_WRITE_DROPPED: readonly { key: string; value?: Json; classes?: readonly string[] }[] = [
   { key: 'implementation' }, // tfjs' RNN kernel choice, not what it computes
   { key: 'input_length', value: null },
   { key: 'batch_input_shape' },
+  // A first layer's inputShape: the Keras 3 config has an InputLayer instead.
+  { key: 'batch_shape', classes: NOT_INPUT },
+  { key: 'input_shape', classes: NOT_INPUT },
   { key: 'activity_regularizer', value: null, classes: ['TimeDistributed', 'Bidirectional'] },
 ];
 
 function dropForKeras3(cls: string, cfg: JObj, where: string): JObj {
   const out: JObj = {};
   for (const [k, v] of Object.entries(cfg)) {
-    const rows = KERAS3_WRITE_DROPPED.filter((r) => r.key === k && (!r.classes || r.classes.includes(cls)));
+    const rows = KERAS3_WRITE_DROPPED.filter((r) => r.key === k && (!r.classes || r.classes.includes(cls) || (r.classes === NOT_INPUT && cls !== 'InputLayer')));
     if (rows.length === 0) out[k] = v;
     else if (!rows.some((r) => !('value' in r) || JSON.stringify(r.value) === JSON.stringify(v))) {
       throw new Error(`${where}: ${cls} '${String(cfg.name)}' has ${k}=${JSON.stringify(v)}, which Keras 3 cannot represent`);

@@ -1,0 +1,103 @@
+// Writing Keras 3 `.keras` archives: metadata.json, config.json in Keras 3's serialization, and
+// model.weights.h5 (through src/io/hdf5's H5Writer) with every variable under the path Keras'
+// saving_lib reads it from. model.save('file://m.keras') comes here (a '.keras' destination);
+// every other destination stays with the tfjs-layers format.
+import { isNode, writeFileAtomic } from '../../callbacks/node_io.js';
+import { lossName } from '../../losses/index.js';
+import { LayersModel, modelIOHooks } from '../../models/model.js';
+import { H5Writer } from '../hdf5/writer.js';
+import { saveModel } from '../models_io.js';
+import type { IOHandler, SaveConfig, SaveResult } from '../types.js';
+import { ZipWriter } from '../zip.js';
+import { modelToKeras3 } from './config.js';
+import { kerasVarPaths } from './weights.js';
+
+/** The Keras version whose format is written (metadata.json's keras_version). */
+export const KERAS_FORMAT_VERSION = '3.15.1';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+interface Compiled {
+  optimizer: { className: string; getConfig(): Record<string, unknown> };
+  losses: { name: string }[];
+  metrics: { name: string }[][];
+}
+
+/** Keras 3's compile_config for a compiled model (loss names and the optimizer's config). */
+function compileConfig(model: LayersModel): Json {
+  const c = (model as unknown as { compiled?: Compiled }).compiled;
+  if (!c) return null;
+  const losses = c.losses.map((l) => lossName(l.name) ?? l.name);
+  const outNames = model.outputs.map((o) => o.node!.layer.name);
+  const multi = outNames.length > 1;
+  const metrics = c.metrics.map((ms, i) => ms.map((m) => (multi ? m.name.slice(outNames[i].length + 1) : m.name)));
+  const opt = JSON.parse(JSON.stringify(c.optimizer.getConfig())) as Json;
+  return {
+    optimizer: { module: 'keras.optimizers', class_name: c.optimizer.className, config: opt, registered_name: null },
+    loss: multi ? losses : losses[0],
+    loss_weights: null,
+    metrics: metrics.some((m) => m.length) ? (multi ? Object.fromEntries(outNames.map((n, i) => [n, metrics[i]])) : metrics[0]) : null,
+    weighted_metrics: null,
+    run_eagerly: false,
+    steps_per_execution: 1,
+    jit_compile: false,
+  };
+}
+
+/** Options of toKerasBytes. */
+export interface KerasSaveOptions {
+  /** Write compile_config (loss, optimizer, metrics) when the model is compiled (default true). */
+  includeCompileConfig?: boolean;
+}
+
+/** model.weights.h5 of `model`: every variable at its Keras path. */
+export function kerasWeightsH5(model: LayersModel): Uint8Array {
+  const w = new H5Writer();
+  for (const { path, weight } of kerasVarPaths(model)) {
+    const cut = path.lastIndexOf('/');
+    const v = weight.variable;
+    w.group(path.slice(0, cut)).dataset(path.slice(cut + 1), { shape: v.shape.slice(), dtype: v.dtype === 'int32' ? 'int32' : 'float32', data: v.dataSync() as Float32Array });
+  }
+  return w.toBytes();
+}
+
+/**
+ * The bytes of a Keras 3 `.keras` archive of `model`, which Keras 3 loads with
+ * keras.saving.load_model. Optimizer variables are not written (Keras starts a fresh optimizer).
+ * @example
+ * const bytes = await sg.keras.toKerasBytes(model);
+ * new Blob([bytes]); // a browser download
+ */
+export async function toKerasBytes(model: LayersModel, opts: KerasSaveOptions = {}): Promise<Uint8Array> {
+  const config = modelToKeras3(model) as { [k: string]: Json };
+  const cc = opts.includeCompileConfig === false ? null : compileConfig(model);
+  if (cc) config.compile_config = cc;
+  const now = new Date();
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const dateSaved = `${now.getFullYear()}-${p2(now.getMonth() + 1)}-${p2(now.getDate())}@${p2(now.getHours())}:${p2(now.getMinutes())}:${p2(now.getSeconds())}`;
+  const zip = new ZipWriter();
+  zip.add('metadata.json', JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved }));
+  zip.add('config.json', JSON.stringify(config));
+  zip.add('model.weights.h5', kerasWeightsH5(model), { compress: false });
+  return zip.toBytes();
+}
+
+/**
+ * Saves `model` as a Keras 3 `.keras` file: 'file://path/m.keras' in Node.
+ * @example await sg.keras.saveKeras(model, 'file:///tmp/model.keras');
+ */
+export async function saveKeras(model: LayersModel, destination: string, opts: KerasSaveOptions = {}): Promise<SaveResult> {
+  if (!destination.startsWith('file://')) throw new Error(`saveKeras: '${destination}': only file:// destinations are written; in a browser use sg.keras.toKerasBytes(model)`);
+  if (!isNode()) throw new Error(`saveKeras: '${destination}': file:// is available in Node only`);
+  const bytes = await toKerasBytes(model, opts);
+  await writeFileAtomic(destination.slice('file://'.length), bytes, 'saveKeras');
+  return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
+}
+
+/** Whether `destination` names a `.keras` file. */
+function isKerasDestination(destination: string | IOHandler): destination is string {
+  return typeof destination === 'string' && /\.keras$/i.test(destination);
+}
+
+modelIOHooks.save = (model: LayersModel, destination: string | IOHandler, config?: SaveConfig) =>
+  isKerasDestination(destination) ? saveKeras(model, destination) : saveModel(model, destination, config);
