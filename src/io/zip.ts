@@ -124,7 +124,9 @@ function u64(b: Uint8Array, o: number, fileName: string, what: string): number {
 
 function need(bytes: Uint8Array, fileName: string, off: number, len: number, what: string): void {
   if (!(off >= 0 && len >= 0 && off + len <= bytes.length)) {
-    throw new Error(`${fileName}: ${what} at offset ${off} (${len} bytes) lies outside the ${bytes.length}-byte file (truncated or corrupt)`);
+    throw new Error(
+      `${fileName}: ${what} at offset ${off} (${len} bytes) lies outside the ${bytes.length}-byte file (truncated or corrupt)`,
+    );
   }
 }
 
@@ -135,7 +137,9 @@ function findEocd(bytes: Uint8Array, fileName: string): number {
   }
   // A comment length that does not reach the end exactly: accept the last signature found.
   for (let i = bytes.length - 22; i >= min; i--) if (u32(bytes, i) === SIG_EOCD) return i;
-  throw new Error(`${fileName}: not a zip archive (no end-of-central-directory record${bytes.length < 22 ? '; the file is only ' + bytes.length + ' bytes' : ''})`);
+  throw new Error(
+    `${fileName}: not a zip archive (no end-of-central-directory record${bytes.length < 22 ? '; the file is only ' + bytes.length + ' bytes' : ''})`,
+  );
 }
 
 function parseDirectory(bytes: Uint8Array, fileName: string): ZipEntry[] {
@@ -153,21 +157,26 @@ function parseDirectory(bytes: Uint8Array, fileName: string): ZipEntry[] {
     if (u32(bytes, loc) !== SIG_LOC64) throw new Error(`${fileName}: zip64 end-of-central-directory locator missing`);
     const e64 = u64(bytes, loc + 8, fileName, 'zip64 end record offset');
     need(bytes, fileName, e64, 56, 'zip64 end-of-central-directory record');
-    if (u32(bytes, e64) !== SIG_EOCD64) throw new Error(`${fileName}: bad zip64 end-of-central-directory signature at offset ${e64}`);
+    if (u32(bytes, e64) !== SIG_EOCD64)
+      throw new Error(`${fileName}: bad zip64 end-of-central-directory signature at offset ${e64}`);
     count = u64(bytes, e64 + 32, fileName, 'zip64 entry count');
     cdSize = u64(bytes, e64 + 40, fileName, 'zip64 central directory size');
     cdOffset = u64(bytes, e64 + 48, fileName, 'zip64 central directory offset');
   }
   need(bytes, fileName, cdOffset, cdSize, 'central directory');
   // Each entry takes at least 46 bytes, so the count is bounded by the directory's size.
-  if (count * 46 > cdSize) throw new Error(`${fileName}: the central directory claims ${count} entries, more than its ${cdSize} bytes can hold`);
+  if (count * 46 > cdSize)
+    throw new Error(
+      `${fileName}: the central directory claims ${count} entries, more than its ${cdSize} bytes can hold`,
+    );
   const entries: ZipEntry[] = [];
   const seen = new Set<string>();
   let p = cdOffset;
   const end = cdOffset + cdSize;
   for (let i = 0; i < count; i++) {
     if (p + 46 > end) throw new Error(`${fileName}: central directory entry ${i} runs past the directory's end`);
-    if (u32(bytes, p) !== SIG_CEN) throw new Error(`${fileName}: bad central directory signature for entry ${i} at offset ${p}`);
+    if (u32(bytes, p) !== SIG_CEN)
+      throw new Error(`${fileName}: bad central directory signature for entry ${i} at offset ${p}`);
     const flags = u16(bytes, p + 8);
     const method = u16(bytes, p + 10);
     const crc = u32(bytes, p + 16);
@@ -204,15 +213,25 @@ function parseDirectory(bytes: Uint8Array, fileName: string): ZipEntry[] {
       x += 4 + len;
     }
     if (flags & 1) throw new Error(`${what}: encrypted entries are not supported`);
-    if (method !== 0 && method !== 8) throw new Error(`${what}: compression method ${method} is not supported (only stored 0 and deflate 8)`);
-    if (method === 0 && csize !== usize) throw new Error(`${what}: stored entry with compressed size ${csize} != size ${usize}`);
+    if (method !== 0 && method !== 8)
+      throw new Error(`${what}: compression method ${method} is not supported (only stored 0 and deflate 8)`);
+    if (method === 0 && csize !== usize)
+      throw new Error(`${what}: stored entry with compressed size ${csize} != size ${usize}`);
     if (method === 8 && usize > csize * MAX_RATIO + 64) {
       throw new Error(`${what}: claims ${usize} bytes from ${csize} compressed, more than deflate can expand`);
     }
     need(bytes, fileName, headerOffset, 30 + csize, `entry '${name}' local header and data`);
     if (seen.has(name)) throw new Error(`${what}: appears twice in the central directory`);
     seen.add(name);
-    entries.push({ name, method, compressedSize: csize, size: usize, crc32: crc, headerOffset, isDirectory: name.endsWith('/') });
+    entries.push({
+      name,
+      method,
+      compressedSize: csize,
+      size: usize,
+      crc32: crc,
+      headerOffset,
+      isDirectory: name.endsWith('/'),
+    });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
@@ -221,10 +240,12 @@ function parseDirectory(bytes: Uint8Array, fileName: string): ZipEntry[] {
 function localDataStart(bytes: Uint8Array, fileName: string, e: ZipEntry): number {
   const h = e.headerOffset;
   need(bytes, fileName, h, 30, `entry '${e.name}' local header`);
-  if (u32(bytes, h) !== SIG_LOC) throw new Error(`${fileName}: entry '${e.name}': bad local header signature at offset ${h}`);
+  if (u32(bytes, h) !== SIG_LOC)
+    throw new Error(`${fileName}: entry '${e.name}': bad local header signature at offset ${h}`);
   const start = h + 30 + u16(bytes, h + 26) + u16(bytes, h + 28);
   need(bytes, fileName, start, e.compressedSize, `entry '${e.name}' data`);
-  if (u16(bytes, h + 8) !== e.method) throw new Error(`${fileName}: entry '${e.name}': local header and central directory disagree on the method`);
+  if (u16(bytes, h + 8) !== e.method)
+    throw new Error(`${fileName}: entry '${e.name}': local header and central directory disagree on the method`);
   return start;
 }
 
@@ -233,7 +254,8 @@ function checkNoOverlap(entries: readonly ZipEntry[], dataStart: Map<string, num
   const spans = entries.map((e) => [e.headerOffset, dataStart.get(e.name)! + e.compressedSize, e.name] as const);
   spans.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < spans.length; i++) {
-    if (spans[i][0] < spans[i - 1][1]) throw new Error(`${fileName}: entries '${spans[i - 1][2]}' and '${spans[i][2]}' overlap in the file`);
+    if (spans[i][0] < spans[i - 1][1])
+      throw new Error(`${fileName}: entries '${spans[i - 1][2]}' and '${spans[i][2]}' overlap in the file`);
   }
 }
 
@@ -259,7 +281,8 @@ export class ZipWriter {
   constructor(private readonly impl: CodecImpl = 'auto') {}
 
   add(name: string, data: Uint8Array | string, opts: ZipAddOptions = {}): this {
-    if (!name || name.startsWith('/') || name.includes('\\')) throw new Error(`ZipWriter.add: bad entry name '${name}'`);
+    if (!name || name.startsWith('/') || name.includes('\\'))
+      throw new Error(`ZipWriter.add: bad entry name '${name}'`);
     if (this.items.some((i) => i.name === name)) throw new Error(`ZipWriter.add: entry '${name}' added twice`);
     this.items.push({ name, data: typeof data === 'string' ? new TextEncoder().encode(data) : data, opts });
     return this;
@@ -282,7 +305,8 @@ export class ZipWriter {
           body = z;
         }
       }
-      if (offset + 30 + nameBytes.length + body.length > 0xffffffff) throw new Error('ZipWriter: archives over 4 GiB (zip64) are not written');
+      if (offset + 30 + nameBytes.length + body.length > 0xffffffff)
+        throw new Error('ZipWriter: archives over 4 GiB (zip64) are not written');
       const [time, date] = dosTime(opts.date);
       const flags = /[^\x00-\x7f]/.test(name) ? 0x0800 : 0;
       const loc = new Uint8Array(30 + nameBytes.length);

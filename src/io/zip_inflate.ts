@@ -68,7 +68,12 @@ export async function inflate(
 }
 
 /** Deflates `data` into a raw deflate stream or a zlib stream. */
-export async function deflate(data: Uint8Array, format: DeflateFormat, what: string, impl: CodecImpl = 'auto'): Promise<Uint8Array> {
+export async function deflate(
+  data: Uint8Array,
+  format: DeflateFormat,
+  what: string,
+  impl: CodecImpl = 'auto',
+): Promise<Uint8Array> {
   if (impl === 'auto' && isNode()) {
     const zlib = await nodeZlib(what);
     const fn = format === 'raw' ? zlib.deflateRaw : zlib.deflate;

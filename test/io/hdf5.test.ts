@@ -71,7 +71,24 @@ describe('HDF5 reader: h5py fixtures', () => {
     expect(earliest.dataset('chunked/many_chunks').storage.chunksStored).toBe(150);
     // structures present in the files (v2 B-trees with internal nodes, fractal heaps with indirect blocks)
     const has = (b: Uint8Array, s: string) => Buffer.from(b).includes(Buffer.from(s));
-    for (const sig of ['FAHD', 'FADB', 'EAHD', 'EAIB', 'EADB', 'EASB', 'BTHD', 'BTIN', 'BTLF', 'FRHP', 'FHIB', 'FHDB', 'OHDR', 'OCHK', 'GCOL']) expect(has(read('hdf5/latest.h5'), sig), sig).toBe(true);
+    for (const sig of [
+      'FAHD',
+      'FADB',
+      'EAHD',
+      'EAIB',
+      'EADB',
+      'EASB',
+      'BTHD',
+      'BTIN',
+      'BTLF',
+      'FRHP',
+      'FHIB',
+      'FHDB',
+      'OHDR',
+      'OCHK',
+      'GCOL',
+    ])
+      expect(has(read('hdf5/latest.h5'), sig), sig).toBe(true);
     for (const sig of ['TREE', 'SNOD', 'HEAP', 'GCOL']) expect(has(read('hdf5/earliest.h5'), sig), sig).toBe(true);
   });
 });
@@ -85,7 +102,9 @@ describe('HDF5 reader: input handling', () => {
     expect(buf.equals(before)).toBe(true);
     expect(b.dataset('wide/link007').data).toEqual(a.dataset('wide/link007').data);
     // an ArrayBuffer works too, and the returned data do not alias the input
-    const c = await H5File.read(before.buffer.slice(before.byteOffset, before.byteOffset + before.length) as ArrayBuffer);
+    const c = await H5File.read(
+      before.buffer.slice(before.byteOffset, before.byteOffset + before.length) as ArrayBuffer,
+    );
     const d = c.dataset('types/compact2').data as Float32Array;
     expect(Array.from(d)).toEqual([0, 0.5, 1, 1.5, 2, 2.5]);
   });

@@ -66,7 +66,10 @@ export function expectValue(v: H5Value | string | undefined, e: unknown, where: 
 }
 
 /** Checks every group, dataset and attribute the JSON lists; returns counts. */
-export function expectFile(f: H5File, ex: { datasets: Expected; attrs: Record<string, Expected>; groups: Record<string, string[]> }) {
+export function expectFile(
+  f: H5File,
+  ex: { datasets: Expected; attrs: Record<string, Expected>; groups: Record<string, string[]> },
+) {
   let values = 0;
   for (const [path, keys] of Object.entries(ex.groups)) expect(f.group(path).keys(), `keys of ${path}`).toEqual(keys);
   for (const [path, e] of Object.entries(ex.datasets)) {

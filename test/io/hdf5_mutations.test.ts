@@ -76,7 +76,12 @@ describe('HDF5 reader on malformed files', () => {
     const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     let failed = 0;
     let read = 0;
-    for (const [name, good] of [['earliest.h5', EARLIEST], ['latest.h5', LATEST], ['legacy.h5', LEGACY], ['ours.h5', OURS]] as const) {
+    for (const [name, good] of [
+      ['earliest.h5', EARLIEST],
+      ['latest.h5', LATEST],
+      ['legacy.h5', LEGACY],
+      ['ours.h5', OURS],
+    ] as const) {
       for (let t = 0; t < 50; t++) {
         const m = good.slice();
         for (let j = 0, k = 1 + Math.floor(rnd() * 4); j < k; j++) {
@@ -103,7 +108,13 @@ describe('HDF5 reader on malformed files', () => {
 
   it('truncated at many points: every file, clear errors', async () => {
     let n = 0;
-    for (const [name, good] of [['earliest.h5', EARLIEST], ['latest.h5', LATEST], ['weights.h5', KERAS], ['legacy.h5', LEGACY], ['ours.h5', OURS]] as const) {
+    for (const [name, good] of [
+      ['earliest.h5', EARLIEST],
+      ['latest.h5', LATEST],
+      ['weights.h5', KERAS],
+      ['legacy.h5', LEGACY],
+      ['ours.h5', OURS],
+    ] as const) {
       const L = good.length;
       for (const cut of [0, 7, 8, 9, 40, 47, 100, 500, 1000, L >> 2, L >> 1, (3 * L) >> 2, L - 9, L - 1]) {
         await expectFailure(good.slice(0, cut), `${name}@${cut}`, /not an HDF5 file|truncated|outside|structure ends/);
@@ -115,14 +126,19 @@ describe('HDF5 reader on malformed files', () => {
 
   it('truncated with the end-of-file address patched to match: the deeper structures catch it', async () => {
     let n = 0;
-    for (const [name, good, eofAt] of [['earliest.h5', EARLIEST, 40], ['weights.h5', KERAS, 40], ['latest.h5', LATEST, 28], ['ours.h5', OURS, 28]] as const) {
+    for (const [name, good, eofAt] of [
+      ['earliest.h5', EARLIEST, 40],
+      ['weights.h5', KERAS, 40],
+      ['latest.h5', LATEST, 28],
+      ['ours.h5', OURS, 28],
+    ] as const) {
       for (const frac of [0.2, 0.4, 0.6, 0.8, 0.95]) {
         const cut = Math.floor(good.length * frac);
         const m = good.slice(0, cut);
         u64le(m, eofAt, cut);
         if (eofAt === 28) {
           // superblock v2/v3: recompute its checksum so that only the truncation is wrong
-                u32le(m, 44, lookup3(m.subarray(0, 44)));
+          u32le(m, 44, lookup3(m.subarray(0, 44)));
         }
         await expectFailure(m, `${name}~${cut}`, /outside the \d+-byte file|file ends|truncated/);
         n++;
@@ -132,9 +148,31 @@ describe('HDF5 reader on malformed files', () => {
   });
 
   it('a flipped byte in any structure signature or v2-structure body is caught', async () => {
-    const sigs = ['TREE', 'SNOD', 'HEAP', 'GCOL', 'OHDR', 'OCHK', 'FRHP', 'FHDB', 'FHIB', 'BTHD', 'BTLF', 'BTIN', 'FAHD', 'FADB', 'EAHD', 'EAIB', 'EADB', 'EASB'];
+    const sigs = [
+      'TREE',
+      'SNOD',
+      'HEAP',
+      'GCOL',
+      'OHDR',
+      'OCHK',
+      'FRHP',
+      'FHDB',
+      'FHIB',
+      'BTHD',
+      'BTLF',
+      'BTIN',
+      'FAHD',
+      'FADB',
+      'EAHD',
+      'EAIB',
+      'EADB',
+      'EASB',
+    ];
     let n = 0;
-    for (const [name, good] of [['earliest.h5', EARLIEST], ['latest.h5', LATEST]] as const) {
+    for (const [name, good] of [
+      ['earliest.h5', EARLIEST],
+      ['latest.h5', LATEST],
+    ] as const) {
       for (const s of sigs) {
         for (const at of findAll(good, s).slice(0, 3)) {
           const m = good.slice();
@@ -144,7 +182,11 @@ describe('HDF5 reader on malformed files', () => {
           if (['OHDR', 'BTHD', 'FRHP', 'FAHD', 'EAHD', 'BTLF', 'FHIB', 'EAIB'].includes(s)) {
             const k = good.slice();
             k[at + 6] ^= 0x01; // inside the checksummed body
-            await expectFailure(k, `${name}:${s}+6@${at}`, /checksum mismatch|version|not plausible|record type|does not match|does not point back|outside/);
+            await expectFailure(
+              k,
+              `${name}:${s}+6@${at}`,
+              /checksum mismatch|version|not plausible|record type|does not match|does not point back|outside/,
+            );
             n++;
           }
         }
@@ -174,7 +216,11 @@ describe('HDF5 reader on malformed files', () => {
     let ds = await message(EARLIEST, 'types/f64', MSG.DATASPACE);
     let m = EARLIEST.slice();
     u64le(m, ds.pos + 8, 2 ** 40);
-    await expectFailure(m, 'shape.h5', /'\/types\/f64': (needs \d+ bytes, more than this file could justify|data layout: contiguous storage of 48 bytes, 26388279066624 expected)/);
+    await expectFailure(
+      m,
+      'shape.h5',
+      /'\/types\/f64': (needs \d+ bytes, more than this file could justify|data layout: contiguous storage of 48 bytes, 26388279066624 expected)/,
+    );
     // the same through a chunked dataset (v4 layout, fixed array index)
     ds = await message(LATEST, 'chunked/gzip_shuffle', MSG.DATASPACE);
     m = LATEST.slice();
@@ -203,7 +249,11 @@ describe('HDF5 reader on malformed files', () => {
     const heap = find(EARLIEST, 'HEAP');
     m = EARLIEST.slice();
     u64le(m, heap + 8, 2 ** 33);
-    await expectFailure(m, 'lheap.h5', /local heap at \d+: data segment size 8589934592 exceeds|data segment: .* lie outside/);
+    await expectFailure(
+      m,
+      'lheap.h5',
+      /local heap at \d+: data segment size 8589934592 exceeds|data segment: .* lie outside/,
+    );
     // a v1 B-tree node claiming 65535 entries
     const tree = find(EARLIEST, 'TREE');
     m = EARLIEST.slice();
@@ -272,7 +322,11 @@ describe('HDF5 reader on malformed files', () => {
     const c9 = Number(new DataView(EARLIEST.buffer).getBigUint64(bt9 + 24 + 8 + 16, true));
     m = EARLIEST.slice();
     for (let i = 10; i < 30; i++) m[c9 + i] ^= 0x55;
-    await expectFailure(m, 'deflate.h5', /'\/chunked\/gzip9': chunk at \[\d+\] \(deflate filter\): (corrupt deflate data|inflates to more)/);
+    await expectFailure(
+      m,
+      'deflate.h5',
+      /'\/chunked\/gzip9': chunk at \[\d+\] \(deflate filter\): (corrupt deflate data|inflates to more)/,
+    );
     // a compound datatype
     const dt = await message(EARLIEST, 'types/f64', MSG.DATATYPE);
     m = EARLIEST.slice();
@@ -306,7 +360,9 @@ describe('HDF5 reader on malformed files', () => {
     u64le(m, tree + 24 + 8, tree); // first child: itself
     await expectFailure(m, 'btcycle.h5', /v1 B-tree node at \d+: node visited twice \(a cycle\)|level/);
     // a v1 object header whose continuation message points back at the header itself
-    const cont = readObjectHeader(new H5Bytes(EARLIEST, 'x'), rootAddr(EARLIEST), 'x').find((x) => x.type === MSG.CONTINUATION);
+    const cont = readObjectHeader(new H5Bytes(EARLIEST, 'x'), rootAddr(EARLIEST), 'x').find(
+      (x) => x.type === MSG.CONTINUATION,
+    );
     expect(cont).toBeDefined();
     m = EARLIEST.slice();
     u64le(m, cont!.pos, rootAddr(EARLIEST));

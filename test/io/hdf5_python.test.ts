@@ -46,8 +46,16 @@ describe('HDF5 <-> h5py and Keras', () => {
     const n = expectFile(ours, seen);
     expect(n.datasets).toBe(2 + 15 + 300);
     // ... and the key facts directly
-    expect(seen.datasets['/layers/dense/vars/0']).toEqual({ shape: [2, 3], dtype: 'float32', data: Array.from(new Float32Array([1.5, -2, 3e-8, 4, 5, 6])) });
-    expect(seen.datasets['/types/f16']).toEqual({ shape: [4], dtype: 'float16', data: [0.5, -2, 65504, 6.103515625e-5] });
+    expect(seen.datasets['/layers/dense/vars/0']).toEqual({
+      shape: [2, 3],
+      dtype: 'float32',
+      data: Array.from(new Float32Array([1.5, -2, 3e-8, 4, 5, 6])),
+    });
+    expect(seen.datasets['/types/f16']).toEqual({
+      shape: [4],
+      dtype: 'float16',
+      data: [0.5, -2, 65504, 6.103515625e-5],
+    });
     expect(seen.datasets['/types/i64'].data).toEqual([-(2 ** 62), 2 ** 62]);
     expect(seen.datasets['/types/bool']).toEqual({ shape: [3], dtype: 'bool', data: [1, 0, 1] });
     expect(seen.datasets['/types/strs'].strings).toEqual([{ bytes: 'alpha' }, { bytes: 'Î²eta' }, { bytes: '' }]);
@@ -59,7 +67,9 @@ describe('HDF5 <-> h5py and Keras', () => {
   });
 
   it('Keras loads a model.weights.h5 our writer re-wrote and predicts exactly as the original', async () => {
-    const src = await H5File.read(readFileSync(fixture('keras/tiny_mlp.model.weights.h5')), { name: 'model.weights.h5' });
+    const src = await H5File.read(readFileSync(fixture('keras/tiny_mlp.model.weights.h5')), {
+      name: 'model.weights.h5',
+    });
     const w = new H5Writer();
     copyInto(src, w);
     const p = join(dir, 'rewritten.weights.h5');

@@ -2,7 +2,10 @@
 // back as (shared by hdf5_write.test.ts, our reader, and hdf5_python.test.ts, h5py).
 import { H5Writer } from '../../src/io/hdf5/index.js';
 
-export const MODEL_CONFIG = JSON.stringify({ class_name: 'Sequential', config: { layers: new Array(2000).fill({ x: 1 }) } });
+export const MODEL_CONFIG = JSON.stringify({
+  class_name: 'Sequential',
+  config: { layers: new Array(2000).fill({ x: 1 }) },
+});
 
 export function sampleWriter(): H5Writer {
   const w = new H5Writer();
@@ -35,6 +38,7 @@ export function sampleWriter(): H5Writer {
   w.group('empty_group');
   // many links and many strings: more than one global heap object page
   const m = w.group('many');
-  for (let i = 0; i < 300; i++) m.dataset(`d${i}`, { shape: [1], dtype: 'int32', data: [i] }).attr('label', `item ${i}`);
+  for (let i = 0; i < 300; i++)
+    m.dataset(`d${i}`, { shape: [1], dtype: 'int32', data: [i] }).attr('label', `item ${i}`);
   return w;
 }

@@ -10,7 +10,9 @@ describe('HDF5 writer', () => {
     const f = await H5File.read(sampleWriter().toBytes(), { name: 'ours.h5' });
     expect(f.superblockVersion).toBe(2);
     expect(f.keys()).toEqual(['empty_group', 'layers', 'many', 'types']);
-    expect(Array.from(f.dataset('layers/dense/vars/0').data as Float32Array)).toEqual(Array.from(new Float32Array([1.5, -2, 3e-8, 4, 5, 6])));
+    expect(Array.from(f.dataset('layers/dense/vars/0').data as Float32Array)).toEqual(
+      Array.from(new Float32Array([1.5, -2, 3e-8, 4, 5, 6])),
+    );
     expect(f.dataset('layers/dense/vars/0').shape).toEqual([2, 3]);
     expect(f.dataset('layers/dense/vars/1').attr('note')).toBe('bias');
     const t = f.group('types');
@@ -56,17 +58,27 @@ describe('HDF5 writer', () => {
 
   it('refuses bad input naming the path', () => {
     const w = new H5Writer();
-    expect(() => w.dataset('a/b', { shape: [2, 2], dtype: 'float32', data: [1, 2, 3] })).toThrow(/'\/a\/b': 3 values for shape \[2,2\] \(4 expected\)/);
+    expect(() => w.dataset('a/b', { shape: [2, 2], dtype: 'float32', data: [1, 2, 3] })).toThrow(
+      /'\/a\/b': 3 values for shape \[2,2\] \(4 expected\)/,
+    );
     expect(() => w.dataset('c', { shape: [1], dtype: 'complex64' as never, data: [1] })).toThrow(/dtype 'complex64'/);
     w.dataset('d', { shape: [1], dtype: 'float32', data: [1] });
     expect(() => w.dataset('d', { shape: [1], dtype: 'float32', data: [1] })).toThrow(/'\/d' already exists/);
     expect(() => w.group('d/e')).toThrow(/'\/d' is a dataset, not a group/);
     expect(() => w.attr('x', [1, 2] as never)).toThrow(/arrays must be string\[\]/);
     expect(() => w.group('../x')).toThrow(/'\.\.' in path/);
-    expect(() => w.dataset('i8', { shape: [2], dtype: 'int8', data: [1, 300] })).toThrow(/'\/i8': element 1 \(300\) is not an integer in the int8 range/);
-    expect(() => w.dataset('i64', { shape: [1], dtype: 'int64', data: [1.5] })).toThrow(/element 0 \(1\.5\) is not an integer in the int64 range/);
-    expect(() => w.dataset('s', { shape: [2], dtype: 'string', data: ['a', 3] as never })).toThrow(/'\/s': element 1 is a number, not a string/);
-    expect(() => w.dataset('f', { shape: [1], dtype: 'float32', data: ['x'] as never })).toThrow(/'\/f': element 0 is a string, not a number/);
+    expect(() => w.dataset('i8', { shape: [2], dtype: 'int8', data: [1, 300] })).toThrow(
+      /'\/i8': element 1 \(300\) is not an integer in the int8 range/,
+    );
+    expect(() => w.dataset('i64', { shape: [1], dtype: 'int64', data: [1.5] })).toThrow(
+      /element 0 \(1\.5\) is not an integer in the int64 range/,
+    );
+    expect(() => w.dataset('s', { shape: [2], dtype: 'string', data: ['a', 3] as never })).toThrow(
+      /'\/s': element 1 is a number, not a string/,
+    );
+    expect(() => w.dataset('f', { shape: [1], dtype: 'float32', data: ['x'] as never })).toThrow(
+      /'\/f': element 0 is a string, not a number/,
+    );
     w.attr('huge', new Float64Array(10000));
     expect(() => w.toBytes()).toThrow(/attribute 'huge' takes \d+ bytes, over the 64 KiB/);
   });

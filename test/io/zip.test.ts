@@ -18,7 +18,9 @@ describe('zip', () => {
 
   for (const impl of IMPLS) {
     it(`reads Python zipfile's stored, deflated, empty and directory entries (${impl})`, async () => {
-      const expected = JSON.parse(readFileSync(new URL('../fixtures/keras/python_zipfile.json', import.meta.url), 'utf8'));
+      const expected = JSON.parse(
+        readFileSync(new URL('../fixtures/keras/python_zipfile.json', import.meta.url), 'utf8'),
+      );
       const z = ZipReader.open(fx('python_zipfile.zip'), 'python_zipfile.zip', { impl });
       expect(z.names()).toEqual(['dir/', 'stored.txt', 'deflated.json', 'empty.bin', 'dir/nested.bin']);
       expect(z.entry('stored.txt').method).toBe(0);
@@ -37,7 +39,9 @@ describe('zip', () => {
       const ref = JSON.parse(readFileSync(new URL('../fixtures/keras/tiny_mlp.json', import.meta.url), 'utf8'));
       const z = ZipReader.open(fx('tiny_mlp.keras'), 'tiny_mlp.keras', { impl });
       expect(z.names().sort()).toEqual(Object.keys(ref.zip_entries).sort());
-      for (const [name, info] of Object.entries<{ size: number; crc: number; compress_type: number }>(ref.zip_entries)) {
+      for (const [name, info] of Object.entries<{ size: number; crc: number; compress_type: number }>(
+        ref.zip_entries,
+      )) {
         const data = await z.read(name);
         expect(data.length).toBe(info.size);
         expect(crc32(data)).toBe(info.crc);
@@ -50,7 +54,11 @@ describe('zip', () => {
     it(`writes archives it reads back: deflated, stored, empty, unicode names (${impl})`, async () => {
       const big = new Uint8Array(5000).map((_, i) => i % 7);
       const w = new ZipWriter(impl);
-      w.add('a.json', '{"x": [1, 2, 3]}').add('big.bin', big).add('raw.bin', big, { compress: false }).add('empty', new Uint8Array(0)).add('ünï/ç.txt', 'ok');
+      w.add('a.json', '{"x": [1, 2, 3]}')
+        .add('big.bin', big)
+        .add('raw.bin', big, { compress: false })
+        .add('empty', new Uint8Array(0))
+        .add('ünï/ç.txt', 'ok');
       const bytes = await w.toBytes();
       const z = ZipReader.open(bytes, 'ours.zip', { impl });
       expect(z.names()).toEqual(['a.json', 'big.bin', 'raw.bin', 'empty', 'ünï/ç.txt']);
@@ -69,7 +77,9 @@ describe('zip', () => {
     const z0 = ZipReader.open(b, 'x');
     const e = z0.entry('stored.txt');
     b[e.headerOffset + 30 + 'stored.txt'.length] ^= 1; // first data byte
-    await expect(ZipReader.open(b, 'crc.zip').read('stored.txt')).rejects.toThrow(/crc\.zip: entry 'stored\.txt': CRC-32 mismatch/);
+    await expect(ZipReader.open(b, 'crc.zip').read('stored.txt')).rejects.toThrow(
+      /crc\.zip: entry 'stored\.txt': CRC-32 mismatch/,
+    );
   });
 
   it('a zip bomb stops at the size its header promises (both platforms)', async () => {
@@ -85,7 +95,9 @@ describe('zip', () => {
     new DataView(b.buffer).setUint32(e.headerOffset + 22, 1000, true);
     for (const impl of IMPLS) {
       const t0 = performance.now();
-      await expect(ZipReader.open(b, 'bomb.zip', { impl }).read('bomb')).rejects.toThrow(/bomb\.zip: entry 'bomb': inflates to more than the 1000 bytes/);
+      await expect(ZipReader.open(b, 'bomb.zip', { impl }).read('bomb')).rejects.toThrow(
+        /bomb\.zip: entry 'bomb': inflates to more than the 1000 bytes/,
+      );
       expect(performance.now() - t0).toBeLessThan(2000);
     }
     // A size claiming more than deflate can produce from the compressed bytes is refused before inflating.
@@ -101,7 +113,9 @@ describe('zip', () => {
     const cd = dv.getUint32(eocd + 16, true);
     const m = b.slice();
     new DataView(m.buffer).setUint16(cd + 10, 14, true); // LZMA
-    expect(() => ZipReader.open(m, 'lzma.zip')).toThrow(/lzma\.zip: entry 'dir\/': compression method 14 is not supported/);
+    expect(() => ZipReader.open(m, 'lzma.zip')).toThrow(
+      /lzma\.zip: entry 'dir\/': compression method 14 is not supported/,
+    );
     const enc = b.slice();
     new DataView(enc.buffer).setUint16(cd + 8, 1, true);
     expect(() => ZipReader.open(enc, 'enc.zip')).toThrow(/encrypted/);
@@ -124,7 +138,21 @@ describe('zip', () => {
         return;
       }
     };
-    const cuts = [0, 1, 4, 21, 22, 30, 100, 1000, good.length >> 1, good.length - 100, good.length - 60, good.length - 23, good.length - 1];
+    const cuts = [
+      0,
+      1,
+      4,
+      21,
+      22,
+      30,
+      100,
+      1000,
+      good.length >> 1,
+      good.length - 100,
+      good.length - 60,
+      good.length - 23,
+      good.length - 1,
+    ];
     for (const n of cuts) await check(good.subarray(0, n), `cut${n}.keras`);
     expect(failures).toBe(cuts.length);
     // Flips at every byte of the central directory and end record: errors or (for fields nothing reads,
@@ -156,7 +184,11 @@ describe('zip', () => {
     expect(await inflate(b, 'raw', data.length, 't')).toEqual(data);
     const z = await deflate(data, 'zlib', 't', 'web');
     expect(await inflate(z, 'zlib', data.length, 't')).toEqual(data);
-    await expect(inflate(z.subarray(0, z.length - 5), 'zlib', data.length, 'cut')).rejects.toThrow(/cut: corrupt deflate data/);
-    await expect(inflate(z.subarray(0, z.length - 5), 'zlib', data.length, 'cut', 'web')).rejects.toThrow(/cut: corrupt deflate data/);
+    await expect(inflate(z.subarray(0, z.length - 5), 'zlib', data.length, 'cut')).rejects.toThrow(
+      /cut: corrupt deflate data/,
+    );
+    await expect(inflate(z.subarray(0, z.length - 5), 'zlib', data.length, 'cut', 'web')).rejects.toThrow(
+      /cut: corrupt deflate data/,
+    );
   });
 });

@@ -99,7 +99,12 @@ export function v2Header(b: H5Bytes, addr: number, what: string): V2Header {
 }
 
 /** Calls `record(pos)` with the absolute position of each record of the v2 B-tree at `addr`. */
-export function v2Records(b: H5Bytes, addr: number, what: string, record: (pos: number, h: V2Header) => void): V2Header {
+export function v2Records(
+  b: H5Bytes,
+  addr: number,
+  what: string,
+  record: (pos: number, h: V2Header) => void,
+): V2Header {
   const h = v2Header(b, addr, what);
   if (h.root === UNDEF || h.total === 0) return h;
   // Per level: the widths of a child pointer's "number of records" field (sized by the most

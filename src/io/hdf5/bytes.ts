@@ -45,8 +45,17 @@ export class H5Bytes {
 
   /** Checks that [pos, pos + len) is inside the file. */
   need(pos: number, len: number, what: string): void {
-    if (!(Number.isSafeInteger(pos) && Number.isSafeInteger(len) && pos >= 0 && len >= 0 && pos + len <= this.u8.length)) {
-      this.fail(what, `${len} bytes at offset ${pos} lie outside the ${this.u8.length}-byte file (truncated or corrupt)`);
+    if (!(
+      Number.isSafeInteger(pos) &&
+      Number.isSafeInteger(len) &&
+      pos >= 0 &&
+      len >= 0 &&
+      pos + len <= this.u8.length
+    )) {
+      this.fail(
+        what,
+        `${len} bytes at offset ${pos} lie outside the ${this.u8.length}-byte file (truncated or corrupt)`,
+      );
     }
   }
 
@@ -79,7 +88,11 @@ export class H5Bytes {
     this.need(pos, len + 4, what);
     const want = this.dv.getUint32(pos + len, true);
     const got = lookup3(this.u8.subarray(pos, pos + len));
-    if (want !== got) this.fail(what, `checksum mismatch at offset ${pos + len} (stored ${want.toString(16)}, computed ${got.toString(16)})`);
+    if (want !== got)
+      this.fail(
+        what,
+        `checksum mismatch at offset ${pos + len} (stored ${want.toString(16)}, computed ${got.toString(16)})`,
+      );
   }
 }
 
@@ -98,7 +111,10 @@ export class Cursor {
   private take(n: number): number {
     const p = this.pos;
     if (!(n >= 0 && p + n <= this.end)) {
-      this.b.fail(this.what, `needs ${n} bytes at offset ${p}, but ${p + n > this.b.length ? 'the file ends' : 'the structure ends'} at ${Math.min(this.end, this.b.length)} (truncated or corrupt)`);
+      this.b.fail(
+        this.what,
+        `needs ${n} bytes at offset ${p}, but ${p + n > this.b.length ? 'the file ends' : 'the structure ends'} at ${Math.min(this.end, this.b.length)} (truncated or corrupt)`,
+      );
     }
     this.pos = p + n;
     return p;
@@ -180,12 +196,24 @@ export function lookup3(k: Uint8Array, initval = 0): number {
     b = (b + w(4)) >>> 0;
     c = (c + w(8)) >>> 0;
     // mix
-    a = (a - c) >>> 0; a = (a ^ rot(c, 4)) >>> 0; c = (c + b) >>> 0;
-    b = (b - a) >>> 0; b = (b ^ rot(a, 6)) >>> 0; a = (a + c) >>> 0;
-    c = (c - b) >>> 0; c = (c ^ rot(b, 8)) >>> 0; b = (b + a) >>> 0;
-    a = (a - c) >>> 0; a = (a ^ rot(c, 16)) >>> 0; c = (c + b) >>> 0;
-    b = (b - a) >>> 0; b = (b ^ rot(a, 19)) >>> 0; a = (a + c) >>> 0;
-    c = (c - b) >>> 0; c = (c ^ rot(b, 4)) >>> 0; b = (b + a) >>> 0;
+    a = (a - c) >>> 0;
+    a = (a ^ rot(c, 4)) >>> 0;
+    c = (c + b) >>> 0;
+    b = (b - a) >>> 0;
+    b = (b ^ rot(a, 6)) >>> 0;
+    a = (a + c) >>> 0;
+    c = (c - b) >>> 0;
+    c = (c ^ rot(b, 8)) >>> 0;
+    b = (b + a) >>> 0;
+    a = (a - c) >>> 0;
+    a = (a ^ rot(c, 16)) >>> 0;
+    c = (c + b) >>> 0;
+    b = (b - a) >>> 0;
+    b = (b ^ rot(a, 19)) >>> 0;
+    a = (a + c) >>> 0;
+    c = (c - b) >>> 0;
+    c = (c ^ rot(b, 4)) >>> 0;
+    b = (b + a) >>> 0;
     length -= 12;
     o += 12;
   }
@@ -195,13 +223,20 @@ export function lookup3(k: Uint8Array, initval = 0): number {
   b = (b + (byte(4) | (byte(5) << 8) | (byte(6) << 16) | (byte(7) << 24))) >>> 0;
   c = (c + (byte(8) | (byte(9) << 8) | (byte(10) << 16) | (byte(11) << 24))) >>> 0;
   // final
-  c = (c ^ b) >>> 0; c = (c - rot(b, 14)) >>> 0;
-  a = (a ^ c) >>> 0; a = (a - rot(c, 11)) >>> 0;
-  b = (b ^ a) >>> 0; b = (b - rot(a, 25)) >>> 0;
-  c = (c ^ b) >>> 0; c = (c - rot(b, 16)) >>> 0;
-  a = (a ^ c) >>> 0; a = (a - rot(c, 4)) >>> 0;
-  b = (b ^ a) >>> 0; b = (b - rot(a, 14)) >>> 0;
-  c = (c ^ b) >>> 0; c = (c - rot(b, 24)) >>> 0;
+  c = (c ^ b) >>> 0;
+  c = (c - rot(b, 14)) >>> 0;
+  a = (a ^ c) >>> 0;
+  a = (a - rot(c, 11)) >>> 0;
+  b = (b ^ a) >>> 0;
+  b = (b - rot(a, 25)) >>> 0;
+  c = (c ^ b) >>> 0;
+  c = (c - rot(b, 16)) >>> 0;
+  a = (a ^ c) >>> 0;
+  a = (a - rot(c, 4)) >>> 0;
+  b = (b ^ a) >>> 0;
+  b = (b - rot(a, 14)) >>> 0;
+  c = (c ^ b) >>> 0;
+  c = (c - rot(b, 24)) >>> 0;
   return c;
 }
 

@@ -30,7 +30,19 @@ interface Chunk {
   mask: number;
 }
 
-const FILTER_NAMES: Record<number, string> = { 1: 'deflate', 2: 'shuffle', 3: 'fletcher32', 4: 'szip', 5: 'nbit', 6: 'scaleoffset', 32000: 'lzf', 32001: 'blosc', 32004: 'lz4', 32008: 'bitshuffle', 32015: 'zstd' };
+const FILTER_NAMES: Record<number, string> = {
+  1: 'deflate',
+  2: 'shuffle',
+  3: 'fletcher32',
+  4: 'szip',
+  5: 'nbit',
+  6: 'scaleoffset',
+  32000: 'lzf',
+  32001: 'blosc',
+  32004: 'lz4',
+  32008: 'bitshuffle',
+  32015: 'zstd',
+};
 
 function parseFilters(b: H5Bytes, m: Message, what: string): Filter[] {
   const w = `${what}: filter pipeline`;
@@ -72,7 +84,15 @@ function unshuffle(data: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-async function unfilter(ctx: ReadContext, filters: Filter[], mask: number, raw: Uint8Array, chunkBytes: number, elemSize: number, what: string): Promise<Uint8Array> {
+async function unfilter(
+  ctx: ReadContext,
+  filters: Filter[],
+  mask: number,
+  raw: Uint8Array,
+  chunkBytes: number,
+  elemSize: number,
+  what: string,
+): Promise<Uint8Array> {
   let d = raw;
   for (let i = filters.length - 1; i >= 0; i--) {
     if (mask & (1 << i)) continue;
@@ -84,8 +104,7 @@ async function unfilter(ctx: ReadContext, filters: Filter[], mask: number, raw: 
         const head = `${what} (deflate filter)`;
         ctx.b.fail(head, (e as Error).message.slice(head.length + 2));
       }
-    }
-    else if (f.id === 2) d = unshuffle(d, f.values[0] ?? elemSize);
+    } else if (f.id === 2) d = unshuffle(d, f.values[0] ?? elemSize);
     else if (f.id === 3) {
       if (d.length < 4) ctx.b.fail(what, 'chunk too short for its Fletcher-32 checksum');
       const body = d.subarray(0, d.length - 4);
@@ -93,17 +112,30 @@ async function unfilter(ctx: ReadContext, filters: Filter[], mask: number, raw: 
       const stored = (d[t] | (d[t + 1] << 8) | (d[t + 2] << 16) | (d[t + 3] << 24)) >>> 0;
       const sum = fletcher32(body);
       // HDF5 also accepts the byte-swapped sum written by 1.6.2.
-      const swapped = (((sum & 0xff) << 8) | ((sum >>> 8) & 0xff) | (((sum >>> 16) & 0xff) << 24) | (((sum >>> 24) & 0xff) << 16)) >>> 0;
-      if (stored !== sum && stored !== swapped) ctx.b.fail(what, `Fletcher-32 checksum mismatch (stored ${stored.toString(16)}, computed ${sum.toString(16)}): the data are corrupt`);
+      const swapped =
+        (((sum & 0xff) << 8) | ((sum >>> 8) & 0xff) | (((sum >>> 16) & 0xff) << 24) | (((sum >>> 24) & 0xff) << 16)) >>>
+        0;
+      if (stored !== sum && stored !== swapped)
+        ctx.b.fail(
+          what,
+          `Fletcher-32 checksum mismatch (stored ${stored.toString(16)}, computed ${sum.toString(16)}): the data are corrupt`,
+        );
       d = body;
-    } else ctx.b.fail(what, `filter ${f.id} (${FILTER_NAMES[f.id] || f.name || 'unknown'}) is not supported (only deflate, shuffle and fletcher32)`);
+    } else
+      ctx.b.fail(
+        what,
+        `filter ${f.id} (${FILTER_NAMES[f.id] || f.name || 'unknown'}) is not supported (only deflate, shuffle and fletcher32)`,
+      );
   }
   return d;
 }
 
 function charge(ctx: ReadContext, n: number, what: string): void {
   if (n > ctx.budget.left) {
-    ctx.b.fail(what, `needs ${n} bytes, more than this file could justify (limit ${ctx.budget.limit} bytes; raise it with the maxBytes option)`);
+    ctx.b.fail(
+      what,
+      `needs ${n} bytes, more than this file could justify (limit ${ctx.budget.limit} bytes; raise it with the maxBytes option)`,
+    );
   }
   ctx.budget.left -= n;
 }
@@ -121,7 +153,15 @@ export interface StorageInfo {
 }
 
 /** Reads the raw element bytes (n * elemSize, file byte order) of a dataset with the given messages. */
-export async function readStorage(ctx: ReadContext, msgs: Message[], shape: number[], maxShape: number[] | null, elemSize: number, what: string, info: StorageInfo): Promise<Uint8Array> {
+export async function readStorage(
+  ctx: ReadContext,
+  msgs: Message[],
+  shape: number[],
+  maxShape: number[] | null,
+  elemSize: number,
+  what: string,
+  info: StorageInfo,
+): Promise<Uint8Array> {
   const b = ctx.b;
   const lm = msgs.find((m) => m.type === MSG.LAYOUT);
   if (!lm) return b.fail(what, 'dataset has no data layout message');
@@ -152,7 +192,18 @@ export async function readStorage(ctx: ReadContext, msgs: Message[], shape: numb
       if (address === UNDEF) return fillBuffer(ctx, msgs, total, elemSize, what);
       return b.slice(b.at(address, total, `${what}: contiguous data`), total, what).slice();
     }
-    return chunked(ctx, msgs, shape, maxShape, elemSize, dims.slice(0, -1), { kind: 'btree1', address, rank1: nd }, 0, what, info);
+    return chunked(
+      ctx,
+      msgs,
+      shape,
+      maxShape,
+      elemSize,
+      dims.slice(0, -1),
+      { kind: 'btree1', address, rank1: nd },
+      0,
+      what,
+      info,
+    );
   }
   // Version 5 (HDF5 2.0) has version 4's encoding; only the width of filtered chunk sizes in the
   // indexes is fixed, and those widths are derived here from the entry and record sizes anyway.
@@ -180,7 +231,18 @@ export async function readStorage(ctx: ReadContext, msgs: Message[], shape: numb
     address = c.addr();
     for (let i = 0; i < nd; i++) dims.push(c.u32());
     if (nd !== shape.length + 1) b.fail(w, `chunk rank ${nd - 1} differs from the dataset's ${shape.length}`);
-    return chunked(ctx, msgs, shape, maxShape, elemSize, dims.slice(0, -1), { kind: 'btree1', address, rank1: nd }, 0, what, info);
+    return chunked(
+      ctx,
+      msgs,
+      shape,
+      maxShape,
+      elemSize,
+      dims.slice(0, -1),
+      { kind: 'btree1', address, rank1: nd },
+      0,
+      what,
+      info,
+    );
   }
   const flags = c.u8();
   const nd = c.u8();
@@ -258,7 +320,18 @@ function fillBuffer(ctx: ReadContext, msgs: Message[], total: number, elemSize: 
   return out;
 }
 
-async function chunked(ctx: ReadContext, msgs: Message[], shape: number[], maxShape: number[] | null, elemSize: number, cdims: number[], index: Index, dontFilterPartial: number, what: string, info: StorageInfo): Promise<Uint8Array> {
+async function chunked(
+  ctx: ReadContext,
+  msgs: Message[],
+  shape: number[],
+  maxShape: number[] | null,
+  elemSize: number,
+  cdims: number[],
+  index: Index,
+  dontFilterPartial: number,
+  what: string,
+  info: StorageInfo,
+): Promise<Uint8Array> {
   const b = ctx.b;
   info.chunkIndex = index.kind;
   info.chunkShape = cdims;
@@ -270,13 +343,15 @@ async function chunked(ctx: ReadContext, msgs: Message[], shape: number[], maxSh
   const out = fillBuffer(ctx, msgs, total, elemSize, what);
   if (total === 0 || index.address === UNDEF) return out;
   const chunkBytes = count(cdims) * elemSize;
-  if (!Number.isSafeInteger(chunkBytes) || chunkBytes > ctx.budget.limit) b.fail(what, `chunk [${cdims}] is implausibly large`);
+  if (!Number.isSafeInteger(chunkBytes) || chunkBytes > ctx.budget.limit)
+    b.fail(what, `chunk [${cdims}] is implausibly large`);
   const fm = msgs.find((m) => m.type === MSG.FILTERS);
   const filters = fm ? parseFilters(b, fm, what) : [];
   info.filters = filters.map((f) => FILTER_NAMES[f.id] || f.name || String(f.id));
   const grid = shape.map((d, i) => Math.ceil(d / cdims[i]));
   // Chunk positions are visited one by one: their number is bounded by what the file could index.
-  if (count(grid) > Math.max(1 << 20, b.length * 8)) b.fail(what, `${count(grid)} chunk positions are more than this file could index`);
+  if (count(grid) > Math.max(1 << 20, b.length * 8))
+    b.fail(what, `${count(grid)} chunk positions are more than this file could index`);
   const maxGrid = shape.map((d, i) => {
     const m = maxShape?.[i] ?? d;
     return m < 0 ? -1 : Math.ceil(m / cdims[i]);
@@ -291,7 +366,8 @@ async function chunked(ctx: ReadContext, msgs: Message[], shape: number[], maxSh
     const raw = b.slice(b.at(ch.addr, ch.size, cw), ch.size, cw);
     const partial = ch.coords.some((x, i) => x + cdims[i] > shape[i]);
     let data = raw;
-    if (filters.length && !(dontFilterPartial && partial)) data = await unfilter(ctx, filters, ch.mask, raw, chunkBytes, elemSize, cw);
+    if (filters.length && !(dontFilterPartial && partial))
+      data = await unfilter(ctx, filters, ch.mask, raw, chunkBytes, elemSize, cw);
     if (data.length !== chunkBytes) b.fail(cw, `holds ${data.length} bytes once decoded, ${chunkBytes} expected`);
     decoded += chunkBytes;
     if (decoded > ctx.budget.limit) b.fail(what, `decoding its chunks exceeds ${ctx.budget.limit} bytes`);
@@ -301,7 +377,14 @@ async function chunked(ctx: ReadContext, msgs: Message[], shape: number[], maxSh
 }
 
 /** Copies the part of a chunk inside the dataset's extent into the output (both row-major). */
-function copyChunk(out: Uint8Array, shape: number[], chunk: Uint8Array, cdims: number[], at: number[], elem: number): void {
+function copyChunk(
+  out: Uint8Array,
+  shape: number[],
+  chunk: Uint8Array,
+  cdims: number[],
+  at: number[],
+  elem: number,
+): void {
   const rank = shape.length;
   if (rank === 0) {
     out.set(chunk.subarray(0, elem));
@@ -343,7 +426,17 @@ function* gridPositions(grid: number[]): Generator<number[]> {
   }
 }
 
-function listChunks(b: H5Bytes, index: Index, rank: number, cdims: number[], grid: number[], maxGrid: number[], chunkBytes: number, filtered: boolean, what: string): Chunk[] {
+function listChunks(
+  b: H5Bytes,
+  index: Index,
+  rank: number,
+  cdims: number[],
+  grid: number[],
+  maxGrid: number[],
+  chunkBytes: number,
+  filtered: boolean,
+  what: string,
+): Chunk[] {
   const out: Chunk[] = [];
   const scaledToCoords = (s: number[]) => s.map((x, i) => x * cdims[i]);
   switch (index.kind) {
@@ -354,7 +447,12 @@ function listChunks(b: H5Bytes, index: Index, rank: number, cdims: number[], gri
       }
       return out;
     case 'single':
-      out.push({ coords: new Array(rank).fill(0), addr: index.address, size: index.size >= 0 ? index.size : chunkBytes, mask: index.mask });
+      out.push({
+        coords: new Array(rank).fill(0),
+        addr: index.address,
+        size: index.size >= 0 ? index.size : chunkBytes,
+        mask: index.mask,
+      });
       return out;
     case 'implicit': {
       const down = downProducts(maxGrid);
@@ -373,20 +471,23 @@ function listChunks(b: H5Bytes, index: Index, rank: number, cdims: number[], gri
         const i = s.reduce((a, x, k) => a + x * down[k], 0);
         const e = entries[i];
         if (i >= entries.length) b.fail(`${what}: fixed array`, `has ${entries.length} entries, chunk ${i} needed`);
-        if (e.addr !== UNDEF) out.push({ coords: scaledToCoords(s), addr: e.addr, size: filtered ? e.size : chunkBytes, mask: e.mask });
+        if (e.addr !== UNDEF)
+          out.push({ coords: scaledToCoords(s), addr: e.addr, size: filtered ? e.size : chunkBytes, mask: e.mask });
       }
       return out;
     }
     case 'earray': {
       const unlim = maxGrid.indexOf(-1);
-      if (unlim < 0 || maxGrid.lastIndexOf(-1) !== unlim) b.fail(what, 'extensible array index needs exactly one unlimited dimension');
+      if (unlim < 0 || maxGrid.lastIndexOf(-1) !== unlim)
+        b.fail(what, 'extensible array index needs exactly one unlimited dimension');
       const order = [unlim, ...grid.map((_, i) => i).filter((i) => i !== unlim)];
       const down = downProducts(order.map((i) => maxGrid[i]));
       const ea = new ExtensibleArray(b, index.address, filtered, what);
       for (const s of gridPositions(grid)) {
         const i = order.reduce((a, dim, k) => a + s[dim] * down[k], 0);
         const e = ea.get(i);
-        if (e && e.addr !== UNDEF) out.push({ coords: scaledToCoords(s), addr: e.addr, size: filtered ? e.size : chunkBytes, mask: e.mask });
+        if (e && e.addr !== UNDEF)
+          out.push({ coords: scaledToCoords(s), addr: e.addr, size: filtered ? e.size : chunkBytes, mask: e.mask });
       }
       return out;
     }
@@ -434,7 +535,8 @@ function fixedArray(b: H5Bytes, addr: number, filtered: boolean, what: string): 
   const n = c.len('entry count', b.length);
   const dblk = c.addr();
   if (client !== (filtered ? 1 : 0)) b.fail(w, `client ID ${client} does not match the filter pipeline`);
-  if (entrySize < b.offsetSize || (filtered && entrySize < b.offsetSize + 5)) b.fail(w, `entry size ${entrySize} is too small`);
+  if (entrySize < b.offsetSize || (filtered && entrySize < b.offsetSize + 5))
+    b.fail(w, `entry size ${entrySize} is too small`);
   if (pageBits > 32) b.fail(w, `page bits ${pageBits} is not plausible`);
   if (n * entrySize > b.length) b.fail(w, `${n} entries cannot fit in the file`);
   const out: Entry[] = [];
@@ -507,7 +609,14 @@ class ExtensibleArray {
     const iblk = c.addr();
     if (client !== (filtered ? 1 : 0)) b.fail(w, `client ID ${client} does not match the filter pipeline`);
     const pow2 = (x: number) => x > 0 && (x & (x - 1)) === 0;
-    if (maxBits > 64 || maxBits === 0 || !pow2(this.minDblk) || !pow2(minSblkPtrs) || this.pageBits > 32 || this.entrySize < b.offsetSize) {
+    if (
+      maxBits > 64 ||
+      maxBits === 0 ||
+      !pow2(this.minDblk) ||
+      !pow2(minSblkPtrs) ||
+      this.pageBits > 32 ||
+      this.entrySize < b.offsetSize
+    ) {
       b.fail(w, 'creation parameters are not plausible');
     }
     this.arrOff = Math.ceil(maxBits / 8);

@@ -47,7 +47,20 @@ export interface DType {
   charset?: number;
 }
 
-const CLASS_NAMES = ['fixed-point', 'floating-point', 'time', 'string', 'bitfield', 'opaque', 'compound', 'reference', 'enum', 'variable-length', 'array', 'complex'];
+const CLASS_NAMES = [
+  'fixed-point',
+  'floating-point',
+  'time',
+  'string',
+  'bitfield',
+  'opaque',
+  'compound',
+  'reference',
+  'enum',
+  'variable-length',
+  'array',
+  'complex',
+];
 
 /** Parses a datatype message at the cursor (consumes exactly its encoding). */
 export function parseDatatype(c: Cursor, what: string): DType {
@@ -74,7 +87,14 @@ export function parseDatatype(c: Cursor, what: string): DType {
       c.skip(4); // exponent/mantissa locations and sizes
       c.skip(4); // exponent bias
       if (b0 & 0x40) fail('VAX-order floats are not supported');
-      const dtype = size === 2 ? 'float16' : size === 4 ? 'float32' : size === 8 ? 'float64' : fail(`${size}-byte floats are not supported`);
+      const dtype =
+        size === 2
+          ? 'float16'
+          : size === 4
+            ? 'float32'
+            : size === 8
+              ? 'float64'
+              : fail(`${size}-byte floats are not supported`);
       return { dtype, size, bigEndian: (b0 & 1) === 1 };
     }
     case 3:
@@ -82,7 +102,8 @@ export function parseDatatype(c: Cursor, what: string): DType {
     case 8: {
       const n = b0 | (b1 << 8);
       const base = parseDatatype(c, what);
-      if (base.dtype === 'string' || base.dtype.startsWith('float')) fail('enums over non-integer types are not supported');
+      if (base.dtype === 'string' || base.dtype.startsWith('float'))
+        fail('enums over non-integer types are not supported');
       const names: string[] = [];
       for (let i = 0; i < n; i++) {
         const start = c.pos;
@@ -95,7 +116,8 @@ export function parseDatatype(c: Cursor, what: string): DType {
       }
       c.skip(n * base.size);
       // h5py's bool is an enum {FALSE: 0, TRUE: 1} over int8.
-      if (n === 2 && names[0] === 'FALSE' && names[1] === 'TRUE' && base.size === 1) return { dtype: 'bool', size: 1, bigEndian: false };
+      if (n === 2 && names[0] === 'FALSE' && names[1] === 'TRUE' && base.size === 1)
+        return { dtype: 'bool', size: 1, bigEndian: false };
       return base;
     }
     case 9: {
@@ -178,7 +200,14 @@ function decodeString(bytes: Uint8Array, pad: number): string {
 }
 
 /** Decodes `n` elements of type `t` from `raw` (exactly n * t.size bytes). */
-export function decodeValues(b: H5Bytes, t: DType, raw: Uint8Array, n: number, what: string, heaps: GlobalHeaps): H5Array {
+export function decodeValues(
+  b: H5Bytes,
+  t: DType,
+  raw: Uint8Array,
+  n: number,
+  what: string,
+  heaps: GlobalHeaps,
+): H5Array {
   if (raw.length !== n * t.size) b.fail(what, `holds ${raw.length} bytes for ${n} elements of ${t.size} bytes`);
   if (t.dtype === 'string') {
     const out: string[] = new Array(n);

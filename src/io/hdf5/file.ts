@@ -7,7 +7,18 @@ import { v1Leaves, v2Records } from './btree.js';
 import { GlobalHeaps, H5Array, H5DType, decodeValues, parseDatatype } from './datatype.js';
 import { readStorage, ReadContext, StorageInfo } from './dataset.js';
 import { FractalHeap, LocalHeap } from './heap.js';
-import { H5Value, Link, MSG, Message, count, parseAttribute, parseDataspace, parseDenseInfo, parseLink, readObjectHeader } from './object.js';
+import {
+  H5Value,
+  Link,
+  MSG,
+  Message,
+  count,
+  parseAttribute,
+  parseDataspace,
+  parseDenseInfo,
+  parseLink,
+  readObjectHeader,
+} from './object.js';
 
 export type { H5Value, Link } from './object.js';
 export type { H5Array, H5DType } from './datatype.js';
@@ -60,7 +71,10 @@ abstract class H5Object {
    */
   attr(name: string): H5AttrValue {
     const v = this.attrs[name];
-    if (!v) throw new Error(`${this.file.fileName}: '${this.path}' has no attribute '${name}' (it has: ${this.attrNames().join(', ') || 'none'})`);
+    if (!v)
+      throw new Error(
+        `${this.file.fileName}: '${this.path}' has no attribute '${name}' (it has: ${this.attrNames().join(', ') || 'none'})`,
+      );
     return attrValue(v);
   }
 }
@@ -202,16 +216,29 @@ export class H5File extends H5Group {
     const parts = path.split('/').filter((p) => p && p !== '.');
     let at = path.startsWith('/') ? '' : from.path === '/' ? '' : from.path;
     for (const part of parts) {
-      if (!(cur instanceof H5Group)) throw new Error(`${this.fileName}: '${at}' is a dataset, so '${path}' does not exist`);
+      if (!(cur instanceof H5Group))
+        throw new Error(`${this.fileName}: '${at}' is a dataset, so '${path}' does not exist`);
       const l = cur.links.get(part);
-      if (!l) throw new Error(`${this.fileName}: no object '${part}' in group '${at || '/'}' (looking up '${path}'; it has: ${cur.keys().slice(0, 20).join(', ') || 'nothing'})`);
-      if (l.kind === 'external') throw new Error(`${this.fileName}: '${at}/${part}' is an external link to ${l.file}:${l.path}; external files are not opened`);
+      if (!l)
+        throw new Error(
+          `${this.fileName}: no object '${part}' in group '${at || '/'}' (looking up '${path}'; it has: ${cur.keys().slice(0, 20).join(', ') || 'nothing'})`,
+        );
+      if (l.kind === 'external')
+        throw new Error(
+          `${this.fileName}: '${at}/${part}' is an external link to ${l.file}:${l.path}; external files are not opened`,
+        );
       if (l.kind === 'soft') {
-        if (++hops.n > 16) throw new Error(`${this.fileName}: soft link '${at}/${part}' -> '${l.path}': more than 16 soft-link hops (a soft-link cycle)`);
+        if (++hops.n > 16)
+          throw new Error(
+            `${this.fileName}: soft link '${at}/${part}' -> '${l.path}': more than 16 soft-link hops (a soft-link cycle)`,
+          );
         cur = this.resolve(cur, l.path, hops);
       } else {
         const o = this.objects.get(l.addr);
-        if (!o) throw new Error(`${this.fileName}: '${at}/${part}' is a committed datatype or an unread object, not a group or dataset`);
+        if (!o)
+          throw new Error(
+            `${this.fileName}: '${at}/${part}' is a committed datatype or an unread object, not a group or dataset`,
+          );
         cur = o;
       }
       at = `${at}/${part}`;
@@ -229,7 +256,11 @@ function superblock(b: H5Bytes): { version: number; root: number } {
       break;
     }
   }
-  if (p < 0) throw new H5Error(b.file, `not an HDF5 file (no superblock signature at offset 0, 512, 1024, ...; ${b.length} bytes)`);
+  if (p < 0)
+    throw new H5Error(
+      b.file,
+      `not an HDF5 file (no superblock signature at offset 0, 512, 1024, ...; ${b.length} bytes)`,
+    );
   const w = 'superblock';
   const c = new Cursor(b, p + 8, w);
   const version = c.u8();
@@ -302,8 +333,16 @@ class Loader {
     const what = `'${path}'`;
     const msgs = readObjectHeader(b, addr, what);
     for (const m of msgs) {
-      if (m.flags & 0x08 && !KNOWN.has(m.type)) b.fail(what, `message type ${m.type} must be understood to read this object, and is not`);
-      if (m.flags & 0x02 && (m.type === MSG.DATATYPE || m.type === MSG.DATASPACE || m.type === MSG.FILTERS || m.type === MSG.FILL || m.type === MSG.ATTRIBUTE)) {
+      if (m.flags & 0x08 && !KNOWN.has(m.type))
+        b.fail(what, `message type ${m.type} must be understood to read this object, and is not`);
+      if (
+        m.flags & 0x02 &&
+        (m.type === MSG.DATATYPE ||
+          m.type === MSG.DATASPACE ||
+          m.type === MSG.FILTERS ||
+          m.type === MSG.FILL ||
+          m.type === MSG.ATTRIBUTE)
+      ) {
         b.fail(what, `shared message (type ${m.type}) is not supported`);
       }
     }
@@ -317,14 +356,17 @@ class Loader {
       const space = parseDataspace(b, dsm.pos, dsm.size, what);
       const shape = space.shape ?? [0];
       const storage: StorageInfo = { layout: 'contiguous' };
-      const raw = space.shape ? await readStorage(this.ctx, msgs, shape, space.maxShape, dt.size, what, storage) : new Uint8Array(0);
+      const raw = space.shape
+        ? await readStorage(this.ctx, msgs, shape, space.maxShape, dt.size, what, storage)
+        : new Uint8Array(0);
       const n = count(shape);
       const data = decodeValues(b, dt, raw, space.shape ? n : 0, what, this.heaps);
       const maxShape = space.maxShape && space.maxShape.some((d, i) => d !== shape[i]) ? space.maxShape : null;
       this.f.setAddr(addr, new H5Dataset(this.f, path, attrs, space.shape ?? [], dt.dtype, data, maxShape, storage));
       return;
     }
-    const isGroup = msgs.some((m) => m.type === MSG.SYMBOL_TABLE || m.type === MSG.LINK_INFO || m.type === MSG.LINK) || root;
+    const isGroup =
+      msgs.some((m) => m.type === MSG.SYMBOL_TABLE || m.type === MSG.LINK_INFO || m.type === MSG.LINK) || root;
     if (!isGroup) {
       this.f.setAddr(addr, null); // a committed datatype or an object of no kind read here
       return;
@@ -381,7 +423,8 @@ class Loader {
         if (sc.u8() !== 1) b.fail(w, 'version is not 1');
         sc.u8();
         const n = sc.u16();
-        if (n > 2 * b.groupLeafK) b.fail(w, `claims ${n} symbols, more than the ${2 * b.groupLeafK} a node holds (2K, K from the superblock)`);
+        if (n > 2 * b.groupLeafK)
+          b.fail(w, `claims ${n} symbols, more than the ${2 * b.groupLeafK} a node holds (2K, K from the superblock)`);
         for (let i = 0; i < n; i++) {
           const nameOff = sc.len('name offset', Number.MAX_SAFE_INTEGER);
           const obj = sc.addr();

@@ -26,12 +26,14 @@ export class LocalHeap {
 
   /** The null-terminated string at `offset` in the data segment. */
   string(offset: number): string {
-    if (offset >= this.size) this.b.fail(`${this.what}: local heap`, `offset ${offset} is past the ${this.size}-byte data segment`);
+    if (offset >= this.size)
+      this.b.fail(`${this.what}: local heap`, `offset ${offset} is past the ${this.size}-byte data segment`);
     const u = this.b.u8;
     const end = this.pos + this.size;
     let z = this.pos + offset;
     while (z < end && u[z] !== 0) z++;
-    if (z >= end) this.b.fail(`${this.what}: local heap`, `string at offset ${offset} is not terminated inside the data segment`);
+    if (z >= end)
+      this.b.fail(`${this.what}: local heap`, `string at offset ${offset} is not terminated inside the data segment`);
     return new TextDecoder().decode(u.subarray(this.pos + offset, z));
   }
 }
@@ -85,8 +87,19 @@ export class FractalHeap {
     const root = c.addr();
     const rootRows = c.u16();
     const pow2 = (x: number) => x > 0 && 2 ** Math.round(Math.log2(x)) === x;
-    if (!pow2(this.startSize) || !pow2(this.maxDirect) || this.maxDirect < this.startSize || this.width === 0 || this.width > 1 << 16 || maxHeapBits > 64 || maxHeapBits === 0) {
-      b.fail(w, `doubling table (width ${this.width}, start ${this.startSize}, max direct ${this.maxDirect}, ${maxHeapBits} bits) is not plausible`);
+    if (
+      !pow2(this.startSize) ||
+      !pow2(this.maxDirect) ||
+      this.maxDirect < this.startSize ||
+      this.width === 0 ||
+      this.width > 1 << 16 ||
+      maxHeapBits > 64 ||
+      maxHeapBits === 0
+    ) {
+      b.fail(
+        w,
+        `doubling table (width ${this.width}, start ${this.startSize}, max direct ${this.maxDirect}, ${maxHeapBits} bits) is not plausible`,
+      );
     }
     this.offBytes = Math.ceil(maxHeapBits / 8);
     const limitEnc = (x: number) => Math.floor(Math.log2(x) / 8) + 1;
@@ -199,7 +212,8 @@ export class FractalHeap {
       this.huge = new Map();
       if (this.hugeBtree === UNDEF) this.b.fail(w, 'the heap has no huge-object B-tree');
       v2Records(this.b, this.hugeBtree, this.w, (pos, h) => {
-        if (h.type !== 1) this.b.fail(w, `huge-object B-tree has record type ${h.type} (filtered huge objects are not supported)`);
+        if (h.type !== 1)
+          this.b.fail(w, `huge-object B-tree has record type ${h.type} (filtered huge objects are not supported)`);
         const r = new Cursor(this.b, pos, w, pos + h.recordSize);
         const addr = r.addr();
         const len = r.len('object length');

@@ -161,7 +161,13 @@ export interface H5Value {
 }
 
 /** Parses an attribute message into its name and value. */
-export function parseAttribute(b: H5Bytes, pos: number, size: number, what: string, heaps: GlobalHeaps): [string, H5Value] {
+export function parseAttribute(
+  b: H5Bytes,
+  pos: number,
+  size: number,
+  what: string,
+  heaps: GlobalHeaps,
+): [string, H5Value] {
   const w = `${what}: attribute message`;
   const c = new Cursor(b, pos, w, pos + size);
   const version = c.u8();
@@ -185,13 +191,15 @@ export function parseAttribute(b: H5Bytes, pos: number, size: number, what: stri
   const space = parseDataspace(b, dsPos, dsSize, aw);
   if (!space.shape) return [name, { shape: [], dtype: dt.dtype, data: dt.dtype === 'string' ? [] : new Uint8Array(0) }];
   const n = count(space.shape);
-  if (n * dt.size > c.left) b.fail(aw, `${n} elements of ${dt.size} bytes do not fit in the ${c.left} bytes left in its message`);
+  if (n * dt.size > c.left)
+    b.fail(aw, `${n} elements of ${dt.size} bytes do not fit in the ${c.left} bytes left in its message`);
   const raw = c.bytes(n * dt.size);
   return [name, { shape: space.shape, dtype: dt.dtype, data: decodeValues(b, dt, raw, n, aw, heaps) }];
 }
 
 /** A link in a group: hard (to an object header address), soft (a path) or external. */
-export type Link = { kind: 'hard'; addr: number } | { kind: 'soft'; path: string } | { kind: 'external'; file: string; path: string };
+export type Link =
+  { kind: 'hard'; addr: number } | { kind: 'soft'; path: string } | { kind: 'external'; file: string; path: string };
 
 /** Parses a link message (also the records of dense link storage). */
 export function parseLink(b: H5Bytes, pos: number, size: number, what: string): [string, Link] {

@@ -5,7 +5,17 @@
 import { lookup3 } from './bytes.js';
 import { floatToHalf, H5DType } from './datatype.js';
 
-type NumArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+type NumArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** A value to write: its shape, element type and data (row-major). */
 export interface H5WriteSpec {
@@ -42,22 +52,40 @@ function normalize(v: H5WriteValue, what: string): H5WriteSpec {
   if (typeof v === 'bigint') return { shape: [], dtype: 'int64', data: [v] };
   if (typeof v === 'boolean') return { shape: [], dtype: 'bool', data: [v] };
   if (Array.isArray(v)) {
-    if (!v.every((s) => typeof s === 'string')) throw new Error(`${what}: arrays must be string[] (use a typed array or {shape, dtype, data} for numbers)`);
+    if (!v.every((s) => typeof s === 'string'))
+      throw new Error(`${what}: arrays must be string[] (use a typed array or {shape, dtype, data} for numbers)`);
     return { shape: [v.length], dtype: 'string', data: v };
   }
-  for (const [ctor, dtype] of DTYPE_OF) if (v instanceof ctor) return { shape: [v.length], dtype, data: v as ArrayLike<number> };
+  for (const [ctor, dtype] of DTYPE_OF)
+    if (v instanceof ctor) return { shape: [v.length], dtype, data: v as ArrayLike<number> };
   const spec = v as H5WriteSpec;
-  if (!spec || !Array.isArray(spec.shape) || typeof spec.dtype !== 'string' || spec.data === undefined) throw new Error(`${what}: not a value H5Writer can write`);
+  if (!spec || !Array.isArray(spec.shape) || typeof spec.dtype !== 'string' || spec.data === undefined)
+    throw new Error(`${what}: not a value H5Writer can write`);
   return spec;
 }
 
-const NUM_SIZE: Record<string, number> = { float16: 2, float32: 4, float64: 8, int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, bool: 1 };
+const NUM_SIZE: Record<string, number> = {
+  float16: 2,
+  float32: 4,
+  float64: 8,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  uint64: 8,
+  bool: 1,
+};
 
 function checkSpec(s: H5WriteSpec, what: string): number {
-  if (!s.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`${what}: shape [${s.shape}] must be non-negative integers`);
+  if (!s.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new Error(`${what}: shape [${s.shape}] must be non-negative integers`);
   const n = s.shape.reduce((a, d) => a * d, 1);
   if (s.data.length !== n) throw new Error(`${what}: ${s.data.length} values for shape [${s.shape}] (${n} expected)`);
-  if (s.dtype !== 'string' && !(s.dtype in NUM_SIZE)) throw new Error(`${what}: dtype '${s.dtype}' is not one H5Writer writes`);
+  if (s.dtype !== 'string' && !(s.dtype in NUM_SIZE))
+    throw new Error(`${what}: dtype '${s.dtype}' is not one H5Writer writes`);
   const range = INT_RANGE[s.dtype];
   const isTyped = ArrayBuffer.isView(s.data);
   for (let i = 0; i < n; i++) {
@@ -65,12 +93,17 @@ function checkSpec(s: H5WriteSpec, what: string): number {
     if (s.dtype === 'string') {
       if (typeof x !== 'string') throw new Error(`${what}: element ${i} is a ${typeof x}, not a string`);
     } else if (s.dtype === 'bool') {
-      if (typeof x !== 'boolean' && x !== 0 && x !== 1) throw new Error(`${what}: element ${i} (${String(x)}) is not a boolean or 0/1`);
+      if (typeof x !== 'boolean' && x !== 0 && x !== 1)
+        throw new Error(`${what}: element ${i} (${String(x)}) is not a boolean or 0/1`);
     } else if (range && !isTyped) {
       // plain arrays must hold integers in range: a typed array conversion would wrap silently
-      const ok = typeof x === 'bigint' ? x >= range[0] && x <= range[1] : typeof x === 'number' && Number.isInteger(x) && BigInt(x) >= range[0] && BigInt(x) <= range[1];
+      const ok =
+        typeof x === 'bigint'
+          ? x >= range[0] && x <= range[1]
+          : typeof x === 'number' && Number.isInteger(x) && BigInt(x) >= range[0] && BigInt(x) <= range[1];
       if (!ok) throw new Error(`${what}: element ${i} (${String(x)}) is not an integer in the ${s.dtype} range`);
-    } else if (!range && !isTyped && typeof x !== 'number') throw new Error(`${what}: element ${i} is a ${typeof x}, not a number`);
+    } else if (!range && !isTyped && typeof x !== 'number')
+      throw new Error(`${what}: element ${i} is a ${typeof x}, not a number`);
   }
   return n;
 }
@@ -153,7 +186,8 @@ export class H5WGroup {
 
 function splitPath(path: string, at: string): string[] {
   const parts = path.split('/').filter((p) => p && p !== '.');
-  for (const p of parts) if (p === '..') throw new Error(`H5Writer: '..' in path '${path}' (under '${at}') is not supported`);
+  for (const p of parts)
+    if (p === '..') throw new Error(`H5Writer: '..' in path '${path}' (under '${at}') is not supported`);
   return parts;
 }
 
@@ -240,11 +274,19 @@ function datatype(s: H5WriteSpec): Uint8Array {
   if (t === 'string') {
     if (s.stringFormat === 'fixed') {
       const size = Math.max(1, ...Array.from(s.data as ArrayLike<string>, (x) => enc.encode(x).length));
-      b.u8v(0x13).u8v(0x01 | (1 << 4)).u8v(0).u8v(0).u32(size); // class 3 v1, null-padded, UTF-8
+      b.u8v(0x13)
+        .u8v(0x01 | (1 << 4))
+        .u8v(0)
+        .u8v(0)
+        .u32(size); // class 3 v1, null-padded, UTF-8
       return b.done();
     }
     // variable-length string (class 9, type string, null-terminated, UTF-8) over an unsigned char
-    b.u8v(0x19).u8v(0x01).u8v(0x01).u8v(0).u32(4 + O + 4);
+    b.u8v(0x19)
+      .u8v(0x01)
+      .u8v(0x01)
+      .u8v(0)
+      .u32(4 + O + 4);
     b.u8v(0x10).u8v(0).u8v(0).u8v(0).u32(1).u16(0).u16(8);
     return b.done();
   }
@@ -258,26 +300,43 @@ function datatype(s: H5WriteSpec): Uint8Array {
   }
   const size = NUM_SIZE[t];
   if (t.startsWith('float')) {
-    const [sign, eloc, esize, msize, bias] = t === 'float16' ? [15, 10, 5, 10, 15] : t === 'float32' ? [31, 23, 8, 23, 127] : [63, 52, 11, 52, 1023];
+    const [sign, eloc, esize, msize, bias] =
+      t === 'float16' ? [15, 10, 5, 10, 15] : t === 'float32' ? [31, 23, 8, 23, 127] : [63, 52, 11, 52, 1023];
     b.u8v(0x11).u8v(0x20).u8v(sign).u8v(0).u32(size);
-    b.u16(0).u16(size * 8).u8v(eloc).u8v(esize).u8v(0).u8v(msize).u32(bias);
+    b.u16(0)
+      .u16(size * 8)
+      .u8v(eloc)
+      .u8v(esize)
+      .u8v(0)
+      .u8v(msize)
+      .u32(bias);
     return b.done();
   }
   const signed = t.startsWith('int');
-  b.u8v(0x10).u8v(signed ? 0x08 : 0).u8v(0).u8v(0).u32(size).u16(0).u16(size * 8);
+  b.u8v(0x10)
+    .u8v(signed ? 0x08 : 0)
+    .u8v(0)
+    .u8v(0)
+    .u32(size)
+    .u16(0)
+    .u16(size * 8);
   return b.done();
 }
 
 function dataspace(shape: number[]): Uint8Array {
   const b = new Buf();
-  b.u8v(2).u8v(shape.length).u8v(0).u8v(shape.length === 0 ? 0 : 1);
+  b.u8v(2)
+    .u8v(shape.length)
+    .u8v(0)
+    .u8v(shape.length === 0 ? 0 : 1);
   for (const d of shape) b.u64(d);
   return b.done();
 }
 
 function elementSize(s: H5WriteSpec): number {
   if (s.dtype !== 'string') return NUM_SIZE[s.dtype];
-  if (s.stringFormat === 'fixed') return Math.max(1, ...Array.from(s.data as ArrayLike<string>, (x) => enc.encode(x).length));
+  if (s.stringFormat === 'fixed')
+    return Math.max(1, ...Array.from(s.data as ArrayLike<string>, (x) => enc.encode(x).length));
   return 4 + O + 4;
 }
 
@@ -344,10 +403,21 @@ class Serializer {
       const total = Math.max(4096, c.size + 16);
       this.out.bytes(enc.encode('GCOL')).u8v(1).zeros(3).u64(total);
       c.items.forEach((item, i) => {
-        this.out.u16(i + 1).u16(1).u32(0).u64(item.length).bytes(item).align(8);
+        this.out
+          .u16(i + 1)
+          .u16(1)
+          .u32(0)
+          .u64(item.length)
+          .bytes(item)
+          .align(8);
       });
       const free = total - c.size;
-      this.out.u16(0).u16(0).u32(0).u64(free).zeros(free - 16);
+      this.out
+        .u16(0)
+        .u16(0)
+        .u32(0)
+        .u64(free)
+        .zeros(free - 16);
     }
     for (const refs of this.refs.values()) for (const r of refs) r[1] = addrs[r[1]];
   }
@@ -383,7 +453,8 @@ class Serializer {
         break;
       default: {
         const ctor = DTYPE_OF.find(([, dt]) => dt === t)![0] as unknown as { from(a: ArrayLike<number>): NumArray };
-        arr = d instanceof (ctor as unknown as typeof Float32Array) ? (d as NumArray) : ctor.from(d as ArrayLike<number>);
+        arr =
+          d instanceof (ctor as unknown as typeof Float32Array) ? (d as NumArray) : ctor.from(d as ArrayLike<number>);
       }
     }
     // typed arrays are in the platform's order; every platform simdgrad runs on is little-endian
@@ -397,9 +468,17 @@ class Serializer {
     const ds = dataspace(s.shape);
     const data = this.data(s, n);
     const b = new Buf();
-    b.u8v(3).u8v(0).u16(nameBytes.length + 1).u16(dt.length).u16(ds.length).u8v(1);
+    b.u8v(3)
+      .u8v(0)
+      .u16(nameBytes.length + 1)
+      .u16(dt.length)
+      .u16(ds.length)
+      .u8v(1);
     b.bytes(nameBytes).u8v(0).bytes(dt).bytes(ds).bytes(data);
-    if (b.n > 0xffff) throw new Error(`H5Writer: attribute '${name}' takes ${b.n} bytes, over the 64 KiB an attribute message holds (store large text as a string attribute, which lives in the global heap, or as a dataset)`);
+    if (b.n > 0xffff)
+      throw new Error(
+        `H5Writer: attribute '${name}' takes ${b.n} bytes, over the 64 KiB an attribute message holds (store large text as a string attribute, which lives in the global heap, or as a dataset)`,
+      );
     return b.done();
   }
 
@@ -426,7 +505,10 @@ class Serializer {
    */
   private attrs(attrs: Map<string, H5WriteSpec>): [number, number, Uint8Array][] {
     const info = new Buf().u8v(0).u8v(0).u64(UNDEF_ADDR).u64(UNDEF_ADDR).done();
-    return [[0x15, 0, info], ...[...attrs].map(([name, s]): [number, number, Uint8Array] => [0x0c, 0, this.attrMessage(name, s)])];
+    return [
+      [0x15, 0, info],
+      ...[...attrs].map(([name, s]): [number, number, Uint8Array] => [0x0c, 0, this.attrMessage(name, s)]),
+    ];
   }
 
   private dataset(d: H5WDataset): number {
@@ -444,7 +526,13 @@ class Serializer {
     else layout.u64(addr);
     layout.u64(data.length);
     const fill = new Uint8Array([3, 0x0a]); // late allocation, fill written if set, no value defined
-    return this.header([[0x01, 0, dataspace(s.shape)], [0x03, 1, datatype(s)], [0x05, 1, fill], [0x08, 0, layout.done()], ...this.attrs(d.attrs)]);
+    return this.header([
+      [0x01, 0, dataspace(s.shape)],
+      [0x03, 1, datatype(s)],
+      [0x05, 1, fill],
+      [0x08, 0, layout.done()],
+      ...this.attrs(d.attrs),
+    ]);
   }
 
   private group(g: H5WGroup): number {
@@ -455,7 +543,9 @@ class Serializer {
       const b = new Buf();
       if (nb.length > 0xffff) throw new Error(`H5Writer: link name of ${nb.length} bytes is too long`);
       const wide = nb.length > 255;
-      b.u8v(1).u8v(0x10 | (wide ? 1 : 0)).u8v(1);
+      b.u8v(1)
+        .u8v(0x10 | (wide ? 1 : 0))
+        .u8v(1);
       if (wide) b.u16(nb.length);
       else b.u8v(nb.length);
       b.bytes(nb).u64(addr);
