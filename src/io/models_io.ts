@@ -14,9 +14,12 @@ import { LayersModel, modelIOHooks } from '../models/model.js';
 import type { OptimizerSpec } from '../optimizers/index.js';
 import { fromSavedConfig, toSavedConfig } from './config_names.js';
 import { resolveHandler } from './router.js';
-import { modelConfig, modelFromConfig } from './serialization.js';
+import { modelConfig, modelFromConfig, type GraphFormat } from './serialization.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, SaveConfig, SaveResult, TrainingConfig } from './types.js';
 import { decodeWeights, encodeWeights, type DecodedWeight } from './weights.js';
+
+/** tfjs-layers (like Keras 2) numbers a nested model's calls from 1: its node 0 is its own graph. */
+const TFJS_GRAPH: GraphFormat = { modelNodeOffset: 1 };
 
 /** The version string written as keras_version and generatedBy. */
 export const SIMDGRAD_VERSION = '0.1.0';
@@ -34,7 +37,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function modelToJSONObject(model: LayersModel): Record<string, unknown> {
   return toSavedConfig({
     className: model.className,
-    config: modelConfig(model),
+    config: modelConfig(model, TFJS_GRAPH),
     kerasVersion: `simdgrad ${SIMDGRAD_VERSION}`,
     backend: 'simdgrad',
   }) as Record<string, unknown>;
@@ -72,7 +75,7 @@ export function modelFromJSON(json: string | Record<string, unknown>, where = 'm
   }
   if (isObject(obj) && isObject(obj.modelTopology)) obj = obj.modelTopology;
   const { className, config } = topologyRoot(obj, where);
-  return modelFromConfig(className, fromSavedConfig(config, 'tfjs'), where);
+  return modelFromConfig(className, fromSavedConfig(config, 'tfjs'), where, TFJS_GRAPH);
 }
 
 // ---- weight names ----

@@ -61,13 +61,22 @@ function unknownClass(name: string, where: string): Error {
   );
 }
 
+/**
+ * Format differences in how a graph is written. `modelNodeOffset`: the node index of a model's
+ * first call when it is used as a layer; tfjs-layers and Keras 2 count a model's own internal
+ * node as node 0 (so its calls start at 1), Keras 3 does not (0).
+ */
+export interface GraphFormat {
+  modelNodeOffset?: number;
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** `{className, config}` of a layer (camelCase config; a model gives its topology). */
-export function serializeLayer(layer: Layer): { className: string; config: Record<string, unknown> } {
-  if (layer instanceof LayersModel) return { className: layer.className, config: modelConfig(layer) };
+export function serializeLayer(layer: Layer, format: GraphFormat = {}): { className: string; config: Record<string, unknown> } {
+  if (layer instanceof LayersModel) return { className: layer.className, config: modelConfig(layer, format) };
   const config = layer.getConfig();
   // The base Layer applies activityRegularizer; its getConfig does not list it.
   if (!('activityRegularizer' in config) && layer.activityRegularizer) {
@@ -80,20 +89,20 @@ export function serializeLayer(layer: Layer): { className: string; config: Recor
  * A layer (or model) from `{className, config}` in camelCase. Nested layers (wrappers' `layer`)
  * are built first. `where` names the file or caller in errors.
  */
-export function deserializeLayer(spec: unknown, where = 'deserializeLayer'): Layer {
+export function deserializeLayer(spec: unknown, where = 'deserializeLayer', format: GraphFormat = {}): Layer {
   if (!isObject(spec)) throw new Error(`${where}: a layer must be {className, config} but got ${JSON.stringify(spec)?.slice(0, 80)}`);
   const className = spec.className;
   if (typeof className !== 'string') {
     throw new Error(`${where}: a layer entry has no string className (keys: ${Object.keys(spec).join(', ')})`);
   }
   const config = spec.config;
-  if (MODEL_CLASSES.has(className)) return modelFromConfig(className, config, where);
+  if (MODEL_CLASSES.has(className)) return modelFromConfig(className, config, where, format);
   if (!isObject(config)) throw new Error(`${where}: layer class '${className}' has no config object`);
   const cls = REGISTRY.get(className);
   if (!cls) throw unknownClass(className, where);
   const args: Record<string, unknown> = { ...config };
   for (const k of NESTED_LAYER_KEYS) {
-    if (isObject(args[k])) args[k] = deserializeLayer(args[k], `${where} (${className} '${String(config.name)}')`);
+    if (isObject(args[k])) args[k] = deserializeLayer(args[k], `${where} (${className} '${String(config.name)}')`, format);
   }
   try {
     return cls.fromConfig ? cls.fromConfig(args) : new cls(args);
@@ -105,18 +114,18 @@ export function deserializeLayer(spec: unknown, where = 'deserializeLayer'): Lay
 // ---- models ----
 
 /** The nodes of `model`'s graph per layer, in each layer's call order (Keras' node indices). */
-function modelNodeIndex(model: LayersModel): Map<Node, number> {
+function modelNodeIndex(model: LayersModel, format: GraphFormat): Map<Node, number> {
   const inModel = new Set<Node>((model as unknown as { nodes: Node[] }).nodes);
   const index = new Map<Node, number>();
   for (const l of model.layers) {
-    let i = 0;
+    let i = l instanceof LayersModel ? (format.modelNodeOffset ?? 0) : 0;
     for (const n of l.inboundNodes) if (inModel.has(n)) index.set(n, i++);
   }
   return index;
 }
 
 /** A model's topology config: Sequential `{name, layers}` or functional `{name, layers, inputLayers, outputLayers}`. */
-export function modelConfig(model: LayersModel): Record<string, unknown> {
+export function modelConfig(model: LayersModel, format: GraphFormat = {}): Record<string, unknown> {
   if (model.outputs.length === 0) {
     throw new Error(
       `${model.name}: the model has not been built (no inputs known): give the first layer an inputShape or call it on data before saving`,
@@ -126,17 +135,17 @@ export function modelConfig(model: LayersModel): Record<string, unknown> {
     const layers = model.layers.filter((l) => !(l instanceof InputLayer));
     const input = model.inputs[0];
     const out = layers.map((l, i) => {
-      const s = serializeLayer(l);
+      const s = serializeLayer(l, format);
       if (i === 0) s.config = { ...s.config, batchInputShape: input.shape.slice(), dtype: input.dtype };
       return s;
     });
     return { name: model.name, layers: out };
   }
-  const index = modelNodeIndex(model);
+  const index = modelNodeIndex(model, format);
   const nodes = (model as unknown as { nodes: Node[] }).nodes;
   const ref = (t: SymbolicTensor): [string, number, number] => [t.node!.layer.name, index.get(t.node!)!, t.outputIndex];
   const layers = model.layers.map((l) => {
-    const s = serializeLayer(l);
+    const s = serializeLayer(l, format);
     const inbound = l instanceof InputLayer
       ? []
       : nodes
@@ -162,7 +171,7 @@ function jsonKwargs(kwargs: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** A model from its class name and topology config (camelCase). */
-export function modelFromConfig(className: string, config: unknown, where = 'modelFromConfig'): LayersModel {
+export function modelFromConfig(className: string, config: unknown, where = 'modelFromConfig', format: GraphFormat = {}): LayersModel {
   if (className === 'Sequential') {
     // Keras 1 wrote a Sequential config as the bare list of layers.
     const layerSpecs = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
@@ -172,7 +181,7 @@ export function modelFromConfig(className: string, config: unknown, where = 'mod
     const made: Layer[] = [];
     try {
       layerSpecs.forEach((spec, i) => {
-        const layer = deserializeLayer(spec, `${where} (layer ${i})`);
+        const layer = deserializeLayer(spec, `${where} (layer ${i})`, format);
         made.push(layer);
         if (i > 0 && layer instanceof InputLayer) {
           throw new Error(`${where}: a Sequential model can only start with an InputLayer (layer ${i} is one)`);
@@ -192,19 +201,19 @@ export function modelFromConfig(className: string, config: unknown, where = 'mod
   if (!Array.isArray(specs)) throw new Error(`${where}: a ${className} config needs a 'layers' list`);
   const byName = new Map<string, Layer>();
   try {
-    return functionalFromConfig(className, config, byName, where);
+    return functionalFromConfig(className, config, byName, where, format);
   } catch (e) {
     for (const l of byName.values()) l.dispose();
     throw e;
   }
 }
 
-function functionalFromConfig(className: string, config: Record<string, unknown>, byName: Map<string, Layer>, where: string): LayersModel {
+function functionalFromConfig(className: string, config: Record<string, unknown>, byName: Map<string, Layer>, where: string, format: GraphFormat): LayersModel {
   const specs = config.layers as unknown[];
   const pending: { name: string; layer: Layer; nodes: unknown[][]; next: number }[] = [];
   specs.forEach((spec, i) => {
     if (!isObject(spec)) throw new Error(`${where}: layers[${i}] is not an object`);
-    const layer = deserializeLayer(spec, `${where} (layers[${i}])`);
+    const layer = deserializeLayer(spec, `${where} (layers[${i}])`, format);
     const name = typeof spec.name === 'string' ? spec.name : layer.name;
     if (byName.has(name)) {
       layer.dispose();
@@ -239,7 +248,8 @@ function functionalFromConfig(className: string, config: Record<string, unknown>
         const kwargs = node.length && Array.isArray(node[0]) && isObject(node[0][3]) ? (node[0][3] as Record<string, unknown>) : {};
         const arg = inputs.length === 1 ? inputs[0]! : (inputs as SymbolicTensor[]);
         const out = p.layer.apply(arg as never, kwargs) as unknown as SymbolicTensor | SymbolicTensor[];
-        made.set(`${p.name}#${p.next}`, Array.isArray(out) ? out : [out]);
+        const offset = p.layer instanceof LayersModel ? (format.modelNodeOffset ?? 0) : 0;
+        made.set(`${p.name}#${p.next + offset}`, Array.isArray(out) ? out : [out]);
         p.next++;
         progress = true;
       }

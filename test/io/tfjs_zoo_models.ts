@@ -354,6 +354,28 @@ ZOO.push({
   },
 });
 
+ZOO.push({
+  name: 'nested_models',
+  inputs: [
+    { shape: [3, 5], dtype: 'float32' },
+    { shape: [3, 5], dtype: 'float32' },
+  ],
+  sg: () => {
+    const inner = sg.sequential({ layers: [L.dense({ units: 4, activation: 'relu', inputShape: [5] }), L.dense({ units: 3 })], name: 'tower' });
+    const a = sg.input({ shape: [5], name: 'left' });
+    const b = sg.input({ shape: [5], name: 'right' });
+    const s = L.add({ name: 'join' }).apply([inner.apply(a) as sg.SymbolicTensor, inner.apply(b) as sg.SymbolicTensor]) as sg.SymbolicTensor;
+    return sg.model({ inputs: [a, b], outputs: [s, inner.apply(b) as sg.SymbolicTensor], name: 'siamese' });
+  },
+  tfjs: () => {
+    const inner = tfl.sequential({ layers: [TL.dense({ units: 4, activation: 'relu', inputShape: [5] }), TL.dense({ units: 3 })], name: 'tower' });
+    const a = tfl.input({ shape: [5], name: 'left' });
+    const b = tfl.input({ shape: [5], name: 'right' });
+    const s = TL.add({ name: 'join' }).apply([inner.apply(a) as tfl.SymbolicTensor, inner.apply(b) as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+    return tfl.model({ inputs: [a, b], outputs: [s, inner.apply(b) as tfl.SymbolicTensor], name: 'siamese' });
+  },
+});
+
 /** Layers tfjs-layers 4.22 does not have: simdgrad -> simdgrad only. */
 export const SG_ONLY: ZooEntry[] = [
   {
