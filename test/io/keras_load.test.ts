@@ -39,4 +39,22 @@ describe('loadModel: Keras 3.15 files (the zoo)', () => {
       m2.dispose();
     }
   });
+  it('sg.keras.loadWeights reads a Keras 3 .weights.h5 (model.save_weights) into a built model', async () => {
+    const dir = resolve(ZOO_DIR, '../keras');
+    const ref = JSON.parse(readFileSync(resolve(dir, 'tiny_mlp.json'), 'utf8'));
+    const model = await sg.loadModel(`file://${resolve(dir, 'tiny_mlp.keras')}`, { compile: false });
+    try {
+      const zeros = model.weights.map((w) => sg.zeros(w.variable.shape));
+      model.setWeights(zeros);
+      sg.dispose(zeros);
+      await sg.keras.loadWeights(model, `file://${resolve(dir, 'tiny_mlp.weights.h5')}`);
+      const x = sg.tensor(ref.inputs.data, ref.inputs.shape);
+      const y = model.predict(x) as sg.Tensor;
+      const d = maxAbsDiff([{ shape: y.shape, data: y.dataSync() }], [ref.predictions]);
+      sg.dispose([x, y]);
+      expect(d).toBeLessThanOrEqual(1e-5);
+    } finally {
+      model.dispose();
+    }
+  });
 });

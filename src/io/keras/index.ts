@@ -1,4 +1,4 @@
 // Keras files: sg.loadModel (Keras 3 .keras, legacy Keras .h5, tfjs model.json) and the .keras
 // writer (model.save('file://m.keras'), sg.keras.toKerasBytes(model)).
-export { loadModel, modelFromKerasBytes, modelFromLegacyH5Bytes, type LoadModelOptions, type ModelSource } from './load.js';
+export { loadModel, loadWeights, modelFromKerasBytes, modelFromLegacyH5Bytes, type LoadModelOptions, type ModelSource } from './load.js';
 export { toKerasBytes, saveKeras, kerasWeightsH5, KERAS_FORMAT_VERSION, type KerasSaveOptions } from './save.js';

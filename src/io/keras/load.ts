@@ -137,7 +137,7 @@ export async function modelFromKerasBytes(bytes: Uint8Array, where = '.keras fil
 export async function modelFromLegacyH5Bytes(bytes: Uint8Array, where = '.h5 file', opts: LoadModelOptions = {}): Promise<LayersModel> {
   const h5 = await H5File.read(bytes, { name: where });
   if (!h5.attrs.model_config) {
-    throw new Error(`${where}: no 'model_config' attribute: a weights-only .h5 file (load it into a model with model.loadWeights) or not a Keras model file`);
+    throw new Error(`${where}: no 'model_config' attribute: a weights-only .h5 file (build the model, then sg.keras.loadWeights(model, bytes)) or not a Keras model file`);
   }
   const text = h5.attr('model_config');
   if (typeof text !== 'string') throw new Error(`${where}: the 'model_config' attribute is not a string`);
@@ -218,4 +218,28 @@ export async function loadModel(source: ModelSource, opts: LoadModelOptions = {}
     return modelFromBytes(new Uint8Array(await blob.arrayBuffer()), blob.name ?? 'loadModel(blob)', opts);
   }
   throw new Error(`loadModel: expected a URL string, bytes (Uint8Array/ArrayBuffer), a Blob/File or an IOHandler but got ${source === null ? 'null' : typeof source}`);
+}
+
+/**
+ * Loads a Keras weights file into a built model: a Keras 3 `.weights.h5` (model.save_weights) or a
+ * legacy `.h5` (weights-only or full-model). Every weight is checked before any is set.
+ * @example await sg.keras.loadWeights(model, 'file://model.weights.h5');
+ */
+export async function loadWeights(model: LayersModel, source: string | Uint8Array | ArrayBuffer): Promise<void> {
+  let where = 'loadWeights(bytes)';
+  let bytes: Uint8Array;
+  if (typeof source === 'string') {
+    if (!source.startsWith('file://')) throw new Error(`loadWeights: '${source}': only file:// paths or bytes are read`);
+    where = source.slice('file://'.length);
+    const b = await readLocal(where, 2 ** 31);
+    if (b === 'dir') throw new Error(`loadWeights: '${where}' is a folder`);
+    bytes = b;
+  } else bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+  const h5 = await H5File.read(bytes, { name: where });
+  let pending: PendingWeight[];
+  if (h5.has('layers') || h5.has('vars')) pending = readKeras3Weights(h5, model, where);
+  else if (h5.has('model_weights')) pending = readLegacyWeights(h5, model, where);
+  else if (h5.attrs.layer_names) pending = readLegacyWeights(h5, model, where, h5);
+  else throw new Error(`${where}: neither Keras 3 weights ('layers' group) nor legacy weights ('layer_names' attribute)`);
+  assignPending(pending);
 }

@@ -107,29 +107,30 @@ export function readKeras3Weights(f: H5File, model: LayersModel, where: string):
   return out;
 }
 
-/** The top-level layers' weights of a legacy Keras .h5 file (`model_weights` group). */
-export function readLegacyWeights(f: H5File, model: LayersModel, where: string): PendingWeight[] {
-  if (!f.has('model_weights')) throw new Error(`${where}: no 'model_weights' group (a legacy Keras .h5 full-model file has one)`);
-  const g = f.group('model_weights');
+/** The top-level layers' weights of a legacy Keras .h5 file (`model_weights` group, or `root` for a weights-only file). */
+export function readLegacyWeights(f: H5File, model: LayersModel, where: string, root?: H5Group): PendingWeight[] {
+  if (!root && !f.has('model_weights')) throw new Error(`${where}: no 'model_weights' group (a legacy Keras .h5 full-model file has one)`);
+  const g = root ?? f.group('model_weights');
+  const gp = root ? '' : 'model_weights/';
   const out: PendingWeight[] = [];
   const claimed = new Set<string>();
   for (const l of modelLayers(model)) {
     const sub: VarPath[] = [];
     layerPaths(l, '', sub);
     if (sub.length === 0) continue;
-    if (!g.has(l.name)) throw new Error(`${where}: model_weights has no group for layer '${l.name}', which has ${sub.length} weights`);
+    if (!g.has(l.name)) throw new Error(`${where}: ${gp || 'the file '}has no group for layer '${l.name}', which has ${sub.length} weights`);
     const lg = g.group(l.name) as H5Group;
     claimed.add(l.name);
     const names = lg.attrs.weight_names ? lg.attr('weight_names') : [];
-    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new Error(`${where}: model_weights/${l.name} has no weight_names list of strings`);
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new Error(`${where}: ${gp}${l.name} has no weight_names list of strings`);
     if (names.length !== sub.length) {
-      throw new Error(`${where}: model_weights/${l.name} lists ${names.length} weights but layer '${l.name}' (${l.className}) has ${sub.length}`);
+      throw new Error(`${where}: ${gp}${l.name} lists ${names.length} weights but layer '${l.name}' (${l.className}) has ${sub.length}`);
     }
     names.forEach((n, i) => {
-      if (!lg.has(n as string)) throw new Error(`${where}: model_weights/${l.name} lists '${n}' but has no such dataset`);
+      if (!lg.has(n as string)) throw new Error(`${where}: ${gp}${l.name} lists '${n}' but has no such dataset`);
       const d = lg.get(n as string);
-      if (d.kind !== 'dataset') throw new Error(`${where}: model_weights/${l.name}/${n} is a group, not a dataset`);
-      out.push(checkedValues(d, sub[i].weight, where, `model_weights/${l.name}/${n}`));
+      if (d.kind !== 'dataset') throw new Error(`${where}: ${gp}${l.name}/${n} is a group, not a dataset`);
+      out.push(checkedValues(d, sub[i].weight, where, `${gp}${l.name}/${n}`));
     });
   }
   const listed = g.attrs.layer_names ? g.attr('layer_names') : [];
@@ -138,7 +139,7 @@ export function readLegacyWeights(f: H5File, model: LayersModel, where: string):
       if (typeof n !== 'string' || claimed.has(n) || !g.has(n)) continue;
       const lg = g.group(n);
       const wn = lg.attrs.weight_names ? lg.attr('weight_names') : [];
-      if (Array.isArray(wn) && wn.length > 0) throw new Error(`${where}: model_weights has weights for layer '${n}', which the model does not have`);
+      if (Array.isArray(wn) && wn.length > 0) throw new Error(`${where}: ${gp || 'the file '}has weights for layer '${n}', which the model does not have`);
     }
   }
   return out;
