@@ -55,7 +55,11 @@ export async function benchIo(args: string[]): Promise<void> {
           bufs.push(await fsp.readFile(join(dir, p)));
         }
         const all = Buffer.concat(bufs);
-        return { ...json, weightSpecs: group.weights, weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) };
+        return {
+          ...json,
+          weightSpecs: group.weights,
+          weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+        };
       },
     };
     const candidates: [string, () => Promise<void>][] = [
@@ -74,7 +78,9 @@ export async function benchIo(args: string[]): Promise<void> {
       }
     }
     const ms = times.map(median);
-    console.log(`walk-through MLP 784-512-512-10: ${art.weightSpecs!.length} weights, ${(art.weightData as ArrayBuffer).byteLength} bytes; ${rounds} interleaved rounds`);
+    console.log(
+      `walk-through MLP 784-512-512-10: ${art.weightSpecs!.length} weights, ${(art.weightData as ArrayBuffer).byteLength} bytes; ${rounds} interleaved rounds`,
+    );
     printTable(
       ['load', 'simdgrad ms', 'tfjs-layers ms', 'tfjs / simdgrad'],
       [
@@ -82,7 +88,9 @@ export async function benchIo(args: string[]): Promise<void> {
         ['from memory', ms[2], ms[3], (ms[3] / ms[2]).toFixed(2)],
       ],
     );
-    console.log(`results: ${saveResults('io', { rounds, bytes: (art.weightData as ArrayBuffer).byteLength, simdgradFilesMs: ms[0], tfjsFilesMs: ms[1], simdgradMemoryMs: ms[2], tfjsMemoryMs: ms[3] })}`);
+    console.log(
+      `results: ${saveResults('io', { rounds, bytes: (art.weightData as ArrayBuffer).byteLength, simdgradFilesMs: ms[0], tfjsFilesMs: ms[1], simdgradMemoryMs: ms[2], tfjsMemoryMs: ms[3] })}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

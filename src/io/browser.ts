@@ -41,7 +41,8 @@ function defaultStorage(caller: string): StorageLike {
  * @example await model.save('localstorage://my-model');
  */
 export function browserLocalStorage(path: string, storage?: StorageLike): IOHandler {
-  if (typeof path !== 'string' || path.length === 0) throw new Error('io.browserLocalStorage: a non-empty model path is required');
+  if (typeof path !== 'string' || path.length === 0)
+    throw new Error('io.browserLocalStorage: a non-empty model path is required');
   const keys = lsKeys(path);
   const where = `localstorage://${path}`;
   return {
@@ -65,7 +66,9 @@ export function browserLocalStorage(path: string, storage?: StorageLike): IOHand
         s.setItem(keys.metadata, JSON.stringify(metadata));
       } catch (e) {
         for (const k of Object.values(keys)) s.removeItem(k);
-        throw new Error(`${where}: saving failed, probably over the storage quota (${info.weightDataBytes} weight bytes): ${(e as Error).message}`);
+        throw new Error(
+          `${where}: saving failed, probably over the storage quota (${info.weightDataBytes} weight bytes): ${(e as Error).message}`,
+        );
       }
       return { modelArtifactsInfo: info };
     },
@@ -90,7 +93,8 @@ export function browserLocalStorage(path: string, storage?: StorageLike): IOHand
       const json = parseModelJSON({ ...meta, modelTopology: topology }, where);
       const data = base64ToBytes(get(keys.weightData, 'weight_data'), where);
       const need = specsByteLength(specs, where);
-      if (data.byteLength !== need) throw new Error(`${where}: weight_data holds ${data.byteLength} bytes but weight_specs need ${need}`);
+      if (data.byteLength !== need)
+        throw new Error(`${where}: weight_data holds ${data.byteLength} bytes but weight_specs need ${need}`);
       return {
         ...json,
         weightSpecs: specs as ModelArtifacts['weightSpecs'],
@@ -132,7 +136,8 @@ function done(req: IDBRequest, where: string): Promise<unknown> {
  * @example await model.save('indexeddb://my-model');
  */
 export function browserIndexedDB(path: string, factory?: IDBFactory): IOHandler {
-  if (typeof path !== 'string' || path.length === 0) throw new Error('io.browserIndexedDB: a non-empty model path is required');
+  if (typeof path !== 'string' || path.length === 0)
+    throw new Error('io.browserIndexedDB: a non-empty model path is required');
   const where = `indexeddb://${path}`;
   const idb = () => {
     const f = factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
@@ -158,14 +163,16 @@ export function browserIndexedDB(path: string, factory?: IDBFactory): IOHandler 
       const db = await openDB(idb(), where);
       try {
         const tx = db.transaction(MODELS, 'readonly');
-        const rec = (await done(tx.objectStore(MODELS).get(path), where)) as { modelArtifacts?: ModelArtifacts } | undefined;
+        const rec = (await done(tx.objectStore(MODELS).get(path), where)) as
+          { modelArtifacts?: ModelArtifacts } | undefined;
         if (!rec?.modelArtifacts) throw new Error(`${where}: no saved model here`);
         const a = rec.modelArtifacts;
         parseModelJSON({ ...a, weightData: undefined }, where);
         if (a.weightData !== undefined) {
           const need = specsByteLength(a.weightSpecs ?? [], where);
           const have = concatWeightData(a.weightData).byteLength;
-          if (need !== have) throw new Error(`${where}: the stored weights hold ${have} bytes but their specs need ${need}`);
+          if (need !== have)
+            throw new Error(`${where}: the stored weights hold ${have} bytes but their specs need ${need}`);
         }
         return a;
       } finally {
@@ -187,7 +194,8 @@ export function browserDownloads(prefix = 'model'): IOHandler {
   return {
     async save(a: ModelArtifacts): Promise<SaveResult> {
       const doc = (globalThis as { document?: Document }).document;
-      if (!doc || typeof URL?.createObjectURL !== 'function') throw new Error(`${where}: downloads need a browser document`);
+      if (!doc || typeof URL?.createObjectURL !== 'function')
+        throw new Error(`${where}: downloads need a browser document`);
       const weightsName = `${prefix}.weights.bin`;
       const json = modelJSONFor(a, [`./${weightsName}`]);
       const data = a.weightData === undefined ? new ArrayBuffer(0) : concatWeightData(a.weightData);
@@ -220,7 +228,8 @@ export interface NamedBlob {
  * @example const m = await sg.loadLayersModel(sg.io.browserFiles([jsonFile, ...weightFiles]));
  */
 export function browserFiles(files: NamedBlob[]): IOHandler {
-  if (!Array.isArray(files) || files.length === 0) throw new Error('io.browserFiles: pass model.json and its weight files');
+  if (!Array.isArray(files) || files.length === 0)
+    throw new Error('io.browserFiles: pass model.json and its weight files');
   return {
     async load(): Promise<ModelArtifacts> {
       const [jsonFile, ...weightFiles] = files;
@@ -239,7 +248,8 @@ export function browserFiles(files: NamedBlob[]): IOHandler {
             return f;
           });
           const size = fs.reduce((n, f) => n + f.size, 0);
-          if (size !== expected) throw new Error(`${where}: weight group ${g} files hold ${size} bytes but the manifest needs ${expected}`);
+          if (size !== expected)
+            throw new Error(`${where}: weight group ${g} files hold ${size} bytes but the manifest needs ${expected}`);
           return Promise.all(fs.map((f) => f.arrayBuffer()));
         },
         where,
@@ -253,13 +263,19 @@ export function browserFiles(files: NamedBlob[]): IOHandler {
 
 /** Routers for the browser schemes. */
 export function localStorageRouter(url: string): IOHandler | null {
-  return typeof url === 'string' && url.startsWith('localstorage://') ? browserLocalStorage(url.slice('localstorage://'.length)) : null;
+  return typeof url === 'string' && url.startsWith('localstorage://')
+    ? browserLocalStorage(url.slice('localstorage://'.length))
+    : null;
 }
 
 export function indexedDBRouter(url: string): IOHandler | null {
-  return typeof url === 'string' && url.startsWith('indexeddb://') ? browserIndexedDB(url.slice('indexeddb://'.length)) : null;
+  return typeof url === 'string' && url.startsWith('indexeddb://')
+    ? browserIndexedDB(url.slice('indexeddb://'.length))
+    : null;
 }
 
 export function downloadsRouter(url: string): IOHandler | null {
-  return typeof url === 'string' && url.startsWith('downloads://') ? browserDownloads(url.slice('downloads://'.length) || 'model') : null;
+  return typeof url === 'string' && url.startsWith('downloads://')
+    ? browserDownloads(url.slice('downloads://'.length) || 'model')
+    : null;
 }

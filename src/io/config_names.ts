@@ -105,7 +105,9 @@ export const CLASS_EXCEPTIONS: readonly {
 function rmspropForTfjs(c: Record<string, unknown>): Record<string, unknown> {
   const { rho, decay, ...rest } = c;
   if (typeof decay === 'number' && decay !== 0) {
-    throw new Error(`RMSprop: the Keras 2 learning-rate 'decay' (${decay}) cannot be written in the tfjs-layers format; use a learning-rate schedule`);
+    throw new Error(
+      `RMSprop: the Keras 2 learning-rate 'decay' (${decay}) cannot be written in the tfjs-layers format; use a learning-rate schedule`,
+    );
   }
   return { ...rest, decay: rho ?? 0.9 };
 }
@@ -216,7 +218,12 @@ export function toSavedConfig(value: unknown, format: ConfigFormat = 'tfjs', key
  * string values are camelCased except names. `className` (when the object says) selects the
  * per-class key exceptions.
  */
-export function fromSavedConfig(value: unknown, format: ConfigFormat = 'tfjs', key?: string, className?: string): unknown {
+export function fromSavedConfig(
+  value: unknown,
+  format: ConfigFormat = 'tfjs',
+  key?: string,
+  className?: string,
+): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return tsValue(key, value, format);
   if (typeof value === 'number' || typeof value === 'boolean') return value;

@@ -18,7 +18,8 @@ const MAX_JSON_BYTES = 256 * 1024 * 1024;
  */
 export function fileSystem(path: string, opts: { shardBytes?: number } = {}): IOHandler {
   const shardBytes = opts.shardBytes ?? 4 * 1024 * 1024;
-  if (!Number.isInteger(shardBytes) || shardBytes < 1) throw new Error(`io.fileSystem: shardBytes must be a positive integer but is ${shardBytes}`);
+  if (!Number.isInteger(shardBytes) || shardBytes < 1)
+    throw new Error(`io.fileSystem: shardBytes must be a positive integer but is ${shardBytes}`);
   return {
     async save(a: ModelArtifacts): Promise<SaveResult> {
       const fs = await nodeFs('file:// save');
@@ -29,7 +30,8 @@ export function fileSystem(path: string, opts: { shardBytes?: number } = {}): IO
       const data = a.weightData === undefined ? new ArrayBuffer(0) : concatWeightData(a.weightData);
       const shards = splitShards(data, shardBytes);
       const names = shardNames(shards.length);
-      for (let i = 0; i < shards.length; i++) await fs.promises.writeFile(p.join(dir, names[i]), new Uint8Array(shards[i]));
+      for (let i = 0; i < shards.length; i++)
+        await fs.promises.writeFile(p.join(dir, names[i]), new Uint8Array(shards[i]));
       await fs.promises.writeFile(jsonPath, JSON.stringify(modelJSONFor(a, names)));
       return { modelArtifactsInfo: artifactsInfo(a) };
     },
@@ -81,7 +83,9 @@ export function fileSystem(path: string, opts: { shardBytes?: number } = {}): IO
             const b = await fs.promises.readFile(f);
             // A large file's Buffer owns its ArrayBuffer: use it without a copy.
             out.push(
-              (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) as ArrayBuffer,
+              (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
+                ? b.buffer
+                : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) as ArrayBuffer,
             );
           }
           return out;

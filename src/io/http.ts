@@ -23,7 +23,8 @@ function folderOf(url: string): string {
 export function http(url: string, opts: LoadOptions & { method?: string } = {}): IOHandler {
   const fetchFn = opts.fetchFunc ?? (globalThis.fetch as typeof fetch | undefined);
   const need = (): typeof fetch => {
-    if (typeof fetchFn !== 'function') throw new Error(`io.http('${url}'): no fetch() in this environment; pass fetchFunc`);
+    if (typeof fetchFn !== 'function')
+      throw new Error(`io.http('${url}'): no fetch() in this environment; pass fetchFunc`);
     return fetchFn;
   };
   return {
@@ -59,7 +60,9 @@ export function http(url: string, opts: LoadOptions & { method?: string } = {}):
               // A server that states a length larger than the manifest needs is refused before reading.
               const len = Number(r.headers?.get?.('content-length') ?? NaN);
               if (Number.isFinite(len) && len > expected) {
-                throw new Error(`${url}: weight file '${u}' is ${len} bytes, more than the ${expected} its group needs`);
+                throw new Error(
+                  `${url}: weight file '${u}' is ${len} bytes, more than the ${expected} its group needs`,
+                );
               }
               const b = await r.arrayBuffer();
               done++;
@@ -79,7 +82,11 @@ export function http(url: string, opts: LoadOptions & { method?: string } = {}):
       const json = modelJSONFor(a, [`./${name}.weights.bin`]);
       form.append('model.json', new Blob([JSON.stringify(json)], { type: 'application/json' }), 'model.json');
       if (a.weightData !== undefined) {
-        form.append('model.weights.bin', new Blob([concatWeightData(a.weightData)], { type: 'application/octet-stream' }), `${name}.weights.bin`);
+        form.append(
+          'model.weights.bin',
+          new Blob([concatWeightData(a.weightData)], { type: 'application/octet-stream' }),
+          `${name}.weights.bin`,
+        );
       }
       const init: RequestInit = { method: opts.method ?? 'POST', ...opts.requestInit, body: form };
       const res = await f(url, init);

@@ -42,7 +42,26 @@ export {
 } from './router.js';
 export { fileSystem } from './file.js';
 export { http, browserHTTPRequest } from './http.js';
-export { browserLocalStorage, browserIndexedDB, browserDownloads, browserFiles, type StorageLike, type NamedBlob } from './browser.js';
-export { encodeWeights, decodeWeights, concatWeightData, artifactsInfo as getModelArtifactsInfoForJSON } from './weights.js';
+export {
+  browserLocalStorage,
+  browserIndexedDB,
+  browserDownloads,
+  browserFiles,
+  type StorageLike,
+  type NamedBlob,
+} from './browser.js';
+export {
+  encodeWeights,
+  decodeWeights,
+  concatWeightData,
+  artifactsInfo as getModelArtifactsInfoForJSON,
+} from './weights.js';
 export { parseModelJSON } from './model_json.js';
-export { modelArtifacts, saveModel, loadLayersModel, modelFromJSON, modelFromArtifacts, modelToJSON } from './models_io.js';
+export {
+  modelArtifacts,
+  saveModel,
+  loadLayersModel,
+  modelFromJSON,
+  modelFromArtifacts,
+  modelToJSON,
+} from './models_io.js';

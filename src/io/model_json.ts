@@ -20,10 +20,14 @@ export function parseModelJSON(source: string | unknown, where: string): ModelJS
   }
   if (!isObject(json)) throw new Error(`${where}: model.json must hold an object`);
   if (!isObject(json.modelTopology)) {
-    throw new Error(`${where}: 'modelTopology' is missing or not an object${'weightsManifest' in json ? ' (a weights-only manifest?)' : ''}`);
+    throw new Error(
+      `${where}: 'modelTopology' is missing or not an object${'weightsManifest' in json ? ' (a weights-only manifest?)' : ''}`,
+    );
   }
   if (json.format !== undefined && json.format !== null && json.format !== 'layers-model') {
-    throw new Error(`${where}: format '${String(json.format)}' is not a layers model (a graph model needs tfjs-converter)`);
+    throw new Error(
+      `${where}: format '${String(json.format)}' is not a layers model (a graph model needs tfjs-converter)`,
+    );
   }
   if (json.weightsManifest !== undefined) checkManifest(json.weightsManifest, where);
   return json as unknown as ModelJSON;
@@ -43,8 +47,15 @@ export function checkManifest(manifest: unknown, where: string): asserts manifes
 
 /** A shard path that stays inside the model's folder (no absolute paths, no '..', no URL). */
 export function checkShardPath(path: string, where: string): void {
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('/') || path.startsWith('\\') || path.split(/[\\/]/).includes('..')) {
-    throw new Error(`${where}: weight path '${path}' leaves the model's folder; only relative paths inside it are read`);
+  if (
+    /^[a-z][a-z0-9+.-]*:/i.test(path) ||
+    path.startsWith('/') ||
+    path.startsWith('\\') ||
+    path.split(/[\\/]/).includes('..')
+  ) {
+    throw new Error(
+      `${where}: weight path '${path}' leaves the model's folder; only relative paths inside it are read`,
+    );
   }
 }
 

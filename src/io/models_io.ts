@@ -101,7 +101,8 @@ export function namedModelWeights(model: LayersModel): { name: string; weight: L
   for (const l of model.layers) if (l !== model) add(l);
   const seen = new Set<string>();
   for (const { name } of out) {
-    if (seen.has(name)) throw new Error(`${model.name}: two weights would be saved as '${name}'; give the layers unique names`);
+    if (seen.has(name))
+      throw new Error(`${model.name}: two weights would be saved as '${name}'; give the layers unique names`);
     seen.add(name);
   }
   return out;
@@ -110,7 +111,12 @@ export function namedModelWeights(model: LayersModel): { name: string; weight: L
 // ---- optimizer state ----
 
 interface Compiled {
-  optimizer: { className: string; getConfig(): Record<string, unknown>; getWeights(): { name: string; tensor: Tensor }[]; setWeights(w: { name: string; tensor: Tensor }[]): void };
+  optimizer: {
+    className: string;
+    getConfig(): Record<string, unknown>;
+    getWeights(): { name: string; tensor: Tensor }[];
+    setWeights(w: { name: string; tensor: Tensor }[]): void;
+  };
   losses: { name: string }[];
   metrics: { name: string }[][];
 }
@@ -126,7 +132,12 @@ function trainingConfigOf(model: LayersModel, c: Compiled): TrainingConfig {
   const metricsOf = (i: number) => c.metrics[i].map((m) => (multi ? m.name.slice(outNames[i].length + 1) : m.name));
   return {
     loss: losses.every((l) => l === losses[0]) ? losses[0] : losses,
-    metrics: multi ? Object.fromEntries(outNames.map((n, i) => [n, metricsOf(i)]).filter(([, m]) => m.length)) as Record<string, string> : metricsOf(0),
+    metrics: multi
+      ? (Object.fromEntries(outNames.map((n, i) => [n, metricsOf(i)]).filter(([, m]) => m.length)) as Record<
+          string,
+          string
+        >)
+      : metricsOf(0),
     optimizer_config: { class_name: c.optimizer.className, config: c.optimizer.getConfig() },
   };
 }
@@ -188,7 +199,13 @@ export function modelArtifacts(model: LayersModel, config: SaveConfig = {}): Mod
     const state = optimizerWeights(model, c);
     try {
       for (const s of state) {
-        entries.push({ name: s.name, shape: s.tensor.shape.slice(), dtype: s.tensor.dtype, values: s.tensor.dataSync(), group: 'optimizer' } as never);
+        entries.push({
+          name: s.name,
+          shape: s.tensor.shape.slice(),
+          dtype: s.tensor.dtype,
+          values: s.tensor.dataSync(),
+          group: 'optimizer',
+        } as never);
       }
     } finally {
       for (const s of state) s.tensor.dispose();
@@ -206,7 +223,11 @@ export function modelArtifacts(model: LayersModel, config: SaveConfig = {}): Mod
  * Saves a model to a URL ('file://dir', 'localstorage://name', ...) or an IOHandler.
  * @example await sg.io.saveModel(model, 'file:///tmp/mnist-mlp', { includeOptimizer: true });
  */
-export async function saveModel(model: LayersModel, destination: string | IOHandler, config: SaveConfig = {}): Promise<SaveResult> {
+export async function saveModel(
+  model: LayersModel,
+  destination: string | IOHandler,
+  config: SaveConfig = {},
+): Promise<SaveResult> {
   const handler = typeof destination === 'string' ? resolveHandler(destination, 'save') : destination;
   if (!handler || typeof handler.save !== 'function') {
     throw new Error(`${model.name}.save: the IOHandler has no save() method`);
@@ -229,7 +250,12 @@ function kerasVarsKey(name: string): string {
  * Matches decoded weights to the model's, checking every name, shape and dtype before any value
  * is set. Returns the assignments to make.
  */
-function matchWeights(model: LayersModel, decoded: DecodedWeight[], strict: boolean, where: string): { weight: LayerWeight; w: DecodedWeight }[] {
+function matchWeights(
+  model: LayersModel,
+  decoded: DecodedWeight[],
+  strict: boolean,
+  where: string,
+): { weight: LayerWeight; w: DecodedWeight }[] {
   const named = namedModelWeights(model);
   const byName = new Map(named.map((n) => [n.name, n.weight]));
   // Keras 3 names weights by position: 'dense_1/vars/0'. tfjs decides by the first name.
@@ -255,15 +281,22 @@ function matchWeights(model: LayersModel, decoded: DecodedWeight[], strict: bool
       if (t.length >= 3) target = byName.get([...t.slice(0, -2), t[t.length - 1]].join('/'));
     }
     if (!target) {
-      if (strict) throw new Error(`${where}: weight '${d.name}' has no target in the model (weights it has: ${[...byName.keys()].slice(0, 12).join(', ')}${byName.size > 12 ? ', ...' : ''}); pass strict: false to skip it`);
+      if (strict)
+        throw new Error(
+          `${where}: weight '${d.name}' has no target in the model (weights it has: ${[...byName.keys()].slice(0, 12).join(', ')}${byName.size > 12 ? ', ...' : ''}); pass strict: false to skip it`,
+        );
       continue;
     }
     if (set.has(target)) throw new Error(`${where}: two saved weights map to '${d.name}'`);
     if (fmt(d.shape) !== fmt(target.variable.shape)) {
-      throw new Error(`${where}: weight '${d.name}' has shape ${fmt(d.shape)} but layer '${target.owner.name}' expects ${fmt(target.variable.shape)}`);
+      throw new Error(
+        `${where}: weight '${d.name}' has shape ${fmt(d.shape)} but layer '${target.owner.name}' expects ${fmt(target.variable.shape)}`,
+      );
     }
     if (d.dtype !== target.variable.dtype) {
-      throw new Error(`${where}: weight '${d.name}' is ${d.dtype} but layer '${target.owner.name}' holds ${target.variable.dtype}`);
+      throw new Error(
+        `${where}: weight '${d.name}' is ${d.dtype} but layer '${target.owner.name}' holds ${target.variable.dtype}`,
+      );
     }
     set.add(target);
     out.push({ weight: target, w: d });
@@ -271,7 +304,9 @@ function matchWeights(model: LayersModel, decoded: DecodedWeight[], strict: bool
   if (strict) {
     const missing = named.filter((n) => !set.has(n.weight)).map((n) => n.name);
     if (missing.length) {
-      throw new Error(`${where}: ${missing.length} of ${named.length} weights are not in the file: ${missing.join(', ')}; pass strict: false to keep their initial values`);
+      throw new Error(
+        `${where}: ${missing.length} of ${named.length} weights are not in the file: ${missing.join(', ')}; pass strict: false to keep their initial values`,
+      );
     }
   }
   return out;
@@ -293,7 +328,11 @@ function assignWeights(pairs: { weight: LayerWeight; w: DecodedWeight }[]): void
  * A model from artifacts: topology, weights (checked, then set all at once), and with a
  * training config the compiled optimizer and its state. Nothing is kept when anything fails.
  */
-export function modelFromArtifacts(a: ModelArtifacts, options: LoadOptions = {}, where = 'loadLayersModel'): LayersModel {
+export function modelFromArtifacts(
+  a: ModelArtifacts,
+  options: LoadOptions = {},
+  where = 'loadLayersModel',
+): LayersModel {
   if (!isObject(a)) throw new Error(`${where}: the handler returned no artifacts`);
   if (a.modelTopology === undefined || a.modelTopology instanceof ArrayBuffer) {
     throw new Error(`${where}: the artifacts have no JSON modelTopology (a graph model or weights only?)`);
@@ -322,13 +361,16 @@ export function modelFromArtifacts(a: ModelArtifacts, options: LoadOptions = {},
       if (!isObject(tc.optimizer_config)) throw new Error(`${where}: trainingConfig has no optimizer_config`);
       const optSpec = fromSavedConfig(tc.optimizer_config) as OptimizerSpec;
       const loss = fromSavedConfig(tc.loss) as never;
-      const metrics = (tc.metrics === undefined || tc.metrics === null ? undefined : fromSavedConfig(tc.metrics)) as never;
+      const metrics = (
+        tc.metrics === undefined || tc.metrics === null ? undefined : fromSavedConfig(tc.metrics)
+      ) as never;
       model.compile({ optimizer: optSpec, loss, metrics });
       if (optW.length) restore = prepareOptimizerState(model, optW, where);
     }
     assignWeights(pairs);
     restore?.();
-    if (a.userDefinedMetadata !== undefined) (model as { userDefinedMetadata?: unknown }).userDefinedMetadata = a.userDefinedMetadata;
+    if (a.userDefinedMetadata !== undefined)
+      (model as { userDefinedMetadata?: unknown }).userDefinedMetadata = a.userDefinedMetadata;
     return model;
   } catch (e) {
     model.dispose();
@@ -351,7 +393,9 @@ function prepareOptimizerState(model: LayersModel, optW: DecodedWeight[], where:
     const target = cut > 0 ? byName.get(d.name.slice(0, cut)) : undefined;
     if (!target) throw new Error(`${where}: optimizer weight '${d.name}' names no weight of the model`);
     if (fmt(d.shape) !== fmt(target.variable.shape)) {
-      throw new Error(`${where}: optimizer weight '${d.name}' has shape ${fmt(d.shape)} but its variable has ${fmt(target.variable.shape)}`);
+      throw new Error(
+        `${where}: optimizer weight '${d.name}' has shape ${fmt(d.shape)} but its variable has ${fmt(target.variable.shape)}`,
+      );
     }
     mapped.push({ name: `${target.variable.name}/${d.name.slice(cut + 1)}`, w: d });
   }
@@ -372,7 +416,8 @@ function prepareOptimizerState(model: LayersModel, optW: DecodedWeight[], where:
  */
 export async function loadLayersModel(source: string | IOHandler, options: LoadOptions = {}): Promise<LayersModel> {
   const handler = typeof source === 'string' ? resolveHandler(source, 'load', options) : source;
-  if (!handler || typeof handler.load !== 'function') throw new Error('loadLayersModel: the IOHandler has no load() method');
+  if (!handler || typeof handler.load !== 'function')
+    throw new Error('loadLayersModel: the IOHandler has no load() method');
   const where = typeof source === 'string' ? source : 'loadLayersModel';
   const a = await handler.load();
   return modelFromArtifacts(a, options, where);

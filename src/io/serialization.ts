@@ -75,7 +75,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** `{className, config}` of a layer (camelCase config; a model gives its topology). */
-export function serializeLayer(layer: Layer, format: GraphFormat = {}): { className: string; config: Record<string, unknown> } {
+export function serializeLayer(
+  layer: Layer,
+  format: GraphFormat = {},
+): { className: string; config: Record<string, unknown> } {
   if (layer instanceof LayersModel) return { className: layer.className, config: modelConfig(layer, format) };
   const config = layer.getConfig();
   // The base Layer applies activityRegularizer; its getConfig does not list it.
@@ -90,7 +93,8 @@ export function serializeLayer(layer: Layer, format: GraphFormat = {}): { classN
  * are built first. `where` names the file or caller in errors.
  */
 export function deserializeLayer(spec: unknown, where = 'deserializeLayer', format: GraphFormat = {}): Layer {
-  if (!isObject(spec)) throw new Error(`${where}: a layer must be {className, config} but got ${JSON.stringify(spec)?.slice(0, 80)}`);
+  if (!isObject(spec))
+    throw new Error(`${where}: a layer must be {className, config} but got ${JSON.stringify(spec)?.slice(0, 80)}`);
   const className = spec.className;
   if (typeof className !== 'string') {
     throw new Error(`${where}: a layer entry has no string className (keys: ${Object.keys(spec).join(', ')})`);
@@ -102,7 +106,8 @@ export function deserializeLayer(spec: unknown, where = 'deserializeLayer', form
   if (!cls) throw unknownClass(className, where);
   const args: Record<string, unknown> = { ...config };
   for (const k of NESTED_LAYER_KEYS) {
-    if (isObject(args[k])) args[k] = deserializeLayer(args[k], `${where} (${className} '${String(config.name)}')`, format);
+    if (isObject(args[k]))
+      args[k] = deserializeLayer(args[k], `${where} (${className} '${String(config.name)}')`, format);
   }
   try {
     return cls.fromConfig ? cls.fromConfig(args) : new cls(args);
@@ -146,12 +151,13 @@ export function modelConfig(model: LayersModel, format: GraphFormat = {}): Recor
   const ref = (t: SymbolicTensor): [string, number, number] => [t.node!.layer.name, index.get(t.node!)!, t.outputIndex];
   const layers = model.layers.map((l) => {
     const s = serializeLayer(l, format);
-    const inbound = l instanceof InputLayer
-      ? []
-      : nodes
-          .filter((n) => n.layer === l)
-          .sort((a, b) => index.get(a)! - index.get(b)!)
-          .map((n) => n.inputs.map((t) => [...ref(t), jsonKwargs(n.kwargs)]));
+    const inbound =
+      l instanceof InputLayer
+        ? []
+        : nodes
+            .filter((n) => n.layer === l)
+            .sort((a, b) => index.get(a)! - index.get(b)!)
+            .map((n) => n.inputs.map((t) => [...ref(t), jsonKwargs(n.kwargs)]));
     return { name: l.name, className: s.className, config: s.config, inboundNodes: inbound };
   });
   return {
@@ -171,7 +177,12 @@ function jsonKwargs(kwargs: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** A model from its class name and topology config (camelCase). */
-export function modelFromConfig(className: string, config: unknown, where = 'modelFromConfig', format: GraphFormat = {}): LayersModel {
+export function modelFromConfig(
+  className: string,
+  config: unknown,
+  where = 'modelFromConfig',
+  format: GraphFormat = {},
+): LayersModel {
   if (className === 'Sequential') {
     // Keras 1 wrote a Sequential config as the bare list of layers.
     const layerSpecs = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
@@ -208,7 +219,13 @@ export function modelFromConfig(className: string, config: unknown, where = 'mod
   }
 }
 
-function functionalFromConfig(className: string, config: Record<string, unknown>, byName: Map<string, Layer>, where: string, format: GraphFormat): LayersModel {
+function functionalFromConfig(
+  className: string,
+  config: Record<string, unknown>,
+  byName: Map<string, Layer>,
+  where: string,
+  format: GraphFormat,
+): LayersModel {
   const specs = config.layers as unknown[];
   const pending: { name: string; layer: Layer; nodes: unknown[][]; next: number }[] = [];
   specs.forEach((spec, i) => {
@@ -230,10 +247,16 @@ function functionalFromConfig(className: string, config: Record<string, unknown>
   const made = new Map<string, SymbolicTensor[]>();
   for (const [name, layer] of byName) if (layer instanceof InputLayer) made.set(`${name}#0`, [layer.output]);
   const lookup = (ref: unknown, what: string): SymbolicTensor | undefined => {
-    if (!Array.isArray(ref) || typeof ref[0] !== 'string' || !Number.isInteger(ref[1]) || !Number.isInteger(ref[2] ?? 0)) {
+    if (
+      !Array.isArray(ref) ||
+      typeof ref[0] !== 'string' ||
+      !Number.isInteger(ref[1]) ||
+      !Number.isInteger(ref[2] ?? 0)
+    ) {
       throw new Error(`${where}: ${what} has a malformed tensor reference ${JSON.stringify(ref)?.slice(0, 80)}`);
     }
-    if (!byName.has(ref[0])) throw new Error(`${where}: ${what} refers to layer '${ref[0]}', which the config does not define`);
+    if (!byName.has(ref[0]))
+      throw new Error(`${where}: ${what} refers to layer '${ref[0]}', which the config does not define`);
     return made.get(`${ref[0]}#${ref[1]}`)?.[(ref[2] as number) ?? 0];
   };
   // Keras' order: sweep the layers, calling each on every node whose inputs exist, until done.
@@ -245,7 +268,8 @@ function functionalFromConfig(className: string, config: Record<string, unknown>
         const node = p.nodes[p.next];
         const inputs = node.map((ref, j) => lookup(ref, `layer '${p.layer.name}' node ${p.next} input ${j}`));
         if (inputs.some((t) => t === undefined)) break;
-        const kwargs = node.length && Array.isArray(node[0]) && isObject(node[0][3]) ? (node[0][3] as Record<string, unknown>) : {};
+        const kwargs =
+          node.length && Array.isArray(node[0]) && isObject(node[0][3]) ? (node[0][3] as Record<string, unknown>) : {};
         const arg = inputs.length === 1 ? inputs[0]! : (inputs as SymbolicTensor[]);
         const out = p.layer.apply(arg as never, kwargs) as unknown as SymbolicTensor | SymbolicTensor[];
         const offset = p.layer instanceof LayersModel ? (format.modelNodeOffset ?? 0) : 0;
@@ -256,10 +280,14 @@ function functionalFromConfig(className: string, config: Record<string, unknown>
     }
   }
   const stuck = pending.find((p) => p.next < p.nodes.length);
-  if (stuck) throw new Error(`${where}: layer '${stuck.layer.name}' node ${stuck.next} has inputs that are never computed (a cycle or a missing layer)`);
+  if (stuck)
+    throw new Error(
+      `${where}: layer '${stuck.layer.name}' node ${stuck.next} has inputs that are never computed (a cycle or a missing layer)`,
+    );
   const ends = (key: string) => {
     const refs = config[key];
-    if (!Array.isArray(refs) || refs.length === 0) throw new Error(`${where}: the config needs a non-empty '${key}' list`);
+    if (!Array.isArray(refs) || refs.length === 0)
+      throw new Error(`${where}: the config needs a non-empty '${key}' list`);
     // Keras writes a single ref unnested for one input/output in some versions.
     const list = typeof refs[0] === 'string' ? [refs] : refs;
     return list.map((r, i) => {
@@ -268,5 +296,9 @@ function functionalFromConfig(className: string, config: Record<string, unknown>
       return t;
     });
   };
-  return new LayersModel({ inputs: ends('inputLayers'), outputs: ends('outputLayers'), name: typeof config.name === 'string' ? config.name : undefined });
+  return new LayersModel({
+    inputs: ends('inputLayers'),
+    outputs: ends('outputLayers'),
+    name: typeof config.name === 'string' ? config.name : undefined,
+  });
 }

@@ -1,3 +1,11 @@
 // The `serialization` namespace (tfjs' tf.serialization): the class registry and config helpers.
-export { registerClass, getRegisteredClass, registeredClassNames, serializeLayer, deserializeLayer, modelConfig, type SerializableClass } from './serialization.js';
+export {
+  registerClass,
+  getRegisteredClass,
+  registeredClassNames,
+  serializeLayer,
+  deserializeLayer,
+  modelConfig,
+  type SerializableClass,
+} from './serialization.js';
 export { toSavedConfig, fromSavedConfig, KEY_EXCEPTIONS, VALUE_EXCEPTIONS } from './config_names.js';

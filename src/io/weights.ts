@@ -24,7 +24,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** One buffer from tfjs 4.x's ArrayBuffer | ArrayBuffer[]. */
 export function concatWeightData(data: WeightData): ArrayBuffer {
   if (data instanceof ArrayBuffer) return data;
-  if (!Array.isArray(data)) throw new Error(`weightData must be an ArrayBuffer or a list of them but is ${typeof data}`);
+  if (!Array.isArray(data))
+    throw new Error(`weightData must be an ArrayBuffer or a list of them but is ${typeof data}`);
   if (data.length === 1 && data[0] instanceof ArrayBuffer) return data[0];
   let total = 0;
   for (const b of data) {
@@ -58,19 +59,27 @@ export function checkSpec(spec: unknown, where: string, index: number): { size: 
   if (s.dtype === 'string' || s.dtype === 'complex64') {
     throw new Error(`${named} has dtype '${s.dtype}', which simdgrad models do not hold (float32, int32, bool)`);
   }
-  if (!['float32', 'int32', 'bool'].includes(s.dtype)) throw new Error(`${named} has unknown dtype '${String(s.dtype)}'`);
+  if (!['float32', 'int32', 'bool'].includes(s.dtype))
+    throw new Error(`${named} has unknown dtype '${String(s.dtype)}'`);
   let stored: string = s.dtype;
   if (s.quantization !== undefined && s.quantization !== null) {
     const q = s.quantization;
     if (typeof q !== 'object' || !['uint8', 'uint16', 'float16'].includes(q.dtype)) {
-      throw new Error(`${named} has unknown quantization dtype '${String((q as { dtype?: unknown })?.dtype)}' (uint8, uint16 or float16)`);
+      throw new Error(
+        `${named} has unknown quantization dtype '${String((q as { dtype?: unknown })?.dtype)}' (uint8, uint16 or float16)`,
+      );
     }
     if (q.dtype === 'float16' && s.dtype !== 'float32') {
       throw new Error(`${named}: float16 quantization is only for float32 weights, not ${s.dtype}`);
     }
     if (q.dtype !== 'float16') {
       if (s.dtype === 'bool') throw new Error(`${named}: bool weights cannot be quantized`);
-      if (typeof q.scale !== 'number' || typeof q.min !== 'number' || !Number.isFinite(q.scale) || !Number.isFinite(q.min)) {
+      if (
+        typeof q.scale !== 'number' ||
+        typeof q.min !== 'number' ||
+        !Number.isFinite(q.scale) ||
+        !Number.isFinite(q.min)
+      ) {
         throw new Error(`${named}: ${q.dtype} quantization needs finite 'min' and 'scale' numbers`);
       }
     }
@@ -140,7 +149,8 @@ export function decodeWeights(data: WeightData, specs: unknown, where: string): 
     } else if (s.dtype === 'int32') {
       const v = new Int32Array(size);
       if (!q) for (let i = 0; i < size; i++) v[i] = view.getInt32(off + 4 * i, true);
-      else if (q.dtype === 'uint8') for (let i = 0; i < size; i++) v[i] = Math.round(view.getUint8(off + i) * q.scale! + q.min!);
+      else if (q.dtype === 'uint8')
+        for (let i = 0; i < size; i++) v[i] = Math.round(view.getUint8(off + i) * q.scale! + q.min!);
       else for (let i = 0; i < size; i++) v[i] = Math.round(view.getUint16(off + 2 * i, true) * q.scale! + q.min!);
       values = v;
     } else {
@@ -148,7 +158,13 @@ export function decodeWeights(data: WeightData, specs: unknown, where: string): 
       for (let i = 0; i < size; i++) v[i] = view.getUint8(off + i) ? 1 : 0;
       values = v;
     }
-    out.push({ name: s.name, shape: s.shape.slice(), dtype: s.dtype as DataType, values, ...(s.group ? { group: s.group } : {}) });
+    out.push({
+      name: s.name,
+      shape: s.shape.slice(),
+      dtype: s.dtype as DataType,
+      values,
+      ...(s.group ? { group: s.group } : {}),
+    });
     off += bytes;
   }
   return out;
@@ -179,7 +195,8 @@ export function encodeWeights(
 /** Byte counts of artifacts, as tfjs' getModelArtifactsInfoForJSON. */
 export function artifactsInfo(a: ModelArtifacts): ModelArtifactsInfo {
   const data = a.weightData;
-  const bytes = data === undefined ? 0 : Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
+  const bytes =
+    data === undefined ? 0 : Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
   return {
     dateSaved: new Date(),
     modelTopologyType: 'JSON',
@@ -197,6 +214,7 @@ function utf8Length(s: string): number {
 export function splitShards(data: ArrayBuffer, shardBytes = 4 * 1024 * 1024): ArrayBuffer[] {
   if (data.byteLength === 0) return [data];
   const out: ArrayBuffer[] = [];
-  for (let off = 0; off < data.byteLength; off += shardBytes) out.push(data.slice(off, Math.min(off + shardBytes, data.byteLength)));
+  for (let off = 0; off < data.byteLength; off += shardBytes)
+    out.push(data.slice(off, Math.min(off + shardBytes, data.byteLength)));
   return out;
 }

@@ -2,7 +2,17 @@
 // start-up (src/io/serialization.ts). A new layer class is added here (and gets getConfig()
 // returning its constructor arguments) to be savable and loadable by its `className`.
 import type { Layer } from './layer.js';
-import { Activation, AlphaDropout, Dropout, Flatten, GaussianDropout, GaussianNoise, Permute, RepeatVector, Reshape } from './core/basic.js';
+import {
+  Activation,
+  AlphaDropout,
+  Dropout,
+  Flatten,
+  GaussianDropout,
+  GaussianNoise,
+  Permute,
+  RepeatVector,
+  Reshape,
+} from './core/basic.js';
 import { Dense } from './core/dense.js';
 import { InputLayer } from './core/input.js';
 import { Embedding } from './embedding.js';

@@ -45,32 +45,136 @@ const layers = (j: Json) => j.modelTopology.config.layers;
 
 const CASES: [string, () => string, RegExp][] = [
   ['not JSON', () => variant(() => {}, goodBin, '{"modelTopology": '), /model\.json: not valid JSON/],
-  ['JSON but not an object', () => variant(() => {}, goodBin, '[1, 2]'), /model\.json: model\.json must hold an object/],
-  ['no modelTopology', () => variant((j) => delete j.modelTopology), /model\.json: 'modelTopology' is missing or not an object \(a weights-only manifest\?\)/],
-  ['a graph model', () => variant((j) => (j.format = 'graph-model')), /model\.json: format 'graph-model' is not a layers model/],
-  ['weightsManifest not a list', () => variant((j) => (j.weightsManifest = { paths: [] })), /model\.json: 'weightsManifest' must be a list of groups/],
-  ['a group without paths', () => variant((j) => delete j.weightsManifest[0].paths), /model\.json: weightsManifest\[0\]\.paths must be a list of file names/],
-  ['a negative dimension', () => variant((j) => (specs(j)[0].shape = [4, -5])), /weightsManifest\[0\]: weight 'hidden\/kernel' has an invalid shape \[4,-5\]/],
-  ['a shape of 2^40 elements (no allocation)', () => variant((j) => (specs(j)[0].shape = [1 << 20, 1 << 20])), /weight 'hidden\/kernel' has shape \[1048576,1048576\], over 2\^31 elements/],
-  ['an unknown dtype', () => variant((j) => (specs(j)[1].dtype = 'float64')), /weight 'hidden\/bias' has unknown dtype 'float64'/],
-  ['a string weight', () => variant((j) => (specs(j)[1].dtype = 'string')), /weight 'hidden\/bias' has dtype 'string', which simdgrad models do not hold/],
-  ['uint8 quantization without scale', () => variant((j) => (specs(j)[0].quantization = { dtype: 'uint8', min: 0 })), /weight 'hidden\/kernel': uint8 quantization needs finite 'min' and 'scale' numbers/],
-  ['an unknown quantization', () => variant((j) => (specs(j)[0].quantization = { dtype: 'int4' })), /weight 'hidden\/kernel' has unknown quantization dtype 'int4'/],
-  ['a truncated shard', () => variant(() => {}, goodBin.subarray(0, 50)), /model\.json: weight group 0 files \(group1-shard1of1\.bin\) hold 50 bytes but the manifest needs 172 \(truncated shard\?\)/],
-  ['extra bytes in the shard', () => variant(() => {}, Buffer.concat([goodBin, Buffer.alloc(8)])), /weight group 0 files .* hold 180 bytes but the manifest needs 172/],
-  ['a missing shard', () => variant(() => {}, null), /model\.json: weight file 'group1-shard1of1\.bin' of group 0 is missing/],
-  ['a path leaving the folder', () => variant((j) => (j.weightsManifest[0].paths = ['../good/group1-shard1of1.bin'])), /weight path '\.\.\/good\/group1-shard1of1\.bin' leaves the model's folder/],
-  ['an absolute path', () => variant((j) => (j.weightsManifest[0].paths = ['/etc/passwd'])), /weight path '\/etc\/passwd' leaves the model's folder/],
-  ['a weight of the wrong shape (same bytes)', () => variant((j) => (specs(j)[0].shape = [5, 4])), /weight 'hidden\/kernel' has shape \[5,4\] but layer 'hidden' expects \[4,5\]/],
-  ['a weight of the wrong dtype (same bytes)', () => variant((j) => (specs(j)[1].dtype = 'int32')), /weight 'hidden\/bias' is int32 but layer 'hidden' holds float32/],
-  ['a weight the model does not have', () => variant((j) => (specs(j)[3].name = 'out/gamma')), /weight 'out\/gamma' has no target in the model .*pass strict: false/],
-  ['an unknown layer class', () => variant((j) => (layers(j)[1].class_name = 'Dense3000')), /unknown layer class 'Dense3000'.*registerClass/],
-  ['a layer without class_name', () => variant((j) => delete layers(j)[1].class_name), /a layer entry has no string className/],
-  ['a bad layer argument', () => variant((j) => (layers(j)[0].config.units = -3)), /cannot build layer 'hidden' \(Dense\): Dense: 'units' must be a positive integer but is -3/],
-  ['an unknown activation', () => variant((j) => (layers(j)[0].config.activation = 'rleu')), /cannot build layer 'hidden' \(Dense\): .*Unknown activation 'rleu'\. Did you mean 'relu'\?/],
-  ['a model class that is not one', () => variant((j) => (j.modelTopology.class_name = 'Pipeline')), /unknown layer class 'Pipeline'/],
-  ['a Sequential without layers', () => variant((j) => delete j.modelTopology.config.layers), /a Sequential config needs a 'layers' list/],
-  ['an unknown optimizer in trainingConfig', () => variant((j) => (j.trainingConfig = { loss: 'mse', optimizer_config: { class_name: 'Lion', config: {} } })), /Unknown optimizer 'Lion'/],
+  [
+    'JSON but not an object',
+    () => variant(() => {}, goodBin, '[1, 2]'),
+    /model\.json: model\.json must hold an object/,
+  ],
+  [
+    'no modelTopology',
+    () => variant((j) => delete j.modelTopology),
+    /model\.json: 'modelTopology' is missing or not an object \(a weights-only manifest\?\)/,
+  ],
+  [
+    'a graph model',
+    () => variant((j) => (j.format = 'graph-model')),
+    /model\.json: format 'graph-model' is not a layers model/,
+  ],
+  [
+    'weightsManifest not a list',
+    () => variant((j) => (j.weightsManifest = { paths: [] })),
+    /model\.json: 'weightsManifest' must be a list of groups/,
+  ],
+  [
+    'a group without paths',
+    () => variant((j) => delete j.weightsManifest[0].paths),
+    /model\.json: weightsManifest\[0\]\.paths must be a list of file names/,
+  ],
+  [
+    'a negative dimension',
+    () => variant((j) => (specs(j)[0].shape = [4, -5])),
+    /weightsManifest\[0\]: weight 'hidden\/kernel' has an invalid shape \[4,-5\]/,
+  ],
+  [
+    'a shape of 2^40 elements (no allocation)',
+    () => variant((j) => (specs(j)[0].shape = [1 << 20, 1 << 20])),
+    /weight 'hidden\/kernel' has shape \[1048576,1048576\], over 2\^31 elements/,
+  ],
+  [
+    'an unknown dtype',
+    () => variant((j) => (specs(j)[1].dtype = 'float64')),
+    /weight 'hidden\/bias' has unknown dtype 'float64'/,
+  ],
+  [
+    'a string weight',
+    () => variant((j) => (specs(j)[1].dtype = 'string')),
+    /weight 'hidden\/bias' has dtype 'string', which simdgrad models do not hold/,
+  ],
+  [
+    'uint8 quantization without scale',
+    () => variant((j) => (specs(j)[0].quantization = { dtype: 'uint8', min: 0 })),
+    /weight 'hidden\/kernel': uint8 quantization needs finite 'min' and 'scale' numbers/,
+  ],
+  [
+    'an unknown quantization',
+    () => variant((j) => (specs(j)[0].quantization = { dtype: 'int4' })),
+    /weight 'hidden\/kernel' has unknown quantization dtype 'int4'/,
+  ],
+  [
+    'a truncated shard',
+    () => variant(() => {}, goodBin.subarray(0, 50)),
+    /model\.json: weight group 0 files \(group1-shard1of1\.bin\) hold 50 bytes but the manifest needs 172 \(truncated shard\?\)/,
+  ],
+  [
+    'extra bytes in the shard',
+    () => variant(() => {}, Buffer.concat([goodBin, Buffer.alloc(8)])),
+    /weight group 0 files .* hold 180 bytes but the manifest needs 172/,
+  ],
+  [
+    'a missing shard',
+    () => variant(() => {}, null),
+    /model\.json: weight file 'group1-shard1of1\.bin' of group 0 is missing/,
+  ],
+  [
+    'a path leaving the folder',
+    () => variant((j) => (j.weightsManifest[0].paths = ['../good/group1-shard1of1.bin'])),
+    /weight path '\.\.\/good\/group1-shard1of1\.bin' leaves the model's folder/,
+  ],
+  [
+    'an absolute path',
+    () => variant((j) => (j.weightsManifest[0].paths = ['/etc/passwd'])),
+    /weight path '\/etc\/passwd' leaves the model's folder/,
+  ],
+  [
+    'a weight of the wrong shape (same bytes)',
+    () => variant((j) => (specs(j)[0].shape = [5, 4])),
+    /weight 'hidden\/kernel' has shape \[5,4\] but layer 'hidden' expects \[4,5\]/,
+  ],
+  [
+    'a weight of the wrong dtype (same bytes)',
+    () => variant((j) => (specs(j)[1].dtype = 'int32')),
+    /weight 'hidden\/bias' is int32 but layer 'hidden' holds float32/,
+  ],
+  [
+    'a weight the model does not have',
+    () => variant((j) => (specs(j)[3].name = 'out/gamma')),
+    /weight 'out\/gamma' has no target in the model .*pass strict: false/,
+  ],
+  [
+    'an unknown layer class',
+    () => variant((j) => (layers(j)[1].class_name = 'Dense3000')),
+    /unknown layer class 'Dense3000'.*registerClass/,
+  ],
+  [
+    'a layer without class_name',
+    () => variant((j) => delete layers(j)[1].class_name),
+    /a layer entry has no string className/,
+  ],
+  [
+    'a bad layer argument',
+    () => variant((j) => (layers(j)[0].config.units = -3)),
+    /cannot build layer 'hidden' \(Dense\): Dense: 'units' must be a positive integer but is -3/,
+  ],
+  [
+    'an unknown activation',
+    () => variant((j) => (layers(j)[0].config.activation = 'rleu')),
+    /cannot build layer 'hidden' \(Dense\): .*Unknown activation 'rleu'\. Did you mean 'relu'\?/,
+  ],
+  [
+    'a model class that is not one',
+    () => variant((j) => (j.modelTopology.class_name = 'Pipeline')),
+    /unknown layer class 'Pipeline'/,
+  ],
+  [
+    'a Sequential without layers',
+    () => variant((j) => delete j.modelTopology.config.layers),
+    /a Sequential config needs a 'layers' list/,
+  ],
+  [
+    'an unknown optimizer in trainingConfig',
+    () => variant((j) => (j.trainingConfig = { loss: 'mse', optimizer_config: { class_name: 'Lion', config: {} } })),
+    /Unknown optimizer 'Lion'/,
+  ],
 ];
 
 describe('malformed tfjs-format files: clear errors, nothing left behind', () => {
@@ -105,9 +209,15 @@ describe('malformed tfjs-format files: clear errors, nothing left behind', () =>
       edit(t);
       return sg.loadLayersModel(sg.io.fromMemory({ modelTopology: t }));
     };
-    await expect(load((t) => (t.config.layers[2].inbound_nodes[0][0][0] = 'ghost'))).rejects.toThrow(/layer 'y' node 0 input 0 refers to layer 'ghost', which the config does not define/);
-    await expect(load((t) => (t.config.layers[1].inbound_nodes[0][0][0] = 'y'))).rejects.toThrow(/layer 'h' node 0 has inputs that are never computed/);
-    await expect(load((t) => (t.config.layers[1].inbound_nodes = 'x'))).rejects.toThrow(/layer 'h' has malformed inboundNodes/);
+    await expect(load((t) => (t.config.layers[2].inbound_nodes[0][0][0] = 'ghost'))).rejects.toThrow(
+      /layer 'y' node 0 input 0 refers to layer 'ghost', which the config does not define/,
+    );
+    await expect(load((t) => (t.config.layers[1].inbound_nodes[0][0][0] = 'y'))).rejects.toThrow(
+      /layer 'h' node 0 has inputs that are never computed/,
+    );
+    await expect(load((t) => (t.config.layers[1].inbound_nodes = 'x'))).rejects.toThrow(
+      /layer 'h' has malformed inboundNodes/,
+    );
     await expect(load((t) => (t.config.output_layers = []))).rejects.toThrow(/needs a non-empty 'outputLayers' list/);
     await expect(load((t) => (t.config.layers[2].name = 'h'))).rejects.toThrow(/two layers are named 'h'/);
   });
@@ -118,11 +228,19 @@ describe('malformed tfjs-format files: clear errors, nothing left behind', () =>
     await m.save(sink);
     m.dispose();
     const a = sink.artifacts!;
-    await expect(sg.loadLayersModel(sg.io.fromMemory({ ...a, weightSpecs: undefined }))).rejects.toThrow(/weight data but no weight specs/);
-    await expect(sg.loadLayersModel(sg.io.fromMemory({ ...a, weightData: (a.weightData as ArrayBuffer).slice(4) }))).rejects.toThrow(
+    await expect(sg.loadLayersModel(sg.io.fromMemory({ ...a, weightSpecs: undefined }))).rejects.toThrow(
+      /weight data but no weight specs/,
+    );
+    await expect(
+      sg.loadLayersModel(sg.io.fromMemory({ ...a, weightData: (a.weightData as ArrayBuffer).slice(4) })),
+    ).rejects.toThrow(
       /the weight data has 168 bytes but the manifest describes 172 bytes \(truncated or missing shard\?\)/,
     );
-    await expect(sg.loadLayersModel(sg.io.fromMemory({ ...a, modelTopology: undefined }))).rejects.toThrow(/no JSON modelTopology/);
-    await expect(sg.loadLayersModel('ftp://host/model.json')).rejects.toThrow(/Cannot find a load handler for 'ftp:\/\/host\/model\.json'/);
+    await expect(sg.loadLayersModel(sg.io.fromMemory({ ...a, modelTopology: undefined }))).rejects.toThrow(
+      /no JSON modelTopology/,
+    );
+    await expect(sg.loadLayersModel('ftp://host/model.json')).rejects.toThrow(
+      /Cannot find a load handler for 'ftp:\/\/host\/model\.json'/,
+    );
   });
 });

@@ -38,7 +38,8 @@ class FakeTransaction {
       return r;
     };
     return {
-      put: (value: Record<string, unknown>) => request(() => void store.set(value.modelPath as string, structuredClone(value))),
+      put: (value: Record<string, unknown>) =>
+        request(() => void store.set(value.modelPath as string, structuredClone(value))),
       get: (key: string) => request(() => structuredClone(store.get(key))),
       delete: (key: string) => request(() => void store.delete(key)),
     };
@@ -122,7 +123,9 @@ describe('indexeddb:// (in-memory IndexedDB stand-in)', () => {
   });
 
   it('tfjs-layers -> simdgrad through its indexeddb:// handler', async () => {
-    const t = tfl.sequential({ layers: [tfl.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), tfl.layers.dense({ units: 2 })] });
+    const t = tfl.sequential({
+      layers: [tfl.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }), tfl.layers.dense({ units: 2 })],
+    });
     await t.save('indexeddb://theirs');
     const m = await sg.loadLayersModel('indexeddb://theirs');
     const xs = sg.tensor(x, [4, 3]);
@@ -136,12 +139,18 @@ describe('indexeddb:// (in-memory IndexedDB stand-in)', () => {
   });
 
   it('a missing model and a record whose bytes do not match its specs', async () => {
-    await expect(sg.loadLayersModel('indexeddb://nothing')).rejects.toThrow(/indexeddb:\/\/nothing: no saved model here/);
+    await expect(sg.loadLayersModel('indexeddb://nothing')).rejects.toThrow(
+      /indexeddb:\/\/nothing: no saved model here/,
+    );
     const m = mlp();
     await m.save('indexeddb://cut');
-    const rec = factory.dbs.get('tensorflowjs')!.stores.get('models_store')!.get('cut') as { modelArtifacts: { weightData: ArrayBuffer } };
+    const rec = factory.dbs.get('tensorflowjs')!.stores.get('models_store')!.get('cut') as {
+      modelArtifacts: { weightData: ArrayBuffer };
+    };
     rec.modelArtifacts.weightData = rec.modelArtifacts.weightData.slice(8);
-    await expect(sg.loadLayersModel('indexeddb://cut')).rejects.toThrow(/indexeddb:\/\/cut: the stored weights hold \d+ bytes but their specs need \d+/);
+    await expect(sg.loadLayersModel('indexeddb://cut')).rejects.toThrow(
+      /indexeddb:\/\/cut: the stored weights hold \d+ bytes but their specs need \d+/,
+    );
     m.dispose();
   });
 });

@@ -23,7 +23,10 @@ afterAll(() => fs.rmSync(TMP, { recursive: true, force: true }));
 
 function mlp(units = 8): sg.LayersModel {
   return sg.sequential({
-    layers: [sg.layers.dense({ units, activation: 'relu', inputShape: [4] }), sg.layers.dense({ units: 3, activation: 'softmax' })],
+    layers: [
+      sg.layers.dense({ units, activation: 'relu', inputShape: [4] }),
+      sg.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
   });
 }
 const X = () => sg.tensor(randArray(24, 5), [6, 4]);
@@ -107,19 +110,40 @@ describe('includeOptimizer: training resumes exactly', () => {
     await t.trainOnBatch(tx, ty);
     // Porting note: tfjs' Adam adds epsilon after the bias correction, Keras (and simdgrad)
     // before it, so a step differs by up to ~lr * eps / sqrt(v_hat) where gradients are tiny.
-    expectClose(values(a).flat(), t.getWeights().flatMap((w) => Array.from(w.dataSync())), 1e-4, 1e-4);
+    expectClose(
+      values(a).flat(),
+      t.getWeights().flatMap((w) => Array.from(w.dataSync())),
+      1e-4,
+      1e-4,
+    );
     // Their state back to us, exactly.
     let theirs: tf.io.ModelArtifacts | undefined;
-    await t.save(tf.io.withSaveHandler(async (m) => ((theirs = m), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })), { includeOptimizer: true });
+    await t.save(
+      tf.io.withSaveHandler(
+        async (m) => ((theirs = m), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+      ),
+      { includeOptimizer: true },
+    );
     const b = await sg.loadLayersModel(sg.io.fromMemory(theirs as sg.io.ModelArtifacts));
     expect(b.optimizer.iterations).toBe(3);
-    const theirSaved = sg.io.decodeWeights(theirs!.weightData!, theirs!.weightSpecs!, 'theirs').filter((w) => w.group === 'optimizer');
+    const theirSaved = sg.io
+      .decodeWeights(theirs!.weightData!, theirs!.weightSpecs!, 'theirs')
+      .filter((w) => w.group === 'optimizer');
     const ours = await artifactsOf(b, { includeOptimizer: true });
-    const oursSaved = sg.io.decodeWeights(ours.weightData!, ours.weightSpecs!, 'ours').filter((w) => w.group === 'optimizer');
-    expect(oursSaved.map((w) => [w.name, Array.from(w.values)])).toEqual(theirSaved.map((w) => [w.name, Array.from(w.values)]));
+    const oursSaved = sg.io
+      .decodeWeights(ours.weightData!, ours.weightSpecs!, 'ours')
+      .filter((w) => w.group === 'optimizer');
+    expect(oursSaved.map((w) => [w.name, Array.from(w.values)])).toEqual(
+      theirSaved.map((w) => [w.name, Array.from(w.values)]),
+    );
     b.trainOnBatch(x, y);
     await t.trainOnBatch(tx, ty);
-    expectClose(values(b).flat(), t.getWeights().flatMap((w) => Array.from(w.dataSync())), 1e-4, 1e-4);
+    expectClose(
+      values(b).flat(),
+      t.getWeights().flatMap((w) => Array.from(w.dataSync())),
+      1e-4,
+      1e-4,
+    );
     tf.dispose([tx, ty]);
     t.dispose();
     t.optimizer.dispose();
@@ -133,7 +157,9 @@ describe('file:// in Node', () => {
   checkNoLeaks();
 
   it('a model over 4 MB is written as several 4 MB shards and loads back bit-equal', async () => {
-    const m = sg.sequential({ layers: [sg.layers.dense({ units: 1100, inputShape: [1000] }), sg.layers.dense({ units: 2 })] });
+    const m = sg.sequential({
+      layers: [sg.layers.dense({ units: 1100, inputShape: [1000] }), sg.layers.dense({ units: 2 })],
+    });
     const dir = path.join(TMP, 'big');
     const res = await m.save(`file://${dir}`);
     expect(res.modelArtifactsInfo.weightDataBytes).toBe(m.countParams() * 4);
@@ -164,7 +190,11 @@ describe('file:// in Node', () => {
     const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
     const bin = fs.readFileSync(path.join(dir, json.weightsManifest[0].paths[0]));
     const t = await tfl.loadLayersModel(
-      tf.io.fromMemory({ ...json, weightSpecs: json.weightsManifest[0].weights, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) }),
+      tf.io.fromMemory({
+        ...json,
+        weightSpecs: json.weightsManifest[0].weights,
+        weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+      }),
     );
     const x = X();
     const ours = m.predict(x) as sg.Tensor;
@@ -189,7 +219,8 @@ describe('http(s):// through fetch', () => {
     m.dispose();
     // The same shards also under /cdn/ (for weightPathPrefix).
     fs.mkdirSync(path.join(TMP, 'served', 'cdn'), { recursive: true });
-    for (const f of fs.readdirSync(path.join(TMP, 'served', 'model'))) fs.copyFileSync(path.join(TMP, 'served', 'model', f), path.join(TMP, 'served', 'cdn', f));
+    for (const f of fs.readdirSync(path.join(TMP, 'served', 'model')))
+      fs.copyFileSync(path.join(TMP, 'served', 'model', f), path.join(TMP, 'served', 'cdn', f));
     server = http.createServer((req, res) => {
       seen.push({ url: req.url!, auth: req.headers.authorization });
       if (req.method === 'POST') {
@@ -237,7 +268,9 @@ describe('http(s):// through fetch', () => {
     const json = JSON.parse(await (form.get('model.json') as File).text());
     expect(json.weightsManifest[0].paths).toEqual(['./model.weights.bin']);
     const bin = await (form.get('model.weights.bin') as File).arrayBuffer();
-    const back = await sg.loadLayersModel(sg.io.fromMemory({ ...json, weightSpecs: json.weightsManifest[0].weights, weightData: bin }));
+    const back = await sg.loadLayersModel(
+      sg.io.fromMemory({ ...json, weightSpecs: json.weightsManifest[0].weights, weightData: bin }),
+    );
     expect(values(back)).toEqual(values(m));
     back.dispose();
     m.dispose();
@@ -249,9 +282,9 @@ describe('http(s):// through fetch', () => {
     expect(seen.map((s) => s.url)).toEqual(['/model/model.json', '/cdn/group1-shard1of1.bin']);
     m.dispose();
     await expect(sg.loadLayersModel(`${base}/nothing/model.json`)).rejects.toThrow(/nothing\/model.json: HTTP 404/);
-    await expect(sg.loadLayersModel(sg.io.http(`${base}/model/model.json`, { weightPathPrefix: `${base}/gone/` }))).rejects.toThrow(
-      /weight file '.*gone\/group1-shard1of1.bin' of group 0: HTTP 404/,
-    );
+    await expect(
+      sg.loadLayersModel(sg.io.http(`${base}/model/model.json`, { weightPathPrefix: `${base}/gone/` })),
+    ).rejects.toThrow(/weight file '.*gone\/group1-shard1of1.bin' of group 0: HTTP 404/);
   });
 });
 
@@ -284,7 +317,9 @@ describe('browser handlers (what Node can run)', () => {
       m.userDefinedMetadata = { classes: ['a', 'b', 'c'] };
       await m.save('localstorage://my-model');
       expect([...store.map.keys()].sort()).toEqual(
-        ['info', 'model_metadata', 'topology', 'weight_data', 'weight_specs'].map((k) => `tensorflowjs_models/my-model/${k}`),
+        ['info', 'model_metadata', 'topology', 'weight_data', 'weight_specs'].map(
+          (k) => `tensorflowjs_models/my-model/${k}`,
+        ),
       );
       const back = await sg.loadLayersModel('localstorage://my-model');
       expect(values(back)).toEqual(values(m));
@@ -293,7 +328,11 @@ describe('browser handlers (what Node can run)', () => {
       const specs = JSON.parse(store.getItem('tensorflowjs_models/my-model/weight_specs')!);
       const data = Buffer.from(store.getItem('tensorflowjs_models/my-model/weight_data')!, 'base64');
       const t = await tfl.loadLayersModel(
-        tf.io.fromMemory({ modelTopology: JSON.parse(store.getItem('tensorflowjs_models/my-model/topology')!), weightSpecs: specs, weightData: new Uint8Array(data).buffer }),
+        tf.io.fromMemory({
+          modelTopology: JSON.parse(store.getItem('tensorflowjs_models/my-model/topology')!),
+          weightSpecs: specs,
+          weightData: new Uint8Array(data).buffer,
+        }),
       );
       expect(t.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(values(m));
       t.dispose();
@@ -302,10 +341,14 @@ describe('browser handlers (what Node can run)', () => {
       // Over quota: a clear error, and nothing left behind.
       const small = new FakeStorage(100);
       const m2 = mlp();
-      await expect(m2.save(sg.io.browserLocalStorage('x', small))).rejects.toThrow(/localstorage:\/\/x: saving failed, probably over the storage quota/);
+      await expect(m2.save(sg.io.browserLocalStorage('x', small))).rejects.toThrow(
+        /localstorage:\/\/x: saving failed, probably over the storage quota/,
+      );
       expect(small.map.size).toBe(0);
       m2.dispose();
-      await expect(sg.loadLayersModel(sg.io.browserLocalStorage('absent', store))).rejects.toThrow(/localstorage:\/\/absent: no saved model here/);
+      await expect(sg.loadLayersModel(sg.io.browserLocalStorage('absent', store))).rejects.toThrow(
+        /localstorage:\/\/absent: no saved model here/,
+      );
     } finally {
       delete g.localStorage;
     }
@@ -316,14 +359,22 @@ describe('browser handlers (what Node can run)', () => {
     const sink = sg.io.memorySink();
     await m.save(sink);
     const a = sink.artifacts!;
-    const json = { modelTopology: a.modelTopology, format: a.format, weightsManifest: [{ paths: ['./w.bin'], weights: a.weightSpecs }] };
+    const json = {
+      modelTopology: a.modelTopology,
+      format: a.format,
+      weightsManifest: [{ paths: ['./w.bin'], weights: a.weightSpecs }],
+    };
     const files = [new File([JSON.stringify(json)], 'model.json'), new File([a.weightData as ArrayBuffer], 'w.bin')];
     const back = await sg.loadLayersModel(sg.io.browserFiles(files));
     expect(values(back)).toEqual(values(m));
     back.dispose();
-    await expect(sg.loadLayersModel(sg.io.browserFiles([files[0]]))).rejects.toThrow(/model.json: weight file 'w.bin' \(group 0\) was not among the files given/);
+    await expect(sg.loadLayersModel(sg.io.browserFiles([files[0]]))).rejects.toThrow(
+      /model.json: weight file 'w.bin' \(group 0\) was not among the files given/,
+    );
     const cut = new File([(a.weightData as ArrayBuffer).slice(0, 40)], 'w.bin');
-    await expect(sg.loadLayersModel(sg.io.browserFiles([files[0], cut]))).rejects.toThrow(/model.json: weight group 0 files hold 40 bytes but the manifest needs/);
+    await expect(sg.loadLayersModel(sg.io.browserFiles([files[0], cut]))).rejects.toThrow(
+      /model.json: weight group 0 files hold 40 bytes but the manifest needs/,
+    );
     m.dispose();
   });
 
@@ -397,14 +448,22 @@ describe('weights: dtypes, quantization and names as tfjs writes them', () => {
 
   it("Keras 3 style 'vars/<i>' names and TF 2.2 cell names load as tfjs-layers accepts them", async () => {
     const m = sg.sequential({
-      layers: [sg.layers.lstm({ units: 3, inputShape: [4, 2], recurrentInitializer: 'glorotUniform' }), sg.layers.dense({ units: 2 })],
+      layers: [
+        sg.layers.lstm({ units: 3, inputShape: [4, 2], recurrentInitializer: 'glorotUniform' }),
+        sg.layers.dense({ units: 2 }),
+      ],
     });
     const art = await artifactsOf(m);
     const [lstm, dense] = [m.layers[1].name, m.layers[2].name];
-    const vars = art.weightSpecs!.map((s, i) => ({ ...s, name: i < 3 ? `${lstm}/vars/${i}` : `_${dense}/vars/${i - 3}` }));
+    const vars = art.weightSpecs!.map((s, i) => ({
+      ...s,
+      name: i < 3 ? `${lstm}/vars/${i}` : `_${dense}/vars/${i - 3}`,
+    }));
     const a = await sg.loadLayersModel(sg.io.fromMemory({ ...art, weightSpecs: vars }));
     expect(values(a)).toEqual(values(m));
-    const cell = art.weightSpecs!.map((s) => (s.name.startsWith(lstm) ? { ...s, name: s.name.replace(`${lstm}/`, `${lstm}/lstm_cell/`) } : s));
+    const cell = art.weightSpecs!.map((s) =>
+      s.name.startsWith(lstm) ? { ...s, name: s.name.replace(`${lstm}/`, `${lstm}/lstm_cell/`) } : s,
+    );
     const b = await sg.loadLayersModel(sg.io.fromMemory({ ...art, weightSpecs: cell }));
     expect(values(b)).toEqual(values(m));
     // tfjs-layers accepts 'layer/<i>' (its parseWeights does not strip 'vars') and cell names.
@@ -413,7 +472,9 @@ describe('weights: dtypes, quantization and names as tfjs writes them', () => {
     expect(values(c)).toEqual(values(m));
     c.dispose();
     for (const specs of [plain, cell]) {
-      const t = await tfl.loadLayersModel(tf.io.fromMemory({ ...(art as tf.io.ModelArtifacts), weightSpecs: specs as tf.io.WeightsManifestEntry[] }));
+      const t = await tfl.loadLayersModel(
+        tf.io.fromMemory({ ...(art as tf.io.ModelArtifacts), weightSpecs: specs as tf.io.WeightsManifestEntry[] }),
+      );
       expect(t.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(values(m));
       t.dispose();
     }
@@ -423,10 +484,14 @@ describe('weights: dtypes, quantization and names as tfjs writes them', () => {
   });
 
   it('strict: false skips extra weights and keeps missing ones; trainableOnly saves the trainable', async () => {
-    const m = sg.sequential({ layers: [sg.layers.dense({ units: 3, inputShape: [2] }), sg.layers.batchNormalization()] });
+    const m = sg.sequential({
+      layers: [sg.layers.dense({ units: 3, inputShape: [2] }), sg.layers.batchNormalization()],
+    });
     const art = await artifactsOf(m, { trainableOnly: true });
     expect(art.weightSpecs!.map((s) => s.name.split('/')[1])).toEqual(['kernel', 'bias', 'gamma', 'beta']);
-    await expect(sg.loadLayersModel(sg.io.fromMemory(art))).rejects.toThrow(/2 of 6 weights are not in the file: .*moving_mean, .*moving_variance; pass strict: false/);
+    await expect(sg.loadLayersModel(sg.io.fromMemory(art))).rejects.toThrow(
+      /2 of 6 weights are not in the file: .*moving_mean, .*moving_variance; pass strict: false/,
+    );
     const loose = await sg.loadLayersModel(sg.io.fromMemory(art), { strict: false });
     expect(values(loose).slice(0, 4)).toEqual(values(m).slice(0, 4));
     loose.dispose();
@@ -476,7 +541,13 @@ describe('serialization registry', () => {
     }
     const m = sg.sequential({
       layers: [
-        sg.layers.dense({ units: 2, inputShape: [3], kernelInitializer: sg.initializers.heNormal({ seed: 3 }), biasRegularizer: sg.regularizers.l1l2({ l1: 0.1, l2: 0.2 }), kernelConstraint: sg.constraints.unitNorm({ axis: 0 }) }),
+        sg.layers.dense({
+          units: 2,
+          inputShape: [3],
+          kernelInitializer: sg.initializers.heNormal({ seed: 3 }),
+          biasRegularizer: sg.regularizers.l1l2({ l1: 0.1, l2: 0.2 }),
+          kernelConstraint: sg.constraints.unitNorm({ axis: 0 }),
+        }),
       ],
     });
     const spec = sg.serialization.serializeLayer(m.layers[1]);
@@ -493,9 +564,16 @@ describe('serialization registry', () => {
   it("tfjs' 'hard_sigmoid' (Keras 2: clip(0.2x + 0.5)) loads as that function, not Keras 3's", async () => {
     const t = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [2], activation: 'hardSigmoid' })] });
     let art: tf.io.ModelArtifacts | undefined;
-    await t.save(tf.io.withSaveHandler(async (a) => ((art = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    await t.save(
+      tf.io.withSaveHandler(
+        async (a) => ((art = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+      ),
+    );
     const m = await sg.loadLayersModel(sg.io.fromMemory(art as sg.io.ModelArtifacts));
-    const x = [[2, -1], [0.3, 0.9]];
+    const x = [
+      [2, -1],
+      [0.3, 0.9],
+    ];
     const xs = sg.tensor(x);
     const p = m.predict(xs) as sg.Tensor;
     const q = t.predict(tf.tensor(x)) as tf.Tensor;
@@ -505,8 +583,14 @@ describe('serialization registry', () => {
     t.dispose();
     m.dispose();
     // A tfjs LSTM with its default recurrent activation needs a kernel simdgrad does not have.
-    const r = tfl.sequential({ layers: [tfl.layers.lstm({ units: 2, inputShape: [3, 2], recurrentInitializer: 'glorotUniform' })] });
-    await r.save(tf.io.withSaveHandler(async (a) => ((art = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+    const r = tfl.sequential({
+      layers: [tfl.layers.lstm({ units: 2, inputShape: [3, 2], recurrentInitializer: 'glorotUniform' })],
+    });
+    await r.save(
+      tf.io.withSaveHandler(
+        async (a) => ((art = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+      ),
+    );
     await expect(sg.loadLayersModel(sg.io.fromMemory(art as sg.io.ModelArtifacts))).rejects.toThrow(
       /cannot build layer 'lstm_LSTM\d+' \(LSTM\): .*recurrentActivation 'hard_sigmoid_keras2' is not supported by the fused recurrent kernels/,
     );

@@ -11,7 +11,8 @@ import { checkNoLeaks } from '../helpers.js';
 
 const { toSavedConfig, fromSavedConfig } = sg.serialization;
 /** Through JSON text, as a file does. */
-const trip = (c: unknown, format: 'tfjs' | 'keras3' = 'tfjs') => fromSavedConfig(JSON.parse(JSON.stringify(toSavedConfig(c, format))), format);
+const trip = (c: unknown, format: 'tfjs' | 'keras3' = 'tfjs') =>
+  fromSavedConfig(JSON.parse(JSON.stringify(toSavedConfig(c, format))), format);
 
 describe('serialization of the named pieces', () => {
   checkNoLeaks();
@@ -19,7 +20,10 @@ describe('serialization of the named pieces', () => {
   it('every initializer: serialize -> saved JSON -> getInitializer gives the same config and values', () => {
     for (const name of sg.initializers.initializerNames) {
       const init = sg.initializers.getInitializer(name);
-      const seeded = init.getConfig().seed !== undefined ? sg.initializers.getInitializer({ className: init.className, config: { ...init.getConfig(), seed: 11 } }) : init;
+      const seeded =
+        init.getConfig().seed !== undefined
+          ? sg.initializers.getInitializer({ className: init.className, config: { ...init.getConfig(), seed: 11 } })
+          : init;
       const spec = sg.initializers.serializeInitializer(seeded);
       const back = sg.initializers.getInitializer(trip(spec) as never);
       expect(sg.initializers.serializeInitializer(back)).toEqual(spec);
@@ -32,7 +36,10 @@ describe('serialization of the named pieces', () => {
 
   it('every regularizer and constraint round-trips its config', () => {
     for (const name of sg.regularizers.regularizerNames) {
-      const r = sg.regularizers.getRegularizer({ className: name === 'l1_l2' ? 'L1L2' : name.toUpperCase(), config: { l1: 0.25, l2: 0.5 } })!;
+      const r = sg.regularizers.getRegularizer({
+        className: name === 'l1_l2' ? 'L1L2' : name.toUpperCase(),
+        config: { l1: 0.25, l2: 0.5 },
+      })!;
       const back = sg.regularizers.getRegularizer(trip(sg.regularizers.serializeRegularizer(r), 'keras3') as never)!;
       expect(back.getConfig()).toEqual(r.getConfig());
       expect(back.className).toBe(r.className);
@@ -71,15 +78,33 @@ describe('serialization of the named pieces', () => {
       opt.dispose();
       back.dispose();
     }
-    const sched = sg.getOptimizer({ className: 'Adam', config: { learning_rate: { class_name: 'ExponentialDecay', config: { initial_learning_rate: 0.1, decay_steps: 10, decay_rate: 0.5 } } } });
+    const sched = sg.getOptimizer({
+      className: 'Adam',
+      config: {
+        learning_rate: {
+          class_name: 'ExponentialDecay',
+          config: { initial_learning_rate: 0.1, decay_steps: 10, decay_rate: 0.5 },
+        },
+      },
+    });
     const back = sg.getOptimizer(trip({ className: 'Adam', config: sched.getConfig() }) as sg.OptimizerSpec);
     expect(back.getConfig()).toEqual(sched.getConfig());
     sched.dispose();
     back.dispose();
     // tfjs deserializes what we write for the optimizers it has.
-    for (const [name, cls] of [['sgd', 'SGD'], ['adam', 'Adam'], ['rmsprop', 'RMSProp'], ['adagrad', 'Adagrad'], ['adadelta', 'Adadelta'], ['adamax', 'Adamax']] as const) {
+    for (const [name, cls] of [
+      ['sgd', 'SGD'],
+      ['adam', 'Adam'],
+      ['rmsprop', 'RMSProp'],
+      ['adagrad', 'Adagrad'],
+      ['adadelta', 'Adadelta'],
+      ['adamax', 'Adamax'],
+    ] as const) {
       const opt = sg.getOptimizer(name);
-      const saved = toSavedConfig({ className: opt.className, config: opt.getConfig() }) as { class_name: string; config: Record<string, unknown> };
+      const saved = toSavedConfig({ className: opt.className, config: opt.getConfig() }) as {
+        class_name: string;
+        config: Record<string, unknown>;
+      };
       expect(saved.class_name).toBe(cls);
       const theirs = tf.serialization.SerializationMap.getMap().classNameMap[cls][1](
         tf.serialization.SerializationMap.getMap().classNameMap[cls][0],
@@ -122,20 +147,38 @@ describe('serialization of the named pieces', () => {
     const t = await tfl.loadLayersModel(tf.io.fromMemory(sink.artifacts as tf.io.ModelArtifacts));
     const cfg = t.layers[0].getConfig() as Record<string, { className?: string; config?: Record<string, unknown> }>;
     // tfjs' LeCunNormal reports itself as its VarianceScaling parameters.
-    expect(cfg.kernelInitializer).toMatchObject({ className: 'VarianceScaling', config: { scale: 1, mode: 'fanIn', seed: 1 } });
+    expect(cfg.kernelInitializer).toMatchObject({
+      className: 'VarianceScaling',
+      config: { scale: 1, mode: 'fanIn', seed: 1 },
+    });
     expect(cfg.biasInitializer).toMatchObject({ className: 'Constant', config: { value: 0.5 } });
     expect(cfg.kernelRegularizer).toMatchObject({ className: 'L1L2', config: { l1: 0.01, l2: 0 } });
-    expect(cfg.kernelConstraint).toMatchObject({ className: 'MinMaxNorm', config: { minValue: 0.1, maxValue: 2, rate: 0.5, axis: 0 } });
+    expect(cfg.kernelConstraint).toMatchObject({
+      className: 'MinMaxNorm',
+      config: { minValue: 0.1, maxValue: 2, rate: 0.5, axis: 0 },
+    });
     expect(cfg.biasConstraint).toMatchObject({ className: 'NonNeg' });
     t.dispose();
     m.dispose();
   });
 
   it("the table's Keras 3 rows: batch_shape and LeakyReLU's negative_slope", () => {
-    expect(fromSavedConfig({ class_name: 'InputLayer', config: { batch_shape: [null, 3] } }, 'keras3')).toEqual({ className: 'InputLayer', config: { batchInputShape: [null, 3] } });
-    expect(toSavedConfig({ className: 'LeakyReLU', config: { alpha: 0.1 } }, 'keras3')).toEqual({ class_name: 'LeakyReLU', config: { negative_slope: 0.1 } });
-    expect(toSavedConfig({ className: 'LeakyReLU', config: { alpha: 0.1 } }, 'tfjs')).toEqual({ class_name: 'LeakyReLU', config: { alpha: 0.1 } });
+    expect(fromSavedConfig({ class_name: 'InputLayer', config: { batch_shape: [null, 3] } }, 'keras3')).toEqual({
+      className: 'InputLayer',
+      config: { batchInputShape: [null, 3] },
+    });
+    expect(toSavedConfig({ className: 'LeakyReLU', config: { alpha: 0.1 } }, 'keras3')).toEqual({
+      class_name: 'LeakyReLU',
+      config: { negative_slope: 0.1 },
+    });
+    expect(toSavedConfig({ className: 'LeakyReLU', config: { alpha: 0.1 } }, 'tfjs')).toEqual({
+      class_name: 'LeakyReLU',
+      config: { alpha: 0.1 },
+    });
     // Names and inbound-node layer names are never case-converted.
-    expect(toSavedConfig({ name: 'myLayer', inboundNodes: [[['denseA', 0, 0, {}]]] })).toEqual({ name: 'myLayer', inbound_nodes: [[['denseA', 0, 0, {}]]] });
+    expect(toSavedConfig({ name: 'myLayer', inboundNodes: [[['denseA', 0, 0, {}]]] })).toEqual({
+      name: 'myLayer',
+      inbound_nodes: [[['denseA', 0, 0, {}]]],
+    });
   });
 });

@@ -9,7 +9,15 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as sg from '../../src/index.js';
 import { BUILTIN_LAYER_CLASSES } from '../../src/layers/registry.js';
 import { checkNoLeaks, expectClose } from '../helpers.js';
-import { SG_ONLY, ZOO, randomizeSg, randomizeTfjs, zooClassNames, zooValues, type ZooEntry } from './tfjs_zoo_models.js';
+import {
+  SG_ONLY,
+  ZOO,
+  randomizeSg,
+  randomizeTfjs,
+  zooClassNames,
+  zooValues,
+  type ZooEntry,
+} from './tfjs_zoo_models.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -18,7 +26,12 @@ beforeAll(async () => {
 /** model x direction -> max |difference| (printed at the end for the report). */
 const DIFFS: Record<string, number> = {};
 afterAll(() => {
-  console.log('tfjs zoo max abs differences:\n' + Object.entries(DIFFS).map(([k, v]) => `  ${k}: ${v.toExponential(2)}`).join('\n'));
+  console.log(
+    'tfjs zoo max abs differences:\n' +
+      Object.entries(DIFFS)
+        .map(([k, v]) => `  ${k}: ${v.toExponential(2)}`)
+        .join('\n'),
+  );
 });
 
 function sgInputs(e: ZooEntry): sg.Tensor[] {
@@ -59,7 +72,11 @@ async function sgArtifacts(m: sg.LayersModel, opts?: sg.io.SaveConfig): Promise<
 }
 async function tfArtifacts(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
   let art: tf.io.ModelArtifacts | undefined;
-  await m.save(tf.io.withSaveHandler(async (a) => ((art = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } })));
+  await m.save(
+    tf.io.withSaveHandler(
+      async (a) => ((art = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
+    ),
+  );
   return art!;
 }
 
@@ -78,7 +95,12 @@ describe('tfjs-layers format zoo', () => {
         try {
           const d = maxDiff(sgPredict(m, e), tfPredict(theirs, e));
           DIFFS[`${e.name} simdgrad->tfjs`] = d;
-          expectClose(sgPredict(m, e).flatMap((x) => [...x]), tfPredict(theirs, e).flatMap((x) => [...x]), 1e-5, 1e-5);
+          expectClose(
+            sgPredict(m, e).flatMap((x) => [...x]),
+            tfPredict(theirs, e).flatMap((x) => [...x]),
+            1e-5,
+            1e-5,
+          );
         } finally {
           theirs.dispose();
         }
@@ -97,7 +119,12 @@ describe('tfjs-layers format zoo', () => {
           try {
             const d = maxDiff(sgPredict(ours, e), tfPredict(theirs, e));
             DIFFS[`${e.name} tfjs->simdgrad`] = d;
-            expectClose(sgPredict(ours, e).flatMap((x) => [...x]), tfPredict(theirs, e).flatMap((x) => [...x]), 1e-5, 1e-5);
+            expectClose(
+              sgPredict(ours, e).flatMap((x) => [...x]),
+              tfPredict(theirs, e).flatMap((x) => [...x]),
+              1e-5,
+              1e-5,
+            );
             expect(ours.countParams()).toBe(theirs.countParams());
           } finally {
             ours.dispose();
@@ -138,7 +165,9 @@ describe('tfjs-layers format zoo', () => {
     const used = zooClassNames();
     // Lambda holds a function, not data: its round trip (registered functions only) is tested
     // with the merge layers in test/layers; InputLayer is in every functional model.
-    const missing = BUILTIN_LAYER_CLASSES.map((c) => c.className).filter((n) => !used.has(n) && n !== 'InputLayer' && n !== 'Lambda');
+    const missing = BUILTIN_LAYER_CLASSES.map((c) => c.className).filter(
+      (n) => !used.has(n) && n !== 'InputLayer' && n !== 'Lambda',
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -21,11 +21,16 @@ export interface ZooEntry {
 }
 
 /** Seeded input values for an entry (the same numbers for both libraries). */
-export function zooValues(entry: ZooEntry, seed = 7): { values: Float32Array | Int32Array; shape: number[]; dtype: 'float32' | 'int32' }[] {
+export function zooValues(
+  entry: ZooEntry,
+  seed = 7,
+): { values: Float32Array | Int32Array; shape: number[]; dtype: 'float32' | 'int32' }[] {
   return entry.inputs.map((inp, i) => {
     const n = inp.shape.reduce((a, b) => a * b, 1);
     const r = randArray(n, seed + i, 0, 1);
-    const values = inp.vocab ? Int32Array.from(r, (v) => Math.floor(v * inp.vocab!)) : Float32Array.from(r, (v) => v * 2 - 1);
+    const values = inp.vocab
+      ? Int32Array.from(r, (v) => Math.floor(v * inp.vocab!))
+      : Float32Array.from(r, (v) => v * 2 - 1);
     return { values, shape: inp.shape, dtype: inp.dtype };
   });
 }
@@ -66,7 +71,12 @@ export const ZOO: ZooEntry[] = [
         layers: [
           L.dense({ units: 16, activation: 'relu', inputShape: [8] }),
           L.dropout({ rate: 0.3 }),
-          L.dense({ units: 12, activation: 'tanh', kernelRegularizer: sg.regularizers.l2({ l2: 1e-3 }), kernelConstraint: sg.constraints.maxNorm({ maxValue: 3 }) }),
+          L.dense({
+            units: 12,
+            activation: 'tanh',
+            kernelRegularizer: sg.regularizers.l2({ l2: 1e-3 }),
+            kernelConstraint: sg.constraints.maxNorm({ maxValue: 3 }),
+          }),
           L.gaussianNoise({ stddev: 0.1 }),
           L.gaussianDropout({ rate: 0.2 }),
           L.alphaDropout({ rate: 0.1 }),
@@ -103,7 +113,12 @@ export const ZOO: ZooEntry[] = [
           L.conv2d({ filters: 3, kernelSize: [2, 3], strides: 2, activation: 'relu6' }),
           L.averagePooling2d({ poolSize: 2, padding: 'same' }),
           L.upSampling2d({ size: 2 }),
-          L.cropping2d({ cropping: [[1, 0], [0, 1]] }),
+          L.cropping2d({
+            cropping: [
+              [1, 0],
+              [0, 1],
+            ],
+          }),
           L.pReLU({ sharedAxes: [1, 2] }),
           L.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' }),
           L.globalMaxPooling2d(),
@@ -120,7 +135,12 @@ export const ZOO: ZooEntry[] = [
           TL.conv2d({ filters: 3, kernelSize: [2, 3], strides: 2, activation: 'relu6' }),
           TL.averagePooling2d({ poolSize: 2, padding: 'same' }),
           TL.upSampling2d({ size: [2, 2] }),
-          TL.cropping2D({ cropping: [[1, 0], [0, 1]] }),
+          TL.cropping2D({
+            cropping: [
+              [1, 0],
+              [0, 1],
+            ],
+          }),
           TL.prelu({ sharedAxes: [1, 2] }),
           TL.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: 'same' }),
           TL.globalMaxPooling2d({}),
@@ -134,7 +154,13 @@ export const ZOO: ZooEntry[] = [
     sg: () =>
       sg.sequential({
         layers: [
-          L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu', inputShape: [10, 10, 3] }),
+          L.depthwiseConv2d({
+            kernelSize: 3,
+            depthMultiplier: 2,
+            padding: 'same',
+            activation: 'relu',
+            inputShape: [10, 10, 3],
+          }),
           L.separableConv2d({ filters: 5, kernelSize: 3, strides: 2 }),
           L.layerNormalization(),
           L.globalAveragePooling2d(),
@@ -144,7 +170,13 @@ export const ZOO: ZooEntry[] = [
     tfjs: () =>
       tfl.sequential({
         layers: [
-          TL.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu', inputShape: [10, 10, 3] }),
+          TL.depthwiseConv2d({
+            kernelSize: 3,
+            depthMultiplier: 2,
+            padding: 'same',
+            activation: 'relu',
+            inputShape: [10, 10, 3],
+          }),
           TL.separableConv2d({ filters: 5, kernelSize: 3, strides: 2 }),
           TL.layerNormalization(),
           TL.globalAveragePooling2d({}),
@@ -208,7 +240,10 @@ export const ZOO: ZooEntry[] = [
       tfl.sequential({
         layers: [
           TL.embedding({ inputDim: 15, outputDim: 5, inputLength: 7, maskZero: true }),
-          TL.bidirectional({ layer: TL.lstm({ units: 4, returnSequences: true, ...rnn }) as tfl.RNN, mergeMode: 'concat' }),
+          TL.bidirectional({
+            layer: TL.lstm({ units: 4, returnSequences: true, ...rnn }) as tfl.RNN,
+            mergeMode: 'concat',
+          }),
           TL.gru({ units: 3, returnSequences: true, ...rnn }),
           TL.timeDistributed({ layer: TL.dense({ units: 4, activation: 'relu' }) }),
           TL.simpleRNN({ units: 3, recurrentInitializer: 'glorotUniform' }),
@@ -299,7 +334,14 @@ ZOO.push({
   sg: () =>
     sg.sequential({
       layers: [
-        L.convLstm2d({ filters: 3, kernelSize: 3, padding: 'same', returnSequences: false, inputShape: [3, 6, 6, 2], ...rnn }),
+        L.convLstm2d({
+          filters: 3,
+          kernelSize: 3,
+          padding: 'same',
+          returnSequences: false,
+          inputShape: [3, 6, 6, 2],
+          ...rnn,
+        }),
         L.flatten(),
         L.dense({ units: 2 }),
       ],
@@ -307,7 +349,14 @@ ZOO.push({
   tfjs: () =>
     tfl.sequential({
       layers: [
-        TL.convLstm2d({ filters: 3, kernelSize: 3, padding: 'same', returnSequences: false, inputShape: [3, 6, 6, 2], ...rnn }),
+        TL.convLstm2d({
+          filters: 3,
+          kernelSize: 3,
+          padding: 'same',
+          returnSequences: false,
+          inputShape: [3, 6, 6, 2],
+          ...rnn,
+        }),
         TL.flatten(),
         TL.dense({ units: 2 }),
       ],
@@ -350,7 +399,11 @@ ZOO.push({
       TL.dot({ axes: 1, normalize: true, name: 'dot' }).apply([ha, hb]),
     ] as tfl.SymbolicTensor[];
     const c = TL.concatenate({ axis: -1, name: 'cat' }).apply(m) as tfl.SymbolicTensor;
-    return tfl.model({ inputs: [a, b], outputs: TL.dense({ units: 2, name: 'y' }).apply(c) as tfl.SymbolicTensor, name: 'merges' });
+    return tfl.model({
+      inputs: [a, b],
+      outputs: TL.dense({ units: 2, name: 'y' }).apply(c) as tfl.SymbolicTensor,
+      name: 'merges',
+    });
   },
 });
 
@@ -361,17 +414,29 @@ ZOO.push({
     { shape: [3, 5], dtype: 'float32' },
   ],
   sg: () => {
-    const inner = sg.sequential({ layers: [L.dense({ units: 4, activation: 'relu', inputShape: [5] }), L.dense({ units: 3 })], name: 'tower' });
+    const inner = sg.sequential({
+      layers: [L.dense({ units: 4, activation: 'relu', inputShape: [5] }), L.dense({ units: 3 })],
+      name: 'tower',
+    });
     const a = sg.input({ shape: [5], name: 'left' });
     const b = sg.input({ shape: [5], name: 'right' });
-    const s = L.add({ name: 'join' }).apply([inner.apply(a) as sg.SymbolicTensor, inner.apply(b) as sg.SymbolicTensor]) as sg.SymbolicTensor;
+    const s = L.add({ name: 'join' }).apply([
+      inner.apply(a) as sg.SymbolicTensor,
+      inner.apply(b) as sg.SymbolicTensor,
+    ]) as sg.SymbolicTensor;
     return sg.model({ inputs: [a, b], outputs: [s, inner.apply(b) as sg.SymbolicTensor], name: 'siamese' });
   },
   tfjs: () => {
-    const inner = tfl.sequential({ layers: [TL.dense({ units: 4, activation: 'relu', inputShape: [5] }), TL.dense({ units: 3 })], name: 'tower' });
+    const inner = tfl.sequential({
+      layers: [TL.dense({ units: 4, activation: 'relu', inputShape: [5] }), TL.dense({ units: 3 })],
+      name: 'tower',
+    });
     const a = tfl.input({ shape: [5], name: 'left' });
     const b = tfl.input({ shape: [5], name: 'right' });
-    const s = TL.add({ name: 'join' }).apply([inner.apply(a) as tfl.SymbolicTensor, inner.apply(b) as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+    const s = TL.add({ name: 'join' }).apply([
+      inner.apply(a) as tfl.SymbolicTensor,
+      inner.apply(b) as tfl.SymbolicTensor,
+    ]) as tfl.SymbolicTensor;
     return tfl.model({ inputs: [a, b], outputs: [s, inner.apply(b) as tfl.SymbolicTensor], name: 'siamese' });
   },
 });
@@ -393,7 +458,13 @@ export const SG_ONLY: ZooEntry[] = [
           L.reshape({ targetShape: [36, 2] }),
           L.upSampling1d({ size: 2 }),
           L.zeroPadding1d({ padding: 1 }),
-          L.conv1d({ filters: 2, kernelSize: 3, padding: 'causal', dilationRate: 2, kernelRegularizer: sg.regularizers.l1({ l1: 0.01 }) }),
+          L.conv1d({
+            filters: 2,
+            kernelSize: 3,
+            padding: 'causal',
+            dilationRate: 2,
+            kernelRegularizer: sg.regularizers.l1({ l1: 0.01 }),
+          }),
           L.globalMaxPooling1d(),
           L.dense({ units: 3, activation: 'gelu' }),
         ],
@@ -408,7 +479,10 @@ export const SG_ONLY: ZooEntry[] = [
     sg: () => {
       const a = sg.input({ shape: [3] });
       const b = sg.input({ shape: [3] });
-      return sg.model({ inputs: [a, b], outputs: L.dense({ units: 2 }).apply(L.subtract().apply([a, b]) as sg.SymbolicTensor) });
+      return sg.model({
+        inputs: [a, b],
+        outputs: L.dense({ units: 2 }).apply(L.subtract().apply([a, b]) as sg.SymbolicTensor),
+      });
     },
   },
 ];
@@ -420,7 +494,9 @@ export function zooClassNames(): Set<string> {
     const m = e.sg();
     const walk = (l: sg.Layer) => {
       names.add(l.className);
-      const inner = (l as unknown as { layer?: sg.Layer; forwardLayer?: sg.Layer }).layer ?? (l as unknown as { forwardLayer?: sg.Layer }).forwardLayer;
+      const inner =
+        (l as unknown as { layer?: sg.Layer; forwardLayer?: sg.Layer }).layer ??
+        (l as unknown as { forwardLayer?: sg.Layer }).forwardLayer;
       if (inner) walk(inner);
     };
     for (const l of m.layers) walk(l);
