@@ -394,6 +394,8 @@ class Loader {
       const d = parseDenseInfo(b, info, what, false);
       if (d.heap !== UNDEF && d.nameIndex !== UNDEF) {
         const heap = new FractalHeap(b, d.heap, `${what}: dense attributes`);
+        if (d.orderIndex !== UNDEF)
+          v2Records(b, d.orderIndex, `${what}: attribute creation-order index`, () => undefined);
         v2Records(b, d.nameIndex, `${what}: attribute name index`, (pos, h) => {
           if (h.type !== 8) b.fail(what, `attribute name index has record type ${h.type}, not 8`);
           const obj = heap.object(b.u8.subarray(pos, pos + h.recordSize - 9));
@@ -448,6 +450,7 @@ class Loader {
       const d = parseDenseInfo(b, li, what, true);
       if (d.heap !== UNDEF && d.nameIndex !== UNDEF) {
         const heap = new FractalHeap(b, d.heap, `${what}: dense links`);
+        if (d.orderIndex !== UNDEF) v2Records(b, d.orderIndex, `${what}: link creation-order index`, () => undefined);
         v2Records(b, d.nameIndex, `${what}: link name index`, (pos, h) => {
           if (h.type !== 5) b.fail(what, `link name index has record type ${h.type}, not 5`);
           const obj = heap.object(b.u8.subarray(pos + 4, pos + h.recordSize));

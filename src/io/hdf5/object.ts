@@ -231,6 +231,8 @@ export function parseLink(b: H5Bytes, pos: number, size: number, what: string): 
 export interface DenseInfo {
   heap: number;
   nameIndex: number;
+  /** The creation-order index (UNDEF when order is not indexed); not used for reading, but checked. */
+  orderIndex: number;
 }
 
 /** Parses a link info or attribute info message (they share the layout, the counter width aside). */
@@ -241,7 +243,8 @@ export function parseDenseInfo(b: H5Bytes, m: Message, what: string, link: boole
   if (flags & 1) c.skip(link ? 8 : 2);
   const heap = c.addr();
   const nameIndex = c.addr();
-  return { heap, nameIndex };
+  const orderIndex = flags & 2 ? c.addr() : UNDEF;
+  return { heap, nameIndex, orderIndex };
 }
 
 export type { DType };
