@@ -16,8 +16,7 @@ const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.
 const script = fileURLToPath(new URL('../../scripts/fixtures/make_hdf5_fixtures.py', import.meta.url));
 
 /** Python that prints h5py's view of a file as the fixture JSON (the fixture script's describe()). */
-const DESCRIBE = `import sys, json, importlib.util, os
-os.environ['SG_FIXTURES_IMPORT_ONLY'] = '1'
+const DESCRIBE = `import sys, json, importlib.util
 spec = importlib.util.spec_from_file_location('fx', ${JSON.stringify(script)})
 fx = importlib.util.module_from_spec(spec); spec.loader.exec_module(fx)
 print(json.dumps(fx.describe(sys.argv[1])))`;
@@ -64,7 +63,7 @@ describe('HDF5 <-> h5py and Keras', () => {
     expect(seen.attrs['/layers/dense'].layer_names.strings).toEqual([{ bytes: 'dense' }, { bytes: 'dense_1' }]);
     expect(seen.attrs['/'].model_config).toBe(MODEL_CONFIG);
     expect(seen.groups['/many'].length).toBe(300);
-  });
+  }, 60_000);
 
   it('Keras loads a model.weights.h5 our writer re-wrote and predicts exactly as the original', async () => {
     const src = await H5File.read(readFileSync(fixture('keras/tiny_mlp.model.weights.h5')), {
@@ -109,5 +108,5 @@ with h5py.File(sys.argv[1], 'w', libver='latest') as f:
     expect(f.group('g').attrNames().length).toBe(30);
     expect(f.group('g').attr('k29')).toBe('v29');
     expect(f.dataset('g/s').data).toEqual(['x', 'yz']);
-  });
+  }, 60_000);
 });
