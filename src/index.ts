@@ -208,7 +208,7 @@ export * as activations from './activations/index.js';
 export * as initializers from './initializers/index.js';
 export * as regularizers from './regularizers/index.js';
 export * as constraints from './constraints/index.js';
-export * as losses from './losses/index.js';
+export * as losses from './ops/losses_ns.js';
 export * as metrics from './metrics/index.js';
 export type { ActivationFn } from './activations/index.js';
 export type { Initializer } from './initializers/index.js';

@@ -12,7 +12,8 @@ type Lib = typeof sg | typeof tf;
 /**
  * One case: input shapes and ranges, the same program for both libraries. grad: true compares
  * gradients with tfjs and finite differences; 'fd' with finite differences only (tfjs 4.22 has
- * no gradient for the op, or a wrong one: mirrorPad's ignores the mirrored parts, gather with
+ * no gradient for the op, or a wrong one: mirrorPad's ignores the mirrored parts,
+ * softmaxCrossEntropy's gradient with respect to the labels is not -logSoftmax, gather with
  * batchDims and resizeBilinear on non-square images throw).
  */
 interface Case {
@@ -134,6 +135,17 @@ const CASES: Case[] = [
   { name: 'rank variants', shapes: [[4, 3]], run: (l, x) =>
     L(l).concat1d([L(l).reshape(L(l).slice2d(L(l).reverse2d(x, 1), [1, 0], [2, 3]), [-1]), L(l).pad1d(L(l).tensor1d([1, 2]), [1, 2], 5)]), grad: true },
   { name: 'batchNorm4d', shapes: [[2, 2, 2, 3], [3], [3]], run: (l, x, m, v) => L(l).batchNorm4d(x, m, L(l).add(L(l).abs(v), 0.5), L(l).tensor([0.1, 0.2, 0.3]), L(l).tensor([1, 2, 3])), grad: true },
+  { name: 'losses.meanSquaredError (scalar)', shapes: [[4, 3], [4, 3]], run: (l, a, c) => L(l).losses.meanSquaredError(a, c), grad: true },
+  { name: 'losses.meanSquaredError weighted MEAN', shapes: [[4, 3], [4, 3]], run: (l, a, c) =>
+    L(l).losses.meanSquaredError(a, c, L(l).tensor([[1], [0], [2], [0.5]]), L(l).Reduction?.MEAN ?? 1), grad: true },
+  { name: 'losses.absoluteDifference SUM', shapes: [[4, 3], [4, 3]], run: (l, a, c) => L(l).losses.absoluteDifference(a, c, null, 2), grad: true },
+  { name: 'losses.huberLoss NONE', shapes: [[4, 3], [4, 3]], run: (l, a, c) => L(l).losses.huberLoss(a, c, undefined, 0.7, 0), grad: true },
+  { name: 'losses.hingeLoss', shapes: [[6], [6]], run: (l, a, c) => L(l).losses.hingeLoss(L(l).step(a), c), grad: true },
+  { name: 'losses.logLoss', shapes: [[6], [6]], range: [0.1, 0.9], run: (l, a, c) => L(l).losses.logLoss(a, c, L(l).tensor([1, 0, 1, 1, 0, 2])), grad: true },
+  { name: 'losses.cosineDistance', shapes: [[3, 4], [3, 4]], run: (l, a, c) => L(l).losses.cosineDistance(a, c, 1), grad: true },
+  { name: 'losses.sigmoidCrossEntropy', shapes: [[3, 4], [3, 4]], range: [0, 1], run: (l, a, c) => L(l).losses.sigmoidCrossEntropy(a, c, undefined, 0.1), grad: true },
+  { name: 'losses.softmaxCrossEntropy', shapes: [[3, 4], [3, 4]], range: [0, 1], run: (l, a, c) => L(l).losses.softmaxCrossEntropy(a, c, L(l).tensor([1, 2, 0]), 0.2), grad: 'fd' },
+  { name: 'losses.computeWeightedLoss', shapes: [[3, 4]], run: (l, a) => L(l).losses.computeWeightedLoss(a, L(l).tensor([[1], [0], [3]])), grad: true },
   { name: 'gather batchDims', shapes: [[2, 3, 4]], run: (l, x) => L(l).gather(x, i32(l, [0, 3, 1, 2, 2, 0], [2, 3]), 2, 1), grad: 'fd' },
 ];
 
