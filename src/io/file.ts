@@ -60,35 +60,44 @@ export function fileSystem(path: string, opts: { shardBytes?: number } = {}): IO
         json,
         async (paths, expected, g) => {
           // Sizes first: a manifest that claims more than the files hold fails before any read.
+          // One open + fstat per shard, then one read of exactly that size (fewer trips to
+          // the thread pool than stat + readFile's chunked reads).
           const files = paths.map((name) => {
             checkShardPath(name, jsonPath);
             return p.join(dir, name);
           });
-          let total = 0;
-          for (const f of files) {
-            try {
-              total += (await fs.promises.stat(f)).size;
-            } catch {
-              throw new Error(`${jsonPath}: weight file '${p.basename(f)}' of group ${g} is missing`);
+          const handles: import('node:fs/promises').FileHandle[] = [];
+          try {
+            const sizes: number[] = [];
+            for (const f of files) {
+              try {
+                handles.push(await fs.promises.open(f, 'r'));
+              } catch {
+                throw new Error(`${jsonPath}: weight file '${p.basename(f)}' of group ${g} is missing`);
+              }
+              sizes.push((await handles[handles.length - 1].stat()).size);
             }
+            const total = sizes.reduce((a, b) => a + b, 0);
+            if (total !== expected) {
+              throw new Error(
+                `${jsonPath}: weight group ${g} files (${paths.join(', ')}) hold ${total} bytes but the manifest needs ${expected}` +
+                  (total < expected ? ' (truncated shard?)' : ''),
+              );
+            }
+            const out: ArrayBuffer[] = [];
+            for (let i = 0; i < files.length; i++) {
+              const buf = new Uint8Array(sizes[i]);
+              for (let off = 0; off < buf.length;) {
+                const { bytesRead } = await handles[i].read(buf, off, buf.length - off, off);
+                if (bytesRead === 0) throw new Error(`${jsonPath}: weight file '${paths[i]}' shrank while being read`);
+                off += bytesRead;
+              }
+              out.push(buf.buffer);
+            }
+            return out;
+          } finally {
+            await Promise.all(handles.map((h) => h.close()));
           }
-          if (total !== expected) {
-            throw new Error(
-              `${jsonPath}: weight group ${g} files (${paths.join(', ')}) hold ${total} bytes but the manifest needs ${expected}` +
-                (total < expected ? ' (truncated shard?)' : ''),
-            );
-          }
-          const out: ArrayBuffer[] = [];
-          for (const f of files) {
-            const b = await fs.promises.readFile(f);
-            // A large file's Buffer owns its ArrayBuffer: use it without a copy.
-            out.push(
-              (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
-                ? b.buffer
-                : b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) as ArrayBuffer,
-            );
-          }
-          return out;
         },
         jsonPath,
       );
