@@ -1,4 +1,5 @@
-// Seeded differential fuzzing (issue 14, "keep what holds"): random chains of ops with their
+// Seeded differential fuzzing (issue 14, "keep what holds"): random chains of ops (elementwise,
+// broadcasting, reductions, shapes, matMul, convolutions, pools, resize, batchNorm, LSTM/GRU/RNN) with their
 // gradients, run on the js backend (the oracle), on wasm with one thread, and on wasm with two
 // threads and every kernel forced to split (cutoffOverride 0). wasm must match js within a
 // tolerance and the two wasm runs must match bit for bit. FUZZ_CHAINS=N runs N chains (default
@@ -69,7 +70,7 @@ function randomStep(rng: Rng, s: number[]): Step {
   const r = s.length;
   const kinds = ['unary', 'unary', 'binary', 'binary', 'reduce', 'softmax', 'reshape', 'matMul', 'concat', 'slice'];
   if (r >= 2) kinds.push('transpose');
-  if (r === 3) kinds.push('conv2d', 'pool');
+  if (r === 3) kinds.push('conv2d', 'pool', 'depthwise', 'conv2dTranspose', 'resize', 'batchNorm', 'rnn');
   if (r <= 3) kinds.push('pad', 'tile');
   if (s[0] > 1) kinds.push('gather');
   const kind = pick(kinds);
@@ -187,6 +188,76 @@ function randomStep(rng: Rng, s: number[]): Step {
         extra: [],
         apply: (x) => sg.squeeze((max ? sg.maxPool : sg.avgPool)(sg.expandDims(x, 0), fs, fs, 'valid'), [0]),
         out: () => [oh, ow, c],
+      };
+    }
+    case 'depthwise': {
+      const [h, w, c] = s;
+      const m = int(1, 2);
+      const kh = int(1, Math.min(3, h));
+      const kw = int(1, Math.min(3, w));
+      const stride = int(1, 2);
+      return {
+        name: `depthwiseConv2d(filter [${kh},${kw},${c},${m}], stride ${stride}, same)`,
+        extra: [[kh, kw, c, m]],
+        apply: (x, [k]) => sg.squeeze(sg.depthwiseConv2d(sg.expandDims(x, 0), k, stride, 'same'), [0]),
+        out: () => [Math.ceil(h / stride), Math.ceil(w / stride), c * m],
+      };
+    }
+    case 'conv2dTranspose': {
+      const [h, w, c] = s;
+      const f = int(1, 3);
+      const k = int(1, 3);
+      const stride = int(1, 2);
+      const out: [number, number, number, number] = [1, h * stride, w * stride, f];
+      return {
+        name: `conv2dTranspose(filter [${k},${k},${f},${c}], stride ${stride}, same)`,
+        extra: [[k, k, f, c]],
+        apply: (x, [flt]) => sg.squeeze(sg.conv2dTranspose(sg.expandDims(x, 0), flt, out, stride, 'same'), [0]),
+        out: () => out.slice(1),
+      };
+    }
+    case 'resize': {
+      const [, , c] = s;
+      const size: [number, number] = [int(1, 6), int(1, 6)];
+      const bilinear = rng.uniform() < 0.5;
+      const align = rng.uniform() < 0.3;
+      return {
+        name: `${bilinear ? 'resizeBilinear' : 'resizeNearestNeighbor'}([${size}]${align ? ', alignCorners' : ''})`,
+        extra: [],
+        apply: (x) => (bilinear ? sg.resizeBilinear : sg.resizeNearestNeighbor)(x, size, align),
+        out: () => [...size, c],
+      };
+    }
+    case 'batchNorm': {
+      const c = s[2];
+      return {
+        name: `batchNorm(mean, variance, offset, scale [${c}])`,
+        extra: [[c], [c], [c], [c]],
+        apply: (x, [m, v, o, sc]) => sg.batchNorm(x, m, sg.add(sg.square(v), 0.5), o, sc),
+        out: (t) => t,
+      };
+    }
+    case 'rnn': {
+      // s = [batch, time, features]
+      const [bt, t, f] = s;
+      const u = int(1, 4);
+      const kind = pick(['lstm', 'gru', 'simpleRnn'] as const);
+      const gates = kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
+      const seqOut = rng.uniform() < 0.5;
+      const back = rng.uniform() < 0.3;
+      const biasShape = kind === 'gru' ? [2, gates * u] : [gates * u];
+      const extra = [[f, gates * u], [u, gates * u], biasShape, [bt, u], ...(kind === 'lstm' ? [[bt, u]] : [])];
+      const opts = { returnSequences: seqOut, goBackwards: back };
+      return {
+        name: `${kind}Sequence(units ${u}${seqOut ? ', returnSequences' : ''}${back ? ', goBackwards' : ''})`,
+        extra,
+        apply: (x, [k, rk, b, h0, c0]) =>
+          kind === 'lstm'
+            ? sg.lstmSequence(x, k, rk, b, h0, c0, opts).output
+            : kind === 'gru'
+              ? sg.gruSequence(x, k, rk, b, h0, opts).output
+              : sg.simpleRnnSequence(x, k, rk, b, h0, opts).output,
+        out: () => (seqOut ? [bt, t, u] : [bt, u]),
       };
     }
     case 'pad': {
@@ -358,7 +429,19 @@ describe(`differential fuzz: ${CHAINS} random op chains with gradients (FUZZ_CHA
         if (!sameBits(w1, w2)) failures.push(`${describeChain(c)}: ${what} differs between 1 and 2 threads`);
       }
     });
-    // The report of the run (counts asked for in issue 14).
+    // The report of the run (counts asked for in issue 14), with how often each op ran.
+    const tally = new Map<string, number>();
+    for (const c of chains)
+      for (const st of c.steps) {
+        const k = st.name.split(/[ ([]/)[0];
+        tally.set(k, (tally.get(k) ?? 0) + 1);
+      }
+    console.log(
+      `fuzz ops: ${[...tally]
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
     console.log(
       `fuzz: ${CHAINS} chains (seeds ${SEED0}..${SEED0 + CHAINS - 1}), ${chains.reduce((n, c) => n + c.steps.length, 0)} ops, ` +
         `${compared} values and gradient elements compared on 3 runs, ${splits} kernel calls split on 2 threads, ` +
