@@ -117,7 +117,12 @@ describe('fit/evaluate/predict options (one validator)', () => {
     const { x, y } = data(8);
     const m = tiny('m4');
     await rejects(() => m.fit(x, y, { batch_size: 4, verbose: 0 } as never), 'fit', "'batch_size'", "'batchSize'");
-    await rejects(() => m.fit(x, y, { stepsPerEpoch: 2, verbose: 0 } as never), 'fit', 'stepsPerEpoch', 'batchesPerEpoch');
+    await rejects(
+      () => m.fit(x, y, { stepsPerEpoch: 2, verbose: 0 } as never),
+      'fit',
+      'stepsPerEpoch',
+      'batchesPerEpoch',
+    );
     await rejects(() => m.fit(x, y, 5 as never), 'fit', 'options', '5');
     await rejects(() => m.evaluate(x, y, { batchsize: 4 } as never), 'evaluate', "'batchSize'");
     await rejects(() => m.predict(x, { epochs: 4 } as never), 'predict', "'epochs'");
@@ -307,6 +312,29 @@ describe('layer inputs and disposed models (item 12)', () => {
     const x = sg.ones([2, 3]);
     expect(() => m.predict(x)).toThrow("named_model: layer 'failing_layer' (Failing) on input [2,3] float32: boom");
     x.dispose();
+  });
+
+  it('int32 input to conv, recurrent and normalization layers is cast too (predict, evaluate, fit)', async () => {
+    const m = sg.sequential({
+      layers: [
+        sg.layers.conv1d({ filters: 2, kernelSize: 2, inputShape: [5, 3], kernelInitializer: 'ones' }),
+        sg.layers.batchNormalization(),
+        sg.layers.lstm({ units: 2, kernelInitializer: 'ones', recurrentInitializer: 'ones' }),
+        sg.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: 'ones' }),
+      ],
+    });
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const xi = sg.tidy(() => sg.cast(sg.mul(sg.randomUniform([4, 5, 3], 0, 3, 'float32', 1), 1), 'int32'));
+    const xf = sg.cast(xi, 'float32');
+    const y = sg.utils.toCategorical([0, 1, 0, 1], 2);
+    const a = m.predict(xi) as sg.Tensor;
+    const b = m.predict(xf) as sg.Tensor;
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    expect(m.evaluate(xi, y)).toBe(m.evaluate(xf, y));
+    const h = await m.fit(xi, y, { epochs: 1, verbose: 0 });
+    expect(Number.isFinite(h.history.loss[0])).toBe(true);
+    sg.dispose([a, b, xi, xf, y]);
+    m.dispose();
   });
 
   it('predict, evaluate and fit after dispose() say the model was disposed', async () => {
