@@ -100,6 +100,13 @@ export class LayerWeight {
 let callDepth = 0;
 
 /**
+ * How many call losses and metric values are held by all layers, and how many zero-argument
+ * losses exist: while both are 0 (most models), collecting and clearing skip walking the layers.
+ */
+let heldAdded = 0;
+let lossFnCount = 0;
+
+/**
  * Runs `fn` as a call of `root`: at the outermost level, the losses and metrics that `root` and
  * its sublayers added in their previous call are dropped first.
  * @internal
@@ -203,13 +210,21 @@ export abstract class Layer {
    * graph's layers.
    */
   subLayers(): Layer[] {
+    // Why cached once built: training asks on every step (constraints, penalties) and the scan
+    // costs microseconds per layer; a layer's sublayers are its fields by the time it has run.
+    if (this.built && this.subLayerCache) return this.subLayerCache;
     const out = new Set<Layer>();
-    for (const v of Object.values(this)) {
+    for (const [k, v] of Object.entries(this)) {
+      if (k === 'subLayerCache') continue;
       if (v instanceof Layer && v !== this) out.add(v);
       else if (Array.isArray(v)) for (const e of v) if (e instanceof Layer && e !== this) out.add(e);
     }
-    return [...out];
+    const list = [...out];
+    if (this.built) this.subLayerCache = list;
+    return list;
   }
+
+  private subLayerCache?: Layer[];
 
   /**
    * The output of this layer's first call on symbolic tensors (a list for several outputs), to
@@ -476,6 +491,7 @@ export abstract class Layer {
     for (const l of Array.isArray(loss) ? loss : [loss]) {
       if (typeof l === 'function') {
         this.lossFns.push(l);
+        lossFnCount++;
         continue;
       }
       if (!(l instanceof Tensor)) {
@@ -485,6 +501,7 @@ export abstract class Layer {
       if (l.dtype !== 'float32') throw new Error(`${this.name}: addLoss expects a float32 tensor but got ${l.dtype}`);
       // Our own tensor (a sum, on the tape), so clearing it never frees one the caller holds.
       this.callLosses.push(sum(l));
+      heldAdded++;
     }
   }
 
@@ -499,6 +516,7 @@ export abstract class Layer {
     ENGINE.assertLive(value, `${this.name}.addMetric`);
     if (value.dtype !== 'float32') throw new Error(`${this.name}: addMetric '${name}' expects float32 but got ${value.dtype}`);
     this.callMetrics.push({ name, value: mean(value) });
+    heldAdded++;
   }
 
   /** This layer and every layer under it, each once. */
@@ -518,12 +536,14 @@ export abstract class Layer {
    * zero-argument ones, evaluated now. Weight regularization is not included (see `losses`). @internal
    */
   addedLosses(): Tensor[] {
+    if (heldAdded === 0 && lossFnCount === 0) return [];
     const all = this.selfAndSubLayers();
     return [...all.flatMap((l) => l.callLosses), ...all.flatMap((l) => l.lossFns.map((f) => checkLossFn(l, f())))];
   }
 
   /** The metrics added by this layer and its sublayers in their last call. @internal */
   addedMetrics(): AddedMetric[] {
+    if (heldAdded === 0) return [];
     return this.selfAndSubLayers().flatMap((l) => l.callMetrics);
   }
 
@@ -538,6 +558,7 @@ export abstract class Layer {
 
   /** The tensors the last call added (losses and metric values). */
   private addedTensors(): Tensor[] {
+    if (heldAdded === 0) return [];
     const all = this.selfAndSubLayers();
     return all.flatMap((l) => [...l.callLosses, ...l.callMetrics.map((m) => m.value)]);
   }
@@ -547,9 +568,11 @@ export abstract class Layer {
    * and its sublayers; the zero-argument losses stay. Runs at the start of every outermost call.
    */
   clearLosses(): void {
+    if (heldAdded === 0) return;
     for (const l of this.selfAndSubLayers()) {
       for (const t of l.callLosses) t.dispose();
       for (const m of l.callMetrics) m.value.dispose();
+      heldAdded -= l.callLosses.length + l.callMetrics.length;
       l.callLosses = [];
       l.callMetrics = [];
     }

@@ -237,6 +237,8 @@ export class LayersModel extends Layer {
   /** Log names in Keras order: 'loss', then the metrics. */
   get metricsNames(): string[] {
     const c = this.requireCompiled('metricsNames');
+    // A custom trainStep names its own logs (once it has run); the built-in step the compiled ones.
+    if (this.hasCustomTrainStep() && c.extraNames.length) return c.extraNames.slice();
     return [...c.metricNames, ...c.extraNames];
   }
 

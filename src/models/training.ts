@@ -731,6 +731,7 @@ export function onBatchModel(
     what === 'trainOnBatch'
       ? ENGINE.tidy(() => ({ r: runTrainStep(model, c, xs, ys, sampleWeight) })).r
       : testStep(model, c, xs, ys, sampleWeight);
+  for (const k of Object.keys(r.extra)) if (!c.extraNames.includes(k) && !c.metricNames.includes(k)) c.extraNames.push(k);
   const values = [...r.losses, ...r.metricSums.map((m) => m / n), ...Object.values(r.extra)];
   return values.length === 1 ? values[0] : values;
 }

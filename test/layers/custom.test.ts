@@ -254,6 +254,7 @@ describe('custom layers', () => {
     const r = model.trainOnBatch(x, y) as number[];
     expect(calls).toBe(10);
     expect(r[1]).toBe(10);
+    expect(model.metricsNames).toEqual(['mae', 'steps']);
     sg.dispose([x, y]);
     model.dispose();
   });
