@@ -1,0 +1,32 @@
+// examples/deep_dream.ts run as written (imported, with a small CI-sized setting).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as sg from '../../src/index.js';
+
+describe('example deep_dream', () => {
+  it('gradient ascent on the image raises the activation loss at every octave and writes both images', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deep_dream-'));
+    Object.assign(process.env, { EPOCHS: '1', N_TRAIN: '500', STEPS: '4', OCTAVES: '2', VERBOSE: '0', OUT_DIR: dir + '/' });
+    const before = sg.memory().numTensors;
+    const { result: r } = await import('../../examples/deep_dream.js');
+    expect(r.size).toEqual([84, 84]);
+    expect(r.losses.length).toBe(2); // octaves
+    for (const seen of r.losses) {
+      expect(seen.length).toBe(5); // before each of 4 steps, and after the last
+      seen.forEach((v) => expect(Number.isFinite(v)).toBe(true));
+      expect(seen[4]).toBeGreaterThan(seen[0]);
+      // Ascent: each step raises the loss (normalised steps of 0.01 are small enough here).
+      for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
+    }
+    expect(r.pixelChange).toBeGreaterThan(0.005);
+    for (const p of [r.startPng, r.dreamPng]) {
+      const png = readFileSync(p);
+      expect(Array.from(png.subarray(1, 4))).toEqual([80, 78, 71]);
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([336, 336]);
+    }
+    expect(sg.memory().numTensors).toBe(before);
+    rmSync(dir, { recursive: true });
+  }, 180_000);
+});
