@@ -177,6 +177,15 @@ describe('custom layers', () => {
     d2.addLoss(() => sg.mul(2, sg.sum(d2.getWeights()[0])));
     const kSum = take(sg.tidy(() => sg.sum(d2.getWeights()[0])))[0];
     expect(m2.testOnBatch(x, y2) as number).toBeCloseTo(mse + act + 2 * kSum, 4);
+    // Conv layers take activityRegularizer too (Keras' 'l2' is 0.01 * sum(out^2), / batch).
+    const conv = sg.layers.conv2d({ filters: 2, kernelSize: 1, activityRegularizer: 'l2' });
+    const img = rand([3, 2, 2, 1], 10);
+    const co = conv.apply(img);
+    const expectedAct = take(sg.tidy(() => sg.div(sg.mul(0.01, sg.sum(sg.square(co))), 3)))[0];
+    expect(conv.losses.length).toBe(1);
+    expect(take(conv.losses[0])[0]).toBeCloseTo(expectedAct, 6);
+    sg.dispose([img, co]);
+    conv.dispose();
     sg.dispose([x, y, y2]);
     withLoss.dispose();
     plain.dispose();
