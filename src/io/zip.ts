@@ -242,7 +242,13 @@ function localDataStart(bytes: Uint8Array, fileName: string, e: ZipEntry): numbe
   need(bytes, fileName, h, 30, `entry '${e.name}' local header`);
   if (u32(bytes, h) !== SIG_LOC)
     throw new Error(`${fileName}: entry '${e.name}': bad local header signature at offset ${h}`);
-  const start = h + 30 + u16(bytes, h + 26) + u16(bytes, h + 28);
+  const nameLen = u16(bytes, h + 26);
+  const start = h + 30 + nameLen + u16(bytes, h + 28);
+  need(bytes, fileName, h + 30, nameLen, `entry '${e.name}' local header name`);
+  const local = utf8.decode(bytes.subarray(h + 30, h + 30 + nameLen));
+  if (local !== e.name) {
+    throw new Error(`${fileName}: entry '${e.name}': the local header names it '${local}' (the archive is corrupt)`);
+  }
   need(bytes, fileName, start, e.compressedSize, `entry '${e.name}' data`);
   if (u16(bytes, h + 8) !== e.method)
     throw new Error(`${fileName}: entry '${e.name}': local header and central directory disagree on the method`);

@@ -174,6 +174,37 @@ describe('zip', () => {
     expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
+  it('seeded random byte mutations of a .keras archive: a file-named Error or identical entries, never anything else', async () => {
+    const good = fx('tiny_mlp.keras');
+    const ref = ZipReader.open(good, 'ref');
+    const want = new Map<string, Uint8Array>();
+    for (const n of ref.names()) want.set(n, await ref.read(n));
+    let seed = 99;
+    const rnd = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    let failed = 0;
+    const t0 = performance.now();
+    for (let t = 0; t < 200; t++) {
+      const m = good.slice();
+      for (let j = 0, k = 1 + Math.floor(rnd() * 3); j < k; j++)
+        m[Math.floor(rnd() * m.length)] ^= 1 << Math.floor(rnd() * 8);
+      const got = new Map<string, Uint8Array>();
+      let err: unknown = null;
+      try {
+        const z = ZipReader.open(m, `m${t}.keras`);
+        for (const n of z.names()) got.set(n, await z.read(n));
+      } catch (e) {
+        err = e;
+      }
+      if (err) {
+        expect(err).toBeInstanceOf(Error);
+        expect((err as Error).message.startsWith(`m${t}.keras: `), (err as Error).message).toBe(true);
+        failed++;
+      } else expect(got).toEqual(want); // what reads without error is exactly the original (CRC-32, names checked)
+    }
+    expect(failed).toBeGreaterThan(150);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  }, 30_000);
+
   it('deflate round trip through both platforms agrees', async () => {
     const data = new TextEncoder().encode('abc'.repeat(1000));
     const a = await deflate(data, 'raw', 't');
