@@ -29,7 +29,9 @@ export function fileSystem(path: string, opts: { shardBytes?: number } = {}): IO
       await fs.promises.mkdir(dir, { recursive: true });
       const data = a.weightData === undefined ? new ArrayBuffer(0) : concatWeightData(a.weightData);
       const shards = splitShards(data, shardBytes);
-      const names = shardNames(shards.length);
+      // A '<name>.json' path shares its folder with other saves (checkpoints): prefix its shards.
+      const prefix = path.endsWith('.json') ? `${p.basename(jsonPath, '.json')}.` : '';
+      const names = shardNames(shards.length).map((n) => prefix + n);
       for (let i = 0; i < shards.length; i++)
         await fs.promises.writeFile(p.join(dir, names[i]), new Uint8Array(shards[i]));
       await fs.promises.writeFile(jsonPath, JSON.stringify(modelJSONFor(a, names)));

@@ -183,6 +183,26 @@ describe('file:// in Node', () => {
     m.dispose();
   });
 
+  it("'<name>.json' paths (checkpoints) keep their shards apart; plain paths work as Keras' save('dir')", async () => {
+    const [m1, m2] = [mlp(), mlp()];
+    const dir = path.join(TMP, 'ckpt');
+    await m1.save(path.join(dir, 'epoch1.json'));
+    await m2.save(`file://${path.join(dir, 'epoch2.json')}`);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      'epoch1.group1-shard1of1.bin',
+      'epoch1.json',
+      'epoch2.group1-shard1of1.bin',
+      'epoch2.json',
+    ]);
+    const [b1, b2] = [
+      await sg.loadLayersModel(path.join(dir, 'epoch1.json')),
+      await sg.loadLayersModel(`file://${path.join(dir, 'epoch2.json')}`),
+    ];
+    expect(values(b1)).toEqual(values(m1));
+    expect(values(b2)).toEqual(values(m2));
+    for (const m of [m1, m2, b1, b2]) m.dispose();
+  });
+
   it('tfjs-layers loads the folder (its model.json and shards) with the same predictions', async () => {
     const m = mlp();
     const dir = path.join(TMP, 'small');
