@@ -386,68 +386,72 @@ describe(`differential fuzz: ${CHAINS} random op chains with gradients (FUZZ_CHA
     await sg.setBackend('wasm');
   });
 
-  it('wasm matches js within tolerance; wasm on 2 threads with forced splits matches 1 thread bit for bit', async () => {
-    const chains = Array.from({ length: CHAINS }, (_, i) => makeChain(SEED0 + i));
-    const memBefore = { wasm: 0, js: 0 };
-    // js: the oracle.
-    await sg.setBackend('js');
-    memBefore.js = sg.memory().numTensors;
-    const oracle = chains.map(runChain);
-    expect(sg.memory().numTensors).toBe(memBefore.js);
-    // wasm on one thread.
-    await sg.setBackend('wasm');
-    memBefore.wasm = sg.memory().numTensors;
-    setThreads(1);
-    wasm.cutoffOverride = undefined;
-    const one = chains.map(runChain);
-    // wasm on two threads, every kernel that can split forced to.
-    setThreads(2);
-    wasm.cutoffOverride = 0;
-    const splitsBefore = wasm.threadsInfo().splitJobs;
-    const two = chains.map(runChain);
-    const splits = wasm.threadsInfo().splitJobs - splitsBefore;
-    wasm.cutoffOverride = undefined;
-    expect(sg.memory().numTensors).toBe(memBefore.wasm);
+  it(
+    'wasm matches js within tolerance; wasm on 2 threads with forced splits matches 1 thread bit for bit',
+    async () => {
+      const chains = Array.from({ length: CHAINS }, (_, i) => makeChain(SEED0 + i));
+      const memBefore = { wasm: 0, js: 0 };
+      // js: the oracle.
+      await sg.setBackend('js');
+      memBefore.js = sg.memory().numTensors;
+      const oracle = chains.map(runChain);
+      expect(sg.memory().numTensors).toBe(memBefore.js);
+      // wasm on one thread.
+      await sg.setBackend('wasm');
+      memBefore.wasm = sg.memory().numTensors;
+      setThreads(1);
+      wasm.cutoffOverride = undefined;
+      const one = chains.map(runChain);
+      // wasm on two threads, every kernel that can split forced to.
+      setThreads(2);
+      wasm.cutoffOverride = 0;
+      const splitsBefore = wasm.threadsInfo().splitJobs;
+      const two = chains.map(runChain);
+      const splits = wasm.threadsInfo().splitJobs - splitsBefore;
+      wasm.cutoffOverride = undefined;
+      expect(sg.memory().numTensors).toBe(memBefore.wasm);
 
-    const failures: string[] = [];
-    let compared = 0;
-    chains.forEach((c, i) => {
-      const o = oracle[i];
-      const checks: [string, Float32Array, Float32Array, Float32Array][] = [
-        ['value', o.value, one[i].value, two[i].value],
-        ...o.grads.map((g, k): [string, Float32Array, Float32Array, Float32Array] => [
-          `gradient of input ${k}`,
-          g,
-          one[i].grads[k],
-          two[i].grads[k],
-        ]),
-      ];
-      for (const [what, js, w1, w2] of checks) {
-        compared += js.length;
-        const at = firstMismatch(w1, js, 2e-4, 2e-5);
-        if (at >= 0) failures.push(`${describeChain(c)}: ${what}[${at}] wasm ${w1[at]} vs js ${js[at]}`);
-        if (!sameBits(w1, w2)) failures.push(`${describeChain(c)}: ${what} differs between 1 and 2 threads`);
-      }
-    });
-    // The report of the run (counts asked for in issue 14), with how often each op ran.
-    const tally = new Map<string, number>();
-    for (const c of chains)
-      for (const st of c.steps) {
-        const k = st.name.split(/[ ([]/)[0];
-        tally.set(k, (tally.get(k) ?? 0) + 1);
-      }
-    console.log(
-      `fuzz ops: ${[...tally]
-        .sort((x, y) => y[1] - x[1])
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ')}`,
-    );
-    console.log(
-      `fuzz: ${CHAINS} chains (seeds ${SEED0}..${SEED0 + CHAINS - 1}), ${chains.reduce((n, c) => n + c.steps.length, 0)} ops, ` +
-        `${compared} values and gradient elements compared on 3 runs, ${splits} kernel calls split on 2 threads, ` +
-        `${failures.length} mismatches`,
-    );
-    expect(failures).toEqual([]);
-    expect(splits).toBeGreaterThan(CHAINS);
-  });
+      const failures: string[] = [];
+      let compared = 0;
+      chains.forEach((c, i) => {
+        const o = oracle[i];
+        const checks: [string, Float32Array, Float32Array, Float32Array][] = [
+          ['value', o.value, one[i].value, two[i].value],
+          ...o.grads.map((g, k): [string, Float32Array, Float32Array, Float32Array] => [
+            `gradient of input ${k}`,
+            g,
+            one[i].grads[k],
+            two[i].grads[k],
+          ]),
+        ];
+        for (const [what, js, w1, w2] of checks) {
+          compared += js.length;
+          const at = firstMismatch(w1, js, 2e-4, 2e-5);
+          if (at >= 0) failures.push(`${describeChain(c)}: ${what}[${at}] wasm ${w1[at]} vs js ${js[at]}`);
+          if (!sameBits(w1, w2)) failures.push(`${describeChain(c)}: ${what} differs between 1 and 2 threads`);
+        }
+      });
+      // The report of the run (counts asked for in issue 14), with how often each op ran.
+      const tally = new Map<string, number>();
+      for (const c of chains)
+        for (const st of c.steps) {
+          const k = st.name.split(/[ ([]/)[0];
+          tally.set(k, (tally.get(k) ?? 0) + 1);
+        }
+      console.log(
+        `fuzz ops: ${[...tally]
+          .sort((x, y) => y[1] - x[1])
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}`,
+      );
+      console.log(
+        `fuzz: ${CHAINS} chains (seeds ${SEED0}..${SEED0 + CHAINS - 1}), ${chains.reduce((n, c) => n + c.steps.length, 0)} ops, ` +
+          `${compared} values and gradient elements compared on 3 runs, ${splits} kernel calls split on 2 threads, ` +
+          `${failures.length} mismatches`,
+      );
+      expect(failures).toEqual([]);
+      expect(splits).toBeGreaterThan(CHAINS);
+    },
+    Math.max(60_000, CHAINS * 100),
+  ); // a long FUZZ_CHAINS run gets 100 ms a chain
 });
