@@ -42,6 +42,7 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Ten
 function rankTensor(op: string, rank: number, values: TensorLike, shape?: Shape, dtype?: DataType): Tensor {
   if (shape != null && shape.length !== rank)
     throw new Error(`${op}: shape ${fmt(shape)} must have ${rank} dimensions`);
+  if (dtype != null) checkDtype(op, dtype);
   const t = tensor(values, shape, dtype);
   if (t.rank !== rank) {
     t.dispose();

@@ -1,5 +1,5 @@
 // gather (rows by index along an axis), its adjoint unsortedSegmentSum, and oneHot.
-import type { DataType, TensorLike } from '../engine/dtype.js';
+import { checkDtype, type DataType, type TensorLike } from '../engine/dtype.js';
 import { registerGradient } from '../engine/registry.js';
 import { fmt, normAxis, sizeFromShape } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -98,6 +98,7 @@ export function oneHot(
   dtype: DataType = 'int32',
 ): Tensor {
   checkInt('oneHot', 'depth', depth, 1);
+  checkDtype('oneHot', dtype);
   checkFinite('oneHot', 'onValue', onValue);
   checkFinite('oneHot', 'offValue', offValue);
   const owned = !(indices as Tensor).dtype;

@@ -102,6 +102,26 @@ describe.each(BACKENDS)('issue 13 defects on %s', (backend) => {
     expect(() => sg.eye(3, 3, null as never, 3 as never)).toThrow(/eye: .*dtype/);
   });
 
+  it('6b: every dtype argument is validated, naming the op', () => {
+    const bad = 'float64' as never;
+    const calls: Array<[string, () => unknown]> = [
+      ['tensor', () => sg.tensor([1], undefined, bad)],
+      ['tensor3d', () => sg.tensor3d([[[1]]], undefined, bad)],
+      ['fill', () => sg.fill([1], 1, bad)],
+      ['zeros', () => sg.zeros([1], bad)],
+      ['ones', () => sg.ones([1], bad)],
+      ['range', () => sg.range(0, 2, 1, bad)],
+      ['eye', () => sg.eye(2, 2, null, bad)],
+      ['randomNormal', () => sg.randomNormal([1], 0, 1, bad)],
+      ['randomUniform', () => sg.randomUniform([1], 0, 1, bad)],
+      ['truncatedNormal', () => sg.truncatedNormal([1], 0, 1, bad)],
+      ['cast', () => sg.cast([1], bad)],
+      ['oneHot', () => sg.oneHot([1], 2, 1, 0, bad)],
+      ['buffer', () => sg.buffer([1], bad)],
+    ];
+    for (const [op, call] of calls) expect(call, op).toThrow(new RegExp(`^${op}: .*dtype`));
+  });
+
   it('7: int32 randomNormal/truncatedNormal round instead of truncating', () => {
     const t = sg.truncatedNormal([20000], 5, 1, 'int32', 7);
     const m = take(t).reduce((a, b) => a + b, 0) / 20000;
