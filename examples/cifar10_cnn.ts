@@ -32,7 +32,8 @@ const OUT_DIR = process.env.OUT_DIR ?? new URL('./out/', import.meta.url).pathna
 const NUM_CLASSES = 10;
 
 /** CIFAR-10 when it is here, else the Fashion-MNIST stand-in as 32x32x3 images (values 0..255). */
-async function loadData(): Promise<{ data: sg.Dataset; source: string }> {
+type Dataset = Awaited<ReturnType<typeof sg.datasets.cifar10>>;
+async function loadData(): Promise<{ data: Dataset; source: string }> {
   try {
     const data = await sg.datasets.cifar10({ path: process.env.CIFAR10_PATH, download: false });
     return { data, source: 'CIFAR-10' };
@@ -47,7 +48,7 @@ async function loadData(): Promise<{ data: sg.Dataset; source: string }> {
     });
   const data = { xTrain: to32x32x3(fm.xTrain), yTrain: fm.yTrain, xTest: to32x32x3(fm.xTest), yTest: fm.yTest };
   sg.dispose([fm.xTrain, fm.xTest]);
-  return { data: data as sg.Dataset, source: 'Fashion-MNIST stand-in (padded to 32x32, gray repeated over RGB)' };
+  return { data, source: 'Fashion-MNIST stand-in (padded to 32x32, gray repeated over RGB)' };
 }
 
 const { data, source } = await loadData();

@@ -74,7 +74,7 @@ const dreamModel = sg.model({ inputs: cnn.inputs, outputs: names.map((n) => cnn.
 
 /** The original's loss: weighted mean squares of the activations (borders excluded), minus the penalties. */
 function dreamLoss(img: sg.Tensor): sg.Tensor {
-  const acts = dreamModel.apply(img) as sg.Tensor[];
+  const acts = [dreamModel.apply(img)].flat() as sg.Tensor[]; // one tensor per chosen layer
   let loss: sg.Tensor = sg.scalar(0);
   acts.forEach((a, k) => {
     const [, h, w, c] = a.shape;
