@@ -174,8 +174,10 @@ describe('models as layers', () => {
   it('the gradient with respect to an input image through a model (deep dream, style transfer) equals finite differences', () => {
     const cnn = sg.sequential({
       layers: [
-        sg.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu', padding: 'same', inputShape: [6, 6, 1] }),
-        sg.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'tanh', name: 'features' }),
+        // Smooth activations and seeded weights: a relu kink inside the finite-difference step
+        // would make the check depend on the draw.
+        sg.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'tanh', padding: 'same', inputShape: [6, 6, 1], kernelInitializer: sg.initializers.glorotUniform({ seed: 1 }) }),
+        sg.layers.conv2d({ filters: 2, kernelSize: 3, activation: 'tanh', name: 'features', kernelInitializer: sg.initializers.glorotUniform({ seed: 2 }) }),
       ],
     });
     const features = sg.model({ inputs: cnn.inputs, outputs: cnn.getLayer('features').output });
