@@ -132,12 +132,7 @@ function trainingConfigOf(model: LayersModel, c: Compiled): TrainingConfig {
   const metricsOf = (i: number) => c.metrics[i].map((m) => (multi ? m.name.slice(outNames[i].length + 1) : m.name));
   return {
     loss: losses.every((l) => l === losses[0]) ? losses[0] : losses,
-    metrics: multi
-      ? (Object.fromEntries(outNames.map((n, i) => [n, metricsOf(i)]).filter(([, m]) => m.length)) as Record<
-          string,
-          string
-        >)
-      : metricsOf(0),
+    metrics: multi ? Object.fromEntries(outNames.map((n, i) => [n, metricsOf(i)])) : metricsOf(0),
     optimizer_config: { class_name: c.optimizer.className, config: c.optimizer.getConfig() },
   };
 }

@@ -56,7 +56,7 @@ export interface ModelJSON {
 /** Keras' training_config: loss and metric names and the optimizer config. */
 export interface TrainingConfig {
   loss: string | string[] | Record<string, string>;
-  metrics?: string[] | Record<string, string>;
+  metrics?: string[] | Record<string, string | string[]>;
   optimizer_config: { class_name: string; config: Record<string, unknown> };
   weighted_metrics?: unknown;
   loss_weights?: unknown;

@@ -81,6 +81,34 @@ describe('includeOptimizer: training resumes exactly', () => {
     });
   }
 
+  it('a two-output model: losses and per-output metrics come back, and the next step matches', async () => {
+    const inp = sg.input({ shape: [4], name: 'x' });
+    const h = sg.layers.dense({ units: 5, activation: 'relu' }).apply(inp);
+    const o1 = sg.layers.dense({ units: 3, activation: 'softmax', name: 'cls' }).apply(h);
+    const o2 = sg.layers.dense({ units: 1, name: 'reg' }).apply(h);
+    const a = sg.model({ inputs: inp, outputs: [o1, o2] });
+    a.compile({
+      optimizer: 'rmsprop',
+      loss: ['categoricalCrossentropy', 'mse'],
+      metrics: { cls: ['accuracy'], reg: ['mae'] },
+    });
+    const [x, y] = [X(), Y()];
+    const y2 = sg.tensor(randArray(6, 9), [6, 1]);
+    a.trainOnBatch(x, [y, y2]);
+    const art = await artifactsOf(a, { includeOptimizer: true });
+    expect(art.trainingConfig).toMatchObject({
+      loss: ['categorical_crossentropy', 'mean_squared_error'],
+      optimizer_config: { class_name: 'RMSProp' },
+    });
+    const b = await sg.loadLayersModel(sg.io.fromMemory(art));
+    expect(b.metricsNames).toEqual(a.metricsNames);
+    expect(b.trainOnBatch(x, [y, y2])).toEqual(a.trainOnBatch(x, [y, y2]));
+    expect(values(b)).toEqual(values(a));
+    sg.dispose([x, y, y2]);
+    a.dispose();
+    b.dispose();
+  });
+
   it('without includeOptimizer nothing of the optimizer is saved', async () => {
     const a = mlp();
     a.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
