@@ -48,6 +48,7 @@ export {
   randomNormal,
   randomUniform,
   truncatedNormal,
+  randomGamma,
   variable,
 } from './ops/creation.js';
 export {
@@ -155,6 +156,11 @@ export { input } from './layers/core/input.js';
 export { LayersModel, type ModelArgs } from './models/model.js';
 export { Sequential, sequential, model, type SequentialArgs } from './models/sequential.js';
 export type { CompileArgs, FitArgs, EvaluateArgs, StepData, StepLogs } from './models/training.js';
+// tfjs-layers' names for the same argument objects, and types used in public signatures.
+export type { CompileArgs as ModelCompileArgs, FitArgs as ModelFitArgs } from './models/training.js';
+export type { TensorOrList } from './models/model.js';
+export type { DenseArgs } from './layers/core/dense.js';
+export type { MnistOptions, Dataset } from './datasets/mnist.js';
 export {
   Add,
   Subtract,

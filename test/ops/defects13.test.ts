@@ -130,6 +130,19 @@ describe.each(BACKENDS)('issue 13 defects on %s', (backend) => {
     expect(Math.abs(take(n).reduce((a, b) => a + b, 0) / 20000 + 3)).toBeLessThan(0.1);
   });
 
+  it('randomGamma: seeded, mean alpha/beta and variance alpha/beta^2 (also for alpha < 1)', () => {
+    for (const [alpha, beta] of [[2.5, 2], [0.5, 1]]) {
+      const v = take(sg.randomGamma([40000], alpha, beta, 'float32', 11));
+      const m = v.reduce((a, b) => a + b, 0) / v.length;
+      const varc = v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length;
+      expect(Math.abs(m - alpha / beta)).toBeLessThan(0.03 * (alpha / beta) + 0.01);
+      expect(Math.abs(varc - alpha / beta ** 2)).toBeLessThan(0.06 * (alpha / beta ** 2) + 0.01);
+      expect(v.every((x) => x > 0)).toBe(true);
+    }
+    expect(take(sg.randomGamma([3], 2, 1, 'float32', 5))).toEqual(take(sg.randomGamma([3], 2, 1, 'float32', 5)));
+    expect(() => sg.randomGamma([2], -1)).toThrow(/randomGamma: alpha/);
+  });
+
   it('8: argMax/argMin skip NaNs', () => {
     expect(take(sg.argMax([1, NaN, 3, 2]))).toEqual([2]);
     expect(take(sg.argMin([1, NaN, 0, 2]))).toEqual([2]);
