@@ -318,3 +318,6 @@ export { setThreads, getThreads } from './threads.js';
 export * as onnx from './io/onnx/index.js';
 export { loadModel } from './io/keras/index.js';
 export * as keras from './io/keras/index.js';
+export * as io from './io/index.js';
+export * as serialization from './io/serialization_api.js';
+export { loadLayersModel, modelFromJSON } from './io/models_io.js';
