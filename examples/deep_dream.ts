@@ -16,6 +16,9 @@
 // sg.grad with respect to the image.
 // Prints: the CNN's test accuracy, the loss at each ascent step. Writes OUT_DIR/deep_dream_start.png
 // and OUT_DIR/deep_dream_dream.png (scaled 4x). The original publishes pictures only, no figure.
+// The defaults here: the CNN reached 0.906 test accuracy; the loss rose from 33 to 1,421 on the
+// first octave and to 12,052 at the end; the dream draws long horizontal strokes through and
+// between the digits (9 minutes on a shared 2-core machine).
 //
 //   npm run build && npx tsx examples/deep_dream.ts
 //   EPOCHS=1 N_TRAIN=2000 STEPS=10 npx tsx examples/deep_dream.ts    # a quick run
