@@ -43,3 +43,14 @@ export {
   type Cifar10Options,
 } from './cifar10.js';
 export { readTar, writeTar, type TarEntry } from './tar.js';
+export {
+  imdb,
+  imdbWordIndex,
+  KERAS_TEXT_FILES,
+  type ImdbOptions,
+  type KerasFileOptions,
+  type SequenceDataset,
+} from './imdb.js';
+export { reuters, reutersWordIndex, REUTERS_LABELS, type ReutersOptions } from './reuters.js';
+export { readNpy, readNpz, parseNpyHeader, NumpyRandomState, type NpyArray } from './npy.js';
+export { readPickle, PyNdarray, PyTuple, type PickleValue } from './pickle.js';
