@@ -8,6 +8,8 @@ import * as sg from '../../src/index.js';
 
 describe('example cifar10_cnn', () => {
   it('has Keras’ parameter count, trains through flow() + fitDataset and writes the augmented samples', async () => {
+    // The example's settings only (other examples' tests may run in this process first).
+    for (const k of ['EPOCHS', 'N_TRAIN', 'N_TEST', 'BATCH', 'VERBOSE', 'SEED', 'OUT_DIR', 'CIFAR10_PATH']) delete process.env[k];
     const dir = mkdtempSync(join(tmpdir(), 'cifar10_cnn-'));
     Object.assign(process.env, { EPOCHS: '2', N_TRAIN: '96', N_TEST: '64', BATCH: '32', VERBOSE: '0', OUT_DIR: dir + '/' });
     const before = sg.memory().numTensors;

@@ -7,6 +7,8 @@ import * as sg from '../../src/index.js';
 
 describe('example deep_dream', () => {
   it('gradient ascent on the image raises the activation loss at every octave and writes both images', async () => {
+    // The example's settings only (other examples' tests may run in this process first).
+    for (const k of ['EPOCHS', 'N_TRAIN', 'STEPS', 'OCTAVES', 'OCTAVE_SCALE', 'STEP', 'MAX_LOSS', 'CONTINUITY', 'DREAM_L2', 'VERBOSE', 'SEED', 'OUT_DIR']) delete process.env[k];
     const dir = mkdtempSync(join(tmpdir(), 'deep_dream-'));
     Object.assign(process.env, { EPOCHS: '1', N_TRAIN: '500', STEPS: '4', OCTAVES: '2', VERBOSE: '0', OUT_DIR: dir + '/' });
     const before = sg.memory().numTensors;

@@ -4,6 +4,8 @@ import * as sg from '../../src/index.js';
 
 describe('example mnist_irnn', () => {
   it('has Keras’ parameter count, starts from the identity and trains pixel by pixel at the original’s learning rate', async () => {
+    // The example's settings only (other examples' tests may run in this process first).
+    for (const k of ['EPOCHS', 'N_TRAIN', 'N_TEST', 'BATCH', 'LR', 'VERBOSE', 'SEED']) delete process.env[k];
     process.env.EPOCHS = '2';
     process.env.N_TRAIN = '64';
     process.env.N_TEST = '32';

@@ -4,6 +4,8 @@ import * as sg from '../../src/index.js';
 
 describe('example mnist_transfer_cnn', () => {
   it('has Keras’ parameter counts, keeps the frozen layers bit-identical and transfers to 5-9', async () => {
+    // The example's settings only (other examples' tests may run in this process first).
+    for (const k of ['EPOCHS', 'N_TRAIN', 'VERBOSE', 'SEED']) delete process.env[k];
     process.env.EPOCHS = '2';
     process.env.N_TRAIN = '2000';
     process.env.VERBOSE = '0';
