@@ -178,6 +178,16 @@ export {
   type LambdaFn,
 } from './layers/index.js';
 export {
+  Attention,
+  AdditiveAttention,
+  MultiHeadAttention,
+  type AttentionArgs,
+  type AttentionCallArgs,
+  type BaseAttentionArgs,
+  type MultiHeadAttentionArgs,
+  type MultiHeadAttentionCallArgs,
+} from './layers/index.js';
+export {
   Optimizer,
   SGD,
   RMSprop,

@@ -19,6 +19,7 @@ import { convLayers } from './convolutional/index.js';
 import { mergeLayers } from './merge.js';
 import { getRegisteredLambda, lambda, registerLambda } from './core/lambda.js';
 import { preprocessingLayers } from './preprocessing/index.js';
+import { attentionLayers } from './attention/index.js';
 
 type ActivationArg = ConstructorParameters<typeof Activation>[0];
 
@@ -45,6 +46,7 @@ export const layers = {
   registerLambda,
   getRegisteredLambda,
   ...preprocessingLayers,
+  ...attentionLayers,
 };
 
 export {
@@ -101,3 +103,4 @@ export {
   type MergeFactory,
 } from './merge.js';
 export { Lambda, lambda, registerLambda, getRegisteredLambda, type LambdaArgs, type LambdaFn } from './core/lambda.js';
+export * from './attention/index.js';

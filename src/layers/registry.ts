@@ -43,6 +43,7 @@ import { ConvLSTM2D } from './recurrent/conv_lstm.js';
 import { RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing/random_image.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import { Lambda } from './core/lambda.js';
+import { AdditiveAttention, Attention, MultiHeadAttention } from './attention/index.js';
 
 /** A layer class as the registry keeps it: constructible from its config, with a className. */
 export type LayerClass = (abstract new (...args: never[]) => Layer) & { className: string };
@@ -108,4 +109,7 @@ export const BUILTIN_LAYER_CLASSES: LayerClass[] = [
   Concatenate,
   Dot,
   Lambda,
+  Attention,
+  AdditiveAttention,
+  MultiHeadAttention,
 ];

@@ -1,0 +1,17 @@
+// Attention layers: Keras' Attention (dot-product), AdditiveAttention (Bahdanau) and Keras 3's
+// MultiHeadAttention, with their lower-camel factories.
+import { AdditiveAttention, Attention, type AttentionArgs, type BaseAttentionArgs } from './attention.js';
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from './multi_head.js';
+
+export const attentionLayers = {
+  /** @example sg.layers.attention({ useScale: true }).apply([query, value]) */
+  attention: (args: AttentionArgs = {}) => new Attention(args),
+  /** @example sg.layers.additiveAttention().apply([query, value]) */
+  additiveAttention: (args: BaseAttentionArgs = {}) => new AdditiveAttention(args),
+  /** @example sg.layers.multiHeadAttention({ numHeads: 4, keyDim: 32 }).apply([x, x]) */
+  multiHeadAttention: (args: MultiHeadAttentionArgs) => new MultiHeadAttention(args),
+};
+
+export { AdditiveAttention, Attention, MultiHeadAttention };
+export type { AttentionArgs, AttentionCallArgs, BaseAttentionArgs } from './attention.js';
+export type { MultiHeadAttentionArgs, MultiHeadAttentionCallArgs } from './multi_head.js';

@@ -1,0 +1,285 @@
+// Keras 3's MultiHeadAttention: query/key/value projections to `numHeads` heads, scaled
+// dot-product attention per head with Keras' masks (the inputs' masks, an explicit
+// `attentionMask`, `useCausalMask`), dropout on the weights, and an output projection. Weights
+// in Keras' layout and order: query/key/value kernels [dim, numHeads, keyDim] (value: valueDim)
+// with biases [numHeads, keyDim], output kernel [numHeads, valueDim, ...outputShape] and bias
+// [...outputShape]. Composed from matMul, transpose and softmax (no fused kernel yet).
+import { fmt, sizeFromShape } from '../../engine/shape.js';
+import { Rng } from '../../engine/random.js';
+import type { Tensor } from '../../engine/tensor.js';
+import { mul } from '../../ops/binary.js';
+import { fused } from '../../ops/fused_matmul.js';
+import { matMul } from '../../ops/matmul.js';
+import { expandDims, reshape } from '../../ops/reshape.js';
+import { transpose } from '../../ops/transpose.js';
+import { Layer, type CallArgs, type ConstraintArg, type InitializerArg, type LayerArgs, type LayerWeight, type RegularizerArg } from '../layer.js';
+import type { SymbolicShape } from '../symbolic.js';
+import { weightConfig } from '../config_util.js';
+import { andMasks, asFloatMask, causalMask, checkedMask, dropoutWeights, isShapeList, maskList, maskedSoftmax, showShape } from './common.js';
+
+export interface MultiHeadAttentionArgs extends LayerArgs {
+  /** Number of attention heads. */
+  numHeads: number;
+  /** Size of each head for query and key. */
+  keyDim: number;
+  /** Size of each head for value (default keyDim). */
+  valueDim?: number;
+  /** Dropout rate of the attention weights (default 0). */
+  dropout?: number;
+  /** Whether the projections have biases (default true). */
+  useBias?: boolean;
+  /** The output's feature shape (an integer or a list); default the query's last dimension. */
+  outputShape?: number | number[];
+  /**
+   * The axes attention runs over. Only the default is supported: every axis between the batch
+   * and the features (flattened into one sequence), which for [batch, steps, features] is [1].
+   */
+  attentionAxes?: number | number[] | null;
+  kernelInitializer?: InitializerArg;
+  biasInitializer?: InitializerArg;
+  kernelRegularizer?: RegularizerArg;
+  biasRegularizer?: RegularizerArg;
+  kernelConstraint?: ConstraintArg;
+  biasConstraint?: ConstraintArg;
+  /** Seed of the attention dropout. */
+  seed?: number;
+}
+
+/** Call arguments of multiHeadAttention (besides `training` and the inputs' `mask`). */
+export interface MultiHeadAttentionCallArgs extends CallArgs {
+  /** [batch, T, S] (bool, or non-zero = attend): which keys each query may attend to. */
+  attentionMask?: Tensor | null;
+  /** Masks keys after each query's position. */
+  useCausalMask?: boolean;
+  /** Also return the attention weights [batch, numHeads, T, S]. */
+  returnAttentionScores?: boolean;
+}
+
+interface Projection {
+  kernel: LayerWeight;
+  bias?: LayerWeight;
+}
+
+const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+
+/**
+ * Multi-head attention as Keras 3: called on `[query, value]` or `[query, value, key]`.
+ * @example
+ * const mha = sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 16 });
+ * const y = mha.apply([x, x], { useCausalMask: true }); // self-attention
+ */
+export class MultiHeadAttention extends Layer {
+  static override className = 'MultiHeadAttention';
+  override readonly supportsMasking = true;
+  readonly numHeads: number;
+  readonly keyDim: number;
+  readonly valueDim: number;
+  readonly dropout: number;
+  readonly useBias: boolean;
+  readonly outputShapeArg?: number[];
+  private readonly rng: Rng;
+  private scoresWanted = false;
+  query?: Projection;
+  key?: Projection;
+  value?: Projection;
+  out?: Projection;
+  private outDims: number[] = [];
+
+  constructor(private readonly args: MultiHeadAttentionArgs) {
+    super(args);
+    const c = 'MultiHeadAttention';
+    if (!posInt(args?.numHeads)) throw new Error(`${c}: 'numHeads' must be a positive integer but is ${args?.numHeads}`);
+    if (!posInt(args.keyDim)) throw new Error(`${c}: 'keyDim' must be a positive integer but is ${args.keyDim}`);
+    if (args.valueDim !== undefined && args.valueDim !== null && !posInt(args.valueDim)) {
+      throw new Error(`${c}: 'valueDim' must be a positive integer but is ${args.valueDim}`);
+    }
+    this.numHeads = args.numHeads;
+    this.keyDim = args.keyDim;
+    this.valueDim = args.valueDim ?? args.keyDim;
+    this.dropout = args.dropout ?? 0;
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1)) {
+      throw new Error(`${c}: 'dropout' must be a number in [0, 1) but is ${args.dropout}`);
+    }
+    this.useBias = args.useBias ?? true;
+    if (args.outputShape !== undefined && args.outputShape !== null) {
+      const o = typeof args.outputShape === 'number' ? [args.outputShape] : args.outputShape;
+      if (!Array.isArray(o) || o.length === 0 || !o.every(posInt)) {
+        throw new Error(`${c}: 'outputShape' must be a positive integer or a list of them but is ${JSON.stringify(args.outputShape)}`);
+      }
+      this.outputShapeArg = o;
+    }
+    this.rng = new Rng(args.seed);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override apply(inputs: any, args: CallArgs = {}): any {
+    this.scoresWanted = !!args.returnAttentionScores;
+    try {
+      return super.apply(inputs, args);
+    } finally {
+      this.scoresWanted = false;
+    }
+  }
+
+  private shapes(shape: SymbolicShape | SymbolicShape[]): SymbolicShape[] {
+    if (!isShapeList(shape) || shape.length < 2 || shape.length > 3) {
+      throw new Error(
+        `${this.name}: a MultiHeadAttention layer must be called on [query, value] or [query, value, key] but got ${isShapeList(shape) ? `${shape.length} inputs` : `one input of shape ${showShape(shape)}`}`,
+      );
+    }
+    const [q, v, k = v] = shape;
+    const all = shape.map(showShape).join(', ');
+    if (q.length < 3 || v.length !== q.length || k.length !== q.length) {
+      throw new Error(`${this.name}: query, value and key must have one rank >= 3 ([batch, steps..., features]) but got ${all}`);
+    }
+    if (v.slice(1, -1).some((d, i) => d !== null && k[i + 1] !== null && d !== k[i + 1])) {
+      throw new Error(`${this.name}: value and key must have the same steps but got ${all}`);
+    }
+    const axes = this.args.attentionAxes;
+    if (axes !== undefined && axes !== null) {
+      const list = (typeof axes === 'number' ? [axes] : axes).map((a) => (a < 0 ? a + q.length : a));
+      const dflt = Array.from({ length: q.length - 2 }, (_, i) => i + 1);
+      if (list.length !== dflt.length || list.some((a, i) => a !== dflt[i])) {
+        throw new Error(`${this.name}: attentionAxes ${JSON.stringify(axes)} is not supported: only the default (every axis between batch and features, ${JSON.stringify(dflt)}) is`);
+      }
+    }
+    for (const s of [q, v, k]) {
+      if (s[s.length - 1] === null) throw new Error(`${this.name}: the last dimension of every input must be known but got ${all}`);
+    }
+    if (this.query) {
+      const want = [this.query.kernel.shape[0], this.value!.kernel.shape[0], this.key!.kernel.shape[0]];
+      const got = [q, v, k].map((s) => s[s.length - 1]);
+      if (got.some((d, i) => d !== want[i])) {
+        throw new Error(`${this.name}: built for query/value/key features ${want.join('/')} but got ${all}`);
+      }
+    }
+    return shape;
+  }
+
+  protected override checkInput(shape: SymbolicShape | SymbolicShape[]): void {
+    this.shapes(shape);
+  }
+
+  override computeOutputShape(shape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    const [q, v, k = v] = this.shapes(shape);
+    const out = [...q.slice(0, -1), ...(this.outputShapeArg ?? [q[q.length - 1]])];
+    if (!this.scoresWanted) return out;
+    return [out, [q[0], this.numHeads, ...q.slice(1, -1), ...k.slice(1, -1)]];
+  }
+
+  private projection(name: string, inDim: number, outShape: number[]): Projection {
+    const a = this.args;
+    const kernel = this.addWeight(`${name}/kernel`, [inDim, ...outShape], a.kernelInitializer ?? 'glorotUniform', {
+      regularizer: a.kernelRegularizer,
+      constraint: a.kernelConstraint,
+    });
+    const bias = this.useBias
+      ? this.addWeight(`${name}/bias`, outShape, a.biasInitializer ?? 'zeros', { regularizer: a.biasRegularizer, constraint: a.biasConstraint })
+      : undefined;
+    return { kernel, bias };
+  }
+
+  override build(shape: SymbolicShape | SymbolicShape[]): void {
+    const [q, v, k = v] = this.shapes(shape);
+    const last = (s: SymbolicShape) => s[s.length - 1] as number;
+    this.outDims = this.outputShapeArg ?? [last(q)];
+    // Keras' order: query, key, value, output.
+    this.query = this.projection('query', last(q), [this.numHeads, this.keyDim]);
+    this.key = this.projection('key', last(k), [this.numHeads, this.keyDim]);
+    this.value = this.projection('value', last(v), [this.numHeads, this.valueDim]);
+    const a = this.args;
+    const kernel = this.addWeight('attention_output/kernel', [this.numHeads, this.valueDim, ...this.outDims], a.kernelInitializer ?? 'glorotUniform', {
+      regularizer: a.kernelRegularizer,
+      constraint: a.kernelConstraint,
+    });
+    const bias = this.useBias
+      ? this.addWeight('attention_output/bias', this.outDims, a.biasInitializer ?? 'zeros', { regularizer: a.biasRegularizer, constraint: a.biasConstraint })
+      : undefined;
+    this.out = { kernel, bias };
+    this.built = true;
+  }
+
+  /** x2 [rows, inDim] times the kernel [...in, ...o] (+ bias [...o]) as one GEMM: [rows, prod(o)]. */
+  private dense(x2: Tensor, p: Projection): Tensor {
+    const k = p.kernel.read();
+    const inDim = x2.shape[1];
+    const outSize = sizeFromShape(k.shape) / inDim;
+    return fused.matMul({ a: x2, b: reshape(k, [inDim, outSize]), bias: p.bias ? reshape(p.bias.read(), [outSize]) : undefined });
+  }
+
+  /** [B, T..., d] -> heads [B, N, T, h] (the steps flattened into one axis). */
+  private heads(x: Tensor, p: Projection, h: number): Tensor {
+    const B = x.shape[0];
+    const T = sizeFromShape(x.shape.slice(1, -1));
+    const y = this.dense(reshape(x, [B * T, x.shape[x.rank - 1]]), p);
+    return transpose(reshape(y, [B, T, this.numHeads, h]), [0, 2, 1, 3]);
+  }
+
+  /** Keras' _compute_attention_mask: query [B,T,1] & value [B,1,S] & key [B,1,S] & causal [1,T,S] & attentionMask. */
+  private attentionMask(q: Tensor, v: Tensor, k: Tensor, keyGiven: boolean, args: MultiHeadAttentionCallArgs): Tensor | null {
+    const B = q.shape[0];
+    const T = sizeFromShape(q.shape.slice(1, -1));
+    const S = sizeFromShape(v.shape.slice(1, -1));
+    const [qm, vm, km] = maskList(args.mask, keyGiven ? 3 : 2).map((m, i) => {
+      if (!m) return null;
+      const x = [q, v, k][i];
+      const flat = x.rank > 3 ? reshape(m, [m.shape[0], -1]) : m;
+      return checkedMask(this.name, ['query', 'value', 'key'][i], flat, x.rank > 3 ? reshape(x, [B, -1, x.shape[x.rank - 1]]) : x);
+    });
+    let explicit: Tensor | null = null;
+    if (args.attentionMask) {
+      const am = args.attentionMask;
+      const ok = (am.rank === 3 && (am.shape[0] === B || am.shape[0] === 1) && am.shape[1] === T && am.shape[2] === S) || (am.rank === 2 && am.shape[0] === T && am.shape[1] === S);
+      if (!ok) throw new Error(`${this.name}: attentionMask must have shape [${B}, ${T}, ${S}] (batch, query steps, key steps) but has shape ${fmt(am.shape)}`);
+      explicit = asFloatMask(am);
+    }
+    return andMasks([
+      qm ? expandDims(qm, -1) : null,
+      vm ? expandDims(vm, 1) : null,
+      km ? expandDims(km, 1) : null,
+      args.useCausalMask ? causalMask(T, S) : null,
+      explicit,
+    ]);
+  }
+
+  call(inputs: Tensor | Tensor[], args: MultiHeadAttentionCallArgs): Tensor | Tensor[] {
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    this.shapes(xs.map((x) => x.shape));
+    const [query, value, key = value] = xs;
+    const B = query.shape[0];
+    const qSteps = query.shape.slice(1, -1);
+    const mask = this.attentionMask(query, value, key, xs.length === 3, args);
+    const q = mul(this.heads(query, this.query!, this.keyDim), 1 / Math.sqrt(this.keyDim));
+    const k = this.heads(key, this.key!, this.keyDim);
+    const v = this.heads(value, this.value!, this.valueDim);
+    const scores = maskedSoftmax(matMul(q, k, false, true), mask ? expandDims(mask, 1) : null); // [B, N, T, S]
+    const ctx = matMul(dropoutWeights(scores, this.dropout, this.rng, args.training), v); // [B, N, T, Vd]
+    const T = ctx.shape[2];
+    const merged = reshape(transpose(ctx, [0, 2, 1, 3]), [B * T, this.numHeads * this.valueDim]);
+    const out = reshape(this.dense(merged, this.out!), [B, ...qSteps, ...this.outDims]);
+    if (!args.returnAttentionScores) return out;
+    const kSteps = key.shape.slice(1, -1);
+    return [out, qSteps.length === 1 ? scores : reshape(scores, [B, this.numHeads, ...qSteps, ...kSteps])];
+  }
+
+  /** Keras: the output carries the query's mask. */
+  override computeMask(inputs: Tensor | Tensor[], mask?: Tensor | (Tensor | null)[] | null): Tensor | null {
+    return maskList(mask, Array.isArray(inputs) ? inputs.length : 1)[0];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    const a = this.args;
+    return {
+      ...super.getConfig(),
+      numHeads: this.numHeads,
+      keyDim: this.keyDim,
+      valueDim: this.valueDim,
+      dropout: this.dropout,
+      useBias: this.useBias,
+      outputShape: this.outputShapeArg ?? null,
+      attentionAxes: a.attentionAxes ?? null,
+      ...weightConfig(a, { kernel: 'glorotUniform', bias: 'zeros' }),
+      seed: a.seed ?? null,
+    };
+  }
+}
