@@ -54,3 +54,11 @@ export {
 export { reuters, reutersWordIndex, REUTERS_LABELS, type ReutersOptions } from './reuters.js';
 export { readNpy, readNpz, parseNpyHeader, NumpyRandomState, type NpyArray } from './npy.js';
 export { readPickle, PyNdarray, PyTuple, type PickleValue } from './pickle.js';
+export {
+  fortunes,
+  splitFortunes,
+  FORTUNES_DIR,
+  FORTUNE_GROUPS,
+  type FortunesOptions,
+  type FortunesDataset,
+} from './fortunes.js';

@@ -84,11 +84,31 @@ export interface TokenizerOptions {
 
 export type MatrixMode = 'binary' | 'count' | 'tfidf' | 'freq';
 
+const filterSets = new Map<string, Set<string>>();
+function filterSet(filters: string): Set<string> {
+  let f = filterSets.get(filters);
+  if (!f) {
+    f = new Set([...filters]);
+    if (filterSets.size < 64) filterSets.set(filters, f);
+  }
+  return f;
+}
+
 /** Keras' text_to_word_sequence: lower-case, filters become the separator, empty tokens dropped. */
 export function textToWordSequence(text: string, filters = DEFAULT_FILTERS, lower = true, split = ' '): string[] {
-  let t = lower ? text.toLowerCase() : text;
-  for (const ch of filters) t = t.split(ch).join(split);
-  return t.split(split).filter((w) => w.length > 0);
+  const t = lower ? text.toLowerCase() : text;
+  // One pass (Python's str.translate): every filter character becomes `split`.
+  const drop = filterSet(filters);
+  let out = '';
+  let run = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (drop.has(t[i])) {
+      out += t.slice(run, i) + split;
+      run = i + 1;
+    }
+  }
+  out += t.slice(run);
+  return out.split(split).filter((w) => w.length > 0);
 }
 
 /**
