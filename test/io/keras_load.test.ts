@@ -1,7 +1,9 @@
 // Keras 3.15 writes, simdgrad loads: every model of the zoo (test/fixtures/keras_zoo/) as a .keras
 // archive and as a legacy .h5 full-model file, predictions within 1e-5 of Keras' on the same inputs.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks } from '../helpers.js';
@@ -9,8 +11,13 @@ import { ZOO_DIR, ZOO_NAMES, maxAbsDiff, predictRef, zooRef } from './keras_zoo_
 
 describe('loadModel: Keras 3.15 files (the zoo)', () => {
   checkNoLeaks();
+  const table: string[] = [];
+  // KERAS_ZOO_TABLE=1 prints model x format x max |diff| (the figures in the report).
+  afterAll(() => {
+    if (process.env.KERAS_ZOO_TABLE) console.log(`model | format | Keras -> simdgrad max abs diff\n${table.join('\n')}`);
+  });
   it('the zoo is complete', () => {
-    expect(ZOO_NAMES.length).toBe(9);
+    expect(ZOO_NAMES.length).toBe(11);
   });
   for (const name of ZOO_NAMES) {
     for (const ext of ['keras', 'h5']) {
@@ -19,6 +26,7 @@ describe('loadModel: Keras 3.15 files (the zoo)', () => {
         const model = await sg.loadModel(`file://${resolve(ZOO_DIR, `${name}.${ext}`)}`);
         try {
           const d = maxAbsDiff(predictRef(model, ref), ref.outputs);
+          table.push(`${name} | .${ext} | ${d.toExponential(2)}`);
           expect(d).toBeLessThanOrEqual(1e-5);
         } finally {
           model.dispose();
@@ -55,6 +63,36 @@ describe('loadModel: Keras 3.15 files (the zoo)', () => {
       expect(d).toBeLessThanOrEqual(1e-5);
     } finally {
       model.dispose();
+    }
+  });
+  it('loads a Blob (browser File) and an http:// URL (a local node:http server), checking Content-Length against maxBytes', async () => {
+    const bytes = readFileSync(resolve(ZOO_DIR, 'lstm.keras'));
+    const ref = zooRef('lstm');
+    const server = createServer((req, res) => {
+      if (req.url === '/m.keras') {
+        res.writeHead(200, { 'content-length': String(bytes.length) });
+        res.end(bytes);
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const fromBlob = await sg.loadModel(new Blob([bytes]));
+      const fromHttp = await sg.loadModel(`http://127.0.0.1:${port}/m.keras`);
+      try {
+        expect(maxAbsDiff(predictRef(fromBlob, ref), ref.outputs)).toBeLessThanOrEqual(1e-5);
+        expect(maxAbsDiff(predictRef(fromHttp, ref), ref.outputs)).toBeLessThanOrEqual(1e-5);
+      } finally {
+        fromBlob.dispose();
+        fromHttp.dispose();
+      }
+      await expect(sg.loadModel(`http://127.0.0.1:${port}/m.keras`, { maxBytes: 1000 })).rejects.toThrow(/Content-Length \d+ is over maxBytes 1000/);
+      await expect(sg.loadModel(`http://127.0.0.1:${port}/missing.keras`)).rejects.toThrow(/HTTP 404/);
+    } finally {
+      await new Promise((ok) => server.close(ok));
     }
   });
 });

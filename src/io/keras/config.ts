@@ -147,6 +147,8 @@ const KERAS3_WRITE_DROPPED: readonly { key: string; value?: Json; classes?: read
   { key: 'batch_shape', classes: NOT_INPUT },
   { key: 'input_shape', classes: NOT_INPUT },
   { key: 'activity_regularizer', value: null, classes: ['TimeDistributed', 'Bidirectional'] },
+  { key: 'recurrent_activation', classes: ['SimpleRNN'] }, // simdgrad's SimpleRNN lists it, unused
+  { key: 'trainable', value: true, classes: ['SpatialDropout1D', 'SpatialDropout2D', 'SpatialDropout3D'] },
 ];
 
 function dropForKeras3(cls: string, cfg: JObj, where: string): JObj {
