@@ -29,7 +29,14 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'dot', kind: 'attention', py: 'keras.layers.Attention()', make: () => sg.layers.attention(), q: [2, 3, 4], v: [2, 5, 4] },
+  {
+    name: 'dot',
+    kind: 'attention',
+    py: 'keras.layers.Attention()',
+    make: () => sg.layers.attention(),
+    q: [2, 3, 4],
+    v: [2, 5, 4],
+  },
   {
     name: 'dot_scale_masks_causal',
     kind: 'attention',
@@ -38,7 +45,13 @@ const CASES: Case[] = [
     q: [2, 4, 3],
     v: [2, 4, 3],
     k: [2, 4, 3],
-    zeros: { q: [[0, 3]], v: [[1, 1], [0, 2]] },
+    zeros: {
+      q: [[0, 3]],
+      v: [
+        [1, 1],
+        [0, 2],
+      ],
+    },
     causal: true,
   },
   {
@@ -48,7 +61,13 @@ const CASES: Case[] = [
     make: () => sg.layers.attention({ useScale: true, scoreMode: 'concat' }),
     q: [2, 3, 4],
     v: [2, 5, 4],
-    zeros: { q: [[1, 0]], v: [[0, 4], [1, 2]] },
+    zeros: {
+      q: [[1, 0]],
+      v: [
+        [0, 4],
+        [1, 2],
+      ],
+    },
   },
   {
     name: 'additive_masks',
@@ -85,7 +104,14 @@ const CASES: Case[] = [
     make: () => sg.layers.multiHeadAttention({ numHeads: 3, keyDim: 2 }),
     q: [2, 4, 5],
     v: [2, 6, 5],
-    zeros: { q: [[0, 3]], v: [[0, 5], [1, 0], [1, 1]] },
+    zeros: {
+      q: [[0, 3]],
+      v: [
+        [0, 5],
+        [1, 0],
+        [1, 1],
+      ],
+    },
   },
   {
     name: 'mha_causal_self',
@@ -103,7 +129,13 @@ const CASES: Case[] = [
     make: () => sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 3, useBias: false, outputShape: [2, 3] }),
     q: [2, 5, 4],
     v: [2, 5, 4],
-    zeros: { q: [[1, 4]], v: [[0, 0], [1, 3]] },
+    zeros: {
+      q: [[1, 4]],
+      v: [
+        [0, 0],
+        [1, 3],
+      ],
+    },
     causal: true,
   },
   {
@@ -178,7 +210,8 @@ function attentionMaskOf(c: Case): { shape: number[]; values: number[] } {
   const [B, T] = c.q;
   const S = c.v[1];
   const values: number[] = [];
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) values.push((b + t + 2 * s) % 3 === 0 || s === t ? 1 : 0);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) for (let s = 0; s < S; s++) values.push((b + t + 2 * s) % 3 === 0 || s === t ? 1 : 0);
   return { shape: [B, T, S], values };
 }
 
@@ -208,7 +241,9 @@ describe('attention layers against Keras 3', () => {
       // Build ours once to learn the weight names and shapes; draw the values here.
       const layer = built(c);
       const w: Record<string, number[]> = {};
-      layer.weights.forEach((lw, i) => (w[lw.name] = Array.from(randArray(size(lw.shape), 500 + 10 * ci + i, -0.6, 0.6))));
+      layer.weights.forEach(
+        (lw, i) => (w[lw.name] = Array.from(randArray(size(lw.shape), 500 + 10 * ci + i, -0.6, 0.6))),
+      );
       weights[c.name] = w;
       layer.dispose();
       const am = c.attentionMask ? attentionMaskOf(c) : null;
@@ -237,14 +272,27 @@ describe('attention layers against Keras 3', () => {
 
   for (const c of CASES) {
     it(`${c.name}: outputs and scores equal Keras' within 1e-5`, () => {
-      const spec = ((globalThis as Record<string, unknown>).__attentionCases as { name: string; data: Record<string, number[]>; masks: Record<string, number[]> }[]).find((s) => s.name === c.name)!;
+      const spec = (
+        (globalThis as Record<string, unknown>).__attentionCases as {
+          name: string;
+          data: Record<string, number[]>;
+          masks: Record<string, number[]>;
+        }[]
+      ).find((s) => s.name === c.name)!;
       const layer = built(c);
       const names = c.k ? ['q', 'v', 'k'] : ['q', 'v'];
       const xs = names.map((n) => sg.tensor(spec.data[n], c[n as 'q'] as number[]));
-      const masks = c.zeros ? names.map((n) => sg.tensor(spec.masks[n], (c[n as 'q'] as number[]).slice(0, 2), 'int32')) : null;
+      const masks = c.zeros
+        ? names.map((n) => sg.tensor(spec.masks[n], (c[n as 'q'] as number[]).slice(0, 2), 'int32'))
+        : null;
       const am = c.attentionMask ? attentionMaskOf(c) : null;
       const amT = am ? sg.tensor(am.values, am.shape, 'int32') : null;
-      const [out, scores] = layer.apply(xs, { mask: masks, useCausalMask: c.causal, returnAttentionScores: true, attentionMask: amT }) as sg.Tensor[];
+      const [out, scores] = layer.apply(xs, {
+        mask: masks,
+        useCausalMask: c.causal,
+        returnAttentionScores: true,
+        attentionMask: amT,
+      }) as sg.Tensor[];
       try {
         const want = keras[c.name];
         expectClose(out.shape, want.out_shape, 0, 0);
@@ -261,13 +309,18 @@ describe('attention layers against Keras 3', () => {
 
   it('mha_masks through a functional model with masking layers gives the same (masks reach the layer by the graph)', () => {
     const c = CASES.find((x) => x.name === 'mha_masks')!;
-    const spec = ((globalThis as Record<string, unknown>).__attentionCases as { name: string; data: Record<string, number[]> }[]).find((s) => s.name === c.name)!;
+    const spec = (
+      (globalThis as Record<string, unknown>).__attentionCases as { name: string; data: Record<string, number[]> }[]
+    ).find((s) => s.name === c.name)!;
     const qi = sg.input({ shape: c.q.slice(1) });
     const vi = sg.input({ shape: c.v.slice(1) });
     const mha = c.make();
-    const res = mha.apply([sg.layers.masking().apply(qi) as sg.SymbolicTensor, sg.layers.masking().apply(vi) as sg.SymbolicTensor], {
-      returnAttentionScores: true,
-    }) as sg.SymbolicTensor[];
+    const res = mha.apply(
+      [sg.layers.masking().apply(qi) as sg.SymbolicTensor, sg.layers.masking().apply(vi) as sg.SymbolicTensor],
+      {
+        returnAttentionScores: true,
+      },
+    ) as sg.SymbolicTensor[];
     const model = sg.model({ inputs: [qi, vi], outputs: res });
     const ws = mha.weights.map((lw) => sg.tensor(weights[c.name][lw.name], lw.shape));
     mha.setWeights(ws);

@@ -12,7 +12,16 @@ import { where } from '../../ops/where.js';
 import { greater } from '../../ops/binary.js';
 import { Layer, type CallArgs, type LayerArgs, type LayerWeight } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
-import { LARGE_NEGATIVE, andMasks, causalMask, checkedMask, dropoutWeights, isShapeList, maskList, showShape } from './common.js';
+import {
+  LARGE_NEGATIVE,
+  andMasks,
+  causalMask,
+  checkedMask,
+  dropoutWeights,
+  isShapeList,
+  maskList,
+  showShape,
+} from './common.js';
 import { softmax } from '../../ops/softmax.js';
 
 export interface BaseAttentionArgs extends LayerArgs {
@@ -52,7 +61,8 @@ abstract class BaseDenseAttention extends Layer {
     super(baseArgs);
     const cls = this.className;
     this.useScale = baseArgs.useScale ?? defaultScale;
-    if (typeof this.useScale !== 'boolean') throw new Error(`${cls}: 'useScale' must be a boolean but is ${baseArgs.useScale}`);
+    if (typeof this.useScale !== 'boolean')
+      throw new Error(`${cls}: 'useScale' must be a boolean but is ${baseArgs.useScale}`);
     this.dropout = baseArgs.dropout ?? 0;
     if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1)) {
       throw new Error(`${cls}: 'dropout' must be a number in [0, 1) but is ${baseArgs.dropout}`);
@@ -85,9 +95,12 @@ abstract class BaseDenseAttention extends Layer {
       throw new Error(`${this.name}: query, value and key must have rank 3 ([batch, steps, features]) but got ${all}`);
     }
     const same = (a: number | null, b: number | null) => a === null || b === null || a === b;
-    if (!same(v[1], k[1])) throw new Error(`${this.name}: value and key must have the same number of steps but got ${all}`);
-    if (!same(q[2], k[2])) throw new Error(`${this.name}: query and key must have the same last dimension but got ${all}`);
-    if (!same(q[0], v[0]) || !same(q[0], k[0])) throw new Error(`${this.name}: query, value and key must have one batch size but got ${all}`);
+    if (!same(v[1], k[1]))
+      throw new Error(`${this.name}: value and key must have the same number of steps but got ${all}`);
+    if (!same(q[2], k[2]))
+      throw new Error(`${this.name}: query and key must have the same last dimension but got ${all}`);
+    if (!same(q[0], v[0]) || !same(q[0], k[0]))
+      throw new Error(`${this.name}: query, value and key must have one batch size but got ${all}`);
     return shape;
   }
 
@@ -127,7 +140,12 @@ abstract class BaseDenseAttention extends Layer {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), useScale: this.useScale, dropout: this.dropout, ...(this.baseArgs.seed !== undefined ? { seed: this.baseArgs.seed } : {}) };
+    return {
+      ...super.getConfig(),
+      useScale: this.useScale,
+      dropout: this.dropout,
+      ...(this.baseArgs.seed !== undefined ? { seed: this.baseArgs.seed } : {}),
+    };
   }
 }
 
@@ -190,7 +208,8 @@ export class AdditiveAttention extends BaseDenseAttention {
   override build(shape: SymbolicShape | SymbolicShape[]): void {
     const [q] = this.shapes(shape);
     const dim = q[2];
-    if (dim === null) throw new Error(`${this.name}: the query's last dimension must be known but the shape is ${showShape(q)}`);
+    if (dim === null)
+      throw new Error(`${this.name}: the query's last dimension must be known but the shape is ${showShape(q)}`);
     if (this.useScale) this.scale = this.addWeight('scale', [dim], 'glorotUniform');
     this.built = true;
   }

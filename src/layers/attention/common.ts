@@ -56,7 +56,11 @@ export function maskedSoftmax(scores: Tensor, mask: Tensor | null): Tensor {
 export function dropoutWeights(w: Tensor, rate: number, rng: Rng, training: boolean | undefined): Tensor {
   if (!training || rate === 0) return w;
   const keep = 1 - rate;
-  const m = ENGINE.makeTensor(rng.fillMask(new Float32Array(sizeFromShape(w.shape)), keep, 1 / keep), w.shape, 'float32');
+  const m = ENGINE.makeTensor(
+    rng.fillMask(new Float32Array(sizeFromShape(w.shape)), keep, 1 / keep),
+    w.shape,
+    'float32',
+  );
   return mul(w, m);
 }
 
@@ -64,7 +68,9 @@ export function dropoutWeights(w: Tensor, rate: number, rng: Rng, training: bool
 export function checkedMask(layer: string, what: string, m: Tensor | null, x: Tensor): Tensor | null {
   if (!m) return null;
   if (m.rank !== 2 || m.shape[0] !== x.shape[0] || m.shape[1] !== x.shape[1]) {
-    throw new Error(`${layer}: the ${what} mask must have shape [${x.shape[0]}, ${x.shape[1]}] (batch, steps) but has shape ${fmt(m.shape)}`);
+    throw new Error(
+      `${layer}: the ${what} mask must have shape [${x.shape[0]}, ${x.shape[1]}] (batch, steps) but has shape ${fmt(m.shape)}`,
+    );
   }
   return asFloatMask(m);
 }

@@ -12,10 +12,28 @@ import { fused } from '../../ops/fused_matmul.js';
 import { matMul } from '../../ops/matmul.js';
 import { expandDims, reshape } from '../../ops/reshape.js';
 import { transpose } from '../../ops/transpose.js';
-import { Layer, type CallArgs, type ConstraintArg, type InitializerArg, type LayerArgs, type LayerWeight, type RegularizerArg } from '../layer.js';
+import {
+  Layer,
+  type CallArgs,
+  type ConstraintArg,
+  type InitializerArg,
+  type LayerArgs,
+  type LayerWeight,
+  type RegularizerArg,
+} from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { weightConfig } from '../config_util.js';
-import { andMasks, asFloatMask, causalMask, checkedMask, dropoutWeights, isShapeList, maskList, maskedSoftmax, showShape } from './common.js';
+import {
+  andMasks,
+  asFloatMask,
+  causalMask,
+  checkedMask,
+  dropoutWeights,
+  isShapeList,
+  maskList,
+  maskedSoftmax,
+  showShape,
+} from './common.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs {
   /** Number of attention heads. */
@@ -88,7 +106,8 @@ export class MultiHeadAttention extends Layer {
   constructor(private readonly args: MultiHeadAttentionArgs) {
     super(args);
     const c = 'MultiHeadAttention';
-    if (!posInt(args?.numHeads)) throw new Error(`${c}: 'numHeads' must be a positive integer but is ${args?.numHeads}`);
+    if (!posInt(args?.numHeads))
+      throw new Error(`${c}: 'numHeads' must be a positive integer but is ${args?.numHeads}`);
     if (!posInt(args.keyDim)) throw new Error(`${c}: 'keyDim' must be a positive integer but is ${args.keyDim}`);
     if (args.valueDim !== undefined && args.valueDim !== null && !posInt(args.valueDim)) {
       throw new Error(`${c}: 'valueDim' must be a positive integer but is ${args.valueDim}`);
@@ -104,7 +123,9 @@ export class MultiHeadAttention extends Layer {
     if (args.outputShape !== undefined && args.outputShape !== null) {
       const o = typeof args.outputShape === 'number' ? [args.outputShape] : args.outputShape;
       if (!Array.isArray(o) || o.length === 0 || !o.every(posInt)) {
-        throw new Error(`${c}: 'outputShape' must be a positive integer or a list of them but is ${JSON.stringify(args.outputShape)}`);
+        throw new Error(
+          `${c}: 'outputShape' must be a positive integer or a list of them but is ${JSON.stringify(args.outputShape)}`,
+        );
       }
       this.outputShapeArg = o;
     }
@@ -130,7 +151,9 @@ export class MultiHeadAttention extends Layer {
     const [q, v, k = v] = shape;
     const all = shape.map(showShape).join(', ');
     if (q.length < 3 || v.length !== q.length || k.length !== q.length) {
-      throw new Error(`${this.name}: query, value and key must have one rank >= 3 ([batch, steps..., features]) but got ${all}`);
+      throw new Error(
+        `${this.name}: query, value and key must have one rank >= 3 ([batch, steps..., features]) but got ${all}`,
+      );
     }
     if (v.slice(1, -1).some((d, i) => d !== null && k[i + 1] !== null && d !== k[i + 1])) {
       throw new Error(`${this.name}: value and key must have the same steps but got ${all}`);
@@ -140,11 +163,14 @@ export class MultiHeadAttention extends Layer {
       const list = (typeof axes === 'number' ? [axes] : axes).map((a) => (a < 0 ? a + q.length : a));
       const dflt = Array.from({ length: q.length - 2 }, (_, i) => i + 1);
       if (list.length !== dflt.length || list.some((a, i) => a !== dflt[i])) {
-        throw new Error(`${this.name}: attentionAxes ${JSON.stringify(axes)} is not supported: only the default (every axis between batch and features, ${JSON.stringify(dflt)}) is`);
+        throw new Error(
+          `${this.name}: attentionAxes ${JSON.stringify(axes)} is not supported: only the default (every axis between batch and features, ${JSON.stringify(dflt)}) is`,
+        );
       }
     }
     for (const s of [q, v, k]) {
-      if (s[s.length - 1] === null) throw new Error(`${this.name}: the last dimension of every input must be known but got ${all}`);
+      if (s[s.length - 1] === null)
+        throw new Error(`${this.name}: the last dimension of every input must be known but got ${all}`);
     }
     if (this.query) {
       const want = [this.query.kernel.shape[0], this.value!.kernel.shape[0], this.key!.kernel.shape[0]];
@@ -174,7 +200,10 @@ export class MultiHeadAttention extends Layer {
       constraint: a.kernelConstraint,
     });
     const bias = this.useBias
-      ? this.addWeight(`${name}/bias`, outShape, a.biasInitializer ?? 'zeros', { regularizer: a.biasRegularizer, constraint: a.biasConstraint })
+      ? this.addWeight(`${name}/bias`, outShape, a.biasInitializer ?? 'zeros', {
+          regularizer: a.biasRegularizer,
+          constraint: a.biasConstraint,
+        })
       : undefined;
     return { kernel, bias };
   }
@@ -188,12 +217,20 @@ export class MultiHeadAttention extends Layer {
     this.key = this.projection('key', last(k), [this.numHeads, this.keyDim]);
     this.value = this.projection('value', last(v), [this.numHeads, this.valueDim]);
     const a = this.args;
-    const kernel = this.addWeight('attention_output/kernel', [this.numHeads, this.valueDim, ...this.outDims], a.kernelInitializer ?? 'glorotUniform', {
-      regularizer: a.kernelRegularizer,
-      constraint: a.kernelConstraint,
-    });
+    const kernel = this.addWeight(
+      'attention_output/kernel',
+      [this.numHeads, this.valueDim, ...this.outDims],
+      a.kernelInitializer ?? 'glorotUniform',
+      {
+        regularizer: a.kernelRegularizer,
+        constraint: a.kernelConstraint,
+      },
+    );
     const bias = this.useBias
-      ? this.addWeight('attention_output/bias', this.outDims, a.biasInitializer ?? 'zeros', { regularizer: a.biasRegularizer, constraint: a.biasConstraint })
+      ? this.addWeight('attention_output/bias', this.outDims, a.biasInitializer ?? 'zeros', {
+          regularizer: a.biasRegularizer,
+          constraint: a.biasConstraint,
+        })
       : undefined;
     this.out = { kernel, bias };
     this.built = true;
@@ -204,7 +241,11 @@ export class MultiHeadAttention extends Layer {
     const k = p.kernel.read();
     const inDim = x2.shape[1];
     const outSize = sizeFromShape(k.shape) / inDim;
-    return fused.matMul({ a: x2, b: reshape(k, [inDim, outSize]), bias: p.bias ? reshape(p.bias.read(), [outSize]) : undefined });
+    return fused.matMul({
+      a: x2,
+      b: reshape(k, [inDim, outSize]),
+      bias: p.bias ? reshape(p.bias.read(), [outSize]) : undefined,
+    });
   }
 
   /** [B, T..., d] -> heads [B, N, T, h] (the steps flattened into one axis). */
@@ -216,7 +257,13 @@ export class MultiHeadAttention extends Layer {
   }
 
   /** Keras' _compute_attention_mask: query [B,T,1] & value [B,1,S] & key [B,1,S] & causal [1,T,S] & attentionMask. */
-  private attentionMask(q: Tensor, v: Tensor, k: Tensor, keyGiven: boolean, args: MultiHeadAttentionCallArgs): Tensor | null {
+  private attentionMask(
+    q: Tensor,
+    v: Tensor,
+    k: Tensor,
+    keyGiven: boolean,
+    args: MultiHeadAttentionCallArgs,
+  ): Tensor | null {
     const B = q.shape[0];
     const T = sizeFromShape(q.shape.slice(1, -1));
     const S = sizeFromShape(v.shape.slice(1, -1));
@@ -224,13 +271,23 @@ export class MultiHeadAttention extends Layer {
       if (!m) return null;
       const x = [q, v, k][i];
       const flat = x.rank > 3 ? reshape(m, [m.shape[0], -1]) : m;
-      return checkedMask(this.name, ['query', 'value', 'key'][i], flat, x.rank > 3 ? reshape(x, [B, -1, x.shape[x.rank - 1]]) : x);
+      return checkedMask(
+        this.name,
+        ['query', 'value', 'key'][i],
+        flat,
+        x.rank > 3 ? reshape(x, [B, -1, x.shape[x.rank - 1]]) : x,
+      );
     });
     let explicit: Tensor | null = null;
     if (args.attentionMask) {
       const am = args.attentionMask;
-      const ok = (am.rank === 3 && (am.shape[0] === B || am.shape[0] === 1) && am.shape[1] === T && am.shape[2] === S) || (am.rank === 2 && am.shape[0] === T && am.shape[1] === S);
-      if (!ok) throw new Error(`${this.name}: attentionMask must have shape [${B}, ${T}, ${S}] (batch, query steps, key steps) but has shape ${fmt(am.shape)}`);
+      const ok =
+        (am.rank === 3 && (am.shape[0] === B || am.shape[0] === 1) && am.shape[1] === T && am.shape[2] === S) ||
+        (am.rank === 2 && am.shape[0] === T && am.shape[1] === S);
+      if (!ok)
+        throw new Error(
+          `${this.name}: attentionMask must have shape [${B}, ${T}, ${S}] (batch, query steps, key steps) but has shape ${fmt(am.shape)}`,
+        );
       explicit = asFloatMask(am);
     }
     return andMasks([
