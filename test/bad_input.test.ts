@@ -543,21 +543,6 @@ bad(
  * shrink.
  */
 const UNCLEAR: string[] = [
-  // src/ops (ops helper): the value and its index are not shown.
-  'gather: fractional index',
-  'oneHot: fractional indices',
-  // src/ops/matmul.ts: reports the batch shapes [2] and [3], not the operands' shapes.
-  'matMul: batch dimensions differ',
-  // src/ops/fused_matmul.ts: the bias check is the inner 'add'.
-  'matMul: fused: a bias of the wrong shape',
-  // src/ops/creation.ts: tensor2d reports itself as 'tensor'.
-  'tensor2d: values that do not fill the shape',
-  // src/ops/conv2d.ts: sg.fusedConv2d names itself 'fused.conv2d' (tfjs' name), not the export.
-  'fusedConv2d: x of rank 2',
-  'fusedConv2d: an unknown activation',
-  // src/ops/moments.ts: the errors come from the inner 'mean' and 'sub'.
-  'moments: axis out of range',
-  'batchNorm: a mean that does not broadcast',
   // src/layers/convolutional: NaN is shown as null (JSON.stringify).
   'Conv2D: kernelSize NaN',
   // src/layers/layer.ts (apply): a disposed input is reported as a rank problem.
@@ -566,10 +551,6 @@ const UNCLEAR: string[] = [
 
 /** Invalid calls accepted today, each reported to the owner (same rule as UNCLEAR). */
 const SILENT: string[] = [
-  // src/ops/concat.ts: unstack of a scalar returns a value instead of an error.
-  'unstack: a scalar',
-  // src/ops/creation.ts: a negative stddev draws values (numpy and Keras reject it).
-  'randomNormal: a negative stddev',
   // src/layers/core (Reshape): the target shape is not checked at construction.
   'Reshape: a NaN target dimension',
   'Reshape: two -1',

@@ -63,6 +63,7 @@ export function unstack(x: Tensor | TensorLike, axis = 0): Tensor[] {
     t.dispose();
     return parts;
   }
+  if (t.rank === 0) throw new Error('unstack: x must have rank >= 1 but is a scalar');
   const a = normAxis('unstack', axis, t.rank);
   const shape = t.shape.filter((_, i) => i !== a);
   return Array.from({ length: t.shape[a] }, (_, k) => {

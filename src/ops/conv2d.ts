@@ -234,11 +234,11 @@ export interface FusedConv2DArgs {
  * (tfjs-core's fused.conv2d), with tfjs's leakyreluAlpha and preluActivationWeights.
  * @example sg.fusedConv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' });
  */
-export function fusedConv2d(args: FusedConv2DArgs): Tensor {
+export function fusedConv2d(args: FusedConv2DArgs, op = 'fusedConv2d'): Tensor {
   const dataFormat = args.dataFormat ?? 'NHWC';
-  checkFormat('fused.conv2d', dataFormat, ['NHWC', 'NCHW']);
+  checkFormat(op, dataFormat, ['NHWC', 'NCHW']);
   return convNd({
-    op: 'fused.conv2d',
+    op,
     x: args.x,
     filter: args.filter,
     nd: 2,

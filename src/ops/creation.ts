@@ -40,6 +40,11 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Ten
 
 /** A tensor of a fixed rank (tensor1d..tensor6d share this check). */
 function rankTensor(op: string, rank: number, values: TensorLike, shape?: Shape, dtype?: DataType): Tensor {
+  if (shape != null && isTensorLike(values) && !(typeof values === 'number' || typeof values === 'boolean')) {
+    const n = sizeFromShape(inferShape(op, values));
+    if (Array.isArray(shape) && n !== sizeFromShape(shape))
+      throw new Error(`${op}: ${n} values do not fit shape ${fmt(shape)} (size ${sizeFromShape(shape)})`);
+  }
   if (shape != null && shape.length !== rank)
     throw new Error(`${op}: shape ${fmt(shape)} must have ${rank} dimensions`);
   if (dtype != null) checkDtype(op, dtype);
@@ -231,6 +236,7 @@ function randomTensor(op: string, shape: Shape, sample: () => number, dtype: Dat
 export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DataType = 'float32', seed?: number): Tensor {
   checkFinite('randomNormal', 'mean', mean);
   checkFinite('randomNormal', 'stdDev', stdDev);
+  if (stdDev < 0) throw new Error(`randomNormal: stdDev must be >= 0 but is ${stdDev}`);
   const rng = new Rng(seed);
   return randomTensor('randomNormal', shape, () => mean + stdDev * rng.normal(), dtype);
 }
@@ -264,6 +270,7 @@ export function truncatedNormal(
 ): Tensor {
   checkFinite('truncatedNormal', 'mean', mean);
   checkFinite('truncatedNormal', 'stdDev', stdDev);
+  if (stdDev < 0) throw new Error(`truncatedNormal: stdDev must be >= 0 but is ${stdDev}`);
   const rng = new Rng(seed);
   const sample = () => {
     let z: number;

@@ -5,10 +5,11 @@ import { registerGradient } from '../engine/registry.js';
 import type { Tensor } from '../engine/tensor.js';
 import { add, sumToShape } from './binary.js';
 import { checkMatMul, matMul } from './matmul.js';
-import { fusedConv2d } from './conv2d.js';
+import { fusedConv2d, type FusedConv2DArgs } from './conv2d.js';
 import { relu, relu6 } from './unary.js';
 import { AFTER_NAMES, afterActivation } from './prelu.js';
 import { checkFloat, run1, scoped, toTensor } from './util.js';
+import { fmt } from '../engine/shape.js';
 
 export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'leakyrelu' | 'prelu';
 
@@ -84,6 +85,10 @@ export const fusedMatMul = scoped(
       toTensor(bias, 'bias', 'fused.matMul');
       checkFloat('fused.matMul', 'bias', bias);
       if (bias.rank !== 1 || bias.shape[0] !== N) {
+        const out = outShape;
+        const ok = bias.rank <= out.length && bias.shape.every((d, i) => d === 1 || d === out[out.length - bias.rank + i]);
+        if (!ok)
+          throw new Error(`fused.matMul: bias ${fmt(bias.shape)} does not broadcast to the product's shape ${fmt(out)}`);
         // A general broadcastable bias: add it as an op after the product.
         const y = add(matMul(a, b, transposeA, transposeB), bias);
         return fused && fused.act !== Act.Linear ? (key === 'relu' ? relu(y) : relu6(y)) : after ? after(y) : y;
@@ -96,4 +101,5 @@ export const fusedMatMul = scoped(
 );
 
 /** tfjs-core's `fused` namespace. */
-export const fused = { matMul: fusedMatMul, conv2d: fusedConv2d };
+/** tfjs-core's `fused` namespace (errors from fused.conv2d name it so; sg.fusedConv2d names itself). */
+export const fused = { matMul: fusedMatMul, conv2d: (args: FusedConv2DArgs): Tensor => fusedConv2d(args, 'fused.conv2d') };

@@ -48,7 +48,15 @@ export function checkMatMul(op: string, x: Tensor, y: Tensor, transposeA: boolea
         `and b ${fmt(y.shape)}${transposeB ? ' (transposed)' : ''} give ${kA} vs ${kB}`,
     );
   }
-  const batch = broadcastShapes(op, x.shape.slice(0, -2), y.shape.slice(0, -2));
+  const xb = x.shape.slice(0, -2);
+  const yb = y.shape.slice(0, -2);
+  const fits = xb.every((d, i) => {
+    const e = yb[yb.length - xb.length + i];
+    return e === undefined || d === e || d === 1 || e === 1;
+  });
+  if (!fits)
+    throw new Error(`${op}: the batch dimensions of a ${fmt(x.shape)} and b ${fmt(y.shape)} do not broadcast (${fmt(xb)} vs ${fmt(yb)})`);
+  const batch = broadcastShapes(op, xb, yb);
   const M = transposeA ? x.shape[x.rank - 1] : x.shape[x.rank - 2];
   const N = transposeB ? y.shape[y.rank - 2] : y.shape[y.rank - 1];
   ENGINE.checkSize(op, [...batch, M, N], 'float32');

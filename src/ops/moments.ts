@@ -8,7 +8,8 @@ import { add, mul, squaredDifference, sub } from './binary.js';
 import { mean } from './reduce.js';
 import { reshape } from './reshape.js';
 import { rsqrt } from './unary.js';
-import { checkFinite, checkFloat, toTensor } from './util.js';
+import { axesArg, checkFinite, checkFloat, toTensor } from './util.js';
+import { broadcastShapes } from '../engine/shape.js';
 
 /**
  * Mean and (biased) variance of x over `axes` (all when omitted).
@@ -22,6 +23,7 @@ export function moments(
   return ENGINE.tidy(() => {
     const x = toTensor(xIn, 'x', 'moments');
     checkFloat('moments', 'x', x);
+    axesArg('moments', axes, x.rank);
     const m = mean(x, axes, true);
     const v = mean(squaredDifference(x, m), axes, keepDims);
     return { mean: keepDims ? m : mean(x, axes, false), variance: v };
@@ -65,7 +67,14 @@ function batchNormIn(
   for (const [name, t] of args) {
     if (!t) continue;
     checkFloat(op, name, t);
-    const ok = t.rank === 0 || (t.rank === 1 && (t.shape[0] === x.shape[x.rank - 1] || t.shape[0] === 1)) || t.rank === x.rank;
+    let ok = t.rank === 0 || (t.rank === 1 && (t.shape[0] === x.shape[x.rank - 1] || t.shape[0] === 1)) || t.rank === x.rank;
+    if (ok && t.rank === x.rank) {
+      try {
+        ok = broadcastShapes(op, x.shape, t.shape).join() === x.shape.join();
+      } catch {
+        ok = false;
+      }
+    }
     if (!ok)
       throw new Error(
         `${op}: '${name}' of shape ${fmt(t.shape)} must be a scalar, rank 1 over the last axis of x ${fmt(x.shape)}, or of x's rank`,

@@ -101,11 +101,12 @@ export function toTensor(x: Tensor | TensorLike, arg: string, op: string, dtype?
 
 /** Plain values converted to int32 (indices, ids) must be integers: 0.5 is an error, not 0. */
 function checkIntegers(op: string, arg: string, x: TensorLike): void {
-  const bad = (v: unknown) => typeof v === 'number' && !Number.isInteger(v);
-  const visit = (v: unknown): boolean => (Array.isArray(v) ? v.some(visit) : bad(v));
-  const found = ArrayBuffer.isView(x) ? Array.from(x as ArrayLike<number>).find((v) => bad(v)) : undefined;
-  if (found !== undefined || (!ArrayBuffer.isView(x) && visit(x))) {
-    throw new Error(`${op}: argument '${arg}' must hold integers (it is converted to int32) but holds a non-integer`);
+  const flat: unknown[] = ArrayBuffer.isView(x) ? Array.from(x as ArrayLike<number>) : Array.isArray(x) ? (x as unknown[]).flat(Infinity as 1) : [x];
+  const at = flat.findIndex((v) => typeof v === 'number' && !Number.isInteger(v));
+  if (at >= 0) {
+    throw new Error(
+      `${op}: argument '${arg}' must hold integers (it is converted to int32) but element ${at} is ${String(flat[at])}`,
+    );
   }
 }
 
