@@ -125,7 +125,7 @@ function compiledOf(model: LayersModel): Compiled | undefined {
   return (model as unknown as { compiled?: Compiled }).compiled;
 }
 
-function trainingConfigOf(model: LayersModel, c: Compiled): TrainingConfig {
+export function trainingConfigOf(model: LayersModel, c: Compiled): TrainingConfig {
   const losses = c.losses.map((l) => lossName(l.name) ?? l.name);
   const outNames = model.outputs.map((o) => o.node!.layer.name);
   const multi = outNames.length > 1;

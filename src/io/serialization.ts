@@ -119,7 +119,7 @@ export function deserializeLayer(spec: unknown, where = 'deserializeLayer', form
 // ---- models ----
 
 /** The nodes of `model`'s graph per layer, in each layer's call order (Keras' node indices). */
-function modelNodeIndex(model: LayersModel, format: GraphFormat): Map<Node, number> {
+export function modelNodeIndex(model: LayersModel, format: GraphFormat): Map<Node, number> {
   const inModel = new Set<Node>((model as unknown as { nodes: Node[] }).nodes);
   const index = new Map<Node, number>();
   for (const l of model.layers) {

@@ -12,7 +12,7 @@ import type { Node, SymbolicTensor } from '../../layers/symbolic.js';
 import { LayersModel } from '../../models/model.js';
 import { Sequential } from '../../models/sequential.js';
 import { toSavedConfig } from '../config_names.js';
-import { serializeLayer } from '../serialization.js';
+import { modelNodeIndex, serializeLayer } from '../serialization.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JObj = { [k: string]: Json };
@@ -213,12 +213,7 @@ export function modelToKeras3(model: LayersModel, where = model.name): JObj {
     for (const l of model.layers) if (!(l instanceof InputLayer)) layers.push(layerToKeras3(l, where));
     return { module: 'keras', class_name: 'Sequential', config: { name: model.name, trainable: model.trainable, dtype: 'float32', layers }, registered_name: null };
   }
-  const inModel = new Set<Node>((model as unknown as { nodes: Node[] }).nodes);
-  const index = new Map<Node, number>();
-  for (const l of model.layers) {
-    let i = 0;
-    for (const n of l.inboundNodes) if (inModel.has(n)) index.set(n, i++);
-  }
+  const index = modelNodeIndex(model, { modelNodeOffset: 0 });
   const nodes = (model as unknown as { nodes: Node[] }).nodes;
   const ref = (t: SymbolicTensor): Json => [t.node!.layer.name, index.get(t.node!)!, t.outputIndex];
   const layers = model.layers.map((l) => {

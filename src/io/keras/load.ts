@@ -55,10 +55,12 @@ export function isHdf5(b: Uint8Array): boolean {
 }
 
 /** A model from its Keras config (either generation), fresh weights. */
-function modelFromKerasConfig(cfg: Json, where: string): LayersModel {
+function modelFromKerasConfig(cfg: Json, where: string, kerasVersion = '3'): LayersModel {
   if (!isObj(cfg) || typeof cfg.class_name !== 'string') throw new Error(`${where}: the model config has no class_name`);
   const tf = kerasToTfjsConfig(cfg, where) as Record<string, Json>;
-  return modelFromConfig(tf.class_name as string, fromSavedConfig(tf.config, 'keras3'), where);
+  // Keras 2 numbers a nested model's calls from 1 (its own graph is node 0); Keras 3 from 0.
+  const modelNodeOffset = /^[12]\./.test(kerasVersion) ? 1 : 0;
+  return modelFromConfig(tf.class_name as string, fromSavedConfig(tf.config, 'keras3'), where, { modelNodeOffset });
 }
 
 function lossOf(v: Json, where: string): LossArg {
@@ -142,7 +144,8 @@ export async function modelFromLegacyH5Bytes(bytes: Uint8Array, where = '.h5 fil
   const text = h5.attr('model_config');
   if (typeof text !== 'string') throw new Error(`${where}: the 'model_config' attribute is not a string`);
   const cfg = parseJson(text, `${where}: model_config`);
-  const model = modelFromKerasConfig(cfg, `${where}: model_config`);
+  const version = h5.attrs.keras_version ? h5.attr('keras_version') : '2';
+  const model = modelFromKerasConfig(cfg, `${where}: model_config`, typeof version === 'string' ? version : '2');
   return finish(
     model,
     () => readLegacyWeights(h5, model, where),

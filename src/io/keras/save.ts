@@ -3,10 +3,9 @@
 // saving_lib reads it from. model.save('file://m.keras') comes here (a '.keras' destination);
 // every other destination stays with the tfjs-layers format.
 import { isNode, writeFileAtomic } from '../../callbacks/node_io.js';
-import { lossName } from '../../losses/index.js';
 import { LayersModel, modelIOHooks } from '../../models/model.js';
 import { H5Writer } from '../hdf5/writer.js';
-import { saveModel } from '../models_io.js';
+import { saveModel, trainingConfigOf } from '../models_io.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../types.js';
 import { ZipWriter } from '../zip.js';
 import { modelToKeras3 } from './config.js';
@@ -17,26 +16,18 @@ export const KERAS_FORMAT_VERSION = '3.15.1';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-interface Compiled {
-  optimizer: { className: string; getConfig(): Record<string, unknown> };
-  losses: { name: string }[];
-  metrics: { name: string }[][];
-}
-
-/** Keras 3's compile_config for a compiled model (loss names and the optimizer's config). */
+/** Keras 3's compile_config for a compiled model (the tfjs training config's loss, metrics, optimizer). */
 function compileConfig(model: LayersModel): Json {
-  const c = (model as unknown as { compiled?: Compiled }).compiled;
+  const c = (model as unknown as { compiled?: Parameters<typeof trainingConfigOf>[1] }).compiled;
   if (!c) return null;
-  const losses = c.losses.map((l) => lossName(l.name) ?? l.name);
-  const outNames = model.outputs.map((o) => o.node!.layer.name);
-  const multi = outNames.length > 1;
-  const metrics = c.metrics.map((ms, i) => ms.map((m) => (multi ? m.name.slice(outNames[i].length + 1) : m.name)));
-  const opt = JSON.parse(JSON.stringify(c.optimizer.getConfig())) as Json;
+  const tc = trainingConfigOf(model, c) as unknown as { loss: Json; metrics: Json; optimizer_config: { class_name: string; config: Json } };
+  const metrics = tc.metrics;
+  const none = Array.isArray(metrics) ? metrics.length === 0 : metrics !== null && typeof metrics === 'object' && Object.values(metrics).every((m) => Array.isArray(m) && m.length === 0);
   return {
-    optimizer: { module: 'keras.optimizers', class_name: c.optimizer.className, config: opt, registered_name: null },
-    loss: multi ? losses : losses[0],
+    optimizer: { module: 'keras.optimizers', class_name: tc.optimizer_config.class_name, config: JSON.parse(JSON.stringify(tc.optimizer_config.config)) as Json, registered_name: null },
+    loss: tc.loss,
     loss_weights: null,
-    metrics: metrics.some((m) => m.length) ? (multi ? Object.fromEntries(outNames.map((n, i) => [n, metrics[i]])) : metrics[0]) : null,
+    metrics: none ? null : metrics,
     weighted_metrics: null,
     run_eagerly: false,
     steps_per_execution: 1,
