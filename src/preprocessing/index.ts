@@ -19,4 +19,5 @@ export const image = {
 };
 
 export { ImageBatches, ImageDataGenerator, transformMatrix };
+export * as sequence from './sequence.js';
 export type { FlowOptions, ImageBatch, ImageDataGeneratorArgs, TransformParams };
