@@ -16,13 +16,20 @@ type TF = any;
 /** 1. Tensor chaining, as tfjs code writes it. */
 function chaining(tf: TF): number[] {
   return tf.tidy(() => {
-    const x = tf.tensor2d([[1, -2, 3], [4, 5, -6]]);
+    const x = tf.tensor2d([
+      [1, -2, 3],
+      [4, 5, -6],
+    ]);
     const a = x.abs().sqrt().mul(tf.scalar(2)).sum(1).expandDims(1);
     const b = x.transpose().matMul(x).div(10).relu().mean(0, true).reshape([3, 1]);
     const c = x.maximum(0).add(1).log().max(1, true).sub(a.sigmoid()).tanh();
     const d = x.asType('float32').square().cumsum(1).reverse(1).slice([0, 1], [2, 2]).flatten();
     const e = x.clipByValue(-1, 4).pow(2).neg().exp().argMax(1).toFloat();
-    const f = x.reshape([3, 2]).concat(tf.ones([3, 2]), 1).stack(tf.zeros([3, 4])).sum([0, 2]);
+    const f = x
+      .reshape([3, 2])
+      .concat(tf.ones([3, 2]), 1)
+      .stack(tf.zeros([3, 4]))
+      .sum([0, 2]);
     const g = x.norm().mul(x.logSumExp(1).mean()).asScalar().as1D();
     return [a, b, c, d, e, f, g].flatMap((t) => Array.from(t.dataSync() as ArrayLike<number>));
   });
@@ -34,7 +41,10 @@ function creators(tf: TF): number[] {
   buf.set(7, 1, 2);
   buf.set(-1, 0, 0);
   const out = tf.tidy(() => {
-    const t3 = tf.tensor3d([[[1], [2]], [[3], [4]]]);
+    const t3 = tf.tensor3d([
+      [[1], [2]],
+      [[3], [4]],
+    ]);
     const t4 = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]);
     const t5 = tf.tensor5d([1, 2, 3, 4], [1, 1, 2, 2, 1]);
     const t6 = tf.tensor6d([1, 2], [1, 1, 1, 1, 1, 2]);
@@ -45,10 +55,18 @@ function creators(tf: TF): number[] {
       t6.reshape([2]),
       tf.linspace(0, 1, 5),
       buf.toTensor().reshape([6]),
-      tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3).toFloat().reshape([9]),
+      tf
+        .oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3)
+        .toFloat()
+        .reshape([9]),
       tf.concat2d([tf.ones([1, 2]), tf.zeros([1, 2])], 0).reshape([4]),
       tf.slice1d(tf.tensor1d([5, 6, 7, 8]), 1, 2),
-      tf.pad2d(tf.ones([1, 1]), [[1, 0], [0, 1]]).reshape([4]),
+      tf
+        .pad2d(tf.ones([1, 1]), [
+          [1, 0],
+          [0, 1],
+        ])
+        .reshape([4]),
       tf.range(0, 6, 2),
       tf.eye(2, 3).reshape([6]),
       tf.fill([2], 3.5),
@@ -64,7 +82,14 @@ function training(tf: TF): number[] {
   const [a, b, c, d] = tf.tidy(() => [0.1, -0.2, 0.3, 0.05].map((v) => tf.variable(tf.scalar(v))));
   const xs = tf.linspace(-1, 1, 40);
   const ys = tf.tidy(() => xs.pow(3).mul(0.6).add(xs.square().mul(-0.2)).add(xs.mul(0.3)).add(0.1));
-  const predict = (x: TF) => tf.tidy(() => a.mul(x.pow(tf.scalar(3, 'int32'))).add(b.mul(x.square())).add(c.mul(x)).add(d));
+  const predict = (x: TF) =>
+    tf.tidy(() =>
+      a
+        .mul(x.pow(tf.scalar(3, 'int32')))
+        .add(b.mul(x.square()))
+        .add(c.mul(x))
+        .add(d),
+    );
   const optimizer = tf.train.sgd(0.5);
   const costs: number[] = [];
   for (let i = 0; i < 75; i++) {
@@ -85,11 +110,24 @@ function imageOps(tf: TF): number[] {
     const resized = tf.image.resizeBilinear(img, [4, 5]);
     const nearest = tf.image.resizeNearestNeighbor(img, [3, 3], true);
     const flipped = tf.image.flipLeftRight(img);
-    const crops = tf.image.cropAndResize(img, tf.tensor2d([[0, 0, 0.5, 0.5], [0.25, 0.1, 1, 0.9]]), tf.tensor1d([1, 0], 'int32'), [3, 3]);
+    const crops = tf.image.cropAndResize(
+      img,
+      tf.tensor2d([
+        [0, 0, 0.5, 0.5],
+        [0.25, 0.1, 1, 0.9],
+      ]),
+      tf.tensor1d([1, 0], 'int32'),
+      [3, 3],
+    );
     const kernel = tf.ones([3, 3, 3, 2]).div(27);
     const conv = tf.conv2d(flipped, kernel, 1, 'same').maxPool(2, 2, 'valid').avgPool([1, 2], 1, 'valid');
     const gray = tf.image.rgbToGrayscale(resized);
-    const boxes = tf.tensor2d([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 2, 1, 3], [0.5, 0.5, 0.9, 0.9]]);
+    const boxes = tf.tensor2d([
+      [0, 0, 1, 1],
+      [0, 0.1, 1, 1.1],
+      [0, 2, 1, 3],
+      [0.5, 0.5, 0.9, 0.9],
+    ]);
     const nms = tf.image.nonMaxSuppression(boxes, tf.tensor1d([0.9, 0.8, 0.7, 0.95]), 3, 0.5).toFloat();
     return [resized, nearest, crops, conv, gray, nms].flatMap((t: TF) => Array.from(t.dataSync() as ArrayLike<number>));
   });
@@ -97,9 +135,24 @@ function imageOps(tf: TF): number[] {
 
 /** 5. tf.grads, tf.variableGrads, topk, data-dependent ops, softmax classifier with adam. */
 async function dataOps(tf: TF): Promise<number[]> {
-  const x = tf.tensor2d([[0.5, -1, 2], [1.5, 0.2, -0.3], [-0.7, 0.8, 0.1], [0.3, 0.3, 0.3]]);
+  const x = tf.tensor2d([
+    [0.5, -1, 2],
+    [1.5, 0.2, -0.3],
+    [-0.7, 0.8, 0.1],
+    [0.3, 0.3, 0.3],
+  ]);
   const labels = tf.tidy(() => tf.oneHot(tf.tensor1d([2, 0, 1, 2], 'int32'), 3).toFloat());
-  const w = tf.tidy(() => tf.variable(tf.tensor2d([[0.1, -0.2, 0.3], [0.0, 0.1, -0.1], [0.2, 0.2, 0.0]]), true, 'port_w'));
+  const w = tf.tidy(() =>
+    tf.variable(
+      tf.tensor2d([
+        [0.1, -0.2, 0.3],
+        [0.0, 0.1, -0.1],
+        [0.2, 0.2, 0.0],
+      ]),
+      true,
+      'port_w',
+    ),
+  );
   const opt = tf.train.adam(0.05);
   for (let i = 0; i < 20; i++) opt.minimize(() => tf.losses.softmaxCrossEntropy(labels, x.matMul(w)));
   const [gx] = tf.grads((t: TF) => t.square().sum())([x]);
@@ -155,7 +208,10 @@ describe('what tfjs programs see of simdgrad', () => {
     await sg.setBackend('cpu');
     expect(sg.getBackend()).toBe('js');
     await sg.setBackend(prev);
-    const t = sg.tensor([[1, 2], [3, 4]]);
+    const t = sg.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const { inspect } = await import('node:util');
     expect(inspect(t)).toBe('Tensor float32 [2,2] [[1,2],[3,4]]');
     t.dispose();

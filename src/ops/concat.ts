@@ -41,7 +41,8 @@ export const concat = scoped((tensors: Array<Tensor | TensorLike>, axis = 0): Te
 
 /** Stacks same-shape tensors along a new `axis`. */
 export const stack = scoped((tensorsIn: Array<Tensor | TensorLike>, axis = 0): Tensor => {
-  if (!Array.isArray(tensorsIn) || tensorsIn.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+  if (!Array.isArray(tensorsIn) || tensorsIn.length === 0)
+    throw new Error('stack: expected a non-empty array of tensors');
   const tensors = tensorsIn.map((t, i) => toTensor(t, `tensors[${i}]`, 'stack'));
   const s0 = tensors[0].shape;
   for (const [i, t] of tensors.entries()) {

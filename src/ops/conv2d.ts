@@ -14,7 +14,14 @@ import { transpose } from './transpose.js';
 import { relu, relu6 } from './unary.js';
 import { AFTER_NAMES, afterActivation } from './prelu.js';
 import { checkFloat, run1, scoped, toTensor } from './util.js';
-import { checkRank, checkStridesDilations, spatialGeom, tupleArg, type PadArg, type RoundingMode } from './conv_util.js';
+import {
+  checkRank,
+  checkStridesDilations,
+  spatialGeom,
+  tupleArg,
+  type PadArg,
+  type RoundingMode,
+} from './conv_util.js';
 
 /** The kernel attrs of a convolution (3-d, channels-last). */
 export interface ConvAttrs {
@@ -59,10 +66,7 @@ registerGradient('ConvBackpropInput', {
   // dx = sum dy f over taps is bilinear in (dy, f): d dy = conv(g, f), d f = filter gradient of (g, dy).
   grad: ([g], { inputs: [dy, f], attrs }) => {
     const a = geomAttrs(attrs);
-    return [
-      () => run1('Conv', [g, f], a),
-      () => run1('ConvBackpropFilter', [g, dy], { ...a, filterShape: f.shape }),
-    ];
+    return [() => run1('Conv', [g, f], a), () => run1('ConvBackpropFilter', [g, dy], { ...a, filterShape: f.shape })];
   },
 });
 
@@ -70,10 +74,7 @@ registerGradient('ConvBackpropFilter', {
   saveInputs: true,
   grad: ([g], { inputs: [x, dy], attrs }) => {
     const a = geomAttrs(attrs);
-    return [
-      () => run1('ConvBackpropInput', [dy, g], { ...a, inShape: x.shape }),
-      () => run1('Conv', [x, g], a),
-    ];
+    return [() => run1('ConvBackpropInput', [dy, g], { ...a, inShape: x.shape }), () => run1('Conv', [x, g], a)];
   },
 });
 
@@ -121,7 +122,9 @@ export const convNd = scoped((args: ConvNdArgs): Tensor => {
   const fused = FUSED[key];
   const after = fused ? null : afterActivation(op, key, args);
   if (!fused && !after)
-    throw new Error(`${op}: unknown activation '${args.activation}'; expected one of ${[...Object.keys(FUSED), ...AFTER_NAMES].join(', ')}`);
+    throw new Error(
+      `${op}: unknown activation '${args.activation}'; expected one of ${[...Object.keys(FUSED), ...AFTER_NAMES].join(', ')}`,
+    );
   const unbatched = x0.rank === nd + 1;
   let x = unbatched ? reshape(x0, [1, ...x0.shape]) : x0;
   const cf = !!args.channelsFirst;
@@ -185,7 +188,17 @@ export function conv2d(
   dimRoundingMode?: RoundingMode,
 ): Tensor {
   checkFormat('conv2d', dataFormat, ['NHWC', 'NCHW']);
-  return convNd({ op: 'conv2d', x, filter, nd: 2, strides, pad, channelsFirst: dataFormat === 'NCHW', dilations, dimRoundingMode });
+  return convNd({
+    op: 'conv2d',
+    x,
+    filter,
+    nd: 2,
+    strides,
+    pad,
+    channelsFirst: dataFormat === 'NCHW',
+    dilations,
+    dimRoundingMode,
+  });
 }
 
 /**
@@ -204,12 +217,21 @@ export function conv1d(
 ): Tensor {
   checkFormat('conv1d', dataFormat, ['NWC', 'NCW']);
   return convNd({
-    op: 'conv1d', x, filter, nd: 1, strides: stride, pad, channelsFirst: dataFormat === 'NCW', dilations: dilation, dimRoundingMode,
+    op: 'conv1d',
+    x,
+    filter,
+    nd: 1,
+    strides: stride,
+    pad,
+    channelsFirst: dataFormat === 'NCW',
+    dilations: dilation,
+    dimRoundingMode,
   });
 }
 
 export function checkFormat(op: string, v: string, allowed: string[]): void {
-  if (!allowed.includes(v)) throw new Error(`${op}: dataFormat must be ${allowed.map((a) => `'${a}'`).join(' or ')} but is '${v}'`);
+  if (!allowed.includes(v))
+    throw new Error(`${op}: dataFormat must be ${allowed.map((a) => `'${a}'`).join(' or ')} but is '${v}'`);
 }
 
 export interface FusedConv2DArgs {

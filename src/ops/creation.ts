@@ -4,7 +4,17 @@ import { checkDtype, type DataType, type TensorLike } from '../engine/dtype.js';
 import { Rng } from '../engine/random.js';
 import { fmt, sizeFromShape, type Shape } from '../engine/shape.js';
 import { Tensor, Variable } from '../engine/tensor.js';
-import { checkFinite, checkInt, checkShape, describeValue, flatten, inferDtype, inferShape, isTensorLike, toTensor } from './util.js';
+import {
+  checkFinite,
+  checkInt,
+  checkShape,
+  describeValue,
+  flatten,
+  inferDtype,
+  inferShape,
+  isTensorLike,
+  toTensor,
+} from './util.js';
 
 /**
  * A tensor from nested arrays or a flat typed array (with `shape`).
@@ -15,9 +25,12 @@ import { checkFinite, checkInt, checkShape, describeValue, flatten, inferDtype, 
 export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Tensor {
   let first: unknown = values;
   while (Array.isArray(first)) first = first[0];
-  if (typeof first === 'string') throw new Error('tensor: string tensors are not supported (simdgrad has numeric dtypes only)');
+  if (typeof first === 'string')
+    throw new Error('tensor: string tensors are not supported (simdgrad has numeric dtypes only)');
   if (!isTensorLike(values)) {
-    throw new Error(`tensor: values must be numbers, booleans, nested arrays or a typed array but got '${describeValue(values)}'`);
+    throw new Error(
+      `tensor: values must be numbers, booleans, nested arrays or a typed array but got '${describeValue(values)}'`,
+    );
   }
   if (dtype != null) checkDtype('tensor', dtype);
   const inferred = inferShape('tensor', values);
@@ -65,7 +78,11 @@ export function tensor4d(values: TensorLike, shape?: [number, number, number, nu
   return rankTensor('tensor4d', 4, values, shape, dtype);
 }
 /** A rank-5 tensor. */
-export function tensor5d(values: TensorLike, shape?: [number, number, number, number, number], dtype?: DataType): Tensor {
+export function tensor5d(
+  values: TensorLike,
+  shape?: [number, number, number, number, number],
+  dtype?: DataType,
+): Tensor {
   return rankTensor('tensor5d', 5, values, shape, dtype);
 }
 /** A rank-6 tensor. */
@@ -99,7 +116,8 @@ export function tensor2d(values: TensorLike, shape?: [number, number], dtype?: D
 
 /** A tensor of `shape` filled with `value`. */
 export function fill(shape: Shape, value: number, dtype: DataType = 'float32', op = 'fill'): Tensor {
-  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of integers but is ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape))
+    throw new Error(`${op}: shape must be an array of integers but is ${JSON.stringify(shape)}`);
   checkShape(op, shape);
   checkDtype(op, dtype);
   if (typeof value !== 'number' || (dtype !== 'float32' && !Number.isFinite(value))) {
@@ -185,18 +203,25 @@ function checkSize(op: string, n: number): void {
  * `batchShape` (leading dimensions).
  * @example sg.eye(2).print(); // [[1, 0], [0, 1]]
  */
-export function eye(numRows: number, numColumns?: number | null, batchShape?: number[] | null, dtype: DataType = 'float32'): Tensor {
+export function eye(
+  numRows: number,
+  numColumns?: number | null,
+  batchShape?: number[] | null,
+  dtype: DataType = 'float32',
+): Tensor {
   checkInt('eye', 'numRows', numRows, 0);
   const cols = numColumns ?? numRows;
   checkInt('eye', 'numColumns', cols, 0);
   checkDtype('eye', dtype);
   const batch = batchShape ?? [];
-  if (!Array.isArray(batch)) throw new Error(`eye: batchShape must be an array of integers but is ${JSON.stringify(batchShape)}`);
+  if (!Array.isArray(batch))
+    throw new Error(`eye: batchShape must be an array of integers but is ${JSON.stringify(batchShape)}`);
   checkShape('eye', batch);
   const B = sizeFromShape(batch);
   checkSize('eye', B * numRows * cols);
   const arr = dtype === 'float32' ? new Float32Array(B * numRows * cols) : new Int32Array(B * numRows * cols);
-  for (let b = 0; b < B; b++) for (let i = 0; i < Math.min(numRows, cols); i++) arr[b * numRows * cols + i * cols + i] = 1;
+  for (let b = 0; b < B; b++)
+    for (let i = 0; i < Math.min(numRows, cols); i++) arr[b * numRows * cols + i * cols + i] = 1;
   return ENGINE.makeTensor(arr, [...batch, numRows, cols], dtype);
 }
 
@@ -216,7 +241,8 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 }
 
 function randomTensor(op: string, shape: Shape, sample: () => number, dtype: DataType): Tensor {
-  if (!Array.isArray(shape)) throw new Error(`${op}: shape must be an array of integers but is ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape))
+    throw new Error(`${op}: shape must be an array of integers but is ${JSON.stringify(shape)}`);
   checkShape(op, shape);
   checkDtype(op, dtype);
   if (dtype === 'bool') throw new Error(`${op}: dtype bool is not supported`);

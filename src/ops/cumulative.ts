@@ -25,7 +25,14 @@ registerGradient('Cumulative', {
   ],
 });
 
-function cumulative(op: string, prod: boolean, xIn: Tensor | TensorLike, axis: number, exclusive: boolean, reverse: boolean): Tensor {
+function cumulative(
+  op: string,
+  prod: boolean,
+  xIn: Tensor | TensorLike,
+  axis: number,
+  exclusive: boolean,
+  reverse: boolean,
+): Tensor {
   const x = toTensor(xIn, 'x', op);
   if (x.dtype === 'bool') throw new Error(`${op}: argument 'x' must be numeric but has dtype bool`);
   if (x.rank === 0) throw new Error(`${op}: argument 'x' must have rank >= 1 but is a scalar`);

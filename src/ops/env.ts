@@ -24,7 +24,8 @@ export const util = {
   },
   /** Shuffles two arrays in place with the same permutation. */
   shuffleCombo<T>(a: T[] | Float32Array | Int32Array, b: T[] | Float32Array | Int32Array): void {
-    if (a.length !== b.length) throw new Error(`util.shuffleCombo: the arrays have lengths ${a.length} and ${b.length}`);
+    if (a.length !== b.length)
+      throw new Error(`util.shuffleCombo: the arrays have lengths ${a.length} and ${b.length}`);
     for (let i = a.length - 1; i > 0; i--) {
       const j = Math.floor(Math.random() * (i + 1));
       [a[i], a[j]] = [a[j], a[i]];
@@ -40,7 +41,8 @@ export const util = {
   },
   /** Flattens nested arrays into a plain array. */
   flatten<T>(arr: T | T[] | unknown[], result: T[] = []): T[] {
-    if (Array.isArray(arr) || ArrayBuffer.isView(arr)) for (const v of Array.from(arr as ArrayLike<unknown>)) util.flatten(v as T, result);
+    if (Array.isArray(arr) || ArrayBuffer.isView(arr))
+      for (const v of Array.from(arr as ArrayLike<unknown>)) util.flatten(v as T, result);
     else result.push(arr as T);
     return result;
   },
@@ -51,7 +53,8 @@ export const util = {
   },
   inferShape: (values: TensorLike): number[] => inferShape('util.inferShape', values),
   inferDtype: (values: TensorLike): DataType => inferDtypeOf(values),
-  isTypedArray: (a: unknown): boolean => a instanceof Float32Array || a instanceof Int32Array || a instanceof Uint8Array,
+  isTypedArray: (a: unknown): boolean =>
+    a instanceof Float32Array || a instanceof Int32Array || a instanceof Uint8Array,
   sum: (arr: ArrayLike<number>): number => Array.from(arr).reduce((p, c) => p + c, 0),
   range: (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i),
   now: (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now()),
@@ -165,4 +168,3 @@ export function customGrad(
     });
   };
 }
-

@@ -65,41 +65,43 @@ export interface FusedMatMulArgs {
  * act(matMul(a, b) + bias) with the bias add and relu/relu6 done inside the GEMM.
  * @example sg.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' });
  */
-export const fusedMatMul = scoped(
-  (args: FusedMatMulArgs): Tensor => {
-    const { a, b, transposeA = false, transposeB = false, bias, activation = 'linear' } = args;
-    const key = String(activation).toLowerCase();
-    const fused = FUSED[key];
-    const after = fused ? null : afterActivation('fused.matMul', key, args);
-    if (!fused && !after) {
-      throw new Error(
-        `fused.matMul: unknown activation '${activation}'; expected one of ${[...Object.keys(FUSED), ...AFTER_NAMES].join(', ')}`,
-      );
+export const fusedMatMul = scoped((args: FusedMatMulArgs): Tensor => {
+  const { a, b, transposeA = false, transposeB = false, bias, activation = 'linear' } = args;
+  const key = String(activation).toLowerCase();
+  const fused = FUSED[key];
+  const after = fused ? null : afterActivation('fused.matMul', key, args);
+  if (!fused && !after) {
+    throw new Error(
+      `fused.matMul: unknown activation '${activation}'; expected one of ${[...Object.keys(FUSED), ...AFTER_NAMES].join(', ')}`,
+    );
+  }
+  const spec = fused ?? FUSED.linear;
+  const x = toTensor(a, 'a', 'fused.matMul');
+  const w = toTensor(b, 'b', 'fused.matMul');
+  const outShape = checkMatMul('fused.matMul', x, w, transposeA, transposeB);
+  const N = outShape[outShape.length - 1];
+  if (bias) {
+    toTensor(bias, 'bias', 'fused.matMul');
+    checkFloat('fused.matMul', 'bias', bias);
+    if (bias.rank !== 1 || bias.shape[0] !== N) {
+      const out = outShape;
+      const ok =
+        bias.rank <= out.length && bias.shape.every((d, i) => d === 1 || d === out[out.length - bias.rank + i]);
+      if (!ok)
+        throw new Error(`fused.matMul: bias ${fmt(bias.shape)} does not broadcast to the product's shape ${fmt(out)}`);
+      // A general broadcastable bias: add it as an op after the product.
+      const y = add(matMul(a, b, transposeA, transposeB), bias);
+      return fused && fused.act !== Act.Linear ? (key === 'relu' ? relu(y) : relu6(y)) : after ? after(y) : y;
     }
-    const spec = fused ?? FUSED.linear;
-    const x = toTensor(a, 'a', 'fused.matMul');
-    const w = toTensor(b, 'b', 'fused.matMul');
-    const outShape = checkMatMul('fused.matMul', x, w, transposeA, transposeB);
-    const N = outShape[outShape.length - 1];
-    if (bias) {
-      toTensor(bias, 'bias', 'fused.matMul');
-      checkFloat('fused.matMul', 'bias', bias);
-      if (bias.rank !== 1 || bias.shape[0] !== N) {
-        const out = outShape;
-        const ok = bias.rank <= out.length && bias.shape.every((d, i) => d === 1 || d === out[out.length - bias.rank + i]);
-        if (!ok)
-          throw new Error(`fused.matMul: bias ${fmt(bias.shape)} does not broadcast to the product's shape ${fmt(out)}`);
-        // A general broadcastable bias: add it as an op after the product.
-        const y = add(matMul(a, b, transposeA, transposeB), bias);
-        return fused && fused.act !== Act.Linear ? (key === 'relu' ? relu(y) : relu6(y)) : after ? after(y) : y;
-      }
-    }
-    const inputs = bias ? [x, w, bias] : [x, w];
-    const y = run1('FusedMatMul', inputs, { transposeA, transposeB, act: spec.act, gradOp: spec.grad });
-    return after ? after(y) : y;
-  },
-);
+  }
+  const inputs = bias ? [x, w, bias] : [x, w];
+  const y = run1('FusedMatMul', inputs, { transposeA, transposeB, act: spec.act, gradOp: spec.grad });
+  return after ? after(y) : y;
+});
 
 /** tfjs-core's `fused` namespace. */
 /** tfjs-core's `fused` namespace (errors from fused.conv2d name it so; sg.fusedConv2d names itself). */
-export const fused = { matMul: fusedMatMul, conv2d: (args: FusedConv2DArgs): Tensor => fusedConv2d(args, 'fused.conv2d') };
+export const fused = {
+  matMul: fusedMatMul,
+  conv2d: (args: FusedConv2DArgs): Tensor => fusedConv2d(args, 'fused.conv2d'),
+};

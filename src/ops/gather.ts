@@ -25,17 +25,19 @@ registerGradient('UnsortedSegmentSum', {
  * `batchDims` b, the first b dimensions of x and indices are batch dimensions, as tfjs.
  * @example sg.gather(sg.tensor([10, 20, 30]), sg.tensor([2, 0], undefined, 'int32')); // [30, 10]
  */
-export const gather = scoped((x: Tensor | TensorLike, indices: Tensor | TensorLike, axis = 0, batchDims = 0): Tensor => {
-  const t = toTensor(x, 'x', 'gather');
-  const idx = toTensor(indices, 'indices', 'gather', 'int32');
-  if (idx.dtype !== 'int32') throw new Error(`gather: argument 'indices' must be int32 but has dtype ${idx.dtype}`);
-  const a = normAxis('gather', axis, t.rank);
-  if (batchDims !== 0) return gatherBatched(t, idx, a, batchDims);
-  const outer = sizeFromShape(t.shape.slice(0, a));
-  const inner = sizeFromShape(t.shape.slice(a + 1));
-  const y = run1('Gather', [reshape(t, [outer, t.shape[a], inner]), reshape(idx, [idx.size])]);
-  return reshape(y, [...t.shape.slice(0, a), ...idx.shape, ...t.shape.slice(a + 1)]);
-});
+export const gather = scoped(
+  (x: Tensor | TensorLike, indices: Tensor | TensorLike, axis = 0, batchDims = 0): Tensor => {
+    const t = toTensor(x, 'x', 'gather');
+    const idx = toTensor(indices, 'indices', 'gather', 'int32');
+    if (idx.dtype !== 'int32') throw new Error(`gather: argument 'indices' must be int32 but has dtype ${idx.dtype}`);
+    const a = normAxis('gather', axis, t.rank);
+    if (batchDims !== 0) return gatherBatched(t, idx, a, batchDims);
+    const outer = sizeFromShape(t.shape.slice(0, a));
+    const inner = sizeFromShape(t.shape.slice(a + 1));
+    const y = run1('Gather', [reshape(t, [outer, t.shape[a], inner]), reshape(idx, [idx.size])]);
+    return reshape(y, [...t.shape.slice(0, a), ...idx.shape, ...t.shape.slice(a + 1)]);
+  },
+);
 
 /**
  * gather with batch dimensions: x [B..., O..., N, I...], indices [B..., M...] ->
@@ -52,12 +54,15 @@ function gatherBatched(t: Tensor, idx: Tensor, a: number, batchDims: number): Te
   }
   for (let i = 0; i < b; i++) {
     if (t.shape[i] !== idx.shape[i])
-      throw new Error(`gather: with batchDims ${b}, x ${fmt(t.shape)} and indices ${fmt(idx.shape)} must agree on dimension ${i}`);
+      throw new Error(
+        `gather: with batchDims ${b}, x ${fmt(t.shape)} and indices ${fmt(idx.shape)} must agree on dimension ${i}`,
+      );
   }
   const N = t.shape[a];
   const iv = idx.dataSync();
   for (let i = 0; i < iv.length; i++) {
-    if (!(iv[i] >= 0 && iv[i] < N)) throw new Error(`gather: index ${iv[i]} is out of range [0, ${N}) along axis ${a} of x ${fmt(t.shape)}`);
+    if (!(iv[i] >= 0 && iv[i] < N))
+      throw new Error(`gather: index ${iv[i]} is out of range [0, ${N}) along axis ${a} of x ${fmt(t.shape)}`);
   }
   const B = sizeFromShape(t.shape.slice(0, b));
   const O = sizeFromShape(t.shape.slice(b, a));
@@ -72,19 +77,21 @@ function gatherBatched(t: Tensor, idx: Tensor, a: number, batchDims: number): Te
 }
 
 /** Sums the rows of `x` into `numSegments` segments by `segmentIds` (int32), as tfjs. */
-export const unsortedSegmentSum = scoped((x: Tensor | TensorLike, segmentIdsIn: Tensor | TensorLike, numSegments: number): Tensor => {
-  const t = toTensor(x, 'x', 'unsortedSegmentSum');
-  const segmentIds = toTensor(segmentIdsIn, 'segmentIds', 'unsortedSegmentSum', 'int32');
-  checkInt('unsortedSegmentSum', 'numSegments', numSegments, 1);
-  if (segmentIds.dtype !== 'int32' || segmentIds.rank !== 1 || segmentIds.shape[0] !== t.shape[0]) {
-    throw new Error(
-      `unsortedSegmentSum: segmentIds must be int32 of shape [${t.shape[0]}] but is ${segmentIds.dtype} ${fmt(segmentIds.shape)}`,
-    );
-  }
-  const inner = sizeFromShape(t.shape.slice(1));
-  const y = run1('UnsortedSegmentSum', [reshape(t, [1, t.shape[0], inner]), segmentIds], { numSegments });
-  return reshape(y, [numSegments, ...t.shape.slice(1)]);
-});
+export const unsortedSegmentSum = scoped(
+  (x: Tensor | TensorLike, segmentIdsIn: Tensor | TensorLike, numSegments: number): Tensor => {
+    const t = toTensor(x, 'x', 'unsortedSegmentSum');
+    const segmentIds = toTensor(segmentIdsIn, 'segmentIds', 'unsortedSegmentSum', 'int32');
+    checkInt('unsortedSegmentSum', 'numSegments', numSegments, 1);
+    if (segmentIds.dtype !== 'int32' || segmentIds.rank !== 1 || segmentIds.shape[0] !== t.shape[0]) {
+      throw new Error(
+        `unsortedSegmentSum: segmentIds must be int32 of shape [${t.shape[0]}] but is ${segmentIds.dtype} ${fmt(segmentIds.shape)}`,
+      );
+    }
+    const inner = sizeFromShape(t.shape.slice(1));
+    const y = run1('UnsortedSegmentSum', [reshape(t, [1, t.shape[0], inner]), segmentIds], { numSegments });
+    return reshape(y, [numSegments, ...t.shape.slice(1)]);
+  },
+);
 
 /**
  * One-hot rows of length `depth` for int32 `indices`; out-of-range indices give all-`offValue` rows.

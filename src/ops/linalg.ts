@@ -28,7 +28,8 @@ export const dot = scoped((aIn: Arg, bIn: Arg): Tensor => {
     throw new Error(`dot: both arguments must have rank 1 or 2 but got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   const ka = a.shape[a.rank - 1];
   const kb = b.shape[0];
-  if (ka !== kb) throw new Error(`dot: inner dimensions of ${fmt(a.shape)} and ${fmt(b.shape)} do not match (${ka} vs ${kb})`);
+  if (ka !== kb)
+    throw new Error(`dot: inner dimensions of ${fmt(a.shape)} and ${fmt(b.shape)} do not match (${ka} vs ${kb})`);
   const a2 = a.rank === 1 ? reshape(a, [1, ka]) : a;
   const b2 = b.rank === 1 ? reshape(b, [kb, 1]) : b;
   const y = matMul(a2, b2);
@@ -63,13 +64,17 @@ export const einsum = scoped((equation: string, ...tensorsIn: Arg[]): Tensor => 
   const ins = m[1].split(',');
   const out = m[2];
   if (ins.length !== tensorsIn.length)
-    throw new Error(`${op}: equation '${equation}' names ${ins.length} operands but ${tensorsIn.length} tensors were given`);
+    throw new Error(
+      `${op}: equation '${equation}' names ${ins.length} operands but ${tensorsIn.length} tensors were given`,
+    );
   const ts = tensorsIn.map((t, i) => toTensor(t, `tensors[${i}]`, op));
   const size = new Map<string, number>();
   ins.forEach((labels, k) => {
     const t = ts[k];
-    if (labels.length !== t.rank) throw new Error(`${op}: operand ${k} has labels '${labels}' but shape ${fmt(t.shape)}`);
-    if (new Set(labels).size !== labels.length) throw new Error(`${op}: operand ${k} repeats a label ('${labels}'): not supported`);
+    if (labels.length !== t.rank)
+      throw new Error(`${op}: operand ${k} has labels '${labels}' but shape ${fmt(t.shape)}`);
+    if (new Set(labels).size !== labels.length)
+      throw new Error(`${op}: operand ${k} repeats a label ('${labels}'): not supported`);
     [...labels].forEach((l, i) => {
       const d = size.get(l);
       if (d !== undefined && d !== t.shape[i])
@@ -86,13 +91,19 @@ export const einsum = scoped((equation: string, ...tensorsIn: Arg[]): Tensor => 
     const present = all.filter((l) => labels.includes(l));
     const perm = present.map((l) => labels.indexOf(l));
     const tt = transpose(t, perm);
-    return reshape(tt, all.map((l) => (labels.includes(l) ? size.get(l)! : 1)));
+    return reshape(
+      tt,
+      all.map((l) => (labels.includes(l) ? size.get(l)! : 1)),
+    );
   });
   let prod = aligned[0];
   for (let i = 1; i < aligned.length; i++) prod = mul(prod, aligned[i]);
   const summed = all.map((_, i) => i).filter((i) => i >= out.length);
   const y = summed.length ? sum(prod, summed) : prod;
-  return reshape(y, [...out].map((l) => size.get(l)!));
+  return reshape(
+    y,
+    [...out].map((l) => size.get(l)!),
+  );
 });
 
 /**
@@ -108,8 +119,12 @@ const bandPart = scoped((aIn: Arg, numLower: number, numUpper: number): Tensor =
   const [M, N] = a.shape.slice(-2);
   const mask = new Int32Array(M * N);
   for (let i = 0; i < M; i++)
-    for (let j = 0; j < N; j++) mask[i * N + j] = (numLower < 0 || i - j <= numLower) && (numUpper < 0 || j - i <= numUpper) ? 1 : 0;
-  const m = a.dtype === 'float32' ? toTensor(Float32Array.from(mask), 'mask', 'linalg.bandPart') : toTensor(mask, 'mask', 'linalg.bandPart');
+    for (let j = 0; j < N; j++)
+      mask[i * N + j] = (numLower < 0 || i - j <= numLower) && (numUpper < 0 || j - i <= numUpper) ? 1 : 0;
+  const m =
+    a.dtype === 'float32'
+      ? toTensor(Float32Array.from(mask), 'mask', 'linalg.bandPart')
+      : toTensor(mask, 'mask', 'linalg.bandPart');
   return mul(a, reshape(m, [M, N]));
 });
 
@@ -120,7 +135,9 @@ const bandPart = scoped((aIn: Arg, numLower: number, numUpper: number): Tensor =
 function gramSchmidt(xs: Tensor[] | Tensor): Tensor[] | Tensor {
   const isList = Array.isArray(xs);
   return ENGINE.tidy(() => {
-    const rows = isList ? (xs as Tensor[]).map((t, i) => toTensor(t, `xs[${i}]`, 'linalg.gramSchmidt')) : unstack(toTensor(xs, 'xs', 'linalg.gramSchmidt'));
+    const rows = isList
+      ? (xs as Tensor[]).map((t, i) => toTensor(t, `xs[${i}]`, 'linalg.gramSchmidt'))
+      : unstack(toTensor(xs, 'xs', 'linalg.gramSchmidt'));
     if (rows.length === 0 || rows.some((r) => r.rank !== 1))
       throw new Error('linalg.gramSchmidt: xs must be a non-empty list of vectors or a matrix');
     const ys: Tensor[] = [];
@@ -152,7 +169,10 @@ function qr(xIn: Arg, fullMatrices = false): [Tensor, Tensor] {
       const lead = x.shape.slice(0, -2);
       const q = stack(res.map((r) => r[0]));
       const r = stack(res.map((r) => r[1]));
-      return [reshape(q, [...lead, ...q.shape.slice(1)]), reshape(r, [...lead, ...r.shape.slice(1)])] as [Tensor, Tensor];
+      return [reshape(q, [...lead, ...q.shape.slice(1)]), reshape(r, [...lead, ...r.shape.slice(1)])] as [
+        Tensor,
+        Tensor,
+      ];
     }
     return qr2d(x, fullMatrices);
   });

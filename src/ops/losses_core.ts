@@ -26,7 +26,9 @@ export enum Reduction {
 
 function checkReduction(op: string, r: Reduction): void {
   if (![0, 1, 2, 3].includes(r as number))
-    throw new Error(`${op}: reduction must be a Reduction (NONE, MEAN, SUM, SUM_BY_NONZERO_WEIGHTS) but is ${String(r)}`);
+    throw new Error(
+      `${op}: reduction must be a Reduction (NONE, MEAN, SUM, SUM_BY_NONZERO_WEIGHTS) but is ${String(r)}`,
+    );
 }
 
 function reduceLoss(op: string, losses: Tensor, weights: Tensor | null, reduction: Reduction): Tensor {
@@ -64,7 +66,9 @@ function lossOp(
     const labels = toTensor(labelsIn, 'labels', op);
     const preds = toTensor(predsIn, 'predictions', op);
     if (fmt(labels.shape) !== fmt(preds.shape))
-      throw new Error(`${op}: labels ${fmt(labels.shape)} and predictions ${fmt(preds.shape)} must have the same shape`);
+      throw new Error(
+        `${op}: labels ${fmt(labels.shape)} and predictions ${fmt(preds.shape)} must have the same shape`,
+      );
     const l = labels.dtype === 'float32' ? labels : cast(labels, 'float32');
     const p = preds.dtype === 'float32' ? preds : cast(preds, 'float32');
     const w = weightsIn == null ? null : toTensor(weightsIn, 'weights', op);
@@ -73,7 +77,11 @@ function lossOp(
 }
 
 /** Reduces precomputed losses as tfjs's computeWeightedLoss. */
-export function computeWeightedLoss(losses: Arg, weights?: Arg | null, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
+export function computeWeightedLoss(
+  losses: Arg,
+  weights?: Arg | null,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+): Tensor {
   return ENGINE.tidy(() => {
     const l = toTensor(losses, 'losses', 'computeWeightedLoss');
     const w = weights == null ? null : toTensor(weights, 'weights', 'computeWeightedLoss');
@@ -82,27 +90,50 @@ export function computeWeightedLoss(losses: Arg, weights?: Arg | null, reduction
 }
 
 /** |labels - predictions|, reduced. */
-export const absoluteDifference = (labels: Arg, predictions: Arg, weights?: Arg | null, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS) =>
-  lossOp('absoluteDifference', labels, predictions, weights, reduction, (l, p) => abs(sub(l, p)));
+export const absoluteDifference = (
+  labels: Arg,
+  predictions: Arg,
+  weights?: Arg | null,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+) => lossOp('absoluteDifference', labels, predictions, weights, reduction, (l, p) => abs(sub(l, p)));
 
 /**
  * (labels - predictions)^2, reduced to a scalar by default, as tfjs's tf.losses.meanSquaredError.
  * Porting note: Keras' per-sample form is sg.losses.keras.meanSquaredError (or getLoss('mse')).
  * @example optimizer.minimize(() => sg.losses.meanSquaredError(ys, model(xs)));
  */
-export const meanSquaredError = (labels: Arg, predictions: Arg, weights?: Arg | null, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS) =>
-  lossOp('meanSquaredError', labels, predictions, weights, reduction, (l, p) => square(sub(l, p)));
+export const meanSquaredError = (
+  labels: Arg,
+  predictions: Arg,
+  weights?: Arg | null,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+) => lossOp('meanSquaredError', labels, predictions, weights, reduction, (l, p) => square(sub(l, p)));
 
 /** 1 - sum(labels * predictions) over `axis` (inputs assumed unit-normalised), reduced. */
-export const cosineDistance = (labels: Arg, predictions: Arg, axis: number, weights?: Arg | null, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS) =>
-  lossOp('cosineDistance', labels, predictions, weights, reduction, (l, p) => sub(1, sum(mul(l, p), axis, true)));
+export const cosineDistance = (
+  labels: Arg,
+  predictions: Arg,
+  axis: number,
+  weights?: Arg | null,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+) => lossOp('cosineDistance', labels, predictions, weights, reduction, (l, p) => sub(1, sum(mul(l, p), axis, true)));
 
 /** max(0, 1 - (2 labels - 1) predictions), reduced. */
-export const hingeLoss = (labels: Arg, predictions: Arg, weights?: Arg | null, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS) =>
-  lossOp('hingeLoss', labels, predictions, weights, reduction, (l, p) => relu(sub(1, mul(sub(mul(l, 2), 1), p))));
+export const hingeLoss = (
+  labels: Arg,
+  predictions: Arg,
+  weights?: Arg | null,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+) => lossOp('hingeLoss', labels, predictions, weights, reduction, (l, p) => relu(sub(1, mul(sub(mul(l, 2), 1), p))));
 
 /** Huber loss with threshold delta, reduced. */
-export function huberLoss(labels: Arg, predictions: Arg, weights?: Arg | null, delta = 1, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
+export function huberLoss(
+  labels: Arg,
+  predictions: Arg,
+  weights?: Arg | null,
+  delta = 1,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+): Tensor {
   checkFinite('huberLoss', 'delta', delta);
   return lossOp('huberLoss', labels, predictions, weights, reduction, (l, p) => {
     const err = abs(sub(l, p));
@@ -112,7 +143,13 @@ export function huberLoss(labels: Arg, predictions: Arg, weights?: Arg | null, d
 }
 
 /** Binary log loss of probabilities, reduced. */
-export function logLoss(labels: Arg, predictions: Arg, weights?: Arg | null, epsilon = 1e-7, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
+export function logLoss(
+  labels: Arg,
+  predictions: Arg,
+  weights?: Arg | null,
+  epsilon = 1e-7,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+): Tensor {
   checkFinite('logLoss', 'epsilon', epsilon);
   return lossOp('logLoss', labels, predictions, weights, reduction, (l, p) =>
     sub(neg(mul(l, log(add(p, epsilon)))), mul(sub(1, l), log(add(sub(1, p), epsilon)))),
@@ -120,7 +157,13 @@ export function logLoss(labels: Arg, predictions: Arg, weights?: Arg | null, eps
 }
 
 /** Sigmoid cross-entropy of logits (stable form), with label smoothing, reduced. */
-export function sigmoidCrossEntropy(multiClassLabels: Arg, logits: Arg, weights?: Arg | null, labelSmoothing = 0, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
+export function sigmoidCrossEntropy(
+  multiClassLabels: Arg,
+  logits: Arg,
+  weights?: Arg | null,
+  labelSmoothing = 0,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+): Tensor {
   checkFinite('sigmoidCrossEntropy', 'labelSmoothing', labelSmoothing);
   return lossOp('sigmoidCrossEntropy', multiClassLabels, logits, weights, reduction, (l0, x) => {
     const l = labelSmoothing > 0 ? add(mul(l0, 1 - labelSmoothing), 0.5 * labelSmoothing) : l0;
@@ -129,7 +172,13 @@ export function sigmoidCrossEntropy(multiClassLabels: Arg, logits: Arg, weights?
 }
 
 /** Softmax cross-entropy of logits over the last axis, with label smoothing, reduced. */
-export function softmaxCrossEntropy(onehotLabels: Arg, logits: Arg, weights?: Arg | null, labelSmoothing = 0, reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
+export function softmaxCrossEntropy(
+  onehotLabels: Arg,
+  logits: Arg,
+  weights?: Arg | null,
+  labelSmoothing = 0,
+  reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
+): Tensor {
   checkFinite('softmaxCrossEntropy', 'labelSmoothing', labelSmoothing);
   return lossOp('softmaxCrossEntropy', onehotLabels, logits, weights, reduction, (l0, x) => {
     const k = x.shape[x.rank - 1];

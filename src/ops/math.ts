@@ -117,8 +117,12 @@ export const floorDiv = scoped((a: Arg, b: Arg): Tensor => {
 const logical = scoped((op: string, fn: string, a: Arg, b: Arg): Tensor => {
   const ta = toTensor(a, 'a', op, 'bool');
   const tb = toTensor(b, 'b', op, 'bool');
-  for (const [n, t] of [['a', ta], ['b', tb]] as const) {
-    if (t.dtype !== 'bool') throw new Error(`${op}: argument '${n}' must be bool but has dtype ${t.dtype} (shape ${fmt(t.shape)})`);
+  for (const [n, t] of [
+    ['a', ta],
+    ['b', tb],
+  ] as const) {
+    if (t.dtype !== 'bool')
+      throw new Error(`${op}: argument '${n}' must be bool but has dtype ${t.dtype} (shape ${fmt(t.shape)})`);
   }
   broadcastShapes(op, ta.shape, tb.shape);
   return run1('MathBinary', [ta, tb], { fn });
@@ -145,7 +149,9 @@ export const addN = scoped((tensors: Arg[]): Tensor => {
   const ts = tensors.map((t, i) => toTensor(t, `tensors[${i}]`, 'addN'));
   for (const [i, t] of ts.entries()) {
     if (fmt(t.shape) !== fmt(ts[0].shape) || t.dtype !== ts[0].dtype)
-      throw new Error(`addN: tensors[${i}] is ${t.dtype} ${fmt(t.shape)} but tensors[0] is ${ts[0].dtype} ${fmt(ts[0].shape)}`);
+      throw new Error(
+        `addN: tensors[${i}] is ${t.dtype} ${fmt(t.shape)} but tensors[0] is ${ts[0].dtype} ${fmt(ts[0].shape)}`,
+      );
   }
   if (ts.length === 1) return clone(ts[0]);
   return ts.slice(1).reduce((acc, t) => add(acc, t), ts[0]);

@@ -26,12 +26,14 @@ registerGradient('MatMul', {
  * The matrix product of the last two dimensions of `a` and `b` (rank >= 2), batch dims broadcast.
  * @example sg.matMul(sg.ones([2, 3]), sg.ones([3, 4])).shape; // [2, 4]
  */
-export const matMul = scoped((a: Tensor | TensorLike, b: Tensor | TensorLike, transposeA = false, transposeB = false): Tensor => {
-  const x = toTensor(a, 'a', 'matMul');
-  const y = toTensor(b, 'b', 'matMul');
-  checkMatMul('matMul', x, y, transposeA, transposeB);
-  return run1('MatMul', [x, y], { transposeA, transposeB });
-});
+export const matMul = scoped(
+  (a: Tensor | TensorLike, b: Tensor | TensorLike, transposeA = false, transposeB = false): Tensor => {
+    const x = toTensor(a, 'a', 'matMul');
+    const y = toTensor(b, 'b', 'matMul');
+    checkMatMul('matMul', x, y, transposeA, transposeB);
+    return run1('MatMul', [x, y], { transposeA, transposeB });
+  },
+);
 
 /** Validates matMul arguments (dtypes, ranks, inner and batch dims); returns the output shape. */
 export function checkMatMul(op: string, x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): number[] {
@@ -55,7 +57,9 @@ export function checkMatMul(op: string, x: Tensor, y: Tensor, transposeA: boolea
     return e === undefined || d === e || d === 1 || e === 1;
   });
   if (!fits)
-    throw new Error(`${op}: the batch dimensions of a ${fmt(x.shape)} and b ${fmt(y.shape)} do not broadcast (${fmt(xb)} vs ${fmt(yb)})`);
+    throw new Error(
+      `${op}: the batch dimensions of a ${fmt(x.shape)} and b ${fmt(y.shape)} do not broadcast (${fmt(xb)} vs ${fmt(yb)})`,
+    );
   const batch = broadcastShapes(op, xb, yb);
   const M = transposeA ? x.shape[x.rank - 1] : x.shape[x.rank - 2];
   const N = transposeB ? y.shape[y.rank - 2] : y.shape[y.rank - 1];

@@ -67,7 +67,8 @@ function batchNormIn(
   for (const [name, t] of args) {
     if (!t) continue;
     checkFloat(op, name, t);
-    let ok = t.rank === 0 || (t.rank === 1 && (t.shape[0] === x.shape[x.rank - 1] || t.shape[0] === 1)) || t.rank === x.rank;
+    let ok =
+      t.rank === 0 || (t.rank === 1 && (t.shape[0] === x.shape[x.rank - 1] || t.shape[0] === 1)) || t.rank === x.rank;
     if (ok && t.rank === x.rank) {
       try {
         ok = broadcastShapes(op, x.shape, t.shape).join() === x.shape.join();
@@ -86,4 +87,3 @@ function batchNormIn(
   const y = mul(sub(x, m!), inv);
   return o ? add(y, o) : y;
 }
-

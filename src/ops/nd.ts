@@ -22,7 +22,8 @@ function flatRows(op: string, indices: Tensor, shape: Shape): { rows: Tensor; K:
   if (indices.dtype !== 'int32') throw new Error(`${op}: indices must be int32 but have dtype ${indices.dtype}`);
   if (indices.rank < 1) throw new Error(`${op}: indices must have rank >= 1 but are a scalar`);
   const K = indices.shape[indices.rank - 1];
-  if (K > shape.length) throw new Error(`${op}: indices ${fmt(indices.shape)} index ${K} dimensions of a tensor of shape ${fmt(shape)}`);
+  if (K > shape.length)
+    throw new Error(`${op}: indices ${fmt(indices.shape)} index ${K} dimensions of a tensor of shape ${fmt(shape)}`);
   const st = stridesOf(shape.slice(0, K));
   const iv = indices.dataSync();
   const n = iv.length / Math.max(K, 1);
@@ -32,7 +33,9 @@ function flatRows(op: string, indices: Tensor, shape: Shape): { rows: Tensor; K:
     for (let k = 0; k < K; k++) {
       const v = iv[r * K + k];
       if (!(v >= 0 && v < shape[k]))
-        throw new Error(`${op}: index ${fmt(Array.from(iv.subarray(r * K, r * K + K)))} is out of bounds for shape ${fmt(shape)}`);
+        throw new Error(
+          `${op}: index ${fmt(Array.from(iv.subarray(r * K, r * K + K)))} is out of bounds for shape ${fmt(shape)}`,
+        );
       flat += v * st[k];
     }
     rows[r] = flat;
@@ -66,7 +69,9 @@ export const scatterND = scoped((indicesIn: Arg, updatesIn: Arg, shape: Shape): 
   const rest = shape.slice(K);
   const want = [...lead, ...rest];
   if (fmt(upd.shape) !== fmt(want))
-    throw new Error(`scatterND: updates must have shape ${fmt(want)} for indices ${fmt(idx.shape)} and shape ${fmt(shape)} but have ${fmt(upd.shape)}`);
+    throw new Error(
+      `scatterND: updates must have shape ${fmt(want)} for indices ${fmt(idx.shape)} and shape ${fmt(shape)} but have ${fmt(upd.shape)}`,
+    );
   const n = sizeFromShape(lead);
   const segs = sizeFromShape(shape.slice(0, K));
   const u = reshape(upd, [n, sizeFromShape(rest)]);
@@ -84,7 +89,8 @@ export const tensorScatterUpdate = scoped((tensorIn: Arg, indicesIn: Arg, update
   const t = toTensor(tensorIn, 'tensor', 'tensorScatterUpdate');
   const idx = toTensor(indicesIn, 'indices', 'tensorScatterUpdate', 'int32');
   const upd = toTensor(updatesIn, 'updates', 'tensorScatterUpdate');
-  if (upd.dtype !== t.dtype) throw new Error(`tensorScatterUpdate: updates (${upd.dtype}) must have tensor's dtype ${t.dtype}`);
+  if (upd.dtype !== t.dtype)
+    throw new Error(`tensorScatterUpdate: updates (${upd.dtype}) must have tensor's dtype ${t.dtype}`);
   const hit = greater(scatterND(idx, ones(upd.shape), t.shape), 0);
   const scattered = scatterND(idx, upd, t.shape);
   return where(hit, scattered, t);
@@ -99,19 +105,33 @@ export const spaceToBatchND = scoped((xIn: Arg, blockShape: number[], paddings: 
   const x = toTensor(xIn, 'x', op);
   const M = blockShape.length;
   if (x.rank < 1 + M || paddings.length !== M)
-    throw new Error(`${op}: x ${fmt(x.shape)}, blockShape ${fmt(blockShape)} and paddings ${JSON.stringify(paddings)} do not fit`);
+    throw new Error(
+      `${op}: x ${fmt(x.shape)}, blockShape ${fmt(blockShape)} and paddings ${JSON.stringify(paddings)} do not fit`,
+    );
   blockShape.forEach((b, i) => checkInt(op, `blockShape[${i}]`, b, 1));
-  const padded = pad(x, [[0, 0], ...paddings.map((p) => [p[0], p[1]] as [number, number]), ...x.shape.slice(1 + M).map(() => [0, 0] as [number, number])]);
+  const padded = pad(x, [
+    [0, 0],
+    ...paddings.map((p) => [p[0], p[1]] as [number, number]),
+    ...x.shape.slice(1 + M).map(() => [0, 0] as [number, number]),
+  ]);
   const B = x.shape[0];
   const sp = padded.shape.slice(1, 1 + M);
   sp.forEach((d, i) => {
-    if (d % blockShape[i] !== 0) throw new Error(`${op}: padded dimension ${i + 1} (${d}) is not divisible by blockShape[${i}] = ${blockShape[i]}`);
+    if (d % blockShape[i] !== 0)
+      throw new Error(
+        `${op}: padded dimension ${i + 1} (${d}) is not divisible by blockShape[${i}] = ${blockShape[i]}`,
+      );
   });
   const rest = padded.shape.slice(1 + M);
   // [B, s0/b0, b0, s1/b1, b1, ..., rest] -> [b0, b1, ..., B, s0/b0, s1/b1, ..., rest]
   const split = [B, ...sp.flatMap((d, i) => [d / blockShape[i], blockShape[i]]), ...rest];
   const r = reshape(padded, split);
-  const perm = [...blockShape.map((_, i) => 2 + 2 * i), 0, ...blockShape.map((_, i) => 1 + 2 * i), ...rest.map((_, i) => 1 + 2 * M + i)];
+  const perm = [
+    ...blockShape.map((_, i) => 2 + 2 * i),
+    0,
+    ...blockShape.map((_, i) => 1 + 2 * i),
+    ...rest.map((_, i) => 1 + 2 * M + i),
+  ];
   const t = transpose(r, perm);
   return reshape(t, [B * sizeFromShape(blockShape), ...sp.map((d, i) => d / blockShape[i]), ...rest]);
 });
@@ -126,7 +146,9 @@ export const batchToSpaceND = scoped((xIn: Arg, blockShape: number[], crops: num
   const M = blockShape.length;
   const prodB = sizeFromShape(blockShape);
   if (x.rank < 1 + M || crops.length !== M || x.shape[0] % prodB !== 0)
-    throw new Error(`${op}: x ${fmt(x.shape)}, blockShape ${fmt(blockShape)} and crops ${JSON.stringify(crops)} do not fit (batch must divide by ${prodB})`);
+    throw new Error(
+      `${op}: x ${fmt(x.shape)}, blockShape ${fmt(blockShape)} and crops ${JSON.stringify(crops)} do not fit (batch must divide by ${prodB})`,
+    );
   const B = x.shape[0] / prodB;
   const sp = x.shape.slice(1, 1 + M);
   const rest = x.shape.slice(1 + M);
@@ -149,15 +171,17 @@ export const depthToSpace = scoped((xIn: Arg, blockSize: number, dataFormat: 'NH
   let x = toTensor(xIn, 'x', op);
   checkInt(op, 'blockSize', blockSize, 2);
   if (x.rank !== 4) throw new Error(`${op}: x must have rank 4 but has shape ${fmt(x.shape)}`);
-  if (dataFormat !== 'NHWC' && dataFormat !== 'NCHW') throw new Error(`${op}: dataFormat must be 'NHWC' or 'NCHW' but is '${dataFormat}'`);
+  if (dataFormat !== 'NHWC' && dataFormat !== 'NCHW')
+    throw new Error(`${op}: dataFormat must be 'NHWC' or 'NCHW' but is '${dataFormat}'`);
   if (dataFormat === 'NCHW') x = transpose(x, [0, 2, 3, 1]);
   const [b, h, w, c] = x.shape;
   if (c % (blockSize * blockSize) !== 0)
-    throw new Error(`${op}: the depth ${c} must be divisible by blockSize^2 = ${blockSize * blockSize} (x ${fmt(x.shape)})`);
+    throw new Error(
+      `${op}: the depth ${c} must be divisible by blockSize^2 = ${blockSize * blockSize} (x ${fmt(x.shape)})`,
+    );
   const oc = c / (blockSize * blockSize);
   const r = reshape(x, [b, h, w, blockSize, blockSize, oc]);
   let y = reshape(transpose(r, [0, 1, 3, 2, 4, 5]), [b, h * blockSize, w * blockSize, oc]);
   if (dataFormat === 'NCHW') y = transpose(y, [0, 3, 1, 2]);
   return y;
 });
-

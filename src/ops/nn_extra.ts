@@ -21,24 +21,33 @@ type Arg = Tensor | TensorLike;
  * x / (bias + alpha * sum of squares within depthRadius)^beta.
  * @example sg.localResponseNormalization(x, 2, 1, 1, 0.5);
  */
-export const localResponseNormalization = scoped((xIn: Arg, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor => {
-  const op = 'localResponseNormalization';
-  const x = toTensor(xIn, 'x', op);
-  checkFloat(op, 'x', x);
-  if (x.rank !== 3 && x.rank !== 4) throw new Error(`${op}: x must have rank 3 or 4 but has shape ${fmt(x.shape)}`);
-  checkInt(op, 'depthRadius', depthRadius, 0);
-  checkFinite(op, 'bias', bias);
-  checkFinite(op, 'alpha', alpha);
-  checkFinite(op, 'beta', beta);
-  const C = x.shape[x.rank - 1];
-  const sq = pad(square(x), x.shape.map((_, i) => (i === x.rank - 1 ? [depthRadius, depthRadius] : [0, 0]) as [number, number]));
-  let acc: Tensor | null = null;
-  for (let k = 0; k <= 2 * depthRadius; k++) {
-    const part = slice(sq, x.shape.map((_, i) => (i === x.rank - 1 ? k : 0)), [...x.shape.slice(0, -1), C]);
-    acc = acc ? add(acc, part) : part;
-  }
-  return div(x, pow(add(mul(acc!, alpha), bias), beta));
-});
+export const localResponseNormalization = scoped(
+  (xIn: Arg, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor => {
+    const op = 'localResponseNormalization';
+    const x = toTensor(xIn, 'x', op);
+    checkFloat(op, 'x', x);
+    if (x.rank !== 3 && x.rank !== 4) throw new Error(`${op}: x must have rank 3 or 4 but has shape ${fmt(x.shape)}`);
+    checkInt(op, 'depthRadius', depthRadius, 0);
+    checkFinite(op, 'bias', bias);
+    checkFinite(op, 'alpha', alpha);
+    checkFinite(op, 'beta', beta);
+    const C = x.shape[x.rank - 1];
+    const sq = pad(
+      square(x),
+      x.shape.map((_, i) => (i === x.rank - 1 ? [depthRadius, depthRadius] : [0, 0]) as [number, number]),
+    );
+    let acc: Tensor | null = null;
+    for (let k = 0; k <= 2 * depthRadius; k++) {
+      const part = slice(
+        sq,
+        x.shape.map((_, i) => (i === x.rank - 1 ? k : 0)),
+        [...x.shape.slice(0, -1), C],
+      );
+      acc = acc ? add(acc, part) : part;
+    }
+    return div(x, pow(add(mul(acc!, alpha), bias), beta));
+  },
+);
 
 /**
  * N-d pooling with optional dilations, as tfjs's `pool` (2-d): poolingType 'max' or 'avg'.
@@ -55,16 +64,21 @@ export const pool = scoped(
     dimRoundingMode?: RoundingMode,
   ): Tensor => {
     const op = 'pool';
-    if (poolingType !== 'max' && poolingType !== 'avg') throw new Error(`${op}: poolingType must be 'max' or 'avg' but is '${poolingType}'`);
+    if (poolingType !== 'max' && poolingType !== 'avg')
+      throw new Error(`${op}: poolingType must be 'max' or 'avg' but is '${poolingType}'`);
     const x = toTensor(xIn, 'x', op);
     const window = tupleArg(op, 'windowShape', windowShape, 2);
     const dil = tupleArg(op, 'dilations', dilationsArg, 2);
     const strides = tupleArg(op, 'strides', stridesArg, 2);
     const run = (t: Tensor, s: number[], p: PadArg) =>
-      poolingType === 'max' ? maxPool(t, window as [number, number], s as [number, number], p, dimRoundingMode) : avgPool(t, window as [number, number], s as [number, number], p, dimRoundingMode);
+      poolingType === 'max'
+        ? maxPool(t, window as [number, number], s as [number, number], p, dimRoundingMode)
+        : avgPool(t, window as [number, number], s as [number, number], p, dimRoundingMode);
     if (dil.every((d) => d === 1)) return run(x, strides, padArg);
-    if (strides.some((s) => s !== 1)) throw new Error(`${op}: strides ${fmt(strides)} must be 1 when dilations ${fmt(dil)} exceed 1`);
-    if (padArg !== 'valid' && padArg !== 'same') throw new Error(`${op}: with dilations > 1, pad must be 'valid' or 'same' but is ${JSON.stringify(padArg)}`);
+    if (strides.some((s) => s !== 1))
+      throw new Error(`${op}: strides ${fmt(strides)} must be 1 when dilations ${fmt(dil)} exceed 1`);
+    if (padArg !== 'valid' && padArg !== 'same')
+      throw new Error(`${op}: with dilations > 1, pad must be 'valid' or 'same' but is ${JSON.stringify(padArg)}`);
     const x4 = x.rank === 3 ? reshape(x, [1, ...x.shape]) : x;
     const inS = x4.shape.slice(1, 3);
     const base = inS.map((_, i) => {

@@ -24,16 +24,18 @@ registerGradient('Pad', {
  * Pads dimension i with paddings[i] = [before, after] copies of `constantValue`.
  * @example sg.pad(sg.tensor([1, 2]), [[1, 2]]); // [0, 1, 2, 0, 0]
  */
-export const pad = scoped((x: Tensor | TensorLike, paddings: Array<[number, number]> | number[][], constantValue = 0): Tensor => {
-  const t = toTensor(x, 'x', 'pad');
-  checkFinite('pad', 'constantValue', constantValue);
-  if (
-    paddings.length !== t.rank ||
-    paddings.some((p) => p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))
-  ) {
-    throw new Error(
-      `pad: paddings ${JSON.stringify(paddings)} must be one [before, after] pair of integers >= 0 per dimension of shape ${fmt(t.shape)}`,
-    );
-  }
-  return run1('Pad', [t], { paddings: paddings.map((p) => [p[0], p[1]]), constantValue });
-});
+export const pad = scoped(
+  (x: Tensor | TensorLike, paddings: Array<[number, number]> | number[][], constantValue = 0): Tensor => {
+    const t = toTensor(x, 'x', 'pad');
+    checkFinite('pad', 'constantValue', constantValue);
+    if (
+      paddings.length !== t.rank ||
+      paddings.some((p) => p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))
+    ) {
+      throw new Error(
+        `pad: paddings ${JSON.stringify(paddings)} must be one [before, after] pair of integers >= 0 per dimension of shape ${fmt(t.shape)}`,
+      );
+    }
+    return run1('Pad', [t], { paddings: paddings.map((p) => [p[0], p[1]]), constantValue });
+  },
+);

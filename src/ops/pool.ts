@@ -13,7 +13,10 @@ import { checkRank, spatialGeom, tupleArg, type PadArg, type RoundingMode } from
 registerGradient('Pool', {
   saveInputs: true,
   grad: ([dy], { inputs: [x], attrs }) => [
-    () => (attrs.type === 'max' ? run1('MaxPoolGrad', [x, dy], attrs) : run1('AvgPoolGrad', [dy], { ...attrs, inShape: x.shape })),
+    () =>
+      attrs.type === 'max'
+        ? run1('MaxPoolGrad', [x, dy], attrs)
+        : run1('AvgPoolGrad', [dy], { ...attrs, inShape: x.shape }),
   ],
 });
 
@@ -39,7 +42,17 @@ export const poolNd = scoped(
     const ones = new Array<number>(nd).fill(1);
     const shapes = `x ${fmt(x0.shape)}, filterSize ${fmt(window)}, strides ${fmt(strides)}`;
     const inS = x.shape.slice(1, nd + 1);
-    const g = spatialGeom(op, inS, window, strides, ones, pad, Array.from({ length: nd }, (_, i) => i + 1), dimRoundingMode, shapes);
+    const g = spatialGeom(
+      op,
+      inS,
+      window,
+      strides,
+      ones,
+      pad,
+      Array.from({ length: nd }, (_, i) => i + 1),
+      dimRoundingMode,
+      shapes,
+    );
     const lift = (v: number[], fill: number) => [...new Array<number>(3 - nd).fill(fill), ...v];
     const C = x.shape[nd + 1];
     const y = run1('Pool', [reshape(x, [x.shape[0], ...lift(inS, 1), C])], {
@@ -59,7 +72,13 @@ export const poolNd = scoped(
 );
 
 /** A 0/1 mask over the output positions whose window holds no input tap, or null if none does. */
-function paddingOnlyWindows(inS: number[], window: number[], strides: number[], pads: number[], out: number[]): Int32Array | null {
+function paddingOnlyWindows(
+  inS: number[],
+  window: number[],
+  strides: number[],
+  pads: number[],
+  out: number[],
+): Int32Array | null {
   const emptyAt = out.map((n, d) =>
     Array.from({ length: n }, (_, o) => {
       const start = o * strides[d] - pads[d];

@@ -49,14 +49,26 @@ export const concat2d = concatN('concat2d', 2);
 export const concat3d = concatN('concat3d', 3);
 export const concat4d = concatN('concat4d', 4);
 
-export const pad1d = withRank('pad1d', 1, (x, paddings: [number, number], constantValue: number = 0) => pad(x, [paddings], constantValue));
-export const pad2d = withRank('pad2d', 2, (x, paddings: Array<[number, number]>, constantValue: number = 0) => pad(x, paddings, constantValue));
-export const pad3d = withRank('pad3d', 3, (x, paddings: Array<[number, number]>, constantValue: number = 0) => pad(x, paddings, constantValue));
-export const pad4d = withRank('pad4d', 4, (x, paddings: Array<[number, number]>, constantValue: number = 0) => pad(x, paddings, constantValue));
+export const pad1d = withRank('pad1d', 1, (x, paddings: [number, number], constantValue: number = 0) =>
+  pad(x, [paddings], constantValue),
+);
+export const pad2d = withRank('pad2d', 2, (x, paddings: Array<[number, number]>, constantValue: number = 0) =>
+  pad(x, paddings, constantValue),
+);
+export const pad3d = withRank('pad3d', 3, (x, paddings: Array<[number, number]>, constantValue: number = 0) =>
+  pad(x, paddings, constantValue),
+);
+export const pad4d = withRank('pad4d', 4, (x, paddings: Array<[number, number]>, constantValue: number = 0) =>
+  pad(x, paddings, constantValue),
+);
 
 export const slice1d = withRank('slice1d', 1, (x, begin: number, size: number) => slice(x, [begin], [size]));
-export const slice2d = withRank('slice2d', 2, (x, begin: [number, number], size: [number, number]) => slice(x, begin, size));
-export const slice3d = withRank('slice3d', 3, (x, begin: [number, number, number], size: [number, number, number]) => slice(x, begin, size));
+export const slice2d = withRank('slice2d', 2, (x, begin: [number, number], size: [number, number]) =>
+  slice(x, begin, size),
+);
+export const slice3d = withRank('slice3d', 3, (x, begin: [number, number, number], size: [number, number, number]) =>
+  slice(x, begin, size),
+);
 export const slice4d = withRank('slice4d', 4, (x, begin: number[], size: number[]) => slice(x, begin, size));
 
 export const reverse1d = withRank('reverse1d', 1, (x) => reverse(x));

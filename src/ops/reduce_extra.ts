@@ -23,7 +23,10 @@ export const logSumExp = scoped((xIn: Tensor | TensorLike, axis?: Axis, keepDims
   const m = max(f, axes, true);
   const y = add(log(sum(exp(sub(f, m)), axes, true)), m);
   if (keepDims) return y;
-  return reshape(y, x.shape.filter((_, i) => !axes.includes(i)));
+  return reshape(
+    y,
+    x.shape.filter((_, i) => !axes.includes(i)),
+  );
 });
 
 /**
@@ -32,7 +35,12 @@ export const logSumExp = scoped((xIn: Tensor | TensorLike, axis?: Axis, keepDims
  * @example sg.norm(sg.tensor([3, 4])); // 5
  */
 export const norm = scoped(
-  (xIn: Tensor | TensorLike, ord: number | 'euclidean' | 'fro' = 'euclidean', axis?: Axis, keepDims = false): Tensor => {
+  (
+    xIn: Tensor | TensorLike,
+    ord: number | 'euclidean' | 'fro' = 'euclidean',
+    axis?: Axis,
+    keepDims = false,
+  ): Tensor => {
     const x0 = toTensor(xIn, 'x', 'norm');
     const x = x0.dtype === 'float32' ? x0 : cast(x0, 'float32');
     if (x.rank === 0) return abs(x);
@@ -48,7 +56,10 @@ export const norm = scoped(
       throw new Error(`norm: axis ${JSON.stringify(axis)} must name one or two dimensions (x ${fmt(x.shape)})`);
     }
     if (!keepDims) return y;
-    return reshape(y, x.shape.map((d, i) => (axis == null || axes.includes(i) ? 1 : d)));
+    return reshape(
+      y,
+      x.shape.map((d, i) => (axis == null || axes.includes(i) ? 1 : d)),
+    );
   },
 );
 
@@ -77,7 +88,8 @@ export const euclideanNorm = (x: Tensor | TensorLike, axis?: Axis, keepDims = fa
 /** Logical reductions of bool tensors (tfjs requires bool). */
 function logicalReduce(op: string, isAll: boolean, xIn: Tensor | TensorLike, axis: Axis, keepDims: boolean): Tensor {
   const x = toTensor(xIn, 'x', op, 'bool');
-  if (x.dtype !== 'bool') throw new Error(`${op}: argument 'x' must be bool but has dtype ${x.dtype} (shape ${fmt(x.shape)})`);
+  if (x.dtype !== 'bool')
+    throw new Error(`${op}: argument 'x' must be bool but has dtype ${x.dtype} (shape ${fmt(x.shape)})`);
   const i = cast(x, 'int32');
   if (x.size === 0) return emptyLogical(isAll, sum(i, axis, keepDims));
   return cast(isAll ? min(i, axis, keepDims) : max(i, axis, keepDims), 'bool');
@@ -89,7 +101,10 @@ function emptyLogical(isAll: boolean, zeros: Tensor): Tensor {
 }
 
 /** true where every value along `axis` is true. @example sg.all(sg.tensor([true, false])); // false */
-export const all = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) => logicalReduce('all', true, x, axis, keepDims));
+export const all = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
+  logicalReduce('all', true, x, axis, keepDims),
+);
 /** true where any value along `axis` is true. */
-export const any = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) => logicalReduce('any', false, x, axis, keepDims));
-
+export const any = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
+  logicalReduce('any', false, x, axis, keepDims),
+);

@@ -16,7 +16,8 @@ registerGradient('Reshape', {
  */
 export const reshape = scoped((x: Tensor | TensorLike, shape: Shape): Tensor => {
   const t = toTensor(x, 'x', 'reshape');
-  if (!Array.isArray(shape)) throw new Error(`reshape: shape must be an array of integers but is ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape))
+    throw new Error(`reshape: shape must be an array of integers but is ${JSON.stringify(shape)}`);
   const s = shape.slice();
   const inferAt = s.indexOf(-1);
   if (s.filter((d) => d === -1).length > 1) throw new Error(`reshape: shape ${fmt(shape)} has more than one -1`);

@@ -92,7 +92,15 @@ export function unique(xIn: Arg, axis = 0): { values: Tensor; indices: Tensor } 
 }
 
 /** Shared by bincount and denseBincount: counts (or summed weights) of values in [0, size). */
-function countBins(op: string, xv: ArrayLike<number>, wv: ArrayLike<number> | null, size: number, binary: boolean, out: Float32Array | Int32Array, base: number): void {
+function countBins(
+  op: string,
+  xv: ArrayLike<number>,
+  wv: ArrayLike<number> | null,
+  size: number,
+  binary: boolean,
+  out: Float32Array | Int32Array,
+  base: number,
+): void {
   for (let i = 0; i < xv.length; i++) {
     const v = xv[i];
     if (v < 0) throw new Error(`${op}: values must be >= 0 but found ${v}`);
@@ -135,14 +143,23 @@ export function bincount(xIn: Arg, weights: Arg | null | undefined, size: number
 export function denseBincount(xIn: Arg, weights: Arg | null | undefined, size: number, binaryOutput = false): Tensor {
   return ENGINE.tidy(() => {
     const { x, w, dtype } = binInputs('denseBincount', xIn, weights, size);
-    if (x.rank !== 1 && x.rank !== 2) throw new Error(`denseBincount: x must have rank 1 or 2 but has shape ${fmt(x.shape)}`);
+    if (x.rank !== 1 && x.rank !== 2)
+      throw new Error(`denseBincount: x must have rank 1 or 2 but has shape ${fmt(x.shape)}`);
     const rows = x.rank === 1 ? 1 : x.shape[0];
     const n = x.rank === 1 ? x.size : x.shape[1];
     const out = dtype === 'float32' ? new Float32Array(rows * size) : new Int32Array(rows * size);
     const xv = x.dataSync();
     const wv = w ? w.dataSync() : null;
     for (let r = 0; r < rows; r++)
-      countBins('denseBincount', xv.subarray(r * n, (r + 1) * n), wv ? wv.subarray(r * n, (r + 1) * n) : null, size, binaryOutput, out, r * size);
+      countBins(
+        'denseBincount',
+        xv.subarray(r * n, (r + 1) * n),
+        wv ? wv.subarray(r * n, (r + 1) * n) : null,
+        size,
+        binaryOutput,
+        out,
+        r * size,
+      );
     return reshape(toTensor(out, 'out', 'denseBincount'), x.rank === 1 ? [size] : [rows, size]);
   });
 }
@@ -188,7 +205,8 @@ export async function setdiff1dAsync(xIn: Arg, yIn: Arg): Promise<[Tensor, Tenso
   const x = toTensor(xIn, 'x', 'setdiff1dAsync');
   const y = toTensor(yIn, 'y', 'setdiff1dAsync');
   try {
-    if (x.rank !== 1 || y.rank !== 1) throw new Error(`setdiff1dAsync: x and y must be vectors but have shapes ${fmt(x.shape)} and ${fmt(y.shape)}`);
+    if (x.rank !== 1 || y.rank !== 1)
+      throw new Error(`setdiff1dAsync: x and y must be vectors but have shapes ${fmt(x.shape)} and ${fmt(y.shape)}`);
     if (x.dtype !== y.dtype) throw new Error(`setdiff1dAsync: x (${x.dtype}) and y (${y.dtype}) must have one dtype`);
     const xv = await x.data();
     const ys = new Set(await y.data());
@@ -270,4 +288,3 @@ export const dropout = scoped((xIn: Arg, rate: number, noiseShape?: number[], se
   const keep = cast(greaterEqual(randomUniform(shape, 0, 1, 'float32', s), rate), 'float32');
   return div(mul(x, keep), 1 - rate);
 });
-

@@ -32,7 +32,9 @@ export function split(xIn: Arg, numOrSizeSplits: number | number[], axis = 0): T
     let sizes: number[];
     if (typeof numOrSizeSplits === 'number') {
       if (!Number.isInteger(numOrSizeSplits) || numOrSizeSplits < 1 || n % numOrSizeSplits !== 0)
-        throw new Error(`split: ${numOrSizeSplits} parts do not divide dimension ${a} of size ${n} (x ${fmt(x.shape)})`);
+        throw new Error(
+          `split: ${numOrSizeSplits} parts do not divide dimension ${a} of size ${n} (x ${fmt(x.shape)})`,
+        );
       sizes = new Array<number>(numOrSizeSplits).fill(n / numOrSizeSplits);
     } else {
       sizes = numOrSizeSplits.slice();
@@ -42,7 +44,9 @@ export function split(xIn: Arg, numOrSizeSplits: number | number[], axis = 0): T
       const known = sizes.filter((s) => s !== -1).reduce((p, c) => p + c, 0);
       if (free) sizes[sizes.indexOf(-1)] = n - known;
       if (sizes.reduce((p, c) => p + c, 0) !== n || sizes.some((s) => s < 0))
-        throw new Error(`split: sizes ${fmt(numOrSizeSplits)} do not sum to dimension ${a} of size ${n} (x ${fmt(x.shape)})`);
+        throw new Error(
+          `split: sizes ${fmt(numOrSizeSplits)} do not sum to dimension ${a} of size ${n} (x ${fmt(x.shape)})`,
+        );
     }
     let off = 0;
     return sizes.map((s) => {
@@ -62,7 +66,12 @@ export const reverse = scoped((xIn: Arg, axis?: number | number[]): Tensor => {
   const x = toTensor(xIn, 'x', 'reverse');
   const axes = axesArg('reverse', axis, x.rank);
   let y = x;
-  for (const a of axes) y = pick(y, Array.from({ length: x.shape[a] }, (_, i) => x.shape[a] - 1 - i), a);
+  for (const a of axes)
+    y = pick(
+      y,
+      Array.from({ length: x.shape[a] }, (_, i) => x.shape[a] - 1 - i),
+      a,
+    );
   return y === x ? reshape(x, x.shape) : y;
 });
 
@@ -73,11 +82,15 @@ export const reverse = scoped((xIn: Arg, axis?: number | number[]): Tensor => {
 export const broadcastTo = scoped((xIn: Arg, shape: Shape): Tensor => {
   const x = toTensor(xIn, 'x', 'broadcastTo');
   if (!Array.isArray(shape) || shape.length < x.rank || shape.some((d) => !Number.isInteger(d) || d < 0))
-    throw new Error(`broadcastTo: shape ${JSON.stringify(shape)} must be integers >= 0 of rank >= ${x.rank} (x ${fmt(x.shape)})`);
+    throw new Error(
+      `broadcastTo: shape ${JSON.stringify(shape)} must be integers >= 0 of rank >= ${x.rank} (x ${fmt(x.shape)})`,
+    );
   const lifted = [...new Array<number>(shape.length - x.rank).fill(1), ...x.shape];
   const reps = lifted.map((d, i) => {
     if (d !== shape[i] && d !== 1)
-      throw new Error(`broadcastTo: x ${fmt(x.shape)} cannot be broadcast to ${fmt(shape)} (dimension ${i}: ${d} vs ${shape[i]})`);
+      throw new Error(
+        `broadcastTo: x ${fmt(x.shape)} cannot be broadcast to ${fmt(shape)} (dimension ${i}: ${d} vs ${shape[i]})`,
+      );
     return d === shape[i] ? 1 : shape[i];
   });
   return tile(reshape(x, lifted), reps);
@@ -107,7 +120,9 @@ export const stridedSlice = scoped(
       throw new Error(`${op}: ellipsisMask and newAxisMask are not supported (use expandDims / explicit ranges)`);
     const st = strides ?? begin.map(() => 1);
     if (begin.length > x.rank || end.length !== begin.length || st.length !== begin.length)
-      throw new Error(`${op}: begin ${fmt(begin)}, end ${fmt(end)} and strides ${fmt(st)} must have one entry per dimension (up to ${x.rank}) of x ${fmt(x.shape)}`);
+      throw new Error(
+        `${op}: begin ${fmt(begin)}, end ${fmt(end)} and strides ${fmt(st)} must have one entry per dimension (up to ${x.rank}) of x ${fmt(x.shape)}`,
+      );
     let y = x;
     const outShape: number[] = [];
     for (let d = 0; d < x.rank; d++) {
@@ -117,14 +132,16 @@ export const stridedSlice = scoped(
         continue;
       }
       const s = st[d];
-      if (!Number.isInteger(s) || s === 0) throw new Error(`${op}: strides[${d}] must be a non-zero integer but is ${s}`);
+      if (!Number.isInteger(s) || s === 0)
+        throw new Error(`${op}: strides[${d}] must be a non-zero integer but is ${s}`);
       const shrink = (shrinkAxisMask >> d) & 1;
       const norm = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
       let b: number;
       let e: number;
       if (shrink) {
         b = begin[d] < 0 ? begin[d] + n : begin[d];
-        if (!(b >= 0 && b < n)) throw new Error(`${op}: begin[${d}] = ${begin[d]} is out of range for dimension ${d} of size ${n}`);
+        if (!(b >= 0 && b < n))
+          throw new Error(`${op}: begin[${d}] = ${begin[d]} is out of range for dimension ${d} of size ${n}`);
         e = b + 1;
       } else if (s > 0) {
         b = (beginMask >> d) & 1 ? 0 : norm(begin[d], 0, n);
@@ -148,27 +165,41 @@ export const stridedSlice = scoped(
  * Pads with values mirrored from x: 'reflect' (edge not repeated) or 'symmetric' (repeated).
  * @example sg.mirrorPad(sg.tensor([1, 2, 3]), [[2, 2]], 'reflect'); // [3, 2, 1, 2, 3, 2, 1]
  */
-export const mirrorPad = scoped((xIn: Arg, paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor => {
-  const x = toTensor(xIn, 'x', 'mirrorPad');
-  if (mode !== 'reflect' && mode !== 'symmetric') throw new Error(`mirrorPad: mode must be 'reflect' or 'symmetric' but is '${mode}'`);
-  const shift = mode === 'reflect' ? 1 : 0;
-  if (!Array.isArray(paddings) || paddings.length !== x.rank)
-    throw new Error(`mirrorPad: paddings ${JSON.stringify(paddings)} must have one [before, after] pair per dimension of x ${fmt(x.shape)}`);
-  let y = x;
-  paddings.forEach(([before, after], d) => {
-    const n = x.shape[d];
-    const limit = n - shift;
-    if (!Number.isInteger(before) || !Number.isInteger(after) || before < 0 || after < 0 || before > limit || after > limit)
-      throw new Error(`mirrorPad: paddings[${d}] = [${before}, ${after}] must be integers in [0, ${limit}] for dimension ${d} of size ${n} (mode '${mode}')`);
-    if (before === 0 && after === 0) return;
-    const idx: number[] = [];
-    for (let i = before; i > 0; i--) idx.push(i - 1 + shift);
-    for (let i = 0; i < n; i++) idx.push(i);
-    for (let i = 0; i < after; i++) idx.push(n - 1 - i - shift);
-    y = pick(y, idx, d);
-  });
-  return y === x ? reshape(x, x.shape) : y;
-});
+export const mirrorPad = scoped(
+  (xIn: Arg, paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor => {
+    const x = toTensor(xIn, 'x', 'mirrorPad');
+    if (mode !== 'reflect' && mode !== 'symmetric')
+      throw new Error(`mirrorPad: mode must be 'reflect' or 'symmetric' but is '${mode}'`);
+    const shift = mode === 'reflect' ? 1 : 0;
+    if (!Array.isArray(paddings) || paddings.length !== x.rank)
+      throw new Error(
+        `mirrorPad: paddings ${JSON.stringify(paddings)} must have one [before, after] pair per dimension of x ${fmt(x.shape)}`,
+      );
+    let y = x;
+    paddings.forEach(([before, after], d) => {
+      const n = x.shape[d];
+      const limit = n - shift;
+      if (
+        !Number.isInteger(before) ||
+        !Number.isInteger(after) ||
+        before < 0 ||
+        after < 0 ||
+        before > limit ||
+        after > limit
+      )
+        throw new Error(
+          `mirrorPad: paddings[${d}] = [${before}, ${after}] must be integers in [0, ${limit}] for dimension ${d} of size ${n} (mode '${mode}')`,
+        );
+      if (before === 0 && after === 0) return;
+      const idx: number[] = [];
+      for (let i = before; i > 0; i--) idx.push(i - 1 + shift);
+      for (let i = 0; i < n; i++) idx.push(i);
+      for (let i = 0; i < after; i++) idx.push(n - 1 - i - shift);
+      y = pick(y, idx, d);
+    });
+    return y === x ? reshape(x, x.shape) : y;
+  },
+);
 
 /**
  * A tensor with x on its diagonal: shape [...x.shape, ...x.shape], as tfjs.
@@ -178,5 +209,8 @@ export const diag = scoped((xIn: Arg): Tensor => {
   const x = toTensor(xIn, 'x', 'diag');
   if (x.rank === 0) throw new Error('diag: x must have rank >= 1 but is a scalar');
   const n = sizeFromShape(x.shape);
-  return reshape(mul(reshape(x, [n, 1]), eye(n, n, null, x.dtype === 'bool' ? 'int32' : x.dtype)), [...x.shape, ...x.shape]);
+  return reshape(mul(reshape(x, [n, 1]), eye(n, n, null, x.dtype === 'bool' ? 'int32' : x.dtype)), [
+    ...x.shape,
+    ...x.shape,
+  ]);
 });

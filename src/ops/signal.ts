@@ -28,25 +28,27 @@ const hammingWindow = (windowLength: number): Tensor => cosineWindow('signal.ham
  * with padValue, as tfjs.
  * @example sg.signal.frame(sg.range(0, 5), 2, 2); // [[0, 1], [2, 3]]
  */
-const frame = scoped((signalIn: Tensor | TensorLike, frameLength: number, frameStep: number, padEnd = false, padValue = 0): Tensor => {
-  const op = 'signal.frame';
-  let x = toTensor(signalIn, 'signal', op);
-  if (x.rank !== 1) throw new Error(`${op}: signal must be a vector but has shape ${fmt(x.shape)}`);
-  checkInt(op, 'frameLength', frameLength, 1);
-  checkInt(op, 'frameStep', frameStep, 1);
-  checkFinite(op, 'padValue', padValue);
-  const n = x.shape[0];
-  let count: number;
-  if (padEnd) {
-    count = Math.ceil(n / frameStep);
-    const need = (count - 1) * frameStep + frameLength - n;
-    if (need > 0) x = concat([x, fill([need], padValue, x.dtype)]);
-  } else {
-    count = n < frameLength ? 0 : Math.floor((n - frameLength) / frameStep) + 1;
-  }
-  const idx = new Int32Array(count * frameLength);
-  for (let f = 0; f < count; f++) for (let i = 0; i < frameLength; i++) idx[f * frameLength + i] = f * frameStep + i;
-  return reshape(gather(x, idx), [count, frameLength]);
-});
+const frame = scoped(
+  (signalIn: Tensor | TensorLike, frameLength: number, frameStep: number, padEnd = false, padValue = 0): Tensor => {
+    const op = 'signal.frame';
+    let x = toTensor(signalIn, 'signal', op);
+    if (x.rank !== 1) throw new Error(`${op}: signal must be a vector but has shape ${fmt(x.shape)}`);
+    checkInt(op, 'frameLength', frameLength, 1);
+    checkInt(op, 'frameStep', frameStep, 1);
+    checkFinite(op, 'padValue', padValue);
+    const n = x.shape[0];
+    let count: number;
+    if (padEnd) {
+      count = Math.ceil(n / frameStep);
+      const need = (count - 1) * frameStep + frameLength - n;
+      if (need > 0) x = concat([x, fill([need], padValue, x.dtype)]);
+    } else {
+      count = n < frameLength ? 0 : Math.floor((n - frameLength) / frameStep) + 1;
+    }
+    const idx = new Int32Array(count * frameLength);
+    for (let f = 0; f < count; f++) for (let i = 0; i < frameLength; i++) idx[f * frameLength + i] = f * frameStep + i;
+    return reshape(gather(x, idx), [count, frameLength]);
+  },
+);
 
 export const signal = { hannWindow, hammingWindow, frame };

@@ -56,7 +56,8 @@ export function flatten(op: string, values: TensorLike, dtype: DataType, size: n
  * Uint8ClampedArray, else float32.
  */
 export function inferDtype(values: TensorLike): DataType {
-  if (values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray) return 'int32';
+  if (values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray)
+    return 'int32';
   let v: unknown = values;
   while (Array.isArray(v)) v = v[0];
   return typeof v === 'boolean' ? 'bool' : 'float32';
@@ -71,14 +72,20 @@ export function describeValue(x: unknown): string {
 
 /** Whether `x` is something `tensor()` accepts: a number, boolean, (nested) array or typed array. */
 export function isTensorLike(x: unknown): boolean {
-  return typeof x === 'number' || typeof x === 'boolean' || Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
+  return (
+    typeof x === 'number' ||
+    typeof x === 'boolean' ||
+    Array.isArray(x) ||
+    (ArrayBuffer.isView(x) && !(x instanceof DataView))
+  );
 }
 
 /** Throws when nested values hold strings (string tensors are out of scope). */
 function checkNoStrings(op: string, x: unknown): void {
   let v = x;
   while (Array.isArray(v)) v = v[0];
-  if (typeof v === 'string') throw new Error(`${op}: string tensors are not supported (simdgrad has numeric dtypes only)`);
+  if (typeof v === 'string')
+    throw new Error(`${op}: string tensors are not supported (simdgrad has numeric dtypes only)`);
 }
 
 /** A Tensor from a Tensor, number or nested array (numbers become float32 unless `dtype`). */
@@ -89,7 +96,9 @@ export function toTensor(x: Tensor | TensorLike, arg: string, op: string, dtype?
   }
   if (!isTensorLike(x)) {
     checkNoStrings(op, x);
-    throw new Error(`Argument '${arg}' passed to '${op}' must be a Tensor or TensorLike, but got '${describeValue(x)}'`);
+    throw new Error(
+      `Argument '${arg}' passed to '${op}' must be a Tensor or TensorLike, but got '${describeValue(x)}'`,
+    );
   }
   checkNoStrings(op, x);
   const shape = inferShape(op, x);
@@ -101,7 +110,11 @@ export function toTensor(x: Tensor | TensorLike, arg: string, op: string, dtype?
 
 /** Plain values converted to int32 (indices, ids) must be integers: 0.5 is an error, not 0. */
 function checkIntegers(op: string, arg: string, x: TensorLike): void {
-  const flat: unknown[] = ArrayBuffer.isView(x) ? Array.from(x as ArrayLike<number>) : Array.isArray(x) ? (x as unknown[]).flat(Infinity as 1) : [x];
+  const flat: unknown[] = ArrayBuffer.isView(x)
+    ? Array.from(x as ArrayLike<number>)
+    : Array.isArray(x)
+      ? (x as unknown[]).flat(Infinity as 1)
+      : [x];
   const at = flat.findIndex((v) => typeof v === 'number' && !Number.isInteger(v));
   if (at >= 0) {
     throw new Error(
@@ -117,7 +130,8 @@ function checkIntegers(op: string, arg: string, x: TensorLike): void {
 export function axesArg(op: string, axis: number | number[] | null | undefined, rank: number): number[] {
   const axes = normAxes(op, axis, rank);
   const n = axis == null ? rank : Array.isArray(axis) ? axis.length : 1;
-  if (axes.length !== n) throw new Error(`${op}: axis ${JSON.stringify(axis)} names a dimension twice (duplicate axes)`);
+  if (axes.length !== n)
+    throw new Error(`${op}: axis ${JSON.stringify(axis)} names a dimension twice (duplicate axes)`);
   return axes;
 }
 

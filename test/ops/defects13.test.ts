@@ -51,7 +51,9 @@ describe.each(BACKENDS)('issue 13 defects on %s', (backend) => {
   it('4: fused.conv2d honours leakyreluAlpha and supports prelu', () => {
     const x = rand([1, 4, 4, 2], 2);
     const f = rand([3, 3, 2, 3], 3);
-    const ours = take(sg.fused.conv2d({ x, filter: f, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.5 }));
+    const ours = take(
+      sg.fused.conv2d({ x, filter: f, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.5 }),
+    );
     const alpha = rand([3], 4);
     const prelu = take(
       sg.fused.conv2d({ x, filter: f, strides: 1, pad: 'same', activation: 'prelu', preluActivationWeights: alpha }),
@@ -61,9 +63,15 @@ describe.each(BACKENDS)('issue 13 defects on %s', (backend) => {
       const tfF = tf.tensor(f.dataSync(), f.shape as [number, number, number, number]);
       const ta = tf.tensor(alpha.dataSync(), alpha.shape);
       return [
-        Array.from(tf.fused.conv2d({ x: tx, filter: tfF, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.5 }).dataSync()),
         Array.from(
-          tf.fused.conv2d({ x: tx, filter: tfF, strides: 1, pad: 'same', activation: 'prelu', preluActivationWeights: ta }).dataSync(),
+          tf.fused
+            .conv2d({ x: tx, filter: tfF, strides: 1, pad: 'same', activation: 'leakyrelu', leakyreluAlpha: 0.5 })
+            .dataSync(),
+        ),
+        Array.from(
+          tf.fused
+            .conv2d({ x: tx, filter: tfF, strides: 1, pad: 'same', activation: 'prelu', preluActivationWeights: ta })
+            .dataSync(),
         ),
       ];
     });
@@ -83,7 +91,17 @@ describe.each(BACKENDS)('issue 13 defects on %s', (backend) => {
     expect(y.shape).toEqual(ref.shape);
     expectClose(take(y), ref.v);
     gradCheck((a) => sg.gather(a, idx, 2, 1), [x]);
-    expect(() => sg.gather(x, [[0, 4, 1], [1, 3, 0]], 2, 1)).toThrow(/gather: .*index 4/);
+    expect(() =>
+      sg.gather(
+        x,
+        [
+          [0, 4, 1],
+          [1, 3, 0],
+        ],
+        2,
+        1,
+      ),
+    ).toThrow(/gather: .*index 4/);
     expect(() => sg.gather(x, idx, 0, 2)).toThrow(/batchDims/);
     sg.dispose([x, idx]);
   });
@@ -131,7 +149,10 @@ describe.each(BACKENDS)('issue 13 defects on %s', (backend) => {
   });
 
   it('randomGamma: seeded, mean alpha/beta and variance alpha/beta^2 (also for alpha < 1)', () => {
-    for (const [alpha, beta] of [[2.5, 2], [0.5, 1]]) {
+    for (const [alpha, beta] of [
+      [2.5, 2],
+      [0.5, 1],
+    ]) {
       const v = take(sg.randomGamma([40000], alpha, beta, 'float32', 11));
       const m = v.reduce((a, b) => a + b, 0) / v.length;
       const varc = v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length;
@@ -146,7 +167,17 @@ describe.each(BACKENDS)('issue 13 defects on %s', (backend) => {
   it('8: argMax/argMin skip NaNs', () => {
     expect(take(sg.argMax([1, NaN, 3, 2]))).toEqual([2]);
     expect(take(sg.argMin([1, NaN, 0, 2]))).toEqual([2]);
-    expect(take(sg.argMax([[NaN, 1], [2, NaN]], 1))).toEqual([1, 0]);
+    expect(
+      take(
+        sg.argMax(
+          [
+            [NaN, 1],
+            [2, NaN],
+          ],
+          1,
+        ),
+      ),
+    ).toEqual([1, 0]);
     expect(take(sg.argMax([NaN, NaN]))).toEqual([0]);
   });
 
@@ -169,7 +200,10 @@ describe.each(BACKENDS)('issue 13 defects on %s', (backend) => {
   it('11a: the gradient of prod is exact where the input holds zeros', () => {
     const x = sg.tensor([1, 2, 0, 4]);
     expect(take(sg.grad((a) => sg.prod(a))(x))).toEqual([0, 0, 8, 0]);
-    const z = sg.tensor([[1, 0, 0], [2, 3, 4]]);
+    const z = sg.tensor([
+      [1, 0, 0],
+      [2, 3, 4],
+    ]);
     expect(take(sg.grad((a) => sg.prod(a, 1))(z))).toEqual([0, 0, 0, 12, 8, 6]);
     const r = rand([3, 4], 9);
     gradCheck((a) => sg.prod(a, 0), [r]);

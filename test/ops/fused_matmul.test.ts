@@ -80,7 +80,9 @@ describe.each(BACKENDS)('fused.matMul on %s', (backend) => {
     const colBias = sg.tensor([[1], [2]]);
     expectClose(take(sg.fused.matMul({ a, b, bias: colBias, activation: 'relu' })), [4, 4, 5, 5]);
     const bad = sg.ones([4]);
-    expect(() => sg.fused.matMul({ a, b, bias: bad })).toThrow(/fused.matMul: bias \[4\] does not broadcast to the product's shape \[2,2\]/);
+    expect(() => sg.fused.matMul({ a, b, bias: bad })).toThrow(
+      /fused.matMul: bias \[4\] does not broadcast to the product's shape \[2,2\]/,
+    );
     expect(() => sg.fused.matMul({ a, b: a })).toThrow(/fused.matMul: inner dimensions do not match/);
     expect(() => sg.fused.matMul({ a, b, activation: 'swish' as never })).toThrow(
       /fused.matMul: unknown activation 'swish'/,

@@ -39,7 +39,10 @@ describe.each(BACKENDS)('tfjs-core helpers on %s', (backend) => {
     expect(b.indexToLoc(5)).toEqual([1, 2]);
     expect(take(b.toTensor())).toEqual([0, 0, 0, 0, 0, 4]);
     expect(() => b.set(1, 2, 0)).toThrow(/TensorBuffer: location \[2,0\] is out of range for shape \[2,3\]/);
-    const x = sg.tensor([[1, 2], [3, 4]]);
+    const x = sg.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(x.bufferSync().get(1, 0)).toBe(3);
     expect((await x.buffer()).get(0, 1)).toBe(2);
     x.dispose();
@@ -88,25 +91,45 @@ describe.each(BACKENDS)('tfjs-core helpers on %s', (backend) => {
 
   it('async selections as tfjs', async () => {
     const [d, i] = await sg.setdiff1dAsync([7, 1, 5, 1, 9], [1, 9]);
-    expect([take(d), take(i)]).toEqual([[7, 5], [0, 2]]);
-    const m = await sg.booleanMaskAsync([[1, 2], [3, 4], [5, 6]], [true, false, true]);
+    expect([take(d), take(i)]).toEqual([
+      [7, 5],
+      [0, 2],
+    ]);
+    const m = await sg.booleanMaskAsync(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      [true, false, true],
+    );
     expect(m.shape).toEqual([2, 2]);
     expect(take(m)).toEqual([1, 2, 5, 6]);
-    const w = await sg.whereAsync([[true, false], [false, true]]);
+    const w = await sg.whereAsync([
+      [true, false],
+      [false, true],
+    ]);
     expect(w.shape).toEqual([2, 2]);
     expect(take(w)).toEqual([0, 0, 1, 1]);
   });
 
   it('chaining methods are typed and installed from one table', () => {
-    const x = sg.tensor([[1, 2], [3, 4]]);
+    const x = sg.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     const y: sg.Tensor = sg.tidy(() => x.reshape([4]).toInt().toFloat().square().sum().asScalar());
     expect(take(y)).toEqual([30]);
     const z = sg.tidy(() => x.where(x.greater(2), -1));
     expect(take(z)).toEqual([-1, -1, 3, 4]);
     const parts = x.split(2, 1);
-    expect(parts.map((p) => p.shape)).toEqual([[2, 1], [2, 1]]);
+    expect(parts.map((p) => p.shape)).toEqual([
+      [2, 1],
+      [2, 1],
+    ]);
     sg.dispose(parts);
-    for (const name of sg.CHAIN_METHODS) expect(typeof (x as unknown as Record<string, unknown>)[name], name).toBe('function');
+    for (const name of sg.CHAIN_METHODS)
+      expect(typeof (x as unknown as Record<string, unknown>)[name], name).toBe('function');
     x.dispose();
   });
 
@@ -139,7 +162,18 @@ describe.each(BACKENDS)('tfjs-core helpers on %s', (backend) => {
       [() => sg.norm(x, 3, [0, 1]), /norm: ord 3 is not a matrix norm/],
       [() => sg.broadcastTo(x, [3, 3]), /broadcastTo: x \[2,3\] cannot be broadcast to \[3,3\]/],
       [() => sg.stridedSlice(x, [0], [1], [0]), /stridedSlice: strides\[0\] must be a non-zero integer/],
-      [() => sg.mirrorPad(x, [[2, 0], [0, 0]], 'reflect'), /mirrorPad: paddings\[0\] = \[2, 0\] must be integers in \[0, 1\]/],
+      [
+        () =>
+          sg.mirrorPad(
+            x,
+            [
+              [2, 0],
+              [0, 0],
+            ],
+            'reflect',
+          ),
+        /mirrorPad: paddings\[0\] = \[2, 0\] must be integers in \[0, 1\]/,
+      ],
       [() => sg.dot(x, x), /dot: inner dimensions of \[2,3\] and \[2,3\] do not match/],
       [() => sg.einsum('ij,jk', x, x), /einsum: equation 'ij,jk' must be explicit/],
       [() => sg.einsum('ij,jk->ik', x, x), /einsum: label 'j' is 3 in one operand and 2 in operand 1/],
@@ -148,15 +182,24 @@ describe.each(BACKENDS)('tfjs-core helpers on %s', (backend) => {
       [() => sg.depthToSpace([[[[1, 1, 1]]]], 2), /depthToSpace: the depth 3 must be divisible by blockSize\^2 = 4/],
       [() => sg.topk(x, 4), /topk: k \(4\) must be <= the last dimension \(3\)/],
       [() => sg.bincount([1, -1], null, 3), /bincount: values must be >= 0 but found -1/],
-      [() => sg.image.cropAndResize(img, [[0, 0, 1, 1]], [3], [2, 2]), /image.cropAndResize: boxInd 3 is out of range \[0, 1\)/],
-      [() => sg.image.nonMaxSuppression([[0, 0, 1, 1]], [0.5, 0.2], 2), /image.nonMaxSuppression: scores must have shape \[1\]/],
+      [
+        () => sg.image.cropAndResize(img, [[0, 0, 1, 1]], [3], [2, 2]),
+        /image.cropAndResize: boxInd 3 is out of range \[0, 1\)/,
+      ],
+      [
+        () => sg.image.nonMaxSuppression([[0, 0, 1, 1]], [0.5, 0.2], 2),
+        /image.nonMaxSuppression: scores must have shape \[1\]/,
+      ],
       [() => sg.signal.frame(x, 2, 1), /signal.frame: signal must be a vector but has shape \[2,3\]/],
       [() => sg.tensor3d([1, 2]), /tensor3d: expected values of rank 3/],
       [() => sg.linspace(0, 1, 0), /linspace: argument 'num' must be an integer >= 1/],
       [() => sg.linalg.qr([1, 1, 1]), /linalg.qr: x must have rank >= 2/],
       [() => sg.customGrad(1 as never), /customGrad: expected a function/],
       [() => sg.concat2d([[1, 2]] as never), /concat2d: x must have rank 2 but has shape \[2\]/],
-      [() => sg.fused.conv2d({ x: img, filter: f1, strides: 1, pad: 'same', activation: 'prelu' }), /fused.conv2d: activation 'prelu' needs preluActivationWeights/],
+      [
+        () => sg.fused.conv2d({ x: img, filter: f1, strides: 1, pad: 'same', activation: 'prelu' }),
+        /fused.conv2d: activation 'prelu' needs preluActivationWeights/,
+      ],
     ];
     for (const [call, re] of cases) {
       const before = sg.memory().numTensors;

@@ -36,7 +36,7 @@ export const MATH_BINARY: Record<string, (a: number, b: number) => number> = {
   floorDiv: (a, b) => Math.floor(a / b),
   logicalAnd: (a, b) => (a && b ? 1 : 0),
   logicalOr: (a, b) => (a || b ? 1 : 0),
-  logicalXor: (a, b) => ((a ? 1 : 0) ^ (b ? 1 : 0)),
+  logicalXor: (a, b) => (a ? 1 : 0) ^ (b ? 1 : 0),
 };
 const BINARY_BOOL = new Set(['logicalAnd', 'logicalOr', 'logicalXor']);
 
