@@ -471,6 +471,21 @@ export const SG_ONLY: ZooEntry[] = [
       }),
   },
   {
+    name: 'sg_only_attention',
+    inputs: [
+      { shape: [2, 5, 8], dtype: 'float32' },
+      { shape: [2, 4, 8], dtype: 'float32' },
+    ],
+    sg: () => {
+      const q = sg.input({ shape: [5, 8], name: 'q' });
+      const v = sg.input({ shape: [4, 8], name: 'v' });
+      const mha = L.multiHeadAttention({ numHeads: 2, keyDim: 4, name: 'mha' }).apply([q, v]) as sg.SymbolicTensor;
+      const dot = L.attention({ useScale: true, name: 'att' }).apply([mha, v]) as sg.SymbolicTensor;
+      const add = L.additiveAttention({ name: 'add_att' }).apply([dot, v]) as sg.SymbolicTensor;
+      return sg.model({ inputs: [q, v], outputs: L.dense({ units: 2 }).apply(add) as sg.SymbolicTensor });
+    },
+  },
+  {
     name: 'sg_only_subtract',
     inputs: [
       { shape: [2, 3], dtype: 'float32' },
