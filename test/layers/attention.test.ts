@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-layers' internal layers use chained ops (t.add), which tfjs-core registers here.
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import { MultiHeadAttention as TfMHA } from '@tensorflow/tfjs-layers/dist/layers/nlp/multihead_attention';
+import { MultiHeadAttention as TfMHA } from '@tensorflow/tfjs-layers/dist/layers/nlp/multihead_attention.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { BACKENDS, checkNoLeaks, expectClose, gradCheck, rand, randArray, take, withBackend } from '../helpers.js';
