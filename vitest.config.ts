@@ -1,12 +1,18 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // vitest 4.1.x, not 5.x: vitest 5 crashes its reporter on Node 20 whenever a test fails.
+// `npm test` runs every test but the Keras peer's round trip, which `npm run test:peers` runs
+// (SG_PEERS=1): it starts Keras 3 on JAX for each file simdgrad writes, a few minutes on 2 cores.
+const PEERS = ['test/io/keras_peer.test.ts'];
+const peersOnly = process.env.SG_PEERS === '1';
+
 export default defineConfig({
   // Examples import 'simdgrad' as users do; in tests that name means the sources, so a test can
   // run an example (imported with tiny settings) without a build of dist/ first.
   resolve: { alias: { simdgrad: new URL('./src/index.ts', import.meta.url).pathname } },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: peersOnly ? PEERS : ['test/**/*.test.ts'],
+    exclude: peersOnly ? configDefaults.exclude : [...configDefaults.exclude, ...PEERS],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
