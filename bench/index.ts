@@ -1,4 +1,4 @@
-// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io.
+// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io, attention.
 // Speed is measured here, never in tests; peers run side by side in the same process.
 import { benchGemm } from './gemm.js';
 import { benchOps } from './ops.js';
@@ -7,6 +7,7 @@ import { benchRnn } from './rnn.js';
 import { benchConv } from './conv.js';
 import { benchTrainCnn } from './train_cnn.js';
 import { benchIo } from './io.js';
+import { benchAttention } from './attention.js';
 
 const suites: Record<string, (args: string[]) => Promise<void>> = {
   gemm: benchGemm,
@@ -15,6 +16,8 @@ const suites: Record<string, (args: string[]) => Promise<void>> = {
   conv: benchConv,
   // Load time of the walk-through MLP saved in the tfjs-layers format, simdgrad vs tfjs-layers.
   io: benchIo,
+  // multiHeadAttention forward and forward+backward against a tfjs-core composite on tfjs wasm.
+  attention: benchAttention,
   // `train --model cnn` trains Keras' mnist_cnn; plain `train` the walk-through MLP.
   train: (a) =>
     a.includes('--model') && a[a.indexOf('--model') + 1] === 'cnn'

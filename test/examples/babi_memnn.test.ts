@@ -1,0 +1,102 @@
+// examples/babi_memnn.ts run as written (imported, with a CI-sized setting) on generated task 1,
+// and the generator of examples/lib/babi.ts: the original grammar and file format, parse_stories'
+// samples, answers that follow from the supporting facts.
+import { describe, expect, it } from 'vitest';
+import * as sg from '../../src/index.js';
+import { BABI_VOCAB, babiText, parseStories, tokenize, vectorize } from '../../examples/lib/babi.js';
+
+describe('bAbI-style generator', () => {
+  it('writes task 1 in the original format, seeded, answered by its supporting fact', () => {
+    const text = babiText(1, 3, 7);
+    expect(babiText(1, 3, 7)).toBe(text);
+    expect(babiText(1, 3, 8)).not.toBe(text);
+    const lines = text.trim().split('\n');
+    expect(lines).toHaveLength(45); // 15 lines a block, as qa1
+    expect(lines[0]).toMatch(
+      /^1 (Mary|John|Daniel|Sandra) (moved to|went to|went back to|journeyed to|travelled to) the (bathroom|hallway|office|kitchen|garden|bedroom)\.$/,
+    );
+    expect(lines[2]).toMatch(/^3 Where is (Mary|John|Daniel|Sandra)\? \t\w+\t[12]$/);
+    const samples = parseStories(text);
+    expect(samples).toHaveLength(15);
+    for (const s of samples) {
+      expect(s.supporting).toHaveLength(1);
+      // The supporting statement names the person asked about and ends in the answer.
+      const fact = s.story[s.supporting[0] - 1 - Math.floor((s.supporting[0] - 1) / 3)];
+      expect(fact[0]).toBe(s.question[2]);
+      expect(fact[fact.length - 2]).toBe(s.answer);
+      // ...and it is that person's last move in the story.
+      const later = s.story.filter((st) => st[0] === s.question[2]);
+      expect(later[later.length - 1]).toEqual(fact);
+    }
+    expect(Math.max(...samples.map((s) => s.story.flat().length))).toBeLessThanOrEqual(68);
+  });
+
+  it('writes task 2 with two supporting facts: where the holder went, or where it was dropped', () => {
+    const samples = parseStories(babiText(2, 40, 3));
+    expect(samples).toHaveLength(200);
+    for (const s of samples) {
+      expect(s.question.slice(0, 3)).toEqual(['Where', 'is', 'the']);
+      // Replay the story: who holds what, where everyone is.
+      const where = new Map<string, string>();
+      const holder = new Map<string, string>();
+      const place = new Map<string, string>();
+      for (const st of s.story) {
+        const [p] = st;
+        const last = st[st.length - 2];
+        if (st.includes('there')) holder.set(st[st.length - 3], p);
+        else if (
+          ['dropped', 'discarded', 'down', 'left'].includes(st[st.length - 4] ?? '') ||
+          ['dropped', 'discarded', 'left'].includes(st[1]) ||
+          st[2] === 'down'
+        ) {
+          const o = last;
+          holder.delete(o);
+          place.set(o, where.get(p)!);
+        } else where.set(p, last);
+      }
+      const o = s.question[3];
+      const want = holder.has(o) ? where.get(holder.get(o)!) : place.get(o);
+      expect(s.answer).toBe(want);
+      expect(s.supporting.length).toBeGreaterThanOrEqual(1);
+    }
+    expect(samples.some((s) => s.supporting.length === 2)).toBe(true);
+  });
+
+  it('has a fixed sorted vocabulary, Keras tokens and pre-padding', () => {
+    expect(tokenize('Where is Mary?')).toEqual(['Where', 'is', 'Mary', '?']);
+    expect(tokenize('Mary moved to the bathroom.')).toEqual(['Mary', 'moved', 'to', 'the', 'bathroom', '.']);
+    expect([...BABI_VOCAB]).toEqual([...BABI_VOCAB].sort());
+    expect(BABI_VOCAB[0]).toBe('.');
+    const v = vectorize(parseStories('1 Mary moved to the bathroom.\n2 Where is Mary? \tbathroom\t1\n'), 8, 5);
+    const id = (w: string) => BABI_VOCAB.indexOf(w) + 1;
+    expect(v.stories[0]).toEqual([0, 0, id('Mary'), id('moved'), id('to'), id('the'), id('bathroom'), id('.')]);
+    expect(v.queries[0]).toEqual([0, id('Where'), id('is'), id('Mary'), id('?')]);
+    expect(v.answers).toEqual([id('bathroom')]);
+    expect(() => babiText(3 as never, 1, 1)).toThrow(/babiText: 'task' must be 1 or 2/);
+  });
+});
+
+describe('example babi_memnn', () => {
+  // Keras' figure (0.986) needs 120 epochs of 10,000 questions; on this machine a step takes
+  // 50-100 ms, so the CI run is 8 epochs of 2,000 at RMSprop 0.01: it passes the plateau at
+  // about 0.43 that this model holds for its first thousands of steps (0.44 after 37 such epochs
+  // at 0.005), well above answering a place blindly (about 0.2), but NOT the 0.95 of issue 12.
+  it('builds the memory network and learns generated task 1 past blind guessing in a seeded CI-sized run', async () => {
+    process.env.EPOCHS = process.env.BABI_MEMNN_EPOCHS ?? '8';
+    process.env.LR = process.env.BABI_MEMNN_LR ?? '0.01';
+    process.env.N_BLOCKS = '400';
+    process.env.N_TEST_BLOCKS = '100';
+    process.env.TASK = '1';
+    process.env.VERBOSE = process.env.BABI_VERBOSE ?? '0';
+    const before = sg.memory().numTensors;
+    const ex = await import('../../examples/babi_memnn.js');
+    expect(ex.result.storyMaxlen).toBeLessThanOrEqual(68);
+    expect(ex.result.queryMaxlen).toBe(4);
+    // Keras' summary: 3 embeddings (36 x 64, 36 x 4, 36 x 64), LSTM(story + 64 -> 32), Dense(32 -> 36).
+    const lstmIn = ex.result.storyMaxlen + 64; // response [query, story] next to the question's 64
+    expect(ex.result.params).toBe(36 * 64 * 2 + 36 * 4 + 4 * (lstmIn * 32 + 32 * 32 + 32) + 32 * 36 + 36);
+    expect(ex.result.losses[ex.result.losses.length - 1]).toBeLessThan(ex.result.losses[0]);
+    expect(ex.result.testAccuracy).toBeGreaterThanOrEqual(0.35);
+    expect(sg.memory().numTensors).toBe(before);
+  }, 240_000);
+});
