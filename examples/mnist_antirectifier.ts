@@ -15,7 +15,7 @@ import * as sg from 'simdgrad';
 
 const EPOCHS = Number(process.env.EPOCHS ?? 40);
 const N_TRAIN = Number(process.env.N_TRAIN ?? 8000);
-const VERBOSE = Number(process.env.VERBOSE ?? 1);
+const VERBOSE = Number(process.env.VERBOSE ?? 1) as 0 | 1 | 2;
 
 /** Keras' Antirectifier: [x - mean(x)] / ||x - mean(x)||, split into relu(+) and relu(-). */
 export class Antirectifier extends sg.Layer {

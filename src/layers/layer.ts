@@ -326,6 +326,11 @@ export abstract class Layer {
       throw new Error(`${this.name}: inputs mix SymbolicTensors and Tensors`);
     }
     const tensors = list as Tensor[];
+    tensors.forEach((t, i) => {
+      if (t instanceof Tensor && t.isDisposed) {
+        throw new Error(`${this.name}: input ${i} (shape ${fmt(t.shape)}) is a disposed tensor`);
+      }
+    });
     const shapes = tensors.map((t) => t.shape as SymbolicShape);
     const shapeArg = Array.isArray(inputs) ? shapes : shapes[0];
     this.checkInput(shapeArg);

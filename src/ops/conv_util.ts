@@ -10,7 +10,8 @@ export type RoundingMode = 'floor' | 'round' | 'ceil';
 export function tupleArg(op: string, name: string, v: number | number[] | undefined | null, n: number, dflt = 1): number[] {
   const arr = v == null ? new Array<number>(n).fill(dflt) : typeof v === 'number' ? new Array<number>(n).fill(v) : v.slice();
   if (!Array.isArray(arr) || arr.length !== n || arr.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new Error(`${op}: '${name}' must be a positive integer or ${n} positive integers but is ${JSON.stringify(v)}`);
+    const shown = Array.isArray(v) ? `[${v.map(String).join(',')}]` : String(v); // NaN stays NaN (JSON says null)
+    throw new Error(`${op}: '${name}' must be a positive integer or ${n} positive integers but is ${shown}`);
   }
   return arr;
 }

@@ -117,7 +117,13 @@ export class Reshape extends Layer {
   constructor(args: LayerArgs & { targetShape: number[] }) {
     super(args);
     if (!Array.isArray(args?.targetShape)) throw new Error("Reshape: 'targetShape' is required");
-    this.targetShape = args.targetShape.slice();
+    const t = args.targetShape;
+    if (t.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1)) || t.filter((d) => d === -1).length > 1) {
+      throw new Error(
+        `Reshape: 'targetShape' must be positive integers with at most one -1 but is [${t.map(String).join(', ')}]`,
+      );
+    }
+    this.targetShape = t.slice();
   }
 
   override computeOutputShape(s: SymbolicShape): SymbolicShape {

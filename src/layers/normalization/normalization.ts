@@ -170,6 +170,9 @@ export class LayerNormalization extends Layer {
     const ax = args.axis ?? -1;
     this.axis = typeof ax === 'number' ? [ax] : ax.slice();
     this.epsilon = args.epsilon ?? 1e-3;
+    if (!(this.epsilon >= 0) || !Number.isFinite(this.epsilon)) {
+      throw new Error(`LayerNormalization: epsilon must be a finite number >= 0 but is ${args.epsilon}`);
+    }
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
   }
