@@ -17,8 +17,7 @@
 //   npm run build && npx tsx examples/variational_autoencoder.ts         # EPOCHS=20
 //   EPOCHS=3 N_TRAIN=2000 npx tsx examples/variational_autoencoder.ts    # a quick run
 import * as sg from 'simdgrad';
-import { writeImageGrid } from './lib/images.js';
-import { writeScatterPng } from './lib/plots.js';
+import { trainAndPlotVae } from './lib/vae.js';
 
 const EPOCHS = Number(process.env.EPOCHS ?? 20);
 const N_TRAIN = Number(process.env.N_TRAIN ?? 8000);
@@ -74,19 +73,33 @@ export function reconstructionLoss(yTrue: sg.Tensor, yPred: sg.Tensor): sg.Tenso
 
 // Encoder: 784 -> 512 -> (z_mean, z_log_var, z).
 const inputs = sg.input({ shape: [ORIGINAL_DIM], name: 'encoder_input' });
-const h = sg.layers.dense({ units: INTERMEDIATE_DIM, activation: 'relu', kernelInitializer: init() }).apply(inputs) as sg.SymbolicTensor;
-const zMean = sg.layers.dense({ units: LATENT_DIM, name: 'z_mean', kernelInitializer: init() }).apply(h) as sg.SymbolicTensor;
-const zLogVar = sg.layers.dense({ units: LATENT_DIM, name: 'z_log_var', kernelInitializer: init() }).apply(h) as sg.SymbolicTensor;
+const h = sg.layers
+  .dense({ units: INTERMEDIATE_DIM, activation: 'relu', kernelInitializer: init() })
+  .apply(inputs) as sg.SymbolicTensor;
+const zMean = sg.layers
+  .dense({ units: LATENT_DIM, name: 'z_mean', kernelInitializer: init() })
+  .apply(h) as sg.SymbolicTensor;
+const zLogVar = sg.layers
+  .dense({ units: LATENT_DIM, name: 'z_log_var', kernelInitializer: init() })
+  .apply(h) as sg.SymbolicTensor;
 const z = new Sampling(SEED * 7919, { name: 'z' }).apply([zMean, zLogVar]) as sg.SymbolicTensor;
 const encoder = sg.model({ inputs, outputs: [zMean, zLogVar, z], name: 'encoder' });
 
 // Decoder: 2 -> 512 -> 784.
 const latentInputs = sg.input({ shape: [LATENT_DIM], name: 'z_sampling' });
-const d = sg.layers.dense({ units: INTERMEDIATE_DIM, activation: 'relu', kernelInitializer: init() }).apply(latentInputs) as sg.SymbolicTensor;
-const decoded = sg.layers.dense({ units: ORIGINAL_DIM, activation: 'sigmoid', kernelInitializer: init() }).apply(d) as sg.SymbolicTensor;
+const d = sg.layers
+  .dense({ units: INTERMEDIATE_DIM, activation: 'relu', kernelInitializer: init() })
+  .apply(latentInputs) as sg.SymbolicTensor;
+const decoded = sg.layers
+  .dense({ units: ORIGINAL_DIM, activation: 'sigmoid', kernelInitializer: init() })
+  .apply(d) as sg.SymbolicTensor;
 const decoder = sg.model({ inputs: latentInputs, outputs: decoded, name: 'decoder' });
 
-const vae = sg.model({ inputs, outputs: decoder.apply((encoder.apply(inputs) as unknown as sg.SymbolicTensor[])[2]) as sg.SymbolicTensor, name: 'vae_mlp' });
+const vae = sg.model({
+  inputs,
+  outputs: decoder.apply((encoder.apply(inputs) as unknown as sg.SymbolicTensor[])[2]) as sg.SymbolicTensor,
+  name: 'vae_mlp',
+});
 if (VERBOSE) {
   encoder.summary();
   decoder.summary();
@@ -104,59 +117,20 @@ const yTest = Array.from(data.yTest.dataSync()).slice(0, nTest);
 sg.dispose([data.xTrain, data.xTest, data.yTrain, data.yTest]);
 console.log(`${nTrain} train digits, ${nTest} test digits`);
 
-/** Evaluates [total, kl] on the test digits; reconstruction = total - kl. */
-function losses(): { loss: number; kl: number; reconstruction: number } {
-  const [loss, kl] = vae.evaluate(xTest, xTest, { batchSize: BATCH, verbose: 0 }) as number[];
-  return { loss, kl, reconstruction: loss - kl };
-}
-const initial = losses();
-console.log(`before training: test loss ${initial.loss.toFixed(2)} (reconstruction ${initial.reconstruction.toFixed(2)}, KL ${initial.kl.toFixed(2)})`);
-const t0 = Date.now();
-const history = await vae.fit(xTrain, xTrain, {
+const { initial, final, trainLoss, trainKl, reconstruction, seconds } = await trainAndPlotVae({
+  vae,
+  encoder,
+  decoder,
+  xTrain,
+  xTest,
+  yTest,
   epochs: EPOCHS,
   batchSize: BATCH,
   verbose: VERBOSE as 0 | 1 | 2,
-  validationData: [xTest, xTest],
   seed: SEED,
+  outDir: OUT_DIR,
+  prefix: 'vae',
 });
-const seconds = (Date.now() - t0) / 1000;
-const final = losses();
-const trainLoss = history.history.loss as number[];
-const trainKl = history.history.kl_loss as number[];
-const reconstruction = trainLoss.map((l, i) => l - trainKl[i]);
-console.log(
-  `after ${EPOCHS} epochs (${seconds.toFixed(0)} s): test loss ${final.loss.toFixed(2)} (reconstruction ${final.reconstruction.toFixed(2)}, KL ${final.kl.toFixed(2)})`,
-);
-
-// The latent space: z_mean of the test digits, coloured by class.
-const [means, logVars, samples] = encoder.predict(xTest, { batchSize: BATCH }) as unknown as sg.Tensor[];
-const xTestPx = xTest.dataSync();
-const legend = Array.from({ length: 10 }, (_, c) => {
-  const k = yTest.indexOf(c);
-  return xTestPx.subarray(k * ORIGINAL_DIM, (k + 1) * ORIGINAL_DIM);
-});
-writeScatterPng(`${OUT_DIR}/vae_mean.png`, means.dataSync(), yTest, legend);
-sg.dispose([means, logVars, samples]);
-
-// The manifold: 15x15 digits decoded from a grid of z over [-4, 4]^2 (y from top to bottom).
-const N = 15;
-const grid: number[] = [];
-for (let i = 0; i < N; i++) {
-  for (let j = 0; j < N; j++) grid.push(-4 + (8 * j) / (N - 1), 4 - (8 * i) / (N - 1));
-}
-const zGrid = sg.tensor(Float32Array.from(grid), [N * N, LATENT_DIM]);
-const digits = decoder.predict(zGrid) as sg.Tensor;
-const px = digits.dataSync();
-writeImageGrid(
-  `${OUT_DIR}/vae_digits_over_latent.png`,
-  Array.from({ length: N * N }, (_, k) => px.subarray(k * ORIGINAL_DIM, (k + 1) * ORIGINAL_DIM)),
-  28,
-  28,
-  N,
-  { scale: 1 },
-);
-sg.dispose([zGrid, digits]);
-console.log(`wrote ${OUT_DIR}/vae_mean.png and ${OUT_DIR}/vae_digits_over_latent.png`);
 
 /** What a test checks: the parameter counts and the losses. */
 export const result = {
