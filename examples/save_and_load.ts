@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 
 const EPOCHS = Number(process.env.EPOCHS ?? 3);
 const N_TRAIN = Number(process.env.N_TRAIN ?? 8000);
-const VERBOSE = Number(process.env.VERBOSE ?? 1);
+const VERBOSE = Number(process.env.VERBOSE ?? 1) as 0 | 1 | 2;
 const OUT_DIR = resolve(process.env.OUT_DIR ?? 'examples/out', 'saved');
 mkdirSync(OUT_DIR, { recursive: true });
 
@@ -43,7 +43,9 @@ console.log(`Trained ${EPOCHS} epochs on ${n} digits: test accuracy ${accuracy.t
 
 const reference = model.predict(xTest) as sg.Tensor;
 const refProbs = reference.dataSync();
-const refClasses = sg.tidy(() => sg.argMax(reference, -1).dataSync());
+const refArgMax = sg.argMax(reference, -1);
+const refClasses = refArgMax.dataSync();
+refArgMax.dispose();
 
 /** How a reloaded model compares with the trained one on the 2,000 test digits. */
 function compare(format: string, probs: ArrayLike<number>): { format: string; sameClasses: boolean; maxDiff: number } {
