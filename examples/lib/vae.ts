@@ -1,9 +1,42 @@
 // The part the two VAE examples share: evaluate, train, report the losses, and draw the latent space
 // (z_mean of the test digits coloured by class) and the 15x15 digit manifold decoded from a grid of z.
-// Examples only. Each example builds its own encoder, decoder and VAE (MLP or convolutional).
+// Also the Sampling layer both use. Examples only. Each example builds its own encoder, decoder and VAE.
 import * as sg from 'simdgrad';
 import { writeImageGrid } from './images.js';
 import { writeScatterPng } from './plots.js';
+
+/**
+ * The reparameterisation trick: z = z_mean + exp(0.5 * z_log_var) * eps, eps ~ N(0, I) (seeded).
+ * Adds the KL divergence of N(z_mean, exp(z_log_var)) from N(0, I), averaged over the batch, as
+ * a loss and reports it as the metric 'kl_loss'.
+ */
+export class Sampling extends sg.Layer {
+  static override className = 'Sampling';
+  private calls = 0;
+  constructor(
+    private readonly seed0 = 0,
+    args: sg.LayerArgs = {},
+  ) {
+    super(args);
+  }
+
+  override computeOutputShape(inputShape: sg.SymbolicShape | sg.SymbolicShape[]): sg.SymbolicShape {
+    return (inputShape as sg.SymbolicShape[])[0];
+  }
+
+  call(inputs: sg.Tensor | sg.Tensor[]): sg.Tensor {
+    const [zMean, zLogVar] = inputs as sg.Tensor[];
+    const kl = sg.mul(sg.mean(sg.sum(sg.sub(sg.sub(sg.add(zLogVar, 1), sg.square(zMean)), sg.exp(zLogVar)), -1)), -0.5);
+    this.addLoss(kl);
+    this.addMetric(kl, 'kl_loss');
+    const eps = sg.randomNormal(zMean.shape, 0, 1, 'float32', this.seed0 + this.calls++);
+    return sg.add(zMean, sg.mul(sg.exp(sg.mul(zLogVar, 0.5)), eps));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), seed: this.seed0 };
+  }
+}
 
 export interface VaeRun {
   vae: sg.LayersModel;
