@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     include: peersOnly ? PEERS : ['test/**/*.test.ts'],
     exclude: peersOnly ? configDefaults.exclude : [...configDefaults.exclude, ...PEERS],
+    // The default reporter, then one plain closing line 'tests: N passed, N failed' (scripts/vitest-summary.ts).
+    reporters: ['default', './scripts/vitest-summary.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
