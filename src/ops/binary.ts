@@ -71,11 +71,35 @@ export const pow = (a: Arg, b: Arg) => binary('pow', Binary.Pow, a, b);
 /** (a - b)^2 */
 export const squaredDifference = (a: Arg, b: Arg) => binary('squaredDifference', Binary.SquaredDifference, a, b);
 
+/**
+ * a > b element-wise with broadcasting, as a bool tensor.
+ * @example sg.greater([1, 2, 3], 2); // [false, false, true]
+ */
 export const greater = (a: Arg, b: Arg) => compare('greater', Compare.Greater, a, b);
+/**
+ * a >= b element-wise with broadcasting, as a bool tensor.
+ * @example sg.greaterEqual([1, 2, 3], 2); // [false, true, true]
+ */
 export const greaterEqual = (a: Arg, b: Arg) => compare('greaterEqual', Compare.GreaterEqual, a, b);
+/**
+ * a < b element-wise with broadcasting, as a bool tensor.
+ * @example sg.less([1, 2, 3], 2); // [true, false, false]
+ */
 export const less = (a: Arg, b: Arg) => compare('less', Compare.Less, a, b);
+/**
+ * a <= b element-wise with broadcasting, as a bool tensor.
+ * @example sg.lessEqual([1, 2, 3], 2); // [true, true, false]
+ */
 export const lessEqual = (a: Arg, b: Arg) => compare('lessEqual', Compare.LessEqual, a, b);
+/**
+ * a == b element-wise with broadcasting, as a bool tensor.
+ * @example sg.equal([1, 2, 3], 2); // [false, true, false]
+ */
 export const equal = (a: Arg, b: Arg) => compare('equal', Compare.Equal, a, b);
+/**
+ * a != b element-wise with broadcasting, as a bool tensor.
+ * @example sg.notEqual([1, 2, 3], 2); // [true, false, true]
+ */
 export const notEqual = (a: Arg, b: Arg) => compare('notEqual', Compare.NotEqual, a, b);
 
 /** dy masked where `cond`, and zero elsewhere. */

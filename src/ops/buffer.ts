@@ -14,13 +14,18 @@ import { checkShape } from './util.js';
  * b.toTensor().print(); // [[0, 5], [0, 0]]
  */
 export class TensorBuffer {
+  /** Number of elements (the product of the shape). */
   readonly size: number;
+  /** Row-major strides of every dimension but the last (tfjs's layout). */
   readonly strides: number[];
+  /** The values, row-major (Float32Array for float32, Int32Array for int32 and bool). */
   readonly values: TypedArray;
+  /** The shape (a copy of the one given). */
   readonly shape: number[];
 
   constructor(
     shape: Shape,
+    /** The dtype of the values and of the tensor `toTensor()` makes. */
     readonly dtype: DataType,
     values?: TypedArray,
   ) {
@@ -32,6 +37,7 @@ export class TensorBuffer {
     this.values = values ?? (dtype === 'float32' ? new Float32Array(this.size) : new Int32Array(this.size));
   }
 
+  /** Number of dimensions. */
   get rank(): number {
     return this.shape.length;
   }
@@ -46,6 +52,7 @@ export class TensorBuffer {
     return this.values[this.locToIndex(locs.length ? locs : [0])];
   }
 
+  /** The flat (row-major) index of the element at `locs`; throws when a location is out of range. */
   locToIndex(locs: number[]): number {
     if (this.rank === 0) return 0;
     if (locs.length !== this.rank || locs.some((l, i) => !Number.isInteger(l) || l < 0 || l >= this.shape[i]))
@@ -55,6 +62,7 @@ export class TensorBuffer {
     return idx;
   }
 
+  /** The location (one index per dimension) of the element at flat index `index`. */
   indexToLoc(index: number): number[] {
     const loc: number[] = [];
     for (const s of this.strides) {

@@ -101,6 +101,10 @@ export function scalar(value: number | boolean, dtype?: DataType): Tensor {
   return tensor(value, [], dtype);
 }
 
+/**
+ * A rank-1 tensor; throws when `values` is not a flat array.
+ * @example sg.tensor1d([1, 2, 3]);
+ */
 export function tensor1d(values: TensorLike, dtype?: DataType): Tensor {
   const t = tensor(values, undefined, dtype);
   if (t.rank !== 1) {
@@ -110,6 +114,10 @@ export function tensor1d(values: TensorLike, dtype?: DataType): Tensor {
   return t;
 }
 
+/**
+ * A rank-2 tensor from nested arrays, or from flat values with `shape`.
+ * @example sg.tensor2d([1, 2, 3, 4], [2, 2]); // [[1, 2], [3, 4]]
+ */
 export function tensor2d(values: TensorLike, shape?: [number, number], dtype?: DataType): Tensor {
   return rankTensor('tensor2d', 2, values, shape, dtype);
 }
@@ -132,10 +140,18 @@ export function fill(shape: Shape, value: number, dtype: DataType = 'float32', o
   return ENGINE.makeTensor(arr, shape, dtype);
 }
 
+/**
+ * A tensor of `shape` filled with 0.
+ * @example sg.zeros([2, 3]);
+ */
 export function zeros(shape: Shape, dtype: DataType = 'float32'): Tensor {
   return fill(shape, 0, dtype, 'zeros');
 }
 
+/**
+ * A tensor of `shape` filled with 1.
+ * @example sg.ones([3], 'int32'); // [1, 1, 1]
+ */
 export function ones(shape: Shape, dtype: DataType = 'float32'): Tensor {
   return fill(shape, 1, dtype, 'ones');
 }

@@ -11,7 +11,9 @@ import { inferShape, run1 } from './util.js';
 
 /** tfjs's `util` helpers that programs call. */
 export const util = {
+  /** Number of elements of a shape (the product of its dimensions). */
   sizeFromShape: (shape: readonly number[]): number => sizeFromShape(shape),
+  /** Row-major strides of every dimension but the last, as tfjs. */
   computeStrides: (shape: readonly number[]): number[] => stridesOf(shape).slice(0, -1),
   /** Shuffles an array in place (Fisher-Yates), as tfjs. */
   shuffle<T>(array: T[] | Uint32Array | Int32Array | Float32Array): void {
@@ -46,23 +48,34 @@ export const util = {
     else result.push(arr as T);
     return result;
   },
+  /** True when the two arrays have the same length and values. */
   arraysEqual: (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
     a.length === b.length && Array.from(a).every((v, i) => v === b[i]),
+  /** Throws an Error with `msg()` when `expr` is false. */
   assert(expr: boolean, msg: () => string): void {
     if (!expr) throw new Error(typeof msg === 'function' ? msg() : String(msg));
   },
+  /** The shape of nested arrays, as `tensor()` infers it. */
   inferShape: (values: TensorLike): number[] => inferShape('util.inferShape', values),
+  /** The dtype `tensor()` would give these values. */
   inferDtype: (values: TensorLike): DataType => inferDtypeOf(values),
+  /** True for a Float32Array, Int32Array or Uint8Array. */
   isTypedArray: (a: unknown): boolean =>
     a instanceof Float32Array || a instanceof Int32Array || a instanceof Uint8Array,
+  /** Sum of the numbers of an array. */
   sum: (arr: ArrayLike<number>): number => Array.from(arr).reduce((p, c) => p + c, 0),
+  /** The integers [from, to). */
   range: (from: number, to: number): number[] => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i),
+  /** A timestamp in milliseconds (`performance.now()` where it exists). */
   now: (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now()),
+  /** A [width, height] close to square that holds `size` elements. */
   sizeToSquarishShape(size: number): [number, number] {
     const w = Math.ceil(Math.sqrt(size));
     return [w, Math.ceil(size / w)];
   },
+  /** UTF-8 bytes of a string. */
   encodeString: (s: string): Uint8Array => new TextEncoder().encode(s),
+  /** The string of UTF-8 bytes. */
   decodeString: (b: Uint8Array): string => new TextDecoder().decode(b),
 };
 

@@ -11,6 +11,7 @@ import { AFTER_NAMES, afterActivation } from './prelu.js';
 import { checkFloat, run1, scoped, toTensor } from './util.js';
 import { fmt } from '../engine/shape.js';
 
+/** Activations `fused.matMul` and `fusedConv2d` apply after the bias, by name. */
 export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'leakyrelu' | 'prelu';
 
 /**
@@ -47,13 +48,19 @@ registerGradient('FusedMatMul', {
   },
 });
 
+/** Arguments of `fused.matMul` (tfjs-core's): matMul(a, b), plus bias, then activation. */
 export interface FusedMatMulArgs {
+  /** Left operand [..., M, K] ([..., K, M] with transposeA). */
   a: Tensor;
+  /** Right operand [..., K, N] ([..., N, K] with transposeB). */
   b: Tensor;
+  /** Multiply by the transpose of `a` (its last two axes swapped). */
   transposeA?: boolean;
+  /** Multiply by the transpose of `b`. */
   transposeB?: boolean;
   /** Added to each row of the product: shape [N] (or broadcastable to the output). */
   bias?: Tensor;
+  /** Applied after the bias (default 'linear'). */
   activation?: FusedActivation;
   /** prelu's alpha, broadcast against the output. */
   preluActivationWeights?: Tensor;
@@ -102,6 +109,8 @@ export const fusedMatMul = scoped((args: FusedMatMulArgs): Tensor => {
 /** tfjs-core's `fused` namespace. */
 /** tfjs-core's `fused` namespace (errors from fused.conv2d name it so; sg.fusedConv2d names itself). */
 export const fused = {
+  /** matMul(a, b) + bias, then the activation, in one GEMM call where the backend fuses it. */
   matMul: fusedMatMul,
+  /** conv2d + bias, then the activation (tfjs's `fused.conv2d`); see {@link fusedConv2d}. */
   conv2d: (args: FusedConv2DArgs): Tensor => fusedConv2d(args, 'fused.conv2d'),
 };

@@ -18,9 +18,13 @@ type Arg = Tensor | TensorLike;
 
 /** How a loss is reduced, as tfjs's Reduction enum. */
 export enum Reduction {
+  /** No reduction: the loss per element (weighted). */
   NONE = 0,
+  /** Sum of the weighted losses divided by the sum of the weights. */
   MEAN = 1,
+  /** Sum of the weighted losses. */
   SUM = 2,
+  /** Sum of the weighted losses divided by the number of non-zero weights (tfjs's default). */
   SUM_BY_NONZERO_WEIGHTS = 3,
 }
 

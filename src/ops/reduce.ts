@@ -93,6 +93,10 @@ function reduceAll(x: Tensor, R: number, op: Reduce): Tensor {
 export const sum = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('sum', Reduce.Sum, x, axis, keepDims),
 );
+/**
+ * Product over `axis` (all axes when omitted).
+ * @example sg.prod(sg.tensor([[1, 2], [3, 4]]), 1); // [2, 12]
+ */
 export const prod = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('prod', Reduce.Prod, x, axis, keepDims),
 );
@@ -100,6 +104,10 @@ export const prod = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = fals
 export const max = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('max', Reduce.Max, x, axis, keepDims),
 );
+/**
+ * Minimum over `axis` (all axes when omitted); NaN wins.
+ * @example sg.min(sg.tensor([[1, 2], [3, 4]]), 0); // [1, 2]
+ */
 export const min = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('min', Reduce.Min, x, axis, keepDims),
 );

@@ -33,6 +33,7 @@ export type RnnActivation = 'tanh' | 'sigmoid' | 'hardSigmoid' | 'relu' | 'linea
 /** Activation codes shared with assembly/rnn.ts and the js oracle. */
 export const RNN_ACT: Record<RnnActivation, number> = { linear: 0, tanh: 1, sigmoid: 2, hardSigmoid: 3, relu: 4 };
 
+/** Options of {@link lstmSequence}, {@link gruSequence} and {@link simpleRnnSequence}. */
 export interface RnnSequenceOptions {
   /** Process the sequence in reverse; the output sequence is in processing order (Keras). */
   goBackwards?: boolean;
@@ -51,6 +52,7 @@ export interface RnnSequenceOptions {
   recurrentActivation?: RnnActivation;
 }
 
+/** What {@link lstmSequence} returns: the output and the final states. */
 export interface LstmSequenceResult {
   /** [batch, T, units] with returnSequences, else the last output [batch, units]. */
   output: Tensor;
@@ -60,8 +62,11 @@ export interface LstmSequenceResult {
   c: Tensor;
 }
 
+/** What {@link gruSequence} and {@link simpleRnnSequence} return: the output and the final state. */
 export interface GruSequenceResult {
+  /** [batch, T, units] with returnSequences, else the last output [batch, units]. */
   output: Tensor;
+  /** Final hidden state [batch, units]. */
   h: Tensor;
 }
 
@@ -233,6 +238,7 @@ registerGradient('GruSequence', {
   },
 });
 
+/** Options of {@link gruSequence}: the common ones and the reset-gate placement. */
 export interface GruSequenceOptions extends RnnSequenceOptions {
   /**
    * Apply the reset gate after the recurrent product (Keras 2 and 3 default, true): bias is then

@@ -47,6 +47,10 @@ export function setBackend(name: string): Promise<boolean> {
   return ENGINE.setBackend(name === 'cpu' ? 'js' : name);
 }
 
+/**
+ * The name of the active backend ('wasm' or 'js').
+ * @example await sg.setBackend('js'); sg.getBackend(); // 'js'
+ */
 export function getBackend(): string {
   return ENGINE.getBackendName();
 }

@@ -51,4 +51,8 @@ const frame = scoped(
   },
 );
 
+/**
+ * tfjs-core's `signal` namespace: `hannWindow(n)`, `hammingWindow(n)`, `frame(x, frameLength, frameStep)`.
+ * @example sg.signal.frame([1, 2, 3, 4, 5], 2, 2); // [[1, 2], [3, 4]]
+ */
 export const signal = { hannWindow, hammingWindow, frame };

@@ -76,11 +76,21 @@ export const tanh = (x: Tensor | TensorLike) => unary('tanh', Unary.Tanh, x);
 export const softplus = (x: Tensor | TensorLike) => unary('softplus', Unary.Softplus, x);
 /** -1, 0 or 1. */
 export const sign = (x: Tensor | TensorLike) => unary('sign', Unary.Sign, x);
+/**
+ * Largest integer <= x.
+ * @example sg.floor([-1.5, 1.5]); // [-2, 1]
+ */
 export const floor = (x: Tensor | TensorLike) => unary('floor', Unary.Floor, x);
+/**
+ * Smallest integer >= x.
+ * @example sg.ceil([-1.5, 1.5]); // [-1, 2]
+ */
 export const ceil = (x: Tensor | TensorLike) => unary('ceil', Unary.Ceil, x);
 /** Rounds half to even, as tfjs. */
 export const round = (x: Tensor | TensorLike) => unary('round', Unary.Round, x);
+/** Sine (radians). */
 export const sin = (x: Tensor | TensorLike) => unary('sin', Unary.Sin, x);
+/** Cosine (radians). */
 export const cos = (x: Tensor | TensorLike) => unary('cos', Unary.Cos, x);
 /** x > 0 ? 1 : alpha */
 export function step(x: Tensor | TensorLike, alpha = 0): Tensor {
