@@ -1,5 +1,5 @@
-// Linear algebra from matMul and element-wise ops (tfjs-core names): dot, outerProduct,
-// einsum, and the linalg namespace (bandPart, gramSchmidt, qr). Gradients come from the ops.
+// Linear algebra from matMul and element-wise ops (tfjs-core names): dot, outerProduct and the
+// linalg namespace (bandPart, gramSchmidt, qr); einsum is in einsum.ts. Gradients come from the ops.
 import type { TensorLike } from '../engine/dtype.js';
 import { ENGINE } from '../engine/engine.js';
 import { fmt } from '../engine/shape.js';
@@ -11,7 +11,6 @@ import { matMul } from './matmul.js';
 import { sum } from './reduce.js';
 import { reshape } from './reshape.js';
 import { slice } from './slice.js';
-import { transpose } from './transpose.js';
 import { sqrt } from './unary.js';
 import { checkFloat, checkInt, scoped, toTensor } from './util.js';
 
@@ -51,60 +50,8 @@ export const outerProduct = scoped((v1In: Arg, v2In: Arg): Tensor => {
   return matMul(reshape(v1, [-1, 1]), reshape(v2, [1, -1]));
 });
 
-/**
- * Einstein summation over explicit equations ('ij,jk->ik', 'bij,bjk->bik', 'i,i->', 'ij->ji'),
- * composed from transpose, reshape, mul and sum. Porting note: like tfjs, no '...' and no label
- * repeated within one operand; implicit output ('ij,jk') is not accepted either.
- * @example sg.einsum('ij,jk->ik', a, b);
- */
-export const einsum = scoped((equation: string, ...tensorsIn: Arg[]): Tensor => {
-  const op = 'einsum';
-  const m = /^([a-zA-Z,]*)->([a-zA-Z]*)$/.exec(equation.replace(/\s/g, ''));
-  if (!m) throw new Error(`${op}: equation '${equation}' must be explicit, as 'ij,jk->ik' (no '...')`);
-  const ins = m[1].split(',');
-  const out = m[2];
-  if (ins.length !== tensorsIn.length)
-    throw new Error(
-      `${op}: equation '${equation}' names ${ins.length} operands but ${tensorsIn.length} tensors were given`,
-    );
-  const ts = tensorsIn.map((t, i) => toTensor(t, `tensors[${i}]`, op));
-  const size = new Map<string, number>();
-  ins.forEach((labels, k) => {
-    const t = ts[k];
-    if (labels.length !== t.rank)
-      throw new Error(`${op}: operand ${k} has labels '${labels}' but shape ${fmt(t.shape)}`);
-    if (new Set(labels).size !== labels.length)
-      throw new Error(`${op}: operand ${k} repeats a label ('${labels}'): not supported`);
-    [...labels].forEach((l, i) => {
-      const d = size.get(l);
-      if (d !== undefined && d !== t.shape[i])
-        throw new Error(`${op}: label '${l}' is ${d} in one operand and ${t.shape[i]} in operand ${k}`);
-      size.set(l, t.shape[i]);
-    });
-  });
-  for (const l of out) if (!size.has(l)) throw new Error(`${op}: output label '${l}' appears in no operand`);
-  if (new Set(out).size !== out.length) throw new Error(`${op}: output '${out}' repeats a label`);
-  // All labels: output labels first, then the summed ones.
-  const all = [...out, ...[...size.keys()].filter((l) => !out.includes(l))];
-  const aligned = ts.map((t, k) => {
-    const labels = ins[k];
-    const present = all.filter((l) => labels.includes(l));
-    const perm = present.map((l) => labels.indexOf(l));
-    const tt = transpose(t, perm);
-    return reshape(
-      tt,
-      all.map((l) => (labels.includes(l) ? size.get(l)! : 1)),
-    );
-  });
-  let prod = aligned[0];
-  for (let i = 1; i < aligned.length; i++) prod = mul(prod, aligned[i]);
-  const summed = all.map((_, i) => i).filter((i) => i >= out.length);
-  const y = summed.length ? sum(prod, summed) : prod;
-  return reshape(
-    y,
-    [...out].map((l) => size.get(l)!),
-  );
-});
+// einsum lives in einsum.ts ('...', repeated labels, implicit output); re-exported here.
+export { einsum } from './einsum.js';
 
 /**
  * Keeps the band of each innermost matrix: entries with i - j <= numLower and j - i <= numUpper

@@ -1,5 +1,5 @@
 // Shape ops composed from gather/slice/tile/reshape (tfjs-core names): split, reverse,
-// broadcastTo, stridedSlice, mirrorPad, diag. Gradients come from the ops they use.
+// broadcastTo, mirrorPad, diag (stridedSlice: strided_slice.ts). Gradients come from the ops they use.
 import type { TensorLike } from '../engine/dtype.js';
 import { fmt, normAxis, sizeFromShape, type Shape } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
@@ -96,70 +96,8 @@ export const broadcastTo = scoped((xIn: Arg, shape: Shape): Tensor => {
   return tile(reshape(x, lifted), reps);
 });
 
-/**
- * numpy-style strided slicing, as tfjs: begin/end/strides per dimension, with beginMask,
- * endMask and shrinkAxisMask bits. Porting note: ellipsisMask and newAxisMask are not
- * supported (an error says so); use expandDims.
- * @example sg.stridedSlice(sg.tensor([0, 1, 2, 3, 4]), [4], [0], [-2]); // [4, 2]
- */
-export const stridedSlice = scoped(
-  (
-    xIn: Arg,
-    begin: number[],
-    end: number[],
-    strides?: number[],
-    beginMask = 0,
-    endMask = 0,
-    ellipsisMask = 0,
-    newAxisMask = 0,
-    shrinkAxisMask = 0,
-  ): Tensor => {
-    const op = 'stridedSlice';
-    const x = toTensor(xIn, 'x', op);
-    if (ellipsisMask || newAxisMask)
-      throw new Error(`${op}: ellipsisMask and newAxisMask are not supported (use expandDims / explicit ranges)`);
-    const st = strides ?? begin.map(() => 1);
-    if (begin.length > x.rank || end.length !== begin.length || st.length !== begin.length)
-      throw new Error(
-        `${op}: begin ${fmt(begin)}, end ${fmt(end)} and strides ${fmt(st)} must have one entry per dimension (up to ${x.rank}) of x ${fmt(x.shape)}`,
-      );
-    let y = x;
-    const outShape: number[] = [];
-    for (let d = 0; d < x.rank; d++) {
-      const n = x.shape[d];
-      if (d >= begin.length) {
-        outShape.push(n);
-        continue;
-      }
-      const s = st[d];
-      if (!Number.isInteger(s) || s === 0)
-        throw new Error(`${op}: strides[${d}] must be a non-zero integer but is ${s}`);
-      const shrink = (shrinkAxisMask >> d) & 1;
-      const norm = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
-      let b: number;
-      let e: number;
-      if (shrink) {
-        b = begin[d] < 0 ? begin[d] + n : begin[d];
-        if (!(b >= 0 && b < n))
-          throw new Error(`${op}: begin[${d}] = ${begin[d]} is out of range for dimension ${d} of size ${n}`);
-        e = b + 1;
-      } else if (s > 0) {
-        b = (beginMask >> d) & 1 ? 0 : norm(begin[d], 0, n);
-        e = (endMask >> d) & 1 ? n : norm(end[d], 0, n);
-      } else {
-        b = (beginMask >> d) & 1 ? n - 1 : norm(begin[d], -1, n - 1);
-        e = (endMask >> d) & 1 ? -1 : norm(end[d], -1, n - 1);
-      }
-      const idx: number[] = [];
-      const step = shrink ? 1 : s;
-      for (let i = b; step > 0 ? i < e : i > e; i += step) idx.push(i);
-      const identity = idx.length === n && idx.every((v, i) => v === i);
-      if (!identity) y = pick(y, idx, d);
-      if (!shrink) outShape.push(idx.length);
-    }
-    return reshape(y, outShape);
-  },
-);
+// stridedSlice lives in strided_slice.ts (ellipsis and new-axis masks); re-exported here.
+export { stridedSlice } from './strided_slice.js';
 
 /**
  * Pads with values mirrored from x: 'reflect' (edge not repeated) or 'symmetric' (repeated).

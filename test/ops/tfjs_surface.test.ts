@@ -1,34 +1,12 @@
 // The ops added for issue 13, against tfjs-core's cpu backend on every simdgrad backend: values,
-// gradients (where tfjs has them), int32/bool inputs, and no leaks.
-import { beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// gradients (where tfjs has them), int32/bool inputs, and no leaks. The harness: tfjs_harness.ts.
+// (gradients 'fd' only: mirrorPad's tfjs gradient ignores the mirrored parts,
+// softmaxCrossEntropy's gradient with respect to the labels is not -logSoftmax, gather with
+// batchDims and resizeBilinear on non-square images throw in tfjs.)
+import { expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
-import { BACKENDS, checkNoLeaks, expectClose, gradCheck, randArray } from '../helpers.js';
-
-type AnyT = sg.Tensor | tf.Tensor;
-type Lib = typeof sg | typeof tf;
-/**
- * One case: input shapes and ranges, the same program for both libraries. grad: true compares
- * gradients with tfjs and finite differences; 'fd' with finite differences only (tfjs 4.22 has
- * no gradient for the op, or a wrong one: mirrorPad's ignores the mirrored parts,
- * softmaxCrossEntropy's gradient with respect to the labels is not -logSoftmax, gather with
- * batchDims and resizeBilinear on non-square images throw).
- */
-interface Case {
-  name: string;
-  shapes: number[][];
-  run: (L: Lib, ...xs: AnyT[]) => AnyT;
-  range?: [number, number];
-  grad?: boolean | 'fd';
-  tol?: number;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const L = (l: Lib) => l as any;
-const i32 = (l: Lib, v: number[], shape?: number[]) => L(l).tensor(v, shape, 'int32');
-const b = (l: Lib, v: boolean[], shape?: number[]) => L(l).tensor(v, shape, 'bool');
+import { gradCheck } from '../helpers.js';
+import { b, i32, L, runCases, type AnyT, type Case } from './tfjs_harness.js';
 
 const CASES: Case[] = [
   { name: 'tan', shapes: [[7]], run: (l, x) => L(l).tan(x), range: [-1, 1], grad: true },
@@ -480,49 +458,7 @@ const CASES: Case[] = [
   },
 ];
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
-
-describe.each(BACKENDS)('tfjs-core ops added for issue 13 on %s', (backend) => {
-  beforeAll(() => sg.setBackend(backend));
-  checkNoLeaks();
-
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_n, c) => {
-    const range = c.range ?? [-2, 2];
-    const data = c.shapes.map((s, k) =>
-      randArray(
-        s.reduce((p, q) => p * q, 1),
-        200 + k,
-        range[0],
-        range[1],
-      ),
-    );
-    const sx = data.map((v, k) => sg.tensor(v, c.shapes[k]));
-    const tx = data.map((v, k) => tf.tensor(v, c.shapes[k]));
-    const sy = sg.tidy(() => c.run(sg, ...sx) as sg.Tensor);
-    const ty = tf.tidy(() => c.run(tf, ...tx) as tf.Tensor);
-    expect(sy.shape).toEqual(ty.shape);
-    expect(sy.dtype).toBe(ty.dtype);
-    const tol = c.tol ?? 1e-5;
-    expectClose(sy.dataSync(), ty.dataSync() as Float32Array, tol, tol);
-    if (c.grad === true) {
-      const w = randArray(sy.size, 7, 0.5, 1.5);
-      const sw = sg.tensor(w, sy.shape);
-      const tw = tf.tensor(w, ty.shape);
-      const sgG = sg.grads((...xs) => sg.sum(sg.mul(c.run(sg, ...xs) as sg.Tensor, sw)))(sx);
-      const tfG = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(c.run(tf, ...xs) as tf.Tensor, tw)))(tx);
-      sgG.forEach((g, k) => expectClose(g.dataSync(), tfG[k].dataSync() as Float32Array, 1e-4, 1e-4));
-      sg.dispose([sw, sgG]);
-      tf.dispose([tw, tfG]);
-    }
-    if (c.grad) {
-      gradCheck((...xs) => c.run(sg, ...xs) as sg.Tensor, sx, { rtol: 3e-2, atol: 5e-3 });
-    }
-    sg.dispose([sy, sx]);
-    tf.dispose([ty, tx]);
-  });
-
+runCases('tfjs-core ops added for issue 13', CASES, () => {
   it('stridedSlice with shrinkAxisMask follows TensorFlow (tfjs 4.22 returns row 0: [2, 3, 4])', () => {
     const x = sg.tidy(() => sg.reshape(sg.range(0, 30), [5, 6]));
     const y = sg.stridedSlice(x, [2, 0], [3, 6], [1, 2], 0, 0, 0, 0, 1); // x[2, 0:6:2]
