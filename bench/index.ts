@@ -1,4 +1,4 @@
-// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io, attention.
+// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io, attention, native.
 // Speed is measured here, never in tests; peers run side by side in the same process.
 import { benchGemm } from './gemm.js';
 import { benchOps } from './ops.js';
@@ -8,6 +8,7 @@ import { benchConv } from './conv.js';
 import { benchTrainCnn } from './train_cnn.js';
 import { benchIo } from './io.js';
 import { benchAttention } from './attention.js';
+import { benchNative } from './native.js';
 
 const suites: Record<string, (args: string[]) => Promise<void>> = {
   gemm: benchGemm,
@@ -18,6 +19,8 @@ const suites: Record<string, (args: string[]) => Promise<void>> = {
   io: benchIo,
   // multiHeadAttention forward and forward+backward against a tfjs-core composite on tfjs wasm.
   attention: benchAttention,
+  // The walk-through MLP, mnist_cnn and an LSTM against PyTorch and Keras/JAX (bench/native_peers.py).
+  native: benchNative,
   // `train --model cnn` trains Keras' mnist_cnn; plain `train` the walk-through MLP.
   train: (a) =>
     a.includes('--model') && a[a.indexOf('--model') + 1] === 'cnn'

@@ -7,10 +7,10 @@ import { loadTfjs } from './tfjs-peer.js';
 import { printTable, saveResults } from './harness.js';
 import { setThreads } from '../src/threads.js';
 
-const N = 6400; // one epoch of the walk-through's 8,000 training digits less the 20% validation split
+export const N = 6400; // one epoch of the walk-through's 8,000 training digits less the 20% validation split
 const BATCH = 128;
 
-function data(): { x: Float32Array; y: Float32Array } {
+export function data(): { x: Float32Array; y: Float32Array } {
   // Synthetic but learnable: fixed random inputs, labels from a fixed linear map (speed does not
   // depend on the values; the same arrays go to both libraries).
   const x = new Float32Array(N * 784).map((_, i) => (((Math.sin(i * 12.9898) * 43758.5453) % 1) + 1) % 1);
@@ -19,9 +19,8 @@ function data(): { x: Float32Array; y: Float32Array } {
   return { x, y };
 }
 
-async function simdgrad(x: Float32Array, y: Float32Array, epochs: number, threads: number): Promise<number> {
-  await sg.setBackend('wasm');
-  setThreads(threads);
+/** The walk-through MLP, compiled as the keras R announcement does (also used by bench/native.ts). */
+export function walkthroughMlp(): sg.Sequential {
   const model = sg.sequential();
   model.add(sg.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
   model.add(sg.layers.dropout({ rate: 0.4 }));
@@ -29,6 +28,13 @@ async function simdgrad(x: Float32Array, y: Float32Array, epochs: number, thread
   model.add(sg.layers.dropout({ rate: 0.3 }));
   model.add(sg.layers.dense({ units: 10, activation: 'softmax' }));
   model.compile({ loss: 'categorical_crossentropy', optimizer: sg.optimizers.rmsprop(), metrics: ['accuracy'] });
+  return model;
+}
+
+async function simdgrad(x: Float32Array, y: Float32Array, epochs: number, threads: number): Promise<number> {
+  await sg.setBackend('wasm');
+  setThreads(threads);
+  const model = walkthroughMlp();
   const xt = sg.tensor(x, [N, 784]);
   const yt = sg.tensor(y, [N, 10]);
   await model.fit(xt, yt, { epochs: 1, batchSize: BATCH, verbose: 0 }); // warm-up

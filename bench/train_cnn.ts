@@ -13,7 +13,7 @@ import { printTable, saveResults } from './harness.js';
 
 const BATCH = 128;
 
-function data(n: number): { x: Float32Array; y: Float32Array } {
+export function data(n: number): { x: Float32Array; y: Float32Array } {
   // Synthetic but learnable (speed does not depend on the values; both libraries get the same arrays).
   const x = new Float32Array(n * 784).map((_, i) => (((Math.sin(i * 12.9898) * 43758.5453) % 1) + 1) % 1);
   const y = new Float32Array(n * 10);
@@ -21,8 +21,8 @@ function data(n: number): { x: Float32Array; y: Float32Array } {
   return { x, y };
 }
 
-async function simdgrad(x: Float32Array, y: Float32Array, n: number, epochs: number): Promise<number> {
-  await sg.setBackend('wasm');
+/** Keras' mnist_cnn, compiled with Adadelta(1.0) as the original (also used by bench/native.ts). */
+export function mnistCnn(): { model: sg.Sequential; opt: sg.Optimizer } {
   const L = { ...sg.layers, ...convLayers };
   const model = sg.sequential();
   model.add(L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }));
@@ -35,6 +35,12 @@ async function simdgrad(x: Float32Array, y: Float32Array, n: number, epochs: num
   model.add(L.dense({ units: 10, activation: 'softmax' }));
   const opt = sg.optimizers.adadelta({ learningRate: 1.0 });
   model.compile({ loss: 'categorical_crossentropy', optimizer: opt, metrics: ['accuracy'] });
+  return { model, opt };
+}
+
+async function simdgrad(x: Float32Array, y: Float32Array, n: number, epochs: number): Promise<number> {
+  await sg.setBackend('wasm');
+  const { model, opt } = mnistCnn();
   const xt = sg.tensor(x, [n, 28, 28, 1]);
   const yt = sg.tensor(y, [n, 10]);
   const warm = [sg.slice(xt, 0, BATCH), sg.slice(yt, 0, BATCH)];

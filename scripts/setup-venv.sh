@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+# `--bench` also installs torch, for `npm run bench -- native` (bench/native_peers.py); tests never need it.
+if [ "${1:-}" = "--bench" ] && ! .venv/bin/python -c "import torch" 2>/dev/null; then
+  idx=()
+  [ -d /opt/pypi/simple ] && idx+=(--index-url file:///opt/pypi/simple)
+  [ -d /opt/pypi-more/simple ] && idx+=(--extra-index-url file:///opt/pypi-more/simple)
+  .venv/bin/pip install -q "${idx[@]}" torch
+fi
 # Already set up: nothing to do (npm test runs this script first, so it must be quick).
 if .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(0 if m.version('keras') == '3.15.1' and all(m.version(p) for p in ('jax', 'jaxlib', 'h5py', 'numpy', 'scipy', 'onnx', 'onnxruntime')) else 1)" 2>/dev/null; then
   exit 0
