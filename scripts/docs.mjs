@@ -74,6 +74,9 @@ function skipped(ref) {
   if (ref.flags.isExternal) return true;
   // A constructor counts as documented by its class (`new Dense(args)` is described there).
   if (ref.kindOf(ReflectionKind.Constructor)) return true;
+  // A member of an inline object type of a documented property (`colors?: { training?: string }`):
+  // the property's comment describes it.
+  if (ref.parent?.kindOf(ReflectionKind.TypeLiteral) && ref.parent.parent?.kindOf(ReflectionKind.Property)) return true;
   for (let r = ref.parent; r; r = r.parent) {
     if (r.kindOf(ReflectionKind.Parameter | ReflectionKind.SomeSignature)) return true;
     if (r.kindOf(ReflectionKind.TypeLiteral) && r.parent?.kindOf(ReflectionKind.TypeAlias)) return true;

@@ -52,6 +52,7 @@ function availableKeys(logs: Logs): string {
 // ---------------------------------------------------------------------------------------------
 // EarlyStopping
 
+/** Options of {@link EarlyStopping} (Keras' `EarlyStopping` arguments in camelCase). */
 export interface EarlyStoppingArgs {
   /** The log key to watch (default 'val_loss'). */
   monitor?: string;
@@ -61,6 +62,10 @@ export interface EarlyStoppingArgs {
   patience?: number;
   /** Default 0; 1 prints when it stops and restores. */
   verbose?: number;
+  /**
+   * 'min': stop when the monitor stops decreasing; 'max': increasing; 'auto' (default): 'max' when its name contains
+   * 'acc', else 'min'.
+   */
   mode?: MonitorMode;
   /** A value the monitor must beat: until it does, `wait` is not reset. */
   baseline?: number;
@@ -81,17 +86,29 @@ export interface EarlyStoppingArgs {
  * stop.stoppedEpoch; // the epoch it stopped at (0 when it did not)
  */
 export class EarlyStopping extends Callback {
+  /** The log key watched. */
   readonly monitor: string;
+  /** Least change that counts as an improvement. */
   readonly minDelta: number;
+  /** Epochs without improvement before stopping. */
   readonly patience: number;
+  /** 1 prints when it stops and restores. */
   readonly verbose: number;
+  /** 'min', 'max' or 'auto' (see {@link EarlyStoppingArgs.mode}). */
   readonly mode: MonitorMode;
+  /** The value the monitor must beat, if one was given. */
   readonly baseline: number | undefined;
+  /** Whether the best epoch's weights are put back when training ends. */
   readonly restoreBestWeights: boolean;
+  /** Epochs of warm-up before the monitor is watched. */
   readonly startFromEpoch: number;
+  /** Epochs since the last improvement. */
   wait = 0;
+  /** The epoch (0-based) training was stopped at; 0 when it was not stopped. */
   stoppedEpoch = 0;
+  /** The best monitored value so far (in 'max' mode, stored negated). */
   best = Infinity;
+  /** The epoch (0-based) of the best value. */
   bestEpoch = 0;
   /** Copies of the best weights while training (restoreBestWeights only). */
   bestWeights: Tensor[] | null = null;
@@ -195,6 +212,7 @@ export function earlyStopping(args: EarlyStoppingArgs = {}): EarlyStopping {
 // ---------------------------------------------------------------------------------------------
 // ReduceLROnPlateau
 
+/** Options of {@link ReduceLROnPlateau} (Keras' arguments in camelCase). */
 export interface ReduceLROnPlateauArgs {
   /** Default 'val_loss'. */
   monitor?: string;
@@ -202,6 +220,7 @@ export interface ReduceLROnPlateauArgs {
   factor?: number;
   /** Epochs without improvement before reducing. Default 10. */
   patience?: number;
+  /** 1 prints each reduction. Default 0. */
   verbose?: number;
   /** 'auto': 'max' when the monitor's name contains 'acc', else 'min'. */
   mode?: MonitorMode;
@@ -220,16 +239,27 @@ export interface ReduceLROnPlateauArgs {
  * sg.callbacks.reduceLROnPlateau({ monitor: 'val_loss', factor: 0.5, patience: 2, minLr: 1e-5 });
  */
 export class ReduceLROnPlateau extends Callback {
+  /** The log key watched. */
   readonly monitor: string;
+  /** The learning rate is multiplied by this at each reduction. */
   readonly factor: number;
+  /** Epochs without improvement before reducing. */
   readonly patience: number;
+  /** 1 prints each reduction. */
   readonly verbose: number;
+  /** 'min', 'max' or 'auto'. */
   readonly mode: MonitorMode;
+  /** Least change that counts as an improvement. */
   readonly minDelta: number;
+  /** Epochs to wait after a reduction before counting again. */
   readonly cooldown: number;
+  /** Lower bound of the learning rate. */
   readonly minLr: number;
+  /** Epochs since the last improvement. */
   wait = 0;
+  /** Epochs of cooldown left. */
   cooldownCounter = 0;
+  /** The best monitored value so far. */
   best = Infinity;
   private readonly maxMode: boolean;
   private warned = false;
@@ -260,6 +290,7 @@ export class ReduceLROnPlateau extends Callback {
     return this.maxMode ? current > this.best + this.minDelta : current < this.best - this.minDelta;
   }
 
+  /** True while epochs of cooldown are left. */
   get inCooldown(): boolean {
     return this.cooldownCounter > 0;
   }
@@ -324,7 +355,9 @@ export function reduceLROnPlateau(args: ReduceLROnPlateauArgs = {}): ReduceLROnP
  */
 export class LearningRateScheduler extends Callback {
   constructor(
+    /** The schedule: `(epoch, currentLr) => newLr`, epochs 0-based. */
     readonly schedule: (epoch: number, lr: number) => number,
+    /** 1 prints the learning rate set at each epoch. */
     readonly verbose = 0,
   ) {
     super();
@@ -374,6 +407,7 @@ export function pyFloat(v: number): string {
   return String(v);
 }
 
+/** Options of {@link CSVLogger}. */
 export interface CSVLoggerArgs {
   /** Field separator (default ','). */
   separator?: string;
@@ -388,13 +422,16 @@ export interface CSVLoggerArgs {
  * await model.fit(x, y, { epochs: 5, callbacks: [sg.callbacks.csvLogger('training.log')] });
  */
 export class CSVLogger extends Callback {
+  /** The field separator. */
   readonly separator: string;
+  /** Whether rows are appended to an existing file. */
   readonly append: boolean;
   private keys: string[] | null = null;
   private writeHeader = true;
   private fs: typeof import('node:fs') | null = null;
 
   constructor(
+    /** The CSV file's path. */
     readonly filename: string,
     args: CSVLoggerArgs = {},
   ) {
@@ -610,9 +647,13 @@ export function formatFilepath(
 
 /** The JSON layout ModelCheckpoint writes when the model has no saveWeights. */
 export interface WeightsFile {
+  /** Always 'simdgrad-weights'. */
   format: 'simdgrad-weights';
+  /** The layout's version (1). */
   version: 1;
+  /** Each weight's shape, in the model's weight order. */
   shapes: number[][];
+  /** Each weight's dtype. */
   dtypes: DataType[];
   /** Each weight's values as little-endian float32, base64. */
   values: string[];
@@ -734,9 +775,11 @@ export async function loadWeightsFile(path: string): Promise<Tensor[]> {
 // ---------------------------------------------------------------------------------------------
 // ModelCheckpoint
 
+/** Options of {@link ModelCheckpoint} (Keras' arguments in camelCase). */
 export interface ModelCheckpointArgs {
   /** Default 'val_loss'. */
   monitor?: string;
+  /** 1 prints each save. Default 0. */
   verbose?: number;
   /** Save only when the monitored quantity improves on the best so far. Default false. */
   saveBestOnly?: boolean;
@@ -761,12 +804,19 @@ export interface ModelCheckpointArgs {
  * ckpt.lastSaved; // the path written last
  */
 export class ModelCheckpoint extends Callback {
+  /** The log key compared with saveBestOnly. */
   readonly monitor: string;
+  /** 1 prints each save. */
   readonly verbose: number;
+  /** Save only when the monitor improves on the best so far. */
   readonly saveBestOnly: boolean;
+  /** Save the weights only (else `model.save`). */
   readonly saveWeightsOnly: boolean;
+  /** 'min', 'max' or 'auto'. */
   readonly mode: MonitorMode;
+  /** 'epoch', or the number of batches between saves. */
   readonly saveFreq: 'epoch' | number;
+  /** The best monitored value so far. */
   best: number;
   /** Every path saved so far, in order. */
   readonly saved: string[] = [];
@@ -776,6 +826,7 @@ export class ModelCheckpoint extends Callback {
   private lastBatchSeen = 0;
 
   constructor(
+    /** The path template ('ckpt/weights.{epoch:02d}.json'). */
     readonly filepath: string,
     args: ModelCheckpointArgs = {},
   ) {

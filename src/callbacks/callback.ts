@@ -15,19 +15,36 @@ export type HookResult = void | Promise<void>;
  * await model.fit(x, y, { callbacks: { onEpochEnd: (epoch, logs) => console.log(epoch, logs) } });
  */
 export interface CallbackHooks {
+  /** Called once when `fit` starts, after `setParams` and `setModel`. */
   onTrainBegin?(logs?: Logs): HookResult;
+  /** Called once when `fit` ends (also after early stopping). */
   onTrainEnd?(logs?: Logs): HookResult;
+  /** Called at the start of each epoch; `epoch` counts from 0. */
   onEpochBegin?(epoch: number, logs?: Logs): HookResult;
+  /**
+   * Called at the end of each epoch; `logs` holds the epoch's loss and metrics (and `val_` ones with validation
+   * data).
+   */
   onEpochEnd?(epoch: number, logs?: Logs): HookResult;
+  /** Called before each training batch; `batch` counts from 0 within the epoch. */
   onBatchBegin?(batch: number, logs?: Logs): HookResult;
+  /** Called after each training batch; `logs` holds the loss and metrics so far. */
   onBatchEnd?(batch: number, logs?: Logs): HookResult;
+  /** Called when `evaluate` (or the validation pass of `fit`) starts. */
   onTestBegin?(logs?: Logs): HookResult;
+  /** Called when `evaluate` (or the validation pass of `fit`) ends. */
   onTestEnd?(logs?: Logs): HookResult;
+  /** Called before each evaluation batch. */
   onTestBatchBegin?(batch: number, logs?: Logs): HookResult;
+  /** Called after each evaluation batch. */
   onTestBatchEnd?(batch: number, logs?: Logs): HookResult;
+  /** Called when `predict` starts. */
   onPredictBegin?(logs?: Logs): HookResult;
+  /** Called when `predict` ends. */
   onPredictEnd?(logs?: Logs): HookResult;
+  /** Called before each prediction batch. */
   onPredictBatchBegin?(batch: number, logs?: Logs): HookResult;
+  /** Called after each prediction batch. */
   onPredictBatchEnd?(batch: number, logs?: Logs): HookResult;
 }
 
@@ -48,6 +65,7 @@ export const HOOK_NAMES = [
   'onPredictBatchBegin',
   'onPredictBatchEnd',
 ] as const;
+/** The name of one hook (`'onEpochEnd'`...). */
 export type HookName = (typeof HOOK_NAMES)[number];
 
 /**
@@ -67,27 +85,46 @@ export class Callback implements CallbackHooks {
   /** The run's parameters; set by `setParams`. */
   params?: TrainParams;
 
+  /** Called by the training loop before `onTrainBegin`: sets `this.model`. */
   setModel(model: CallbackModel): void {
     this.model = model;
   }
 
+  /** Called by the training loop before `onTrainBegin`: sets `this.params` (epochs, steps, verbose...). */
   setParams(params: TrainParams): void {
     this.params = params;
   }
 
+  /** Called once when `fit` starts, after `setParams` and `setModel`. A no-op here: override it. */
   onTrainBegin(_logs?: Logs): HookResult {}
+  /** Called once when `fit` ends (also after early stopping). A no-op here: override it. */
   onTrainEnd(_logs?: Logs): HookResult {}
+  /** Called at the start of each epoch; `epoch` counts from 0. A no-op here: override it. */
   onEpochBegin(_epoch: number, _logs?: Logs): HookResult {}
+  /**
+   * Called at the end of each epoch; `logs` holds the epoch's loss and metrics (and `val_` ones with validation
+   * data). A no-op here: override it.
+   */
   onEpochEnd(_epoch: number, _logs?: Logs): HookResult {}
+  /** Called before each training batch; `batch` counts from 0 within the epoch. A no-op here: override it. */
   onBatchBegin(_batch: number, _logs?: Logs): HookResult {}
+  /** Called after each training batch; `logs` holds the loss and metrics so far. A no-op here: override it. */
   onBatchEnd(_batch: number, _logs?: Logs): HookResult {}
+  /** Called when `evaluate` (or the validation pass of `fit`) starts. A no-op here: override it. */
   onTestBegin(_logs?: Logs): HookResult {}
+  /** Called when `evaluate` (or the validation pass of `fit`) ends. A no-op here: override it. */
   onTestEnd(_logs?: Logs): HookResult {}
+  /** Called before each evaluation batch. A no-op here: override it. */
   onTestBatchBegin(_batch: number, _logs?: Logs): HookResult {}
+  /** Called after each evaluation batch. A no-op here: override it. */
   onTestBatchEnd(_batch: number, _logs?: Logs): HookResult {}
+  /** Called when `predict` starts. A no-op here: override it. */
   onPredictBegin(_logs?: Logs): HookResult {}
+  /** Called when `predict` ends. A no-op here: override it. */
   onPredictEnd(_logs?: Logs): HookResult {}
+  /** Called before each prediction batch. A no-op here: override it. */
   onPredictBatchBegin(_batch: number, _logs?: Logs): HookResult {}
+  /** Called after each prediction batch. A no-op here: override it. */
   onPredictBatchEnd(_batch: number, _logs?: Logs): HookResult {}
 }
 
@@ -216,6 +253,7 @@ function isThenable(r: unknown): r is PromiseLike<void> {
  * const r = list.onBatchEnd(0, { loss: 0.3 }); if (r) await r;
  */
 export class CallbackList {
+  /** The callbacks, in the order their hooks run. */
   readonly callbacks: Callback[];
 
   constructor(callbacks: CallbackArg | undefined | null = []) {
@@ -227,53 +265,69 @@ export class CallbackList {
     this.callbacks.push(...toCallbacks(callbacks));
   }
 
+  /** Sets the model on every callback. */
   setModel(model: CallbackModel): void {
     for (const cb of this.callbacks) cb.setModel(model);
   }
 
+  /** Sets the run parameters on every callback. */
   setParams(params: TrainParams): void {
     for (const cb of this.callbacks) cb.setParams(params);
   }
 
+  /** Runs every callback's `onTrainBegin` in order (a Promise when one of them returned one). */
   onTrainBegin(logs: Logs = {}): HookResult {
     return this.run('onTrainBegin', [logs]);
   }
+  /** Runs every callback's `onTrainEnd` in order (a Promise when one of them returned one). */
   onTrainEnd(logs: Logs = {}): HookResult {
     return this.run('onTrainEnd', [logs]);
   }
+  /** Runs every callback's `onEpochBegin` in order (a Promise when one of them returned one). */
   onEpochBegin(epoch: number, logs: Logs = {}): HookResult {
     return this.run('onEpochBegin', [epoch, logs]);
   }
+  /** Runs every callback's `onEpochEnd` in order (a Promise when one of them returned one). */
   onEpochEnd(epoch: number, logs: Logs = {}): HookResult {
     return this.run('onEpochEnd', [epoch, logs]);
   }
+  /** Runs every callback's `onBatchBegin` in order (a Promise when one of them returned one). */
   onBatchBegin(batch: number, logs: Logs = {}): HookResult {
     return this.run('onBatchBegin', [batch, logs]);
   }
+  /** Runs every callback's `onBatchEnd` in order (a Promise when one of them returned one). */
   onBatchEnd(batch: number, logs: Logs = {}): HookResult {
     return this.run('onBatchEnd', [batch, logs]);
   }
+  /** Runs every callback's `onTestBegin` in order (a Promise when one of them returned one). */
   onTestBegin(logs: Logs = {}): HookResult {
     return this.run('onTestBegin', [logs]);
   }
+  /** Runs every callback's `onTestEnd` in order (a Promise when one of them returned one). */
   onTestEnd(logs: Logs = {}): HookResult {
     return this.run('onTestEnd', [logs]);
   }
+  /** Runs every callback's `onTestBatchBegin` in order (a Promise when one of them returned one). */
   onTestBatchBegin(batch: number, logs: Logs = {}): HookResult {
     return this.run('onTestBatchBegin', [batch, logs]);
   }
+  /** Runs every callback's `onTestBatchEnd` in order (a Promise when one of them returned one). */
   onTestBatchEnd(batch: number, logs: Logs = {}): HookResult {
     return this.run('onTestBatchEnd', [batch, logs]);
   }
+  /** Runs every callback's `onPredictBegin` in order (a Promise when one of them returned one). */
   onPredictBegin(logs: Logs = {}): HookResult {
     return this.run('onPredictBegin', [logs]);
   }
+  /** Runs every callback's `onPredictEnd` in order (a Promise when one of them returned one). */
   onPredictEnd(logs: Logs = {}): HookResult {
     return this.run('onPredictEnd', [logs]);
   }
+  /** Runs every callback's `onPredictBatchBegin` in order (a Promise when one of them returned one). */
   onPredictBatchBegin(batch: number, logs: Logs = {}): HookResult {
     return this.run('onPredictBatchBegin', [batch, logs]);
   }
+  /** Runs every callback's `onPredictBatchEnd` in order (a Promise when one of them returned one). */
   onPredictBatchEnd(batch: number, logs: Logs = {}): HookResult {
     return this.run('onPredictBatchEnd', [batch, logs]);
   }

@@ -24,7 +24,9 @@ export interface PlotOptions {
 
 /** What plotHistory needs: Keras' history record. */
 export interface HistoryRecord {
+  /** The epochs run (0-based), one entry per epoch. */
   epoch: number[];
+  /** Each log key's value per epoch ('loss', 'val_loss', metrics...). */
   history: Record<string, number[]>;
   /** Per key, the epochs its values belong to, when a key was not logged every epoch. */
   keyEpochs?: Record<string, number[]>;

@@ -1,6 +1,9 @@
-// The `callbacks` namespace: the Callback base, CallbackList, the Keras built-ins (as classes and
-// camelCase factories), History with its SVG plot, the progress-bar logger, and the JSON
-// weights-file helpers used by modelCheckpoint.
+/**
+ * The `callbacks` namespace: the Callback base, CallbackList, the Keras built-ins (as classes and
+ * camelCase factories), History with its SVG plot, the progress-bar logger, and the JSON
+ * weights-file helpers used by modelCheckpoint.
+ * @module
+ */
 export type { CallbackModel, Logs, TrainParams } from './types.js';
 export {
   Callback,

@@ -43,6 +43,7 @@ export interface TrainParams {
   steps: number;
   /** Training samples per epoch. */
   samples: number;
+  /** The `verbose` given to fit: 0 silent, 1 progress bar, 2 one line per epoch. */
   verbose: 0 | 1 | 2;
   /** The log keys to expect, e.g. ['loss', 'accuracy', 'val_loss', 'val_accuracy']. */
   metrics: string[];
