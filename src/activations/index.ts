@@ -1,6 +1,9 @@
-// Keras activations by name (keras.activations): element-wise functions of one tensor, each a
-// composite of simdgrad ops so the tape differentiates it, plus the name registry behind
-// `activation: 'relu'` in layer configs (getActivation / serializeActivation).
+/**
+ * Keras activations by name (keras.activations): element-wise functions of one tensor, each a
+ * composite of simdgrad ops so the tape differentiates it, plus the name registry behind
+ * `activation: 'relu'` in layer configs (getActivation / serializeActivation).
+ * @module
+ */
 import type { TensorLike } from '../engine/dtype.js';
 import { normAxis } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';

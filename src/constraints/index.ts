@@ -1,6 +1,9 @@
-// Keras weight constraints (keras.constraints): projections applied to a weight after each
-// optimizer step. Each is an object with apply(w) -> new tensor and getConfig(); getConstraint
-// resolves names and configs.
+/**
+ * Keras weight constraints (keras.constraints): projections applied to a weight after each
+ * optimizer step. Each is an object with apply(w) -> new tensor and getConfig(); getConstraint
+ * resolves names and configs.
+ * @module
+ */
 import { type Shape, fmt, normAxis } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { add, div, greaterEqual, mul } from '../ops/binary.js';
@@ -17,14 +20,19 @@ const EPSILON = 1e-7;
 
 /** A serialized constraint ({ className: 'MaxNorm', config: { maxValue: 2, axis: 0 } }). */
 export interface ConstraintConfig {
+  /** The Keras class name ('MaxNorm'). */
   className: string;
+  /** The constructor's arguments, as `getConfig()` returns them. */
   config?: Record<string, unknown>;
 }
 
 /** A projection of a weight: `apply(w)` returns the constrained weight as a new tensor. */
 export interface Constraint {
+  /** The Keras class name ('MaxNorm', 'NonNeg', 'UnitNorm', 'MinMaxNorm'). */
   readonly className: string;
+  /** The constrained weight, as a new tensor (the caller owns it; `w` is not changed). */
   apply(w: Tensor): Tensor;
+  /** The arguments that rebuild this constraint (saved in layer configs). */
   getConfig(): Record<string, unknown>;
 }
 
@@ -67,8 +75,11 @@ const norms = (w: Tensor, axis: Axis) => sqrt(sum(square(w), axis, true));
  * @example constraints.maxNorm({ maxValue: 1 }).apply(w);
  */
 export class MaxNorm implements Constraint {
+  /** Always 'MaxNorm'. */
   readonly className = 'MaxNorm';
+  /** The largest norm allowed (default 2). */
   readonly maxValue: number;
+  /** The axis (or axes) the norm is computed over (default 0). */
   readonly axis: Axis;
   constructor(args: { maxValue?: number; axis?: Axis } = {}) {
     this.maxValue = num('MaxNorm', 'maxValue', args.maxValue ?? 2);
@@ -90,6 +101,7 @@ export class MaxNorm implements Constraint {
 
 /** Zeroes negative weights. @example constraints.nonNeg().apply(sg.tensor([-1, 2])); // [0, 2] */
 export class NonNeg implements Constraint {
+  /** Always 'NonNeg'. */
   readonly className = 'NonNeg';
   apply(w: Tensor): Tensor {
     const t = floatWeight('NonNeg', w);
@@ -102,7 +114,9 @@ export class NonNeg implements Constraint {
 
 /** Scales each slice along `axis` (default 0) to unit L2 norm. */
 export class UnitNorm implements Constraint {
+  /** Always 'UnitNorm'. */
   readonly className = 'UnitNorm';
+  /** The axis (or axes) the norm is computed over (default 0). */
   readonly axis: Axis;
   constructor(args: { axis?: Axis } = {}) {
     this.axis = checkAxisArg('UnitNorm', args.axis ?? 0);
@@ -122,10 +136,15 @@ export class UnitNorm implements Constraint {
  * rate * clip(norm, minValue, maxValue) + (1 - rate) * norm (defaults 0, 1, rate 1, axis 0).
  */
 export class MinMaxNorm implements Constraint {
+  /** Always 'MinMaxNorm'. */
   readonly className = 'MinMaxNorm';
+  /** The smallest norm allowed (default 0). */
   readonly minValue: number;
+  /** The largest norm allowed (default 1). */
   readonly maxValue: number;
+  /** How far to move towards the clipped norm: 1 (default) clips exactly. */
   readonly rate: number;
+  /** The axis (or axes) the norm is computed over (default 0). */
   readonly axis: Axis;
   constructor(args: { minValue?: number; maxValue?: number; rate?: number; axis?: Axis } = {}) {
     this.minValue = num('MinMaxNorm', 'minValue', args.minValue ?? 0);

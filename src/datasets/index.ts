@@ -1,5 +1,8 @@
-// The `datasets` namespace: Keras-style loaders (mnist, fashionMnist, mnistNpm) and the pieces
-// they are built from (IDX parsing, gzip, checksummed downloads, the dataset table).
+/**
+ * The `datasets` namespace: Keras-style loaders (mnist, fashionMnist, mnistNpm) and the pieces
+ * they are built from (IDX parsing, gzip, checksummed downloads, the dataset table).
+ * @module
+ */
 export {
   mnist,
   fashionMnist,

@@ -1,7 +1,10 @@
-// Keras weight initializers (keras.initializers): objects with apply(shape, dtype) and getConfig(),
-// the Keras fan computation, and getInitializer / serializeInitializer for layer configs.
-// Random ones draw on the host from the seedable Rng (src/engine/random.ts): the same seed gives
-// the same values on every call and every backend.
+/**
+ * Keras weight initializers (keras.initializers): objects with apply(shape, dtype) and getConfig(),
+ * the Keras fan computation, and getInitializer / serializeInitializer for layer configs.
+ * Random ones draw on the host from the seedable Rng (src/engine/random.ts): the same seed gives
+ * the same values on every call and every backend.
+ * @module
+ */
 import { ENGINE } from '../engine/engine.js';
 import type { DataType } from '../engine/dtype.js';
 import { Rng } from '../engine/random.js';
@@ -18,7 +21,9 @@ import { checkOptions } from '../utils/options.js';
 
 /** A serialized initializer, as Keras writes it (`class_name` is accepted too). */
 export interface InitializerConfig {
+  /** The Keras class name ('GlorotUniform'). */
   className: string;
+  /** The constructor's arguments (`seed: null` when unseeded). */
   config?: Record<string, unknown>;
 }
 
@@ -26,7 +31,9 @@ export interface InitializerConfig {
 export interface Initializer {
   /** The Keras class name ('GlorotUniform'). */
   readonly className: string;
+  /** A new tensor of `shape` (float32 by default); the caller owns it. */
   apply(shape: readonly number[], dtype?: DataType): Tensor;
+  /** The arguments that rebuild this initializer (saved in layer configs). */
   getConfig(): Record<string, unknown>;
 }
 
@@ -99,6 +106,7 @@ export class Ones implements Initializer {
 /** Every element `value` (default 0). */
 export class Constant implements Initializer {
   readonly className = 'Constant';
+  /** The value of every element. */
   readonly value: number;
   constructor(args: { value?: number } = {}) {
     this.value = num('Constant', 'value', args.value ?? 0);
@@ -114,16 +122,22 @@ export class Constant implements Initializer {
 
 /** Arguments of the normal-distribution initializers (Keras defaults mean 0, stddev 0.05). */
 export interface NormalArgs {
+  /** Mean of the distribution (default 0). */
   mean?: number;
+  /** Standard deviation (default 0.05). */
   stddev?: number;
+  /** Seed of the generator: the same seed gives the same values on every call and backend. */
   seed?: number;
 }
 
 /** Samples N(mean, stddev^2). */
 export class RandomNormal implements Initializer {
   readonly className: string;
+  /** Mean of the distribution. */
   readonly mean: number;
+  /** Standard deviation. */
   readonly stddev: number;
+  /** Seed of the generator, if one was given. */
   readonly seed?: number;
   /** `className` is for subclasses, so that errors name them. */
   constructor(args: NormalArgs = {}, className = 'RandomNormal') {
@@ -157,8 +171,11 @@ export class TruncatedNormal extends RandomNormal {
 /** Samples uniformly from [minval, maxval) (Keras defaults -0.05, 0.05). */
 export class RandomUniform implements Initializer {
   readonly className = 'RandomUniform';
+  /** Lower bound (inclusive). */
   readonly minval: number;
+  /** Upper bound (exclusive). */
   readonly maxval: number;
+  /** Seed of the generator, if one was given. */
   readonly seed?: number;
   constructor(args: { minval?: number; maxval?: number; seed?: number } = {}) {
     this.minval = num('RandomUniform', 'minval', args.minval ?? -0.05);
@@ -178,14 +195,20 @@ export class RandomUniform implements Initializer {
   }
 }
 
+/** Which fan VarianceScaling divides by: inputs, outputs, or their mean. */
 export type FanMode = 'fan_in' | 'fan_out' | 'fan_avg';
+/** The distribution VarianceScaling samples from. */
 export type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform';
 
 /** Arguments of VarianceScaling; camelCase spellings ('fanIn', 'truncatedNormal') are accepted too. */
 export interface VarianceScalingArgs {
+  /** Scale of the variance (default 1). */
   scale?: number;
+  /** The fan divided by (default 'fan_in'). */
   mode?: FanMode | 'fanIn' | 'fanOut' | 'fanAvg';
+  /** The distribution (default 'truncated_normal'). */
   distribution?: Distribution | 'truncatedNormal' | 'untruncatedNormal' | 'normal';
+  /** Seed of the generator. */
   seed?: number;
 }
 
@@ -204,9 +227,13 @@ const TRUNCATED_STDDEV = 0.87962566103423978;
  */
 export class VarianceScaling implements Initializer {
   readonly className: string;
+  /** Scale of the variance. */
   readonly scale: number;
+  /** The fan divided by. */
   readonly mode: FanMode;
+  /** The distribution sampled. */
   readonly distribution: Distribution;
+  /** Seed of the generator, if one was given. */
   readonly seed?: number;
   /** `className` is for the presets (GlorotUniform...), so that errors name them. */
   constructor(args: VarianceScalingArgs = {}, className = 'VarianceScaling') {
@@ -315,7 +342,9 @@ export class LecunUniform extends Preset {
  */
 export class Orthogonal implements Initializer {
   readonly className = 'Orthogonal';
+  /** Multiplier of the orthogonal matrix (default 1). */
   readonly gain: number;
+  /** Seed of the generator, if one was given. */
   readonly seed?: number;
   constructor(args: { gain?: number; seed?: number } = {}) {
     this.gain = num('Orthogonal', 'gain', args.gain ?? 1);
@@ -388,6 +417,7 @@ function orthonormalColumns(m: number, n: number, rng: Rng): Float64Array {
  */
 export class Identity implements Initializer {
   readonly className = 'Identity';
+  /** Multiplier of the identity (default 1). */
   readonly gain: number;
   constructor(args: { gain?: number } = {}) {
     this.gain = num('Identity', 'gain', args.gain ?? 1);

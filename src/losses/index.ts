@@ -1,7 +1,10 @@
-// Keras loss functions (keras.losses): each takes (yTrue, yPred) and returns per-sample losses
-// (yPred's shape without the last axis), like Keras' function forms; the model weights and
-// averages them. Composites of simdgrad ops, so every loss is differentiable through the tape.
-// getLoss resolves names and Keras aliases ('mse', 'categorical_crossentropy', 'kld', ...).
+/**
+ * Keras loss functions (keras.losses): each takes (yTrue, yPred) and returns per-sample losses
+ * (yPred's shape without the last axis), like Keras' function forms; the model weights and
+ * averages them. Composites of simdgrad ops, so every loss is differentiable through the tape.
+ * getLoss resolves names and Keras aliases ('mse', 'categorical_crossentropy', 'kld', ...).
+ * @module
+ */
 import type { Tensor } from '../engine/tensor.js';
 import { add, div, equal, lessEqual, maximum, mul, sub } from '../ops/binary.js';
 import { where } from '../ops/where.js';

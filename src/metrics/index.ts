@@ -1,6 +1,9 @@
-// Keras metrics (keras.metrics): per-sample metric functions of (yTrue, yPred), Keras' resolution
-// of 'accuracy' from the loss and output shape, display names, and host-side running averages
-// (MeanMetric, MeanMetricWrapper) that the training loop uses for epoch logs.
+/**
+ * Keras metrics (keras.metrics): per-sample metric functions of (yTrue, yPred), Keras' resolution
+ * of 'accuracy' from the loss and output shape, display names, and host-side running averages
+ * (MeanMetric, MeanMetricWrapper) that the training loop uses for epoch logs.
+ * @module
+ */
 import { ENGINE } from '../engine/engine.js';
 import { fmt, shapesEqual } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
@@ -178,7 +181,9 @@ export type ShapeLike = readonly (number | null | undefined)[];
 
 /** A resolved metric: the display name and the per-sample function. */
 export interface ResolvedMetric {
+  /** The display name used in the logs ('accuracy', 'mae'). */
   name: string;
+  /** The per-sample metric function. */
   fn: MetricFn;
 }
 
@@ -311,6 +316,7 @@ export class MeanMetric {
   private total = 0;
   private count = 0;
 
+  /** The display name ('loss', or the metric's). */
   constructor(readonly name = 'mean') {}
 
   /**
@@ -352,6 +358,7 @@ export class MeanMetric {
     return this.count === 0 ? 0 : this.total / this.count;
   }
 
+  /** Forgets every value (at the start of an epoch). */
   reset(): void {
     this.total = 0;
     this.count = 0;
@@ -368,12 +375,14 @@ export class MeanMetric {
  */
 export class MeanMetricWrapper extends MeanMetric {
   constructor(
+    /** The per-sample metric function. */
     readonly fn: MetricFn,
     name = metricDisplayName(fn),
   ) {
     super(name);
   }
 
+  /** Computes the metric of (yTrue, yPred) per sample and adds it to the running mean (weighted by `sampleWeight`). */
   updateState(yTrue: Tensor, yPred: Tensor, sampleWeight?: MetricValues): void {
     const values = this.fn(yTrue, yPred);
     try {

@@ -1,5 +1,8 @@
-// The `preprocessing` namespace (Keras' keras.preprocessing): `preprocessing.image` holds the
-// ImageDataGenerator and its flow() batches.
+/**
+ * The `preprocessing` namespace (Keras' keras.preprocessing): `preprocessing.image` holds the
+ * ImageDataGenerator and its flow() batches.
+ * @module
+ */
 import {
   ImageBatches,
   ImageDataGenerator,

@@ -1,7 +1,10 @@
-// Keras' keras.preprocessing.sequence helpers beyond padSequences: makeSamplingTable and skipgrams
-// (word2vec-style training pairs), with Python's `random` reproduced (MT19937 seeded as
-// random.seed(int), random(), randint and shuffle), so a seeded call gives Keras' own pairs; and
-// the n-gram augmentation of Keras' imdb_fasttext example (createNgramSet, addNgram).
+/**
+ * Keras' keras.preprocessing.sequence helpers beyond padSequences: makeSamplingTable and skipgrams
+ * (word2vec-style training pairs), with Python's `random` reproduced (MT19937 seeded as
+ * random.seed(int), random(), randint and shuffle), so a seeded call gives Keras' own pairs; and
+ * the n-gram augmentation of Keras' imdb_fasttext example (createNgramSet, addNgram).
+ * @module
+ */
 import { checkOptions } from '../utils/options.js';
 
 /**

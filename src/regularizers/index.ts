@@ -1,5 +1,8 @@
-// Keras weight regularizers (keras.regularizers): penalties added to the training loss. Each is an
-// object with apply(x) -> scalar tensor and getConfig(); getRegularizer resolves names and configs.
+/**
+ * Keras weight regularizers (keras.regularizers): penalties added to the training loss. Each is an
+ * object with apply(x) -> scalar tensor and getConfig(); getRegularizer resolves names and configs.
+ * @module
+ */
 import type { Tensor } from '../engine/tensor.js';
 import { add, mul } from '../ops/binary.js';
 import { scalar } from '../ops/creation.js';
@@ -12,14 +15,19 @@ import { checkOptions } from '../utils/options.js';
 
 /** A serialized regularizer ({ className: 'L1L2', config: { l1: 0, l2: 0.01 } }). */
 export interface RegularizerConfig {
+  /** The Keras class name ('L1L2'). */
   className: string;
+  /** The constructor's arguments. */
   config?: Record<string, unknown>;
 }
 
 /** A weight penalty: `apply(w)` returns a float32 scalar to add to the loss. */
 export interface Regularizer {
+  /** The Keras class name ('L1L2', 'L1', 'L2'). */
   readonly className: string;
+  /** The penalty for weight `x`, a float32 scalar tensor (the caller owns it). */
   apply(x: Tensor): Tensor;
+  /** The arguments that rebuild this regularizer (saved in layer configs). */
   getConfig(): Record<string, unknown>;
 }
 
@@ -37,8 +45,11 @@ function coefficient(op: string, arg: string, v: unknown): number {
  * Porting note: as Keras 2.x/3 and tfjs, the L2 term has no 1/2 factor.
  */
 export class L1L2 implements Regularizer {
+  /** The Keras class name ('L1L2', or 'L1'/'L2' for the subclasses). */
   readonly className: string;
+  /** Coefficient of the L1 term: l1 * sum(|x|). */
   readonly l1: number;
+  /** Coefficient of the L2 term: l2 * sum(x^2). */
   readonly l2: number;
   /** `className` is for subclasses (L1, L2), so that errors name them. */
   constructor(args: { l1?: number; l2?: number } = {}, className = 'L1L2') {

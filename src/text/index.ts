@@ -1,6 +1,9 @@
-// Text preprocessing (Keras' keras.preprocessing.text and sequence): padSequences and Tokenizer,
-// with Keras' semantics (word order of the index, oov handling, the matrix modes), so data
-// prepared by a Keras script prepares the same way here.
+/**
+ * Text preprocessing (Keras' keras.preprocessing.text and sequence): padSequences and Tokenizer,
+ * with Keras' semantics (word order of the index, oov handling, the matrix modes), so data
+ * prepared by a Keras script prepares the same way here.
+ * @module
+ */
 import type { DataType } from '../engine/dtype.js';
 import type { Tensor } from '../engine/tensor.js';
 import { tensor } from '../ops/creation.js';

@@ -1,5 +1,8 @@
-// The `utils` namespace of the Keras surface: toCategorical (one-hot labels), normalize (unit
-// p-norm along an axis) and shuffleIndices (a seeded permutation, for shuffling datasets).
+/**
+ * The `utils` namespace of the Keras surface: toCategorical (one-hot labels), normalize (unit
+ * p-norm along an axis) and shuffleIndices (a seeded permutation, for shuffling datasets).
+ * @module
+ */
 import { Rng } from '../engine/random.js';
 import { Tensor } from '../engine/tensor.js';
 import type { TensorLike } from '../engine/dtype.js';
