@@ -19,7 +19,12 @@ export type Attrs = Record<string, unknown>;
 /** A kernel: reads its inputs, allocates and fills its outputs. It must validate nothing. */
 export type KernelFunc = (inputs: TensorInfo[], attrs: Attrs, backend: Backend) => TensorInfo | TensorInfo[];
 
+/**
+ * What a backend implements: buffers (write, read, dispose) and kernels by name. `js` (plain loops, the reference)
+ * and `wasm` (WebAssembly SIMD, the default) are built in; `sg.backend()` returns the active one.
+ */
 export interface Backend {
+  /** The backend's name ('wasm', 'js'). */
   readonly name: string;
   /** Kernels by name. A missing entry means this backend cannot run that kernel. */
   readonly kernels: Map<string, KernelFunc>;
@@ -27,7 +32,9 @@ export interface Backend {
   write(values: TypedArray | null, size: number, dtype: DataType): DataId;
   /** A copy of the buffer's contents. */
   readSync(dataId: DataId): TypedArray;
+  /** A copy of the buffer's contents, asynchronously. */
   read(dataId: DataId): Promise<TypedArray>;
+  /** Frees the buffer. */
   disposeData(dataId: DataId): void;
   /** Bytes held by this backend's live buffers. */
   numBytes(): number;
@@ -44,6 +51,7 @@ export interface Backend {
    * kernel wrote, so a failed op leaks nothing.
    */
   beginKernel(): void;
+  /** Ends the bracket opened by `beginKernel`: `ok` false frees every buffer the kernel wrote. */
   endKernel(ok: boolean): void;
 }
 

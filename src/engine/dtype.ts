@@ -2,9 +2,11 @@
 
 /** The element types of a tensor. `bool` is stored as 0/1 in an Int32Array. */
 export type DataType = 'float32' | 'int32' | 'bool';
+/** The typed arrays tensors hold: Float32Array for float32, Int32Array for int32 and bool. */
 export type TypedArray = Float32Array | Int32Array;
 /** Nested arrays of numbers, as accepted by `tensor()` and returned by `array()`. */
 export type NestedArray = number | boolean | NestedArray[];
+/** Values `tensor()` accepts: a number, nested arrays, a typed array or any array-like of numbers. */
 export type TensorLike = NestedArray | TypedArray | ArrayLike<number>;
 
 export const BYTES_PER_ELEMENT = 4;

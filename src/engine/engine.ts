@@ -36,17 +36,24 @@ export interface Tape {
   requires: Set<number>;
 }
 
+/** What `sg.memory()` returns (tfjs's MemoryInfo, plus the backend's own facts). */
 export interface MemoryInfo {
+  /** Live tensors (compare before and after a block to find leaks). */
   numTensors: number;
+  /** Live backend buffers (tensors can share one, e.g. after reshape). */
   numDataBuffers: number;
+  /** Bytes held by live buffers. */
   numBytes: number;
+  /** The most bytes held at once since the start. */
   peakBytes: number;
+  /** Always false: the counts are exact. */
   unreliable: false;
   [key: string]: number | boolean;
 }
 
 type BackendFactory = () => Backend | Promise<Backend>;
 
+/** Tensors nested in arrays and objects, as `tidy` may return and `dispose` accepts. */
 export type TensorContainer =
   void | Tensor | string | number | boolean | null | undefined | TensorContainer[] | { [key: string]: TensorContainer };
 

@@ -1,5 +1,6 @@
 // Shape arithmetic: sizes, strides, broadcasting and axis normalisation.
 
+/** A tensor's dimensions, outermost first ([] for a scalar). */
 export type Shape = readonly number[];
 
 export function sizeFromShape(shape: Shape): number {

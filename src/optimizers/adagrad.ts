@@ -29,7 +29,9 @@ export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
   protected readonly opName = 'adagrad';
   protected readonly kernelName = 'AdagradUpdate';
+  /** Starting value of the accumulators (default 0.1). */
   readonly initialAccumulatorValue: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
 
   constructor(args: AdagradArgs = {}) {
@@ -77,7 +79,9 @@ export class Adadelta extends Optimizer {
   readonly className = 'Adadelta';
   protected readonly opName = 'adadelta';
   protected readonly kernelName = 'AdadeltaUpdate';
+  /** Decay rate of the running averages (default 0.95). */
   readonly rho: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
 
   constructor(args: AdadeltaArgs = {}) {

@@ -45,9 +45,13 @@ export class Adam extends Optimizer {
   readonly className: string = 'Adam';
   protected readonly opName: string = 'adam';
   protected readonly kernelName = 'AdamUpdate';
+  /** Decay rate of the first-moment estimate (default 0.9). */
   readonly beta1: number;
+  /** Decay rate of the second-moment estimate (default 0.999). */
   readonly beta2: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
+  /** Whether the AMSGrad variant (the maximum of past second moments) is used. */
   readonly amsgrad: boolean;
 
   constructor(args: AdamArgs = {}, op = 'adam', defaultName = 'adam') {
@@ -117,8 +121,11 @@ export class Adamax extends Optimizer {
   readonly className = 'Adamax';
   protected readonly opName = 'adamax';
   protected readonly kernelName = 'AdamaxUpdate';
+  /** Decay rate of the first-moment estimate (default 0.9). */
   readonly beta1: number;
+  /** Decay rate of the exponentially weighted infinity norm (default 0.999). */
   readonly beta2: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
 
   constructor(args: AdamaxArgs = {}) {
@@ -152,6 +159,7 @@ export class Adamax extends Optimizer {
   }
 }
 
+/** Options of {@link Nadam}: the same as Adamax's. */
 export type NadamArgs = AdamaxArgs;
 
 /**
@@ -166,8 +174,11 @@ export class Nadam extends Optimizer {
   readonly className = 'Nadam';
   protected readonly opName = 'nadam';
   protected readonly kernelName = 'NadamUpdate';
+  /** Decay rate of the first-moment estimate (default 0.9). */
   readonly beta1: number;
+  /** Decay rate of the second-moment estimate (default 0.999). */
   readonly beta2: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
   /** prod_{i<=t} mu_i for the last t asked for (recomputed when iterations are set). */
   private cache = { t: 0, prod: 1 };

@@ -82,8 +82,11 @@ const IGNORED_DEFAULTS: Record<string, unknown[]> = {
 
 /** A serialized optimizer: Keras' `{class_name, config}` or tfjs-layers' `{className, config}`. */
 export interface OptimizerSpec {
+  /** The class name, tfjs-layers' spelling ('Adam'). */
   className?: string;
+  /** The class name, Keras' spelling ('Adam'). */
   class_name?: string;
+  /** The optimizer's arguments (Keras' snake_case or camelCase keys). */
   config?: Record<string, unknown>;
 }
 
@@ -171,9 +174,13 @@ export const schedules = {
   inverseTimeDecay,
   piecewiseConstantDecay,
   deserialize: deserializeSchedule,
+  /** The base class of the schedules. */
   LearningRateSchedule,
+  /** The {@link ExponentialDecay} class. */
   ExponentialDecay,
+  /** The {@link InverseTimeDecay} class. */
   InverseTimeDecay,
+  /** The {@link PiecewiseConstantDecay} class. */
   PiecewiseConstantDecay,
 };
 
@@ -194,16 +201,26 @@ export const optimizers = {
   nadam,
   get: getOptimizer,
   serialize: serializeOptimizer,
+  /** The optimizer a serialized spec describes (Keras' `optimizers.deserialize`). */
   deserialize: (spec: OptimizerSpec) => getOptimizer(spec),
   schedules,
+  /** The base class, {@link Optimizer}. */
   Optimizer,
+  /** The {@link SGD} class. */
   SGD,
+  /** The {@link RMSprop} class. */
   RMSprop,
+  /** The {@link Adam} class. */
   Adam,
+  /** The {@link AdamW} class. */
   AdamW,
+  /** The {@link Adagrad} class. */
   Adagrad,
+  /** The {@link Adadelta} class. */
   Adadelta,
+  /** The {@link Adamax} class. */
   Adamax,
+  /** The {@link Nadam} class. */
   Nadam,
 };
 

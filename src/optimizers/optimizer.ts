@@ -23,7 +23,9 @@ import { LearningRateSchedule } from './schedules.js';
 
 /** A tensor with a name: a gradient for the variable `name`, or a saved optimizer weight. */
 export interface NamedTensor {
+  /** The variable's name (a gradient's target), or the optimizer weight's name. */
   name: string;
+  /** The tensor. */
   tensor: Tensor;
 }
 
@@ -119,11 +121,17 @@ export abstract class Optimizer {
   /** The in-place kernel this optimizer runs. */
   protected abstract readonly kernelName: string;
 
+  /** The optimizer's name (Keras' `name` argument). */
   readonly name: string;
+  /** Clip each gradient to this L2 norm, or null. */
   readonly clipnorm: number | null;
+  /** Clip each gradient element to [-clipvalue, clipvalue], or null. */
   readonly clipvalue: number | null;
+  /** Clip all gradients together to this global L2 norm, or null. */
   readonly globalClipnorm: number | null;
+  /** Decoupled weight decay (each step p -= p * weightDecay * lr before the update), or null. */
   readonly weightDecay: number | null;
+  /** Keras 2 inverse-time decay: lr_t = lr / (1 + decay * iterations) (default 0). */
   readonly decay: number;
 
   private lr: number | LearningRateSchedule = 0.001;

@@ -35,9 +35,13 @@ export class RMSprop extends Optimizer {
   readonly className = 'RMSprop';
   protected readonly opName = 'rmsprop';
   protected readonly kernelName = 'RmspropUpdate';
+  /** Decay rate of the running average of the squared gradients (default 0.9). */
   readonly rho: number;
+  /** Momentum (default 0). */
   readonly momentum: number;
+  /** Added to the denominator for numerical stability. */
   readonly epsilon: number;
+  /** Whether gradients are normalised by their estimated variance (centered RMSprop). */
   readonly centered: boolean;
 
   constructor(args: RMSpropArgs = {}) {

@@ -49,10 +49,15 @@ export interface ExponentialDecayArgs {
  */
 export class ExponentialDecay extends LearningRateSchedule {
   readonly className = 'ExponentialDecay';
+  /** The learning rate at step 0. */
   readonly initialLearningRate: number;
+  /** Steps per decay period. */
   readonly decaySteps: number;
+  /** The factor per decay period. */
   readonly decayRate: number;
+  /** Whether the decay is applied in whole periods (a step function). */
   readonly staircase: boolean;
+  /** The schedule's name. */
   readonly name: string;
 
   constructor(args: ExponentialDecayArgs) {
@@ -105,10 +110,15 @@ export interface InverseTimeDecayArgs {
  */
 export class InverseTimeDecay extends LearningRateSchedule {
   readonly className = 'InverseTimeDecay';
+  /** The learning rate at step 0. */
   readonly initialLearningRate: number;
+  /** Steps per decay period. */
   readonly decaySteps: number;
+  /** The decay rate: lr = initial / (1 + decayRate * step / decaySteps). */
   readonly decayRate: number;
+  /** Whether the decay is applied in whole periods (a step function). */
   readonly staircase: boolean;
+  /** The schedule's name. */
   readonly name: string;
 
   constructor(args: InverseTimeDecayArgs) {
@@ -161,8 +171,11 @@ export interface PiecewiseConstantDecayArgs {
  */
 export class PiecewiseConstantDecay extends LearningRateSchedule {
   readonly className = 'PiecewiseConstantDecay';
+  /** The steps at which the value changes, increasing. */
   readonly boundaries: number[];
+  /** The learning rates: one more than the boundaries. */
   readonly values: number[];
+  /** The schedule's name. */
   readonly name: string;
 
   constructor(args: PiecewiseConstantDecayArgs) {

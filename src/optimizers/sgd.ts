@@ -24,7 +24,9 @@ export class SGD extends Optimizer {
   readonly className = 'SGD';
   protected readonly opName = 'sgd';
   protected readonly kernelName = 'SgdUpdate';
+  /** Momentum (default 0: plain SGD). */
   readonly momentum: number;
+  /** Whether Nesterov momentum is used. */
   readonly nesterov: boolean;
 
   constructor(args: SGDArgs = {}) {
