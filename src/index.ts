@@ -309,6 +309,10 @@ export {
   LayerNormalization,
   LeakyReLU,
   PReLU,
+  ELU,
+  ReLU,
+  Softmax,
+  ThresholdedReLU,
   SpatialDropout1D,
   SpatialDropout2D,
 } from './layers/index.js';

@@ -20,6 +20,7 @@ import { mergeLayers } from './merge.js';
 import { getRegisteredLambda, lambda, registerLambda } from './core/lambda.js';
 import { preprocessingLayers } from './preprocessing/index.js';
 import { attentionLayers } from './attention/index.js';
+import { activationLayers } from './advanced_activations.js';
 
 type ActivationArg = ConstructorParameters<typeof Activation>[0];
 
@@ -47,6 +48,7 @@ export const layers = {
   getRegisteredLambda,
   ...preprocessingLayers,
   ...attentionLayers,
+  ...activationLayers,
 };
 
 export {
@@ -104,3 +106,14 @@ export {
 } from './merge.js';
 export { Lambda, lambda, registerLambda, getRegisteredLambda, type LambdaArgs, type LambdaFn } from './core/lambda.js';
 export * from './attention/index.js';
+export {
+  ELU,
+  ReLU,
+  Softmax,
+  ThresholdedReLU,
+  activationLayers,
+  type ELUArgs,
+  type ReLUArgs,
+  type SoftmaxArgs,
+  type ThresholdedReLUArgs,
+} from './advanced_activations.js';

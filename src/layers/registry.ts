@@ -38,7 +38,7 @@ import {
   MaxPooling3D,
 } from './pooling/pooling.js';
 import { BatchNormalization, LayerNormalization } from './normalization/normalization.js';
-import { LeakyReLU, PReLU } from './advanced_activations.js';
+import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU } from './advanced_activations.js';
 import { ConvLSTM2D } from './recurrent/conv_lstm.js';
 import { RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing/random_image.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
@@ -95,6 +95,10 @@ export const BUILTIN_LAYER_CLASSES: LayerClass[] = [
   LayerNormalization,
   LeakyReLU,
   PReLU,
+  ELU,
+  ReLU,
+  Softmax,
+  ThresholdedReLU,
   ConvLSTM2D,
   RandomFlip,
   RandomTranslation,

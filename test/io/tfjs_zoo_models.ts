@@ -252,6 +252,33 @@ export const ZOO: ZooEntry[] = [
       }),
   },
   {
+    // The activation layers (layers helper): ELU, ReLU, ThresholdedReLU, Softmax.
+    name: 'activation_layers',
+    inputs: [{ shape: [3, 6], dtype: 'float32' }],
+    sg: () =>
+      sg.sequential({
+        layers: [
+          L.dense({ units: 5, inputShape: [6] }),
+          L.elu(),
+          L.reLU({ maxValue: 0.6 }),
+          L.dense({ units: 4 }),
+          L.thresholdedReLU({ theta: 0.1 }),
+          L.softmax({ axis: -1 }),
+        ],
+      }),
+    tfjs: () =>
+      tfl.sequential({
+        layers: [
+          TL.dense({ units: 5, inputShape: [6] }),
+          TL.elu({}),
+          TL.reLU({ maxValue: 0.6 }),
+          TL.dense({ units: 4 }),
+          TL.thresholdedReLU({ theta: 0.1 }),
+          TL.softmax({ axis: -1 }),
+        ],
+      }),
+  },
+  {
     name: 'masking_gru_sum',
     inputs: [{ shape: [2, 6, 3], dtype: 'float32' }],
     sg: () =>
