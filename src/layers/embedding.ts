@@ -16,13 +16,17 @@ import {
 import type { SymbolicShape } from './symbolic.js';
 import { weightConfig } from './config_util.js';
 
+/** Options of {@link Embedding} (Keras' `Embedding` arguments in camelCase). */
 export interface EmbeddingArgs extends Omit<LayerArgs, 'inputDim'> {
   /** Vocabulary size: ids must lie in [0, inputDim). */
   inputDim: number;
+  /** Size of each embedding vector. */
   outputDim: number;
   /** Default randomUniform in [-0.05, 0.05] (Keras). */
   embeddingsInitializer?: InitializerArg;
+  /** A penalty on the embedding matrix. */
   embeddingsRegularizer?: RegularizerArg;
+  /** A constraint applied to the embedding matrix after each step. */
   embeddingsConstraint?: ConstraintArg;
   /** Id 0 is padding: the layer outputs a mask (id != 0) for the layers after it. */
   maskZero?: boolean;
@@ -37,10 +41,14 @@ export interface EmbeddingArgs extends Omit<LayerArgs, 'inputDim'> {
  */
 export class Embedding extends Layer {
   static override className = 'Embedding';
+  /** Vocabulary size. */
   readonly inputDim: number;
+  /** Size of each embedding vector. */
   readonly outputDim: number;
+  /** Whether id 0 is padding (the layer then outputs a mask). */
   readonly maskZero: boolean;
   override readonly supportsMasking = true;
+  /** The embedding matrix [inputDim, outputDim], once built. */
   embeddings?: LayerWeight;
 
   constructor(private readonly args: EmbeddingArgs) {

@@ -215,6 +215,7 @@ export interface ConcatenateArgs extends LayerArgs {
 export class Concatenate extends Merge {
   static override className = 'Concatenate';
   protected override readonly expandRanks = false;
+  /** The axis the inputs are concatenated along. */
   readonly axis: number;
 
   constructor(args: ConcatenateArgs = {}) {
@@ -333,7 +334,9 @@ export class Dot extends Merge {
   static override className = 'Dot';
   protected override readonly exactInputs = 2;
   protected override readonly expandRanks = false;
+  /** The axis of each input the dot product runs over (one number for both). */
   readonly axes: number | [number, number];
+  /** Whether the inputs are L2-normalised along `axes` first (cosine similarity). */
   readonly normalize: boolean;
 
   constructor(args: DotArgs = {}) {

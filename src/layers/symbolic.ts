@@ -14,21 +14,27 @@ let nextSymbolicId = 0;
  * and the layer call that produces it.
  */
 export class SymbolicTensor {
+  /** A unique id (creation order). */
   readonly id = nextSymbolicId++;
   constructor(
+    /** The dtype of the tensor this stands for. */
     readonly dtype: DataType,
+    /** The shape; the batch dimension (first) is null. */
     readonly shape: SymbolicShape,
     /** The layer call that produced this tensor (null only while it is being created). */
     public node: Node | null,
     /** Which output of that node. */
     readonly outputIndex: number,
+    /** The tensor's name (the producing layer's name and output, 'dense_1/out'). */
     readonly name: string,
   ) {}
 
+  /** Number of dimensions, the batch one included. */
   get rank(): number {
     return this.shape.length;
   }
 
+  /** The layer that produced this tensor (undefined for an Input before it is connected). */
   get sourceLayer(): Layer | undefined {
     return this.node?.layer;
   }

@@ -44,6 +44,7 @@ abstract class Wrapper extends Layer {
 }
 
 export interface TimeDistributedArgs extends LayerArgs {
+  /** The layer applied to every time step. */
   layer: Layer;
 }
 
@@ -53,6 +54,7 @@ export interface TimeDistributedArgs extends LayerArgs {
  */
 export class TimeDistributed extends Wrapper {
   static override className = 'TimeDistributed';
+  /** The layer applied to every time step. */
   readonly layer: Layer;
   override readonly supportsMasking = true;
 
@@ -100,6 +102,10 @@ export class TimeDistributed extends Wrapper {
   }
 }
 
+/**
+ * How {@link Bidirectional} combines the two directions: concatenated, summed, multiplied, averaged, or null for both
+ * as a list.
+ */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
 
 export interface BidirectionalArgs extends LayerArgs {
@@ -118,8 +124,11 @@ export interface BidirectionalArgs extends LayerArgs {
  */
 export class Bidirectional extends Wrapper {
   static override className = 'Bidirectional';
+  /** The layer run forwards. */
   readonly forwardLayer: RecurrentLayer;
+  /** The layer run backwards (goBackwards flipped). */
   readonly backwardLayer: RecurrentLayer;
+  /** How the two outputs are combined. */
   readonly mergeMode: MergeMode;
   override readonly supportsMasking = true;
 
@@ -157,6 +166,7 @@ export class Bidirectional extends Wrapper {
     return [this.forwardLayer, this.backwardLayer];
   }
 
+  /** Whether the whole output sequence is returned (the forward layer's setting). */
   get returnSequences(): boolean {
     return this.forwardLayer.returnSequences;
   }

@@ -262,6 +262,10 @@ export class Conv3D extends Conv {
  */
 export class Conv2DTranspose extends Conv {
   static override className = 'Conv2DTranspose';
+  /**
+   * Extra rows and columns added to one side of the output per spatial axis (each below its stride), or null for
+   * Keras' default size.
+   */
   readonly outputPadding: number[] | null;
   constructor(args: ConvLayerArgs & { outputPadding?: number | number[] | null }) {
     super(2, args);

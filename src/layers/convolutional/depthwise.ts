@@ -43,16 +43,26 @@ const first = (x: Tensor | Tensor[]) => (Array.isArray(x) ? x[0] : x);
  */
 export class DepthwiseConv2D extends Layer {
   static override className = 'DepthwiseConv2D';
+  /** The window [height, width]. */
   readonly kernelSize: number[];
+  /** The stride per spatial axis. */
   readonly strides: number[];
+  /** 'valid' (no padding) or 'same' (output size ceil(in / stride)). */
   readonly padding: 'valid' | 'same';
+  /** 'channelsLast' ([batch, h, w, c], the default) or 'channelsFirst'. */
   readonly dataFormat: DataFormat;
+  /** The dilation per spatial axis. */
   readonly dilationRate: number[];
+  /** Output channels per input channel. */
   readonly depthMultiplier: number;
+  /** Whether a bias is added. */
   readonly useBias: boolean;
+  /** The activation's name ('linear' when none). */
   readonly activationName: string;
   protected readonly activation: (x: Tensor) => Tensor;
+  /** The depthwise kernel [kh, kw, inChannels, depthMultiplier], once built. */
   depthwiseKernel?: LayerWeight;
+  /** The bias, once built (with useBias). */
   bias?: LayerWeight;
 
   constructor(protected readonly args: DepthwiseConv2DArgs) {
@@ -147,7 +157,9 @@ export class DepthwiseConv2D extends Layer {
  */
 export class SeparableConv2D extends DepthwiseConv2D {
   static override className = 'SeparableConv2D';
+  /** Output channels of the pointwise convolution. */
   readonly filters: number;
+  /** The pointwise kernel [1, 1, inChannels * depthMultiplier, filters], once built. */
   pointwiseKernel?: LayerWeight;
 
   constructor(protected override readonly args: SeparableConv2DArgs) {

@@ -31,6 +31,7 @@ function checkFormat(cls: string, f: string | undefined): DataFormat {
 /** Repeats each time step `size` times. @example sg.layers.upSampling1d({ size: 2 }); */
 export class UpSampling1D extends Layer {
   static override className = 'UpSampling1D';
+  /** How many times each step is repeated. */
   readonly size: number;
   constructor(args: LayerArgs & { size?: number } = {}) {
     super(args);
@@ -58,8 +59,11 @@ export class UpSampling1D extends Layer {
  */
 export class UpSampling2D extends Layer {
   static override className = 'UpSampling2D';
+  /** The [height, width] scale factors. */
   readonly size: number[];
+  /** 'channelsLast' (default) or 'channelsFirst'. */
   readonly dataFormat: DataFormat;
+  /** 'nearest' (default) or 'bilinear'. */
   readonly interpolation: 'nearest' | 'bilinear';
   constructor(args: LayerArgs & { size?: number | number[]; dataFormat?: DataFormat; interpolation?: 'nearest' | 'bilinear' } = {}) {
     super(args);
@@ -99,6 +103,7 @@ export class UpSampling2D extends Layer {
 /** Pads the time axis with zeros. @example sg.layers.zeroPadding1d({ padding: [1, 2] }); */
 export class ZeroPadding1D extends Layer {
   static override className = 'ZeroPadding1D';
+  /** Zeros added [before, after] the steps. */
   readonly padding: [number, number];
   constructor(args: LayerArgs & { padding?: number | [number, number] } = {}) {
     super(args);
@@ -135,7 +140,9 @@ function pairs(cls: string, name: string, p: Pairs): [[number, number], [number,
 /** Pads rows and columns with zeros. @example sg.layers.zeroPadding2d({ padding: [[1, 0], [1, 0]] }); */
 export class ZeroPadding2D extends Layer {
   static override className = 'ZeroPadding2D';
+  /** Zeros added [[top, bottom], [left, right]]. */
   readonly padding: [[number, number], [number, number]];
+  /** 'channelsLast' (default) or 'channelsFirst'. */
   readonly dataFormat: DataFormat;
   constructor(args: LayerArgs & { padding?: Pairs; dataFormat?: DataFormat } = {}) {
     super(args);
@@ -163,7 +170,9 @@ export class ZeroPadding2D extends Layer {
 /** Crops rows and columns. @example sg.layers.cropping2d({ cropping: [[2, 2], [4, 4]] }); */
 export class Cropping2D extends Layer {
   static override className = 'Cropping2D';
+  /** Rows and columns removed [[top, bottom], [left, right]]. */
   readonly cropping: [[number, number], [number, number]];
+  /** 'channelsLast' (default) or 'channelsFirst'. */
   readonly dataFormat: DataFormat;
   constructor(args: LayerArgs & { cropping: Pairs; dataFormat?: DataFormat }) {
     super(args);

@@ -138,12 +138,14 @@ abstract class RandomAffineLayer extends RandomImageLayer {
   }
 }
 
+/** Which axes {@link RandomFlip} flips. */
 export type FlipMode = 'horizontal' | 'vertical' | 'horizontal_and_vertical';
 const FLIP_MODES: readonly FlipMode[] = ['horizontal', 'vertical', 'horizontal_and_vertical'];
 
 export interface RandomFlipArgs extends LayerArgs {
   /** 'horizontal', 'vertical' or 'horizontal_and_vertical' (default; also 'horizontalAndVertical'). */
   mode?: FlipMode | 'horizontalAndVertical';
+  /** Seed of the layer's random draws. */
   seed?: number;
 }
 
@@ -154,6 +156,7 @@ export interface RandomFlipArgs extends LayerArgs {
  */
 export class RandomFlip extends RandomImageLayer {
   static override className = 'RandomFlip';
+  /** Which axes are flipped. */
   readonly mode: FlipMode;
 
   constructor(args: RandomFlipArgs = {}) {
@@ -188,7 +191,9 @@ export interface RandomTranslationArgs extends LayerArgs, FillArgs {
  */
 export class RandomTranslation extends RandomAffineLayer {
   static override className = 'RandomTranslation';
+  /** The vertical shift range, as a fraction of the height. */
   readonly heightFactor: Factor;
+  /** The horizontal shift range, as a fraction of the width. */
   readonly widthFactor: Factor;
   private readonly hr: [number, number];
   private readonly wr: [number, number];
@@ -223,6 +228,7 @@ export interface RandomRotationArgs extends LayerArgs, FillArgs {
  */
 export class RandomRotation extends RandomAffineLayer {
   static override className = 'RandomRotation';
+  /** The rotation range, as a fraction of a full turn (0.1: up to 36 degrees either way). */
   readonly factor: Factor;
   private readonly range: [number, number];
 
@@ -263,7 +269,9 @@ export interface RandomZoomArgs extends LayerArgs, FillArgs {
  */
 export class RandomZoom extends RandomAffineLayer {
   static override className = 'RandomZoom';
+  /** The vertical zoom range: f (scale by 1 + u, u in [-f, f]; positive zooms out) or [lower, upper]. */
   readonly heightFactor: Factor;
+  /** The horizontal zoom range, or null to keep the aspect ratio (the height's draw is used). */
   readonly widthFactor: Factor | null;
   private readonly hr: [number, number];
   private readonly wr: [number, number] | null;
