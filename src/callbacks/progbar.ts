@@ -5,6 +5,14 @@
 //   verbose 1, not TTY: only that finished line, one per epoch (no '\r' noise in CI logs or pipes)
 //   verbose 2:          one line per epoch: `375/375 - 1s - loss: ... - 1s/epoch - 3ms/step`
 //   verbose 0:          nothing.
+// In a browser (no process.stdout: the default writer is the console) verbose 1 and 2 write ONE
+// console line per epoch, the header joined to the verbose-2 summary:
+//   `Epoch 3/30 - 375/375 - 1s - loss: ... - 1s/epoch - 3ms/step`
+// (tfjs prints nothing by default; verbose 0 does that here.)
+// What a user's callbacks print never lands between an epoch's `Epoch i/n` header and its
+// progress line: without a TTY the header is written together with the finished line; on a TTY
+// the live header and bar are erased before any other write to the terminal (console.log,
+// process.stdout/stderr.write) and drawn again below it, so that output appears above them.
 // Output goes through an injectable Writer (process.stdout in Node, console.log in a browser).
 import { checkOptions } from '../utils/options.js';
 import { Callback } from './callback.js';
@@ -13,11 +21,26 @@ import type { Logs, TrainParams } from './types.js';
 /** Where the progress bar writes; `isTTY` selects in-place redrawing. */
 export interface Writer {
   write(text: string): void;
+  /** A terminal: the live bar is redrawn in place with '\r'. */
   isTTY?: boolean;
+  /**
+   * A line-oriented console (a browser's, the default there): ProgbarLogger writes one line per
+   * epoch, `Epoch i/n - ` followed by the verbose-2 summary, and nothing per batch.
+   */
+  console?: boolean;
+  /** Terminal width in characters (to erase a wrapped bar); 80 when absent. */
+  columns?: number;
+  /**
+   * Terminal only: calls `onOther(text)` just before anything else writes `text` to the same
+   * terminal (a user's console.log), until the returned function is called. ProgbarLogger uses
+   * it to move its live header and bar below such output.
+   */
+  watchOthers?(onOther: (text: string) => void): () => void;
 }
 
+/** Options of ProgbarLogger and Progbar. */
 export interface ProgbarLoggerOptions {
-  /** Defaults to `process.stdout` in Node, else a line-buffered `console.log`. */
+  /** Defaults to `process.stdout` in Node, else a line-buffered `console.log` (see defaultWriter). */
   writer?: Writer;
   /** Overrides `params.verbose` (0, 1 or 2). */
   verbose?: 0 | 1 | 2;
@@ -29,21 +52,60 @@ export interface ProgbarLoggerOptions {
   now?: () => number;
 }
 
-/** The default writer: process.stdout in Node, else console.log one line at a time. */
+type WriteFn = (chunk: unknown, ...rest: unknown[]) => boolean;
+interface NodeStream {
+  write: WriteFn;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/**
+ * The default writer: process.stdout in Node (a terminal when it is a TTY), else a
+ * line-buffered console.log marked `console` (one line per epoch from ProgbarLogger).
+ */
 export function defaultWriter(): Writer {
-  const p = (globalThis as { process?: { stdout?: { write(s: string): unknown; isTTY?: boolean } } }).process;
+  const p = (globalThis as { process?: { stdout?: NodeStream; stderr?: NodeStream } }).process;
   const out = p?.stdout;
   if (out && typeof out.write === 'function') {
+    let own = false;
     return {
-      write: (s: string) => void out.write(s),
+      write: (s: string) => {
+        own = true;
+        try {
+          out.write(s);
+        } finally {
+          own = false;
+        }
+      },
       get isTTY() {
         return out.isTTY === true;
+      },
+      get columns() {
+        return out.columns;
+      },
+      watchOthers(onOther: (text: string) => void): () => void {
+        // process.stdout and a stderr that shows on the same terminal (console.error, warn).
+        const streams = [out, p?.stderr].filter((x): x is NodeStream => !!x && x.isTTY === true);
+        const saved = streams.map((st) => {
+          const orig = st.write;
+          const hooked: WriteFn = function (this: unknown, chunk, ...rest) {
+            if (!own) onOther(typeof chunk === 'string' ? chunk : String(chunk ?? ''));
+            return orig.call(st, chunk, ...rest);
+          };
+          st.write = hooked;
+          return { st, orig, hooked };
+        });
+        return () => {
+          // Restore only what is still ours (someone may have wrapped it since).
+          for (const { st, orig, hooked } of saved) if (st.write === hooked) st.write = orig;
+        };
       },
     };
   }
   let pending = '';
   return {
     isTTY: false,
+    console: true,
     write(s: string) {
       pending += s;
       let nl: number;
@@ -214,7 +276,8 @@ export class Progbar {
 /**
  * Prints Keras' progress output during `fit` (and `evaluate`/`predict` when called on their
  * own). `fit` adds one automatically when `verbose > 0`; its verbosity comes from
- * `params.verbose` unless given here.
+ * `params.verbose` unless given here. In a browser (the console writer) it prints one line per
+ * epoch. Output of other callbacks never lands between an epoch's header and its progress line.
  * @example
  * // Capture the output instead of printing it:
  * const lines: string[] = [];
@@ -222,24 +285,84 @@ export class Progbar {
  */
 export class ProgbarLogger extends Callback {
   private readonly opts: ProgbarLoggerOptions;
+  private readonly out: Writer;
   private bar: Progbar | null = null;
   private inFit = false;
   private epochs = 0;
+  /** The epoch header not yet written (written with the bar's first output). */
+  private pendingHeader = '';
+  /** On a TTY: the header and the unfinished bar text now on screen (erasable). */
+  private shownHeader = '';
+  private shownBar = '';
+  /** On a TTY: the header to draw again before the bar's next output (after another's output). */
+  private redrawHeader = '';
+  private othersEndLine = true;
+  private unwatch: (() => void) | null = null;
 
   constructor(opts: ProgbarLoggerOptions = {}) {
     super();
     if (opts.verbose !== undefined && opts.verbose !== 0 && opts.verbose !== 1 && opts.verbose !== 2) {
       throw new Error(`ProgbarLogger: option 'verbose' must be 0, 1 or 2 but got ${String(opts.verbose)}`);
     }
-    this.opts = { ...opts, writer: opts.writer ?? defaultWriter() };
+    this.out = opts.writer ?? defaultWriter();
+    // Every write of the bars goes through emit(), which adds the header and tracks the screen.
+    this.opts = { ...opts, writer: { write: (s: string) => this.emit(s), isTTY: this.out.isTTY === true } };
   }
 
   private get verbose(): 0 | 1 | 2 {
     return this.opts.verbose ?? this.params?.verbose ?? 1;
   }
 
+  private get tty(): boolean {
+    return this.out.isTTY === true && this.out.console !== true;
+  }
+
   private newBar(target: number): Progbar {
-    return new Progbar(target, { ...this.opts, verbose: this.verbose });
+    // The console writes one summary line per epoch (verbose 2's) whatever the verbosity.
+    const verbose = this.out.console === true ? 2 : this.verbose;
+    return new Progbar(target, { ...this.opts, verbose });
+  }
+
+  /** Writes `s` for a bar: first the pending (or erased) header, and keeps track of the screen. */
+  private emit(s: string): void {
+    let prefix = '';
+    if (this.redrawHeader) {
+      prefix = (this.othersEndLine ? '' : '\n') + this.redrawHeader;
+      this.redrawHeader = '';
+      this.shownHeader = prefix.trimStart();
+    }
+    if (this.pendingHeader) {
+      prefix += this.pendingHeader;
+      if (this.tty) this.shownHeader = this.pendingHeader;
+      this.pendingHeader = '';
+    }
+    const text = prefix + s;
+    this.out.write(text);
+    if (!this.tty) return;
+    if (s === '') {
+      this.shownBar = '';
+    } else if (s.endsWith('\n')) {
+      this.shownHeader = '';
+      this.shownBar = '';
+    } else {
+      this.shownBar = s.slice(s.lastIndexOf('\r') + 1);
+    }
+  }
+
+  /** Another write is about to reach the terminal: erase our live header and bar first. */
+  private onOther(text: string): void {
+    if (this.shownHeader || this.shownBar) {
+      const cols = Math.max(1, this.out.columns ?? 80);
+      const barRows = this.shownBar ? Math.ceil(this.shownBar.length / cols) : 0;
+      let erase = '\r\x1b[2K' + '\x1b[1A\x1b[2K'.repeat(Math.max(0, barRows - 1));
+      if (this.shownHeader) erase += '\x1b[1A\x1b[2K'.repeat(Math.ceil((this.shownHeader.length - 1) / cols) || 1);
+      this.out.write(erase);
+      this.redrawHeader = this.shownHeader;
+      this.shownHeader = '';
+      this.shownBar = '';
+      this.othersEndLine = true;
+    }
+    if (text.length) this.othersEndLine = text.endsWith('\n');
   }
 
   override setParams(params: TrainParams): void {
@@ -249,17 +372,35 @@ export class ProgbarLogger extends Callback {
 
   override onTrainBegin(): void {
     this.inFit = true;
+    this.unwatch?.();
+    this.unwatch = null;
+    if (this.verbose !== 0 && this.tty && this.out.watchOthers) {
+      this.unwatch = this.out.watchOthers((t) => this.onOther(t));
+    }
   }
 
   override onTrainEnd(): void {
     this.inFit = false;
     this.bar = null;
+    this.pendingHeader = '';
+    this.redrawHeader = '';
+    this.unwatch?.();
+    this.unwatch = null;
   }
 
   override onEpochBegin(epoch: number): void {
     if (this.verbose === 0) return;
-    if (this.epochs > 1) this.opts.writer!.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
+    this.redrawHeader = '';
+    const header = this.epochs > 1 ? `Epoch ${epoch + 1}/${this.epochs}` : '';
+    if (this.out.console === true) this.pendingHeader = header ? `${header} - ` : '';
+    else if (header && this.tty) this.emitHeader(header + '\n');
+    else this.pendingHeader = header ? header + '\n' : '';
     this.bar = this.newBar(this.params?.steps ?? 0);
+  }
+
+  private emitHeader(h: string): void {
+    this.pendingHeader = h;
+    this.emit('');
   }
 
   override onBatchEnd(batch: number, logs?: Logs): void {
