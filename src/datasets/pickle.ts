@@ -10,6 +10,7 @@
 
 /** A tuple (kept apart from lists so the array records can be checked). */
 export class PyTuple {
+  /** The tuple's items. */
   constructor(readonly items: PickleValue[]) {}
 }
 /** One of the allowed globals, e.g. 'numpy.ndarray'. */
@@ -23,12 +24,18 @@ export class PyDtype {
 }
 /** A numpy array rebuilt from its pickled state: object arrays hold items, numeric ones bytes. */
 export class PyNdarray {
+  /** The array's shape. */
   shape: number[] = [];
+  /** The array's dtype, once BUILD has run. */
   dtype: PyDtype | null = null;
+  /** The items of an object array. */
   items: PickleValue[] | null = null;
+  /** The raw bytes of a numeric array. */
   bytes: Uint8Array | null = null;
+  /** Whether BUILD has set the state. */
   built = false;
 }
+/** A value the restricted unpickler can produce. */
 export type PickleValue =
   number | bigint | string | boolean | null | Uint8Array | PickleValue[] | PyTuple | PyGlobal | PyDtype | PyNdarray;
 

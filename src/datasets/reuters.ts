@@ -111,4 +111,5 @@ export async function reutersWordIndex(opts: KerasFileOptions = {}): Promise<Map
   return parseWordIndex(fn, new TextDecoder().decode(await kerasFileBytes(fn, file, opts)), file.name);
 }
 reuters.getWordIndex = reutersWordIndex;
+/** The 46 topic names of the Reuters labels, in label order (Keras' `get_label_names`). */
 reuters.getLabelNames = () => [...REUTERS_LABELS];

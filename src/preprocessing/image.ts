@@ -14,10 +14,15 @@ import { reshape } from '../ops/reshape.js';
 import { sqrt } from '../ops/unary.js';
 import { tensor } from '../ops/creation.js';
 
+/** Options of {@link ImageDataGenerator} (Keras' arguments in camelCase; snake_case accepted). */
 export interface ImageDataGeneratorArgs {
+  /** Subtract the dataset's mean (from `fit()`) from each image. */
   featurewiseCenter?: boolean;
+  /** Subtract each image's own mean. */
   samplewiseCenter?: boolean;
+  /** Divide by the dataset's std (from `fit()`). */
   featurewiseStdNormalization?: boolean;
+  /** Divide each image by its own std. */
   samplewiseStdNormalization?: boolean;
   /** Not supported (an error says so). */
   zcaWhitening?: boolean;
@@ -37,7 +42,9 @@ export interface ImageDataGeneratorArgs {
   fillMode?: FillMode;
   /** The fill value for 'constant'. */
   cval?: number;
+  /** Flip images left-right at random. */
   horizontalFlip?: boolean;
+  /** Flip images upside down at random. */
   verticalFlip?: boolean;
   /** Multiplies the data by this value (before the other standardisation). */
   rescale?: number | null;
@@ -59,16 +66,25 @@ export interface TransformParams {
   ty?: number;
   /** Shear in degrees. */
   shear?: number;
+  /** Zoom factor along x (columns). */
   zx?: number;
+  /** Zoom factor along y (rows). */
   zy?: number;
+  /** Flip left-right. */
   flipHorizontal?: boolean;
+  /** Flip upside down. */
   flipVertical?: boolean;
+  /** Value added to every channel (clipped to the image's range). */
   channelShiftIntensity?: number | null;
 }
 
+/** Options of `ImageDataGenerator.flow()`. */
 export interface FlowOptions {
+  /** Images per batch (default 32). */
   batchSize?: number;
+  /** Shuffle the order each pass (default true). */
   shuffle?: boolean;
+  /** Seed of the shuffles and transforms. */
   seed?: number;
 }
 
@@ -122,11 +138,15 @@ function range(name: string, v: unknown): void {
  * await model.fitDataset(gen.flow(xTrain, yTrain, { batchSize: 32, seed: 1 }), { epochs: 10 });
  */
 export class ImageDataGenerator {
+  /** The options given (normalised). */
   readonly args: Readonly<ImageDataGeneratorArgs>;
+  /** How points outside the input are filled. */
   readonly fillMode: FillMode;
+  /** The zoom range [lower, upper]. */
   readonly zoomRange: [number, number];
   /** Per-channel mean and std from fit() (featurewise options), kept tensors [1, 1, 1, c]. */
   mean: Tensor | null = null;
+  /** Per-channel std from fit() (featurewise options), a kept tensor [1, 1, 1, c]. */
   std: Tensor | null = null;
 
   constructor(args: ImageDataGeneratorArgs = {}) {
@@ -313,7 +333,9 @@ function channelShift(x: Tensor, intensity: number[]): Tensor {
 
 /** One batch of flow(): the caller (or fitDataset) owns and frees the tensors. No ys when flow() got no y. */
 export interface ImageBatch {
+  /** The images [batch, h, w, c]. */
   xs: Tensor;
+  /** The labels of those images. */
   ys?: Tensor;
 }
 
@@ -322,14 +344,20 @@ export interface ImageBatch {
  * a pass (reshuffled each time); also iterable. It keeps references to x and y: keep them alive.
  */
 export class ImageBatches implements Iterable<ImageBatch> {
+  /** Images per batch. */
   readonly batchSize: number;
+  /** Whether each pass is shuffled. */
   readonly shuffle: boolean;
+  /** Number of images. */
   readonly n: number;
   private readonly rng: Rng;
 
   constructor(
+    /** The generator that transforms the images. */
     readonly generator: ImageDataGenerator,
+    /** The images [n, h, w, c] (kept by reference). */
     readonly x: Tensor,
+    /** The labels, or null. */
     readonly y: Tensor | null,
     opts: FlowOptions,
   ) {

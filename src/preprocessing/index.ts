@@ -13,10 +13,16 @@ import {
   type TransformParams,
 } from './image.js';
 
+/**
+ * Keras' `preprocessing.image`: ImageDataGenerator (augmentation, flow() batches for fitDataset) and transformMatrix.
+ * @example sg.preprocessing.image.imageDataGenerator({ rotationRange: 15, horizontalFlip: true }).flow(x, y, { batchSize: 32 });
+ */
 export const image = {
   /** @example sg.preprocessing.image.imageDataGenerator({ rotationRange: 15, horizontalFlip: true }) */
   imageDataGenerator: (args: ImageDataGeneratorArgs = {}) => new ImageDataGenerator(args),
+  /** The {@link ImageDataGenerator} class. */
   ImageDataGenerator,
+  /** The {@link ImageBatches} class (what flow() returns). */
   ImageBatches,
   transformMatrix,
 };

@@ -121,6 +121,7 @@ export function makeSamplingTable(size: number, samplingFactor = 1e-5): Float64A
   return out;
 }
 
+/** Options of `skipgrams` (Keras' arguments in camelCase). */
 export interface SkipgramsOptions {
   /** Context words on each side (default 4). */
   windowSize?: number;

@@ -10,6 +10,7 @@ import { tensor } from '../ops/creation.js';
 import { checkOptions } from '../utils/options.js';
 import { checkOutputSize } from '../utils/size.js';
 
+/** Options of `padSequences` (Keras' arguments in camelCase). */
 export interface PadSequencesOptions {
   /** Length of every output row (default: the longest sequence). */
   maxlen?: number;
@@ -70,6 +71,7 @@ export function padSequences(sequences: ArrayLike<number>[], opts: PadSequencesO
 /** Keras' default filters: punctuation, tabs and newlines. */
 export const DEFAULT_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
 
+/** Options of {@link Tokenizer} (Keras' arguments in camelCase). */
 export interface TokenizerOptions {
   /** Keep only the numWords - 1 most frequent words in sequences and matrices. */
   numWords?: number;
@@ -85,6 +87,7 @@ export interface TokenizerOptions {
   oovToken?: string;
 }
 
+/** How `textsToMatrix` fills its rows: 0/1, counts, tf-idf, or frequencies. */
 export type MatrixMode = 'binary' | 'count' | 'tfidf' | 'freq';
 
 const filterSets = new Map<string, Set<string>>();
@@ -125,11 +128,17 @@ export function textToWordSequence(text: string, filters = DEFAULT_FILTERS, lowe
  * tok.textsToSequences(['the bird']); // [[2, 1]]
  */
 export class Tokenizer {
+  /** Keep only the numWords - 1 most frequent words (null: all). */
   readonly numWords: number | null;
+  /** Characters removed from texts. */
   readonly filters: string;
+  /** Whether texts are lower-cased first. */
   readonly lower: boolean;
+  /** The word separator. */
   readonly split: string;
+  /** Whether every character is a token. */
   readonly charLevel: boolean;
+  /** The token standing in for unknown words, or null. */
   readonly oovToken: string | null;
   /** Occurrences of each word, in first-seen order. */
   readonly wordCounts = new Map<string, number>();
@@ -141,6 +150,7 @@ export class Tokenizer {
   indexWord = new Map<number, string>();
   /** index -> number of documents. */
   indexDocs = new Map<number, number>();
+  /** Number of documents seen by the fit methods. */
   documentCount = 0;
 
   constructor(opts: TokenizerOptions = {}) {
