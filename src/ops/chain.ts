@@ -269,140 +269,275 @@ type M<K extends keyof typeof CHAIN> = Method<(typeof CHAIN)[K]>;
 // types are resolved lazily. The check below makes the list and the table agree exactly.
 declare module '../engine/tensor.js' {
   interface Tensor {
+    /** `x.abs(...)` is `sg.abs(x, ...)`: see {@link abs}. */
     abs: M<'abs'>;
+    /** `x.acos(...)` is `sg.acos(x, ...)`: see {@link acos}. */
     acos: M<'acos'>;
+    /** `x.acosh(...)` is `sg.acosh(x, ...)`: see {@link acosh}. */
     acosh: M<'acosh'>;
+    /** `x.asin(...)` is `sg.asin(x, ...)`: see {@link asin}. */
     asin: M<'asin'>;
+    /** `x.asinh(...)` is `sg.asinh(x, ...)`: see {@link asinh}. */
     asinh: M<'asinh'>;
+    /** `x.atan(...)` is `sg.atan(x, ...)`: see {@link atan}. */
     atan: M<'atan'>;
+    /** `x.atanh(...)` is `sg.atanh(x, ...)`: see {@link atanh}. */
     atanh: M<'atanh'>;
+    /** `x.ceil(...)` is `sg.ceil(x, ...)`: see {@link ceil}. */
     ceil: M<'ceil'>;
+    /** `x.clipByValue(...)` is `sg.clipByValue(x, ...)`: see {@link clipByValue}. */
     clipByValue: M<'clipByValue'>;
+    /** `x.cos(...)` is `sg.cos(x, ...)`: see {@link cos}. */
     cos: M<'cos'>;
+    /** `x.cosh(...)` is `sg.cosh(x, ...)`: see {@link cosh}. */
     cosh: M<'cosh'>;
+    /** `x.elu(...)` is `sg.elu(x, ...)`: see {@link elu}. */
     elu: M<'elu'>;
+    /** `x.erf(...)` is `sg.erf(x, ...)`: see {@link erf}. */
     erf: M<'erf'>;
+    /** `x.exp(...)` is `sg.exp(x, ...)`: see {@link exp}. */
     exp: M<'exp'>;
+    /** `x.expm1(...)` is `sg.expm1(x, ...)`: see {@link expm1}. */
     expm1: M<'expm1'>;
+    /** `x.floor(...)` is `sg.floor(x, ...)`: see {@link floor}. */
     floor: M<'floor'>;
+    /** `x.isFinite(...)` is `sg.isFinite(x, ...)`: see {@link isFinite}. */
     isFinite: M<'isFinite'>;
+    /** `x.isInf(...)` is `sg.isInf(x, ...)`: see {@link isInf}. */
     isInf: M<'isInf'>;
+    /** `x.isNaN(...)` is `sg.isNaN(x, ...)`: see {@link isNaN}. */
     isNaN: M<'isNaN'>;
+    /** `x.leakyRelu(...)` is `sg.leakyRelu(x, ...)`: see {@link leakyRelu}. */
     leakyRelu: M<'leakyRelu'>;
+    /** `x.log(...)` is `sg.log(x, ...)`: see {@link log}. */
     log: M<'log'>;
+    /** `x.log1p(...)` is `sg.log1p(x, ...)`: see {@link log1p}. */
     log1p: M<'log1p'>;
+    /** `x.logSigmoid(...)` is `sg.logSigmoid(x, ...)`: see {@link logSigmoid}. */
     logSigmoid: M<'logSigmoid'>;
+    /** `x.logicalNot(...)` is `sg.logicalNot(x, ...)`: see {@link logicalNot}. */
     logicalNot: M<'logicalNot'>;
+    /** `x.neg(...)` is `sg.neg(x, ...)`: see {@link neg}. */
     neg: M<'neg'>;
+    /** `x.prelu(...)` is `sg.prelu(x, ...)`: see {@link prelu}. */
     prelu: M<'prelu'>;
+    /** `x.reciprocal(...)` is `sg.reciprocal(x, ...)`: see {@link reciprocal}. */
     reciprocal: M<'reciprocal'>;
+    /** `x.relu(...)` is `sg.relu(x, ...)`: see {@link relu}. */
     relu: M<'relu'>;
+    /** `x.relu6(...)` is `sg.relu6(x, ...)`: see {@link relu6}. */
     relu6: M<'relu6'>;
+    /** `x.round(...)` is `sg.round(x, ...)`: see {@link round}. */
     round: M<'round'>;
+    /** `x.rsqrt(...)` is `sg.rsqrt(x, ...)`: see {@link rsqrt}. */
     rsqrt: M<'rsqrt'>;
+    /** `x.selu(...)` is `sg.selu(x, ...)`: see {@link selu}. */
     selu: M<'selu'>;
+    /** `x.sigmoid(...)` is `sg.sigmoid(x, ...)`: see {@link sigmoid}. */
     sigmoid: M<'sigmoid'>;
+    /** `x.sign(...)` is `sg.sign(x, ...)`: see {@link sign}. */
     sign: M<'sign'>;
+    /** `x.sin(...)` is `sg.sin(x, ...)`: see {@link sin}. */
     sin: M<'sin'>;
+    /** `x.sinh(...)` is `sg.sinh(x, ...)`: see {@link sinh}. */
     sinh: M<'sinh'>;
+    /** `x.softplus(...)` is `sg.softplus(x, ...)`: see {@link softplus}. */
     softplus: M<'softplus'>;
+    /** `x.sqrt(...)` is `sg.sqrt(x, ...)`: see {@link sqrt}. */
     sqrt: M<'sqrt'>;
+    /** `x.square(...)` is `sg.square(x, ...)`: see {@link square}. */
     square: M<'square'>;
+    /** `x.step(...)` is `sg.step(x, ...)`: see {@link step}. */
     step: M<'step'>;
+    /** `x.tan(...)` is `sg.tan(x, ...)`: see {@link tan}. */
     tan: M<'tan'>;
+    /** `x.tanh(...)` is `sg.tanh(x, ...)`: see {@link tanh}. */
     tanh: M<'tanh'>;
+    /** `x.add(...)` is `sg.add(x, ...)`: see {@link add}. */
     add: M<'add'>;
+    /** `x.atan2(...)` is `sg.atan2(x, ...)`: see {@link atan2}. */
     atan2: M<'atan2'>;
+    /** `x.div(...)` is `sg.div(x, ...)`: see {@link div}. */
     div: M<'div'>;
+    /** `x.divNoNan(...)` is `sg.divNoNan(x, ...)`: see {@link divNoNan}. */
     divNoNan: M<'divNoNan'>;
+    /** `x.equal(...)` is `sg.equal(x, ...)`: see {@link equal}. */
     equal: M<'equal'>;
+    /** `x.floorDiv(...)` is `sg.floorDiv(x, ...)`: see {@link floorDiv}. */
     floorDiv: M<'floorDiv'>;
+    /** `x.greater(...)` is `sg.greater(x, ...)`: see {@link greater}. */
     greater: M<'greater'>;
+    /** `x.greaterEqual(...)` is `sg.greaterEqual(x, ...)`: see {@link greaterEqual}. */
     greaterEqual: M<'greaterEqual'>;
+    /** `x.less(...)` is `sg.less(x, ...)`: see {@link less}. */
     less: M<'less'>;
+    /** `x.lessEqual(...)` is `sg.lessEqual(x, ...)`: see {@link lessEqual}. */
     lessEqual: M<'lessEqual'>;
+    /** `x.logicalAnd(...)` is `sg.logicalAnd(x, ...)`: see {@link logicalAnd}. */
     logicalAnd: M<'logicalAnd'>;
+    /** `x.logicalOr(...)` is `sg.logicalOr(x, ...)`: see {@link logicalOr}. */
     logicalOr: M<'logicalOr'>;
+    /** `x.logicalXor(...)` is `sg.logicalXor(x, ...)`: see {@link logicalXor}. */
     logicalXor: M<'logicalXor'>;
+    /** `x.maximum(...)` is `sg.maximum(x, ...)`: see {@link maximum}. */
     maximum: M<'maximum'>;
+    /** `x.minimum(...)` is `sg.minimum(x, ...)`: see {@link minimum}. */
     minimum: M<'minimum'>;
+    /** `x.mod(...)` is `sg.mod(x, ...)`: see {@link mod}. */
     mod: M<'mod'>;
+    /** `x.mul(...)` is `sg.mul(x, ...)`: see {@link mul}. */
     mul: M<'mul'>;
+    /** `x.notEqual(...)` is `sg.notEqual(x, ...)`: see {@link notEqual}. */
     notEqual: M<'notEqual'>;
+    /** `x.pow(...)` is `sg.pow(x, ...)`: see {@link pow}. */
     pow: M<'pow'>;
+    /** `x.squaredDifference(...)` is `sg.squaredDifference(x, ...)`: see {@link squaredDifference}. */
     squaredDifference: M<'squaredDifference'>;
+    /** `x.sub(...)` is `sg.sub(x, ...)`: see {@link sub}. */
     sub: M<'sub'>;
+    /** `x.all(...)` is `sg.all(x, ...)`: see {@link all}. */
     all: M<'all'>;
+    /** `x.any(...)` is `sg.any(x, ...)`: see {@link any}. */
     any: M<'any'>;
+    /** `x.argMax(...)` is `sg.argMax(x, ...)`: see {@link argMax}. */
     argMax: M<'argMax'>;
+    /** `x.argMin(...)` is `sg.argMin(x, ...)`: see {@link argMin}. */
     argMin: M<'argMin'>;
+    /** `x.cumprod(...)` is `sg.cumprod(x, ...)`: see {@link cumprod}. */
     cumprod: M<'cumprod'>;
+    /** `x.cumsum(...)` is `sg.cumsum(x, ...)`: see {@link cumsum}. */
     cumsum: M<'cumsum'>;
+    /** `x.euclideanNorm(...)` is `sg.euclideanNorm(x, ...)`: see {@link euclideanNorm}. */
     euclideanNorm: M<'euclideanNorm'>;
+    /** `x.logSumExp(...)` is `sg.logSumExp(x, ...)`: see {@link logSumExp}. */
     logSumExp: M<'logSumExp'>;
+    /** `x.max(...)` is `sg.max(x, ...)`: see {@link max}. */
     max: M<'max'>;
+    /** `x.mean(...)` is `sg.mean(x, ...)`: see {@link mean}. */
     mean: M<'mean'>;
+    /** `x.min(...)` is `sg.min(x, ...)`: see {@link min}. */
     min: M<'min'>;
+    /** `x.norm(...)` is `sg.norm(x, ...)`: see {@link norm}. */
     norm: M<'norm'>;
+    /** `x.prod(...)` is `sg.prod(x, ...)`: see {@link prod}. */
     prod: M<'prod'>;
+    /** `x.sum(...)` is `sg.sum(x, ...)`: see {@link sum}. */
     sum: M<'sum'>;
+    /** `x.batchToSpaceND(...)` is `sg.batchToSpaceND(x, ...)`: see {@link batchToSpaceND}. */
     batchToSpaceND: M<'batchToSpaceND'>;
+    /** `x.broadcastTo(...)` is `sg.broadcastTo(x, ...)`: see {@link broadcastTo}. */
     broadcastTo: M<'broadcastTo'>;
+    /** `x.depthToSpace(...)` is `sg.depthToSpace(x, ...)`: see {@link depthToSpace}. */
     depthToSpace: M<'depthToSpace'>;
+    /** `x.expandDims(...)` is `sg.expandDims(x, ...)`: see {@link expandDims}. */
     expandDims: M<'expandDims'>;
+    /** `x.gather(...)` is `sg.gather(x, ...)`: see {@link gather}. */
     gather: M<'gather'>;
+    /** `x.mirrorPad(...)` is `sg.mirrorPad(x, ...)`: see {@link mirrorPad}. */
     mirrorPad: M<'mirrorPad'>;
+    /** `x.pad(...)` is `sg.pad(x, ...)`: see {@link pad}. */
     pad: M<'pad'>;
+    /** `x.reshape(...)` is `sg.reshape(x, ...)`: see {@link reshape}. */
     reshape: M<'reshape'>;
+    /** `x.reverse(...)` is `sg.reverse(x, ...)`: see {@link reverse}. */
     reverse: M<'reverse'>;
+    /** `x.slice(...)` is `sg.slice(x, ...)`: see {@link slice}. */
     slice: M<'slice'>;
+    /** `x.spaceToBatchND(...)` is `sg.spaceToBatchND(x, ...)`: see {@link spaceToBatchND}. */
     spaceToBatchND: M<'spaceToBatchND'>;
+    /** `x.split(...)` is `sg.split(x, ...)`: see {@link split}. */
     split: M<'split'>;
+    /** `x.squeeze(...)` is `sg.squeeze(x, ...)`: see {@link squeeze}. */
     squeeze: M<'squeeze'>;
+    /** `x.stridedSlice(...)` is `sg.stridedSlice(x, ...)`: see {@link stridedSlice}. */
     stridedSlice: M<'stridedSlice'>;
+    /** `x.tile(...)` is `sg.tile(x, ...)`: see {@link tile}. */
     tile: M<'tile'>;
+    /** `x.transpose(...)` is `sg.transpose(x, ...)`: see {@link transpose}. */
     transpose: M<'transpose'>;
+    /** `x.unstack(...)` is `sg.unstack(x, ...)`: see {@link unstack}. */
     unstack: M<'unstack'>;
+    /** `x.batchNorm(...)` is `sg.batchNorm(x, ...)`: see {@link batchNorm}. */
     batchNorm: M<'batchNorm'>;
+    /** `x.conv1d(...)` is `sg.conv1d(x, ...)`: see {@link conv1d}. */
     conv1d: M<'conv1d'>;
+    /** `x.conv2d(...)` is `sg.conv2d(x, ...)`: see {@link conv2d}. */
     conv2d: M<'conv2d'>;
+    /** `x.conv2dTranspose(...)` is `sg.conv2dTranspose(x, ...)`: see {@link conv2dTranspose}. */
     conv2dTranspose: M<'conv2dTranspose'>;
+    /** `x.depthwiseConv2d(...)` is `sg.depthwiseConv2d(x, ...)`: see {@link depthwiseConv2d}. */
     depthwiseConv2d: M<'depthwiseConv2d'>;
+    /** `x.dot(...)` is `sg.dot(x, ...)`: see {@link dot}. */
     dot: M<'dot'>;
+    /** `x.localResponseNormalization(...)` is {@link localResponseNormalization}`(x, ...)`. */
     localResponseNormalization: M<'localResponseNormalization'>;
+    /** `x.logSoftmax(...)` is `sg.logSoftmax(x, ...)`: see {@link logSoftmax}. */
     logSoftmax: M<'logSoftmax'>;
+    /** `x.matMul(...)` is `sg.matMul(x, ...)`: see {@link matMul}. */
     matMul: M<'matMul'>;
+    /** `x.maxPool(...)` is `sg.maxPool(x, ...)`: see {@link maxPool}. */
     maxPool: M<'maxPool'>;
+    /** `x.avgPool(...)` is `sg.avgPool(x, ...)`: see {@link avgPool}. */
     avgPool: M<'avgPool'>;
+    /** `x.pool(...)` is `sg.pool(x, ...)`: see {@link pool}. */
     pool: M<'pool'>;
+    /** `x.resizeBilinear(...)` is `sg.resizeBilinear(x, ...)`: see {@link resizeBilinear}. */
     resizeBilinear: M<'resizeBilinear'>;
+    /** `x.resizeNearestNeighbor(...)` is `sg.resizeNearestNeighbor(x, ...)`: see {@link resizeNearestNeighbor}. */
     resizeNearestNeighbor: M<'resizeNearestNeighbor'>;
+    /** `x.separableConv2d(...)` is `sg.separableConv2d(x, ...)`: see {@link separableConv2d}. */
     separableConv2d: M<'separableConv2d'>;
+    /** `x.softmax(...)` is `sg.softmax(x, ...)`: see {@link softmax}. */
     softmax: M<'softmax'>;
+    /** `x.oneHot(...)` is `sg.oneHot(x, ...)`: see {@link oneHot}. */
     oneHot: M<'oneHot'>;
+    /** `x.onesLike(...)` is `sg.onesLike(x, ...)`: see {@link onesLike}. */
     onesLike: M<'onesLike'>;
+    /** `x.topk(...)` is `sg.topk(x, ...)`: see {@link topk}. */
     topk: M<'topk'>;
+    /** `x.unique(...)` is `sg.unique(x, ...)`: see {@link unique}. */
     unique: M<'unique'>;
+    /** `x.unsortedSegmentSum(...)` is `sg.unsortedSegmentSum(x, ...)`: see {@link unsortedSegmentSum}. */
     unsortedSegmentSum: M<'unsortedSegmentSum'>;
+    /** `x.zerosLike(...)` is `sg.zerosLike(x, ...)`: see {@link zerosLike}. */
     zerosLike: M<'zerosLike'>;
+    /** `x.cast(...)` is `sg.cast(x, ...)`: see {@link cast}. */
     cast: M<'cast'>;
+    /** `x.asType(dtype)` is `sg.cast(x, dtype)` (tfjs's name). */
     asType: M<'asType'>;
+    /** `x.toFloat()` is `sg.cast(x, 'float32')`. */
     toFloat: M<'toFloat'>;
+    /** `x.toInt()` is `sg.cast(x, 'int32')`. */
     toInt: M<'toInt'>;
+    /** `x.toBool()` is `sg.cast(x, 'bool')`. */
     toBool: M<'toBool'>;
+    /** This tensor reshaped to 1-D: `[x.size]`. */
     flatten: M<'flatten'>;
+    /** This one-element tensor reshaped to a scalar (shape []). */
     asScalar: M<'asScalar'>;
+    /** This tensor reshaped to 1-D: `[x.size]`. */
     as1D: M<'as1D'>;
+    /** This tensor reshaped to `[rows, columns]`. */
     as2D: M<'as2D'>;
+    /** This tensor reshaped to `[rows, columns, depth]`. */
     as3D: M<'as3D'>;
+    /** This tensor reshaped to `[rows, columns, depth, depth2]`. */
     as4D: M<'as4D'>;
+    /** This tensor reshaped to five dimensions. */
     as5D: M<'as5D'>;
+    /** This tensor reshaped to `other`'s shape. */
     reshapeAs: M<'reshapeAs'>;
+    /** `x.concat(y, axis)` or `x.concat([y, z], axis)` is `sg.concat([x, y, z], axis)`: this tensor first. */
     concat: M<'concat'>;
+    /** `x.stack(y, axis)` or `x.stack([y, z], axis)` is `sg.stack([x, y, z], axis)`: this tensor first. */
     stack: M<'stack'>;
+    /** This tensor's values where `condition` holds, else `other`'s: `sg.where(condition, x, other)` (tfjs's order). */
     where: M<'where'>;
+    /** A {@link Variable} initialised with this tensor's values: `x.variable(trainable?, name?, dtype?)`. */
     variable: M<'variable'>;
+    /** A {@link TensorBuffer} holding a copy of the values (synchronous read). */
     bufferSync: M<'bufferSync'>;
+    /** A {@link TensorBuffer} holding a copy of the values (asynchronous read). */
     buffer: M<'buffer'>;
   }
 }
