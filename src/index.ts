@@ -2,6 +2,7 @@
 import { ENGINE } from './engine/engine.js';
 import { JsBackend } from './backends/js/index.js';
 import { WasmBackend, instantiate, instantiateSync } from './backends/wasm/index.js';
+export { setWasmPath, getWasmPath } from './backends/wasm/index.js';
 
 ENGINE.registerBackend(
   'js',
@@ -258,6 +259,7 @@ export {
   type LstmSequenceResult,
   type GruSequenceResult,
 } from './ops/rnn.js';
+export { dotProductAttention, type DotProductAttentionArgs } from './ops/attention.js';
 export {
   LSTM,
   GRU,

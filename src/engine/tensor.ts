@@ -17,6 +17,16 @@ export function setTensorTracker(t: TensorTracker): void {
 
 let nextId = 0;
 
+// `Symbol.dispose` (for `using t = ...`) is typed by TypeScript's esnext lib and by @types/node,
+// not by the es2022 default lib: declared here the way @types/node does it, so that the published
+// tensor.d.ts compiles for a user with neither (identical declarations merge without conflict).
+declare global {
+  interface SymbolConstructor {
+    /** The well-known symbol of explicit resource management (`using`). */
+    readonly dispose: unique symbol;
+  }
+}
+
 /**
  * An n-dimensional array of float32, int32 or bool values held by a backend.
  * Tensors are immutable; free one with `dispose()` or create it inside `tidy()`.
@@ -93,6 +103,7 @@ export class Tensor {
     tracker.disposeTensor(this);
   }
 
+  /** The same as dispose(): lets `using t = sg.tensor(...)` free the tensor at the end of the block. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -16,7 +16,8 @@ import { JS_KERNELS } from '../js/index.js';
 import { matMulGeometry } from '../js/kernels/matmul.js';
 import { Act, Binary, Unary } from './codes.generated.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast } from '../../engine/shape.js';
-import { WASM_BASE64, WASM_INITIAL_PAGES, WASM_MAXIMUM_PAGES } from './wasm-binary.generated.js';
+import { WASM_INITIAL_PAGES, WASM_MAXIMUM_PAGES } from './wasm-binary.generated.js';
+import { embeddedWasmBase64 } from './embedded.js';
 import { Pool, type ScratchArg } from './pool.js';
 import { HeapAllocationError, WasmHeap, formatBytes } from './heap.js';
 import { sharedMemoryUnavailableReason } from './pool-platform.js';
@@ -24,6 +25,7 @@ import { getThreads, noteSingleThreaded, onThreadsChange, requestedThreads } fro
 import { registerWasmOptimKernels } from './kernels/optim.js';
 import { registerWasmConvKernels } from './kernels/conv.js';
 import { registerWasmRnnKernels } from './kernels/rnn.js';
+import { registerWasmAttentionKernels } from './kernels/attention.js';
 
 /** The functions exported by assembly/index.ts (pointers are byte offsets into `memory`). */
 export interface WasmExports {
@@ -206,17 +208,124 @@ function sharedMemory(): WebAssembly.Memory | null {
 
 let noticed = false;
 
-/** Module bytes and memory: shared where possible, else the unshared fallback (with a notice). */
-function prepare(opts: InstantiateOptions): {
-  bytes: Uint8Array<ArrayBuffer>;
-  memory: WebAssembly.Memory;
-  shared: boolean;
-} {
-  const bytes = decodeBase64(WASM_BASE64);
+// ---- where the module comes from: embedded (default) or a served .wasm (setWasmPath) ----
+
+let wasmPath: string | null = null;
+/** The embedded module's bytes once decoded (from the static or the dynamic import). */
+let embeddedBytes: Uint8Array<ArrayBuffer> | null = null;
+
+/**
+ * Loads the wasm backend's module from `path` (an http(s) or page-relative URL; in Node also a
+ * file path or file:// URL) instead of the copy embedded in the JavaScript, when the backend
+ * initialises asynchronously (`await sg.ready()`, `await sg.setBackend('wasm')`). The file is the
+ * package's `simdgrad/simdgrad.wasm` (dist/simdgrad.wasm), served by your app, and is compiled
+ * with `WebAssembly.compileStreaming` while it downloads (needs `Content-Type: application/wasm`;
+ * otherwise it is read whole, then compiled). In a browser bundle the embedded copy is then never
+ * loaded, and with code splitting never shipped in the app's own chunk (see the README). `null`
+ * goes back to the embedded copy. Call it before the backend is first used; a synchronous
+ * initialisation (Node, without `ready()`) always uses the embedded copy.
+ * @example
+ * sg.setWasmPath('/assets/simdgrad.wasm');
+ * await sg.ready();
+ */
+export function setWasmPath(path: string | URL | null): void {
+  if (path !== null && typeof path !== 'string' && !(path instanceof URL)) {
+    throw new Error(`setWasmPath: 'path' must be a string, a URL or null but got ${typeof path}`);
+  }
+  wasmPath = path === null ? null : String(path);
+}
+
+/** The path set by setWasmPath, or null when the embedded module is used. */
+export function getWasmPath(): string | null {
+  return wasmPath;
+}
+
+/** The embedded module's bytes, synchronously: null in a browser bundle until the async load ran. */
+function embeddedSync(): Uint8Array<ArrayBuffer> | null {
+  if (!embeddedBytes) {
+    const b64 = embeddedWasmBase64();
+    if (b64 !== null) embeddedBytes = decodeBase64(b64);
+  }
+  return embeddedBytes;
+}
+
+async function embeddedAsync(): Promise<Uint8Array<ArrayBuffer>> {
+  const sync = embeddedSync();
+  if (sync) return sync;
+  // A dynamic import: bundlers put the base64 in a chunk of its own, loaded only here.
+  const { WASM_BASE64 } = await import('./wasm-embedded.generated.js');
+  embeddedBytes = decodeBase64(WASM_BASE64);
+  return embeddedBytes;
+}
+
+/** Exports the backend cannot run without: a file that lacks one is not this version's module. */
+const REQUIRED_EXPORTS = ['_initData', '_start', 'heapBase', 'gemmWorkspaceBytes', 'gemmF32', 'unaryF32', 'binaryF32'];
+
+async function compileFromPath(path: string, shared: boolean): Promise<WebAssembly.Module> {
+  const fail = (why: string): Error => new Error(`setWasmPath: cannot load the wasm module from '${path}': ${why}`);
+  let mod: WebAssembly.Module;
+  if (isNodeFilePath(path)) {
+    const proc = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+    const fs = proc.process?.getBuiltinModule?.('fs') as typeof import('node:fs') | undefined;
+    if (!fs) throw fail('reading files needs Node 20.16 or later (process.getBuiltinModule)');
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(await fs.promises.readFile(path.startsWith('file:') ? new URL(path) : path));
+    } catch (e) {
+      throw fail((e as Error).message);
+    }
+    mod = await compileBytes(bytes, shared, fail);
+  } else {
+    let res: Response;
+    try {
+      res = await fetch(path);
+    } catch (e) {
+      throw fail((e as Error).message);
+    }
+    if (!res.ok) throw fail(`HTTP ${res.status} ${res.statusText}`);
+    const type = res.headers.get('content-type') ?? '';
+    if (shared && type.split(';')[0].trim() === 'application/wasm') {
+      try {
+        mod = await WebAssembly.compileStreaming(res);
+      } catch (e) {
+        throw fail((e as Error).message);
+      }
+    } else {
+      // Not streamable (another content type), or the unshared fallback, which patches a byte first.
+      mod = await compileBytes(new Uint8Array(await res.arrayBuffer()), shared, fail);
+    }
+  }
+  const names = new Set(WebAssembly.Module.exports(mod).map((e) => e.name));
+  const missing = REQUIRED_EXPORTS.filter((n) => !names.has(n));
+  if (missing.length) throw fail(`not simdgrad's module (no export ${missing.join(', ')})`);
+  return mod;
+}
+
+async function compileBytes(
+  bytes: Uint8Array<ArrayBuffer>,
+  shared: boolean,
+  fail: (why: string) => Error,
+): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(shared ? bytes : unshareMemoryImport(bytes));
+  } catch (e) {
+    throw fail((e as Error).message);
+  }
+}
+
+/** In Node: a file:// URL, or a path with no URL scheme. */
+function isNodeFilePath(path: string): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (typeof p?.versions?.node !== 'string') return false;
+  return path.startsWith('file:') || !/^[a-z][a-z0-9+.-]*:/i.test(path) || /^[a-z]:[\\/]/i.test(path);
+}
+
+/** The memory: shared where possible, else the unshared fallback (with a notice). */
+function prepareMemory(opts: InstantiateOptions): { memory: WebAssembly.Memory; shared: boolean } {
   if (opts.shared !== false) {
     const reason = sharedMemoryUnavailableReason();
     const memory = reason === null ? sharedMemory() : null;
-    if (memory) return { bytes, memory, shared: true };
+    if (memory) return { memory, shared: true };
     const why = reason ?? 'a shared WebAssembly.Memory could not be created';
     noteSingleThreaded(why);
     if (!noticed && requestedThreads() > 1) {
@@ -226,7 +335,7 @@ function prepare(opts: InstantiateOptions): {
   }
   const memory = new WebAssembly.Memory({ initial: WASM_INITIAL_PAGES, maximum: WASM_MAXIMUM_PAGES });
   maximumPages.set(memory, WASM_MAXIMUM_PAGES);
-  return { bytes: unshareMemoryImport(bytes), memory, shared: false };
+  return { memory, shared: false };
 }
 
 function finish(
@@ -265,15 +374,28 @@ function importsFor(memory: WebAssembly.Memory): WebAssembly.Imports {
 
 /** Compiles and instantiates the embedded module synchronously (Node, workers). */
 export function instantiateSync(opts: InstantiateOptions = {}): WasmExports {
-  const { bytes, memory, shared } = prepare(opts);
-  const mod = new WebAssembly.Module(bytes);
+  const bytes = embeddedSync();
+  if (!bytes) {
+    throw new Error(
+      "Backend 'wasm' is not ready: in a browser bundle its module is compiled asynchronously; " +
+        "call 'await sg.ready()' (or 'await sg.setBackend(\"wasm\")') before the first op",
+    );
+  }
+  const { memory, shared } = prepareMemory(opts);
+  const mod = new WebAssembly.Module(shared ? bytes : unshareMemoryImport(bytes));
   return finish(mod, new WebAssembly.Instance(mod, importsFor(memory)), memory, shared);
 }
 
-/** Compiles asynchronously: needed on a browser page's main thread, where sync compiles are capped. */
+/**
+ * Compiles asynchronously: needed on a browser page's main thread, where sync compiles are capped.
+ * Takes the module from setWasmPath's file when one is set, else the embedded copy.
+ */
 export async function instantiate(opts: InstantiateOptions = {}): Promise<WasmExports> {
-  const { bytes, memory, shared } = prepare(opts);
-  const mod = await WebAssembly.compile(bytes);
+  const { memory, shared } = prepareMemory(opts);
+  const mod =
+    wasmPath !== null
+      ? await compileFromPath(wasmPath, shared)
+      : await WebAssembly.compile(shared ? await embeddedAsync() : unshareMemoryImport(await embeddedAsync()));
   return finish(mod, await WebAssembly.instantiate(mod, importsFor(memory)), memory, shared);
 }
 
@@ -421,6 +543,7 @@ export class WasmBackend extends HostBackend {
     registerWasmOptimKernels(this);
     registerWasmConvKernels(this);
     registerWasmRnnKernels(this);
+    registerWasmAttentionKernels(this);
   }
 
   protected alloc(size: number, dtype: DataType): DataId {
