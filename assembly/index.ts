@@ -9,3 +9,4 @@ export * from './optim';
 export * from './conv';
 export * from './rnn';
 export { winogradFilterF32, winogradF32, winogradFilterGradF32 } from './winograd';
+export * from './attention';

@@ -18,6 +18,7 @@ import { customDefs } from './kernels/custom.js';
 import { registerJsOptimKernels } from './kernels/optim.js';
 import { registerJsConvKernels } from './kernels/conv.js';
 import { registerJsRnnKernels } from './kernels/rnn.js';
+import { registerJsAttentionKernels } from './kernels/attention.js';
 
 /** Every js kernel; the wasm backend falls back to these where it has no kernel of its own. */
 export const JS_KERNELS: CpuKernelDef[] = [
@@ -45,6 +46,7 @@ export class JsBackend extends HostBackend {
     registerJsOptimKernels(this);
     registerJsConvKernels(this);
     registerJsRnnKernels(this);
+    registerJsAttentionKernels(this);
   }
 
   protected alloc(size: number, dtype: DataType): DataId {

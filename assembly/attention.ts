@@ -1,0 +1,363 @@
+// Fused scaled dot-product attention: for each (batch, head), scores = Q K^T * scale (+ bias),
+// masked, softmax row by row (numerically stable), out = P V; and its backward. Keras'
+// ops.dot_product_attention, in Keras' layout:
+//
+//   q [B, T, N, H]   k [B, S, N, H]   v [B, S, N, Hv]   out [B, T, N, Hv]    (f32, row-major)
+//
+// so the projections of MultiHeadAttention feed it and read its output with no transpose.
+// Optional (pointer 0 = absent) mask and bias are [Bm, Nm, Tm, S] arrays addressed by element
+// strides (mb, mh, mt) for batch, head and query row (0 where that axis broadcasts) and 1 along
+// the keys: mask != 0 keeps a key, bias is added to the scaled scores. flags: bit 0 causal (keys
+// j > i masked, Keras' top-left aligned tril), bit 1 "zero empty rows": a query row with every
+// key masked gets weights 0 and output 0 (Keras' Softmax layer with a mask, used when scores are
+// returned); without it such a row is uniform over all S keys (jax's where(mask, s, -big)).
+//
+// Forward (attentionForwardF32): range over query rows r = (b*N + h)*T + t in [start, end).
+// For each head met, K^T is packed once into the caller's scratch [H, S]; query rows go in
+// blocks of 4: logits [4, S] by a 4x8 register-tile product, softmax per row in place, then
+// out rows = P V straight into `out`. Only a [4, S] block of one head is ever materialised.
+// Backward (attentionBackwardF32): range over heads bh = b*N + h in [start, end): each head's
+// dQ, dK, dV are computed by one call, so nothing is accumulated across calls. Q rows go in
+// blocks of RB: P is recomputed (the same products and softmax as the forward, so the same
+// bits), dP = dO V^T, dS = P (dP - rowsum(P dP)) * scale, dQ = dS K, dK += dS^T Q, dV += P^T dO.
+// Scratch per thread: K^T [H, S], V^T [Hv, S], P and dS blocks [RB, S].
+//
+// Determinism: every product element is ((c0 + a0*b0) + a1*b1) + ... in k order with mul then
+// add (no FMA), c0 = 0 or the accumulated value; the 4-row tile, the 1-row path, the 8-, 4- and
+// tail-column paths all compute that sequence, and each softmax row depends only on its own
+// logits. Output elements therefore have the same bits however a call's range is cut (the thread
+// pool's contract). In a causal block the 4 rows share one column count (the last row's); the
+// extra columns hold P = 0, which adds +0 to a finite sum (never changing it).
+// Allocates nothing; out, dq, dk, dv must not alias the inputs.
+
+import { exp4, fsplat, loadTail, storeTail } from './simdmath';
+
+// @ts-ignore: decorator
+@inline const CAUSAL: i32 = 1;
+// @ts-ignore: decorator
+@inline const ZERO_EMPTY: i32 = 2;
+/** Query rows per block of the backward pass. */
+// @ts-ignore: decorator
+@inline const RB: i32 = 32;
+
+// @ts-ignore: decorator
+@inline function ld(p: usize, n: i32): v128 {
+  return n >= 4 ? v128.load(p) : loadTail(p, n);
+}
+
+// @ts-ignore: decorator
+@inline function st(p: usize, v: v128, n: i32): void {
+  if (n >= 4) v128.store(p, v);
+  else storeTail(p, v, n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// C[r, 0:nc] (= or +=) sum_k A[r, k] * B[k, 0:nc] for r in [0, M).
+// A element (r, k) at a + (r*ars + k*aks)*4 (any strides: rows of Q, P, or a transposed dS/P);
+// B rows at b + k*ldb*4 (contiguous along the columns); C rows at c + r*ldc*4.
+// acc != 0 starts each sum from C's value, else from 0.
+
+function mm(a: usize, ars: i32, aks: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  M: i32, nc: i32, K: i32, acc: i32): void {
+  const arB = <usize>ars << 2, akB = <usize>aks << 2, ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
+  let r = 0;
+  for (; r + 4 <= M; r += 4) {
+    const a0 = a + <usize>r * arB;
+    const c0 = c + <usize>r * ldcB;
+    let j = 0;
+    for (; j + 8 <= nc; j += 8) {
+      const pc = c0 + (<usize>j << 2);
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
+      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
+      if (acc != 0) {
+        s00 = v128.load(pc); s01 = v128.load(pc, 16);
+        s10 = v128.load(pc + ldcB); s11 = v128.load(pc + ldcB, 16);
+        s20 = v128.load(pc + 2 * ldcB); s21 = v128.load(pc + 2 * ldcB, 16);
+        s30 = v128.load(pc + 3 * ldcB); s31 = v128.load(pc + 3 * ldcB, 16);
+      }
+      let pb = b + (<usize>j << 2);
+      let pa = a0;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+        const x0 = v128.load32_splat(pa);
+        const x1 = v128.load32_splat(pa + arB);
+        const x2 = v128.load32_splat(pa + 2 * arB);
+        const x3 = v128.load32_splat(pa + 3 * arB);
+        s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
+        s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
+        s20 = f32x4.add(s20, f32x4.mul(x2, b0)); s21 = f32x4.add(s21, f32x4.mul(x2, b1));
+        s30 = f32x4.add(s30, f32x4.mul(x3, b0)); s31 = f32x4.add(s31, f32x4.mul(x3, b1));
+        pa += akB;
+        pb += ldbB;
+      }
+      v128.store(pc, s00); v128.store(pc, s01, 16);
+      v128.store(pc + ldcB, s10); v128.store(pc + ldcB, s11, 16);
+      v128.store(pc + 2 * ldcB, s20); v128.store(pc + 2 * ldcB, s21, 16);
+      v128.store(pc + 3 * ldcB, s30); v128.store(pc + 3 * ldcB, s31, 16);
+    }
+    if (j < nc) mmRowCols(a0, arB, akB, b, ldbB, c0, ldcB, j, nc, K, 4, acc);
+  }
+  if (r < M) mmRowCols(a + <usize>r * arB, arB, akB, b, ldbB, c + <usize>r * ldcB, ldcB, 0, nc, K, M - r, acc);
+}
+
+/** Columns [j0, nc) of `rows` rows, one row at a time (the same arithmetic as the 4x8 tile). */
+function mmRowCols(a: usize, arB: usize, akB: usize, b: usize, ldbB: usize, c: usize, ldcB: usize,
+  j0: i32, nc: i32, K: i32, rows: i32, acc: i32): void {
+  for (let i = 0; i < rows; i++) {
+    const ai = a + <usize>i * arB;
+    const ci = c + <usize>i * ldcB;
+    let j = j0;
+    for (; j + 8 <= nc; j += 8) {
+      const pc = ci + (<usize>j << 2);
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+      if (acc != 0) {
+        s0 = v128.load(pc);
+        s1 = v128.load(pc, 16);
+      }
+      let pb = b + (<usize>j << 2);
+      let pa = ai;
+      for (let k = 0; k < K; k++) {
+        const x = v128.load32_splat(pa);
+        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(pb)));
+        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(pb, 16)));
+        pa += akB;
+        pb += ldbB;
+      }
+      v128.store(pc, s0);
+      v128.store(pc, s1, 16);
+    }
+    for (; j < nc; j += 4) {
+      const n = min(4, nc - j);
+      const pc = ci + (<usize>j << 2);
+      let s0 = f32x4.splat(0);
+      if (acc != 0) s0 = ld(pc, n);
+      let pb = b + (<usize>j << 2);
+      let pa = ai;
+      for (let k = 0; k < K; k++) {
+        s0 = f32x4.add(s0, f32x4.mul(v128.load32_splat(pa), ld(pb, n)));
+        pa += akB;
+        pb += ldbB;
+      }
+      st(pc, s0, n);
+    }
+  }
+}
+
+/** dst [cols, rows] = src^T, src rows at src + r*lds*4 (rows x cols), dst contiguous. */
+function packT(src: usize, lds: i32, rows: i32, cols: i32, dst: usize): void {
+  const ldsB = <usize>lds << 2;
+  for (let r = 0; r < rows; r++) {
+    const s = src + <usize>r * ldsB;
+    for (let c = 0; c < cols; c++) store<f32>(dst + ((<usize>c * rows + r) << 2), load<f32>(s + (<usize>c << 2)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One softmax row in place. row[0:nc] holds raw products q.k; on return row[0:S) is fully
+// defined: the weights P, zeros elsewhere. Logit: l = s * scale (+ bias[j]); masked (mask[j] == 0,
+// or j >= kc, the causal limit) -> -Inf. Returns the row's length, the keys its output sums over:
+// kc, or 0 for a zeroed empty row, or -S for a uniform empty row (every key masked, weights 1/S).
+
+function softmaxRow(row: usize, kc: i32, maskRow: usize, biasRow: usize, scale: f32, S: i32, flags: i32): i32 {
+  const sc = f32x4.splat(scale);
+  const ninf = f32x4.splat(-Infinity);
+  const lane = i32x4(0, 1, 2, 3);
+  let mx = ninf;
+  for (let j = 0; j < kc; j += 4) {
+    const n = min(4, kc - j);
+    const p = row + (<usize>j << 2);
+    let l = f32x4.mul(ld(p, n), sc);
+    if (biasRow != 0) l = f32x4.add(l, ld(biasRow + (<usize>j << 2), n));
+    if (maskRow != 0) l = v128.bitselect(l, ninf, f32x4.ne(ld(maskRow + (<usize>j << 2), n), f32x4.splat(0)));
+    // lanes past the row: -Inf so that they drop out of the max
+    if (n < 4) l = v128.bitselect(l, ninf, i32x4.lt_s(lane, i32x4.splat(n)));
+    st(p, l, n);
+    mx = f32x4.pmax(mx, l);
+  }
+  const m = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)),
+    max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
+  if (kc <= 0 || m == -Infinity) {
+    // every key masked
+    if ((flags & ZERO_EMPTY) != 0) {
+      memory.fill(row, 0, <usize>S << 2);
+      return 0;
+    }
+    const u = <f32>1.0 / <f32>S;
+    for (let j = 0; j < S; j++) store<f32>(row + (<usize>j << 2), u);
+    return -S;
+  }
+  const mv = f32x4.splat(m);
+  let s0 = f32x4.splat(0);
+  for (let j = 0; j < kc; j += 4) {
+    const n = min(4, kc - j);
+    const p = row + (<usize>j << 2);
+    let e = exp4(f32x4.sub(ld(p, n), mv));
+    if (n < 4) e = v128.and(e, i32x4.lt_s(lane, i32x4.splat(n)));
+    st(p, e, n);
+    s0 = f32x4.add(s0, e);
+  }
+  const sum = (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1)) +
+    (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3));
+  const inv = f32x4.splat(<f32>1.0 / sum);
+  for (let j = 0; j < kc; j += 4) {
+    const n = min(4, kc - j);
+    const p = row + (<usize>j << 2);
+    st(p, f32x4.mul(ld(p, n), inv), n);
+  }
+  if (S > kc) memory.fill(row + (<usize>kc << 2), 0, <usize>(S - kc) << 2);
+  return kc;
+}
+
+/**
+ * Weights of query rows [t0, t0+rows) (rows <= 4) of head (b, h) into blk [rows, S]: the
+ * products q.k for the columns any of the rows can see, then softmaxRow per row. Each row's
+ * length code (softmaxRow's return) goes to lens[i]; returns the block's column count for the
+ * P V product (the longest row).
+ */
+function probsBlock(q: usize, kt: usize, mask: usize, bias: usize, blk: usize, lens: usize,
+  b: i32, h: i32, t0: i32, rows: i32, T: i32, S: i32, N: i32, H: i32,
+  mb: i32, mh: i32, mt: i32, bb: i32, bh: i32, bt: i32, scale: f32, flags: i32): i32 {
+  const causal = (flags & CAUSAL) != 0;
+  const nc = causal ? min(S, t0 + rows) : S;
+  const qRow = N * H;
+  const qp = q + ((<usize>(b * T + t0) * <usize>qRow + <usize>(h * H)) << 2);
+  if (nc > 0) mm(qp, qRow, 1, kt, S, blk, S, rows, nc, H, 0);
+  let len = 0;
+  for (let i = 0; i < rows; i++) {
+    const t = t0 + i;
+    const kc = causal ? min(S, t + 1) : S;
+    const mr = mask != 0 ? mask + (<usize>(b * mb + h * mh + t * mt) << 2) : 0;
+    const br = bias != 0 ? bias + (<usize>(b * bb + h * bh + t * bt) << 2) : 0;
+    const code = softmaxRow(blk + (<usize>(i * S) << 2), kc, mr, br, scale, S, flags);
+    store<i32>(lens + (<usize>i << 2), code);
+    len = max(len, code < 0 ? -code : code);
+  }
+  return len;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Scratch bytes per thread of attentionForwardF32. */
+export function attentionForwardWorkBytes(S: i32, H: i32): i32 {
+  return ((H + 4) * S + 4) << 2;
+}
+
+/** Scratch bytes per thread of attentionBackwardF32. */
+export function attentionBackwardWorkBytes(S: i32, H: i32, Hv: i32): i32 {
+  return ((H + Hv + 2 * RB) * S + RB) << 2;
+}
+
+/**
+ * Forward over query rows [start, end) of r = (b*N + h)*T + t. work: attentionForwardWorkBytes
+ * (K^T of the current head, one [4, S] block, 4 row lengths).
+ */
+export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, bias: usize, out: usize,
+  work: usize, B: i32, T: i32, S: i32, N: i32, H: i32, Hv: i32,
+  mb: i32, mh: i32, mt: i32, bb: i32, bh: i32, bt: i32, scale: f32, flags: i32, start: i32, end: i32): void {
+  const total = B * N * T;
+  if (end > total) end = total;
+  if (start >= end || S <= 0) return;
+  const kt = work;
+  const blk = kt + (<usize>(H * S) << 2);
+  const lens = blk + (<usize>(4 * S) << 2);
+  const kRow = N * H, vRow = N * Hv;
+  let r = start;
+  while (r < end) {
+    const bhI = r / T;
+    const b = bhI / N, h = bhI % N;
+    const headEnd = min(end, (bhI + 1) * T);
+    packT(k + ((<usize>(b * S) * <usize>kRow + <usize>(h * H)) << 2), kRow, S, H, kt);
+    const vp = v + ((<usize>(b * S) * <usize>vRow + <usize>(h * Hv)) << 2);
+    while (r < headEnd) {
+      const t0 = r - bhI * T;
+      const rows = min(4, headEnd - r);
+      r += rows;
+      const len = probsBlock(q, kt, mask, bias, blk, lens, b, h, t0, rows, T, S, N, H, mb, mh, mt, bb, bh, bt,
+        scale, flags);
+      const op = out + ((<usize>(b * T + t0) * <usize>vRow + <usize>(h * Hv)) << 2);
+      if (len == 0) {
+        for (let i = 0; i < rows; i++) memory.fill(op + (<usize>(i * vRow) << 2), 0, <usize>Hv << 2);
+      } else {
+        mm(blk, S, 1, vp, vRow, op, vRow, rows, Hv, len, 0);
+      }
+    }
+  }
+}
+
+/**
+ * Backward over heads [start, end) of bh = b*N + h: dq [B, T, N, H], dk [B, S, N, H] and
+ * dv [B, S, N, Hv] from dout [B, T, N, Hv]. work: attentionBackwardWorkBytes (K^T, V^T, the P
+ * and dS blocks [RB, S], RB row lengths).
+ */
+export function attentionBackwardF32(q: usize, k: usize, v: usize, mask: usize, bias: usize, dout: usize,
+  dq: usize, dk: usize, dv: usize, work: usize, B: i32, T: i32, S: i32, N: i32, H: i32, Hv: i32,
+  mb: i32, mh: i32, mt: i32, bb: i32, bh: i32, bt: i32, scale: f32, flags: i32, start: i32, end: i32): void {
+  const total = B * N;
+  if (end > total) end = total;
+  if (S <= 0) return;
+  const kt = work;
+  const vt = kt + (<usize>(H * S) << 2);
+  const pb = vt + (<usize>(Hv * S) << 2);
+  const ds = pb + (<usize>(RB * S) << 2);
+  const lens = ds + (<usize>(RB * S) << 2);
+  const kRow = N * H, vRow = N * Hv;
+  const sc = f32x4.splat(scale);
+  for (let bhI = start; bhI < end; bhI++) {
+    const b = bhI / N, h = bhI % N;
+    const kp = k + ((<usize>(b * S) * <usize>kRow + <usize>(h * H)) << 2);
+    const vp = v + ((<usize>(b * S) * <usize>vRow + <usize>(h * Hv)) << 2);
+    const dkp = dk + ((<usize>(b * S) * <usize>kRow + <usize>(h * H)) << 2);
+    const dvp = dv + ((<usize>(b * S) * <usize>vRow + <usize>(h * Hv)) << 2);
+    packT(kp, kRow, S, H, kt);
+    packT(vp, vRow, S, Hv, vt);
+    for (let j = 0; j < S; j++) {
+      memory.fill(dkp + (<usize>(j * kRow) << 2), 0, <usize>H << 2);
+      memory.fill(dvp + (<usize>(j * vRow) << 2), 0, <usize>Hv << 2);
+    }
+    for (let t0 = 0; t0 < T; t0 += RB) {
+      const rows = min(RB, T - t0);
+      // P in 4-row groups, exactly as the forward computes it (same bits)
+      let len = 0;
+      for (let i = 0; i < rows; i += 4) {
+        const l = probsBlock(q, kt, mask, bias, pb + (<usize>(i * S) << 2), lens + (<usize>i << 2), b, h, t0 + i,
+          min(4, rows - i), T, S, N, H, mb, mh, mt, bb, bh, bt, scale, flags);
+        len = max(len, l);
+      }
+      const dqp = dq + ((<usize>(b * T + t0) * <usize>kRow + <usize>(h * H)) << 2);
+      if (len == 0) {
+        // every row zeroed: dQ rows 0, nothing for dK/dV
+        for (let i = 0; i < rows; i++) memory.fill(dqp + (<usize>(i * kRow) << 2), 0, <usize>H << 2);
+        continue;
+      }
+      const dop = dout + ((<usize>(b * T + t0) * <usize>vRow + <usize>(h * Hv)) << 2);
+      // dP = dO V^T over the block's columns [0, len)
+      mm(dop, vRow, 1, vt, S, ds, S, rows, len, Hv, 0);
+      // dS = P (dP - sum_j P dP) * scale; a row without any unmasked key has no logit gradient
+      for (let i = 0; i < rows; i++) {
+        const p = pb + (<usize>(i * S) << 2);
+        const d = ds + (<usize>(i * S) << 2);
+        if (load<i32>(lens + (<usize>i << 2)) <= 0) {
+          memory.fill(d, 0, <usize>len << 2);
+          continue;
+        }
+        let acc = f32x4.splat(0);
+        for (let j = 0; j < len; j += 4) {
+          const n = min(4, len - j);
+          acc = f32x4.add(acc, f32x4.mul(ld(p + (<usize>j << 2), n), ld(d + (<usize>j << 2), n)));
+        }
+        const delta = f32x4.splat((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) +
+          (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)));
+        for (let j = 0; j < len; j += 4) {
+          const n = min(4, len - j);
+          const pj = ld(p + (<usize>j << 2), n);
+          st(d + (<usize>j << 2), f32x4.mul(f32x4.mul(pj, f32x4.sub(ld(d + (<usize>j << 2), n), delta)), sc), n);
+        }
+      }
+      // dQ rows = dS K;  dK[0:len] += dS^T Q_block;  dV[0:len] += P^T dO_block
+      mm(ds, S, 1, kp, kRow, dqp, kRow, rows, H, len, 0);
+      const qp = q + ((<usize>(b * T + t0) * <usize>kRow + <usize>(h * H)) << 2);
+      mm(ds, 1, S, qp, kRow, dkp, kRow, len, H, rows, 1);
+      mm(pb, 1, S, dop, vRow, dvp, vRow, len, Hv, rows, 1);
+    }
+  }
+}
