@@ -210,6 +210,16 @@ const CASES: Case[] = [
     [[2, 3, 2], [2, 2], [2, 2], [2], [2, 2]],
     (x, k, r, b, h) => sg.simpleRnnSequence(x, k, r, b, h, { returnSequences: true }).output,
   ],
+  [
+    'dotProductAttention',
+    ['Attention'],
+    [
+      [2, 3, 2, 3],
+      [2, 4, 2, 3],
+      [2, 4, 2, 2],
+    ],
+    (q, k, v) => sg.dotProductAttention(q, k, v, { isCausal: true }),
+  ],
 ];
 
 /**
@@ -240,6 +250,7 @@ const NOT_DIFFERENTIABLE = new Set([
   'LstmSequenceGrad',
   'GruSequenceGrad',
   'SimpleRnnSequenceGrad',
+  'AttentionGrad',
 ]);
 /** Backward kernels whose rules exist (for double backward) but are not reachable from one gradient call. */
 const BACKWARD_WITH_RULES = new Set([
