@@ -10,8 +10,10 @@
 
 /** A tuple (kept apart from lists so the array records can be checked). */
 export class PyTuple {
-  /** The tuple's items. */
-  constructor(readonly items: PickleValue[]) {}
+  constructor(
+    /** The tuple's items. */
+    readonly items: PickleValue[],
+  ) {}
 }
 /** One of the allowed globals, e.g. 'numpy.ndarray'. */
 export class PyGlobal {

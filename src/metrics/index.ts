@@ -316,8 +316,10 @@ export class MeanMetric {
   private total = 0;
   private count = 0;
 
-  /** The display name ('loss', or the metric's). */
-  constructor(readonly name = 'mean') {}
+  constructor(
+    /** The display name ('loss', or the metric's). */
+    readonly name = 'mean',
+  ) {}
 
   /**
    * Adds `values`. `sampleWeight` is a number, or has the shape of `values` or a leading part of it

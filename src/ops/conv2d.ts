@@ -85,6 +85,7 @@ const FUSED: Record<string, { act: Act; grad: Unary | null }> = {
   relu6: { act: Act.Relu6, grad: Unary.Relu6 },
 };
 
+/** Activations `fusedConv2d` (tfjs's `fused.conv2d`) applies after the bias, by name. */
 export type ConvActivation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'elu' | 'selu' | 'leakyrelu' | 'prelu';
 
 export interface ConvNdArgs {
@@ -234,16 +235,25 @@ export function checkFormat(op: string, v: string, allowed: string[]): void {
     throw new Error(`${op}: dataFormat must be ${allowed.map((a) => `'${a}'`).join(' or ')} but is '${v}'`);
 }
 
+/** Arguments of {@link fusedConv2d} (tfjs's `fused.conv2d`): conv2d, plus bias, then activation. */
 export interface FusedConv2DArgs {
+  /** The input [batch, h, w, inChannels] (NHWC). */
   x: Tensor | TensorLike;
+  /** The filter [fh, fw, inChannels, outChannels]. */
   filter: Tensor | TensorLike;
+  /** The stride, one number or [strideH, strideW]. */
   strides: number | [number, number];
+  /** 'valid', 'same', a number of pixels on every side, or explicit [before, after] pairs (tfjs's forms). */
   pad: PadArg;
+  /** 'NHWC' (default). */
   dataFormat?: 'NHWC' | 'NCHW';
+  /** The dilation, one number or [dh, dw] (default 1). */
   dilations?: number | [number, number];
+  /** How a numeric pad rounds the output size ('floor', 'round' or 'ceil'). */
   dimRoundingMode?: RoundingMode;
   /** Added per output channel: shape [outChannels] (or broadcastable to the output). */
   bias?: Tensor;
+  /** Applied after the bias (default 'linear'). */
   activation?: ConvActivation;
   /** prelu's alpha, broadcast against the output (tfjs's preluActivationWeights). */
   preluActivationWeights?: Tensor;
