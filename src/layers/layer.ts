@@ -272,16 +272,28 @@ export abstract class Layer {
   abstract call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[];
 
   /**
-   * Whether this layer passes an input mask on unchanged (Keras' supports_masking). Layers that
+   * Whether this layer passes an input mask on unchanged (Keras' supports_masking): Dense,
+   * Dropout, Activation, the normalizations, TimeDistributed and the merge layers do. Layers that
    * make or change masks (embedding with maskZero, masking, recurrent layers) override computeMask.
+   * A mask that reaches a layer which neither supports masking nor overrides computeMask (Flatten,
+   * Conv1D, ...) is dropped with a warning, once per layer, as Keras 3 does.
    */
   readonly supportsMasking: boolean = false;
 
   /**
+   * Whether a model hands this layer's output a mask computed by `computeMask` (Keras 3: a layer
+   * supports masking when it sets supports_masking or overrides compute_mask). @internal
+   */
+  handlesMasks(): boolean {
+    return this.supportsMasking || this.computeMask !== Layer.prototype.computeMask;
+  }
+
+  /**
    * The mask of this layer's output given its inputs and their mask ([batch, time], non-zero =
    * keep), or null for none. Models call it after call() and pass the result to the next layer
-   * as the `mask` call argument. Default: the input mask where supportsMasking, else none.
-   * Porting note: Keras raises when a mask reaches a layer without supports_masking; we drop it.
+   * as the `mask` call argument; a model's output that carries a mask weights the loss by it (Keras
+   * 3: masked steps count 0, the rest total/valid). Default: the input mask where supportsMasking,
+   * else none.
    */
   computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | (Tensor | null)[] | null): Tensor | (Tensor | null)[] | null {
     return this.supportsMasking ? (mask ?? null) : null;

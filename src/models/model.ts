@@ -32,6 +32,7 @@ import {
   type FitArgs,
 } from './training.js';
 import { checkNotTraining, validatePredictArgs } from './validate.js';
+import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -104,11 +105,15 @@ export class LayersModel extends Layer {
    * Runs the graph on concrete inputs. Intermediate tensors are freed by the caller's scope; so
    * are the losses and metrics layers add (read them with `addedLosses()` in that scope).
    */
-  execute(xs: Tensor[], training = false): Tensor[] {
-    return inCallContext(this, () => this.executeGraph(xs, training));
+  execute(xs: Tensor[], training = false, outMasks?: (Tensor | null)[]): Tensor[] {
+    return inCallContext(this, () => this.executeGraph(xs, training, outMasks));
   }
 
-  private executeGraph(xs: Tensor[], training: boolean): Tensor[] {
+  /**
+   * Runs the nodes in order. `outMasks`, when given, receives each output's mask (or null): the
+   * training loop weights the loss by it, as Keras 3 does.
+   */
+  private executeGraph(xs: Tensor[], training: boolean, outMasks?: (Tensor | null)[]): Tensor[] {
     if (xs.length !== this.inputs.length) {
       throw new Error(`${this.name}: expected ${this.inputs.length} input tensor(s) but got ${xs.length}`);
     }
@@ -136,11 +141,19 @@ export class LayersModel extends Layer {
       }
       const outs = Array.isArray(out) ? out : [out];
       node.outputs.forEach((o, i) => values.set(o.id, outs[i]));
+      if (mask && !node.layer.handlesMasks()) {
+        warnMaskDropped(node.layer);
+        continue;
+      }
       const outMask = node.layer.computeMask(ins.length === 1 ? ins[0] : ins, mask);
       node.outputs.forEach((o, i) => {
         const m = Array.isArray(outMask) ? outMask[i] : outMask;
         if (m) masks.set(o.id, m);
       });
+    }
+    if (outMasks) {
+      outMasks.length = 0;
+      for (const o of this.outputs) outMasks.push(masks.get(o.id) ?? null);
     }
     return this.outputs.map((o) => values.get(o.id)!);
   }
@@ -265,7 +278,7 @@ export class LayersModel extends Layer {
     const r = trainStep(this, c, xs, ys, data.sampleWeight);
     const logs: StepLogs = {};
     c.metricNames.forEach((name, i) => {
-      const v = i < r.losses.length ? r.losses[i] : r.metricSums[i - r.losses.length] / xs[0].shape[0];
+      const v = i < r.losses.length ? r.losses[i] : r.metricSums[i - r.losses.length] / r.metricCounts[i - r.losses.length];
       if (v !== undefined) logs[name] = v;
     });
     return { ...logs, ...r.extra };
@@ -281,7 +294,7 @@ export class LayersModel extends Layer {
    * is given), the losses the layers added in that call (`addLoss`) and the weight penalties, as a
    * scalar (Keras 3's `compute_loss`). For custom training steps.
    */
-  computeLoss(y: TensorOrList | null, yPred: TensorOrList, sampleWeight?: Tensor): Tensor {
+  computeLoss(y: TensorOrList | null, yPred: TensorOrList, sampleWeight?: Tensor | (Tensor | null)[]): Tensor {
     const c = this.requireCompiled('computeLoss');
     const preds = Array.isArray(yPred) ? yPred : [yPred];
     const ys = y === null ? [] : Array.isArray(y) ? y : [y];
@@ -317,13 +330,21 @@ export class LayersModel extends Layer {
     return evaluateModel(this, this.requireCompiled('evaluate'), x, y ?? [], args);
   }
 
-  /** One optimizer step on one batch; returns the loss (and metrics). */
-  trainOnBatch(x: TensorOrList, y?: TensorOrList | null, sampleWeight?: Tensor): number | number[] {
-    return onBatchModel('trainOnBatch', this, this.requireCompiled('trainOnBatch'), x, y ?? [], sampleWeight);
+  /**
+   * One optimizer step on one batch; returns the loss (and metrics). `sampleWeight` and
+   * `classWeight` take the forms fit's do (one per output for several outputs).
+   */
+  trainOnBatch(
+    x: TensorOrList,
+    y?: TensorOrList | null,
+    sampleWeight?: SampleWeightArg,
+    classWeight?: ClassWeightArg,
+  ): number | number[] {
+    return onBatchModel('trainOnBatch', this, this.requireCompiled('trainOnBatch'), x, y ?? [], sampleWeight, classWeight);
   }
 
   /** Loss (and metrics) of one batch in inference mode. */
-  testOnBatch(x: TensorOrList, y: TensorOrList, sampleWeight?: Tensor): number | number[] {
+  testOnBatch(x: TensorOrList, y: TensorOrList, sampleWeight?: SampleWeightArg): number | number[] {
     return onBatchModel('testOnBatch', this, this.requireCompiled('testOnBatch'), x, y, sampleWeight);
   }
 
@@ -533,6 +554,20 @@ export class LayersModel extends Layer {
     this.disposeOwnedOptimizer();
     this.compiled = undefined;
   }
+}
+
+/** Layers already warned that they drop a mask (Keras warns at each call; once is enough). */
+const maskWarned = new WeakSet<Layer>();
+
+/** Keras 3's warning when a mask reaches a layer that does not support masking. */
+function warnMaskDropped(layer: Layer): void {
+  if (maskWarned.has(layer)) return;
+  maskWarned.add(layer);
+  console.warn(
+    `Layer '${layer.name}' (of type ${layer.className}) was passed an input with a mask attached to it. ` +
+      'However, this layer does not support masking and will therefore destroy the mask information. ' +
+      'Downstream layers will not see the mask.',
+  );
 }
 
 /** Each weight once: a layer shared by two nested models appears in both. */

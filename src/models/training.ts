@@ -5,11 +5,11 @@ import { ENGINE } from '../engine/engine.js';
 import { Rng } from '../engine/random.js';
 import { fmt } from '../engine/shape.js';
 import { Tensor, type Variable } from '../engine/tensor.js';
-import { add, mul } from '../ops/binary.js';
+import { add, div, maximum, mul } from '../ops/binary.js';
 import { cast } from '../ops/cast.js';
 import { gather } from '../ops/gather.js';
 import { variableGrads } from '../ops/gradients.js';
-import { argMax, mean, sum } from '../ops/reduce.js';
+import { mean, sum } from '../ops/reduce.js';
 import { reshape } from '../ops/reshape.js';
 import { tensor } from '../ops/creation.js';
 import { getLoss, type LossFn } from '../losses/index.js';
@@ -19,7 +19,16 @@ import { CallbackList, History, ProgbarLogger, toCallbacks, type CallbackArg } f
 import type { Logs } from '../callbacks/types.js';
 import { shapeStr } from '../layers/symbolic.js';
 import { checkBatch, sliceRows, type LayersModel, type TensorOrList } from './model.js';
-import { checkNotTraining, checkSampleWeight, validateEvaluateArgs, validateFitArgs } from './validate.js';
+import { checkNotTraining, validateEvaluateArgs, validateFitArgs } from './validate.js';
+import {
+  batchWeights,
+  resolveClassWeights,
+  resolveSampleWeights,
+  type ClassWeightArg,
+  type ClassWeightMap,
+  type OutputWeights,
+  type SampleWeightArg,
+} from './sample_weights.js';
 
 export type LossArg = string | LossFn;
 export type MetricArg = string | MetricFn;
@@ -32,9 +41,16 @@ export interface CompileArgs {
    * then `fit` needs no `y`.
    */
   loss?: LossArg | LossArg[] | Record<string, LossArg>;
-  metrics?: MetricArg[] | Record<string, MetricArg[]>;
-  /** Weights of each output's loss in the total. */
-  lossWeights?: number[];
+  /**
+   * Metrics: one list for every output, a list of lists (one per output, Keras' nested form) or a
+   * map by output layer name.
+   */
+  metrics?: MetricArg[] | MetricArg[][] | Record<string, MetricArg[]>;
+  /**
+   * Weights of each output's loss in the total: a list in output order or a map by output layer
+   * name (Keras' loss_weights; default 1 each).
+   */
+  lossWeights?: number[] | Record<string, number>;
 }
 
 export interface FitArgs {
@@ -46,17 +62,29 @@ export interface FitArgs {
   validationSplit?: number;
   validationData?: [TensorOrList, TensorOrList] | [TensorOrList, TensorOrList, Tensor];
   shuffle?: boolean;
-  classWeight?: Record<number, number>;
-  sampleWeight?: Tensor;
+  /**
+   * Weights by class, multiplying each sample's loss: `{classIndex: weight}`, or for a model with
+   * several outputs one per output (a list, or a map by output layer name).
+   */
+  classWeight?: ClassWeightArg;
+  /**
+   * Weights by sample ([n] each): one tensor for every output, or one per output as a list or a
+   * map by output layer name (Keras' sample_weight).
+   */
+  sampleWeight?: SampleWeightArg;
   initialEpoch?: number;
-  /** Seed of the per-epoch shuffles (default: random). */
+  /**
+   * Seed of the per-epoch shuffles (default: drawn from the global seed that
+   * `sg.utils.setRandomSeed` sets, else random).
+   */
   seed?: number;
 }
 
 export interface EvaluateArgs {
   batchSize?: number;
   verbose?: 0 | 1 | 2 | 'auto';
-  sampleWeight?: Tensor;
+  /** As fit's: one tensor for every output, or one per output (list or map by output name). */
+  sampleWeight?: SampleWeightArg;
 }
 
 /** What compile() resolved, per output. */
@@ -82,8 +110,10 @@ export interface CompiledState {
 export type StepResult = {
   /** The total loss, then each output's loss (several outputs). */
   losses: number[];
-  /** Each compiled metric summed over the batch's samples. */
+  /** Each compiled metric summed over the batch's samples (over the kept steps where the output has a mask). */
   metricSums: number[];
+  /** What each metric sum counts: the batch's samples, or its kept steps where the output has a mask. */
+  metricCounts: number[];
   /** Batch means by name: metrics added with `addMetric`, or what a custom trainStep returned. */
   extra: Record<string, number>;
 };
@@ -94,7 +124,8 @@ export interface StepData {
   x: Tensor | Tensor[];
   /** One tensor for a one-output model, else a list; null when fit got no y. */
   y: Tensor | Tensor[] | null;
-  sampleWeight?: Tensor;
+  /** One entry per output (null: unweighted), from fit's sampleWeight and classWeight. */
+  sampleWeight?: OutputWeights;
 }
 
 /** What a `trainStep` returns: values by log name (numbers, or scalar tensors freed after the step). */
@@ -144,7 +175,9 @@ export function compileModel(model: LayersModel, args: CompileArgs): CompiledSta
   const metricLists = args.loss == null
     ? []
     : args.metrics
-    ? Array.isArray(args.metrics)
+    ? Array.isArray(args.metrics) && args.metrics.length > 0 && args.metrics.every((m) => Array.isArray(m))
+      ? perOutput<MetricArg[]>(model, 'metric lists', args.metrics as MetricArg[][], () => false)
+      : Array.isArray(args.metrics)
       ? model.outputs.map(() => args.metrics as MetricArg[])
       : perOutput<MetricArg[]>(model, 'metrics', args.metrics, () => false)
     : model.outputs.map(() => []);
@@ -156,10 +189,24 @@ export function compileModel(model: LayersModel, args: CompileArgs): CompiledSta
       return { fn: r.fn, name: prefix + r.name };
     }),
   );
-  const lossWeights = args.lossWeights ?? model.outputs.map(() => 1);
+  const lw = args.lossWeights;
+  if (lw !== undefined && (lw === null || typeof lw !== 'object')) {
+    throw new Error(`${model.name}: compile: lossWeights must be a list (one per output) or a map by output name but is ${String(lw)}`);
+  }
+  const lossWeights =
+    lw === undefined
+      ? model.outputs.map(() => 1)
+      : Array.isArray(lw)
+        ? lw
+        : perOutput<number>(model, 'loss weights', lw, () => false).map((w) => w);
   if (lossArgs.length && lossWeights.length !== model.outputs.length) {
     throw new Error(`${model.name}: lossWeights has ${lossWeights.length} entries for ${model.outputs.length} outputs`);
   }
+  lossWeights.forEach((w, i) => {
+    if (typeof w !== 'number' || !Number.isFinite(w)) {
+      throw new Error(`${model.name}: compile: the loss weight of output '${model.outputs[i].node!.layer.name}' must be a finite number but is ${String(w)}`);
+    }
+  });
   const metricNames = [
     'loss',
     ...(multi && lossArgs.length ? model.outputs.map((o) => `${o.node!.layer.name}_loss`) : []),
@@ -274,12 +321,18 @@ export function totalLoss(
   c: CompiledState,
   preds: Tensor[],
   ys: Tensor[],
-  sw?: Tensor,
+  sw?: Tensor | OutputWeights,
   added: Tensor[] = [],
+  masks?: (Tensor | null)[],
 ): { total: Tensor; perOutput: Tensor[] } {
   const perOutput = c.losses.length === 0 ? [] : preds.map((p, i) => {
     let l = c.losses[i].fn(ys[i], p);
-    if (sw) l = mul(l, reshape(sw, [sw.size, ...l.shape.slice(1).map(() => 1)]));
+    const w = sw instanceof Tensor ? sw : sw?.[i];
+    if (w) l = mul(l, reshape(w, [w.size, ...l.shape.slice(1).map(() => 1)]));
+    const m = lossMask(masks?.[i], l);
+    // Keras 3 (losses.loss.apply_mask): masked entries weigh 0, the others total/valid, so the
+    // mean is over the kept entries only.
+    if (m) l = mul(l, mul(m, div(m.size, maximum(sum(m), 1))));
     return mean(l);
   });
   const reg = [...added, ...model.regularizationLosses()];
@@ -302,16 +355,33 @@ export function totalLoss(
   return { total, perOutput };
 }
 
-/** Per-batch sums of each metric (host numbers) over `preds`. */
-function metricSums(c: CompiledState, preds: Tensor[], ys: Tensor[]): number[] {
-  const out: number[] = [];
+/** An output's mask as float32 when it fits the per-entry loss or metric values `l`, else null. */
+function lossMask(mask: Tensor | null | undefined, l: Tensor): Tensor | null {
+  if (!mask || mask.rank !== l.rank || mask.shape.some((d, k) => d !== l.shape[k])) return null;
+  return cast(mask, 'float32');
+}
+
+/**
+ * Per-batch sums of each metric (host numbers) over `preds`, and what each sum counts: samples,
+ * or the kept entries where the output carries a mask (Keras 3 weights metrics by the mask).
+ */
+function metricSums(
+  c: CompiledState,
+  preds: Tensor[],
+  ys: Tensor[],
+  masks?: (Tensor | null)[],
+): { sums: number[]; counts: number[] } {
+  const sums: number[] = [];
+  const counts: number[] = [];
   c.metrics.forEach((list, i) => {
     for (const m of list) {
       // Per-sample values: a metric of shape [batch, steps...] is averaged over its steps first,
       // as Keras' Mean metric averages every element (per-character accuracy of a seq2seq model).
-      const v = ENGINE.tidy(() => {
+      const [v, n] = ENGINE.tidy(() => {
         const per = m.fn(ys[i], preds[i]);
-        return sum(
+        const mask = lossMask(masks?.[i], per);
+        if (mask) return [sum(mul(per, mask)), sum(mask)];
+        const s = sum(
           per.rank > 1
             ? mean(
                 per,
@@ -319,12 +389,15 @@ function metricSums(c: CompiledState, preds: Tensor[], ys: Tensor[]): number[] {
               )
             : per,
         );
+        return [s, tensor(per.rank > 0 ? per.shape[0] : 1)];
       });
-      out.push(v.dataSync()[0]);
+      sums.push(v.dataSync()[0]);
+      counts.push(n.dataSync()[0]);
       v.dispose();
+      n.dispose();
     }
   });
-  return out;
+  return { sums, counts };
 }
 
 /** Reads the metrics the layers added in the last call: batch means by name, summed per name. */
@@ -344,20 +417,23 @@ export function trainStep(
   c: CompiledState,
   xs: Tensor[],
   ys: Tensor[],
-  sw?: Tensor,
+  sw?: OutputWeights,
 ): StepResult {
   const vars: Variable[] = c.trainableVars.filter((v) => !v.isDisposed);
   if (vars.length === 0) throw new Error(`${model.name}: the model has no trainable weights (as of its last compile())`);
   let kept: Tensor[] = [];
   let lossOutputs: Tensor[] = [];
   let addedMetrics: { name: string; value: Tensor }[] = [];
+  let keptMasks: (Tensor | null)[] = [];
   try {
     const { value, grads } = variableGrads(() => {
-      const preds = model.execute(xs, true);
-      const { total, perOutput } = totalLoss(model, c, preds, ys, sw, model.addedLosses());
+      const masks: (Tensor | null)[] = [];
+      const preds = model.execute(xs, true, masks);
+      const { total, perOutput } = totalLoss(model, c, preds, ys, sw, model.addedLosses(), masks);
       // Keep the predictions for the metrics (computed after backward, off the tape) and the
       // per-output losses for the logs; freed below.
       kept = preds.map((p) => ENGINE.keepTensor(p));
+      keptMasks = masks.map((m) => (m ? ENGINE.keepTensor(m) : null));
       lossOutputs = perOutput.length > 1 ? perOutput.map((p) => ENGINE.keepTensor(p)) : [];
       addedMetrics = model.addedMetrics().map((m) => ({ name: m.name, value: ENGINE.keepTensor(m.value) }));
       return total;
@@ -367,9 +443,11 @@ export function trainStep(
     model.applyConstraints();
     const losses = [value.dataSync()[0], ...lossOutputs.map((l) => l.dataSync()[0])];
     value.dispose();
-    return { losses, metricSums: ys.length ? metricSums(c, kept, ys) : [], extra: readAdded(addedMetrics) };
+    const ms = ys.length ? metricSums(c, kept, ys, keptMasks) : { sums: [], counts: [] };
+    return { losses, metricSums: ms.sums, metricCounts: ms.counts, extra: readAdded(addedMetrics) };
   } finally {
-    for (const t of [...kept, ...lossOutputs, ...addedMetrics.map((m) => m.value)]) ENGINE.releaseKept(t);
+    const masks = keptMasks.filter((m): m is Tensor => m !== null);
+    for (const t of [...kept, ...masks, ...lossOutputs, ...addedMetrics.map((m) => m.value)]) ENGINE.releaseKept(t);
   }
 }
 
@@ -377,7 +455,7 @@ export function trainStep(
  * Runs a model's own `trainStep` (an override) on one batch and reads what it returns: numbers
  * as they are, tensors as their mean. Runs inside the batch's scope, which frees the tensors.
  */
-function customTrainStep(model: LayersModel, xs: Tensor[], ys: Tensor[], sw?: Tensor): StepResult {
+function customTrainStep(model: LayersModel, xs: Tensor[], ys: Tensor[], sw?: OutputWeights): StepResult {
   const logs = model.trainStep({
     x: xs.length === 1 ? xs[0] : xs,
     y: ys.length === 0 ? null : ys.length === 1 ? ys[0] : ys,
@@ -394,11 +472,11 @@ function customTrainStep(model: LayersModel, xs: Tensor[], ys: Tensor[], sw?: Te
       extra[k] = m.dataSync()[0];
     } else throw new Error(`${model.name}: trainStep returned '${k}' = ${String(v)}; expected a number or a tensor`);
   }
-  return { losses: [], metricSums: [], extra };
+  return { losses: [], metricSums: [], metricCounts: [], extra };
 }
 
 /** The step fit() and trainOnBatch() run: the model's trainStep override, else the built-in one. */
-function runTrainStep(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tensor[], sw?: Tensor): StepResult {
+function runTrainStep(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tensor[], sw?: OutputWeights): StepResult {
   return model.hasCustomTrainStep() ? customTrainStep(model, xs, ys, sw) : trainStep(model, c, xs, ys, sw);
 }
 
@@ -408,26 +486,29 @@ function testStep(
   c: CompiledState,
   xs: Tensor[],
   ys: Tensor[],
-  sw?: Tensor,
+  sw?: OutputWeights,
 ): StepResult {
   let names: string[] = [];
-  const { preds, added, metricValues } = ENGINE.tidy(() => {
-    const preds = model.execute(xs, false);
+  const { preds, masks, added, metricValues } = ENGINE.tidy(() => {
+    const masks: (Tensor | null)[] = [];
+    const preds = model.execute(xs, false, masks);
     const am = model.addedMetrics();
     names = am.map((m) => m.name);
-    return { preds, added: model.addedLosses(), metricValues: am.map((m) => m.value) };
+    return { preds, masks, added: model.addedLosses(), metricValues: am.map((m) => m.value) };
   });
   try {
     const ls = ENGINE.tidy(() => {
-      const { total, perOutput } = totalLoss(model, c, preds, ys, sw, added);
+      const { total, perOutput } = totalLoss(model, c, preds, ys, sw, added, masks);
       return [total, ...(perOutput.length > 1 ? perOutput : [])];
     });
     const losses = ls.map((l) => l.dataSync()[0]);
     for (const l of ls) l.dispose();
     const extra = readAdded(metricValues.map((value, i) => ({ name: names[i], value })));
-    return { losses, metricSums: ys.length ? metricSums(c, preds, ys) : [], extra };
+    const ms = ys.length ? metricSums(c, preds, ys, masks) : { sums: [], counts: [] };
+    return { losses, metricSums: ms.sums, metricCounts: ms.counts, extra };
   } finally {
-    for (const t of [...preds, ...added, ...metricValues]) t.dispose();
+    const ownMasks = masks.filter((m): m is Tensor => m !== null);
+    for (const t of [...preds, ...ownMasks, ...added, ...metricValues]) t.dispose();
   }
 }
 
@@ -435,6 +516,7 @@ function testStep(
 class EpochMeans {
   private lossSums: number[] = [];
   private metricTotals: number[] = [];
+  private metricCounts: number[] = [];
   private extraSums = new Map<string, number>();
   private samples = 0;
   constructor(
@@ -445,6 +527,7 @@ class EpochMeans {
   add(r: StepResult, batch: number): void {
     r.losses.forEach((l, i) => (this.lossSums[i] = (this.lossSums[i] ?? 0) + l * batch));
     r.metricSums.forEach((m, i) => (this.metricTotals[i] = (this.metricTotals[i] ?? 0) + m));
+    r.metricCounts.forEach((m, i) => (this.metricCounts[i] = (this.metricCounts[i] ?? 0) + m));
     for (const [k, v] of Object.entries(r.extra)) {
       this.extraSums.set(k, (this.extraSums.get(k) ?? 0) + v * batch);
       if (!this.c.extraNames.includes(k) && !this.c.metricNames.includes(k)) this.c.extraNames.push(k);
@@ -459,26 +542,13 @@ class EpochMeans {
     // A custom trainStep reports only its own names (extra); the built-in step all compiled ones.
     if (nLoss > 0) {
       names.forEach((name, i) => {
-        const v = i < nLoss ? this.lossSums[i] / this.samples : this.metricTotals[i - nLoss] / this.samples;
+        const v = i < nLoss ? this.lossSums[i] / this.samples : this.metricTotals[i - nLoss] / this.metricCounts[i - nLoss];
         logs[this.prefix + name] = v;
       });
     }
     for (const [k, v] of this.extraSums) logs[this.prefix + k] = v / this.samples;
     return logs;
   }
-}
-
-/** Sample weights for a batch from classWeight (labels by argMax for one-hot y, else the value). */
-function classWeights(y: Tensor, classWeight: Record<number, number>): Tensor {
-  const labels = ENGINE.tidy(() =>
-    y.rank > 1 && y.shape[y.rank - 1] > 1 ? argMax(y, -1) : cast(reshape(y, [y.shape[0]]), 'int32'),
-  );
-  const v = labels.dataSync();
-  labels.dispose();
-  return tensor(
-    Float32Array.from(v, (l) => classWeight[l] ?? 1),
-    [v.length],
-  );
 }
 
 function rows(ts: Tensor[], idx: Tensor | null, start: number, size: number): Tensor[] {
@@ -508,21 +578,21 @@ export async function fitModel(
   let ys = toList(y);
   model.ensureBuiltFor(xs);
   const n = checkData(model, c, xs, ys);
-  let sw = args.sampleWeight;
-  checkSampleWeight(model.name, 'fit', 'sampleWeight', sw, n);
-  let val: { xs: Tensor[]; ys: Tensor[]; sw?: Tensor } | null = null;
+  const sw = resolveSampleWeights(model, 'fit', 'sampleWeight', args.sampleWeight, n);
+  const cw = resolveClassWeights(model, 'fit', args.classWeight);
+  let val: { xs: Tensor[]; ys: Tensor[]; sw?: OutputWeights } | null = null;
   if (args.validationData) {
-    const [vx, vy, vsw] = args.validationData as [TensorOrList, TensorOrList, Tensor?];
-    val = { xs: toList(vx), ys: toList(vy), sw: vsw };
+    const [vx, vy, vsw] = args.validationData as [TensorOrList, TensorOrList, SampleWeightArg?];
+    val = { xs: toList(vx), ys: toList(vy) };
     const nVal = checkData(model, c, val.xs, val.ys, 'fit: validationData');
-    checkSampleWeight(model.name, 'fit', 'validationData sampleWeight (its third entry)', vsw, nVal);
+    val.sw = resolveSampleWeights(model, 'fit', 'validationData sampleWeight (its third entry)', vsw, nVal);
   }
   // From here on the model is training: a second fit() or trainOnBatch() is refused until the
   // finally below (also when a callback throws).
   model.isTraining = true;
   const owned: Tensor[] = [];
   try {
-    return await fitLoop(model, c, xs, ys, sw, val, owned, args, {
+    return await fitLoop(model, c, xs, ys, sw, cw, val, owned, args, {
       batchSize,
       epochs,
       verbose,
@@ -542,8 +612,9 @@ async function fitLoop(
   c: CompiledState,
   xs: Tensor[],
   ys: Tensor[],
-  sw: Tensor | undefined,
-  val: { xs: Tensor[]; ys: Tensor[]; sw?: Tensor } | null,
+  sw: OutputWeights | undefined,
+  cw: (ClassWeightMap | null)[] | undefined,
+  val: { xs: Tensor[]; ys: Tensor[]; sw?: OutputWeights } | null,
   owned: Tensor[],
   args: FitArgs,
   o: {
@@ -569,9 +640,10 @@ async function fitLoop(
     ys = ys.map((t) => sliceRows(t, 0, nTrain));
     owned.push(...val.xs, ...val.ys, ...xs, ...ys);
     if (sw) {
-      val.sw = sliceRows(sw, nTrain, n - nTrain);
-      sw = sliceRows(sw, 0, nTrain);
-      owned.push(val.sw, sw);
+      const all = sw;
+      val.sw = all.map((t) => (t ? sliceRows(t, nTrain, n - nTrain) : null));
+      sw = all.map((t) => (t ? sliceRows(t, 0, nTrain) : null));
+      for (const t of [...val.sw, ...sw]) if (t) owned.push(t);
     }
   }
   const nTrain = xs[0].shape[0];
@@ -585,6 +657,7 @@ async function fitLoop(
   list.setModel(model);
   list.setParams({ epochs, steps, samples: nTrain, verbose, metrics: [...c.metricNames, ...valNames], initialEpoch });
   model.stopTraining = false;
+  // Unseeded, the shuffles draw their seed from the global seed (sg.utils.setRandomSeed).
   const rng = new Rng(args.seed);
   // Hooks are awaited only when they return a promise: synchronous callbacks cost no microtask.
   let pending: void | Promise<void>;
@@ -611,11 +684,7 @@ async function fitLoop(
           const idx = shuffled ? tensor(order.subarray(start, start + size), [size], 'int32') : null;
           const bx = rows(xs, idx, start, size);
           const by = rows(ys, idx, start, size);
-          let bsw = sw ? rows([sw], idx, start, size)[0] : undefined;
-          if (args.classWeight) {
-            const cw = classWeights(by[0], args.classWeight);
-            bsw = bsw ? mul(bsw, cw) : cw;
-          }
+          const bsw = batchWeights(sw, cw, by, (t) => rows([t], idx, start, size)[0]);
           const res = runTrainStep(model, c, bx, by, bsw);
           return { res };
         }).res;
@@ -672,7 +741,7 @@ function evaluateInternal(
   c: CompiledState,
   xs: Tensor[],
   ys: Tensor[],
-  sw: Tensor | undefined,
+  sw: OutputWeights | undefined,
   batchSize: number,
   prefix = '',
 ): Logs {
@@ -682,11 +751,11 @@ function evaluateInternal(
     const size = Math.min(batchSize, n - start);
     const bx = xs.map((t) => sliceRows(t, start, size));
     const by = ys.map((t) => sliceRows(t, start, size));
-    const bsw = sw ? sliceRows(sw, start, size) : undefined;
+    const bsw = sw?.map((t) => (t ? sliceRows(t, start, size) : null));
     try {
       means.add(testStep(model, c, bx, by, bsw), size);
     } finally {
-      for (const t of [...bx, ...by, ...(bsw ? [bsw] : [])]) t.dispose();
+      for (const t of [...bx, ...by, ...(bsw ?? [])]) t?.dispose();
     }
   }
   return means.logs();
@@ -706,8 +775,8 @@ export function evaluateModel(
   const ys = toList(y);
   model.ensureBuiltFor(xs);
   const n = checkData(model, c, xs, ys, 'evaluate');
-  checkSampleWeight(model.name, 'evaluate', 'sampleWeight', args.sampleWeight, n);
-  const logs = evaluateInternal(model, c, xs, ys, args.sampleWeight, batchSize);
+  const sw = resolveSampleWeights(model, 'evaluate', 'sampleWeight', args.sampleWeight, n);
+  const logs = evaluateInternal(model, c, xs, ys, sw, batchSize);
   const values = [...c.metricNames, ...c.extraNames].filter((m) => m in logs).map((m) => logs[m]);
   return values.length === 1 ? values[0] : values;
 }
@@ -719,19 +788,21 @@ export function onBatchModel(
   c: CompiledState,
   x: TensorOrList,
   y: TensorOrList,
-  sampleWeight?: Tensor,
+  sampleWeight?: SampleWeightArg,
+  classWeight?: ClassWeightArg,
 ): number | number[] {
   if (what === 'trainOnBatch') checkNotTraining(model, what);
   const xs = toList(x);
   const ys = toList(y);
   model.ensureBuiltFor(xs);
   const n = checkData(model, c, xs, ys, what);
-  checkSampleWeight(model.name, what, 'sampleWeight', sampleWeight, n);
+  const sw = resolveSampleWeights(model, what, 'sampleWeight', sampleWeight, n);
+  const cw = resolveClassWeights(model, what, classWeight);
   const r =
     what === 'trainOnBatch'
-      ? ENGINE.tidy(() => ({ r: runTrainStep(model, c, xs, ys, sampleWeight) })).r
-      : testStep(model, c, xs, ys, sampleWeight);
+      ? ENGINE.tidy(() => ({ r: runTrainStep(model, c, xs, ys, batchWeights(sw, cw, ys, (t) => t)) })).r
+      : testStep(model, c, xs, ys, sw);
   for (const k of Object.keys(r.extra)) if (!c.extraNames.includes(k) && !c.metricNames.includes(k)) c.extraNames.push(k);
-  const values = [...r.losses, ...r.metricSums.map((m) => m / n), ...Object.values(r.extra)];
+  const values = [...r.losses, ...r.metricSums.map((m, i) => m / r.metricCounts[i]), ...Object.values(r.extra)];
   return values.length === 1 ? values[0] : values;
 }

@@ -183,7 +183,7 @@ export function validateFitArgs(model: string, args: unknown): ResolvedFitArgs {
   if (a.seed !== undefined && (typeof a.seed !== 'number' || !Number.isFinite(a.seed))) {
     throw new Error(`${at(model, 'fit')}seed must be a finite number but is ${show(a.seed)}`);
   }
-  checkClassWeight(model, 'fit', a.classWeight);
+  // classWeight and sampleWeight are checked against the model's outputs (sample_weights.ts).
   if (a.validationData !== undefined) {
     const vd = a.validationData;
     const ok =
@@ -195,9 +195,6 @@ export function validateFitArgs(model: string, args: unknown): ResolvedFitArgs {
         `${at(model, 'fit')}validationData must be [xVal, yVal] or [xVal, yVal, sampleWeightVal] (tensors) but is ${show(vd)}`,
       );
     }
-  }
-  if (a.sampleWeight !== undefined && !(a.sampleWeight instanceof Tensor)) {
-    throw new Error(`${at(model, 'fit')}sampleWeight must be a Tensor but is ${show(a.sampleWeight)}`);
   }
   return { batchSize, epochs, initialEpoch, verbose, validationSplit: split, shuffle };
 }

@@ -18,6 +18,8 @@ export interface SpatialDropoutArgs extends LayerArgs {
 }
 
 abstract class SpatialDropout extends Layer {
+  /** Passes an input mask on unchanged, as Keras' Dropout. */
+  override readonly supportsMasking = true;
   readonly rate: number;
   readonly dataFormat: DataFormat;
   private readonly rng: Rng;

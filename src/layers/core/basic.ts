@@ -39,6 +39,8 @@ export interface DropoutArgs extends LayerArgs {
  */
 export class Dropout extends Layer {
   static override className = 'Dropout';
+  /** Passes an input mask on unchanged, as Keras. */
+  override readonly supportsMasking = true;
   readonly rate: number;
   private readonly rng: Rng;
 
@@ -73,6 +75,8 @@ export class Dropout extends Layer {
 /** Applies an activation function. @example sg.layers.activation({ activation: 'relu' }); */
 export class Activation extends Layer {
   static override className = 'Activation';
+  /** Passes an input mask on unchanged, as Keras. */
+  override readonly supportsMasking = true;
   private readonly fn: (x: Tensor) => Tensor;
   readonly activationName: string;
 
@@ -218,6 +222,8 @@ export class RepeatVector extends Layer {
 /** Adds N(0, stddev) noise while training; the identity at inference. */
 export class GaussianNoise extends Layer {
   static override className = 'GaussianNoise';
+  /** Passes an input mask on unchanged, as Keras. */
+  override readonly supportsMasking = true;
   private readonly rng: Rng;
 
   constructor(private readonly args: LayerArgs & { stddev: number; seed?: number }) {
@@ -244,6 +250,8 @@ export class GaussianNoise extends Layer {
 /** Multiplies by N(1, rate/(1-rate)) noise while training; the identity at inference. */
 export class GaussianDropout extends Layer {
   static override className = 'GaussianDropout';
+  /** Passes an input mask on unchanged, as Keras. */
+  override readonly supportsMasking = true;
   private readonly rng: Rng;
 
   constructor(private readonly args: LayerArgs & { rate: number; seed?: number }) {
@@ -274,6 +282,8 @@ export class GaussianDropout extends Layer {
  */
 export class AlphaDropout extends Layer {
   static override className = 'AlphaDropout';
+  /** Passes an input mask on unchanged, as Keras. */
+  override readonly supportsMasking = true;
   private readonly rng: Rng;
 
   constructor(private readonly args: LayerArgs & { rate: number; seed?: number }) {

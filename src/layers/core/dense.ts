@@ -43,6 +43,8 @@ export class Dense extends Layer {
   private readonly activation: (x: Tensor) => Tensor;
   kernel?: LayerWeight;
   bias?: LayerWeight;
+  /** Passes a [batch, time] mask on unchanged (Dense on sequences), as Keras. */
+  override readonly supportsMasking = true;
 
   constructor(private readonly args: DenseArgs) {
     super(args);

@@ -7,9 +7,14 @@
 // n / (n - 1 - epsilon) there). Inference uses the moving statistics.
 import { ENGINE } from '../../engine/engine.js';
 import type { Tensor } from '../../engine/tensor.js';
-import { mul, sub } from '../../ops/binary.js';
+import { add, div, mul, sub } from '../../ops/binary.js';
+import { cast } from '../../ops/cast.js';
+import { onesLike } from '../../ops/creation.js';
 import { batchNorm, moments } from '../../ops/moments.js';
-import { reshape } from '../../ops/reshape.js';
+import { sum } from '../../ops/reduce.js';
+import { expandDims, reshape } from '../../ops/reshape.js';
+import { square } from '../../ops/unary.js';
+import { fmt } from '../../engine/shape.js';
 import { Layer, type CallArgs, type ConstraintArg, type InitializerArg, type LayerArgs, type LayerWeight, type RegularizerArg } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { weightConfig } from '../config_util.js';
@@ -41,6 +46,18 @@ function normAxis(layer: string, axis: number, rank: number, shape: SymbolicShap
   return a;
 }
 
+/**
+ * Keras 3's masked moments (BatchNormalization._moments): mean and variance over `axes` of the
+ * entries whose step the mask keeps (mask: the input's shape without the last axis), kept dims.
+ */
+function maskedMoments(x: Tensor, mask: Tensor, axes: number[]): { mean: Tensor; variance: Tensor } {
+  const w = mul(cast(expandDims(mask, -1), 'float32'), onesLike(x));
+  const n = add(sum(w, axes, true), 1e-7);
+  const mean = div(sum(mul(x, w), axes, true), n);
+  const variance = div(sum(mul(square(sub(x, mean)), w), axes, true), n);
+  return { mean, variance };
+}
+
 /** Runs `fn` with the gradient tape paused: bookkeeping updates inside a training step. */
 function offTape<T>(fn: () => T): T {
   const tape = ENGINE.tape;
@@ -58,6 +75,8 @@ function offTape<T>(fn: () => T): T {
  */
 export class BatchNormalization extends Layer {
   static override className = 'BatchNormalization';
+  /** Passes an input mask on unchanged, as Keras. */
+  override readonly supportsMasking = true;
   readonly axis: number;
   readonly momentum: number;
   readonly epsilon: number;
@@ -97,9 +116,13 @@ export class BatchNormalization extends Layer {
     this.built = true;
   }
 
-  call(inputs: Tensor | Tensor[], { training }: CallArgs): Tensor {
+  call(inputs: Tensor | Tensor[], { training, mask }: CallArgs): Tensor {
     const x = first(inputs);
     const a = normAxis(this.name, this.axis, x.rank, x.shape);
+    const m = Array.isArray(mask) ? mask[0] : mask;
+    if (m && m.rank !== x.rank - 1) {
+      throw new Error(`${this.name}: the mask must have one dimension less than the input but has shape ${fmt(m.shape)} for an input of shape ${fmt(x.shape)}`);
+    }
     const bshape = x.shape.map((d, i) => (i === a ? d : 1));
     // Rank-1 parameters broadcast over the last axis as they are; another axis needs a reshape.
     const b = (t: Tensor | undefined) => (t === undefined ? undefined : a === x.rank - 1 ? t : reshape(t, bshape));
@@ -111,7 +134,8 @@ export class BatchNormalization extends Layer {
       return batchNorm(x, b(this.movingMean!.variable)!, b(this.movingVariance!.variable)!, beta, gamma, this.epsilon);
     }
     const axes = x.shape.map((_, i) => i).filter((i) => i !== a);
-    const { mean, variance } = moments(x, axes, true);
+    // With a mask (Keras 3): the statistics of the unmasked steps only.
+    const { mean, variance } = m ? maskedMoments(x, m, axes) : moments(x, axes, true);
     const y = batchNorm(x, mean, variance, beta, gamma, this.epsilon);
     offTape(() => {
       const n = x.shape[a];
@@ -158,6 +182,8 @@ export interface LayerNormalizationArgs extends LayerArgs {
  */
 export class LayerNormalization extends Layer {
   static override className = 'LayerNormalization';
+  /** Passes an input mask on unchanged, as Keras. */
+  override readonly supportsMasking = true;
   readonly axis: number[];
   readonly epsilon: number;
   readonly center: boolean;

@@ -1,11 +1,14 @@
 // Pooling layers: MaxPooling1D/2D/3D, AveragePooling1D/2D/3D (the 'Pool' kernel) and
 // GlobalMax/GlobalAveragePooling1D/2D (reductions over the spatial axes).
 import type { Tensor } from '../../engine/tensor.js';
-import { max, mean } from '../../ops/reduce.js';
+import { div, mul } from '../../ops/binary.js';
+import { cast } from '../../ops/cast.js';
+import { max, mean, sum } from '../../ops/reduce.js';
+import { expandDims } from '../../ops/reshape.js';
 import { poolNd } from '../../ops/pool.js';
 import { tupleArg } from '../../ops/conv_util.js';
 import { transpose } from '../../ops/transpose.js';
-import { Layer, type LayerArgs } from '../layer.js';
+import { Layer, type CallArgs, type LayerArgs } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { fmtShape } from '../core/dense.js';
 import { joinShape, splitShape, windowOutput, type DataFormat } from '../convolutional/conv.js';
@@ -155,8 +158,20 @@ export class GlobalMaxPooling2D extends GlobalPooling {
 /** @example sg.layers.globalAveragePooling1d(); */
 export class GlobalAveragePooling1D extends GlobalPooling {
   static override className = 'GlobalAveragePooling1D';
+  /** Takes a [batch, steps] mask: the mean of the kept steps (Keras); the output has no mask. */
+  override readonly supportsMasking = true;
   constructor(args: LayerArgs & { dataFormat?: DataFormat } = {}) {
     super(1, 'avg', args);
+  }
+  override call(inputs: Tensor | Tensor[], args: CallArgs = {}): Tensor {
+    const m = Array.isArray(args.mask) ? args.mask[0] : args.mask;
+    if (!m) return super.call(inputs);
+    const w = cast(expandDims(m, this.dataFormat === 'channelsLast' ? 2 : 1), 'float32');
+    const axis = this.dataFormat === 'channelsLast' ? 1 : 2;
+    return div(sum(mul(first(inputs), w), axis), sum(w, axis));
+  }
+  override computeMask(): null {
+    return null;
   }
 }
 /** @example sg.layers.globalAveragePooling2d(); */
