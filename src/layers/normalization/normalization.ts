@@ -77,14 +77,23 @@ export class BatchNormalization extends Layer {
   static override className = 'BatchNormalization';
   /** Passes an input mask on unchanged, as Keras. */
   override readonly supportsMasking = true;
+  /** The features axis, normalised separately (default -1, the last). */
   readonly axis: number;
+  /** Momentum of the moving mean and variance (default 0.99). */
   readonly momentum: number;
+  /** Added to the variance before the square root (default 1e-3). */
   readonly epsilon: number;
+  /** Whether the learned offset `beta` is added. */
   readonly center: boolean;
+  /** Whether the learned factor `gamma` multiplies. */
   readonly scale: boolean;
+  /** The learned scale, once built (with `scale`). */
   gamma?: LayerWeight;
+  /** The learned offset, once built (with `center`). */
   beta?: LayerWeight;
+  /** The moving mean used at inference, once built. */
   movingMean?: LayerWeight;
+  /** The moving variance used at inference, once built. */
   movingVariance?: LayerWeight;
 
   constructor(private readonly args: BatchNormalizationArgs = {}) {
@@ -184,11 +193,17 @@ export class LayerNormalization extends Layer {
   static override className = 'LayerNormalization';
   /** Passes an input mask on unchanged, as Keras. */
   override readonly supportsMasking = true;
+  /** The axes the statistics are computed over (default [-1]). */
   readonly axis: number[];
+  /** Added to the variance before the square root (default 1e-3). */
   readonly epsilon: number;
+  /** Whether the learned offset `beta` is added. */
   readonly center: boolean;
+  /** Whether the learned factor `gamma` multiplies. */
   readonly scale: boolean;
+  /** The learned scale, once built (with `scale`). */
   gamma?: LayerWeight;
+  /** The learned offset, once built (with `center`). */
   beta?: LayerWeight;
 
   constructor(private readonly args: LayerNormalizationArgs = {}) {
