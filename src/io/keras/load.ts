@@ -13,6 +13,7 @@ import { modelFromConfig } from '../serialization.js';
 import type { IOHandler, LoadOptions } from '../types.js';
 import { ZipReader } from '../zip.js';
 import { kerasToTfjsConfig } from './config.js';
+import { prepareKerasOptimizerState, type SavedOptimizerVar } from './optimizer.js';
 import { assignPending, readKeras3Weights, readLegacyWeights, type PendingWeight } from './weights.js';
 
 /** Options of loadModel. */
@@ -97,11 +98,13 @@ function compileFrom(model: LayersModel, cc: Json, where: string): void {
 }
 
 /** Builds, checks, then fills: the model is disposed if anything fails. */
-function finish(model: LayersModel, read: () => PendingWeight[], compile: () => void): LayersModel {
+function finish(model: LayersModel, read: () => PendingWeight[], compile: () => void, optimizer?: () => (() => void) | null): LayersModel {
   try {
     const pending = read();
     compile();
+    const restore = (model as unknown as { compiled?: unknown }).compiled !== undefined && optimizer ? optimizer() : null;
     assignPending(pending);
+    restore?.();
     return model;
   } catch (e) {
     model.dispose();
@@ -110,8 +113,37 @@ function finish(model: LayersModel, read: () => PendingWeight[], compile: () => 
 }
 
 /**
+ * The optimizer variables a Keras file holds in `group` (`optimizer/vars` of a .keras weights file:
+ * datasets '0'..'n-1'; `optimizer_weights` of a legacy .h5: the `weight_names` list), checked to be
+ * numeric datasets; null when there is no such group.
+ */
+export function savedOptimizerVars(h5: H5File, group: string, where: string): SavedOptimizerVar[] | null {
+  if (!h5.has(group)) return null;
+  const g = h5.get(group);
+  if (g.kind !== 'group') throw new Error(`${where}: '${group}' is not a group`);
+  let names: string[];
+  if (group === 'optimizer_weights') {
+    const wn = g.attrs.weight_names ? g.attr('weight_names') : [];
+    if (!Array.isArray(wn) || wn.some((n) => typeof n !== 'string')) throw new Error(`${where}: optimizer_weights has no weight_names list of strings`);
+    names = wn as string[];
+  } else {
+    const n = g.keys().length;
+    names = Array.from({ length: n }, (_, i) => String(i));
+  }
+  return names.map((n) => {
+    const path = `${group}/${n}`;
+    if (!h5.has(path)) throw new Error(`${where}: ${group} has no '${n}' (the optimizer variables must be numbered 0..${names.length - 1})`);
+    const d = h5.get(path);
+    if (d.kind !== 'dataset') throw new Error(`${where}: '${path}' is a group, not a dataset`);
+    if (typeof d.dtype !== 'string' || !/^(u?int|float)\d+$/.test(d.dtype)) throw new Error(`${where}: '${path}' holds ${d.dtype}, not numbers`);
+    return { where: `'${path}'`, shape: d.shape.slice(), dtype: d.dtype, values: d.data as ArrayLike<number> };
+  });
+}
+
+/**
  * A model from the bytes of a Keras 3 `.keras` archive: config.json, model.weights.h5 (and
- * metadata.json, checked when present).
+ * metadata.json, checked when present). With compile (the default), the saved optimizer state
+ * (optimizer/vars) is restored too, so training continues where it stopped.
  */
 export async function modelFromKerasBytes(bytes: Uint8Array, where = '.keras file', opts: LoadModelOptions = {}): Promise<LayersModel> {
   const zip = ZipReader.open(bytes, where);
@@ -131,6 +163,10 @@ export async function modelFromKerasBytes(bytes: Uint8Array, where = '.keras fil
     () => readKeras3Weights(h5, model, where),
     () => {
       if (opts.compile !== false && isObj(cfg)) compileFrom(model, cfg.compile_config, `${where}: config.json compile_config`);
+    },
+    () => {
+      const saved = savedOptimizerVars(h5, 'optimizer/vars', `${where}: model.weights.h5`);
+      return saved ? prepareKerasOptimizerState(model, saved, `${where}: model.weights.h5`) : null;
     },
   );
 }
@@ -153,6 +189,13 @@ export async function modelFromLegacyH5Bytes(bytes: Uint8Array, where = '.h5 fil
       if (opts.compile === false || !h5.attrs.training_config) return;
       const tc = h5.attr('training_config');
       if (typeof tc === 'string') compileFrom(model, parseJson(tc, `${where}: training_config`), `${where}: training_config`);
+    },
+    () => {
+      // Keras 3 (and simdgrad) write Keras 3's optimizer variable list; Keras 2's differs (no
+      // learning rate, slots in other blocks) and is not restored, as Keras 3 does not either.
+      if (typeof version !== 'string' || !/^3\./.test(version)) return null;
+      const saved = savedOptimizerVars(h5, 'optimizer_weights', where);
+      return saved ? prepareKerasOptimizerState(model, saved, where) : null;
     },
   );
 }

@@ -9,12 +9,30 @@ import { saveModel, trainingConfigOf } from '../models_io.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../types.js';
 import { ZipWriter } from '../zip.js';
 import { modelToKeras3 } from './config.js';
+import { hasKerasOptimizerLayout, kerasOptimizerVars } from './optimizer.js';
 import { kerasVarPaths } from './weights.js';
 
 /** The Keras version whose format is written (metadata.json's keras_version). */
 export const KERAS_FORMAT_VERSION = '3.15.1';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+// Keras checks some optimizer hyper-parameters with isinstance(x, float) (SGD's momentum 0 must be
+// 0.0); JSON.stringify writes 0. Integral numbers of an optimizer config (all of which are floats
+// in Keras, none are counts) are marked here and written with '.0' by kerasJson.
+const FLOAT_MARK = '\u0000sg-float:';
+
+function floatMarked(v: Json): Json {
+  if (typeof v === 'number') return Number.isInteger(v) ? `${FLOAT_MARK}${v}` : v;
+  if (Array.isArray(v)) return v.map(floatMarked);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, floatMarked(x)]));
+  return v;
+}
+
+/** JSON text with the marked numbers written as Python floats ('0.0'). */
+export function kerasJson(v: unknown): string {
+  return JSON.stringify(v).replace(/"\\u0000sg-float:(-?\d+)"/g, '$1.0');
+}
 
 /** Keras 3's compile_config for a compiled model (the tfjs training config's loss, metrics, optimizer). */
 function compileConfig(model: LayersModel): Json {
@@ -24,7 +42,7 @@ function compileConfig(model: LayersModel): Json {
   const metrics = tc.metrics;
   const none = Array.isArray(metrics) ? metrics.length === 0 : metrics !== null && typeof metrics === 'object' && Object.values(metrics).every((m) => Array.isArray(m) && m.length === 0);
   return {
-    optimizer: { module: 'keras.optimizers', class_name: tc.optimizer_config.class_name, config: JSON.parse(JSON.stringify(tc.optimizer_config.config)) as Json, registered_name: null },
+    optimizer: { module: 'keras.optimizers', class_name: tc.optimizer_config.class_name, config: floatMarked(JSON.parse(JSON.stringify(tc.optimizer_config.config)) as Json), registered_name: null },
     loss: tc.loss,
     loss_weights: null,
     metrics: none ? null : metrics,
@@ -39,22 +57,48 @@ function compileConfig(model: LayersModel): Json {
 export interface KerasSaveOptions {
   /** Write compile_config (loss, optimizer, metrics) when the model is compiled (default true). */
   includeCompileConfig?: boolean;
+  /**
+   * Write the optimizer's state (iteration count, learning rate, slot variables) under
+   * `optimizer/vars` as Keras 3 does, so that training resumes exactly in Keras or simdgrad.
+   * Default: when the model is compiled with one of simdgrad's optimizers (Keras' model.save
+   * always writes it); `true` makes a missing or unknown optimizer an error, `false` leaves it out.
+   */
+  includeOptimizer?: boolean;
 }
 
-/** model.weights.h5 of `model`: every variable at its Keras path. */
-export function kerasWeightsH5(model: LayersModel): Uint8Array {
+/** Whether the optimizer state goes into the file (see KerasSaveOptions.includeOptimizer). */
+function optimizerIncluded(model: LayersModel, opts: KerasSaveOptions, where: string): boolean {
+  const compiled = (model as unknown as { compiled?: unknown }).compiled !== undefined;
+  if (opts.includeOptimizer === false || opts.includeCompileConfig === false) return false;
+  if (opts.includeOptimizer === true) {
+    if (!compiled) throw new Error(`${where}: includeOptimizer is true but model '${model.name}' is not compiled (it has no optimizer)`);
+    return true;
+  }
+  return compiled && hasKerasOptimizerLayout(model.optimizer);
+}
+
+/**
+ * model.weights.h5 of `model`: every variable at its Keras path, and with `includeOptimizer` the
+ * compiled optimizer's variables under optimizer/vars/<i> in Keras 3's order.
+ */
+export function kerasWeightsH5(model: LayersModel, opts: { includeOptimizer?: boolean } = {}): Uint8Array {
   const w = new H5Writer();
   for (const { path, weight } of kerasVarPaths(model)) {
     const cut = path.lastIndexOf('/');
     const v = weight.variable;
     w.group(path.slice(0, cut)).dataset(path.slice(cut + 1), { shape: v.shape.slice(), dtype: v.dtype === 'int32' ? 'int32' : 'float32', data: v.dataSync() as Float32Array });
   }
+  if (opts.includeOptimizer) {
+    const g = w.group('optimizer/vars');
+    kerasOptimizerVars(model, 'toKerasBytes').forEach((v, i) => g.dataset(String(i), { shape: v.shape, dtype: v.dtype, data: v.values }));
+  }
   return w.toBytes();
 }
 
 /**
  * The bytes of a Keras 3 `.keras` archive of `model`, which Keras 3 loads with
- * keras.saving.load_model. Optimizer variables are not written (Keras starts a fresh optimizer).
+ * keras.saving.load_model. A compiled model's optimizer state goes with it (see
+ * KerasSaveOptions.includeOptimizer): Keras (or sg.loadModel) continues training where it stopped.
  * @example
  * const bytes = await sg.keras.toKerasBytes(model);
  * new Blob([bytes]); // a browser download
@@ -68,8 +112,9 @@ export async function toKerasBytes(model: LayersModel, opts: KerasSaveOptions = 
   const dateSaved = `${now.getFullYear()}-${p2(now.getMonth() + 1)}-${p2(now.getDate())}@${p2(now.getHours())}:${p2(now.getMinutes())}:${p2(now.getSeconds())}`;
   const zip = new ZipWriter();
   zip.add('metadata.json', JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved }));
-  zip.add('config.json', JSON.stringify(config));
-  zip.add('model.weights.h5', kerasWeightsH5(model), { compress: false });
+  zip.add('config.json', kerasJson(config));
+  const includeOptimizer = optimizerIncluded(model, opts, 'toKerasBytes');
+  zip.add('model.weights.h5', kerasWeightsH5(model, { includeOptimizer }), { compress: false });
   return zip.toBytes();
 }
 
@@ -91,4 +136,4 @@ function isKerasDestination(destination: string | IOHandler): destination is str
 }
 
 modelIOHooks.save = (model: LayersModel, destination: string | IOHandler, config?: SaveConfig) =>
-  isKerasDestination(destination) ? saveKeras(model, destination) : saveModel(model, destination, config);
+  isKerasDestination(destination) ? saveKeras(model, destination, { includeOptimizer: config?.includeOptimizer }) : saveModel(model, destination, config);

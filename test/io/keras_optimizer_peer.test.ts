@@ -1,0 +1,109 @@
+// Training that stops in one program and resumes in the other, through a .keras file with the
+// optimizer's variables, against Keras 3.15 live (npm run test:peers; the venv's Python, JAX):
+// (a) simdgrad trains 3 steps and saves (model.save('file://...keras')); Keras loads it
+//     (keras.saving.load_model) and does one train_on_batch on the same batch; simdgrad does the
+//     same step without a round trip: the weights agree within 1e-5, for all twelve optimizer cases.
+// (b) Keras trains 3 steps and saves (scripts/fixtures/keras_optimizer_steps.py make), then steps
+//     once more; simdgrad loads the file with its optimizer and steps: equal within 1e-5.
+// (npm test proves (b) for all twelve cases on committed Keras files: test/io/keras_optimizer.test.ts.)
+// Without the venv this test FAILS, naming the command that makes it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as sg from '../../src/index.js';
+import { runPython } from './hdf5_python.js';
+import { OPTIMIZER_CASES, X, Y, model, stepAndCompare, values, type ResumeRef } from './keras_optimizer_cases.js';
+
+const SCRIPT = resolve(fileURLToPath(new URL('../../scripts/fixtures/keras_optimizer_steps.py', import.meta.url)));
+const RUN = `import runpy; runpy.run_path(${JSON.stringify(SCRIPT)}, run_name='__main__')`;
+/** The cases Keras writes live for direction (b) (all twelve are committed fixtures). */
+const LIVE_B = ['adam', 'sgd_momentum', 'rmsprop_centered_momentum', 'adagrad'];
+
+interface KerasResume {
+  error?: string;
+  optimizer?: string;
+  iterations_loaded?: number;
+  iterations?: number;
+  loss?: number;
+  weights?: number[][];
+}
+
+const flat = (t: sg.Tensor) => ({ shape: t.shape.slice(), data: Array.from(t.dataSync()) });
+
+function maxRelDiff(got: number[][], want: number[][]): number {
+  if (got.length !== want.length) throw new Error(`${got.length} weights but ${want.length} expected`);
+  let d = 0;
+  got.forEach((g, i) => {
+    if (g.length !== want[i].length) throw new Error(`weight ${i}: ${g.length} values but ${want[i].length} expected`);
+    g.forEach((v, j) => (d = Math.max(d, Math.abs(v - want[i][j]) / Math.max(1, Math.abs(want[i][j])) || (Number.isNaN(v) ? Infinity : 0))));
+  });
+  return d;
+}
+
+describe('optimizer state through .keras: simdgrad <-> Keras 3.15, training resumes', () => {
+  let dir: string;
+  const sgAfter: Record<string, { weights: number[][]; loss: number; className: string }> = {};
+  let kerasResumed: Record<string, KerasResume> = {};
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'simdgrad-keras-opt-'));
+    // (b) first: Keras writes its files.
+    runPython(RUN, ['make', join(dir, 'keras'), LIVE_B.join(',')], 600_000);
+    // (a): simdgrad trains, saves, and takes the next step itself.
+    const jobs: Record<string, { path: string; x: unknown; y: unknown }> = {};
+    for (const [name, opt] of OPTIMIZER_CASES) {
+      const m = model(opt);
+      const [x, y] = [X(), Y()];
+      try {
+        for (let i = 0; i < 3; i++) m.trainOnBatch(x, y);
+        const path = join(dir, `${name}.keras`);
+        await m.save(`file://${path}`);
+        jobs[name] = { path, x: flat(x), y: flat(y) };
+        const loss = m.trainOnBatch(x, y) as number;
+        sgAfter[name] = { weights: values(m), loss, className: m.optimizer.className };
+      } finally {
+        sg.dispose([x, y]);
+        m.dispose();
+      }
+    }
+    writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs));
+    kerasResumed = JSON.parse(runPython(RUN, ['resume', join(dir, 'jobs.json')], 600_000));
+  }, 900_000);
+  const table: string[] = [];
+  afterAll(() => {
+    if (process.env.SG_IO_TABLE) console.log(`direction | optimizer | max rel diff of weights after the resumed step\n${table.join('\n')}`);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [name] of OPTIMIZER_CASES) {
+    it(`(a) ${name}: Keras resumes simdgrad's training; its next step equals simdgrad's (1e-5)`, () => {
+      const r = kerasResumed[name];
+      expect(r, `no result for ${name}`).toBeDefined();
+      if (r.error) throw new Error(`Keras could not resume ${name}.keras:\n${r.error}`);
+      expect(r.optimizer).toBe(sgAfter[name].className);
+      expect(r.iterations_loaded).toBe(3);
+      expect(r.iterations).toBe(4);
+      const d = maxRelDiff(r.weights!, sgAfter[name].weights);
+      table.push(`simdgrad -> Keras | ${name} | ${d.toExponential(2)} | loss ${r.loss} vs ${sgAfter[name].loss}`);
+      expect(d).toBeLessThanOrEqual(1e-5);
+      expect(Math.abs(r.loss! - sgAfter[name].loss)).toBeLessThanOrEqual(1e-5);
+    });
+  }
+
+  for (const name of LIVE_B) {
+    it(`(b) ${name}: simdgrad resumes Keras' training; its next step equals Keras' (1e-5)`, async () => {
+      const ref = JSON.parse(readFileSync(join(dir, 'keras', `${name}.json`), 'utf8')) as ResumeRef;
+      const m = await sg.loadModel(`file://${join(dir, 'keras', `${name}.keras`)}`);
+      try {
+        const r = stepAndCompare(m, ref, ref.weights_after);
+        table.push(`Keras -> simdgrad | ${name} | ${r.diff.toExponential(2)}`);
+        expect(r.iterationsLoaded).toBe(3);
+        expect(m.optimizer.iterations).toBe(ref.iterations);
+        expect(r.diff).toBeLessThanOrEqual(1e-5);
+      } finally {
+        m.dispose();
+      }
+    });
+  }
+});
