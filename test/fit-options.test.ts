@@ -132,3 +132,57 @@ describe('fit options', () => {
     m.dispose();
   });
 });
+
+describe('sg.utils.setRandomSeed (Keras keras.utils.set_random_seed)', () => {
+  checkNoLeaks();
+
+  /** Builds an unseeded model (initializers, dropout) and fits it with shuffling; returns its weights. */
+  async function run(seed: number): Promise<{ weights: number[][]; loss: number[] }> {
+    sg.utils.setRandomSeed(seed);
+    const x = sg.randomNormal([40, 3]);
+    const labels = Array.from(x.dataSync().filter((_, i) => i % 3 === 0), (v) => (v > 0 ? 1 : 0));
+    const y = sg.utils.toCategorical(labels, 2);
+    const m = sg.sequential({
+      layers: [
+        sg.layers.dense({ units: 8, activation: 'relu', inputShape: [3] }),
+        sg.layers.dropout({ rate: 0.3 }),
+        sg.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    m.compile({ loss: 'categoricalCrossentropy', optimizer: 'adam' });
+    const h = await m.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
+    const ws = m.getWeights();
+    const weights = ws.map((w) => Array.from(w.dataSync()));
+    sg.dispose([...ws, x, y]);
+    m.dispose();
+    return { weights, loss: h.history.loss as number[] };
+  }
+
+  it('two fits after the same seed give bit-identical weights; another seed does not', async () => {
+    const a = await run(1234);
+    const b = await run(1234);
+    expect(b.weights).toEqual(a.weights);
+    expect(b.loss).toEqual(a.loss);
+    const c = await run(1235);
+    expect(c.weights[0]).not.toEqual(a.weights[0]);
+    expect(() => sg.utils.setRandomSeed(NaN)).toThrow(/setRandomSeed: 'seed' must be a finite number but is NaN/);
+  });
+
+  it("the shuffles follow the seed: the same initial weights, fit's own seed unset, same order only under the same global seed", async () => {
+    const fitOnce = async (seed: number) => {
+      const x = sg.tensor(Array.from({ length: 24 }, (_, i) => (i % 7) - 3), [8, 3]);
+      const y = sg.utils.toCategorical([0, 1, 1, 0, 1, 0, 0, 1], 2);
+      const m = tiny();
+      sg.utils.setRandomSeed(seed);
+      await m.fit(x, y, { epochs: 2, batchSize: 3, verbose: 0 });
+      const ws = m.getWeights();
+      const out = ws.map((w) => Array.from(w.dataSync()));
+      sg.dispose([...ws, x, y]);
+      m.dispose();
+      return out;
+    };
+    const a = await fitOnce(5);
+    expect(await fitOnce(5)).toEqual(a);
+    expect(await fitOnce(6)).not.toEqual(a);
+  });
+});

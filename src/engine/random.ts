@@ -1,6 +1,32 @@
 // A small seedable pseudo-random generator (sfc32) and the distributions built on it.
 // Why not Math.random: initializers and dropout must be reproducible from a seed.
 
+/** The global seed stream that `setRandomSeed` starts; null: seeds come from Math.random. */
+let globalRng: Rng | null = null;
+
+/**
+ * Makes every random draw that has no seed of its own reproducible, as Keras'
+ * `keras.utils.set_random_seed`: weight initializers, dropout and noise layers, random ops,
+ * augmentation layers and `fit`'s shuffles each take their seed, in creation order, from one
+ * stream started here. Call it before building the model: the same seed and the same program give
+ * bit-identical weights after `fit`.
+ * @example
+ * sg.utils.setRandomSeed(42);
+ * const model = buildModel(); // same initial weights on every run
+ * await model.fit(x, y, { epochs: 3 }); // same shuffles, same dropout masks
+ */
+export function setRandomSeed(seed: number): void {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+    throw new Error(`setRandomSeed: 'seed' must be a finite number but is ${String(seed)}`);
+  }
+  globalRng = new Rng(seed);
+}
+
+/** The seed of an Rng made without one: the next of the global stream, else Math.random's. */
+function defaultSeed(): number {
+  return globalRng ? globalRng.uint32() : Math.floor(Math.random() * 2 ** 32);
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -8,7 +34,7 @@ export class Rng {
   private d: number;
   private spare: number | null = null;
 
-  constructor(seed: number = Math.floor(Math.random() * 2 ** 32)) {
+  constructor(seed: number = defaultSeed()) {
     // splitmix32 spreads the seed over the four words of state.
     let s = seed >>> 0;
     const next = () => {

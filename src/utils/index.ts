@@ -113,6 +113,8 @@ export function normalize(x: Tensor | TensorLike, axis = -1, order = 2): Tensor 
   });
 }
 
+export { setRandomSeed } from '../engine/random.js';
+
 /**
  * A seeded random permutation of 0..n-1 (Fisher-Yates on simdgrad's sfc32 generator), for
  * shuffling a dataset reproducibly, e.g. with `gather`.
