@@ -249,7 +249,8 @@ const CHAIN = {
     stack([x, ...((Array.isArray(others) && !isNumberList(others) ? others : [others]) as Arg[])], axis),
   // tfjs: x.where(condition, other) picks x where the condition holds
   where: (x: Tensor, condition: Arg, other: Arg): Tensor => where(condition, x, other),
-  variable: (x: Tensor, trainable = true, name?: string, dtype?: DataType): Variable =>
+  // (the return type spelled as an import type: the declaration emit drops the `Variable` import here)
+  variable: (x: Tensor, trainable = true, name?: string, dtype?: DataType): import('../engine/tensor.js').Variable =>
     variable(x, trainable, name, dtype),
   bufferSync: (x: Tensor): TensorBuffer => buffer(x.shape, x.dtype, x.dataSync()),
   buffer: async (x: Tensor): Promise<TensorBuffer> => buffer(x.shape, x.dtype, await x.data()),
