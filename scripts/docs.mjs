@@ -5,7 +5,7 @@
 //                                      undocumented public name or any other TypeDoc warning
 //   node scripts/docs.mjs --check      the same check, without writing the site (faster)
 //   node scripts/docs.mjs --list       also print every undocumented name, grouped by file
-//   node scripts/docs.mjs --entry F --tsconfig T --out D   another entry point (the tests use it)
+//   node scripts/docs.mjs --options F [--entry E]   another options file / entry point (the tests)
 //
 // Why a script rather than TypeDoc's own `validation.notDocumented`: TypeDoc reports a name once per
 // reflection, so a method of `Layer` without a comment is reported again for every one of the ~80
@@ -28,11 +28,10 @@ const list = flag('--list') || check;
 const t0 = performance.now();
 
 const overrides = {};
-if (value('--entry')) overrides.entryPoints = [value('--entry')];
-if (value('--tsconfig')) overrides.tsconfig = value('--tsconfig');
-if (value('--out')) overrides.out = value('--out');
+// Another TypeDoc options file (the tests use fixtures' files that extend typedoc.json), and
+// another entry point within it.
 if (value('--options')) overrides.options = value('--options');
-if (value('--entry')) overrides.projectDocuments = [];
+if (value('--entry')) overrides.entryPoints = [value('--entry')];
 
 const app = await Application.bootstrapWithPlugins(overrides, [new TypeDocReader(), new TSConfigReader()]);
 const project = await app.convert();
