@@ -36,6 +36,7 @@ export interface Constraint {
   getConfig(): Record<string, unknown>;
 }
 
+/** @inline */
 type Axis = number | number[];
 
 function checkAxisArg(op: string, axis: unknown): Axis {

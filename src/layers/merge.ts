@@ -16,6 +16,7 @@ import { where } from '../ops/where.js';
 import { Layer, type CallArgs, type LayerArgs } from './layer.js';
 import { SymbolicTensor, shapeStr, type SymbolicShape } from './symbolic.js';
 
+/** @inline */
 type Mask = Tensor | null;
 
 const showShapes = (shapes: SymbolicShape[]) => shapes.map(shapeStr).join(', ');

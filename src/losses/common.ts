@@ -14,6 +14,7 @@ import { show } from '../utils/options.js';
 /** Keras' backend epsilon (fuzz factor for clipping and divisions). */
 export const EPSILON = 1e-7;
 
+/** @inline */
 export type Arg = Tensor | TensorLike;
 
 /** `x` as a live tensor; numbers and nested arrays are converted (the caller's tidy frees them). */

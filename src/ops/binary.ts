@@ -14,6 +14,7 @@ import { where } from './where.js';
 import { zerosLike } from './creation.js';
 import { run1, scoped, toTensor } from './util.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 /** Sums a broadcast gradient back down to the shape of the input it came from. */

@@ -102,6 +102,7 @@ import {
 } from './unary.js';
 import { where } from './where.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 /** Methods whose receiver is the op's first argument, by tfjs name. */

@@ -2,8 +2,9 @@
 // padding rules), so every op reports bad input the same way before any kernel runs.
 import { fmt } from '../engine/shape.js';
 
-/** tfjs' padding argument: a mode, one number for every side, or explicit [before, after] per dimension. */
+/** tfjs' padding argument: a mode, one number for every side, or explicit [before, after] per dimension. @inline */
 export type PadArg = 'valid' | 'same' | number | number[][];
+/** @inline */
 export type RoundingMode = 'floor' | 'round' | 'ceil';
 
 /** Normalises a number-or-tuple argument (strides, dilations, filterSize) to `n` positive integers. */

@@ -14,6 +14,7 @@ import { slice } from './slice.js';
 import { sqrt } from './unary.js';
 import { checkFloat, checkInt, scoped, toTensor } from './util.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 /**

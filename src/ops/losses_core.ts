@@ -14,6 +14,7 @@ import { logSoftmax } from './softmax.js';
 import { abs, exp, log, log1p, neg, relu, square } from './unary.js';
 import { checkFinite, toTensor } from './util.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 /** How a loss is reduced, as tfjs's Reduction enum. */

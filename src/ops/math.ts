@@ -13,6 +13,7 @@ import { clone } from './reshape.js';
 import { cos, exp, floor, neg, softplus, sqrt, square } from './unary.js';
 import { run1, scoped, toTensor } from './util.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 /** d f(x)/dx as ops, for each differentiable MathUnary function. */

@@ -15,6 +15,7 @@ import { checkInt, scoped, toTensor } from './util.js';
 import { greater } from './binary.js';
 import { where } from './where.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 /** Flat row numbers of int32 indices [..., K] into a tensor of `shape` (its first K dims), checked. */

@@ -14,6 +14,7 @@ import { square } from './unary.js';
 import { checkFinite, checkFloat, checkInt, scoped, toTensor } from './util.js';
 import { spatialGeom, tupleArg, type PadArg, type RoundingMode } from './conv_util.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 /**

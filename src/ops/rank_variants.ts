@@ -10,6 +10,7 @@ import { reverse } from './shape_extra.js';
 import { slice } from './slice.js';
 import { toTensor } from './util.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 function ranked(op: string, rank: number, x: Arg): Tensor {

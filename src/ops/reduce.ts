@@ -16,6 +16,7 @@ import { zerosLike } from './creation.js';
 import { axesArg, run1, scoped, toTensor } from './util.js';
 import { scan3 } from './cumulative.js';
 
+/** @inline */
 type Axis = number | number[] | null | undefined;
 
 registerGradient('Reduce', {

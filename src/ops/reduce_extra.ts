@@ -10,6 +10,7 @@ import { reshape } from './reshape.js';
 import { abs, exp, log, sqrt, square } from './unary.js';
 import { axesArg, scoped, toTensor } from './util.js';
 
+/** @inline */
 type Axis = number | number[] | null | undefined;
 
 /**

@@ -17,6 +17,7 @@ import { softmax } from './softmax.js';
 import { transpose } from './transpose.js';
 import { checkFinite, checkInt, scoped, toTensor } from './util.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 /**

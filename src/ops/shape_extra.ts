@@ -12,6 +12,7 @@ import { tile } from './tile.js';
 import { axesArg, scoped, toTensor } from './util.js';
 import { ENGINE } from '../engine/engine.js';
 
+/** @inline */
 type Arg = Tensor | TensorLike;
 
 /** gather along `axis` with the index list `idx` (a plain int32 vector). */

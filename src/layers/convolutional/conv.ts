@@ -24,6 +24,7 @@ import type { SymbolicShape } from '../symbolic.js';
 import { weightConfig } from '../config_util.js';
 import { fmtShape } from '../core/dense.js';
 
+/** @inline */
 export type DataFormat = 'channelsFirst' | 'channelsLast';
 type ActivationIdentifier = string | ActivationFn;
 

@@ -26,7 +26,9 @@ import {
 } from '../normalization/normalization.js';
 import { LeakyReLU, PReLU, type PReLUArgs } from '../advanced_activations.js';
 
+/** @inline */
 type GlobalArgs = LayerArgs & { dataFormat?: DataFormat };
+/** @inline */
 type Pairs = number | [number, number] | [[number, number], [number, number]];
 
 /**

@@ -126,6 +126,7 @@ export class ZeroPadding1D extends Layer {
   }
 }
 
+/** @inline */
 type Pairs = number | [number, number] | [[number, number], [number, number]];
 
 function pairs(cls: string, name: string, p: Pairs): [[number, number], [number, number]] {

@@ -17,7 +17,7 @@ import { Layer, type CallArgs, type LayerArgs } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { fmtShape } from '../core/dense.js';
 
-/** A factor as Keras takes it: a number f (the range [-f, f]) or [lower, upper]. */
+/** A factor as Keras takes it: a number f (the range [-f, f]) or [lower, upper]. @inline */
 export type Factor = number | [number, number];
 
 const FILL_MODES: readonly FillMode[] = ['constant', 'reflect', 'wrap', 'nearest'];
@@ -138,7 +138,7 @@ abstract class RandomAffineLayer extends RandomImageLayer {
   }
 }
 
-/** Which axes {@link RandomFlip} flips. */
+/** Which axes {@link RandomFlip} flips. @inline */
 export type FlipMode = 'horizontal' | 'vertical' | 'horizontal_and_vertical';
 const FLIP_MODES: readonly FlipMode[] = ['horizontal', 'vertical', 'horizontal_and_vertical'];
 
