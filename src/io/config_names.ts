@@ -154,7 +154,7 @@ export const OPAQUE_KEYS: ReadonlySet<string> = new Set(['userDefinedMetadata', 
  * Config keys holding a nested serialized layer ({className, config}) that is deserialized into
  * a Layer before the owning class is constructed.
  */
-export const NESTED_LAYER_KEYS: ReadonlySet<string> = new Set(['layer', 'backwardLayer', 'cell']);
+export const NESTED_LAYER_KEYS: ReadonlySet<string> = new Set(['layer', 'backwardLayer', 'cell', 'cells']);
 
 function savedKey(tsKey: string, className: string | undefined, format: ConfigFormat): string {
   for (const e of KEY_EXCEPTIONS) {

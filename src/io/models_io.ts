@@ -8,6 +8,7 @@ import { fmt } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { Layer, type LayerWeight } from '../layers/layer.js';
 import { Bidirectional, TimeDistributed } from '../layers/wrappers.js';
+import { RNN } from '../layers/recurrent/rnn.js';
 import { lossName } from '../losses/index.js';
 import { withPlaceholderInit } from '../initializers/index.js';
 import { LayersModel, modelIOHooks } from '../models/model.js';
@@ -91,6 +92,8 @@ export function namedModelWeights(model: LayersModel): { name: string; weight: L
     for (const w of layer.weights) {
       let name: string;
       if (w.owner === layer || layer instanceof TimeDistributed) name = `${layer.name}/${w.name}`;
+      // tfjs-layers names an RNN's cell weights under the RNN: 'rnn_1/kernel', 'rnn_1/RNNCell_0/kernel'.
+      else if (layer instanceof RNN) name = `${layer.name}/${layer.savedWeightName(w)}`;
       else if (layer instanceof Bidirectional) {
         const dir = w.owner === layer.forwardLayer ? 'forward' : 'backward';
         name = `${layer.name}/${dir}_${layer.forwardLayer.name}/${w.name}`;

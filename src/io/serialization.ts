@@ -106,8 +106,11 @@ export function deserializeLayer(spec: unknown, where = 'deserializeLayer', form
   if (!cls) throw unknownClass(className, where);
   const args: Record<string, unknown> = { ...config };
   for (const k of NESTED_LAYER_KEYS) {
-    if (isObject(args[k]))
-      args[k] = deserializeLayer(args[k], `${where} (${className} '${String(config.name)}')`, format);
+    const v = args[k];
+    if (isObject(v)) args[k] = deserializeLayer(v, `${where} (${className} '${String(config.name)}')`, format);
+    // A list of layers (StackedRNNCells' cells).
+    else if (Array.isArray(v) && v.length && v.every(isObject))
+      args[k] = v.map((e, i) => deserializeLayer(e, `${where} (${className} '${String(config.name)}' ${k}[${i}])`, format));
   }
   try {
     return cls.fromConfig ? cls.fromConfig(args) : new cls(args);

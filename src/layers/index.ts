@@ -24,19 +24,60 @@ import { activationLayers } from './advanced_activations.js';
 
 type ActivationArg = ConstructorParameters<typeof Activation>[0];
 
+/**
+ * The layer factories, as tfjs-layers' `tf.layers`: `sg.layers.dense({ units: 10 })` makes a {@link Dense}. Each
+ * takes Keras' arguments in camelCase.
+ * @example const model = sg.sequential({ layers: [sg.layers.dense({ units: 10, inputShape: [4] })] });
+ */
 export const layers = {
   /** @example sg.layers.dense({ units: 10, activation: 'softmax' }) */
   dense: (args: DenseArgs) => new Dense(args),
   /** @example sg.layers.dropout({ rate: 0.4 }) */
   dropout: (args: DropoutArgs) => new Dropout(args),
+  /**
+   * An {@link Activation} layer: applies an activation by name.
+   * @example sg.layers.activation({ activation: 'relu' })
+   */
   activation: (args: ActivationArg) => new Activation(args),
+  /**
+   * A {@link Flatten} layer: [batch, ...] to [batch, product of the rest].
+   * @example sg.layers.flatten()
+   */
   flatten: (args: LayerArgs = {}) => new Flatten(args),
+  /**
+   * A {@link Reshape} layer: each sample to `targetShape` (one -1 allowed).
+   * @example sg.layers.reshape({ targetShape: [28, 28, 1] })
+   */
   reshape: (args: LayerArgs & { targetShape: number[] }) => new Reshape(args),
+  /**
+   * A {@link Permute} layer: permutes the non-batch axes (1-based, as Keras).
+   * @example sg.layers.permute({ dims: [2, 1] })
+   */
   permute: (args: LayerArgs & { dims: number[] }) => new Permute(args),
+  /**
+   * A {@link RepeatVector} layer: [batch, features] to [batch, n, features].
+   * @example sg.layers.repeatVector({ n: 3 })
+   */
   repeatVector: (args: LayerArgs & { n: number }) => new RepeatVector(args),
+  /**
+   * A {@link GaussianNoise} layer: adds N(0, stddev^2) noise while training.
+   * @example sg.layers.gaussianNoise({ stddev: 0.1 })
+   */
   gaussianNoise: (args: LayerArgs & { stddev: number; seed?: number }) => new GaussianNoise(args),
+  /**
+   * A {@link GaussianDropout} layer: multiplies by N(1, rate / (1 - rate)) noise while training.
+   * @example sg.layers.gaussianDropout({ rate: 0.2 })
+   */
   gaussianDropout: (args: LayerArgs & { rate: number; seed?: number }) => new GaussianDropout(args),
+  /**
+   * An {@link AlphaDropout} layer: dropout that keeps SELU's mean and variance.
+   * @example sg.layers.alphaDropout({ rate: 0.1 })
+   */
   alphaDropout: (args: LayerArgs & { rate: number; seed?: number }) => new AlphaDropout(args),
+  /**
+   * An {@link InputLayer}: the entry of a model, with a batch input shape.
+   * @example sg.layers.inputLayer({ inputShape: [784] })
+   */
   inputLayer: (args: InputLayerArgs) => new InputLayer(args),
   input,
   ...recurrentLayers,
@@ -85,6 +126,23 @@ export {
   type TimeDistributedArgs,
 } from './recurrent/index.js';
 export { ConvLSTM2D, type ConvLSTM2DArgs } from './recurrent/index.js';
+export {
+  GRUCell,
+  LSTMCell,
+  RNN,
+  SimpleRNNCell,
+  StackedRNNCells,
+  StockCell,
+  isCell,
+  runCellSequence,
+  type CellSequenceOptions,
+  type GRUCellArgs,
+  type LSTMCellArgs,
+  type RNNArgs,
+  type RNNCellArgs,
+  type RNNCellLike,
+  type StackedRNNCellsArgs,
+} from './recurrent/index.js';
 export { SymbolicTensor, type SymbolicShape } from './symbolic.js';
 export * from './convolutional/index.js';
 export * from './preprocessing/index.js';

@@ -40,6 +40,8 @@ import {
 import { BatchNormalization, LayerNormalization } from './normalization/normalization.js';
 import { ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU } from './advanced_activations.js';
 import { ConvLSTM2D } from './recurrent/conv_lstm.js';
+import { GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells } from './recurrent/cells.js';
+import { RNN } from './recurrent/rnn.js';
 import { RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing/random_image.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import { Lambda } from './core/lambda.js';
@@ -100,6 +102,11 @@ export const BUILTIN_LAYER_CLASSES: LayerClass[] = [
   Softmax,
   ThresholdedReLU,
   ConvLSTM2D,
+  RNN,
+  SimpleRNNCell,
+  LSTMCell,
+  GRUCell,
+  StackedRNNCells,
   RandomFlip,
   RandomTranslation,
   RandomRotation,

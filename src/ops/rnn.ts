@@ -27,11 +27,41 @@ import { slice } from './slice.js';
 import { transpose } from './transpose.js';
 import { checkFloat, toTensor } from './util.js';
 
-/** Activations the fused kernels compute (by name, as Keras spells them in camelCase). */
-export type RnnActivation = 'tanh' | 'sigmoid' | 'hardSigmoid' | 'relu' | 'linear';
+/**
+ * Activations the fused kernels compute (by name, as Keras spells them in camelCase):
+ * 'hardSigmoid' is Keras 3's relu6(x + 3) / 6, 'hardSigmoidKeras2' Keras 2's and tfjs-layers'
+ * clip(0.2 x + 0.5, 0, 1); 'elu' has alpha 1 (the activation function's default). Each one's
+ * derivative is a function of its output, which is what backward reads.
+ */
+export type RnnActivation =
+  | 'tanh'
+  | 'sigmoid'
+  | 'hardSigmoid'
+  | 'relu'
+  | 'linear'
+  | 'hardSigmoidKeras2'
+  | 'elu'
+  | 'softsign'
+  | 'relu6'
+  | 'selu'
+  | 'softplus'
+  | 'exponential';
 
 /** Activation codes shared with assembly/rnn.ts and the js oracle. */
-export const RNN_ACT: Record<RnnActivation, number> = { linear: 0, tanh: 1, sigmoid: 2, hardSigmoid: 3, relu: 4 };
+export const RNN_ACT: Record<RnnActivation, number> = {
+  linear: 0,
+  tanh: 1,
+  sigmoid: 2,
+  hardSigmoid: 3,
+  relu: 4,
+  hardSigmoidKeras2: 5,
+  elu: 6,
+  softsign: 7,
+  relu6: 8,
+  selu: 9,
+  softplus: 10,
+  exponential: 11,
+};
 
 /** Options of {@link lstmSequence}, {@link gruSequence} and {@link simpleRnnSequence}. */
 export interface RnnSequenceOptions {

@@ -184,8 +184,9 @@ describe.each(BACKENDS)('recurrent layer behaviour on %s', (backend) => {
     );
     expect(() => sg.layers.lstm({ units: 0 })).toThrow("LSTM: 'units' must be a positive integer but is 0");
     expect(() => sg.layers.gru({ units: 2, dropout: 1 })).toThrow("GRU: 'dropout' must be a number in [0, 1) but is 1");
-    expect(() => sg.layers.simpleRNN({ units: 2, activation: 'softmax' })).toThrow(
-      /SimpleRNN: activation 'softmax' is not supported by the fused recurrent kernels/,
+    // Any activation Keras allows works (the kernels' or the composed path); unknown names fail.
+    expect(() => sg.layers.simpleRNN({ units: 2, activation: 'rleu' })).toThrow(
+      /SimpleRNN: argument 'activation': Unknown activation 'rleu'. Did you mean 'relu'/,
     );
     expect(() => sg.layers.bidirectional({ layer: sg.layers.dense({ units: 2 }) as never })).toThrow(
       /Bidirectional: 'layer' must be a recurrent layer/,

@@ -10,6 +10,7 @@ import { fmt } from '../../engine/shape.js';
 import { InputLayer } from '../../layers/core/input.js';
 import type { Layer, LayerWeight } from '../../layers/layer.js';
 import { RecurrentLayer } from '../../layers/recurrent/base.js';
+import { RNN } from '../../layers/recurrent/rnn.js';
 import { Bidirectional, TimeDistributed } from '../../layers/wrappers.js';
 import { LayersModel } from '../../models/model.js';
 import { Sequential } from '../../models/sequential.js';
@@ -54,6 +55,10 @@ function layerPaths(l: Layer, p: string, out: VarPath[]): void {
     return;
   }
   if (l instanceof TimeDistributed) return layerPaths(l.layer, `${p}/layer`, out);
+  if (l instanceof RNN) {
+    out.push(...l.kerasWeightPaths(p));
+    return;
+  }
   const vars = l instanceof RecurrentLayer || /^ConvLSTM\dD$/.test(l.className) ? `${p}/cell/vars` : `${p}/vars`;
   l.weights.forEach((w, i) => out.push({ path: `${vars}/${i}`, weight: w }));
 }

@@ -1,7 +1,7 @@
 // The base of the recurrent layers (LSTM, GRU, SimpleRNN): Keras' RNN arguments, the weights
 // in Keras layout, masks, initial and stateful states, dropout masks, output and mask shapes.
 // The sequence itself runs in one fused op per call (src/ops/rnn.ts), never a JS loop per step.
-import { getActivation, serializeActivation, type ActivationFn } from '../../activations/index.js';
+import type { ActivationFn } from '../../activations/index.js';
 import { ENGINE } from '../../engine/engine.js';
 import { Rng } from '../../engine/random.js';
 import { fmt } from '../../engine/shape.js';
@@ -21,6 +21,7 @@ import {
 } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { weightConfig } from '../config_util.js';
+import { dropoutRate as rate, resolveActivation, type ResolvedActivation } from './cells.js';
 
 /** Arguments of every recurrent layer (tfjs-layers' camelCase of Keras' arguments). */
 export interface RecurrentArgs extends LayerArgs {
@@ -62,38 +63,6 @@ export interface RecurrentArgs extends LayerArgs {
   seed?: number;
 }
 
-/** The fused kernels' activations by Keras name. */
-const FUSED_ACT: Record<string, RnnActivation> = {
-  tanh: 'tanh',
-  sigmoid: 'sigmoid',
-  hard_sigmoid: 'hardSigmoid',
-  relu: 'relu',
-  linear: 'linear',
-};
-
-function fusedActivation(
-  layer: string,
-  arg: string,
-  id: string | ActivationFn | undefined,
-  dflt: string,
-): RnnActivation {
-  const name = serializeActivation(getActivation(id ?? dflt));
-  const a = FUSED_ACT[name];
-  if (!a) {
-    throw new Error(
-      `${layer}: ${arg} '${name}' is not supported by the fused recurrent kernels; use one of ${Object.keys(FUSED_ACT).join(', ')}`,
-    );
-  }
-  return a;
-}
-
-function rate(cls: string, arg: string, v: number | undefined): number {
-  const r = v ?? 0;
-  if (typeof r !== 'number' || !(r >= 0 && r < 1))
-    throw new Error(`${cls}: '${arg}' must be a number in [0, 1) but is ${v}`);
-  return r;
-}
-
 /** The result of running one sequence. */
 export interface SequenceResult {
   output: Tensor;
@@ -107,8 +76,8 @@ export interface RunOptions {
 
 /**
  * Base class of LSTM, GRU and SimpleRNN. Porting notes: Keras builds these from a cell and a
- * generic RNN loop; simdgrad has no per-step cell, so custom cells (keras.layers.RNN(cell)) are
- * not available. At a masked step the previous output and states are carried over (tfjs-layers,
+ * generic RNN loop; here they run fused kernels over the whole sequence (custom cells go through
+ * `layers.rnn({cell})`). At a masked step the previous output and states are carried over (tfjs-layers,
  * and Keras with its default zero_output_for_mask=False); Keras' Bidirectional zeroes masked
  * outputs of returned sequences instead, we carry them there too. One dropout mask serves all
  * gates (Keras' implementation 2, tfjs-layers). Masks are float or bool tensors [batch, time].
@@ -122,8 +91,15 @@ export abstract class RecurrentLayer extends Layer {
   readonly dropout: number;
   readonly recurrentDropout: number;
   readonly useBias: boolean;
-  readonly activationName: RnnActivation;
-  readonly recurrentActivationName: RnnActivation;
+  /**
+   * The activations' fused-kernel names ('tanh', 'hardSigmoid', ...) when the fused kernels
+   * compute them, else their Keras names (those run the composed path).
+   */
+  readonly activationName: RnnActivation | string;
+  readonly recurrentActivationName: RnnActivation | string;
+  /** The resolved activations (function, Keras name, fused code or null). */
+  readonly activation: ResolvedActivation;
+  readonly recurrentActivation: ResolvedActivation;
   override readonly supportsMasking = true;
   kernel?: LayerWeight;
   recurrentKernel?: LayerWeight;
@@ -151,8 +127,10 @@ export abstract class RecurrentLayer extends Layer {
     this.dropout = rate(cls, 'dropout', args.dropout);
     this.recurrentDropout = rate(cls, 'recurrentDropout', args.recurrentDropout);
     this.useBias = args.useBias ?? true;
-    this.activationName = fusedActivation(cls, 'activation', args.activation, 'tanh');
-    this.recurrentActivationName = fusedActivation(cls, 'recurrentActivation', args.recurrentActivation, 'sigmoid');
+    this.activation = resolveActivation(cls, 'activation', args.activation, 'tanh');
+    this.recurrentActivation = resolveActivation(cls, 'recurrentActivation', args.recurrentActivation, 'sigmoid');
+    this.activationName = this.activation.fused ?? this.activation.name;
+    this.recurrentActivationName = this.recurrentActivation.fused ?? this.recurrentActivation.name;
     this.rng = new Rng(args.seed);
   }
 
@@ -222,7 +200,15 @@ export abstract class RecurrentLayer extends Layer {
     return this.returnState ? [out, ...Array.from({ length: this.stateCount }, () => null)] : out;
   }
 
-  /** Runs the fused op for this cell type. */
+  /**
+   * Whether the fused kernels compute this layer's activations; if not, the layer runs the
+   * composed step loop (runCellSequence with lstmStep etc.), with the same results.
+   */
+  get fusable(): boolean {
+    return this.activation.fused !== null && (this.gateCount === 1 || this.recurrentActivation.fused !== null);
+  }
+
+  /** Runs the fused op for this cell type (or the composed loop when not fusable). */
   protected abstract runSequence(x: Tensor, states: Tensor[], opts: RunOptions): SequenceResult;
 
   /**
@@ -347,8 +333,8 @@ export abstract class RecurrentLayer extends Layer {
     return {
       ...super.getConfig(),
       units: this.units,
-      activation: this.activationName,
-      recurrentActivation: this.recurrentActivationName,
+      activation: this.activation.name,
+      recurrentActivation: this.recurrentActivation.name,
       useBias: this.useBias,
       dropout: this.dropout,
       recurrentDropout: this.recurrentDropout,

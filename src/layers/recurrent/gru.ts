@@ -1,6 +1,8 @@
 // GRU: Keras' gated recurrent unit layer on the fused gruSequence op.
 import type { Tensor } from '../../engine/tensor.js';
 import { gruSequence } from '../../ops/rnn.js';
+import { gruStep } from './cells.js';
+import { runCellSequence } from './rnn.js';
 import { RecurrentLayer, type RecurrentArgs, type RunOptions, type SequenceResult } from './base.js';
 
 export interface GRUArgs extends RecurrentArgs {
@@ -34,13 +36,22 @@ export class GRU extends RecurrentLayer {
   }
 
   protected runSequence(x: Tensor, [h0]: Tensor[], opts: RunOptions): SequenceResult {
+    if (!this.fusable) {
+      const w = { kernel: this.kernel!.variable, recurrentKernel: this.recurrentKernel!.variable, bias: this.bias?.variable ?? null };
+      const { fn: act } = this.activation;
+      const { fn: recAct } = this.recurrentActivation;
+      return runCellSequence(x, [h0], (xt, [h]) => {
+        const h2 = gruStep(xt, h, w, act, recAct, this.resetAfter, opts.recurrentMask);
+        return [h2, [h2]];
+      }, { goBackwards: this.goBackwards, returnSequences: this.returnSequences, mask: opts.mask });
+    }
     const r = gruSequence(x, this.kernel!.variable, this.recurrentKernel!.variable, this.bias?.variable ?? null, h0, {
       goBackwards: this.goBackwards,
       returnSequences: this.returnSequences,
       mask: opts.mask,
       recurrentMask: opts.recurrentMask,
-      activation: this.activationName,
-      recurrentActivation: this.recurrentActivationName,
+      activation: this.activation.fused!,
+      recurrentActivation: this.recurrentActivation.fused!,
       resetAfter: this.resetAfter,
     });
     return { output: r.output, states: [r.h] };

@@ -9,6 +9,17 @@ import { LSTM, type LSTMArgs } from './lstm.js';
 import { SimpleRNN } from './simple_rnn.js';
 import type { RecurrentArgs } from './base.js';
 import { ConvLSTM2D, type ConvLSTM2DArgs } from './conv_lstm.js';
+import {
+  GRUCell,
+  LSTMCell,
+  SimpleRNNCell,
+  StackedRNNCells,
+  type GRUCellArgs,
+  type LSTMCellArgs,
+  type RNNCellArgs,
+  type StackedRNNCellsArgs,
+} from './cells.js';
+import { RNN, type RNNArgs } from './rnn.js';
 
 /** Factories with tfjs-layers' names. */
 export const recurrentLayers = {
@@ -28,6 +39,16 @@ export const recurrentLayers = {
   masking: (args: MaskingArgs = {}) => new Masking(args),
   /** @example sg.layers.convLstm2d({ filters: 40, kernelSize: 3, padding: 'same', returnSequences: true }) */
   convLstm2d: (args: ConvLSTM2DArgs) => new ConvLSTM2D(args),
+  /** @example sg.layers.rnn({ cell: sg.layers.lstmCell({ units: 8 }), returnSequences: true }) */
+  rnn: (args: RNNArgs) => new RNN(args),
+  /** @example sg.layers.simpleRNNCell({ units: 8 }) */
+  simpleRNNCell: (args: RNNCellArgs) => new SimpleRNNCell(args),
+  /** @example sg.layers.lstmCell({ units: 8 }) */
+  lstmCell: (args: LSTMCellArgs) => new LSTMCell(args),
+  /** @example sg.layers.gruCell({ units: 8 }) */
+  gruCell: (args: GRUCellArgs) => new GRUCell(args),
+  /** @example sg.layers.stackedRNNCells({ cells: [sg.layers.lstmCell({ units: 8 }), sg.layers.lstmCell({ units: 4 })] }) */
+  stackedRNNCells: (args: StackedRNNCellsArgs) => new StackedRNNCells(args),
 };
 
 export { Bidirectional, Embedding, GRU, LSTM, Masking, SimpleRNN, TimeDistributed };
@@ -35,3 +56,7 @@ export { RecurrentLayer, type RecurrentArgs } from './base.js';
 export type { BidirectionalArgs, EmbeddingArgs, GRUArgs, LSTMArgs, MaskingArgs, TimeDistributedArgs };
 export type { MergeMode } from '../wrappers.js';
 export { ConvLSTM2D, type ConvLSTM2DArgs } from './conv_lstm.js';
+export { GRUCell, LSTMCell, RNN, SimpleRNNCell, StackedRNNCells };
+export type { GRUCellArgs, LSTMCellArgs, RNNArgs, RNNCellArgs, StackedRNNCellsArgs };
+export { runCellSequence, type CellSequenceOptions } from './rnn.js';
+export { StockCell, isCell, type RNNCellLike } from './cells.js';

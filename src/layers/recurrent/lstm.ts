@@ -1,11 +1,8 @@
 // LSTM: Keras' long short-term memory layer on the fused lstmSequence op.
-import { getInitializer, type Initializer } from '../../initializers/index.js';
-import type { DataType } from '../../engine/dtype.js';
 import type { Tensor } from '../../engine/tensor.js';
-import { concat } from '../../ops/concat.js';
-import { ones } from '../../ops/creation.js';
 import { lstmSequence } from '../../ops/rnn.js';
-import { ENGINE } from '../../engine/engine.js';
+import { lstmStep, unitForgetBiasInit } from './cells.js';
+import { runCellSequence } from './rnn.js';
 import type { InitializerArg } from '../layer.js';
 import { RecurrentLayer, type RecurrentArgs, type RunOptions, type SequenceResult } from './base.js';
 
@@ -35,20 +32,20 @@ export class LSTM extends RecurrentLayer {
   }
 
   protected override biasInit(): InitializerArg {
-    if (!this.unitForgetBias) return super.biasInit();
-    const base = getInitializer(super.biasInit() as never);
-    const U = this.units;
-    // Keras' unit_forget_bias: [init(units), ones(units), init(2 * units)].
-    const init: Initializer = {
-      className: base.className,
-      apply: (_shape: readonly number[], dtype: DataType = 'float32') =>
-        ENGINE.tidy(() => concat([base.apply([U], dtype), ones([U]), base.apply([2 * U], dtype)], 0)),
-      getConfig: () => base.getConfig(),
-    };
-    return init;
+    return this.unitForgetBias ? unitForgetBiasInit(super.biasInit(), this.units) : super.biasInit();
   }
 
   protected runSequence(x: Tensor, [h0, c0]: Tensor[], opts: RunOptions): SequenceResult {
+    if (!this.fusable) {
+      const w = { kernel: this.kernel!.variable, recurrentKernel: this.recurrentKernel!.variable, bias: this.bias?.variable ?? null };
+      const { fn: act } = this.activation;
+      const { fn: recAct } = this.recurrentActivation;
+      const r = runCellSequence(x, [h0, c0], (xt, [h, c]) => {
+        const [h2, c2] = lstmStep(xt, h, c, w, act, recAct, opts.recurrentMask);
+        return [h2, [h2, c2]];
+      }, { goBackwards: this.goBackwards, returnSequences: this.returnSequences, mask: opts.mask });
+      return { output: r.output, states: r.states };
+    }
     const r = lstmSequence(
       x,
       this.kernel!.variable,
@@ -61,8 +58,8 @@ export class LSTM extends RecurrentLayer {
         returnSequences: this.returnSequences,
         mask: opts.mask,
         recurrentMask: opts.recurrentMask,
-        activation: this.activationName,
-        recurrentActivation: this.recurrentActivationName,
+        activation: this.activation.fused!,
+        recurrentActivation: this.recurrentActivation.fused!,
       },
     );
     return { output: r.output, states: [r.h, r.c] };

@@ -1,6 +1,8 @@
 // SimpleRNN: Keras' fully-connected recurrent layer on the fused simpleRnnSequence op.
 import type { Tensor } from '../../engine/tensor.js';
 import { simpleRnnSequence } from '../../ops/rnn.js';
+import { simpleRnnStep } from './cells.js';
+import { runCellSequence } from './rnn.js';
 import { RecurrentLayer, type RecurrentArgs, type RunOptions, type SequenceResult } from './base.js';
 
 /**
@@ -14,6 +16,14 @@ export class SimpleRNN extends RecurrentLayer {
   readonly stateCount = 1;
 
   protected runSequence(x: Tensor, [h0]: Tensor[], opts: RunOptions): SequenceResult {
+    if (!this.fusable) {
+      const w = { kernel: this.kernel!.variable, recurrentKernel: this.recurrentKernel!.variable, bias: this.bias?.variable ?? null };
+      const { fn: act } = this.activation;
+      return runCellSequence(x, [h0], (xt, [h]) => {
+        const h2 = simpleRnnStep(xt, h, w, act, opts.recurrentMask);
+        return [h2, [h2]];
+      }, { goBackwards: this.goBackwards, returnSequences: this.returnSequences, mask: opts.mask });
+    }
     const r = simpleRnnSequence(
       x,
       this.kernel!.variable,
@@ -25,7 +35,7 @@ export class SimpleRNN extends RecurrentLayer {
         returnSequences: this.returnSequences,
         mask: opts.mask,
         recurrentMask: opts.recurrentMask,
-        activation: this.activationName,
+        activation: this.activation.fused!,
       },
     );
     return { output: r.output, states: [r.h] };

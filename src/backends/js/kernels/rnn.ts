@@ -6,7 +6,13 @@ import type { TypedArray } from '../../../engine/dtype.js';
 import type { Attrs, TensorInfo } from '../../backend.js';
 import type { HostBackend } from '../../host.js';
 
-/** act(x) by code (src/ops/rnn.ts RNN_ACT): 0 linear, 1 tanh, 2 sigmoid, 3 hardSigmoid, 4 relu. */
+const SELU_SCALE = 1.0507009873554805;
+const SELU_ALPHA = 1.6732632423543772;
+
+/**
+ * act(x) by code (src/ops/rnn.ts RNN_ACT): 0 linear, 1 tanh, 2 sigmoid, 3 hardSigmoid (Keras 3),
+ * 4 relu, 5 hardSigmoidKeras2, 6 elu, 7 softsign, 8 relu6, 9 selu, 10 softplus, 11 exponential.
+ */
 export function rnnAct(x: number, code: number): number {
   switch (code) {
     case 1:
@@ -17,6 +23,20 @@ export function rnnAct(x: number, code: number): number {
       return Math.min(Math.max(x + 3, 0), 6) / 6;
     case 4:
       return Math.max(x, 0);
+    case 5:
+      return Math.min(Math.max(0.2 * x + 0.5, 0), 1);
+    case 6:
+      return x > 0 ? x : Math.expm1(x);
+    case 7:
+      return x / (1 + Math.abs(x));
+    case 8:
+      return Math.min(Math.max(x, 0), 6);
+    case 9:
+      return x > 0 ? SELU_SCALE * x : SELU_SCALE * SELU_ALPHA * Math.expm1(x);
+    case 10:
+      return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+    case 11:
+      return Math.exp(x);
     default:
       return x;
   }
@@ -33,6 +53,20 @@ export function rnnActGrad(y: number, code: number): number {
       return y > 0 && y < 1 ? 1 / 6 : 0;
     case 4:
       return y > 0 ? 1 : 0;
+    case 5:
+      return y > 0 && y < 1 ? 0.2 : 0;
+    case 6:
+      return y > 0 ? 1 : y + 1;
+    case 7:
+      return (1 - Math.abs(y)) * (1 - Math.abs(y));
+    case 8:
+      return y > 0 && y < 6 ? 1 : 0;
+    case 9:
+      return y > 0 ? SELU_SCALE : y + SELU_SCALE * SELU_ALPHA;
+    case 10:
+      return -Math.expm1(-y); // sigmoid(x) = 1 - exp(-softplus(x))
+    case 11:
+      return y;
     default:
       return 1;
   }
