@@ -129,17 +129,6 @@ export { tile } from './ops/tile.js';
 export { gather, unsortedSegmentSum, oneHot } from './ops/gather.js';
 export { where } from './ops/where.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './ops/gradients.js';
-export {
-  bitwiseAnd, broadcastArgs, cosineWindow, enclosingPowerOfTwo, ensureShape, inTopKAsync, lowerBound, math, meshgrid,
-  movingAverage, op, print, rand, randomStandardNormal, randomUniformInt, searchSorted, sparseToDense, sumOutType,
-  upcastType, upperBound,
-} from './ops/core_extra.js';
-export { basicLSTMCell, multiRNNCell, type LSTMCellFunc } from './ops/rnn_cell.js';
-export { dilation2d } from './ops/dilation2d.js';
-export { browser, type PixelData, type PixelSource, type DrawOptions } from './ops/browser.js';
-export { profile, time, type ProfileInfo, type KernelInfo, type TimingInfo } from './ops/profile.js';
-export type { NMSWithScoreResult, NMSPaddedResult } from './ops/image_extra.js';
-export type { FusedDepthwiseConv2DArgs } from './ops/fused_depthwise.js';
 
 // ---- the Keras surface ----
 export {
@@ -168,8 +157,6 @@ export { input } from './layers/core/input.js';
 export { LayersModel, type ModelArgs } from './models/model.js';
 export { Sequential, sequential, model, type SequentialArgs } from './models/sequential.js';
 export type { CompileArgs, FitArgs, EvaluateArgs, StepData, StepLogs } from './models/training.js';
-export type { SampleWeightArg, ClassWeightArg, ClassWeightMap, OutputWeights } from './models/sample_weights.js';
-export { lbfgs, minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type LbfgsObjective } from './optimizers/lbfgs.js';
 // tfjs-layers' names for the same argument objects, and types used in public signatures.
 export type { CompileArgs as ModelCompileArgs, FitArgs as ModelFitArgs } from './models/training.js';
 export type { TensorOrList } from './models/model.js';
