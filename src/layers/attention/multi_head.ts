@@ -3,7 +3,10 @@
 // `attentionMask`, `useCausalMask`), dropout on the weights, and an output projection. Weights
 // in Keras' layout and order: query/key/value kernels [dim, numHeads, keyDim] (value: valueDim)
 // with biases [numHeads, keyDim], output kernel [numHeads, valueDim, ...outputShape] and bias
-// [...outputShape]. Composed from matMul, transpose and softmax (no fused kernel yet).
+// [...outputShape]. The attention itself runs in the fused kernel (sg.dotProductAttention: no
+// transposes, one head's block at a time) wherever Keras 3 itself calls ops.dot_product_attention
+// (no returned scores, no dropout); with returned scores or dropout it is composed from matMul,
+// transpose and softmax as Keras' _compute_attention does (masked rows then give zeros).
 import { fmt, sizeFromShape } from '../../engine/shape.js';
 import { Rng } from '../../engine/random.js';
 import type { Tensor } from '../../engine/tensor.js';
@@ -12,6 +15,7 @@ import { fused } from '../../ops/fused_matmul.js';
 import { matMul } from '../../ops/matmul.js';
 import { expandDims, reshape } from '../../ops/reshape.js';
 import { transpose } from '../../ops/transpose.js';
+import { dotProductAttention } from '../../ops/attention.js';
 import {
   Layer,
   type CallArgs,
@@ -248,6 +252,13 @@ export class MultiHeadAttention extends Layer {
     });
   }
 
+  /** [B, T..., d] -> projected [B, T, N, h] (the steps flattened into one axis; a view of the GEMM's output). */
+  private projected(x: Tensor, p: Projection, h: number): Tensor {
+    const B = x.shape[0];
+    const T = sizeFromShape(x.shape.slice(1, -1));
+    return reshape(this.dense(reshape(x, [B * T, x.shape[x.rank - 1]]), p), [B, T, this.numHeads, h]);
+  }
+
   /** [B, T..., d] -> heads [B, N, T, h] (the steps flattened into one axis). */
   private heads(x: Tensor, p: Projection, h: number): Tensor {
     const B = x.shape[0];
@@ -263,6 +274,7 @@ export class MultiHeadAttention extends Layer {
     k: Tensor,
     keyGiven: boolean,
     args: MultiHeadAttentionCallArgs,
+    withCausal = true,
   ): Tensor | null {
     const B = q.shape[0];
     const T = sizeFromShape(q.shape.slice(1, -1));
@@ -294,7 +306,7 @@ export class MultiHeadAttention extends Layer {
       qm ? expandDims(qm, -1) : null,
       vm ? expandDims(vm, 1) : null,
       km ? expandDims(km, 1) : null,
-      args.useCausalMask ? causalMask(T, S) : null,
+      args.useCausalMask && withCausal ? causalMask(T, S) : null,
       explicit,
     ]);
   }
@@ -305,6 +317,28 @@ export class MultiHeadAttention extends Layer {
     const [query, value, key = value] = xs;
     const B = query.shape[0];
     const qSteps = query.shape.slice(1, -1);
+    const composite = !!args.returnAttentionScores || (this.dropout > 0 && !!args.training);
+    if (!composite) {
+      // Keras 3 calls ops.dot_product_attention here: the fused kernel on [B, T, N, h] views.
+      const T = sizeFromShape(qSteps);
+      const m = this.attentionMask(query, value, key, xs.length === 3, args, false);
+      const ctx = dotProductAttention(
+        this.projected(query, this.query!, this.keyDim),
+        this.projected(key, this.key!, this.keyDim),
+        this.projected(value, this.value!, this.valueDim),
+        {
+          // [B|1, T|1, S|1] (or [T, S]) -> [B|1, 1, T|1, S|1]: one mask for every head
+          mask: m ? reshape(m, m.rank === 2 ? [1, 1, ...m.shape] : [m.shape[0], 1, m.shape[1], m.shape[2]]) : null,
+          isCausal: !!args.useCausalMask,
+          scale: 1 / Math.sqrt(this.keyDim),
+          // Keras' Softmax-with-mask path (taken when dropout > 0) zeroes fully masked rows;
+          // ops.dot_product_attention gives them uniform weights.
+          emptyRows: this.dropout > 0 ? 'zeros' : 'uniform',
+        },
+      );
+      const merged = reshape(ctx, [B * T, this.numHeads * this.valueDim]);
+      return reshape(this.dense(merged, this.out!), [B, ...qSteps, ...this.outDims]);
+    }
     const mask = this.attentionMask(query, value, key, xs.length === 3, args);
     const q = mul(this.heads(query, this.query!, this.keyDim), 1 / Math.sqrt(this.keyDim));
     const k = this.heads(key, this.key!, this.keyDim);

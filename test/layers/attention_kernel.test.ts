@@ -1,0 +1,251 @@
+// The fused attention op (sg.dotProductAttention, kernels 'Attention' / 'AttentionGrad'): the wasm
+// kernel against the js oracle, both against the composite of matMul/softmax/where written in
+// src/ops/attention.ts (values and dQ, dK, dV) with padding, causal, explicit and additive masks,
+// rows with every key masked in both of Keras' conventions; finite differences; bit-identical
+// results however the thread pool cuts the rows or heads (uneven chunks and real threads); Keras'
+// ops.dot_product_attention itself in attention_keras.test.ts.
+import { afterAll, describe, expect, it } from 'vitest';
+import * as sg from '../../src/index.js';
+import { ENGINE } from '../../src/engine/engine.js';
+import { attentionComposite, type DotProductAttentionArgs } from '../../src/ops/attention.js';
+import type { WasmBackend } from '../../src/backends/wasm/index.js';
+import { setThreads } from '../../src/threads.js';
+import { BACKENDS, checkNoLeaks, expectClose, gradCheck, rand, withBackend } from '../helpers.js';
+
+/** Odd sizes: 7 query rows (a 4-row block and 3), 9 keys, head size 5 (8 + tail), value size 6. */
+const [B, T, S, N, H, HV] = [2, 7, 9, 3, 5, 6];
+
+/** A [B, 1, T, S] 0/1 mask with some zeros and one row (b 1, t 2) masked everywhere. */
+function maskValues(): Float32Array {
+  const m = new Float32Array(B * T * S).map((_, i) => ((i * 7) % 5 === 0 ? 0 : 1));
+  m.fill(0, (1 * T + 2) * S, (1 * T + 3) * S);
+  return m;
+}
+
+type Case = [string, (m: sg.Tensor, bias: sg.Tensor) => DotProductAttentionArgs];
+const CASES: Case[] = [
+  ['plain', () => ({})],
+  ['causal', () => ({ isCausal: true })],
+  ['mask, empty rows uniform', (m) => ({ mask: m })],
+  ['mask, empty rows zeros', (m) => ({ mask: m, emptyRows: 'zeros' })],
+  ['mask and causal', (m) => ({ mask: m, isCausal: true, emptyRows: 'zeros' })],
+  ['bias per head, scale 0.7', (_m, b) => ({ bias: b, scale: 0.7 })],
+  ['key padding mask [B,1,1,S] and bias', (m, b) => ({ mask: sg.slice(m, [0, 0, 0, 0], [B, 1, 1, S]), bias: b })],
+];
+
+/** Output and the gradients of sum(out * w) with respect to q, k, v. */
+function valueAndGrads(
+  f: (q: sg.Tensor, k: sg.Tensor, v: sg.Tensor) => sg.Tensor,
+  q: sg.Tensor,
+  k: sg.Tensor,
+  v: sg.Tensor,
+): number[][] {
+  return sg.tidy(() => {
+    const w = rand([B, T, N, HV], 77, 0.5, 1.5);
+    const out = f(q, k, v);
+    const g = sg.grads((a: sg.Tensor, b: sg.Tensor, c: sg.Tensor) => sg.sum(sg.mul(f(a, b, c), w)))([q, k, v]);
+    return [out, ...g].map((t) => Array.from(t.dataSync()));
+  });
+}
+
+function inputs() {
+  return {
+    q: rand([B, T, N, H], 1, -1.5, 1.5),
+    k: rand([B, S, N, H], 2, -1.5, 1.5),
+    v: rand([B, S, N, HV], 3),
+    mask: sg.tensor(maskValues(), [B, 1, T, S]),
+    bias: rand([1, N, T, S], 4),
+  };
+}
+
+/** The composite's attrs for the same arguments (mask/bias already in their 4-d layout). */
+function composite(a: DotProductAttentionArgs) {
+  return (q: sg.Tensor, k: sg.Tensor, v: sg.Tensor) =>
+    attentionComposite(
+      q,
+      k,
+      v,
+      a.mask ? sg.broadcastTo(a.mask, [a.mask.shape[0], 1, a.mask.shape[2], S]) : null,
+      a.bias ?? null,
+      {
+        scale: a.scale ?? 1 / Math.sqrt(H),
+        causal: a.isCausal ? 1 : 0,
+        zeroEmpty: a.emptyRows === 'zeros' ? 1 : 0,
+      },
+    );
+}
+
+describe('dotProductAttention: kernels against the composite and the js oracle', () => {
+  checkNoLeaks();
+
+  it.each(CASES.map((c) => [c[0], c] as const))('%s', async (_name, [, argsOf]) => {
+    const results: Record<string, number[][]> = {};
+    for (const backend of BACKENDS) {
+      results[backend] = await withBackend(backend, () => {
+        const x = inputs();
+        const scope = sg.tidy(() => {
+          const a = argsOf(x.mask, x.bias);
+          const fused = valueAndGrads((q, k, v) => sg.dotProductAttention(q, k, v, a), x.q, x.k, x.v);
+          const ref = valueAndGrads(composite(a), x.q, x.k, x.v);
+          fused.forEach((r, i) => expectClose(r, ref[i], 1e-5, 1e-6));
+          return fused;
+        });
+        sg.dispose(Object.values(x));
+        return scope;
+      });
+    }
+    // wasm against the js oracle (float64 loops)
+    results.wasm.forEach((r, i) => expectClose(r, results.js[i], 1e-5, 1e-6));
+  });
+
+  it('a row with every key masked: uniform weights (mean of the values) or zeros, and no logit gradient', async () => {
+    for (const backend of BACKENDS) {
+      await withBackend(backend, () => {
+        const x = inputs();
+        sg.tidy(() => {
+          const uni = sg.dotProductAttention(x.q, x.k, x.v, { mask: x.mask });
+          const zer = sg.dotProductAttention(x.q, x.k, x.v, { mask: x.mask, emptyRows: 'zeros' });
+          const row = (t: sg.Tensor) => Array.from(sg.slice(t, [1, 2, 0, 0], [1, 1, N, HV]).dataSync());
+          const mean = sg.mean(sg.slice(x.v, [1, 0, 0, 0], [1, S, N, HV]), 1);
+          expectClose(row(uni), mean.dataSync(), 1e-6, 1e-7);
+          expect(row(zer)).toEqual(new Array(N * HV).fill(0));
+          // dQ of that row is 0 in both conventions (the mask cuts the logits off the graph)
+          for (const emptyRows of ['uniform', 'zeros'] as const) {
+            const [dq] = sg.grads((q: sg.Tensor) =>
+              sg.sum(sg.dotProductAttention(q, x.k, x.v, { mask: x.mask, emptyRows })),
+            )([x.q]);
+            expect(Array.from(sg.slice(dq, [1, 2, 0, 0], [1, 1, N, H]).dataSync())).toEqual(new Array(N * H).fill(0));
+          }
+        });
+        sg.dispose(Object.values(x));
+      });
+    }
+  });
+
+  it('rank-3 inputs are one head; masks of rank 2-4 broadcast; bool, int and float masks agree', async () => {
+    for (const backend of BACKENDS) {
+      await withBackend(backend, () =>
+        sg.tidy(() => {
+          const q = rand([B, T, H], 5);
+          const k = rand([B, S, H], 6);
+          const v = rand([B, S, HV], 7);
+          const m2 = sg.tensor(
+            Array.from({ length: T * S }, (_, i) => (i % 4 === 1 ? 0 : 1)),
+            [T, S],
+          );
+          const out = sg.dotProductAttention(q, k, v, { mask: m2 });
+          expect(out.shape).toEqual([B, T, HV]);
+          const four = sg.dotProductAttention(sg.expandDims(q, 2), sg.expandDims(k, 2), sg.expandDims(v, 2), {
+            mask: sg.reshape(m2, [1, 1, T, S]),
+          });
+          expectClose(out.dataSync(), four.dataSync(), 0, 0);
+          for (const m of [sg.cast(m2, 'bool'), sg.cast(m2, 'int32'), sg.mul(m2, 3)]) {
+            expectClose(sg.dotProductAttention(q, k, v, { mask: m }).dataSync(), out.dataSync(), 0, 0);
+          }
+        }),
+      );
+    }
+  });
+
+  it('gradients equal finite differences (mask, causal, bias) on every backend', async () => {
+    for (const backend of BACKENDS) {
+      await withBackend(backend, () => {
+        const m = sg.tensor([1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1], [1, 1, 3, 4]);
+        const b = rand([1, 2, 3, 4], 8);
+        const xs = [rand([1, 3, 2, 3], 9), rand([1, 4, 2, 3], 10), rand([1, 4, 2, 2], 11)];
+        gradCheck((q, k, v) => sg.dotProductAttention(q, k, v, { mask: m, isCausal: true, bias: b }), xs, {
+          rtol: 2e-2,
+          atol: 2e-3,
+        });
+        sg.dispose([m, b, ...xs]);
+      });
+    }
+  });
+
+  it('bad input fails naming the op, the argument and the shapes', () =>
+    sg.tidy(() => {
+      const q = sg.zeros([2, 3, 2, 4]);
+      const k = sg.zeros([2, 5, 2, 4]);
+      const v = sg.zeros([2, 5, 2, 6]);
+      const op = sg.dotProductAttention;
+      expect(() => op(q, sg.zeros([2, 5, 2, 3]), v)).toThrow(
+        'dotProductAttention: query and key must have one head size but got query [2,3,2,4], key [2,5,2,3], value [2,5,2,6]',
+      );
+      expect(() => op(q, k, sg.zeros([2, 4, 2, 6]))).toThrow(/one batch and head count, key and value one length/);
+      expect(() => op(sg.zeros([2, 3, 4]), k, v)).toThrow(/must all have rank 3 .* or 4/);
+      expect(() => op(q, k, v, { mask: sg.zeros([2, 2, 3, 4]) })).toThrow(
+        "dotProductAttention: 'mask' of shape [2,2,3,4] does not broadcast to [batch, heads, queries, keys] = [2,2,3,5]",
+      );
+      expect(() => op(q, k, v, { bias: sg.zeros([5]) })).toThrow(/'bias' must have rank 2 to 4/);
+      expect(() => op(q, k, v, { scale: NaN })).toThrow(
+        "dotProductAttention: 'scale' must be a finite number but is NaN",
+      );
+      expect(() => op(q, k, v, { emptyRows: 'none' as 'zeros' })).toThrow(/'emptyRows' must be 'uniform' or 'zeros'/);
+      expect(() => op(sg.zeros([2, 3, 2, 4], 'int32'), k, v)).toThrow(/argument 'query' must be float32/);
+    }));
+});
+
+describe('dotProductAttention on wasm: bit-identical however the work is cut', () => {
+  checkNoLeaks();
+  afterAll(() => setThreads(2));
+
+  /** Output and gradients, as bits, for a case with every option on. */
+  const run = (opts: DotProductAttentionArgs) =>
+    sg.tidy(() => {
+      const x = inputs();
+      const r = valueAndGrads(
+        (q, k, v) => sg.dotProductAttention(q, k, v, { ...opts, mask: x.mask, bias: x.bias }),
+        x.q,
+        x.k,
+        x.v,
+      );
+      return r.map((a) => Array.from(new Uint32Array(Float32Array.from(a).buffer)));
+    });
+
+  it('uneven chunks of query rows (forward) and heads (backward) give the same bits', async () => {
+    await withBackend('wasm', () => {
+      const backend = ENGINE.backend as unknown as WasmBackend;
+      const original = backend.dispatch;
+      const results: number[][][][] = [];
+      for (const split of [0, 1, 3, 5]) {
+        // Run each attention range kernel as several calls over uneven blocks (not multiples of 4).
+        backend.dispatch = function (this: WasmBackend, fn, args, total, rangeAt = args.length, o) {
+          if (!/attention/.test(fn) || split === 0) return original.call(this, fn, args, total, rangeAt, o);
+          const cuts = [0, Math.min(split, total), Math.min(2 * split + 1, total), total];
+          const f = (this.wasm as unknown as Record<string, (...a: number[]) => void>)[fn];
+          for (let i = 0; i < cuts.length - 1; i++) {
+            if (cuts[i + 1] > cuts[i]) f(...args.slice(0, rangeAt), cuts[i], cuts[i + 1], ...args.slice(rangeAt));
+          }
+        };
+        try {
+          results.push([run({ isCausal: true }), run({ emptyRows: 'zeros' })]);
+        } finally {
+          backend.dispatch = original;
+        }
+      }
+      for (const r of results.slice(1)) expect(r).toEqual(results[0]);
+    });
+  });
+
+  it('one thread and the pool (every call split) give the same bits', async () => {
+    await withBackend('wasm', () => {
+      const backend = ENGINE.backend as unknown as WasmBackend;
+      setThreads(1);
+      const one = run({ isCausal: true });
+      setThreads(2);
+      backend.cutoffOverride = 0;
+      const before = backend.threadsInfo().splits;
+      try {
+        const two = run({ isCausal: true });
+        const after = backend.threadsInfo();
+        expect(two).toEqual(one);
+        // the pool really ran both kernels split (Node always has shared memory)
+        expect(after.shared).toBe(true);
+        expect(after.splits.attentionForwardF32 ?? 0).toBeGreaterThan(before.attentionForwardF32 ?? 0);
+        expect(after.splits.attentionBackwardF32 ?? 0).toBeGreaterThan(before.attentionBackwardF32 ?? 0);
+      } finally {
+        backend.cutoffOverride = undefined;
+      }
+    });
+  });
+});
