@@ -1,0 +1,190 @@
+// The package as a new user meets it (issue 15): `npm pack`, installed from the tarball into a
+// fresh project, then loaded with import and with require, compiled against by a strict
+// TypeScript consumer without skipLibCheck (default libs, no @types/node), and its wasm module
+// loaded from the shipped simdgrad.wasm file (setWasmPath). Values are checked against plain
+// arithmetic and against the same program on the embedded module.
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_MODULES, makeProject, packTarball, runNode, runTsc, tarballFiles } from './project.js';
+
+let tgz = '';
+let app = '';
+
+beforeAll(() => {
+  tgz = packTarball();
+  app = makeProject(tgz, { name: 'pack' });
+}, 120_000);
+
+afterAll(() => {
+  if (app) rmSync(app, { recursive: true, force: true });
+});
+
+/** A small program every loader runs: an op, a gradient, and two epochs of fit (no data files). */
+const PROGRAM = `
+const a = sg.tensor([[1, 2], [3, 4]]);
+const ten = sg.scalar(10);
+const b = sg.add(a, ten);
+const g = sg.grad((x) => sg.sum(sg.square(x)))(a);
+const model = sg.sequential();
+model.add(sg.layers.dense({ units: 3, inputShape: [2], activation: 'softmax', kernelInitializer: 'ones' }));
+model.compile({ loss: 'categoricalCrossentropy', optimizer: 'sgd' });
+const labels = sg.tensor1d([0, 2], 'int32');
+const y = sg.oneHot(labels, 3);
+const h = await model.fit(a, y, { epochs: 2, batchSize: 2, verbose: 0, shuffle: false });
+const out = {
+  backend: sg.getBackend(),
+  add: Array.from(b.dataSync()),
+  grad: Array.from(g.dataSync()),
+  loss: h.history.loss,
+};
+sg.dispose([a, ten, b, g, labels, y]);
+model.dispose();
+out.tensorsLeft = sg.memory().numTensors;
+console.log(JSON.stringify(out));
+`;
+
+type Out = { backend: string; add: number[]; grad: number[]; loss: number[]; tensorsLeft: number };
+
+describe('npm pack', () => {
+  it('the tarball holds the ESM and CommonJS builds, their types, the .wasm and the README, no sources', () => {
+    const files = tarballFiles(tgz);
+    for (const f of [
+      'package.json',
+      'README.md',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/index.cjs',
+      'dist/index.d.cts',
+      'dist/simdgrad.wasm',
+      'dist/backends/wasm/embedded.js',
+      'dist/backends/wasm/embedded.browser.js',
+    ]) {
+      expect(files, f).toContain(f);
+    }
+    expect(files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.endsWith('.map'))).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(app, 'node_modules', 'simdgrad', 'package.json'), 'utf8'));
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\//);
+    expect(typeof pkg.homepage).toBe('string');
+    expect(pkg.keywords).toEqual(expect.arrayContaining(['keras', 'tensorflow', 'webassembly']));
+    expect(pkg.dependencies ?? {}).toEqual({});
+    // the shipped .wasm is the module the embedded base64 holds (one build, two forms)
+    const wasm = readFileSync(join(app, 'node_modules', 'simdgrad', 'dist', 'simdgrad.wasm'));
+    expect(wasm.subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]));
+    const embedded = readFileSync(
+      join(app, 'node_modules', 'simdgrad', 'dist', 'backends', 'wasm', 'wasm-embedded.generated.js'),
+      'utf8',
+    );
+    const b64 = /WASM_BASE64\s*=\s*'([A-Za-z0-9+/=]+)'/.exec(embedded)?.[1];
+    expect(Buffer.from(b64 ?? '', 'base64').equals(wasm)).toBe(true);
+    console.log(`tarball ${(statSync(tgz).size / 1024).toFixed(0)} KiB, ${files.length} files`);
+  });
+
+  it("import and require('simdgrad') both load and compute the same values", () => {
+    writeFileSync(join(app, 'esm.mjs'), `import * as sg from 'simdgrad';\n${PROGRAM}`);
+    writeFileSync(join(app, 'cjs.cjs'), `const sg = require('simdgrad');\n(async () => {\n${PROGRAM}\n})();`);
+    const esm = JSON.parse(runNode(app, ['esm.mjs'])) as Out;
+    const cjs = JSON.parse(runNode(app, ['cjs.cjs'])) as Out;
+    expect(esm.backend).toBe('wasm');
+    expect(esm.add).toEqual([11, 12, 13, 14]);
+    expect(esm.grad).toEqual([2, 4, 6, 8]); // d/dx sum(x^2) = 2x
+    expect(esm.loss).toHaveLength(2);
+    expect(esm.loss[1]).toBeLessThan(esm.loss[0]);
+    expect(esm.tensorsLeft).toBe(0);
+    expect(cjs).toEqual(esm);
+    // require() resolved the CommonJS file, not Node's require(esm) of the ESM build
+    const resolved = runNode(app, ['-e', "console.log(require.resolve('simdgrad'))"]).trim();
+    expect(resolved.endsWith(join('dist', 'index.cjs'))).toBe(true);
+  });
+
+  it('setWasmPath: the module from the shipped simdgrad.wasm gives the same values; a wrong file fails clearly', () => {
+    const prog = (path: string) =>
+      `import * as sg from 'simdgrad';\nsg.setWasmPath(${path});\nawait sg.ready();\n${PROGRAM}`;
+    writeFileSync(join(app, 'path.mjs'), prog(`import.meta.resolve('simdgrad/simdgrad.wasm')`));
+    writeFileSync(join(app, 'plainpath.mjs'), prog(`new URL(import.meta.resolve('simdgrad/simdgrad.wasm')).pathname`));
+    writeFileSync(join(app, 'esm.mjs'), `import * as sg from 'simdgrad';\n${PROGRAM}`);
+    const embedded = JSON.parse(runNode(app, ['esm.mjs'])) as Out;
+    // (the unshared fallback's patched module from a file is checked in the browser, test/pack/bundlers.test.ts)
+    expect(JSON.parse(runNode(app, ['path.mjs']))).toEqual(embedded);
+    expect(JSON.parse(runNode(app, ['plainpath.mjs']))).toEqual(embedded);
+
+    writeFileSync(join(app, 'missing.mjs'), prog(`'./nowhere/simdgrad.wasm'`));
+    expect(() => runNode(app, ['missing.mjs'])).toThrow(
+      /setWasmPath: cannot load the wasm module from '\.\/nowhere\/simdgrad\.wasm': ENOENT/,
+    );
+    writeFileSync(join(app, 'notwasm.bin'), 'not a wasm module');
+    writeFileSync(join(app, 'wrong.mjs'), prog(`'./notwasm.bin'`));
+    expect(() => runNode(app, ['wrong.mjs'])).toThrow(
+      /setWasmPath: cannot load the wasm module from '\.\/notwasm\.bin'/,
+    );
+    writeFileSync(join(app, 'badarg.mjs'), `import * as sg from 'simdgrad';\nsg.setWasmPath(42);`);
+    expect(() => runNode(app, ['badarg.mjs'])).toThrow(
+      /setWasmPath: 'path' must be a string, a URL or null but got number/,
+    );
+  });
+});
+
+/** A consumer that touches the main kinds of public types: tensors, ops, layers, fit, io, setWasmPath. */
+const CONSUMER = `import * as sg from 'simdgrad';
+
+const x: sg.Tensor = sg.tensor([[1, 2], [3, 4]]);
+const s = sg.add(x, sg.scalar(1)).reshape([4]).sum();
+const w: sg.Variable = sg.variable(sg.zeros([2, 1]), true, 'w');
+const model = sg.sequential();
+model.add(sg.layers.dense({ units: 3, inputShape: [2], activation: 'softmax' }));
+model.compile({ loss: 'categorical_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+export async function train(): Promise<number[]> {
+  const h = await model.fit(x, sg.oneHot(sg.tensor1d([0, 2], 'int32'), 3), { epochs: 1, verbose: 0 });
+  await model.save('file://./m');
+  return h.history.loss as number[];
+}
+const m: sg.MemoryInfo = sg.memory();
+sg.setWasmPath('/simdgrad.wasm');
+sg.dispose([x, s, w]);
+export const n: number = m.numTensors;
+`;
+
+describe('TypeScript consumers of the published types (tsc --strict, no skipLibCheck)', () => {
+  const BAD = "import * as sg from 'simdgrad';\nexport const n: string = sg.memory().numTensors;\n";
+  const CJS = "import sg = require('simdgrad');\nconst t: sg.Tensor = sg.add(sg.tensor([1]), 1);\nexport = t.shape;\n";
+  const cases: [string, Record<string, unknown>, Record<string, string>, string][] = [
+    // the failure the issue reports: the default lib of es2022 (no esnext.disposable), no @types/node;
+    // with a CommonJS consumer (require condition: index.d.cts) and one deliberate error, which
+    // must be the only line tsc prints (so the check is live)
+    [
+      'es2022, default lib, nodenext, no @types/node; ESM and CommonJS consumers',
+      { target: 'es2022', module: 'nodenext', types: [] },
+      { 'c.ts': CONSUMER, 'c.cts': CJS, 'bad.ts': BAD },
+      "bad.ts(2,14): error TS2322: Type 'number' is not assignable to type 'string'.",
+    ],
+    [
+      'es2020, default lib, bundler resolution (a browser app)',
+      { target: 'es2020', module: 'es2022', moduleResolution: 'bundler', types: [] },
+      { 'c.ts': CONSUMER },
+      '',
+    ],
+    // the esnext lib and @types/node declare Symbol.dispose too: the three declarations must merge
+    [
+      'esnext with @types/node',
+      { target: 'esnext', module: 'nodenext', typeRoots: [join(NODE_MODULES, '@types')], types: ['node'] },
+      { 'c.ts': CONSUMER + 'export function scoped(): void {\n  using t = sg.ones([2]);\n  t.print();\n}\n' },
+      '',
+    ],
+  ];
+  it.each(cases)('%s', (name, options, files, expected) => {
+    const dir = join(app, `tsc-${cases.findIndex((c) => c[0] === name)}`);
+    mkdirSync(dir, { recursive: true });
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify(
+        { compilerOptions: { strict: true, noEmit: true, ...options }, files: Object.keys(files) },
+        null,
+        2,
+      ),
+    );
+    const r = runTsc(dir);
+    expect(r.output.trim()).toBe(expected);
+    expect(r.status).toBe(expected ? 2 : 0);
+  });
+});
