@@ -70,7 +70,7 @@ export interface RnnSequenceOptions {
   /** Return the whole output sequence [batch, T, units] (default: the last output [batch, units]). */
   returnSequences?: boolean;
   /**
-   * [batch, T]: 0 skips a step for that sample (its state and output are carried over from the
+   * Shape [batch, T]; 0 skips a step for that sample (its state and output are carried over from the
    * previous step, as Keras and tfjs-layers do); any dtype, non-zero means "run".
    */
   mask?: Tensor;
