@@ -279,6 +279,30 @@ export const ZOO: ZooEntry[] = [
       }),
   },
   {
+    // layers.rnn over stock and stacked cells (layers helper); tfjs' cells default to 'hardSigmoid'.
+    name: 'rnn_cells',
+    inputs: [{ shape: [2, 5, 3], dtype: 'float32' }],
+    sg: () =>
+      sg.sequential({
+        layers: [
+          L.rnn({ cell: L.lstmCell({ units: 4, recurrentActivation: 'hard_sigmoid_keras2', recurrentInitializer: 'glorotUniform' }), returnSequences: true, inputShape: [5, 3] }),
+          L.rnn({ cell: [L.gruCell({ units: 3, resetAfter: false, ...rnn }), L.simpleRNNCell({ units: 2, recurrentInitializer: 'glorotUniform' })], goBackwards: true }),
+          L.dense({ units: 2 }),
+        ],
+      }),
+    tfjs: () =>
+      tfl.sequential({
+        layers: [
+          TL.rnn({ cell: TL.lstmCell({ units: 4, recurrentInitializer: 'glorotUniform' }), returnSequences: true, inputShape: [5, 3] }),
+          TL.rnn({
+            cell: [TL.gruCell({ units: 3, ...rnn }), TL.simpleRNNCell({ units: 2, recurrentInitializer: 'glorotUniform' })],
+            goBackwards: true,
+          }),
+          TL.dense({ units: 2 }),
+        ],
+      }),
+  },
+  {
     name: 'masking_gru_sum',
     inputs: [{ shape: [2, 6, 3], dtype: 'float32' }],
     sg: () =>
@@ -540,6 +564,11 @@ export function zooClassNames(): Set<string> {
         (l as unknown as { layer?: sg.Layer; forwardLayer?: sg.Layer }).layer ??
         (l as unknown as { forwardLayer?: sg.Layer }).forwardLayer;
       if (inner) walk(inner);
+      // RNN cells (layers.rnn's cell, StackedRNNCells' cells).
+      const cell = (l as unknown as { cell?: sg.Layer }).cell;
+      if (cell) walk(cell);
+      const cells = (l as unknown as { cells?: sg.Layer[] }).cells;
+      if (Array.isArray(cells)) cells.forEach(walk);
     };
     for (const l of m.layers) walk(l);
     m.dispose();
