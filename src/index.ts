@@ -129,6 +129,17 @@ export { tile } from './ops/tile.js';
 export { gather, unsortedSegmentSum, oneHot } from './ops/gather.js';
 export { where } from './ops/where.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './ops/gradients.js';
+export {
+  bitwiseAnd, broadcastArgs, cosineWindow, enclosingPowerOfTwo, ensureShape, inTopKAsync, lowerBound, math, meshgrid,
+  movingAverage, op, print, rand, randomStandardNormal, randomUniformInt, searchSorted, sparseToDense, sumOutType,
+  upcastType, upperBound,
+} from './ops/core_extra.js';
+export { basicLSTMCell, multiRNNCell, type LSTMCellFunc } from './ops/rnn_cell.js';
+export { dilation2d } from './ops/dilation2d.js';
+export { browser, type PixelData, type PixelSource, type DrawOptions } from './ops/browser.js';
+export { profile, time, type ProfileInfo, type KernelInfo, type TimingInfo } from './ops/profile.js';
+export type { NMSWithScoreResult, NMSPaddedResult } from './ops/image_extra.js';
+export type { FusedDepthwiseConv2DArgs } from './ops/fused_depthwise.js';
 
 // ---- the Keras surface ----
 export {

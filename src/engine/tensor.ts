@@ -77,9 +77,28 @@ export class Tensor {
     return toNested(this.dataSync(), this.shape, this.dtype);
   }
 
-  /** Prints the tensor's values (like tfjs `print`). */
-  print(): void {
-    console.log(this.toString());
+  /** Prints the tensor's values (like tfjs `print`); verbose adds dtype, rank and shape. */
+  print(verbose = false): void {
+    console.log(
+      verbose && !this.isDisposed
+        ? `Tensor\n  dtype: ${this.dtype}\n  rank: ${this.rank}\n  shape: ${JSON.stringify(this.shape)}\n  values:\n    ${JSON.stringify(this.arraySync())}`
+        : this.toString(),
+    );
+  }
+
+  /**
+   * The raw bytes of the values (4 per element, little-endian float32/int32; bool as int32),
+   * as tfjs' `bytes()` for numeric tensors.
+   * @example const b = await t.bytes(); // Uint8Array of t.size * 4 bytes
+   */
+  async bytes(): Promise<Uint8Array> {
+    const v = await this.data();
+    return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+  }
+
+  /** Throws when this tensor has been disposed (tfjs' `throwIfDisposed`). */
+  throwIfDisposed(): void {
+    if (this.isDisposed) throw new Error(`Tensor is disposed (shape ${JSON.stringify(this.shape)}, dtype ${this.dtype})`);
   }
 
   toString(): string {

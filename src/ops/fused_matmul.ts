@@ -8,6 +8,7 @@ import { checkMatMul, matMul } from './matmul.js';
 import { fusedConv2d, type FusedConv2DArgs } from './conv2d.js';
 import { relu, relu6 } from './unary.js';
 import { AFTER_NAMES, afterActivation } from './prelu.js';
+import { fusedDepthwiseConv2d } from './fused_depthwise.js';
 import { checkFloat, run1, scoped, toTensor } from './util.js';
 import { fmt } from '../engine/shape.js';
 
@@ -113,4 +114,6 @@ export const fused = {
   matMul: fusedMatMul,
   /** conv2d + bias, then the activation (tfjs's `fused.conv2d`); see {@link fusedConv2d}. */
   conv2d: (args: FusedConv2DArgs): Tensor => fusedConv2d(args, 'fused.conv2d'),
+  /** depthwiseConv2d + bias, then the activation (tfjs's `fused.depthwiseConv2d`). */
+  depthwiseConv2d: fusedDepthwiseConv2d,
 };

@@ -12,6 +12,7 @@ import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
 import { reverse } from './shape_extra.js';
 import { tile } from './tile.js';
 import { transform } from './image_transform.js';
+import { imageExtra, nmsImpl } from './image_extra.js';
 import { checkFinite, checkFloat, checkInt, run1, scoped, toTensor } from './util.js';
 
 type Arg = Tensor | TensorLike;
@@ -85,21 +86,6 @@ const rotateWithOffset = scoped(
   },
 );
 
-/** IoU of boxes i and j of a [n, 4] array (corners in any order, as tfjs). */
-function iou(b: ArrayLike<number>, i: number, j: number): number {
-  const [ay1, ay2] = [Math.min(b[i * 4], b[i * 4 + 2]), Math.max(b[i * 4], b[i * 4 + 2])];
-  const [ax1, ax2] = [Math.min(b[i * 4 + 1], b[i * 4 + 3]), Math.max(b[i * 4 + 1], b[i * 4 + 3])];
-  const [by1, by2] = [Math.min(b[j * 4], b[j * 4 + 2]), Math.max(b[j * 4], b[j * 4 + 2])];
-  const [bx1, bx2] = [Math.min(b[j * 4 + 1], b[j * 4 + 3]), Math.max(b[j * 4 + 1], b[j * 4 + 3])];
-  const areaA = (ay2 - ay1) * (ax2 - ax1);
-  const areaB = (by2 - by1) * (bx2 - bx1);
-  if (areaA <= 0 || areaB <= 0) return 0;
-  const ih = Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0);
-  const iw = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0);
-  const inter = ih * iw;
-  return inter / (areaA + areaB - inter);
-}
-
 function nmsArgs(
   op: string,
   boxes: Arg,
@@ -130,14 +116,7 @@ function nms(
   iouThreshold: number,
   scoreThreshold: number,
 ): Int32Array {
-  const order = Array.from(sv, (_, i) => i).filter((i) => sv[i] > scoreThreshold);
-  order.sort((a, b) => sv[b] - sv[a] || a - b);
-  const picked: number[] = [];
-  for (const i of order) {
-    if (picked.length >= maxOutputSize) break;
-    if (picked.every((j) => iou(bv, i, j) <= iouThreshold)) picked.push(i);
-  }
-  return Int32Array.from(picked);
+  return Int32Array.from(nmsImpl(bv, sv, Math.min(maxOutputSize, sv.length), iouThreshold, scoreThreshold).indices);
 }
 
 /**
@@ -207,4 +186,5 @@ export const image = {
   grayscaleToRGB,
   rgbToGrayscale,
   transform,
+  ...imageExtra, // nonMaxSuppressionWithScore/Padded (+Async), threshold: image_extra.ts
 };
