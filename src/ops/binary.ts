@@ -57,19 +57,40 @@ const compare = scoped((name: string, op: Compare, a: Arg, b: Arg): Tensor => {
 
 /** a + b with broadcasting. @example sg.add(sg.tensor([1, 2]), 10); // [11, 12] */
 export const add = (a: Arg, b: Arg) => binary('add', Binary.Add, a, b);
-/** a - b with broadcasting. */
+/**
+ * a - b with broadcasting.
+ * @example sg.sub([5, 7], [1, 2]); // [4, 5]
+ */
 export const sub = (a: Arg, b: Arg) => binary('sub', Binary.Sub, a, b);
-/** a * b with broadcasting. */
+/**
+ * a * b with broadcasting.
+ * @example sg.mul([[1, 2], [3, 4]], [10, 100]); // [[10, 200], [30, 400]]
+ */
 export const mul = (a: Arg, b: Arg) => binary('mul', Binary.Mul, a, b);
-/** a / b with broadcasting; int32 division floors, as tfjs. */
+/**
+ * a / b with broadcasting; int32 division floors, as tfjs.
+ * @example sg.div([6, 7], 2); // [3, 3.5]
+ */
 export const div = (a: Arg, b: Arg) => binary('div', Binary.Div, a, b);
-/** Element-wise maximum; NaN wins. */
+/**
+ * Element-wise maximum; NaN wins.
+ * @example sg.maximum([1, 5], [3, 2]); // [3, 5]
+ */
 export const maximum = (a: Arg, b: Arg) => binary('maximum', Binary.Max, a, b);
-/** Element-wise minimum; NaN wins. */
+/**
+ * Element-wise minimum; NaN wins.
+ * @example sg.minimum([1, 5], [3, 2]); // [1, 2]
+ */
 export const minimum = (a: Arg, b: Arg) => binary('minimum', Binary.Min, a, b);
-/** a ** b */
+/**
+ * a ** b
+ * @example sg.pow([2, 3], 2); // [4, 9]
+ */
 export const pow = (a: Arg, b: Arg) => binary('pow', Binary.Pow, a, b);
-/** (a - b)^2 */
+/**
+ * (a - b)^2
+ * @example sg.squaredDifference([1, 5], [3, 2]); // [4, 9]
+ */
 export const squaredDifference = (a: Arg, b: Arg) => binary('squaredDifference', Binary.SquaredDifference, a, b);
 
 /**

@@ -39,7 +39,10 @@ export const concat = scoped((tensors: Array<Tensor | TensorLike>, axis = 0): Te
   return run1('Concat', ts, { axis: a });
 });
 
-/** Stacks same-shape tensors along a new `axis`. */
+/**
+ * Stacks same-shape tensors along a new `axis`.
+ * @example sg.stack([sg.tensor([1, 2]), sg.tensor([3, 4])]); // [[1, 2], [3, 4]]
+ */
 export const stack = scoped((tensorsIn: Array<Tensor | TensorLike>, axis = 0): Tensor => {
   if (!Array.isArray(tensorsIn) || tensorsIn.length === 0)
     throw new Error('stack: expected a non-empty array of tensors');
@@ -56,7 +59,10 @@ export const stack = scoped((tensorsIn: Array<Tensor | TensorLike>, axis = 0): T
   );
 });
 
-/** Splits `x` along `axis` into rank-1-lower tensors. */
+/**
+ * Splits `x` along `axis` into rank-1-lower tensors.
+ * @example sg.unstack(sg.tensor([[1, 2], [3, 4]])); // [[1, 2], [3, 4]]
+ */
 export function unstack(x: Tensor | TensorLike, axis = 0): Tensor[] {
   const t = toTensor(x, 'x', 'unstack');
   if (t !== x) {

@@ -65,7 +65,7 @@ function search(op: string, seqIn: Arg, valIn: Arg, side: 'left' | 'right'): Ten
  * [rows, N] as tfjs returns it (a vector `values` gives [1, N]; TensorFlow keeps values' shape).
  * @param sortedSequence [..., M] rows sorted ascending.
  * @param values [..., N] with the same leading dimensions (a vector for a vector sequence).
- * @example sg.searchSorted([1, 3, 5], [3, 6]); // [1, 3]
+ * @example sg.searchSorted([1, 3, 5], [3, 6]); // [[1, 3]]
  */
 export function searchSorted(sortedSequence: Arg, values: Arg, side: 'left' | 'right' = 'left'): Tensor {
   return search('searchSorted', sortedSequence, values, side);
@@ -73,7 +73,7 @@ export function searchSorted(sortedSequence: Arg, values: Arg, side: 'left' | 'r
 
 /**
  * searchSorted with side 'left': the first index i with sortedSequence[i] >= value.
- * @example sg.lowerBound([1, 3, 3, 5], [3]); // [1]
+ * @example sg.lowerBound([1, 3, 3, 5], [3]); // [[1]]
  */
 export function lowerBound(sortedSequence: Arg, values: Arg): Tensor {
   return search('lowerBound', sortedSequence, values, 'left');
@@ -81,7 +81,7 @@ export function lowerBound(sortedSequence: Arg, values: Arg): Tensor {
 
 /**
  * searchSorted with side 'right': the first index i with sortedSequence[i] > value.
- * @example sg.upperBound([1, 3, 3, 5], [3]); // [3]
+ * @example sg.upperBound([1, 3, 3, 5], [3]); // [[3]]
  */
 export function upperBound(sortedSequence: Arg, values: Arg): Tensor {
   return search('upperBound', sortedSequence, values, 'right');

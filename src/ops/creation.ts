@@ -73,11 +73,17 @@ function rankTensor(op: string, rank: number, values: TensorLike, shape?: Shape,
 export function tensor3d(values: TensorLike, shape?: [number, number, number], dtype?: DataType): Tensor {
   return rankTensor('tensor3d', 3, values, shape, dtype);
 }
-/** A rank-4 tensor. */
+/**
+ * A rank-4 tensor.
+ * @example sg.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]).shape; // [1, 2, 2, 1]
+ */
 export function tensor4d(values: TensorLike, shape?: [number, number, number, number], dtype?: DataType): Tensor {
   return rankTensor('tensor4d', 4, values, shape, dtype);
 }
-/** A rank-5 tensor. */
+/**
+ * A rank-5 tensor.
+ * @example sg.tensor5d([1, 2], [1, 1, 1, 1, 2]).shape; // [1, 1, 1, 1, 2]
+ */
 export function tensor5d(
   values: TensorLike,
   shape?: [number, number, number, number, number],
@@ -85,7 +91,10 @@ export function tensor5d(
 ): Tensor {
   return rankTensor('tensor5d', 5, values, shape, dtype);
 }
-/** A rank-6 tensor. */
+/**
+ * A rank-6 tensor.
+ * @example sg.tensor6d([1], [1, 1, 1, 1, 1, 1]).shape; // [1, 1, 1, 1, 1, 1]
+ */
 export function tensor6d(
   values: TensorLike,
   shape?: [number, number, number, number, number, number],
@@ -94,7 +103,10 @@ export function tensor6d(
   return rankTensor('tensor6d', 6, values, shape, dtype);
 }
 
-/** A rank-0 tensor. */
+/**
+ * A rank-0 tensor.
+ * @example sg.scalar(3.5); // 3.5
+ */
 export function scalar(value: number | boolean, dtype?: DataType): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean')
     throw new Error(`scalar: expected a number but got ${typeof value}`);
@@ -122,7 +134,10 @@ export function tensor2d(values: TensorLike, shape?: [number, number], dtype?: D
   return rankTensor('tensor2d', 2, values, shape, dtype);
 }
 
-/** A tensor of `shape` filled with `value`. */
+/**
+ * A tensor of `shape` filled with `value`.
+ * @example sg.fill([2, 2], 7); // [[7, 7], [7, 7]]
+ */
 export function fill(shape: Shape, value: number, dtype: DataType = 'float32', op = 'fill'): Tensor {
   if (!Array.isArray(shape))
     throw new Error(`${op}: shape must be an array of integers but is ${JSON.stringify(shape)}`);
@@ -156,7 +171,10 @@ export function ones(shape: Shape, dtype: DataType = 'float32'): Tensor {
   return fill(shape, 1, dtype, 'ones');
 }
 
-/** Zeros of x's shape and dtype (x may be a plain array, as in tfjs). */
+/**
+ * Zeros of x's shape and dtype (x may be a plain array, as in tfjs).
+ * @example sg.zerosLike([[1, 2]]); // [[0, 0]]
+ */
 export function zerosLike(x: Tensor | TensorLike): Tensor {
   if (x instanceof Tensor) {
     ENGINE.assertLive(x, 'zerosLike');
@@ -168,7 +186,10 @@ export function zerosLike(x: Tensor | TensorLike): Tensor {
   return z;
 }
 
-/** Ones of x's shape and dtype (x may be a plain array, as in tfjs). */
+/**
+ * Ones of x's shape and dtype (x may be a plain array, as in tfjs).
+ * @example sg.onesLike([[1, 2]]); // [[1, 1]]
+ */
 export function onesLike(x: Tensor | TensorLike): Tensor {
   if (x instanceof Tensor) {
     ENGINE.assertLive(x, 'onesLike');
@@ -200,7 +221,10 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
   return ENGINE.makeTensor(arr, [n], dtype);
 }
 
-/** numpy-style `arange(stop)` or `arange(start, stop, step)`. */
+/**
+ * numpy-style `arange(stop)` or `arange(start, stop, step)`.
+ * @example sg.arange(0, 5, 2); // [0, 2, 4]
+ */
 export function arange(startOrStop: number, stop?: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
   const [a, b] = stop === undefined ? [0, startOrStop] : [startOrStop, stop];
   // numpy semantics: a positive step over a decreasing range is empty (range would count down).
@@ -283,7 +307,10 @@ export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DataType
   return randomTensor('randomNormal', shape, () => mean + stdDev * rng.normal(), dtype);
 }
 
-/** Samples uniformly from [minval, maxval). */
+/**
+ * Samples uniformly from [minval, maxval).
+ * @example sg.randomUniform([2, 3], -1, 1, 'float32', 42).shape; // [2, 3]
+ */
 export function randomUniform(
   shape: Shape,
   minval = 0,
@@ -302,7 +329,10 @@ export function randomUniform(
   return randomTensor('randomUniform', shape, f, dtype);
 }
 
-/** A normal distribution whose samples beyond two standard deviations are drawn again. */
+/**
+ * A normal distribution whose samples beyond two standard deviations are drawn again.
+ * @example sg.truncatedNormal([3], 0, 1, 'float32', 7).shape; // [3]
+ */
 export function truncatedNormal(
   shape: Shape,
   mean = 0,

@@ -9,7 +9,10 @@ import { sizeFromShape, stridesOf } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
 import { inferShape, run1 } from './util.js';
 
-/** tfjs's `util` helpers that programs call. */
+/**
+ * tfjs's `util` helpers that programs call.
+ * @example sg.util.sizeFromShape([2, 3]); // 6
+ */
 export const util = {
   /** Number of elements of a shape (the product of its dimensions). */
   sizeFromShape: (shape: readonly number[]): number => sizeFromShape(shape),
@@ -79,7 +82,10 @@ export const util = {
   decodeString: (b: Uint8Array): string => new TextDecoder().decode(b),
 };
 
-/** Resolves on the next animation frame in a browser, or the next macrotask in Node (as tfjs). */
+/**
+ * Resolves on the next animation frame in a browser, or the next macrotask in Node (as tfjs).
+ * @example await sg.nextFrame(); // lets the page paint between steps
+ */
 export function nextFrame(): Promise<void> {
   return new Promise((resolve) => {
     const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => void }).requestAnimationFrame;
@@ -99,6 +105,7 @@ const flags = new Map<string, unknown>([
  * tfjs's `env()`: flags by name. simdgrad reads none of them for its behaviour; they are kept so
  * that programs which set or read them (PROD, DEBUG, IS_NODE...) run. Porting note: WEBGL_* flags
  * have no effect.
+ * @example sg.env().getBool('IS_NODE'); // true in Node
  */
 export function env() {
   return {
@@ -113,12 +120,18 @@ export function env() {
   };
 }
 
-/** Disposes every variable (tfjs's disposeVariables). */
+/**
+ * Disposes every variable (tfjs's disposeVariables).
+ * @example sg.disposeVariables(); // every Variable is freed
+ */
 export function disposeVariables(): void {
   for (const v of [...ENGINE.variables.values()]) v.dispose();
 }
 
-/** The active backend object (tfjs's `backend()`). */
+/**
+ * The active backend object (tfjs's `backend()`).
+ * @example sg.backend().name; // 'wasm' (or 'js')
+ */
 export function backend(): Backend {
   return ENGINE.backend;
 }

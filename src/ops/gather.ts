@@ -76,7 +76,10 @@ function gatherBatched(t: Tensor, idx: Tensor, a: number, batchDims: number): Te
   return reshape(flat, [...t.shape.slice(0, a), ...idx.shape.slice(b), ...t.shape.slice(a + 1)]);
 }
 
-/** Sums the rows of `x` into `numSegments` segments by `segmentIds` (int32), as tfjs. */
+/**
+ * Sums the rows of `x` into `numSegments` segments by `segmentIds` (int32), as tfjs.
+ * @example sg.unsortedSegmentSum([1, 2, 3, 4], [0, 1, 0, 1], 2); // [4, 6]
+ */
 export const unsortedSegmentSum = scoped(
   (x: Tensor | TensorLike, segmentIdsIn: Tensor | TensorLike, numSegments: number): Tensor => {
     const t = toTensor(x, 'x', 'unsortedSegmentSum');

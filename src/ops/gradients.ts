@@ -129,7 +129,10 @@ export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tens
   };
 }
 
-/** The gradient function of a function of several tensors. */
+/**
+ * The gradient function of a function of several tensors.
+ * @example sg.grads((a, b) => sg.mul(a, b))([sg.scalar(2), sg.scalar(3)]); // [3, 2]
+ */
 export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => Tensor[] {
   checkFn('grads', f);
   return (args, dy) => {
@@ -139,7 +142,10 @@ export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: T
   };
 }
 
-/** Like `grad`, also returning the function's value. */
+/**
+ * Like `grad`, also returning the function's value.
+ * @example sg.valueAndGrad((x) => sg.square(x))(sg.scalar(3)).grad; // 6
+ */
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
   checkFn('valueAndGrad', f);
   return (x, dy) => {
@@ -148,7 +154,10 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor)
   };
 }
 
-/** Like `grads`, also returning the function's value. */
+/**
+ * Like `grads`, also returning the function's value.
+ * @example sg.valueAndGrads((a, b) => sg.mul(a, b))([sg.scalar(2), sg.scalar(3)]).value; // 6
+ */
 export function valueAndGrads(
   f: (...args: Tensor[]) => Tensor,
 ): (args: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {

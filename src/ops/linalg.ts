@@ -158,5 +158,8 @@ function qr2d(x: Tensor, fullMatrices: boolean): [Tensor, Tensor] {
   return [q, r];
 }
 
-/** tfjs-core's `linalg` namespace. */
+/**
+ * tfjs-core's `linalg` namespace.
+ * @example sg.linalg.bandPart(sg.ones([3, 3]), 0, 0); // [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+ */
 export const linalg = { bandPart, gramSchmidt, qr };

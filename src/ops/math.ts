@@ -63,23 +63,50 @@ const mathUnary = scoped((op: string, fn: string, x: Arg): Tensor => {
 
 /** tan(x) @example sg.tan(sg.tensor([0, 1])); // [0, 1.5574] */
 export const tan = (x: Arg) => mathUnary('tan', 'tan', x);
-/** arcsin(x), NaN outside [-1, 1]. */
+/**
+ * arcsin(x), NaN outside [-1, 1].
+ * @example sg.asin([0, 1]); // [0, 1.5707963]
+ */
 export const asin = (x: Arg) => mathUnary('asin', 'asin', x);
-/** arccos(x), NaN outside [-1, 1]. */
+/**
+ * arccos(x), NaN outside [-1, 1].
+ * @example sg.acos([1, 0]); // [0, 1.5707963]
+ */
 export const acos = (x: Arg) => mathUnary('acos', 'acos', x);
-/** arctan(x) */
+/**
+ * arctan(x)
+ * @example sg.atan([0, 1]); // [0, 0.7853982]
+ */
 export const atan = (x: Arg) => mathUnary('atan', 'atan', x);
-/** Hyperbolic sine. */
+/**
+ * Hyperbolic sine.
+ * @example sg.sinh([0, 1]); // [0, 1.1752012]
+ */
 export const sinh = (x: Arg) => mathUnary('sinh', 'sinh', x);
-/** Hyperbolic cosine. */
+/**
+ * Hyperbolic cosine.
+ * @example sg.cosh([0, 1]); // [1, 1.5430806]
+ */
 export const cosh = (x: Arg) => mathUnary('cosh', 'cosh', x);
-/** Inverse hyperbolic sine. */
+/**
+ * Inverse hyperbolic sine.
+ * @example sg.asinh([0, 1]); // [0, 0.8813736]
+ */
 export const asinh = (x: Arg) => mathUnary('asinh', 'asinh', x);
-/** Inverse hyperbolic cosine, NaN below 1. */
+/**
+ * Inverse hyperbolic cosine, NaN below 1.
+ * @example sg.acosh([1, 2]); // [0, 1.3169579]
+ */
 export const acosh = (x: Arg) => mathUnary('acosh', 'acosh', x);
-/** Inverse hyperbolic tangent, NaN outside [-1, 1]. */
+/**
+ * Inverse hyperbolic tangent, NaN outside [-1, 1].
+ * @example sg.atanh([0, 0.5]); // [0, 0.5493061]
+ */
 export const atanh = (x: Arg) => mathUnary('atanh', 'atanh', x);
-/** e^x - 1, accurate for small x. */
+/**
+ * e^x - 1, accurate for small x.
+ * @example sg.expm1([0, 1]); // [0, 1.7182818]
+ */
 export const expm1 = (x: Arg) => mathUnary('expm1', 'expm1', x);
 
 /** A bool predicate over the values (not differentiable). */
@@ -89,9 +116,15 @@ const predicate = scoped((op: string, fn: string, x: Arg): Tensor => {
 });
 /** true where x is NaN. @example sg.isNaN(sg.tensor([NaN, 1])); // [true, false] */
 export const isNaN = (x: Arg) => predicate('isNaN', 'isNaN', x);
-/** true where x is +-Infinity. */
+/**
+ * true where x is +-Infinity.
+ * @example sg.isInf([1, Infinity, -Infinity, NaN]); // [false, true, true, false]
+ */
 export const isInf = (x: Arg) => predicate('isInf', 'isInf', x);
-/** true where x is neither NaN nor infinite. */
+/**
+ * true where x is neither NaN nor infinite.
+ * @example sg.isFinite([1, Infinity, NaN]); // [true, false, false]
+ */
 export const isFinite = (x: Arg) => predicate('isFinite', 'isFinite', x);
 
 /** Broadcast binary math; both operands brought to one dtype (float32 wins). */
@@ -104,7 +137,10 @@ const mathBinary = scoped((op: string, fn: string, a: Arg, b: Arg, floatOnly: bo
   if (tb.dtype !== dt) tb = cast(tb, dt);
   return run1('MathBinary', [ta, tb], { fn });
 });
-/** atan2(a, b): the angle of the point (b, a), in (-pi, pi]. */
+/**
+ * atan2(a, b): the angle of the point (b, a), in (-pi, pi].
+ * @example sg.atan2([1, 1], [1, -1]); // [0.7853982, 2.3561945]
+ */
 export const atan2 = (a: Arg, b: Arg) => mathBinary('atan2', 'atan2', a, b, true);
 /** a mod b with the sign of b, as tfjs. @example sg.mod(sg.tensor([-3, 3]), 2); // [1, 1] */
 export const mod = (a: Arg, b: Arg) => mathBinary('mod', 'mod', a, b, false);
@@ -128,13 +164,25 @@ const logical = scoped((op: string, fn: string, a: Arg, b: Arg): Tensor => {
   broadcastShapes(op, ta.shape, tb.shape);
   return run1('MathBinary', [ta, tb], { fn });
 });
-/** a AND b (bool). */
+/**
+ * a AND b (bool).
+ * @example sg.logicalAnd([true, true], [true, false]); // [true, false]
+ */
 export const logicalAnd = (a: Arg, b: Arg) => logical('logicalAnd', 'logicalAnd', a, b);
-/** a OR b (bool). */
+/**
+ * a OR b (bool).
+ * @example sg.logicalOr([false, false], [true, false]); // [true, false]
+ */
 export const logicalOr = (a: Arg, b: Arg) => logical('logicalOr', 'logicalOr', a, b);
-/** a XOR b (bool). */
+/**
+ * a XOR b (bool).
+ * @example sg.logicalXor([true, true], [true, false]); // [false, true]
+ */
 export const logicalXor = (a: Arg, b: Arg) => logical('logicalXor', 'logicalXor', a, b);
-/** NOT x (bool). */
+/**
+ * NOT x (bool).
+ * @example sg.logicalNot([true, false]); // [false, true]
+ */
 export const logicalNot = scoped((x: Arg): Tensor => {
   const t = toTensor(x, 'x', 'logicalNot', 'bool');
   if (t.dtype !== 'bool') throw new Error(`logicalNot: argument 'x' must be bool but has dtype ${t.dtype}`);
@@ -158,7 +206,10 @@ export const addN = scoped((tensors: Arg[]): Tensor => {
   return ts.slice(1).reduce((acc, t) => add(acc, t), ts[0]);
 });
 
-/** log(sigmoid(x)) = -softplus(-x), computed stably. */
+/**
+ * log(sigmoid(x)) = -softplus(-x), computed stably.
+ * @example sg.logSigmoid([0]); // [-0.6931472]
+ */
 export const logSigmoid = scoped((x: Arg): Tensor => neg(softplus(neg(toTensor(x, 'x', 'logSigmoid')))));
 
 /**

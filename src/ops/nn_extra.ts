@@ -53,6 +53,7 @@ export const localResponseNormalization = scoped(
 /**
  * N-d pooling with optional dilations, as tfjs's `pool` (2-d): poolingType 'max' or 'avg'.
  * Dilations > 1 run as spaceToBatchND, an undilated pool, then batchToSpaceND.
+ * @example sg.pool(sg.ones([1, 4, 4, 1]), 2, 'avg', 'valid').shape; // [1, 3, 3, 1]
  */
 export const pool = scoped(
   (

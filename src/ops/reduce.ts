@@ -101,7 +101,10 @@ export const sum = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false
 export const prod = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('prod', Reduce.Prod, x, axis, keepDims),
 );
-/** Maximum over `axis`; NaN wins. */
+/**
+ * Maximum over `axis`; NaN wins.
+ * @example sg.max([[1, 5], [3, 2]], 1); // [5, 3]
+ */
 export const max = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('max', Reduce.Max, x, axis, keepDims),
 );
@@ -113,7 +116,10 @@ export const min = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false
   reduce('min', Reduce.Min, x, axis, keepDims),
 );
 
-/** Mean over `axis`; integer inputs give float32. */
+/**
+ * Mean over `axis`; integer inputs give float32.
+ * @example sg.mean([[1, 2], [3, 4]], 0); // [2, 3]
+ */
 export const mean = scoped((xIn: Tensor | TensorLike, axis?: Axis, keepDims = false) => {
   const x = toTensor(xIn, 'x', 'mean');
   const f = x.dtype === 'float32' ? x : cast(x, 'float32');
@@ -140,7 +146,13 @@ function argReduce(name: string, isMax: boolean, xIn: Tensor | TensorLike, axis:
   );
 }
 
-/** Index of the maximum along `axis` (default 0), as int32. */
+/**
+ * Index of the maximum along `axis` (default 0), as int32.
+ * @example sg.argMax([[1, 5], [3, 2]], 1); // [1, 0]
+ */
 export const argMax = scoped((x: Tensor | TensorLike, axis = 0) => argReduce('argMax', true, x, axis));
-/** Index of the minimum along `axis` (default 0), as int32. */
+/**
+ * Index of the minimum along `axis` (default 0), as int32.
+ * @example sg.argMin([[1, 5], [3, 2]], 1); // [0, 1]
+ */
 export const argMin = scoped((x: Tensor | TensorLike, axis = 0) => argReduce('argMin', false, x, axis));

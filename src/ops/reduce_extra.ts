@@ -82,7 +82,10 @@ function matrixNorm(x: Tensor, ord: number | string, axes: number[]): Tensor {
   throw new Error(`norm: ord ${String(ord)} is not a matrix norm (1, Infinity, -Infinity, 'fro' or 'euclidean')`);
 }
 
-/** The Euclidean norm over `axis` (all when omitted). */
+/**
+ * The Euclidean norm over `axis` (all when omitted).
+ * @example sg.euclideanNorm([3, 4]); // 5
+ */
 export const euclideanNorm = (x: Tensor | TensorLike, axis?: Axis, keepDims = false): Tensor =>
   norm(x, 'euclidean', axis, keepDims);
 
@@ -105,7 +108,10 @@ function emptyLogical(isAll: boolean, zeros: Tensor): Tensor {
 export const all = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   logicalReduce('all', true, x, axis, keepDims),
 );
-/** true where any value along `axis` is true. */
+/**
+ * true where any value along `axis` is true.
+ * @example sg.any([[false, true], [false, false]], 1); // [true, false]
+ */
 export const any = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   logicalReduce('any', false, x, axis, keepDims),
 );

@@ -48,7 +48,10 @@ export const clone = scoped((x: Tensor | TensorLike): Tensor => {
   return ENGINE.reshapeView(t, t.shape);
 });
 
-/** Inserts a dimension of size 1 at `axis`. */
+/**
+ * Inserts a dimension of size 1 at `axis`.
+ * @example sg.expandDims([1, 2], 0).shape; // [1, 2]
+ */
 export const expandDims = scoped((x: Tensor | TensorLike, axis = 0): Tensor => {
   const t = toTensor(x, 'x', 'expandDims');
   const a = normAxis('expandDims', axis, t.rank + 1);
@@ -57,7 +60,10 @@ export const expandDims = scoped((x: Tensor | TensorLike, axis = 0): Tensor => {
   return ENGINE.reshapeView(t, s);
 });
 
-/** Removes dimensions of size 1 (all of them when `axis` is omitted or empty, as tfjs; else those in `axis`). */
+/**
+ * Removes dimensions of size 1 (all of them when `axis` is omitted or empty, as tfjs; else those in `axis`).
+ * @example sg.squeeze(sg.zeros([1, 3, 1])).shape; // [3]
+ */
 export const squeeze = scoped((x: Tensor | TensorLike, axis?: number | number[]): Tensor => {
   const t = toTensor(x, 'x', 'squeeze');
   const list = axis == null ? [] : Array.isArray(axis) ? axis : [axis];

@@ -16,14 +16,20 @@ export function tidy<T extends TensorContainer>(a: string | (() => T), b?: () =>
   return ENGINE.tidy(fn);
 }
 
-/** Marks `t` to survive every enclosing `tidy`. */
+/**
+ * Marks `t` to survive every enclosing `tidy`.
+ * @example const w = sg.tidy(() => sg.keep(sg.ones([2]))); // w survives the tidy
+ */
 export function keep<T extends Tensor>(t: T): T {
   ENGINE.assertLive(t, 'keep');
   t.kept = true;
   return t;
 }
 
-/** Frees every tensor inside a (nested) container. */
+/**
+ * Frees every tensor inside a (nested) container.
+ * @example sg.dispose([a, { b, list: [c] }]); // frees a, b and c
+ */
 export function dispose(container: TensorContainer): void {
   collectTensors(container, (t) => t.dispose());
 }
@@ -42,6 +48,7 @@ export function memory(): MemoryInfo {
 /**
  * Selects the backend ('wasm' or 'js'); resolves when it is ready. 'cpu', the name tfjs
  * programs use for the plain-JavaScript backend, selects 'js'.
+ * @example await sg.setBackend('js'); // the plain-loop backend
  */
 export function setBackend(name: string): Promise<boolean> {
   return ENGINE.setBackend(name === 'cpu' ? 'js' : name);
@@ -55,7 +62,10 @@ export function getBackend(): string {
   return ENGINE.getBackendName();
 }
 
-/** Resolves when the active backend is initialised (needed once on a browser page's main thread). */
+/**
+ * Resolves when the active backend is initialised (needed once on a browser page's main thread).
+ * @example await sg.ready(); // once, on a page's main thread, before the first op
+ */
 export function ready(): Promise<void> {
   return ENGINE.ready();
 }

@@ -35,7 +35,10 @@ export const softmax = scoped((logits: Tensor | TensorLike, dim = -1): Tensor =>
   return run1('Softmax', [x], { log: false });
 });
 
-/** log(softmax(x)) over the last axis, computed stably. */
+/**
+ * log(softmax(x)) over the last axis, computed stably.
+ * @example sg.logSoftmax([0, 0]); // [-0.6931472, -0.6931472]
+ */
 export const logSoftmax = scoped((logits: Tensor | TensorLike, axis = -1): Tensor => {
   const x = toTensor(logits, 'logits', 'logSoftmax');
   checkFloat('logSoftmax', 'logits', x);
