@@ -1,10 +1,17 @@
-// Keras' deep_dream example in TypeScript: gradient ascent on the input pixels to make chosen
-// layers' activations larger, so the image takes on the patterns those layers detect. As the
-// original: the loss is the sum over chosen layers of coefficient * sum(square(activation, without
-// a 2-pixel border)) / activation size; the gradient, divided by its mean absolute value, is added
-// with step 0.01 for 20 iterations per octave, over 3 octaves (scale 1.4, smallest first), the
-// detail lost in shrinking put back after each; Keras 2's older version's continuity (total
-// variation) and L2 penalties are here too, off by default (CONTINUITY, DREAM_L2).
+// Keras' deep_dream example in TypeScript: the input pixels are changed to make chosen layers'
+// activations larger, so the image takes on the patterns those layers detect. The loss, as the
+// originals: the sum over chosen layers of coefficient * sum(square(activation, without a 2-pixel
+// border)) / activation size, minus Keras 2.0's continuity (total variation) and L2 penalties per
+// pixel (CONTINUITY, DREAM_L2; its settings were 0.1 and 0.02; off by default here: this small
+// CNN's activations are ~100x weaker than InceptionV3's, and with them on the optimiser mostly
+// smooths the digits). Optimiser, as Keras 2.0's deep_dream.py (the version
+// of the announcement): L-BFGS on the negated loss, in runs of at most MAX_EVAL (7) evaluations as
+// its `fmin_l_bfgs_b(evaluator.loss, x.flatten(), fprime=evaluator.grads, maxfun=7)`, STEPS (20)
+// evaluations per octave. Octaves as the later version: 3 (scale 1.4, smallest first), the detail
+// lost in shrinking put back after each. OPTIMIZER=ascent runs that later version's gradient
+// ascent instead (the gradient over its mean absolute value, step 0.01, STEPS steps). The loss is
+// concave along most directions here (squares of nearly linear activations), so the strong Wolfe
+// line search keeps extrapolating and one L-BFGS iteration often takes all 7 evaluations.
 //
 // Model and data: the original dreams with InceptionV3's ImageNet weights on a photograph; those
 // weights cannot be downloaded here, so this example first trains a small CNN (4 convolutions
@@ -27,7 +34,9 @@ import { writePng } from './lib/images.js';
 
 const EPOCHS = Number(process.env.EPOCHS ?? 3);
 const N_TRAIN = Number(process.env.N_TRAIN ?? 8000);
-const STEPS = Number(process.env.STEPS ?? 20); // gradient-ascent iterations per octave
+const STEPS = Number(process.env.STEPS ?? 20); // evaluations (L-BFGS) or steps (ascent) per octave
+const OPTIMIZER = process.env.OPTIMIZER ?? 'lbfgs';
+const MAX_EVAL = Number(process.env.MAX_EVAL ?? 7); // the original's maxfun
 const OCTAVES = Number(process.env.OCTAVES ?? 3);
 const OCTAVE_SCALE = Number(process.env.OCTAVE_SCALE ?? 1.4);
 const STEP = Number(process.env.STEP ?? 0.01);
@@ -36,6 +45,7 @@ const CONTINUITY = Number(process.env.CONTINUITY ?? 0);
 const DREAM_L2 = Number(process.env.DREAM_L2 ?? 0);
 const VERBOSE = Number(process.env.VERBOSE ?? 1) as 0 | 1;
 const SEED = Number(process.env.SEED ?? 1);
+sg.utils.setRandomSeed(SEED); // Keras' keras.utils.set_random_seed: the same run every time
 const OUT_DIR = process.env.OUT_DIR ?? new URL('./out/', import.meta.url).pathname;
 /** The layers whose activations are maximised, and their weights in the loss (the original: mixed2..mixed5). */
 const LAYER_COEFFS: Record<string, number> = { conv2: 0.5, conv3: 1.0, conv4: 2.0 };
@@ -96,7 +106,35 @@ function dreamLoss(img: sg.Tensor): sg.Tensor {
 }
 
 const lossAndGrad = sg.valueAndGrad(dreamLoss);
-const losses: number[][] = []; // per octave, the loss before each step
+const losses: number[][] = []; // per octave, the loss before the first step and after each
+const evaluationsPerOctave: number[] = [];
+
+/**
+ * Keras 2.0's loop: L-BFGS on -loss in runs of at most MAX_EVAL evaluations, STEPS evaluations in
+ * all; records the loss after each L-BFGS iteration.
+ */
+function lbfgsDream(img: sg.Tensor, octave: number): sg.Tensor {
+  const x = sg.variable(img, true);
+  const seen = [sg.tidy(() => dreamLoss(x).dataSync()[0])];
+  let evals = 0;
+  while (evals < STEPS && seen[seen.length - 1] <= MAX_LOSS) {
+    const r = sg.minimizeLbfgs(() => sg.neg(dreamLoss(x)), [x], {
+      maxEval: Math.min(MAX_EVAL, STEPS - evals),
+      callback: ({ loss }) => {
+        seen.push(-loss);
+        if (VERBOSE) console.log(`..Loss value at octave ${octave}, iteration ${seen.length - 1}: ${(-loss).toFixed(5)}`);
+        return -loss > MAX_LOSS;
+      },
+    });
+    evals += r.evaluations;
+    if (r.converged || r.iterations === 0) break;
+  }
+  losses.push(seen);
+  evaluationsPerOctave.push(evals);
+  const out = x.clone();
+  x.dispose();
+  return out;
+}
 
 /** The original's gradient_ascent: x += step * g / max(mean|g|, 1e-7), stopping past maxLoss. */
 function gradientAscent(img: sg.Tensor, octave: number): sg.Tensor {
@@ -140,7 +178,7 @@ shapes.forEach((shape, octave) => {
   console.log(`Processing image shape [${shape}]`);
   const sized = resize(img, shape);
   img.dispose();
-  img = gradientAscent(sized, octave);
+  img = OPTIMIZER === 'ascent' ? gradientAscent(sized, octave) : lbfgsDream(sized, octave);
   sized.dispose();
   const withDetail = sg.tidy(() => {
     const upscaledShrunk = resize(shrunkOriginal, shape);
@@ -166,7 +204,7 @@ const pixelChange = sg.tidy(() => sg.mean(sg.abs(sg.sub(img, mosaic))).dataSync(
 console.log(`Mean absolute pixel change: ${pixelChange.toFixed(4)}`);
 
 /** What a test checks: the CNN's accuracy, the loss at each step of each octave, the images written. */
-export const result = { testAccuracy, losses, pixelChange, startPng, dreamPng, size: [H, W] };
+export const result = { testAccuracy, losses, evaluationsPerOctave, optimizer: OPTIMIZER, pixelChange, startPng, dreamPng, size: [H, W] };
 
 sg.dispose([xTrain, xTest, yTrain, yTest, mosaic, img, shrunkOriginal]);
 dreamModel.dispose();

@@ -168,6 +168,8 @@ export { input } from './layers/core/input.js';
 export { LayersModel, type ModelArgs } from './models/model.js';
 export { Sequential, sequential, model, type SequentialArgs } from './models/sequential.js';
 export type { CompileArgs, FitArgs, EvaluateArgs, StepData, StepLogs } from './models/training.js';
+export type { SampleWeightArg, ClassWeightArg, ClassWeightMap, OutputWeights } from './models/sample_weights.js';
+export { lbfgs, minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type LbfgsObjective } from './optimizers/lbfgs.js';
 // tfjs-layers' names for the same argument objects, and types used in public signatures.
 export type { CompileArgs as ModelCompileArgs, FitArgs as ModelFitArgs } from './models/training.js';
 export type { TensorOrList } from './models/model.js';
