@@ -103,9 +103,27 @@ describe('layers.rnn with cells', () => {
     });
   }
 
-  it('Keras 3: .keras and legacy .h5 files with RNN(LSTMCell), RNN([GRUCell, SimpleRNNCell]) and LSTM(gelu) load and predict as Keras', async () => {
+  it('Keras 3: .keras and legacy .h5 files with RNN(LSTMCell), RNN([GRUCell, SimpleRNNCell]) and LSTM(gelu) load and predict as Keras; Keras loads the same kinds from simdgrad', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-rnncell-'));
     const x = randArray(2 * 5 * 3, 17, -1, 1);
+    // The other direction: simdgrad writes a .keras with the same kinds of layers (and the
+    // activation layers), Keras loads it and predicts.
+    const inp = sg.input({ shape: [5, 3] });
+    let h = sg.layers.rnn({ cell: sg.layers.lstmCell({ units: 4 }), returnSequences: true }).apply(inp) as sg.SymbolicTensor;
+    h = sg.layers.rnn({ cell: [sg.layers.gruCell({ units: 3 }), sg.layers.simpleRNNCell({ units: 2 })], returnSequences: true, goBackwards: true }).apply(h) as sg.SymbolicTensor;
+    h = sg.layers.lstm({ units: 3, activation: 'gelu' }).apply(h) as sg.SymbolicTensor;
+    h = sg.layers.elu({ alpha: 0.5 }).apply(h) as sg.SymbolicTensor;
+    h = sg.layers.reLU({ maxValue: 0.9, negativeSlope: 0.1, threshold: 0.05 }).apply(h) as sg.SymbolicTensor;
+    h = sg.layers.softmax({ axis: -1 }).apply(sg.layers.dense({ units: 3 }).apply(h) as sg.SymbolicTensor) as sg.SymbolicTensor;
+    const ours = sg.model({ inputs: inp, outputs: h });
+    const ws = ours.weights.map((w, i) => sg.tensor(randArray(w.variable.size, 90 + i, -1.5, 1.5), w.variable.shape));
+    ours.setWeights(ws);
+    sg.dispose(ws);
+    await ours.save(`file://${join(dir, 'sg.keras')}`);
+    const xs = sg.tensor(x, [2, 5, 3]);
+    const oursPred = take(ours.predict(xs) as sg.Tensor);
+    xs.dispose();
+    ours.dispose();
     writeFileSync(join(dir, 'spec.json'), JSON.stringify({ x: Array.from(x), dir }));
     const PY = `
 import json, sys
@@ -122,9 +140,14 @@ rng = np.random.default_rng(3)
 m.set_weights([rng.uniform(-0.8, 0.8, w.shape).astype('float32') for w in m.get_weights()])
 m.save(spec['dir'] + '/m.keras')
 m.save(spec['dir'] + '/m.h5')
-print(json.dumps(m.predict(x, verbose=0).ravel().tolist()))
+theirs = keras.models.load_model(spec['dir'] + '/sg.keras')
+print(json.dumps({'ref': m.predict(x, verbose=0).ravel().tolist(), 'sg': theirs.predict(x, verbose=0).ravel().tolist(),
+  'classes': [l.__class__.__name__ for l in theirs.layers]}))
 `;
-    const ref = JSON.parse(runPython(PY, [join(dir, 'spec.json')], 240_000).trim().split('\n').pop()!) as number[];
+    const res = JSON.parse(runPython(PY, [join(dir, 'spec.json')], 240_000).trim().split('\n').pop()!) as { ref: number[]; sg: number[]; classes: string[] };
+    const ref = res.ref;
+    expect(res.classes).toEqual(['InputLayer', 'RNN', 'RNN', 'LSTM', 'ELU', 'ReLU', 'Dense', 'Softmax']);
+    expectClose(res.sg, oursPred, 1e-5, 1e-6);
     const xt = sg.tensor(x, [2, 5, 3]);
     for (const f of ['m.keras', 'm.h5']) {
       const m = await sg.loadModel(new Uint8Array(readFileSync(join(dir, f))));
