@@ -1,11 +1,13 @@
 // `npm run bench -- attention`: multiHeadAttention self-attention at batch 32, 128 tokens, 4 heads,
 // key dim 32 (model dim 128). Forward (inference) and forward+backward (gradients of sum(output)
-// with respect to every weight) in ms, simdgrad's layer (wasm backend, composed from matMul,
-// transpose and softmax; no fused attention kernel yet) against the same computation composed
-// from tfjs-core ops on tfjs' wasm backend (tfjs-layers exports no MultiHeadAttention), in the
-// same process, with ratios.
+// with respect to every weight) in ms, simdgrad's layer (wasm backend: four projection GEMMs and
+// the fused attention kernel of assembly/attention.ts) on the default thread count and on one
+// thread, against the same computation composed from tfjs-core ops on tfjs' wasm backend (one
+// thread in Node; tfjs-layers exports no MultiHeadAttention), in the same process, interleaved
+// (A, B, C, A, B, C...: the machine's load drifts), with ratios. `--rounds N` (default 3).
 import * as sg from '../src/index.js';
-import { fmtNum, printTable, saveResults, time } from './harness.js';
+import { fmtNum, printTable, saveResults, timeInterleaved } from './harness.js';
+import { getThreads, setThreads } from '../src/threads.js';
 import { loadTfjs } from './tfjs-peer.js';
 
 const [BATCH, TOKENS, HEADS, KEY_DIM] = [32, 128, 4, 32];
@@ -18,27 +20,36 @@ interface Row {
 
 const input = () => Float32Array.from({ length: BATCH * TOKENS * D }, (_, i) => Math.sin(i * 0.37) * 0.5);
 
-function simdgradRow(xv: Float32Array): Row {
+interface Candidate {
+  forward: () => void;
+  train: () => void;
+  dispose: () => void;
+}
+
+function simdgradCandidate(xv: Float32Array): Candidate {
   const layer = sg.layers.multiHeadAttention({ numHeads: HEADS, keyDim: KEY_DIM });
   const x = sg.tensor(xv, [BATCH, TOKENS, D]);
   (layer.apply([x, x]) as sg.Tensor).dispose(); // builds
   const vars = layer.trainableVariables;
-  const fwd = time('simdgrad mha forward', () => {
-    const y = layer.apply([x, x]) as sg.Tensor;
-    y.dataSync();
-    y.dispose();
-  });
-  const train = time('simdgrad mha forward+backward', () => {
-    const { value, grads } = sg.variableGrads(() => sg.sum(layer.apply([x, x]) as sg.Tensor), vars);
-    for (const g of Object.values(grads)) g.dataSync();
-    sg.dispose([value, ...Object.values(grads)]);
-  });
-  x.dispose();
-  layer.dispose();
-  return { forwardMs: fwd.median * 1000, trainMs: train.median * 1000 };
+  return {
+    forward: () => {
+      const y = layer.apply([x, x]) as sg.Tensor;
+      y.dataSync();
+      y.dispose();
+    },
+    train: () => {
+      const { value, grads } = sg.variableGrads(() => sg.sum(layer.apply([x, x]) as sg.Tensor), vars);
+      for (const g of Object.values(grads)) g.dataSync();
+      sg.dispose([value, ...Object.values(grads)]);
+    },
+    dispose: () => {
+      x.dispose();
+      layer.dispose();
+    },
+  };
 }
 
-async function tfjsRow(xv: Float32Array): Promise<Row> {
+async function tfjsCandidate(xv: Float32Array): Promise<Candidate> {
   const tf = await loadTfjs('wasm');
   // tfjs-core's gradient functions are registered by tfjs' bundles (tfjs-layers' here), not by core alone.
   await import('@tensorflow/tfjs-layers');
@@ -60,45 +71,67 @@ async function tfjsRow(xv: Float32Array): Promise<Row> {
     return tf.add(tf.matMul(ctx, wo), bo);
   };
   const vars = [wq, bq, wk, bk, wv, bv, wo, bo];
-  const fwd = time('tfjs mha forward', () => {
-    const y = tf.tidy(mha);
-    y.dataSync();
-    y.dispose();
-  });
-  const train = time('tfjs mha forward+backward', () => {
-    const { value, grads } = tf.variableGrads(() => tf.sum(mha()) as import('@tensorflow/tfjs-core').Scalar, vars);
-    for (const g of Object.values(grads)) g.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  });
-  tf.dispose([x, ...vars]);
-  return { forwardMs: fwd.median * 1000, trainMs: train.median * 1000 };
+  return {
+    forward: () => {
+      const y = tf.tidy(mha);
+      y.dataSync();
+      y.dispose();
+    },
+    train: () => {
+      const { value, grads } = tf.variableGrads(() => tf.sum(mha()) as import('@tensorflow/tfjs-core').Scalar, vars);
+      for (const g of Object.values(grads)) g.dataSync();
+      tf.dispose([value, ...Object.values(grads)]);
+    },
+    dispose: () => tf.dispose([x, ...vars]),
+  };
 }
 
 /**
  * Runs the attention benchmark and prints one table.
  * @example await benchAttention([]); // npm run bench -- attention
  */
-export async function benchAttention(_args: string[]): Promise<void> {
+export async function benchAttention(args: string[]): Promise<void> {
+  const at = args.indexOf('--rounds');
+  const rounds = at >= 0 ? Number(args[at + 1]) : 3;
   await sg.setBackend('wasm');
+  const threads = getThreads();
   const xv = input();
-  const ours = simdgradRow(xv);
-  const peer = await tfjsRow(xv);
-  await sg.setBackend('wasm');
+  const ours = simdgradCandidate(xv);
+  const peer = await tfjsCandidate(xv);
+  const rows: Record<string, Row> = {};
+  for (const phase of ['forward', 'train'] as const) {
+    const t = timeInterleaved(
+      [
+        { name: 'sg', setup: () => setThreads(threads), fn: ours[phase] },
+        { name: 'sg1', setup: () => setThreads(1), fn: ours[phase] },
+        { name: 'tf', setup: () => setThreads(threads), fn: peer[phase] },
+      ],
+      rounds,
+      phase === 'forward' ? 1 : 2,
+    );
+    for (const [k, v] of Object.entries(t))
+      (rows[k] ??= { forwardMs: 0, trainMs: 0 })[`${phase}Ms` as 'forwardMs'] = v.median * 1000;
+  }
+  setThreads(threads);
+  ours.dispose();
+  peer.dispose();
   console.log(
-    `\nmultiHeadAttention self-attention, batch ${BATCH}, ${TOKENS} tokens, ${HEADS} heads, key dim ${KEY_DIM} (ms per call, median)`,
+    `\nmultiHeadAttention self-attention, batch ${BATCH}, ${TOKENS} tokens, ${HEADS} heads, key dim ${KEY_DIM} (ms per call, median of interleaved rounds)`,
   );
   const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}x`;
+  const line = (name: string, r: Row) => [
+    name,
+    fmtNum(r.forwardMs),
+    fmtNum(r.trainMs),
+    ratio(r.forwardMs, rows.tf.forwardMs),
+    ratio(r.trainMs, rows.tf.trainMs),
+  ];
   printTable(
     ['', 'forward', 'forward+backward', 'speed-up fwd', 'speed-up fwd+bwd'],
     [
-      [
-        'simdgrad wasm (composed ops)',
-        fmtNum(ours.forwardMs),
-        fmtNum(ours.trainMs),
-        ratio(ours.forwardMs, peer.forwardMs),
-        ratio(ours.trainMs, peer.trainMs),
-      ],
-      ['tfjs wasm (tfjs-core composite)', fmtNum(peer.forwardMs), fmtNum(peer.trainMs), '1x', '1x'],
+      line(`simdgrad wasm, fused kernel, ${threads} thread${threads > 1 ? 's' : ''}`, rows.sg),
+      line('simdgrad wasm, fused kernel, 1 thread', rows.sg1),
+      line('tfjs wasm, tfjs-core composite, 1 thread', rows.tf),
     ],
   );
   const file = saveResults('attention', {
@@ -106,8 +139,10 @@ export async function benchAttention(_args: string[]): Promise<void> {
     tokens: TOKENS,
     heads: HEADS,
     keyDim: KEY_DIM,
-    simdgrad: ours,
-    tfjs: peer,
+    threads,
+    simdgrad: rows.sg,
+    simdgrad1: rows.sg1,
+    tfjs: rows.tf,
   });
   console.log(`results: ${file}`);
 }
