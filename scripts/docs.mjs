@@ -69,7 +69,10 @@ function documented(ref) {
 
 /** Inside a parameter's type, or an inherited copy: checked elsewhere (or not a name). */
 function skipped(ref) {
-  if (ref.inheritedFrom) return true;
+  // An inherited member is checked where it is declared, when that declaration is on the site; a
+  // member of a base class that is not exported (Conv, behind Conv1D/2D/3D) is checked here, once
+  // per declaration (the copies share its source position).
+  if (ref.inheritedFrom?.reflection) return true;
   if (ref.flags.isExternal) return true;
   // A constructor counts as documented by its class (`new Dense(args)` is described there).
   if (ref.kindOf(ReflectionKind.Constructor)) return true;

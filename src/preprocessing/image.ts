@@ -413,6 +413,7 @@ export class ImageBatches implements Iterable<ImageBatch> {
     };
   }
 
+  /** A new pass over the batches (`for (const b of batches)`). */
   [Symbol.iterator](): Iterator<ImageBatch> {
     return this.iterator();
   }
