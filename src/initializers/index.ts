@@ -288,6 +288,7 @@ export class VarianceScaling implements Initializer {
 
 /** A VarianceScaling preset: only the seed is configurable. */
 abstract class Preset extends VarianceScaling {
+  /** Only the seed: the preset fixes scale, mode and distribution. */
   override getConfig(): Record<string, unknown> {
     return { seed: this.seed ?? null };
   }

@@ -25,6 +25,7 @@ abstract class Wrapper extends Layer {
       : this.inner().flatMap((l) => [...l.trainableWeights, ...l.nonTrainableWeights]);
   }
 
+  /** The number of weights of the wrapped layer(s). */
   override countParams(): number {
     return this.inner().reduce((n, l) => n + l.countParams(), 0);
   }

@@ -109,16 +109,26 @@ export function windowOutput(
 
 /** The n-d convolution layer behind Conv1D, Conv2D and Conv3D. */
 export abstract class Conv extends Layer {
+  /** Number of output channels. */
   readonly filters: number;
+  /** The window, one size per spatial axis. */
   readonly kernelSize: number[];
+  /** The stride per spatial axis. */
   readonly strides: number[];
+  /** 'valid' (no padding), 'same' (output size ceil(in / stride)) or 'causal' (1-d: left padding only). */
   readonly padding: 'valid' | 'same' | 'causal';
+  /** 'channelsLast' ([batch, ..., channels], the default) or 'channelsFirst'. */
   readonly dataFormat: DataFormat;
+  /** The dilation per spatial axis. */
   readonly dilationRate: number[];
+  /** Whether a bias is added. */
   readonly useBias: boolean;
+  /** The activation's name ('linear' when none). */
   readonly activationName: string;
   protected readonly activation: (x: Tensor) => Tensor;
+  /** The kernel [...kernelSize, inChannels, filters], once built. */
   kernel?: LayerWeight;
+  /** The bias [filters], once built (with useBias). */
   bias?: LayerWeight;
 
   constructor(
@@ -283,10 +293,12 @@ export class Conv2DTranspose extends Conv {
     });
   }
 
+  /** The layer's arguments, outputPadding included (Keras' get_config). */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), outputPadding: this.outputPadding };
   }
 
+  /** Creates the kernel [kh, kw, filters, inChannels] and the bias for this input shape. */
   override build(inputShape: SymbolicShape): void {
     const { channels } = splitShape(inputShape, 2, this.dataFormat);
     this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, channels!], this.args.kernelInitializer ?? 'glorotUniform', {
@@ -321,11 +333,13 @@ export class Conv2DTranspose extends Conv {
     return this.padding === 'same' ? n * s : n * s + Math.max(k - s, 0);
   }
 
+  /** The output shape for an input shape: [batch, outH, outW, filters]. */
   override computeOutputShape(s: SymbolicShape): SymbolicShape {
     const { spatial } = splitShape(s, 2, this.dataFormat);
     return joinShape(s[0], spatial.map((n, i) => (n === null ? null : this.outSize(n, i))), this.filters, this.dataFormat);
   }
 
+  /** The transposed convolution of the inputs, plus bias, then the activation. */
   override call(inputs: Tensor | Tensor[]): Tensor {
     let x = first(inputs);
     const cf = this.dataFormat === 'channelsFirst';

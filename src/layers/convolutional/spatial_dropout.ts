@@ -20,7 +20,9 @@ export interface SpatialDropoutArgs extends LayerArgs {
 abstract class SpatialDropout extends Layer {
   /** Passes an input mask on unchanged, as Keras' Dropout. */
   override readonly supportsMasking = true;
+  /** Fraction of the channels dropped while training. */
   readonly rate: number;
+  /** 'channelsLast' (default) or 'channelsFirst'. */
   readonly dataFormat: DataFormat;
   private readonly rng: Rng;
 

@@ -25,9 +25,13 @@ export interface PoolingArgs extends LayerArgs {
 const first = (x: Tensor | Tensor[]) => (Array.isArray(x) ? x[0] : x);
 
 abstract class Pooling extends Layer {
+  /** The window, one size per spatial axis. */
   readonly poolSize: number[];
+  /** The stride per spatial axis (default: the pool size). */
   readonly strides: number[];
+  /** 'valid' (default) or 'same'. */
   readonly padding: 'valid' | 'same';
+  /** 'channelsLast' (default) or 'channelsFirst'. */
   readonly dataFormat: DataFormat;
 
   constructor(
@@ -116,6 +120,7 @@ export class AveragePooling3D extends Pooling {
 }
 
 abstract class GlobalPooling extends Layer {
+  /** 'channelsLast' (default) or 'channelsFirst'. */
   readonly dataFormat: DataFormat;
   constructor(
     private readonly nd: number,
@@ -163,6 +168,7 @@ export class GlobalAveragePooling1D extends GlobalPooling {
   constructor(args: LayerArgs & { dataFormat?: DataFormat } = {}) {
     super(1, 'avg', args);
   }
+  /** The mean over the steps; with a [batch, steps] mask, the mean of the kept steps. */
   override call(inputs: Tensor | Tensor[], args: CallArgs = {}): Tensor {
     const m = Array.isArray(args.mask) ? args.mask[0] : args.mask;
     if (!m) return super.call(inputs);

@@ -56,12 +56,14 @@ export interface FillArgs {
   interpolation?: Interpolation;
   /** The value of 'constant' fill (default 0). */
   fillValue?: number;
+  /** Seed of the layer's random draws. */
   seed?: number;
 }
 
 /** The shared part: input checks, training gate, seeded draws, one image.transform per call. */
 abstract class RandomImageLayer extends Layer {
   protected readonly rng: Rng;
+  /** Seed of the layer's random draws, or null. */
   readonly seed: number | null;
 
   constructor(args: LayerArgs & { seed?: number }) {
@@ -111,8 +113,11 @@ abstract class RandomImageLayer extends Layer {
 
 /** Resampling layers: fill mode, interpolation and fill value. */
 abstract class RandomAffineLayer extends RandomImageLayer {
+  /** How points outside the image are filled. */
   readonly fillMode: FillMode;
+  /** 'bilinear' or 'nearest'. */
   readonly interpolation: Interpolation;
+  /** The value of 'constant' fill. */
   readonly fillValue: number;
 
   constructor(args: LayerArgs & FillArgs) {
@@ -173,6 +178,7 @@ export class RandomFlip extends RandomImageLayer {
     return [fx ? -1 : 1, 0, fx ? w - 1 : 0, 0, fy ? -1 : 1, fy ? h - 1 : 0, 0, 0];
   }
 
+  /** The layer's arguments (Keras' get_config). */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), mode: this.mode };
   }
@@ -212,6 +218,7 @@ export class RandomTranslation extends RandomAffineLayer {
     return [1, 0, -dx, 0, 1, -dy, 0, 0];
   }
 
+  /** The layer's arguments (Keras' get_config). */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), heightFactor: this.heightFactor, widthFactor: this.widthFactor };
   }
@@ -242,6 +249,7 @@ export class RandomRotation extends RandomAffineLayer {
     return rotationMatrix(this.draw(...this.range) * 2 * Math.PI, h, w);
   }
 
+  /** The layer's arguments (Keras' get_config). */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), factor: this.factor };
   }
@@ -290,6 +298,7 @@ export class RandomZoom extends RandomAffineLayer {
     return [zx, 0, ((w - 1) / 2) * (1 - zx), 0, zy, ((h - 1) / 2) * (1 - zy), 0, 0];
   }
 
+  /** The layer's arguments (Keras' get_config). */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), heightFactor: this.heightFactor, widthFactor: this.widthFactor };
   }
