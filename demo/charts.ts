@@ -52,8 +52,8 @@ export class LineChart {
   private schedule(): void {
     if (this.pending) return;
     this.pending = true;
-    // At most ~8 redraws a second: the curves need no more, and the main thread stays idle.
-    const wait = Math.max(0, this.lastDraw + 120 - performance.now());
+    // At most 4 redraws a second: the curves need no more, and the main thread stays idle.
+    const wait = Math.max(0, this.lastDraw + 250 - performance.now());
     setTimeout(
       () =>
         requestAnimationFrame(() => {

@@ -142,6 +142,9 @@ function showSaved(): void {
     : 'none yet: a fresh, untrained model (it is saved after every epoch)';
 }
 
+let latestBatch: Extract<FromWorker, { type: 'batch' }> | null = null;
+let textPending = false;
+
 function onMessage(m: FromWorker): void {
   switch (m.type) {
     case 'status':
@@ -182,8 +185,18 @@ function onMessage(m: FromWorker): void {
       const x = m.epoch + (m.batch + 1) / m.steps;
       lossChart.add(0, x, m.loss);
       accChart.add(0, x, m.acc);
-      $('progress').textContent = `epoch ${m.epoch + 1}, batch ${m.batch + 1}/${m.steps}`;
-      $('rate').textContent = `${thousands(m.samplesPerSec)} samples/s`;
+      latestBatch = m;
+      if (!textPending) {
+        // The two lines follow at most 4 times a second (fewer style and layout passes).
+        textPending = true;
+        setTimeout(() => {
+          textPending = false;
+          if (!latestBatch || !state.training) return;
+          $('progress').textContent =
+            `epoch ${latestBatch.epoch + 1}, batch ${latestBatch.batch + 1}/${latestBatch.steps}`;
+          $('rate').textContent = `${thousands(latestBatch.samplesPerSec)} samples/s`;
+        }, 250);
+      }
       return;
     }
     case 'epoch':
@@ -193,6 +206,8 @@ function onMessage(m: FromWorker): void {
       accChart.add(2, m.epoch + 1, m.testAcc);
       state.epochsDone = m.epoch + 1;
       state.testAccuracy = m.testAcc;
+      latestBatch = null; // the epoch's figures replace the last batch's
+      $('progress').textContent = `epoch ${m.epoch + 1} done`;
       $('rate').textContent =
         `${thousands(m.samplesPerSec)} samples/s (epoch ${m.epoch + 1}: ${m.seconds.toFixed(1)} s)`;
       $('train-acc').textContent = `${m.acc.toFixed(4)} (loss ${m.loss.toFixed(4)})`;
