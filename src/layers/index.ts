@@ -27,12 +27,19 @@ type ActivationArg = ConstructorParameters<typeof Activation>[0];
 /**
  * The layer factories, as tfjs-layers' `tf.layers`: `sg.layers.dense({ units: 10 })` makes a {@link Dense}. Each
  * takes Keras' arguments in camelCase.
+ * @namespace
  * @example const model = sg.sequential({ layers: [sg.layers.dense({ units: 10, inputShape: [4] })] });
  */
 export const layers = {
-  /** @example sg.layers.dense({ units: 10, activation: 'softmax' }) */
+  /**
+   * A {@link Dense} layer: activation(dot(input, kernel) + bias).
+   * @example sg.layers.dense({ units: 10, activation: 'softmax' })
+   */
   dense: (args: DenseArgs) => new Dense(args),
-  /** @example sg.layers.dropout({ rate: 0.4 }) */
+  /**
+   * A {@link Dropout} layer: zeroes a fraction `rate` of the inputs while training (scaling the rest by 1 / (1 - rate)).
+   * @example sg.layers.dropout({ rate: 0.4 })
+   */
   dropout: (args: DropoutArgs) => new Dropout(args),
   /**
    * An {@link Activation} layer: applies an activation by name.
@@ -83,7 +90,10 @@ export const layers = {
   ...recurrentLayers,
   ...convLayers,
   ...mergeLayers,
-  /** @example sg.layers.lambda({ fn: (x) => sg.mul(x, 2) }) */
+  /**
+   * A {@link Lambda} layer: wraps a function of tensors (saving needs a registered name, see `registerLambda`).
+   * @example sg.layers.lambda({ fn: (x) => sg.mul(x, 2) })
+   */
   lambda,
   registerLambda,
   getRegisteredLambda,
