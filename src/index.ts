@@ -140,6 +140,9 @@ export { browser, type PixelData, type PixelSource, type DrawOptions } from './o
 export { profile, time, type ProfileInfo, type KernelInfo, type TimingInfo } from './ops/profile.js';
 export type { NMSWithScoreResult, NMSPaddedResult } from './ops/image_extra.js';
 export type { FusedDepthwiseConv2DArgs } from './ops/fused_depthwise.js';
+export { sparse, type SparseFillEmptyRowsResult, type SparseReshapeResult } from './ops/sparse.js';
+export { deprecationWarn, disableDeprecationWarnings, enableDebugMode, enableProdMode } from './ops/debug_mode.js';
+export { Reduction } from './ops/losses_core.js';
 
 // ---- the Keras surface ----
 export {

@@ -30,6 +30,7 @@ import { conv2dTranspose } from './conv_transpose.js';
 import { onesLike, variable, zerosLike } from './creation.js';
 import { cumprod, cumsum } from './cumulative.js';
 import { depthwiseConv2d, separableConv2d } from './depthwise.js';
+import { dilation2d } from './dilation2d.js';
 import { gather, oneHot, unsortedSegmentSum } from './gather.js';
 import { dot } from './linalg.js';
 import {
@@ -210,6 +211,7 @@ const CHAIN = {
   conv2d,
   conv2dTranspose,
   depthwiseConv2d,
+  dilation2d,
   dot,
   localResponseNormalization,
   logSoftmax,
@@ -469,6 +471,7 @@ declare module '../engine/tensor.js' {
     conv2dTranspose: M<'conv2dTranspose'>;
     /** `x.depthwiseConv2d(...)` is `sg.depthwiseConv2d(x, ...)`: see {@link depthwiseConv2d}. */
     depthwiseConv2d: M<'depthwiseConv2d'>;
+    dilation2d: M<'dilation2d'>;
     /** `x.dot(...)` is `sg.dot(x, ...)`: see {@link dot}. */
     dot: M<'dot'>;
     /** `x.localResponseNormalization(...)` is {@link localResponseNormalization}`(x, ...)`. */

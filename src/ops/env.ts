@@ -102,8 +102,8 @@ const flags = new Map<string, unknown>([
 ]);
 
 /**
- * tfjs's `env()`: flags by name. simdgrad reads none of them for its behaviour; they are kept so
- * that programs which set or read them (PROD, DEBUG, IS_NODE...) run. Porting note: WEBGL_* flags
+ * tfjs's `env()`: flags by name. simdgrad reads only DEBUG (set by enableDebugMode); the others
+ * are kept so that programs which set or read them (PROD, IS_NODE...) run. Porting note: WEBGL_* flags
  * have no effect.
  * @example sg.env().getBool('IS_NODE'); // true in Node
  */

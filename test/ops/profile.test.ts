@@ -20,6 +20,7 @@ describe.each(BACKENDS)('profile and time on %s', (backend) => {
     const a = sg.ones([8, 16]);
     const b = sg.ones([16, 4]);
     const before = sg.memory();
+    const runKernel = ENGINE.runKernel;
     const info = await sg.profile(() => {
       const t = sg.matMul(a, b); // kept: 8*4 floats
       sg.tidy(() => {
@@ -52,12 +53,13 @@ describe.each(BACKENDS)('profile and time on %s', (backend) => {
     expect(new Set(info.kernelNames).size).toBe(info.kernelNames.length);
     expect((info.result as sg.Tensor).shape).toEqual([8, 4]);
     // the engine is back to normal afterwards
-    expect(Object.prototype.hasOwnProperty.call(ENGINE, 'runKernel')).toBe(false);
+    expect(ENGINE.runKernel).toBe(runKernel);
     sg.dispose([a, b, info.result as sg.Tensor]);
     tf.dispose([ta, tb, tinfo.result as tf.Tensor]);
   });
 
   it('profile of an async function, and a throwing one restores the engine', async () => {
+    const runKernel = ENGINE.runKernel;
     const info = await sg.profile(async () => {
       await Promise.resolve();
       return sg.tidy(() => sg.add(sg.ones([3]), 1));
@@ -69,7 +71,7 @@ describe.each(BACKENDS)('profile and time on %s', (backend) => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    expect(Object.prototype.hasOwnProperty.call(ENGINE, 'runKernel')).toBe(false);
+    expect(ENGINE.runKernel).toBe(runKernel);
     await expect(sg.profile(42 as never)).rejects.toThrow(/profile: f must be a function but is number/);
   });
 
@@ -83,5 +85,40 @@ describe.each(BACKENDS)('profile and time on %s', (backend) => {
     expect(t.kernelMs).toBeGreaterThan(0);
     expect(t.wallMs).toBeGreaterThanOrEqual(t.kernelMs);
     x.dispose();
+  });
+
+  it('enableDebugMode warns about NaN naming the kernel and logs kernels; enableProdMode switches it off', () => {
+    const warns: string[] = [];
+    const logs: string[] = [];
+    const [w, l] = [console.warn, console.log];
+    console.warn = (m: string) => warns.push(String(m));
+    console.log = (m: string) => logs.push(String(m));
+    try {
+      sg.enableDebugMode();
+      expect(sg.env().getBool('DEBUG')).toBe(true);
+      sg.tidy(() => {
+        sg.log(sg.tensor([-1, 1]));
+      });
+      expect(warns).toEqual(["Found NaN in the result of 'Unary'"]);
+      expect(logs.some((m) => m.startsWith('Unary\t') && m.includes('1D [2]'))).toBe(true);
+      sg.enableProdMode();
+      expect(sg.env().getBool('DEBUG')).toBe(false);
+      const n = logs.length;
+      sg.tidy(() => {
+        sg.log(sg.tensor([-1]));
+      });
+      expect(logs.length).toBe(n);
+      expect(warns.length).toBe(1);
+      sg.deprecationWarn('old() is deprecated.');
+      expect(warns[1]).toBe('old() is deprecated. You can disable deprecation warnings with tf.disableDeprecationWarnings().');
+      sg.disableDeprecationWarnings();
+      sg.deprecationWarn('old() is deprecated.');
+      expect(warns.length).toBe(3); // the notice that they are disabled, then nothing
+    } finally {
+      console.warn = w;
+      console.log = l;
+      sg.env().set('PROD', false);
+      sg.env().set('DEPRECATION_WARNINGS_ENABLED', true);
+    }
   });
 });

@@ -147,8 +147,8 @@ const CASES: Case[] = [
   {
     name: 'dilation2d valid',
     shapes: [
-      [2, 4, 5, 2],
-      [2, 3, 2],
+      [2, 5, 6, 3],
+      [2, 3, 3],
     ],
     run: (l, x, f) => L(l).dilation2d(x, f, 1, 'valid'),
     grad: true,
@@ -275,6 +275,38 @@ const CASES: Case[] = [
         2,
         1 / 3,
       ),
+  },
+  // sparse
+  {
+    name: 'sparse.sparseSegmentSum / Mean (empty segment in the middle)',
+    shapes: [[4, 3]],
+    run: (l, x) =>
+      L(l).concat([
+        L(l).sparse.sparseSegmentSum(x, i32(l, [0, 2, 3, 1]), i32(l, [0, 0, 2, 2])),
+        L(l).sparse.sparseSegmentMean(x, i32(l, [3, 2, 3, 1]), i32(l, [0, 0, 2, 3])),
+      ]),
+    grad: 'fd',
+  },
+  {
+    name: 'sparse.sparseFillEmptyRows (unordered, empty rows)',
+    shapes: [],
+    run: (l) => {
+      const r = L(l).sparse.sparseFillEmptyRows(i32(l, [3, 1, 0, 2, 3, 0], [3, 2]), L(l).tensor([5, 6, 7]), i32(l, [5, 3]), -1);
+      return L(l).concat([
+        L(l).reshape(L(l).cast(r.outputIndices, 'float32'), [-1]),
+        r.outputValues,
+        L(l).cast(r.emptyRowIndicator, 'float32'),
+        L(l).cast(r.reverseIndexMap, 'float32'),
+      ]);
+    },
+  },
+  {
+    name: 'sparse.sparseReshape with -1',
+    shapes: [],
+    run: (l) => {
+      const r = L(l).sparse.sparseReshape(i32(l, [0, 1, 1, 2, 2, 3], [3, 2]), i32(l, [3, 4]), i32(l, [2, -1, 2]));
+      return L(l).concat([L(l).reshape(r.outputIndices, [-1]), r.outputShape]);
+    },
   },
   // helpers
   {
@@ -430,6 +462,10 @@ runCases('tfjs-core ops added for issue 13 (part 2)', CASES, () => {
       [() => sg.math.confusionMatrix([0, 1], [1], 2), /math.confusionMatrix: labels \[2\] and predictions \[1\] must be vectors of the same length/],
       [() => sg.fused.depthwiseConv2d({ x: zeros([1, 3, 3, 2]), filter: zeros([2, 2, 2, 1]), strides: 1, pad: 'same', activation: 'gelu' as 'relu' }), /fused.depthwiseConv2d: unknown activation 'gelu'/],
       [() => sg.fused.depthwiseConv2d({ x: zeros([1, 3, 3, 2]), filter: zeros([2, 2, 2, 1]), strides: 1, pad: 'same', bias: zeros([3]) }), /fused.depthwiseConv2d: bias must have 2 elements/],
+      [() => sg.sparse.sparseSegmentSum(zeros([3, 2]), [0, 1], [1, 0]), /sparse.sparseSegmentSum: segmentIds must be sorted and >= 0 but segmentIds\[1\] = 0/],
+      [() => sg.sparse.sparseSegmentMean(zeros([3, 2]), [0, 3], [0, 0]), /sparse.sparseSegmentMean: indices\[1\] = 3 is out of range \[0, 3\) \(data \[3,2\]\)/],
+      [() => sg.sparse.sparseReshape([[0, 1]], [2, 3], [4, -1]), /sparse.sparseReshape: newShape \[4,-1\] cannot hold the 6 elements of inputShape \[2,3\]/],
+      [() => sg.sparse.sparseFillEmptyRows([[5, 0]], [1], [3, 2], 0), /sparse.sparseFillEmptyRows: indices\[0, 0\] = 5 is out of range \[0, 3\)/],
       [() => sg.multiRNNCell([], zeros([1, 1]), [zeros([1])], []), /multiRNNCell: c and h must be lists with one state per cell \(0\) but have 1 and 0/],
     ];
     for (const [f, re] of cases) {
