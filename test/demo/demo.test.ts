@@ -267,6 +267,12 @@ describe('demo page (headless Chromium)', () => {
       await page.reload();
       s = await waitReady(page);
       expect(s).toMatchObject({ loadedFromIndexedDB: true, epochsDone: 1, threads: 1 });
+      // 'Forget saved model' deletes it: the next reload starts from a fresh model.
+      await page.click('#forget');
+      await page.waitForFunction(() => (window as unknown as { demoState: DemoState }).demoState.saved === null);
+      await page.reload();
+      s = await waitReady(page);
+      expect(s).toMatchObject({ loadedFromIndexedDB: false, epochsDone: 0, saved: null });
       expect(errors).toEqual([]);
     } finally {
       await close();
