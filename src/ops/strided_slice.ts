@@ -79,6 +79,9 @@ export const stridedSlice = scoped(
       throw new Error(
         `${op}: begin ${fmt(begin)}, end ${fmt(end)} and strides ${fmt(st)} must have the same length (x ${fmt(x.shape)})`,
       );
+    st.forEach((v, i) => {
+      if (v === 0) throw new Error(`${op}: strides[${i}] must be a non-zero integer but is 0 (x ${fmt(x.shape)})`);
+    });
     if (ellipsisMask & (ellipsisMask - 1))
       throw new Error(`${op}: ellipsisMask ${ellipsisMask} sets more than one bit (at most one ellipsis)`);
 
@@ -128,7 +131,6 @@ export const stridedSlice = scoped(
     dense.forEach((dd, d) => {
       const size = x.shape[d];
       const s = dd.stride;
-      if (s === 0) throw new Error(`${op}: strides must be non-zero but the stride for dimension ${d} is 0`);
       const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + size : v, lo), hi);
       let b: number;
       let e: number;
