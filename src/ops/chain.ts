@@ -471,6 +471,7 @@ declare module '../engine/tensor.js' {
     conv2dTranspose: M<'conv2dTranspose'>;
     /** `x.depthwiseConv2d(...)` is `sg.depthwiseConv2d(x, ...)`: see {@link depthwiseConv2d}. */
     depthwiseConv2d: M<'depthwiseConv2d'>;
+    /** `x.dilation2d(...)` is `sg.dilation2d(x, ...)`: see {@link dilation2d}. */
     dilation2d: M<'dilation2d'>;
     /** `x.dot(...)` is `sg.dot(x, ...)`: see {@link dot}. */
     dot: M<'dot'>;

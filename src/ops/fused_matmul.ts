@@ -107,9 +107,9 @@ export const fusedMatMul = scoped((args: FusedMatMulArgs): Tensor => {
   return after ? after(y) : y;
 });
 
-/** tfjs-core's `fused` namespace. */
 /**
  * tfjs-core's `fused` namespace (errors from fused.conv2d name it so; sg.fusedConv2d names itself).
+ * @namespace
  * @example sg.fused.matMul({ a: sg.ones([2, 3]), b: sg.ones([3, 2]), bias: sg.tensor([1, -10]), activation: 'relu' }); // [[4, 0], [4, 0]]
  */
 export const fused = {

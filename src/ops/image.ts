@@ -174,7 +174,10 @@ const rgbToGrayscale = scoped((image: Arg): Tensor => {
   return sum(mul(x, [0.2989, 0.587, 0.114]), -1, true);
 });
 
-/** tfjs-core's `image` namespace. */
+/**
+ * tfjs-core's `image` namespace.
+ * @namespace
+ */
 export const image = {
   resizeBilinear,
   resizeNearestNeighbor,

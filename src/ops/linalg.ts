@@ -160,6 +160,7 @@ function qr2d(x: Tensor, fullMatrices: boolean): [Tensor, Tensor] {
 
 /**
  * tfjs-core's `linalg` namespace.
+ * @namespace
  * @example sg.linalg.bandPart(sg.ones([3, 3]), 0, 0); // [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
  */
 export const linalg = { bandPart, gramSchmidt, qr };

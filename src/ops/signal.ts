@@ -53,6 +53,7 @@ const frame = scoped(
 
 /**
  * tfjs-core's `signal` namespace: `hannWindow(n)`, `hammingWindow(n)`, `frame(x, frameLength, frameStep)`.
+ * @namespace
  * @example sg.signal.frame([1, 2, 3, 4, 5], 2, 2); // [[1, 2], [3, 4]]
  */
 export const signal = { hannWindow, hammingWindow, frame };

@@ -165,6 +165,7 @@ export function optimizerNames(): string[] {
 
 /**
  * Learning-rate schedules, as `keras.optimizers.schedules`.
+ * @namespace
  * @example
  * const lr = sg.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.9 });
  * const opt = sg.optimizers.sgd({ learningRate: lr });
@@ -186,6 +187,7 @@ export const schedules = {
 
 /**
  * The optimizers by their Keras names, with Keras' options and defaults (as `keras.optimizers`).
+ * @namespace
  * @example
  * const opt = sg.optimizers.adam({ learningRate: 0.01 });
  * const same = sg.optimizers.get('adam');
@@ -231,6 +233,7 @@ const TFJS_EPSILON = 1e-7;
  * tfjs-core's `tf.train`: the same positional arguments and defaults, returning simdgrad
  * optimizers (Keras formulas; see the porting notes in each optimizer's file). tfjs's
  * `epsilon = null` means the backend's epsilon, 1e-7 here.
+ * @namespace
  * @example
  * const opt = sg.train.adam(0.01);          // as tf.train.adam(0.01)
  * const mom = sg.train.momentum(0.1, 0.9);  // as tf.train.momentum(0.1, 0.9)

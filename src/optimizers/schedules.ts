@@ -32,12 +32,17 @@ function checkArg(op: string, arg: string, v: unknown, ok: (x: number) => boolea
 const finiteNonNeg = (x: number) => Number.isFinite(x) && x >= 0;
 const finitePos = (x: number) => Number.isFinite(x) && x > 0;
 
+/** Options of {@link ExponentialDecay}: lr = initialLearningRate * decayRate ^ (step / decaySteps). */
 export interface ExponentialDecayArgs {
+  /** The learning rate at step 0. */
   initialLearningRate: number;
+  /** Steps per decay period (> 0). */
   decaySteps: number;
+  /** The factor per decay period. */
   decayRate: number;
   /** Decay in discrete intervals: the exponent is floor(step / decaySteps). Default false. */
   staircase?: boolean;
+  /** The schedule's name (Keras' `name`). */
   name?: string;
 }
 
@@ -93,12 +98,17 @@ export class ExponentialDecay extends LearningRateSchedule {
   }
 }
 
+/** Options of {@link InverseTimeDecay}: lr = initialLearningRate / (1 + decayRate * step / decaySteps). */
 export interface InverseTimeDecayArgs {
+  /** The learning rate at step 0. */
   initialLearningRate: number;
+  /** Steps per decay period (> 0). */
   decaySteps: number;
+  /** The decay rate. */
   decayRate: number;
   /** Decay in discrete intervals: floor(step / decaySteps). Default false. */
   staircase?: boolean;
+  /** The schedule's name (Keras' `name`). */
   name?: string;
 }
 
@@ -154,11 +164,13 @@ export class InverseTimeDecay extends LearningRateSchedule {
   }
 }
 
+/** Options of {@link PiecewiseConstantDecay}: values[i] until boundaries[i], then the next value. */
 export interface PiecewiseConstantDecayArgs {
   /** Increasing step boundaries. */
   boundaries: number[];
   /** The learning rates: one more than there are boundaries. */
   values: number[];
+  /** The schedule's name (Keras' `name`). */
   name?: string;
 }
 

@@ -15,6 +15,7 @@ import {
 
 /**
  * Keras' `preprocessing.image`: ImageDataGenerator (augmentation, flow() batches for fitDataset) and transformMatrix.
+ * @namespace
  * @example sg.preprocessing.image.imageDataGenerator({ rotationRange: 15, horizontalFlip: true }).flow(x, y, { batchSize: 32 });
  */
 export const image = {

@@ -26,25 +26,41 @@ import { fmtShape } from '../core/dense.js';
 
 /** @inline */
 export type DataFormat = 'channelsFirst' | 'channelsLast';
+/** @inline */
 type ActivationIdentifier = string | ActivationFn;
 
 export interface ConvLayerArgs extends LayerArgs {
   /** Number of output channels. */
   filters: number;
+  /** The window: one size for every spatial axis, or one per axis. */
   kernelSize: number | number[];
+  /** The stride: one for every spatial axis, or one per axis (default 1). */
   strides?: number | number[];
   /** 'causal' is for conv1d only (left padding, as Keras). */
   padding?: 'valid' | 'same' | 'causal';
+  /** 'channelsLast' ([batch, ..., channels], the default) or 'channelsFirst'. */
   dataFormat?: DataFormat;
+  /** The dilation: one for every spatial axis, or one per axis (default 1). */
   dilationRate?: number | number[];
+  /** Applied to the output: a name ('relu', 'softmax'...) or a function (default: none). */
   activation?: ActivationIdentifier;
+  /** Whether a bias is added (default true). */
   useBias?: boolean;
+  /**
+   * Initializer of the kernel: a name ('glorotUniform', Keras' 'glorot_uniform'), an initializer or a config (default
+   * 'glorotUniform').
+   */
   kernelInitializer?: InitializerArg;
+  /** Initializer of the bias (default 'zeros'). */
   biasInitializer?: InitializerArg;
+  /** A penalty on the kernel added to the loss ('l2', `sg.regularizers.l2({ l2: 1e-4 })`...). */
   kernelRegularizer?: RegularizerArg;
+  /** A penalty on the bias added to the loss. */
   biasRegularizer?: RegularizerArg;
   activityRegularizer?: RegularizerArg;
+  /** A constraint applied to the kernel after each step ('maxNorm', 'nonNeg'...). */
   kernelConstraint?: ConstraintArg;
+  /** A constraint applied to the bias after each step. */
   biasConstraint?: ConstraintArg;
 }
 

@@ -12,26 +12,44 @@ import { fmtShape } from '../core/dense.js';
 import { convCommon, joinShape, splitShape, windowOutput, type DataFormat } from './conv.js';
 
 export interface DepthwiseConv2DArgs extends LayerArgs {
+  /** The window: one size for both spatial axes, or [height, width]. */
   kernelSize: number | number[];
+  /** Output channels per input channel (default 1). */
   depthMultiplier?: number;
+  /** The stride: one for both axes, or [height, width] (default 1). */
   strides?: number | number[];
+  /** 'valid' (default) or 'same'. */
   padding?: 'valid' | 'same';
+  /** 'channelsLast' ([batch, ..., channels], the default) or 'channelsFirst'. */
   dataFormat?: DataFormat;
+  /** The dilation: one for both axes, or [height, width] (default 1). */
   dilationRate?: number | number[];
+  /** Applied to the output: a name or a function (default: none). */
   activation?: string | ActivationFn;
+  /** Whether a bias is added (default true). */
   useBias?: boolean;
+  /** Initializer of the depthwise kernel (default 'glorotUniform'). */
   depthwiseInitializer?: InitializerArg;
+  /** Initializer of the bias (default 'zeros'). */
   biasInitializer?: InitializerArg;
+  /** A penalty on the depthwise kernel added to the loss. */
   depthwiseRegularizer?: RegularizerArg;
+  /** A penalty on the bias added to the loss. */
   biasRegularizer?: RegularizerArg;
+  /** A constraint applied to the depthwise kernel after each step. */
   depthwiseConstraint?: ConstraintArg;
+  /** A constraint applied to the bias after each step. */
   biasConstraint?: ConstraintArg;
 }
 
 export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
+  /** Output channels of the pointwise (1x1) convolution. */
   filters: number;
+  /** Initializer of the pointwise kernel (default 'glorotUniform'). */
   pointwiseInitializer?: InitializerArg;
+  /** A penalty on the pointwise kernel added to the loss. */
   pointwiseRegularizer?: RegularizerArg;
+  /** A constraint applied to the pointwise kernel after each step. */
   pointwiseConstraint?: ConstraintArg;
 }
 

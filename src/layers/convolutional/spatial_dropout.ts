@@ -11,7 +11,9 @@ import { fmtShape } from '../core/dense.js';
 import type { DataFormat } from './conv.js';
 
 export interface SpatialDropoutArgs extends LayerArgs {
+  /** Fraction of the channels dropped while training, in [0, 1). */
   rate: number;
+  /** Seed of the dropout masks. */
   seed?: number;
   /** SpatialDropout2D only. */
   dataFormat?: DataFormat;

@@ -21,18 +21,31 @@ import { weightConfig } from '../config_util.js';
 import { fmtShape } from '../core/dense.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
+  /** The features axis, normalised separately (default -1, the last). */
   axis?: number;
+  /** Momentum of the moving mean and variance (default 0.99). */
   momentum?: number;
+  /** Added to the variance before the square root (default 1e-3). */
   epsilon?: number;
+  /** Whether a learned offset `beta` is added (default true). */
   center?: boolean;
+  /** Whether a learned factor `gamma` multiplies (default true). */
   scale?: boolean;
+  /** Initializer of `beta` (default 'zeros'). */
   betaInitializer?: InitializerArg;
+  /** Initializer of `gamma` (default 'ones'). */
   gammaInitializer?: InitializerArg;
+  /** Initializer of the moving mean (default 'zeros'). */
   movingMeanInitializer?: InitializerArg;
+  /** Initializer of the moving variance (default 'ones'). */
   movingVarianceInitializer?: InitializerArg;
+  /** A penalty on `beta` added to the loss. */
   betaRegularizer?: RegularizerArg;
+  /** A penalty on `gamma` added to the loss. */
   gammaRegularizer?: RegularizerArg;
+  /** A constraint applied to `beta` after each step. */
   betaConstraint?: ConstraintArg;
+  /** A constraint applied to `gamma` after each step. */
   gammaConstraint?: ConstraintArg;
 }
 
@@ -175,13 +188,21 @@ export class BatchNormalization extends Layer {
 }
 
 export interface LayerNormalizationArgs extends LayerArgs {
+  /** The axis or axes the statistics are computed over (default -1). */
   axis?: number | number[];
+  /** Added to the variance before the square root (default 1e-3). */
   epsilon?: number;
+  /** Whether a learned offset `beta` is added (default true). */
   center?: boolean;
+  /** Whether a learned factor `gamma` multiplies (default true). */
   scale?: boolean;
+  /** Initializer of `beta` (default 'zeros'). */
   betaInitializer?: InitializerArg;
+  /** Initializer of `gamma` (default 'ones'). */
   gammaInitializer?: InitializerArg;
+  /** A penalty on `beta` added to the loss. */
   betaRegularizer?: RegularizerArg;
+  /** A penalty on `gamma` added to the loss. */
   gammaRegularizer?: RegularizerArg;
 }
 

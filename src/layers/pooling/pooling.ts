@@ -18,7 +18,9 @@ export interface PoolingArgs extends LayerArgs {
   poolSize?: number | number[];
   /** Default: poolSize. */
   strides?: number | number[] | null;
+  /** 'valid' (default) or 'same'. */
   padding?: 'valid' | 'same';
+  /** 'channelsLast' ([batch, ..., channels], the default) or 'channelsFirst'. */
   dataFormat?: DataFormat;
 }
 
