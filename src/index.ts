@@ -366,3 +366,18 @@ export * as keras from './io/keras/index.js';
 export * as io from './io/index.js';
 export * as serialization from './io/serialization_api.js';
 export { loadLayersModel, modelFromJSON } from './io/models_io.js';
+
+// Argument types of the layers, models and schedules above, so that programs can name them and the
+// API reference links them where they are used.
+export type { ConvLayerArgs } from './layers/convolutional/conv.js';
+export type { DepthwiseConv2DArgs, SeparableConv2DArgs } from './layers/convolutional/depthwise.js';
+export type { SpatialDropoutArgs } from './layers/convolutional/spatial_dropout.js';
+export type { PoolingArgs } from './layers/pooling/pooling.js';
+export type { BatchNormalizationArgs, LayerNormalizationArgs } from './layers/normalization/normalization.js';
+export type { PReLUArgs, ELUArgs, ReLUArgs, ThresholdedReLUArgs, SoftmaxArgs } from './layers/advanced_activations.js';
+export type { InputArgs, InputLayerArgs } from './layers/core/input.js';
+export type { DropoutArgs } from './layers/core/basic.js';
+export type { InitializerArg, RegularizerArg, ConstraintArg, AddWeightArgs } from './layers/layer.js';
+export type { MergeFactory } from './layers/merge.js';
+export type { LossArg, MetricArg } from './models/training.js';
+export type { ExponentialDecayArgs, InverseTimeDecayArgs, PiecewiseConstantDecayArgs } from './optimizers/schedules.js';
