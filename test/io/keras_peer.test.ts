@@ -1,5 +1,6 @@
 // simdgrad writes, Keras 3.15 loads: every zoo model (loaded from Keras' own files, then written
-// again by sg.keras.toKerasBytes / model.save('file://...keras')) and models built in simdgrad are
+// again by sg.keras.toKerasBytes / model.save('file://...keras'), and as legacy .h5 by
+// sg.keras.toLegacyH5Bytes / model.save('file://...h5')) and models built in simdgrad are
 // loaded by keras.saving.load_model in the venv's Python (JAX backend) and predict on the same
 // inputs; Keras' predictions must equal simdgrad's within 1e-5. Without the venv this test FAILS
 // (in CI and outside it), naming the command that makes it.
@@ -74,6 +75,9 @@ describe('toKerasBytes / model.save(.keras): Keras 3.15 loads what simdgrad writ
         const path = join(dir, `${name}.keras`);
         writeFileSync(path, await sg.keras.toKerasBytes(model));
         jobs[name] = { path, inputs: ref.inputs, sgOutputs: predictRef(model, ref) };
+        const h5 = join(dir, `${name}.h5`);
+        writeFileSync(h5, sg.keras.toLegacyH5Bytes(model));
+        jobs[`${name}.h5`] = { path: h5, inputs: ref.inputs, sgOutputs: jobs[name].sgOutputs };
       } finally {
         model.dispose();
       }
@@ -83,12 +87,15 @@ describe('toKerasBytes / model.save(.keras): Keras 3.15 loads what simdgrad writ
         const path = join(dir, `${name}.keras`);
         await model.save(`file://${path}`);
         jobs[name] = { path, inputs: ref.inputs, sgOutputs: predictRef(model, ref) };
+        const h5 = join(dir, `${name}.h5`);
+        await model.save(`file://${h5}`);
+        jobs[`${name}.h5`] = { path: h5, inputs: ref.inputs, sgOutputs: jobs[name].sgOutputs };
       } finally {
         model.dispose();
       }
     }
     const jobFile = join(dir, 'jobs.json');
-    writeFileSync(jobFile, JSON.stringify(Object.fromEntries(Object.entries(jobs).map(([k, j]) => [k, { path: j.path, inputs: j.inputs, compile: k === 'sg_mlp' }]))));
+    writeFileSync(jobFile, JSON.stringify(Object.fromEntries(Object.entries(jobs).map(([k, j]) => [k, { path: j.path, inputs: j.inputs, compile: k === 'sg_mlp' || k === 'sg_mlp.h5' }]))));
     Object.assign(results, JSON.parse(runPython(PREDICT, [jobFile], 600_000)));
   }, 700_000);
   const table: string[] = [];
@@ -97,26 +104,31 @@ describe('toKerasBytes / model.save(.keras): Keras 3.15 loads what simdgrad writ
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const name of [...ZOO_NAMES, 'sg_mlp', 'sg_functional']) {
-    it(`${name}: Keras' predictions equal simdgrad's (1e-5)`, () => {
+  const all = [...ZOO_NAMES, 'sg_mlp', 'sg_functional'];
+  for (const name of [...all, ...all.map((n) => `${n}.h5`)]) {
+    it(`${name.endsWith('.h5') ? name : `${name}.keras`}: Keras' predictions equal simdgrad's (1e-5)`, () => {
       const r = results[name];
       expect(r, `no result for ${name}`).toBeDefined();
-      if (r.error) throw new Error(`Keras could not load ${name}.keras:\n${r.error}`);
+      if (r.error) throw new Error(`Keras could not load ${name.endsWith('.h5') ? name : `${name}.keras`}:\n${r.error}`);
       const d = maxAbsDiff(r.outputs!, jobs[name].sgOutputs);
       table.push(`${name} | ${d.toExponential(2)} | ${statSync(jobs[name].path).size}`);
       expect(d).toBeLessThanOrEqual(1e-5);
     });
   }
   // Compiling costs Keras seconds per model (JAX), so only sg_mlp is loaded with compile=True.
-  it('the compile config travels: Keras compiles sg_mlp with Adam', () => {
+  it('the compile config travels: Keras compiles sg_mlp with Adam (.keras and .h5)', () => {
     expect(results.sg_mlp?.compiled).toBe(true);
     expect(results.sg_mlp?.optimizer).toBe('Adam');
+    expect(results['sg_mlp.h5']?.compiled).toBe(true);
+    expect(results['sg_mlp.h5']?.optimizer).toBe('Adam');
   });
   it('zoo files written back by simdgrad reproduce Keras\' original predictions', () => {
     for (const name of ZOO_NAMES) {
-      const r = results[name];
-      if (r?.error || !r?.outputs) continue; // reported by the per-model test
-      expect(maxAbsDiff(r.outputs, zooRef(name).outputs)).toBeLessThanOrEqual(1e-5);
+      for (const key of [name, `${name}.h5`]) {
+        const r = results[key];
+        if (r?.error || !r?.outputs) continue; // reported by the per-model test
+        expect(maxAbsDiff(r.outputs, zooRef(name).outputs)).toBeLessThanOrEqual(1e-5);
+      }
     }
   });
 });

@@ -9,6 +9,8 @@ import { saveModel, trainingConfigOf } from '../models_io.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../types.js';
 import { ZipWriter } from '../zip.js';
 import { modelToKeras3 } from './config.js';
+import { kerasJson, markFloats } from './json.js';
+import { saveLegacyH5 } from './legacy_save.js';
 import { hasKerasOptimizerLayout, kerasOptimizerVars } from './optimizer.js';
 import { kerasVarPaths } from './weights.js';
 
@@ -16,23 +18,6 @@ import { kerasVarPaths } from './weights.js';
 export const KERAS_FORMAT_VERSION = '3.15.1';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-// Keras checks some optimizer hyper-parameters with isinstance(x, float) (SGD's momentum 0 must be
-// 0.0); JSON.stringify writes 0. Integral numbers of an optimizer config (all of which are floats
-// in Keras, none are counts) are marked here and written with '.0' by kerasJson.
-const FLOAT_MARK = '\u0000sg-float:';
-
-function floatMarked(v: Json): Json {
-  if (typeof v === 'number') return Number.isInteger(v) ? `${FLOAT_MARK}${v}` : v;
-  if (Array.isArray(v)) return v.map(floatMarked);
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, floatMarked(x)]));
-  return v;
-}
-
-/** JSON text with the marked numbers written as Python floats ('0.0'). */
-export function kerasJson(v: unknown): string {
-  return JSON.stringify(v).replace(/"\\u0000sg-float:(-?\d+)"/g, '$1.0');
-}
 
 /** Keras 3's compile_config for a compiled model (the tfjs training config's loss, metrics, optimizer). */
 function compileConfig(model: LayersModel): Json {
@@ -42,7 +27,7 @@ function compileConfig(model: LayersModel): Json {
   const metrics = tc.metrics;
   const none = Array.isArray(metrics) ? metrics.length === 0 : metrics !== null && typeof metrics === 'object' && Object.values(metrics).every((m) => Array.isArray(m) && m.length === 0);
   return {
-    optimizer: { module: 'keras.optimizers', class_name: tc.optimizer_config.class_name, config: floatMarked(JSON.parse(JSON.stringify(tc.optimizer_config.config)) as Json), registered_name: null },
+    optimizer: { module: 'keras.optimizers', class_name: tc.optimizer_config.class_name, config: markFloats(JSON.parse(JSON.stringify(tc.optimizer_config.config)) as Json), registered_name: null },
     loss: tc.loss,
     loss_weights: null,
     metrics: none ? null : metrics,
@@ -130,10 +115,10 @@ export async function saveKeras(model: LayersModel, destination: string, opts: K
   return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
 }
 
-/** Whether `destination` names a `.keras` file. */
-function isKerasDestination(destination: string | IOHandler): destination is string {
-  return typeof destination === 'string' && /\.keras$/i.test(destination);
-}
-
-modelIOHooks.save = (model: LayersModel, destination: string | IOHandler, config?: SaveConfig) =>
-  isKerasDestination(destination) ? saveKeras(model, destination, { includeOptimizer: config?.includeOptimizer }) : saveModel(model, destination, config);
+modelIOHooks.save = async (model: LayersModel, destination: string | IOHandler, config?: SaveConfig) => {
+  if (typeof destination === 'string' && /\.keras$/i.test(destination)) return saveKeras(model, destination, { includeOptimizer: config?.includeOptimizer });
+  if (typeof destination === 'string' && /\.(h5|hdf5)$/i.test(destination)) {
+    return saveLegacyH5(model, destination, { includeOptimizer: config?.includeOptimizer });
+  }
+  return saveModel(model, destination, config);
+};

@@ -120,8 +120,9 @@ export function readLegacyWeights(f: H5File, model: LayersModel, where: string, 
   const out: PendingWeight[] = [];
   const claimed = new Set<string>();
   for (const l of modelLayers(model)) {
-    const sub: VarPath[] = [];
-    layerPaths(l, '', sub);
+    // Keras' legacy order (_legacy_weights): the layer's trainable weights, then the others; for a
+    // nested model that is not layer by layer.
+    const sub = [...l.trainableWeights, ...l.nonTrainableWeights].map((weight) => ({ weight }));
     if (sub.length === 0) continue;
     if (!g.has(l.name)) throw new Error(`${where}: ${gp || 'the file '}has no group for layer '${l.name}', which has ${sub.length} weights`);
     const lg = g.group(l.name) as H5Group;
