@@ -182,8 +182,11 @@ describe('demo page (headless Chromium)', () => {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      const consoleLines: string[] = [];
+      page.on('console', (m) => consoleLines.push(m.text()));
       await page.goto(server.url);
       let s = await waitReady(page);
+      expect(consoleLines).toEqual([]);
       expect(s).toMatchObject({ isolated: true, backend: 'wasm', loadedFromIndexedDB: false, epochsDone: 0 });
       expect(s.threads).toBeGreaterThan(1);
       expect(await text(page, '#threads')).toBe(String(s.threads));
@@ -246,12 +249,18 @@ describe('demo page (headless Chromium)', () => {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      const consoleLines: string[] = [];
+      page.on('console', (m) => consoleLines.push(m.text()));
       await page.goto(server.url);
       let s = await waitReady(page);
       expect(s).toMatchObject({ isolated: false, backend: 'wasm', threads: 1, loadedFromIndexedDB: false });
       expect(await text(page, '#threads')).toBe('1');
       expect(await page.isVisible('#notice')).toBe(true);
       expect(await text(page, '#notice')).toMatch(/not cross-origin isolated.*one thread/s);
+      // simdgrad's own notice, once, from the worker; nothing else on the console.
+      expect(consoleLines).toEqual([
+        'simdgrad: running on one thread (the page is not cross-origin isolated: serve it with COOP/COEP headers)',
+      ]);
 
       const longest = await trainOneEpoch(page);
       s = await state(page);
