@@ -3,6 +3,7 @@
 // TypeScript consumer without skipLibCheck (default libs, no @types/node), and its wasm module
 // loaded from the shipped simdgrad.wasm file (setWasmPath). Values are checked against plain
 // arithmetic and against the same program on the embedded module.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,7 @@ describe('npm pack', () => {
       'dist/index.cjs',
       'dist/index.d.cts',
       'dist/simdgrad.wasm',
+      'dist/cli.js',
       'dist/backends/wasm/embedded.js',
       'dist/backends/wasm/embedded.browser.js',
     ]) {
@@ -80,7 +82,7 @@ describe('npm pack', () => {
     console.log(`tarball ${(statSync(tgz).size / 1024).toFixed(0)} KiB, ${files.length} files`);
   });
 
-  it("import and require('simdgrad') both load and compute the same values", () => {
+  it("import and require('simdgrad') load the same module and compute the same values", () => {
     writeFileSync(join(app, 'esm.mjs'), `import * as sg from 'simdgrad';\n${PROGRAM}`);
     writeFileSync(join(app, 'cjs.cjs'), `const sg = require('simdgrad');\n(async () => {\n${PROGRAM}\n})();`);
     const esm = JSON.parse(runNode(app, ['esm.mjs'])) as Out;
@@ -92,9 +94,19 @@ describe('npm pack', () => {
     expect(esm.loss[1]).toBeLessThan(esm.loss[0]);
     expect(esm.tensorsLeft).toBe(0);
     expect(cjs).toEqual(esm);
-    // require() resolved the CommonJS file, not Node's require(esm) of the ESM build
+    // require() goes through dist/index.cjs to the ESM build itself: one module, one engine
     const resolved = runNode(app, ['-e', "console.log(require.resolve('simdgrad'))"]).trim();
     expect(resolved.endsWith(join('dist', 'index.cjs'))).toBe(true);
+    writeFileSync(
+      join(app, 'same.mjs'),
+      "import { createRequire } from 'node:module';\nimport * as sg from 'simdgrad';\n" +
+        "const req = createRequire(import.meta.url)('simdgrad');\nconsole.log(JSON.stringify([req === sg, req.Tensor === sg.Tensor]));\n",
+    );
+    expect(JSON.parse(runNode(app, ['same.mjs']))).toEqual([true, true]);
+    // where Node cannot require ES modules (before 20.19 / 22.12, or turned off): an error that says so
+    expect(() => runNode(app, ['--no-experimental-require-module', 'cjs.cjs'])).toThrow(
+      /simdgrad: require\('simdgrad'\) needs Node's require\(\) of ES modules \(on by default from Node 20\.19 and 22\.12\)/,
+    );
   });
 
   it('setWasmPath: the module from the shipped simdgrad.wasm gives the same values; a wrong file fails clearly', () => {
@@ -121,6 +133,46 @@ describe('npm pack', () => {
     expect(() => runNode(app, ['badarg.mjs'])).toThrow(
       /setWasmPath: 'path' must be a string, a URL or null but got number/,
     );
+  });
+});
+
+describe('the bin', () => {
+  const npx = (args: string[]) => {
+    try {
+      return {
+        status: 0,
+        out: execFileSync('npx', ['--offline', '--no-install', 'simdgrad', ...args], {
+          cwd: app,
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      };
+    } catch (e) {
+      const err = e as { status?: number; stdout?: string; stderr?: string };
+      return { status: err.status ?? 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+    }
+  };
+  it('npx simdgrad bench gemm: GFLOP/s on one thread and two, per size', () => {
+    const r = npx(['bench', 'gemm', '64', '128', '--threads', '2']);
+    expect(r.status, r.out).toBe(0);
+    expect(r.out).toMatch(
+      /^simdgrad wasm backend, Node 20\.\d+\.\d+, WebAssembly SIMD: yes \(required\), threads: yes/m,
+    );
+    expect(r.out).toMatch(/^n\t1 thread GFLOP\/s\t2 threads GFLOP\/s$/m);
+    for (const n of [64, 128]) {
+      const row = new RegExp(`^${n}\\t(\\d+\\.\\d)\\t(\\d+\\.\\d)$`, 'm').exec(r.out);
+      expect(row, r.out).not.toBeNull();
+      expect(Number(row![1])).toBeGreaterThan(0.5);
+      expect(Number(row![2])).toBeGreaterThan(0.5);
+    }
+  });
+  it('names its usage for anything else', () => {
+    const r = npx(['bench', 'conv']);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/usage: simdgrad bench gemm/);
+    const bad = npx(['bench', 'gemm', 'big']);
+    expect(bad.status).toBe(1);
+    expect(bad.out).toMatch(/simdgrad bench gemm: 'big' is not a size in 1\.\.8192/);
   });
 });
 
@@ -171,20 +223,28 @@ describe('TypeScript consumers of the published types (tsc --strict, no skipLibC
       '',
     ],
   ];
-  it.each(cases)('%s', (name, options, files, expected) => {
-    const dir = join(app, `tsc-${cases.findIndex((c) => c[0] === name)}`);
-    mkdirSync(dir, { recursive: true });
-    for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
-    writeFileSync(
-      join(dir, 'tsconfig.json'),
-      JSON.stringify(
-        { compilerOptions: { strict: true, noEmit: true, ...options }, files: Object.keys(files) },
-        null,
-        2,
-      ),
-    );
-    const r = runTsc(dir);
-    expect(r.output.trim()).toBe(expected);
-    expect(r.status).toBe(expected ? 2 : 0);
-  });
+  it.each(cases)(
+    '%s',
+    (name, options, files, expected) => {
+      const dir = join(app, `tsc-${cases.findIndex((c) => c[0] === name)}`);
+      mkdirSync(dir, { recursive: true });
+      for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify(
+          // skipDefaultLibCheck skips TypeScript's own lib files only: simdgrad's .d.ts are checked
+          {
+            compilerOptions: { strict: true, noEmit: true, skipDefaultLibCheck: true, ...options },
+            files: Object.keys(files),
+          },
+          null,
+          2,
+        ),
+      );
+      const r = runTsc(dir);
+      expect(r.output.trim()).toBe(expected);
+      expect(r.status).toBe(expected ? 2 : 0);
+    },
+    180_000,
+  ); // ~10 s on an idle 2-core machine; minutes when its cores are shared
 });
