@@ -14,9 +14,11 @@
 // (top row) and predicted frames (bottom row) for frames 1-15 (the first 7 are the given ones).
 // The original publishes only such pictures, no figure; this prints the mean absolute error of
 // the predicted frames 8-15 against the clean frames (the original needs its 300 epochs for sharp squares).
-// The defaults are the original's and would take weeks on a CPU; they also need more than the wasm
-// backend's 4 GiB heap: FILTERS=8 at batch 10 already ran out of it in the first epoch here (the
-// ConvLSTM2D layer is composed of per-step ops, each kept for the backward pass). The run below
+// The defaults are the original's and would take weeks on a CPU (one ConvLSTM2D layer's forward and
+// backward at batch 10 and 40 filters takes about 70 s here). Memory is no longer the limit: the
+// layer keeps only h and c of each step and recomputes one step at a time in backward, so that
+// layer peaks at about 480 MiB (it was composed of per-step ops kept for backward, and FILTERS=8 at
+// batch 10 ran out of the 4 GiB heap). The run below
 // (4 minutes on a shared 2-core machine) brought the loss from 0.74 to 0.53 in 3 epochs: too short
 // to learn the squares, its predicted frames are a flat gray (mean absolute error 0.44).
 //

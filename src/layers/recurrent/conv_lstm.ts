@@ -14,6 +14,9 @@ import { conv2d } from '../../ops/conv2d.js';
 import { ones, zeros } from '../../ops/creation.js';
 import { reshape } from '../../ops/reshape.js';
 import { slice } from '../../ops/slice.js';
+import { customGrad } from '../../ops/env.js';
+import { grads } from '../../ops/gradients.js';
+import { sum } from '../../ops/reduce.js';
 import { weightConfig } from '../config_util.js';
 import { convCommon, windowOutput } from '../convolutional/conv.js';
 import { fmtShape } from '../core/dense.js';
@@ -252,33 +255,137 @@ export class ConvLSTM2D extends Layer {
     const xin = args.training && this.dropout > 0 ? mul(x, this.dropoutMask([B, 1, H, W, C], this.dropout)) : x;
     const recMask =
       args.training && this.recurrentDropout > 0 ? this.dropoutMask(stateShape, this.recurrentDropout) : null;
-    // All input convolutions at once: [B*T, H, W, C] -> [B*T, R, Q, 4F] (+ bias).
-    let zx = conv2d(
-      reshape(xin, [B * T, H, W, C]),
-      this.kernel!.variable,
-      this.strides as [number, number],
-      this.padding,
-      'NHWC',
-      this.dilationRate as [number, number],
-    );
-    if (this.bias) zx = add(zx, this.bias.variable);
-    zx = reshape(zx, [B, T, R, Q, 4 * F]);
-    const gate = (z: Tensor, k: number) => slice(z, [0, 0, 0, k * F], [B, R, Q, F]);
-    const outputs: Tensor[] = [];
-    for (let s = 0; s < T; s++) {
-      const t = this.goBackwards ? T - 1 - s : s;
-      const zt = reshape(slice(zx, [0, t, 0, 0, 0], [B, 1, R, Q, 4 * F]), [B, R, Q, 4 * F]);
-      const z = add(zt, conv2d(recMask ? mul(h, recMask) : h, this.recurrentKernel!.variable, 1, 'same'));
-      const i = this.recAct(gate(z, 0));
-      const f = this.recAct(gate(z, 1));
-      c = add(mul(f, c), mul(i, this.act(gate(z, 2))));
-      const o = this.recAct(gate(z, 3));
-      h = mul(o, this.act(c));
-      if (this.returnSequences) outputs.push(h);
-    }
-    const out = this.returnSequences ? stack(outputs, 1) : h;
+    // The whole sequence is one tape node (a checkpointed recurrence): it keeps the h and c of
+    // every step, and its gradient recomputes one step at a time (see sequence()).
+    const seq = this.sequence(xin, h, c, recMask, [B, T, R, Q, F]);
+    const outputs = this.returnSequences ? slice(seq, [0, 0, 0, 0, 0], [B, T, R, Q, F]) : null;
+    h = reshape(slice(seq, [0, T - 1, 0, 0, 0], [B, 1, R, Q, F]), [B, R, Q, F]);
+    c = reshape(slice(seq, [0, T, 0, 0, 0], [B, 1, R, Q, F]), [B, R, Q, F]);
+    const out = outputs ?? h;
     if (!this.returnState) return out;
     return [this.returnSequences ? out : reshape(h, h.shape), h, c];
+  }
+
+  /**
+   * The gate math of one step, z [B, R, Q, 4F] and c_{t-1} to [h, c] concatenated on the last
+   * axis: i, f, o = recAct(z_i, z_f, z_o); c = f*c_{t-1} + i*act(z_c); h = o*act(c).
+   */
+  gateStep(z: Tensor, cPrev: Tensor): Tensor {
+    const F = this.filters;
+    const gate = (k: number) => slice(z, [0, 0, 0, k * F], [...z.shape.slice(0, 3), F]);
+    const c = add(mul(this.recAct(gate(1)), cPrev), mul(this.recAct(gate(0)), this.act(gate(2))));
+    return concat([mul(this.recAct(gate(3)), this.act(c)), c], 3);
+  }
+
+  /** The gate pre-activations of one step: conv(x_t, kernel) + bias + conv(h_{t-1} (* recMask), recurrentKernel). */
+  private stepZ(xt: Tensor, hPrev: Tensor, k: Tensor, rk: Tensor, b: Tensor | null, recMask: Tensor | null): Tensor {
+    let z = conv2d(xt, k, this.strides as [number, number], this.padding, 'NHWC', this.dilationRate as [number, number]);
+    if (b) z = add(z, b);
+    return add(z, conv2d(recMask ? mul(hPrev, recMask) : hPrev, rk, 1, 'same'));
+  }
+
+  /**
+   * The recurrence over the whole sequence as one tape node: [B, T+1, R, Q, F] holding h of every
+   * step (in processing order) and, at index T, the final c. Why one node: composed per step, the
+   * tape kept ~20 tensors of every step for backward, and the gradient of each step's slice of
+   * the input projection was a zero-padded tensor of the whole sequence (T^2 memory); the
+   * original example's sizes ran out of the 4 GiB heap. Here forward keeps only h and c per step,
+   * and backward walks the steps in reverse, recomputing one step's gates at a time and
+   * differentiating that step alone (checkpointing), so its working set is one step's.
+   * Same values and gradients as the composed step (test/layers/conv_lstm.test.ts, against
+   * tfjs-layers and finite differences).
+   */
+  private sequence(x: Tensor, h0: Tensor, c0: Tensor, recMask: Tensor | null, [B, T, R, Q, F]: number[]): Tensor {
+    const k = this.kernel!.variable;
+    const rk = this.recurrentKernel!.variable;
+    const b = this.bias?.variable ?? null;
+    const [, , H, W, C] = x.shape;
+    const tin = (s: number) => (this.goBackwards ? T - 1 - s : s);
+    const xAt = (xs: Tensor, t: number) => reshape(slice(xs, [0, t, 0, 0, 0], [B, 1, H, W, C]), [B, H, W, C]);
+    const at = (seq: Tensor, s: number) => reshape(slice(seq, [0, s, 0, 0, 0], [B, 1, R, Q, F]), [B, R, Q, F]);
+    const inputs = b ? [x, k, rk, b, h0, c0] : [x, k, rk, h0, c0];
+    const op = customGrad((...args: unknown[]) => {
+      const save = args[args.length - 1] as (t: Tensor[]) => void;
+      const hs: Tensor[] = [];
+      const cs: Tensor[] = [];
+      let h = h0;
+      let c = c0;
+      for (let s = 0; s < T; s++) {
+        [h, c] = ENGINE.tidy(() => {
+          const hc = this.gateStep(this.stepZ(xAt(x, tin(s)), h, k, rk, b, recMask), c);
+          return [slice(hc, [0, 0, 0, 0], [B, R, Q, F]), slice(hc, [0, 0, 0, F], [B, R, Q, F])];
+        });
+        hs.push(h);
+        cs.push(c);
+      }
+      const value = stack([...hs, c], 1);
+      const cSeq = stack(cs, 1);
+      for (const t of [...hs, ...cs]) t.dispose();
+      // Backward reads what it needs from the saved list (the tape keeps those alive; the
+      // tensors of this call's scope are gone by then).
+      save([value, cSeq, x, h0, c0, ...(recMask ? [recMask] : [])]);
+      return {
+        value,
+        gradFunc: (dy: Tensor, [v, cAll, xs, h0s, c0s, rm]: Tensor[]) =>
+          this.sequenceGrad(dy, v, cAll, xs, h0s, c0s, rm ?? null, [B, T, R, Q, F], !!b, xAt, at, tin),
+      };
+    });
+    return (op as (...t: Tensor[]) => Tensor)(...inputs);
+  }
+
+  /** Backward through time for sequence(): one step at a time, newest first. */
+  private sequenceGrad(
+    dy: Tensor,
+    value: Tensor,
+    cAll: Tensor,
+    x: Tensor,
+    h0: Tensor,
+    c0: Tensor,
+    recMask: Tensor | null,
+    [B, T, R, Q, F]: number[],
+    hasBias: boolean,
+    xAt: (xs: Tensor, t: number) => Tensor,
+    at: (seq: Tensor, s: number) => Tensor,
+    tin: (s: number) => number,
+  ): Tensor[] {
+    const k = this.kernel!.variable;
+    const rk = this.recurrentKernel!.variable;
+    const b = hasBias ? this.bias!.variable : null;
+    const keepSum = (acc: Tensor | null, g: Tensor) => {
+      if (!acc) return g;
+      const r = add(acc, g);
+      acc.dispose();
+      g.dispose();
+      return r;
+    };
+    let dK: Tensor | null = null;
+    let dR: Tensor | null = null;
+    let dB: Tensor | null = null;
+    let dh = ENGINE.tidy(() => zeros([B, R, Q, F]));
+    let dc = ENGINE.tidy(() => at(dy, T));
+    const dxs: Tensor[] = new Array<Tensor>(T);
+    for (let s = T - 1; s >= 0; s--) {
+      const g = ENGINE.tidy(() => {
+        const hPrev = s === 0 ? h0 : at(value, s - 1);
+        const cPrev = s === 0 ? c0 : at(cAll, s - 1);
+        const seed = concat([add(dh, at(dy, s)), dc], 3);
+        const xt = xAt(x, tin(s));
+        const f = (xv: Tensor, kv: Tensor, rv: Tensor, hv: Tensor, cv: Tensor, bv?: Tensor) =>
+          sum(mul(this.gateStep(this.stepZ(xv, hv, kv, rv, bv ?? null, recMask), cv), seed));
+        return b ? grads((xv, kv, rv, hv, cv, bv) => f(xv, kv, rv, hv, cv, bv))([xt, k, rk, hPrev, cPrev, b]) : grads(f)([xt, k, rk, hPrev, cPrev]);
+      });
+      dxs[tin(s)] = g[0];
+      dK = keepSum(dK, g[1]);
+      dR = keepSum(dR, g[2]);
+      dh.dispose();
+      dc.dispose();
+      dh = g[3];
+      dc = g[4];
+      if (b) dB = keepSum(dB, g[5]);
+    }
+    const dx = stack(dxs, 1);
+    for (const t of dxs) t.dispose();
+    return b ? [dx, dK!, dR!, dB!, dh, dc] : [dx, dK!, dR!, dh, dc];
   }
 
   /** An inverted-dropout mask (0 or 1/(1-rate)) drawn on the host from the layer's seeded Rng. */
