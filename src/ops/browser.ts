@@ -11,8 +11,11 @@ import { toTensor } from './util.js';
 
 /** Raw RGBA pixels: `data` holds width x height x 4 bytes (ImageData has this shape). */
 export interface PixelData {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** RGBA bytes, row by row: width x height x 4. */
   data: Uint8Array | Uint8ClampedArray;
 }
 
@@ -28,7 +31,9 @@ export type PixelSource =
 
 /** Options of `browser.draw`, as tfjs'. */
 export interface DrawOptions {
+  /** alpha in [0, 1]: the alpha of images without an alpha channel (default 1). */
   imageOptions?: { alpha?: number };
+  /** The canvas context to draw with: only '2d' (tfjs' cpu backend takes only '2d' too). */
   contextOptions?: { contextType?: string; contextAttributes?: Record<string, unknown> };
 }
 

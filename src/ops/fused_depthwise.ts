@@ -12,15 +12,23 @@ import { scoped, toTensor } from './util.js';
 
 /** Arguments of `fused.depthwiseConv2d` (tfjs-core's). */
 export interface FusedDepthwiseConv2DArgs {
+  /** [batch, height, width, inChannels] (or unbatched, or NCHW with dataFormat). */
   x: Tensor | TensorLike;
+  /** [filterHeight, filterWidth, inChannels, channelMultiplier]. */
   filter: Tensor | TensorLike;
+  /** One number or [strideHeight, strideWidth]. */
   strides: number | [number, number];
+  /** 'valid', 'same', a number or explicit pairs, as depthwiseConv2d. */
   pad: PadArg;
+  /** 'NHWC' (default) or 'NCHW'. */
   dataFormat?: 'NHWC' | 'NCHW';
+  /** One number or [rateHeight, rateWidth] (default 1). */
   dilations?: number | [number, number];
+  /** How a numeric pad rounds output sizes. */
   dimRoundingMode?: RoundingMode;
   /** Added per output channel: shape [inChannels * channelMultiplier] (or broadcastable). */
   bias?: Tensor | TensorLike;
+  /** Applied after the bias: linear (default), relu, relu6, sigmoid, tanh, elu, selu, leakyrelu, prelu. */
   activation?: ConvActivation;
   /** prelu's alpha, broadcast against the output. */
   preluActivationWeights?: Tensor;

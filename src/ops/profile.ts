@@ -16,7 +16,9 @@ export interface KernelInfo {
   tensorsAdded: number;
   /** Tensors alive after the call. */
   totalTensorsSnapshot: number;
+  /** Shapes of the kernel's inputs. */
   inputShapes: number[][];
+  /** Shapes of its outputs. */
   outputShapes: number[][];
   /** Wall time of the kernel call, in milliseconds. */
   kernelTimeMs: number;
@@ -32,6 +34,7 @@ export interface ProfileInfo {
   newTensors: number;
   /** The most tensor bytes in use after any kernel call during the function. */
   peakBytes: number;
+  /** One entry per kernel call, in order. */
   kernels: KernelInfo[];
   /** The function's return value. */
   result: TensorContainer;

@@ -23,7 +23,9 @@ function int1d(op: string, name: string, x: Arg, rank: number): Tensor {
 
 /** The result of sparse.sparseFillEmptyRows. */
 export interface SparseFillEmptyRowsResult {
+  /** int32 [nnz + empty rows, rank], grouped by row. */
   outputIndices: Tensor;
+  /** The values, defaultValue for each filled row. */
   outputValues: Tensor;
   /** bool [denseRows]: which rows were empty (and got defaultValue). */
   emptyRowIndicator: Tensor;
