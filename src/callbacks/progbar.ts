@@ -273,6 +273,9 @@ export class Progbar {
   }
 }
 
+/** The terminal watcher of the ProgbarLogger that started last (see onTrainBegin). */
+let activeUnwatch: (() => void) | null = null;
+
 /**
  * Prints Keras' progress output during `fit` (and `evaluate`/`predict` when called on their
  * own). `fit` adds one automatically when `verbose > 0`; its verbosity comes from
@@ -372,10 +375,11 @@ export class ProgbarLogger extends Callback {
 
   override onTrainBegin(): void {
     this.inFit = true;
-    this.unwatch?.();
-    this.unwatch = null;
+    // One watcher at a time: a fit that threw never reached onTrainEnd to remove its own.
+    activeUnwatch?.();
+    activeUnwatch = this.unwatch = null;
     if (this.verbose !== 0 && this.tty && this.out.watchOthers) {
-      this.unwatch = this.out.watchOthers((t) => this.onOther(t));
+      activeUnwatch = this.unwatch = this.out.watchOthers((t) => this.onOther(t));
     }
   }
 
@@ -384,8 +388,11 @@ export class ProgbarLogger extends Callback {
     this.bar = null;
     this.pendingHeader = '';
     this.redrawHeader = '';
-    this.unwatch?.();
-    this.unwatch = null;
+    if (this.unwatch) {
+      this.unwatch();
+      if (activeUnwatch === this.unwatch) activeUnwatch = null;
+      this.unwatch = null;
+    }
   }
 
   override onEpochBegin(epoch: number): void {

@@ -19,10 +19,10 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
 
 /** Runs logging_fit.ts in a child (stderr merged into stdout, in order); its raw output. */
-function runFit(tty: boolean): string {
+function runFit(tty: boolean, throwing = false): string {
   const r = spawnSync('sh', ['-c', `exec node --import tsx ${JSON.stringify(join(here, 'logging_fit.ts'))} 2>&1`], {
     cwd: root,
-    env: { ...process.env, FAKE_TTY: tty ? '1' : '0', FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: { ...process.env, FAKE_TTY: tty ? '1' : '0', THROW: throwing ? '1' : '0', FORCE_COLOR: '0', NO_COLOR: '1' },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -121,6 +121,22 @@ describe('fit() default logging in Node', () => {
       'Epoch 1/3',
       expect.stringMatching(FINISHED),
     ]);
+  }, 60_000);
+});
+
+describe('fit() default logging in Node, after a fit that threw', () => {
+  it('in a terminal: the next fit draws as usual and the terminal hook is removed at its end', () => {
+    const lines = screen(runFit(true, true));
+    const i = lines.indexOf('user: caught user: thrown');
+    expect(i).toBeGreaterThan(0);
+    // The thrown fit's half-drawn header and bar are erased (nothing of it is left above).
+    expect(lines.slice(i + 1, i + 5)).toEqual([
+      'Epoch 1/2',
+      expect.stringMatching(/^4\/4 \[=+\] - \d+s \d+(ms|us|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/),
+      'Epoch 2/2',
+      expect.stringMatching(/^4\/4 \[=+\] - /),
+    ]);
+    expect(lines.slice(i + 5)).toEqual(['user: stdout restored true', 'user: done']);
   }, 60_000);
 });
 

@@ -10,6 +10,7 @@ if (process.env.FAKE_TTY === '1') {
     Object.defineProperty(st, 'columns', { value: 80, configurable: true });
   }
 }
+const originalWrite = process.stdout.write;
 await sg.ready();
 const x = sg.tensor(
   Float32Array.from({ length: 64 * 4 }, (_, i) => Math.sin(i)),
@@ -36,6 +37,24 @@ await model.fit(x, y, {
     },
   },
 });
+if (process.env.THROW === '1') {
+  // A fit that throws mid-epoch (it never reaches onTrainEnd), then one that ends normally.
+  try {
+    await model.fit(x, y, {
+      epochs: 2,
+      batchSize: 16,
+      callbacks: {
+        onBatchEnd: (b) => {
+          if (b === 1) throw new Error('user: thrown');
+        },
+      },
+    });
+  } catch (e) {
+    console.log(`user: caught ${(e as Error).message}`);
+  }
+  await model.fit(x, y, { epochs: 2, batchSize: 16 });
+  console.log(`user: stdout restored ${process.stdout.write === originalWrite}`);
+}
 console.log('user: done');
 sg.dispose([x, y]);
 model.dispose();
