@@ -24,7 +24,7 @@ import { makeProject, packTarball } from './project.js';
 const CHROMIUM = '/usr/bin/chromium';
 const APPS = ['ops', 'fit', 'path'] as const;
 type App = (typeof APPS)[number];
-type Bundler = 'vite' | 'esbuild';
+type Bundler = 'vite' | 'esbuild' | 'esbuild-nosplit';
 
 /** The apps' sources: each sets window.result to a promise of its report. */
 const SOURCES: Record<App, string> = {
@@ -146,6 +146,23 @@ async function buildApps(): Promise<void> {
       logLevel: 'error',
     });
     writeFileSync(join(esOut, 'index.html'), readFileSync(join(src, 'index.html')));
+    if (app === 'ops') {
+      // esbuild's default (no splitting): the dynamic import of the embedded module is inlined
+      const one = join(outRoot, 'esbuild-nosplit', app);
+      await esbuild({
+        entryPoints: [join(src, 'main.js')],
+        absWorkingDir: project,
+        outdir: one,
+        bundle: true,
+        format: 'esm',
+        minify: true,
+        platform: 'browser',
+        target: 'es2022',
+        logLevel: 'error',
+      });
+      writeFileSync(join(one, 'index.html'), readFileSync(join(src, 'index.html')));
+      for (const f of listFiles(one)) files.set(`esbuild-nosplit/${app}/${relative(one, f)}`, readFileSync(f));
+    }
     for (const b of ['vite', 'esbuild'] as const) {
       const dir = join(outRoot, b, app);
       writeFileSync(join(dir, 'simdgrad.wasm'), wasm); // the file setWasmPath names ('path' app)
@@ -337,6 +354,19 @@ describe.each(['vite', 'esbuild'] as const)('%s build of an app importing the pa
         );
       }
     }
+  });
+});
+
+describe('esbuild without code splitting', () => {
+  it("'ops' runs from one file that carries the embedded module (zero configuration)", async () => {
+    const { result, console: msgs, fetched } = await runPage('coi', 'esbuild-nosplit', 'ops');
+    expect(msgs.filter((m) => m.startsWith('pageerror'))).toEqual([]);
+    expect(result).toEqual({ backend: 'wasm', op: [2, 4, 6] });
+    const js = fetched.filter((n) => n.endsWith('.js'));
+    expect(js).toEqual(['main.js']);
+    expect(files.get('esbuild-nosplit/ops/main.js')!.toString('latin1')).toContain(EMBEDDED_MARK);
+    const s = sizes('esbuild-nosplit', 'ops', js);
+    report.push(`esbuild without splitting 'ops': one file ${kb(s.raw)} (gzip ${kb(s.gzip)})`);
   });
 });
 
