@@ -1,5 +1,5 @@
 // Browser storage, with tfjs' layouts so that models saved by either library load in the other:
-// localstorage:// (keys 'tensorflowjs_models/<path>/{info,topology,weight_specs,weight_data,
+// localstorage:// (keys 'tensorflowjs_models/<path>/{info,model_topology,weight_specs,weight_data,
 // model_metadata}', weights base64), indexeddb:// (database 'tensorflowjs', stores 'models_store'
 // and 'model_info_store' keyed by modelPath), downloads:// (model.json + weights.bin through an
 // <a download> click) and io.browserFiles (File objects from an <input type="file">).
@@ -23,7 +23,7 @@ function lsKeys(path: string) {
   const root = `${LS_PREFIX}/${path}`;
   return {
     info: `${root}/info`,
-    topology: `${root}/topology`,
+    topology: `${root}/model_topology`,
     weightSpecs: `${root}/weight_specs`,
     weightData: `${root}/weight_data`,
     metadata: `${root}/model_metadata`,

@@ -365,7 +365,7 @@ describe('browser handlers (what Node can run)', () => {
       m.userDefinedMetadata = { classes: ['a', 'b', 'c'] };
       await m.save('localstorage://my-model');
       expect([...store.map.keys()].sort()).toEqual(
-        ['info', 'model_metadata', 'topology', 'weight_data', 'weight_specs'].map(
+        ['info', 'model_metadata', 'model_topology', 'weight_data', 'weight_specs'].map(
           (k) => `tensorflowjs_models/my-model/${k}`,
         ),
       );
@@ -377,7 +377,7 @@ describe('browser handlers (what Node can run)', () => {
       const data = Buffer.from(store.getItem('tensorflowjs_models/my-model/weight_data')!, 'base64');
       const t = await tfl.loadLayersModel(
         tf.io.fromMemory({
-          modelTopology: JSON.parse(store.getItem('tensorflowjs_models/my-model/topology')!),
+          modelTopology: JSON.parse(store.getItem('tensorflowjs_models/my-model/model_topology')!),
           weightSpecs: specs,
           weightData: new Uint8Array(data).buffer,
         }),
@@ -630,7 +630,7 @@ describe('serialization registry', () => {
     q.dispose();
     t.dispose();
     m.dispose();
-    // A tfjs LSTM with its default recurrent activation needs a kernel simdgrad does not have.
+    // A tfjs LSTM with its default recurrent activation (Keras 2's hard sigmoid) loads and predicts as tfjs.
     const r = tfl.sequential({
       layers: [tfl.layers.lstm({ units: 2, inputShape: [3, 2], recurrentInitializer: 'glorotUniform' })],
     });
@@ -639,9 +639,15 @@ describe('serialization registry', () => {
         async (a) => ((art = a), { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }),
       ),
     );
-    await expect(sg.loadLayersModel(sg.io.fromMemory(art as sg.io.ModelArtifacts))).rejects.toThrow(
-      /cannot build layer 'lstm_LSTM\d+' \(LSTM\): .*recurrentActivation 'hard_sigmoid_keras2' is not supported by the fused recurrent kernels/,
-    );
+    const lstm = await sg.loadLayersModel(sg.io.fromMemory(art as sg.io.ModelArtifacts));
+    const seq = Array.from({ length: 12 }, (_, i) => Math.sin(i * 1.1) * 3);
+    const ls = sg.tensor(seq, [2, 3, 2]);
+    const lp = lstm.predict(ls) as sg.Tensor;
+    const lq = r.predict(tf.tensor(seq, [2, 3, 2])) as tf.Tensor;
+    expectClose(lp.dataSync(), lq.dataSync() as Float32Array, 1e-5, 1e-6);
+    sg.dispose([ls, lp]);
+    lq.dispose();
+    lstm.dispose();
     r.dispose();
   });
 });

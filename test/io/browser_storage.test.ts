@@ -1,0 +1,157 @@
+// The browser save handlers in a real page: headless Chromium (Debian's /usr/bin/chromium, driven
+// by playwright-core, as test/browser.test.ts) runs an esbuild bundle of browser_storage_entry.ts:
+// - indexeddb:// and localstorage://: a trained model saved with its optimizer and loaded back in
+//   the page predicts the same and takes the same next step; tfjs-layers 4.22 in the same page loads
+//   what simdgrad stored (and simdgrad what tfjs-layers stored): real IndexedDB and localStorage,
+//   in tfjs' database, stores and keys.
+// - downloads://: the page's save triggers two downloads (playwright's download event): the
+//   model.json and weights.bin load in simdgrad in Node and in tfjs-layers in Node (io.fromMemory),
+//   and predict what the page predicted.
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type BrowserContext, type Download } from 'playwright-core';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as sg from '../../src/index.js';
+import { INPUT, trainedModel } from './browser_storage_entry.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+let server: Server;
+let base = '';
+let context: BrowserContext;
+let profile = '';
+let downloads = '';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  const bundle = await build({
+    entryPoints: [join(here, 'browser_storage_entry.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'error',
+  });
+  const files: Record<string, [string, string | Uint8Array]> = {
+    '/entry.js': ['text/javascript', bundle.outputFiles[0].contents],
+    '/index.html': ['text/html', '<!doctype html><meta charset="utf-8"><script type="module" src="/entry.js"></script>'],
+  };
+  server = createServer((req, res) => {
+    const file = files[new URL(req.url ?? '/', 'http://localhost').pathname];
+    if (!file) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' }).end(file[1]);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  profile = mkdtempSync(join(tmpdir(), 'simdgrad-storage-chromium-'));
+  downloads = mkdtempSync(join(tmpdir(), 'simdgrad-downloads-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await new Promise((r) => server?.close(r));
+  for (const d of [profile, downloads]) if (d) rmSync(d, { recursive: true, force: true });
+});
+
+/** What the model predicts in Node (same weights and training as in the page). */
+function nodePrediction(): number[] {
+  const m = trainedModel(sg);
+  const x = sg.tensor(INPUT, [3, 4]);
+  const y = m.predict(x) as sg.Tensor;
+  const out = Array.from(y.dataSync());
+  sg.dispose([x, y]);
+  m.optimizer.dispose();
+  m.dispose();
+  return out;
+}
+
+function expectNear(got: number[], want: number[], tol: number): void {
+  expect(got.length).toBe(want.length);
+  got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(tol));
+}
+
+async function openPage() {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/index.html`);
+  await page.waitForFunction(() => (window as unknown as { run?: unknown }).run !== undefined, undefined, { timeout: 60_000 });
+  return { page, errors };
+}
+
+describe('browser save handlers in headless Chromium', () => {
+  it('indexeddb:// and localstorage://: saved and loaded in the page, by simdgrad and by tfjs-layers 4.22', async () => {
+    const { page, errors } = await openPage();
+    const r = (await page.evaluate(() => (window as unknown as { run: (s: string) => Promise<unknown> }).run('storage'))) as Record<string, unknown>;
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(r.isNode).toBe(false);
+    const before = r.before as number[];
+    // The page computes what Node computes (same wasm kernels).
+    expectNear(before, nodePrediction(), 1e-6);
+    expect(r.idbBack).toEqual(before);
+    expect(r.idbIterations).toBe(2);
+    expect(r.nextStepSame).toBe(true);
+    expectNear(r.idbTfjs as number[], before, 1e-5);
+    expect(r.idbKeys).toEqual({ model_info_store: ['sg-mlp', 'tfjs-mlp'], models_store: ['sg-mlp', 'tfjs-mlp'] });
+    expect((r.idbSave as { weightDataBytes: number }).weightDataBytes).toBeGreaterThan((4 * 5 + 5 + 5 * 2 + 2) * 4);
+    expectNear(r.tfjsBySg as number[], r.tfjsOwn as number[], 1e-6);
+    expect(r.lsBack).toEqual(before);
+    expect(r.lsIterations).toBe(2);
+    expectNear(r.lsTfjs as number[], before, 1e-5);
+    expect(r.lsKeys).toEqual(['info', 'model_metadata', 'model_topology', 'weight_data', 'weight_specs'].map((k) => `tensorflowjs_models/sg-mlp-ls/${k}`));
+    expect(r.missing).toMatch(/indexeddb:\/\/no-such-model/);
+    expect(r.tensorsLeft).toBe(0);
+  }, 120_000);
+
+  it('downloads://: the two downloaded files load in simdgrad and in tfjs-layers in Node and predict what the page did', async () => {
+    const { page, errors } = await openPage();
+    const got: Download[] = [];
+    page.on('download', (d) => got.push(d));
+    const r = (await page.evaluate(() => (window as unknown as { run: (s: string) => Promise<unknown> }).run('download'))) as { before: number[] };
+    const t0 = Date.now();
+    while (got.length < 2 && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 50));
+    expect(got.map((d) => d.suggestedFilename()).sort()).toEqual(['dl_mlp.json', 'dl_mlp.weights.bin']);
+    for (const d of got) await d.saveAs(join(downloads, d.suggestedFilename()));
+    await page.close();
+    expect(errors).toEqual([]);
+
+    // simdgrad in Node, from the files (file:// handler, relative weight path), optimizer included.
+    const json = JSON.parse(readFileSync(join(downloads, 'dl_mlp.json'), 'utf8'));
+    expect(json.weightsManifest[0].paths).toEqual(['./dl_mlp.weights.bin']);
+    const m = await sg.loadLayersModel(`file://${join(downloads, 'dl_mlp.json')}`);
+    const x = sg.tensor(INPUT, [3, 4]);
+    const y = m.predict(x) as sg.Tensor;
+    expect(Array.from(y.dataSync())).toEqual(r.before);
+    expect(m.optimizer.iterations).toBe(2);
+    sg.dispose([x, y]);
+    m.dispose();
+
+    // tfjs-layers in Node, through tfjs-core's io.fromMemory (no tfjs-node).
+    const bin = readFileSync(join(downloads, 'dl_mlp.weights.bin'));
+    const specs = json.weightsManifest.flatMap((g: { weights: tf.io.WeightsManifestEntry[] }) => g.weights).filter((w: { group?: string }) => w.group !== 'optimizer');
+    const modelBytes = specs.reduce((n: number, s: tf.io.WeightsManifestEntry) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+    const theirs = await tfl.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: bin.buffer.slice(bin.byteOffset, bin.byteOffset + modelBytes) }),
+    );
+    const tx = tf.tensor(INPUT, [3, 4]);
+    const ty = theirs.predict(tx) as tf.Tensor;
+    expectNear(Array.from(ty.dataSync()), r.before, 1e-5);
+    tf.dispose([tx, ty]);
+    theirs.dispose();
+  }, 120_000);
+});
