@@ -235,6 +235,19 @@ describe('demo page (headless Chromium)', () => {
       await page.click('#clear');
       const js = await drawSeven(page);
       for (let i = 0; i < 10; i++) expect(js[js.length - 1][i]).toBeCloseTo(seen[seen.length - 1][i], 3);
+
+      // Stop: training on js stops within epoch 2; as in Keras that epoch ends early (evaluated,
+      // saved) and no third one starts.
+      await page.fill('#epochs', '3');
+      await page.click('#train');
+      await page.waitForFunction(() =>
+        /^epoch 2, batch \d+\/63$/.test(document.getElementById('progress')!.textContent!),
+      );
+      await page.click('#stop');
+      await page.waitForFunction(() => !(window as unknown as { demoState: DemoState }).demoState.training);
+      expect(await text(page, '#status')).toBe('stopped');
+      expect((await state(page)).epochsDone).toBe(2);
+      expect(await text(page, '#saved')).toMatch(/^saved to IndexedDB: 2 epochs trained/);
       expect(errors).toEqual([]);
     } finally {
       await close();
