@@ -1,7 +1,8 @@
 // HDF5 interchange with the real peers: h5py opens the files our writer makes and sees the same
 // groups, datasets, attributes and values; Keras 3 loads a model.weights.h5 that our writer
 // re-wrote from the one Keras saved and predicts exactly as before; our reader reads a file h5py
-// writes during the test. Needs the venv (scripts/setup-venv.sh): without it these tests fail.
+// writes during the test, and Keras files (.keras and .h5) whose datasets h5py re-wrote chunked with
+// gzip and shuffle, as files in the wild often are. Needs the venv (scripts/setup-venv.sh): without it these tests fail.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,9 @@ import { H5Dataset, H5File, H5Group, H5WGroup, H5Writer } from '../../src/io/hdf
 import { expectFile } from './hdf5_expect.js';
 import { runPython } from './hdf5_python.js';
 import { MODEL_CONFIG, sampleWriter } from './hdf5_sample.js';
+import * as sg from '../../src/index.js';
+import { ZipReader } from '../../src/io/zip.js';
+import { predictRef, zooRef } from './keras_zoo_ref.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));
 const script = fileURLToPath(new URL('../../scripts/fixtures/make_hdf5_fixtures.py', import.meta.url));
@@ -108,5 +112,55 @@ with h5py.File(sys.argv[1], 'w', libver='latest') as f:
     expect(f.group('g').attrNames().length).toBe(30);
     expect(f.group('g').attr('k29')).toBe('v29');
     expect(f.dataset('g/s').data).toEqual(['x', 'yz']);
+  }, 60_000);
+
+  it('Keras files whose datasets h5py re-wrote chunked with gzip and shuffle load with the same predictions', async () => {
+    const zoo = fileURLToPath(new URL('../fixtures/keras_zoo/', import.meta.url));
+    const kerasOut = join(dir, 'gzip.keras');
+    const h5Out = join(dir, 'gzip.h5');
+    runPython(
+      `import sys, io, zipfile, h5py
+def copy(gs, gd):
+    for k, v in gs.attrs.items(): gd.attrs[k] = v
+    for k in gs:
+        o = gs[k]
+        if isinstance(o, h5py.Group):
+            copy(o, gd.create_group(k))
+        else:
+            kw = dict(compression='gzip', compression_opts=6, shuffle=True, chunks=True) if o.shape not in ((), None) and o.size > 0 else {}
+            d = gd.create_dataset(k, data=o[()], **kw)
+            for a, v in o.attrs.items(): d.attrs[a] = v
+def rewrite(src, dst):
+    with h5py.File(src, 'r') as fs, h5py.File(dst, 'w') as fd: copy(fs, fd)
+zin = zipfile.ZipFile(sys.argv[1])
+buf = io.BytesIO()
+with h5py.File(io.BytesIO(zin.read('model.weights.h5')), 'r') as fs, h5py.File(buf, 'w') as fd: copy(fs, fd)
+with zipfile.ZipFile(sys.argv[2], 'w') as zout:
+    for n in zin.namelist():
+        zout.writestr(n, buf.getvalue() if n == 'model.weights.h5' else zin.read(n))
+rewrite(sys.argv[3], sys.argv[4])`,
+      [join(zoo, 'cnn_bn.keras'), kerasOut, join(zoo, 'cnn_bn.h5'), h5Out],
+    );
+    const ref = zooRef('cnn_bn');
+    // Every non-scalar dataset is now chunked and deflated.
+    const zr = ZipReader.open(readFileSync(kerasOut), 'gzip.keras');
+    const w = await H5File.read(await zr.read('model.weights.h5'), { name: 'model.weights.h5' });
+    const kinds = new Set<string>();
+    w.visit((_p, o) => {
+      if (o.kind === 'dataset' && o.shape.length > 0) kinds.add(`${o.storage.layout}:${o.storage.filters?.join('+')}`);
+    });
+    expect([...kinds]).toEqual(['chunked:shuffle+deflate']);
+    for (const [file, orig] of [
+      [kerasOut, join(zoo, 'cnn_bn.keras')],
+      [h5Out, join(zoo, 'cnn_bn.h5')],
+    ]) {
+      const a = await sg.loadModel(readFileSync(file));
+      const b = await sg.loadModel(readFileSync(orig));
+      const pa = predictRef(a, ref);
+      expect(pa).toEqual(predictRef(b, ref));
+      expect(pa[0].data.length).toBeGreaterThan(0);
+      a.dispose();
+      b.dispose();
+    }
   }, 60_000);
 });
