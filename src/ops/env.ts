@@ -8,6 +8,7 @@ import { registerGradient } from '../engine/registry.js';
 import { sizeFromShape, stridesOf } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
 import { inferShape, run1 } from './util.js';
+import { utilExtra } from './util_extra.js';
 
 /**
  * tfjs's `util` helpers that programs call.
@@ -80,6 +81,7 @@ export const util = {
   encodeString: (s: string): Uint8Array => new TextEncoder().encode(s),
   /** The string of UTF-8 bytes. */
   decodeString: (b: Uint8Array): string => new TextDecoder().decode(b),
+  ...utilExtra, // shape/index arithmetic, type tests, typed-array makers...: util_extra.ts
 };
 
 /**

@@ -1,5 +1,5 @@
 // simdgrad's export list against tfjs-core 4.22's (`Object.keys(tf)` of @tensorflow/tfjs-core,
-// and the members of its op namespaces): every tfjs-core name must exist in simdgrad unless it
+// and the members of its op namespaces and of util): every tfjs-core name must exist in simdgrad unless it
 // is in OUT_OF_SCOPE below, each with the reason. The test prints the differences both ways and
 // fails on a missing name that is not listed, and on a listed name that simdgrad has after all
 // (so the list cannot go stale).
@@ -68,6 +68,11 @@ const OUT_OF_SCOPE: Record<string, string> = {
   AdamOptimizer: "tfjs' optimizer classes: use sg.train.adam(...) or sg.Adam",
   AdamaxOptimizer: "tfjs' optimizer classes: use sg.train.adamax(...) or sg.Adamax",
   RMSPropOptimizer: "tfjs' optimizer classes: use sg.train.rmsprop(...) or sg.RMSprop",
+  'util.bytesFromStringArray': STRINGS,
+  'util.createScalarValue': STRINGS + " (it encodes a string value for tfjs' string tensors)",
+  'util.fingerPrint64': STRINGS + ' (the string hashing behind stringToHashBucketFast)',
+  'util.hexToLong': STRINGS + ' (a helper of fingerPrint64)',
+  'util.convertBackendValuesAndArrayBuffer': PLUMBING,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -82,7 +87,7 @@ const SG = sg as any;
 const isKernelName = (k: string) => typeof TF[k] === 'string' && /^_?[A-Z]/.test(k) && k !== 'OP_SCOPE_SUFFIX';
 
 /** The namespaces whose members are ops (util and io are helpers, checked elsewhere). */
-const OP_NAMESPACES = ['image', 'linalg', 'signal', 'spectral', 'losses', 'browser', 'math', 'fused', 'sparse', 'train'];
+const OP_NAMESPACES = ['image', 'linalg', 'signal', 'spectral', 'losses', 'browser', 'math', 'fused', 'sparse', 'train', 'util'];
 
 function tfNames(): string[] {
   const names = Object.keys(TF).filter((k) => !isKernelName(k));
@@ -143,4 +148,70 @@ it('Tensor methods: every method of a tfjs-core Tensor exists on a simdgrad Tens
   s.dispose();
   t.dispose();
   expect(() => s.throwIfDisposed()).toThrow(/Tensor is disposed \(shape \[1\], dtype float32\)/);
+});
+
+it("util helpers give tfjs-core's results", async () => {
+  const U = sg.util as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const T = tf.util as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const calls: Array<[string, unknown[]]> = [
+    ['arraysEqualWithNull', [[2, null, 3], [2, 5, 3]]],
+    ['arraysEqualWithNull', [[2, 4], [2, 5]]],
+    ['bytesPerElement', ['float32']],
+    ['bytesPerElement', ['bool']],
+    ['clamp', [0, 7, 5]],
+    ['distSquared', [[1, 2, 3], [2, 4, 6]]],
+    ['getArrayFromDType', ['int32', 3]],
+    ['getTypedArrayFromDType', ['bool', 2]],
+    ['hasEncodingLoss', ['float32', 'int32']],
+    ['hasEncodingLoss', ['int32', 'float32']],
+    ['hasEncodingLoss', ['bool', 'int32']],
+    ['indexToLoc', [17, 3, [12, 4]]],
+    ['locToIndex', [[1, 1, 1], 3, [12, 4]]],
+    ['inferFromImplicitShape', [[2, -1, 3], 24]],
+    ['isInt', [3]],
+    ['isInt', [3.5]],
+    ['isNumber', ['3']],
+    ['isString', ['3']],
+    ['isBoolean', [false]],
+    ['isScalarShape', [[]]],
+    ['isValidDtype', ['int32']],
+    ['isValidDtype', ['int64']],
+    ['makeOnesTypedArray', [3, 'float32']],
+    ['makeZerosTypedArray', [2, 'int32']],
+    ['makeZerosNestedTypedArray', [[2, 2], 'float32']],
+    ['nearestDivisor', [12, 5]],
+    ['nearestLargerEven', [7]],
+    ['parseAxisParam', [[-1, 0], [2, 3, 4]]],
+    ['parseAxisParam', [null, [2, 3]]],
+    ['rightPad', ['ab', 5]],
+    ['squeezeShape', [[1, 3, 1, 2]]],
+    ['squeezeShape', [[1, 3, 1, 2], [2]]],
+    ['toNestedArray', [[2, 3], [1, 2, 3, 4, 5, 6]]],
+    ['toTypedArray', [[[1.7, 0], [0.2, 2]], 'int32']],
+    ['toTypedArray', [[0.4, 0.6, 0], 'bool']],
+    ['tanh', [0.5]],
+  ];
+  for (const [name, args] of calls) expect(U[name](...args), `util.${name}(${JSON.stringify(args)})`).toEqual(T[name](...args));
+  for (const [name, args] of [
+    ['parseAxisParam', [3, [2, 3]]],
+    ['inferFromImplicitShape', [[-1, -1], 4]],
+    ['squeezeShape', [[1, 3], [1]]],
+    ['assertShapesMatch', [[1, 2], [2, 1], 'x:']],
+    ['checkConversionForErrors', [[1, NaN], 'float32']],
+  ] as Array<[string, unknown[]]>) {
+    let tfMessage = '';
+    try {
+      T[name](...args);
+    } catch (e) {
+      tfMessage = (e as Error).message;
+    }
+    expect(tfMessage, name).not.toBe('');
+    expect(() => U[name](...args), name).toThrow(tfMessage);
+  }
+  let n = 0;
+  await U.repeatedTry(() => ++n === 3);
+  expect(n).toBe(3);
+  const arr = [1, 2, 3];
+  U.swap(arr, 0, 2);
+  expect(arr).toEqual([3, 2, 1]);
 });
