@@ -27,6 +27,7 @@ const listeners = new Set<() => void>();
  * const c = sg.matMul(sg.ones([512, 512]), sg.ones([512, 512]));
  * sg.setThreads(1);                                   // stop the workers
  * ```
+ * @category Memory and backends
  */
 export function setThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > CTL.MAX_THREADS) {
@@ -46,6 +47,7 @@ export function setThreads(n: number): void {
  * import * as sg from 'simdgrad';
  * console.log(sg.getThreads()); // e.g. 8 on an 8-core machine
  * ```
+ * @category Memory and backends
  */
 export function getThreads(): number {
   if (fallbackReason !== null || sharedMemoryUnavailableReason() !== null) return 1;

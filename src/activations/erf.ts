@@ -27,6 +27,7 @@ export function erfcAbs(z: Tensor): Tensor {
  *
  * Porting note: tfjs-core has an `erf` kernel with the same A&S approximation; this one is built
  * from ops until simdgrad gets a kernel.
+ * @function
  */
 export const erf = scoped((x: Tensor | TensorLike): Tensor => {
   let t = toTensor(x, 'x', 'erf');

@@ -17,7 +17,10 @@ import { run1, scoped, toTensor } from './util.js';
 /** @inline */
 type Arg = Tensor | TensorLike;
 
-/** Sums a broadcast gradient back down to the shape of the input it came from. */
+/**
+ * Sums a broadcast gradient back down to the shape of the input it came from.
+ * @category Arithmetic and math
+ */
 export function sumToShape(dy: Tensor, shape: Shape): Tensor {
   if (shapesEqual(dy.shape, shape)) return dy;
   const lead = dy.rank - shape.length;
@@ -55,72 +58,89 @@ const compare = scoped((name: string, op: Compare, a: Arg, b: Arg): Tensor => {
   return run1('Compare', [x, y], { op });
 });
 
-/** a + b with broadcasting. @example sg.add(sg.tensor([1, 2]), 10); // [11, 12] */
+/**
+ * a + b with broadcasting.
+ * @example sg.add(sg.tensor([1, 2]), 10); // [11, 12]
+ * @category Arithmetic and math
+ */
 export const add = (a: Arg, b: Arg) => binary('add', Binary.Add, a, b);
 /**
  * a - b with broadcasting.
  * @example sg.sub([5, 7], [1, 2]); // [4, 5]
+ * @category Arithmetic and math
  */
 export const sub = (a: Arg, b: Arg) => binary('sub', Binary.Sub, a, b);
 /**
  * a * b with broadcasting.
  * @example sg.mul([[1, 2], [3, 4]], [10, 100]); // [[10, 200], [30, 400]]
+ * @category Arithmetic and math
  */
 export const mul = (a: Arg, b: Arg) => binary('mul', Binary.Mul, a, b);
 /**
  * a / b with broadcasting; int32 division floors, as tfjs.
  * @example sg.div([6, 7], 2); // [3, 3.5]
+ * @category Arithmetic and math
  */
 export const div = (a: Arg, b: Arg) => binary('div', Binary.Div, a, b);
 /**
  * Element-wise maximum; NaN wins.
  * @example sg.maximum([1, 5], [3, 2]); // [3, 5]
+ * @category Arithmetic and math
  */
 export const maximum = (a: Arg, b: Arg) => binary('maximum', Binary.Max, a, b);
 /**
  * Element-wise minimum; NaN wins.
  * @example sg.minimum([1, 5], [3, 2]); // [1, 2]
+ * @category Arithmetic and math
  */
 export const minimum = (a: Arg, b: Arg) => binary('minimum', Binary.Min, a, b);
 /**
  * a ** b
  * @example sg.pow([2, 3], 2); // [4, 9]
+ * @category Arithmetic and math
  */
 export const pow = (a: Arg, b: Arg) => binary('pow', Binary.Pow, a, b);
 /**
  * (a - b)^2
  * @example sg.squaredDifference([1, 5], [3, 2]); // [4, 9]
+ * @category Arithmetic and math
  */
 export const squaredDifference = (a: Arg, b: Arg) => binary('squaredDifference', Binary.SquaredDifference, a, b);
 
 /**
  * a > b element-wise with broadcasting, as a bool tensor.
  * @example sg.greater([1, 2, 3], 2); // [false, false, true]
+ * @category Arithmetic and math
  */
 export const greater = (a: Arg, b: Arg) => compare('greater', Compare.Greater, a, b);
 /**
  * a >= b element-wise with broadcasting, as a bool tensor.
  * @example sg.greaterEqual([1, 2, 3], 2); // [false, true, true]
+ * @category Arithmetic and math
  */
 export const greaterEqual = (a: Arg, b: Arg) => compare('greaterEqual', Compare.GreaterEqual, a, b);
 /**
  * a < b element-wise with broadcasting, as a bool tensor.
  * @example sg.less([1, 2, 3], 2); // [true, false, false]
+ * @category Arithmetic and math
  */
 export const less = (a: Arg, b: Arg) => compare('less', Compare.Less, a, b);
 /**
  * a <= b element-wise with broadcasting, as a bool tensor.
  * @example sg.lessEqual([1, 2, 3], 2); // [true, true, false]
+ * @category Arithmetic and math
  */
 export const lessEqual = (a: Arg, b: Arg) => compare('lessEqual', Compare.LessEqual, a, b);
 /**
  * a == b element-wise with broadcasting, as a bool tensor.
  * @example sg.equal([1, 2, 3], 2); // [false, true, false]
+ * @category Arithmetic and math
  */
 export const equal = (a: Arg, b: Arg) => compare('equal', Compare.Equal, a, b);
 /**
  * a != b element-wise with broadcasting, as a bool tensor.
  * @example sg.notEqual([1, 2, 3], 2); // [true, false, true]
+ * @category Arithmetic and math
  */
 export const notEqual = (a: Arg, b: Arg) => compare('notEqual', Compare.NotEqual, a, b);
 

@@ -82,6 +82,7 @@ export class TensorBuffer {
 /**
  * A TensorBuffer of `shape` (zeros, or a view of `values`).
  * @example const b = sg.buffer([3], 'int32');
+ * @category Creation
  */
 export function buffer(shape: Shape, dtype: DataType = 'float32', values?: TypedArray): TensorBuffer {
   checkShape('buffer', shape);

@@ -12,6 +12,8 @@ registerGradient('Cast', {
 /**
  * Converts `x` to `dtype`; returns a new handle on the same buffer when the dtype already matches.
  * @example sg.cast(sg.tensor([1.7, -1.7]), 'int32'); // [1, -1]
+ * @category Arithmetic and math
+ * @function
  */
 export const cast = scoped((x: Tensor | TensorLike, dtype: DataType): Tensor => {
   const t = toTensor(x, 'x', 'cast');

@@ -22,6 +22,8 @@ registerGradient('Concat', {
 /**
  * Joins tensors along `axis`; every other dimension must match.
  * @example sg.concat([sg.tensor([1]), sg.tensor([2, 3])]); // [1, 2, 3]
+ * @category Slicing and shapes
+ * @function
  */
 export const concat = scoped((tensors: Array<Tensor | TensorLike>, axis = 0): Tensor => {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
@@ -42,6 +44,8 @@ export const concat = scoped((tensors: Array<Tensor | TensorLike>, axis = 0): Te
 /**
  * Stacks same-shape tensors along a new `axis`.
  * @example sg.stack([sg.tensor([1, 2]), sg.tensor([3, 4])]); // [[1, 2], [3, 4]]
+ * @category Slicing and shapes
+ * @function
  */
 export const stack = scoped((tensorsIn: Array<Tensor | TensorLike>, axis = 0): Tensor => {
   if (!Array.isArray(tensorsIn) || tensorsIn.length === 0)
@@ -62,6 +66,7 @@ export const stack = scoped((tensorsIn: Array<Tensor | TensorLike>, axis = 0): T
 /**
  * Splits `x` along `axis` into rank-1-lower tensors.
  * @example sg.unstack(sg.tensor([[1, 2], [3, 4]])); // [[1, 2], [3, 4]]
+ * @category Slicing and shapes
  */
 export function unstack(x: Tensor | TensorLike, axis = 0): Tensor[] {
   const t = toTensor(x, 'x', 'unstack');

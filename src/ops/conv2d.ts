@@ -110,6 +110,7 @@ export interface ConvNdArgs {
  * then runs one 'Conv' kernel on channels-last 5-d views. x: [N, ...spatial, C] (or
  * [N, C, ...spatial] with channelsFirst; unbatched inputs get a batch of 1), filter:
  * [...window, C, CO].
+ * @category Neural network
  */
 export const convNd = scoped((args: ConvNdArgs): Tensor => {
   const { op, nd } = args;
@@ -178,6 +179,7 @@ export const convNd = scoped((args: ConvNdArgs): Tensor => {
  * 2-d convolution (tfjs-core's conv2d). x: [batch, height, width, inChannels] (or NCHW with
  * dataFormat 'NCHW'), filter: [filterHeight, filterWidth, inChannels, outChannels].
  * @example sg.conv2d(sg.ones([1, 5, 5, 1]), sg.ones([3, 3, 1, 2]), 1, 'same').shape; // [1, 5, 5, 2]
+ * @category Neural network
  */
 export function conv2d(
   x: Tensor | TensorLike,
@@ -206,6 +208,7 @@ export function conv2d(
  * 1-d convolution (tfjs-core's conv1d). x: [batch, width, inChannels], filter: [filterWidth,
  * inChannels, outChannels].
  * @example sg.conv1d(sg.ones([1, 8, 2]), sg.ones([3, 2, 4]), 1, 'valid').shape; // [1, 6, 4]
+ * @category Neural network
  */
 export function conv1d(
   x: Tensor | TensorLike,
@@ -265,6 +268,7 @@ export interface FusedConv2DArgs {
  * act(conv2d(x, filter) + bias) with the bias add and relu/relu6 in the GEMM epilogue
  * (tfjs-core's fused.conv2d), with tfjs's leakyreluAlpha and preluActivationWeights.
  * @example sg.fusedConv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' });
+ * @category Neural network
  */
 export function fusedConv2d(args: FusedConv2DArgs, op = 'fusedConv2d'): Tensor {
   const dataFormat = args.dataFormat ?? 'NHWC';

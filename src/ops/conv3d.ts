@@ -9,6 +9,7 @@ import type { PadArg, RoundingMode } from './conv_util.js';
  * [filterDepth, filterHeight, filterWidth, inChannels, outChannels].
  * Porting note: besides tfjs' 'valid' and 'same', pad may be a number or explicit pairs.
  * @example sg.conv3d(sg.ones([1, 4, 4, 4, 1]), sg.ones([2, 2, 2, 1, 3]), 1, 'valid').shape; // [1, 3, 3, 3, 3]
+ * @category Neural network
  */
 export function conv3d(
   x: Tensor | TensorLike,

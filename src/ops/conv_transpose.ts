@@ -8,7 +8,10 @@ import { reshape } from './reshape.js';
 import { checkFloat, run1, scoped, toTensor } from './util.js';
 import { checkRank, spatialGeom, tupleArg, type PadArg, type RoundingMode } from './conv_util.js';
 
-/** The n-d transposed convolution on channels-last input; filter [...window, outC, inC]. */
+/**
+ * The n-d transposed convolution on channels-last input; filter [...window, outC, inC].
+ * @category Neural network
+ */
 export const convTransposeNd = scoped(
   (
     op: string,
@@ -69,6 +72,7 @@ export const convTransposeNd = scoped(
  * The transpose (input gradient) of conv2d. x: [batch, height, width, inDepth], filter:
  * [filterHeight, filterWidth, outDepth, inDepth], outputShape: [batch, height, width, outDepth].
  * @example sg.conv2dTranspose(sg.ones([1, 3, 3, 2]), sg.ones([2, 2, 4, 2]), [1, 6, 6, 4], 2, 'same').shape; // [1, 6, 6, 4]
+ * @category Neural network
  */
 export function conv2dTranspose(
   x: Tensor | TensorLike,
@@ -84,6 +88,7 @@ export function conv2dTranspose(
 /**
  * The transpose of conv3d. filter: [fd, fh, fw, outDepth, inDepth].
  * @example sg.conv3dTranspose(x, filter, [1, 8, 8, 8, 4], 2, 'same');
+ * @category Neural network
  */
 export function conv3dTranspose(
   x: Tensor | TensorLike,

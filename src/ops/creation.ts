@@ -21,6 +21,7 @@ import {
  * @example
  * sg.tensor([[1, 2], [3, 4]]);            // float32 [2,2]
  * sg.tensor([1, 2, 3, 4], [2, 2], 'int32');
+ * @category Creation
  */
 export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Tensor {
   let first: unknown = values;
@@ -69,13 +70,18 @@ function rankTensor(op: string, rank: number, values: TensorLike, shape?: Shape,
   return t;
 }
 
-/** A rank-3 tensor. @example sg.tensor3d([[[1], [2]], [[3], [4]]]).shape; // [2, 2, 1] */
+/**
+ * A rank-3 tensor.
+ * @example sg.tensor3d([[[1], [2]], [[3], [4]]]).shape; // [2, 2, 1]
+ * @category Creation
+ */
 export function tensor3d(values: TensorLike, shape?: [number, number, number], dtype?: DataType): Tensor {
   return rankTensor('tensor3d', 3, values, shape, dtype);
 }
 /**
  * A rank-4 tensor.
  * @example sg.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]).shape; // [1, 2, 2, 1]
+ * @category Creation
  */
 export function tensor4d(values: TensorLike, shape?: [number, number, number, number], dtype?: DataType): Tensor {
   return rankTensor('tensor4d', 4, values, shape, dtype);
@@ -83,6 +89,7 @@ export function tensor4d(values: TensorLike, shape?: [number, number, number, nu
 /**
  * A rank-5 tensor.
  * @example sg.tensor5d([1, 2], [1, 1, 1, 1, 2]).shape; // [1, 1, 1, 1, 2]
+ * @category Creation
  */
 export function tensor5d(
   values: TensorLike,
@@ -94,6 +101,7 @@ export function tensor5d(
 /**
  * A rank-6 tensor.
  * @example sg.tensor6d([1], [1, 1, 1, 1, 1, 1]).shape; // [1, 1, 1, 1, 1, 1]
+ * @category Creation
  */
 export function tensor6d(
   values: TensorLike,
@@ -106,6 +114,7 @@ export function tensor6d(
 /**
  * A rank-0 tensor.
  * @example sg.scalar(3.5); // 3.5
+ * @category Creation
  */
 export function scalar(value: number | boolean, dtype?: DataType): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean')
@@ -116,6 +125,7 @@ export function scalar(value: number | boolean, dtype?: DataType): Tensor {
 /**
  * A rank-1 tensor; throws when `values` is not a flat array.
  * @example sg.tensor1d([1, 2, 3]);
+ * @category Creation
  */
 export function tensor1d(values: TensorLike, dtype?: DataType): Tensor {
   const t = tensor(values, undefined, dtype);
@@ -129,6 +139,7 @@ export function tensor1d(values: TensorLike, dtype?: DataType): Tensor {
 /**
  * A rank-2 tensor from nested arrays, or from flat values with `shape`.
  * @example sg.tensor2d([1, 2, 3, 4], [2, 2]); // [[1, 2], [3, 4]]
+ * @category Creation
  */
 export function tensor2d(values: TensorLike, shape?: [number, number], dtype?: DataType): Tensor {
   return rankTensor('tensor2d', 2, values, shape, dtype);
@@ -137,6 +148,7 @@ export function tensor2d(values: TensorLike, shape?: [number, number], dtype?: D
 /**
  * A tensor of `shape` filled with `value`.
  * @example sg.fill([2, 2], 7); // [[7, 7], [7, 7]]
+ * @category Creation
  */
 export function fill(shape: Shape, value: number, dtype: DataType = 'float32', op = 'fill'): Tensor {
   if (!Array.isArray(shape))
@@ -158,6 +170,7 @@ export function fill(shape: Shape, value: number, dtype: DataType = 'float32', o
 /**
  * A tensor of `shape` filled with 0.
  * @example sg.zeros([2, 3]);
+ * @category Creation
  */
 export function zeros(shape: Shape, dtype: DataType = 'float32'): Tensor {
   return fill(shape, 0, dtype, 'zeros');
@@ -166,6 +179,7 @@ export function zeros(shape: Shape, dtype: DataType = 'float32'): Tensor {
 /**
  * A tensor of `shape` filled with 1.
  * @example sg.ones([3], 'int32'); // [1, 1, 1]
+ * @category Creation
  */
 export function ones(shape: Shape, dtype: DataType = 'float32'): Tensor {
   return fill(shape, 1, dtype, 'ones');
@@ -174,6 +188,7 @@ export function ones(shape: Shape, dtype: DataType = 'float32'): Tensor {
 /**
  * Zeros of x's shape and dtype (x may be a plain array, as in tfjs).
  * @example sg.zerosLike([[1, 2]]); // [[0, 0]]
+ * @category Creation
  */
 export function zerosLike(x: Tensor | TensorLike): Tensor {
   if (x instanceof Tensor) {
@@ -189,6 +204,7 @@ export function zerosLike(x: Tensor | TensorLike): Tensor {
 /**
  * Ones of x's shape and dtype (x may be a plain array, as in tfjs).
  * @example sg.onesLike([[1, 2]]); // [[1, 1]]
+ * @category Creation
  */
 export function onesLike(x: Tensor | TensorLike): Tensor {
   if (x instanceof Tensor) {
@@ -204,6 +220,7 @@ export function onesLike(x: Tensor | TensorLike): Tensor {
 /**
  * Numbers from `start` to `stop` (exclusive) by `step`, as tfjs `range`.
  * @example sg.range(0, 5).print(); // [0, 1, 2, 3, 4]
+ * @category Creation
  */
 export function range(start: number, stop: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
   checkFinite('range', 'start', start);
@@ -224,6 +241,7 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
 /**
  * numpy-style `arange(stop)` or `arange(start, stop, step)`.
  * @example sg.arange(0, 5, 2); // [0, 2, 4]
+ * @category Creation
  */
 export function arange(startOrStop: number, stop?: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
   const [a, b] = stop === undefined ? [0, startOrStop] : [startOrStop, stop];
@@ -242,6 +260,7 @@ function checkSize(op: string, n: number): void {
  * The identity matrix, as tfjs: numRows x numColumns (default square), optionally repeated over
  * `batchShape` (leading dimensions).
  * @example sg.eye(2).print(); // [[1, 0], [0, 1]]
+ * @category Creation
  */
 export function eye(
   numRows: number,
@@ -268,6 +287,7 @@ export function eye(
 /**
  * `num` evenly spaced values from `start` to `stop` (both included), float32.
  * @example sg.linspace(0, 1, 5).print(); // [0, 0.25, 0.5, 0.75, 1]
+ * @category Creation
  */
 export function linspace(start: number, stop: number, num: number): Tensor {
   checkFinite('linspace', 'start', start);
@@ -298,6 +318,7 @@ function randomTensor(op: string, shape: Shape, sample: () => number, dtype: Dat
 /**
  * Samples from a normal distribution. The same seed gives the same values.
  * @example sg.randomNormal([2, 3], 0, 1, 'float32', 42);
+ * @category Creation
  */
 export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DataType = 'float32', seed?: number): Tensor {
   checkFinite('randomNormal', 'mean', mean);
@@ -310,6 +331,7 @@ export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DataType
 /**
  * Samples uniformly from [minval, maxval).
  * @example sg.randomUniform([2, 3], -1, 1, 'float32', 42).shape; // [2, 3]
+ * @category Creation
  */
 export function randomUniform(
   shape: Shape,
@@ -332,6 +354,7 @@ export function randomUniform(
 /**
  * A normal distribution whose samples beyond two standard deviations are drawn again.
  * @example sg.truncatedNormal([3], 0, 1, 'float32', 7).shape; // [3]
+ * @category Creation
  */
 export function truncatedNormal(
   shape: Shape,
@@ -357,6 +380,7 @@ export function truncatedNormal(
  * A mutable variable initialised with a copy of `initialValue`'s buffer (shared, not copied).
  * @example
  * const w = sg.variable(sg.zeros([3]), true, 'w');
+ * @category Creation
  */
 export function variable(initialValue: Tensor, trainable = true, name?: string, dtype?: DataType): Variable {
   return ENGINE.makeVariable(initialValue, trainable, name, dtype);
@@ -367,6 +391,7 @@ export function variable(initialValue: Tensor, trainable = true, name?: string, 
  * tfjs); the same seed gives the same values. Porting note: the stream differs from tfjs's
  * (another generator), the distribution is the same.
  * @example sg.randomGamma([3], 2, 1, 'float32', 7);
+ * @category Creation
  */
 export function randomGamma(shape: Shape, alpha: number, beta = 1, dtype: DataType = 'float32', seed?: number): Tensor {
   checkFinite('randomGamma', 'alpha', alpha);

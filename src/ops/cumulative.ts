@@ -9,7 +9,10 @@ import type { Tensor } from '../engine/tensor.js';
 import { reshape } from './reshape.js';
 import { run1, scoped, toTensor } from './util.js';
 
-/** Runs the scan kernel along axis 1 of a [outer, n, inner] view. */
+/**
+ * Runs the scan kernel along axis 1 of a [outer, n, inner] view.
+ * @category Arithmetic and math
+ */
 export function scan3(x: Tensor, prod: boolean, exclusive: boolean, reverse: boolean): Tensor {
   return run1('Cumulative', [x], { prod, exclusive, reverse });
 }
@@ -46,6 +49,8 @@ function cumulative(
 /**
  * Cumulative sum along `axis`.
  * @example sg.cumsum(sg.tensor([1, 2, 3])).print(); // [1, 3, 6]
+ * @category Arithmetic and math
+ * @function
  */
 export const cumsum = scoped((x: Tensor | TensorLike, axis = 0, exclusive = false, reverse = false): Tensor =>
   cumulative('cumsum', false, x, axis, exclusive, reverse),
@@ -54,6 +59,8 @@ export const cumsum = scoped((x: Tensor | TensorLike, axis = 0, exclusive = fals
 /**
  * Cumulative product along `axis`.
  * @example sg.cumprod(sg.tensor([1, 2, 3])).print(); // [1, 2, 6]
+ * @category Arithmetic and math
+ * @function
  */
 export const cumprod = scoped((x: Tensor | TensorLike, axis = 0, exclusive = false, reverse = false): Tensor =>
   cumulative('cumprod', true, x, axis, exclusive, reverse),

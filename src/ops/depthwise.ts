@@ -41,6 +41,8 @@ registerGradient('DepthwiseConvBackpropFilter', {
  * Depthwise 2-d convolution. x: [batch, height, width, inChannels] (or NCHW), filter:
  * [filterHeight, filterWidth, inChannels, channelMultiplier]; output channels inChannels * multiplier.
  * @example sg.depthwiseConv2d(sg.ones([1, 5, 5, 3]), sg.ones([3, 3, 3, 2]), 1, 'same').shape; // [1, 5, 5, 6]
+ * @category Neural network
+ * @function
  */
 export const depthwiseConv2d = scoped(
   (
@@ -82,6 +84,8 @@ export const depthwiseConv2d = scoped(
  * Depthwise convolution followed by a 1x1 (pointwise) convolution. depthwiseFilter:
  * [fh, fw, inChannels, multiplier], pointwiseFilter: [1, 1, inChannels * multiplier, outChannels].
  * @example sg.separableConv2d(x, dw, pw, 1, 'same');
+ * @category Neural network
+ * @function
  */
 export const separableConv2d = scoped(
   (

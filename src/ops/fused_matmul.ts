@@ -72,6 +72,7 @@ export interface FusedMatMulArgs {
 /**
  * act(matMul(a, b) + bias) with the bias add and relu/relu6 done inside the GEMM.
  * @example sg.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' });
+ * @category Linear algebra
  */
 export const fusedMatMul = scoped((args: FusedMatMulArgs): Tensor => {
   const { a, b, transposeA = false, transposeB = false, bias, activation = 'linear' } = args;

@@ -24,6 +24,8 @@ registerGradient('UnsortedSegmentSum', {
  * Picks slices of `x` along `axis` at `indices` (int32); out-of-range indices throw. With
  * `batchDims` b, the first b dimensions of x and indices are batch dimensions, as tfjs.
  * @example sg.gather(sg.tensor([10, 20, 30]), sg.tensor([2, 0], undefined, 'int32')); // [30, 10]
+ * @category Slicing and shapes
+ * @function
  */
 export const gather = scoped(
   (x: Tensor | TensorLike, indices: Tensor | TensorLike, axis = 0, batchDims = 0): Tensor => {
@@ -79,6 +81,8 @@ function gatherBatched(t: Tensor, idx: Tensor, a: number, batchDims: number): Te
 /**
  * Sums the rows of `x` into `numSegments` segments by `segmentIds` (int32), as tfjs.
  * @example sg.unsortedSegmentSum([1, 2, 3, 4], [0, 1, 0, 1], 2); // [4, 6]
+ * @category Slicing and shapes
+ * @function
  */
 export const unsortedSegmentSum = scoped(
   (x: Tensor | TensorLike, segmentIdsIn: Tensor | TensorLike, numSegments: number): Tensor => {
@@ -99,6 +103,7 @@ export const unsortedSegmentSum = scoped(
 /**
  * One-hot rows of length `depth` for int32 `indices`; out-of-range indices give all-`offValue` rows.
  * @example sg.oneHot(sg.tensor([0, 2], undefined, 'int32'), 3); // [[1,0,0],[0,0,1]]
+ * @category Slicing and shapes
  */
 export function oneHot(
   indices: Tensor | TensorLike,

@@ -119,6 +119,7 @@ function backward(tape: Tape, y: Tensor, dy: Tensor): Map<number, Tensor> {
  * @example
  * const g = sg.grad((x) => sg.square(x));
  * g(sg.tensor([3])).print(); // [6]
+ * @category Gradients
  */
 export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
   checkFn('grad', f);
@@ -132,6 +133,7 @@ export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tens
 /**
  * The gradient function of a function of several tensors.
  * @example sg.grads((a, b) => sg.mul(a, b))([sg.scalar(2), sg.scalar(3)]); // [3, 2]
+ * @category Gradients
  */
 export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => Tensor[] {
   checkFn('grads', f);
@@ -145,6 +147,7 @@ export function grads(f: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: T
 /**
  * Like `grad`, also returning the function's value.
  * @example sg.valueAndGrad((x) => sg.square(x))(sg.scalar(3)).grad; // 6
+ * @category Gradients
  */
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
   checkFn('valueAndGrad', f);
@@ -157,6 +160,7 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor)
 /**
  * Like `grads`, also returning the function's value.
  * @example sg.valueAndGrads((a, b) => sg.mul(a, b))([sg.scalar(2), sg.scalar(3)]).value; // 6
+ * @category Gradients
  */
 export function valueAndGrads(
   f: (...args: Tensor[]) => Tensor,
@@ -172,6 +176,7 @@ export function valueAndGrads(
  * const w = sg.variable(sg.tensor([1, 2]), true, 'w');
  * const { value, grads } = sg.variableGrads(() => sg.sum(sg.square(w)));
  * grads.w.print(); // [2, 4]
+ * @category Gradients
  */
 export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
   const vars = varList ?? [...ENGINE.variables.values()].filter((v) => v.trainable);

@@ -20,6 +20,8 @@ type Arg = Tensor | TensorLike;
 /**
  * The dot product of vectors or matrices (rank 1 or 2 each), as tfjs.
  * @example sg.dot(sg.tensor([1, 2]), sg.tensor([3, 4])); // 11
+ * @category Linear algebra
+ * @function
  */
 export const dot = scoped((aIn: Arg, bIn: Arg): Tensor => {
   const a = toTensor(aIn, 'a', 'dot');
@@ -42,6 +44,8 @@ export const dot = scoped((aIn: Arg, bIn: Arg): Tensor => {
 /**
  * The outer product of two vectors.
  * @example sg.outerProduct(sg.tensor([1, 2]), sg.tensor([3, 4])); // [[3, 4], [6, 8]]
+ * @category Linear algebra
+ * @function
  */
 export const outerProduct = scoped((v1In: Arg, v2In: Arg): Tensor => {
   const v1 = toTensor(v1In, 'v1', 'outerProduct');

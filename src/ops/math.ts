@@ -61,51 +61,64 @@ const mathUnary = scoped((op: string, fn: string, x: Arg): Tensor => {
   return run1('MathUnary', [t.dtype === 'float32' ? t : cast(t, 'float32')], { fn });
 });
 
-/** tan(x) @example sg.tan(sg.tensor([0, 1])); // [0, 1.5574] */
+/**
+ * tan(x)
+ * @example sg.tan(sg.tensor([0, 1])); // [0, 1.5574]
+ * @category Arithmetic and math
+ */
 export const tan = (x: Arg) => mathUnary('tan', 'tan', x);
 /**
  * arcsin(x), NaN outside [-1, 1].
  * @example sg.asin([0, 1]); // [0, 1.5707963]
+ * @category Arithmetic and math
  */
 export const asin = (x: Arg) => mathUnary('asin', 'asin', x);
 /**
  * arccos(x), NaN outside [-1, 1].
  * @example sg.acos([1, 0]); // [0, 1.5707963]
+ * @category Arithmetic and math
  */
 export const acos = (x: Arg) => mathUnary('acos', 'acos', x);
 /**
  * arctan(x)
  * @example sg.atan([0, 1]); // [0, 0.7853982]
+ * @category Arithmetic and math
  */
 export const atan = (x: Arg) => mathUnary('atan', 'atan', x);
 /**
  * Hyperbolic sine.
  * @example sg.sinh([0, 1]); // [0, 1.1752012]
+ * @category Arithmetic and math
  */
 export const sinh = (x: Arg) => mathUnary('sinh', 'sinh', x);
 /**
  * Hyperbolic cosine.
  * @example sg.cosh([0, 1]); // [1, 1.5430806]
+ * @category Arithmetic and math
  */
 export const cosh = (x: Arg) => mathUnary('cosh', 'cosh', x);
 /**
  * Inverse hyperbolic sine.
  * @example sg.asinh([0, 1]); // [0, 0.8813736]
+ * @category Arithmetic and math
  */
 export const asinh = (x: Arg) => mathUnary('asinh', 'asinh', x);
 /**
  * Inverse hyperbolic cosine, NaN below 1.
  * @example sg.acosh([1, 2]); // [0, 1.3169579]
+ * @category Arithmetic and math
  */
 export const acosh = (x: Arg) => mathUnary('acosh', 'acosh', x);
 /**
  * Inverse hyperbolic tangent, NaN outside [-1, 1].
  * @example sg.atanh([0, 0.5]); // [0, 0.5493061]
+ * @category Arithmetic and math
  */
 export const atanh = (x: Arg) => mathUnary('atanh', 'atanh', x);
 /**
  * e^x - 1, accurate for small x.
  * @example sg.expm1([0, 1]); // [0, 1.7182818]
+ * @category Arithmetic and math
  */
 export const expm1 = (x: Arg) => mathUnary('expm1', 'expm1', x);
 
@@ -114,16 +127,22 @@ const predicate = scoped((op: string, fn: string, x: Arg): Tensor => {
   const t = toTensor(x, 'x', op);
   return run1('MathUnary', [t], { fn });
 });
-/** true where x is NaN. @example sg.isNaN(sg.tensor([NaN, 1])); // [true, false] */
+/**
+ * true where x is NaN.
+ * @example sg.isNaN(sg.tensor([NaN, 1])); // [true, false]
+ * @category Arithmetic and math
+ */
 export const isNaN = (x: Arg) => predicate('isNaN', 'isNaN', x);
 /**
  * true where x is +-Infinity.
  * @example sg.isInf([1, Infinity, -Infinity, NaN]); // [false, true, true, false]
+ * @category Arithmetic and math
  */
 export const isInf = (x: Arg) => predicate('isInf', 'isInf', x);
 /**
  * true where x is neither NaN nor infinite.
  * @example sg.isFinite([1, Infinity, NaN]); // [true, false, false]
+ * @category Arithmetic and math
  */
 export const isFinite = (x: Arg) => predicate('isFinite', 'isFinite', x);
 
@@ -140,11 +159,21 @@ const mathBinary = scoped((op: string, fn: string, a: Arg, b: Arg, floatOnly: bo
 /**
  * atan2(a, b): the angle of the point (b, a), in (-pi, pi].
  * @example sg.atan2([1, 1], [1, -1]); // [0.7853982, 2.3561945]
+ * @category Arithmetic and math
  */
 export const atan2 = (a: Arg, b: Arg) => mathBinary('atan2', 'atan2', a, b, true);
-/** a mod b with the sign of b, as tfjs. @example sg.mod(sg.tensor([-3, 3]), 2); // [1, 1] */
+/**
+ * a mod b with the sign of b, as tfjs.
+ * @example sg.mod(sg.tensor([-3, 3]), 2); // [1, 1]
+ * @category Arithmetic and math
+ */
 export const mod = (a: Arg, b: Arg) => mathBinary('mod', 'mod', a, b, false);
-/** floor(a / b) as int32, as tfjs. @example sg.floorDiv(sg.tensor([-3, 3]), 2); // [-2, 1] */
+/**
+ * floor(a / b) as int32, as tfjs.
+ * @example sg.floorDiv(sg.tensor([-3, 3]), 2); // [-2, 1]
+ * @category Arithmetic and math
+ * @function
+ */
 export const floorDiv = scoped((a: Arg, b: Arg): Tensor => {
   const q = mathBinary('floorDiv', 'floorDiv', a, b, false);
   return q.dtype === 'int32' ? q : cast(q, 'int32');
@@ -167,21 +196,26 @@ const logical = scoped((op: string, fn: string, a: Arg, b: Arg): Tensor => {
 /**
  * a AND b (bool).
  * @example sg.logicalAnd([true, true], [true, false]); // [true, false]
+ * @category Arithmetic and math
  */
 export const logicalAnd = (a: Arg, b: Arg) => logical('logicalAnd', 'logicalAnd', a, b);
 /**
  * a OR b (bool).
  * @example sg.logicalOr([false, false], [true, false]); // [true, false]
+ * @category Arithmetic and math
  */
 export const logicalOr = (a: Arg, b: Arg) => logical('logicalOr', 'logicalOr', a, b);
 /**
  * a XOR b (bool).
  * @example sg.logicalXor([true, true], [true, false]); // [false, true]
+ * @category Arithmetic and math
  */
 export const logicalXor = (a: Arg, b: Arg) => logical('logicalXor', 'logicalXor', a, b);
 /**
  * NOT x (bool).
  * @example sg.logicalNot([true, false]); // [false, true]
+ * @category Arithmetic and math
+ * @function
  */
 export const logicalNot = scoped((x: Arg): Tensor => {
   const t = toTensor(x, 'x', 'logicalNot', 'bool');
@@ -192,6 +226,8 @@ export const logicalNot = scoped((x: Arg): Tensor => {
 /**
  * The element-wise sum of same-shape tensors (tfjs's addN).
  * @example sg.addN([sg.tensor([1, 2]), sg.tensor([3, 4])]); // [4, 6]
+ * @category Arithmetic and math
+ * @function
  */
 export const addN = scoped((tensors: Arg[]): Tensor => {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('addN: expected a non-empty array of tensors');
@@ -209,12 +245,16 @@ export const addN = scoped((tensors: Arg[]): Tensor => {
 /**
  * log(sigmoid(x)) = -softplus(-x), computed stably.
  * @example sg.logSigmoid([0]); // [-0.6931472]
+ * @category Arithmetic and math
+ * @function
  */
 export const logSigmoid = scoped((x: Arg): Tensor => neg(softplus(neg(toTensor(x, 'x', 'logSigmoid')))));
 
 /**
  * a / b, and 0 where b is 0 (also in the gradient: no NaN leaks from the masked entries).
  * @example sg.divNoNan(sg.tensor([1, 2]), sg.tensor([0, 4])); // [0, 0.5]
+ * @category Arithmetic and math
+ * @function
  */
 export const divNoNan = scoped((a: Arg, b: Arg): Tensor => {
   const ta = toTensor(a, 'a', 'divNoNan');

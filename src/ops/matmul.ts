@@ -25,6 +25,8 @@ registerGradient('MatMul', {
 /**
  * The matrix product of the last two dimensions of `a` and `b` (rank >= 2), batch dims broadcast.
  * @example sg.matMul(sg.ones([2, 3]), sg.ones([3, 4])).shape; // [2, 4]
+ * @category Linear algebra
+ * @function
  */
 export const matMul = scoped(
   (a: Tensor | TensorLike, b: Tensor | TensorLike, transposeA = false, transposeB = false): Tensor => {
@@ -35,7 +37,10 @@ export const matMul = scoped(
   },
 );
 
-/** Validates matMul arguments (dtypes, ranks, inner and batch dims); returns the output shape. */
+/**
+ * Validates matMul arguments (dtypes, ranks, inner and batch dims); returns the output shape.
+ * @category Linear algebra
+ */
 export function checkMatMul(op: string, x: Tensor, y: Tensor, transposeA: boolean, transposeB: boolean): number[] {
   checkFloat(op, 'a', x);
   checkFloat(op, 'b', y);

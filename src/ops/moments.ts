@@ -14,6 +14,7 @@ import { broadcastShapes } from '../engine/shape.js';
 /**
  * Mean and (biased) variance of x over `axes` (all when omitted).
  * @example const { mean, variance } = sg.moments(sg.tensor([1, 2, 3, 4])); // 2.5, 1.25
+ * @category Neural network
  */
 export function moments(
   xIn: Tensor | TensorLike,
@@ -34,6 +35,7 @@ export function moments(
  * Batch normalisation: (x - mean) * scale / sqrt(variance + varianceEpsilon) + offset, with
  * mean, variance, offset and scale broadcast against x (rank 1 = the last axis).
  * @example sg.batchNorm(x, movingMean, movingVariance, beta, gamma, 1e-3);
+ * @category Neural network
  */
 export function batchNorm(
   xIn: Tensor | TensorLike,

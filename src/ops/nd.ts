@@ -47,6 +47,8 @@ function flatRows(op: string, indices: Tensor, shape: Shape): { rows: Tensor; K:
 /**
  * Gathers slices of x at N-d indices: indices [..., K] pick x[i0, ..., iK-1, ...].
  * @example sg.gatherND(sg.tensor([[1, 2], [3, 4]]), sg.tensor([[1, 0]], undefined, 'int32')); // [3]
+ * @category Slicing and shapes
+ * @function
  */
 export const gatherND = scoped((xIn: Arg, indicesIn: Arg): Tensor => {
   const x = toTensor(xIn, 'x', 'gatherND');
@@ -60,6 +62,8 @@ export const gatherND = scoped((xIn: Arg, indicesIn: Arg): Tensor => {
 /**
  * A zero tensor of `shape` with `updates` added at N-d `indices` (duplicates add up, as tfjs).
  * @example sg.scatterND(sg.tensor([[1], [3]], undefined, 'int32'), sg.tensor([9, 10]), [4]); // [0, 9, 0, 10]
+ * @category Slicing and shapes
+ * @function
  */
 export const scatterND = scoped((indicesIn: Arg, updatesIn: Arg, shape: Shape): Tensor => {
   const idx = toTensor(indicesIn, 'indices', 'scatterND', 'int32');
@@ -85,6 +89,8 @@ export const scatterND = scoped((indicesIn: Arg, updatesIn: Arg, shape: Shape): 
 /**
  * `tensor` with the slices at N-d `indices` replaced by `updates`.
  * @example sg.tensorScatterUpdate(sg.zeros([3]), sg.tensor([[1]], undefined, 'int32'), sg.tensor([5])); // [0, 5, 0]
+ * @category Slicing and shapes
+ * @function
  */
 export const tensorScatterUpdate = scoped((tensorIn: Arg, indicesIn: Arg, updatesIn: Arg): Tensor => {
   const t = toTensor(tensorIn, 'tensor', 'tensorScatterUpdate');
@@ -100,6 +106,8 @@ export const tensorScatterUpdate = scoped((tensorIn: Arg, indicesIn: Arg, update
 /**
  * Pads spatial dims by `paddings`, then moves blocks of `blockShape` into the batch, as tfjs.
  * @example sg.spaceToBatchND(sg.ones([1, 4, 4, 1]), [2, 2], [[0, 0], [0, 0]]).shape; // [4, 2, 2, 1]
+ * @category Slicing and shapes
+ * @function
  */
 export const spaceToBatchND = scoped((xIn: Arg, blockShape: number[], paddings: number[][]): Tensor => {
   const op = 'spaceToBatchND';
@@ -140,6 +148,8 @@ export const spaceToBatchND = scoped((xIn: Arg, blockShape: number[], paddings: 
 /**
  * The inverse of spaceToBatchND: moves batch blocks back into space, then crops.
  * @example sg.batchToSpaceND(sg.ones([4, 1, 1, 1]), [2, 2], [[0, 0], [0, 0]]).shape; // [1, 2, 2, 1]
+ * @category Slicing and shapes
+ * @function
  */
 export const batchToSpaceND = scoped((xIn: Arg, blockShape: number[], crops: number[][]): Tensor => {
   const op = 'batchToSpaceND';
@@ -166,6 +176,8 @@ export const batchToSpaceND = scoped((xIn: Arg, blockShape: number[], crops: num
 /**
  * Moves depth blocks into space: [b, h, w, c] -> [b, h*bs, w*bs, c/(bs*bs)] (NHWC), as tfjs.
  * @example sg.depthToSpace(sg.ones([1, 1, 1, 4]), 2).shape; // [1, 2, 2, 1]
+ * @category Slicing and shapes
+ * @function
  */
 export const depthToSpace = scoped((xIn: Arg, blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor => {
   const op = 'depthToSpace';

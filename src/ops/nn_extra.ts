@@ -21,6 +21,8 @@ type Arg = Tensor | TensorLike;
  * Local response normalisation over the channel axis of NHWC x, as tfjs:
  * x / (bias + alpha * sum of squares within depthRadius)^beta.
  * @example sg.localResponseNormalization(x, 2, 1, 1, 0.5);
+ * @category Neural network
+ * @function
  */
 export const localResponseNormalization = scoped(
   (xIn: Arg, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor => {
@@ -54,6 +56,8 @@ export const localResponseNormalization = scoped(
  * N-d pooling with optional dilations, as tfjs's `pool` (2-d): poolingType 'max' or 'avg'.
  * Dilations > 1 run as spaceToBatchND, an undilated pool, then batchToSpaceND.
  * @example sg.pool(sg.ones([1, 4, 4, 1]), 2, 'avg', 'valid').shape; // [1, 3, 3, 1]
+ * @category Neural network
+ * @function
  */
 export const pool = scoped(
   (
@@ -101,6 +105,7 @@ export const pool = scoped(
  * 2-d max pooling that also returns, per output, the flat index of the chosen input element:
  * ((b * height + y) * width + x) * channels + c with includeBatchInIndex, else without b.
  * @example const { result, indexes } = sg.maxPoolWithArgmax(x, 2, 2, 'valid');
+ * @category Neural network
  */
 export function maxPoolWithArgmax(
   xIn: Arg,

@@ -23,6 +23,8 @@ registerGradient('Pad', {
 /**
  * Pads dimension i with paddings[i] = [before, after] copies of `constantValue`.
  * @example sg.pad(sg.tensor([1, 2]), [[1, 2]]); // [0, 1, 2, 0, 0]
+ * @category Slicing and shapes
+ * @function
  */
 export const pad = scoped(
   (x: Tensor | TensorLike, paddings: Array<[number, number]> | number[][], constantValue = 0): Tensor => {

@@ -20,7 +20,10 @@ registerGradient('Pool', {
   ],
 });
 
-/** The n-d pool front end: x [N, ...spatial, C] (or unbatched), nd spatial dims. */
+/**
+ * The n-d pool front end: x [N, ...spatial, C] (or unbatched), nd spatial dims.
+ * @category Neural network
+ */
 export const poolNd = scoped(
   (
     op: string,
@@ -98,6 +101,7 @@ function paddingOnlyWindows(
 /**
  * 2-d max pooling over [batch, height, width, channels] (or [height, width, channels]).
  * @example sg.maxPool(sg.ones([1, 4, 4, 3]), 2, 2, 'valid').shape; // [1, 2, 2, 3]
+ * @category Neural network
  */
 export function maxPool(
   x: Tensor | TensorLike,
@@ -112,6 +116,7 @@ export function maxPool(
 /**
  * 2-d average pooling; windows at the border average only the taps inside the input.
  * @example sg.avgPool(sg.ones([1, 4, 4, 3]), 2, 2, 'valid').shape; // [1, 2, 2, 3]
+ * @category Neural network
  */
 export function avgPool(
   x: Tensor | TensorLike,
@@ -126,6 +131,7 @@ export function avgPool(
 /**
  * 3-d max pooling over [batch, depth, height, width, channels].
  * @example sg.maxPool3d(sg.ones([1, 4, 4, 4, 2]), 2, 2, 'valid').shape; // [1, 2, 2, 2, 2]
+ * @category Neural network
  */
 export function maxPool3d(
   x: Tensor | TensorLike,
@@ -142,6 +148,7 @@ export function maxPool3d(
 /**
  * 3-d average pooling over [batch, depth, height, width, channels].
  * @example sg.avgPool3d(sg.ones([1, 4, 4, 4, 2]), 2, 2, 'valid').shape; // [1, 2, 2, 2, 2]
+ * @category Neural network
  */
 export function avgPool3d(
   x: Tensor | TensorLike,

@@ -10,6 +10,8 @@ import { where } from './where.js';
 /**
  * Parametric ReLU: x > 0 ? x : alpha * x (alpha broadcast; its gradient is the summed x * dy).
  * @example sg.prelu(sg.tensor([-2, 3]), sg.scalar(0.1)); // [-0.2, 3]
+ * @category Neural network
+ * @function
  */
 export const prelu = scoped((x: Tensor | TensorLike, alpha: Tensor | TensorLike): Tensor => {
   const t = toTensor(x, 'x', 'prelu');
@@ -26,7 +28,10 @@ export interface FusedExtras {
   leakyreluAlpha?: number;
 }
 
-/** The activations a fused op applies after its kernel, by lower-case name; null: unknown. */
+/**
+ * The activations a fused op applies after its kernel, by lower-case name; null: unknown.
+ * @category Neural network
+ */
 export function afterActivation(op: string, key: string, extras: FusedExtras): ((y: Tensor) => Tensor) | null {
   switch (key) {
     case 'sigmoid':

@@ -90,6 +90,8 @@ function reduceAll(x: Tensor, R: number, op: Reduce): Tensor {
 /**
  * Sum over `axis` (all axes when omitted).
  * @example sg.sum(sg.tensor([[1, 2], [3, 4]]), 1); // [3, 7]
+ * @category Reduction
+ * @function
  */
 export const sum = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('sum', Reduce.Sum, x, axis, keepDims),
@@ -97,6 +99,8 @@ export const sum = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false
 /**
  * Product over `axis` (all axes when omitted).
  * @example sg.prod(sg.tensor([[1, 2], [3, 4]]), 1); // [2, 12]
+ * @category Reduction
+ * @function
  */
 export const prod = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('prod', Reduce.Prod, x, axis, keepDims),
@@ -104,6 +108,8 @@ export const prod = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = fals
 /**
  * Maximum over `axis`; NaN wins.
  * @example sg.max([[1, 5], [3, 2]], 1); // [5, 3]
+ * @category Reduction
+ * @function
  */
 export const max = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('max', Reduce.Max, x, axis, keepDims),
@@ -111,6 +117,8 @@ export const max = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false
 /**
  * Minimum over `axis` (all axes when omitted); NaN wins.
  * @example sg.min(sg.tensor([[1, 2], [3, 4]]), 0); // [1, 2]
+ * @category Reduction
+ * @function
  */
 export const min = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   reduce('min', Reduce.Min, x, axis, keepDims),
@@ -119,6 +127,8 @@ export const min = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false
 /**
  * Mean over `axis`; integer inputs give float32.
  * @example sg.mean([[1, 2], [3, 4]], 0); // [2, 3]
+ * @category Reduction
+ * @function
  */
 export const mean = scoped((xIn: Tensor | TensorLike, axis?: Axis, keepDims = false) => {
   const x = toTensor(xIn, 'x', 'mean');
@@ -149,10 +159,14 @@ function argReduce(name: string, isMax: boolean, xIn: Tensor | TensorLike, axis:
 /**
  * Index of the maximum along `axis` (default 0), as int32.
  * @example sg.argMax([[1, 5], [3, 2]], 1); // [1, 0]
+ * @category Reduction
+ * @function
  */
 export const argMax = scoped((x: Tensor | TensorLike, axis = 0) => argReduce('argMax', true, x, axis));
 /**
  * Index of the minimum along `axis` (default 0), as int32.
  * @example sg.argMin([[1, 5], [3, 2]], 1); // [0, 1]
+ * @category Reduction
+ * @function
  */
 export const argMin = scoped((x: Tensor | TensorLike, axis = 0) => argReduce('argMin', false, x, axis));

@@ -16,6 +16,8 @@ type Axis = number | number[] | null | undefined;
 /**
  * log(sum(exp(x))) over `axis`, computed stably (the max is subtracted first).
  * @example sg.logSumExp(sg.tensor([1, 2, 3])); // 3.4076
+ * @category Reduction
+ * @function
  */
 export const logSumExp = scoped((xIn: Tensor | TensorLike, axis?: Axis, keepDims = false): Tensor => {
   const x = toTensor(xIn, 'x', 'logSumExp');
@@ -34,6 +36,8 @@ export const logSumExp = scoped((xIn: Tensor | TensorLike, axis?: Axis, keepDims
  * Vector norms (ord 1, 2/'euclidean', Infinity, -Infinity, or any p > 0) over one axis or all,
  * and matrix norms (1, Infinity, 'fro'/'euclidean') over two axes, as tfjs.
  * @example sg.norm(sg.tensor([3, 4])); // 5
+ * @category Reduction
+ * @function
  */
 export const norm = scoped(
   (
@@ -85,6 +89,7 @@ function matrixNorm(x: Tensor, ord: number | string, axes: number[]): Tensor {
 /**
  * The Euclidean norm over `axis` (all when omitted).
  * @example sg.euclideanNorm([3, 4]); // 5
+ * @category Reduction
  */
 export const euclideanNorm = (x: Tensor | TensorLike, axis?: Axis, keepDims = false): Tensor =>
   norm(x, 'euclidean', axis, keepDims);
@@ -104,13 +109,20 @@ function emptyLogical(isAll: boolean, zeros: Tensor): Tensor {
   return cast(isAll ? add(zeros, 1) : zeros, 'bool');
 }
 
-/** true where every value along `axis` is true. @example sg.all(sg.tensor([true, false])); // false */
+/**
+ * true where every value along `axis` is true.
+ * @example sg.all(sg.tensor([true, false])); // false
+ * @category Reduction
+ * @function
+ */
 export const all = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   logicalReduce('all', true, x, axis, keepDims),
 );
 /**
  * true where any value along `axis` is true.
  * @example sg.any([[false, true], [false, false]], 1); // [true, false]
+ * @category Reduction
+ * @function
  */
 export const any = scoped((x: Tensor | TensorLike, axis?: Axis, keepDims = false) =>
   logicalReduce('any', false, x, axis, keepDims),

@@ -13,6 +13,8 @@ registerGradient('Reshape', {
 /**
  * The same values in a new shape; one dimension may be -1 (inferred).
  * @example sg.reshape(sg.range(0, 6), [2, 3]);
+ * @category Slicing and shapes
+ * @function
  */
 export const reshape = scoped((x: Tensor | TensorLike, shape: Shape): Tensor => {
   const t = toTensor(x, 'x', 'reshape');
@@ -42,6 +44,8 @@ export const reshape = scoped((x: Tensor | TensorLike, shape: Shape): Tensor => 
 /**
  * A new tensor with x's values (sharing its buffer); recorded, so gradients flow through it.
  * @example const y = sg.clone(x);
+ * @category Slicing and shapes
+ * @function
  */
 export const clone = scoped((x: Tensor | TensorLike): Tensor => {
   const t = toTensor(x, 'x', 'clone');
@@ -51,6 +55,8 @@ export const clone = scoped((x: Tensor | TensorLike): Tensor => {
 /**
  * Inserts a dimension of size 1 at `axis`.
  * @example sg.expandDims([1, 2], 0).shape; // [1, 2]
+ * @category Slicing and shapes
+ * @function
  */
 export const expandDims = scoped((x: Tensor | TensorLike, axis = 0): Tensor => {
   const t = toTensor(x, 'x', 'expandDims');
@@ -63,6 +69,8 @@ export const expandDims = scoped((x: Tensor | TensorLike, axis = 0): Tensor => {
 /**
  * Removes dimensions of size 1 (all of them when `axis` is omitted or empty, as tfjs; else those in `axis`).
  * @example sg.squeeze(sg.zeros([1, 3, 1])).shape; // [3]
+ * @category Slicing and shapes
+ * @function
  */
 export const squeeze = scoped((x: Tensor | TensorLike, axis?: number | number[]): Tensor => {
   const t = toTensor(x, 'x', 'squeeze');

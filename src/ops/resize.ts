@@ -43,6 +43,7 @@ const resize = scoped(
 /**
  * Nearest-neighbour resize of [batch, height, width, channels] (or unbatched) images.
  * @example sg.resizeNearestNeighbor(sg.ones([1, 2, 2, 1]), [4, 4]).shape; // [1, 4, 4, 1]
+ * @category Neural network
  */
 export function resizeNearestNeighbor(
   images: Tensor | TensorLike,
@@ -56,6 +57,7 @@ export function resizeNearestNeighbor(
 /**
  * Bilinear resize of [batch, height, width, channels] (or unbatched) images.
  * @example sg.resizeBilinear(sg.ones([1, 2, 2, 1]), [3, 3]).shape; // [1, 3, 3, 1]
+ * @category Neural network
  */
 export function resizeBilinear(
   images: Tensor | TensorLike,

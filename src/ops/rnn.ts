@@ -47,7 +47,10 @@ export type RnnActivation =
   | 'softplus'
   | 'exponential';
 
-/** Activation codes shared with assembly/rnn.ts and the js oracle. */
+/**
+ * Activation codes shared with assembly/rnn.ts and the js oracle.
+ * @category Neural network
+ */
 export const RNN_ACT: Record<RnnActivation, number> = {
   linear: 0,
   tanh: 1,
@@ -210,6 +213,7 @@ registerGradient('LstmSequence', {
  * states h0, c0 [batch, units]. Differentiable with respect to x, the weights and the states.
  * @example
  * const { output, h, c } = sg.lstmSequence(x, kernel, recurrentKernel, bias, h0, c0, { returnSequences: true });
+ * @category Neural network
  */
 export function lstmSequence(
   x: Tensor,
@@ -281,6 +285,7 @@ export interface GruSequenceOptions extends RnnSequenceOptions {
  * A whole GRU sequence in fused kernels (Keras layout, gates z, r, h): kernel [in, 3*units],
  * recurrentKernel [units, 3*units], bias [2, 3*units] with resetAfter (default) or [3*units].
  * @example const { output, h } = sg.gruSequence(x, kernel, recurrentKernel, bias, h0);
+ * @category Neural network
  */
 export function gruSequence(
   x: Tensor,
@@ -338,6 +343,7 @@ registerGradient('SimpleRnnSequence', {
  * A whole fully-connected RNN sequence, h = act(x W + h_{t-1} R + b), in fused kernels:
  * kernel [in, units], recurrentKernel [units, units], bias [units] (or null).
  * @example const { output, h } = sg.simpleRnnSequence(x, kernel, recurrentKernel, bias, h0);
+ * @category Neural network
  */
 export function simpleRnnSequence(
   x: Tensor,

@@ -7,6 +7,7 @@ import type { Tensor } from '../engine/tensor.js';
  * `fn` must be synchronous.
  * @example
  * const y = sg.tidy(() => sg.relu(sg.sub(x, 1))); // the intermediate sub result is freed
+ * @category Memory and backends
  */
 export function tidy<T extends TensorContainer>(fn: () => T): T;
 export function tidy<T extends TensorContainer>(name: string, fn: () => T): T;
@@ -19,6 +20,7 @@ export function tidy<T extends TensorContainer>(a: string | (() => T), b?: () =>
 /**
  * Marks `t` to survive every enclosing `tidy`.
  * @example const w = sg.tidy(() => sg.keep(sg.ones([2]))); // w survives the tidy
+ * @category Memory and backends
  */
 export function keep<T extends Tensor>(t: T): T {
   ENGINE.assertLive(t, 'keep');
@@ -29,6 +31,7 @@ export function keep<T extends Tensor>(t: T): T {
 /**
  * Frees every tensor inside a (nested) container.
  * @example sg.dispose([a, { b, list: [c] }]); // frees a, b and c
+ * @category Memory and backends
  */
 export function dispose(container: TensorContainer): void {
   collectTensors(container, (t) => t.dispose());
@@ -40,6 +43,7 @@ export function dispose(container: TensorContainer): void {
  * const before = sg.memory().numTensors;
  * sg.tidy(() => { sg.ones([3]); });
  * sg.memory().numTensors === before; // true
+ * @category Memory and backends
  */
 export function memory(): MemoryInfo {
   return ENGINE.memory();
@@ -49,6 +53,7 @@ export function memory(): MemoryInfo {
  * Selects the backend ('wasm' or 'js'); resolves when it is ready. 'cpu', the name tfjs
  * programs use for the plain-JavaScript backend, selects 'js'.
  * @example await sg.setBackend('js'); // the plain-loop backend
+ * @category Memory and backends
  */
 export function setBackend(name: string): Promise<boolean> {
   return ENGINE.setBackend(name === 'cpu' ? 'js' : name);
@@ -57,6 +62,7 @@ export function setBackend(name: string): Promise<boolean> {
 /**
  * The name of the active backend ('wasm' or 'js').
  * @example await sg.setBackend('js'); sg.getBackend(); // 'js'
+ * @category Memory and backends
  */
 export function getBackend(): string {
   return ENGINE.getBackendName();
@@ -65,6 +71,7 @@ export function getBackend(): string {
 /**
  * Resolves when the active backend is initialised (needed once on a browser page's main thread).
  * @example await sg.ready(); // once, on a page's main thread, before the first op
+ * @category Memory and backends
  */
 export function ready(): Promise<void> {
   return ENGINE.ready();

@@ -24,6 +24,7 @@ type Arg = Tensor | TensorLike;
  * The k largest values along the last axis and their indices (sorted largest first; ties keep
  * the lower index first), as tfjs. `values` is differentiable.
  * @example const { values, indices } = sg.topk(sg.tensor([1, 3, 2]), 2); // [3, 2], [1, 2]
+ * @category Neural network
  */
 export function topk(xIn: Arg, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
   return ENGINE.tidy(() => {
@@ -62,6 +63,7 @@ export function topk(xIn: Arg, k = 1, sorted = true): { values: Tensor; indices:
  * The unique values (or slices along `axis`) in order of first appearance, and for each input
  * element the index of its value in `values`.
  * @example const { values, indices } = sg.unique(sg.tensor([1, 1, 2, 4, 4, 4, 7, 8, 8])); // [1, 2, 4, 7, 8]
+ * @category Neural network
  */
 export function unique(xIn: Arg, axis = 0): { values: Tensor; indices: Tensor } {
   return ENGINE.tidy(() => {
@@ -126,6 +128,7 @@ function binInputs(op: string, xIn: Arg, weightsIn: Arg | null | undefined, size
 /**
  * Counts of each value of the int32 vector x in [0, size), or the sums of `weights` there.
  * @example sg.bincount(sg.tensor([1, 1, 3], undefined, 'int32'), [], 4); // [0, 2, 0, 1]
+ * @category Neural network
  */
 export function bincount(xIn: Arg, weights: Arg | null | undefined, size: number): Tensor {
   return ENGINE.tidy(() => {
@@ -140,6 +143,7 @@ export function bincount(xIn: Arg, weights: Arg | null | undefined, size: number
 /**
  * bincount of a vector, or of each row of a matrix; binaryOutput gives 1 where a value occurs.
  * @example sg.denseBincount(sg.tensor([[1, 1], [0, 2]], undefined, 'int32'), [], 3); // [[0, 2, 0], [1, 0, 1]]
+ * @category Neural network
  */
 export function denseBincount(xIn: Arg, weights: Arg | null | undefined, size: number, binaryOutput = false): Tensor {
   return ENGINE.tidy(() => {
@@ -168,6 +172,7 @@ export function denseBincount(xIn: Arg, weights: Arg | null | undefined, size: n
 /**
  * Draws `numSamples` class indices per row from logits (or probabilities with normalized true).
  * @example sg.multinomial(sg.tensor([[0, 0]]), 3, 42).shape; // [1, 3]
+ * @category Neural network
  */
 export function multinomial(logitsIn: Arg, numSamples: number, seed?: number, normalized = false): Tensor {
   return ENGINE.tidy(() => {
@@ -201,6 +206,7 @@ export function multinomial(logitsIn: Arg, numSamples: number, seed?: number, no
 /**
  * The values of x not in y (in x's order) and their positions in x, as tfjs.
  * @example const [out, idx] = await sg.setdiff1dAsync([1, 2, 3, 4], [2, 4]); // [1, 3], [0, 2]
+ * @category Neural network
  */
 export async function setdiff1dAsync(xIn: Arg, yIn: Arg): Promise<[Tensor, Tensor]> {
   const x = toTensor(xIn, 'x', 'setdiff1dAsync');
@@ -227,6 +233,7 @@ export async function setdiff1dAsync(xIn: Arg, yIn: Arg): Promise<[Tensor, Tenso
  * The elements (or slices, for a mask of lower rank) of `tensor` where `mask` is true, flattened
  * over the masked dims starting at `axis`.
  * @example await sg.booleanMaskAsync(sg.tensor([1, 2, 3]), sg.tensor([true, false, true])); // [1, 3]
+ * @category Neural network
  */
 export async function booleanMaskAsync(tensorIn: Arg, maskIn: Arg, axis = 0): Promise<Tensor> {
   const t = toTensor(tensorIn, 'tensor', 'booleanMask');
@@ -255,6 +262,7 @@ export async function booleanMaskAsync(tensorIn: Arg, maskIn: Arg, axis = 0): Pr
 /**
  * The coordinates of the true elements of a bool tensor, as int32 [count, rank].
  * @example await sg.whereAsync(sg.tensor([[true, false], [false, true]])); // [[0, 0], [1, 1]]
+ * @category Neural network
  */
 export async function whereAsync(conditionIn: Arg): Promise<Tensor> {
   const c = toTensor(conditionIn, 'condition', 'whereAsync', 'bool');
@@ -277,6 +285,8 @@ export async function whereAsync(conditionIn: Arg): Promise<Tensor> {
  * Inverted dropout: zeroes each element with probability `rate` and scales the rest by
  * 1 / (1 - rate); `noiseShape` broadcasts one mask over dims of size 1.
  * @example sg.dropout(sg.ones([4]), 0.5, undefined, 42);
+ * @category Neural network
+ * @function
  */
 export const dropout = scoped((xIn: Arg, rate: number, noiseShape?: number[], seed?: number | string): Tensor => {
   const x = toTensor(xIn, 'x', 'dropout');

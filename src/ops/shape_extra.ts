@@ -24,6 +24,7 @@ function pick(x: Tensor, idx: number[], axis: number): Tensor {
  * Splits `x` along `axis` into `numOrSizeSplits` equal parts, or parts of the given sizes (one
  * may be -1: the rest).
  * @example sg.split(sg.tensor([1, 2, 3, 4]), 2); // [[1, 2], [3, 4]]
+ * @category Slicing and shapes
  */
 export function split(xIn: Arg, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
   return ENGINE.tidy(() => {
@@ -62,6 +63,8 @@ export function split(xIn: Arg, numOrSizeSplits: number | number[], axis = 0): T
 /**
  * Reverses `x` along `axis` (all axes when omitted).
  * @example sg.reverse(sg.tensor([1, 2, 3])); // [3, 2, 1]
+ * @category Slicing and shapes
+ * @function
  */
 export const reverse = scoped((xIn: Arg, axis?: number | number[]): Tensor => {
   const x = toTensor(xIn, 'x', 'reverse');
@@ -79,6 +82,8 @@ export const reverse = scoped((xIn: Arg, axis?: number | number[]): Tensor => {
 /**
  * Broadcasts `x` to `shape` (numpy rules; new leading dimensions allowed).
  * @example sg.broadcastTo(sg.tensor([1, 2]), [2, 2]); // [[1, 2], [1, 2]]
+ * @category Slicing and shapes
+ * @function
  */
 export const broadcastTo = scoped((xIn: Arg, shape: Shape): Tensor => {
   const x = toTensor(xIn, 'x', 'broadcastTo');
@@ -103,6 +108,8 @@ export { stridedSlice } from './strided_slice.js';
 /**
  * Pads with values mirrored from x: 'reflect' (edge not repeated) or 'symmetric' (repeated).
  * @example sg.mirrorPad(sg.tensor([1, 2, 3]), [[2, 2]], 'reflect'); // [3, 2, 1, 2, 3, 2, 1]
+ * @category Slicing and shapes
+ * @function
  */
 export const mirrorPad = scoped(
   (xIn: Arg, paddings: Array<[number, number]>, mode: 'reflect' | 'symmetric'): Tensor => {
@@ -143,6 +150,8 @@ export const mirrorPad = scoped(
 /**
  * A tensor with x on its diagonal: shape [...x.shape, ...x.shape], as tfjs.
  * @example sg.diag(sg.tensor([1, 2])); // [[1, 0], [0, 2]]
+ * @category Slicing and shapes
+ * @function
  */
 export const diag = scoped((xIn: Arg): Tensor => {
   const x = toTensor(xIn, 'x', 'diag');

@@ -23,6 +23,8 @@ registerGradient('Slice', {
 /**
  * The block starting at `begin` with `size` (-1: to the end) in each dimension.
  * @example sg.slice(sg.tensor([[1, 2, 3], [4, 5, 6]]), [0, 1], [2, 2]); // [[2, 3], [5, 6]]
+ * @category Slicing and shapes
+ * @function
  */
 export const slice = scoped((x: Tensor | TensorLike, begin: number | number[], size?: number | number[]): Tensor => {
   const t = toTensor(x, 'x', 'slice');

@@ -27,6 +27,8 @@ function checkLastAxis(op: string, x: Tensor, dim: number): void {
 /**
  * exp(x) / sum(exp(x)) over the last axis, computed stably.
  * @example sg.softmax(sg.tensor([1, 2, 3])); // [0.090, 0.245, 0.665]
+ * @category Neural network
+ * @function
  */
 export const softmax = scoped((logits: Tensor | TensorLike, dim = -1): Tensor => {
   const x = toTensor(logits, 'logits', 'softmax');
@@ -38,6 +40,8 @@ export const softmax = scoped((logits: Tensor | TensorLike, dim = -1): Tensor =>
 /**
  * log(softmax(x)) over the last axis, computed stably.
  * @example sg.logSoftmax([0, 0]); // [-0.6931472, -0.6931472]
+ * @category Neural network
+ * @function
  */
 export const logSoftmax = scoped((logits: Tensor | TensorLike, axis = -1): Tensor => {
   const x = toTensor(logits, 'logits', 'logSoftmax');

@@ -27,6 +27,8 @@ registerGradient('Tile', {
 /**
  * Repeats `x` reps[i] times along dimension i.
  * @example sg.tile(sg.tensor([1, 2]), [2]); // [1, 2, 1, 2]
+ * @category Slicing and shapes
+ * @function
  */
 export const tile = scoped((x: Tensor | TensorLike, reps: number[]): Tensor => {
   const t = toTensor(x, 'x', 'tile');

@@ -18,6 +18,8 @@ registerGradient('Transpose', {
 /**
  * Permutes the dimensions of `x`: output dim i is input dim perm[i].
  * @example sg.transpose(sg.zeros([2, 3])).shape; // [3, 2]
+ * @category Slicing and shapes
+ * @function
  */
 export const transpose = scoped((x: Tensor | TensorLike, perm?: number[]): Tensor => {
   const t = toTensor(x, 'x', 'transpose');

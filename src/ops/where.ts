@@ -20,6 +20,8 @@ registerGradient('Where', {
 /**
  * Element-wise `condition ? a : b` with broadcasting.
  * @example sg.where(sg.greater(x, 0), x, sg.zerosLike(x));
+ * @category Slicing and shapes
+ * @function
  */
 export const where = scoped(
   (condition: Tensor | TensorLike, a: Tensor | TensorLike, b: Tensor | TensorLike): Tensor => {
