@@ -13,6 +13,7 @@ import { utilExtra } from './util_extra.js';
 /**
  * tfjs's `util` helpers that programs call.
  * @example sg.util.sizeFromShape([2, 3]); // 6
+ * @category Memory and backends
  */
 export const util = {
   /** Number of elements of a shape (the product of its dimensions). */
@@ -87,6 +88,7 @@ export const util = {
 /**
  * Resolves on the next animation frame in a browser, or the next macrotask in Node (as tfjs).
  * @example await sg.nextFrame(); // lets the page paint between steps
+ * @category Memory and backends
  */
 export function nextFrame(): Promise<void> {
   return new Promise((resolve) => {
@@ -108,6 +110,7 @@ const flags = new Map<string, unknown>([
  * are kept so that programs which set or read them (PROD, IS_NODE...) run. Porting note: WEBGL_* flags
  * have no effect.
  * @example sg.env().getBool('IS_NODE'); // true in Node
+ * @category Memory and backends
  */
 export function env() {
   return {
@@ -125,6 +128,7 @@ export function env() {
 /**
  * Disposes every variable (tfjs's disposeVariables).
  * @example sg.disposeVariables(); // every Variable is freed
+ * @category Memory and backends
  */
 export function disposeVariables(): void {
   for (const v of [...ENGINE.variables.values()]) v.dispose();
@@ -133,6 +137,7 @@ export function disposeVariables(): void {
 /**
  * The active backend object (tfjs's `backend()`).
  * @example sg.backend().name; // 'wasm' (or 'js')
+ * @category Memory and backends
  */
 export function backend(): Backend {
   return ENGINE.backend;
@@ -164,6 +169,7 @@ registerGradient('CustomGrad', {
  * gradient.
  * @example
  * const clipGrad = sg.customGrad((x, save) => ({ value: sg.square(x), gradFunc: (dy) => sg.clipByValue(dy, -1, 1) }));
+ * @category Memory and backends
  */
 export function customGrad(
   f: (...args: never[]) => { value: Tensor; gradFunc: (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[] },
