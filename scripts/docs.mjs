@@ -2,9 +2,9 @@
 // name has no documentation comment.
 //
 //   node scripts/docs.mjs              build the site into docs/api (gitignored); exit 1 on any
-//                                      undocumented public name or any other TypeDoc warning
+//                                      undocumented public name (listed by file and line) or any
+//                                      other TypeDoc warning
 //   node scripts/docs.mjs --check      the same check, without writing the site (faster)
-//   node scripts/docs.mjs --list       also print every undocumented name, grouped by file
 //   node scripts/docs.mjs --options F [--entry E]   another options file / entry point (the tests)
 //
 // Why a script rather than TypeDoc's own `validation.notDocumented`: TypeDoc reports a name once per
@@ -24,7 +24,6 @@ const value = (name) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const check = flag('--check');
-const list = flag('--list') || check;
 const t0 = performance.now();
 
 const overrides = {};
@@ -109,7 +108,7 @@ for (const ref of project.getReflectionsByKind(REQUIRED)) {
 
 const all = [...seen.values()];
 const missing = all.filter((d) => !d.ok);
-if (list && missing.length) {
+if (missing.length) {
   const byFile = new Map();
   for (const d of missing) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
   for (const [file, ds] of [...byFile].sort((a, b) => a[0].localeCompare(b[0]))) {
@@ -127,7 +126,6 @@ const errors = app.logger.errorCount ?? 0;
 if (missing.length || app.logger.hasErrors() || app.logger.hasWarnings()) {
   console.error(
     `docs: FAILED in ${secs} s: ${missing.length} undocumented public name(s)` +
-      (list ? '' : ' (run `node scripts/docs.mjs --list` for the list)') +
       `, ${errors} TypeDoc error(s), ${warnings} warning(s)`,
   );
   process.exit(1);
