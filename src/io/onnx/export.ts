@@ -48,7 +48,7 @@ const CONVERTERS: Record<string, Converter> = {
 export const exportableLayers: readonly string[] = Object.keys(CONVERTERS).sort();
 
 /** Layers whose call reads a mask: a masked input would change their result. */
-const MASK_CONSUMERS = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Multiply', 'Maximum', 'Minimum']);
+const MASK_CONSUMERS = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional', 'Multiply', 'Maximum', 'Minimum', 'GlobalAveragePooling1D']);
 const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional']);
 
 interface Failure {
