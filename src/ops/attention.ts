@@ -107,14 +107,18 @@ export function dotProductAttention(
     const r = q0.rank;
     const all = `query ${fmt(q0.shape)}, key ${fmt(k0.shape)}, value ${fmt(v0.shape)}`;
     if ((r !== 3 && r !== 4) || k0.rank !== r || v0.rank !== r) {
-      throw new Error(`${op}: query, key and value must all have rank 3 ([B, T, H]) or 4 ([B, T, N, H]) but got ${all}`);
+      throw new Error(
+        `${op}: query, key and value must all have rank 3 ([B, T, H]) or 4 ([B, T, N, H]) but got ${all}`,
+      );
     }
     const four = (t: Tensor) => (r === 3 ? reshape(t, [t.shape[0], t.shape[1], 1, t.shape[2]]) : t);
     const [q, k, v] = [q0, k0, v0].map(four);
     const [B, T, N, H] = q.shape;
     const S = k.shape[1];
     if (k.shape[0] !== B || v.shape[0] !== B || v.shape[1] !== S || k.shape[2] !== N || v.shape[2] !== N) {
-      throw new Error(`${op}: query, key and value must have one batch and head count, key and value one length; got ${all}`);
+      throw new Error(
+        `${op}: query, key and value must have one batch and head count, key and value one length; got ${all}`,
+      );
     }
     if (k.shape[3] !== H) throw new Error(`${op}: query and key must have one head size but got ${all}`);
     if (T === 0 || S === 0 || H === 0 || v.shape[3] === 0) {

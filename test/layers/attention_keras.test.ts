@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
 import { runPython } from '../io/hdf5_python.js';
@@ -179,7 +179,18 @@ for c in spec['cases']:
         w.assign(np.array(c['weights'][key], 'float32').reshape(w.shape))
     m = keras.Model(ins, list(res))
     o, s = m.predict(feeds, verbose=0)
-    out[c['name']] = {'out': o.ravel().tolist(), 'out_shape': list(o.shape), 'scores': s.ravel().tolist(), 'scores_shape': list(s.shape)}
+    # the same layer without return_attention_scores (MultiHeadAttention: ops.dot_product_attention)
+    kw.pop('return_attention_scores')
+    # (Keras 3.15's jax path fails when value_dim != key_dim: jax.nn.dot_product_attention and its
+    # fallback reshape the output to the query's head size. Those cases fall back to the scores
+    # path's output, marked, which equals it when no query row is fully masked.)
+    try:
+        plain = layer(xs[0], xs[1], key=xs[2] if len(xs) > 2 else None, **kw) if c['kind'] == 'mha' else layer(xs, **kw)
+        p = keras.Model(ins, plain).predict(feeds, verbose=0)
+        out_of_scores = False
+    except Exception:
+        p, out_of_scores = o, True
+    out[c['name']] = {'out': o.ravel().tolist(), 'out_shape': list(o.shape), 'scores': s.ravel().tolist(), 'scores_shape': list(s.shape), 'plain': p.ravel().tolist(), 'plain_of_scores_path': out_of_scores}
 print(json.dumps(out))
 `;
 
@@ -217,7 +228,17 @@ function attentionMaskOf(c: Case): { shape: number[]; values: number[] } {
 
 describe('attention layers against Keras 3', () => {
   checkNoLeaks();
-  let keras: Record<string, { out: number[]; out_shape: number[]; scores: number[]; scores_shape: number[] }>;
+  let keras: Record<
+    string,
+    {
+      out: number[];
+      out_shape: number[];
+      scores: number[];
+      scores_shape: number[];
+      plain: number[];
+      plain_of_scores_path: boolean;
+    }
+  >;
   const weights: Record<string, Record<string, number[]>> = {};
 
   /** A new layer of the case, built by one call on zeros, with the case's weights once drawn. */
@@ -299,6 +320,17 @@ describe('attention layers against Keras 3', () => {
         expectClose(scores.shape, want.scores_shape, 0, 0);
         expectClose(out.dataSync(), want.out, 1e-5, 1e-5);
         expectClose(scores.dataSync(), want.scores, 1e-5, 1e-5);
+        // Without scores: MultiHeadAttention runs the fused kernel where Keras calls
+        // ops.dot_product_attention (fully masked query rows then get uniform weights there).
+        // Keras failed only where value and key dims differ; those cases have no fully masked
+        // query row, where both of Keras' paths agree.
+        expect(want.plain_of_scores_path).toBe(c.name === 'mha_cross' || c.name === 'mha_attention_mask');
+        const plain = layer.apply(xs, { mask: masks, useCausalMask: c.causal, attentionMask: amT }) as sg.Tensor;
+        try {
+          expectClose(plain.dataSync(), want.plain, 1e-5, 1e-5);
+        } finally {
+          plain.dispose();
+        }
       } finally {
         sg.dispose([out, scores, ...xs, ...(masks ?? [])]);
         if (amT) amT.dispose();
@@ -306,6 +338,40 @@ describe('attention layers against Keras 3', () => {
       }
     });
   }
+
+  it('mha_attention_mask with the mask as a second Input of a functional model (Keras attention_mask=Input)', () => {
+    const c = CASES.find((x) => x.name === 'mha_attention_mask')!;
+    const spec = (
+      (globalThis as Record<string, unknown>).__attentionCases as { name: string; data: Record<string, number[]> }[]
+    ).find((s) => s.name === c.name)!;
+    const am = attentionMaskOf(c);
+    const [qi, vi, ki] = [c.q, c.v, c.k!].map((s) => sg.input({ shape: s.slice(1) }));
+    const mi = sg.input({ shape: am.shape.slice(1), dtype: 'int32' });
+    const mha = c.make();
+    const masked = [vi, ki].map((t) => sg.layers.masking().apply(t) as sg.SymbolicTensor);
+    const res = mha.apply([qi, ...masked], { attentionMask: mi, returnAttentionScores: true }) as sg.SymbolicTensor[];
+    const plainOut = mha.apply([qi, ...masked], { attentionMask: mi }) as sg.SymbolicTensor;
+    expect(res[0].shape).toEqual([null, ...c.q.slice(1)]);
+    const model = sg.model({ inputs: [qi, vi, ki, mi], outputs: [...res, plainOut] });
+    const ws = mha.weights.map((lw) => sg.tensor(weights[c.name][lw.name], lw.shape));
+    mha.setWeights(ws);
+    sg.dispose(ws);
+    const xs = [
+      sg.tensor(spec.data.q, c.q),
+      sg.tensor(spec.data.v, c.v),
+      sg.tensor(spec.data.k, c.k!),
+      sg.tensor(am.values, am.shape, 'int32'),
+    ];
+    const [out, scores, plain] = model.predict(xs) as sg.Tensor[];
+    try {
+      expectClose(out.dataSync(), keras[c.name].out, 1e-5, 1e-5);
+      expectClose(scores.dataSync(), keras[c.name].scores, 1e-5, 1e-5);
+      expectClose(plain.dataSync(), keras[c.name].plain, 1e-5, 1e-5);
+    } finally {
+      sg.dispose([out, scores, plain, ...xs]);
+      model.dispose();
+    }
+  });
 
   it('mha_masks through a functional model with masking layers gives the same (masks reach the layer by the graph)', () => {
     const c = CASES.find((x) => x.name === 'mha_masks')!;

@@ -1,12 +1,15 @@
 // Keras' dot-product Attention (Luong) and AdditiveAttention (Bahdanau) layers: called on
 // [query, value] or [query, value, key], with the masks of the inputs ([queryMask, valueMask]),
-// `useCausalMask` and `returnAttentionScores` as call arguments, as Keras 3.
+// `useCausalMask` and `returnAttentionScores` as call arguments, as Keras 3. Attention with dot
+// scores runs the fused kernel (sg.dotProductAttention, one head, Keras' -1e9 mask as its additive
+// bias) unless the scores are returned or dropout is active; the rest is composed from ops.
 import { Rng } from '../../engine/random.js';
 import type { Tensor } from '../../engine/tensor.js';
-import { add, mul } from '../../ops/binary.js';
+import { add, mul, sub } from '../../ops/binary.js';
+import { dotProductAttention } from '../../ops/attention.js';
 import { matMul } from '../../ops/matmul.js';
 import { sum } from '../../ops/reduce.js';
-import { expandDims } from '../../ops/reshape.js';
+import { expandDims, reshape } from '../../ops/reshape.js';
 import { tanh } from '../../ops/unary.js';
 import { where } from '../../ops/where.js';
 import { greater } from '../../ops/binary.js';
@@ -73,6 +76,11 @@ abstract class BaseDenseAttention extends Layer {
   /** Raw scores [B, Tq, Tv] from query [B, Tq, d] and key [B, Tv, d]. */
   protected abstract scores(query: Tensor, key: Tensor): Tensor;
 
+  /** The query as the fused kernel's dot scores need it (null: this layer's scores are not dot products). */
+  protected fusedQuery(_query: Tensor): Tensor | null {
+    return null;
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override apply(inputs: any, args: CallArgs = {}): any {
     this.scoresWanted = !!args.returnAttentionScores;
@@ -121,11 +129,23 @@ abstract class BaseDenseAttention extends Layer {
     const [qMaskIn, vMaskIn] = maskList(args.mask, xs.length);
     const qMask = checkedMask(this.name, 'query', qMaskIn, q);
     const vMask = checkedMask(this.name, 'value', vMaskIn, v);
-    let scores = this.scores(q, k);
     const scoresMask = andMasks([
       vMask ? expandDims(vMask, 1) : null,
       args.useCausalMask ? causalMask(q.shape[1], k.shape[1]) : null,
     ]);
+    const fq = args.returnAttentionScores || (this.dropout > 0 && args.training) ? null : this.fusedQuery(q);
+    if (fq) {
+      // One head of the fused kernel; Keras' `scores -= 1e9 * (1 - mask)` is its additive bias.
+      const bias = scoresMask ? mul(sub(scoresMask, 1), 1e9) : null;
+      const [B, T] = q.shape;
+      let out = dotProductAttention(expandDims(fq, 2), expandDims(k, 2), expandDims(v, 2), {
+        scale: 1,
+        bias: bias ? reshape(bias, [bias.shape[0], 1, bias.shape[1], bias.shape[2]]) : null,
+      });
+      out = reshape(out, [B, T, v.shape[2]]);
+      return qMask ? mul(out, expandDims(qMask, -1)) : out;
+    }
+    let scores = this.scores(q, k);
     // Keras 2/3's _apply_scores: masked scores lose 1e9 (not replaced), then softmax.
     if (scoresMask) scores = where(greater(scoresMask, 0.5), scores, add(scores, LARGE_NEGATIVE));
     const weights = softmax(scores, -1);
@@ -175,6 +195,12 @@ export class Attention extends BaseDenseAttention {
     if (this.useScale) this.scale = this.addWeight('scale', [], 'ones');
     if (this.scoreMode === 'concat') this.concatScoreWeight = this.addWeight('concat_score_weight', [], 'ones');
     this.built = true;
+  }
+
+  protected override fusedQuery(query: Tensor): Tensor | null {
+    if (this.scoreMode !== 'dot') return null;
+    // Keras scales the scores; scaling the query instead is the same product (to rounding)
+    return this.scale ? mul(query, this.scale.read()) : query;
   }
 
   protected scores(query: Tensor, key: Tensor): Tensor {

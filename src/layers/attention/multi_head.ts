@@ -25,7 +25,7 @@ import {
   type LayerWeight,
   type RegularizerArg,
 } from '../layer.js';
-import type { SymbolicShape } from '../symbolic.js';
+import { SymbolicTensor, type SymbolicShape } from '../symbolic.js';
 import { weightConfig } from '../config_util.js';
 import {
   andMasks,
@@ -69,8 +69,14 @@ export interface MultiHeadAttentionArgs extends LayerArgs {
 
 /** Call arguments of multiHeadAttention (besides `training` and the inputs' `mask`). */
 export interface MultiHeadAttentionCallArgs extends CallArgs {
-  /** [batch, T, S] (bool, or non-zero = attend): which keys each query may attend to. */
-  attentionMask?: Tensor | null;
+  /**
+   * [batch, T, S] (bool, or non-zero = attend): which keys each query may attend to. In the
+   * functional API a SymbolicTensor (a second `sg.input`, as Keras' `attention_mask=`): it becomes
+   * one more input of the layer's graph node.
+   */
+  attentionMask?: Tensor | SymbolicTensor | null;
+  /** @internal Set on graph nodes whose last input is the attention mask (see attentionMask). */
+  attentionMaskInput?: boolean;
   /** Masks keys after each query's position. */
   useCausalMask?: boolean;
   /** Also return the attention weights [batch, numHeads, T, S]. */
@@ -101,6 +107,8 @@ export class MultiHeadAttention extends Layer {
   readonly outputShapeArg?: number[];
   private readonly rng: Rng;
   private scoresWanted = false;
+  /** Set while `apply` records a call whose last input is a symbolic attention mask. */
+  private maskInput = false;
   query?: Projection;
   key?: Projection;
   value?: Projection;
@@ -139,14 +147,36 @@ export class MultiHeadAttention extends Layer {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override apply(inputs: any, args: CallArgs = {}): any {
     this.scoresWanted = !!args.returnAttentionScores;
+    const am = (args as MultiHeadAttentionCallArgs).attentionMask;
+    if (am instanceof SymbolicTensor) {
+      // Keras' attention_mask=keras.Input(...): the mask becomes the node's last input.
+      if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof SymbolicTensor)) {
+        throw new Error(
+          `${this.name}: a symbolic attentionMask needs symbolic inputs [query, value] or [query, value, key]`,
+        );
+      }
+      inputs = [...inputs, am];
+      args = { ...args, attentionMask: null, attentionMaskInput: true } as MultiHeadAttentionCallArgs;
+      this.maskInput = true;
+    }
     try {
       return super.apply(inputs, args);
     } finally {
       this.scoresWanted = false;
+      this.maskInput = false;
     }
   }
 
   private shapes(shape: SymbolicShape | SymbolicShape[]): SymbolicShape[] {
+    if (this.maskInput && isShapeList(shape)) {
+      const m = shape[shape.length - 1];
+      if (m.length !== 3 && m.length !== 2) {
+        throw new Error(
+          `${this.name}: attentionMask must have shape [batch, query steps, key steps] but has shape ${showShape(m)}`,
+        );
+      }
+      shape = shape.slice(0, -1);
+    }
     if (!isShapeList(shape) || shape.length < 2 || shape.length > 3) {
       throw new Error(
         `${this.name}: a MultiHeadAttention layer must be called on [query, value] or [query, value, key] but got ${isShapeList(shape) ? `${shape.length} inputs` : `one input of shape ${showShape(shape)}`}`,
@@ -293,6 +323,9 @@ export class MultiHeadAttention extends Layer {
     let explicit: Tensor | null = null;
     if (args.attentionMask) {
       const am = args.attentionMask;
+      if (am instanceof SymbolicTensor) {
+        throw new Error(`${this.name}: a symbolic attentionMask can only be given with symbolic inputs`);
+      }
       const ok =
         (am.rank === 3 && (am.shape[0] === B || am.shape[0] === 1) && am.shape[1] === T && am.shape[2] === S) ||
         (am.rank === 2 && am.shape[0] === T && am.shape[1] === S);
@@ -312,7 +345,12 @@ export class MultiHeadAttention extends Layer {
   }
 
   call(inputs: Tensor | Tensor[], args: MultiHeadAttentionCallArgs): Tensor | Tensor[] {
-    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    let xs = Array.isArray(inputs) ? inputs : [inputs];
+    if (args.attentionMaskInput) {
+      // a graph node recorded with a symbolic attention mask: its value is the last input
+      args = { ...args, attentionMask: xs[xs.length - 1] };
+      xs = xs.slice(0, -1);
+    }
     this.shapes(xs.map((x) => x.shape));
     const [query, value, key = value] = xs;
     const B = query.shape[0];

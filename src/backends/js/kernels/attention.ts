@@ -53,8 +53,10 @@ function weights(g: Geometry, q: TypedArray, k: TypedArray, b: number, h: number
     let s = 0;
     const ko = ((b * S + j) * N + h) * H;
     for (let d = 0; d < H; d++) s += q[qo + d] * k[ko + d];
-    let l = s * g.scale;
-    if (g.bias) l += g.bias[b * g.bs[0] + h * g.bs[1] + t * g.bs[2] + j];
+    // The logit is a float32 value, as in the wasm kernel and Keras: a bias like Keras' -1e9 mask
+    // then absorbs the score exactly as there (fround, not float64 s + bias).
+    let l = Math.fround(s * g.scale);
+    if (g.bias) l = Math.fround(l + g.bias[b * g.bs[0] + h * g.bs[1] + t * g.bs[2] + j]);
     p[j] = l;
     if (l > m) m = l;
   }
