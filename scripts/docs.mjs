@@ -118,6 +118,11 @@ if (missing.length) {
 }
 console.log(`docs: ${all.length - missing.length} of ${all.length} public declarations documented, ${missing.length} not`);
 
+// Informational: how many functions show an example (the ops should: a one-line `@example`).
+const hasExample = (r) => [r.comment, ...(r.signatures ?? []).map((s) => s.comment)].some((c) => c?.getTag('@example'));
+const fns = project.getReflectionsByKind(ReflectionKind.Function).filter((r) => !skipped(r));
+console.log(`docs: ${fns.filter(hasExample).length} of ${fns.length} functions have an @example`);
+
 app.validate(project);
 if (!check) await app.generateOutputs(project);
 const secs = ((performance.now() - t0) / 1000).toFixed(1);
