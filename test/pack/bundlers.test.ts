@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeProject, packTarball } from './project.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const APPS = ['ops', 'fit', 'path'] as const;
+const APPS = ['ops', 'fit', 'path', 'noready'] as const;
 type App = (typeof APPS)[number];
 type Bundler = 'vite' | 'esbuild' | 'esbuild-nosplit';
 
@@ -78,6 +78,16 @@ window.result = (async () => {
   model.dispose();
   r.tensorsLeft = sg.memory().numTensors;
   return r;
+})();
+`,
+  noready: `import { tensor } from 'simdgrad';
+window.result = (async () => {
+  try {
+    tensor([1]).dispose();
+    return { error: null };
+  } catch (e) {
+    return { error: e.message };
+  }
 })();
 `,
   path: `import { tensor, add, setWasmPath, ready, getBackend } from 'simdgrad';
@@ -354,6 +364,16 @@ describe.each(['vite', 'esbuild'] as const)('%s build of an app importing the pa
         );
       }
     }
+  });
+});
+
+describe.each(['vite', 'esbuild'] as const)('%s build, an op before ready()', (bundler) => {
+  it('fails saying to await sg.ready() (the module compiles asynchronously in a browser bundle)', async () => {
+    const { result } = await runPage('coi', bundler, 'noready');
+    expect(result.error).toBe(
+      "Backend 'wasm' is not ready: in a browser bundle its module is compiled asynchronously; " +
+        "call 'await sg.ready()' (or 'await sg.setBackend(\"wasm\")') before the first op",
+    );
   });
 });
 
