@@ -223,6 +223,29 @@ export const ZOO: ZooEntry[] = [
       }),
   },
   {
+    // GlobalMaxPooling1D on the tfjs side too (the other entries have it only in simdgrad).
+    name: 'conv1d_global_max',
+    inputs: [{ shape: [3, 9], dtype: 'int32', vocab: 16 }],
+    sg: () =>
+      sg.sequential({
+        layers: [
+          L.embedding({ inputDim: 16, outputDim: 5, inputLength: 9 }),
+          L.conv1d({ filters: 4, kernelSize: 3, activation: 'tanh' }),
+          L.globalMaxPooling1d(),
+          L.dense({ units: 2 }),
+        ],
+      }),
+    tfjs: () =>
+      tfl.sequential({
+        layers: [
+          TL.embedding({ inputDim: 16, outputDim: 5, inputLength: 9 }),
+          TL.conv1d({ filters: 4, kernelSize: 3, activation: 'tanh' }),
+          TL.globalMaxPooling1d({}),
+          TL.dense({ units: 2 }),
+        ],
+      }),
+  },
+  {
     name: 'rnn_bidirectional',
     inputs: [{ shape: [3, 7], dtype: 'int32', vocab: 15 }],
     sg: () =>
