@@ -248,6 +248,7 @@ describe('demo page (headless Chromium)', () => {
       expect(await text(page, '#status')).toBe('stopped');
       expect((await state(page)).epochsDone).toBe(2);
       expect(await text(page, '#saved')).toMatch(/^saved to IndexedDB: 2 epochs trained/);
+      await page.screenshot({ path: join(shots, 'demo-js-stopped.png'), fullPage: true });
       expect(errors).toEqual([]);
     } finally {
       await close();
