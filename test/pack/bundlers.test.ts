@@ -23,7 +23,7 @@ import { makeProject, packTarball } from './project.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const APPS = ['ops', 'fit', 'path', 'noready'] as const;
-type App = (typeof APPS)[number];
+type App = (typeof APPS)[number] | 'asset';
 type Bundler = 'vite' | 'esbuild' | 'esbuild-nosplit';
 
 /** The apps' sources: each sets window.result to a promise of its report. */
@@ -122,6 +122,59 @@ function listFiles(dir: string): string[] {
   );
 }
 
+/**
+ * The 'asset' app: the bundler itself emits the package's simdgrad.wasm (Vite: `?url`; esbuild:
+ * the `file` loader) and setWasmPath gets the URL it chose.
+ */
+const ASSET_APP = (importLine: string) => `${importLine}
+import { tensor, add, setWasmPath, ready } from 'simdgrad';
+setWasmPath(wasmUrl);
+window.result = (async () => {
+  await ready();
+  const b = add(tensor([1, 2, 3]), tensor([1, 2, 3]));
+  return { wasmUrl: String(wasmUrl), op: Array.from(await b.data()) };
+})();
+`;
+
+async function buildAssetApps(viteBuild: typeof import('vite').build): Promise<void> {
+  const html = `<!doctype html><meta charset="utf-8"><title>asset</title><script type="module" src="./main.js"></script>\n`;
+  const vsrc = join(project, 'asset-vite');
+  mkdirSync(vsrc, { recursive: true });
+  writeFileSync(join(vsrc, 'main.js'), ASSET_APP("import wasmUrl from 'simdgrad/simdgrad.wasm?url';"));
+  writeFileSync(join(vsrc, 'index.html'), html);
+  const vout = join(outRoot, 'vite', 'asset');
+  await viteBuild({
+    root: vsrc,
+    base: './',
+    logLevel: 'error',
+    configFile: false,
+    build: { outDir: vout, emptyOutDir: true, minify: true, reportCompressedSize: false },
+  });
+  const esrc = join(project, 'asset-esbuild');
+  mkdirSync(esrc, { recursive: true });
+  writeFileSync(join(esrc, 'main.js'), ASSET_APP("import wasmUrl from 'simdgrad/simdgrad.wasm';"));
+  const eout = join(outRoot, 'esbuild', 'asset');
+  await esbuild({
+    entryPoints: [join(esrc, 'main.js')],
+    absWorkingDir: project,
+    outdir: eout,
+    bundle: true,
+    format: 'esm',
+    splitting: true,
+    minify: true,
+    platform: 'browser',
+    target: 'es2022',
+    loader: { '.wasm': 'file' },
+    publicPath: './',
+    logLevel: 'error',
+  });
+  writeFileSync(join(eout, 'index.html'), html);
+  for (const b of ['vite', 'esbuild'] as const) {
+    const dir = join(outRoot, b, 'asset');
+    for (const f of listFiles(dir)) files.set(`${b}/asset/${relative(dir, f)}`, readFileSync(f));
+  }
+}
+
 async function buildApps(): Promise<void> {
   const { build: viteBuild } = await import('vite');
   const wasm = readFileSync(join(project, 'node_modules', 'simdgrad', 'dist', 'simdgrad.wasm'));
@@ -180,6 +233,7 @@ async function buildApps(): Promise<void> {
       for (const f of listFiles(dir)) files.set(`${b}/${app}/${relative(dir, f)}`, readFileSync(f));
     }
   }
+  await buildAssetApps(viteBuild);
 }
 
 const TYPES: Record<string, string> = {
@@ -365,6 +419,22 @@ describe.each(['vite', 'esbuild'] as const)('%s build of an app importing the pa
         );
       }
     }
+  });
+});
+
+describe.each(['vite', 'esbuild'] as const)('%s emitting simdgrad.wasm as an asset', (bundler) => {
+  it("setWasmPath(the bundler's URL for 'simdgrad/simdgrad.wasm'): that file is fetched, never the embedded copy", async () => {
+    const { result, console: msgs, fetched } = await runPage('coi', bundler, 'asset');
+    expect(msgs.filter((m) => m.startsWith('pageerror'))).toEqual([]);
+    expect(result.op).toEqual([2, 4, 6]);
+    const wasm = fetched.filter((n) => n.endsWith('.wasm'));
+    expect(wasm).toHaveLength(1);
+    expect(String(result.wasmUrl)).toContain(wasm[0].split('/').pop());
+    expect(files.get(`${bundler}/asset/${wasm[0]}`)!.subarray(0, 4)).toEqual(Buffer.from([0, 0x61, 0x73, 0x6d]));
+    const embedded = fetched
+      .filter((n) => n.endsWith('.js'))
+      .filter((n) => files.get(`${bundler}/asset/${n}`)!.toString('latin1').includes(EMBEDDED_MARK));
+    expect(embedded).toEqual([]);
   });
 });
 
