@@ -81,7 +81,10 @@ function lossOp(
   });
 }
 
-/** Reduces precomputed losses as tfjs's computeWeightedLoss. */
+/**
+ * Reduces precomputed losses as tfjs's computeWeightedLoss.
+ * @example sg.losses.computeWeightedLoss([1, 2, 3]); // 2
+ */
 export function computeWeightedLoss(
   losses: Arg,
   weights?: Arg | null,
@@ -94,7 +97,10 @@ export function computeWeightedLoss(
   });
 }
 
-/** |labels - predictions|, reduced. */
+/**
+ * |labels - predictions|, reduced.
+ * @example sg.losses.absoluteDifference([1, 2], [2, 4]); // 1.5
+ */
 export const absoluteDifference = (
   labels: Arg,
   predictions: Arg,
@@ -114,7 +120,10 @@ export const meanSquaredError = (
   reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
 ) => lossOp('meanSquaredError', labels, predictions, weights, reduction, (l, p) => square(sub(l, p)));
 
-/** 1 - sum(labels * predictions) over `axis` (inputs assumed unit-normalised), reduced. */
+/**
+ * 1 - sum(labels * predictions) over `axis` (inputs assumed unit-normalised), reduced.
+ * @example sg.losses.cosineDistance([[1, 0]], [[0, 1]], 1); // 1
+ */
 export const cosineDistance = (
   labels: Arg,
   predictions: Arg,
@@ -123,7 +132,10 @@ export const cosineDistance = (
   reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
 ) => lossOp('cosineDistance', labels, predictions, weights, reduction, (l, p) => sub(1, sum(mul(l, p), axis, true)));
 
-/** max(0, 1 - (2 labels - 1) predictions), reduced. */
+/**
+ * max(0, 1 - (2 labels - 1) predictions), reduced.
+ * @example sg.losses.hingeLoss([1, 0], [0.5, -0.5]); // 0.5
+ */
 export const hingeLoss = (
   labels: Arg,
   predictions: Arg,
@@ -131,7 +143,10 @@ export const hingeLoss = (
   reduction = Reduction.SUM_BY_NONZERO_WEIGHTS,
 ) => lossOp('hingeLoss', labels, predictions, weights, reduction, (l, p) => relu(sub(1, mul(sub(mul(l, 2), 1), p))));
 
-/** Huber loss with threshold delta, reduced. */
+/**
+ * Huber loss with threshold delta, reduced.
+ * @example sg.losses.huberLoss([0, 0], [0.5, 2]); // 0.8125
+ */
 export function huberLoss(
   labels: Arg,
   predictions: Arg,
@@ -147,7 +162,10 @@ export function huberLoss(
   });
 }
 
-/** Binary log loss of probabilities, reduced. */
+/**
+ * Binary log loss of probabilities, reduced.
+ * @example sg.losses.logLoss([1, 0], [0.5, 0.5]); // 0.693147
+ */
 export function logLoss(
   labels: Arg,
   predictions: Arg,
@@ -161,7 +179,10 @@ export function logLoss(
   );
 }
 
-/** Sigmoid cross-entropy of logits (stable form), with label smoothing, reduced. */
+/**
+ * Sigmoid cross-entropy of logits (stable form), with label smoothing, reduced.
+ * @example sg.losses.sigmoidCrossEntropy([1, 0], [0, 0]); // 0.6931472
+ */
 export function sigmoidCrossEntropy(
   multiClassLabels: Arg,
   logits: Arg,
@@ -176,7 +197,10 @@ export function sigmoidCrossEntropy(
   });
 }
 
-/** Softmax cross-entropy of logits over the last axis, with label smoothing, reduced. */
+/**
+ * Softmax cross-entropy of logits over the last axis, with label smoothing, reduced.
+ * @example sg.losses.softmaxCrossEntropy([[1, 0]], [[0, 0]]); // 0.6931472
+ */
 export function softmaxCrossEntropy(
   onehotLabels: Arg,
   logits: Arg,
