@@ -83,6 +83,10 @@ function readPixels(op: string, pixels: PixelSource): { vals: ArrayLike<number>;
   const height = (isVideo ? p.videoHeight : p.height) as number;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0)
     throw new Error(`${op}: the source's width and height must be integers >= 0 but are ${width} x ${height}`);
+  if ((isVideo || isImage) && (width === 0 || height === 0))
+    throw new Error(
+      `${op}: the ${isVideo ? 'video' : 'image'} has size ${width} x ${height}: wait until it has loaded (a video: until it has a frame)`,
+    );
   let vals: ArrayLike<number>;
   if (isData) {
     vals = p.data as Uint8Array;

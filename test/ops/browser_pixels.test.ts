@@ -2,7 +2,8 @@
 //   - in Node, with ImageData-like {data, width, height} objects, against tfjs-core's own
 //     functions given the same pixels (tfjs takes {data: Uint8Array, width, height} in Node);
 //   - in headless Chromium (Debian's /usr/bin/chromium via playwright-core, as test/browser.test.ts)
-//     with a real canvas, an HTMLImageElement decoded from a PNG, an ImageBitmap and ImageData,
+//     with a real canvas, an HTMLImageElement decoded from a PNG, an ImageBitmap, ImageData and an
+//     HTMLVideoElement playing the canvas' stream,
 //     against tfjs-core bundled in the same page: same values, toPixels draws on the canvas,
 //     draw() matches tfjs' cpu Draw kernel.
 import { createServer, type Server } from 'node:http';
@@ -118,7 +119,7 @@ describe('browser.* in headless Chromium (canvas, HTMLImageElement, ImageBitmap,
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-component-update'],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-component-update', '--autoplay-policy=no-user-gesture-required'],
     });
   }, 120_000);
 
@@ -141,6 +142,7 @@ describe('browser.* in headless Chromium (canvas, HTMLImageElement, ImageBitmap,
       asyncMatchesSource: boolean;
       toPixels: { size: number[]; sameAsTfjs: boolean; canvasHasBytes: boolean; roundTrip: boolean };
       draw: { same: boolean; alpha: number };
+      video: { shape: number[]; dtype: string; same: boolean; tfShape: number[]; distinct: boolean };
       leaked: number;
     };
     await page.close();
@@ -149,6 +151,7 @@ describe('browser.* in headless Chromium (canvas, HTMLImageElement, ImageBitmap,
       for (const c of [1, 3, 4]) {
         expect(r[`${src}/${c}`], `${src}/${c}`).toEqual({ shape: [4, 5, c], dtype: 'int32', same: true, tfShape: [4, 5, c] });
       }
+    expect(r.video).toEqual({ shape: [4, 5, 3], dtype: 'int32', same: true, tfShape: [4, 5, 3], distinct: true });
     expect(r.asyncMatchesSource).toBe(true);
     expect(r.toPixels).toEqual({ size: [5, 4], sameAsTfjs: true, canvasHasBytes: true, roundTrip: true });
     expect(r.draw).toEqual({ same: true, alpha: 128 });

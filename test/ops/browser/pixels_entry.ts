@@ -52,6 +52,27 @@ async function run(): Promise<Record<string, unknown>> {
       t.dispose();
     }
   }
+  // An HTMLVideoElement playing the canvas' stream: read through videoWidth/videoHeight. The
+  // frame goes through the video pipeline (colour conversion), so simdgrad is compared with tfjs
+  // reading the same paused frame, not with the source bytes.
+  const video = document.createElement('video');
+  video.muted = true;
+  video.srcObject = canvas.captureStream(30);
+  await Promise.race([video.play(), new Promise((r) => setTimeout(r, 3000))]);
+  // a captured canvas emits a frame when it is painted
+  for (let i = 0; i < 100 && (video.videoWidth === 0 || video.readyState < 2); i++) {
+    canvas.getContext('2d')!.putImageData(new ImageData(src, W, H), 0, 0);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  video.pause();
+  {
+    const s = sg.browser.fromPixels(video, 3);
+    const t = tf.browser.fromPixels(video, 3);
+    // distinct values: the frame is the pattern, not a blank one
+    out.video = { shape: s.shape, dtype: s.dtype, same: JSON.stringify(arr(s)) === JSON.stringify(arr(t)), tfShape: t.shape, distinct: new Set(arr(s)).size > 10 };
+    s.dispose();
+    t.dispose();
+  }
   const a = await sg.browser.fromPixelsAsync(img, 4);
   out.asyncMatchesSource = JSON.stringify(arr(a)) === JSON.stringify(Array.from(src));
   a.dispose();
