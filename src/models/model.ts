@@ -105,15 +105,21 @@ export class LayersModel extends Layer {
    * Runs the graph on concrete inputs. Intermediate tensors are freed by the caller's scope; so
    * are the losses and metrics layers add (read them with `addedLosses()` in that scope).
    */
-  execute(xs: Tensor[], training = false, outMasks?: (Tensor | null)[]): Tensor[] {
-    return inCallContext(this, () => this.executeGraph(xs, training, outMasks));
+  execute(xs: Tensor[], training = false, outMasks?: (Tensor | null)[], inMasks?: (Tensor | null)[]): Tensor[] {
+    return inCallContext(this, () => this.executeGraph(xs, training, outMasks, inMasks));
   }
 
   /**
    * Runs the nodes in order. `outMasks`, when given, receives each output's mask (or null): the
-   * training loop weights the loss by it, as Keras 3 does.
+   * training loop weights the loss by it, as Keras 3 does. `inMasks` are the inputs' masks (a
+   * model called as a layer on masked tensors).
    */
-  private executeGraph(xs: Tensor[], training: boolean, outMasks?: (Tensor | null)[]): Tensor[] {
+  private executeGraph(
+    xs: Tensor[],
+    training: boolean,
+    outMasks?: (Tensor | null)[],
+    inMasks?: (Tensor | null)[],
+  ): Tensor[] {
     if (xs.length !== this.inputs.length) {
       throw new Error(`${this.name}: expected ${this.inputs.length} input tensor(s) but got ${xs.length}`);
     }
@@ -126,6 +132,8 @@ export class LayersModel extends Layer {
       // As tfjs-layers' feed check: an input of another dtype (int32 data into a float32 model)
       // is cast to the input's dtype; the cast is freed by the caller's scope.
       values.set(t.id, xs[i].dtype === t.dtype ? xs[i] : cast(xs[i], t.dtype));
+      const m = inMasks?.[i];
+      if (m) masks.set(t.id, m);
     });
     for (const node of this.nodes) {
       if (node.outputs.every((o) => values.has(o.id))) continue; // an input node
@@ -159,8 +167,26 @@ export class LayersModel extends Layer {
   }
 
   override call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[] {
-    const outs = this.execute(Array.isArray(inputs) ? inputs : [inputs], !!args.training);
+    const m = args.mask;
+    const inMasks = m ? (Array.isArray(m) ? m : [m]) : undefined;
+    const outMasks: (Tensor | null)[] = [];
+    const outs = this.execute(Array.isArray(inputs) ? inputs : [inputs], !!args.training, outMasks, inMasks);
+    this.callMasks = outMasks;
     return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /** The output masks of the last call, handed to `computeMask` right after it. */
+  private callMasks: (Tensor | null)[] = [];
+
+  /**
+   * A model called as a layer: its outputs' masks, as its graph computed them in the call just
+   * made (Keras 3's Functional.compute_mask), so masks flow through nested models.
+   */
+  override computeMask(): Tensor | (Tensor | null)[] | null {
+    const m = this.callMasks;
+    this.callMasks = [];
+    if (m.length === 0 || m.every((t) => t === null)) return null;
+    return m.length === 1 ? m[0] : m;
   }
 
   override computeOutputShape(): SymbolicShape | SymbolicShape[] {

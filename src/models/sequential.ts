@@ -91,9 +91,9 @@ export class Sequential extends LayersModel {
     this.buildFrom([null, ...x[0].shape.slice(1)]);
   }
 
-  override execute(xs: Tensor[], training = false, outMasks?: (Tensor | null)[]): Tensor[] {
+  override execute(xs: Tensor[], training = false, outMasks?: (Tensor | null)[], inMasks?: (Tensor | null)[]): Tensor[] {
     this.ensureBuiltFor(xs);
-    return super.execute(xs, training, outMasks);
+    return super.execute(xs, training, outMasks, inMasks);
   }
 
   override summary(lineLength?: number, printFn?: (line: string) => void): void {

@@ -41,7 +41,15 @@ p1, p2 = m.predict(x, verbose=0)
 ev = m.evaluate(x, [y1, y2], verbose=0, return_dict=True)
 tr = m.train_on_batch(x, [y1, y2], return_dict=True)
 after = {name: [w.ravel().tolist() for w in m.get_layer(name).get_weights()] for name in spec['weights']}
-print(json.dumps({'p1': p1.ravel().tolist(), 'p2': p2.ravel().tolist(), 'ev': {k: float(v) for k, v in ev.items()}, 'tr': {k: float(v) for k, v in tr.items()}, 'after': after}))
+# A model used as a layer hands its output's mask on: inner (Embedding mask_zero -> Dense) -> LSTM.
+tin = keras.Input((T,), dtype='int32')
+inner = keras.Model(tin, layers.Dense(3, name='n_dense')(layers.Embedding(8, 4, mask_zero=True, name='n_emb')(tin)), name='inner')
+tout = keras.Input((T,), dtype='int32')
+nested = keras.Model(tout, layers.LSTM(2, name='n_lstm')(inner(tout)))
+for name, ws in spec['nested'].items():
+    nested.get_layer('inner').get_layer(name).set_weights([np.array(v, 'float32').reshape(s) for v, s in ws]) if name != 'n_lstm' else nested.get_layer(name).set_weights([np.array(v, 'float32').reshape(s) for v, s in ws])
+pn = nested.predict(x, verbose=0)
+print(json.dumps({'p1': p1.ravel().tolist(), 'p2': p2.ravel().tolist(), 'ev': {k: float(v) for k, v in ev.items()}, 'tr': {k: float(v) for k, v in tr.items()}, 'after': after, 'nested': pn.ravel().tolist()}))
 `;
 
 /** The same model in simdgrad, with the Keras layer names. */
@@ -86,19 +94,39 @@ describe('masks through Dense, Dropout, Activation and the normalizations, again
       weights[name] = vals.map((v) => [Array.from(v.dataSync()), v.shape]);
       sg.dispose(vals);
     }
+    // The nested case: inner model (Embedding maskZero -> Dense) called as a layer, then an LSTM.
+    const tin = sg.input({ shape: [T], dtype: 'int32' });
+    const nEmb = sg.layers.embedding({ inputDim: 8, outputDim: 4, maskZero: true, name: 'n_emb' });
+    const nDense = sg.layers.dense({ units: 3, name: 'n_dense' });
+    const inner = sg.model({ inputs: tin, outputs: nDense.apply(nEmb.apply(tin)) as sg.SymbolicTensor, name: 'inner' });
+    const tout = sg.input({ shape: [T], dtype: 'int32' });
+    const nLstm = sg.layers.lstm({ units: 2, name: 'n_lstm' });
+    const nested = sg.model({ inputs: tout, outputs: nLstm.apply(inner.apply(tout) as sg.SymbolicTensor) as sg.SymbolicTensor });
+    const nestedWeights: Record<string, [number[], number[]][]> = {};
+    for (const layer of [nEmb, nDense, nLstm]) {
+      const vals = layer.weights.map((w) => sg.tensor(randArray(w.variable.size, seed++, -0.8, 0.8), w.shape));
+      layer.setWeights(vals);
+      nestedWeights[layer.name] = vals.map((v) => [Array.from(v.dataSync()), v.shape]);
+      sg.dispose(vals);
+    }
     const file = join(mkdtempSync(join(tmpdir(), 'sg-masks-')), 'spec.json');
-    writeFileSync(file, JSON.stringify({ B, T, x, y1, y2, weights }));
+    writeFileSync(file, JSON.stringify({ B, T, x, y1, y2, weights, nested: nestedWeights }));
     const keras = JSON.parse(runPython(PY, [file], 240_000).trim().split('\n').pop()!) as {
       p1: number[];
       p2: number[];
       ev: Record<string, number>;
       tr: Record<string, number>;
       after: Record<string, number[][]>;
+      nested: number[];
     };
 
     const xt = sg.tensor(x, [B, T], 'int32');
     const y1t = sg.tensor(y1, [B, T, 2]);
     const y2t = sg.tensor(y2, [B, 1]);
+    const pn = nested.predict(xt) as sg.Tensor;
+    expectClose(pn.dataSync(), keras.nested, 1e-4, 1e-5);
+    pn.dispose();
+    nested.dispose();
     const [p1, p2] = model.predict(xt) as sg.Tensor[];
     expectClose(p1.dataSync(), keras.p1, 1e-4, 1e-5);
     expectClose(p2.dataSync(), keras.p2, 1e-4, 1e-5);
