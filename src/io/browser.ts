@@ -214,6 +214,22 @@ export function browserDownloads(prefix = 'model'): IOHandler {
   };
 }
 
+/**
+ * Triggers one browser download of `bytes` named `name` (an <a download> click), as
+ * downloads:// does; used for `.keras` and `.h5` files. Browser only.
+ */
+export function downloadBytes(bytes: Uint8Array, name: string, where: string): void {
+  const doc = (globalThis as { document?: Document }).document;
+  if (!doc || typeof URL?.createObjectURL !== 'function') throw new Error(`${where}: downloads need a browser document`);
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  const anchor = doc.createElement('a');
+  anchor.download = name;
+  anchor.href = url;
+  anchor.dispatchEvent(new MouseEvent('click'));
+  // Revoked later: the download reads the blob after the click returns.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** A File or Blob with a name (what an <input type="file"> gives). */
 export interface NamedBlob {
   name: string;

@@ -6,7 +6,8 @@
 //   in tfjs' database, stores and keys.
 // - downloads://: the page's save triggers two downloads (playwright's download event): the
 //   model.json and weights.bin load in simdgrad in Node and in tfjs-layers in Node (io.fromMemory),
-//   and predict what the page predicted.
+//   and predict what the page predicted; downloads://name.keras and name.h5 download one Keras file
+//   each, which sg.loadModel reads in Node.
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,8 +125,8 @@ describe('browser save handlers in headless Chromium', () => {
     page.on('download', (d) => got.push(d));
     const r = (await page.evaluate(() => (window as unknown as { run: (s: string) => Promise<unknown> }).run('download'))) as { before: number[] };
     const t0 = Date.now();
-    while (got.length < 2 && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 50));
-    expect(got.map((d) => d.suggestedFilename()).sort()).toEqual(['dl_mlp.json', 'dl_mlp.weights.bin']);
+    while (got.length < 4 && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 50));
+    expect(got.map((d) => d.suggestedFilename()).sort()).toEqual(['dl_mlp.h5', 'dl_mlp.json', 'dl_mlp.keras', 'dl_mlp.weights.bin']);
     for (const d of got) await d.saveAs(join(downloads, d.suggestedFilename()));
     await page.close();
     expect(errors).toEqual([]);
@@ -153,5 +154,17 @@ describe('browser save handlers in headless Chromium', () => {
     expectNear(Array.from(ty.dataSync()), r.before, 1e-5);
     tf.dispose([tx, ty]);
     theirs.dispose();
+
+    // downloads://dl_mlp.keras and .h5: one file each, which sg.loadModel reads in Node (the .keras
+    // file with the optimizer's state).
+    for (const file of ['dl_mlp.keras', 'dl_mlp.h5']) {
+      const k = await sg.loadModel(`file://${join(downloads, file)}`);
+      const kx = sg.tensor(INPUT, [3, 4]);
+      const ky = k.predict(kx) as sg.Tensor;
+      expect(Array.from(ky.dataSync()), file).toEqual(r.before);
+      expect(k.optimizer.iterations, file).toBe(file.endsWith('.keras') ? 2 : 0);
+      sg.dispose([kx, ky]);
+      k.dispose();
+    }
   }, 120_000);
 });

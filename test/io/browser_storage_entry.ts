@@ -1,7 +1,8 @@
 // Bundled for the browser by browser_storage.test.ts: simdgrad's browser save handlers in a real
 // page (headless Chromium): indexeddb:// and localstorage:// save and load back (with the
 // optimizer's state), tfjs-layers 4.22 in the same page loads what simdgrad stored and simdgrad
-// loads what tfjs-layers stored, and downloads:// triggers the two downloads the test catches.
+// loads what tfjs-layers stored, and downloads:// triggers the downloads the test catches
+// (model.json + weights.bin, a .keras and a .h5 file).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -70,6 +71,8 @@ async function idbKeys(): Promise<Record<string, string[]>> {
   const before = predictSg(m);
   if (step === 'download') {
     await m.save('downloads://dl_mlp', { includeOptimizer: true });
+    await m.save('downloads://dl_mlp.keras');
+    await m.save('downloads://dl_mlp.h5');
     m.optimizer.dispose(); // passed to compile as an object: the caller's to free
     m.dispose();
     return { before };

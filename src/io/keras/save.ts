@@ -10,7 +10,8 @@ import type { IOHandler, SaveConfig, SaveResult } from '../types.js';
 import { ZipWriter } from '../zip.js';
 import { modelToKeras3 } from './config.js';
 import { kerasJson, markFloats } from './json.js';
-import { saveLegacyH5 } from './legacy_save.js';
+import { downloadBytes } from '../browser.js';
+import { saveLegacyH5, toLegacyH5Bytes } from './legacy_save.js';
 import { hasKerasOptimizerLayout, kerasOptimizerVars } from './optimizer.js';
 import { kerasVarPaths } from './weights.js';
 
@@ -108,17 +109,24 @@ export async function toKerasBytes(model: LayersModel, opts: KerasSaveOptions = 
  * @example await sg.keras.saveKeras(model, 'file:///tmp/model.keras');
  */
 export async function saveKeras(model: LayersModel, destination: string, opts: KerasSaveOptions = {}): Promise<SaveResult> {
-  if (!destination.startsWith('file://')) throw new Error(`saveKeras: '${destination}': only file:// destinations are written; in a browser use sg.keras.toKerasBytes(model)`);
+  if (!destination.startsWith('file://')) throw new Error(`saveKeras: '${destination}': only file:// destinations are written; in a browser use model.save('downloads://name.keras') or sg.keras.toKerasBytes(model)`);
   if (!isNode()) throw new Error(`saveKeras: '${destination}': file:// is available in Node only`);
   const bytes = await toKerasBytes(model, opts);
   await writeFileAtomic(destination.slice('file://'.length), bytes, 'saveKeras');
   return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
 }
 
+// model.save(destination): a '.keras' or '.h5' name picks the Keras formats; 'downloads://m.keras'
+// (or '.h5') downloads that one file in a browser; everything else is the tfjs-layers format.
 modelIOHooks.save = async (model: LayersModel, destination: string | IOHandler, config?: SaveConfig) => {
-  if (typeof destination === 'string' && /\.keras$/i.test(destination)) return saveKeras(model, destination, { includeOptimizer: config?.includeOptimizer });
-  if (typeof destination === 'string' && /\.(h5|hdf5)$/i.test(destination)) {
-    return saveLegacyH5(model, destination, { includeOptimizer: config?.includeOptimizer });
+  const includeOptimizer = config?.includeOptimizer;
+  if (typeof destination === 'string' && /^downloads:\/\/.+\.(keras|h5|hdf5)$/i.test(destination)) {
+    const name = destination.slice('downloads://'.length);
+    const bytes = /\.keras$/i.test(name) ? await toKerasBytes(model, { includeOptimizer }) : toLegacyH5Bytes(model, { includeOptimizer });
+    downloadBytes(bytes, name, destination);
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.length } };
   }
+  if (typeof destination === 'string' && /\.keras$/i.test(destination)) return saveKeras(model, destination, { includeOptimizer });
+  if (typeof destination === 'string' && /\.(h5|hdf5)$/i.test(destination)) return saveLegacyH5(model, destination, { includeOptimizer });
   return saveModel(model, destination, config);
 };
