@@ -167,6 +167,25 @@ describe.each(BACKENDS)('the tfjs guide on %s', (backend) => {
     expect(() => tf.add({} as unknown as number, 1)).toThrow(msg);
   });
 
+  it('fitDataset takes an iterator() object or an iterable of { xs, ys } batches; tf.data is left out', async () => {
+    expect((sg as Record<string, unknown>).data).toBeUndefined();
+    const m = sg.sequential();
+    m.add(sg.layers.dense({ units: 1, inputShape: [2] }));
+    m.compile({ loss: 'meanSquaredError', optimizer: 'sgd' });
+    const batches = () => [0, 1].map(() => ({ xs: sg.ones([4, 2]), ys: sg.zeros([4, 1]) }));
+    const list = batches();
+    const h1 = await m.fitDataset(list, { epochs: 1, verbose: 0 });
+    const arr = batches();
+    let i = 0;
+    const dsLike = { iterator: () => ({ next: async () => (i < arr.length ? { value: arr[i++], done: false } : { value: undefined, done: true }) }) };
+    const h2 = await m.fitDataset(dsLike, { epochs: 1, verbose: 0 });
+    expect(h1.history.loss).toHaveLength(1);
+    expect(h2.history.loss).toHaveLength(1);
+    expect(h2.history.loss[0]).toBeLessThan(h1.history.loss[0] + 1e-6);
+    sg.dispose([...list.flatMap((b) => [b.xs, b.ys]), ...arr.flatMap((b) => [b.xs, b.ys])]);
+    m.dispose();
+  });
+
   it('left out: complex and string tensors; softmax off the last axis, as tfjs', () => {
     expect((sg as Record<string, unknown>).complex).toBeUndefined();
     expect((sg as Record<string, unknown>).spectral).toBeUndefined();
