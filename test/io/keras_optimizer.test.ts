@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as sg from '../../src/index.js';
-import { H5File } from '../../src/io/hdf5/index.js';
+import { H5Dataset, H5File, H5Writer, type H5Group, type H5WGroup } from '../../src/io/hdf5/index.js';
 import { ZipReader, ZipWriter } from '../../src/io/zip.js';
 import { checkNoLeaks } from '../helpers.js';
 import { OPTIMIZER_CASES, RESUME_DIR, X, Y, model, stepAndCompare, values, type ResumeRef } from './keras_optimizer_cases.js';
@@ -92,6 +92,52 @@ describe('.keras optimizer state: simdgrad -> simdgrad', () => {
     a.dispose();
     b.dispose();
   });
+});
+
+/** A copy of an HDF5 group into a writer, with `edit` replacing datasets by path (null drops one). */
+function copyH5(src: H5Group, dst: H5WGroup, edit: (path: string, d: H5Dataset) => H5Dataset | { shape: number[]; dtype: string; data: ArrayLike<number> } | null, at = ''): void {
+  for (const k of src.keys()) {
+    const o = src.get(k);
+    const path = at ? `${at}/${k}` : k;
+    if (o instanceof H5Dataset) {
+      const e = edit(path, o);
+      if (e) dst.dataset(k, { shape: e.shape, dtype: e.dtype as never, data: e.data as never });
+    } else copyH5(o, dst.group(k), edit, path);
+  }
+}
+
+describe('.keras optimizer state: malformed', () => {
+  checkNoLeaks();
+  async function edited(edit: Parameters<typeof copyH5>[2]): Promise<Uint8Array> {
+    const a = model({ className: 'Adam', config: { learning_rate: 0.01 } });
+    const [x, y] = [X(), Y()];
+    a.trainOnBatch(x, y);
+    const zip = ZipReader.open(await sg.keras.toKerasBytes(a), 'm.keras');
+    sg.dispose([x, y]);
+    a.dispose();
+    const h5 = await H5File.read(await zip.read('model.weights.h5'), { name: 'w' });
+    const w = new H5Writer();
+    copyH5(h5, w, edit);
+    const out = new ZipWriter();
+    for (const n of ['metadata.json', 'config.json']) out.add(n, await zip.readText(n));
+    out.add('model.weights.h5', w.toBytes());
+    return out.toBytes();
+  }
+  const cases: [string, Parameters<typeof copyH5>[2], RegExp][] = [
+    ['a slot of the wrong shape', (p, d) => (p === 'optimizer/vars/4' ? { shape: [7], dtype: 'float32', data: new Float32Array(7) } : d), /'optimizer\/vars\/4' \(momentum of 'd1\/bias'\) has shape \[7\] but the weight has \[5\]/],
+    ['an iteration count that is a float', (p, d) => (p === 'optimizer/vars/0' ? { shape: [], dtype: 'float32', data: [1.5] } : d), /'optimizer\/vars\/0' \(iteration\) must be an integer scalar but is float32/],
+    ['a negative iteration count', (p, d) => (p === 'optimizer/vars/0' ? { shape: [], dtype: 'int32', data: [-3] } : d), /'optimizer\/vars\/0' \(iteration\) is -3, not a count/],
+    ['a missing variable in the middle', (p, d) => (p === 'optimizer/vars/5' ? null : d), /optimizer\/vars has no '(5|13)'|has 13 variables but/],
+    ['a NaN learning rate', (p, d) => (p === 'optimizer/vars/1' ? { shape: [], dtype: 'float32', data: [NaN] } : d), /'optimizer\/vars\/1' \(learning_rate\) is NaN/],
+  ];
+  for (const [what, edit, message] of cases) {
+    it(`${what}: an error naming the file's variable, nothing left allocated`, async () => {
+      const bytes = await edited(edit);
+      const before = sg.memory().numTensors;
+      await expect(sg.loadModel(bytes)).rejects.toThrow(message);
+      expect(sg.memory().numTensors).toBe(before);
+    });
+  }
 });
 
 describe('.keras optimizer state: Keras 3.15 -> simdgrad (fixtures written by Keras)', () => {
