@@ -1,20 +1,7 @@
 // The `io` namespace (tfjs' tf.io for layers models): handlers, the URL-scheme registry, and
-// the tfjs-layers format's save/load. Importing it registers the built-in schemes.
-import { downloadsRouter, indexedDBRouter, localStorageRouter } from './browser.js';
-import { fileRouter } from './file.js';
-import { httpRouter } from './http.js';
-import { registerLoadRouter, registerSaveRouter } from './router.js';
-
-registerSaveRouter(fileRouter);
-registerLoadRouter(fileRouter);
-registerSaveRouter(httpRouter);
-registerLoadRouter(httpRouter);
-registerSaveRouter(localStorageRouter);
-registerLoadRouter(localStorageRouter);
-registerSaveRouter(indexedDBRouter);
-registerLoadRouter(indexedDBRouter);
-registerSaveRouter(downloadsRouter);
-
+// the tfjs-layers format's save/load.
+// The built-in schemes are in router.ts's lists from the start (not registered here), so that a
+// bundler honouring package.json's sideEffects cannot drop them with this module.
 export type {
   IOHandler,
   LoadOptions,

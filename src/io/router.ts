@@ -3,12 +3,18 @@
 // plus the in-memory handlers io.fromMemory and io.withSaveHandler.
 import type { IOHandler, LoadOptions, ModelArtifacts, SaveResult } from './types.js';
 import { artifactsInfo } from './weights.js';
+import { downloadsRouter, indexedDBRouter, localStorageRouter } from './browser.js';
+import { fileRouter } from './file.js';
+import { httpRouter } from './http.js';
 
 /** Maps a URL to a handler, or null when the scheme is not its own. */
 export type IORouter = (url: string, options?: LoadOptions) => IOHandler | null;
 
-const saveRouters: IORouter[] = [];
-const loadRouters: IORouter[] = [];
+// The built-in schemes, in tfjs' order; registerSaveRouter/registerLoadRouter add more. They live
+// here, not as registrations in io/index.ts, because a bundler honouring `sideEffects` drops a
+// module that is imported only for its effects (model.save('indexeddb://...') then found no handler).
+const saveRouters: IORouter[] = [fileRouter, httpRouter, localStorageRouter, indexedDBRouter, downloadsRouter];
+const loadRouters: IORouter[] = [fileRouter, httpRouter, localStorageRouter, indexedDBRouter];
 
 /** Adds a router for `model.save(url)`. */
 export function registerSaveRouter(router: IORouter): void {
