@@ -3,8 +3,6 @@
 // env.ts. Semantics and errors follow tfjs-core 4.22's; the string helpers are out of scope.
 import type { DataType } from '../engine/dtype.js';
 
-type Arr = Float32Array | Int32Array | Uint8Array | number[];
-
 function check(expr: boolean, msg: () => string): void {
   if (!expr) throw new Error(msg());
 }
@@ -232,7 +230,7 @@ export const utilExtra = {
   tanh: (x: number): number => Math.tanh(x),
   toNestedArray,
   /** A typed array of a dtype from (nested) numbers, as tfjs (copies unless already right). */
-  toTypedArray(a: Arr | unknown[], dtype: DataType): Float32Array | Int32Array | Uint8Array {
+  toTypedArray(a: Float32Array | Int32Array | Uint8Array | unknown[], dtype: DataType): Float32Array | Int32Array | Uint8Array {
     const flat: number[] = Array.isArray(a) ? (a as unknown[]).flat(Infinity as 1).map((v) => Number(v)) : Array.from(a as ArrayLike<number>);
     if (dtype === 'float32' && a instanceof Float32Array) return a;
     if (dtype === 'int32' && a instanceof Int32Array) return a;
