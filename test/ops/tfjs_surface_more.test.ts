@@ -308,6 +308,20 @@ const CASES: Case[] = [
       return L(l).concat([L(l).reshape(r.outputIndices, [-1]), r.outputShape]);
     },
   },
+  // int32 inputs where tfjs takes them
+  { name: 'searchSorted int32', shapes: [], run: (l) => L(l).searchSorted(i32(l, [[1, 4, 4, 9]]), i32(l, [[4, 0, 10]]), 'left') },
+  {
+    name: 'sparseSegmentSum int32 data',
+    shapes: [],
+    run: (l) => L(l).sparse.sparseSegmentSum(i32(l, [1, 2, 3, 4, 5, 6], [3, 2]), i32(l, [2, 0, 1]), i32(l, [0, 1, 1])),
+  },
+  { name: 'sparseToDense int32 values', shapes: [], run: (l) => L(l).sparseToDense(i32(l, [1, 3]), i32(l, [7, 8]), [5], 2) },
+  {
+    name: 'meshgrid int32',
+    shapes: [],
+    run: (l) => L(l).concat(L(l).meshgrid(i32(l, [1, 2]), i32(l, [3, 4, 5])).map((t: AnyT) => L(l).reshape(t, [-1]))),
+  },
+  { name: 'movingAverage int32 step tensor', shapes: [[3], [3]], run: (l, v, x) => L(l).movingAverage(v, x, 0.5, L(l).scalar(2, 'int32')) },
   // helpers
   {
     name: 'meshgrid xy and ij',
