@@ -130,6 +130,14 @@ describe('.keras optimizer state: malformed', () => {
     ['a missing variable in the middle', (p, d) => (p === 'optimizer/vars/5' ? null : d), /optimizer\/vars has no '(5|13)'|has 13 variables but/],
     ['a NaN learning rate', (p, d) => (p === 'optimizer/vars/1' ? { shape: [], dtype: 'float32', data: [NaN] } : d), /'optimizer\/vars\/1' \(learning_rate\) is NaN/],
   ];
+  it("an optimizer Keras never built (only iteration and learning_rate saved) loads fresh, as Keras does", async () => {
+    const bytes = await edited((p, d) => (/^optimizer\/vars\/([2-9]|1\d)$/.test(p) ? null : p === 'optimizer/vars/0' ? { shape: [], dtype: 'int32', data: [0] } : d));
+    const m = await sg.loadModel(bytes);
+    expect(m.optimizer.className).toBe('Adam');
+    expect(m.optimizer.iterations).toBe(0);
+    expect(m.optimizer.getWeights().map((w) => (w.tensor.dispose(), w.name))).toEqual(['iter']);
+    m.dispose();
+  });
   for (const [what, edit, message] of cases) {
     it(`${what}: an error naming the file's variable, nothing left allocated`, async () => {
       const bytes = await edited(edit);
