@@ -262,7 +262,13 @@ describe('attention gradients against finite differences', () => {
         gradCheck((a, b) => mha.apply([a, b], { mask: [null, vm], useCausalMask: true }) as sg.Tensor, [q, v]);
         gradCheck((a, b) => att.apply([a, b], { mask: [null, vm], useCausalMask: true }) as sg.Tensor, [q, v]);
         gradCheck((a, b) => add.apply([a, b], { mask: [null, vm] }) as sg.Tensor, [q, v]);
-        sg.dispose([q, v, vm]);
+        // attention along axis 2 of [batch, X, Y, features] (axis 1 acts as a batch axis)
+        const axes = sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [2] });
+        const q4 = rand([1, 2, 3, 2], 7);
+        const v4 = rand([1, 2, 2, 2], 8);
+        gradCheck((a, b) => axes.apply([a, b]) as sg.Tensor, [q4, v4]);
+        sg.dispose([q, v, vm, q4, v4]);
+        axes.dispose();
         mha.dispose();
         att.dispose();
         add.dispose();
@@ -383,9 +389,23 @@ describe('attention layers: dropout, configs, symbolic shapes, bad input', () =>
       /mh: a MultiHeadAttention layer must be called on \[query, value\] .*one input of shape \[2,3,4\]/,
     );
     const x4 = sg.zeros([1, 2, 3, 4]);
+    const ax = sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [2], name: 'ax' });
+    const x4b = sg.zeros([1, 3, 3, 4]);
+    expect(() => ax.apply([x4, x4], { useCausalMask: true })).toThrow(
+      /ax: attentionAxes \[2\] takes no masks \(inputs' masks, attentionMask, useCausalMask\)/,
+    );
     expect(() =>
-      sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [2], name: 'ax' }).apply([x4, x4]),
-    ).toThrow(/ax: attentionAxes \[2\] is not supported: only the default .*\[1,2\]/);
+      sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [3], name: 'ax3' }).apply([x4, x4]),
+    ).toThrow(
+      /ax3: attentionAxes must be distinct axes between the batch and the features \(1 to 2, .*\) of inputs of rank 4 but is \[3\]/,
+    );
+    expect(() =>
+      sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [2], name: 'ax4' }).apply([x4, x4b]),
+    ).toThrow(
+      /ax4: with attentionAxes \[2\] the query's other axes \[1\] act as batch axes and must equal the value's/,
+    );
+    ax.dispose();
+    x4b.dispose();
     const att = sg.layers.attention({ name: 'at' });
     expect(() => att.apply([q, v])).toThrow(
       /at: query and key must have the same last dimension but got \[2,3,4\], \[2,5,6\]/,

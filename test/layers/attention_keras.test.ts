@@ -149,6 +149,31 @@ const CASES: Case[] = [
     zeros: { v: [[1, 2]] },
     attentionMask: true,
   },
+  {
+    name: 'mha_axes_2_rank4',
+    kind: 'mha',
+    py: 'keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, attention_axes=(2,))',
+    make: () => sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 3, attentionAxes: [2] }),
+    q: [2, 3, 4, 5],
+    v: [2, 3, 6, 4],
+  },
+  {
+    name: 'mha_axes_1_rank4_key_valuedim',
+    kind: 'mha',
+    py: 'keras.layers.MultiHeadAttention(num_heads=3, key_dim=2, value_dim=4, attention_axes=-3)',
+    make: () => sg.layers.multiHeadAttention({ numHeads: 3, keyDim: 2, valueDim: 4, attentionAxes: -3 }),
+    q: [2, 4, 3, 5],
+    v: [2, 5, 3, 4],
+    k: [2, 5, 3, 6],
+  },
+  {
+    name: 'mha_axes_1_3_rank5',
+    kind: 'mha',
+    py: 'keras.layers.MultiHeadAttention(num_heads=2, key_dim=2, attention_axes=(1, 3))',
+    make: () => sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 2, attentionAxes: [1, 3] }),
+    q: [2, 3, 2, 4, 3],
+    v: [2, 2, 2, 3, 3],
+  },
 ];
 
 const PY = `

@@ -53,8 +53,11 @@ export interface MultiHeadAttentionArgs extends LayerArgs {
   /** The output's feature shape (an integer or a list); default the query's last dimension. */
   outputShape?: number | number[];
   /**
-   * The axes attention runs over. Only the default is supported: every axis between the batch
-   * and the features (flattened into one sequence), which for [batch, steps, features] is [1].
+   * The axes attention runs over (Keras' attention_axes; negative counts from the end of the
+   * input's shape). Default: every axis between the batch and the features, which for
+   * [batch, steps, features] is [1]. The other axes between batch and features act as batch
+   * axes: attentionAxes [2] on [batch, X, Y, features] attends along Y separately for each X.
+   * Other than the default they take no masks (Keras' masks are defined for [batch, T, S]).
    */
   attentionAxes?: number | number[] | null;
   kernelInitializer?: InitializerArg;
@@ -192,13 +195,12 @@ export class MultiHeadAttention extends Layer {
     if (v.slice(1, -1).some((d, i) => d !== null && k[i + 1] !== null && d !== k[i + 1])) {
       throw new Error(`${this.name}: value and key must have the same steps but got ${all}`);
     }
-    const axes = this.args.attentionAxes;
-    if (axes !== undefined && axes !== null) {
-      const list = (typeof axes === 'number' ? [axes] : axes).map((a) => (a < 0 ? a + q.length : a));
-      const dflt = Array.from({ length: q.length - 2 }, (_, i) => i + 1);
-      if (list.length !== dflt.length || list.some((a, i) => a !== dflt[i])) {
+    const axes = this.attnAxes(q.length);
+    if (axes) {
+      const batchLike = this.batchLikeAxes(q.length, axes);
+      if (batchLike.some((a) => q[a] !== null && v[a] !== null && q[a] !== v[a])) {
         throw new Error(
-          `${this.name}: attentionAxes ${JSON.stringify(axes)} is not supported: only the default (every axis between batch and features, ${JSON.stringify(dflt)}) is`,
+          `${this.name}: with attentionAxes ${JSON.stringify(this.args.attentionAxes)} the query's other axes ${JSON.stringify(batchLike)} act as batch axes and must equal the value's, but got ${all}`,
         );
       }
     }
@@ -224,7 +226,41 @@ export class MultiHeadAttention extends Layer {
     const [q, v, k = v] = this.shapes(shape);
     const out = [...q.slice(0, -1), ...(this.outputShapeArg ?? [q[q.length - 1]])];
     if (!this.scoresWanted) return out;
+    const axes = this.attnAxes(q.length);
+    if (axes) {
+      // Keras' layout: [batch, <batch-like axes>, heads, <query attention axes>, <key attention axes>]
+      const bl = this.batchLikeAxes(q.length, axes);
+      return [out, [q[0], ...bl.map((a) => q[a]), this.numHeads, ...axes.map((a) => q[a]), ...axes.map((a) => k[a])]];
+    }
     return [out, [q[0], this.numHeads, ...q.slice(1, -1), ...k.slice(1, -1)]];
+  }
+
+  /**
+   * The attention axes of an input of `rank`, normalized (negatives from the end of the input),
+   * in the order given; null for the default (every axis between batch and features).
+   */
+  private attnAxes(rank: number): number[] | null {
+    const axes = this.args.attentionAxes;
+    if (axes === undefined || axes === null) return null;
+    const given = typeof axes === 'number' ? [axes] : axes;
+    const list = given.map((a) => (a < 0 ? a + rank : a));
+    if (
+      !Array.isArray(given) ||
+      list.length === 0 ||
+      list.some((a) => !Number.isInteger(a) || a < 1 || a > rank - 2) ||
+      new Set(list).size !== list.length
+    ) {
+      throw new Error(
+        `${this.name}: attentionAxes must be distinct axes between the batch and the features (1 to ${rank - 2}, or negative from the end) of inputs of rank ${rank} but is ${JSON.stringify(axes)}`,
+      );
+    }
+    const dflt = Array.from({ length: rank - 2 }, (_, i) => i + 1);
+    return list.length === dflt.length && list.every((a, i) => a === dflt[i]) ? null : list;
+  }
+
+  /** The axes between batch and features that are not attention axes (they act as batch axes). */
+  private batchLikeAxes(rank: number, axes: number[]): number[] {
+    return Array.from({ length: rank - 2 }, (_, i) => i + 1).filter((a) => !axes.includes(a));
   }
 
   private projection(name: string, inDim: number, outShape: number[]): Projection {
@@ -353,6 +389,8 @@ export class MultiHeadAttention extends Layer {
     }
     this.shapes(xs.map((x) => x.shape));
     const [query, value, key = value] = xs;
+    const axes = this.attnAxes(query.rank);
+    if (axes) return this.callAxes(query, value, key, axes, xs.length === 3, args);
     const B = query.shape[0];
     const qSteps = query.shape.slice(1, -1);
     const composite = !!args.returnAttentionScores || (this.dropout > 0 && !!args.training);
@@ -389,6 +427,75 @@ export class MultiHeadAttention extends Layer {
     if (!args.returnAttentionScores) return out;
     const kSteps = key.shape.slice(1, -1);
     return [out, qSteps.length === 1 ? scores : reshape(scores, [B, this.numHeads, ...qSteps, ...kSteps])];
+  }
+
+  /**
+   * Attention over non-default axes: the projections [B, d..., N, h] are permuted to
+   * [B, <batch-like axes>, <attention axes>, N, h] and flattened to [B', T, N, h] for the fused
+   * kernel (or Keras' composite when scores are returned or dropout is active), then put back.
+   */
+  private callAxes(
+    query: Tensor,
+    value: Tensor,
+    key: Tensor,
+    axes: number[],
+    keyGiven: boolean,
+    args: MultiHeadAttentionCallArgs,
+  ): Tensor | Tensor[] {
+    const masks = maskList(args.mask, keyGiven ? 3 : 2);
+    if (masks.some((m) => m) || args.attentionMask || args.useCausalMask) {
+      throw new Error(
+        `${this.name}: attentionAxes ${JSON.stringify(this.args.attentionAxes)} takes no masks (inputs' masks, attentionMask, useCausalMask): Keras defines them for [batch, T, S] attention only`,
+      );
+    }
+    const r = query.rank;
+    const B = query.shape[0];
+    const N = this.numHeads;
+    const bl = this.batchLikeAxes(r, axes);
+    const perm = [0, ...bl, ...axes, r - 1, r]; // over the projected rank r + 1
+    const proj = (x: Tensor, p: Projection, h: number) => {
+      const steps = x.shape.slice(1, -1);
+      const y = this.dense(reshape(x, [B * sizeFromShape(steps), x.shape[r - 1]]), p);
+      return transpose(reshape(y, [B, ...steps, N, h]), perm);
+    };
+    // [B, <batch-like>, <attention axes>, N, h] -> [B * prod(batch-like), prod(attention axes), N, h]
+    const flat = (t: Tensor, h: number) => reshape(t, [B * sizeFromShape(t.shape.slice(1, 1 + bl.length)), -1, N, h]);
+    const qp = proj(query, this.query!, this.keyDim);
+    const kp = proj(key, this.key!, this.keyDim);
+    const vp = proj(value, this.value!, this.valueDim);
+    const composite = !!args.returnAttentionScores || (this.dropout > 0 && !!args.training);
+    let ctx: Tensor;
+    let scores: Tensor | null = null;
+    if (!composite) {
+      ctx = dotProductAttention(flat(qp, this.keyDim), flat(kp, this.keyDim), flat(vp, this.valueDim), {
+        scale: 1 / Math.sqrt(this.keyDim),
+      });
+    } else {
+      const heads = (t: Tensor) => transpose(t, [0, 2, 1, 3]);
+      const q = mul(heads(flat(qp, this.keyDim)), 1 / Math.sqrt(this.keyDim));
+      scores = maskedSoftmax(matMul(q, heads(flat(kp, this.keyDim)), false, true), null); // [B', N, T, S]
+      const w = dropoutWeights(scores, this.dropout, this.rng, args.training);
+      ctx = heads(matMul(w, heads(flat(vp, this.valueDim)))); // [B', T, N, Vd]
+    }
+    // [B', T, N, Vd] -> [B, <batch-like>, <attention axes>, N, Vd] -> the query's axis order
+    const permuted = reshape(ctx, [...qp.shape.slice(0, -1), this.valueDim]);
+    const inverse = perm.map((_, i) => perm.indexOf(i));
+    const back = transpose(permuted, inverse); // [B, d..., N, Vd]
+    const rows = sizeFromShape(back.shape.slice(0, -2));
+    const out = reshape(this.dense(reshape(back, [rows, N * this.valueDim]), this.out!), [
+      ...query.shape.slice(0, -1),
+      ...this.outDims,
+    ]);
+    if (!args.returnAttentionScores) return out;
+    // [B', N, Tq, Tk] -> Keras' [B, <batch-like>, N, <query attention axes>, <key attention axes>]
+    const s = reshape(scores!, [
+      B,
+      ...bl.map((a) => query.shape[a]),
+      N,
+      ...axes.map((a) => query.shape[a]),
+      ...axes.map((a) => key.shape[a]),
+    ]);
+    return [out, s];
   }
 
   /** Keras: the output carries the query's mask. */
