@@ -24,6 +24,7 @@ export class LeakyReLU extends Layer {
   static override className = 'LeakyReLU';
   /** Passes an input mask on unchanged, as Keras. */
   override readonly supportsMasking = true;
+  /** The slope for x < 0. */
   readonly alpha: number;
   constructor(args: LayerArgs & { alpha?: number } = {}) {
     super(args);
@@ -39,8 +40,11 @@ export class LeakyReLU extends Layer {
 }
 
 export interface PReLUArgs extends LayerArgs {
+  /** Initial slopes (default 'zeros'). */
   alphaInitializer?: InitializerArg;
+  /** Penalty on the slopes. */
   alphaRegularizer?: RegularizerArg;
+  /** Constraint on the slopes. */
   alphaConstraint?: ConstraintArg;
   /** Axes (counting the batch as 0) along which one slope is shared, e.g. [1, 2] for images. */
   sharedAxes?: number | number[];
@@ -54,7 +58,9 @@ export class PReLU extends Layer {
   static override className = 'PReLU';
   /** Passes an input mask on unchanged, as Keras. */
   override readonly supportsMasking = true;
+  /** Axes along which one slope is shared. */
   readonly sharedAxes: number[];
+  /** The learned slopes (after build). */
   alpha?: LayerWeight;
   constructor(private readonly args: PReLUArgs = {}) {
     super(args);
@@ -108,6 +114,7 @@ export interface ELUArgs extends LayerArgs {
 export class ELU extends Layer {
   static override className = 'ELU';
   override readonly supportsMasking = true;
+  /** Scale of the negative part. */
   readonly alpha: number;
   constructor(args: ELUArgs = {}) {
     super(args);
@@ -140,8 +147,11 @@ export interface ReLUArgs extends LayerArgs {
 export class ReLU extends Layer {
   static override className = 'ReLU';
   override readonly supportsMasking = true;
+  /** Upper bound of the output, or null for none. */
   readonly maxValue: number | null;
+  /** Slope at or below the threshold. */
   readonly negativeSlope: number;
+  /** Where the linear part starts. */
   readonly threshold: number;
   constructor(args: ReLUArgs = {}) {
     super(args);
@@ -183,6 +193,7 @@ export interface ThresholdedReLUArgs extends LayerArgs {
 export class ThresholdedReLU extends Layer {
   static override className = 'ThresholdedReLU';
   override readonly supportsMasking = true;
+  /** Inputs at or below theta become 0. */
   readonly theta: number;
   constructor(args: ThresholdedReLUArgs = {}) {
     super(args);
@@ -214,6 +225,7 @@ export interface SoftmaxArgs extends LayerArgs {
 export class Softmax extends Layer {
   static override className = 'Softmax';
   override readonly supportsMasking = true;
+  /** The axis or axes normalised over. */
   readonly axis: number | number[];
   constructor(args: SoftmaxArgs = {}) {
     super(args);

@@ -25,20 +25,31 @@ import { dropoutRate as rate, resolveActivation, type ResolvedActivation } from 
 
 /** Arguments of every recurrent layer (tfjs-layers' camelCase of Keras' arguments). */
 export interface RecurrentArgs extends LayerArgs {
+  /** Size of the output and of each state. */
   units: number;
   /** Default 'tanh'. */
   activation?: string | ActivationFn;
   /** Default 'sigmoid' (Keras 2 and 3). Porting note: tfjs-layers defaults to 'hardSigmoid'. */
   recurrentActivation?: string | ActivationFn;
+  /** Add a bias (default true). */
   useBias?: boolean;
+  /** Initializer of the input kernel (default 'glorotUniform'). */
   kernelInitializer?: InitializerArg;
+  /** Initializer of the recurrent kernel (default 'orthogonal'). */
   recurrentInitializer?: InitializerArg;
+  /** Initializer of the bias (default 'zeros'). */
   biasInitializer?: InitializerArg;
+  /** Penalty on the input kernel. */
   kernelRegularizer?: RegularizerArg;
+  /** Penalty on the recurrent kernel. */
   recurrentRegularizer?: RegularizerArg;
+  /** Penalty on the bias. */
   biasRegularizer?: RegularizerArg;
+  /** Constraint on the input kernel. */
   kernelConstraint?: ConstraintArg;
+  /** Constraint on the recurrent kernel. */
   recurrentConstraint?: ConstraintArg;
+  /** Constraint on the bias. */
   biasConstraint?: ConstraintArg;
   /** Fraction of the inputs dropped while training (one mask per sample for all steps). */
   dropout?: number;
@@ -83,26 +94,39 @@ export interface RunOptions {
  * gates (Keras' implementation 2, tfjs-layers). Masks are float or bool tensors [batch, time].
  */
 export abstract class RecurrentLayer extends Layer {
+  /** Size of the output and of each state. */
   readonly units: number;
+  /** Whether the whole output sequence is returned. */
   readonly returnSequences: boolean;
+  /** Whether the final states are returned too. */
   readonly returnState: boolean;
+  /** Whether the sequence is processed backwards. */
   readonly goBackwards: boolean;
+  /** Whether states carry over between batches. */
   readonly stateful: boolean;
+  /** Input dropout rate while training. */
   readonly dropout: number;
+  /** Recurrent dropout rate while training. */
   readonly recurrentDropout: number;
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
   /**
    * The activations' fused-kernel names ('tanh', 'hardSigmoid', ...) when the fused kernels
    * compute them, else their Keras names (those run the composed path).
    */
   readonly activationName: RnnActivation | string;
+  /** As activationName, for recurrentActivation. */
   readonly recurrentActivationName: RnnActivation | string;
   /** The resolved activations (function, Keras name, fused code or null). */
   readonly activation: ResolvedActivation;
+  /** The resolved recurrentActivation. */
   readonly recurrentActivation: ResolvedActivation;
   override readonly supportsMasking = true;
+  /** The input kernel [features, gates*units] (after build). */
   kernel?: LayerWeight;
+  /** The recurrent kernel [units, gates*units] (after build). */
   recurrentKernel?: LayerWeight;
+  /** The bias (after build; none without useBias). */
   bias?: LayerWeight;
   /** Stateful layers: the states carried between batches (kept tensors), null until first use. */
   protected statesValue: Tensor[] | null = null;
@@ -113,6 +137,7 @@ export abstract class RecurrentLayer extends Layer {
   /** States (LSTM 2: h and c; GRU and SimpleRNN 1). */
   abstract readonly stateCount: number;
 
+  /** @param args The layer's arguments (kept for getConfig and build). */
   constructor(readonly args: RecurrentArgs) {
     super(args);
     const cls = (this.constructor as typeof Layer).className;

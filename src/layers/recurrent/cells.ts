@@ -156,7 +156,9 @@ export function simpleRnnStep(x: Tensor, h: Tensor, w: StepWeights, act: Activat
  * states as one nested list, Keras' form, is accepted too). `build` receives [batch, features].
  */
 export interface RNNCellLike extends Layer {
+  /** Size of each state: a number for one, a list for several. */
   readonly stateSize: number | number[];
+  /** Size of the output per step (default: the first state's size). */
   readonly outputSize?: number;
 }
 
@@ -174,20 +176,31 @@ export function stateSizes(cell: RNNCellLike): number[] {
 
 /** Arguments of the stock cells (the recurrent layers' arguments without the sequence options). */
 export interface RNNCellArgs extends LayerArgs {
+  /** Size of the output and of each state. */
   units: number;
   /** Default 'tanh'. */
   activation?: string | ActivationFn;
   /** Default 'sigmoid' (LSTMCell, GRUCell). */
   recurrentActivation?: string | ActivationFn;
+  /** Add a bias (default true). */
   useBias?: boolean;
+  /** Initializer of the input kernel (default 'glorotUniform'). */
   kernelInitializer?: InitializerArg;
+  /** Initializer of the recurrent kernel (default 'orthogonal'). */
   recurrentInitializer?: InitializerArg;
+  /** Initializer of the bias (default 'zeros'). */
   biasInitializer?: InitializerArg;
+  /** Penalty on the input kernel. */
   kernelRegularizer?: RegularizerArg;
+  /** Penalty on the recurrent kernel. */
   recurrentRegularizer?: RegularizerArg;
+  /** Penalty on the bias. */
   biasRegularizer?: RegularizerArg;
+  /** Constraint on the input kernel. */
   kernelConstraint?: ConstraintArg;
+  /** Constraint on the recurrent kernel. */
   recurrentConstraint?: ConstraintArg;
+  /** Constraint on the bias. */
   biasConstraint?: ConstraintArg;
   /** Fraction of the inputs dropped while training (one mask per sequence). */
   dropout?: number;
@@ -201,22 +214,33 @@ export interface RNNCellArgs extends LayerArgs {
 
 /** The common part of SimpleRNNCell, LSTMCell and GRUCell. */
 export abstract class StockCell extends Layer implements RNNCellLike {
+  /** Size of the output and of each state. */
   readonly units: number;
+  /** Whether the cell has a bias. */
   readonly useBias: boolean;
+  /** Input dropout rate while training. */
   readonly dropout: number;
+  /** Recurrent dropout rate while training. */
   readonly recurrentDropout: number;
+  /** The resolved activation. */
   readonly activation: ResolvedActivation;
+  /** The resolved recurrentActivation (unused by SimpleRNNCell). */
   readonly recurrentActivation: ResolvedActivation;
+  /** The input kernel [features, gates*units] (after build). */
   kernel?: LayerWeight;
+  /** The recurrent kernel [units, gates*units] (after build). */
   recurrentKernel?: LayerWeight;
+  /** The bias (after build; none without useBias). */
   bias?: LayerWeight;
   /** The sequence's dropout masks (set by the RNN layer for one call, then cleared). @internal */
   dropoutMasks: { input: Tensor | null; recurrent: Tensor | null } | null = null;
+  /** The seeded generator of the dropout masks. */
   readonly rng: Rng;
   /** Gates per unit (LSTM 4, GRU 3, SimpleRNN 1). */
   abstract readonly gateCount: number;
   abstract readonly stateSize: number | number[];
 
+  /** @param args The cell's arguments (kept for getConfig and build). */
   constructor(readonly args: RNNCellArgs) {
     super(args);
     const cls = (this.constructor as typeof Layer).className;
@@ -230,6 +254,7 @@ export abstract class StockCell extends Layer implements RNNCellLike {
     this.rng = new Rng(args.seed);
   }
 
+  /** Size of the output per step (units). */
   get outputSize(): number {
     return this.units;
   }
@@ -318,6 +343,7 @@ export abstract class StockCell extends Layer implements RNNCellLike {
 export class SimpleRNNCell extends StockCell {
   static override className = 'SimpleRNNCell';
   readonly gateCount = 1;
+  /** One state of size units. */
   get stateSize(): number {
     return this.units;
   }
@@ -327,6 +353,7 @@ export class SimpleRNNCell extends StockCell {
     const out = simpleRnnStep(xin, h, this.stepWeights(), this.activation.fn, recMask);
     return [out, out];
   }
+  /** The config without recurrentActivation (SimpleRNNCell has none). */
   override getConfig(): Record<string, unknown> {
     const { recurrentActivation: _r, ...c } = super.getConfig();
     return c;
@@ -347,11 +374,13 @@ export interface LSTMCellArgs extends RNNCellArgs {
 export class LSTMCell extends StockCell {
   static override className = 'LSTMCell';
   readonly gateCount = 4;
+  /** Whether the forget-gate bias starts at 1. */
   readonly unitForgetBias: boolean;
   constructor(args: LSTMCellArgs) {
     super(args);
     this.unitForgetBias = args.unitForgetBias ?? true;
   }
+  /** Two states, h and c, of size units. */
   get stateSize(): number[] {
     return [this.units, this.units];
   }
@@ -364,6 +393,7 @@ export class LSTMCell extends StockCell {
     const [h2, c2] = lstmStep(xin, h, c, this.stepWeights(), this.activation.fn, this.recurrentActivation.fn, recMask);
     return [h2, h2, c2];
   }
+  /** The config, with unitForgetBias. */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
   }
@@ -394,11 +424,13 @@ export interface GRUCellArgs extends RNNCellArgs {
 export class GRUCell extends StockCell {
   static override className = 'GRUCell';
   readonly gateCount = 3;
+  /** Whether the reset gate is applied after the recurrent product. */
   readonly resetAfter: boolean;
   constructor(args: GRUCellArgs) {
     super(args);
     this.resetAfter = args.resetAfter ?? true;
   }
+  /** One state of size units. */
   get stateSize(): number {
     return this.units;
   }
@@ -411,6 +443,7 @@ export class GRUCell extends StockCell {
     const out = gruStep(xin, h, this.stepWeights(), this.activation.fn, this.recurrentActivation.fn, this.resetAfter, recMask);
     return [out, out];
   }
+  /** The config, with resetAfter. */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
@@ -418,6 +451,7 @@ export class GRUCell extends StockCell {
 
 /** Arguments of {@link StackedRNNCells}. */
 export interface StackedRNNCellsArgs extends LayerArgs {
+  /** The cells, first to last. */
   cells: Layer[];
 }
 
@@ -429,6 +463,7 @@ export interface StackedRNNCellsArgs extends LayerArgs {
  */
 export class StackedRNNCells extends Layer implements RNNCellLike {
   static override className = 'StackedRNNCells';
+  /** The cells, first to last. */
   readonly cells: RNNCellLike[];
   constructor(args: StackedRNNCellsArgs) {
     super(args);
@@ -439,9 +474,11 @@ export class StackedRNNCells extends Layer implements RNNCellLike {
     });
     this.cells = cells.slice() as RNNCellLike[];
   }
+  /** Every cell's state sizes, in order. */
   get stateSize(): number[] {
     return this.cells.flatMap((c) => stateSizes(c));
   }
+  /** The last cell's output size. */
   get outputSize(): number {
     const last = this.cells[this.cells.length - 1];
     return last.outputSize ?? stateSizes(last)[0];

@@ -32,33 +32,49 @@ import {
 import type { SymbolicShape } from '../symbolic.js';
 
 export interface ConvLSTM2DArgs extends LayerArgs {
+  /** Number of output channels (and of each state's channels). */
   filters: number;
+  /** Kernel height and width (one number for both). */
   kernelSize: number | number[];
+  /** Strides of the input convolution (default 1). */
   strides?: number | number[];
   /** 'valid' (default) or 'same', for the input convolution; the recurrent one is always 'same'. */
   padding?: 'valid' | 'same';
   /** Only 'channelsLast' (Keras' channels_last). */
   dataFormat?: 'channelsLast' | 'channels_last';
+  /** Dilation of the input convolution (default 1). */
   dilationRate?: number | number[];
   /** Default 'tanh'. */
   activation?: string | ActivationFn;
   /** Default 'sigmoid' (Keras 3). Porting note: tfjs-layers defaults to 'hardSigmoid'. */
   recurrentActivation?: string | ActivationFn;
+  /** Add a bias (default true). */
   useBias?: boolean;
+  /** Initializer of the input kernel (default 'glorotUniform'). */
   kernelInitializer?: InitializerArg;
+  /** Initializer of the recurrent kernel (default 'orthogonal'). */
   recurrentInitializer?: InitializerArg;
+  /** Initializer of the bias (default 'zeros'). */
   biasInitializer?: InitializerArg;
   /** Forget-gate bias starts at 1 (default true, as Keras and tfjs-layers). */
   unitForgetBias?: boolean;
+  /** Penalty on the input kernel. */
   kernelRegularizer?: RegularizerArg;
+  /** Penalty on the recurrent kernel. */
   recurrentRegularizer?: RegularizerArg;
+  /** Penalty on the bias. */
   biasRegularizer?: RegularizerArg;
+  /** Constraint on the input kernel. */
   kernelConstraint?: ConstraintArg;
+  /** Constraint on the recurrent kernel. */
   recurrentConstraint?: ConstraintArg;
+  /** Constraint on the bias. */
   biasConstraint?: ConstraintArg;
+  /** Return the output of every step (default: the last). */
   returnSequences?: boolean;
   /** Also return the final states: [output, h, c]. */
   returnState?: boolean;
+  /** Process the sequence backwards; outputs in processing order. */
   goBackwards?: boolean;
   /** Only false: stateful ConvLSTM2D is not supported. */
   stateful?: boolean;
@@ -76,35 +92,54 @@ export interface ConvLSTM2DArgs extends LayerArgs {
  * bias [4*filters], so Keras and tfjs-layers weights load with setWeights. Per step:
  * z = conv(x_t, kernel) + b + conv(h, recurrent_kernel) ('same', stride 1);
  * c = f*c + i*act(z_c); h = o*act(c), with i, f, o = recurrentActivation(z_i, z_f, z_o).
- * Porting note: masks, stateful and channels_first are not supported
- * (an error says so); the step loop is composed from conv2d ops, not a fused kernel.
+ * Porting note: masks, stateful and channels_first are not supported (an error says so). The
+ * recurrence is one checkpointed tape node (backward recomputes one step at a time), so memory
+ * grows with the states only.
  * @example
  * sg.layers.convLstm2d({ filters: 40, kernelSize: 3, padding: 'same', returnSequences: true,
  *   inputShape: [null, 40, 40, 1] });
  */
 export class ConvLSTM2D extends Layer {
   static override className = 'ConvLSTM2D';
+  /** Output channels. */
   readonly filters: number;
+  /** Kernel [height, width]. */
   readonly kernelSize: number[];
+  /** Strides of the input convolution. */
   readonly strides: number[];
+  /** Padding of the input convolution. */
   readonly padding: 'valid' | 'same';
+  /** Dilation of the input convolution. */
   readonly dilationRate: number[];
+  /** Whether the layer has a bias. */
   readonly useBias: boolean;
+  /** Whether the forget-gate bias starts at 1. */
   readonly unitForgetBias: boolean;
+  /** Whether the output of every step is returned. */
   readonly returnSequences: boolean;
+  /** Whether the final states are returned too. */
   readonly returnState: boolean;
+  /** Whether the sequence is processed backwards. */
   readonly goBackwards: boolean;
+  /** The activation's Keras name. */
   readonly activationName: string;
+  /** The recurrent activation's Keras name. */
   readonly recurrentActivationName: string;
+  /** Input dropout rate while training. */
   readonly dropout: number;
+  /** Recurrent dropout rate while training. */
   readonly recurrentDropout: number;
   private readonly rng: Rng;
   private readonly act: (x: Tensor) => Tensor;
   private readonly recAct: (x: Tensor) => Tensor;
+  /** The input kernel [kh, kw, channels, 4*filters] (after build). */
   kernel?: LayerWeight;
+  /** The recurrent kernel [kh, kw, filters, 4*filters] (after build). */
   recurrentKernel?: LayerWeight;
+  /** The bias [4*filters] (after build). */
   bias?: LayerWeight;
 
+  /** @param args The layer's arguments (kept for getConfig and build). */
   constructor(readonly args: ConvLSTM2DArgs) {
     super(args);
     const cls = 'ConvLSTM2D';

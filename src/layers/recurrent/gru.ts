@@ -24,6 +24,7 @@ export class GRU extends RecurrentLayer {
   static override className = 'GRU';
   protected readonly gateCount = 3;
   readonly stateCount = 1;
+  /** Whether the reset gate is applied after the recurrent product. */
   readonly resetAfter: boolean;
 
   constructor(args: GRUArgs) {

@@ -24,6 +24,7 @@ export class LSTM extends RecurrentLayer {
   static override className = 'LSTM';
   protected readonly gateCount = 4;
   readonly stateCount = 2;
+  /** Whether the forget-gate bias starts at 1. */
   readonly unitForgetBias: boolean;
 
   constructor(args: LSTMArgs) {

@@ -113,12 +113,19 @@ export interface RNNArgs extends LayerArgs {
  */
 export class RNN extends Layer {
   static override className = 'RNN';
+  /** The cell (a StackedRNNCells for a list). */
   readonly cell: RNNCellLike;
+  /** Whether the whole output sequence is returned. */
   readonly returnSequences: boolean;
+  /** Whether the final states are returned too. */
   readonly returnState: boolean;
+  /** Whether the sequence is processed backwards. */
   readonly goBackwards: boolean;
+  /** Whether states carry over between batches. */
   readonly stateful: boolean;
+  /** Accepted and ignored (kept for configs). */
   readonly unroll: boolean;
+  /** Whether masked steps of returned sequences are zeros. */
   readonly zeroOutputForMask: boolean;
   override readonly supportsMasking = true;
   private statesValue: Tensor[] | null = null;
