@@ -12,111 +12,165 @@
 // Prints: the summary, each epoch's progress, the test accuracy. The Keras example states 98.6%
 // on single_supporting_fact_10k after 120 epochs.
 //
-//   npm run build && npx tsx examples/babi_memnn.ts                  # EPOCHS=120
-//   EPOCHS=20 N_BLOCKS=400 LR=0.01 npx tsx examples/babi_memnn.ts   # a quick run (the test's)
+// Every random choice is seeded (SEED: data, initializers, dropout, fit's shuffles), so a run with
+// the same settings gives the same figures. Measured here (2 loaded cores): the default run holds
+// ~0.52 test accuracy for ~40 epochs, then climbs: 0.82 at epoch 72, 0.86 at epoch 86 (see the
+// issue's note for the final figure); the CI run below (the test's) reaches 0.462 in 8 epochs.
+//
+//   npx tsx --tsconfig tsconfig.examples.json examples/babi_memnn.ts         # EPOCHS=120
+//   EPOCHS=8 N_BLOCKS=400 N_TEST_BLOCKS=100 LR=0.01 npx tsx --tsconfig tsconfig.examples.json examples/babi_memnn.ts
 import * as sg from 'simdgrad';
 import { babiData, vectorize } from './lib/babi.js';
 
-const EPOCHS = Number(process.env.EPOCHS ?? 120);
-const TASK = Number(process.env.TASK ?? 1) as 1 | 2;
-const N_BLOCKS = Number(process.env.N_BLOCKS ?? 2000);
-const N_TEST_BLOCKS = Number(process.env.N_TEST_BLOCKS ?? 200);
-const SEED = Number(process.env.SEED ?? 1337);
-const VERBOSE = Number(process.env.VERBOSE ?? 1) as 0 | 1 | 2;
-/** RMSprop's learning rate: Keras' default 0.001; the CI-sized run uses a larger one to learn in fewer steps. */
-const LR = Number(process.env.LR ?? 0.001);
+/** The run's settings (environment variables of the same names when run as a script). */
+export interface BabiMemnnSettings {
+  /** Default 120 (Keras' example). */
+  EPOCHS: number;
+  /** 1 (single supporting fact, default) or 2. */
+  TASK: 1 | 2;
+  /** Story blocks of 5 questions: 2,000 = 10,000 training questions, as en-10k (default). */
+  N_BLOCKS: number;
+  /** Default 200 = 1,000 test questions, as bAbI's test files. */
+  N_TEST_BLOCKS: number;
+  /** Seeds the data, the initializers, the dropout and fit's shuffles (default 1337). */
+  SEED: number;
+  /** 0 silent, 1 progress bar, 2 one line per epoch. */
+  VERBOSE: 0 | 1 | 2;
+  /** The optimizer's learning rate: Keras' default 0.001 for RMSprop. */
+  LR: number;
+  /** 'rmsprop' (the original's, default) or 'adam'. */
+  OPTIMIZER: 'rmsprop' | 'adam';
+}
 
-const data = babiData(TASK, N_BLOCKS, N_TEST_BLOCKS, SEED);
-const { storyMaxlen, queryMaxlen, vocabSize } = data;
-console.log(
-  `bAbI-style task ${TASK} (generated, seed ${SEED}): ${data.train.length} train / ${data.test.length} test questions`,
-);
-console.log(
-  `Vocab size: ${vocabSize} unique words; story max length: ${storyMaxlen} words; query max length: ${queryMaxlen} words`,
-);
-const tensors = (samples: typeof data.train) => {
-  const v = vectorize(samples, storyMaxlen, queryMaxlen);
+/** Settings from the environment, Keras' example's values by default. */
+export function settingsFromEnv(env: Record<string, string | undefined> = process.env): BabiMemnnSettings {
   return {
-    stories: sg.tensor(v.stories.flat(), [samples.length, storyMaxlen], 'int32'),
-    queries: sg.tensor(v.queries.flat(), [samples.length, queryMaxlen], 'int32'),
-    answers: sg.tensor(v.answers, [samples.length], 'float32'),
+    EPOCHS: Number(env.EPOCHS ?? 120),
+    TASK: Number(env.TASK ?? 1) as 1 | 2,
+    N_BLOCKS: Number(env.N_BLOCKS ?? 2000),
+    N_TEST_BLOCKS: Number(env.N_TEST_BLOCKS ?? 200),
+    SEED: Number(env.SEED ?? 1337),
+    VERBOSE: Number(env.VERBOSE ?? 1) as 0 | 1 | 2,
+    LR: Number(env.LR ?? 0.001),
+    OPTIMIZER: env.OPTIMIZER === 'adam' ? 'adam' : 'rmsprop',
   };
-};
-const train = tensors(data.train);
-const test = tensors(data.test);
+}
 
-// Seeded initializers (Keras' defaults, each with its own seed), so a run is reproducible.
-let nextSeed = SEED;
-const seeded = (className: string, config: Record<string, unknown> = {}) => ({
-  className,
-  config: { ...config, seed: nextSeed++ },
-});
-const emb = (outputDim: number) =>
-  sg.layers.embedding({
-    inputDim: vocabSize,
-    outputDim,
-    embeddingsInitializer: seeded('RandomUniform', { minval: -0.05, maxval: 0.05 }),
+/** What a run reports: the parameter count, the data's sizes and the figures reached. */
+export interface BabiMemnnResult {
+  params: number;
+  storyMaxlen: number;
+  queryMaxlen: number;
+  vocabSize: number;
+  testLoss: number;
+  testAccuracy: number;
+  /** Training loss per epoch. */
+  losses: number[];
+  /** Test accuracy per epoch. */
+  valAccuracies: number[];
+}
+
+/** Builds, trains and evaluates the memory network; frees everything it made. */
+export async function run(settings: BabiMemnnSettings): Promise<BabiMemnnResult> {
+  const { EPOCHS, TASK, N_BLOCKS, N_TEST_BLOCKS, SEED, VERBOSE, LR, OPTIMIZER } = settings;
+  const data = babiData(TASK, N_BLOCKS, N_TEST_BLOCKS, SEED);
+  const { storyMaxlen, queryMaxlen, vocabSize } = data;
+  console.log(
+    `bAbI-style task ${TASK} (generated, seed ${SEED}): ${data.train.length} train / ${data.test.length} test questions`,
+  );
+  console.log(
+    `Vocab size: ${vocabSize} unique words; story max length: ${storyMaxlen} words; query max length: ${queryMaxlen} words`,
+  );
+  const tensors = (samples: typeof data.train) => {
+    const v = vectorize(samples, storyMaxlen, queryMaxlen);
+    return {
+      stories: sg.tensor(v.stories.flat(), [samples.length, storyMaxlen], 'int32'),
+      queries: sg.tensor(v.queries.flat(), [samples.length, queryMaxlen], 'int32'),
+      answers: sg.tensor(v.answers, [samples.length], 'float32'),
+    };
+  };
+  const train = tensors(data.train);
+  const test = tensors(data.test);
+
+  // Seeded initializers (Keras' defaults, each with its own seed), so a run is reproducible.
+  let nextSeed = SEED;
+  const seeded = (className: string, config: Record<string, unknown> = {}) => ({
+    className,
+    config: { ...config, seed: nextSeed++ },
   });
-const inputSequence = sg.input({ shape: [storyMaxlen], dtype: 'int32' });
-const question = sg.input({ shape: [queryMaxlen], dtype: 'int32' });
+  const emb = (outputDim: number) =>
+    sg.layers.embedding({
+      inputDim: vocabSize,
+      outputDim,
+      embeddingsInitializer: seeded('RandomUniform', { minval: -0.05, maxval: 0.05 }),
+    });
+  const inputSequence = sg.input({ shape: [storyMaxlen], dtype: 'int32' });
+  const question = sg.input({ shape: [queryMaxlen], dtype: 'int32' });
 
-// Encoders: the story into memories m [batch, story, 64] and outputs c [batch, story, query].
-const inputEncoderM = sg.sequential();
-inputEncoderM.add(emb(64));
-inputEncoderM.add(sg.layers.dropout({ rate: 0.3, seed: SEED }));
-const inputEncoderC = sg.sequential();
-inputEncoderC.add(emb(queryMaxlen));
-inputEncoderC.add(sg.layers.dropout({ rate: 0.3, seed: SEED + 1 }));
-const questionEncoder = sg.sequential();
-questionEncoder.add(emb(64));
-questionEncoder.add(sg.layers.dropout({ rate: 0.3, seed: SEED + 2 }));
+  // Encoders: the story into memories m [batch, story, 64] and outputs c [batch, story, query].
+  const inputEncoderM = sg.sequential();
+  inputEncoderM.add(emb(64));
+  inputEncoderM.add(sg.layers.dropout({ rate: 0.3, seed: SEED }));
+  const inputEncoderC = sg.sequential();
+  inputEncoderC.add(emb(queryMaxlen));
+  inputEncoderC.add(sg.layers.dropout({ rate: 0.3, seed: SEED + 1 }));
+  const questionEncoder = sg.sequential();
+  questionEncoder.add(emb(64));
+  questionEncoder.add(sg.layers.dropout({ rate: 0.3, seed: SEED + 2 }));
 
-const inputEncodedM = inputEncoderM.apply(inputSequence) as sg.SymbolicTensor;
-const inputEncodedC = inputEncoderC.apply(inputSequence) as sg.SymbolicTensor;
-const questionEncoded = questionEncoder.apply(question) as sg.SymbolicTensor;
+  const inputEncodedM = inputEncoderM.apply(inputSequence) as sg.SymbolicTensor;
+  const inputEncodedC = inputEncoderC.apply(inputSequence) as sg.SymbolicTensor;
+  const questionEncoded = questionEncoder.apply(question) as sg.SymbolicTensor;
 
-// match: [batch, story, query], softmax over the last axis as Keras' Activation('softmax').
-let match = sg.layers.dot({ axes: [2, 2] }).apply([inputEncodedM, questionEncoded]) as sg.SymbolicTensor;
-match = sg.layers.activation({ activation: 'softmax' }).apply(match) as sg.SymbolicTensor;
-let response = sg.layers.add().apply([match, inputEncodedC]) as sg.SymbolicTensor;
-response = sg.layers.permute({ dims: [2, 1] }).apply(response) as sg.SymbolicTensor; // [batch, query, story]
-let answer = sg.layers.concatenate().apply([response, questionEncoded]) as sg.SymbolicTensor;
-answer = sg.layers
-  .lstm({ units: 32, kernelInitializer: seeded('GlorotUniform'), recurrentInitializer: seeded('Orthogonal') })
-  .apply(answer) as sg.SymbolicTensor;
-answer = sg.layers.dropout({ rate: 0.3, seed: SEED + 3 }).apply(answer) as sg.SymbolicTensor;
-answer = sg.layers
-  .dense({ units: vocabSize, kernelInitializer: seeded('GlorotUniform') })
-  .apply(answer) as sg.SymbolicTensor;
-answer = sg.layers.activation({ activation: 'softmax' }).apply(answer) as sg.SymbolicTensor;
+  // match: [batch, story, query], softmax over the last axis as Keras' Activation('softmax').
+  let match = sg.layers.dot({ axes: [2, 2] }).apply([inputEncodedM, questionEncoded]) as sg.SymbolicTensor;
+  match = sg.layers.activation({ activation: 'softmax' }).apply(match) as sg.SymbolicTensor;
+  let response = sg.layers.add().apply([match, inputEncodedC]) as sg.SymbolicTensor;
+  response = sg.layers.permute({ dims: [2, 1] }).apply(response) as sg.SymbolicTensor; // [batch, query, story]
+  let answer = sg.layers.concatenate().apply([response, questionEncoded]) as sg.SymbolicTensor;
+  answer = sg.layers
+    .lstm({ units: 32, kernelInitializer: seeded('GlorotUniform'), recurrentInitializer: seeded('Orthogonal') })
+    .apply(answer) as sg.SymbolicTensor;
+  answer = sg.layers.dropout({ rate: 0.3, seed: SEED + 3 }).apply(answer) as sg.SymbolicTensor;
+  answer = sg.layers
+    .dense({ units: vocabSize, kernelInitializer: seeded('GlorotUniform') })
+    .apply(answer) as sg.SymbolicTensor;
+  answer = sg.layers.activation({ activation: 'softmax' }).apply(answer) as sg.SymbolicTensor;
 
-const model = sg.model({ inputs: [inputSequence, question], outputs: answer });
-if (VERBOSE) model.summary();
-const optimizer = sg.optimizers.rmsprop({ learningRate: LR });
-model.compile({ optimizer, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
-const history = await model.fit([train.stories, train.queries], train.answers, {
-  batchSize: 32,
-  epochs: EPOCHS,
-  verbose: VERBOSE,
-  validationData: [[test.stories, test.queries], test.answers],
-});
-const [testLoss, testAccuracy] = model.evaluate([test.stories, test.queries], test.answers, { verbose: 0 }) as number[];
-console.log(`Test loss: ${testLoss.toFixed(4)}`);
-console.log(
-  `Test accuracy: ${testAccuracy.toFixed(4)} (Keras' example: 0.986 on single_supporting_fact_10k after 120 epochs)`,
-);
+  const model = sg.model({ inputs: [inputSequence, question], outputs: answer });
+  if (VERBOSE) model.summary();
+  const optimizer =
+    OPTIMIZER === 'adam' ? sg.optimizers.adam({ learningRate: LR }) : sg.optimizers.rmsprop({ learningRate: LR });
+  model.compile({ optimizer, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+  const history = await model.fit([train.stories, train.queries], train.answers, {
+    batchSize: 32,
+    epochs: EPOCHS,
+    verbose: VERBOSE,
+    seed: SEED, // the per-epoch shuffles: with the seeded initializers and dropout, a run is reproducible
+    validationData: [[test.stories, test.queries], test.answers],
+  });
+  const [testLoss, testAccuracy] = model.evaluate([test.stories, test.queries], test.answers, {
+    verbose: 0,
+  }) as number[];
+  console.log(`Test loss: ${testLoss.toFixed(4)}`);
+  console.log(
+    `Test accuracy: ${testAccuracy.toFixed(4)} (Keras' example: 0.986 on single_supporting_fact_10k after 120 epochs)`,
+  );
+  const result: BabiMemnnResult = {
+    params: model.countParams(),
+    storyMaxlen,
+    queryMaxlen,
+    vocabSize,
+    testLoss,
+    testAccuracy,
+    losses: history.history.loss as number[],
+    valAccuracies: (history.history.val_accuracy ?? []) as number[],
+  };
+  sg.dispose([train.stories, train.queries, train.answers, test.stories, test.queries, test.answers]);
+  model.dispose();
+  optimizer.dispose(); // passed as an instance: the model does not own it
+  return result;
+}
 
-/** What a test checks: the parameter count, the data's sizes and the figures reached. */
-export const result = {
-  params: model.countParams(),
-  storyMaxlen,
-  queryMaxlen,
-  vocabSize,
-  testLoss,
-  testAccuracy,
-  losses: history.history.loss as number[],
-};
-
-sg.dispose([train.stories, train.queries, train.answers, test.stories, test.queries, test.answers]);
-model.dispose();
-optimizer.dispose(); // passed as an instance: the model does not own it
+/** The run of the environment's settings (Keras' example by default). */
+export const result = await run(settingsFromEnv());

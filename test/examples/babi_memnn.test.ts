@@ -77,10 +77,11 @@ describe('bAbI-style generator', () => {
 });
 
 describe('example babi_memnn', () => {
-  // Keras' figure (0.986) needs 120 epochs of 10,000 questions; on this machine a step takes
-  // 50-100 ms, so the CI run is 8 epochs of 2,000 at RMSprop 0.01: it passes the plateau at
-  // about 0.43 that this model holds for its first thousands of steps (0.44 after 37 such epochs
-  // at 0.005), well above answering a place blindly (about 0.2), but NOT the 0.95 of issue 12.
+  // Keras' figure (0.986) needs 120 epochs of 10,000 questions: this model holds a plateau near 0.52
+  // (where a person was last seen is not yet read from the story) for ~40 epochs, then climbs
+  // (0.86 at epoch 86 of the default run here). The CI run is 8 epochs of 2,000 questions at
+  // RMSprop 0.01: seeded end to end (data, initializers, dropout, fit's shuffles), it reaches
+  // 0.462 on generated task 1, against a bar of 0.40 (answering a place blindly: about 0.17).
   it('builds the memory network and learns generated task 1 past blind guessing in a seeded CI-sized run', async () => {
     process.env.EPOCHS = process.env.BABI_MEMNN_EPOCHS ?? '8';
     process.env.LR = process.env.BABI_MEMNN_LR ?? '0.01';
@@ -96,7 +97,26 @@ describe('example babi_memnn', () => {
     const lstmIn = ex.result.storyMaxlen + 64; // response [query, story] next to the question's 64
     expect(ex.result.params).toBe(36 * 64 * 2 + 36 * 4 + 4 * (lstmIn * 32 + 32 * 32 + 32) + 32 * 36 + 36);
     expect(ex.result.losses[ex.result.losses.length - 1]).toBeLessThan(ex.result.losses[0]);
-    expect(ex.result.testAccuracy).toBeGreaterThanOrEqual(0.35);
+    expect(ex.result.testAccuracy).toBeGreaterThanOrEqual(0.4);
     expect(sg.memory().numTensors).toBe(before);
-  }, 240_000);
+  }, 300_000);
+
+  it('is deterministic: the same settings give the same losses and accuracies, another seed does not', async () => {
+    const ex = await import('../../examples/babi_memnn.js');
+    const small = {
+      ...ex.settingsFromEnv({}),
+      EPOCHS: 2,
+      N_BLOCKS: 40,
+      N_TEST_BLOCKS: 10,
+      LR: 0.01,
+      VERBOSE: 0 as const,
+    };
+    const a = await ex.run(small);
+    const b = await ex.run(small);
+    const c = await ex.run({ ...small, SEED: 7 });
+    expect(b.losses).toEqual(a.losses);
+    expect(b.valAccuracies).toEqual(a.valAccuracies);
+    expect(b.testLoss).toBe(a.testLoss);
+    expect(c.losses).not.toEqual(a.losses);
+  }, 120_000);
 });
