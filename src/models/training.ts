@@ -3,7 +3,6 @@
 // equals memory() after epoch 5. Each optimizer update is one fused kernel per variable.
 import { ENGINE } from '../engine/engine.js';
 import { Rng } from '../engine/random.js';
-import { fmt } from '../engine/shape.js';
 import { Tensor, type Variable } from '../engine/tensor.js';
 import { add, div, maximum, mul } from '../ops/binary.js';
 import { cast } from '../ops/cast.js';
@@ -17,8 +16,8 @@ import { resolveMetric, type MetricFn } from '../metrics/index.js';
 import { getOptimizer, type Optimizer, type OptimizerIdentifier } from '../optimizers/index.js';
 import { CallbackList, History, ProgbarLogger, toCallbacks, type CallbackArg } from '../callbacks/index.js';
 import type { Logs } from '../callbacks/types.js';
-import { shapeStr } from '../layers/symbolic.js';
-import { checkBatch, sliceRows, type LayersModel, type TensorOrList } from './model.js';
+import { sliceRows, type LayersModel, type TensorOrList } from './model.js';
+import { checkData } from './check_data.js';
 import { checkNotTraining, validateEvaluateArgs, validateFitArgs } from './validate.js';
 import {
   batchWeights,
@@ -60,7 +59,8 @@ export interface FitArgs {
   verbose?: 0 | 1 | 2 | 'auto';
   callbacks?: CallbackArg;
   validationSplit?: number;
-  validationData?: [TensorOrList, TensorOrList] | [TensorOrList, TensorOrList, Tensor];
+  /** [xVal, yVal] or [xVal, yVal, sampleWeightVal] (the weights in any form `sampleWeight` takes). */
+  validationData?: [TensorOrList, TensorOrList] | [TensorOrList, TensorOrList, SampleWeightArg];
   shuffle?: boolean;
   /**
    * Weights by class, multiplying each sample's loss: `{classIndex: weight}`, or for a model with
@@ -227,90 +227,6 @@ export function compileModel(model: LayersModel, args: CompileArgs): CompiledSta
 }
 
 const toList = (x: TensorOrList): Tensor[] => (Array.isArray(x) ? x : [x]);
-
-/** Validates x and y against the model before anything runs: counts, feature shapes, NaN. */
-function checkData(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tensor[], what = 'fit'): number {
-  if (ys.length === 0) {
-    // No y: the loss comes from addLoss or a custom trainStep.
-    const custom = model.hasCustomTrainStep() && (what === 'fit' || what === 'trainOnBatch');
-    if (c.losses.length > 0 && !custom) {
-      throw new Error(`${model.name}: ${what}: y is missing; the compiled loss compares y with the model's output`);
-    }
-    const nx = checkBatch(model.name, xs, 'x tensors');
-    checkInputs(model, xs, what);
-    return nx;
-  }
-  const nx = checkBatch(model.name, xs, 'x tensors');
-  const ny = checkBatch(model.name, ys, 'y tensors');
-  if (nx !== ny) {
-    throw new Error(
-      `${model.name}: ${what}: x has ${nx} samples (shape ${xs.map((t) => fmt(t.shape)).join(', ')}) but y has ${ny} (shape ${ys.map((t) => fmt(t.shape)).join(', ')})`,
-    );
-  }
-  checkInputs(model, xs, what);
-  if (ys.length !== model.outputs.length)
-    throw new Error(
-      `${model.name}: ${what}: the model has ${model.outputs.length} outputs but got ${ys.length} y tensors`,
-    );
-  for (const [k, t] of ys.map((t) => ['y', t] as const)) checkFinite(model, what, k, t);
-  if (c.losses.length === 0) return nx; // y goes to a custom trainStep as it is
-  model.outputs.forEach((sym, i) => {
-    const y = ys[i];
-    const out = sym.shape;
-    const name = c.losses[i].name.replace(/_/g, '').toLowerCase();
-    if (name.startsWith('sparsecategorical')) {
-      const classes = out[out.length - 1] as number;
-      if (!(y.rank === out.length - 1 || (y.rank === out.length && y.shape[y.rank - 1] === 1))) {
-        throw new Error(
-          `${model.name}: ${what}: sparse labels for output '${sym.node!.layer.name}' ${shapeStr(out)} must have shape [n] or [n,1] but y has shape ${fmt(y.shape)}`,
-        );
-      }
-      const v = y.dataSync();
-      for (let j = 0; j < v.length; j++) {
-        if (!(Number.isInteger(v[j]) && v[j] >= 0 && v[j] < classes)) {
-          throw new Error(
-            `${model.name}: ${what}: label ${v[j]} at index ${j} is out of range for ${classes} classes (output '${sym.node!.layer.name}' ${shapeStr(out)})`,
-          );
-        }
-      }
-    } else if (y.rank !== out.length || out.some((d, k) => k > 0 && d !== null && d !== y.shape[k])) {
-      throw new Error(
-        `${model.name}: ${what}: output '${sym.node!.layer.name}' has shape ${shapeStr(out)} but y has shape ${fmt(y.shape)}`,
-      );
-    }
-  });
-  return nx;
-}
-
-/** The number of inputs, each input's sample shape, and finite float data; throws naming the input. */
-function checkInputs(model: LayersModel, xs: Tensor[], what: string): void {
-  if (xs.length !== model.inputs.length)
-    throw new Error(
-      `${model.name}: ${what}: the model has ${model.inputs.length} inputs but got ${xs.length} x tensors`,
-    );
-  model.inputs.forEach((sym, i) => {
-    const s = sym.shape;
-    const t = xs[i];
-    if (s.length !== t.rank || s.some((d, k) => k > 0 && d !== null && d !== t.shape[k])) {
-      throw new Error(
-        `${model.name}: ${what}: input '${sym.node!.layer.name}' expects samples of shape ${shapeStr(s)} but x has shape ${fmt(t.shape)}`,
-      );
-    }
-  });
-  for (const t of xs) checkFinite(model, what, 'x', t);
-}
-
-function checkFinite(model: LayersModel, what: string, k: string, t: Tensor): void {
-  if (t.dtype !== 'float32' || t.size === 0) return;
-  const v = t.dataSync();
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i])) {
-      throw new Error(
-        `${model.name}: ${what}: ${k} (shape ${fmt(t.shape)}) contains ${v[i]} at flat index ${i}; clean the data first`,
-      );
-    }
-  }
-}
 
 /**
  * The weighted loss of one batch (a scalar): the compiled losses, the losses the layers added

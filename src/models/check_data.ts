@@ -1,0 +1,91 @@
+// The data checks of fit, evaluate and the on-batch calls: x and y against the model's inputs
+// and outputs (counts, sample shapes, sparse label ranges, NaN and Infinity), before any batch runs.
+import { fmt } from '../engine/shape.js';
+import type { Tensor } from '../engine/tensor.js';
+import { shapeStr } from '../layers/symbolic.js';
+import { checkBatch, type LayersModel } from './model.js';
+import type { CompiledState } from './training.js';
+
+/** Validates x and y against the model before anything runs: counts, feature shapes, NaN. */
+export function checkData(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tensor[], what = 'fit'): number {
+  if (ys.length === 0) {
+    // No y: the loss comes from addLoss or a custom trainStep.
+    const custom = model.hasCustomTrainStep() && (what === 'fit' || what === 'trainOnBatch');
+    if (c.losses.length > 0 && !custom) {
+      throw new Error(`${model.name}: ${what}: y is missing; the compiled loss compares y with the model's output`);
+    }
+    const nx = checkBatch(model.name, xs, 'x tensors');
+    checkInputs(model, xs, what);
+    return nx;
+  }
+  const nx = checkBatch(model.name, xs, 'x tensors');
+  const ny = checkBatch(model.name, ys, 'y tensors');
+  if (nx !== ny) {
+    throw new Error(
+      `${model.name}: ${what}: x has ${nx} samples (shape ${xs.map((t) => fmt(t.shape)).join(', ')}) but y has ${ny} (shape ${ys.map((t) => fmt(t.shape)).join(', ')})`,
+    );
+  }
+  checkInputs(model, xs, what);
+  if (ys.length !== model.outputs.length)
+    throw new Error(
+      `${model.name}: ${what}: the model has ${model.outputs.length} outputs but got ${ys.length} y tensors`,
+    );
+  for (const [k, t] of ys.map((t) => ['y', t] as const)) checkFinite(model, what, k, t);
+  if (c.losses.length === 0) return nx; // y goes to a custom trainStep as it is
+  model.outputs.forEach((sym, i) => {
+    const y = ys[i];
+    const out = sym.shape;
+    const name = c.losses[i].name.replace(/_/g, '').toLowerCase();
+    if (name.startsWith('sparsecategorical')) {
+      const classes = out[out.length - 1] as number;
+      if (!(y.rank === out.length - 1 || (y.rank === out.length && y.shape[y.rank - 1] === 1))) {
+        throw new Error(
+          `${model.name}: ${what}: sparse labels for output '${sym.node!.layer.name}' ${shapeStr(out)} must have shape [n] or [n,1] but y has shape ${fmt(y.shape)}`,
+        );
+      }
+      const v = y.dataSync();
+      for (let j = 0; j < v.length; j++) {
+        if (!(Number.isInteger(v[j]) && v[j] >= 0 && v[j] < classes)) {
+          throw new Error(
+            `${model.name}: ${what}: label ${v[j]} at index ${j} is out of range for ${classes} classes (output '${sym.node!.layer.name}' ${shapeStr(out)})`,
+          );
+        }
+      }
+    } else if (y.rank !== out.length || out.some((d, k) => k > 0 && d !== null && d !== y.shape[k])) {
+      throw new Error(
+        `${model.name}: ${what}: output '${sym.node!.layer.name}' has shape ${shapeStr(out)} but y has shape ${fmt(y.shape)}`,
+      );
+    }
+  });
+  return nx;
+}
+
+/** The number of inputs, each input's sample shape, and finite float data; throws naming the input. */
+function checkInputs(model: LayersModel, xs: Tensor[], what: string): void {
+  if (xs.length !== model.inputs.length)
+    throw new Error(
+      `${model.name}: ${what}: the model has ${model.inputs.length} inputs but got ${xs.length} x tensors`,
+    );
+  model.inputs.forEach((sym, i) => {
+    const s = sym.shape;
+    const t = xs[i];
+    if (s.length !== t.rank || s.some((d, k) => k > 0 && d !== null && d !== t.shape[k])) {
+      throw new Error(
+        `${model.name}: ${what}: input '${sym.node!.layer.name}' expects samples of shape ${shapeStr(s)} but x has shape ${fmt(t.shape)}`,
+      );
+    }
+  });
+  for (const t of xs) checkFinite(model, what, 'x', t);
+}
+
+function checkFinite(model: LayersModel, what: string, k: string, t: Tensor): void {
+  if (t.dtype !== 'float32' || t.size === 0) return;
+  const v = t.dataSync();
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) {
+      throw new Error(
+        `${model.name}: ${what}: ${k} (shape ${fmt(t.shape)}) contains ${v[i]} at flat index ${i}; clean the data first`,
+      );
+    }
+  }
+}
