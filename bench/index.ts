@@ -1,4 +1,4 @@
-// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io, attention, native.
+// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io, attention, native, convlstm.
 // Speed is measured here, never in tests; peers run side by side in the same process.
 import { benchGemm } from './gemm.js';
 import { benchOps } from './ops.js';
@@ -9,6 +9,7 @@ import { benchTrainCnn } from './train_cnn.js';
 import { benchIo } from './io.js';
 import { benchAttention } from './attention.js';
 import { benchNative } from './native.js';
+import { benchConvLstm } from './conv_lstm.js';
 
 const suites: Record<string, (args: string[]) => Promise<void>> = {
   gemm: benchGemm,
@@ -21,6 +22,8 @@ const suites: Record<string, (args: string[]) => Promise<void>> = {
   attention: benchAttention,
   // The walk-through MLP, mnist_cnn and an LSTM against PyTorch and Keras/JAX (bench/native_peers.py).
   native: benchNative,
+  // ConvLSTM2D forward+backward: the layer against the same recurrence composed per step (peak memory, time).
+  convlstm: benchConvLstm,
   // `train --model cnn` trains Keras' mnist_cnn; plain `train` the walk-through MLP.
   train: (a) =>
     a.includes('--model') && a[a.indexOf('--model') + 1] === 'cnn'
