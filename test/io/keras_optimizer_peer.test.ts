@@ -30,6 +30,21 @@ const LIVE_B = ['adam', 'sgd_momentum', 'rmsprop_centered_momentum', 'adagrad'];
  */
 const H5_CASES = ['adam', 'sgd_momentum', 'rmsprop_centered_momentum', 'adagrad'];
 
+/** Two inputs, two outputs, two Dense branches of the same shapes, a shared concatenation. */
+function functionalModel(): sg.LayersModel {
+  const L = sg.layers;
+  const a = sg.input({ shape: [4], name: 'a' });
+  const b = sg.input({ shape: [4], name: 'b' });
+  const ha = L.dense({ units: 3, activation: 'tanh', name: 'branch_a' }).apply(a) as sg.SymbolicTensor;
+  const hb = L.dense({ units: 3, activation: 'tanh', name: 'branch_b' }).apply(b) as sg.SymbolicTensor;
+  const c = L.concatenate({ name: 'cat' }).apply([hb, ha]) as sg.SymbolicTensor;
+  const o1 = L.dense({ units: 2, name: 'o1' }).apply(c) as sg.SymbolicTensor;
+  const o2 = L.dense({ units: 1, name: 'o2' }).apply(hb) as sg.SymbolicTensor;
+  const m = sg.model({ inputs: [a, b], outputs: [o1, o2], name: 'two_branch' });
+  m.compile({ optimizer: { className: 'Adam', config: { learning_rate: 0.02 } }, loss: ['mse', 'mse'] });
+  return m;
+}
+
 interface KerasResume {
   error?: string;
   optimizer?: string;
@@ -85,6 +100,24 @@ describe('optimizer state through .keras: simdgrad <-> Keras 3.15, training resu
         m.dispose();
       }
     }
+    // A functional model with two inputs, two outputs and branches of equal shapes (a wrong
+    // variable order would not fail on shapes, only on values), trained with Adam.
+    {
+      const m = functionalModel();
+      const xs = [sg.tensor(Array.from({ length: 24 }, (_, i) => Math.sin(i)), [6, 4]), sg.tensor(Array.from({ length: 24 }, (_, i) => Math.cos(i * 0.7)), [6, 4])];
+      const ys = [sg.tensor(Array.from({ length: 12 }, (_, i) => (i % 3) - 1), [6, 2]), sg.tensor(Array.from({ length: 6 }, (_, i) => i / 6), [6, 1])];
+      try {
+        for (let i = 0; i < 3; i++) m.trainOnBatch(xs, ys);
+        const path = join(dir, 'functional_adam.keras');
+        await m.save(`file://${path}`);
+        jobs.functional_adam = { path, x: xs.map(flat), y: ys.map(flat) };
+        const loss = m.trainOnBatch(xs, ys) as number[];
+        sgAfter.functional_adam = { weights: values(m), loss: loss[0], className: 'Adam', iterations: 3 };
+      } finally {
+        sg.dispose([...xs, ...ys]);
+        m.dispose();
+      }
+    }
     writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs));
     kerasResumed = JSON.parse(runPython(RUN, ['resume', join(dir, 'jobs.json')], 600_000));
   }, 900_000);
@@ -94,7 +127,7 @@ describe('optimizer state through .keras: simdgrad <-> Keras 3.15, training resu
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const job of [...OPTIMIZER_CASES.map((c) => c[0]), ...H5_CASES.map((n) => `${n}.h5`)]) {
+  for (const job of [...OPTIMIZER_CASES.map((c) => c[0]), ...H5_CASES.map((n) => `${n}.h5`), 'functional_adam']) {
     it(`(a) ${job}: Keras resumes simdgrad's training; its next step equals simdgrad's (1e-5)`, () => {
       const r = kerasResumed[job];
       expect(r, `no result for ${job}`).toBeDefined();
