@@ -8,6 +8,8 @@
 //   model.json and weights.bin load in simdgrad in Node and in tfjs-layers in Node (io.fromMemory),
 //   and predict what the page predicted; downloads://name.keras and name.h5 download one Keras file
 //   each, which sg.loadModel reads in Node.
+// - ONNX export in the page (sg.onnx.exportModel): the bytes run in onnxruntime-node in Node and
+//   predict what the page did.
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { chromium, type BrowserContext, type Download } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { INPUT, trainedModel } from './browser_storage_entry.js';
@@ -119,11 +122,11 @@ describe('browser save handlers in headless Chromium', () => {
     expect(r.tensorsLeft).toBe(0);
   }, 120_000);
 
-  it('downloads://: the two downloaded files load in simdgrad and in tfjs-layers in Node and predict what the page did', async () => {
+  it('downloads:// (tfjs files, .keras, .h5) and ONNX export in the page: the files load in Node (simdgrad, tfjs-layers, onnxruntime) and predict what the page did', async () => {
     const { page, errors } = await openPage();
     const got: Download[] = [];
     page.on('download', (d) => got.push(d));
-    const r = (await page.evaluate(() => (window as unknown as { run: (s: string) => Promise<unknown> }).run('download'))) as { before: number[] };
+    const r = (await page.evaluate(() => (window as unknown as { run: (s: string) => Promise<unknown> }).run('download'))) as { before: number[]; onnx: number[] };
     const t0 = Date.now();
     while (got.length < 4 && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 50));
     expect(got.map((d) => d.suggestedFilename()).sort()).toEqual(['dl_mlp.h5', 'dl_mlp.json', 'dl_mlp.keras', 'dl_mlp.weights.bin']);
@@ -166,5 +169,11 @@ describe('browser save handlers in headless Chromium', () => {
       sg.dispose([kx, ky]);
       k.dispose();
     }
+
+    // The ONNX file exported in the page runs in onnxruntime-node and predicts what the page did.
+    const session = await ort.InferenceSession.create(Uint8Array.from(r.onnx));
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(INPUT), [3, 4]) });
+    expectNear(Array.from(out[session.outputNames[0]].data as Float32Array), r.before, 1e-5);
+    await session.release?.();
   }, 120_000);
 });

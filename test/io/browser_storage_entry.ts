@@ -2,7 +2,7 @@
 // page (headless Chromium): indexeddb:// and localstorage:// save and load back (with the
 // optimizer's state), tfjs-layers 4.22 in the same page loads what simdgrad stored and simdgrad
 // loads what tfjs-layers stored, and downloads:// triggers the downloads the test catches
-// (model.json + weights.bin, a .keras and a .h5 file).
+// (model.json + weights.bin, a .keras and a .h5 file); ONNX export runs in the page.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -73,9 +73,11 @@ async function idbKeys(): Promise<Record<string, string[]>> {
     await m.save('downloads://dl_mlp', { includeOptimizer: true });
     await m.save('downloads://dl_mlp.keras');
     await m.save('downloads://dl_mlp.h5');
+    // ONNX export in the page: the bytes go back to the test, which runs them in onnxruntime-node.
+    const onnx = Array.from(sg.onnx.exportModel(m));
     m.optimizer.dispose(); // passed to compile as an object: the caller's to free
     m.dispose();
-    return { before };
+    return { before, onnx };
   }
   const out: Record<string, unknown> = { before, isNode: typeof (globalThis as { process?: unknown }).process !== 'undefined' };
 
