@@ -159,19 +159,40 @@ function packT(src: usize, lds: i32, rows: i32, cols: i32, dst: usize): void {
 // kc, or 0 for a zeroed empty row, or -S for a uniform empty row (every key masked, weights 1/S).
 
 function softmaxRow(row: usize, kc: i32, maskRow: usize, biasRow: usize, scale: f32, S: i32, flags: i32): i32 {
+  // Full vectors in loops without branches, then the 1..3 tail elements as one partly filled
+  // vector through the same operations (so every element gets the same arithmetic).
   const sc = f32x4.splat(scale);
   const ninf = f32x4.splat(-Infinity);
-  const lane = i32x4(0, 1, 2, 3);
+  const zero = f32x4.splat(0);
+  const full = kc & ~3;
+  const tail = kc - full;
+  const tailKeep = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(tail));
   let mx = ninf;
-  for (let j = 0; j < kc; j += 4) {
-    const n = min(4, kc - j);
-    const p = row + (<usize>j << 2);
-    let l = f32x4.mul(ld(p, n), sc);
-    if (biasRow != 0) l = f32x4.add(l, ld(biasRow + (<usize>j << 2), n));
-    if (maskRow != 0) l = v128.bitselect(l, ninf, f32x4.ne(ld(maskRow + (<usize>j << 2), n), f32x4.splat(0)));
+  if (biasRow == 0 && maskRow == 0) {
+    for (let j = 0; j < full; j += 4) {
+      const p = row + (<usize>j << 2);
+      const l = f32x4.mul(v128.load(p), sc);
+      v128.store(p, l);
+      mx = f32x4.pmax(mx, l);
+    }
+  } else {
+    for (let j = 0; j < full; j += 4) {
+      const p = row + (<usize>j << 2);
+      let l = f32x4.mul(v128.load(p), sc);
+      if (biasRow != 0) l = f32x4.add(l, v128.load(biasRow + (<usize>j << 2)));
+      if (maskRow != 0) l = v128.bitselect(l, ninf, f32x4.ne(v128.load(maskRow + (<usize>j << 2)), zero));
+      v128.store(p, l);
+      mx = f32x4.pmax(mx, l);
+    }
+  }
+  if (tail > 0) {
+    const p = row + (<usize>full << 2);
+    let l = f32x4.mul(loadTail(p, tail), sc);
+    if (biasRow != 0) l = f32x4.add(l, loadTail(biasRow + (<usize>full << 2), tail));
+    if (maskRow != 0) l = v128.bitselect(l, ninf, f32x4.ne(loadTail(maskRow + (<usize>full << 2), tail), zero));
     // lanes past the row: -Inf so that they drop out of the max
-    if (n < 4) l = v128.bitselect(l, ninf, i32x4.lt_s(lane, i32x4.splat(n)));
-    st(p, l, n);
+    l = v128.bitselect(l, ninf, tailKeep);
+    storeTail(p, l, tail);
     mx = f32x4.pmax(mx, l);
   }
   const m = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)),
@@ -187,22 +208,29 @@ function softmaxRow(row: usize, kc: i32, maskRow: usize, biasRow: usize, scale: 
     return -S;
   }
   const mv = f32x4.splat(m);
-  let s0 = f32x4.splat(0);
-  for (let j = 0; j < kc; j += 4) {
-    const n = min(4, kc - j);
+  let s0 = zero;
+  for (let j = 0; j < full; j += 4) {
     const p = row + (<usize>j << 2);
-    let e = exp4(f32x4.sub(ld(p, n), mv));
-    if (n < 4) e = v128.and(e, i32x4.lt_s(lane, i32x4.splat(n)));
-    st(p, e, n);
+    const e = exp4(f32x4.sub(v128.load(p), mv));
+    v128.store(p, e);
+    s0 = f32x4.add(s0, e);
+  }
+  if (tail > 0) {
+    const p = row + (<usize>full << 2);
+    const e = v128.and(exp4(f32x4.sub(loadTail(p, tail), mv)), tailKeep);
+    storeTail(p, e, tail);
     s0 = f32x4.add(s0, e);
   }
   const sum = (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1)) +
     (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3));
   const inv = f32x4.splat(<f32>1.0 / sum);
-  for (let j = 0; j < kc; j += 4) {
-    const n = min(4, kc - j);
+  for (let j = 0; j < full; j += 4) {
     const p = row + (<usize>j << 2);
-    st(p, f32x4.mul(ld(p, n), inv), n);
+    v128.store(p, f32x4.mul(v128.load(p), inv));
+  }
+  if (tail > 0) {
+    const p = row + (<usize>full << 2);
+    storeTail(p, f32x4.mul(loadTail(p, tail), inv), tail);
   }
   if (S > kc) memory.fill(row + (<usize>kc << 2), 0, <usize>(S - kc) << 2);
   return kc;
