@@ -23,7 +23,7 @@
 // (each 28x28 scaled up 8x). The original publishes no figure besides its example pictures.
 // The defaults here: the CNN reached 0.9495 test accuracy; L-BFGS took the loss from 5,134 to 371
 // in the first 20 evaluations and to 288 after 200 (Adam's 200 steps: 380); the stripes fill the
-// picture and the 8 shows only faintly through them (STYLE_SCALE lower keeps more of the digit).
+// picture and the 8 shows only faintly through them.
 //
 //   npm run build && npx tsx examples/neural_style_transfer.ts             # 10 rounds x 20 evaluations
 //   ITERATIONS=3 N_TRAIN=2000 npx tsx examples/neural_style_transfer.ts   # a quick run
