@@ -150,6 +150,16 @@ describe('.keras optimizer state: malformed', () => {
 
 describe('.keras optimizer state: Keras 3.15 -> simdgrad (fixtures written by Keras)', () => {
   checkNoLeaks();
+  for (const name of ['adam', 'rmsprop_centered_momentum']) {
+    it(`${name}: Keras' legacy .h5 (optimizer_weights): simdgrad's next step equals Keras' (1e-5)`, async () => {
+      const ref = JSON.parse(readFileSync(resolve(RESUME_DIR, `${name}.json`), 'utf8')) as ResumeRef;
+      const m = await sg.loadModel(new Uint8Array(readFileSync(resolve(RESUME_DIR, `${name}.h5`))));
+      const r = stepAndCompare(m, ref, ref.weights_after);
+      m.dispose();
+      expect(r.iterationsLoaded).toBe(3);
+      expect(r.diff).toBeLessThanOrEqual(1e-5);
+    });
+  }
   const names: string[] = JSON.parse(readFileSync(resolve(RESUME_DIR, 'index.json'), 'utf8'));
   it('every optimizer case has a fixture', () => {
     expect(names.slice().sort()).toEqual(OPTIMIZER_CASES.map((c) => c[0]).sort());
