@@ -143,6 +143,9 @@ export type { FusedDepthwiseConv2DArgs } from './ops/fused_depthwise.js';
 export { sparse, type SparseFillEmptyRowsResult, type SparseReshapeResult } from './ops/sparse.js';
 export { deprecationWarn, disableDeprecationWarnings, enableDebugMode, enableProdMode } from './ops/debug_mode.js';
 export { Reduction } from './ops/losses_core.js';
+export {
+  AdadeltaOptimizer, AdagradOptimizer, AdamOptimizer, AdamaxOptimizer, MomentumOptimizer, RMSPropOptimizer, SGDOptimizer,
+} from './ops/optimizer_classes.js';
 
 // ---- the Keras surface ----
 export {
