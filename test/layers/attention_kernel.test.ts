@@ -162,6 +162,25 @@ describe('dotProductAttention: kernels against the composite and the js oracle',
     }
   });
 
+  it('a backend without the kernel runs the composite (values and gradients)', async () => {
+    await withBackend('js', () => {
+      const x = inputs();
+      const a: DotProductAttentionArgs = { mask: x.mask, isCausal: true, bias: x.bias };
+      const f = (q: sg.Tensor, k: sg.Tensor, v: sg.Tensor) => sg.dotProductAttention(q, k, v, a);
+      const fused = valueAndGrads(f, x.q, x.k, x.v);
+      const kernels = ENGINE.backend.kernels;
+      const saved = kernels.get('Attention')!;
+      kernels.delete('Attention');
+      try {
+        const composed = valueAndGrads(f, x.q, x.k, x.v);
+        composed.forEach((r, i) => expectClose(r, fused[i], 1e-5, 1e-6));
+      } finally {
+        kernels.set('Attention', saved);
+        sg.dispose(Object.values(x));
+      }
+    });
+  });
+
   it('bad input fails naming the op, the argument and the shapes', () =>
     sg.tidy(() => {
       const q = sg.zeros([2, 3, 2, 4]);
