@@ -15,6 +15,7 @@ const EPS = 1e-7;
  * @example const opt = new sg.SGDOptimizer(0.1);
  */
 export class SGDOptimizer extends SGD {
+  /** The arguments in tfjs' order (see the class). */
   constructor(learningRate: number) {
     super({ learningRate });
   }
@@ -25,6 +26,7 @@ export class SGDOptimizer extends SGD {
  * @example const opt = new sg.MomentumOptimizer(0.1, 0.9);
  */
 export class MomentumOptimizer extends SGD {
+  /** The arguments in tfjs' order (see the class). */
   constructor(learningRate: number, momentum: number, useNesterov = false) {
     if (momentum === undefined) throw new Error(`MomentumOptimizer: argument 'momentum' is required`);
     super({ learningRate, momentum, nesterov: useNesterov });
@@ -36,6 +38,7 @@ export class MomentumOptimizer extends SGD {
  * @example const opt = new sg.RMSPropOptimizer(0.01);
  */
 export class RMSPropOptimizer extends RMSprop {
+  /** The arguments in tfjs' order (see the class). */
   constructor(learningRate: number, decay = 0.9, momentum = 0, epsilon: number | null = null, centered = false) {
     super({ learningRate, rho: decay, momentum, epsilon: epsilon ?? EPS, centered } as RMSpropArgs);
   }
@@ -46,6 +49,7 @@ export class RMSPropOptimizer extends RMSprop {
  * @example const opt = new sg.AdamOptimizer(0.01, 0.9, 0.999);
  */
 export class AdamOptimizer extends Adam {
+  /** The arguments in tfjs' order (see the class). */
   constructor(learningRate: number, beta1: number, beta2: number, epsilon: number | null = null) {
     super({ learningRate, beta1, beta2, epsilon: epsilon ?? EPS } as AdamArgs);
   }
@@ -56,6 +60,7 @@ export class AdamOptimizer extends Adam {
  * @example const opt = new sg.AdamaxOptimizer(0.002, 0.9, 0.999);
  */
 export class AdamaxOptimizer extends Adamax {
+  /** The arguments in tfjs' order (see the class). */
   constructor(learningRate: number, beta1: number, beta2: number, epsilon: number | null = null, decay = 0) {
     super({ learningRate, beta1, beta2, epsilon: epsilon ?? EPS, decay } as AdamaxArgs);
   }
@@ -66,6 +71,7 @@ export class AdamaxOptimizer extends Adamax {
  * @example const opt = new sg.AdagradOptimizer(0.1);
  */
 export class AdagradOptimizer extends Adagrad {
+  /** The arguments in tfjs' order (see the class). */
   constructor(learningRate: number, initialAccumulatorValue = 0.1) {
     super({ learningRate, initialAccumulatorValue, epsilon: EPS } as AdagradArgs);
   }
@@ -76,6 +82,7 @@ export class AdagradOptimizer extends Adagrad {
  * @example const opt = new sg.AdadeltaOptimizer(0.1, 0.95);
  */
 export class AdadeltaOptimizer extends Adadelta {
+  /** The arguments in tfjs' order (see the class). */
   constructor(learningRate: number, rho: number, epsilon: number | null = null) {
     super({ learningRate, rho, epsilon: epsilon ?? EPS } as AdadeltaArgs);
   }
