@@ -21,13 +21,13 @@
 // original's. The dream model is a sub-model from the CNN's input to the chosen layers' outputs
 // (sg.model({ inputs: cnn.inputs, outputs: [...getLayer(name).output] })), differentiated with
 // sg.grad with respect to the image.
-// Prints: the CNN's test accuracy, the loss at each ascent step. Writes OUT_DIR/deep_dream_start.png
+// Prints: the CNN's test accuracy, the loss after each L-BFGS iteration (or ascent step). Writes OUT_DIR/deep_dream_start.png
 // and OUT_DIR/deep_dream_dream.png (scaled 4x). The original publishes pictures only, no figure.
 // Seen here: with OPTIMIZER=ascent and the other defaults the CNN reached 0.906 test accuracy and
 // the loss rose from 33 to 12,052 (9 minutes on a shared 2-core machine). With L-BFGS and
-// EPOCHS=1 N_TRAIN=2000 (CNN at 0.356) it rose from 0.041 to 0.262, 0.384 and 0.426 over the three
-// octaves (9-10 iterations each); both dreams draw thick horizontal strokes through and between
-// the digits.
+// EPOCHS=1 N_TRAIN=2000 (CNN at 0.356) it was 0.041 after the first iteration and 0.262, 0.384
+// and 0.426 at the ends of the three octaves (9-10 iterations each); both dreams draw thick
+// horizontal strokes through and between the digits.
 //
 //   npm run build && npx tsx examples/deep_dream.ts
 //   EPOCHS=1 N_TRAIN=2000 STEPS=10 npx tsx examples/deep_dream.ts    # a quick run

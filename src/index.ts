@@ -132,7 +132,7 @@ export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './ops/g
 export {
   bitwiseAnd, broadcastArgs, cosineWindow, enclosingPowerOfTwo, ensureShape, inTopKAsync, lowerBound, math, meshgrid,
   movingAverage, op, print, rand, randomStandardNormal, randomUniformInt, searchSorted, sparseToDense, sumOutType,
-  upcastType, upperBound,
+  upcastType, upperBound, engine,
 } from './ops/core_extra.js';
 export { basicLSTMCell, multiRNNCell, type LSTMCellFunc } from './ops/rnn_cell.js';
 export { dilation2d } from './ops/dilation2d.js';
