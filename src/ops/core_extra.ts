@@ -413,3 +413,16 @@ export function upcastType(typeA: DataType, typeB: DataType): DataType {
 export function sumOutType(type: DataType): DataType {
   return upcastType(type, 'int32');
 }
+
+/**
+ * The engine, as tfjs' `engine()`, for the calls tfjs programs make on it: `startScope()` /
+ * `endScope(result?)` (tensors made in between are freed, but `result`), `tidy`, `memory()`,
+ * `keepTensor`. Its other members are simdgrad's own.
+ * @example
+ * sg.engine().startScope();
+ * const y = sg.square(sg.tensor([1, 2]));
+ * sg.engine().endScope(y); // the input tensor is freed, y kept
+ */
+export function engine(): typeof ENGINE {
+  return ENGINE;
+}

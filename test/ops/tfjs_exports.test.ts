@@ -43,7 +43,6 @@ const OUT_OF_SCOPE: Record<string, string> = {
   unregisterGradient: PLUMBING,
   getGradient: PLUMBING,
   setPlatform: PLUMBING,
-  engine: PLUMBING,
   ENV: PLUMBING + ' (flags: env())',
   Environment: PLUMBING + ' (flags: env())',
   KernelBackend: PLUMBING,
@@ -207,4 +206,22 @@ it("util helpers give tfjs-core's results", async () => {
   const arr = [1, 2, 3];
   U.swap(arr, 0, 2);
   expect(arr).toEqual([3, 2, 1]);
+});
+
+it('engine().startScope()/endScope(result) free what was made in between, as tfjs', () => {
+  const before = sg.memory().numTensors;
+  sg.engine().startScope();
+  const x = sg.tensor([1, 2]);
+  const y = sg.square(x);
+  sg.engine().endScope(y);
+  expect(x.isDisposed).toBe(true);
+  expect(Array.from(y.dataSync())).toEqual([1, 4]);
+  expect(sg.memory().numTensors).toBe(before + 1);
+  y.dispose();
+  tf.engine().startScope();
+  const tx = tf.tensor([1, 2]);
+  const ty = tf.square(tx);
+  tf.engine().endScope(ty);
+  expect(tx.isDisposed).toBe(true);
+  ty.dispose();
 });
