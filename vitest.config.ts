@@ -2,8 +2,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 // vitest 4.1.x, not 5.x: vitest 5 crashes its reporter on Node 20 whenever a test fails.
 // `npm test` runs every test but the Keras peer's round trip, which `npm run test:peers` runs
-// (SG_PEERS=1): it starts Keras 3 on JAX for each file simdgrad writes, a few minutes on 2 cores.
-const PEERS = ['test/io/keras_peer.test.ts'];
+// (SG_PEERS=1): they start Keras 3 on JAX for each file simdgrad writes and for each optimizer resumed,
+// a few minutes on 2 cores.
+const PEERS = ['test/io/keras_peer.test.ts', 'test/io/keras_optimizer_peer.test.ts'];
 const peersOnly = process.env.SG_PEERS === '1';
 
 export default defineConfig({
