@@ -556,7 +556,9 @@ export class LayersModel extends Layer {
    * tfjs-layers format, to a URL ('file://dir', 'localstorage://name', ...) or an IOHandler.
    * @example await model.save('file:///tmp/my-model', { includeOptimizer: true });
    */
-  save(destination: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
+  async save(destination: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
+    // In a bundle the io modules may have been left out (sideEffects): load them on first use.
+    if (!modelIOHooks.save) await import('../io/install.js');
     if (!modelIOHooks.save) throw new Error(`${this.name}.save: the io module is not loaded (import simdgrad's index)`);
     return modelIOHooks.save(this, destination, config);
   }
@@ -567,7 +569,11 @@ export class LayersModel extends Layer {
    * @example const copy = sg.modelFromJSON(model.toJSON());
    */
   toJSON(_unused?: unknown, returnString = true): string | Record<string, unknown> {
-    if (!modelIOHooks.toJSON) throw new Error(`${this.name}.toJSON: the io module is not loaded (import simdgrad's index)`);
+    if (!modelIOHooks.toJSON)
+      throw new Error(
+        `${this.name}.toJSON: the io module is not loaded (a bundler left it out: use an io function such as ` +
+          `sg.modelFromJSON or sg.loadLayersModel somewhere in the program, or await model.save(...) once first)`,
+      );
     const json = modelIOHooks.toJSON(this);
     return returnString ? json : (JSON.parse(json) as Record<string, unknown>);
   }
