@@ -69,7 +69,15 @@ export const VALUE_EXCEPTIONS: readonly ValueException[] = [
 
 const squash = (s: string) => s.replace(/_/g, '').toLowerCase();
 
-function savedValue(tsKey: string | undefined, v: string, format: ConfigFormat): string {
+function savedValue(tsKey: string | undefined, v: string, format: ConfigFormat, className?: string): string {
+  if (format === 'keras3' && squash(v) === 'hardsigmoidkeras2' && ['activation', 'recurrentActivation'].includes(tsKey ?? '')) {
+    // Keras 3 names no function clip(0.2x + 0.5, 0, 1): its 'hard_sigmoid' is relu6(x + 3) / 6, and a
+    // file naming 'hard_sigmoid_keras2' would not load there. Refuse before anything is written.
+    throw new Error(
+      `${className ?? 'layer'}: ${tsKey} 'hard_sigmoid_keras2' (Keras 2's and tfjs-layers' hard sigmoid, clip(0.2x + 0.5, 0, 1)) ` +
+        `has no Keras 3 name, so neither a .keras nor an .h5 file could be loaded by Keras 3; save this model in the tfjs-layers format (model.save('file://dir'))`,
+    );
+  }
   for (const e of VALUE_EXCEPTIONS) {
     if (e.formats.includes(format) && e.keys.includes(tsKey ?? '') && squash(e.ts) === squash(v)) return e.saved;
   }
@@ -184,7 +192,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export function toSavedConfig(value: unknown, format: ConfigFormat = 'tfjs', key?: string, className?: string): Json {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return savedValue(key, value, format);
+  if (typeof value === 'string') return savedValue(key, value, format, className);
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`toSavedConfig: '${key}' is ${value}, which JSON cannot hold`);
     return value;
