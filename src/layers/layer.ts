@@ -13,19 +13,26 @@ import { div } from '../ops/binary.js';
 import { fill } from '../ops/creation.js';
 import { mean, sum } from '../ops/reduce.js';
 
+/** An initializer: a name ('glorotUniform', 'glorot_uniform'), an Initializer, or a {className, config} spec. */
 export type InitializerArg = string | Initializer | { className: string; config?: Record<string, unknown> };
+/** A regularizer: a name ('l2'), a Regularizer, or a {className, config} spec. */
 export type RegularizerArg = string | Regularizer | { className: string; config?: Record<string, unknown> };
+/** A constraint: a name ('maxNorm', 'non_neg'), a Constraint, or a {className, config} spec. */
 export type ConstraintArg = string | Constraint | { className: string; config?: Record<string, unknown> };
 
 /** Arguments every layer accepts (tfjs-layers' spelling of Keras' base layer arguments). */
 export interface LayerArgs {
+  /** The layer's name (default: its snake_case class name and a counter, e.g. 'dense_1'). */
   name?: string;
+  /** Whether its weights train (default true). */
   trainable?: boolean;
   /** Shape of one sample, without the batch dimension: makes this layer a model's first layer. */
   inputShape?: SymbolicShape;
   /** Shape including the batch dimension (null for any). */
   batchInputShape?: SymbolicShape;
+  /** With `inputShape`: a fixed batch size for the first dimension. */
   batchSize?: number;
+  /** The layer's dtype (default 'float32'). */
   dtype?: DataType;
   /** Keras' `input_dim` for 2-d inputs: same as `inputShape: [inputDim]`. */
   inputDim?: number;
@@ -38,6 +45,7 @@ export interface LayerArgs {
 
 /** What `call()` receives besides the inputs. */
 export interface CallArgs {
+  /** True in `fit` and training steps (dropout and noise active, batch statistics); false in predict and evaluate. */
   training?: boolean;
   /** The input mask(s) ([batch, time], bool) where the inputs carry one. */
   mask?: Tensor | (Tensor | null)[] | null;
@@ -46,12 +54,19 @@ export interface CallArgs {
 
 /** The keyword form of `addWeight` (Keras 3's `add_weight(shape=..., initializer=...)`). */
 export interface AddWeightArgs {
+  /** The weight's name; the variable is named '<layer>/<name>'. */
   name: string;
+  /** The weight's shape. */
   shape: number[];
+  /** Its initializer (default 'glorotUniform' for float32, 'zeros' otherwise). */
   initializer?: InitializerArg;
+  /** Its dtype (default 'float32'). */
   dtype?: DataType;
+  /** Whether the optimizer updates it (default true). */
   trainable?: boolean;
+  /** A penalty on its value, added to the training loss. */
   regularizer?: RegularizerArg | null;
+  /** Applied to its value after each optimizer step. */
   constraint?: ConstraintArg | null;
 }
 
@@ -60,11 +75,17 @@ const DTYPES: readonly string[] = ['float32', 'int32', 'bool'];
 /** A weight of a layer: the engine variable plus its regularizer and constraint. */
 export class LayerWeight {
   constructor(
+    /** The weight's name within its layer ('kernel'). */
     readonly name: string,
+    /** The engine variable holding the value. */
     readonly variable: Variable,
+    /** The layer the weight belongs to. */
     readonly owner: Layer,
+    /** Whether the weight itself trains (false for moving statistics); see `trainable`. */
     readonly trainableWeight: boolean,
+    /** Its regularizer, if any. */
     readonly regularizer?: Regularizer,
+    /** Its constraint, if any. */
     readonly constraint?: Constraint,
   ) {}
 
@@ -73,6 +94,7 @@ export class LayerWeight {
     return this.trainableWeight && this.owner.trainable;
   }
 
+  /** The weight's shape. */
   get shape(): number[] {
     return this.variable.shape;
   }
@@ -151,12 +173,16 @@ export function snakeCase(name: string): string {
     .toLowerCase();
 }
 
+/** The base of every layer (Keras' Layer): weights, build on first call, and `apply` on concrete or symbolic tensors. Subclass it for a custom layer: `build`, `call`, `computeOutputShape`, `getConfig`. @example class Scale extends sg.Layer { static override className = 'Scale'; call(x: sg.Tensor | sg.Tensor[]) { return sg.mul(x as sg.Tensor, 2); } } */
 export abstract class Layer {
   /** The Keras class name, e.g. 'Dense' (used by summary() and configs). */
   static className = 'Layer';
+  /** The layer's name, unique per program unless given. */
   readonly name: string;
   private trainableFlag: boolean;
+  /** Whether `build` ran (its weights exist). */
   built = false;
+  /** The layer's dtype. */
   readonly dtype: DataType;
   /** Set by inputShape/batchInputShape: the layer can start a model. */
   readonly batchInputShape?: SymbolicShape;
@@ -184,6 +210,7 @@ export abstract class Layer {
     else if (args.inputDim !== undefined) this.batchInputShape = [args.batchSize ?? null, args.inputDim];
   }
 
+  /** The Keras class name of this layer, e.g. 'Dense'. */
   get className(): string {
     return (this.constructor as typeof Layer).className;
   }
@@ -640,6 +667,7 @@ export abstract class Layer {
     ws.forEach((w, i) => w.variable.assign(values[i]));
   }
 
+  /** The number of weight values of this layer and its sublayers. */
   countParams(): number {
     return this.weightList.reduce((n, w) => n + w.variable.size, this.subLayers().reduce((n, l) => n + l.countParams(), 0));
   }

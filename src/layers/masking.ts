@@ -20,6 +20,7 @@ export interface MaskingArgs extends LayerArgs {
  */
 export class Masking extends Layer {
   static override className = 'Masking';
+  /** Steps whose features all equal this value are masked. */
   readonly maskValue: number;
   override readonly supportsMasking = true;
 

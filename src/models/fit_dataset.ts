@@ -20,7 +20,9 @@ type AnyIterator = Iterator<DatasetBatch> | AsyncIterator<DatasetBatch>;
 export type DatasetLike =
   { iterator(): AnyIterator | Promise<AnyIterator> } | Iterable<DatasetBatch> | AsyncIterable<DatasetBatch>;
 
+/** Options of `fitDataset` (tfjs-layers' ModelFitDatasetArgs). */
 export interface FitDatasetArgs {
+  /** Epochs to train (default 1). */
   epochs?: number;
   /**
    * Batches per epoch. Given: one iterator runs across epochs (Keras' steps_per_epoch), and
@@ -33,8 +35,11 @@ export interface FitDatasetArgs {
   validationBatches?: number;
   /** Batch size for tensor validationData (default 32). */
   validationBatchSize?: number;
+  /** 0 silent, 1 progress bar, 2 one line per epoch (default 1). */
   verbose?: 0 | 1 | 2;
+  /** Callbacks: objects with onEpochEnd etc., or a list of them. */
   callbacks?: CallbackArg;
+  /** The epoch to start counting from (to resume a run; default 0). */
   initialEpoch?: number;
 }
 

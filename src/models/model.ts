@@ -34,12 +34,17 @@ import {
 import { checkNotTraining, validatePredictArgs } from './validate.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 
+/** Arguments of a functional model: the symbolic inputs and outputs of its graph. */
 export interface ModelArgs {
+  /** The model's inputs, from `sg.input()`. */
   inputs: SymbolicTensor | SymbolicTensor[];
+  /** The model's outputs, from layer calls on the inputs. */
   outputs: SymbolicTensor | SymbolicTensor[];
+  /** The model's name (default 'functional_N'). */
   name?: string;
 }
 
+/** One tensor, or a list for models with several inputs or outputs. */
 export type TensorOrList = Tensor | Tensor[];
 
 /**
@@ -51,9 +56,12 @@ export const modelIOHooks: {
   toJSON?: (model: LayersModel) => string;
 } = {};
 
+/** Keras' functional Model (tfjs-layers' LayersModel): a graph of layer calls from symbolic inputs to outputs, trained with `compile` and `fit`; `Sequential` is one. @example const m = sg.model({ inputs: x, outputs: y }); */
 export class LayersModel extends Layer {
   static override className = 'Functional';
+  /** The graph's symbolic inputs, in order. */
   inputs: SymbolicTensor[] = [];
+  /** The graph's symbolic outputs, in order. */
   outputs: SymbolicTensor[] = [];
   /** Layer calls in an order where every input is computed before it is used. */
   protected nodes: Node[] = [];
@@ -269,6 +277,7 @@ export class LayersModel extends Layer {
     return this.compiled;
   }
 
+  /** The optimizer `compile` set (throws before compile). */
   get optimizer(): Optimizer {
     return this.requireCompiled('optimizer').optimizer;
   }
@@ -430,6 +439,7 @@ export class LayersModel extends Layer {
     ws.forEach((w, i) => w.variable.assign(values[i]));
   }
 
+  /** The number of weight values (trainable and not), each shared weight once. */
   override countParams(): number {
     return this.weights.reduce((n, w) => n + w.variable.size, 0);
   }
@@ -442,6 +452,7 @@ export class LayersModel extends Layer {
     for (const l of this.layers) if (l !== this) l.applyConstraints();
   }
 
+  /** A layer of the graph by name or by index in `layers` (input layers count), as Keras' get_layer. */
   getLayer(nameOrIndex: string | number): Layer {
     const l =
       typeof nameOrIndex === 'number' ? this.layers[nameOrIndex] : this.layers.find((x) => x.name === nameOrIndex);

@@ -7,8 +7,11 @@ import type { SymbolicShape, SymbolicTensor } from '../layers/symbolic.js';
 import { LayersModel } from './model.js';
 import { checkOptions } from '../utils/options.js';
 
+/** Arguments of `sequential()`. */
 export interface SequentialArgs {
+  /** The layers, added in order as by `add`. */
   layers?: Layer[];
+  /** The model's name (default 'sequential_N'). */
   name?: string;
 }
 

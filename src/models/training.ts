@@ -29,10 +29,14 @@ import {
   type SampleWeightArg,
 } from './sample_weights.js';
 
+/** A loss: a Keras or tfjs name ('categorical_crossentropy', 'meanSquaredError') or a function (yTrue, yPred) -> per-sample losses. */
 export type LossArg = string | LossFn;
+/** A metric: a name ('accuracy', 'mae') or a function (yTrue, yPred) -> per-sample values. */
 export type MetricArg = string | MetricFn;
 
+/** The arguments of `compile`: optimizer, loss(es), metrics, loss weights. */
 export interface CompileArgs {
+  /** An optimizer object, a name ('adam', 'rmsprop') or a Keras-style config. */
   optimizer: OptimizerIdentifier;
   /**
    * One loss for every output, a list (one per output) or a map by output layer name. Optional
@@ -52,15 +56,21 @@ export interface CompileArgs {
   lossWeights?: number[] | Record<string, number>;
 }
 
+/** Options of `fit` (Keras' keyword arguments in camelCase). */
 export interface FitArgs {
+  /** Samples per gradient step (default 32). */
   batchSize?: number;
+  /** Epochs to train (default 1). */
   epochs?: number;
   /** 0 silent, 1 progress bar, 2 one line per epoch; Keras' 'auto' is 1. */
   verbose?: 0 | 1 | 2 | 'auto';
+  /** Callbacks: objects with onEpochEnd etc. (sync or async), or a list of them. */
   callbacks?: CallbackArg;
+  /** The fraction of the samples, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
   /** [xVal, yVal] or [xVal, yVal, sampleWeightVal] (the weights in any form `sampleWeight` takes). */
   validationData?: [TensorOrList, TensorOrList] | [TensorOrList, TensorOrList, SampleWeightArg];
+  /** Shuffle the training samples before each epoch (default true). */
   shuffle?: boolean;
   /**
    * Weights by class, multiplying each sample's loss: `{classIndex: weight}`, or for a model with
@@ -72,6 +82,7 @@ export interface FitArgs {
    * map by output layer name (Keras' sample_weight).
    */
   sampleWeight?: SampleWeightArg;
+  /** The epoch to start counting from (to resume a run; default 0). */
   initialEpoch?: number;
   /**
    * Seed of the per-epoch shuffles (default: drawn from the global seed that
@@ -80,8 +91,11 @@ export interface FitArgs {
   seed?: number;
 }
 
+/** Options of `evaluate`. */
 export interface EvaluateArgs {
+  /** Samples per batch (default 32). */
   batchSize?: number;
+  /** 0 silent, 1 or 'auto' default; evaluate prints nothing either way. */
   verbose?: 0 | 1 | 2 | 'auto';
   /** As fit's: one tensor for every output, or one per output (list or map by output name). */
   sampleWeight?: SampleWeightArg;

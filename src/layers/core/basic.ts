@@ -26,9 +26,11 @@ function hostTensor(shape: number[], fill: (i: number) => number): Tensor {
 }
 
 export interface DropoutArgs extends LayerArgs {
+  /** The fraction of inputs dropped, in [0, 1). */
   rate: number;
   /** Shape of the binary mask, broadcast over the input (null: the input's dimension). */
   noiseShape?: SymbolicShape;
+  /** Seed of the dropout masks (default: from the global seed, else random). */
   seed?: number;
 }
 
@@ -41,6 +43,7 @@ export class Dropout extends Layer {
   static override className = 'Dropout';
   /** Passes an input mask on unchanged, as Keras. */
   override readonly supportsMasking = true;
+  /** The fraction of inputs dropped. */
   readonly rate: number;
   private readonly rng: Rng;
 
@@ -78,6 +81,7 @@ export class Activation extends Layer {
   /** Passes an input mask on unchanged, as Keras. */
   override readonly supportsMasking = true;
   private readonly fn: (x: Tensor) => Tensor;
+  /** The activation's Keras name. */
   readonly activationName: string;
 
   constructor(args: LayerArgs & { activation: ActivationIdentifier }) {
@@ -116,6 +120,7 @@ export class Flatten extends Layer {
 /** Reshapes each sample to `targetShape` (one entry may be -1). */
 export class Reshape extends Layer {
   static override className = 'Reshape';
+  /** The output shape of one sample. */
   readonly targetShape: number[];
 
   constructor(args: LayerArgs & { targetShape: number[] }) {
@@ -163,6 +168,7 @@ export class Reshape extends Layer {
 /** Permutes the non-batch dimensions; `dims` counts from 1, as Keras. */
 export class Permute extends Layer {
   static override className = 'Permute';
+  /** The permutation of the non-batch axes, counted from 1. */
   readonly dims: number[];
 
   constructor(args: LayerArgs & { dims: number[] }) {
@@ -193,6 +199,7 @@ export class Permute extends Layer {
 /** Repeats a [batch, features] input n times: [batch, n, features]. */
 export class RepeatVector extends Layer {
   static override className = 'RepeatVector';
+  /** How many times the input is repeated. */
   readonly n: number;
 
   constructor(args: LayerArgs & { n: number }) {

@@ -17,14 +17,23 @@ import type { SymbolicShape } from '../symbolic.js';
 import { weightConfig } from '../config_util.js';
 
 export interface DenseArgs extends LayerArgs {
+  /** Output features. */
   units: number;
+  /** Activation by name ('relu', 'softmax') or function (default linear). */
   activation?: ActivationIdentifier;
+  /** Whether to add a bias (default true). */
   useBias?: boolean;
+  /** Default 'glorotUniform'. */
   kernelInitializer?: InitializerArg;
+  /** Default 'zeros'. */
   biasInitializer?: InitializerArg;
+  /** A penalty on the kernel, added to the loss. */
   kernelRegularizer?: RegularizerArg;
+  /** A penalty on the bias, added to the loss. */
   biasRegularizer?: RegularizerArg;
+  /** Applied to the kernel after each step. */
   kernelConstraint?: ConstraintArg;
+  /** Applied to the bias after each step. */
   biasConstraint?: ConstraintArg;
 }
 
@@ -37,11 +46,16 @@ const FUSABLE = new Set(['linear', 'relu', 'relu6']);
  */
 export class Dense extends Layer {
   static override className = 'Dense';
+  /** Output features. */
   readonly units: number;
+  /** Whether a bias is added. */
   readonly useBias: boolean;
+  /** The activation's Keras name. */
   readonly activationName: string;
   private readonly activation: (x: Tensor) => Tensor;
+  /** The [inputDim, units] weight matrix (after build). */
   kernel?: LayerWeight;
+  /** The [units] bias (after build, with useBias). */
   bias?: LayerWeight;
   /** Passes a [batch, time] mask on unchanged (Dense on sequences), as Keras. */
   override readonly supportsMasking = true;

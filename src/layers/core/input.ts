@@ -7,6 +7,7 @@ import { Node, SymbolicTensor, type SymbolicShape } from '../symbolic.js';
 export interface InputLayerArgs extends LayerArgs {
   inputShape?: SymbolicShape;
   batchInputShape?: SymbolicShape;
+  /** Accepted for tfjs/Keras configs and not used: simdgrad has no sparse tensors. */
   sparse?: boolean;
 }
 
@@ -44,12 +45,17 @@ export class InputLayer extends Layer {
   }
 }
 
+/** Arguments of `input()` (Keras' Input): the shape of one sample, or the whole batch shape. */
 export interface InputArgs {
   /** Shape of one sample (no batch dimension); null for a variable dimension. */
   shape?: SymbolicShape;
+  /** The shape including the batch dimension (null for any). */
   batchShape?: SymbolicShape;
+  /** With `shape`: a fixed batch size. */
   batchSize?: number;
+  /** The input layer's name. */
   name?: string;
+  /** The input's dtype (default 'float32'; 'int32' for token ids). */
   dtype?: DataType;
 }
 

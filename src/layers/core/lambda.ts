@@ -20,6 +20,7 @@ type ShapeOrShapes = SymbolicShape | SymbolicShape[];
 export interface LambdaArgs extends LayerArgs {
   /** The function (Keras' `function`; `function` is accepted too). */
   fn?: LambdaFn;
+  /** Keras' spelling of `fn`; in a saved config, the registered name of the function. */
   function?: LambdaFn | { className?: string; config?: unknown; registeredName?: unknown };
   /**
    * The output shape without the batch dimension (a list, or a list of lists for several
@@ -82,10 +83,15 @@ function isShapeList(s: ShapeOrShapes): s is SymbolicShape[] {
  */
 export class Lambda extends Layer {
   static override className = 'Lambda';
+  /** The function the layer applies. */
   readonly fn: LambdaFn;
+  /** The name it is registered (and saved) under, if any. */
   readonly registeredName?: string;
+  /** The `outputShape` argument, if given. */
   readonly outputShapeArg?: LambdaArgs['outputShape'];
+  /** The `mask` function, if given. */
   readonly maskFn?: LambdaArgs['mask'];
+  /** Extra keyword arguments passed to the function (Keras' `arguments`). */
   readonly arguments: Record<string, unknown>;
   private inferredDtype: DataType = 'float32';
 
