@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
+import { runPython } from './hdf5_python.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-hs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,6 +29,38 @@ describe('Keras 2 hard sigmoid and the Keras 3 formats', () => {
     sg.dispose([x, a, b]);
     m.dispose();
     back.dispose();
+    expect(sg.memory().numTensors).toBe(before);
+  });
+});
+
+describe("a Keras 2 .h5 file's 'hard_sigmoid'", () => {
+  it('means clip(0.2x + 0.5, 0, 1) when keras_version is 2.x, relu6(x + 3) / 6 when 3.x', async () => {
+    const before = sg.memory().numTensors;
+    // A Keras 3 legacy .h5 of an LSTM with 'hard_sigmoid' (Keras 3's), then the same file with
+    // h5py's keras_version set to 2.15.0, as tf.keras 2 wrote it.
+    const m3 = sg.sequential();
+    m3.add(sg.layers.lstm({ units: 3, inputShape: [4, 2], recurrentActivation: 'hardSigmoid' }));
+    const file3 = join(dir, 'k3.h5');
+    const file2 = join(dir, 'k2.h5');
+    await m3.save('file://' + file3);
+    runPython(
+      `import h5py, shutil, sys\nshutil.copy(sys.argv[1], sys.argv[2])\nwith h5py.File(sys.argv[2], 'r+') as f:\n  f.attrs['keras_version'] = '2.15.0'\n  f['model_weights'].attrs['keras_version'] = '2.15.0'`,
+      [file3, file2],
+    );
+    const m2 = sg.sequential();
+    m2.add(sg.layers.lstm({ units: 3, inputShape: [4, 2], recurrentActivation: 'hardSigmoidKeras2' }));
+    const w = m3.getWeights();
+    m2.setWeights(w);
+    sg.dispose(w);
+    const x = sg.tidy(() => sg.mul(sg.randomNormal([2, 4, 2], 0, 1, 'float32', 5), 4)); // |0.2x| large enough to tell them apart
+    const [l3, l2] = [await sg.loadModel('file://' + file3), await sg.loadModel('file://' + file2)];
+    const outs = [m3, m2, l3, l2].map((m) => m.predict(x) as sg.Tensor);
+    const [e3, e2, got3, got2] = await Promise.all(outs.map((t) => t.data()));
+    expect(Array.from(got3)).toEqual(Array.from(e3));
+    expect(Array.from(got2)).toEqual(Array.from(e2));
+    expect(Math.max(...Array.from(e3, (v, i) => Math.abs(v - e2[i])))).toBeGreaterThan(1e-3);
+    sg.dispose([x, ...outs]);
+    for (const m of [m3, m2, l3, l2]) m.dispose();
     expect(sg.memory().numTensors).toBe(before);
   });
 });

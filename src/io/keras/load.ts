@@ -55,9 +55,23 @@ export function isHdf5(b: Uint8Array): boolean {
   return b.length >= 8 && SIG.every((v, i) => b[i] === v);
 }
 
+/** `cfg` with every activation or recurrent_activation 'hard_sigmoid' renamed 'hard_sigmoid_keras2'. */
+function keras2HardSigmoid(cfg: Json): Json {
+  if (Array.isArray(cfg)) return cfg.map(keras2HardSigmoid);
+  if (!isObj(cfg)) return cfg;
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(cfg)) {
+    out[k] = (k === 'activation' || k === 'recurrent_activation') && v === 'hard_sigmoid' ? 'hard_sigmoid_keras2' : keras2HardSigmoid(v);
+  }
+  return out;
+}
+
 /** A model from its Keras config (either generation), fresh weights. */
 function modelFromKerasConfig(cfg: Json, where: string, kerasVersion = '3'): LayersModel {
   if (!isObj(cfg) || typeof cfg.class_name !== 'string') throw new Error(`${where}: the model config has no class_name`);
+  // Keras 2's 'hard_sigmoid' is clip(0.2x + 0.5, 0, 1), Keras 3's relu6(x + 3) / 6: a file that
+  // tf.keras 2 wrote means the first.
+  if (/^[12]\./.test(kerasVersion)) cfg = keras2HardSigmoid(cfg);
   const tf = kerasToTfjsConfig(cfg, where) as Record<string, Json>;
   // Keras 2 numbers a nested model's calls from 1 (its own graph is node 0); Keras 3 from 0.
   const modelNodeOffset = /^[12]\./.test(kerasVersion) ? 1 : 0;
