@@ -1,10 +1,11 @@
 // examples/mnist_cnn.ts's model (Keras' mnist_cnn) on Fashion-MNIST: 60,000 + 10,000 images of
 // clothing, read from the IDX files of Debian's `dataset-fashion-mnist` package (or downloaded and
 // checksummed once when online). Prints the test accuracy after every epoch.
-// Run: npm run build && npx tsx examples/fashion_mnist_cnn.ts [epochs]
+// Run: npm run build && npx tsx examples/fashion_mnist_cnn.ts
+// Settings (environment variables, as every example): EPOCHS (default 12).
 import * as sg from 'simdgrad';
 
-const epochs = Number(process.argv[2] ?? 12);
+const epochs = Number(process.env.EPOCHS ?? 12);
 const data = await sg.datasets.fashionMnist();
 const prepX = (x: sg.Tensor) => sg.tidy(() => sg.div(sg.reshape(x, [x.shape[0], 28, 28, 1]), 255));
 const xTrain = prepX(data.xTrain);

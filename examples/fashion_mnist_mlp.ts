@@ -1,9 +1,10 @@
 // The walk-through's MLP on Fashion-MNIST (60,000 + 10,000 images of clothing, read from the IDX
 // files of Debian's `dataset-fashion-mnist` package, or downloaded and checksummed once when online).
-// Run: npx tsx examples/fashion_mnist_mlp.ts [epochs]
+// Run: npx tsx examples/fashion_mnist_mlp.ts
+// Settings (environment variables, as every example): EPOCHS (default 10).
 import * as sg from 'simdgrad';
 
-const epochs = Number(process.argv[2] ?? 10);
+const epochs = Number(process.env.EPOCHS ?? 10);
 const data = await sg.datasets.fashionMnist();
 const prepX = (x: sg.Tensor) => sg.tidy(() => sg.div(sg.reshape(x, [x.shape[0], 784]), 255));
 const xTrain = prepX(data.xTrain);

