@@ -20,6 +20,7 @@ import type { Logs, TrainParams } from './types.js';
 
 /** Where the progress bar writes; `isTTY` selects in-place redrawing. */
 export interface Writer {
+  /** Writes `text` as is (it brings its own '\r' and '\n'), as process.stdout.write. */
   write(text: string): void;
   /** A terminal: the live bar is redrawn in place with '\r'. */
   isTTY?: boolean;

@@ -36,16 +36,21 @@ declare global {
  * t.dispose();
  */
 export class Tensor {
+  /** A number unique to this tensor, in creation order (tfjs' `id`). */
   readonly id = nextId++;
+  /** The size of each dimension, e.g. `[2, 3]`; `[]` for a scalar. */
   readonly shape: number[];
+  /** The number of elements: the product of `shape` (1 for a scalar). */
   readonly size: number;
   /** Set when a scope keeps this tensor alive past `tidy` (see `keep`). */
   kept = false;
+  /** True once `dispose()` has freed this tensor (its values can no longer be read). */
   isDisposed = false;
 
   /** @internal Use the creation functions (`tensor`, `zeros`...) instead. */
   constructor(
     shape: Shape,
+    /** The values' type: 'float32', 'int32' or 'bool'. */
     readonly dtype: DataType,
     /** The engine's opaque buffer record. */
     public dataId: object,
@@ -54,6 +59,7 @@ export class Tensor {
     this.size = sizeFromShape(shape);
   }
 
+  /** The number of dimensions: `shape.length` (0 for a scalar). */
   get rank(): number {
     return this.shape.length;
   }
@@ -73,6 +79,7 @@ export class Tensor {
     return toNested(await this.data(), this.shape, this.dtype);
   }
 
+  /** The values as nested arrays, synchronously (bool values as true/false). */
   arraySync(): NestedArray {
     return toNested(this.dataSync(), this.shape, this.dtype);
   }
@@ -101,6 +108,7 @@ export class Tensor {
     if (this.isDisposed) throw new Error(`Tensor is disposed (shape ${JSON.stringify(this.shape)}, dtype ${this.dtype})`);
   }
 
+  /** 'Tensor ' and the values as nested JSON arrays (what `print()` shows), or a note that it is disposed. */
   toString(): string {
     if (this.isDisposed) return `Tensor (disposed) shape ${JSON.stringify(this.shape)}`;
     return `Tensor ${JSON.stringify(this.arraySync())}`;
@@ -139,7 +147,9 @@ export class Variable extends Tensor {
     shape: Shape,
     dtype: DataType,
     dataId: object,
+    /** Whether optimizers update it when given no variable list (`minimize`, `variableGrads`). */
     public trainable: boolean,
+    /** The variable's unique name (`variable0`, `variable1`... unless given to `sg.variable`). */
     readonly name: string,
   ) {
     super(shape, dtype, dataId);

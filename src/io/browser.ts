@@ -12,8 +12,11 @@ import { artifactsInfo, concatWeightData, specsByteLength } from './weights.js';
 
 /** The Storage API subset used (window.localStorage, or a stand-in for tests). */
 export interface StorageLike {
+  /** The value stored under `key`, or null when there is none. */
   getItem(key: string): string | null;
+  /** Stores `value` under `key` (may throw when the storage is full). */
   setItem(key: string, value: string): void;
+  /** Removes `key` and its value (nothing happens when it is absent). */
   removeItem(key: string): void;
 }
 
@@ -232,9 +235,13 @@ export function downloadBytes(bytes: Uint8Array, name: string, where: string): v
 
 /** A File or Blob with a name (what an <input type="file"> gives). */
 export interface NamedBlob {
+  /** The file name, e.g. 'model.json' or 'group1-shard1of1.bin' (weight files are matched by it). */
   name: string;
+  /** The size in bytes. */
   size: number;
+  /** The contents as UTF-8 text (read for model.json). */
   text(): Promise<string>;
+  /** The contents as bytes (read for the weight files). */
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 

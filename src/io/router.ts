@@ -35,10 +35,20 @@ function handlersFor(routers: IORouter[], url: string, options?: LoadOptions): I
   return out;
 }
 
+/**
+ * The handlers whose save routers accept `url` (tfjs' io.getSaveHandlers): usually one, none for
+ * an unknown scheme.
+ * @example sg.io.getSaveHandlers('localstorage://my-model')  // [one localStorage handler]
+ */
 export function getSaveHandlers(url: string): IOHandler[] {
   return handlersFor(saveRouters, url);
 }
 
+/**
+ * The handlers whose load routers accept `url` (tfjs' io.getLoadHandlers), made with `options`:
+ * usually one, none for an unknown scheme.
+ * @example sg.io.getLoadHandlers('indexeddb://my-model')  // [one IndexedDB handler]
+ */
 export function getLoadHandlers(url: string, options?: LoadOptions): IOHandler[] {
   return handlersFor(loadRouters, url, options);
 }

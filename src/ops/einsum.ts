@@ -68,7 +68,7 @@ function diagonal(t: Tensor, labels: string[]): { t: Tensor; labels: string[] } 
  * Any number of operands. Porting note: tfjs 4.22 supports neither '...', nor repeated labels,
  * nor more than two operands; equations it accepts give the same results here.
  * @param equation the subscripts, e.g. 'ij,jk->ik'.
- * @param tensors one tensor per operand in the equation.
+ * @param tensorsIn one tensor per operand in the equation.
  * @example sg.einsum('ij,jk->ik', a, b); // matMul(a, b)
  * @example sg.einsum('...ij,...jk->...ik', a, b); // batched matMul with broadcasting
  */

@@ -70,7 +70,9 @@ export function basicLSTMCell(
  * Runs a stack of LSTM cells for one step, as tfjs' `multiRNNCell`: each cell's new h is the
  * next cell's data.
  * @param lstmCells functions (data, c, h) -> [newC, newH], e.g. basicLSTMCell with its weights bound.
- * @param c, h one state per cell.
+ * @param data the first cell's input, [batch, inputSize].
+ * @param c the cells' c states, one per cell ([batch, units]).
+ * @param h the cells' h states, one per cell ([batch, units]).
  * @returns [newCs, newHs].
  * @example const [cs, hs] = sg.multiRNNCell([cell1, cell2], x, [c1, c2], [h1, h2]);
  */

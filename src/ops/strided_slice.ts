@@ -46,7 +46,7 @@ function checkList(op: string, name: string, v: unknown): number[] {
  * Dimensions past the spec are taken whole. Negative begin/end count from the end.
  * Porting note: with shrinkAxisMask and a stride other than 1, tfjs 4.22 returns the wrong
  * element; simdgrad follows TensorFlow.
- * @param x the tensor to slice.
+ * @param xIn the tensor to slice.
  * @param begin start index per spec position.
  * @param end end index (exclusive) per spec position.
  * @param strides step per spec position (default all 1; negative steps walk backwards).

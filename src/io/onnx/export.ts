@@ -21,11 +21,13 @@ import { recurrentConverters } from './recurrent.js';
  * 17, reductions' axes as an input 18, Mish 18, Gelu 20) both forms are written.
  */
 export const SUPPORTED_OPSETS = { min: 13, max: 21 } as const;
+/** The opset written when `ExportOptions.opset` is not given: 17 (ONNX 1.12+, ONNX Runtime 1.12+). */
 export const DEFAULT_OPSET = 17;
 /** ONNX IR version 8 (ONNX 1.10+), the one that goes with opset 17 (and reads 13 to 16 too). */
 export const IR_VERSION = 8;
 const PRODUCER_VERSION = '0.1.0';
 
+/** Options of `onnx.exportModel` / `onnx.toOnnx`. */
 export interface ExportOptions {
   /** The default-domain opset (13 to 21; default 17). */
   opset?: number;

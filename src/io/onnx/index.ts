@@ -1,4 +1,7 @@
-// ONNX export (`sg.onnx`): a model as an ONNX file that ONNX Runtime and other ONNX tools run.
+/**
+ * ONNX export (`sg.onnx`): a model as an ONNX file that ONNX Runtime and other ONNX tools run.
+ * @module
+ */
 export {
   exportModel,
   toOnnx,

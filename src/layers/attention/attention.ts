@@ -51,7 +51,9 @@ export interface AttentionCallArgs extends CallArgs {
 
 abstract class BaseDenseAttention extends Layer {
   override readonly supportsMasking = true;
+  /** Whether a scale for the scores is learned (the `scale` weight). */
   readonly useScale: boolean;
+  /** Fraction of the attention weights dropped in training (0 = none). */
   readonly dropout: number;
   protected readonly rng: Rng;
   /** Set while `apply` records a call that asked for the scores (its output shape has two parts). */
@@ -159,6 +161,7 @@ abstract class BaseDenseAttention extends Layer {
     return maskList(mask, Array.isArray(inputs) ? inputs.length : 1)[0];
   }
 
+  /** The layer's config: Layer's plus useScale, dropout and (when given) seed. */
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
@@ -178,8 +181,11 @@ abstract class BaseDenseAttention extends Layer {
  */
 export class Attention extends BaseDenseAttention {
   static override className = 'Attention';
+  /** How scores are made: 'dot' (query . key) or 'concat' (sum(tanh(query + key))). */
   readonly scoreMode: 'dot' | 'concat';
+  /** The learned scalar scale of the scores (initialized to 1), present when `useScale`; set by `build`. */
   scale?: LayerWeight;
+  /** The learned scalar weight of the 'concat' scores (initialized to 1), present when scoreMode is 'concat'; set by `build`. */
   concatScoreWeight?: LayerWeight;
 
   constructor(args: AttentionArgs = {}) {
@@ -213,6 +219,7 @@ export class Attention extends BaseDenseAttention {
     return mul(sum(tanh(qk), -1), this.concatScoreWeight!.read());
   }
 
+  /** The layer's config: useScale, dropout, seed and scoreMode besides Layer's. */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), scoreMode: this.scoreMode };
   }
@@ -225,6 +232,7 @@ export class Attention extends BaseDenseAttention {
  */
 export class AdditiveAttention extends BaseDenseAttention {
   static override className = 'AdditiveAttention';
+  /** The learned scale vector [queryFeatures] (glorotUniform), present when `useScale`; set by `build`. */
   scale?: LayerWeight;
 
   constructor(args: BaseAttentionArgs = {}) {

@@ -60,11 +60,17 @@ export interface MultiHeadAttentionArgs extends LayerArgs {
    * Other than the default they take no masks (Keras' masks are defined for [batch, T, S]).
    */
   attentionAxes?: number | number[] | null;
+  /** Initializer of the query, key, value and output kernels (default 'glorotUniform'). */
   kernelInitializer?: InitializerArg;
+  /** Initializer of the four projections' biases (default 'zeros'). */
   biasInitializer?: InitializerArg;
+  /** Regularizer of the four kernels (default none). */
   kernelRegularizer?: RegularizerArg;
+  /** Regularizer of the four biases (default none). */
   biasRegularizer?: RegularizerArg;
+  /** Constraint applied to the four kernels after each optimizer step (default none). */
   kernelConstraint?: ConstraintArg;
+  /** Constraint applied to the four biases after each optimizer step (default none). */
   biasConstraint?: ConstraintArg;
   /** Seed of the attention dropout. */
   seed?: number;
@@ -102,19 +108,29 @@ const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
 export class MultiHeadAttention extends Layer {
   static override className = 'MultiHeadAttention';
   override readonly supportsMasking = true;
+  /** Number of attention heads. */
   readonly numHeads: number;
+  /** Size of each head for query and key. */
   readonly keyDim: number;
+  /** Size of each head for value (keyDim unless given). */
   readonly valueDim: number;
+  /** Dropout rate of the attention weights (0 = none). */
   readonly dropout: number;
+  /** Whether the projections have biases. */
   readonly useBias: boolean;
+  /** The `outputShape` argument as a list (undefined: the query's last dimension). */
   readonly outputShapeArg?: number[];
   private readonly rng: Rng;
   private scoresWanted = false;
   /** Set while `apply` records a call whose last input is a symbolic attention mask. */
   private maskInput = false;
+  /** The query projection: kernel [queryFeatures, numHeads, keyDim] and bias (set by `build`). */
   query?: Projection;
+  /** The key projection: kernel [keyFeatures, numHeads, keyDim] and bias (set by `build`). */
   key?: Projection;
+  /** The value projection: kernel [valueFeatures, numHeads, valueDim] and bias (set by `build`). */
   value?: Projection;
+  /** The output projection ('attention_output'): kernel [numHeads, valueDim, ...outputShape] and bias (set by `build`). */
   out?: Projection;
   private outDims: number[] = [];
 
