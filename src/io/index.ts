@@ -52,3 +52,18 @@ export {
   modelFromArtifacts,
   modelToJSON,
 } from './models_io.js';
+export {
+  concatenateArrayBuffers,
+  CompositeArrayBuffer,
+  decodeWeightsStream,
+  getWeightSpecs,
+  getModelArtifactsForJSON,
+  getModelArtifactsForJSONSync,
+  isHTTPScheme,
+  loadWeights,
+  weightsLoaderFactory,
+  withSaveHandlerSync,
+  type IOHandlerSync,
+  type WeightsLoader,
+} from './tfjs_io_extra.js';
+export { listModels, copyModel, moveModel, removeModel } from './model_management.js';
