@@ -65,5 +65,6 @@ export {
   withSaveHandlerSync,
   type IOHandlerSync,
   type WeightsLoader,
+  type Bufferish,
 } from './tfjs_io_extra.js';
 export { listModels, copyModel, moveModel, removeModel } from './model_management.js';

@@ -4,7 +4,6 @@
 // decodeWeightsStream), model.json -> artifacts (getModelArtifactsForJSON[Sync], getWeightSpecs),
 // isHTTPScheme and withSaveHandlerSync. Every size is checked against the specs before decoding
 // (src/io/weights.ts), so a short or long buffer fails naming the weight instead of reading garbage.
-import type { TypedArray } from '../engine/dtype.js';
 import { tensor } from '../ops/creation.js';
 import type { NamedTensorMap } from '../ops/types.js';
 import { dispose } from '../ops/scope.js';
@@ -19,7 +18,8 @@ import type {
 import { checkManifest } from './model_json.js';
 import { checkSpec, concatWeightData, decodeWeights } from './weights.js';
 
-type Bufferish = ArrayBuffer | TypedArray | DataView;
+/** Bytes the helpers accept: an ArrayBuffer or any typed array / DataView (its own bytes). */
+export type Bufferish = ArrayBuffer | ArrayBufferView;
 
 function toArrayBuffer(b: Bufferish, where: string): ArrayBuffer {
   if (b instanceof ArrayBuffer) return b;

@@ -309,7 +309,10 @@ describe('loadWeights and weightsLoaderFactory over local files', () => {
 describe('serialization', () => {
   it('Serializable, SerializationMap and getRegisteredName behave as tfjs-core for a registered class', () => {
     class Scale2 extends sg.Layer {
-      static className = 'Scale2';
+      static override className = 'Scale2';
+      override call(x: sg.Tensor | sg.Tensor[]) {
+        return x;
+      }
     }
     sg.serialization.registerClass(Scale2 as never);
     class TfScale2 extends tf.serialization.Serializable {
@@ -326,7 +329,10 @@ describe('serialization', () => {
     expect(sg.serialization.getRegisteredName(sg.serialization.getRegisteredClass('Dense')!)).toBe('Dense');
     // A class registered under another name is known by that name.
     class Other extends sg.Layer {
-      static className = 'OtherOwn';
+      static override className = 'OtherOwn';
+      override call(x: sg.Tensor | sg.Tensor[]) {
+        return x;
+      }
     }
     sg.serialization.registerClass(Other as never, 'OtherRegistered');
     expect(sg.serialization.getRegisteredName(Other)).toBe('OtherRegistered');
