@@ -306,6 +306,15 @@ describe('loadWeights and weightsLoaderFactory over local files', () => {
   });
 });
 
+describe('model management outside a browser', () => {
+  it('listModels is empty and removeModel/copyModel say what is missing (Node has no browser storage)', async () => {
+    expect(await sg.io.listModels()).toEqual({});
+    await expect(sg.io.removeModel('localstorage://m')).rejects.toThrow(/io.removeModel\('localstorage:\/\/m'\): this environment has no localStorage/);
+    await expect(sg.io.removeModel('indexeddb://m')).rejects.toThrow(/this environment has no IndexedDB/);
+    await expect(sg.io.copyModel('a', 'b')).rejects.toThrow(/io.copyModel\('a', 'b'\): the URL 'a' has no scheme/);
+  });
+});
+
 describe('serialization', () => {
   it('Serializable, SerializationMap and getRegisteredName behave as tfjs-core for a registered class', () => {
     class Scale2 extends sg.Layer {
