@@ -1,5 +1,8 @@
-// The `io` namespace (tfjs' tf.io for layers models): handlers, the URL-scheme registry, and
-// the tfjs-layers format's save/load.
+/**
+ * The `io` namespace (tfjs' tf.io for layers models): handlers, the URL-scheme registry, and
+ * the tfjs-layers format's save/load.
+ * @module
+ */
 // The built-in schemes are in router.ts's lists from the start (not registered here), so that a
 // bundler honouring package.json's sideEffects cannot drop them with this module.
 export type {

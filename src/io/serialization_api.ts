@@ -1,4 +1,7 @@
-// The `serialization` namespace (tfjs' tf.serialization): the class registry and config helpers.
+/**
+ * The `serialization` namespace (tfjs' tf.serialization): the class registry and config helpers.
+ * @module
+ */
 export {
   registerClass,
   getRegisteredClass,
