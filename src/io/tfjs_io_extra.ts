@@ -260,7 +260,9 @@ export function isHTTPScheme(url: string | string[]): boolean {
 
 /** A synchronous save handler (tfjs' io.IOHandlerSync). */
 export interface IOHandlerSync {
+  /** Stores the artifacts and returns what was saved, without a promise. */
   save?(modelArtifacts: ModelArtifacts): SaveResult;
+  /** Returns the stored artifacts, without a promise. */
   load?(): ModelArtifacts;
 }
 
