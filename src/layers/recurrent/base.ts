@@ -13,48 +13,21 @@ import type { RnnActivation } from '../../ops/rnn.js';
 import {
   Layer,
   type CallArgs,
-  type ConstraintArg,
   type InitializerArg,
-  type LayerArgs,
   type LayerWeight,
-  type RegularizerArg,
 } from '../layer.js';
 import type { SymbolicShape } from '../symbolic.js';
 import { weightConfig } from '../config_util.js';
-import { dropoutRate as rate, resolveActivation, type ResolvedActivation } from './cells.js';
+import { dropoutRate as rate, resolveActivation, type ResolvedActivation, type RNNCellArgs } from './cells.js';
 
-/** Arguments of every recurrent layer (tfjs-layers' camelCase of Keras' arguments). */
-export interface RecurrentArgs extends LayerArgs {
-  /** Size of the output and of each state. */
-  units: number;
-  /** Default 'tanh'. */
-  activation?: string | ActivationFn;
+/**
+ * Arguments of every recurrent layer (tfjs-layers' camelCase of Keras' arguments): the cell's
+ * arguments (units, activations, initializers, regularizers, constraints, dropout, seed) and the
+ * sequence options.
+ */
+export interface RecurrentArgs extends RNNCellArgs {
   /** Default 'sigmoid' (Keras 2 and 3). Porting note: tfjs-layers defaults to 'hardSigmoid'. */
   recurrentActivation?: string | ActivationFn;
-  /** Add a bias (default true). */
-  useBias?: boolean;
-  /** Initializer of the input kernel (default 'glorotUniform'). */
-  kernelInitializer?: InitializerArg;
-  /** Initializer of the recurrent kernel (default 'orthogonal'). */
-  recurrentInitializer?: InitializerArg;
-  /** Initializer of the bias (default 'zeros'). */
-  biasInitializer?: InitializerArg;
-  /** Penalty on the input kernel. */
-  kernelRegularizer?: RegularizerArg;
-  /** Penalty on the recurrent kernel. */
-  recurrentRegularizer?: RegularizerArg;
-  /** Penalty on the bias. */
-  biasRegularizer?: RegularizerArg;
-  /** Constraint on the input kernel. */
-  kernelConstraint?: ConstraintArg;
-  /** Constraint on the recurrent kernel. */
-  recurrentConstraint?: ConstraintArg;
-  /** Constraint on the bias. */
-  biasConstraint?: ConstraintArg;
-  /** Fraction of the inputs dropped while training (one mask per sample for all steps). */
-  dropout?: number;
-  /** Fraction of h_{t-1} dropped in the recurrent product while training. */
-  recurrentDropout?: number;
   /** Return the whole output sequence (default: only the last output). */
   returnSequences?: boolean;
   /** Also return the final states: [output, h] (GRU, SimpleRNN) or [output, h, c] (LSTM). */
@@ -68,10 +41,6 @@ export interface RecurrentArgs extends LayerArgs {
    * one call, which is what unrolling buys in Keras.
    */
   unroll?: boolean;
-  /** Accepted and ignored (Keras' implementation 1/2 choice). */
-  implementation?: number;
-  /** Seed of the dropout masks. */
-  seed?: number;
 }
 
 /** The result of running one sequence. */
