@@ -11,7 +11,7 @@
 //   npm run build && npx tsx examples/imdb_cnn_lstm.ts            # EPOCHS=2
 //   EPOCHS=1 N_TRAIN=500 npx tsx examples/imdb_cnn_lstm.ts         # a quick run
 import * as sg from 'simdgrad';
-import { binaryLabels, loadImdb } from './lib/text_data.js';
+import { trainImdb } from './lib/text_data.js';
 
 const MAX_FEATURES = 20000;
 const MAXLEN = Number(process.env.MAXLEN ?? 100);
@@ -40,30 +40,13 @@ export function buildModel(): sg.Sequential {
   return model;
 }
 
-const t0 = Date.now();
-const data = await loadImdb(MAX_FEATURES);
-console.log(`data: ${data.source}`);
-console.log(`${data.xTrain.length} train sequences, ${data.xTest.length} test sequences`);
-const xTrain = sg.text.padSequences(data.xTrain, { maxlen: MAXLEN });
-const xTest = sg.text.padSequences(data.xTest, { maxlen: MAXLEN });
-const yTrain = binaryLabels(data.yTrain);
-const yTest = binaryLabels(data.yTest);
-console.log(`x_train shape: [${xTrain.shape}], x_test shape: [${xTest.shape}]`);
-
-const model = buildModel();
-if (VERBOSE) model.summary();
-const history = await model.fit(xTrain, yTrain, {
+/** What a test checks: the parameter count and the figures reached. */
+export const result = await trainImdb({
+  maxFeatures: MAX_FEATURES,
+  maxlen: MAXLEN,
   batchSize: BATCH_SIZE,
   epochs: EPOCHS,
   verbose: VERBOSE,
-  validationData: [xTest, yTest],
+  buildModel,
+  lossLabel: 'Test score',
 });
-const [testLoss, testAccuracy] = model.evaluate(xTest, yTest, { batchSize: BATCH_SIZE, verbose: 0 }) as number[];
-console.log(`Test score: ${testLoss.toFixed(4)}, test accuracy: ${testAccuracy.toFixed(4)} (${data.source})`);
-console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
-
-/** What a test checks: the parameter count and the figures reached. */
-export const result = { params: model.countParams(), testLoss, testAccuracy, losses: history.history.loss as number[] };
-
-sg.dispose([xTrain, xTest, yTrain, yTest]);
-model.dispose();

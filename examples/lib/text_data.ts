@@ -69,3 +69,55 @@ export async function loadReuters(numWords: number, seed = 113): Promise<TextDat
 
 /** Binary labels as a float32 [n, 1] tensor (for binary_crossentropy on a Dense(1) output). */
 export const binaryLabels = (y: number[]) => sg.tensor(Float32Array.from(y), [y.length, 1], 'float32');
+
+/** What an IMDB example's test checks: the parameter count and the figures reached. */
+export interface ImdbResult {
+  params: number;
+  testLoss: number;
+  testAccuracy: number;
+  losses: number[];
+}
+
+/**
+ * What the four IMDB examples share, as the Keras originals run it: load IMDB (or the stand-in),
+ * pad to `maxlen`, fit with the test set as validation data, evaluate and print; tensors and the
+ * model are disposed before it returns.
+ */
+export async function trainImdb(o: {
+  maxFeatures: number;
+  maxlen: number;
+  batchSize: number;
+  epochs: number;
+  verbose: 0 | 1 | 2;
+  buildModel: () => sg.LayersModel;
+  /** The original's word for the test loss ('Test score' or 'Test loss'). */
+  lossLabel?: string;
+}): Promise<ImdbResult> {
+  const t0 = Date.now();
+  const data = await loadImdb(o.maxFeatures);
+  console.log(`data: ${data.source}`);
+  console.log(`${data.xTrain.length} train sequences, ${data.xTest.length} test sequences`);
+  const xTrain = sg.text.padSequences(data.xTrain, { maxlen: o.maxlen });
+  const xTest = sg.text.padSequences(data.xTest, { maxlen: o.maxlen });
+  const yTrain = binaryLabels(data.yTrain);
+  const yTest = binaryLabels(data.yTest);
+  console.log(`x_train shape: [${xTrain.shape}], x_test shape: [${xTest.shape}]`);
+
+  const model = o.buildModel();
+  if (o.verbose) model.summary();
+  const history = await model.fit(xTrain, yTrain, {
+    batchSize: o.batchSize,
+    epochs: o.epochs,
+    verbose: o.verbose,
+    validationData: [xTest, yTest],
+  });
+  const [testLoss, testAccuracy] = model.evaluate(xTest, yTest, { batchSize: o.batchSize, verbose: 0 }) as number[];
+  console.log(
+    `${o.lossLabel ?? 'Test loss'}: ${testLoss.toFixed(4)}, test accuracy: ${testAccuracy.toFixed(4)} (${data.source})`,
+  );
+  console.log(`${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const result = { params: model.countParams(), testLoss, testAccuracy, losses: history.history.loss as number[] };
+  sg.dispose([xTrain, xTest, yTrain, yTest]);
+  model.dispose();
+  return result;
+}
