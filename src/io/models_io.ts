@@ -226,6 +226,14 @@ export async function saveModel(
   destination: string | IOHandler,
   config: SaveConfig = {},
 ): Promise<SaveResult> {
+  // A '.keras'/'.h5' name reaches this tfjs-layers writer only when the Keras writer (keras/save.ts,
+  // which handles those names first) was left out of a bundle: never write a folder under that name.
+  if (typeof destination === 'string' && /\.(keras|h5|hdf5)$/i.test(destination)) {
+    throw new Error(
+      `${model.name}.save('${destination}'): the Keras writer is not loaded (a bundler left it out): call ` +
+        `sg.keras.saveKeras / sg.keras.saveLegacyH5 (or sg.keras.toKerasBytes) directly for Keras files`,
+    );
+  }
   const handler = typeof destination === 'string' ? resolveHandler(destination, 'save') : destination;
   if (!handler || typeof handler.save !== 'function') {
     throw new Error(`${model.name}.save: the IOHandler has no save() method`);

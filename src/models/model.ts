@@ -567,10 +567,15 @@ export class LayersModel extends Layer {
    * tfjs-layers format, to a URL ('file://dir', 'localstorage://name', ...) or an IOHandler.
    * @example await model.save('file:///tmp/my-model', { includeOptimizer: true });
    */
-  async save(destination: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
-    // In a bundle the io modules may have been left out (sideEffects): load them on first use.
-    if (!modelIOHooks.save) await import('../io/install.js');
-    if (!modelIOHooks.save) throw new Error(`${this.name}.save: the io module is not loaded (import simdgrad's index)`);
+  save(destination: string | IOHandler, config?: SaveConfig): Promise<SaveResult> {
+    if (!modelIOHooks.save) {
+      return Promise.reject(
+        new Error(
+          `${this.name}.save: the io module is not loaded (a bundler left it out: use an io function such as ` +
+            `sg.loadLayersModel somewhere in the program, which keeps it)`,
+        ),
+      );
+    }
     return modelIOHooks.save(this, destination, config);
   }
 

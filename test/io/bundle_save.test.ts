@@ -1,8 +1,10 @@
-// model.save in a bundle: package.json's `sideEffects` lets a bundler drop modules whose exports a
-// program does not use, and the io modules fill LayersModel's saving hooks only as a side effect.
-// A program that builds a model and saves it, with no io import of its own, is bundled by esbuild
-// (which honours sideEffects for the package's own files) and run: save must find its hooks and
-// its URL schemes (src/io/install.ts, src/io/router.ts).
+// model.save in a bundle: package.json's `sideEffects` lets a bundler drop the io modules, which
+// fill LayersModel's saving hooks only as a side effect, when a program uses none of their exports
+// (esbuild honours sideEffects for the package's own files, so a bundle of the sources shows it).
+// Loading them lazily from save was tried and given up: esbuild then moved the models code into the
+// startup chunk of every program, even `{tensor, add}` (test/pack/bundlers.test.ts). So what is
+// proven here: the program gets a clear error that says what keeps the io modules; with one io
+// function in use the tfjs-layers format saves; a '.keras' name never becomes a tfjs folder.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,28 +14,34 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-bundle-save-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const src = new URL('../../src/index.ts', import.meta.url).pathname;
+
+async function bundleAndRun(name: string, body: string): Promise<string> {
+  const entry = join(dir, `${name}.ts`);
+  writeFileSync(entry, `import * as sg from ${JSON.stringify(src)};\nconst m = sg.sequential();\nm.add(sg.layers.dense({ units: 2, inputShape: [3] }));\n${body}\nm.dispose();\n`);
+  const out = join(dir, `${name}.mjs`);
+  await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'silent' });
+  return execFileSync(process.execPath, [out], { encoding: 'utf8' }).trim();
+}
 
 describe('model.save in an esbuild bundle of the sources', () => {
-  it('saves in the tfjs-layers and .keras formats with no io import in the program', async () => {
-    const src = new URL('../../src/index.ts', import.meta.url).pathname;
-    const entry = join(dir, 'entry.ts');
-    writeFileSync(
-      entry,
-      `import { sequential, layers } from ${JSON.stringify(src)};
-const m = sequential();
-m.add(layers.dense({ units: 2, inputShape: [3] }));
-await m.save(${JSON.stringify('file://' + join(dir, 'tfjs'))});
-await m.save(${JSON.stringify('file://' + join(dir, 'm.keras'))});
-m.dispose();
-console.log('ok');
-`,
+  it('without an io function in the program: a clear error saying what keeps the io modules', async () => {
+    const out = await bundleAndRun('bare', `await m.save('file://${join(dir, 'bare')}').then(() => console.log('saved'), (e) => console.log(String(e)));`);
+    expect(out).toMatch(/save: the io module is not loaded \(a bundler left it out: use an io function such as sg\.loadLayersModel/);
+    expect(existsSync(join(dir, 'bare'))).toBe(false);
+  });
+
+  it('with loadLayersModel in use: the tfjs-layers format saves, and a .keras name is refused, not written as a folder', async () => {
+    const out = await bundleAndRun(
+      'io',
+      `if (typeof sg.loadLayersModel !== 'function') throw new Error('no loader');
+await m.save('file://${join(dir, 'tfjs')}');
+console.log('saved');
+await m.save('file://${join(dir, 'm.keras')}').then(() => console.log('keras saved'), (e) => console.log(String(e)));`,
     );
-    const out = join(dir, 'out.mjs');
-    const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', outfile: out, metafile: true, logLevel: 'silent' });
-    expect(execFileSync(process.execPath, [out], { encoding: 'utf8' }).trim()).toBe('ok');
+    expect(out.split('\n')[0]).toBe('saved');
     expect(existsSync(join(dir, 'tfjs', 'model.json'))).toBe(true);
-    expect(existsSync(join(dir, 'm.keras'))).toBe(true);
-    // The io modules reach the bundle through save's dynamic import of src/io/install.ts.
-    expect(Object.keys(result.metafile.inputs).some((f) => f.endsWith('src/io/install.ts'))).toBe(true);
+    expect(out).toMatch(/the Keras writer is not loaded .* sg\.keras\.saveKeras/);
+    expect(existsSync(join(dir, 'm.keras'))).toBe(false);
   });
 });
