@@ -98,13 +98,22 @@ export const shapeDefs: CpuKernelDef[] = [
       const fill = (d: number, inOff: number, outOff: number): void => {
         const n = inShape[d];
         if (d === rank - 1) {
-          const row = x.subarray(inOff, inOff + n);
-          for (let r = 0; r < reps[d]; r++) (out as Float32Array).set(row as Float32Array, outOff + r * n);
+          (out as Float32Array).set(x.subarray(inOff, inOff + n) as Float32Array, outOff);
+          replicate(outOff, n, reps[d]);
           return;
         }
         for (let i = 0; i < n; i++) fill(d + 1, inOff + i * inSt[d], outOff + i * outSt[d]);
-        const block = n * outSt[d];
-        for (let r = 1; r < reps[d]; r++) out.copyWithin(outOff + r * block, outOff, outOff + block);
+        replicate(outOff, n * outSt[d], reps[d]);
+      };
+      // The finished block at `at` repeated `reps` times, doubling the copied span each step (a
+      // size-1 block repeated 8192 times takes 13 copies, not 8191).
+      const replicate = (at: number, block: number, reps: number): void => {
+        const total = block * reps;
+        for (let done = block; done < total; ) {
+          const n = Math.min(done, total - done);
+          out.copyWithin(at + done, at, at + n);
+          done += n;
+        }
       };
       fill(0, 0, 0);
     },
