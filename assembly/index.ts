@@ -8,5 +8,6 @@ export { reduceF32, reduceMidF32, argReduceF32, softmaxF32 } from './reduce';
 export * from './optim';
 export * from './conv';
 export * from './rnn';
+export * from './conv_lstm';
 export { winogradFilterF32, winogradF32, winogradFilterGradF32 } from './winograd';
 export * from './attention';

@@ -18,6 +18,7 @@ import { customDefs } from './kernels/custom.js';
 import { registerJsOptimKernels } from './kernels/optim.js';
 import { registerJsConvKernels } from './kernels/conv.js';
 import { registerJsRnnKernels } from './kernels/rnn.js';
+import { registerJsConvLstmKernels } from './kernels/conv_lstm.js';
 import { registerJsAttentionKernels } from './kernels/attention.js';
 
 /** Every js kernel; the wasm backend falls back to these where it has no kernel of its own. */
@@ -46,6 +47,7 @@ export class JsBackend extends HostBackend {
     registerJsOptimKernels(this);
     registerJsConvKernels(this);
     registerJsRnnKernels(this);
+    registerJsConvLstmKernels(this);
     registerJsAttentionKernels(this);
   }
 

@@ -25,6 +25,7 @@ import { getThreads, noteSingleThreaded, onThreadsChange, requestedThreads } fro
 import { registerWasmOptimKernels } from './kernels/optim.js';
 import { registerWasmConvKernels } from './kernels/conv.js';
 import { registerWasmRnnKernels } from './kernels/rnn.js';
+import { registerWasmConvLstmKernels } from './kernels/conv_lstm.js';
 import { registerWasmAttentionKernels } from './kernels/attention.js';
 
 /** The functions exported by assembly/index.ts (pointers are byte offsets into `memory`). */
@@ -543,6 +544,7 @@ export class WasmBackend extends HostBackend {
     registerWasmOptimKernels(this);
     registerWasmConvKernels(this);
     registerWasmRnnKernels(this);
+    registerWasmConvLstmKernels(this);
     registerWasmAttentionKernels(this);
   }
 

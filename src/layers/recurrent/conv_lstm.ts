@@ -1,7 +1,10 @@
 // ConvLSTM2D: Keras' convolutional LSTM over [batch, time, rows, cols, channels] sequences.
-// Composed from conv2d and element-wise ops, one recurrent convolution per step: forward and
-// backward come from the ops' gradients (not a fused kernel like LSTM/GRU).
-import { getActivation, serializeActivation, type ActivationFn } from '../../activations/index.js';
+// The recurrence runs in fused kernels like LSTM/GRU (conv_lstm_op.ts: one input convolution for
+// every step, per step the recurrent convolution and one fused gate kernel, forward and
+// backward). Activations the fused kernels do not compute (e.g. 'gelu', a custom function) and
+// backends without those kernels run the same math composed of ops, one step at a time, as one
+// checkpointed tape node (sequence() below).
+import type { ActivationFn } from '../../activations/index.js';
 import type { DataType } from '../../engine/dtype.js';
 import { ENGINE } from '../../engine/engine.js';
 import { Rng } from '../../engine/random.js';
@@ -19,6 +22,9 @@ import { grads } from '../../ops/gradients.js';
 import { sum } from '../../ops/reduce.js';
 import { weightConfig } from '../config_util.js';
 import { convCommon, windowOutput } from '../convolutional/conv.js';
+import type { RnnActivation } from '../../ops/rnn.js';
+import { resolveActivation } from './cells.js';
+import { convLstm2dSequence, hasFusedConvLstm } from './conv_lstm_op.js';
 import { fmtShape } from '../core/dense.js';
 import {
   Layer,
@@ -132,6 +138,8 @@ export class ConvLSTM2D extends Layer {
   private readonly rng: Rng;
   private readonly act: (x: Tensor) => Tensor;
   private readonly recAct: (x: Tensor) => Tensor;
+  /** The activations' fused-kernel names, or null when the fused kernels do not compute them. */
+  private readonly fusedActivations: [RnnActivation, RnnActivation] | null;
   /** The input kernel [kh, kw, channels, 4*filters] (after build). */
   kernel?: LayerWeight;
   /** The recurrent kernel [kh, kw, filters, 4*filters] (after build). */
@@ -169,10 +177,13 @@ export class ConvLSTM2D extends Layer {
     this.returnSequences = !!args.returnSequences;
     this.returnState = !!args.returnState;
     this.goBackwards = !!args.goBackwards;
-    this.act = getActivation(args.activation ?? 'tanh');
-    this.recAct = getActivation(args.recurrentActivation ?? 'sigmoid');
-    this.activationName = serializeActivation(this.act);
-    this.recurrentActivationName = serializeActivation(this.recAct);
+    const act = resolveActivation(cls, 'activation', args.activation, 'tanh');
+    const recAct = resolveActivation(cls, 'recurrentActivation', args.recurrentActivation, 'sigmoid');
+    this.act = act.fn;
+    this.recAct = recAct.fn;
+    this.activationName = act.name;
+    this.recurrentActivationName = recAct.name;
+    this.fusedActivations = act.fused && recAct.fused ? [act.fused, recAct.fused] : null;
   }
 
   protected override checkInput(s: SymbolicShape | SymbolicShape[]): void {
@@ -290,15 +301,32 @@ export class ConvLSTM2D extends Layer {
     const xin = args.training && this.dropout > 0 ? mul(x, this.dropoutMask([B, 1, H, W, C], this.dropout)) : x;
     const recMask =
       args.training && this.recurrentDropout > 0 ? this.dropoutMask(stateShape, this.recurrentDropout) : null;
-    // The whole sequence is one tape node (a checkpointed recurrence): it keeps the h and c of
-    // every step, and its gradient recomputes one step at a time (see sequence()).
-    const seq = this.sequence(xin, h, c, recMask, [B, T, R, Q, F]);
+    // The whole sequence is one tape node: [B, T+1, R, Q, F], h of every step and the final c.
+    const seq = this.fusable
+      ? convLstm2dSequence(xin, this.kernel!.variable, this.recurrentKernel!.variable, this.bias?.variable ?? null, h, c, {
+          strides: this.strides,
+          dilationRate: this.dilationRate,
+          padding: this.padding,
+          goBackwards: this.goBackwards,
+          activation: this.fusedActivations![0],
+          recurrentActivation: this.fusedActivations![1],
+          recurrentMask: recMask,
+        })
+      : this.sequence(xin, h, c, recMask, [B, T, R, Q, F]);
     const outputs = this.returnSequences ? slice(seq, [0, 0, 0, 0, 0], [B, T, R, Q, F]) : null;
     h = reshape(slice(seq, [0, T - 1, 0, 0, 0], [B, 1, R, Q, F]), [B, R, Q, F]);
     c = reshape(slice(seq, [0, T, 0, 0, 0], [B, 1, R, Q, F]), [B, R, Q, F]);
     const out = outputs ?? h;
     if (!this.returnState) return out;
     return [this.returnSequences ? out : reshape(h, h.shape), h, c];
+  }
+
+  /**
+   * Whether this call runs the fused kernels: the activations are ones they compute and the
+   * active backend has them (js and wasm do); otherwise the composed sequence() runs.
+   */
+  get fusable(): boolean {
+    return this.fusedActivations !== null && hasFusedConvLstm();
   }
 
   /**

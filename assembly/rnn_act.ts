@@ -1,0 +1,97 @@
+// Activations of the fused recurrent kernels (assembly/rnn.ts, assembly/conv_lstm.ts) and the
+// tail-safe SIMD loads and stores they use. Codes are shared with src/ops/rnn.ts (RNN_ACT).
+
+import { exp4, expm14, fsplat, loadTail, sigmoid4, softplus4, storeTail, tanh4 } from './simdmath';
+
+// Activation codes (src/ops/rnn.ts has the same table).
+// @ts-ignore: decorator
+@inline const LINEAR: i32 = 0;
+// @ts-ignore: decorator
+@inline const TANH: i32 = 1;
+// @ts-ignore: decorator
+@inline const SIGMOID: i32 = 2;
+// @ts-ignore: decorator
+@inline const HARD_SIGMOID: i32 = 3;
+// @ts-ignore: decorator
+@inline const RELU: i32 = 4;
+// @ts-ignore: decorator
+@inline const HARD_SIGMOID_K2: i32 = 5;
+// @ts-ignore: decorator
+@inline const ELU: i32 = 6;
+// @ts-ignore: decorator
+@inline const SOFTSIGN: i32 = 7;
+// @ts-ignore: decorator
+@inline const RELU6: i32 = 8;
+// @ts-ignore: decorator
+@inline const SELU: i32 = 9;
+// @ts-ignore: decorator
+@inline const SOFTPLUS: i32 = 10;
+// @ts-ignore: decorator
+@inline const EXPONENTIAL: i32 = 11;
+
+const SELU_SCALE: f32 = 1.0507009873554805;
+const SELU_SA: f32 = 1.7580993408473766; // scale * alpha
+
+/**
+ * act(x) per lane. hardSigmoid is Keras 3's relu6(x + 3) / 6, HARD_SIGMOID_K2 Keras 2's
+ * clip(0.2 x + 0.5, 0, 1); elu has alpha 1.
+ */
+// @ts-ignore: decorator
+@inline export function act4(x: v128, code: i32): v128 {
+  if (code == TANH) return tanh4(x);
+  if (code == SIGMOID) return sigmoid4(x);
+  if (code == HARD_SIGMOID) {
+    const t = f32x4.min(f32x4.max(f32x4.add(x, fsplat(3.0)), fsplat(0.0)), fsplat(6.0));
+    return f32x4.div(t, fsplat(6.0));
+  }
+  if (code == RELU) return f32x4.max(x, fsplat(0.0));
+  if (code == HARD_SIGMOID_K2) {
+    return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(x, fsplat(0.2)), fsplat(0.5)), fsplat(0.0)), fsplat(1.0));
+  }
+  if (code == ELU) return v128.bitselect(x, expm14(x), f32x4.gt(x, fsplat(0.0)));
+  if (code == SOFTSIGN) return f32x4.div(x, f32x4.add(f32x4.abs(x), fsplat(1.0)));
+  if (code == RELU6) return f32x4.min(f32x4.max(x, fsplat(0.0)), fsplat(6.0));
+  if (code == SELU) {
+    return v128.bitselect(f32x4.mul(x, fsplat(SELU_SCALE)), f32x4.mul(expm14(x), fsplat(SELU_SA)), f32x4.gt(x, fsplat(0.0)));
+  }
+  if (code == SOFTPLUS) return softplus4(x);
+  if (code == EXPONENTIAL) return exp4(x);
+  return x;
+}
+
+/** act'(x) per lane, from the output y = act(x) (every supported activation allows it). */
+// @ts-ignore: decorator
+@inline export function dact4(y: v128, code: i32): v128 {
+  if (code == TANH) return f32x4.sub(fsplat(1.0), f32x4.mul(y, y));
+  if (code == SIGMOID) return f32x4.mul(y, f32x4.sub(fsplat(1.0), y));
+  if (code == HARD_SIGMOID) {
+    const inside = v128.and(f32x4.gt(y, fsplat(0.0)), f32x4.lt(y, fsplat(1.0)));
+    return v128.and(inside, fsplat(<f32>(1.0 / 6.0)));
+  }
+  if (code == RELU) return v128.and(f32x4.gt(y, fsplat(0.0)), fsplat(1.0));
+  if (code == HARD_SIGMOID_K2) {
+    const inside = v128.and(f32x4.gt(y, fsplat(0.0)), f32x4.lt(y, fsplat(1.0)));
+    return v128.and(inside, fsplat(<f32>0.2));
+  }
+  if (code == ELU) return v128.bitselect(fsplat(1.0), f32x4.add(y, fsplat(1.0)), f32x4.gt(y, fsplat(0.0)));
+  if (code == SOFTSIGN) {
+    const t = f32x4.sub(fsplat(1.0), f32x4.abs(y));
+    return f32x4.mul(t, t);
+  }
+  if (code == RELU6) return v128.and(v128.and(f32x4.gt(y, fsplat(0.0)), f32x4.lt(y, fsplat(6.0))), fsplat(1.0));
+  if (code == SELU) return v128.bitselect(fsplat(SELU_SCALE), f32x4.add(y, fsplat(SELU_SA)), f32x4.gt(y, fsplat(0.0)));
+  if (code == SOFTPLUS) return f32x4.neg(expm14(f32x4.neg(y))); // sigmoid(x) = 1 - exp(-softplus(x))
+  if (code == EXPONENTIAL) return y;
+  return fsplat(1.0);
+}
+
+// @ts-ignore: decorator
+@inline export function ld(p: usize, n: i32): v128 {
+  return n >= 4 ? v128.load(p) : loadTail(p, n);
+}
+
+// @ts-ignore: decorator
+@inline export function st(p: usize, v: v128, n: i32): void {
+  if (n >= 4) v128.store(p, v);
+  else storeTail(p, v, n);
+}

@@ -1,0 +1,197 @@
+// The js backend's ConvLSTM2D recurrence ('ConvLstmSequence', 'ConvLstmSequenceGrad'): the
+// correctness oracle for the wasm kernels (src/backends/wasm/kernels/conv_lstm.ts and
+// assembly/conv_lstm.ts), as plain loops in float64 arithmetic over the float32 buffers, with
+// its own direct recurrent convolution (no im2col, no Winograd). Same inputs, attributes,
+// outputs and layouts (see the header of assembly/conv_lstm.ts):
+//   forward  [xz [B,T,R,Q,4F], rk [kh,kw,F,4F], h0, c0 [B,R,Q,F], recMask?] ->
+//            [hsc [B,T+1,R,Q,F] (h per step, final c in slot T), cs [B,T,R,Q,F], gates [B,T,R,Q,4F]]
+//   backward [rk, h0, c0, hsc, cs, gates, dy [B,T+1,R,Q,F], recMask?] ->
+//            [dZ [B,T,R,Q,4F], hprev [B,T,R,Q,F], dh0, dc0]
+// attrs: goBackwards, act, recAct (src/ops/rnn.ts RNN_ACT codes), rec (the recurrent
+// convolution's attrs: stride 1, 'same' pads).
+import type { Attrs, TensorInfo } from '../../backend.js';
+import type { HostBackend } from '../../host.js';
+import { rnnAct, rnnActGrad } from './rnn.js';
+
+interface Geom {
+  B: number;
+  T: number;
+  R: number;
+  Q: number;
+  F: number;
+  KH: number;
+  KW: number;
+  PH: number;
+  PW: number;
+}
+
+/** Calls fn(n, m, k) for every output pixel n, input pixel m (same batch) and tap k of the recurrent 'same' conv. */
+function forEachTap(g: Geom, fn: (n: number, m: number, k: number) => void): void {
+  for (let b = 0; b < g.B; b++)
+    for (let r = 0; r < g.R; r++)
+      for (let q = 0; q < g.Q; q++)
+        for (let kh = 0; kh < g.KH; kh++) {
+          const ir = r - g.PH + kh;
+          if (ir < 0 || ir >= g.R) continue;
+          for (let kw = 0; kw < g.KW; kw++) {
+            const iq = q - g.PW + kw;
+            if (iq < 0 || iq >= g.Q) continue;
+            fn((b * g.R + r) * g.Q + q, (b * g.R + ir) * g.Q + iq, kh * g.KW + kw);
+          }
+        }
+}
+
+function geom(rk: TensorInfo, cs: readonly number[], attrs: Attrs): Geom {
+  const [B, T, R, Q, F] = cs;
+  const pads = (attrs.rec as { pads: number[] }).pads;
+  return { B, T, R, Q, F, KH: rk.shape[0], KW: rk.shape[1], PH: pads[1], PW: pads[2] };
+}
+
+/** Registers the js backend's ConvLSTM2D kernels. */
+export function registerJsConvLstmKernels(backend: HostBackend): void {
+  const v = (t: TensorInfo) => backend.view(t.dataId, 'float32');
+  const out = (shape: number[]) => backend.allocOutput(shape, 'float32');
+
+  backend.kernels.set('ConvLstmSequence', (ins, attrs) => {
+    const [xzI, rkI, h0I, c0I, rmI] = ins;
+    const [B, T, R, Q, G] = xzI.shape;
+    const F = G / 4;
+    const g = geom(rkI, [B, T, R, Q, F], attrs);
+    const P = R * Q;
+    const hscI = out([B, T + 1, R, Q, F]);
+    const csI = out([B, T, R, Q, F]);
+    const gI = out([B, T, R, Q, G]);
+    const [xz, rk, h0, c0, hsc, cs, gates] = [xzI, rkI, h0I, c0I, hscI, csI, gI].map(v);
+    const rm = rmI ? v(rmI) : null;
+    const act = attrs.act as number;
+    const recAct = attrs.recAct as number;
+    const hm = new Float64Array(B * P * F);
+    const cPrev = new Float64Array(B * P * F);
+    for (let i = 0; i < hm.length; i++) {
+      hm[i] = h0[i] * (rm ? rm[i] : 1);
+      cPrev[i] = c0[i];
+    }
+    for (let s = 0; s < T; s++) {
+      const tin = attrs.goBackwards ? T - 1 - s : s;
+      const z = new Float64Array(B * P * G);
+      forEachTap(g, (n, m, k) => {
+        for (let f = 0; f < F; f++) {
+          const hv = hm[m * F + f];
+          const w = (k * F + f) * G;
+          for (let j = 0; j < G; j++) z[n * G + j] += hv * rk[w + j];
+        }
+      });
+      for (let n = 0; n < B * P; n++) {
+        const b = Math.floor(n / P);
+        const p = n % P;
+        const xo = ((b * T + tin) * P + p) * G;
+        const so = ((b * T + s) * P + p) * F;
+        const ho = ((b * (T + 1) + s) * P + p) * F;
+        for (let f = 0; f < F; f++) {
+          const zz = (k: number) => xz[xo + k * F + f] + z[n * G + k * F + f];
+          const i = rnnAct(zz(0), recAct);
+          const fg = rnnAct(zz(1), recAct);
+          const gg = rnnAct(zz(2), act);
+          const o = rnnAct(zz(3), recAct);
+          const c = fg * cPrev[n * F + f] + i * gg;
+          const h = o * rnnAct(c, act);
+          gates[xo + f] = i;
+          gates[xo + F + f] = fg;
+          gates[xo + 2 * F + f] = gg;
+          gates[xo + 3 * F + f] = o;
+          cs[so + f] = c;
+          hsc[ho + f] = h;
+          if (s === T - 1) hsc[((b * (T + 1) + T) * P + p) * F + f] = c;
+          // The next step reads the float32 states, as the outputs hold them.
+          cPrev[n * F + f] = cs[so + f];
+          hm[n * F + f] = hsc[ho + f] * (rm ? rm[n * F + f] : 1);
+        }
+      }
+    }
+    return [hscI, csI, gI];
+  });
+
+  backend.kernels.set('ConvLstmSequenceGrad', (ins, attrs) => {
+    const [rkI, h0I, c0I, hscI, csI, gI, dyI, rmI] = ins;
+    const [B, T, R, Q, F] = csI.shape;
+    const G = 4 * F;
+    const g = geom(rkI, csI.shape, attrs);
+    const P = R * Q;
+    const dZI = out([B, T, R, Q, G]);
+    const hpI = out([B, T, R, Q, F]);
+    const dh0I = out([B, R, Q, F]);
+    const dc0I = out([B, R, Q, F]);
+    const [rk, h0, c0, hsc, cs, gates, dy, dZ, hprev, dh0, dc0] = [
+      rkI,
+      h0I,
+      c0I,
+      hscI,
+      csI,
+      gI,
+      dyI,
+      dZI,
+      hpI,
+      dh0I,
+      dc0I,
+    ].map(v);
+    const rm = rmI ? v(rmI) : null;
+    const act = attrs.act as number;
+    const recAct = attrs.recAct as number;
+    let dh = new Float64Array(B * P * F);
+    const dc = new Float64Array(B * P * F);
+    for (let n = 0; n < B * P; n++) {
+      const b = Math.floor(n / P);
+      const p = n % P;
+      for (let f = 0; f < F; f++) dc[n * F + f] = dy[((b * (T + 1) + T) * P + p) * F + f];
+    }
+    for (let s = T - 1; s >= 0; s--) {
+      const tin = attrs.goBackwards ? T - 1 - s : s;
+      const dz = new Float64Array(B * P * G);
+      for (let n = 0; n < B * P; n++) {
+        const b = Math.floor(n / P);
+        const p = n % P;
+        const go = ((b * T + tin) * P + p) * G;
+        const so = ((b * T + s) * P + p) * F;
+        const po = ((b * T + s - 1) * P + p) * F;
+        const hpo = ((b * (T + 1) + s - 1) * P + p) * F;
+        const dyo = ((b * (T + 1) + s) * P + p) * F;
+        const to = ((b * T + tin) * P + p) * F;
+        for (let f = 0; f < F; f++) {
+          const [i, fg, gg, o] = [0, 1, 2, 3].map((k) => gates[go + k * F + f]);
+          const tc = rnnAct(cs[so + f], act);
+          const cp = s === 0 ? c0[n * F + f] : cs[po + f];
+          const hp = s === 0 ? h0[n * F + f] : hsc[hpo + f];
+          const dhv = dh[n * F + f] + dy[dyo + f];
+          const dcv = dc[n * F + f] + dhv * o * rnnActGrad(tc, act);
+          const d = [
+            dcv * gg * rnnActGrad(i, recAct),
+            dcv * cp * rnnActGrad(fg, recAct),
+            dcv * i * rnnActGrad(gg, act),
+            dhv * tc * rnnActGrad(o, recAct),
+          ];
+          for (let k = 0; k < 4; k++) {
+            dz[n * G + k * F + f] = d[k];
+            dZ[go + k * F + f] = d[k];
+          }
+          dc[n * F + f] = dcv * fg;
+          hprev[to + f] = hp * (rm ? rm[n * F + f] : 1);
+        }
+      }
+      // dh_{t-1} = the recurrent conv's input gradient of dz, times the recurrent dropout mask.
+      const next = new Float64Array(B * P * F);
+      forEachTap(g, (n, m, k) => {
+        for (let f = 0; f < F; f++) {
+          const w = (k * F + f) * G;
+          let acc = 0;
+          for (let j = 0; j < G; j++) acc += dz[n * G + j] * rk[w + j];
+          next[m * F + f] += acc;
+        }
+      });
+      if (rm) for (let i = 0; i < next.length; i++) next[i] *= rm[i];
+      dh = next;
+    }
+    dh0.set(dh);
+    dc0.set(dc);
+    return [dZI, hpI, dh0I, dc0I];
+  });
+}
