@@ -16,6 +16,14 @@ ENGINE.registerBackend(
   2,
   () => new WasmBackend(instantiateSync()),
 );
+// WebGPU: never the default (priority 0, no synchronous start); kernels it lacks run on wasm. Its
+// code is a dynamic import, so programs that never ask for it do not load (or bundle into their first chunk) it.
+ENGINE.registerBackend(
+  'webgpu',
+  async () => (await import('./backends/webgpu/index.js')).createWebGPUBackend(await ENGINE.initBackend('wasm')),
+  0,
+);
+export { webgpu } from './backends/webgpu/debug.js';
 
 export { Tensor, Variable } from './engine/tensor.js';
 export type { DataType, TypedArray, NestedArray, TensorLike } from './engine/dtype.js';
@@ -120,6 +128,8 @@ export { prelu } from './ops/prelu.js';
 export { localResponseNormalization, maxPoolWithArgmax, pool } from './ops/nn_extra.js';
 export { image } from './ops/image.js'; // includes image.transform (src/ops/image_transform.ts)
 export { signal } from './ops/signal.js';
+export { complex, real, imag } from './ops/complex.js';
+export { fft, ifft, rfft, irfft, spectral } from './ops/spectral.js';
 export {
   batchNorm2d, batchNorm3d, batchNorm4d, concat1d, concat2d, concat3d, concat4d, pad1d, pad2d, pad3d, pad4d, reverse1d,
   reverse2d, reverse3d, reverse4d, slice1d, slice2d, slice3d, slice4d,

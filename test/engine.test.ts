@@ -185,7 +185,7 @@ describe('engine', () => {
     const b = sg.mul(a, 2);
     expect(take(b)).toEqual([2, 4, 6]);
     expect(take(a)).toEqual([1, 2, 3]);
-    await expect(sg.setBackend('webgl')).rejects.toThrow(/setBackend: unknown backend 'webgl'; registered: js, wasm/);
+    await expect(sg.setBackend('webgl')).rejects.toThrow(/setBackend: unknown backend 'webgl'; registered: js, wasm, webgpu/);
   });
 });
 

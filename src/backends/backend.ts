@@ -34,6 +34,11 @@ export interface Backend {
   readSync(dataId: DataId): TypedArray;
   /** A copy of the buffer's contents, asynchronously. */
   read(dataId: DataId): Promise<TypedArray>;
+  /**
+   * A copy of the buffer made on the backend's side, without reading it to the host (the engine's
+   * copy-on-write of in-place updates uses it where present; webgpu cannot read synchronously).
+   */
+  copy?(dataId: DataId): DataId;
   /** Frees the buffer. */
   disposeData(dataId: DataId): void;
   /** Bytes held by this backend's live buffers. */

@@ -90,6 +90,15 @@ export class Engine {
     return true;
   }
 
+  /** The backend `name`, created (asynchronously where it must be) without making it the active one. */
+  async initBackend(name: string): Promise<Backend> {
+    const f = this.factories.get(name);
+    if (!f) throw new Error(`initBackend: unknown backend '${name}'; registered: ${this.backendNames().join(', ')}`);
+    let b = this.instances.get(name);
+    if (!b) this.instances.set(name, (b = await f.create()));
+    return b;
+  }
+
   async ready(): Promise<void> {
     const name = this.backendName ?? this.defaultName();
     await this.setBackend(name);
@@ -289,7 +298,9 @@ export class Engine {
       const buf = v.dataId as Buffer;
       this.handleOn(v, b);
       if (buf.refCount > 1) {
-        const copy = this.newBuffer(b, b.write(b.readSync(buf.handle), buf.size, v.dtype), buf.size);
+        // A backend that can copy on its side (webgpu: no synchronous readback) does; else a host round trip.
+        const handle = b.copy ? b.copy(buf.handle) : b.write(b.readSync(buf.handle), buf.size, v.dtype);
+        const copy = this.newBuffer(b, handle, buf.size);
         this.release(buf);
         v.dataId = copy;
       }

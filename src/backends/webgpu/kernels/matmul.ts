@@ -1,0 +1,307 @@
+// WebGPU matrix multiply. One tiled GEMM generator (workgroup shared-memory tiles, vec4 global
+// loads where the contiguous dimension is a multiple of 4, bias + activation in the epilogue,
+// batched with broadcast) serves 'MatMul'/'FusedMatMul' here and the implicit-GEMM convolutions
+// in conv.ts, which only swap the functions that fetch an element of A or B.
+//
+// Layout of every program in this folder (see GpuProgram): binding 0 is a uniform struct of i32
+// fields named by the program, bindings 1..n the inputs (read-only storage), then the outputs.
+import type { Attrs, TensorInfo } from '../../backend.js';
+import { Act } from '../../wasm/codes.generated.js';
+import { matMulGeometry } from '../../js/kernels/matmul.js';
+
+/**
+ * A compute program ready to dispatch: WGSL text, its dispatch size and its uniform values. The
+ * backend compiles `code` once per distinct text (the pipeline cache key), binds `uniforms` at
+ * binding 0, the kernel's inputs from binding 1 on and the outputs after them.
+ */
+export interface GpuProgram {
+  /** The WGSL source; programs that differ only in uniforms share one text and one pipeline. */
+  code: string;
+  /** Workgroups to dispatch along x, y, z. */
+  workgroups: [number, number, number];
+  /** The values of the i32 uniform struct at binding 0, in declaration order. */
+  uniforms: number[];
+}
+
+/** Most workgroups one dispatch dimension may have (WebGPU's default limit). */
+export const MAX_GROUPS = 65535;
+
+/** `struct Params { a: i32, b: i32, ... }` and its binding. */
+export function paramsDecl(names: readonly string[]): string {
+  return `struct Params {\n${names.map((n) => `  ${n}: i32,`).join('\n')}\n}\n@group(0) @binding(0) var<uniform> P: Params;\n`;
+}
+
+/** A read-only storage input at `binding`, of f32 or vec4<f32>. */
+export function inputDecl(name: string, binding: number, vec4 = false): string {
+  return `@group(0) @binding(${binding}) var<storage, read> ${name}: array<${vec4 ? 'vec4<f32>' : 'f32'}>;\n`;
+}
+
+/** A read-write storage output at `binding`. */
+export function outputDecl(name: string, binding: number, vec4 = false): string {
+  return `@group(0) @binding(${binding}) var<storage, read_write> ${name}: array<${vec4 ? 'vec4<f32>' : 'f32'}>;\n`;
+}
+
+/** WGSL for the GEMM epilogue activations (codes of `Act`), applied to f32 or vec4<f32>. */
+export function actWgsl(act: number, v: string): string {
+  switch (act) {
+    case Act.Relu:
+      return `max(${v}, ${v} * 0.0)`;
+    case Act.Relu6:
+      return `clamp(${v}, ${v} * 0.0, ${v} * 0.0 + 6.0)`;
+    case Act.Sigmoid:
+      return `(1.0 / (1.0 + exp(-${v})))`;
+    case Act.Tanh:
+      // clamped: some drivers compute tanh through exp and return NaN for large |x|.
+      return `tanh(clamp(${v}, ${v} * 0.0 - 15.0, ${v} * 0.0 + 15.0))`;
+    default:
+      return v;
+  }
+}
+
+/**
+ * How a GEMM operand is fetched from global memory: one element at a time, or four consecutive
+ * elements along the row (column index + 0..3) or along the column (row index + 0..3) as one vec4.
+ * A vec4 mode requires that dimension to be a multiple of 4, so a quad is wholly in or out of range.
+ */
+export type LoadMode = 'scalar' | 'vecRow' | 'vecCol';
+
+/** Everything the GEMM generator needs; the operand loaders are WGSL functions the caller writes. */
+export interface GemmSpec {
+  /** Output tile rows and columns per workgroup (multiples of 4), and the K step. */
+  tileM: number;
+  tileN: number;
+  tileK: number;
+  aMode: LoadMode;
+  bMode: LoadMode;
+  /** Write the output as vec4 (needs N % 4 == 0). */
+  outVec: boolean;
+  act: number;
+  hasBias: boolean;
+  /** Uniform fields; must include M, N, K. */
+  params: string[];
+  /**
+   * WGSL declarations of the inputs and these functions: `fn mmA(b: i32, m: i32, k: i32) -> f32`
+   * (or mmA4 returning vec4<f32> for a vec mode), likewise mmB(b, k, n) / mmB4, and
+   * `fn mmOut(b: i32, m: i32, n: i32) -> i32`, the flat output index.
+   */
+  body: string;
+  /** Binding of the bias input (when hasBias) and of the output. */
+  biasBinding: number;
+  outBinding: number;
+}
+
+/** WGSL text of one tiled GEMM: out[b, m, n] = act(sum_k A[b, m, k] B[b, k, n] + bias[n]). */
+export function gemmWgsl(s: GemmSpec): string {
+  const { tileM: TM, tileN: TN, tileK: TK } = s;
+  const TM4 = TM / 4;
+  const TN4 = TN / 4;
+  const NT = TM4 * TN4;
+  const loadA = (() => {
+    if (s.aMode === 'vecRow') {
+      // four consecutive k of row m
+      return `for (var i = lid; i < ${(TM * TK) / 4}; i += ${NT}) {
+      let m = i / ${TK / 4}; let kq = (i % ${TK / 4}) * 4;
+      let gm = m0 + m; let gk = k0 + kq;
+      var v = vec4<f32>(0.0);
+      if (gm < P.M && gk < P.K) { v = mmA4(b, gm, gk); }
+      for (var e = 0; e < 4; e++) { As[(kq + e) * ${TM4} + m / 4][m % 4] = v[e]; }
+    }`;
+    }
+    if (s.aMode === 'vecCol') {
+      return `for (var i = lid; i < ${(TM * TK) / 4}; i += ${NT}) {
+      let k = i / ${TM4}; let mq = i % ${TM4};
+      let gm = m0 + mq * 4; let gk = k0 + k;
+      var v = vec4<f32>(0.0);
+      if (gm < P.M && gk < P.K) { v = mmA4(b, gm, gk); }
+      As[k * ${TM4} + mq] = v;
+    }`;
+    }
+    return `for (var i = lid; i < ${TM * TK}; i += ${NT}) {
+      let m = i / ${TK}; let k = i % ${TK};
+      let gm = m0 + m; let gk = k0 + k;
+      var v = 0.0;
+      if (gm < P.M && gk < P.K) { v = mmA(b, gm, gk); }
+      As[k * ${TM4} + m / 4][m % 4] = v;
+    }`;
+  })();
+  const loadB = (() => {
+    if (s.bMode === 'vecRow') {
+      return `for (var i = lid; i < ${(TK * TN) / 4}; i += ${NT}) {
+      let k = i / ${TN4}; let nq = i % ${TN4};
+      let gk = k0 + k; let gn = n0 + nq * 4;
+      var v = vec4<f32>(0.0);
+      if (gk < P.K && gn < P.N) { v = mmB4(b, gk, gn); }
+      Bs[k * ${TN4} + nq] = v;
+    }`;
+    }
+    if (s.bMode === 'vecCol') {
+      return `for (var i = lid; i < ${(TK * TN) / 4}; i += ${NT}) {
+      let n = i / ${TK / 4}; let kq = (i % ${TK / 4}) * 4;
+      let gk = k0 + kq; let gn = n0 + n;
+      var v = vec4<f32>(0.0);
+      if (gk < P.K && gn < P.N) { v = mmB4(b, gk, gn); }
+      for (var e = 0; e < 4; e++) { Bs[(kq + e) * ${TN4} + n / 4][n % 4] = v[e]; }
+    }`;
+    }
+    return `for (var i = lid; i < ${TK * TN}; i += ${NT}) {
+      let k = i / ${TN}; let n = i % ${TN};
+      let gk = k0 + k; let gn = n0 + n;
+      var v = 0.0;
+      if (gk < P.K && gn < P.N) { v = mmB(b, gk, gn); }
+      Bs[k * ${TN4} + n / 4][n % 4] = v;
+    }`;
+  })();
+  const bias = s.hasBias ? inputDecl('Bias', s.biasBinding) : '';
+  const biasVec = s.hasBias
+    ? `vec4<f32>(Bias[min(gn, P.N - 1)], Bias[min(gn + 1, P.N - 1)], Bias[min(gn + 2, P.N - 1)], Bias[min(gn + 3, P.N - 1)])`
+    : 'vec4<f32>(0.0)';
+  const store = s.outVec
+    ? `if (gn < P.N) { Out[mmOut(b, gm, gn) / 4] = ${actWgsl(s.act, 'v')}; }`
+    : `for (var j = 0; j < 4; j++) {
+        if (gn + j < P.N) { Out[mmOut(b, gm, gn + j)] = ${actWgsl(s.act, 'v[j]')}; }
+      }`;
+  return `${paramsDecl(s.params)}${s.body}${bias}${outputDecl('Out', s.outBinding, s.outVec)}
+var<workgroup> As: array<vec4<f32>, ${TK * TM4}>;
+var<workgroup> Bs: array<vec4<f32>, ${TK * TN4}>;
+
+@compute @workgroup_size(${TN4}, ${TM4}, 1)
+fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
+  let tx = i32(l.x); let ty = i32(l.y);
+  let lid = ty * ${TN4} + tx;
+  let b = i32(w.z);
+  let m0 = i32(w.y) * ${TM}; let n0 = i32(w.x) * ${TN};
+  var acc: array<vec4<f32>, 4>;
+  for (var k0 = 0; k0 < P.K; k0 += ${TK}) {
+    ${loadA}
+    ${loadB}
+    workgroupBarrier();
+    for (var kk = 0; kk < ${TK}; kk++) {
+      let a = As[kk * ${TM4} + ty];
+      let bv = Bs[kk * ${TN4} + tx];
+      acc[0] += a.x * bv; acc[1] += a.y * bv; acc[2] += a.z * bv; acc[3] += a.w * bv;
+    }
+    workgroupBarrier();
+  }
+  let gn = n0 + tx * 4;
+  let bias = ${biasVec};
+  for (var i = 0; i < 4; i++) {
+    let gm = m0 + ty * 4 + i;
+    if (gm < P.M) {
+      let v = acc[i] + bias;
+      ${store}
+    }
+  }
+}
+`;
+}
+
+/** Tile sizes for an M x N output: 64 x 64 when there is enough work, else 32 x 32. */
+export function gemmTiles(M: number, N: number): { tileM: number; tileN: number; tileK: number } {
+  return M * N >= 256 * 256 ? { tileM: 64, tileN: 64, tileK: 16 } : { tileM: 32, tileN: 32, tileK: 16 };
+}
+
+/**
+ * Batch dims of a broadcast matmul merged where both operands advance together or stay together
+ * (so a rank-6 batch usually needs 1 or 2 index digits). Returns the merged out shape and the
+ * per-dim element strides of a and b (0 where broadcast).
+ */
+export function mergeBatch(
+  shape: number[],
+  sa: number[],
+  sb: number[],
+): { shape: number[]; sa: number[]; sb: number[] } {
+  const out = { shape: [] as number[], sa: [] as number[], sb: [] as number[] };
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    const last = out.shape.length - 1;
+    // merge into the inner group when both operands advance over the two as over one dim
+    if (last >= 0 && sa[d] === out.sa[last] * out.shape[last] && sb[d] === out.sb[last] * out.shape[last]) {
+      out.shape[last] *= shape[d];
+      continue;
+    }
+    out.shape.push(shape[d]);
+    out.sa.push(sa[d]);
+    out.sb.push(sb[d]);
+  }
+  out.shape.reverse();
+  out.sa.reverse();
+  out.sb.reverse();
+  return out;
+}
+
+/** Element strides of each batch dim of an operand whose batch shape broadcasts to `outBatch`. */
+function batchStrides(batch: number[], outBatch: number[], matSize: number): number[] {
+  const r = outBatch.length;
+  const st = new Array<number>(r).fill(0);
+  let acc = matSize;
+  for (let d = batch.length - 1; d >= 0; d--) {
+    const od = r - batch.length + d;
+    st[od] = batch[d] === 1 ? 0 : acc;
+    acc *= batch[d];
+  }
+  return st;
+}
+
+/** The 'MatMul' / 'FusedMatMul' program: inputs a, b[, bias]; attrs transposeA, transposeB, act. */
+export function matMulProgram(inputs: TensorInfo[], attrs: Attrs): { program: GpuProgram; outShape: number[] } {
+  const [a, b, bias] = inputs;
+  const tA = !!attrs.transposeA;
+  const tB = !!attrs.transposeB;
+  const act = (attrs.act as number) ?? Act.Linear;
+  const { batchShape, M, N, K } = matMulGeometry(a, b, tA, tB);
+  const outShape = [...batchShape, M, N];
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const mb = mergeBatch(
+    batchShape,
+    batchStrides(a.shape.slice(0, ra - 2), batchShape, M * K),
+    batchStrides(b.shape.slice(0, rb - 2), batchShape, K * N),
+  );
+  const nb = mb.shape.reduce((x, y) => x * y, 1);
+  if (nb > MAX_GROUPS) throw new Error(`webgpu MatMul: ${nb} batch matrices exceed ${MAX_GROUPS} per dispatch`);
+  const aMode: LoadMode = !tA ? (K % 4 === 0 ? 'vecRow' : 'scalar') : M % 4 === 0 ? 'vecCol' : 'scalar';
+  const bMode: LoadMode = !tB ? (N % 4 === 0 ? 'vecRow' : 'scalar') : K % 4 === 0 ? 'vecCol' : 'scalar';
+  const r = mb.shape.length;
+  const bp = mb.shape.map((_, d) => [`bs${d}`, `sa${d}`, `sb${d}`]).flat();
+  const params = ['M', 'N', 'K', ...bp];
+  // Offsets of batch b's matrices: digits of b over the merged batch shape, innermost last.
+  let offs = 'var r = b; var oa = 0; var ob = 0;\n';
+  for (let d = r - 1; d >= 0; d--) {
+    offs += `  { let q = r % P.bs${d}; r = r / P.bs${d}; oa += q * P.sa${d}; ob += q * P.sb${d}; }\n`;
+  }
+  const aIdx = tA ? 'oa + k * P.M + m' : 'oa + m * P.K + k';
+  const bIdx = tB ? 'ob + n * P.K + k' : 'ob + k * P.N + n';
+  const av = aMode !== 'scalar';
+  const bv = bMode !== 'scalar';
+  const body = `${inputDecl('A', 1, av)}${inputDecl('B', 2, bv)}
+fn offsets(b: i32) -> vec2<i32> {
+  ${offs}  return vec2<i32>(oa, ob);
+}
+${av ? `fn mmA4(b: i32, m: i32, k: i32) -> vec4<f32> { let oa = offsets(b).x; return A[(${aIdx}) / 4]; }` : `fn mmA(b: i32, m: i32, k: i32) -> f32 { let oa = offsets(b).x; return A[${aIdx}]; }`}
+${bv ? `fn mmB4(b: i32, k: i32, n: i32) -> vec4<f32> { let ob = offsets(b).y; return B[(${bIdx}) / 4]; }` : `fn mmB(b: i32, k: i32, n: i32) -> f32 { let ob = offsets(b).y; return B[${bIdx}]; }`}
+fn mmOut(b: i32, m: i32, n: i32) -> i32 { return (b * P.M + m) * P.N + n; }
+`;
+  const tiles = gemmTiles(M, N);
+  const code = gemmWgsl({
+    ...tiles,
+    aMode,
+    bMode,
+    outVec: N % 4 === 0,
+    act,
+    hasBias: !!bias,
+    params,
+    body,
+    biasBinding: 3,
+    outBinding: bias ? 4 : 3,
+  });
+  const uniforms = [M, N, K];
+  for (let d = 0; d < r; d++) uniforms.push(mb.shape[d], mb.sa[d], mb.sb[d]);
+  return {
+    program: {
+      code,
+      workgroups: [Math.ceil(N / tiles.tileN), Math.ceil(M / tiles.tileM), nb],
+      uniforms,
+    },
+    outShape,
+  };
+}
