@@ -50,7 +50,7 @@ export class Tensor {
   /** @internal Use the creation functions (`tensor`, `zeros`...) instead. */
   constructor(
     shape: Shape,
-    /** The values' type: 'float32', 'int32' or 'bool'. */
+    /** The values' type: 'float32', 'int32', 'bool' or 'complex64'. */
     readonly dtype: DataType,
     /** The engine's opaque buffer record. */
     public dataId: object,
@@ -64,7 +64,10 @@ export class Tensor {
     return this.shape.length;
   }
 
-  /** A copy of the values, synchronously (Float32Array or Int32Array; bool as 0/1 Int32Array). */
+  /**
+   * A copy of the values, synchronously (Float32Array or Int32Array; bool as 0/1 Int32Array; complex64 as
+   * a Float32Array of 2 * size interleaved real and imaginary parts, as tfjs).
+   */
   dataSync(): TypedArray {
     return tracker.readSync(this);
   }
@@ -88,7 +91,7 @@ export class Tensor {
   print(verbose = false): void {
     console.log(
       verbose && !this.isDisposed
-        ? `Tensor\n  dtype: ${this.dtype}\n  rank: ${this.rank}\n  shape: ${JSON.stringify(this.shape)}\n  values:\n    ${JSON.stringify(this.arraySync())}`
+        ? `Tensor\n  dtype: ${this.dtype}\n  rank: ${this.rank}\n  shape: ${JSON.stringify(this.shape)}\n  values:\n    ${this.valuesString()}`
         : this.toString(),
     );
   }
@@ -111,13 +114,29 @@ export class Tensor {
   /** 'Tensor ' and the values as nested JSON arrays (what `print()` shows), or a note that it is disposed. */
   toString(): string {
     if (this.isDisposed) return `Tensor (disposed) shape ${JSON.stringify(this.shape)}`;
-    return `Tensor ${JSON.stringify(this.arraySync())}`;
+    return `Tensor ${this.valuesString()}`;
+  }
+
+  /** The values as nested JSON arrays; complex64 elements as `re + imj` (as tfjs prints them). */
+  private valuesString(): string {
+    if (this.dtype !== 'complex64') return JSON.stringify(this.arraySync());
+    const v = this.dataSync();
+    const shape = this.shape;
+    const el = (i: number) => `${v[2 * i]} + ${v[2 * i + 1]}j`;
+    const build = (dim: number, offset: number): string => {
+      if (dim === shape.length) return el(offset);
+      const stride = sizeFromShape(shape.slice(dim + 1));
+      const parts: string[] = [];
+      for (let i = 0; i < shape[dim]; i++) parts.push(build(dim + 1, offset + i * stride));
+      return `[${parts.join(', ')}]`;
+    };
+    return build(0, 0);
   }
 
   /** What console.log and Node's util.inspect show: dtype, shape and values (not the engine's internals). */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     if (this.isDisposed) return this.toString();
-    return `Tensor ${this.dtype} ${JSON.stringify(this.shape)} ${JSON.stringify(this.arraySync())}`;
+    return `Tensor ${this.dtype} ${JSON.stringify(this.shape)} ${this.valuesString()}`;
   }
 
   /** A new tensor sharing this one's buffer. */
@@ -161,17 +180,20 @@ export class Variable extends Tensor {
   }
 }
 
+// complex64 as tfjs: the innermost rows hold interleaved (real, imaginary) pairs, twice as long
+// (a complex scalar gives its real part, as tfjs' arraySync does).
 function toNested(values: TypedArray, shape: number[], dtype: DataType): NestedArray {
   const conv = (v: number): number | boolean => (dtype === 'bool' ? v !== 0 : v);
   if (shape.length === 0) return conv(values[0]);
+  const pair = dtype === 'complex64' ? 2 : 1;
   const build = (dim: number, offset: number): NestedArray => {
-    const n = shape[dim];
+    const n = shape[dim] * (dim === shape.length - 1 ? pair : 1);
     if (dim === shape.length - 1) {
       const row: NestedArray[] = [];
       for (let i = 0; i < n; i++) row.push(conv(values[offset + i]));
       return row;
     }
-    const stride = sizeFromShape(shape.slice(dim + 1));
+    const stride = sizeFromShape(shape.slice(dim + 1)) * pair;
     const out: NestedArray[] = [];
     for (let i = 0; i < n; i++) out.push(build(dim + 1, offset + i * stride));
     return out;

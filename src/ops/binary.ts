@@ -7,6 +7,7 @@ import { registerGradient } from '../engine/registry.js';
 import { broadcastShapes, shapesEqual, type Shape } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { cast } from './cast.js';
+import { complexBinary, isComplex } from './complex.js';
 import { reshape } from './reshape.js';
 import { sum } from './reduce.js';
 import { log, neg, square } from './unary.js';
@@ -63,19 +64,22 @@ const compare = scoped((name: string, op: Compare, a: Arg, b: Arg): Tensor => {
  * @example sg.add(sg.tensor([1, 2]), 10); // [11, 12]
  * @category Arithmetic and math
  */
-export const add = (a: Arg, b: Arg) => binary('add', Binary.Add, a, b);
+export const add = (a: Arg, b: Arg) =>
+  isComplex(a) || isComplex(b) ? complexBinary('add', a, b) : binary('add', Binary.Add, a, b);
 /**
  * a - b with broadcasting.
  * @example sg.sub([5, 7], [1, 2]); // [4, 5]
  * @category Arithmetic and math
  */
-export const sub = (a: Arg, b: Arg) => binary('sub', Binary.Sub, a, b);
+export const sub = (a: Arg, b: Arg) =>
+  isComplex(a) || isComplex(b) ? complexBinary('sub', a, b) : binary('sub', Binary.Sub, a, b);
 /**
  * a * b with broadcasting.
  * @example sg.mul([[1, 2], [3, 4]], [10, 100]); // [[10, 200], [30, 400]]
  * @category Arithmetic and math
  */
-export const mul = (a: Arg, b: Arg) => binary('mul', Binary.Mul, a, b);
+export const mul = (a: Arg, b: Arg) =>
+  isComplex(a) || isComplex(b) ? complexBinary('mul', a, b) : binary('mul', Binary.Mul, a, b);
 /**
  * a / b with broadcasting; int32 division floors, as tfjs.
  * @example sg.div([6, 7], 2); // [3, 3.5]

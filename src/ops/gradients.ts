@@ -100,7 +100,8 @@ function backward(tape: Tape, y: Tensor, dy: Tensor): Map<number, Tensor> {
     const thunks = node.spec.grad(dys, { ...node.saved, attrs: node.attrs, inputInfos: node.inputInfos });
     node.inputIds.forEach((id, i) => {
       const thunk = thunks[i];
-      if (!thunk || !tape.requires.has(id) || node.inputInfos[i].dtype !== 'float32') return;
+      const dt = node.inputInfos[i].dtype; // complex64 carries complex gradients (re, im of dL/dz)
+      if (!thunk || !tape.requires.has(id) || (dt !== 'float32' && dt !== 'complex64')) return;
       const g = thunk();
       if (!shapesEqual(g.shape, node.inputInfos[i].shape)) {
         throw new Error(

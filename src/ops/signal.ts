@@ -1,13 +1,14 @@
-// tfjs-core's `signal` namespace: hannWindow, hammingWindow, frame. Porting note: stft (and the
-// spectral namespace: fft, ifft, rfft, irfft) return complex tensors, which simdgrad does not
-// have; they are not provided.
+// tfjs-core's `signal` namespace: hannWindow, hammingWindow, frame, stft (frames, windowed, through
+// spectral.rfft: complex64).
 import type { TensorLike } from '../engine/dtype.js';
 import { fmt } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
+import { mul } from './binary.js';
 import { concat } from './concat.js';
 import { fill } from './creation.js';
 import { gather } from './gather.js';
 import { reshape } from './reshape.js';
+import { rfft } from './spectral.js';
 import { checkFinite, checkInt, scoped, toTensor } from './util.js';
 
 function cosineWindow(op: string, n: number, a: number, b: number): Tensor {
@@ -52,8 +53,41 @@ const frame = scoped(
 );
 
 /**
- * tfjs-core's `signal` namespace: `hannWindow(n)`, `hammingWindow(n)`, `frame(x, frameLength, frameStep)`.
+ * The short-time Fourier transform of a 1-d float32 signal, as tfjs' `signal.stft`: frames of frameLength
+ * every frameStep (no end padding), each multiplied by `windowFn(frameLength)` (default: the Hann window)
+ * and given to rfft with `fftLength` (default: the smallest power of two >= frameLength). Returns
+ * complex64 [frames, floor(fftLength / 2) + 1].
+ * @example sg.signal.stft(sg.range(0, 8), 4, 2).shape; // [3, 3]
+ */
+const stft = scoped(
+  (
+    signalIn: Tensor | TensorLike,
+    frameLength: number,
+    frameStep: number,
+    fftLength?: number,
+    windowFn: (length: number) => Tensor = hannWindow,
+  ): Tensor => {
+    const op = 'signal.stft';
+    checkInt(op, 'frameLength', frameLength, 1);
+    checkInt(op, 'frameStep', frameStep, 1);
+    if (fftLength != null) checkInt(op, 'fftLength', fftLength, 1);
+    if (typeof windowFn !== 'function') throw new Error(`${op}: windowFn must be a function (length) => Tensor`);
+    const x = toTensor(signalIn, 'signal', op);
+    if (x.dtype !== 'float32')
+      throw new Error(`${op}: signal must be float32 but has dtype ${x.dtype} (shape ${fmt(x.shape)})`);
+    const framed = frame(x, frameLength, frameStep);
+    const window = windowFn(frameLength);
+    if (window.rank !== 1 || window.shape[0] !== frameLength)
+      throw new Error(`${op}: windowFn(${frameLength}) returned shape ${fmt(window.shape)}; expected [${frameLength}]`);
+    const n = fftLength ?? 2 ** Math.ceil(Math.log2(frameLength));
+    return rfft(mul(framed, window), n);
+  },
+);
+
+/**
+ * tfjs-core's `signal` namespace: `hannWindow(n)`, `hammingWindow(n)`, `frame(x, frameLength, frameStep)`,
+ * `stft(signal, frameLength, frameStep, fftLength?, windowFn?)`.
  * @namespace
  * @example sg.signal.frame([1, 2, 3, 4, 5], 2, 2); // [[1, 2], [3, 4]]
  */
-export const signal = { hannWindow, hammingWindow, frame };
+export const signal = { hannWindow, hammingWindow, frame, stft };

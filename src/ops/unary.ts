@@ -6,6 +6,7 @@ import type { TensorLike } from '../engine/dtype.js';
 import { registerGradient } from '../engine/registry.js';
 import type { Tensor } from '../engine/tensor.js';
 import { cast } from './cast.js';
+import { complexAbs, isComplex } from './complex.js';
 import { checkFinite, run1, scoped, toTensor } from './util.js';
 
 registerGradient('Unary', {
@@ -41,11 +42,11 @@ const unary = scoped((name: string, op: Unary, x: Tensor | TensorLike, alpha = 0
  */
 export const neg = (x: Tensor | TensorLike) => unary('neg', Unary.Neg, x);
 /**
- * |x|
+ * |x|; for complex64 the magnitude sqrt(re^2 + im^2) as float32 (as tfjs).
  * @example sg.abs([-1, 2]); // [1, 2]
  * @category Arithmetic and math
  */
-export const abs = (x: Tensor | TensorLike) => unary('abs', Unary.Abs, x);
+export const abs = (x: Tensor | TensorLike) => (isComplex(x) ? complexAbs(x) : unary('abs', Unary.Abs, x));
 /**
  * x * x
  * @example sg.square([2, -3]); // [4, 9]

@@ -1,6 +1,6 @@
 // Helpers shared by the op files: argument conversion and validation.
 import { ENGINE } from '../engine/engine.js';
-import { type DataType, type TensorLike, type TypedArray } from '../engine/dtype.js';
+import { type DataType, type TensorLike, type TypedArray, complexError } from '../engine/dtype.js';
 import { fmt, normAxes, sizeFromShape, type Shape } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
 
@@ -88,10 +88,17 @@ function checkNoStrings(op: string, x: unknown): void {
     throw new Error(`${op}: string tensors are not supported (simdgrad has numeric dtypes only)`);
 }
 
-/** A Tensor from a Tensor, number or nested array (numbers become float32 unless `dtype`). */
+/** The ops that take complex64 tensors through toTensor (views of the buffer: no values read). */
+const COMPLEX_OK = new Set(['reshape', 'clone', 'expandDims', 'squeeze']);
+
+/**
+ * A Tensor from a Tensor, number or nested array (numbers become float32 unless `dtype`). A complex64
+ * tensor is refused here, naming the op, unless the op is one of COMPLEX_OK (complex ops take theirs directly).
+ */
 export function toTensor(x: Tensor | TensorLike, arg: string, op: string, dtype?: DataType): Tensor {
   if (x instanceof Tensor) {
     ENGINE.assertLive(x, op);
+    if (x.dtype === 'complex64' && !COMPLEX_OK.has(op)) throw complexError(op, arg);
     return x;
   }
   if (!isTensorLike(x)) {

@@ -15,6 +15,7 @@ import { mathDefs } from './kernels/math.js';
 import { scanDefs } from './kernels/scan.js';
 import { imageDefs } from './kernels/image.js';
 import { customDefs } from './kernels/custom.js';
+import { fftDefs } from './kernels/fft.js';
 import { registerJsOptimKernels } from './kernels/optim.js';
 import { registerJsConvKernels } from './kernels/conv.js';
 import { registerJsRnnKernels } from './kernels/rnn.js';
@@ -34,6 +35,7 @@ export const JS_KERNELS: CpuKernelDef[] = [
   ...scanDefs,
   ...imageDefs,
   ...customDefs,
+  ...fftDefs,
 ];
 
 export class JsBackend extends HostBackend {
