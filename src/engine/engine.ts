@@ -1,7 +1,7 @@
 // The engine: the active backend, buffer reference counts, scopes (tidy/keep), memory
 // accounting, and the tape that records kernels inside gradient calls.
 import type { Attrs, Backend, DataId, TensorInfo } from '../backends/backend.js';
-import { type DataType, type TypedArray, BYTES_PER_ELEMENT } from './dtype.js';
+import { type DataType, type TypedArray, BYTES_PER_ELEMENT, complexError } from './dtype.js';
 import { getGradient, type GradSpec, type InputInfo } from './registry.js';
 import { fmt, shapesEqual, type Shape } from './shape.js';
 import { Tensor, Variable, setTensorTracker } from './tensor.js';
@@ -158,12 +158,12 @@ export class Engine {
     return this.track(new Tensor(shape, dtype, buf));
   }
 
-  /** A new tensor over an existing buffer (reshape, clone, saved-for-backward). */
-  viewOf(t: Tensor, shape: Shape = t.shape, register = true): Tensor {
+  /** A new tensor over an existing buffer (reshape, clone, saved-for-backward; `dtype` for bitcastView). */
+  viewOf(t: Tensor, shape: Shape = t.shape, register = true, dtype: DataType = t.dtype): Tensor {
     this.assertLive(t, 'clone');
     const buf = t.dataId as Buffer;
     buf.refCount++;
-    const v = new Tensor(shape, t.dtype, buf);
+    const v = new Tensor(shape, dtype, buf);
     if (register) return this.track(v);
     this.numTensors++;
     return v;
@@ -176,6 +176,17 @@ export class Engine {
   reshapeView(t: Tensor, shape: Shape): Tensor {
     const v = this.viewOf(t, shape);
     if (this.tape) this.record('Reshape', [t], [v], { shape });
+    return v;
+  }
+
+  /**
+   * complex64 `[...S]` seen as float32 `[...S, 2]` (its interleaved real and imaginary parts) or back: a
+   * view of the same buffer, recorded as 'Bitcast' (its gradient is the view back), so the complex ops
+   * compose float32 kernels. Only src/ops/complex.ts calls it.
+   */
+  bitcastView(t: Tensor, shape: Shape, dtype: DataType): Tensor {
+    const v = this.viewOf(t, shape, true, dtype);
+    if (this.tape) this.record('Bitcast', [t], [v], { shape: t.shape, dtype: t.dtype });
     return v;
   }
 
@@ -234,7 +245,7 @@ export class Engine {
     if (buf.backend !== b) {
       const values = buf.backend.readSync(buf.handle);
       buf.backend.disposeData(buf.handle);
-      buf.handle = b.write(values, buf.size, t.dtype);
+      buf.handle = b.write(values, buf.size, t.dtype === 'complex64' ? 'float32' : t.dtype);
       buf.backend = b;
     }
     return buf.handle;
@@ -259,7 +270,10 @@ export class Engine {
    * calling this; the tape records the call when a gradient is being computed.
    */
   runKernel(name: string, inputs: Tensor[], attrs: Attrs = {}): Tensor[] {
-    for (const t of inputs) this.assertLive(t, name);
+    for (const t of inputs) {
+      this.assertLive(t, name);
+      if (t.dtype === 'complex64') throw complexError(name); // kernels see float32/int32 buffers only
+    }
     const b = this.backend;
     const kernel = b.kernels.get(name);
     if (!kernel) throw new Error(`${name}: no kernel registered for backend '${b.name}'`);
@@ -289,7 +303,10 @@ export class Engine {
    * so no other tensor ever sees the change. Never recorded on the tape.
    */
   runKernelInPlace(name: string, mutated: Variable[], inputs: Tensor[], attrs: Attrs = {}): void {
-    for (const t of [...mutated, ...inputs]) this.assertLive(t, name);
+    for (const t of [...mutated, ...inputs]) {
+      this.assertLive(t, name);
+      if (t.dtype === 'complex64') throw complexError(name);
+    }
     if (this.tape) throw new Error(`${name}: in-place updates cannot run inside a gradient call`);
     const b = this.backend;
     const kernel = b.kernels.get(name);
@@ -421,7 +438,7 @@ export class Engine {
       if (!Number.isInteger(d) || d < 0) throw new Error(`${op}: invalid shape ${fmt(shape as number[])}: dimensions must be integers >= 0`);
       n *= d;
     }
-    const bytes = n * 4; // float32, int32 and bool are all 4 bytes a value here
+    const bytes = n * (dtype === 'complex64' ? 8 : 4); // float32, int32 and bool: 4 bytes a value
     const b = this.backend;
     const limit = b.maxBufferBytes?.() ?? MAX_HOST_BUFFER_BYTES;
     if (bytes > limit) {
