@@ -102,6 +102,7 @@ import {
   tanh,
 } from './unary.js';
 import { where } from './where.js';
+import { fft, ifft, irfft, rfft } from './spectral.js';
 
 /** @inline */
 type Arg = Tensor | TensorLike;
@@ -252,6 +253,11 @@ const CHAIN = {
     stack([x, ...((Array.isArray(others) && !isNumberList(others) ? others : [others]) as Arg[])], axis),
   // tfjs: x.where(condition, other) picks x where the condition holds
   where: (x: Tensor, condition: Arg, other: Arg): Tensor => where(condition, x, other),
+  // spectral (complex64)
+  fft,
+  ifft,
+  rfft,
+  irfft,
   // (the return type spelled as an import type: the declaration emit drops the `Variable` import here)
   variable: (x: Tensor, trainable = true, name?: string, dtype?: DataType): import('../engine/tensor.js').Variable =>
     variable(x, trainable, name, dtype),
@@ -539,6 +545,14 @@ declare module '../engine/tensor.js' {
     stack: M<'stack'>;
     /** This tensor's values where `condition` holds, else `other`'s: `sg.where(condition, x, other)` (tfjs's order). */
     where: M<'where'>;
+    /** `x.fft()` is `sg.fft(x)` (x complex64): see {@link fft}. */
+    fft: M<'fft'>;
+    /** `x.ifft()` is `sg.ifft(x)` (x complex64): see {@link ifft}. */
+    ifft: M<'ifft'>;
+    /** `x.rfft(fftLength?)` is `sg.rfft(x, fftLength?)`: see {@link rfft}. */
+    rfft: M<'rfft'>;
+    /** `x.irfft()` is `sg.irfft(x)` (x complex64): see {@link irfft}. */
+    irfft: M<'irfft'>;
     /** A {@link Variable} initialised with this tensor's values: `x.variable(trainable?, name?, dtype?)`. */
     variable: M<'variable'>;
     /** A {@link TensorBuffer} holding a copy of the values (synchronous read). */

@@ -9,7 +9,6 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import * as sg from '../../src/index.js';
 
-const COMPLEX = 'complex tensors are out of scope (README): no complex64 dtype, hence no FFTs';
 const PLUMBING =
   "tfjs' backend and kernel plumbing: simdgrad's backends (js, wasm) are built in and its kernels take its own tensor records, so tfjs kernels and backends cannot be registered";
 const STRINGS = 'string tensors are out of scope (README): simdgrad has numeric dtypes only';
@@ -17,15 +16,6 @@ const RAGGED = 'ragged tensors (used by tfjs-converter for TF graph models) are 
 
 /** tfjs-core names simdgrad does not have, on purpose. */
 const OUT_OF_SCOPE: Record<string, string> = {
-  complex: COMPLEX,
-  real: COMPLEX,
-  imag: COMPLEX,
-  fft: COMPLEX,
-  ifft: COMPLEX,
-  rfft: COMPLEX,
-  irfft: COMPLEX,
-  spectral: COMPLEX,
-  'signal.stft': COMPLEX,
   string: STRINGS,
   raggedGather: RAGGED,
   raggedRange: RAGGED,
@@ -117,10 +107,6 @@ it("every tfjs-core 4.22 export (and member of its op namespaces) exists in simd
 /** tfjs Tensor methods simdgrad lacks on purpose. */
 const METHODS_OUT_OF_SCOPE: Record<string, string> = {
   dataToGPU: 'hands out a WebGL texture or WebGPU buffer: simdgrad has no GPU backend',
-  fft: COMPLEX,
-  ifft: COMPLEX,
-  rfft: COMPLEX,
-  irfft: COMPLEX,
 };
 
 it('Tensor methods: every method of a tfjs-core Tensor exists on a simdgrad Tensor, or is out of scope', async () => {
