@@ -3,17 +3,23 @@
 import { fmt } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { add, mul } from '../ops/binary.js';
-import { concat } from '../ops/concat.js';
+import { concat, stack, unstack } from '../ops/concat.js';
 import { tensor } from '../ops/creation.js';
 import { gather } from '../ops/gather.js';
 import { reshape } from '../ops/reshape.js';
 import { Layer, type CallArgs, type LayerArgs, type LayerWeight } from './layer.js';
 import type { SymbolicShape } from './symbolic.js';
 import { RecurrentLayer, fmtShape } from './recurrent/base.js';
+import { BatchNormalization } from './normalization/normalization.js';
 
 /** Weight bookkeeping shared by the wrappers: everything delegates to the wrapped layers. */
 abstract class Wrapper extends Layer {
   protected abstract inner(): Layer[];
+
+  /** The wrapped layer(s). @internal */
+  innerLayers(): Layer[] {
+    return this.inner();
+  }
 
   override get trainableWeights(): LayerWeight[] {
     return this.trainable ? this.inner().flatMap((l) => l.trainableWeights) : [];
@@ -89,18 +95,49 @@ export class TimeDistributed extends Wrapper {
     return [s[0], s[1], ...inner.slice(1)];
   }
 
+  /**
+   * Keras 3 calls the wrapped layer once per time step with that step's slice of the input and
+   * of the mask ([batch, time, ...] -> mask[:, t]). For a layer that treats each sample on its own
+   * that equals one call on the [batch * time, ...] reshape, which is what runs; a layer whose
+   * training-mode output depends on the whole batch (BatchNormalization: statistics and moving
+   * averages per step) is called step by step as Keras does. The output mask is the input mask
+   * (Keras' supports_masking).
+   */
   call(inputs: Tensor | Tensor[], args: CallArgs): Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (x.rank < 3) throw new Error(`${this.name}: expected an input of rank >= 3 but got shape ${fmt(x.shape)}`);
     const [B, T] = x.shape;
-    const { mask: _mask, ...rest } = args;
-    const y = this.layer.call(reshape(x, [B * T, ...x.shape.slice(2)]), rest) as Tensor;
+    const { mask: maskArg, ...rest } = args;
+    const m = (Array.isArray(maskArg) ? maskArg[0] : maskArg) ?? null;
+    if (m && (m.rank < 2 || m.shape[0] !== B || m.shape[1] !== T)) {
+      throw new Error(
+        `${this.name}: the mask of shape ${fmt(m.shape)} does not fit the input of shape ${fmt(x.shape)}: ` +
+          `its first two dimensions (batch, time) must be [${B},${T}]`,
+      );
+    }
+    if (rest.training && dependsOnBatch(this.layer)) {
+      const xs = unstack(x, 1);
+      const ms = m ? unstack(m, 1) : null;
+      const ys = xs.map((xt, t) => this.layer.call(xt, { ...rest, ...(ms ? { mask: ms[t] } : {}) }) as Tensor);
+      return stack(ys, 1);
+    }
+    const flat = (t: Tensor) => reshape(t, [B * T, ...t.shape.slice(2)]);
+    const y = this.layer.call(flat(x), { ...rest, ...(m ? { mask: flat(m) } : {}) }) as Tensor;
     return reshape(y, [B, T, ...y.shape.slice(1)]);
   }
 
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), layer: { className: this.layer.className, config: this.layer.getConfig() } };
   }
+}
+
+/** Whether a layer's training-mode output for a sample depends on the rest of the batch (batch statistics). */
+function dependsOnBatch(l: Layer): boolean {
+  if (!l.trainable) return false;
+  if (l instanceof BatchNormalization) return true;
+  if (l instanceof Wrapper) return l.innerLayers().some(dependsOnBatch);
+  const sub = (l as { layers?: unknown }).layers;
+  return Array.isArray(sub) && sub.some((s) => s instanceof Layer && dependsOnBatch(s));
 }
 
 /**
