@@ -2,9 +2,11 @@
 // masked, softmax row by row (numerically stable), out = P V; and its backward. Keras'
 // ops.dot_product_attention, in Keras' layout:
 //
-//   q [B, T, N, H]   k [B, S, N, H]   v [B, S, N, Hv]   out [B, T, N, Hv]    (f32, row-major)
+//   q [B, T, N, H]   k [B, S, K, H]   v [B, S, K, Hv]   out [B, T, N, Hv]    (f32, row-major)
 //
-// so the projections of MultiHeadAttention feed it and read its output with no transpose.
+// so the projections of MultiHeadAttention feed it and read its output with no transpose. K key/
+// value heads, K dividing N (grouped-query attention; K = N is plain multi-head): query head h
+// reads key/value head h / (N / K), as Keras' GroupedQueryAttention after its ops.repeat.
 // Optional (pointer 0 = absent) mask and bias are [Bm, Nm, Tm, S] arrays addressed by element
 // strides (mb, mh, mt) for batch, head and query row (0 where that axis broadcasts) and 1 along
 // the keys: mask != 0 keeps a key, bias is added to the scaled scores. flags: bit 0 causal (keys
@@ -13,11 +15,12 @@
 // returned); without it such a row is uniform over all S keys (jax's where(mask, s, -big)).
 //
 // Forward (attentionForwardF32): range over query rows r = (b*N + h)*T + t in [start, end).
-// For each head met, K^T is packed once into the caller's scratch [H, S]; query rows go in
+// For each key head met, K^T is packed once into the caller's scratch [H, S]; query rows go in
 // blocks of 4: logits [4, S] by a 4x8 register-tile product, softmax per row in place, then
 // out rows = P V straight into `out`. Only a [4, S] block of one head is ever materialised.
-// Backward (attentionBackwardF32): range over heads bh = b*N + h in [start, end): each head's
-// dQ, dK, dV are computed by one call, so nothing is accumulated across calls. Q rows go in
+// Backward (attentionBackwardF32): range over key/value heads bk = b*K + hk in [start, end): the
+// dQ of its N / K query heads and its dK, dV (summed over those query heads in head order) are
+// computed by one call, so nothing is accumulated across calls. Q rows go in
 // blocks of RB: P is recomputed (the same products and softmax as the forward, so the same
 // bits), dP = dO V^T, dS = P (dP - rowsum(P dP)) * scale, dQ = dS K, dK += dS^T Q, dV += P^T dO.
 // Scratch per thread: K^T [H, S], V^T [Hv, S], P and dS blocks [RB, S].
@@ -277,10 +280,10 @@ export function attentionBackwardWorkBytes(S: i32, H: i32, Hv: i32): i32 {
 
 /**
  * Forward over query rows [start, end) of r = (b*N + h)*T + t. work: attentionForwardWorkBytes
- * (K^T of the current head, one [4, S] block, 4 row lengths).
+ * (K^T of the current key head, one [4, S] block, 4 row lengths).
  */
 export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, bias: usize, out: usize,
-  work: usize, B: i32, T: i32, S: i32, N: i32, H: i32, Hv: i32,
+  work: usize, B: i32, T: i32, S: i32, N: i32, K: i32, H: i32, Hv: i32,
   mb: i32, mh: i32, mt: i32, bb: i32, bh: i32, bt: i32, scale: f32, flags: i32, start: i32, end: i32): void {
   const total = B * N * T;
   if (end > total) end = total;
@@ -288,39 +291,45 @@ export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, b
   const kt = work;
   const blk = kt + (<usize>(H * S) << 2);
   const lens = blk + (<usize>(4 * S) << 2);
-  const kRow = N * H, vRow = N * Hv;
+  const G = N / K;
+  const kRow = K * H, vRow = K * Hv, oRow = N * Hv;
+  let packed = -1; // the (b*K + hk) whose K^T is in kt
   let r = start;
   while (r < end) {
     const bhI = r / T;
     const b = bhI / N, h = bhI % N;
+    const hk = h / G;
     const headEnd = min(end, (bhI + 1) * T);
-    packT(k + ((<usize>(b * S) * <usize>kRow + <usize>(h * H)) << 2), kRow, S, H, kt);
-    const vp = v + ((<usize>(b * S) * <usize>vRow + <usize>(h * Hv)) << 2);
+    if (packed != b * K + hk) {
+      packT(k + ((<usize>(b * S) * <usize>kRow + <usize>(hk * H)) << 2), kRow, S, H, kt);
+      packed = b * K + hk;
+    }
+    const vp = v + ((<usize>(b * S) * <usize>vRow + <usize>(hk * Hv)) << 2);
     while (r < headEnd) {
       const t0 = r - bhI * T;
       const rows = min(4, headEnd - r);
       r += rows;
       const len = probsBlock(q, kt, mask, bias, blk, lens, b, h, t0, rows, T, S, N, H, mb, mh, mt, bb, bh, bt,
         scale, flags);
-      const op = out + ((<usize>(b * T + t0) * <usize>vRow + <usize>(h * Hv)) << 2);
+      const op = out + ((<usize>(b * T + t0) * <usize>oRow + <usize>(h * Hv)) << 2);
       if (len == 0) {
-        for (let i = 0; i < rows; i++) memory.fill(op + (<usize>(i * vRow) << 2), 0, <usize>Hv << 2);
+        for (let i = 0; i < rows; i++) memory.fill(op + (<usize>(i * oRow) << 2), 0, <usize>Hv << 2);
       } else {
-        mm(blk, S, 1, vp, vRow, op, vRow, rows, Hv, len, 0);
+        mm(blk, S, 1, vp, vRow, op, oRow, rows, Hv, len, 0);
       }
     }
   }
 }
 
 /**
- * Backward over heads [start, end) of bh = b*N + h: dq [B, T, N, H], dk [B, S, N, H] and
- * dv [B, S, N, Hv] from dout [B, T, N, Hv]. work: attentionBackwardWorkBytes (K^T, V^T, the P
- * and dS blocks [RB, S], RB row lengths).
+ * Backward over key/value heads [start, end) of bk = b*K + hk: dq [B, T, N, H], dk [B, S, K, H]
+ * and dv [B, S, K, Hv] from dout [B, T, N, Hv]. work: attentionBackwardWorkBytes (K^T, V^T, the
+ * P and dS blocks [RB, S], RB row lengths).
  */
 export function attentionBackwardF32(q: usize, k: usize, v: usize, mask: usize, bias: usize, dout: usize,
-  dq: usize, dk: usize, dv: usize, work: usize, B: i32, T: i32, S: i32, N: i32, H: i32, Hv: i32,
+  dq: usize, dk: usize, dv: usize, work: usize, B: i32, T: i32, S: i32, N: i32, K: i32, H: i32, Hv: i32,
   mb: i32, mh: i32, mt: i32, bb: i32, bh: i32, bt: i32, scale: f32, flags: i32, start: i32, end: i32): void {
-  const total = B * N;
+  const total = B * K;
   if (end > total) end = total;
   if (S <= 0) return;
   const kt = work;
@@ -328,64 +337,67 @@ export function attentionBackwardF32(q: usize, k: usize, v: usize, mask: usize, 
   const pb = vt + (<usize>(Hv * S) << 2);
   const ds = pb + (<usize>(RB * S) << 2);
   const lens = ds + (<usize>(RB * S) << 2);
-  const kRow = N * H, vRow = N * Hv;
+  const G = N / K;
+  const qRow = N * H, oRow = N * Hv, kRow = K * H, vRow = K * Hv;
   const sc = f32x4.splat(scale);
-  for (let bhI = start; bhI < end; bhI++) {
-    const b = bhI / N, h = bhI % N;
-    const kp = k + ((<usize>(b * S) * <usize>kRow + <usize>(h * H)) << 2);
-    const vp = v + ((<usize>(b * S) * <usize>vRow + <usize>(h * Hv)) << 2);
-    const dkp = dk + ((<usize>(b * S) * <usize>kRow + <usize>(h * H)) << 2);
-    const dvp = dv + ((<usize>(b * S) * <usize>vRow + <usize>(h * Hv)) << 2);
+  for (let bkI = start; bkI < end; bkI++) {
+    const b = bkI / K, hk = bkI % K;
+    const kp = k + ((<usize>(b * S) * <usize>kRow + <usize>(hk * H)) << 2);
+    const vp = v + ((<usize>(b * S) * <usize>vRow + <usize>(hk * Hv)) << 2);
+    const dkp = dk + ((<usize>(b * S) * <usize>kRow + <usize>(hk * H)) << 2);
+    const dvp = dv + ((<usize>(b * S) * <usize>vRow + <usize>(hk * Hv)) << 2);
     packT(kp, kRow, S, H, kt);
     packT(vp, vRow, S, Hv, vt);
     for (let j = 0; j < S; j++) {
       memory.fill(dkp + (<usize>(j * kRow) << 2), 0, <usize>H << 2);
       memory.fill(dvp + (<usize>(j * vRow) << 2), 0, <usize>Hv << 2);
     }
-    for (let t0 = 0; t0 < T; t0 += RB) {
-      const rows = min(RB, T - t0);
-      // P in 4-row groups, exactly as the forward computes it (same bits)
-      let len = 0;
-      for (let i = 0; i < rows; i += 4) {
-        const l = probsBlock(q, kt, mask, bias, pb + (<usize>(i * S) << 2), lens + (<usize>i << 2), b, h, t0 + i,
-          min(4, rows - i), T, S, N, H, mb, mh, mt, bb, bh, bt, scale, flags);
-        len = max(len, l);
-      }
-      const dqp = dq + ((<usize>(b * T + t0) * <usize>kRow + <usize>(h * H)) << 2);
-      if (len == 0) {
-        // every row zeroed: dQ rows 0, nothing for dK/dV
-        for (let i = 0; i < rows; i++) memory.fill(dqp + (<usize>(i * kRow) << 2), 0, <usize>H << 2);
-        continue;
-      }
-      const dop = dout + ((<usize>(b * T + t0) * <usize>vRow + <usize>(h * Hv)) << 2);
-      // dP = dO V^T over the block's columns [0, len)
-      mm(dop, vRow, 1, vt, S, ds, S, rows, len, Hv, 0);
-      // dS = P (dP - sum_j P dP) * scale; a row without any unmasked key has no logit gradient
-      for (let i = 0; i < rows; i++) {
-        const p = pb + (<usize>(i * S) << 2);
-        const d = ds + (<usize>(i * S) << 2);
-        if (load<i32>(lens + (<usize>i << 2)) <= 0) {
-          memory.fill(d, 0, <usize>len << 2);
+    for (let h = hk * G; h < (hk + 1) * G; h++) {
+      for (let t0 = 0; t0 < T; t0 += RB) {
+        const rows = min(RB, T - t0);
+        // P in 4-row groups, exactly as the forward computes it (same bits)
+        let len = 0;
+        for (let i = 0; i < rows; i += 4) {
+          const l = probsBlock(q, kt, mask, bias, pb + (<usize>(i * S) << 2), lens + (<usize>i << 2), b, h, t0 + i,
+            min(4, rows - i), T, S, N, H, mb, mh, mt, bb, bh, bt, scale, flags);
+          len = max(len, l);
+        }
+        const dqp = dq + ((<usize>(b * T + t0) * <usize>qRow + <usize>(h * H)) << 2);
+        if (len == 0) {
+          // every row zeroed: dQ rows 0, nothing for dK/dV
+          for (let i = 0; i < rows; i++) memory.fill(dqp + (<usize>(i * qRow) << 2), 0, <usize>H << 2);
           continue;
         }
-        let acc = f32x4.splat(0);
-        for (let j = 0; j < len; j += 4) {
-          const n = min(4, len - j);
-          acc = f32x4.add(acc, f32x4.mul(ld(p + (<usize>j << 2), n), ld(d + (<usize>j << 2), n)));
+        const dop = dout + ((<usize>(b * T + t0) * <usize>oRow + <usize>(h * Hv)) << 2);
+        // dP = dO V^T over the block's columns [0, len)
+        mm(dop, oRow, 1, vt, S, ds, S, rows, len, Hv, 0);
+        // dS = P (dP - sum_j P dP) * scale; a row without any unmasked key has no logit gradient
+        for (let i = 0; i < rows; i++) {
+          const p = pb + (<usize>(i * S) << 2);
+          const d = ds + (<usize>(i * S) << 2);
+          if (load<i32>(lens + (<usize>i << 2)) <= 0) {
+            memory.fill(d, 0, <usize>len << 2);
+            continue;
+          }
+          let acc = f32x4.splat(0);
+          for (let j = 0; j < len; j += 4) {
+            const n = min(4, len - j);
+            acc = f32x4.add(acc, f32x4.mul(ld(p + (<usize>j << 2), n), ld(d + (<usize>j << 2), n)));
+          }
+          const delta = f32x4.splat((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) +
+            (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)));
+          for (let j = 0; j < len; j += 4) {
+            const n = min(4, len - j);
+            const pj = ld(p + (<usize>j << 2), n);
+            st(d + (<usize>j << 2), f32x4.mul(f32x4.mul(pj, f32x4.sub(ld(d + (<usize>j << 2), n), delta)), sc), n);
+          }
         }
-        const delta = f32x4.splat((f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) +
-          (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3)));
-        for (let j = 0; j < len; j += 4) {
-          const n = min(4, len - j);
-          const pj = ld(p + (<usize>j << 2), n);
-          st(d + (<usize>j << 2), f32x4.mul(f32x4.mul(pj, f32x4.sub(ld(d + (<usize>j << 2), n), delta)), sc), n);
-        }
+        // dQ rows = dS K;  dK[0:len] += dS^T Q_block;  dV[0:len] += P^T dO_block
+        mm(ds, S, 1, kp, kRow, dqp, qRow, rows, H, len, 0);
+        const qp = q + ((<usize>(b * T + t0) * <usize>qRow + <usize>(h * H)) << 2);
+        mm(ds, 1, S, qp, qRow, dkp, kRow, len, H, rows, 1);
+        mm(pb, 1, S, dop, oRow, dvp, vRow, len, Hv, rows, 1);
       }
-      // dQ rows = dS K;  dK[0:len] += dS^T Q_block;  dV[0:len] += P^T dO_block
-      mm(ds, S, 1, kp, kRow, dqp, kRow, rows, H, len, 0);
-      const qp = q + ((<usize>(b * T + t0) * <usize>kRow + <usize>(h * H)) << 2);
-      mm(ds, 1, S, qp, kRow, dkp, kRow, len, H, rows, 1);
-      mm(pb, 1, S, dop, vRow, dvp, vRow, len, Hv, rows, 1);
     }
   }
 }

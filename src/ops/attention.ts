@@ -4,8 +4,9 @@
 //   logits = (query . key^T) * scale (+ bias), masked; weights = softmax(logits) over the keys;
 //   out = weights . value
 //
-// in Keras' layout: query [B, T, N, H], key [B, S, N, H], value [B, S, N, Hv] -> [B, T, N, Hv]
-// (rank-3 inputs [B, T, H] are one head). The kernels never hold more than one head's block of
+// in Keras' layout: query [B, T, N, H], key [B, S, K, H], value [B, S, K, Hv] -> [B, T, N, Hv]
+// (rank-3 inputs [B, T, H] are one head). K key/value heads with K dividing N is grouped-query
+// attention as jax's and Keras': query head h attends with key/value head floor(h / (N / K)). The kernels never hold more than one head's block of
 // query rows x keys: the backward pass recomputes the weights from Q and K instead of saving the
 // [B, N, T, S] weights. A backend without the kernel runs the same computation composed from
 // matMul, softmax and where (also the reference the tests compare the kernels with).
@@ -81,8 +82,9 @@ function asGrid(op: string, arg: string, t: Tensor, dims: number[], isMask: bool
  * thread pool; backward recomputes the weights instead of storing them). Differentiable with
  * respect to query, key and value.
  * @param query [batch, T, heads, H] (or [batch, T, H]: one head)
- * @param key [batch, S, heads, H]
- * @param value [batch, S, heads, Hv]
+ * @param key [batch, S, keyHeads, H]; keyHeads divides heads (grouped-query attention: query
+ *   head h uses key head floor(h / (heads / keyHeads)); keyHeads = heads is multi-head attention)
+ * @param value [batch, S, keyHeads, Hv]
  * @returns [batch, T, heads, Hv] (the query's rank)
  * @example
  * const out = sg.dotProductAttention(q, k, v, { isCausal: true }); // q, k, v: [2, 16, 4, 8]
@@ -115,9 +117,14 @@ export function dotProductAttention(
     const [q, k, v] = [q0, k0, v0].map(four);
     const [B, T, N, H] = q.shape;
     const S = k.shape[1];
-    if (k.shape[0] !== B || v.shape[0] !== B || v.shape[1] !== S || k.shape[2] !== N || v.shape[2] !== N) {
+    if (k.shape[0] !== B || v.shape[0] !== B || v.shape[1] !== S || v.shape[2] !== k.shape[2]) {
       throw new Error(
-        `${op}: query, key and value must have one batch and head count, key and value one length; got ${all}`,
+        `${op}: query, key and value must have one batch size, key and value one length and head count; got ${all}`,
+      );
+    }
+    if (k.shape[2] === 0 || N % k.shape[2] !== 0) {
+      throw new Error(
+        `${op}: the key/value head count (${k.shape[2]}) must divide the query head count (${N}); got ${all}`,
       );
     }
     if (k.shape[3] !== H) throw new Error(`${op}: query and key must have one head size but got ${all}`);
@@ -163,8 +170,16 @@ export function attentionComposite(
   bias: Tensor | null,
   attrs: { scale: number; causal: number; zeroEmpty: number },
 ): Tensor {
-  const [, T, , ,] = q.shape;
+  const [B, T, N] = q.shape;
   const S = k.shape[1];
+  const K = k.shape[2];
+  if (K !== N) {
+    // grouped-query attention: each key/value head repeated N / K times (Keras' ops.repeat on axis 2)
+    const rep = (t: Tensor) =>
+      reshape(broadcastTo(reshape(t, [B, S, K, 1, t.shape[3]]), [B, S, K, N / K, t.shape[3]]), [B, S, N, t.shape[3]]);
+    k = rep(k);
+    v = rep(v);
+  }
   const heads = (t: Tensor) => transpose(t, [0, 2, 1, 3]); // [B, N, T, H]
   let logits = mul(matMul(heads(q), heads(k), false, true), attrs.scale);
   if (bias) logits = add(logits, bias);

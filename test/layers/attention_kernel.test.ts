@@ -190,7 +190,11 @@ describe('dotProductAttention: kernels against the composite and the js oracle',
       expect(() => op(q, sg.zeros([2, 5, 2, 3]), v)).toThrow(
         'dotProductAttention: query and key must have one head size but got query [2,3,2,4], key [2,5,2,3], value [2,5,2,6]',
       );
-      expect(() => op(q, k, sg.zeros([2, 4, 2, 6]))).toThrow(/one batch and head count, key and value one length/);
+      expect(() => op(q, k, sg.zeros([2, 4, 2, 6]))).toThrow(/one batch size, key and value one length and head count/);
+      expect(() => op(q, k, sg.zeros([2, 5, 1, 6]))).toThrow(/one batch size, key and value one length and head count/);
+      expect(() => op(sg.zeros([2, 3, 3, 4]), k, v)).toThrow(
+        'dotProductAttention: the key/value head count (2) must divide the query head count (3); got query [2,3,3,4], key [2,5,2,4], value [2,5,2,6]',
+      );
       expect(() => op(sg.zeros([2, 3, 4]), k, v)).toThrow(/must all have rank 3 .* or 4/);
       expect(() => op(q, k, v, { mask: sg.zeros([2, 2, 3, 4]) })).toThrow(
         "dotProductAttention: 'mask' of shape [2,2,3,4] does not broadcast to [batch, heads, queries, keys] = [2,2,3,5]",
@@ -202,6 +206,119 @@ describe('dotProductAttention: kernels against the composite and the js oracle',
       expect(() => op(q, k, v, { emptyRows: 'none' as 'zeros' })).toThrow(/'emptyRows' must be 'uniform' or 'zeros'/);
       expect(() => op(sg.zeros([2, 3, 2, 4], 'int32'), k, v)).toThrow(/argument 'query' must be float32/);
     }));
+});
+
+describe('dotProductAttention with fewer key/value heads (grouped-query attention)', () => {
+  checkNoLeaks();
+  // 6 query heads over 2 or 3 key/value heads (and 1: multi-query), odd sizes as above.
+  const NQ = 6;
+  const gqaInputs = (K: number) => ({
+    q: rand([B, T, NQ, H], 21, -1.5, 1.5),
+    k: rand([B, S, K, H], 22, -1.5, 1.5),
+    v: rand([B, S, K, HV], 23),
+    mask: sg.tensor(maskValues(), [B, 1, T, S]),
+    bias: rand([1, NQ, T, S], 24),
+  });
+  /** Keras' GroupedQueryAttention: ops.repeat(key, N / K, axis=2), then per-head attention. */
+  const repeated = (K: number, a: DotProductAttentionArgs) => (q: sg.Tensor, k: sg.Tensor, v: sg.Tensor) => {
+    const idx = sg.tensor(
+      Array.from({ length: NQ }, (_, h) => Math.floor(h / (NQ / K))),
+      [NQ],
+      'int32',
+    );
+    return sg.dotProductAttention(q, sg.gather(k, idx, 2), sg.gather(v, idx, 2), a);
+  };
+  const grads = (f: (q: sg.Tensor, k: sg.Tensor, v: sg.Tensor) => sg.Tensor, x: ReturnType<typeof gqaInputs>) =>
+    sg.tidy(() => {
+      const w = rand([B, T, NQ, HV], 77, 0.5, 1.5);
+      const out = f(x.q, x.k, x.v);
+      const g = sg.grads((a: sg.Tensor, b: sg.Tensor, c: sg.Tensor) => sg.sum(sg.mul(f(a, b, c), w)))([x.q, x.k, x.v]);
+      return [out, ...g].map((t) => Array.from(t.dataSync()));
+    });
+
+  it.each([1, 2, 3])(
+    '%i key/value heads: values and dQ, dK, dV equal the repeated heads, the composite and the js oracle',
+    async (K) => {
+      const results: Record<string, number[][]> = {};
+      for (const backend of BACKENDS) {
+        results[backend] = await withBackend(backend, () => {
+          const x = gqaInputs(K);
+          try {
+            const cases: DotProductAttentionArgs[] = [
+              {},
+              { mask: x.mask, isCausal: true, emptyRows: 'zeros' },
+              { mask: x.mask, bias: x.bias },
+            ];
+            const all: number[][] = [];
+            for (const a of cases) {
+              const fused = grads((q, k, v) => sg.dotProductAttention(q, k, v, a), x);
+              expect(fused[2].length).toBe(B * S * K * H); // dK in the key's own shape
+              grads(repeated(K, a), x).forEach((r, i) => expectClose(fused[i], r, 1e-5, 1e-6));
+              const comp = grads(
+                (q, k, v) =>
+                  attentionComposite(
+                    q,
+                    k,
+                    v,
+                    a.mask ? sg.broadcastTo(a.mask, [B, 1, T, S]) : null,
+                    a.bias ?? null,
+                    { scale: 1 / Math.sqrt(H), causal: a.isCausal ? 1 : 0, zeroEmpty: a.emptyRows === 'zeros' ? 1 : 0 },
+                  ),
+                x,
+              );
+              comp.forEach((r, i) => expectClose(fused[i], r, 1e-5, 1e-6));
+              all.push(...fused);
+            }
+            return all;
+          } finally {
+            sg.dispose(Object.values(x));
+          }
+        });
+      }
+      results.wasm.forEach((r, i) => expectClose(r, results.js[i], 1e-5, 1e-6));
+    },
+  );
+
+  it('gradients equal finite differences on every backend', async () => {
+    for (const backend of BACKENDS) {
+      await withBackend(backend, () => {
+        const m = sg.tensor([1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1], [1, 1, 3, 4]);
+        const xs = [rand([1, 3, 4, 3], 31), rand([1, 4, 2, 3], 32), rand([1, 4, 2, 2], 33)];
+        gradCheck((q, k, v) => sg.dotProductAttention(q, k, v, { mask: m, isCausal: true }), xs, {
+          rtol: 2e-2,
+          atol: 2e-3,
+        });
+        sg.dispose([m, ...xs]);
+      });
+    }
+  });
+
+  it('wasm: bit-identical over uneven chunks of rows and key/value heads', async () => {
+    await withBackend('wasm', () => {
+      const backend = ENGINE.backend as unknown as WasmBackend;
+      const original = backend.dispatch;
+      const results: number[][][] = [];
+      for (const split of [0, 1, 3]) {
+        backend.dispatch = function (this: WasmBackend, fn, args, total, rangeAt = args.length, o) {
+          if (!/attention/.test(fn) || split === 0) return original.call(this, fn, args, total, rangeAt, o);
+          const cuts = [0, Math.min(split, total), Math.min(2 * split + 1, total), total];
+          const f = (this.wasm as unknown as Record<string, (...a: number[]) => void>)[fn];
+          for (let i = 0; i < cuts.length - 1; i++) {
+            if (cuts[i + 1] > cuts[i]) f(...args.slice(0, rangeAt), cuts[i], cuts[i + 1], ...args.slice(rangeAt));
+          }
+        };
+        try {
+          const x = gqaInputs(3);
+          const r = grads((q, k, v) => sg.dotProductAttention(q, k, v, { mask: x.mask, isCausal: true }), x);
+          sg.dispose(Object.values(x));
+          results.push(r.map((a) => Array.from(new Uint32Array(Float32Array.from(a).buffer))));
+        } finally {
+          backend.dispatch = original;
+        }
+      }
+      for (const r of results.slice(1)) expect(r).toEqual(results[0]);
+    });
+  });
 });
 
 describe('dotProductAttention on wasm: bit-identical however the work is cut', () => {

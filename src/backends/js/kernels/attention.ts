@@ -1,7 +1,8 @@
 // The js backend's fused attention kernels ('Attention', 'AttentionGrad'): the correctness oracle
 // for assembly/attention.ts, as plain loops in float64 arithmetic over the float32 buffers. Same
 // inputs, attributes, outputs and layouts (see the header of assembly/attention.ts):
-//   inputs  q [B, T, N, H], k [B, S, N, H], v [B, S, N, Hv], then mask and bias when present
+//   inputs  q [B, T, N, H], k [B, S, K, H], v [B, S, K, Hv] (K divides N: query head h reads
+//           key/value head floor(h / (N / K)), grouped-query attention), then mask and bias when present
 //           (attrs.hasMask / hasBias), each [Bm, Nm, Tm, S] with Bm in {1, B}, Nm in {1, N},
 //           Tm in {1, T}; the gradient kernel takes dOut [B, T, N, Hv] last.
 //   attrs   scale, causal (0/1), zeroEmpty (0/1: a row with every key masked gives zeros instead
@@ -23,6 +24,8 @@ interface Geometry {
   T: number;
   S: number;
   N: number;
+  /** Key/value heads (K divides N). */
+  K: number;
   H: number;
   Hv: number;
   scale: number;
@@ -39,7 +42,8 @@ interface Geometry {
  * unmasked key (then its weights are 0, or 1/S each without zeroEmpty).
  */
 function weights(g: Geometry, q: TypedArray, k: TypedArray, b: number, h: number, t: number): [Float64Array, boolean] {
-  const { S, N, H, T } = g;
+  const { S, N, K, H, T } = g;
+  const hk = Math.floor(h / (N / K));
   const p = new Float64Array(S);
   const qo = ((b * T + t) * N + h) * H;
   let m = -Infinity;
@@ -51,7 +55,7 @@ function weights(g: Geometry, q: TypedArray, k: TypedArray, b: number, h: number
       continue;
     }
     let s = 0;
-    const ko = ((b * S + j) * N + h) * H;
+    const ko = ((b * S + j) * K + hk) * H;
     for (let d = 0; d < H; d++) s += q[qo + d] * k[ko + d];
     // The logit is a float32 value, as in the wasm kernel and Keras: a bias like Keras' -1e9 mask
     // then absorbs the score exactly as there (fround, not float64 s + bias).
@@ -84,6 +88,7 @@ function geometry(backend: HostBackend, ins: TensorInfo[], attrs: Attrs): Geomet
     T,
     S: kI.shape[1],
     N,
+    K: kI.shape[2],
     H,
     Hv: vI.shape[3],
     scale: attrs.scale as number,
@@ -102,7 +107,7 @@ export function registerJsAttentionKernels(backend: HostBackend): void {
 
   backend.kernels.set('Attention', (ins, attrs) => {
     const g = geometry(backend, ins, attrs);
-    const { B, T, S, N, Hv } = g;
+    const { B, T, S, N, K, Hv } = g;
     const outI = backend.allocOutput([B, T, N, Hv], 'float32');
     const [q, k, v, out] = [ins[0], ins[1], ins[2], outI].map(f32);
     for (let b = 0; b < B; b++) {
@@ -110,9 +115,10 @@ export function registerJsAttentionKernels(backend: HostBackend): void {
         for (let t = 0; t < T; t++) {
           const [p] = weights(g, q, k, b, h, t);
           const oo = ((b * T + t) * N + h) * Hv;
+          const hk = Math.floor(h / (N / K));
           for (let d = 0; d < Hv; d++) {
             let s = 0;
-            for (let j = 0; j < S; j++) s += p[j] * v[((b * S + j) * N + h) * Hv + d];
+            for (let j = 0; j < S; j++) s += p[j] * v[((b * S + j) * K + hk) * Hv + d];
             out[oo + d] = s;
           }
         }
@@ -123,10 +129,10 @@ export function registerJsAttentionKernels(backend: HostBackend): void {
 
   backend.kernels.set('AttentionGrad', (ins, attrs) => {
     const g = geometry(backend, ins, attrs);
-    const { B, T, S, N, H, Hv } = g;
+    const { B, T, S, N, K, H, Hv } = g;
     const dqI = backend.allocOutput([B, T, N, H], 'float32');
-    const dkI = backend.allocOutput([B, S, N, H], 'float32');
-    const dvI = backend.allocOutput([B, S, N, Hv], 'float32');
+    const dkI = backend.allocOutput([B, S, K, H], 'float32');
+    const dvI = backend.allocOutput([B, S, K, Hv], 'float32');
     const [q, k, v, dout, dqA, dkA, dvA] = [ins[0], ins[1], ins[2], ins[ins.length - 1], dqI, dkI, dvI].map(f32);
     const dk = new Float64Array(dkA.length);
     const dv = new Float64Array(dvA.length);
@@ -136,12 +142,13 @@ export function registerJsAttentionKernels(backend: HostBackend): void {
           const [p, empty] = weights(g, q, k, b, h, t);
           const oo = ((b * T + t) * N + h) * Hv;
           const qo = ((b * T + t) * N + h) * H;
+          const hk = Math.floor(h / (N / K));
           const dS = new Float64Array(S);
           if (!empty) {
             let delta = 0;
             for (let j = 0; j < S; j++) {
               let dp = 0;
-              for (let d = 0; d < Hv; d++) dp += dout[oo + d] * v[((b * S + j) * N + h) * Hv + d];
+              for (let d = 0; d < Hv; d++) dp += dout[oo + d] * v[((b * S + j) * K + hk) * Hv + d];
               dS[j] = dp;
               delta += p[j] * dp;
             }
@@ -149,12 +156,12 @@ export function registerJsAttentionKernels(backend: HostBackend): void {
           }
           for (let d = 0; d < H; d++) {
             let s = 0;
-            for (let j = 0; j < S; j++) s += dS[j] * k[((b * S + j) * N + h) * H + d];
+            for (let j = 0; j < S; j++) s += dS[j] * k[((b * S + j) * K + hk) * H + d];
             dqA[qo + d] = s;
           }
           for (let j = 0; j < S; j++) {
-            const ko = ((b * S + j) * N + h) * H;
-            const vo = ((b * S + j) * N + h) * Hv;
+            const ko = ((b * S + j) * K + hk) * H;
+            const vo = ((b * S + j) * K + hk) * Hv;
             for (let d = 0; d < H; d++) dk[ko + d] += dS[j] * q[qo + d];
             for (let d = 0; d < Hv; d++) dv[vo + d] += p[j] * dout[oo + d];
           }

@@ -1,7 +1,7 @@
 // The wasm backend's fused attention kernels: bindings of assembly/attention.ts with the same
 // names, inputs, attributes and outputs as the js oracle (src/backends/js/kernels/attention.ts).
-// The forward runs over query rows (batch x heads x T) and the backward over heads (batch x
-// heads) through backend.dispatch, so the thread pool can hand each worker a block of them; each
+// The forward runs over query rows (batch x heads x T) and the backward over key/value heads
+// (batch x key heads) through backend.dispatch, so the thread pool can hand each worker a block of them; each
 // worker gets its own scratch (K^T, V^T and the [rows, S] blocks), and no output element is
 // written by two chunks.
 import type { TensorInfo } from '../../backend.js';
@@ -39,8 +39,9 @@ export function registerWasmAttentionKernels(backend: WasmBackend): void {
     const [B, T, N, H] = q.shape;
     const S = k.shape[1];
     const Hv = v.shape[3];
+    const K = k.shape[2]; // key/value heads (divides N)
     const flags = (attrs.causal ? 1 : 0) | (attrs.zeroEmpty ? 2 : 0);
-    return { q, k, v, mask, bias, B, T, N, H, S, Hv, flags, scale: attrs.scale as number };
+    return { q, k, v, mask, bias, B, T, N, K, H, S, Hv, flags, scale: attrs.scale as number };
   };
 
   backend.kernels.set('Attention', (ins, attrs) => {
@@ -60,6 +61,7 @@ export function registerWasmAttentionKernels(backend: WasmBackend): void {
         c.T,
         c.S,
         c.N,
+        c.K,
         c.H,
         c.Hv,
         ...attentionStrides(c.mask),
@@ -81,8 +83,8 @@ export function registerWasmAttentionKernels(backend: WasmBackend): void {
     const c = common(ins, attrs);
     const dout = ins[ins.length - 1];
     const dq = backend.allocOutput([c.B, c.T, c.N, c.H], 'float32');
-    const dk = backend.allocOutput([c.B, c.S, c.N, c.H], 'float32');
-    const dv = backend.allocOutput([c.B, c.S, c.N, c.Hv], 'float32');
+    const dk = backend.allocOutput([c.B, c.S, c.K, c.H], 'float32');
+    const dv = backend.allocOutput([c.B, c.S, c.K, c.Hv], 'float32');
     const bytes = w.attentionBackwardWorkBytes(c.S, c.H, c.Hv);
     withScratch(bytes, (work) => {
       const args = [
@@ -100,6 +102,7 @@ export function registerWasmAttentionKernels(backend: WasmBackend): void {
         c.T,
         c.S,
         c.N,
+        c.K,
         c.H,
         c.Hv,
         ...attentionStrides(c.mask),
@@ -107,7 +110,8 @@ export function registerWasmAttentionKernels(backend: WasmBackend): void {
         c.scale,
         c.flags,
       ];
-      backend.dispatch('attentionBackwardF32', args, c.B * c.N, args.length, {
+      // over key/value heads: each call owns the dK/dV of its heads and the dQ of their query heads
+      backend.dispatch('attentionBackwardF32', args, c.B * c.K, args.length, {
         work: 3 * c.B * c.N * c.T * c.S * (c.H + c.Hv),
         scratch: [{ at: 9, bytes }],
       });
