@@ -56,7 +56,7 @@ function realArg(x: Tensor | TensorLike, arg: string, op: string): Tensor {
 /**
  * A complex64 tensor from its real and imaginary parts (same shape), as tfjs' `complex`. Its `dataSync()`
  * gives the interleaved Float32Array [re0, im0, re1, im1, ...], as tfjs.
- * @example sg.complex([1, 2], [3, 4]).dataSync(); // Float32Array [1, 3, 2, 4]
+ * @example sg.complex([1, 2], [3, 4]); // [1, 3, 2, 4]
  * @category Arithmetic and math
  * @function
  */
