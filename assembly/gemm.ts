@@ -45,7 +45,8 @@
 //
 // Determinism (a later issue splits one call by rows or columns across threads): the value of
 // every element is, in every path (full tile, ragged tile, few-row path, any range or K block),
-//   s = ((0 + a0*b0) + a1*b1) + ... + a(K-1)*b(K-1)     k strictly increasing, no FMA
+//   s = ((0 + a0*b0) + a1*b1) + ... + a(K-1)*b(K-1)     k strictly increasing, each step madd
+//                                                        (mul + add; fused in the relaxed build)
 //   v = act((s + beta*C_old) + bias[j])                 beta term only when beta != 0
 // so results are bit-identical however the ranges are cut. Partial sums between K blocks are
 // parked in C (or T) as f32 and reloaded, which does not change the sequence of roundings. When
@@ -59,6 +60,31 @@
 // bias may be 0 (none). With beta == 0, C is never read (it may hold NaN). Allocates nothing.
 
 import { Act } from './codes';
+
+// ---------------------------------------------------------------------------------------------
+// The multiply-add of every k step. The plain build rounds twice (mul, then add); the relaxed-SIMD
+// build (scripts/build-wasm.mjs compiles this file a second time with --enable relaxed-simd, and
+// the loader swaps in the changed function bodies where the engine validates relaxed SIMD) uses
+// f32x4.relaxed_madd, a fused multiply-add where the CPU has one (x86-64 FMA3, arm64), else the
+// same mul + add. Either way one build does the same per element on every path (full tile,
+// ragged tile, rowsDirect's vector and scalar columns), so the cut of a range across threads
+// never changes a result; the two builds differ from each other by the FMA's single rounding.
+
+/** c + a * b lane-wise, fused in the relaxed-SIMD build. */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
+/** c + a * b for one f32, rounded exactly as madd's lanes. */
+// @ts-ignore: decorator
+@inline function madd1(a: f32, b: f32, c: f32): f32 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.extract_lane(f32x4.relaxed_madd(f32x4.splat(a), f32x4.splat(b), f32x4.splat(c)), 0);
+  }
+  return c + a * b;
+}
 
 // @ts-ignore: decorator
 @inline const MR: i32 = 4;
@@ -161,17 +187,17 @@ export function actRegion(c: usize, ldcB: usize, rows: i32, cols: i32, act: i32)
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     pa += 16;
     pb += 32;
   }
@@ -487,18 +513,18 @@ function rowsDirect(transA: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32,
         const p1 = p0 + ldbB, p2 = p1 + ldbB, p3 = p2 + ldbB;
         for (let o: usize = 0; o < wv; o += 16) {
           let v = v128.load(tmp + o);
-          v = f32x4.add(v, f32x4.mul(x0, v128.load(p0 + o)));
-          v = f32x4.add(v, f32x4.mul(x1, v128.load(p1 + o)));
-          v = f32x4.add(v, f32x4.mul(x2, v128.load(p2 + o)));
-          v = f32x4.add(v, f32x4.mul(x3, v128.load(p3 + o)));
+          v = madd(x0, v128.load(p0 + o), v);
+          v = madd(x1, v128.load(p1 + o), v);
+          v = madd(x2, v128.load(p2 + o), v);
+          v = madd(x3, v128.load(p3 + o), v);
           v128.store(tmp + o, v);
         }
         for (let o = wv; o < (<usize>w << 2); o += 4) {
           let v = load<f32>(tmp + o);
-          v = v + load<f32>(pa) * load<f32>(p0 + o);
-          v = v + load<f32>(pa + aStep) * load<f32>(p1 + o);
-          v = v + load<f32>(pa + 2 * aStep) * load<f32>(p2 + o);
-          v = v + load<f32>(pa + 3 * aStep) * load<f32>(p3 + o);
+          v = madd1(load<f32>(pa), load<f32>(p0 + o), v);
+          v = madd1(load<f32>(pa + aStep), load<f32>(p1 + o), v);
+          v = madd1(load<f32>(pa + 2 * aStep), load<f32>(p2 + o), v);
+          v = madd1(load<f32>(pa + 3 * aStep), load<f32>(p3 + o), v);
           store<f32>(tmp + o, v);
         }
         pa += aStep << 2;
@@ -507,11 +533,11 @@ function rowsDirect(transA: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32,
       for (; k < K; k++) {
         const x = v128.load32_splat(pa);
         for (let o: usize = 0; o < wv; o += 16) {
-          v128.store(tmp + o, f32x4.add(v128.load(tmp + o), f32x4.mul(x, v128.load(p0 + o))));
+          v128.store(tmp + o, madd(x, v128.load(p0 + o), v128.load(tmp + o)));
         }
         const xs = load<f32>(pa);
         for (let o = wv; o < (<usize>w << 2); o += 4) {
-          store<f32>(tmp + o, load<f32>(tmp + o) + xs * load<f32>(p0 + o));
+          store<f32>(tmp + o, madd1(xs, load<f32>(p0 + o), load<f32>(tmp + o)));
         }
         pa += aStep;
         p0 += ldbB;

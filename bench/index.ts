@@ -1,4 +1,4 @@
-// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io, attention, native, convlstm.
+// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io, attention, native, profile, convlstm.
 // Speed is measured here, never in tests; peers run side by side in the same process.
 import { benchGemm } from './gemm.js';
 import { benchOps } from './ops.js';
@@ -10,6 +10,7 @@ import { benchIo } from './io.js';
 import { benchAttention } from './attention.js';
 import { benchNative } from './native.js';
 import { benchConvLstm } from './conv_lstm.js';
+import { benchProfile } from './profile.js';
 
 const suites: Record<string, (args: string[]) => Promise<void>> = {
   gemm: benchGemm,
@@ -22,6 +23,8 @@ const suites: Record<string, (args: string[]) => Promise<void>> = {
   attention: benchAttention,
   // The walk-through MLP, mnist_cnn and an LSTM against PyTorch and Keras/JAX (bench/native_peers.py).
   native: benchNative,
+  // Time by kernel of one MLP and one mnist_cnn training step, GFLOP/s against the 128-bit limit.
+  profile: benchProfile,
   // ConvLSTM2D forward+backward: the layer against the same recurrence composed per step (peak memory, time).
   convlstm: benchConvLstm,
   // `train --model cnn` trains Keras' mnist_cnn; plain `train` the walk-through MLP.

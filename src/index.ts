@@ -3,6 +3,7 @@ import { ENGINE } from './engine/engine.js';
 import { JsBackend } from './backends/js/index.js';
 import { WasmBackend, instantiate, instantiateSync } from './backends/wasm/index.js';
 export { setWasmPath, getWasmPath } from './backends/wasm/index.js';
+export { setRelaxedSimd, getRelaxedSimd, relaxedSimdSupported } from './backends/wasm/relaxed.js';
 
 ENGINE.registerBackend(
   'js',
@@ -188,7 +189,7 @@ export type { SampleWeightArg, ClassWeightArg, ClassWeightMap, OutputWeights } f
 export { lbfgs, minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type LbfgsObjective } from './optimizers/lbfgs.js';
 // tfjs-layers' names for the same argument objects, and types used in public signatures.
 export type { CompileArgs as ModelCompileArgs, FitArgs as ModelFitArgs } from './models/training.js';
-export type { TensorOrList } from './models/model.js';
+export type { TensorOrList, ModelData } from './models/model.js';
 export type { DenseArgs } from './layers/core/dense.js';
 export type { MnistOptions, Dataset } from './datasets/mnist.js';
 export {

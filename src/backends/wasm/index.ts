@@ -18,6 +18,7 @@ import { Act, Binary, Unary } from './codes.generated.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast } from '../../engine/shape.js';
 import { WASM_INITIAL_PAGES, WASM_MAXIMUM_PAGES } from './wasm-binary.generated.js';
 import { embeddedWasmBase64 } from './embedded.js';
+import { chooseVariant } from './relaxed.js';
 import { Pool, type ScratchArg } from './pool.js';
 import { HeapAllocationError, WasmHeap, formatBytes } from './heap.js';
 import { sharedMemoryUnavailableReason } from './pool-platform.js';
@@ -245,7 +246,7 @@ export function getWasmPath(): string | null {
 function embeddedSync(): Uint8Array<ArrayBuffer> | null {
   if (!embeddedBytes) {
     const b64 = embeddedWasmBase64();
-    if (b64 !== null) embeddedBytes = decodeBase64(b64);
+    if (b64 !== null) embeddedBytes = chooseVariant(decodeBase64(b64));
   }
   return embeddedBytes;
 }
@@ -255,7 +256,7 @@ async function embeddedAsync(): Promise<Uint8Array<ArrayBuffer>> {
   if (sync) return sync;
   // A dynamic import: bundlers put the base64 in a chunk of its own, loaded only here.
   const { WASM_BASE64 } = await import('./wasm-embedded.generated.js');
-  embeddedBytes = decodeBase64(WASM_BASE64);
+  embeddedBytes = chooseVariant(decodeBase64(WASM_BASE64));
   return embeddedBytes;
 }
 

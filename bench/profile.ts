@@ -1,0 +1,202 @@
+// `npm run bench -- profile [mlp|cnn] [steps] [threads]`: where one training step's time goes.
+// Trains the walk-through MLP (bench/train.ts's model: 784-256-128-10, dropout, RMSprop, batch
+// 128) and Keras' mnist_cnn (bench/train_cnn.ts's model, Adadelta, batch 128) with trainOnBatch,
+// timing every kernel the engine runs (by kernel, input shapes and the attributes that pick a
+// code path), and prints per step: ms, share of the step, and for the GEMM-shaped kernels
+// (MatMul, FusedMatMul, Conv and its two gradients) GFLOP/s counted as 2 x multiply-adds of the
+// direct product (so Winograd convs can exceed the limit) against the 128-bit limit: PEAK_CORE
+// (the dev box's measured f32x4 mul+add peak, one core) x the threads. "engine + js" is the
+// step's time outside any kernel: tape, gradient bookkeeping, tensor objects, the fit loop.
+import * as sg from '../src/index.js';
+import { setThreads } from '../src/threads.js';
+import { ENGINE } from '../src/engine/engine.js';
+import type { Attrs, KernelFunc, TensorInfo } from '../src/backends/backend.js';
+import { walkthroughMlp, data as mlpData } from './train.js';
+import { mnistCnn, data as cnnData } from './train_cnn.js';
+import { printTable, saveResults } from './harness.js';
+
+/** GFLOP/s of one core at the 128-bit SIMD limit on the dev box (f32x4 mul + add, Zen 5, V8). */
+export const PEAK_CORE = 66;
+const BATCH = 128;
+
+interface Entry {
+  calls: number;
+  /** ms in each step (best-of over steps is what the table shows: the machine may be shared). */
+  perStep: number[];
+  flops: number;
+}
+
+/** Multiply-adds x 2 of the direct product a GEMM-shaped kernel computes; 0 for other kernels. */
+function flopsOf(name: string, ins: TensorInfo[], attrs: Attrs, out: TensorInfo | TensorInfo[]): number {
+  const o = Array.isArray(out) ? out[0] : out;
+  const size = (s: readonly number[]) => s.reduce((a, c) => a * c, 1);
+  if (name === 'MatMul' || name === 'FusedMatMul') {
+    const [a] = ins;
+    const K = attrs.transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+    return 2 * size(o.shape) * K;
+  }
+  if (name === 'Conv') {
+    // out [N, (D,) OH, OW, CO]; filter [(KD,) KH, KW, C, CO]: per output, KD*KH*KW*C.
+    const f = ins[1].shape;
+    return 2 * size(o.shape) * (size(f) / f[f.length - 1]);
+  }
+  if (name === 'ConvBackpropInput') {
+    // dy [N, OH, OW, CO] against the filter: per dy element, KD*KH*KW*C.
+    const [dy, f] = ins;
+    return 2 * size(dy.shape) * (size(f.shape) / f.shape[f.shape.length - 1]);
+  }
+  if (name === 'ConvBackpropFilter') {
+    // out is the filter gradient [.., C, CO]; per filter element one product per dy position.
+    const dy = ins[1].shape;
+    return 2 * size(o.shape) * (size(dy) / dy[dy.length - 1]);
+  }
+  return 0;
+}
+
+function keyOf(name: string, ins: TensorInfo[], attrs: Attrs): string {
+  const shapes = ins.map((t) => `[${t.shape.join(',')}]`).join('');
+  const flags: string[] = [];
+  if (attrs.transposeA) flags.push('tA');
+  if (attrs.transposeB) flags.push('tB');
+  if (attrs.act) flags.push(`act${String(attrs.act)}`);
+  if (attrs.op !== undefined && typeof attrs.op !== 'object') flags.push(`op${String(attrs.op)}`);
+  return `${name} ${shapes}${flags.length ? ' ' + flags.join(',') : ''}`;
+}
+
+/** Wraps every kernel of the active backend with a timer; returns the table, a step counter and an undo. */
+function instrument(): { table: Map<string, Entry>; step: { i: number }; restore: () => void } {
+  const b = ENGINE.backend as unknown as { kernels: Map<string, KernelFunc> };
+  const table = new Map<string, Entry>();
+  const step = { i: 0 };
+  const saved = new Map(b.kernels);
+  for (const [name, k] of saved) {
+    b.kernels.set(name, (ins, attrs, be) => {
+      const t0 = performance.now();
+      const out = k(ins, attrs, be);
+      const ms = performance.now() - t0;
+      const key = keyOf(name, ins, attrs);
+      let e = table.get(key);
+      if (!e) table.set(key, (e = { calls: 0, perStep: [], flops: flopsOf(name, ins, attrs, out as TensorInfo | TensorInfo[]) }));
+      e.calls++;
+      e.perStep[step.i] = (e.perStep[step.i] ?? 0) + ms;
+      return out;
+    });
+  }
+  return { table, step, restore: () => saved.forEach((k, n) => b.kernels.set(n, k)) };
+}
+
+interface Profile {
+  model: string;
+  threads: number;
+  steps: number;
+  stepMs: number;
+  bareStepMs: number;
+  /** Per kernel: calls per step, its best ms over the steps, share of the best step, GFLOP/s. */
+  rows: { kernel: string; calls: number; ms: number; share: number; gflops?: number; ofPeak?: number }[];
+}
+
+/**
+ * Profiles `steps` trainOnBatch steps of one model. Each kernel's figure is its best step (the
+ * least disturbed on a shared machine); the step time is the best step without timers, and
+ * "engine + js" the best step's time outside kernels.
+ */
+export async function profileModel(which: 'mlp' | 'cnn', steps: number, threads: number): Promise<Profile> {
+  await sg.setBackend('wasm');
+  setThreads(threads);
+  let model: sg.LayersModel;
+  let dispose: () => void;
+  let x: sg.Tensor;
+  let y: sg.Tensor;
+  if (which === 'mlp') {
+    const d = mlpData();
+    model = walkthroughMlp();
+    x = sg.tensor(d.x.subarray(0, BATCH * 784), [BATCH, 784]);
+    y = sg.tensor(d.y.subarray(0, BATCH * 10), [BATCH, 10]);
+    dispose = () => model.dispose();
+  } else {
+    const d = cnnData(BATCH);
+    const m = mnistCnn();
+    model = m.model;
+    x = sg.tensor(d.x, [BATCH, 28, 28, 1]);
+    y = sg.tensor(d.y, [BATCH, 10]);
+    dispose = () => {
+      m.opt.dispose();
+      m.model.dispose();
+    };
+  }
+  for (let i = 0; i < 5; i++) model.trainOnBatch(x, y); // warm-up: JIT, pool start, optimizer slots
+  // Bare step time first (no timers), median of `steps`.
+  const bare: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    model.trainOnBatch(x, y);
+    bare.push(performance.now() - t0);
+  }
+  const { table, step, restore } = instrument();
+  const outside: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    step.i = i;
+    const t0 = performance.now();
+    model.trainOnBatch(x, y);
+    const ms = performance.now() - t0;
+    let inside = 0;
+    for (const e of table.values()) inside += e.perStep[i] ?? 0;
+    outside.push(ms - inside);
+  }
+  restore();
+  sg.dispose([x, y]);
+  dispose();
+  const best = (v: number[]) => Math.min(...v.filter((t) => t !== undefined));
+  const peak = PEAK_CORE * threads;
+  const rows = [...table.entries()].map(([kernel, e]) => {
+    const ms = best(e.perStep);
+    const gflops = e.flops ? (e.flops * (e.calls / steps)) / (ms * 1e6) : undefined;
+    return { kernel, calls: e.calls / steps, ms, share: 0, gflops, ofPeak: gflops ? gflops / peak : undefined };
+  });
+  rows.push({ kernel: 'engine + js (outside kernels)', calls: 0, ms: best(outside), share: 0, gflops: undefined, ofPeak: undefined });
+  // The sum of the best figures: a step with every part at its least disturbed.
+  const stepMs = rows.reduce((a, r) => a + r.ms, 0);
+  for (const r of rows) r.share = r.ms / stepMs;
+  rows.sort((a, b) => b.ms - a.ms);
+  return { model: which, threads, steps, stepMs, bareStepMs: best(bare), rows };
+}
+
+function print(p: Profile): void {
+  const name = p.model === 'mlp' ? 'walk-through MLP (784-256-128-10, RMSprop)' : "mnist_cnn (Adadelta)";
+  console.log(
+    `\n${name}, batch ${BATCH}, ${p.threads} thread(s), ${p.steps} steps: ` +
+      `best step ${p.bareStepMs.toFixed(2)} ms untimed (${Math.round((BATCH * 1000) / p.bareStepMs)} samples/s), ` +
+      `${p.stepMs.toFixed(2)} ms as the sum of each part's best; limit ${PEAK_CORE * p.threads} GFLOP/s`,
+  );
+  printTable(
+    ['kernel [input shapes] path', 'calls', 'ms/step', 'share', 'GFLOP/s', 'of limit'],
+    p.rows
+      .filter((r) => r.share >= 0.003)
+      .map((r) => [
+        r.kernel,
+        r.calls ? r.calls.toFixed(0) : '',
+        r.ms.toFixed(3),
+        `${(100 * r.share).toFixed(1)}%`,
+        r.gflops ? r.gflops.toFixed(1) : '',
+        r.ofPeak ? `${(100 * r.ofPeak).toFixed(0)}%` : '',
+      ]),
+  );
+}
+
+/**
+ * Prints the per-kernel profile of one training step of the walk-through MLP and of mnist_cnn.
+ * @example await benchProfile(['mlp', '30', '2']); // npm run bench -- profile mlp 30 2
+ */
+export async function benchProfile(args: string[]): Promise<void> {
+  const nums = args.filter((a) => /^\d+$/.test(a)).map(Number);
+  const steps = nums[0] ?? 20;
+  const threads = nums[1] ?? 2;
+  const only = args.filter((a) => a === 'mlp' || a === 'cnn') as ('mlp' | 'cnn')[];
+  const out: Profile[] = [];
+  for (const m of only.length ? only : (['mlp', 'cnn'] as const)) {
+    const p = await profileModel(m, m === 'cnn' ? Math.max(3, Math.round(steps / 4)) : steps, threads);
+    print(p);
+    out.push(p);
+  }
+  console.log(`results: ${saveResults('profile', { peakCore: PEAK_CORE, profiles: out })}`);
+}
