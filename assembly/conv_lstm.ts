@@ -8,7 +8,12 @@
 // A "pixel row" n = b * P + p (P = rows * cols of the state) holds F channels of a state or 4F
 // gate channels (Keras' order i, f, c, o, each a block of F). Layouts (f32, row-major):
 //   xz, gates, dZ   [B, T, P, 4F] by input time tin (tin = T-1-s with goBackwards)
-//   hsc             [B, T+1, P, F] h by step s; slot T holds the final c
+//   hs              [B, Ks, P, F] h by step s in slots 0..T-1 (Ks = T, or T+1 when hs is val)
+//   val             [B, K, P, F] what the layer returns (one tensor: one tape node): the last nH
+//                   steps' h (nH = T with returnSequences, else 1) in slots 0..nH-1, then the
+//                   final c in slot cSlot = nH when the states are returned (cSlot -1: none).
+//                   With returnSequences val is hs itself; otherwise hs is a separate reserve.
+//   dy              [B, K, P, F] the gradient of val
 //   cs              [B, T, P, F] c by step s
 //   hprev           [B, T, P, F] by tin: h_{t-1} (times recMask), the left operand of the
 //                   recurrent kernel's gradient
@@ -21,23 +26,27 @@ import { act4, dact4, ld, st } from './rnn_act';
 
 /**
  * Forward step s: z = xz[tin] + zr; i, f, o = recAct(z_i, z_f, z_o); g = act(z_c);
- * c = f * c_{t-1} + i * g; h = o * act(c). Writes h to hsc (and the final c to slot T at the
- * last step), c to cs, the activated gates to `gates`, and h * recMask (or h) to `hin`, the
- * next step's recurrent-convolution input.
+ * c = f * c_{t-1} + i * g; h = o * act(c). Writes h to hs (and to val's slot when val is not
+ * hs), the final c to val's slot cSlot at the last step, c to cs, the activated gates to
+ * `gates`, and h * recMask (or h) to `hin`, the next step's recurrent-convolution input.
  */
 export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
-  hsc: usize, cs: usize, gates: usize, hin: usize,
+  hs: usize, Ks: i32, val: usize, K: i32, nH: i32, cSlot: i32, cs: usize, gates: usize, hin: usize,
   T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
   const fB = <usize>F << 2;
   const gB = fB << 2;
+  const vSlot = s - (T - nH); // val's slot of this step's h (< 0: none)
+  const toVal = val != hs && vSlot >= 0;
+  const cOut = cSlot >= 0 && s == T - 1;
   for (let n = r0; n < r1; n++) {
     const b = n / P;
     const p = n - b * P;
     const xr = xz + <usize>((b * T + tin) * P + p) * gB;
     const pr = zr + <usize>n * gB;
     const cp = s == 0 ? c0 + <usize>n * fB : cs + <usize>((b * T + s - 1) * P + p) * fB;
-    const ho = hsc + <usize>((b * (T + 1) + s) * P + p) * fB;
-    const cT = hsc + <usize>((b * (T + 1) + T) * P + p) * fB;
+    const ho = hs + <usize>((b * Ks + s) * P + p) * fB;
+    const vo = val + <usize>((b * K + vSlot) * P + p) * fB;
+    const cT = val + <usize>((b * K + cSlot) * P + p) * fB;
     const co = cs + <usize>((b * T + s) * P + p) * fB;
     const gr = gates + <usize>((b * T + tin) * P + p) * gB;
     const hn = hin + <usize>n * fB;
@@ -57,31 +66,34 @@ export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
       st(gr + 3 * fB + q, o, k);
       st(co + q, c, k);
       st(ho + q, h, k);
-      if (s == T - 1) st(cT + q, c, k);
+      if (toVal) st(vo + q, h, k);
+      if (cOut) st(cT + q, c, k);
       st(hn + q, recMask != 0 ? f32x4.mul(h, ld(rm + q, k)) : h, k);
     }
   }
 }
 
 /**
- * Backward step s (newest first). dy [B, T+1, P, F] is the gradient of hsc: slot s joins the
- * carried dh, and the caller seeds dc with slot T. Writes the gate gradient dz to dZ[tin] and
- * dzCur (the input of this step's ConvBackpropInput), dc_{t-1} to dc, and h_{t-1} * recMask
- * to hprev[tin]. dh here is the carried gradient of h_t, already times recMask (convLstmMulF32).
+ * Backward step s (newest first). dy [B, K, P, F] is the gradient of val: this step's h slot
+ * (if val has one) joins the carried dh; the caller seeds dc with the final c's slot. Writes
+ * the gate gradient dz to dZ[tin] and dzCur (the input of this step's ConvBackpropInput),
+ * dc_{t-1} to dc, and h_{t-1} * recMask to hprev[tin]. dh is the carried gradient of h_t,
+ * already times recMask (convLstmMulF32).
  */
-export function convLstmBackStepF32(hsc: usize, cs: usize, gates: usize, h0: usize, c0: usize, recMask: usize,
-  dy: usize, dh: usize, dc: usize, dZ: usize, dzCur: usize, hprev: usize,
+export function convLstmBackStepF32(hs: usize, Ks: i32, cs: usize, gates: usize, h0: usize, c0: usize, recMask: usize,
+  dy: usize, K: i32, nH: i32, dh: usize, dc: usize, dZ: usize, dzCur: usize, hprev: usize,
   T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
   const fB = <usize>F << 2;
   const gB = fB << 2;
+  const vSlot = s - (T - nH);
   for (let n = r0; n < r1; n++) {
     const b = n / P;
     const p = n - b * P;
     const gr = gates + <usize>((b * T + tin) * P + p) * gB;
     const ct = cs + <usize>((b * T + s) * P + p) * fB;
     const cp = s == 0 ? c0 + <usize>n * fB : cs + <usize>((b * T + s - 1) * P + p) * fB;
-    const hp = s == 0 ? h0 + <usize>n * fB : hsc + <usize>((b * (T + 1) + s - 1) * P + p) * fB;
-    const dys = dy + <usize>((b * (T + 1) + s) * P + p) * fB;
+    const hp = s == 0 ? h0 + <usize>n * fB : hs + <usize>((b * Ks + s - 1) * P + p) * fB;
+    const dys = dy + <usize>((b * K + vSlot) * P + p) * fB;
     const dhb = dh + <usize>n * fB;
     const dcb = dc + <usize>n * fB;
     const dzr = dZ + <usize>((b * T + tin) * P + p) * gB;
@@ -93,7 +105,7 @@ export function convLstmBackStepF32(hsc: usize, cs: usize, gates: usize, h0: usi
       const q = <usize>j << 2;
       const i = ld(gr + q, k), f = ld(gr + fB + q, k), g = ld(gr + 2 * fB + q, k), o = ld(gr + 3 * fB + q, k);
       const tc = act4(ld(ct + q, k), act);
-      const dhv = f32x4.add(ld(dhb + q, k), ld(dys + q, k));
+      const dhv = vSlot >= 0 ? f32x4.add(ld(dhb + q, k), ld(dys + q, k)) : ld(dhb + q, k);
       const dcv = f32x4.add(ld(dcb + q, k), f32x4.mul(f32x4.mul(dhv, o), dact4(tc, act)));
       const dzi = f32x4.mul(f32x4.mul(dcv, g), dact4(i, recAct));
       const dzf = f32x4.mul(f32x4.mul(dcv, ld(cp + q, k)), dact4(f, recAct));

@@ -47,16 +47,22 @@ const CASES: OpCase[] = [
     shape: [2, 3, 6, 5, 2],
     F: 3,
     kernel: [3, 3],
-    spec: { padding: 'same', goBackwards: true },
+    spec: { padding: 'same', goBackwards: true, returnState: false },
     recMask: true,
   },
-  { name: '[2, 3] window, valid, strides 2, 8 filters', shape: [2, 3, 7, 8, 3], F: 8, kernel: [2, 3], spec: { strides: [2, 2] } },
   {
-    name: '3x3 dilation 2, 5 filters, no bias, mask',
+    name: '[2, 3] window, valid, strides 2, 8 filters, last output and states',
+    shape: [2, 3, 7, 8, 3],
+    F: 8,
+    kernel: [2, 3],
+    spec: { strides: [2, 2], returnSequences: false },
+  },
+  {
+    name: '3x3 dilation 2, 5 filters, no bias, mask, last output only',
     shape: [1, 4, 7, 7, 1],
     F: 5,
     kernel: [3, 3],
-    spec: { dilationRate: [2, 2], padding: 'same' },
+    spec: { dilationRate: [2, 2], padding: 'same', returnSequences: false, returnState: false },
     bias: false,
     recMask: true,
   },
@@ -82,8 +88,11 @@ function runOp(c: OpCase, seed: number): number[][] {
     activation: 'tanh',
     recurrentActivation: 'sigmoid',
     recurrentMask: null,
+    returnSequences: true,
+    returnState: true,
     ...c.spec,
   };
+  const K = (spec.returnSequences ? T : 1) + (spec.returnState ? 1 : 0);
   const eff = (k: number, i: number) => (k - 1) * spec.dilationRate[i] + 1;
   const R = spec.padding === 'same' ? Math.ceil(H / spec.strides[0]) : Math.ceil((H - eff(kh, 0) + 1) / spec.strides[0]);
   const Q = spec.padding === 'same' ? Math.ceil(W / spec.strides[1]) : Math.ceil((W - eff(kw, 1) + 1) / spec.strides[1]);
@@ -97,7 +106,7 @@ function runOp(c: OpCase, seed: number): number[][] {
     t([B, R, Q, F], seed + 5, -0.5, 0.5),
   ];
   const mask = c.recMask ? sg.tensor(randArray(B * R * Q * F, seed + 6).map((v) => (v > -0.3 ? 1.5 : 0)), [B, R, Q, F]) : null;
-  const w = t([B, T + 1, R, Q, F], seed + 7, 0.5, 1.5);
+  const w = t([B, K, R, Q, F], seed + 7, 0.5, 1.5);
   const f = (...a: sg.Tensor[]) => {
     const [x, k, rk] = a;
     const [b, h0, c0] = c.bias === false ? [null, a[3], a[4]] : [a[3], a[4], a[5]];
@@ -230,6 +239,8 @@ describe('ConvLSTM2D fused kernels: gradients against finite differences', () =>
         activation: 'tanh',
         recurrentActivation: 'sigmoid',
         recurrentMask: m,
+        returnSequences: true,
+        returnState: true,
       };
       const loss = (r: sg.Tensor, h: sg.Tensor, c: sg.Tensor) => sg.sum(sg.mul(convLstm2dSequence(x, k, r, null, h, c, spec), w));
       const analytic = sg.grads(loss)([rk, h0, c0]).map(take);

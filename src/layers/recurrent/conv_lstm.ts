@@ -301,18 +301,28 @@ export class ConvLSTM2D extends Layer {
     const xin = args.training && this.dropout > 0 ? mul(x, this.dropoutMask([B, 1, H, W, C], this.dropout)) : x;
     const recMask =
       args.training && this.recurrentDropout > 0 ? this.dropoutMask(stateShape, this.recurrentDropout) : null;
-    // The whole sequence is one tape node: [B, T+1, R, Q, F], h of every step and the final c.
-    const seq = this.fusable
-      ? convLstm2dSequence(xin, this.kernel!.variable, this.recurrentKernel!.variable, this.bias?.variable ?? null, h, c, {
-          strides: this.strides,
-          dilationRate: this.dilationRate,
-          padding: this.padding,
-          goBackwards: this.goBackwards,
-          activation: this.fusedActivations![0],
-          recurrentActivation: this.fusedActivations![1],
-          recurrentMask: recMask,
-        })
-      : this.sequence(xin, h, c, recMask, [B, T, R, Q, F]);
+    if (this.fusable) {
+      // One tape node whose value holds just what is returned (no slicing of the sequence):
+      // every step's h or the last, then the final c with returnState.
+      const v = convLstm2dSequence(xin, this.kernel!.variable, this.recurrentKernel!.variable, this.bias?.variable ?? null, h, c, {
+        strides: this.strides,
+        dilationRate: this.dilationRate,
+        padding: this.padding,
+        goBackwards: this.goBackwards,
+        activation: this.fusedActivations![0],
+        recurrentActivation: this.fusedActivations![1],
+        recurrentMask: recMask,
+        returnSequences: this.returnSequences,
+        returnState: this.returnState,
+      });
+      const at = (i: number) => reshape(slice(v, [0, i, 0, 0, 0], [B, 1, R, Q, F]), [B, R, Q, F]);
+      if (!this.returnState) return this.returnSequences ? v : reshape(v, [B, R, Q, F]);
+      const nH = this.returnSequences ? T : 1;
+      [h, c] = [at(nH - 1), at(nH)];
+      return [this.returnSequences ? slice(v, [0, 0, 0, 0, 0], [B, T, R, Q, F]) : reshape(h, h.shape), h, c];
+    }
+    // The composed path, also one tape node: [B, T+1, R, Q, F], h of every step and the final c.
+    const seq = this.sequence(xin, h, c, recMask, [B, T, R, Q, F]);
     const outputs = this.returnSequences ? slice(seq, [0, 0, 0, 0, 0], [B, T, R, Q, F]) : null;
     h = reshape(slice(seq, [0, T - 1, 0, 0, 0], [B, 1, R, Q, F]), [B, R, Q, F]);
     c = reshape(slice(seq, [0, T, 0, 0, 0], [B, 1, R, Q, F]), [B, R, Q, F]);

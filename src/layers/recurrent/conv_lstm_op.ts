@@ -42,6 +42,10 @@ export interface ConvLstmSequenceSpec {
   recurrentActivation: RnnActivation;
   /** [B, R, Q, F] multiplied into h_{t-1} before the recurrent convolution (recurrent dropout), or null. */
   recurrentMask: Tensor | null;
+  /** Return h of every step (else only the last). */
+  returnSequences: boolean;
+  /** Return the final c too. */
+  returnState: boolean;
 }
 
 /** Whether the active backend has the fused ConvLSTM2D kernels (the js and wasm backends do). */
@@ -53,8 +57,9 @@ export function hasFusedConvLstm(): boolean {
 /**
  * ConvLSTM2D over the whole sequence in fused kernels. x [B, T, H, W, C]; kernel
  * [kh, kw, C, 4F], recurrentKernel [kh, kw, F, 4F], bias [4F] or null (Keras layout, gates i,
- * f, c, o); h0, c0 [B, R, Q, F]. Returns [B, T+1, R, Q, F]: h of every step in processing
- * order, and at index T the final c (one tensor, so the recurrence is one tape node).
+ * f, c, o); h0, c0 [B, R, Q, F]. Returns one tensor (so the recurrence is one tape node)
+ * [B, K, R, Q, F]: h of every step in processing order (returnSequences) or of the last step,
+ * then, with returnState, the final c: K = T, T+1, 1 or 2.
  * Differentiable with respect to x, the weights and the initial states. The caller validates.
  */
 export function convLstm2dSequence(
@@ -100,6 +105,8 @@ export function convLstm2dSequence(
     goBackwards: spec.goBackwards ? 1 : 0,
     act: RNN_ACT[spec.activation],
     recAct: RNN_ACT[spec.recurrentActivation],
+    returnSequences: spec.returnSequences ? 1 : 0,
+    returnState: spec.returnState ? 1 : 0,
     rec: recAttrs,
   };
   const rm = spec.recurrentMask ? [spec.recurrentMask] : [];
@@ -109,14 +116,15 @@ export function convLstm2dSequence(
   const op = customGrad((...args: unknown[]) => {
     const save = args[args.length - 1] as (t: Tensor[]) => void;
     const xz = run1('Conv', bias ? [reshape(x, frames), k5(kernel), bias] : [reshape(x, frames), k5(kernel)], inAttrs);
-    const [hsc, cs, gates] = ENGINE.runKernel(
+    const [val, cs, gates, hsRes] = ENGINE.runKernel(
       'ConvLstmSequence',
       [reshape(xz, [B, T, R, Q, G]), recurrentKernel, h0, c0, ...rm],
       attrs,
     );
-    save([hsc, cs, gates, x, kernel, recurrentKernel, h0, c0, ...rm]);
+    // Every step's h: in val itself with returnSequences, else in a reserve of its own.
+    save([hsRes ?? val, cs, gates, x, kernel, recurrentKernel, h0, c0, ...rm]);
     return {
-      value: hsc,
+      value: val,
       gradFunc: (dy: Tensor, [hs, cAll, gAll, xs, k, rk, h0s, c0s, m]: Tensor[]) => {
         const [dZ, hprev, dh0, dc0] = ENGINE.runKernel(
           'ConvLstmSequenceGrad',

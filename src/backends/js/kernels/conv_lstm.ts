@@ -4,11 +4,12 @@
 // its own direct recurrent convolution (no im2col, no Winograd). Same inputs, attributes,
 // outputs and layouts (see the header of assembly/conv_lstm.ts):
 //   forward  [xz [B,T,R,Q,4F], rk [kh,kw,F,4F], h0, c0 [B,R,Q,F], recMask?] ->
-//            [hsc [B,T+1,R,Q,F] (h per step, final c in slot T), cs [B,T,R,Q,F], gates [B,T,R,Q,4F]]
-//   backward [rk, h0, c0, hsc, cs, gates, dy [B,T+1,R,Q,F], recMask?] ->
+//            [val [B,K,R,Q,F] (see valLayout), cs [B,T,R,Q,F], gates [B,T,R,Q,4F], and, unless
+//            val holds every step's h, hs [B,T,R,Q,F]]
+//   backward [rk, h0, c0, hs (val or the reserve hs), cs, gates, dy [B,K,R,Q,F], recMask?] ->
 //            [dZ [B,T,R,Q,4F], hprev [B,T,R,Q,F], dh0, dc0]
-// attrs: goBackwards, act, recAct (src/ops/rnn.ts RNN_ACT codes), rec (the recurrent
-// convolution's attrs: stride 1, 'same' pads).
+// attrs: goBackwards, act, recAct (src/ops/rnn.ts RNN_ACT codes), returnSequences, returnState
+// (val's layout), rec (the recurrent convolution's attrs: stride 1, 'same' pads).
 import type { Attrs, TensorInfo } from '../../backend.js';
 import type { HostBackend } from '../../host.js';
 import { rnnAct, rnnActGrad } from './rnn.js';
@@ -41,6 +42,16 @@ function forEachTap(g: Geom, fn: (n: number, m: number, k: number) => void): voi
         }
 }
 
+/**
+ * The layout of the sequence kernel's first output `val` (the layer's one tape-node value):
+ * nH steps' h (every step with returnSequences, else the last), then the final c when the
+ * states are returned (slot cSlot; -1: none); K slots in all.
+ */
+export function valLayout(T: number, attrs: Attrs): { K: number; nH: number; cSlot: number } {
+  const nH = attrs.returnSequences ? T : 1;
+  return attrs.returnState ? { K: nH + 1, nH, cSlot: nH } : { K: nH, nH, cSlot: -1 };
+}
+
 function geom(rk: TensorInfo, cs: readonly number[], attrs: Attrs): Geom {
   const [B, T, R, Q, F] = cs;
   const pads = (attrs.rec as { pads: number[] }).pads;
@@ -58,10 +69,14 @@ export function registerJsConvLstmKernels(backend: HostBackend): void {
     const F = G / 4;
     const g = geom(rkI, [B, T, R, Q, F], attrs);
     const P = R * Q;
-    const hscI = out([B, T + 1, R, Q, F]);
+    const lay = valLayout(T, attrs);
+    const valI = out([B, lay.K, R, Q, F]);
     const csI = out([B, T, R, Q, F]);
     const gI = out([B, T, R, Q, G]);
-    const [xz, rk, h0, c0, hsc, cs, gates] = [xzI, rkI, h0I, c0I, hscI, csI, gI].map(v);
+    const hsI = lay.nH === T ? null : out([B, T, R, Q, F]);
+    const [xz, rk, h0, c0, val, cs, gates] = [xzI, rkI, h0I, c0I, valI, csI, gI].map(v);
+    const hs = hsI ? v(hsI) : val;
+    const Ks = hsI ? T : lay.K;
     const rm = rmI ? v(rmI) : null;
     const act = attrs.act as number;
     const recAct = attrs.recAct as number;
@@ -86,7 +101,8 @@ export function registerJsConvLstmKernels(backend: HostBackend): void {
         const p = n % P;
         const xo = ((b * T + tin) * P + p) * G;
         const so = ((b * T + s) * P + p) * F;
-        const ho = ((b * (T + 1) + s) * P + p) * F;
+        const ho = ((b * Ks + s) * P + p) * F;
+        const vSlot = s - (T - lay.nH);
         for (let f = 0; f < F; f++) {
           const zz = (k: number) => xz[xo + k * F + f] + z[n * G + k * F + f];
           const i = rnnAct(zz(0), recAct);
@@ -100,32 +116,35 @@ export function registerJsConvLstmKernels(backend: HostBackend): void {
           gates[xo + 2 * F + f] = gg;
           gates[xo + 3 * F + f] = o;
           cs[so + f] = c;
-          hsc[ho + f] = h;
-          if (s === T - 1) hsc[((b * (T + 1) + T) * P + p) * F + f] = c;
+          hs[ho + f] = h;
+          if (vSlot >= 0) val[((b * lay.K + vSlot) * P + p) * F + f] = h;
+          if (lay.cSlot >= 0 && s === T - 1) val[((b * lay.K + lay.cSlot) * P + p) * F + f] = c;
           // The next step reads the float32 states, as the outputs hold them.
           cPrev[n * F + f] = cs[so + f];
-          hm[n * F + f] = hsc[ho + f] * (rm ? rm[n * F + f] : 1);
+          hm[n * F + f] = hs[ho + f] * (rm ? rm[n * F + f] : 1);
         }
       }
     }
-    return [hscI, csI, gI];
+    return hsI ? [valI, csI, gI, hsI] : [valI, csI, gI];
   });
 
   backend.kernels.set('ConvLstmSequenceGrad', (ins, attrs) => {
-    const [rkI, h0I, c0I, hscI, csI, gI, dyI, rmI] = ins;
+    const [rkI, h0I, c0I, hsI, csI, gI, dyI, rmI] = ins;
     const [B, T, R, Q, F] = csI.shape;
     const G = 4 * F;
     const g = geom(rkI, csI.shape, attrs);
     const P = R * Q;
+    const lay = valLayout(T, attrs);
+    const Ks = hsI.shape[1];
     const dZI = out([B, T, R, Q, G]);
     const hpI = out([B, T, R, Q, F]);
     const dh0I = out([B, R, Q, F]);
     const dc0I = out([B, R, Q, F]);
-    const [rk, h0, c0, hsc, cs, gates, dy, dZ, hprev, dh0, dc0] = [
+    const [rk, h0, c0, hs, cs, gates, dy, dZ, hprev, dh0, dc0] = [
       rkI,
       h0I,
       c0I,
-      hscI,
+      hsI,
       csI,
       gI,
       dyI,
@@ -142,7 +161,7 @@ export function registerJsConvLstmKernels(backend: HostBackend): void {
     for (let n = 0; n < B * P; n++) {
       const b = Math.floor(n / P);
       const p = n % P;
-      for (let f = 0; f < F; f++) dc[n * F + f] = dy[((b * (T + 1) + T) * P + p) * F + f];
+      if (lay.cSlot >= 0) for (let f = 0; f < F; f++) dc[n * F + f] = dy[((b * lay.K + lay.cSlot) * P + p) * F + f];
     }
     for (let s = T - 1; s >= 0; s--) {
       const tin = attrs.goBackwards ? T - 1 - s : s;
@@ -153,15 +172,16 @@ export function registerJsConvLstmKernels(backend: HostBackend): void {
         const go = ((b * T + tin) * P + p) * G;
         const so = ((b * T + s) * P + p) * F;
         const po = ((b * T + s - 1) * P + p) * F;
-        const hpo = ((b * (T + 1) + s - 1) * P + p) * F;
-        const dyo = ((b * (T + 1) + s) * P + p) * F;
+        const hpo = ((b * Ks + s - 1) * P + p) * F;
+        const vSlot = s - (T - lay.nH);
+        const dyo = ((b * lay.K + vSlot) * P + p) * F;
         const to = ((b * T + tin) * P + p) * F;
         for (let f = 0; f < F; f++) {
           const [i, fg, gg, o] = [0, 1, 2, 3].map((k) => gates[go + k * F + f]);
           const tc = rnnAct(cs[so + f], act);
           const cp = s === 0 ? c0[n * F + f] : cs[po + f];
-          const hp = s === 0 ? h0[n * F + f] : hsc[hpo + f];
-          const dhv = dh[n * F + f] + dy[dyo + f];
+          const hp = s === 0 ? h0[n * F + f] : hs[hpo + f];
+          const dhv = dh[n * F + f] + (vSlot >= 0 ? dy[dyo + f] : 0);
           const dcv = dc[n * F + f] + dhv * o * rnnActGrad(tc, act);
           const d = [
             dcv * gg * rnnActGrad(i, recAct),

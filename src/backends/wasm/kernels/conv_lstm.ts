@@ -13,6 +13,7 @@
 // sequence, not per step.
 import type { Attrs, TensorInfo } from '../../backend.js';
 import type { WasmBackend } from '../index.js';
+import { valLayout } from '../../js/kernels/conv_lstm.js';
 
 /** The exports of assembly/conv_lstm.ts (pointers are byte offsets into the heap; 0 = absent). */
 export interface ConvLstmExports {
@@ -40,9 +41,13 @@ export function registerWasmConvLstmKernels(backend: WasmBackend): void {
     const [B, T, R, Q, G] = xz.shape;
     const F = G / 4;
     const P = R * Q;
-    const hsc = out([B, T + 1, R, Q, F]);
+    const v = valLayout(T, attrs);
+    const val = out([B, v.K, R, Q, F]);
     const cs = out([B, T, R, Q, F]);
     const gates = out([B, T, R, Q, G]);
+    // With returnSequences val holds every step's h; otherwise they go to a reserve of their own.
+    const hsRes = v.nH === T ? null : out([B, T, R, Q, F]);
+    const hs = hsRes ?? val;
     const conv = kernel('Conv');
     const rk5: TensorInfo = { dataId: rk.dataId, shape: [1, ...rk.shape], dtype: 'float32' };
     const convAttrs = attrs.rec as Attrs;
@@ -54,8 +59,9 @@ export function registerWasmConvLstmKernels(backend: WasmBackend): void {
         const tin = attrs.goBackwards ? T - 1 - s : s;
         const zr = conv([hin, rk5], convAttrs);
         try {
-          const args = [p(xz), p(zr), p(c0), p(recMask), p(hsc), p(cs), p(gates), p(hin), T, P, F, s, tin];
-          rows('convLstmStepF32', [...args, attrs.act as number, attrs.recAct as number], B * P, F);
+          const args = [p(xz), p(zr), p(c0), p(recMask), p(hs), hs.shape[1], p(val), v.K, v.nH, v.cSlot];
+          const rest = [p(cs), p(gates), p(hin), T, P, F, s, tin, attrs.act as number, attrs.recAct as number];
+          rows('convLstmStepF32', [...args, ...rest], B * P, F);
         } finally {
           backend.disposeData(zr.dataId);
         }
@@ -63,13 +69,14 @@ export function registerWasmConvLstmKernels(backend: WasmBackend): void {
     } finally {
       backend.disposeData(hin.dataId);
     }
-    return [hsc, cs, gates];
+    return hsRes ? [val, cs, gates, hsRes] : [val, cs, gates];
   });
 
   backend.kernels.set('ConvLstmSequenceGrad', (ins, attrs) => {
-    const [rk, h0, c0, hsc, cs, gates, dy, recMask] = ins;
+    const [rk, h0, c0, hs, cs, gates, dy, recMask] = ins;
     const [B, T, R, Q, F] = cs.shape;
     const P = R * Q;
+    const v = valLayout(T, attrs);
     const dZ = out([B, T, R, Q, 4 * F]);
     const hprev = out([B, T, R, Q, F]);
     const dh0 = out([B, R, Q, F]);
@@ -77,27 +84,32 @@ export function registerWasmConvLstmKernels(backend: WasmBackend): void {
     const backInput = kernel('ConvBackpropInput');
     const rk5: TensorInfo = { dataId: rk.dataId, shape: [1, ...rk.shape], dtype: 'float32' };
     const convAttrs = { ...(attrs.rec as Attrs), inShape: [B, 1, R, Q, F] };
-    // dh: the carried gradient of h_t (times recMask); dc that of c_t, seeded with dy's slot T.
+    // dh: the carried gradient of h_t (times recMask); dc that of c_t (dc0 at the end), seeded
+    // with the gradient of the final c.
     let dh = out([B, R, Q, F]);
     const dzCur = out([B, 1, R, Q, 4 * F]);
     try {
       const mem = heap();
       mem.fill(0, p(dh) >> 2, (p(dh) >> 2) + B * P * F);
       for (let b = 0; b < B; b++) {
-        const src = (p(dy) >> 2) + (b * (T + 1) + T) * P * F;
-        mem.copyWithin((p(dc0) >> 2) + b * P * F, src, src + P * F);
+        const at = (p(dc0) >> 2) + b * P * F;
+        if (v.cSlot < 0) mem.fill(0, at, at + P * F);
+        else {
+          const src = (p(dy) >> 2) + (b * v.K + v.cSlot) * P * F;
+          mem.copyWithin(at, src, src + P * F);
+        }
       }
       for (let s = T - 1; s >= 0; s--) {
         const tin = attrs.goBackwards ? T - 1 - s : s;
-        const args = [p(hsc), p(cs), p(gates), p(h0), p(c0), p(recMask), p(dy), p(dh), p(dc0), p(dZ), p(dzCur), p(hprev)];
-        rows('convLstmBackStepF32', [...args, T, P, F, s, tin, attrs.act as number, attrs.recAct as number], B * P, F);
+        const args = [p(hs), hs.shape[1], p(cs), p(gates), p(h0), p(c0), p(recMask), p(dy), v.K, v.nH];
+        const rest = [p(dh), p(dc0), p(dZ), p(dzCur), p(hprev), T, P, F, s, tin, attrs.act as number, attrs.recAct as number];
+        rows('convLstmBackStepF32', [...args, ...rest], B * P, F);
         const dhRec = backInput([dzCur, rk5], convAttrs);
         backend.disposeData(dh.dataId);
         dh = dhRec;
         if (recMask) rows('convLstmMulF32', [p(dh), p(recMask), p(dh), F], B * P, F);
       }
-      const mem2 = heap();
-      mem2.copyWithin(p(dh0) >> 2, p(dh) >> 2, (p(dh) >> 2) + B * P * F);
+      heap().copyWithin(p(dh0) >> 2, p(dh) >> 2, (p(dh) >> 2) + B * P * F);
     } finally {
       backend.disposeData(dh.dataId);
       backend.disposeData(dzCur.dataId);
