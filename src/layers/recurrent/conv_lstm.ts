@@ -99,8 +99,11 @@ export interface ConvLSTM2DArgs extends LayerArgs {
  * z = conv(x_t, kernel) + b + conv(h, recurrent_kernel) ('same', stride 1);
  * c = f*c + i*act(z_c); h = o*act(c), with i, f, o = recurrentActivation(z_i, z_f, z_o).
  * Porting note: masks, stateful and channels_first are not supported (an error says so). The
- * recurrence is one checkpointed tape node (backward recomputes one step at a time), so memory
- * grows with the states only.
+ * whole sequence runs in fused kernels, forward and backward, as LSTM and GRU do (one input
+ * convolution for every step; per step the recurrent convolution and one fused SIMD gate
+ * kernel), as one tape node keeping h, c and the gates of every step. Activations the kernels
+ * lack (e.g. 'gelu' or a function) run the same math composed of ops, checkpointed (backward
+ * recomputes one step at a time).
  * @example
  * sg.layers.convLstm2d({ filters: 40, kernelSize: 3, padding: 'same', returnSequences: true,
  *   inputShape: [null, 40, 40, 1] });
