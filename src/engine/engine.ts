@@ -150,11 +150,13 @@ export class Engine {
     return t;
   }
 
-  /** A new tensor owning a fresh buffer filled with `values` (or zeros when null). */
+  /** A new tensor owning a fresh buffer filled with `values` (or zeros when null; complex64: 2 * size values). */
   makeTensor(values: TypedArray | null, shape: Shape, dtype: DataType): Tensor {
     const b = this.backend;
-    const size = shape.reduce((a, c) => a * c, 1);
-    const buf = this.newBuffer(b, b.write(values, size, dtype), size);
+    // complex64: 2 floats an element (interleaved real, imaginary), stored as float32
+    const cx = dtype === 'complex64';
+    const size = shape.reduce((a, c) => a * c, 1) * (cx ? 2 : 1);
+    const buf = this.newBuffer(b, b.write(values, size, cx ? 'float32' : dtype), size);
     return this.track(new Tensor(shape, dtype, buf));
   }
 

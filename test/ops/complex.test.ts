@@ -141,6 +141,17 @@ describe.each(BACKENDS)('complex64 on %s', (backend) => {
     expect(sg.memory().numBytes).toBe(m0.numBytes);
     const kept = sg.tidy(() => sg.real(sg.complex([1], [2])));
     expect(take(kept)).toEqual([1]);
+    // the engine makes a complex64 tensor from 2 * size interleaved values (8 bytes an element)
+    const mb = sg.memory().numBytes;
+    const made = ENGINE.makeTensor(Float32Array.of(1, 2, 3, 4), [2], 'complex64');
+    expect(sg.memory().numBytes - mb).toBe(16);
+    expect(take(sg.tidy(() => sg.imag(made)))).toEqual([2, 4]);
+    made.dispose();
+    // zerosLike/onesLike of complex64 are refused (no complex fill), not made with the wrong size
+    const z1 = sg.complex([1], [2]);
+    expect(() => sg.zerosLike(z1)).toThrow(/^zerosLike: .*complex64/);
+    expect(() => sg.onesLike(z1)).toThrow(/^onesLike: .*complex64/);
+    z1.dispose();
   });
 
   it('every other op refuses complex64 with an error naming the op (before any kernel reads the pairs)', () => {
