@@ -1,4 +1,5 @@
 // `npm run bench -- profile [mlp|cnn] [steps] [threads]`: where one training step's time goes.
+// `npm run bench -- profile gemm [reps]`: the MLP's GEMMs alone, 1 and 2 threads.
 // Trains the walk-through MLP (bench/train.ts's model: 784-256-128-10, dropout, RMSprop, batch
 // 128) and Keras' mnist_cnn (bench/train_cnn.ts's model, Adadelta, batch 128) with trainOnBatch,
 // timing every kernel the engine runs (by kernel, input shapes and the attributes that pick a
@@ -164,7 +165,8 @@ export async function profileModel(which: 'mlp' | 'cnn', steps: number, threads:
 function print(p: Profile): void {
   const name = p.model === 'mlp' ? 'walk-through MLP (784-256-128-10, RMSprop)' : "mnist_cnn (Adadelta)";
   console.log(
-    `\n${name}, batch ${BATCH}, ${p.threads} thread(s), ${p.steps} steps: ` +
+    `\n${name}, batch ${BATCH}, ${p.threads} thread(s), ${p.steps} steps, ` +
+      `${sg.getRelaxedSimd() ? 'relaxed-SIMD' : 'plain SIMD'} build, Node ${process.versions.node}: ` +
       `best step ${p.bareStepMs.toFixed(2)} ms untimed (${Math.round((BATCH * 1000) / p.bareStepMs)} samples/s), ` +
       `${p.stepMs.toFixed(2)} ms as the sum of each part's best; limit ${PEAK_CORE * p.threads} GFLOP/s`,
   );
@@ -183,11 +185,74 @@ function print(p: Profile): void {
   );
 }
 
+/** The walk-through MLP's GEMMs in one training step (batch 128): [M, K, N, transposeA, transposeB, label]. */
+export const MLP_GEMMS: [number, number, number, boolean, boolean, string][] = [
+  [128, 784, 256, false, false, 'dense 1 forward'],
+  [784, 128, 256, true, false, 'dense 1 dW = x^T dy'],
+  [128, 256, 128, false, false, 'dense 2 forward'],
+  [256, 128, 128, true, false, 'dense 2 dW'],
+  [128, 128, 256, false, true, 'dense 2 dX = dy W^T'],
+  [128, 128, 10, false, false, 'dense 3 forward'],
+  [128, 10, 128, false, true, 'dense 3 dX'],
+];
+
 /**
- * Prints the per-kernel profile of one training step of the walk-through MLP and of mnist_cnn.
+ * GFLOP/s of the MLP's GEMMs alone (sg.matMul, best of `reps` calls) on 1 and 2 threads, against
+ * the 128-bit limit; with `SG_RELAXED=0` in the environment on the plain SIMD build where the
+ * runtime would take the relaxed one (to compare the two under Node 22; see benchProfile).
+ */
+export async function profileGemms(reps: number): Promise<{ label: string; shape: string; gflops: number[] }[]> {
+  await sg.setBackend('wasm');
+  const rows: { label: string; shape: string; gflops: number[] }[] = [];
+  for (const [M, K, N, tA, tB, label] of MLP_GEMMS) {
+    const a = sg.randomUniform(tA ? [K, M] : [M, K], -1, 1, 'float32', 1);
+    const b = sg.randomUniform(tB ? [N, K] : [K, N], -1, 1, 'float32', 2);
+    const gflops: number[] = [];
+    for (const threads of [1, 2]) {
+      setThreads(threads);
+      let best = Infinity;
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        sg.matMul(a, b, tA, tB).dispose();
+        best = Math.min(best, performance.now() - t0);
+      }
+      gflops.push((2 * M * N * K) / (best * 1e6));
+    }
+    sg.dispose([a, b]);
+    rows.push({ label, shape: `${M}x${K}x${N}${tA ? ' tA' : ''}${tB ? ' tB' : ''}`, gflops });
+  }
+  setThreads(2);
+  console.log(
+    `\nThe MLP's GEMMs alone (M x K x N), best of ${reps} calls; ${sg.getRelaxedSimd() ? 'relaxed-SIMD' : 'plain SIMD'} build, ` +
+      `Node ${process.versions.node}; limit ${PEAK_CORE} GFLOP/s a thread`,
+  );
+  printTable(
+    ['GEMM', 'M x K x N', '1 thread GFLOP/s', 'of limit', '2 threads GFLOP/s', 'of limit'],
+    rows.map((r) => [
+      r.label,
+      r.shape,
+      r.gflops[0].toFixed(1),
+      `${((100 * r.gflops[0]) / PEAK_CORE).toFixed(0)}%`,
+      r.gflops[1].toFixed(1),
+      `${((100 * r.gflops[1]) / (2 * PEAK_CORE)).toFixed(0)}%`,
+    ]),
+  );
+  return rows;
+}
+
+/**
+ * Prints the per-kernel profile of one training step of the walk-through MLP and of mnist_cnn
+ * (`gemm`: the MLP's GEMMs alone).
  * @example await benchProfile(['mlp', '30', '2']); // npm run bench -- profile mlp 30 2
  */
 export async function benchProfile(args: string[]): Promise<void> {
+  // SG_RELAXED=0: the plain SIMD build where the runtime would take the relaxed one (Node 22).
+  if (process.env.SG_RELAXED === '0') sg.setRelaxedSimd(false);
+  if (args.includes('gemm')) {
+    const reps = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
+    console.log(`results: ${saveResults('profile-gemm', { peakCore: PEAK_CORE, rows: await profileGemms(reps) })}`);
+    return;
+  }
   const nums = args.filter((a) => /^\d+$/.test(a)).map(Number);
   const steps = nums[0] ?? 20;
   const threads = nums[1] ?? 2;
