@@ -7,7 +7,7 @@
 //
 // A "pixel row" n = b * P + p (P = rows * cols of the state) holds F channels of a state or 4F
 // gate channels (Keras' order i, f, c, o, each a block of F). Layouts (f32, row-major):
-//   xz, gates, dZ   [B, T, P, 4F] by input time tin (tin = T-1-s with goBackwards)
+//   xz, gates       [B, T, P, 4F] by input time tin (tin = T-1-s with goBackwards)
 //   hs              [B, Ks, P, F] h by step s in slots 0..T-1 (Ks = T, or T+1 when hs is val)
 //   val             [B, K, P, F] what the layer returns (one tensor: one tape node): the last nH
 //                   steps' h (nH = T with returnSequences, else 1) in slots 0..nH-1, then the
@@ -15,10 +15,8 @@
 //                   With returnSequences val is hs itself; otherwise hs is a separate reserve.
 //   dy              [B, K, P, F] the gradient of val
 //   cs              [B, T, P, F] c by step s
-//   hprev           [B, T, P, F] by tin: h_{t-1} (times recMask), the left operand of the
-//                   recurrent kernel's gradient
 //   zr, dzCur       [B, P, 4F] this step's recurrent product / gate gradient
-//   h0, c0, recMask, hin, dh, dc   [B, P, F]
+//   h0, c0, recMask, hin, hpCur, dh, dc   [B, P, F]
 // Rows never interact, so any split of [r0, r1) over threads computes every element with the
 // same arithmetic: results are bit-identical for any thread count.
 
@@ -76,12 +74,12 @@ export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
 /**
  * Backward step s (newest first). dy [B, K, P, F] is the gradient of val: this step's h slot
  * (if val has one) joins the carried dh; the caller seeds dc with the final c's slot. Writes
- * the gate gradient dz to dZ[tin] and dzCur (the input of this step's ConvBackpropInput),
- * dc_{t-1} to dc, and h_{t-1} * recMask to hprev[tin]. dh is the carried gradient of h_t,
- * already times recMask (convLstmMulF32).
+ * the gate gradient dz to dzCur (the caller's convolution gradients read it), dc_{t-1} to dc,
+ * and h_{t-1} * recMask to hpCur (the left operand of the recurrent kernel's gradient). dh is
+ * the carried gradient of h_t, already times recMask (convLstmMulF32).
  */
 export function convLstmBackStepF32(hs: usize, Ks: i32, cs: usize, gates: usize, h0: usize, c0: usize, recMask: usize,
-  dy: usize, K: i32, nH: i32, dh: usize, dc: usize, dZ: usize, dzCur: usize, hprev: usize,
+  dy: usize, K: i32, nH: i32, dh: usize, dc: usize, dzCur: usize, hpCur: usize,
   T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
   const fB = <usize>F << 2;
   const gB = fB << 2;
@@ -96,9 +94,8 @@ export function convLstmBackStepF32(hs: usize, Ks: i32, cs: usize, gates: usize,
     const dys = dy + <usize>((b * K + vSlot) * P + p) * fB;
     const dhb = dh + <usize>n * fB;
     const dcb = dc + <usize>n * fB;
-    const dzr = dZ + <usize>((b * T + tin) * P + p) * gB;
     const dzc = dzCur + <usize>n * gB;
-    const hpo = hprev + <usize>((b * T + tin) * P + p) * fB;
+    const hpo = hpCur + <usize>n * fB;
     const rm = recMask + <usize>n * fB;
     for (let j = 0; j < F; j += 4) {
       const k = min(4, F - j);
@@ -111,10 +108,6 @@ export function convLstmBackStepF32(hs: usize, Ks: i32, cs: usize, gates: usize,
       const dzf = f32x4.mul(f32x4.mul(dcv, ld(cp + q, k)), dact4(f, recAct));
       const dzg = f32x4.mul(f32x4.mul(dcv, i), dact4(g, act));
       const dzo = f32x4.mul(f32x4.mul(dhv, tc), dact4(o, recAct));
-      st(dzr + q, dzi, k);
-      st(dzr + fB + q, dzf, k);
-      st(dzr + 2 * fB + q, dzg, k);
-      st(dzr + 3 * fB + q, dzo, k);
       st(dzc + q, dzi, k);
       st(dzc + fB + q, dzf, k);
       st(dzc + 2 * fB + q, dzg, k);
@@ -136,5 +129,33 @@ export function convLstmMulF32(a: usize, m: usize, out: usize, F: i32, r0: i32, 
       const q = o + (<usize>j << 2);
       st(out + q, m != 0 ? f32x4.mul(ld(a + q, k), ld(m + q, k)) : ld(a + q, k), k);
     }
+  }
+}
+
+/**
+ * acc[0:n] = a (first != 0) or acc + a: the per-step weight gradients summed over the steps,
+ * newest first. One thread, fixed order: the same bits for any thread count.
+ */
+export function convLstmAccF32(acc: usize, a: usize, n: i32, first: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const k = min(4, n - i);
+    const q = <usize>i << 2;
+    st(acc + q, first != 0 ? ld(a + q, k) : f32x4.add(ld(acc + q, k), ld(a + q, k)), k);
+  }
+}
+
+/**
+ * db[0:G] (+)= the column sums of dz [N, G], rows in order (first != 0 starts from 0): the bias
+ * gradient of one step. One thread, fixed order.
+ */
+export function convLstmColSumF32(dz: usize, db: usize, N: i32, G: i32, first: i32): void {
+  if (first != 0) memory.fill(db, 0, <usize>G << 2);
+  const gB = <usize>G << 2;
+  for (let j = 0; j < G; j += 4) {
+    const k = min(4, G - j);
+    const q = <usize>j << 2;
+    let sum = ld(db + q, k);
+    for (let n = 0; n < N; n++) sum = f32x4.add(sum, ld(dz + <usize>n * gB + q, k));
+    st(db + q, sum, k);
   }
 }

@@ -6,22 +6,22 @@
 // backend's own recurrent convolution and one fused kernel for input projection + recurrent
 // product + gates + cell and hidden update (src/backends/wasm/kernels/conv_lstm.ts,
 // assembly/conv_lstm.ts; js oracle src/backends/js/kernels/conv_lstm.ts).
-// Backward: one 'ConvLstmSequenceGrad' walks the steps newest first (fused gate-gradient kernel
-// + the recurrent convolution's input gradient per step) and returns the gate gradients of
-// every step; then the weight gradients are one 'ConvBackpropFilter' each over all B*T frames
-// (kernel and recurrent kernel), the bias gradient a column sum and dx one
-// 'ConvBackpropInput'.
+// Backward: one 'ConvLstmSequenceGrad' walks the steps newest first: per step the fused
+// gate-gradient kernel, then from that step's gate gradients the recurrent convolution's input
+// gradient (dh_{t-1}) and the gradients of both kernels, the bias and the step's input frames,
+// summed step by step.
 //
 // Memory: the whole recurrence is one tape node (customGrad). It keeps h and c of every step
 // and the activated gates (the "reserve", as cuDNN and the fused LSTM); the input projection
-// is freed right after forward, so nothing on the tape grows with the number of ops per step.
+// is freed right after forward, and backward holds one step's gradients besides its outputs,
+// so nothing grows with the number of ops per step (the composed layer before kept ~20
+// tensors per step) and backward adds no sequence-sized buffers.
 import { Act } from '../../backends/wasm/codes.generated.js';
 import { ENGINE } from '../../engine/engine.js';
 import { fmt } from '../../engine/shape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { customGrad } from '../../ops/env.js';
 import { spatialGeom } from '../../ops/conv_util.js';
-import { sum } from '../../ops/reduce.js';
 import { reshape } from '../../ops/reshape.js';
 import { RNN_ACT, type RnnActivation } from '../../ops/rnn.js';
 import { run1 } from '../../ops/util.js';
@@ -108,6 +108,7 @@ export function convLstm2dSequence(
     returnSequences: spec.returnSequences ? 1 : 0,
     returnState: spec.returnState ? 1 : 0,
     rec: recAttrs,
+    inConv: inAttrs,
   };
   const rm = spec.recurrentMask ? [spec.recurrentMask] : [];
   const frames = [B * T, 1, H, W, C];
@@ -126,21 +127,14 @@ export function convLstm2dSequence(
     return {
       value: val,
       gradFunc: (dy: Tensor, [hs, cAll, gAll, xs, k, rk, h0s, c0s, m]: Tensor[]) => {
-        const [dZ, hprev, dh0, dc0] = ENGINE.runKernel(
+        const [dx, dk, drk, db, dh0, dc0] = ENGINE.runKernel(
           'ConvLstmSequenceGrad',
-          [rk, h0s, c0s, hs, cAll, gAll, dy, ...(m ? [m] : [])],
+          [xs, k, rk, h0s, c0s, hs, cAll, gAll, dy, ...(m ? [m] : [])],
           attrs,
         );
-        const dZ5 = reshape(dZ, [B * T, 1, R, Q, G]);
-        const dx = run1('ConvBackpropInput', [dZ5, k5(k)], { ...inAttrs, inShape: frames });
-        const dk = run1('ConvBackpropFilter', [reshape(xs, frames), dZ5], { ...inAttrs, filterShape: [1, KH, KW, C, G] });
-        const drk = run1('ConvBackpropFilter', [reshape(hprev, [B * T, 1, R, Q, F]), dZ5], {
-          ...recAttrs,
-          filterShape: [1, KH, KW, F, G],
-        });
-        const grads = [reshape(dx, xs.shape), reshape(dk, k.shape), reshape(drk, rk.shape)];
-        if (bias) grads.push(sum(reshape(dZ, [B * T * R * Q, G]), 0));
-        return [...grads, dh0, dc0];
+        if (bias) return [dx, dk, drk, db, dh0, dc0];
+        db.dispose();
+        return [dx, dk, drk, dh0, dc0];
       },
     };
   });

@@ -6,10 +6,11 @@
 //   forward  [xz [B,T,R,Q,4F], rk [kh,kw,F,4F], h0, c0 [B,R,Q,F], recMask?] ->
 //            [val [B,K,R,Q,F] (see valLayout), cs [B,T,R,Q,F], gates [B,T,R,Q,4F], and, unless
 //            val holds every step's h, hs [B,T,R,Q,F]]
-//   backward [rk, h0, c0, hs (val or the reserve hs), cs, gates, dy [B,K,R,Q,F], recMask?] ->
-//            [dZ [B,T,R,Q,4F], hprev [B,T,R,Q,F], dh0, dc0]
+//   backward [x [B,T,H,W,C], k [kh,kw,C,4F], rk, h0, c0, hs (val or the reserve hs), cs, gates,
+//            dy [B,K,R,Q,F], recMask?] -> [dx, dk, drk, db [4F], dh0, dc0]
 // attrs: goBackwards, act, recAct (src/ops/rnn.ts RNN_ACT codes), returnSequences, returnState
-// (val's layout), rec (the recurrent convolution's attrs: stride 1, 'same' pads).
+// (val's layout), rec (the recurrent convolution's attrs: stride 1, 'same' pads), inConv (the
+// input convolution's attrs: strides, dilations, pads, as the 'Conv' kernel's).
 import type { Attrs, TensorInfo } from '../../backend.js';
 import type { HostBackend } from '../../host.js';
 import { rnnAct, rnnActGrad } from './rnn.js';
@@ -129,33 +130,24 @@ export function registerJsConvLstmKernels(backend: HostBackend): void {
   });
 
   backend.kernels.set('ConvLstmSequenceGrad', (ins, attrs) => {
-    const [rkI, h0I, c0I, hsI, csI, gI, dyI, rmI] = ins;
-    const [B, T, R, Q, F] = csI.shape;
+    const [xI, kI, rkI, h0I, c0I, hsI, csI, gI, dyI, rmI] = ins;
+    const [B, T, H, W, C] = xI.shape;
+    const [, , R, Q, F] = csI.shape;
     const G = 4 * F;
     const g = geom(rkI, csI.shape, attrs);
     const P = R * Q;
     const lay = valLayout(T, attrs);
     const Ks = hsI.shape[1];
-    const dZI = out([B, T, R, Q, G]);
-    const hpI = out([B, T, R, Q, F]);
-    const dh0I = out([B, R, Q, F]);
-    const dc0I = out([B, R, Q, F]);
-    const [rk, h0, c0, hs, cs, gates, dy, dZ, hprev, dh0, dc0] = [
-      rkI,
-      h0I,
-      c0I,
-      hsI,
-      csI,
-      gI,
-      dyI,
-      dZI,
-      hpI,
-      dh0I,
-      dc0I,
-    ].map(v);
+    const outs = [xI.shape, kI.shape, rkI.shape, [G], [B, R, Q, F], [B, R, Q, F]].map((sh) => out(sh.slice()));
+    const [x, k, rk, h0, c0, hs, cs, gates, dy] = [xI, kI, rkI, h0I, c0I, hsI, csI, gI, dyI].map(v);
     const rm = rmI ? v(rmI) : null;
     const act = attrs.act as number;
     const recAct = attrs.recAct as number;
+    const inc = attrs.inConv as { strides: number[]; dilations: number[]; pads: number[] };
+    const dx = new Float64Array(x.length);
+    const dk = new Float64Array(k.length);
+    const drk = new Float64Array(rk.length);
+    const db = new Float64Array(G);
     let dh = new Float64Array(B * P * F);
     const dc = new Float64Array(B * P * F);
     for (let n = 0; n < B * P; n++) {
@@ -166,6 +158,7 @@ export function registerJsConvLstmKernels(backend: HostBackend): void {
     for (let s = T - 1; s >= 0; s--) {
       const tin = attrs.goBackwards ? T - 1 - s : s;
       const dz = new Float64Array(B * P * G);
+      const hp = new Float64Array(B * P * F);
       for (let n = 0; n < B * P; n++) {
         const b = Math.floor(n / P);
         const p = n % P;
@@ -175,43 +168,62 @@ export function registerJsConvLstmKernels(backend: HostBackend): void {
         const hpo = ((b * Ks + s - 1) * P + p) * F;
         const vSlot = s - (T - lay.nH);
         const dyo = ((b * lay.K + vSlot) * P + p) * F;
-        const to = ((b * T + tin) * P + p) * F;
         for (let f = 0; f < F; f++) {
-          const [i, fg, gg, o] = [0, 1, 2, 3].map((k) => gates[go + k * F + f]);
+          const [i, fg, gg, o] = [0, 1, 2, 3].map((j) => gates[go + j * F + f]);
           const tc = rnnAct(cs[so + f], act);
           const cp = s === 0 ? c0[n * F + f] : cs[po + f];
-          const hp = s === 0 ? h0[n * F + f] : hs[hpo + f];
+          hp[n * F + f] = (s === 0 ? h0[n * F + f] : hs[hpo + f]) * (rm ? rm[n * F + f] : 1);
           const dhv = dh[n * F + f] + (vSlot >= 0 ? dy[dyo + f] : 0);
           const dcv = dc[n * F + f] + dhv * o * rnnActGrad(tc, act);
-          const d = [
-            dcv * gg * rnnActGrad(i, recAct),
-            dcv * cp * rnnActGrad(fg, recAct),
-            dcv * i * rnnActGrad(gg, act),
-            dhv * tc * rnnActGrad(o, recAct),
-          ];
-          for (let k = 0; k < 4; k++) {
-            dz[n * G + k * F + f] = d[k];
-            dZ[go + k * F + f] = d[k];
-          }
+          dz[n * G + f] = dcv * gg * rnnActGrad(i, recAct);
+          dz[n * G + F + f] = dcv * cp * rnnActGrad(fg, recAct);
+          dz[n * G + 2 * F + f] = dcv * i * rnnActGrad(gg, act);
+          dz[n * G + 3 * F + f] = dhv * tc * rnnActGrad(o, recAct);
           dc[n * F + f] = dcv * fg;
-          hprev[to + f] = hp * (rm ? rm[n * F + f] : 1);
         }
       }
-      // dh_{t-1} = the recurrent conv's input gradient of dz, times the recurrent dropout mask.
+      // The recurrent convolution: dh_{t-1} (times the recurrent dropout mask) and the kernel's gradient.
       const next = new Float64Array(B * P * F);
-      forEachTap(g, (n, m, k) => {
+      forEachTap(g, (n, m, t) => {
         for (let f = 0; f < F; f++) {
-          const w = (k * F + f) * G;
+          const w = (t * F + f) * G;
           let acc = 0;
-          for (let j = 0; j < G; j++) acc += dz[n * G + j] * rk[w + j];
+          for (let j = 0; j < G; j++) {
+            acc += dz[n * G + j] * rk[w + j];
+            drk[w + j] += hp[m * F + f] * dz[n * G + j];
+          }
           next[m * F + f] += acc;
         }
       });
       if (rm) for (let i = 0; i < next.length; i++) next[i] *= rm[i];
       dh = next;
+      // The input convolution of frame tin: dx, the kernel's gradient, the bias's.
+      for (let b = 0; b < B; b++)
+        for (let r = 0; r < R; r++)
+          for (let q = 0; q < Q; q++) {
+            const n = (b * R + r) * Q + q;
+            for (let j = 0; j < G; j++) db[j] += dz[n * G + j];
+            for (let kh = 0; kh < g.KH; kh++) {
+              const ih = r * inc.strides[1] - inc.pads[1] + kh * inc.dilations[1];
+              if (ih < 0 || ih >= H) continue;
+              for (let kw = 0; kw < g.KW; kw++) {
+                const iw = q * inc.strides[2] - inc.pads[2] + kw * inc.dilations[2];
+                if (iw < 0 || iw >= W) continue;
+                const xo = (((b * T + tin) * H + ih) * W + iw) * C;
+                for (let c = 0; c < C; c++) {
+                  const w = ((kh * g.KW + kw) * C + c) * G;
+                  let acc = 0;
+                  for (let j = 0; j < G; j++) {
+                    acc += dz[n * G + j] * k[w + j];
+                    dk[w + j] += x[xo + c] * dz[n * G + j];
+                  }
+                  dx[xo + c] += acc;
+                }
+              }
+            }
+          }
     }
-    dh0.set(dh);
-    dc0.set(dc);
-    return [dZI, hpI, dh0I, dc0I];
+    [dx, dk, drk, db, dh, dc].forEach((a, i) => v(outs[i]).set(a));
+    return outs;
   });
 }
