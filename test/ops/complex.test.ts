@@ -211,3 +211,24 @@ describe.each(BACKENDS)('complex64 on %s', (backend) => {
     for (const t of [x, y, u, z0, three]) t.dispose();
   });
 });
+
+describe('complex64 across backends', () => {
+  checkNoLeaks();
+  it('a complex tensor made on js moves to wasm with its pairs (written as float32, 2 floats an element)', async () => {
+    if (!BACKENDS.includes('js') || !BACKENDS.includes('wasm')) throw new Error('needs the js and wasm backends');
+    const prev = sg.getBackend();
+    await sg.setBackend('js');
+    const z = sg.complex([1, 2, 3], [4, 5, 6]);
+    await sg.setBackend('wasm');
+    try {
+      const t = tf.spectral.fft(tf.complex([1, 2, 3], [4, 5, 6]));
+      const f = sg.fft(z); // runs on wasm: z's buffer is moved from js first
+      expectClose(f.dataSync(), t.dataSync() as Float32Array, 1e-6, 1e-6);
+      f.dispose();
+      t.dispose();
+    } finally {
+      z.dispose();
+      await sg.setBackend(prev);
+    }
+  });
+});

@@ -71,6 +71,7 @@ describe.each(BACKENDS)('spectral on %s', (backend) => {
       same(sg.fft(s), tf.spectral.fft(t), n);
       same(sg.spectral.ifft(s), tf.spectral.ifft(t), n);
       same(s.fft(), tf.fft(t), n);
+      same(s.ifft(), tf.ifft(t), n);
       // round trip
       const back = sg.tidy(() => sg.ifft(sg.fft(s)));
       expectClose(back.dataSync(), s.dataSync(), 1e-5, 1e-5);
