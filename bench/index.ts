@@ -10,6 +10,7 @@ import { benchIo } from './io.js';
 import { benchAttention } from './attention.js';
 import { benchNative } from './native.js';
 import { benchConvLstm } from './conv_lstm.js';
+import { benchOverhead } from './overhead.js';
 import { benchProfile } from './profile.js';
 
 const suites: Record<string, (args: string[]) => Promise<void>> = {
@@ -27,6 +28,8 @@ const suites: Record<string, (args: string[]) => Promise<void>> = {
   profile: benchProfile,
   // ConvLSTM2D forward+backward: the layer against the same recurrence composed per step (peak memory, time).
   convlstm: benchConvLstm,
+  // Engine overhead of small ops, predict latency, cold start, threads without yielding, sizes.
+  overhead: benchOverhead,
   // `train --model cnn` trains Keras' mnist_cnn; plain `train` the walk-through MLP.
   train: (a) =>
     a.includes('--model') && a[a.indexOf('--model') + 1] === 'cnn'
