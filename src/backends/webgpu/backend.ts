@@ -67,8 +67,18 @@ export const MAX_GROUPS = 65535;
  */
 export function grid(n: number, wgSize = 64): number[] {
   const groups = Math.ceil(n / wgSize);
-  if (groups <= MAX_GROUPS) return [groups, 1];
-  return [MAX_GROUPS, Math.ceil(groups / MAX_GROUPS)];
+  if (groups <= gridLimit) return [groups, 1];
+  return [gridLimit, Math.ceil(groups / gridLimit)];
+}
+
+let gridLimit = MAX_GROUPS;
+
+/**
+ * Lowers the x limit `grid` folds at (tests use it to exercise the folded y dimension on small
+ * tensors); `MAX_GROUPS` restores it. Pipelines do not depend on it.
+ */
+export function setGridLimit(n: number): void {
+  gridLimit = n;
 }
 
 /**
@@ -131,6 +141,8 @@ export class WebGPUBackend implements Backend {
   readonly fallbackCounts: FallbackCounts = {};
   readonly device: GPUDevice;
   readonly adapterName: string;
+  /** The GPU instance and adapter, kept from garbage collection while the device lives. */
+  private readonly keepAlive: unknown[];
   private pool = new Map<number, GPUBuffer[]>();
   private pooledBytes = 0;
   private allocatedBytes = 0;
@@ -157,6 +169,7 @@ export class WebGPUBackend implements Backend {
   ) {
     this.device = acquired.device;
     this.adapterName = acquired.adapterName;
+    this.keepAlive = acquired.keepAlive;
     this.device.addEventListener('uncapturederror', (ev) => {
       const msg = (ev as GPUUncapturedErrorEvent).error.message;
       this.errors.push(msg);

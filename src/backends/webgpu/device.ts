@@ -7,6 +7,8 @@ export type GpuSource = 'navigator.gpu' | 'webgpu package';
 
 export interface AcquiredDevice {
   device: GPUDevice;
+  /** Held for the device's lifetime: Dawn in Node tears the device down if its instance is garbage-collected. */
+  keepAlive: unknown[];
   adapterName: string;
   source: GpuSource;
 }
@@ -70,5 +72,5 @@ export async function acquireDevice(): Promise<AcquiredDevice> {
   const device = await adapter.requestDevice({ requiredLimits });
   const info = adapter.info;
   const adapterName = [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(' ') || 'unknown adapter';
-  return { device, adapterName, source };
+  return { device, adapterName, source, keepAlive: [gpu, adapter] };
 }

@@ -42,6 +42,26 @@ fn sinh_(x: f32) -> f32 {
   if (abs(x) < 1.0) { let e = expm1_(abs(x)); return sign(x) * 0.5 * (e + e / (e + 1.0)); }
   return sign(x) * 0.5 * (exp(abs(x)) - exp(-abs(x)));
 }
+// sin/cos with our own range reduction and polynomials: some drivers' builtins (SwiftShader's)
+// are off by ~2e-4 absolute. Cody-Waite reduction to [-pi/4, pi/4], then Taylor to x^9 / x^8.
+fn sincosPoly_(r: f32, q: i32, wantCos: bool) -> f32 {
+  let r2 = r * r;
+  let s = r + r * r2 * (-1.6666667e-1 + r2 * (8.3333333e-3 + r2 * (-1.9841270e-4 + r2 * 2.7557319e-6)));
+  let c = 1.0 + r2 * (-0.5 + r2 * (4.1666667e-2 + r2 * (-1.3888889e-3 + r2 * 2.4801587e-5)));
+  let k = (q + select(0, 1, wantCos)) & 3;
+  if (k == 0) { return s; }
+  if (k == 1) { return c; }
+  if (k == 2) { return -s; }
+  return -c;
+}
+fn sincos_(x: f32, wantCos: bool) -> f32 {
+  if (isnan_(x) || isinf_(x)) { return nan_(); }
+  let qf = round(x * 0.63661977236758134);
+  let r = ((x - qf * 1.5703125) - qf * 4.8375129699707031e-4) - qf * 7.5497899548918821e-8;
+  return sincosPoly_(r, i32(qf), wantCos);
+}
+fn sin_(x: f32) -> f32 { return sincos_(x, false); }
+fn cos_(x: f32) -> f32 { return sincos_(x, true); }
 fn cosh_(x: f32) -> f32 { return 0.5 * (exp(abs(x)) + exp(-abs(x))); }
 fn asinh_(x: f32) -> f32 { let a = abs(x); return sign(x) * log1p_(a + a * a / (1.0 + sqrt(1.0 + a * a))); }
 fn acosh_(x: f32) -> f32 { return log(x + sqrt(x * x - 1.0)); }
@@ -74,8 +94,8 @@ const UNARY_F32: Record<number, string> = {
   [Unary.Floor]: 'floor(x)',
   [Unary.Ceil]: 'ceil(x)',
   [Unary.Round]: 'round(x)',
-  [Unary.Sin]: 'sin(x)',
-  [Unary.Cos]: 'cos(x)',
+  [Unary.Sin]: 'sin_(x)',
+  [Unary.Cos]: 'cos_(x)',
   [Unary.Log1p]: 'log1p_(x)',
   [Unary.Step]: 'select(a, 1.0, x > 0.0)',
 };
@@ -116,8 +136,8 @@ const UNARY_GRAD: Record<number, string> = {
   [Unary.Floor]: '0.0',
   [Unary.Ceil]: '0.0',
   [Unary.Round]: '0.0',
-  [Unary.Sin]: 'cos(x)',
-  [Unary.Cos]: '-sin(x)',
+  [Unary.Sin]: 'cos_(x)',
+  [Unary.Cos]: '-sin_(x)',
   [Unary.Log1p]: '1.0 / (1.0 + x)',
   [Unary.Step]: '0.0',
 };

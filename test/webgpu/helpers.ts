@@ -1,0 +1,79 @@
+// Shared by the WebGPU suites: start the backend (Dawn in Node, with Chromium's SwiftShader where no
+// Vulkan driver is installed), and run a function on webgpu and on the js oracle to compare.
+// Without an adapter the suites fail under CI=true (one failing test saying why) and are skipped
+// elsewhere, with the reason printed.
+import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import * as sg from '../../src/index.js';
+import { expectClose } from '../helpers.js';
+
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/** Why WebGPU cannot start here, or null when it can (the backend is then initialised). */
+async function probe(): Promise<string | null> {
+  // Dawn reads VK_ICD_FILENAMES when it creates its instance, so setting it here is enough; the
+  // Vulkan loader itself (libvulkan.so.1) must be findable when the process starts (LD_LIBRARY_PATH).
+  if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
+  const prev = sg.getBackend();
+  try {
+    await sg.setBackend('webgpu');
+    await sg.setBackend(prev);
+    return null;
+  } catch (e) {
+    await sg.setBackend(prev);
+    return (e as Error).message;
+  }
+}
+
+/** null when WebGPU works here; else why not. */
+export const GPU_UNAVAILABLE: string | null = await probe();
+
+/**
+ * `describe` for a WebGPU suite: runs it when an adapter exists; without one, under CI=true a
+ * single failing test reports why, elsewhere the suite is skipped with the reason printed.
+ */
+export function describeGpu(name: string, fn: () => void): void {
+  if (GPU_UNAVAILABLE === null) {
+    describe(name, fn);
+  } else if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('has a WebGPU adapter (Dawn + a Vulkan driver, e.g. SwiftShader: see README, WebGPU)', () => {
+        throw new Error(`WebGPU is unavailable: ${GPU_UNAVAILABLE}`);
+      });
+    });
+  } else {
+    console.warn(`skipping '${name}': WebGPU is unavailable (${GPU_UNAVAILABLE})`);
+    describe.skip(name, fn);
+  }
+}
+
+type Out = sg.Tensor | sg.Tensor[];
+
+/**
+ * Runs `fn` on the js backend (the oracle) and on webgpu, and compares every output: shape,
+ * dtype and values within rtol (default 1e-4 relative, the issue's bound) plus a small atol.
+ * Inputs must be made inside `fn` (from host values), so each backend gets its own.
+ * The webgpu values are read with await data(): a real GPU readback.
+ */
+export async function vsJs(fn: () => Out, rtol = 1e-4, atol = 1e-5): Promise<void> {
+  await sg.setBackend('js');
+  const ref = sg.tidy(fn);
+  const refs = Array.isArray(ref) ? ref : [ref];
+  const expected = refs.map((t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(t.dataSync()) }));
+  sg.dispose(refs);
+  await sg.setBackend('webgpu');
+  const got = sg.tidy(fn);
+  const gots = Array.isArray(got) ? got : [got];
+  try {
+    expect(gots.length).toBe(expected.length);
+    for (let k = 0; k < gots.length; k++) {
+      expect(gots[k].shape).toEqual(expected[k].shape);
+      expect(gots[k].dtype).toBe(expected[k].dtype);
+      const v = Array.from(await gots[k].data());
+      if (expected[k].dtype === 'float32') expectClose(v, expected[k].values, rtol, atol);
+      else expect(v).toEqual(expected[k].values);
+    }
+  } finally {
+    sg.dispose(gots);
+  }
+}
