@@ -186,9 +186,24 @@ describe.each(BACKENDS)('the tfjs guide on %s', (backend) => {
     m.dispose();
   });
 
-  it('left out: complex and string tensors; softmax off the last axis, as tfjs', () => {
-    expect((sg as Record<string, unknown>).complex).toBeUndefined();
-    expect((sg as Record<string, unknown>).spectral).toBeUndefined();
+  it('complex tensors: read back as tfjs; other ops refuse them; irfft keeps the leading dimensions; gradients flow', () => {
+    const z = sg.complex([1, 2, 3, 4], [0, 1, 0, -1]);
+    const t = tf.complex([1, 2, 3, 4], [0, 1, 0, -1]);
+    expect(Array.from(z.dataSync())).toEqual(Array.from(t.dataSync()));
+    expect(() => sg.exp(z)).toThrow(/^exp: .*complex64/);
+    const y = sg.irfft(z);
+    const ty = tf.spectral.irfft(t);
+    expect([y.shape, ty.shape]).toEqual([[6], [1, 6]]);
+    expect(Array.from(y.dataSync()).map((v) => +v.toFixed(5))).toEqual(Array.from(ty.dataSync()).map((v) => +v.toFixed(5)));
+    const one = sg.tensor([1, 2]);
+    const g = sg.grad((x: sg.Tensor) => sg.sum(sg.abs(sg.complex(x, x))))(one);
+    expect(Array.from(g.dataSync()).map((v) => +v.toFixed(5))).toEqual([1.41421, 1.41421]);
+    expect(() => tf.grad((x: tf.Tensor) => tf.sum(tf.abs(tf.complex(x, x))))(tf.tensor([1, 2]))).toThrow();
+    sg.dispose([z, y, one, g]);
+    tf.dispose([t, ty]);
+  });
+
+  it('left out: string tensors; softmax off the last axis, as tfjs', () => {
     expect(() => sg.tensor(['a'] as unknown as number[])).toThrow(/string/);
     const x = sg.tensor([[1, 2], [3, 4]]);
     expect(() => sg.softmax(x, 0)).toThrow(/last/);
