@@ -1,0 +1,133 @@
+// WebGPU reductions (Reduce over any axes, both the thread-per-output and the workgroup-per-output
+// paths, ArgReduce, Softmax, Cumulative) and data movement (Transpose, Slice, Concat, Pad, Tile,
+// Gather, UnsortedSegmentSum, OneHot) against the js oracle, read back with await data(); and
+// gradients through them. Every op here must run natively (no fallback).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import * as sg from '../../src/index.js';
+import { checkNoLeaks, randArray } from '../helpers.js';
+import { describeGpu, vsJs } from './helpers.js';
+
+const t3 = () => sg.tensor(randArray(2 * 3 * 4, 11, -2, 2), [2, 3, 4]);
+const t4 = () => sg.tensor(randArray(2 * 3 * 4 * 5, 12, -2, 2), [2, 3, 4, 5]);
+
+describeGpu('webgpu reductions and data movement vs the js oracle', () => {
+  checkNoLeaks();
+  beforeAll(async () => {
+    await sg.setBackend('webgpu');
+    sg.webgpu.resetFallbacks();
+  });
+  afterAll(async () => {
+    await sg.setBackend('webgpu');
+    expect(sg.webgpu.fallbacks()).toEqual({});
+    await sg.setBackend('wasm');
+  });
+
+  it('sum/mean/max/min/prod over every axis choice of a rank-3 tensor, keepDims', () =>
+    vsJs(() => {
+      const out: sg.Tensor[] = [];
+      for (const axes of [undefined, 0, 1, 2, [0, 2], [1, 2], [0, 1, 2], -1]) {
+        out.push(sg.sum(t3(), axes), sg.mean(t3(), axes), sg.max(t3(), axes), sg.min(t3(), axes));
+      }
+      out.push(sg.prod(sg.add(t3(), 2.5), 1), sg.sum(t3(), [0, 2], true));
+      return out;
+    }));
+  it('long reductions (one workgroup per output): rows of 1000, a column of 3000, 20000 to a scalar', () =>
+    vsJs(() => {
+      const a = sg.tensor(randArray(3 * 1000, 13), [3, 1000]);
+      const b = sg.tensor(randArray(3000 * 3, 14), [3000, 3]);
+      const c = sg.tensor(randArray(20000, 15, 0, 1));
+      return [sg.sum(a, 1), sg.max(a, 1), sg.min(a, 1), sg.mean(b, 0), sg.sum(c), sg.max(c), sg.prod(sg.add(sg.mul(a, 0.01), 1), 1)];
+    }));
+  it('int32 reductions', () =>
+    vsJs(() => {
+      const a = sg.tensor(Int32Array.from(randArray(600, 16, -50, 50), Math.trunc), [2, 300], 'int32');
+      return [sg.sum(a, 1), sg.max(a), sg.min(a, 0), sg.sum(a)];
+    }));
+  it('argMax/argMin over each axis (first index wins ties)', () =>
+    vsJs(() => {
+      const r = sg.round(t3());
+      return [sg.argMax(t3(), 0), sg.argMax(t3(), 1), sg.argMin(t3(), 2), sg.argMax(r, -1), sg.argMin(r, 1)];
+    }));
+  it('softmax and logSoftmax (large logits), logSumExp over an inner axis', () =>
+    vsJs(() => [
+      sg.softmax(sg.mul(t3(), 10)),
+      sg.logSoftmax(sg.mul(t3(), 10)),
+      sg.softmax(sg.transpose(t3(), [0, 2, 1])),
+      sg.logSumExp(t3(), 1),
+    ]));
+  it('cumsum/cumprod: exclusive, reverse, each axis', () =>
+    vsJs(() => [
+      sg.cumsum(t3(), 1),
+      sg.cumsum(t3(), 2, true, false),
+      sg.cumsum(t3(), 0, false, true),
+      sg.cumprod(t3(), 2),
+      sg.cumprod(t3(), 1, true, true),
+    ]));
+  it('transpose (rank 2 to 4), slice, reverse', () =>
+    vsJs(() => [
+      sg.transpose(t3()),
+      sg.transpose(t4(), [2, 0, 3, 1]),
+      sg.transpose(sg.tensor([[1, 2, 3]])),
+      sg.slice(t4(), [1, 0, 2, 1], [1, 3, 2, 3]),
+      sg.slice(t3(), [0, 1], [-1, 2]),
+      sg.reverse(t3(), [0, 2]),
+    ]));
+  it('concat along each axis (a copy per input, or a shader when rows interleave), stack, split', () =>
+    vsJs(() => [
+      sg.concat([t3(), sg.neg(t3())], 0),
+      sg.concat([t3(), sg.slice(t3(), [0, 0, 0], [2, 2, 4])], 1),
+      sg.concat([t3(), sg.exp(t3()), sg.slice(t3(), [0, 0, 1], [2, 3, 2])], 2),
+      sg.stack([t3(), t3()], 1),
+      ...sg.split(t4(), [2, 3], 3),
+      sg.concat([sg.tensor([1, 2], [2], 'int32'), sg.tensor([3], [1], 'int32')]),
+    ]));
+  it('pad with a constant, tile', () =>
+    vsJs(() => [
+      sg.pad(t3(), [
+        [1, 0],
+        [0, 2],
+        [1, 1],
+      ]),
+      sg.pad(sg.tensor([1, 2, 3], [3], 'int32'), [[2, 1]], 7),
+      sg.pad(t3(), [[0, 0], [1, 1], [0, 0]], -1.5),
+      sg.tile(t3(), [2, 1, 3]),
+      sg.tile(sg.tensor([1, 2], [2], 'int32'), [3]),
+    ]));
+  it('gather on each axis, oneHot, unsortedSegmentSum', () =>
+    vsJs(() => {
+      const idx = sg.tensor([2, 0, 2, 1], [4], 'int32');
+      return [
+        sg.gather(t3(), sg.tensor([1, 0, 1], [3], 'int32'), 0),
+        sg.gather(t3(), sg.tensor([0, 2, 2], [3], 'int32'), 1),
+        sg.gather(t3(), sg.tensor([3, 0], [2], 'int32'), 2),
+        sg.oneHot(idx, 4),
+        sg.oneHot(sg.tensor([1, -1, 5], [3], 'int32'), 3, 2, -1),
+        sg.unsortedSegmentSum(sg.tensor(randArray(12, 17), [4, 3]), idx, 3),
+      ];
+    }));
+  it('gather checks host-known indices with the js kernel\'s error', async () => {
+    await sg.setBackend('webgpu');
+    const x = sg.tensor([1, 2, 3]);
+    const i = sg.tensor([0, 3], [2], 'int32');
+    expect(() => sg.gather(x, i)).toThrow(/gather: index 3 is out of range \[0, 3\)/);
+    sg.dispose([x, i]);
+  });
+  it('gradients through reductions, softmax, gather, concat, pad, slice, transpose, tile', () =>
+    vsJs(() => {
+      const a = sg.tensor(randArray(24, 18, -1, 1), [2, 3, 4]);
+      const f = (p: sg.Tensor) =>
+        sg.addN([
+          sg.sum(sg.mul(sg.softmax(p), sg.logSoftmax(sg.mul(p, 2)))),
+          sg.sum(sg.max(p, 1)),
+          sg.sum(sg.mean(p, [0, 2])),
+          sg.sum(sg.square(sg.gather(p, sg.tensor([1, 1, 0], [3], 'int32'), 1))),
+          sg.sum(sg.concat([p, sg.square(p)], 2)),
+          sg.sum(sg.mul(sg.pad(p, [[0, 0], [1, 0], [0, 1]]), 0.5)),
+          sg.sum(sg.exp(sg.slice(p, [0, 1, 1], [2, 2, 2]))),
+          sg.sum(sg.mul(sg.transpose(p, [2, 0, 1]), sg.tensor(randArray(24, 19), [4, 2, 3]))),
+          sg.sum(sg.tile(sg.sin(p), [1, 2, 1])),
+          sg.sum(sg.cumsum(p, 1)),
+        ]);
+      return sg.grad(f)(a);
+    }));
+});
