@@ -220,6 +220,20 @@ const CASES: Case[] = [
     ],
     (q, k, v) => sg.dotProductAttention(q, k, v, { isCausal: true }),
   ],
+  // complex64 (src/ops/complex.ts, spectral.ts): real inputs in, real and imaginary parts out
+  [
+    'fft of complex(a, b), real and imaginary parts',
+    ['FFT'],
+    [
+      [2, 5],
+      [2, 5],
+    ],
+    (a, b) => {
+      const z = sg.fft(sg.complex(a, b));
+      return sg.concat([sg.real(z), sg.imag(z)], -1);
+    },
+  ],
+  ['abs of complex(a, b)', ['ComplexAbs'], [[5], [5]], (a, b) => sg.abs(sg.complex(a, b))],
 ];
 
 /**
