@@ -1,7 +1,8 @@
 // `npm run bench -- profile [mlp|cnn] [steps] [threads]`: where one training step's time goes.
 // `npm run bench -- profile gemm [reps]`: the MLP's GEMMs alone, 1 and 2 threads.
 // Trains the walk-through MLP (bench/train.ts's model: 784-256-128-10, dropout, RMSprop, batch
-// 128) and Keras' mnist_cnn (bench/train_cnn.ts's model, Adadelta, batch 128) with trainOnBatch,
+// 128) and Keras' mnist_cnn (bench/train_cnn.ts's model, Adadelta, batch 128) one batch at a
+// time as fit() runs a step (the batch sliced out of the data, model.trainStep inside a scope),
 // timing every kernel the engine runs (by kernel, input shapes and the attributes that pick a
 // code path), and prints per step: ms, share of the step, and for the GEMM-shaped kernels
 // (MatMul, FusedMatMul, Conv and its two gradients) GFLOP/s counted as 2 x multiply-adds of the
@@ -11,6 +12,7 @@
 import * as sg from '../src/index.js';
 import { setThreads } from '../src/threads.js';
 import { ENGINE } from '../src/engine/engine.js';
+import { sliceRows } from '../src/models/model.js';
 import type { Attrs, KernelFunc, TensorInfo } from '../src/backends/backend.js';
 import { walkthroughMlp, data as mlpData } from './train.js';
 import { mnistCnn, data as cnnData } from './train_cnn.js';
@@ -19,6 +21,8 @@ import { printTable, saveResults } from './harness.js';
 /** GFLOP/s of one core at the 128-bit SIMD limit on the dev box (f32x4 mul + add, Zen 5, V8). */
 export const PEAK_CORE = 66;
 const BATCH = 128;
+/** Batches of distinct data the steps cycle through. */
+const BATCHES = 4;
 
 interface Entry {
   calls: number;
@@ -97,7 +101,7 @@ interface Profile {
 }
 
 /**
- * Profiles `steps` trainOnBatch steps of one model. Each kernel's figure is its best step (the
+ * Profiles `steps` training steps of one model (as fit() runs them). Each kernel's figure is its best step (the
  * least disturbed on a shared machine); the step time is the best step without timers, and
  * "engine + js" the best step's time outside kernels.
  */
@@ -111,34 +115,43 @@ export async function profileModel(which: 'mlp' | 'cnn', steps: number, threads:
   if (which === 'mlp') {
     const d = mlpData();
     model = walkthroughMlp();
-    x = sg.tensor(d.x.subarray(0, BATCH * 784), [BATCH, 784]);
-    y = sg.tensor(d.y.subarray(0, BATCH * 10), [BATCH, 10]);
+    x = sg.tensor(d.x.subarray(0, BATCHES * BATCH * 784), [BATCHES * BATCH, 784]);
+    y = sg.tensor(d.y.subarray(0, BATCHES * BATCH * 10), [BATCHES * BATCH, 10]);
     dispose = () => model.dispose();
   } else {
-    const d = cnnData(BATCH);
+    const d = cnnData(BATCHES * BATCH);
     const m = mnistCnn();
     model = m.model;
-    x = sg.tensor(d.x, [BATCH, 28, 28, 1]);
-    y = sg.tensor(d.y, [BATCH, 10]);
+    x = sg.tensor(d.x, [BATCHES * BATCH, 28, 28, 1]);
+    y = sg.tensor(d.y, [BATCHES * BATCH, 10]);
     dispose = () => {
       m.opt.dispose();
       m.model.dispose();
     };
   }
-  for (let i = 0; i < 5; i++) model.trainOnBatch(x, y); // warm-up: JIT, pool start, optimizer slots
+  // fit()'s step with shuffle: false: the batch's rows (sliceRows, as fit), trainStep in a scope.
+  let at = 0;
+  const step = () =>
+    sg.tidy(() => {
+      const bx = sliceRows(x, at * BATCH, BATCH);
+      const by = sliceRows(y, at * BATCH, BATCH);
+      at = (at + 1) % BATCHES;
+      model.trainStep({ x: bx, y: by });
+    });
+  for (let i = 0; i < 5; i++) step(); // warm-up: JIT, pool start, optimizer slots
   // Bare step time first (no timers), median of `steps`.
   const bare: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
-    model.trainOnBatch(x, y);
+    step();
     bare.push(performance.now() - t0);
   }
-  const { table, step, restore } = instrument();
+  const { table, step: stepNo, restore } = instrument();
   const outside: number[] = [];
   for (let i = 0; i < steps; i++) {
-    step.i = i;
+    stepNo.i = i;
     const t0 = performance.now();
-    model.trainOnBatch(x, y);
+    step();
     const ms = performance.now() - t0;
     let inside = 0;
     for (const e of table.values()) inside += e.perStep[i] ?? 0;

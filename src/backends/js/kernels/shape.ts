@@ -33,12 +33,29 @@ export const shapeDefs: CpuKernelDef[] = [
     name: 'Slice',
     outShape: ([x], attrs) => ({ shape: attrs.size as number[], dtype: x.dtype }),
     run: ([x], out, infos, attrs, outShape) => {
+      // Block copies: the dims after the last one the slice cuts are taken whole, so each index of
+      // the dims before it is one contiguous run (fit's batch of rows is a single run). An index
+      // walk per element cost ~18 ns an element: 1.9 ms for a [128, 784] batch, more than the
+      // step's first-layer GEMM.
       const begin = attrs.begin as number[];
-      const st = stridesOf(infos[0].shape);
-      forEachIndex(outShape, (i, idx) => {
-        let o = 0;
-        for (let d = 0; d < idx.length; d++) o += (idx[d] + begin[d]) * st[d];
-        out[i] = x[o];
+      const shape = infos[0].shape;
+      const r = shape.length;
+      if (out.length === 0) return;
+      if (r === 0) {
+        out[0] = x[0];
+        return;
+      }
+      const st = stridesOf(shape);
+      let j = r - 1;
+      while (j > 0 && outShape[j] === shape[j]) j--;
+      const run = outShape[j] * st[j];
+      let o = 0;
+      forEachIndex(outShape.slice(0, j), (_, idx) => {
+        let s = begin[j] * st[j];
+        for (let d = 0; d < j; d++) s += (idx[d] + begin[d]) * st[d];
+        if (run >= 16) out.set(x.subarray(s, s + run), o);
+        else for (let k = 0; k < run; k++) out[o + k] = x[s + k];
+        o += run;
       });
     },
   },
