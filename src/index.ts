@@ -276,7 +276,7 @@ export {
 } from './callbacks/index.js';
 export * as datasets from './datasets/index.js';
 export * as preprocessing from './preprocessing/index.js';
-export type { DatasetLike, DatasetBatch, FitDatasetArgs } from './models/fit_dataset.js';
+export type { DatasetLike, DatasetBatch, FitDatasetArgs, EvaluateDatasetArgs } from './models/fit_dataset.js';
 export * as utils from './utils/index.js';
 export * as text from './text/index.js';
 export {

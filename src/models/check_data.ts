@@ -1,9 +1,9 @@
 // The data checks of fit, evaluate and the on-batch calls: x and y against the model's inputs
 // and outputs (counts, sample shapes, sparse label ranges, NaN and Infinity), before any batch runs.
 import { fmt } from '../engine/shape.js';
-import type { Tensor } from '../engine/tensor.js';
+import { Tensor } from '../engine/tensor.js';
 import { shapeStr } from '../layers/symbolic.js';
-import { checkBatch, type LayersModel } from './model.js';
+import { checkBatch, type LayersModel, type ModelData } from './model.js';
 import type { CompiledState } from './training.js';
 
 /** Validates x and y against the model before anything runs: counts, feature shapes, NaN. */
@@ -88,4 +88,39 @@ function checkFinite(model: LayersModel, what: string, k: string, t: Tensor): vo
       );
     }
   }
+}
+
+/**
+ * x or y as a list in the model's input or output order. A map (Keras' dict, tfjs' named map) is
+ * keyed by input layer name (x) or output layer name (y); an unknown or a missing name is an error
+ * naming it and the model's names.
+ */
+export function dataList(model: LayersModel, what: string, arg: string, v: ModelData | null | undefined, side: 'input' | 'output'): Tensor[] {
+  if (v === undefined || v === null) return [];
+  if (v instanceof Tensor) return [v];
+  if (Array.isArray(v)) return v;
+  if (typeof v !== 'object') {
+    throw new Error(`${model.name}: ${what}: ${arg} must be a tensor, a list of tensors or a map by ${side} name but is ${typeof v}`);
+  }
+  const syms = side === 'input' ? model.inputs : model.outputs;
+  const names = syms.map((t) => t.node!.layer.name);
+  const rec = v as Record<string, unknown>;
+  for (const k of Object.keys(rec)) {
+    if (!names.includes(k)) {
+      throw new Error(`${model.name}: ${what}: ${arg} names the ${side} '${k}', which the model does not have; its ${side}s: ${names.join(', ')}`);
+    }
+    if (!(rec[k] instanceof Tensor)) throw new Error(`${model.name}: ${what}: ${arg}['${k}'] must be a tensor`);
+  }
+  const missing = names.filter((n) => !(n in rec));
+  if (missing.length) {
+    throw new Error(`${model.name}: ${what}: ${arg} has no entry for the ${side}(s) ${missing.map((n) => `'${n}'`).join(', ')}; its ${side}s: ${names.join(', ')}`);
+  }
+  return names.map((n) => rec[n] as Tensor);
+}
+
+/** Whether `v` is a map of tensors by name (and not an options object). @internal */
+export function isTensorMap(v: unknown): boolean {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || v instanceof Tensor) return false;
+  const vals = Object.values(v);
+  return vals.length > 0 && vals.every((t) => t instanceof Tensor) && !(Object.keys(v).length === 1 && 'sampleWeight' in v);
 }

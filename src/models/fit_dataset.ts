@@ -1,15 +1,25 @@
-// model.fitDataset (tfjs-layers' spelling of Keras' fit on a generator or tf.data.Dataset): trains
-// on batches drawn from a dataset, an iterator or a generator of {xs, ys} (or [x, y]) batches,
-// such as `imageDataGenerator(...).flow(x, y)`. Each batch runs through trainOnBatch, so the
-// model's own trainStep, constraints and added losses apply as in fit().
+// model.fitDataset and model.evaluateDataset (tfjs-layers' spellings of Keras' fit and evaluate on
+// a generator or tf.data.Dataset): batches drawn from a dataset, an iterator or a generator of
+// {xs, ys, sampleWeights} (or Keras' [x, y, sampleWeight]) batches, such as
+// `imageDataGenerator(...).flow(x, y)`. Each batch runs through trainOnBatch, so the model's own
+// trainStep, constraints and added losses apply as in fit().
 import { checkNotTraining, validateFitDatasetArgs } from './validate.js';
 import { Tensor } from '../engine/tensor.js';
 import { CallbackList, History, ProgbarLogger, toCallbacks, type CallbackArg } from '../callbacks/index.js';
 import type { Logs } from '../callbacks/types.js';
-import type { LayersModel, TensorOrList } from './model.js';
+import type { LayersModel, ModelData } from './model.js';
+import type { SampleWeightArg } from './sample_weights.js';
 
-/** One batch: tfjs-data's {xs, ys} or Keras' (x, y) pair. Its tensors belong to fitDataset, which frees them. */
-export type DatasetBatch = { xs: TensorOrList; ys?: TensorOrList } | [TensorOrList, TensorOrList];
+/**
+ * One batch: tfjs-data's {xs, ys} (with optional `sampleWeights`), or Keras' (x, y) pair or
+ * (x, y, sample_weight) triple. x and y take the forms fit's do (a tensor, a list, a map by
+ * input/output name); the sample weights the forms of fit's `sampleWeight`. Its tensors belong to
+ * fitDataset/evaluateDataset, which free them after the batch's step.
+ */
+export type DatasetBatch =
+  | { xs: ModelData; ys?: ModelData; sampleWeights?: SampleWeightArg }
+  | [ModelData, ModelData]
+  | [ModelData, ModelData, SampleWeightArg];
 
 type AnyIterator = Iterator<DatasetBatch> | AsyncIterator<DatasetBatch>;
 
@@ -29,8 +39,8 @@ export interface FitDatasetArgs {
    * training ends early, with a warning, if it runs dry. Absent: each epoch is one full pass.
    */
   batchesPerEpoch?: number;
-  /** [x, y] tensors evaluated after each epoch, or a dataset of batches. */
-  validationData?: [TensorOrList, TensorOrList] | DatasetLike;
+  /** [x, y] (or [x, y, sampleWeight]) tensors evaluated after each epoch, or a dataset of batches. */
+  validationData?: [ModelData, ModelData] | [ModelData, ModelData, SampleWeightArg] | DatasetLike;
   /** Batches of a validation dataset per evaluation (default: all of one pass). */
   validationBatches?: number;
   /** Batch size for tensor validationData (default 32). */
@@ -53,23 +63,45 @@ function iteratorOf(what: string, ds: DatasetLike): Promise<AnyIterator> {
   throw new Error(`${what}: the dataset must have iterator() or be an (async) iterable of {xs, ys} batches`);
 }
 
-function unpack(what: string, b: DatasetBatch, i: number): [TensorOrList, TensorOrList] {
-  const pair = Array.isArray(b) ? b : b && typeof b === 'object' ? [b.xs, b.ys] : null;
-  const ok = (t: unknown) =>
-    t instanceof Tensor || (Array.isArray(t) && t.length > 0 && t.every((u) => u instanceof Tensor));
-  if (!pair || pair.length !== 2 || !ok(pair[0]) || !ok(pair[1])) {
-    // The batch is ours to free even when it is malformed.
-    const all = b && typeof b === 'object' ? (Array.isArray(b) ? b : Object.values(b)).flat() : [];
-    for (const t of all) if (t instanceof Tensor && !t.isDisposed) t.dispose();
-    throw new Error(
-      `${what}: batch ${i} of the dataset is not {xs, ys} (or [x, y]) of tensors (a flow() without y has no ys)`,
-    );
-  }
-  return [pair[0]!, pair[1]!];
+/** A batch's parts: x, y and the sample weights (undefined: none). */
+type Parts = [ModelData, ModelData, SampleWeightArg | undefined];
+
+/** A tensor, a non-empty list of tensors, or a map of tensors by name. */
+const isData = (t: unknown): boolean =>
+  t instanceof Tensor ||
+  (Array.isArray(t) && t.length > 0 && t.every((u) => u instanceof Tensor)) ||
+  (t !== null && typeof t === 'object' && !Array.isArray(t) && Object.values(t).length > 0 && Object.values(t).every((u) => u instanceof Tensor));
+
+/** Sample weights as fit takes them: a tensor, a list (null entries allowed) or a map by output name. */
+const isWeights = (t: unknown): boolean =>
+  t instanceof Tensor ||
+  (t !== null && typeof t === 'object' && Object.values(t).every((u) => u === null || u === undefined || u instanceof Tensor));
+
+/** Every tensor in a batch (or any nesting of lists and maps). */
+function tensorsOf(b: unknown): Tensor[] {
+  if (b instanceof Tensor) return [b];
+  if (b && typeof b === 'object') return Object.values(b).flatMap(tensorsOf);
+  return [];
 }
 
-const freeBatch = (x: TensorOrList, y: TensorOrList) => {
-  for (const t of [...(Array.isArray(x) ? x : [x]), ...(Array.isArray(y) ? y : [y])]) if (!t.isDisposed) t.dispose();
+function unpack(what: string, b: DatasetBatch, i: number): Parts {
+  const parts = Array.isArray(b)
+    ? b
+    : b && typeof b === 'object'
+      ? [b.xs, b.ys, ...('sampleWeights' in b ? [b.sampleWeights] : [])]
+      : null;
+  if (!parts || parts.length < 2 || parts.length > 3 || !isData(parts[0]) || !isData(parts[1]) || (parts.length === 3 && parts[2] != null && !isWeights(parts[2]))) {
+    // The batch is ours to free even when it is malformed.
+    for (const t of tensorsOf(b)) if (!t.isDisposed) t.dispose();
+    throw new Error(
+      `${what}: batch ${i} of the dataset is not {xs, ys} (sampleWeights optional) or [x, y, sampleWeight?] of tensors (a flow() without y has no ys)`,
+    );
+  }
+  return [parts[0] as ModelData, parts[1] as ModelData, (parts[2] ?? undefined) as SampleWeightArg | undefined];
+}
+
+const freeBatch = (p: Parts) => {
+  for (const t of tensorsOf(p)) if (!t.isDisposed) t.dispose();
 };
 
 /** The values of trainOnBatch/testOnBatch/evaluate by log name. */
@@ -96,23 +128,49 @@ class Means {
   }
 }
 
-const batchSize = (x: TensorOrList) => (Array.isArray(x) ? x[0] : x).shape[0];
+const batchSize = (x: ModelData) => tensorsOf(x)[0].shape[0];
 
-async function evaluateDataset(model: LayersModel, ds: DatasetLike, maxBatches: number | undefined): Promise<Logs> {
-  const what = `${model.name}: fitDataset: validationData`;
+async function evaluateBatches(model: LayersModel, what: string, ds: DatasetLike, maxBatches: number | undefined, prefix: string): Promise<Logs> {
   const it = await iteratorOf(what, ds);
   const means = new Means();
-  for (let i = 0; maxBatches === undefined || i < maxBatches; i++) {
+  let i = 0;
+  for (; maxBatches === undefined || i < maxBatches; i++) {
     const r = await it.next();
     if (r.done) break;
-    const [x, y] = unpack(what, r.value, i);
+    const p = unpack(what, r.value, i);
     try {
-      means.add(named(model, model.testOnBatch(x, y), 'val_'), batchSize(x));
+      means.add(named(model, model.testOnBatch(p[0], p[1], p[2]), prefix), batchSize(p[0]));
     } finally {
-      freeBatch(x, y);
+      freeBatch(p);
     }
   }
+  if (i === 0) throw new Error(`${what}: the dataset gave no batches`);
   return means.logs();
+}
+
+/** Options of `evaluateDataset` (tfjs-layers' ModelEvaluateDatasetArgs). */
+export interface EvaluateDatasetArgs {
+  /** The most batches to draw (default: one full pass). */
+  batches?: number;
+}
+
+/**
+ * Loss and metrics over a dataset's batches in inference mode; see LayersModel.evaluateDataset.
+ * The loss is the batch-size-weighted mean of the batches' losses and each metric its mean over
+ * all samples, as Keras' evaluate on a dataset.
+ */
+export async function evaluateDatasetModel(model: LayersModel, dataset: DatasetLike, args: EvaluateDatasetArgs = {}): Promise<number | number[]> {
+  const what = `${model.name}: evaluateDataset`;
+  const known = ['batches'];
+  for (const k of Object.keys(args ?? {})) {
+    if (!known.includes(k)) throw new Error(`${what}: unknown option '${k}'; options: ${known.join(', ')}`);
+  }
+  const nb = args?.batches;
+  if (nb !== undefined && !(Number.isInteger(nb) && nb > 0)) throw new Error(`${what}: batches must be a positive integer but is ${nb}`);
+  void model.metricsNames; // throws "call compile() before ..." before anything runs
+  const logs = await evaluateBatches(model, what, dataset, nb, '');
+  const values = model.metricsNames.filter((m) => m in logs).map((m) => logs[m] as number);
+  return values.length === 1 ? values[0] : values;
 }
 
 /**
@@ -138,10 +196,10 @@ export async function fitDatasetModel(
 }
 
 /** The step of one batch: trainOnBatch, which refuses to run while isTraining, so lifted for the (synchronous) call. */
-function trainStepOf(model: LayersModel, x: TensorOrList, y: TensorOrList): number | number[] {
+function trainStepOf(model: LayersModel, p: Parts): number | number[] {
   model.isTraining = false;
   try {
-    return model.trainOnBatch(x, y);
+    return model.trainOnBatch(p[0], p[1], p[2]);
   } finally {
     model.isTraining = true;
   }
@@ -158,13 +216,11 @@ async function fitDatasetLoop(
   bpe: number | undefined,
 ): Promise<History> {
   const val = args.validationData;
-  // [x, y] of tensors (or of tensor lists) is validation data; anything else a dataset. So a
-  // validation dataset written as an array must hold {xs, ys} batches.
-  const isTensors = (t: unknown) =>
-    t instanceof Tensor || (Array.isArray(t) && t.length > 0 && t.every((u) => u instanceof Tensor));
+  // [x, y] or [x, y, sampleWeight] of tensors (or of tensor lists or maps) is validation data;
+  // anything else a dataset. So a validation dataset written as an array must hold {xs, ys} batches.
   const valTensors =
-    Array.isArray(val) && val.length === 2 && isTensors(val[0]) && isTensors(val[1])
-      ? (val as [TensorOrList, TensorOrList])
+    Array.isArray(val) && (val.length === 2 || val.length === 3) && isData(val[0]) && isData(val[1])
+      ? (val as unknown as Parts)
       : null;
   void model.metricsNames; // throws "call compile() before fitDataset()" before anything runs
   const history = new History();
@@ -199,13 +255,13 @@ async function fitDatasetLoop(
         }
         break;
       }
-      const [x, y] = unpack(what, r.value, b);
-      const size = batchSize(x);
+      const p = unpack(what, r.value, b);
+      const size = batchSize(p[0]);
       try {
         if ((pending = list.onBatchBegin(b, { batch: b, size }))) await pending;
-        means.add(named(model, trainStepOf(model, x, y)), size);
+        means.add(named(model, trainStepOf(model, p)), size);
       } finally {
-        freeBatch(x, y);
+        freeBatch(p);
       }
       if ((pending = list.onBatchEnd(b, { ...means.logs(), batch: b, size }))) await pending;
     }
@@ -213,9 +269,15 @@ async function fitDatasetLoop(
     const logs = means.logs();
     if (val !== undefined && b > 0) {
       if (valTensors) {
-        const v = model.evaluate(valTensors[0], valTensors[1], { batchSize: args.validationBatchSize ?? 32 });
+        const v = model.evaluate(valTensors[0], valTensors[1], {
+          batchSize: args.validationBatchSize ?? 32,
+          ...(valTensors[2] ? { sampleWeight: valTensors[2] } : {}),
+        });
         Object.assign(logs, named(model, v, 'val_'));
-      } else Object.assign(logs, await evaluateDataset(model, val as DatasetLike, args.validationBatches));
+      } else {
+        const w = `${what}: validationData`;
+        Object.assign(logs, await evaluateBatches(model, w, val as DatasetLike, args.validationBatches, 'val_'));
+      }
     }
     if ((pending = list.onEpochEnd(epoch, logs))) await pending;
   }

@@ -14,7 +14,7 @@ import { greater } from '../ops/binary.js';
 import { cast } from '../ops/cast.js';
 import { reshape } from '../ops/reshape.js';
 import type { History } from '../callbacks/index.js';
-import { fitDatasetModel, type DatasetLike, type FitDatasetArgs } from './fit_dataset.js';
+import { evaluateDatasetModel, fitDatasetModel, type DatasetLike, type EvaluateDatasetArgs, type FitDatasetArgs } from './fit_dataset.js';
 import type { Optimizer } from '../optimizers/index.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 import {
@@ -33,6 +33,7 @@ import {
 } from './training.js';
 import { checkNotTraining, validatePredictArgs } from './validate.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
+import { isTensorMap } from './check_data.js';
 
 /** Arguments of a functional model: the symbolic inputs and outputs of its graph. */
 export interface ModelArgs {
@@ -46,6 +47,13 @@ export interface ModelArgs {
 
 /** One tensor, or a list for models with several inputs or outputs. */
 export type TensorOrList = Tensor | Tensor[];
+
+/**
+ * x or y of fit, evaluate, trainOnBatch and testOnBatch: one tensor, a list in the model's input
+ * (output) order, or a map by input (output) layer name, as Keras' dicts and tfjs' named maps.
+ * @example model.fit({ image: x }, { digit: yDigit, parity: yParity });
+ */
+export type ModelData = Tensor | Tensor[] | { [name: string]: Tensor };
 
 /**
  * Saving hooks, filled in by src/io/models_io.ts when simdgrad's index loads it (src/io imports
@@ -348,20 +356,33 @@ export class LayersModel extends Layer {
   }
 
   /**
+   * Loss and metrics over a dataset of {xs, ys, sampleWeights?} (or [x, y, sampleWeight?])
+   * batches in inference mode, as numbers in evaluate's order (tfjs-layers' evaluateDataset, which
+   * returns Scalars; Keras' evaluate on a dataset). The batches' tensors are freed after their step.
+   * @example const [loss, acc] = (await model.evaluateDataset(testBatches, { batches: 10 })) as number[];
+   */
+  async evaluateDataset(dataset: DatasetLike, args: EvaluateDatasetArgs = {}): Promise<number | number[]> {
+    return evaluateDatasetModel(this, dataset, args);
+  }
+
+  /**
    * Trains for `epochs` over (x, y) in batches; returns the History of every epoch's logs.
    * @example const history = await model.fit(xTrain, yTrain, { epochs: 30, batchSize: 128, validationSplit: 0.2 });
    */
-  async fit(x: TensorOrList, y?: TensorOrList | null | FitArgs, args: FitArgs = {}): Promise<History> {
+  async fit(x: ModelData, y?: ModelData | null | FitArgs, args: FitArgs = {}): Promise<History> {
     // fit(x, {epochs}) and fit(x, null, {...}): no y, for losses that come from addLoss or trainStep.
-    if (y !== undefined && y !== null && !Array.isArray(y) && !(y instanceof Tensor)) return this.fit(x, null, y);
-    return fitModel(this, this.requireCompiled('fit'), x, (y as TensorOrList | null | undefined) ?? [], args);
+    // A map whose values are all tensors is y by output name.
+    if (y !== undefined && y !== null && !Array.isArray(y) && !(y instanceof Tensor) && !isTensorMap(y)) {
+      return this.fit(x, null, y as FitArgs);
+    }
+    return fitModel(this, this.requireCompiled('fit'), x, (y as ModelData | null | undefined) ?? [], args);
   }
 
   /**
    * Loss and metrics over (x, y) in inference mode. Porting note: returns numbers (Keras'
    * values), where tfjs-layers returns Scalars the caller must dispose.
    */
-  evaluate(x: TensorOrList, y?: TensorOrList | null, args: EvaluateArgs = {}): number | number[] {
+  evaluate(x: ModelData, y?: ModelData | null, args: EvaluateArgs = {}): number | number[] {
     return evaluateModel(this, this.requireCompiled('evaluate'), x, y ?? [], args);
   }
 
@@ -370,8 +391,8 @@ export class LayersModel extends Layer {
    * `classWeight` take the forms fit's do (one per output for several outputs).
    */
   trainOnBatch(
-    x: TensorOrList,
-    y?: TensorOrList | null,
+    x: ModelData,
+    y?: ModelData | null,
     sampleWeight?: SampleWeightArg,
     classWeight?: ClassWeightArg,
   ): number | number[] {
@@ -379,7 +400,7 @@ export class LayersModel extends Layer {
   }
 
   /** Loss (and metrics) of one batch in inference mode. */
-  testOnBatch(x: TensorOrList, y: TensorOrList, sampleWeight?: SampleWeightArg): number | number[] {
+  testOnBatch(x: ModelData, y: ModelData, sampleWeight?: SampleWeightArg): number | number[] {
     return onBatchModel('testOnBatch', this, this.requireCompiled('testOnBatch'), x, y, sampleWeight);
   }
 

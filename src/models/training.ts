@@ -16,8 +16,8 @@ import { resolveMetric, type MetricFn } from '../metrics/index.js';
 import { getOptimizer, type Optimizer, type OptimizerIdentifier } from '../optimizers/index.js';
 import { CallbackList, History, ProgbarLogger, toCallbacks, type CallbackArg } from '../callbacks/index.js';
 import type { Logs } from '../callbacks/types.js';
-import { sliceRows, type LayersModel, type TensorOrList } from './model.js';
-import { checkData } from './check_data.js';
+import { sliceRows, type LayersModel, type ModelData } from './model.js';
+import { checkData, dataList } from './check_data.js';
 import { checkNotTraining, validateEvaluateArgs, validateFitArgs } from './validate.js';
 import {
   batchWeights,
@@ -69,7 +69,7 @@ export interface FitArgs {
   /** The fraction of the samples, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
   /** [xVal, yVal] or [xVal, yVal, sampleWeightVal] (the weights in any form `sampleWeight` takes). */
-  validationData?: [TensorOrList, TensorOrList] | [TensorOrList, TensorOrList, SampleWeightArg];
+  validationData?: [ModelData, ModelData] | [ModelData, ModelData, SampleWeightArg];
   /** Shuffle the training samples before each epoch (default true). */
   shuffle?: boolean;
   /**
@@ -240,7 +240,6 @@ export function compileModel(model: LayersModel, args: CompileArgs): CompiledSta
   };
 }
 
-const toList = (x: TensorOrList): Tensor[] => (Array.isArray(x) ? x : [x]);
 
 /**
  * The weighted loss of one batch (a scalar): the compiled losses, the losses the layers added
@@ -489,8 +488,8 @@ function rows(ts: Tensor[], idx: Tensor | null, start: number, size: number): Te
 export async function fitModel(
   model: LayersModel,
   c: CompiledState,
-  x: TensorOrList,
-  y: TensorOrList,
+  x: ModelData,
+  y: ModelData,
   args: FitArgs = {},
 ): Promise<History> {
   // Refused before anything else, so a second fit() cannot touch the running one's state.
@@ -504,16 +503,16 @@ export async function fitModel(
     shuffle,
   } = validateFitArgs(model.name, args);
   args ??= {};
-  let xs = toList(x);
-  let ys = toList(y);
+  let xs = dataList(model, 'fit', 'x', x, 'input');
+  let ys = dataList(model, 'fit', 'y', y, 'output');
   model.ensureBuiltFor(xs);
   const n = checkData(model, c, xs, ys);
   const sw = resolveSampleWeights(model, 'fit', 'sampleWeight', args.sampleWeight, n);
   const cw = resolveClassWeights(model, 'fit', args.classWeight);
   let val: { xs: Tensor[]; ys: Tensor[]; sw?: OutputWeights } | null = null;
   if (args.validationData) {
-    const [vx, vy, vsw] = args.validationData as [TensorOrList, TensorOrList, SampleWeightArg?];
-    val = { xs: toList(vx), ys: toList(vy) };
+    const [vx, vy, vsw] = args.validationData as [ModelData, ModelData, SampleWeightArg?];
+    val = { xs: dataList(model, 'fit', 'validationData x', vx, 'input'), ys: dataList(model, 'fit', 'validationData y', vy, 'output') };
     const nVal = checkData(model, c, val.xs, val.ys, 'fit: validationData');
     val.sw = resolveSampleWeights(model, 'fit', 'validationData sampleWeight (its third entry)', vsw, nVal);
   }
@@ -695,14 +694,14 @@ function evaluateInternal(
 export function evaluateModel(
   model: LayersModel,
   c: CompiledState,
-  x: TensorOrList,
-  y: TensorOrList,
+  x: ModelData,
+  y: ModelData,
   args: EvaluateArgs = {},
 ): number | number[] {
   const { batchSize } = validateEvaluateArgs(model.name, args);
   args ??= {};
-  const xs = toList(x);
-  const ys = toList(y);
+  const xs = dataList(model, 'evaluate', 'x', x, 'input');
+  const ys = dataList(model, 'evaluate', 'y', y, 'output');
   model.ensureBuiltFor(xs);
   const n = checkData(model, c, xs, ys, 'evaluate');
   const sw = resolveSampleWeights(model, 'evaluate', 'sampleWeight', args.sampleWeight, n);
@@ -716,14 +715,14 @@ export function onBatchModel(
   what: 'trainOnBatch' | 'testOnBatch',
   model: LayersModel,
   c: CompiledState,
-  x: TensorOrList,
-  y: TensorOrList,
+  x: ModelData,
+  y: ModelData,
   sampleWeight?: SampleWeightArg,
   classWeight?: ClassWeightArg,
 ): number | number[] {
   if (what === 'trainOnBatch') checkNotTraining(model, what);
-  const xs = toList(x);
-  const ys = toList(y);
+  const xs = dataList(model, what, 'x', x, 'input');
+  const ys = dataList(model, what, 'y', y, 'output');
   model.ensureBuiltFor(xs);
   const n = checkData(model, c, xs, ys, what);
   const sw = resolveSampleWeights(model, what, 'sampleWeight', sampleWeight, n);

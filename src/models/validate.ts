@@ -189,10 +189,15 @@ export function validateFitArgs(model: string, args: unknown): ResolvedFitArgs {
     const ok =
       Array.isArray(vd) &&
       (vd.length === 2 || vd.length === 3) &&
-      vd.slice(0, 2).every((t) => t instanceof Tensor || (Array.isArray(t) && t.every((u) => u instanceof Tensor)));
+      vd.slice(0, 2).every(
+        (t) =>
+          t instanceof Tensor ||
+          (Array.isArray(t) && t.every((u) => u instanceof Tensor)) ||
+          (t !== null && typeof t === 'object' && Object.values(t).every((u) => u instanceof Tensor)),
+      );
     if (!ok) {
       throw new Error(
-        `${at(model, 'fit')}validationData must be [xVal, yVal] or [xVal, yVal, sampleWeightVal] (tensors) but is ${show(vd)}`,
+        `${at(model, 'fit')}validationData must be [xVal, yVal] or [xVal, yVal, sampleWeightVal] (tensors, lists or maps by name) but is ${show(vd)}`,
       );
     }
   }
