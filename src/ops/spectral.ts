@@ -60,6 +60,8 @@ export const rfft = scoped((input: Tensor | TensorLike, fftLength?: number): Ten
     throw new Error(`${op}: input must be float32 (real values) but has dtype ${x.dtype} (shape ${fmt(x.shape)})`);
   if (x.rank < 1) throw new Error(`${op}: input must have at least one dimension but is a scalar`);
   const inner = x.shape[x.rank - 1];
+  if (fftLength == null && inner === 0)
+    throw new Error(`${op}: the innermost dimension is 0 (shape ${fmt(x.shape)}); give fftLength >= 1 or a signal`);
   const n = fftLength ?? inner;
   checkInt(op, 'fftLength', n, 1);
   let adj = x;

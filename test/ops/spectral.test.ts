@@ -186,6 +186,17 @@ describe.each(BACKENDS)('spectral on %s', (backend) => {
     for (const t of [x, y, w, v, sig, w2]) t.dispose();
   });
 
+  it('edge cases as tfjs: a signal shorter than one frame, fftLength 1, an empty innermost axis', () => {
+    same(sg.tidy(() => sg.signal.stft(sg.tensor([1, 2, 3]), 4, 2)), tf.signal.stft(tf.tensor1d([1, 2, 3]), 4, 2), 4);
+    same(sg.rfft([[1, 2, 3]], 1), tf.spectral.rfft(tf.tensor([[1, 2, 3]]), 1), 1);
+    const e = sg.tidy(() => sg.fft(sg.complex(sg.zeros([2, 0]), sg.zeros([2, 0]))));
+    expect([e.shape, e.dtype, e.dataSync().length]).toEqual([[2, 0], 'complex64', 0]);
+    e.dispose();
+    const z0 = sg.zeros([2, 0]);
+    expect(() => sg.rfft(z0)).toThrow(/^rfft: the innermost dimension is 0 \(shape \[2,0\]\)/);
+    z0.dispose();
+  });
+
   it('bad inputs: errors naming the op and argument, nothing allocated', () => {
     const z = sg.complex([1, 2], [0, 0]);
     const zs = sg.complex(1, 2);
