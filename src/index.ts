@@ -212,11 +212,14 @@ export {
   Attention,
   AdditiveAttention,
   MultiHeadAttention,
+  GroupedQueryAttention,
   type AttentionArgs,
   type AttentionCallArgs,
   type BaseAttentionArgs,
   type MultiHeadAttentionArgs,
   type MultiHeadAttentionCallArgs,
+  type GroupedQueryAttentionArgs,
+  type GroupedQueryAttentionCallArgs,
 } from './layers/index.js';
 export {
   Optimizer,

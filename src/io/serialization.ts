@@ -50,6 +50,9 @@ export function registeredClassNames(): string[] {
 }
 
 for (const cls of BUILTIN_LAYER_CLASSES) registerClass(cls as unknown as SerializableClass);
+// Keras 3 writes GroupedQueryAttention under its export name 'GroupQueryAttention' (the class's
+// className); its Python class name is read too.
+registerClass(getRegisteredClass('GroupQueryAttention')!, 'GroupedQueryAttention');
 
 /** The Keras model classes: 'Model' is tfjs-layers' and Keras 2.3's name for a functional model. */
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);

@@ -45,7 +45,7 @@ import { RNN } from './recurrent/rnn.js';
 import { RandomFlip, RandomRotation, RandomTranslation, RandomZoom } from './preprocessing/random_image.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract } from './merge.js';
 import { Lambda } from './core/lambda.js';
-import { AdditiveAttention, Attention, MultiHeadAttention } from './attention/index.js';
+import { AdditiveAttention, Attention, GroupedQueryAttention, MultiHeadAttention } from './attention/index.js';
 
 /** A layer class as the registry keeps it: constructible from its config, with a className. */
 export type LayerClass = (abstract new (...args: never[]) => Layer) & { className: string };
@@ -123,4 +123,5 @@ export const BUILTIN_LAYER_CLASSES: LayerClass[] = [
   Attention,
   AdditiveAttention,
   MultiHeadAttention,
+  GroupedQueryAttention,
 ];

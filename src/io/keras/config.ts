@@ -11,7 +11,7 @@ import { InputLayer } from '../../layers/core/input.js';
 import type { Node, SymbolicTensor } from '../../layers/symbolic.js';
 import { LayersModel } from '../../models/model.js';
 import { Sequential } from '../../models/sequential.js';
-import { toSavedConfig } from '../config_names.js';
+import { pySnake, toSavedConfig } from '../config_names.js';
 import { modelNodeIndex, serializeLayer } from '../serialization.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -58,8 +58,15 @@ function dropIgnored(cls: string, cfg: JObj, where: string): JObj {
 
 const DTYPE_POLICIES = new Set(['DTypePolicy', 'FloatDTypePolicy', 'Policy']);
 
+/**
+ * Layers Keras calls as layer(query, value, key=..., attention_mask=...): a tensor passed as `key`
+ * becomes their third input, one passed as `attention_mask` their last (with
+ * attention_mask_input: true, as simdgrad records a symbolic attentionMask).
+ */
+const ATTENTION_CLASSES = new Set(['MultiHeadAttention', 'GroupQueryAttention', 'GroupedQueryAttention']);
+
 /** One inbound node of Keras 3 ({args, kwargs}) as tfjs' [[layer, node, tensor, kwargs], ...]. */
-function convertNode(node: Json, where: string): Json[] {
+function convertNode(node: Json, where: string, cls = ''): Json[] {
   if (Array.isArray(node)) return node; // Keras 2 / tfjs form already
   if (!isObj(node) || !Array.isArray(node.args)) throw new Error(`${where}: an inbound node must be {args, kwargs} but is ${JSON.stringify(node)?.slice(0, 80)}`);
   const refs: Json[] = [];
@@ -76,11 +83,23 @@ function convertNode(node: Json, where: string): Json[] {
   };
   walk(node.args);
   const kwargs: JObj = {};
+  let mask: Json[] | null = null;
   if (isObj(node.kwargs)) {
     for (const [k, v] of Object.entries(node.kwargs)) {
-      if (JSON.stringify(v).includes('__keras_tensor__')) throw new Error(`${where}: a tensor passed as keyword argument '${k}' is not supported`);
+      if (JSON.stringify(v).includes('__keras_tensor__')) {
+        const attention = ATTENTION_CLASSES.has(cls) && isObj(v) && (k === 'key' || k === 'attention_mask');
+        if (!attention) throw new Error(`${where}: a tensor passed as keyword argument '${k}' is not supported`);
+        const before = refs.length;
+        walk(v);
+        if (k === 'attention_mask') mask = refs.splice(before, 1)[0] as Json[];
+        continue;
+      }
       if (v !== null) kwargs[k] = v;
     }
+  }
+  if (mask) {
+    refs.push(mask);
+    kwargs.attention_mask_input = true;
   }
   return refs.map((r) => [...(r as Json[]), kwargs]);
 }
@@ -112,7 +131,7 @@ export function kerasToTfjsConfig(v: Json, where: string, key = ''): Json {
     if ('name' in v) out.name = v.name;
     if ('inbound_nodes' in v) {
       if (!Array.isArray(v.inbound_nodes)) throw new Error(`${where}: layer '${String(v.name)}' has inbound_nodes that are not a list`);
-      out.inbound_nodes = v.inbound_nodes.map((n, i) => convertNode(n, `${where}: layer '${String(v.name)}' node ${i}`));
+      out.inbound_nodes = v.inbound_nodes.map((n, i) => convertNode(n, `${where}: layer '${String(v.name)}' node ${i}`, cls));
     }
     return out;
   }
@@ -226,7 +245,17 @@ export function modelToKeras3(model: LayersModel, where = model.name): JObj {
           .map((n) => {
             const ts = n.inputs.map((t) => kerasTensor(t, index));
             const kwargs: JObj = {};
-            for (const [k, v] of Object.entries(n.kwargs ?? {})) if (v === null || ['number', 'string', 'boolean'].includes(typeof v)) kwargs[k] = v as Json;
+            for (const [k, v] of Object.entries(n.kwargs ?? {})) if (v === null || ['number', 'string', 'boolean'].includes(typeof v)) kwargs[pySnake(k)] = v as Json;
+            if (ATTENTION_CLASSES.has(spec.class_name as string)) {
+              // layer(query, value, key=key, attention_mask=mask): the mask is the last input
+              // where simdgrad recorded a symbolic attentionMask
+              const hasMask = kwargs.attention_mask_input === true;
+              delete kwargs.attention_mask_input;
+              const [q, v, k] = hasMask ? ts.slice(0, -1) : ts;
+              if (hasMask) kwargs.attention_mask = ts[ts.length - 1];
+              if (k) kwargs.key = k;
+              return { args: [q, v], kwargs };
+            }
             // Merge layers take one list argument; others one tensor.
             return { args: n.inputs.length === 1 ? ts : [ts], kwargs };
           });

@@ -36,7 +36,7 @@ function modelLayers(model: LayersModel): Layer[] {
 function container(layers: Layer[], prefix: string, out: VarPath[]): void {
   const used = new Map<string, number>();
   for (const l of layers) {
-    let name = kerasSnake(l.className);
+    let name = kerasSnake((l.constructor as { kerasClassName?: string }).kerasClassName ?? l.className);
     const n = used.get(name);
     if (n === undefined) used.set(name, 0);
     else {
@@ -55,8 +55,10 @@ function layerPaths(l: Layer, p: string, out: VarPath[]): void {
     return;
   }
   if (l instanceof TimeDistributed) return layerPaths(l.layer, `${p}/layer`, out);
-  if (l instanceof RNN) {
-    out.push(...l.kerasWeightPaths(p));
+  // layers whose variables Keras keeps in sublayers (RNN cells, the attention layers' projections)
+  const own = (l as { kerasWeightPaths?: (prefix: string) => VarPath[] }).kerasWeightPaths;
+  if (l instanceof RNN || typeof own === 'function') {
+    out.push(...(l as unknown as { kerasWeightPaths: (prefix: string) => VarPath[] }).kerasWeightPaths(p));
     return;
   }
   const vars = l instanceof RecurrentLayer || /^ConvLSTM\dD$/.test(l.className) ? `${p}/cell/vars` : `${p}/vars`;

@@ -1,7 +1,8 @@
 // Attention layers: Keras' Attention (dot-product), AdditiveAttention (Bahdanau) and Keras 3's
-// MultiHeadAttention, with their lower-camel factories.
+// MultiHeadAttention and GroupedQueryAttention, with their lower-camel factories.
 import { AdditiveAttention, Attention, type AttentionArgs, type BaseAttentionArgs } from './attention.js';
 import { MultiHeadAttention, type MultiHeadAttentionArgs } from './multi_head.js';
+import { GroupedQueryAttention, type GroupedQueryAttentionArgs } from './grouped_query.js';
 
 export const attentionLayers = {
   /** @example sg.layers.attention({ useScale: true }).apply([query, value]) */
@@ -10,8 +11,13 @@ export const attentionLayers = {
   additiveAttention: (args: BaseAttentionArgs = {}) => new AdditiveAttention(args),
   /** @example sg.layers.multiHeadAttention({ numHeads: 4, keyDim: 32 }).apply([x, x]) */
   multiHeadAttention: (args: MultiHeadAttentionArgs) => new MultiHeadAttention(args),
+  /** @example sg.layers.groupedQueryAttention({ headDim: 16, numQueryHeads: 8, numKeyValueHeads: 2 }).apply([x, x]) */
+  groupedQueryAttention: (args: GroupedQueryAttentionArgs) => new GroupedQueryAttention(args),
+  /** Keras' export name (keras.layers.GroupQueryAttention) of groupedQueryAttention. */
+  groupQueryAttention: (args: GroupedQueryAttentionArgs) => new GroupedQueryAttention(args),
 };
 
-export { AdditiveAttention, Attention, MultiHeadAttention };
+export { AdditiveAttention, Attention, GroupedQueryAttention, MultiHeadAttention };
+export type { GroupedQueryAttentionArgs, GroupedQueryAttentionCallArgs } from './grouped_query.js';
 export type { AttentionArgs, AttentionCallArgs, BaseAttentionArgs } from './attention.js';
 export type { MultiHeadAttentionArgs, MultiHeadAttentionCallArgs } from './multi_head.js';

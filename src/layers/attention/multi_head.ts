@@ -176,8 +176,9 @@ export class MultiHeadAttention extends Layer {
       }
       inputs = [...inputs, am];
       args = { ...args, attentionMask: null, attentionMaskInput: true } as MultiHeadAttentionCallArgs;
-      this.maskInput = true;
     }
+    // (a node read back from a file carries the flag, with the mask as its last input)
+    this.maskInput = !!(args as MultiHeadAttentionCallArgs).attentionMaskInput;
     try {
       return super.apply(inputs, args);
     } finally {
@@ -512,6 +513,22 @@ export class MultiHeadAttention extends Layer {
       ...axes.map((a) => key.shape[a]),
     ]);
     return [out, s];
+  }
+
+  /**
+   * Where Keras 3 keeps each weight in a .keras file's model.weights.h5: in its four EinsumDense
+   * sublayers (query_dense, key_dense, value_dense, output_dense), kernel vars/0 and bias vars/1.
+   */
+  kerasWeightPaths(prefix: string): { path: string; weight: LayerWeight }[] {
+    const parts: [string, Projection | undefined][] = [
+      ['query_dense', this.query],
+      ['key_dense', this.key],
+      ['value_dense', this.value],
+      ['output_dense', this.out],
+    ];
+    return parts.flatMap(([name, p]) =>
+      p ? [p.kernel, ...(p.bias ? [p.bias] : [])].map((weight, i) => ({ path: `${prefix}/${name}/vars/${i}`, weight })) : [],
+    );
   }
 
   /** Keras: the output carries the query's mask. */
