@@ -28,7 +28,8 @@ declare global {
 }
 
 /**
- * An n-dimensional array of float32, int32 or bool values held by a backend.
+ * An n-dimensional array of float32, int32 or bool values held by a backend (or complex64, made by
+ * `sg.complex`, for the complex and spectral ops).
  * Tensors are immutable; free one with `dispose()` or create it inside `tidy()`.
  * @example
  * const t = sg.tensor([[1, 2], [3, 4]]);
