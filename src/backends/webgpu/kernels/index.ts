@@ -5,3 +5,5 @@ import './reduce.js';
 import './movement.js';
 import './optim.js';
 // gpu-compute's modules (matmul, conv, pool, rnn) are imported below, one line each.
+import './matmul.js';
+import './conv.js';

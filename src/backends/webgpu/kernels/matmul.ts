@@ -3,32 +3,57 @@
 // batched with broadcast) serves 'MatMul'/'FusedMatMul' here and the implicit-GEMM convolutions
 // in conv.ts, which only swap the functions that fetch an element of A or B.
 //
-// Layout of every program in this folder (see GpuProgram): binding 0 is a uniform struct of i32
-// fields named by the program, bindings 1..n the inputs (read-only storage), then the outputs.
+// Binding layout (the backend's ProgramSpec): inputs at 0..n-1, outputs after them, the integer
+// parameters `P` last. The generators write parameters as `P.name`; `withParams` turns those into
+// reads of the backend's parameter array, so one text serves every shape of a shape class.
 import type { Attrs, TensorInfo } from '../../backend.js';
 import { Act } from '../../wasm/codes.generated.js';
 import { matMulGeometry } from '../../js/kernels/matmul.js';
+import { registerWebGPUKernel } from '../registry.js';
+import type { WebGPUBackend } from '../backend.js';
 
 /**
- * A compute program ready to dispatch: WGSL text, its dispatch size and its uniform values. The
- * backend compiles `code` once per distinct text (the pipeline cache key), binds `uniforms` at
- * binding 0, the kernel's inputs from binding 1 on and the outputs after them.
+ * A compute program ready to dispatch: its pipeline key, WGSL, dispatch size and integer
+ * parameters (in the order of the names given to `withParams`).
  */
 export interface GpuProgram {
-  /** The WGSL source; programs that differ only in uniforms share one text and one pipeline. */
+  /** Pipeline cache key: everything the WGSL text depends on. */
+  key: string;
+  /** The WGSL source. */
   code: string;
   /** Workgroups to dispatch along x, y, z. */
   workgroups: [number, number, number];
-  /** The values of the i32 uniform struct at binding 0, in declaration order. */
-  uniforms: number[];
+  /** The integer parameters, P[0..]. */
+  params: number[];
 }
 
 /** Most workgroups one dispatch dimension may have (WebGPU's default limit). */
 export const MAX_GROUPS = 65535;
 
-/** `struct Params { a: i32, b: i32, ... }` and its binding. */
-export function paramsDecl(names: readonly string[]): string {
-  return `struct Params {\n${names.map((n) => `  ${n}: i32,`).join('\n')}\n}\n@group(0) @binding(0) var<uniform> P: Params;\n`;
+/**
+ * Declares the parameter binding and rewrites every `P.name` in `code` into a read of parameter
+ * k (the index of name in `names`).
+ */
+export function withParams(code: string, names: readonly string[], binding: number): string {
+  const idx = new Map(names.map((n, i) => [n, i]));
+  const body = code.replace(/\bP\.([A-Za-z_][A-Za-z0-9_]*)/g, (_m, n: string) => {
+    const k = idx.get(n);
+    if (k === undefined) throw new Error(`webgpu: WGSL uses parameter '${n}' that is not declared`);
+    return `bitcast<i32>(P[${k}u])`;
+  });
+  return `@group(0) @binding(${binding}) var<storage, read> P: array<u32>;\n${body}`;
+}
+
+/** Runs a program on the backend with the given inputs and outputs. */
+export function dispatch(gpu: WebGPUBackend, prog: GpuProgram, inputs: TensorInfo[], outputs: TensorInfo[]): void {
+  gpu.runProgram({
+    key: prog.key,
+    wgsl: () => prog.code,
+    inputs,
+    outputs,
+    params: prog.params,
+    workgroups: prog.workgroups,
+  });
 }
 
 /** A read-only storage input at `binding`, of f32 or vec4<f32>. */
@@ -41,22 +66,22 @@ export function outputDecl(name: string, binding: number, vec4 = false): string 
   return `@group(0) @binding(${binding}) var<storage, read_write> ${name}: array<${vec4 ? 'vec4<f32>' : 'f32'}>;\n`;
 }
 
-/** WGSL for the GEMM epilogue activations (codes of `Act`), applied to f32 or vec4<f32>. */
-export function actWgsl(act: number, v: string): string {
-  switch (act) {
-    case Act.Relu:
-      return `max(${v}, ${v} * 0.0)`;
-    case Act.Relu6:
-      return `clamp(${v}, ${v} * 0.0, ${v} * 0.0 + 6.0)`;
-    case Act.Sigmoid:
-      return `(1.0 / (1.0 + exp(-${v})))`;
-    case Act.Tanh:
-      // clamped: some drivers compute tanh through exp and return NaN for large |x|.
-      return `tanh(clamp(${v}, ${v} * 0.0 - 15.0, ${v} * 0.0 + 15.0))`;
-    default:
-      return v;
+/**
+ * WGSL function `fn act(v: vec4<f32>, code: i32) -> vec4<f32>` applying an epilogue activation by its
+ * `Act` code, chosen at run time (a uniform branch) so that one pipeline serves every activation.
+ */
+export const ACT_WGSL = `
+fn act(v: vec4<f32>, code: i32) -> vec4<f32> {
+  switch code {
+    case ${Act.Relu}: { return max(v, vec4<f32>(0.0)); }
+    case ${Act.Relu6}: { return clamp(v, vec4<f32>(0.0), vec4<f32>(6.0)); }
+    case ${Act.Sigmoid}: { return 1.0 / (1.0 + exp(-v)); }
+    // clamped: some drivers compute tanh through exp and return NaN for large |x|
+    case ${Act.Tanh}: { return tanh(clamp(v, vec4<f32>(-15.0), vec4<f32>(15.0))); }
+    default: { return v; }
   }
 }
+`;
 
 /**
  * How a GEMM operand is fetched from global memory: one element at a time, or four consecutive
@@ -75,9 +100,8 @@ export interface GemmSpec {
   bMode: LoadMode;
   /** Write the output as vec4 (needs N % 4 == 0). */
   outVec: boolean;
-  act: number;
   hasBias: boolean;
-  /** Uniform fields; must include M, N, K. */
+  /** Parameter names; must include M, N, K and act (the `Act` code of the epilogue). */
   params: string[];
   /**
    * WGSL declarations of the inputs and these functions: `fn mmA(b: i32, m: i32, k: i32) -> f32`
@@ -85,17 +109,21 @@ export interface GemmSpec {
    * `fn mmOut(b: i32, m: i32, n: i32) -> i32`, the flat output index.
    */
   body: string;
-  /** Binding of the bias input (when hasBias) and of the output. */
+  /** Binding of the bias input (when hasBias) and of the output; the parameters follow the output. */
   biasBinding: number;
   outBinding: number;
 }
 
 /** WGSL text of one tiled GEMM: out[b, m, n] = act(sum_k A[b, m, k] B[b, k, n] + bias[n]). */
 export function gemmWgsl(s: GemmSpec): string {
+  // Shared tiles are scalar arrays and every 4-wide step is unrolled in the text: dynamic
+  // indexing into vectors makes some compilers (SwiftShader's) slow and the code no faster.
   const { tileM: TM, tileN: TN, tileK: TK } = s;
   const TM4 = TM / 4;
   const TN4 = TN / 4;
   const NT = TM4 * TN4;
+  const C = ['x', 'y', 'z', 'w'];
+  const four = (f: (e: number) => string) => [0, 1, 2, 3].map(f).join(' ');
   const loadA = (() => {
     if (s.aMode === 'vecRow') {
       // four consecutive k of row m
@@ -104,16 +132,16 @@ export function gemmWgsl(s: GemmSpec): string {
       let gm = m0 + m; let gk = k0 + kq;
       var v = vec4<f32>(0.0);
       if (gm < P.M && gk < P.K) { v = mmA4(b, gm, gk); }
-      for (var e = 0; e < 4; e++) { As[(kq + e) * ${TM4} + m / 4][m % 4] = v[e]; }
+      ${four((e) => `As[(kq + ${e}) * ${TM} + m] = v.${C[e]};`)}
     }`;
     }
     if (s.aMode === 'vecCol') {
       return `for (var i = lid; i < ${(TM * TK) / 4}; i += ${NT}) {
-      let k = i / ${TM4}; let mq = i % ${TM4};
-      let gm = m0 + mq * 4; let gk = k0 + k;
+      let k = i / ${TM4}; let mq = (i % ${TM4}) * 4;
+      let gm = m0 + mq; let gk = k0 + k;
       var v = vec4<f32>(0.0);
       if (gm < P.M && gk < P.K) { v = mmA4(b, gm, gk); }
-      As[k * ${TM4} + mq] = v;
+      ${four((e) => `As[k * ${TM} + mq + ${e}] = v.${C[e]};`)}
     }`;
     }
     return `for (var i = lid; i < ${TM * TK}; i += ${NT}) {
@@ -121,17 +149,17 @@ export function gemmWgsl(s: GemmSpec): string {
       let gm = m0 + m; let gk = k0 + k;
       var v = 0.0;
       if (gm < P.M && gk < P.K) { v = mmA(b, gm, gk); }
-      As[k * ${TM4} + m / 4][m % 4] = v;
+      As[k * ${TM} + m] = v;
     }`;
   })();
   const loadB = (() => {
     if (s.bMode === 'vecRow') {
       return `for (var i = lid; i < ${(TK * TN) / 4}; i += ${NT}) {
-      let k = i / ${TN4}; let nq = i % ${TN4};
-      let gk = k0 + k; let gn = n0 + nq * 4;
+      let k = i / ${TN4}; let nq = (i % ${TN4}) * 4;
+      let gk = k0 + k; let gn = n0 + nq;
       var v = vec4<f32>(0.0);
       if (gk < P.K && gn < P.N) { v = mmB4(b, gk, gn); }
-      Bs[k * ${TN4} + nq] = v;
+      ${four((e) => `Bs[k * ${TN} + nq + ${e}] = v.${C[e]};`)}
     }`;
     }
     if (s.bMode === 'vecCol') {
@@ -140,7 +168,7 @@ export function gemmWgsl(s: GemmSpec): string {
       let gk = k0 + kq; let gn = n0 + n;
       var v = vec4<f32>(0.0);
       if (gk < P.K && gn < P.N) { v = mmB4(b, gk, gn); }
-      for (var e = 0; e < 4; e++) { Bs[(kq + e) * ${TN4} + n / 4][n % 4] = v[e]; }
+      ${four((e) => `Bs[(kq + ${e}) * ${TN} + n] = v.${C[e]};`)}
     }`;
     }
     return `for (var i = lid; i < ${TK * TN}; i += ${NT}) {
@@ -148,21 +176,32 @@ export function gemmWgsl(s: GemmSpec): string {
       let gk = k0 + k; let gn = n0 + n;
       var v = 0.0;
       if (gk < P.K && gn < P.N) { v = mmB(b, gk, gn); }
-      Bs[k * ${TN4} + n / 4][n % 4] = v;
+      Bs[k * ${TN} + n] = v;
     }`;
   })();
   const bias = s.hasBias ? inputDecl('Bias', s.biasBinding) : '';
   const biasVec = s.hasBias
-    ? `vec4<f32>(Bias[min(gn, P.N - 1)], Bias[min(gn + 1, P.N - 1)], Bias[min(gn + 2, P.N - 1)], Bias[min(gn + 3, P.N - 1)])`
+    ? `vec4<f32>(${[0, 1, 2, 3].map((e) => `Bias[min(gn + ${e}, P.N - 1)]`).join(', ')})`
     : 'vec4<f32>(0.0)';
-  const store = s.outVec
-    ? `if (gn < P.N) { Out[mmOut(b, gm, gn) / 4] = ${actWgsl(s.act, 'v')}; }`
-    : `for (var j = 0; j < 4; j++) {
-        if (gn + j < P.N) { Out[mmOut(b, gm, gn + j)] = ${actWgsl(s.act, 'v[j]')}; }
-      }`;
-  return `${paramsDecl(s.params)}${s.body}${bias}${outputDecl('Out', s.outBinding, s.outVec)}
-var<workgroup> As: array<vec4<f32>, ${TK * TM4}>;
-var<workgroup> Bs: array<vec4<f32>, ${TK * TN4}>;
+  const epilogue = [0, 1, 2, 3]
+    .map((i) => {
+      const store = s.outVec
+        ? `if (gn < P.N) { Out[mmOut(b, gm, gn) / 4] = v; }`
+        : [0, 1, 2, 3]
+            .map((j) => `if (gn + ${j} < P.N) { Out[mmOut(b, gm, gn + ${j})] = v.${C[j]}; }`)
+            .join('\n        ');
+      return `{
+    let gm = m0 + ty * 4 + ${i};
+    if (gm < P.M) {
+      let v = act(acc${i} + bias, P.act);
+      ${store}
+    }
+  }`;
+    })
+    .join('\n  ');
+  const code = `${s.body}${bias}${outputDecl('Out', s.outBinding, s.outVec)}${ACT_WGSL}
+var<workgroup> As: array<f32, ${TK * TM}>;
+var<workgroup> Bs: array<f32, ${TK * TN}>;
 
 @compute @workgroup_size(${TN4}, ${TM4}, 1)
 fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
@@ -170,34 +209,35 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
   let lid = ty * ${TN4} + tx;
   let b = i32(w.z);
   let m0 = i32(w.y) * ${TM}; let n0 = i32(w.x) * ${TN};
-  var acc: array<vec4<f32>, 4>;
+  var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
   for (var k0 = 0; k0 < P.K; k0 += ${TK}) {
     ${loadA}
     ${loadB}
     workgroupBarrier();
     for (var kk = 0; kk < ${TK}; kk++) {
-      let a = As[kk * ${TM4} + ty];
-      let bv = Bs[kk * ${TN4} + tx];
-      acc[0] += a.x * bv; acc[1] += a.y * bv; acc[2] += a.z * bv; acc[3] += a.w * bv;
+      let ab = kk * ${TM} + ty * 4;
+      let bb = kk * ${TN} + tx * 4;
+      let bv = vec4<f32>(Bs[bb], Bs[bb + 1], Bs[bb + 2], Bs[bb + 3]);
+      acc0 += As[ab] * bv; acc1 += As[ab + 1] * bv; acc2 += As[ab + 2] * bv; acc3 += As[ab + 3] * bv;
     }
     workgroupBarrier();
   }
   let gn = n0 + tx * 4;
   let bias = ${biasVec};
-  for (var i = 0; i < 4; i++) {
-    let gm = m0 + ty * 4 + i;
-    if (gm < P.M) {
-      let v = acc[i] + bias;
-      ${store}
-    }
-  }
+  ${epilogue}
 }
 `;
+  return withParams(code, s.params, s.outBinding + 1);
+}
+
+/** The key of a GEMM text: every field of the spec but the body, plus the caller's tag for it. */
+export function gemmKey(tag: string, s: GemmSpec): string {
+  return `${tag}:${s.tileM}x${s.tileN}x${s.tileK}:${s.aMode}:${s.bMode}:${+s.outVec}:${+s.hasBias}`;
 }
 
 /** Tile sizes for an M x N output: 64 x 64 when there is enough work, else 32 x 32. */
 export function gemmTiles(M: number, N: number): { tileM: number; tileN: number; tileK: number } {
-  return M * N >= 256 * 256 ? { tileM: 64, tileN: 64, tileK: 16 } : { tileM: 32, tileN: 32, tileK: 16 };
+  return M * N >= 256 * 256 ? { tileM: 64, tileN: 64, tileK: 8 } : { tileM: 32, tileN: 32, tileK: 8 };
 }
 
 /**
@@ -257,13 +297,15 @@ export function matMulProgram(inputs: TensorInfo[], attrs: Attrs): { program: Gp
     batchStrides(a.shape.slice(0, ra - 2), batchShape, M * K),
     batchStrides(b.shape.slice(0, rb - 2), batchShape, K * N),
   );
+  // One batch digit at least, so unbatched and singly batched products share a pipeline.
+  if (mb.shape.length === 0) (mb.shape.push(1), mb.sa.push(0), mb.sb.push(0));
   const nb = mb.shape.reduce((x, y) => x * y, 1);
   if (nb > MAX_GROUPS) throw new Error(`webgpu MatMul: ${nb} batch matrices exceed ${MAX_GROUPS} per dispatch`);
   const aMode: LoadMode = !tA ? (K % 4 === 0 ? 'vecRow' : 'scalar') : M % 4 === 0 ? 'vecCol' : 'scalar';
   const bMode: LoadMode = !tB ? (N % 4 === 0 ? 'vecRow' : 'scalar') : K % 4 === 0 ? 'vecCol' : 'scalar';
   const r = mb.shape.length;
   const bp = mb.shape.map((_, d) => [`bs${d}`, `sa${d}`, `sb${d}`]).flat();
-  const params = ['M', 'N', 'K', ...bp];
+  const params = ['M', 'N', 'K', 'act', ...bp];
   // Offsets of batch b's matrices: digits of b over the merged batch shape, innermost last.
   let offs = 'var r = b; var oa = 0; var ob = 0;\n';
   for (let d = r - 1; d >= 0; d--) {
@@ -273,7 +315,7 @@ export function matMulProgram(inputs: TensorInfo[], attrs: Attrs): { program: Gp
   const bIdx = tB ? 'ob + n * P.K + k' : 'ob + k * P.N + n';
   const av = aMode !== 'scalar';
   const bv = bMode !== 'scalar';
-  const body = `${inputDecl('A', 1, av)}${inputDecl('B', 2, bv)}
+  const body = `${inputDecl('A', 0, av)}${inputDecl('B', 1, bv)}
 fn offsets(b: i32) -> vec2<i32> {
   ${offs}  return vec2<i32>(oa, ob);
 }
@@ -282,26 +324,37 @@ ${bv ? `fn mmB4(b: i32, k: i32, n: i32) -> vec4<f32> { let ob = offsets(b).y; re
 fn mmOut(b: i32, m: i32, n: i32) -> i32 { return (b * P.M + m) * P.N + n; }
 `;
   const tiles = gemmTiles(M, N);
-  const code = gemmWgsl({
+  const spec: GemmSpec = {
     ...tiles,
     aMode,
     bMode,
     outVec: N % 4 === 0,
-    act,
     hasBias: !!bias,
     params,
     body,
-    biasBinding: 3,
-    outBinding: bias ? 4 : 3,
-  });
-  const uniforms = [M, N, K];
-  for (let d = 0; d < r; d++) uniforms.push(mb.shape[d], mb.sa[d], mb.sb[d]);
+    biasBinding: 2,
+    outBinding: bias ? 3 : 2,
+  };
+  const values = [M, N, K, act];
+  for (let d = 0; d < r; d++) values.push(mb.shape[d], mb.sa[d], mb.sb[d]);
   return {
     program: {
-      code,
+      key: gemmKey(`matmul:${+tA}${+tB}:r${r}`, spec),
+      code: gemmWgsl(spec),
       workgroups: [Math.ceil(N / tiles.tileN), Math.ceil(M / tiles.tileM), nb],
-      uniforms,
+      params: values,
     },
     outShape,
   };
 }
+
+function matMulKernel(inputs: TensorInfo[], attrs: Attrs, gpu: WebGPUBackend): TensorInfo {
+  const { program, outShape } = matMulProgram(inputs, attrs);
+  const y = gpu.makeOutput(outShape, 'float32');
+  if (outShape.some((d) => d === 0)) return y;
+  dispatch(gpu, program, inputs, [y]);
+  return y;
+}
+
+registerWebGPUKernel('MatMul', matMulKernel);
+registerWebGPUKernel('FusedMatMul', matMulKernel);
