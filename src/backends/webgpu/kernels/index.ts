@@ -7,3 +7,4 @@ import './optim.js';
 // gpu-compute's modules (matmul, conv, pool, rnn) are imported below, one line each.
 import './matmul.js';
 import './conv.js';
+import './pool.js';
