@@ -8,3 +8,4 @@ import './optim.js';
 import './matmul.js';
 import './conv.js';
 import './pool.js';
+import './rnn.js';
