@@ -5,6 +5,9 @@ import { CTL } from './backends/wasm/worker-source.js';
 import { coreCount, sharedMemoryUnavailableReason } from './backends/wasm/pool-platform.js';
 
 let requested: number | null = null;
+/** sharedMemoryUnavailableReason() and coreCount(), asked once: the kernels' dispatch reads them per call. */
+let unavailable: string | null | undefined;
+let cores: number | undefined;
 /** Set by the wasm backend when it had to fall back to an unshared memory. */
 let fallbackReason: string | null = null;
 const listeners = new Set<() => void>();
@@ -50,13 +53,15 @@ export function setThreads(n: number): void {
  * @category Memory and backends
  */
 export function getThreads(): number {
-  if (fallbackReason !== null || sharedMemoryUnavailableReason() !== null) return 1;
+  if (fallbackReason !== null) return 1;
+  if (unavailable === undefined) unavailable = sharedMemoryUnavailableReason();
+  if (unavailable !== null) return 1;
   return requestedThreads();
 }
 
 /** @internal The thread count asked for (default: the core count), ignoring availability. */
 export function requestedThreads(): number {
-  return requested ?? Math.min(coreCount(), CTL.MAX_THREADS);
+  return requested ?? Math.min((cores ??= coreCount()), CTL.MAX_THREADS);
 }
 
 /** @internal Called by the wasm backend when it runs on an unshared memory. */

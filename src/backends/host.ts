@@ -8,6 +8,8 @@ export abstract class HostBackend implements CpuBackend {
   abstract readonly name: string;
   readonly kernels = new Map<string, KernelFunc>();
   private pending: DataId[] | null = null;
+  /** The one list `pending` points to while a kernel runs (reused: no allocation per kernel). */
+  private readonly pendingList: DataId[] = [];
 
   protected abstract alloc(size: number, dtype: DataType): DataId;
   protected abstract free(dataId: DataId): void;
@@ -41,11 +43,13 @@ export abstract class HostBackend implements CpuBackend {
   }
 
   beginKernel(): void {
-    this.pending = [];
+    this.pendingList.length = 0;
+    this.pending = this.pendingList;
   }
 
   endKernel(ok: boolean): void {
     if (!ok && this.pending) for (const id of this.pending) this.free(id);
+    this.pendingList.length = 0;
     this.pending = null;
   }
 

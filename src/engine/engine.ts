@@ -262,6 +262,12 @@ export class Engine {
   read(t: Tensor): Promise<TypedArray> {
     this.assertLive(t, 'data');
     const buf = t.dataId as Buffer;
+  /** False where `t`'s backend cannot read it synchronously (a webgpu result never read back). */
+  canReadSync(t: Tensor): boolean {
+    const buf = t.dataId as Buffer;
+    return buf.backend.canReadSync?.(buf.handle) ?? true;
+  }
+
     return buf.backend.read(buf.handle);
   }
 

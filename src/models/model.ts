@@ -1,6 +1,7 @@
 // LayersModel: Keras' functional Model, a graph of layer calls between symbolic inputs and
 // outputs. Sequential is built on it; multi-input, multi-output and shared layers need no
 // other machinery. Training lives in training.ts.
+import { requireSettled } from './step_values.js';
 import { ENGINE } from '../engine/engine.js';
 import { fmt } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
@@ -318,7 +319,7 @@ export class LayersModel extends Layer {
     const c = this.requireCompiled('trainStep');
     const xs = Array.isArray(data.x) ? data.x : [data.x];
     const ys = data.y === null ? [] : Array.isArray(data.y) ? data.y : [data.y];
-    const r = trainStep(this, c, xs, ys, data.sampleWeight);
+    const r = requireSettled(trainStep(this, c, xs, ys, data.sampleWeight), 'trainStep');
     const logs: StepLogs = {};
     c.metricNames.forEach((name, i) => {
       const v = i < r.losses.length ? r.losses[i] : r.metricSums[i - r.losses.length] / r.metricCounts[i - r.losses.length];
@@ -490,7 +491,7 @@ export class LayersModel extends Layer {
    * Runs the model in inference mode over `x` in batches of `batchSize` (default 32).
    * @example const probs = model.predict(xTest, { batchSize: 128 });
    */
-  predict(x: TensorOrList, opts: { batchSize?: number; verbose?: number } = {}): TensorOrList {
+  predict(x: ModelData, opts: { batchSize?: number; verbose?: number } = {}): TensorOrList {
     this.assertNotDisposed('predict');
     const bs = validatePredictArgs(this.name, opts).batchSize;
     const xs = Array.isArray(x) ? x : [x];
@@ -519,7 +520,7 @@ export class LayersModel extends Layer {
   }
 
   /** One batch through the model in inference mode. */
-  predictOnBatch(x: TensorOrList): TensorOrList {
+  predictOnBatch(x: ModelData): TensorOrList {
     this.assertNotDisposed('predictOnBatch');
     const xs = Array.isArray(x) ? x : [x];
     checkBatch(this.name, xs);
@@ -646,6 +647,8 @@ function unique(ws: LayerWeight[]): LayerWeight[] {
 
 /** Rows [start, start + size) of a tensor along axis 0. */
 export function sliceRows(t: Tensor, start: number, size: number): Tensor {
+  // All rows (predict of one batch): a view of the same buffer, no copy (clone is taped like slice).
+  if (start === 0 && size === t.shape[0]) return t.clone();
   return slice(t, [start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)]);
 }
 

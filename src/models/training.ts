@@ -1,6 +1,7 @@
 // Keras' training loop for LayersModel: compile, fit, evaluate, trainOnBatch, testOnBatch.
 // Every batch runs in its own scope and every intermediate is freed, so memory() after epoch 1
 // equals memory() after epoch 5. Each optimizer update is one fused kernel per variable.
+import { addNum, requireSettled, scalarOf, settle, settledNow, type Num } from './step_values.js';
 import { ENGINE } from '../engine/engine.js';
 import { Rng } from '../engine/random.js';
 import { Tensor, type Variable } from '../engine/tensor.js';
@@ -120,16 +121,19 @@ export interface CompiledState {
   extraNames: string[];
 }
 
-/** What one training or test step reports: host numbers. */
-export type StepResult = {
+/**
+ * What one training or test step reports: host numbers (N = number), or while reads are pending
+ * on a backend without synchronous readback (webgpu), promises of them (N = Num; see step_values.ts).
+ */
+export type StepResult<N = number> = {
   /** The total loss, then each output's loss (several outputs). */
-  losses: number[];
+  losses: N[];
   /** Each compiled metric summed over the batch's samples (over the kept steps where the output has a mask). */
-  metricSums: number[];
+  metricSums: N[];
   /** What each metric sum counts: the batch's samples, or its kept steps where the output has a mask. */
-  metricCounts: number[];
+  metricCounts: N[];
   /** Batch means by name: metrics added with `addMetric`, or what a custom trainStep returned. */
-  extra: Record<string, number>;
+  extra: Record<string, N>;
 };
 
 /** The batch a custom `trainStep` receives: the model's input(s), target(s) and sample weights. */
@@ -299,9 +303,9 @@ function metricSums(
   preds: Tensor[],
   ys: Tensor[],
   masks?: (Tensor | null)[],
-): { sums: number[]; counts: number[] } {
-  const sums: number[] = [];
-  const counts: number[] = [];
+): { sums: Num[]; counts: Num[] } {
+  const sums: Num[] = [];
+  const counts: Num[] = [];
   c.metrics.forEach((list, i) => {
     for (const m of list) {
       // Per-sample values: a metric of shape [batch, steps...] is averaged over its steps first,
@@ -320,8 +324,8 @@ function metricSums(
         );
         return [s, tensor(per.rank > 0 ? per.shape[0] : 1)];
       });
-      sums.push(v.dataSync()[0]);
-      counts.push(n.dataSync()[0]);
+      sums.push(scalarOf(v));
+      counts.push(scalarOf(n));
       v.dispose();
       n.dispose();
     }
@@ -330,9 +334,9 @@ function metricSums(
 }
 
 /** Reads the metrics the layers added in the last call: batch means by name, summed per name. */
-function readAdded(metrics: { name: string; value: Tensor }[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const m of metrics) out[m.name] = (out[m.name] ?? 0) + m.value.dataSync()[0];
+function readAdded(metrics: { name: string; value: Tensor }[]): Record<string, Num> {
+  const out: Record<string, Num> = {};
+  for (const m of metrics) out[m.name] = addNum(out[m.name] ?? 0, scalarOf(m.value));
   return out;
 }
 
@@ -347,7 +351,7 @@ export function trainStep(
   xs: Tensor[],
   ys: Tensor[],
   sw?: OutputWeights,
-): StepResult {
+): StepResult<Num> {
   const vars: Variable[] = c.trainableVars.filter((v) => !v.isDisposed);
   if (vars.length === 0) throw new Error(`${model.name}: the model has no trainable weights (as of its last compile())`);
   let kept: Tensor[] = [];
@@ -370,7 +374,7 @@ export function trainStep(
     c.optimizer.applyGradients(grads);
     for (const g of Object.values(grads)) g.dispose();
     model.applyConstraints();
-    const losses = [value.dataSync()[0], ...lossOutputs.map((l) => l.dataSync()[0])];
+    const losses = [scalarOf(value), ...lossOutputs.map(scalarOf)];
     value.dispose();
     const ms = ys.length ? metricSums(c, kept, ys, keptMasks) : { sums: [], counts: [] };
     return { losses, metricSums: ms.sums, metricCounts: ms.counts, extra: readAdded(addedMetrics) };
@@ -384,7 +388,7 @@ export function trainStep(
  * Runs a model's own `trainStep` (an override) on one batch and reads what it returns: numbers
  * as they are, tensors as their mean. Runs inside the batch's scope, which frees the tensors.
  */
-function customTrainStep(model: LayersModel, xs: Tensor[], ys: Tensor[], sw?: OutputWeights): StepResult {
+function customTrainStep(model: LayersModel, xs: Tensor[], ys: Tensor[], sw?: OutputWeights): StepResult<Num> {
   const logs = model.trainStep({
     x: xs.length === 1 ? xs[0] : xs,
     y: ys.length === 0 ? null : ys.length === 1 ? ys[0] : ys,
@@ -393,19 +397,19 @@ function customTrainStep(model: LayersModel, xs: Tensor[], ys: Tensor[], sw?: Ou
   if (logs === null || typeof logs !== 'object') {
     throw new Error(`${model.name}: trainStep must return an object of logs ({ loss: ... }) but returned ${String(logs)}`);
   }
-  const extra: Record<string, number> = {};
+  const extra: Record<string, Num> = {};
   for (const [k, v] of Object.entries(logs)) {
     if (typeof v === 'number') extra[k] = v;
     else if (v instanceof Tensor) {
       const m = ENGINE.tidy(() => (v.rank === 0 ? v : mean(v)));
-      extra[k] = m.dataSync()[0];
+      extra[k] = scalarOf(m);
     } else throw new Error(`${model.name}: trainStep returned '${k}' = ${String(v)}; expected a number or a tensor`);
   }
   return { losses: [], metricSums: [], metricCounts: [], extra };
 }
 
 /** The step fit() and trainOnBatch() run: the model's trainStep override, else the built-in one. */
-function runTrainStep(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tensor[], sw?: OutputWeights): StepResult {
+function runTrainStep(model: LayersModel, c: CompiledState, xs: Tensor[], ys: Tensor[], sw?: OutputWeights): StepResult<Num> {
   return model.hasCustomTrainStep() ? customTrainStep(model, xs, ys, sw) : trainStep(model, c, xs, ys, sw);
 }
 
@@ -416,7 +420,7 @@ function testStep(
   xs: Tensor[],
   ys: Tensor[],
   sw?: OutputWeights,
-): StepResult {
+): StepResult<Num> {
   let names: string[] = [];
   const { preds, masks, added, metricValues } = ENGINE.tidy(() => {
     const masks: (Tensor | null)[] = [];
@@ -430,7 +434,7 @@ function testStep(
       const { total, perOutput } = totalLoss(model, c, preds, ys, sw, added, masks);
       return [total, ...(perOutput.length > 1 ? perOutput : [])];
     });
-    const losses = ls.map((l) => l.dataSync()[0]);
+    const losses = ls.map(scalarOf);
     for (const l of ls) l.dispose();
     const extra = readAdded(metricValues.map((value, i) => ({ name: names[i], value })));
     const ms = ys.length ? metricSums(c, preds, ys, masks) : { sums: [], counts: [] };
@@ -609,15 +613,15 @@ async function fitLoop(
         const start = b * batchSize;
         const size = Math.min(batchSize, nTrain - start);
         if ((pending = list.onBatchBegin(b, { batch: b, size }))) await pending;
-        const r = ENGINE.tidy(() => {
+        let r!: StepResult<Num>;
+        ENGINE.tidy(() => {
           const idx = shuffled ? tensor(order.subarray(start, start + size), [size], 'int32') : null;
           const bx = rows(xs, idx, start, size);
           const by = rows(ys, idx, start, size);
           const bsw = batchWeights(sw, cw, by, (t) => rows([t], idx, start, size)[0]);
-          const res = runTrainStep(model, c, bx, by, bsw);
-          return { res };
-        }).res;
-        means.add(r, size);
+          r = runTrainStep(model, c, bx, by, bsw);
+        });
+        means.add(settledNow(r) ?? (await settle(r)), size);
         if ((pending = list.onBatchEnd(b, { ...means.logs(), batch: b, size }))) await pending;
         if (performance.now() - lastYield > YIELD_MS) {
           await yieldToEventLoop();
@@ -625,7 +629,10 @@ async function fitLoop(
         }
       }
       const logs = means.logs();
-      if (val) Object.assign(logs, evaluateInternal(model, c, val.xs, val.ys, val.sw, batchSize, 'val_'));
+      if (val) {
+        const vl = evaluateInternal(model, c, val.xs, val.ys, val.sw, batchSize, 'val_');
+        Object.assign(logs, vl instanceof Promise ? await vl : vl);
+      }
       if ((pending = list.onEpochEnd(epoch, logs))) await pending;
     }
     if ((pending = list.onTrainEnd({}))) await pending;
@@ -673,21 +680,30 @@ function evaluateInternal(
   sw: OutputWeights | undefined,
   batchSize: number,
   prefix = '',
-): Logs {
+): Logs | Promise<Logs> {
   const n = xs[0].shape[0];
   const means = new EpochMeans(c, prefix);
+  // Steps whose reads are pending (webgpu) are summed once read: the logs are then a promise.
+  const later: { r: StepResult<Num>; size: number }[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const bx = xs.map((t) => sliceRows(t, start, size));
     const by = ys.map((t) => sliceRows(t, start, size));
     const bsw = sw?.map((t) => (t ? sliceRows(t, start, size) : null));
     try {
-      means.add(testStep(model, c, bx, by, bsw), size);
+      const r = testStep(model, c, bx, by, bsw);
+      const now = settledNow(r);
+      if (now) means.add(now, size);
+      else later.push({ r, size });
     } finally {
       for (const t of [...bx, ...by, ...(bsw ?? [])]) t?.dispose();
     }
   }
-  return means.logs();
+  if (later.length === 0) return means.logs();
+  return (async () => {
+    for (const { r, size } of later) means.add(await settle(r), size);
+    return means.logs();
+  })();
 }
 
 /** Loss (and metrics) over x and y in inference mode, as numbers in Keras' order. */
@@ -705,7 +721,15 @@ export function evaluateModel(
   model.ensureBuiltFor(xs);
   const n = checkData(model, c, xs, ys, 'evaluate');
   const sw = resolveSampleWeights(model, 'evaluate', 'sampleWeight', args.sampleWeight, n);
-  const logs = evaluateInternal(model, c, xs, ys, sw, batchSize);
+  const got = evaluateInternal(model, c, xs, ys, sw, batchSize);
+  if (got instanceof Promise) {
+    got.catch(() => undefined);
+    throw new Error(
+      `evaluate: the ${ENGINE.getBackendName()} backend reads results asynchronously (no synchronous readback), and ` +
+        'evaluate returns numbers synchronously; pass validationData to fit() instead, or evaluate on the wasm backend',
+    );
+  }
+  const logs = got;
   const values = [...c.metricNames, ...c.extraNames].filter((m) => m in logs).map((m) => logs[m]);
   return values.length === 1 ? values[0] : values;
 }
@@ -727,10 +751,10 @@ export function onBatchModel(
   const n = checkData(model, c, xs, ys, what);
   const sw = resolveSampleWeights(model, what, 'sampleWeight', sampleWeight, n);
   const cw = resolveClassWeights(model, what, classWeight);
-  const r =
-    what === 'trainOnBatch'
-      ? ENGINE.tidy(() => ({ r: runTrainStep(model, c, xs, ys, batchWeights(sw, cw, ys, (t) => t)) })).r
-      : testStep(model, c, xs, ys, sw);
+  let step!: StepResult<Num>;
+  if (what === 'trainOnBatch') ENGINE.tidy(() => void (step = runTrainStep(model, c, xs, ys, batchWeights(sw, cw, ys, (t) => t))));
+  else step = testStep(model, c, xs, ys, sw);
+  const r = requireSettled(step, what);
   for (const k of Object.keys(r.extra)) if (!c.extraNames.includes(k) && !c.metricNames.includes(k)) c.extraNames.push(k);
   const values = [...r.losses, ...r.metricSums.map((m, i) => m / r.metricCounts[i]), ...Object.values(r.extra)];
   return values.length === 1 ? values[0] : values;

@@ -15,7 +15,7 @@ import { HostBackend, type CpuKernelDef } from '../host.js';
 import { JS_KERNELS } from '../js/index.js';
 import { matMulGeometry } from '../js/kernels/matmul.js';
 import { Act, Binary, Unary } from './codes.generated.js';
-import { broadcastShapes, broadcastStrides, collapseBroadcast } from '../../engine/shape.js';
+import { broadcastShapes, broadcastStrides, collapseBroadcast, shapesEqual } from '../../engine/shape.js';
 import { WASM_INITIAL_PAGES, WASM_MAXIMUM_PAGES } from './wasm-binary.generated.js';
 import { embeddedWasmBase64 } from './embedded.js';
 import { chooseVariant } from './relaxed.js';
@@ -518,6 +518,7 @@ export class WasmBackend extends HostBackend {
   private bytes = 0;
   /** Scratch for kernel arguments (shape and strides) and the GEMM packing workspace. */
   private readonly argPtr: number;
+  private argView: Int32Array | null = null;
   private readonly gemmWork: number;
 
   /** The worker pool (null on an unshared memory); started on the first call worth splitting. */
@@ -686,12 +687,21 @@ export class WasmBackend extends HostBackend {
         return;
       }
     }
-    f(...args.slice(0, rangeAt), 0, total, ...args.slice(rangeAt));
+    // One array, no spread iterators: small kernels are called here on every op.
+    const full: number[] = new Array(args.length + 2);
+    for (let i = 0; i < rangeAt; i++) full[i] = args[i];
+    full[rangeAt] = 0;
+    full[rangeAt + 1] = total;
+    for (let i = rangeAt; i < args.length; i++) full[i + 2] = args[i];
+    f.apply(null, full);
   }
 
   /** Writes up to three i32 vectors (shape, a strides, b strides) into the argument scratch. */
   private writeArgs(...vecs: number[][]): number[] {
-    const heap = new Int32Array(this.wasm.memory.buffer, this.argPtr, 3 * MAX_RANK);
+    // The view is kept: a shared memory's buffer never detaches (argPtr sits below any growth);
+    // an unshared one detaches on growth, which leaves the view empty, and it is made again.
+    let heap = this.argView;
+    if (heap === null || heap.length === 0) heap = this.argView = new Int32Array(this.wasm.memory.buffer, this.argPtr, 3 * MAX_RANK);
     return vecs.map((v, k) => {
       heap.set(v, k * MAX_RANK);
       return this.argPtr + k * MAX_RANK * 4;
@@ -702,7 +712,7 @@ export class WasmBackend extends HostBackend {
   private simd(name: string, f32: (ins: TensorInfo[], attrs: Attrs) => TensorInfo, allFloat = true): void {
     const fallback: CpuKernelDef = JS_KERNELS.find((d) => d.name === name)!;
     this.kernels.set(name, (ins, attrs) => {
-      if (allFloat && ins.some((t) => t.dtype !== 'float32')) return this.runView(fallback, ins, attrs);
+      if (allFloat) for (let i = 0; i < ins.length; i++) if (ins[i].dtype !== 'float32') return this.runView(fallback, ins, attrs);
       try {
         return f32(ins, attrs);
       } catch (e) {
@@ -757,11 +767,15 @@ export class WasmBackend extends HostBackend {
     const broadcastCall =
       (fn: string, outDtype: DataType) =>
       ([a, b]: TensorInfo[], attrs: Attrs) => {
-        const shape = broadcastShapes('binary', a.shape, b.shape);
+        // Same shapes (the common case) are one contiguous range: no broadcast analysis.
+        const same = shapesEqual(a.shape, b.shape);
+        const shape = same ? a.shape : broadcastShapes('binary', a.shape, b.shape);
         const out = this.allocOutput(shape, outDtype);
         const size = n(out);
         if (size === 0) return out;
-        const c = collapseBroadcast(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
+        const c = same
+          ? { shape: [size], strides: [[1], [1]] }
+          : collapseBroadcast(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
         const [ps, pa, pb] = this.writeArgs(c.shape, c.strides[0], c.strides[1]);
         const args = [
           attrs.op as number,
