@@ -32,6 +32,8 @@ export interface Backend {
   write(values: TypedArray | null, size: number, dtype: DataType): DataId;
   /** A copy of the buffer's contents. */
   readSync(dataId: DataId): TypedArray;
+  /** False where `readSync` would refuse this buffer (webgpu: values only on the GPU); absent means always true. */
+  canReadSync?(dataId: DataId): boolean;
   /** A copy of the buffer's contents, asynchronously. */
   read(dataId: DataId): Promise<TypedArray>;
   /**

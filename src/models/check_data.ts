@@ -1,5 +1,6 @@
 // The data checks of fit, evaluate and the on-batch calls: x and y against the model's inputs
 // and outputs (counts, sample shapes, sparse label ranges, NaN and Infinity), before any batch runs.
+import { ENGINE } from '../engine/engine.js';
 import { fmt } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
 import { shapeStr } from '../layers/symbolic.js';
@@ -43,7 +44,7 @@ export function checkData(model: LayersModel, c: CompiledState, xs: Tensor[], ys
           `${model.name}: ${what}: sparse labels for output '${sym.node!.layer.name}' ${shapeStr(out)} must have shape [n] or [n,1] but y has shape ${fmt(y.shape)}`,
         );
       }
-      const v = y.dataSync();
+      const v = ENGINE.canReadSync(y) ? y.dataSync() : []; // GPU-only labels (webgpu): not checked
       for (let j = 0; j < v.length; j++) {
         if (!(Number.isInteger(v[j]) && v[j] >= 0 && v[j] < classes)) {
           throw new Error(
@@ -80,6 +81,8 @@ function checkInputs(model: LayersModel, xs: Tensor[], what: string): void {
 
 function checkFinite(model: LayersModel, what: string, k: string, t: Tensor): void {
   if (t.dtype !== 'float32' || t.size === 0) return;
+  // Values that exist only on the GPU (webgpu results) cannot be read synchronously: not checked.
+  if (!ENGINE.canReadSync(t)) return;
   const v = t.dataSync();
   for (let i = 0; i < v.length; i++) {
     if (!Number.isFinite(v[i])) {

@@ -255,6 +255,10 @@ export class WebGPUBackend implements Backend {
     return d.shadow === 'zeros' ? makeArray(d.dtype, d.size) : d.shadow;
   }
 
+  canReadSync(dataId: DataId): boolean {
+    return (dataId as GpuData).shadow !== null;
+  }
+
   readSync(dataId: DataId): TypedArray {
     const v = this.hostValues(dataId);
     if (v) return v.slice();
