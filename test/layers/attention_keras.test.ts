@@ -150,6 +150,44 @@ const CASES: Case[] = [
     attentionMask: true,
   },
   {
+    name: 'gqa_masks',
+    kind: 'mha',
+    py: 'keras.layers.GroupQueryAttention(head_dim=3, num_query_heads=4, num_key_value_heads=2)',
+    make: () => sg.layers.groupedQueryAttention({ headDim: 3, numQueryHeads: 4, numKeyValueHeads: 2 }),
+    q: [2, 4, 6],
+    v: [2, 5, 6],
+    zeros: { q: [[0, 3]], v: [[0, 4], [1, 0]] },
+  },
+  {
+    name: 'gqa_multi_query_causal_key_nobias',
+    kind: 'mha',
+    py: 'keras.layers.GroupQueryAttention(head_dim=2, num_query_heads=3, num_key_value_heads=1, use_bias=False)',
+    make: () => sg.layers.groupQueryAttention({ headDim: 2, numQueryHeads: 3, numKeyValueHeads: 1, useBias: false }),
+    q: [2, 5, 4],
+    v: [2, 5, 4],
+    k: [2, 5, 3],
+    causal: true,
+  },
+  {
+    name: 'gqa_attention_mask_gate_window',
+    kind: 'mha',
+    py: 'keras.layers.GroupQueryAttention(head_dim=2, num_query_heads=4, num_key_value_heads=2, use_gate=True, sliding_window=2)',
+    make: () =>
+      sg.layers.groupedQueryAttention({ headDim: 2, numQueryHeads: 4, numKeyValueHeads: 2, useGate: true, slidingWindow: 2 }),
+    q: [2, 4, 4],
+    v: [2, 6, 4],
+    attentionMask: true,
+  },
+  {
+    name: 'gqa_dropout_inference_masks',
+    kind: 'mha',
+    py: 'keras.layers.GroupQueryAttention(head_dim=2, num_query_heads=2, num_key_value_heads=2, dropout=0.5)',
+    make: () => sg.layers.groupedQueryAttention({ headDim: 2, numQueryHeads: 2, numKeyValueHeads: 2, dropout: 0.5 }),
+    q: [2, 3, 4],
+    v: [2, 4, 4],
+    zeros: { q: [[1, 2]], v: [[0, 1]] },
+  },
+  {
     name: 'mha_axes_2_rank4',
     kind: 'mha',
     py: 'keras.layers.MultiHeadAttention(num_heads=2, key_dim=3, attention_axes=(2,))',
@@ -186,7 +224,7 @@ for c in spec['cases']:
     layer = eval(c['py'])
     arrs = [np.array(c['data'][n], 'float32').reshape(c[n]) for n in c['names']]
     ins = [keras.Input(a.shape[1:]) for a in arrs]
-    xs = [keras.layers.Masking()(t) for t in ins] if c['masking'] else ins
+    xs = [keras.layers.Masking()(t) for t in ins] if c['masking'] else list(ins)
     feeds = list(arrs)
     kw = {'return_attention_scores': True}
     if c.get('causal'): kw['use_causal_mask'] = True
@@ -312,9 +350,9 @@ describe('attention layers against Keras 3', () => {
     });
     const file = join(mkdtempSync(join(tmpdir(), 'sg-attention-')), 'spec.json');
     writeFileSync(file, JSON.stringify({ cases }));
-    keras = JSON.parse(runPython(PY, [file], 240_000).trim().split('\n').pop()!);
+    keras = JSON.parse(runPython(PY, [file], 540_000).trim().split('\n').pop()!);
     (globalThis as Record<string, unknown>).__attentionCases = cases;
-  }, 300_000);
+  }, 600_000);
 
   for (const c of CASES) {
     it(`${c.name}: outputs and scores equal Keras' within 1e-5`, () => {
