@@ -21,14 +21,14 @@ export function makeArray(dtype: DataType, size: number): TypedArray {
 
 /**
  * The error for a complex64 tensor given to an op (or kernel) that has no complex form: only complex, real,
- * imag, abs, add, reshape, clone and the spectral/stft ops take complex64, as their own tensors' interleaved
- * (real, imaginary) pairs must never be read as plain float32 values.
+ * imag, abs, add, sub, mul, the reshapes (reshape, expandDims, squeeze, clone) and the spectral ops take
+ * complex64, as its interleaved (real, imaginary) pairs must never be read as plain float32 values.
  */
 export function complexError(op: string, arg?: string): Error {
   return new Error(
-    `${op}: ${arg ? `argument '${arg}' ` : ''}is a complex64 tensor, which ${op} does not support ` +
-      `(complex64 is taken only by complex, real, imag, abs, add, reshape, clone and the spectral ops; ` +
-      `use sg.real(x) / sg.imag(x) first)`,
+    `${op}: ${arg ? `argument '${arg}'` : 'an input'} is a complex64 tensor, which ${op} does not support ` +
+      `(complex64 is taken only by complex, real, imag, abs, add, sub, mul, reshape, expandDims, squeeze, clone ` +
+      `and the spectral ops; use sg.real(x) / sg.imag(x) first)`,
   );
 }
 
