@@ -53,8 +53,9 @@ export async function acquireDevice(): Promise<AcquiredDevice> {
   if (!adapter) {
     const hint =
       source === 'webgpu package'
-        ? ' Dawn found no Vulkan driver: install one (Debian: libvulkan1 and mesa-vulkan-drivers), or use Chromium\'s ' +
-          'SwiftShader: start Node with LD_LIBRARY_PATH=/usr/lib/chromium and VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json'
+        ? ' Dawn needs a Vulkan loader (Debian: libvulkan1) and a Vulkan 1.1 driver; without a GPU use Chromium\'s ' +
+          'SwiftShader: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (and, where libvulkan1 is not ' +
+          'installed, start Node with LD_LIBRARY_PATH=/usr/lib/chromium). Debian 12\'s lavapipe (mesa 22) is too old for Dawn'
         : ' The browser offers WebGPU but no adapter (blocklisted GPU or WebGPU disabled).';
     throw new Error(`setBackend('webgpu'): no WebGPU adapter was found (${source}).${hint}`);
   }
