@@ -8,6 +8,7 @@
 //   composed      the op-by-op version before that (every step's ops on the tape)
 // The defaults are the conv_lstm example's first layer at batch 4 and 8 filters.
 //   npm run bench -- convlstm [--batch 4] [--filters 8] [--steps 15] [--size 40] [--rounds 3] [--layer-only]
+//     [--without composed]   (the per-step composed version runs out of the heap at the example's sizes)
 import * as sg from '../src/index.js';
 import { ENGINE } from '../src/engine/engine.js';
 
@@ -68,6 +69,8 @@ export async function benchConvLstm(args: string[]): Promise<void> {
     runs.checkpointed = { f: () => old.apply(x) as sg.Tensor, vars: old.trainableWeights.map((w) => w.variable) };
     runs.composed = { f: () => composed(layer, x), vars };
   }
+  const w = args.indexOf('--without');
+  if (w >= 0) delete runs[args[w + 1]];
   const res: Record<string, { t: number[]; peak: number; loss: number }> = {};
   for (let r = 0; r < rounds; r++) {
     for (const [name, { f, vars: vs }] of Object.entries(runs)) {

@@ -14,13 +14,14 @@
 // (top row) and predicted frames (bottom row) for frames 1-15 (the first 7 are the given ones).
 // The original publishes only such pictures, no figure; this prints the mean absolute error of
 // the predicted frames 8-15 against the clean frames (the original needs its 300 epochs for sharp squares).
-// The defaults are the original's and would take weeks on a CPU (one ConvLSTM2D layer's forward and
-// backward at batch 10 and 40 filters takes about 70 s here). Memory is no longer the limit: the
-// layer keeps only h and c of each step and recomputes one step at a time in backward, so that
-// layer peaks at about 480 MiB (it was composed of per-step ops kept for backward, and FILTERS=8 at
-// batch 10 ran out of the 4 GiB heap). The run below
-// (4 minutes on a shared 2-core machine) brought the loss from 0.74 to 0.53 in 3 epochs: too short
-// to learn the squares, its predicted frames are a flat gray (mean absolute error 0.44).
+// The defaults are the original's and would take days on a CPU (one ConvLSTM2D layer's forward and
+// backward at batch 10 and 40 filters takes about 18 s here on its fused kernels, on a shared
+// 2-core machine under heavy load; `npm run bench -- convlstm --batch 10 --filters 40`). Memory is
+// no longer the limit: the layer keeps h, c and the gates of each step and backward makes the
+// gradients one step at a time, so that layer peaks at about 410 MiB (composed of per-step ops
+// kept for backward, FILTERS=8 at batch 10 ran out of the 4 GiB heap). The run below (75 s on that
+// loaded machine, 55 s of it training) brought the loss from 0.75 to 0.55 in 3 epochs: too short
+// to learn the squares, its predicted frames are a flat gray (mean absolute error 0.45).
 //
 //   npm run build && npx tsx examples/conv_lstm.ts
 //   FILTERS=8 N_SAMPLES=40 EPOCHS=3 BATCH=2 npx tsx examples/conv_lstm.ts    # minutes here
