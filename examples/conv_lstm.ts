@@ -14,7 +14,7 @@
 // (top row) and predicted frames (bottom row) for frames 1-15 (the first 7 are the given ones).
 // The original publishes only such pictures, no figure; this prints the mean absolute error of
 // the predicted frames 8-15 against the clean frames (the original needs its 300 epochs for sharp squares).
-// The defaults are the original's and would take days on a CPU (one ConvLSTM2D layer's forward and
+// The defaults are the original's and would take weeks on a CPU (one ConvLSTM2D layer's forward and
 // backward at batch 10 and 40 filters takes about 18 s here on its fused kernels, on a shared
 // 2-core machine under heavy load; `npm run bench -- convlstm --batch 10 --filters 40`). Memory is
 // no longer the limit: the layer keeps h, c and the gates of each step and backward makes the
