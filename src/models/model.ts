@@ -34,7 +34,7 @@ import {
 } from './training.js';
 import { checkNotTraining, validatePredictArgs } from './validate.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
-import { isTensorMap } from './check_data.js';
+import { dataList, isTensorMap } from './check_data.js';
 
 /** Arguments of a functional model: the symbolic inputs and outputs of its graph. */
 export interface ModelArgs {
@@ -494,7 +494,7 @@ export class LayersModel extends Layer {
   predict(x: ModelData, opts: { batchSize?: number; verbose?: number } = {}): TensorOrList {
     this.assertNotDisposed('predict');
     const bs = validatePredictArgs(this.name, opts).batchSize;
-    const xs = Array.isArray(x) ? x : [x];
+    const xs = dataList(this, 'predict', 'x', x, 'input');
     const n = checkBatch(this.name, xs);
     this.ensureBuiltFor(xs);
     const parts: Tensor[][] = this.outputs.map(() => []);
@@ -522,7 +522,7 @@ export class LayersModel extends Layer {
   /** One batch through the model in inference mode. */
   predictOnBatch(x: ModelData): TensorOrList {
     this.assertNotDisposed('predictOnBatch');
-    const xs = Array.isArray(x) ? x : [x];
+    const xs = dataList(this, 'predictOnBatch', 'x', x, 'input');
     checkBatch(this.name, xs);
     const outs = ENGINE.tidy(() => this.execute(xs, false));
     return outs.length === 1 ? outs[0] : outs;

@@ -1,5 +1,5 @@
 // x and y as maps by input and output name (Keras' dicts, tfjs' named maps) in fit, evaluate,
-// trainOnBatch, testOnBatch and validationData; fitDataset and evaluateDataset on batches with
+// trainOnBatch, testOnBatch, validationData and (x) predict; fitDataset and evaluateDataset on batches with
 // sample weights (Keras' (x, y, sample_weight) triples and {xs, ys, sampleWeights}). Against
 // Keras 3 (the venv of scripts/setup-venv.sh, JAX backend) with the same weights: the history of a
 // 2-epoch fit (loss, per-output losses and metrics, val_*), the weights after it, evaluate,
@@ -166,6 +166,12 @@ describe('x and y as maps by input and output name, against Keras 3', () => {
     const ev = m2.evaluate({ b: v.x.b, a: v.x.a }, { out2: v.y.out2, out1: v.y.out1 }, { batchSize: 4 }) as number[];
     expectClose(ev, names.map((n) => k.plain.ev[n]), 1e-4, 1e-6);
     expect(m2.evaluate([v.x.a, v.x.b], [v.y.out1, v.y.out2], { batchSize: 4 })).toEqual(ev);
+    // predict and predictOnBatch take x by input name too (Keras' predict on a dict).
+    const byName = m2.predict({ b: v.x.b, a: v.x.a }) as sg.Tensor[];
+    const byList = m2.predictOnBatch([v.x.a, v.x.b]) as sg.Tensor[];
+    byName.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(Array.from(byList[i].dataSync())));
+    expect(() => m2.predict({ a: v.x.a })).toThrow("predict: x has no entry for the input(s) 'b'; its inputs: a, b");
+    sg.dispose([...byName, ...byList]);
     free(d);
     free(v);
     m2.dispose();
