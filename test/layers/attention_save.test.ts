@@ -16,7 +16,9 @@ const [B, T, S, D] = [2, 4, 5, 6];
 
 /** q [B, T, D], v [B, S, D], k [B, S, D + 1], mask [B, T, S] (bool; every query keeps a key). */
 function data() {
-  const mask = Array.from({ length: B * T * S }, (_, i) => ((i * 5) % 3 === 0 || i % S === Math.floor(i / S) % T ? 1 : 0));
+  const mask = Array.from({ length: B * T * S }, (_, i) =>
+    (i * 5) % 3 === 0 || i % S === Math.floor(i / S) % T ? 1 : 0,
+  );
   return {
     q: Array.from(randArray(B * T * D, 1, -1, 1)),
     v: Array.from(randArray(B * S * D, 2, -1, 1)),
@@ -39,7 +41,17 @@ function build(): sg.LayersModel {
   const o1 = mha.apply([q, v, k], { attentionMask: m, useCausalMask: true }) as sg.SymbolicTensor;
   const o2 = gqa.apply([q, v], { attentionMask: m }) as sg.SymbolicTensor;
   const model = sg.model({ inputs: [q, v, k, m], outputs: [o1, o2], name: 'masked_attention' });
-  const ws = model.weights.map((w, i) => sg.tensor(randArray(w.shape.reduce((a, b) => a * b, 1), 50 + i, -0.5, 0.5), w.shape));
+  const ws = model.weights.map((w, i) =>
+    sg.tensor(
+      randArray(
+        w.shape.reduce((a, b) => a * b, 1),
+        50 + i,
+        -0.5,
+        0.5,
+      ),
+      w.shape,
+    ),
+  );
   model.setWeights(ws);
   sg.dispose(ws);
   return model;
@@ -126,7 +138,14 @@ describe('models with a symbolic attention mask: saved and loaded', () => {
     // Keras reads ours; Keras writes the same model with the same weights
     const theirs = join(dir, 'theirs.keras');
     const k = JSON.parse(runPython(PY, [ours, theirs, specFile], 240_000).trim().split('\n').pop()!);
-    expect(k.loaded.layers).toEqual(['InputLayer', 'InputLayer', 'InputLayer', 'InputLayer', 'MultiHeadAttention', 'GroupedQueryAttention']);
+    expect(k.loaded.layers).toEqual([
+      'InputLayer',
+      'InputLayer',
+      'InputLayer',
+      'InputLayer',
+      'MultiHeadAttention',
+      'GroupedQueryAttention',
+    ]);
     k.loaded.out.forEach((o: number[], i: number) => expectClose(o, want[i], 1e-5, 1e-5));
     k.saved.out.forEach((o: number[], i: number) => expectClose(o, want[i], 1e-5, 1e-5));
     // we read Keras'

@@ -263,10 +263,15 @@ export class GroupedQueryAttention extends Layer {
     if (this.useGate) this.gate = this.projection('gate', q[2] as number, [N, h]);
     this.value = this.projection('value', v[2] as number, [K, h]);
     const a = this.args;
-    const kernel = this.addWeight('attention_output/kernel', [N, h, q[2] as number], a.kernelInitializer ?? 'glorotUniform', {
-      regularizer: a.kernelRegularizer,
-      constraint: a.kernelConstraint,
-    });
+    const kernel = this.addWeight(
+      'attention_output/kernel',
+      [N, h, q[2] as number],
+      a.kernelInitializer ?? 'glorotUniform',
+      {
+        regularizer: a.kernelRegularizer,
+        constraint: a.kernelConstraint,
+      },
+    );
     const bias = this.useBias
       ? this.addWeight('attention_output/bias', [q[2] as number], a.biasInitializer ?? 'zeros', {
           regularizer: a.biasRegularizer,
@@ -363,8 +368,7 @@ export class GroupedQueryAttention extends Layer {
       });
     } else {
       // Keras' composite: ops.repeat of the key/value heads, einsum, Softmax with the mask, dropout.
-      const rep = (t: Tensor) =>
-        reshape(broadcastTo(reshape(t, [B, S, K, 1, h]), [B, S, K, N / K, h]), [B, S, N, h]);
+      const rep = (t: Tensor) => reshape(broadcastTo(reshape(t, [B, S, K, 1, h]), [B, S, K, N / K, h]), [B, S, N, h]);
       const heads = (t: Tensor) => transpose(t, [0, 2, 1, 3]); // [B, N, steps, h]
       const logits = matMul(heads(mul(q, scale)), heads(rep(k)), false, true); // [B, N, T, S]
       scores = maskedSoftmax(logits, mask ? expandDims(mask, 1) : null);
@@ -391,7 +395,9 @@ export class GroupedQueryAttention extends Layer {
       ['_output_dense', this.out],
     ];
     return parts.flatMap(([name, p]) =>
-      p ? [p.kernel, ...(p.bias ? [p.bias] : [])].map((weight, i) => ({ path: `${prefix}/${name}/vars/${i}`, weight })) : [],
+      p
+        ? [p.kernel, ...(p.bias ? [p.bias] : [])].map((weight, i) => ({ path: `${prefix}/${name}/vars/${i}`, weight }))
+        : [],
     );
   }
 
