@@ -254,7 +254,26 @@ export function actRegion(c: usize, ldcB: usize, rows: i32, cols: i32, act: i32)
 function packA(transA: i32, a: usize, lda: i32, i0: i32, mc: i32, k0: i32, kc: i32,
   dst: usize): void {
   const ldaB = <usize>lda << 2;
-  for (let ir = 0; ir < mc; ir += MR) {
+  let ir0 = 0;
+  if (transA != 0) {
+    // A stored K x M (the weight gradient x^T dy): four whole panels per row, one 64-byte line,
+    // so each line of A is read once. Panel by panel, a row's line was fetched four times, from
+    // L2 when the row stride is a multiple of 4 KiB (M = 9216: all kc rows fall in one L1 set).
+    const pStride = <usize>(MR * kc) << 2; // bytes between consecutive panels
+    for (; ir0 + 4 * MR <= mc; ir0 += 4 * MR) {
+      let s = a + <usize>k0 * ldaB + (<usize>(i0 + ir0) << 2);
+      const d0 = dst + <usize>(ir0 * kc) * 4;
+      for (let k = 0; k < kc; k++) {
+        const dk = d0 + (<usize>k << 4);
+        v128.store(dk, v128.load(s));
+        v128.store(dk + pStride, v128.load(s, 16));
+        v128.store(dk + 2 * pStride, v128.load(s, 32));
+        v128.store(dk + 3 * pStride, v128.load(s, 48));
+        s += ldaB;
+      }
+    }
+  }
+  for (let ir = ir0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
     const d = dst + <usize>(ir * kc) * 4;
     if (transA == 0) {
