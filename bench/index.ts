@@ -1,4 +1,4 @@
-// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io, attention, native, profile, convlstm.
+// The benchmark entry: `npm run bench -- <suite> [args]`. Suites: gemm, ops, train, rnn, conv, io, attention, native, profile, convlstm, overhead, webgpu.
 // Speed is measured here, never in tests; peers run side by side in the same process.
 import { benchGemm } from './gemm.js';
 import { benchOps } from './ops.js';
@@ -12,6 +12,7 @@ import { benchNative } from './native.js';
 import { benchConvLstm } from './conv_lstm.js';
 import { benchOverhead } from './overhead.js';
 import { benchProfile } from './profile.js';
+import { benchWebgpu } from './webgpu.js';
 
 const suites: Record<string, (args: string[]) => Promise<void>> = {
   gemm: benchGemm,
@@ -28,6 +29,8 @@ const suites: Record<string, (args: string[]) => Promise<void>> = {
   profile: benchProfile,
   // ConvLSTM2D forward+backward: the layer against the same recurrence composed per step (peak memory, time).
   convlstm: benchConvLstm,
+  // simdgrad's webgpu backend vs tfjs-backend-webgpu: GEMM, conv2d, MLP training (bench/webgpu.ts).
+  webgpu: benchWebgpu,
   // Engine overhead of small ops, predict latency, cold start, threads without yielding, sizes.
   overhead: benchOverhead,
   // `train --model cnn` trains Keras' mnist_cnn; plain `train` the walk-through MLP.
