@@ -295,3 +295,18 @@ describe('ConvLSTM2D fused kernels on wasm: bit-identical however the work is cu
     });
   });
 });
+
+describe('ConvLSTM2D: inputs the kernels cannot take fail clearly', () => {
+  checkNoLeaks();
+
+  it('int32 inputs and initial states', () => {
+    const l = sg.layers.convLstm2d({ filters: 2, kernelSize: 3, padding: 'same', name: 'clstm' });
+    const xi = sg.zeros([1, 2, 4, 4, 1], 'int32');
+    expect(() => l.apply(xi)).toThrow("clstm (ConvLSTM2D): argument 'inputs' must be float32 but has dtype int32 (shape [1,2,4,4,1])");
+    const x = sg.zeros([1, 2, 4, 4, 1]);
+    const [h, c] = [sg.zeros([1, 4, 4, 2], 'int32'), sg.zeros([1, 4, 4, 2])];
+    expect(() => l.apply(x, { initialState: [h, c] })).toThrow("clstm (ConvLSTM2D): argument 'initialState[0]' must be float32 but has dtype int32");
+    sg.dispose([xi, x, h, c]);
+    l.dispose();
+  });
+});

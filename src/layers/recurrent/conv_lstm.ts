@@ -18,6 +18,7 @@ import { ones, zeros } from '../../ops/creation.js';
 import { reshape } from '../../ops/reshape.js';
 import { slice } from '../../ops/slice.js';
 import { customGrad } from '../../ops/env.js';
+import { checkFloat } from '../../ops/util.js';
 import { grads } from '../../ops/gradients.js';
 import { sum } from '../../ops/reduce.js';
 import { weightConfig } from '../config_util.js';
@@ -281,6 +282,7 @@ export class ConvLSTM2D extends Layer {
     if (args.mask) throw new Error(`${this.name}: ConvLSTM2D does not support masks yet`);
     const [B, T, H, W, C] = x.shape;
     if (T === 0) throw new Error(`${this.name}: the input sequence is empty (shape ${fmt(x.shape)})`);
+    checkFloat(`${this.name} (ConvLSTM2D)`, 'inputs', x);
     const F = this.filters;
     const [R, Q] = this.outSpatial(x.shape) as number[];
     const stateShape = [B, R, Q, F];
@@ -295,6 +297,8 @@ export class ConvLSTM2D extends Layer {
         );
       }
       [h, c] = st;
+      checkFloat(`${this.name} (ConvLSTM2D)`, 'initialState[0]', h);
+      checkFloat(`${this.name} (ConvLSTM2D)`, 'initialState[1]', c);
     } else {
       h = zeros(stateShape);
       c = zeros(stateShape);
