@@ -90,6 +90,12 @@ export const binaryDefs: CpuKernelDef[] = [
       dtype: a.dtype,
     }),
     run: ([c, a, b], out, infos, _attrs, outShape) => {
+      if (c.length === out.length && a.length === out.length && b.length === out.length) {
+        // No broadcasting (the loss's clip of [batch, classes]): a plain loop, ~50x faster
+        // than the per-element callback.
+        for (let i = 0; i < out.length; i++) out[i] = c[i] ? a[i] : b[i];
+        return;
+      }
       forEachBroadcast(
         outShape,
         infos.map((t) => t.shape),
