@@ -82,6 +82,8 @@ describe('example babi_memnn', () => {
   // (0.894 after the default run's 120 epochs here). The CI run is 8 epochs of 2,000 questions at
   // RMSprop 0.01: seeded end to end (data, initializers, dropout, fit's shuffles), it reaches
   // 0.462 on generated task 1, against a bar of 0.40 (answering a place blindly: about 0.17).
+  // Keras 3 with the same data, model and settings reaches 0.43 (see the example's header); the
+  // issue's 0.95 is not reachable by this model in a CI-sized run.
   it('builds the memory network and learns generated task 1 past blind guessing in a seeded CI-sized run', async () => {
     process.env.EPOCHS = process.env.BABI_MEMNN_EPOCHS ?? '8';
     process.env.LR = process.env.BABI_MEMNN_LR ?? '0.01';
