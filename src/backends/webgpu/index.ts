@@ -39,7 +39,7 @@ import type { Backend } from '../backend.js';
 import { WebGPUBackend } from './backend.js';
 import { acquireDevice } from './device.js';
 import { webgpuKernels } from './registry.js';
-import './kernels/index.js';
+import { KERNEL_MODULES } from './kernels/index.js';
 
 export { WebGPUBackend, type ProgramSpec, type WebGPUKernelFunc, bindings, grid, wgslType, WGSL_PRELUDE } from './backend.js';
 export { registerWebGPUKernel } from './registry.js';
@@ -47,5 +47,6 @@ export { registerWebGPUKernel } from './registry.js';
 /** Creates the backend: requests a device (navigator.gpu or Dawn in Node), registers the kernels. */
 export async function createWebGPUBackend(fallback: Backend | null): Promise<WebGPUBackend> {
   const acquired = await acquireDevice();
+  if (KERNEL_MODULES.length === 0) throw new Error('webgpu: no kernel modules are loaded');
   return new WebGPUBackend(acquired, fallback, webgpuKernels());
 }
