@@ -67,7 +67,10 @@ export class Engine {
   private scopes: Tensor[][] = [];
   tape: Tape | null = null;
   numTensors = 0;
-  private buffers = new Set<Buffer>();
+  /** Live buffers (a count: the engine never walks them). */
+  private numBuffers = 0;
+  /** The active backend once resolved (the per-op fast path); cleared when the choice changes. */
+  private active: Backend | null = null;
   private numBytes = 0;
   private peakBytes = 0;
   readonly variables = new Map<string, Variable>();
@@ -75,6 +78,7 @@ export class Engine {
 
   registerBackend(name: string, create: BackendFactory, priority: number, createSync?: () => Backend): void {
     this.factories.set(name, { create, createSync, priority });
+    this.active = null; // the default may change
   }
 
   backendNames(): string[] {
@@ -87,6 +91,7 @@ export class Engine {
     if (!f) throw new Error(`setBackend: unknown backend '${name}'; registered: ${this.backendNames().join(', ')}`);
     if (!this.instances.has(name)) this.instances.set(name, await f.create());
     this.backendName = name;
+    this.active = null;
     return true;
   }
 
@@ -117,6 +122,10 @@ export class Engine {
 
   /** The active backend, initialised synchronously on first use where the platform allows it. */
   get backend(): Backend {
+    return this.active ?? (this.active = this.resolveBackend());
+  }
+
+  private resolveBackend(): Backend {
     const name = this.getBackendName();
     let b = this.instances.get(name);
     if (!b) {
@@ -137,7 +146,7 @@ export class Engine {
 
   private newBuffer(backend: Backend, handle: DataId, size: number): Buffer {
     const buf = new Buffer(backend, handle, size);
-    this.buffers.add(buf);
+    this.numBuffers++;
     this.numBytes += buf.bytes;
     if (this.numBytes > this.peakBytes) this.peakBytes = this.numBytes;
     return buf;
@@ -232,7 +241,7 @@ export class Engine {
   private release(buf: Buffer): void {
     if (--buf.refCount > 0) return;
     buf.backend.disposeData(buf.handle);
-    this.buffers.delete(buf);
+    this.numBuffers--;
     this.numBytes -= buf.bytes;
   }
 
@@ -253,6 +262,12 @@ export class Engine {
     return buf.handle;
   }
 
+  /** False where `t`'s backend cannot read it synchronously (a webgpu result never read back). */
+  canReadSync(t: Tensor): boolean {
+    const buf = t.dataId as Buffer;
+    return buf.backend.canReadSync?.(buf.handle) ?? true;
+  }
+
   readSync(t: Tensor): TypedArray {
     this.assertLive(t, 'dataSync');
     const buf = t.dataId as Buffer;
@@ -262,12 +277,6 @@ export class Engine {
   read(t: Tensor): Promise<TypedArray> {
     this.assertLive(t, 'data');
     const buf = t.dataId as Buffer;
-  /** False where `t`'s backend cannot read it synchronously (a webgpu result never read back). */
-  canReadSync(t: Tensor): boolean {
-    const buf = t.dataId as Buffer;
-    return buf.backend.canReadSync?.(buf.handle) ?? true;
-  }
-
     return buf.backend.read(buf.handle);
   }
 
@@ -285,7 +294,12 @@ export class Engine {
     const b = this.backend;
     const kernel = b.kernels.get(name);
     if (!kernel) throw new Error(`${name}: no kernel registered for backend '${b.name}'`);
-    const infos: TensorInfo[] = inputs.map((t) => ({ dataId: this.handleOn(t, b), shape: t.shape, dtype: t.dtype }));
+    // Plain loops, no closures: this is the path every op takes (issue 17: engine overhead).
+    const infos: TensorInfo[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i];
+      infos[i] = { dataId: this.handleOn(t, b), shape: t.shape, dtype: t.dtype };
+    }
     b.beginKernel();
     let res;
     try {
@@ -296,10 +310,13 @@ export class Engine {
     }
     b.endKernel(true);
     const outInfos = Array.isArray(res) ? res : [res];
-    const outs = outInfos.map((o) => {
-      const size = o.shape.reduce((a, c) => a * c, 1);
-      return this.track(new Tensor(o.shape, o.dtype, this.newBuffer(b, o.dataId, size)));
-    });
+    const outs: Tensor[] = new Array(outInfos.length);
+    for (let i = 0; i < outInfos.length; i++) {
+      const o = outInfos[i];
+      let size = 1;
+      for (let k = 0; k < o.shape.length; k++) size *= o.shape[k];
+      outs[i] = this.track(new Tensor(o.shape, o.dtype, this.newBuffer(b, o.dataId, size)));
+    }
     if (this.tape) this.record(name, inputs, outs, attrs);
     return outs;
   }
@@ -387,9 +404,23 @@ export class Engine {
   endScope(result?: TensorContainer): void {
     const scope = this.scopes.pop();
     if (!scope) throw new Error('endScope: no scope is open');
+    const parent = this.scopes[this.scopes.length - 1];
+    // The common results (nothing, one tensor) need no id set.
+    if (result === undefined || result === null || result instanceof Tensor) {
+      const keep = result ?? null;
+      for (let i = 0; i < scope.length; i++) {
+        const t = scope[i];
+        if (t.isDisposed) continue;
+        if (t === keep) {
+          if (parent) parent.push(t);
+        } else if (!t.kept) {
+          this.disposeTensor(t);
+        }
+      }
+      return;
+    }
     const keepIds = new Set<number>();
     collectTensors(result, (t) => keepIds.add(t.id));
-    const parent = this.scopes[this.scopes.length - 1];
     for (const t of scope) {
       if (t.isDisposed) continue;
       if (keepIds.has(t.id)) {
@@ -422,7 +453,7 @@ export class Engine {
   memory(): MemoryInfo {
     const info: MemoryInfo = {
       numTensors: this.numTensors,
-      numDataBuffers: this.buffers.size,
+      numDataBuffers: this.numBuffers,
       numBytes: this.numBytes,
       peakBytes: this.peakBytes,
       unreliable: false,
