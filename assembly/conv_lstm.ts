@@ -31,6 +31,15 @@ import { act4, dact4, ld, st } from './rnn_act';
 export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
   hs: usize, Ks: i32, val: usize, K: i32, nH: i32, cSlot: i32, cs: usize, gates: usize, hin: usize,
   T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
+  // Keras' defaults get a copy of the loop with the activations known (no per-vector dispatch).
+  if (act == 1 && recAct == 2) stepRows(xz, zr, c0, recMask, hs, Ks, val, K, nH, cSlot, cs, gates, hin, T, P, F, s, tin, 1, 2, r0, r1);
+  else stepRows(xz, zr, c0, recMask, hs, Ks, val, K, nH, cSlot, cs, gates, hin, T, P, F, s, tin, act, recAct, r0, r1);
+}
+
+// @ts-ignore: decorator
+@inline function stepRows(xz: usize, zr: usize, c0: usize, recMask: usize,
+  hs: usize, Ks: i32, val: usize, K: i32, nH: i32, cSlot: i32, cs: usize, gates: usize, hin: usize,
+  T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
   const fB = <usize>F << 2;
   const gB = fB << 2;
   const vSlot = s - (T - nH); // val's slot of this step's h (< 0: none)
@@ -79,6 +88,14 @@ export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
  * the carried gradient of h_t, already times recMask (convLstmMulF32).
  */
 export function convLstmBackStepF32(hs: usize, Ks: i32, cs: usize, gates: usize, h0: usize, c0: usize, recMask: usize,
+  dy: usize, K: i32, nH: i32, dh: usize, dc: usize, dzCur: usize, hpCur: usize,
+  T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
+  if (act == 1 && recAct == 2) backRows(hs, Ks, cs, gates, h0, c0, recMask, dy, K, nH, dh, dc, dzCur, hpCur, T, P, F, s, tin, 1, 2, r0, r1);
+  else backRows(hs, Ks, cs, gates, h0, c0, recMask, dy, K, nH, dh, dc, dzCur, hpCur, T, P, F, s, tin, act, recAct, r0, r1);
+}
+
+// @ts-ignore: decorator
+@inline function backRows(hs: usize, Ks: i32, cs: usize, gates: usize, h0: usize, c0: usize, recMask: usize,
   dy: usize, K: i32, nH: i32, dh: usize, dc: usize, dzCur: usize, hpCur: usize,
   T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
   const fB = <usize>F << 2;
