@@ -265,6 +265,11 @@ const NOT_DIFFERENTIABLE = new Set([
   'GruSequenceGrad',
   'SimpleRnnSequenceGrad',
   'AttentionGrad',
+  // ConvLSTM2D's fused recurrence: these run only inside the customGrad of convLstm2dSequence
+  // (src/layers/recurrent/conv_lstm_op.ts), whose gradient calls the backward kernel; checked
+  // against finite differences, the js oracle and Keras in test/layers/conv_lstm*.test.ts.
+  'ConvLstmSequence',
+  'ConvLstmSequenceGrad',
 ]);
 /** Backward kernels whose rules exist (for double backward) but are not reachable from one gradient call. */
 const BACKWARD_WITH_RULES = new Set([
