@@ -676,6 +676,8 @@ export function encodeWeights(weights: Tensor[]): WeightsFile {
     if (!w || typeof w.dataSync !== 'function') {
       throw new Error(`encodeWeights: argument 'weights[${i}]' must be a Tensor but got ${describe(w)}`);
     }
+    if (w.dtype === 'complex64')
+      throw new Error(`encodeWeights: argument 'weights[${i}]' is complex64 (shape [${w.shape}]); weight files hold real tensors`);
     const vals = w.dataSync();
     const bytes = new Uint8Array(vals.length * 4);
     const view = new DataView(bytes.buffer);

@@ -175,7 +175,12 @@ export function encodeWeights(
   weights: { name: string; shape: number[]; dtype: DataType; values: TypedArray; group?: 'model' | 'optimizer' }[],
 ): { data: ArrayBuffer; specs: WeightsManifestEntry[] } {
   let total = 0;
-  for (const w of weights) total += w.values.length * (w.dtype === 'bool' ? 1 : 4);
+  for (const w of weights) {
+    // Weight files hold float32, int32 and bool; a complex64 weight would be written as something else.
+    if (w.dtype !== 'float32' && w.dtype !== 'int32' && w.dtype !== 'bool')
+      throw new Error(`encodeWeights: weight '${w.name}' has dtype ${w.dtype}; weight files hold float32, int32 and bool`);
+    total += w.values.length * (w.dtype === 'bool' ? 1 : 4);
+  }
   const buf = new ArrayBuffer(total);
   const view = new DataView(buf);
   const specs: WeightsManifestEntry[] = [];

@@ -25,7 +25,7 @@ function gradientsOf(op: string, f: () => Tensor, sources: Tensor[], dy?: Tensor
     // would be silently wrong (tfjs has no gradient there either). Cast the input first.
     if (s.dtype !== 'float32')
       throw new Error(
-        `${op}: argument ${i} has dtype ${s.dtype} (shape ${fmt(s.shape)}); gradients exist only for float32 tensors (cast it first)`,
+        `${op}: argument ${i} has dtype ${s.dtype} (shape ${fmt(s.shape)}); gradients exist only for float32 tensors (${s.dtype === 'complex64' ? 'take sg.real / sg.imag of a float32 source' : 'cast it first'})`,
       );
   }
   if (ENGINE.tape)

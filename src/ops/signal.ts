@@ -2,7 +2,7 @@
 // spectral.rfft: complex64).
 import type { TensorLike } from '../engine/dtype.js';
 import { fmt } from '../engine/shape.js';
-import type { Tensor } from '../engine/tensor.js';
+import { Tensor } from '../engine/tensor.js';
 import { mul } from './binary.js';
 import { concat } from './concat.js';
 import { fill } from './creation.js';
@@ -77,6 +77,8 @@ const stft = scoped(
       throw new Error(`${op}: signal must be float32 but has dtype ${x.dtype} (shape ${fmt(x.shape)})`);
     const framed = frame(x, frameLength, frameStep);
     const window = windowFn(frameLength);
+    if (!(window instanceof Tensor))
+      throw new Error(`${op}: windowFn(${frameLength}) must return a Tensor but returned ${typeof window}`);
     if (window.rank !== 1 || window.shape[0] !== frameLength)
       throw new Error(`${op}: windowFn(${frameLength}) returned shape ${fmt(window.shape)}; expected [${frameLength}]`);
     const n = fftLength ?? 2 ** Math.ceil(Math.log2(frameLength));

@@ -66,9 +66,10 @@ export const utilExtra = {
       () => errorMessagePrefix + ` Shapes ${shapeA} and ${shapeB} must match`,
     );
   },
-  /** Bytes per element of a dtype (float32 and int32: 4, bool: 1), as tfjs. */
+  /** Bytes per element of a dtype (float32 and int32: 4, bool: 1, complex64: 8), as tfjs. */
   bytesPerElement(dtype: DataType): number {
     if (dtype === 'float32' || dtype === 'int32') return 4;
+    if (dtype === 'complex64') return 8;
     if (dtype === 'bool') return 1;
     throw new Error(`Unknown dtype ${dtype}`);
   },

@@ -39,6 +39,8 @@ export function toCategorical(y: Tensor | TensorLike, numClasses?: number): Tens
   let shape: number[];
   if (y instanceof Tensor) {
     if (y.isDisposed) throw new Error(`${fn}: argument 'y' is a disposed Tensor`);
+    if (y.dtype === 'complex64')
+      throw new Error(`${fn}: argument 'y' must hold integer labels but is complex64 (shape [${y.shape}])`);
     values = y.dataSync();
     shape = y.shape.slice();
   } else {

@@ -232,3 +232,26 @@ describe('complex64 across backends', () => {
     }
   });
 });
+
+describe('complex64 where real values are expected', () => {
+  checkNoLeaks();
+  it('weight writers, toCategorical, stft window and grad refuse it with errors that name it', () => {
+    const z = sg.complex([1.5, -2], [3, 4]);
+    try {
+      // Before: io.encodeWeights wrote the pairs as 0/1 bytes, callbacks.encodeWeights a file decodeWeights refuses.
+      expect(() =>
+        sg.io.encodeWeights([{ name: 'z', shape: [2], dtype: 'complex64', values: z.dataSync() }] as never),
+      ).toThrow(/weight 'z' has dtype complex64/);
+      expect(() => sg.callbacks.encodeWeights([z])).toThrow(/'weights\[0\]' is complex64 \(shape \[2\]\)/);
+      expect(() => sg.utils.toCategorical(z, 3)).toThrow(/toCategorical: argument 'y' .* complex64/);
+      const one = sg.ones([16]);
+      expect(() => sg.signal.stft(one, 8, 4, 8, (() => 3) as never)).toThrow(/windowFn\(8\) must return a Tensor/);
+      one.dispose();
+      expect(() => sg.grad((a: sg.Tensor) => sg.real(a))(z)).toThrow(/complex64 .*sg\.real \/ sg\.imag/);
+      expect(sg.util.bytesPerElement('complex64')).toBe(8);
+      expect(tf.util.bytesPerElement('complex64')).toBe(8);
+    } finally {
+      z.dispose();
+    }
+  });
+});
