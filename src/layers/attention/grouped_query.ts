@@ -28,6 +28,7 @@ import {
   type RegularizerArg,
 } from '../layer.js';
 import { SymbolicTensor, type SymbolicShape } from '../symbolic.js';
+import type { Projection } from './multi_head.js';
 import { weightConfig } from '../config_util.js';
 import {
   andMasks,
@@ -88,11 +89,6 @@ export interface GroupedQueryAttentionCallArgs extends CallArgs {
   useCausalMask?: boolean;
   /** Also return the attention weights [batch, numQueryHeads, T, S]. */
   returnAttentionScores?: boolean;
-}
-
-interface Projection {
-  kernel: LayerWeight;
-  bias?: LayerWeight;
 }
 
 const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;

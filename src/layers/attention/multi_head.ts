@@ -92,7 +92,8 @@ export interface MultiHeadAttentionCallArgs extends CallArgs {
   returnAttentionScores?: boolean;
 }
 
-interface Projection {
+/** A projection's kernel and (with useBias) bias (also GroupedQueryAttention's). */
+export interface Projection {
   kernel: LayerWeight;
   bias?: LayerWeight;
 }
