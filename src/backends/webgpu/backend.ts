@@ -177,7 +177,11 @@ export class WebGPUBackend implements Backend {
     this.arena = this.device.createBuffer({ size: ARENA_BYTES, usage: STORAGE | COPY_DST });
     for (const [name, fn] of nativeKernels) {
       this.native.add(name);
-      this.kernels.set(name, (ins, attrs) => fn(ins, attrs, this));
+      const host = fallback?.kernels.get(name);
+      // The WGSL kernels know float32, int32 and bool; another dtype (complex64) goes to the CPU kernel.
+      this.kernels.set(name, (ins, attrs) =>
+        host && ins.some((t) => !NATIVE_DTYPES.has(t.dtype)) ? this.runFallback(name, host, ins, attrs) : fn(ins, attrs, this),
+      );
     }
     if (fallback) {
       for (const [name, fn] of fallback.kernels) {
@@ -531,6 +535,8 @@ export class WebGPUBackend implements Backend {
 
 /** A WebGPU kernel: like a backend kernel, with the WebGPU backend's dispatch methods at hand. */
 export type WebGPUKernelFunc = (inputs: TensorInfo[], attrs: Attrs, backend: WebGPUBackend) => TensorInfo | TensorInfo[];
+
+const NATIVE_DTYPES = new Set<string>(['float32', 'int32', 'bool']);
 
 function alignedBytes(size: number): number {
   return Math.max(4, size * 4);
