@@ -136,13 +136,16 @@ fn mmOut(b: i32, m: i32, n: i32) -> i32 { return m * P.CO + n; }
     biasBinding: 2,
     outBinding: hasBias ? 3 : 2,
   };
+  // Row tiles past 65535 fold into z (foldM).
   const gy = Math.ceil(M / tiles.tileM);
-  if (gy > MAX_GROUPS) throw new Error(`webgpu ${kind}: ${M} GEMM rows exceed one dispatch (${MAX_GROUPS} tiles)`);
+  const gz = Math.ceil(gy / MAX_GROUPS);
+  if (gz > MAX_GROUPS) throw new Error(`webgpu ${kind}: ${M} GEMM rows exceed one dispatch`);
+  spec.foldM = true;
   return {
     program: {
       key: gemmKey(kind, spec),
       code: gemmWgsl(spec),
-      workgroups: [Math.ceil(N / tiles.tileN), gy, 1],
+      workgroups: [Math.ceil(N / tiles.tileN), Math.min(gy, MAX_GROUPS), gz],
       params: [M, N, K, act, ...geomValues(g)],
     },
     outShape,

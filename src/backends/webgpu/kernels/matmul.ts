@@ -109,6 +109,11 @@ export interface GemmSpec {
    * `fn mmOut(b: i32, m: i32, n: i32) -> i32`, the flat output index.
    */
   body: string;
+  /**
+   * No batch: row tiles run along y and z (tile w.y + w.z * num_workgroups.y), so an implicit-GEMM
+   * convolution may have more than 65535 row tiles. `b` is then 0.
+   */
+  foldM?: boolean;
   /** Binding of the bias input (when hasBias) and of the output; the parameters follow the output. */
   biasBinding: number;
   outBinding: number;
@@ -204,11 +209,11 @@ var<workgroup> As: array<f32, ${TK * TM}>;
 var<workgroup> Bs: array<f32, ${TK * TN}>;
 
 @compute @workgroup_size(${TN4}, ${TM4}, 1)
-fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
+fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let tx = i32(l.x); let ty = i32(l.y);
   let lid = ty * ${TN4} + tx;
-  let b = i32(w.z);
-  let m0 = i32(w.y) * ${TM}; let n0 = i32(w.x) * ${TN};
+  ${s.foldM ? `let b = 0;\n  let m0 = i32(w.y + w.z * nwg.y) * ${TM};` : `let b = i32(w.z);\n  let m0 = i32(w.y) * ${TM};`}
+  let n0 = i32(w.x) * ${TN};
   var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
   for (var k0 = 0; k0 < P.K; k0 += ${TK}) {
     ${loadA}
@@ -232,7 +237,7 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
 
 /** The key of a GEMM text: every field of the spec but the body, plus the caller's tag for it. */
 export function gemmKey(tag: string, s: GemmSpec): string {
-  return `${tag}:${s.tileM}x${s.tileN}x${s.tileK}:${s.aMode}:${s.bMode}:${+s.outVec}:${+s.hasBias}`;
+  return `${tag}:${s.tileM}x${s.tileN}x${s.tileK}:${s.aMode}:${s.bMode}:${+s.outVec}:${+s.hasBias}:${+!!s.foldM}`;
 }
 
 /** Tile sizes for an M x N output: 64 x 64 when there is enough work, else 32 x 32. */
