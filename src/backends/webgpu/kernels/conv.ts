@@ -13,6 +13,7 @@ import type { WebGPUBackend } from '../backend.js';
 import { registerWebGPUKernel } from '../registry.js';
 import {
   MAX_GROUPS,
+  cachedCode,
   dispatch,
   gemmKey,
   gemmTiles,
@@ -141,10 +142,11 @@ fn mmOut(b: i32, m: i32, n: i32) -> i32 { return m * P.CO + n; }
   const gz = Math.ceil(gy / MAX_GROUPS);
   if (gz > MAX_GROUPS) throw new Error(`webgpu ${kind}: ${M} GEMM rows exceed one dispatch`);
   spec.foldM = true;
+  const key = gemmKey(kind, spec);
   return {
     program: {
-      key: gemmKey(kind, spec),
-      code: gemmWgsl(spec),
+      key,
+      code: cachedCode(key, () => gemmWgsl(spec)),
       workgroups: [Math.ceil(N / tiles.tileN), Math.min(gy, MAX_GROUPS), gz],
       params: [M, N, K, act, ...geomValues(g)],
     },
@@ -271,7 +273,7 @@ function depthwiseKernel(kind: DwKind) {
     if (total === 0) return y;
     dispatch(
       gpu,
-      { key: kind, code: depthwiseWgsl(kind), workgroups: flatGroups(total), params: [total, g.mult, ...geomValues(g)] },
+      { key: kind, code: cachedCode(kind, () => depthwiseWgsl(kind)), workgroups: flatGroups(total), params: [total, g.mult, ...geomValues(g)] },
       inputs,
       [y],
     );

@@ -44,6 +44,15 @@ export function withParams(code: string, names: readonly string[], binding: numb
   return `@group(0) @binding(${binding}) var<storage, read> P: array<u32>;\n${body}`;
 }
 
+const codeCache = new Map<string, string>();
+
+/** The WGSL of `key`, generated once (kernels run per step; their text depends on the key only). */
+export function cachedCode(key: string, make: () => string): string {
+  let code = codeCache.get(key);
+  if (code === undefined) codeCache.set(key, (code = make()));
+  return code;
+}
+
 /** Runs a program on the backend with the given inputs and outputs. */
 export function dispatch(gpu: WebGPUBackend, prog: GpuProgram, inputs: TensorInfo[], outputs: TensorInfo[]): void {
   gpu.runProgram({
@@ -342,10 +351,11 @@ fn mmOut(b: i32, m: i32, n: i32) -> i32 { return (b * P.M + m) * P.N + n; }
   };
   const values = [M, N, K, act];
   for (let d = 0; d < r; d++) values.push(mb.shape[d], mb.sa[d], mb.sb[d]);
+  const key = gemmKey(`matmul:${+tA}${+tB}:r${r}`, spec);
   return {
     program: {
-      key: gemmKey(`matmul:${+tA}${+tB}:r${r}`, spec),
-      code: gemmWgsl(spec),
+      key,
+      code: cachedCode(key, () => gemmWgsl(spec)),
       workgroups: [Math.ceil(N / tiles.tileN), Math.ceil(M / tiles.tileM), nb],
       params: values,
     },

@@ -9,7 +9,7 @@ import { poolGeom } from '../../js/kernels/conv.js';
 import type { WebGPUBackend } from '../backend.js';
 import { registerWebGPUKernel } from '../registry.js';
 import { FLAT_MAIN, GEOM_PARAMS, WINDOW_WGSL, flatGroups, geomValues } from './conv.js';
-import { dispatch, inputDecl, outputDecl, withParams } from './matmul.js';
+import { cachedCode, dispatch, inputDecl, outputDecl, withParams } from './matmul.js';
 
 // negInf: the bits of -Infinity (a WGSL constant cannot be infinite, a parameter can).
 const PARAMS = ['total', 'isMax', 'negInf', ...GEOM_PARAMS];
@@ -97,7 +97,7 @@ function poolKernel(kind: PoolKind) {
     const isMax = kind === 'MaxPoolGrad' || (kind === 'Pool' && attrs.type === 'max');
     dispatch(
       gpu,
-      { key: kind, code: poolWgsl(kind), workgroups: flatGroups(total), params: [total, isMax ? 1 : 0, NEG_INF_BITS, ...geomValues(g)] },
+      { key: kind, code: cachedCode(kind, () => poolWgsl(kind)), workgroups: flatGroups(total), params: [total, isMax ? 1 : 0, NEG_INF_BITS, ...geomValues(g)] },
       inputs,
       [y],
     );
