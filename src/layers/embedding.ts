@@ -1,6 +1,7 @@
 // Embedding: integer ids -> dense vectors (a gather from a trainable table), with Keras'
 // maskZero producing the mask that recurrent layers downstream honour.
 import { fmt } from '../engine/shape.js';
+import { ENGINE } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import { notEqual } from '../ops/binary.js';
 import { cast } from '../ops/cast.js';
@@ -91,7 +92,9 @@ export class Embedding extends Layer {
     const ids = Array.isArray(inputs) ? inputs[0] : inputs;
     // Why check on the host: an out-of-range id would otherwise surface as a gather error that
     // does not say which layer or which vocabulary; the ids are small next to the embeddings.
-    const v = ids.dataSync();
+    // Ids that live only on a GPU (webgpu: a batch sliced there by fit) cannot be read synchronously: the check is
+    // skipped there, and webgpu's gather gives zero vectors for ids out of range (README, WebGPU).
+    const v = ENGINE.canReadSync(ids) ? ids.dataSync() : [];
     for (let i = 0; i < v.length; i++) {
       if (!(Number.isInteger(v[i]) && v[i] >= 0 && v[i] < this.inputDim)) {
         throw new Error(

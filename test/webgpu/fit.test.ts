@@ -85,6 +85,33 @@ describeGpu('fit of the walk-through MLP on webgpu', () => {
     expect(Math.abs(gpu.acc - wasm.acc)).toBeLessThanOrEqual(0.01);
   });
 
+  it('an Embedding -> LSTM -> Dense text model trains on webgpu as on wasm (ids sliced on the GPU by fit)', { timeout: 120_000 }, async () => {
+    const ids = Array.from({ length: 64 * 6 }, (_, i) => (i * 7 + (i >> 3)) % 20);
+    const labels = Array.from({ length: 64 }, (_, i) => (ids[i * 6] < 10 ? 1 : 0));
+    const train = async (backend: string) => {
+      await sg.setBackend(backend);
+      if (backend === 'webgpu') sg.webgpu.resetFallbacks();
+      const x = sg.tensor(ids, [64, 6], 'int32');
+      const y = sg.tensor(labels, [64, 1]);
+      sg.utils.setRandomSeed(11);
+      const model = sg.sequential();
+      model.add(sg.layers.embedding({ inputDim: 20, outputDim: 8, inputLength: 6, maskZero: true }));
+      model.add(sg.layers.lstm({ units: 8 }));
+      model.add(sg.layers.dense({ units: 1, activation: 'sigmoid' }));
+      model.compile({ loss: 'binary_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
+      const h = await model.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0, seed: 5 });
+      const fallbacks = backend === 'webgpu' ? sg.webgpu.fallbacks() : null;
+      sg.dispose([x, y]);
+      model.dispose();
+      return { loss: h.history.loss as number[], fallbacks };
+    };
+    const wasm = await train('wasm');
+    const gpu = await train('webgpu');
+    expect(gpu.fallbacks).toEqual({});
+    expectClose(gpu.loss, wasm.loss, 1e-3, 1e-3);
+    expect(wasm.loss[2]).toBeLessThan(wasm.loss[0]);
+  });
+
   it('evaluate() and trainOnBatch() on webgpu say why they cannot return numbers synchronously', async () => {
     await sg.setBackend('webgpu');
     const model = sg.sequential({ layers: [sg.layers.dense({ units: 2, inputShape: [3] })] });
