@@ -556,7 +556,11 @@ export const SG_ONLY: ZooEntry[] = [
       const mha = L.multiHeadAttention({ numHeads: 2, keyDim: 4, name: 'mha' }).apply([q, v]) as sg.SymbolicTensor;
       const dot = L.attention({ useScale: true, name: 'att' }).apply([mha, v]) as sg.SymbolicTensor;
       const add = L.additiveAttention({ name: 'add_att' }).apply([dot, v]) as sg.SymbolicTensor;
-      return sg.model({ inputs: [q, v], outputs: L.dense({ units: 2 }).apply(add) as sg.SymbolicTensor });
+      const gqa = L.groupedQueryAttention({ headDim: 3, numQueryHeads: 4, numKeyValueHeads: 2, name: 'gqa' }).apply([
+        add,
+        v,
+      ]) as sg.SymbolicTensor;
+      return sg.model({ inputs: [q, v], outputs: L.dense({ units: 2 }).apply(gqa) as sg.SymbolicTensor });
     },
   },
   {

@@ -30,6 +30,7 @@ import {
 import { SymbolicTensor, type SymbolicShape } from '../symbolic.js';
 import type { Projection } from './multi_head.js';
 import { weightConfig } from '../config_util.js';
+import { checkLayerArgs } from '../../utils/layer_args.js';
 import {
   andMasks,
   asFloatMask,
@@ -136,7 +137,8 @@ export class GroupedQueryAttention extends Layer {
   out?: Projection;
 
   constructor(private readonly args: GroupedQueryAttentionArgs) {
-    super(args);
+    // Checked here first so a bad argument names both spellings (Layer's own check names the class, GroupQueryAttention).
+    super((checkLayerArgs('GroupedQueryAttention (GroupQueryAttention)', args), args));
     const c = 'GroupedQueryAttention';
     for (const k of ['headDim', 'numQueryHeads', 'numKeyValueHeads'] as const) {
       if (!posInt(args?.[k])) throw new Error(`${c}: '${k}' must be a positive integer but is ${args?.[k]}`);
