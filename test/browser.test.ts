@@ -130,6 +130,8 @@ describe('browser (headless Chromium)', () => {
     expect(r.threads).toBe(2);
     expect(r.info).toMatchObject({ threads: 2, ready: 1, shared: true });
     expect(r.gemmSplits).toBeGreaterThan(0);
+    expect(r.relaxedSupported).toBe(true); // Chromium: the FMA build is its default; the page asked for the plain one
+    expect(r.relaxed).toBe(false);
     expect(r.mm).toEqual(expected.mm);
     expect(r.train).toEqual(expected.train);
     expect(msgs.filter((m) => m.includes('simdgrad'))).toEqual([]);

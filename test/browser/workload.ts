@@ -81,6 +81,10 @@ interface ThreadsInfo {
  * then the measured matMul and training, with the number of GEMM calls that were split.
  */
 export async function runWorkload(sg: Sg & Extras, tag: string) {
+  // Chromium runs relaxed SIMD, so by default it would load the FMA build; Node 20 (the expected values) runs the
+  // plain one: compare the same build bit for bit.
+  const relaxedSupported = sg.relaxedSimdSupported();
+  sg.setRelaxedSimd(false);
   await sg.ready();
   sg.setThreads(2);
   const backend = sg.ENGINE.backend as { threadsInfo(): ThreadsInfo };
@@ -97,6 +101,8 @@ export async function runWorkload(sg: Sg & Extras, tag: string) {
     threads: sg.getThreads(),
     info,
     gemmSplits: (info.splits.gemmF32 ?? 0) - before,
+    relaxedSupported,
+    relaxed: sg.getRelaxedSimd(),
     mm,
     train,
   };
