@@ -10,7 +10,7 @@ import { expandDims } from '../../ops/reshape.js';
 import { softmax } from '../../ops/softmax.js';
 import { where } from '../../ops/where.js';
 import type { CallArgs } from '../layer.js';
-import type { SymbolicShape } from '../symbolic.js';
+import { SymbolicTensor, type SymbolicShape } from '../symbolic.js';
 
 /** Keras' _large_negative_number for float32. */
 export const LARGE_NEGATIVE = -1e9;
@@ -85,3 +85,40 @@ export function isShapeList(s: SymbolicShape | SymbolicShape[]): s is SymbolicSh
 }
 
 export const showShape = (s: SymbolicShape) => `[${s.map((d) => (d === null ? 'null' : d)).join(',')}]`;
+
+/**
+ * Keras' attention_mask=keras.Input(...) for MultiHeadAttention and GroupedQueryAttention: a symbolic mask becomes
+ * the node's last input and the call carries `attentionMaskInput`, as a node read back from a file does. Returns the
+ * inputs and arguments to call with, and whether the last input is the mask.
+ */
+export function symbolicMaskCall<I, A extends { attentionMask?: unknown; attentionMaskInput?: boolean }>(
+  layer: string,
+  inputs: I,
+  args: A,
+): { inputs: I; args: A; maskInput: boolean } {
+  if (args.attentionMask instanceof SymbolicTensor) {
+    if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof SymbolicTensor)) {
+      throw new Error(`${layer}: a symbolic attentionMask needs symbolic inputs [query, value] or [query, value, key]`);
+    }
+    return {
+      inputs: [...inputs, args.attentionMask] as I,
+      args: { ...args, attentionMask: null, attentionMaskInput: true },
+      maskInput: true,
+    };
+  }
+  return { inputs, args, maskInput: !!args.attentionMaskInput };
+}
+
+/** The input shapes less the mask's (the last, where the node carries one), after checking it: [batch, T, S] or [T, S]. */
+export function withoutMaskShape(
+  layer: string,
+  shape: SymbolicShape | SymbolicShape[],
+  maskInput: boolean,
+): SymbolicShape | SymbolicShape[] {
+  if (!maskInput || !isShapeList(shape)) return shape;
+  const m = shape[shape.length - 1];
+  if (m.length !== 3 && m.length !== 2) {
+    throw new Error(`${layer}: attentionMask must have shape [batch, query steps, key steps] but has shape ${showShape(m)}`);
+  }
+  return shape.slice(0, -1);
+}

@@ -37,6 +37,8 @@ import {
   maskList,
   maskedSoftmax,
   showShape,
+  symbolicMaskCall,
+  withoutMaskShape,
 } from './common.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs {
@@ -167,21 +169,10 @@ export class MultiHeadAttention extends Layer {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override apply(inputs: any, args: CallArgs = {}): any {
     this.scoresWanted = !!args.returnAttentionScores;
-    const am = (args as MultiHeadAttentionCallArgs).attentionMask;
-    if (am instanceof SymbolicTensor) {
-      // Keras' attention_mask=keras.Input(...): the mask becomes the node's last input.
-      if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof SymbolicTensor)) {
-        throw new Error(
-          `${this.name}: a symbolic attentionMask needs symbolic inputs [query, value] or [query, value, key]`,
-        );
-      }
-      inputs = [...inputs, am];
-      args = { ...args, attentionMask: null, attentionMaskInput: true } as MultiHeadAttentionCallArgs;
-    }
-    // (a node read back from a file carries the flag, with the mask as its last input)
-    this.maskInput = !!(args as MultiHeadAttentionCallArgs).attentionMaskInput;
+    const call = symbolicMaskCall(this.name, inputs, args as MultiHeadAttentionCallArgs);
+    this.maskInput = call.maskInput;
     try {
-      return super.apply(inputs, args);
+      return super.apply(call.inputs, call.args);
     } finally {
       this.scoresWanted = false;
       this.maskInput = false;
@@ -189,15 +180,7 @@ export class MultiHeadAttention extends Layer {
   }
 
   private shapes(shape: SymbolicShape | SymbolicShape[]): SymbolicShape[] {
-    if (this.maskInput && isShapeList(shape)) {
-      const m = shape[shape.length - 1];
-      if (m.length !== 3 && m.length !== 2) {
-        throw new Error(
-          `${this.name}: attentionMask must have shape [batch, query steps, key steps] but has shape ${showShape(m)}`,
-        );
-      }
-      shape = shape.slice(0, -1);
-    }
+    shape = withoutMaskShape(this.name, shape, this.maskInput);
     if (!isShapeList(shape) || shape.length < 2 || shape.length > 3) {
       throw new Error(
         `${this.name}: a MultiHeadAttention layer must be called on [query, value] or [query, value, key] but got ${isShapeList(shape) ? `${shape.length} inputs` : `one input of shape ${showShape(shape)}`}`,
