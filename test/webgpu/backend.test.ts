@@ -7,6 +7,8 @@ import * as sg from '../../src/index.js';
 import { ENGINE } from '../../src/engine/engine.js';
 import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
 import { describeGpu, vsJs } from './helpers.js';
+import { WebGPUBackend, type GpuData } from '../../src/backends/webgpu/backend.js';
+import { Unary } from '../../src/backends/wasm/codes.generated.js';
 
 describeGpu('webgpu backend: storage, reads, pool, fallback, optimizers', () => {
   checkNoLeaks();
@@ -84,25 +86,61 @@ describeGpu('webgpu backend: storage, reads, pool, fallback, optimizers', () => 
   });
 
   it('kernels without a WGSL version run on wasm, counted; a GPU-only input is an error naming the kernel', async () => {
+    // A second backend on the same device with no WGSL kernels at all: every kernel is a fallback
+    // (the real one has almost none left to test with).
     await sg.setBackend('webgpu');
-    sg.webgpu.resetFallbacks();
-    const img = () => sg.tensor(randArray(2 * 4 * 4 * 3, 4), [2, 4, 4, 3]);
-    await vsJs(() => sg.image.resizeBilinear(img(), [6, 5]));
-    expect(sg.webgpu.fallbacks()).toEqual({ ResizeBilinear: 1 });
-    const x = img();
-    const gpuOnly = sg.exp(x);
-    expect(() => sg.image.resizeBilinear(gpuOnly, [3, 3])).toThrow(
-      /ResizeBilinear: the webgpu backend has no 'ResizeBilinear' kernel and runs it on wasm, but input 0 \(shape \[2,4,4,3\], float32\) is a GPU result with no host copy.*await t\.data\(\)/,
+    const real = ENGINE.findBackend('webgpu') as WebGPUBackend;
+    const wasm = ENGINE.findBackend('wasm')!;
+    const gpu = new WebGPUBackend({ device: real.device, adapterName: 'test', source: 'webgpu package', keepAlive: [] }, wasm, new Map());
+    const info = (v: Float32Array | null, shape: number[]) => ({ dataId: gpu.write(v, shape[0] * shape[1], 'float32'), shape, dtype: 'float32' as const });
+    const x = info(Float32Array.from([0, 1, 2, -1, 0.5, 3]), [2, 3]);
+    const y = gpu.kernels.get('Unary')!([x], { op: Unary.Exp }) as { dataId: unknown; shape: number[] };
+    expect(y.shape).toEqual([2, 3]);
+    expect(gpu.fallbackCounts).toEqual({ Unary: 1 });
+    expectClose(await gpu.read(y.dataId), [0, 1, 2, -1, 0.5, 3].map(Math.exp), 1e-6);
+    const gpuOnly = gpu.makeOutput([2, 3], 'float32'); // a kernel output: no host copy
+    expect(() => gpu.kernels.get('Unary')!([gpuOnly], { op: Unary.Exp })).toThrow(
+      /Unary: the webgpu backend has no 'Unary' kernel and runs it on wasm, but input 0 \(shape \[2,3\], float32\) is a GPU result with no host copy.*await t\.data\(\)/,
     );
-    await gpuOnly.data(); // now it has a host copy
-    const r = sg.image.resizeBilinear(gpuOnly, [3, 3]);
-    expect(r.shape).toEqual([2, 3, 3, 3]);
-    expect(sg.webgpu.fallbacks()).toEqual({ ResizeBilinear: 2 });
-    // The fallback's output lives on webgpu (with a host copy) and feeds native kernels.
-    const s = sg.sum(r);
-    expect(ENGINE.findBackend('webgpu')).toBeDefined();
-    expect((await s.data())[0]).toBeCloseTo(Array.from(r.dataSync()).reduce((p, v) => p + v, 0), 3);
-    sg.dispose([x, gpuOnly, r, s]);
+    // An in-place fallback (an optimizer update) uploads the variable it changed.
+    const v = info(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]);
+    const g = info(Float32Array.from([1, 1, 1, 2, 2, 2]), [2, 3]);
+    expect(gpu.kernels.get('SgdUpdate')!([v, g], { lr: 0.5, momentum: 0, wdlr: 0, clip: Infinity, gscale: 1 })).toEqual([]);
+    expect(gpu.fallbackCounts).toEqual({ Unary: 1, SgdUpdate: 1 });
+    gpu.flush();
+    expectClose(await gpu.read(v.dataId), [0.5, 1.5, 2.5, 3, 4, 5], 1e-6);
+    for (const t of [x, y, gpuOnly, v, g]) gpu.disposeData(t.dataId);
+    gpu.releasePool();
+  });
+
+  it('host uploads do not submit and land in stream order: a pooled buffer reused by an upload keeps its old values for the dispatches recorded before', async () => {
+    await sg.setBackend('webgpu');
+    const warm = sg.tidy(() => sg.neg(sg.exp(sg.tensor([1, 2]))));
+    await warm.data();
+    const s0 = sg.webgpu.stats();
+    const a = sg.tensor(randArray(300, 7)); // 1200 B: a 2 KiB bucket
+    const b = sg.exp(a); // recorded, not submitted
+    const aValues = Array.from(a.dataSync());
+    const aBuffer = (a.dataId as GpuData).buffer;
+    a.dispose(); // its buffer goes back to the pool...
+    const c = sg.tensor(randArray(300, 8)); // ...and receives these values, after exp read the old ones
+    expect((c.dataId as GpuData).buffer).toBe(aBuffer);
+    const d = sg.neg(c);
+    const s1 = sg.webgpu.stats();
+    expect(s1.uploads - s0.uploads).toBe(2);
+    expect(s1.submits - s0.submits).toBe(0);
+    const [bv, dv] = await Promise.all([b.data(), d.data()]); // two reads, one submit
+    expect(sg.webgpu.stats().submits - s1.submits).toBe(1);
+    expectClose(bv, aValues.map(Math.exp), 1e-6);
+    expectClose(dv, Array.from(c.dataSync(), (v) => -v), 1e-6);
+    // An upload larger than the arena's first size (1 MiB) grows it, still without a submit.
+    const s2 = sg.webgpu.stats();
+    const big = sg.tensor(randArray(400_000, 9));
+    const bigSum = sg.sum(big);
+    expect(sg.webgpu.stats().submits - s2.submits).toBe(0);
+    expect(sg.webgpu.stats().uploads - s2.uploads).toBe(1);
+    expect((await bigSum.data())[0]).toBeCloseTo(Array.from(big.dataSync()).reduce((p, q) => p + q, 0), 1);
+    sg.dispose([warm, b, c, d, big, bigSum]);
   });
 
   it('copy-on-write of an in-place update copies on the GPU: the initial value is untouched', async () => {

@@ -1,7 +1,8 @@
 // The WebGPU backend's storage and dispatch: GPU buffers from a size-bucketed pool, compute
 // pipelines compiled once per program key, every dispatch recorded into one command encoder that
-// is submitted (flushed) only when the host must see results (a read, a host write, a full batch),
-// and the fallback that runs a kernel this backend lacks on the CPU backend (wasm).
+// is submitted (flushed) only when the host must see results (the reads issued together, once the
+// synchronous code that issued them returns) or a batch is full; host values are staged in an
+// upload arena and copied by recorded commands, so uploads do not submit. And the fallback that runs a kernel this backend lacks on the CPU backend (wasm).
 //
 // Host copies ("shadows"): WebGPU cannot map a buffer synchronously, so `readSync` (dataSync,
 // arraySync) works only where the backend already holds the values on the host: a buffer written
@@ -126,6 +127,10 @@ export function bucketBytes(bytes: number): number {
 const ARENA_BYTES = 1 << 16;
 /** Dispatches recorded before the encoder is submitted without being asked. */
 const MAX_PENDING = 256;
+/** The upload arena's first size; it doubles for a larger upload, up to UPLOAD_MAX_BYTES. */
+const UPLOAD_START_BYTES = 1 << 20;
+/** Uploads larger than this are written straight into their buffer after a submit. */
+const UPLOAD_MAX_BYTES = 16 << 20;
 /** Free pooled bytes kept for reuse; beyond this, released buffers are destroyed. */
 const POOL_KEEP_BYTES = 256 * 2 ** 20;
 
@@ -157,9 +162,14 @@ export class WebGPUBackend implements Backend {
   private arena: GPUBuffer;
   private arenaHost = new ArrayBuffer(ARENA_BYTES);
   private arenaUsed = 0;
+  /** The upload arena: host values staged for this batch, copied into their buffers by recorded commands. */
+  private uploadBuf: GPUBuffer | null = null;
+  private uploadHost = new ArrayBuffer(UPLOAD_START_BYTES);
+  private uploadUsed = 0;
+  private flushTask: Promise<void> | null = null;
   private errors: string[] = [];
   /** Counters for tests and `sg.webgpu.stats()`. */
-  readonly stats = { submits: 0, dispatches: 0, pipelinesCompiled: 0, buffersCreated: 0, buffersReused: 0, reads: 0 };
+  readonly stats = { submits: 0, dispatches: 0, uploads: 0, pipelinesCompiled: 0, buffersCreated: 0, buffersReused: 0, reads: 0 };
 
   constructor(
     acquired: AcquiredDevice,
@@ -214,11 +224,8 @@ export class WebGPUBackend implements Backend {
   write(values: TypedArray | null, size: number, dtype: DataType): DataId {
     const d = this.alloc(size, dtype);
     if (values && size > 0) {
-      // Submit recorded work first: the pooled buffer may still be read by a recorded dispatch,
-      // and queue.writeBuffer would otherwise overtake it.
-      this.flush();
       const v = values.length === size ? values : values.subarray(0, size);
-      this.device.queue.writeBuffer(d.buffer, 0, v.buffer, v.byteOffset, size * 4);
+      this.upload(d, v);
       this.setShadow(d, v.slice());
     } else if (size > 0) {
       this.encoder().clearBuffer(d.buffer, 0, d.bucket);
@@ -244,6 +251,38 @@ export class WebGPUBackend implements Backend {
     if (src.size > 0) this.encoder().copyBufferToBuffer(src.buffer, 0, d.buffer, 0, alignedBytes(src.size));
     this.setShadow(d, src.shadow === null ? null : src.shadow === 'zeros' ? 'zeros' : src.shadow.slice());
     return d;
+  }
+
+  /**
+   * Writes host values into `d` in stream order: staged in the upload arena and copied by a
+   * command recorded in the encoder, so the write lands after the dispatches recorded before it
+   * and the encoder is not submitted. (queue.writeBuffer straight into the pooled buffer would run
+   * before every recorded dispatch, which may still read that buffer's previous contents: that
+   * forced a submit per upload.) Values larger than the arena's cap are written directly after a submit.
+   */
+  private upload(d: GpuData, v: TypedArray): void {
+    const bytes = v.length * 4;
+    if (bytes > UPLOAD_MAX_BYTES) {
+      this.flush();
+      this.device.queue.writeBuffer(d.buffer, 0, v.buffer, v.byteOffset, bytes);
+      return;
+    }
+    if (this.uploadUsed + bytes > this.uploadHost.byteLength) {
+      this.flush(); // writes and submits the staged values; the arena is free again
+      if (bytes > this.uploadHost.byteLength) {
+        let cap = this.uploadHost.byteLength;
+        while (cap < bytes) cap *= 2;
+        this.uploadBuf?.destroy(); // submitted copies finish first (destroy waits for queued work)
+        this.uploadBuf = null;
+        this.uploadHost = new ArrayBuffer(cap);
+      }
+    }
+    this.uploadBuf ??= this.device.createBuffer({ size: this.uploadHost.byteLength, usage: COPY_SRC | COPY_DST });
+    const off = this.uploadUsed;
+    new Uint8Array(this.uploadHost, off, bytes).set(new Uint8Array(v.buffer, v.byteOffset, bytes));
+    this.uploadUsed += bytes;
+    this.encoder().copyBufferToBuffer(this.uploadBuf, off, d.buffer, 0, bytes);
+    this.stats.uploads++;
   }
 
   private setShadow(d: GpuData, s: TypedArray | 'zeros' | null): void {
@@ -282,8 +321,8 @@ export class WebGPUBackend implements Backend {
     const bytes = alignedBytes(d.size);
     const staging = this.device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
     this.encoder().copyBufferToBuffer(d.buffer, 0, staging, 0, bytes);
-    this.flush();
     this.stats.reads++;
+    await this.flushSoon();
     try {
       await staging.mapAsync(1 /* GPUMapMode.READ */);
     } catch (e) {
@@ -372,15 +411,28 @@ export class WebGPUBackend implements Backend {
     return this.enc;
   }
 
-  /** Submits the recorded commands (with their parameters) to the GPU queue. */
+  /** Submits the recorded commands (with their parameters and staged uploads) to the GPU queue. */
   flush(): void {
     if (!this.enc) return;
     if (this.arenaUsed > 0) this.device.queue.writeBuffer(this.arena, 0, this.arenaHost, 0, this.arenaUsed);
+    if (this.uploadUsed > 0) this.device.queue.writeBuffer(this.uploadBuf!, 0, this.uploadHost, 0, this.uploadUsed);
     this.device.queue.submit([this.enc.finish()]);
     this.stats.submits++;
     this.enc = null;
     this.numPending = 0;
     this.arenaUsed = 0;
+    this.uploadUsed = 0;
+  }
+
+  /**
+   * Submits at the end of the current synchronous stretch (a microtask): the reads a step issues
+   * one after another (loss, metrics) share one submit. Resolves once submitted.
+   */
+  private flushSoon(): Promise<void> {
+    return (this.flushTask ??= Promise.resolve().then(() => {
+      this.flushTask = null;
+      this.flush();
+    }));
   }
 
   /** Resolves when the GPU has finished everything submitted so far (flushing first). */
@@ -526,8 +578,7 @@ export class WebGPUBackend implements Backend {
 
   /** Replaces a live buffer's contents with host values (in-place fallback results). */
   private overwrite(d: GpuData, v: TypedArray): void {
-    this.flush();
-    this.device.queue.writeBuffer(d.buffer, 0, v.buffer, v.byteOffset, d.size * 4);
+    this.upload(d, v.length === d.size ? v : v.subarray(0, d.size));
     d.version++;
     this.setShadow(d, v.slice());
   }
