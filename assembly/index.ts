@@ -11,3 +11,4 @@ export * from './rnn';
 export * from './conv_lstm';
 export { winogradFilterF32, winogradF32, winogradFilterGradF32 } from './winograd';
 export * from './attention';
+export { dropoutF32 } from './dropout';

@@ -15,6 +15,7 @@ import { mathDefs } from './kernels/math.js';
 import { scanDefs } from './kernels/scan.js';
 import { imageDefs } from './kernels/image.js';
 import { customDefs } from './kernels/custom.js';
+import { dropoutDefs } from './kernels/dropout.js';
 import { fftDefs } from './kernels/fft.js';
 import { registerJsOptimKernels } from './kernels/optim.js';
 import { registerJsConvKernels } from './kernels/conv.js';
@@ -36,6 +37,7 @@ export const JS_KERNELS: CpuKernelDef[] = [
   ...imageDefs,
   ...customDefs,
   ...fftDefs,
+  ...dropoutDefs,
 ];
 
 export class JsBackend extends HostBackend {

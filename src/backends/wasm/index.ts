@@ -28,6 +28,7 @@ import { registerWasmConvKernels } from './kernels/conv.js';
 import { registerWasmRnnKernels } from './kernels/rnn.js';
 import { registerWasmConvLstmKernels } from './kernels/conv_lstm.js';
 import { registerWasmAttentionKernels } from './kernels/attention.js';
+import { registerWasmDropoutKernels } from './kernels/dropout.js';
 
 /** The functions exported by assembly/index.ts (pointers are byte offsets into `memory`). */
 export interface WasmExports {
@@ -548,6 +549,7 @@ export class WasmBackend extends HostBackend {
     registerWasmRnnKernels(this);
     registerWasmConvLstmKernels(this);
     registerWasmAttentionKernels(this);
+    registerWasmDropoutKernels(this);
   }
 
   protected alloc(size: number, dtype: DataType): DataId {

@@ -8,6 +8,7 @@ import { Rng } from '../../engine/random.js';
 import { sizeFromShape } from '../../engine/shape.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { add, mul } from '../../ops/binary.js';
+import { dropoutWithKeys } from '../../ops/dropout.js';
 import { expandDims, reshape } from '../../ops/reshape.js';
 import { tile } from '../../ops/tile.js';
 import { transpose } from '../../ops/transpose.js';
@@ -59,10 +60,10 @@ export class Dropout extends Layer {
   call(inputs: Tensor | Tensor[], { training }: CallArgs): Tensor {
     const x = first(inputs);
     if (!training || this.rate === 0) return reshape(x, x.shape);
-    const shape = this.args.noiseShape ? this.args.noiseShape.map((d, i) => d ?? x.shape[i]) : x.shape;
-    const keep = 1 - this.rate;
-    const mask = ENGINE.makeTensor(this.rng.fillMask(new Float32Array(sizeFromShape(shape)), keep, 1 / keep), shape, 'float32');
-    return mul(x, mask);
+    const shape = this.args.noiseShape ? this.args.noiseShape.map((d, i) => d ?? x.shape[i]) : undefined;
+    // One fused kernel draws and applies the mask (a hash of each index under two keys from the
+    // seeded Rng: the same masks on every backend and thread count); see src/ops/dropout.ts.
+    return dropoutWithKeys(x, this.rate, this.rng.uint32(), this.rng.uint32(), shape);
   }
 
   override getConfig(): Record<string, unknown> {
