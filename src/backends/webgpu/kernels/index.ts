@@ -12,6 +12,9 @@ import * as matmul from './matmul.js';
 import * as conv from './conv.js';
 import * as pool from './pool.js';
 import * as rnn from './rnn.js';
+import * as attention from './attention.js';
+import * as image from './image.js';
+import * as scan from './scan.js';
 
 /** The kernel modules; createWebGPUBackend reads this list so that bundlers keep them. */
-export const KERNEL_MODULES: readonly object[] = [elementwise, reduce, movement, optim, matmul, conv, pool, rnn];
+export const KERNEL_MODULES: readonly object[] = [elementwise, reduce, movement, optim, matmul, conv, pool, rnn, attention, image, scan];

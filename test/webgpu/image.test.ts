@@ -1,0 +1,157 @@
+// WebGPU image and scan kernels (src/backends/webgpu/kernels/{image,scan}.ts) against the js
+// oracle within 1e-4 relative: resizeBilinear / resizeNearestNeighbor forward and gradient for
+// up- and down-sampling with alignCorners and halfPixelCenters, cropAndResize (bilinear and
+// nearest, boxes partly outside the image, one-pixel crops), image.transform with every fill mode
+// and interpolation and its gradient, cumprod's gradient (exclusive, reverse, a zero in x).
+// Then fit() of a small UpSampling2D(bilinear) model on webgpu and wasm: the same loss curve.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import * as sg from '../../src/index.js';
+import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
+import { describeGpu, vsJs } from './helpers.js';
+
+const r = (shape: number[], seed: number, s = 1) => sg.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed, -s, s), shape);
+const KERNELS = [
+  'ResizeBilinear',
+  'ResizeBilinearGrad',
+  'ResizeNearest',
+  'ResizeNearestGrad',
+  'CropAndResize',
+  'ImageTransform',
+  'ImageTransformGrad',
+  'CumprodGrad',
+];
+
+/** y and the gradient of sum(y * w) with respect to the first argument. */
+function withGrad(f: (x: sg.Tensor) => sg.Tensor, x: sg.Tensor, seed: number): sg.Tensor[] {
+  const y = f(x);
+  const w = r(y.shape, seed);
+  const [g] = sg.grads((t: sg.Tensor) => sg.sum(sg.mul(f(t), w)))([x]);
+  return [y, g];
+}
+
+describeGpu('webgpu image kernels vs the js oracle', () => {
+  checkNoLeaks();
+  beforeAll(async () => {
+    await sg.setBackend('webgpu');
+    sg.webgpu.resetFallbacks();
+  });
+  afterAll(async () => {
+    await sg.setBackend('webgpu');
+    const fb = sg.webgpu.fallbacks();
+    for (const k of KERNELS) expect(fb[k] ?? 0).toBe(0);
+    expect(sg.webgpu.nativeKernels()).toEqual(expect.arrayContaining(KERNELS));
+    await sg.setBackend('wasm');
+  });
+
+  it('resize bilinear and nearest, up and down, alignCorners / halfPixelCenters: values and gradients', () =>
+    vsJs(() => {
+      const x = r([2, 3, 5, 2], 1);
+      const out: sg.Tensor[] = [];
+      let seed = 10;
+      for (const size of [
+        [7, 4],
+        [2, 9],
+        [1, 1],
+      ] as [number, number][]) {
+        for (const [ac, hp] of [
+          [false, false],
+          [true, false],
+          [false, true],
+        ]) {
+          out.push(...withGrad((t) => sg.resizeBilinear(t, size, ac, hp), x, seed++));
+          out.push(...withGrad((t) => sg.resizeNearestNeighbor(t, size, ac, hp), x, seed++));
+        }
+      }
+      // an upsampling factor of 4 (the gradient's output-row window) and a one-pixel input
+      out.push(...withGrad((t) => sg.resizeBilinear(t, [12, 20], false, true), x, seed++));
+      out.push(...withGrad((t) => sg.resizeBilinear(t, [3, 2], true), r([1, 1, 1, 3], 2), seed++));
+      return out;
+    }));
+
+  // Nearest sampling is discontinuous where a source coordinate is half-way between pixels, and
+  // the GPU computes coordinates in float32 (the CPU kernels in float64): the boxes and transforms
+  // here keep the sample points away from those ties.
+  it('cropAndResize: bilinear and nearest, boxes partly outside, flipped and one-pixel crops', () =>
+    vsJs(() => {
+      const img = r([2, 5, 6, 3], 3);
+      const boxes = sg.tensor([0, 0, 1, 1, 0.1, 0.2, 0.7, 0.85, -0.2, 0.33, 0.6, 1.4, 0.8, 0.93, 0.2, 0.15], [4, 4]);
+      const ind = sg.tensor([0, 1, 1, 0], [4], 'int32');
+      return [
+        sg.image.cropAndResize(img, boxes, ind, [4, 3], 'bilinear', 0.5),
+        sg.image.cropAndResize(img, boxes, ind, [3, 5], 'nearest', -1),
+        sg.image.cropAndResize(img, boxes, ind, [1, 1], 'bilinear'),
+      ];
+    }));
+
+  it('image.transform: every fill mode and interpolation, per-image and shared transforms; gradients', () =>
+    vsJs(() => {
+      const x = r([2, 5, 4, 2], 4);
+      const out: sg.Tensor[] = [];
+      // a rotation with a shift, a zoom out with a projective term; a shared shear
+      const perImage = sg.tensor(
+        [0.8, -0.6, 1.37, 0.6, 0.8, -0.63, 0, 0, 1.7, 0.1, -2.2, -0.1, 1.6, -1.9, 0.03, -0.02],
+        [2, 8],
+      );
+      const shared = sg.tensor([[1, 0.4, -0.8, 0.2, 1, 0.3, 0, 0]]);
+      let seed = 40;
+      for (const mode of ['constant', 'reflect', 'wrap', 'nearest']) {
+        for (const interp of ['nearest', 'bilinear']) {
+          out.push(...withGrad((t) => sg.image.transform(t, perImage, interp, mode, 0.25), x, seed++));
+        }
+      }
+      out.push(...withGrad((t) => sg.image.transform(t, shared, 'bilinear', 'reflect', 0, [6, 3]), x, seed++));
+      return out;
+    }));
+
+  it('cumprod gradient: inclusive / exclusive, forward / reverse, a zero in x, inner axes', () =>
+    vsJs(() => {
+      const x = sg.tensor([0.5, -1.2, 0, 2, 1.5, 0.7, -0.3, 1.1, 0.9, -2, 0.4, 1.3], [2, 6]);
+      const x3 = r([2, 5, 3], 5);
+      const out: sg.Tensor[] = [];
+      let seed = 60;
+      for (const exclusive of [false, true])
+        for (const reverse of [false, true]) {
+          out.push(...withGrad((t) => sg.cumprod(t, 1, exclusive, reverse), x, seed++));
+          out.push(...withGrad((t) => sg.cumprod(t, 1, exclusive, reverse), x3, seed++));
+        }
+      return out;
+    }));
+});
+
+describeGpu('fit of an UpSampling2D(bilinear) model on webgpu', () => {
+  checkNoLeaks();
+  afterAll(async () => {
+    await sg.setBackend('wasm');
+  });
+
+  it('trains with the loss curve it has on wasm, no fallback', { timeout: 120_000 }, async () => {
+    const X = randArray(16 * 4 * 4 * 2, 31);
+    const Y = Array.from({ length: 16 }, (_, i) => (X[i * 32] > 0 ? 1 : 0));
+    const train = async (backend: string) => {
+      await sg.setBackend(backend);
+      if (backend === 'webgpu') sg.webgpu.resetFallbacks();
+      const x = sg.tensor(X, [16, 4, 4, 2]);
+      const y = sg.tensor(Y, [16, 1]);
+      sg.utils.setRandomSeed(5);
+      const model = sg.sequential();
+      model.add(sg.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear', inputShape: [4, 4, 2] }));
+      model.add(sg.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu' }));
+      model.add(sg.layers.flatten());
+      model.add(sg.layers.dense({ units: 1, activation: 'sigmoid' }));
+      const optimizer = sg.train.adam(0.01);
+      model.compile({ loss: 'binary_crossentropy', optimizer });
+      const h = await model.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0, seed: 6 });
+      const fallbacks = backend === 'webgpu' ? sg.webgpu.fallbacks() : null;
+      sg.dispose([x, y]);
+      model.dispose();
+      optimizer.dispose();
+      return { loss: h.history.loss as number[], fallbacks };
+    };
+    const wasm = await train('wasm');
+    const gpu = await train('webgpu');
+    expect(gpu.fallbacks).toEqual({});
+    expect(gpu.loss).toHaveLength(3);
+    expectClose(gpu.loss, wasm.loss, 1e-3, 1e-4);
+    expect(wasm.loss[2]).toBeLessThan(wasm.loss[0]);
+  });
+});
