@@ -18,6 +18,7 @@ import { abs, clipByValue, log, log1p, neg, relu, rsqrt, softplus, square } from
 import { NameRegistry } from '../utils/names.js';
 import { checkBoolOption, checkOptions } from '../utils/options.js';
 import { type Arg, EPSILON, asTensor, checkOption, checkSparseLabels, pairwise } from './common.js';
+import { fusedCrossentropy } from './fused.js';
 
 export { EPSILON } from './common.js';
 
@@ -77,6 +78,8 @@ export function categoricalCrossentropy(yTrue: Arg, yPred: Arg, options: Crossen
 /** -sum(t * log q) over the last axis; q from logits or from renormalised, clipped probabilities. */
 function crossentropy(t: Tensor, p: Tensor, fromLogits: boolean): Tensor {
   if (fromLogits) return neg(sum(mul(t, logSoftmax(p)), -1));
+  const fused = fusedCrossentropy(t, p);
+  if (fused) return fused;
   const q = clipByValue(div(p, sum(p, -1, true)), EPSILON, 1 - EPSILON);
   return neg(sum(mul(t, log(q)), -1));
 }

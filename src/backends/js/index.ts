@@ -16,6 +16,7 @@ import { scanDefs } from './kernels/scan.js';
 import { imageDefs } from './kernels/image.js';
 import { customDefs } from './kernels/custom.js';
 import { dropoutDefs } from './kernels/dropout.js';
+import { lossDefs } from './kernels/losses.js';
 import { fftDefs } from './kernels/fft.js';
 import { registerJsOptimKernels } from './kernels/optim.js';
 import { registerJsConvKernels } from './kernels/conv.js';
@@ -38,6 +39,7 @@ export const JS_KERNELS: CpuKernelDef[] = [
   ...customDefs,
   ...fftDefs,
   ...dropoutDefs,
+  ...lossDefs,
 ];
 
 export class JsBackend extends HostBackend {

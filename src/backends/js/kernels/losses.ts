@@ -1,0 +1,61 @@
+// Fused categorical cross-entropy on probabilities (Keras' formula, one kernel each way):
+//   'CategoricalCrossentropy'     [t, p] (same shape, classes last) -> per-row loss
+//       s = sum_j p_j;  q_j = clip(p_j / s, lo, hi);  loss = -sum_j t_j log q_j
+//   'CategoricalCrossentropyGrad' [t, p, dy (one per row)] -> dL/dp, the exact derivative of the
+//       above: dq_j = -dy t_j / q_j where lo <= p_j / s <= hi (else 0, clip's gradient), then
+//       through the renormalisation: dp_j = dq_j / s - (sum_k dq_k p_k) / s^2.
+// Each row is computed in float64 and rounded once. Why host loops on the wasm backend too: a
+// classifier's output is small (a [128, 10] batch is 1,280 values, ~10 us here), where the
+// composite it replaces ran ~30 kernels and tape nodes per step; wasm runs these same loops over
+// its heap, so both backends give identical bits.
+import type { CpuKernelDef } from '../../host.js';
+
+export const lossDefs: CpuKernelDef[] = [
+  {
+    name: 'CategoricalCrossentropy',
+    outShape: ([, p]) => ({ shape: p.shape.slice(0, -1), dtype: 'float32' }),
+    run: ([t, p], out, infos, attrs) => {
+      const C = infos[1].shape[infos[1].shape.length - 1];
+      const lo = attrs.lo as number;
+      const hi = attrs.hi as number;
+      for (let r = 0; r < out.length; r++) {
+        const o = r * C;
+        let s = 0;
+        for (let j = 0; j < C; j++) s += p[o + j];
+        let loss = 0;
+        for (let j = 0; j < C; j++) {
+          const q = p[o + j] / s;
+          // NaN compares false both ways and stays NaN, as clip would keep it.
+          loss -= t[o + j] * Math.log(q < lo ? lo : q > hi ? hi : q);
+        }
+        out[r] = loss;
+      }
+    },
+  },
+  {
+    name: 'CategoricalCrossentropyGrad',
+    outShape: ([, p]) => ({ shape: p.shape, dtype: 'float32' }),
+    run: ([t, p, dy], out, infos, attrs) => {
+      const C = infos[1].shape[infos[1].shape.length - 1];
+      const lo = attrs.lo as number;
+      const hi = attrs.hi as number;
+      const rows = C === 0 ? 0 : out.length / C;
+      const dq = new Float64Array(C);
+      for (let r = 0; r < rows; r++) {
+        const o = r * C;
+        const g = dy[r];
+        let s = 0;
+        for (let j = 0; j < C; j++) s += p[o + j];
+        let a = 0;
+        for (let j = 0; j < C; j++) {
+          const q = p[o + j] / s;
+          const d = q >= lo && q <= hi ? (-g * t[o + j]) / q : 0;
+          dq[j] = d;
+          a += d * p[o + j];
+        }
+        const s2 = s * s;
+        for (let j = 0; j < C; j++) out[o + j] = dq[j] / s - a / s2;
+      }
+    },
+  },
+];

@@ -1,0 +1,97 @@
+// The fused categorical cross-entropy (src/losses/fused.ts, kernels in
+// src/backends/js/kernels/losses.ts) against the composite of ops it replaces (renormalise, clip,
+// log, multiply, sum, negate; differentiated by the tape): values and gradients for yPred and
+// yTrue, rows that hit both clip bounds, unnormalised and rank-3 inputs, soft labels; js and wasm
+// bit for bit; finite differences; no leaks.
+import { describe, expect, it } from 'vitest';
+import * as sg from '../../src/index.js';
+import * as losses from '../../src/losses/index.js';
+import { EPSILON } from '../../src/losses/index.js';
+import { checkNoLeaks, expectClose, gradCheck, randArray, withBackend } from '../helpers.js';
+
+/** The composite Keras formula, op by op (what crossentropy() ran before the fusion). */
+function composite(t: sg.Tensor, p: sg.Tensor): sg.Tensor {
+  const q = sg.clipByValue(sg.div(p, sg.sum(p, -1, true)), EPSILON, 1 - EPSILON);
+  return sg.neg(sg.sum(sg.mul(t, sg.log(q)), -1));
+}
+
+interface Case {
+  name: string;
+  shape: number[];
+  t: Float32Array;
+  p: Float32Array;
+}
+
+function oneHot(rows: number, C: number, seed: number): Float32Array {
+  const v = new Float32Array(rows * C);
+  const r = randArray(rows, seed, 0, C);
+  for (let i = 0; i < rows; i++) v[i * C + Math.floor(r[i])] = 1;
+  return v;
+}
+
+const CASES: Case[] = [
+  { name: 'one-hot, softmax-like rows [6, 10]', shape: [6, 10], t: oneHot(6, 10, 1), p: randArray(60, 2, 0.01, 1) },
+  { name: 'unnormalised, rank 3 [2, 3, 7]', shape: [2, 3, 7], t: oneHot(6, 7, 3), p: randArray(42, 4, 0.1, 5) },
+  { name: 'soft labels [4, 5]', shape: [4, 5], t: randArray(20, 5, 0, 1), p: randArray(20, 6, 0.05, 0.95) },
+  {
+    name: 'rows at both clip bounds [3, 4]',
+    shape: [3, 4],
+    // row 0: a zero probability (clipped to 1e-7) with its label on it; row 1: one class holds
+    // everything (clipped to 1 - 1e-7); row 2: ordinary
+    t: Float32Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0.5, 0.5, 0]),
+    p: Float32Array.from([0, 0.5, 0.3, 0.2, 0, 1, 0, 0, 0.1, 0.2, 0.3, 0.4]),
+  },
+];
+
+function run(c: Case, f: (t: sg.Tensor, p: sg.Tensor) => sg.Tensor) {
+  const t = sg.tensor(c.t, c.shape);
+  const p = sg.tensor(c.p, c.shape);
+  const w = sg.tensor(randArray(c.t.length / c.shape[c.shape.length - 1], 9, 0.5, 1.5), c.shape.slice(0, -1));
+  const value = sg.tidy(() => f(t, p));
+  const [gt, gp] = sg.grads((a: sg.Tensor, b: sg.Tensor) => sg.sum(sg.mul(f(a, b), w)))([t, p]);
+  const out = {
+    value: value.dataSync().slice() as Float32Array,
+    gt: gt.dataSync().slice() as Float32Array,
+    gp: gp.dataSync().slice() as Float32Array,
+  };
+  sg.dispose([t, p, w, value, gt, gp]);
+  return out;
+}
+
+describe('fused categorical cross-entropy', () => {
+  checkNoLeaks();
+
+  for (const c of CASES) {
+    it(`${c.name}: js and wasm equal the composite (values, d/dyPred, d/dyTrue); wasm equals js bit for bit (values, d/dyPred)`, async () => {
+      const fused = (t: sg.Tensor, p: sg.Tensor) => losses.categoricalCrossentropy(t, p);
+      const js = await withBackend('js', () => run(c, fused));
+      const wasm = await withBackend('wasm', () => run(c, fused));
+      const ref = await withBackend('js', () => run(c, composite));
+      expectClose(js.value, ref.value, 1e-6, 1e-6);
+      expectClose(js.gp, ref.gp, 1e-5, 1e-5);
+      expectClose(js.gt, ref.gt, 1e-5, 1e-6);
+      expect(Array.from(wasm.value)).toEqual(Array.from(js.value));
+      expect(Array.from(wasm.gp)).toEqual(Array.from(js.gp));
+      // d/dyTrue is composed of ops (wasm's log differs from js's in the last bits)
+      expectClose(wasm.gt, js.gt, 1e-5, 1e-6);
+    });
+  }
+
+  it('the clip bounds hold: a zero probability under the label costs -log(1e-7), and its gradient is 0 there', () => {
+    const t = sg.tensor([[1, 0]]);
+    const p = sg.tensor([[0, 1]]);
+    const v = losses.categoricalCrossentropy(t, p);
+    expectClose(v.dataSync(), [-Math.log(Math.fround(1e-7))], 1e-6);
+    const g = sg.grad((q: sg.Tensor) => sg.sum(losses.categoricalCrossentropy(t, q)))(p);
+    expect(Array.from(g.dataSync())).toEqual([0, 0]);
+    sg.dispose([t, p, v, g]);
+  });
+
+  it('gradient with respect to yPred against finite differences (wasm)', async () => {
+    await sg.setBackend('wasm');
+    const t = sg.tensor(oneHot(3, 4, 7), [3, 4]);
+    const p = sg.tensor(randArray(12, 8, 0.2, 1), [3, 4]);
+    gradCheck((q) => losses.categoricalCrossentropy(t, q), [p]);
+    sg.dispose([t, p]);
+  });
+});
