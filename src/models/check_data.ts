@@ -2,7 +2,7 @@
 // and outputs (counts, sample shapes, sparse label ranges, NaN and Infinity), before any batch runs.
 import { ENGINE } from '../engine/engine.js';
 import { fmt } from '../engine/shape.js';
-import { Tensor } from '../engine/tensor.js';
+import { Tensor, Variable } from '../engine/tensor.js';
 import { shapeStr } from '../layers/symbolic.js';
 import { checkBatch, type LayersModel, type ModelData } from './model.js';
 import type { CompiledState } from './training.js';
@@ -79,11 +79,23 @@ function checkInputs(model: LayersModel, xs: Tensor[], what: string): void {
   for (const t of xs) checkFinite(model, what, 'x', t);
 }
 
+/**
+ * Tensors already found finite. Tensors are immutable, so one check lasts their lifetime (a
+ * Variable's buffer changes under assign and in-place updates: never cached). Why: fit() called
+ * once per epoch on the same data (Keras' loop written out by hand, bench/native.ts) re-read all
+ * of it each time, ~7% of an MLP epoch on 6,400 MNIST-sized samples.
+ */
+const checkedFinite = new WeakSet<Tensor>();
+
 function checkFinite(model: LayersModel, what: string, k: string, t: Tensor): void {
-  if (t.dtype !== 'float32' || t.size === 0) return;
+  if (t.dtype !== 'float32' || t.size === 0 || checkedFinite.has(t)) return;
   // Values that exist only on the GPU (webgpu results) cannot be read synchronously: not checked.
   if (!ENGINE.canReadSync(t)) return;
-  const v = t.dataSync();
+  const v = t.dataSync() as Float32Array;
+  if (allFinite(v)) {
+    if (!(t instanceof Variable)) checkedFinite.add(t);
+    return;
+  }
   for (let i = 0; i < v.length; i++) {
     if (!Number.isFinite(v[i])) {
       throw new Error(
@@ -91,6 +103,27 @@ function checkFinite(model: LayersModel, what: string, k: string, t: Tensor): vo
       );
     }
   }
+}
+
+/**
+ * Whether every value is finite: x * 0 is 0 for finite x and NaN for NaN and +-Infinity, so four
+ * running sums of x * 0 (independent chains) stay 0 exactly when all are finite; about twice as
+ * fast as a Number.isFinite test per element.
+ */
+function allFinite(v: Float32Array): boolean {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n = v.length & ~3;
+  for (let i = 0; i < n; i += 4) {
+    s0 += v[i] * 0;
+    s1 += v[i + 1] * 0;
+    s2 += v[i + 2] * 0;
+    s3 += v[i + 3] * 0;
+  }
+  for (let i = n; i < v.length; i++) s0 += v[i] * 0;
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 /**
