@@ -34,11 +34,15 @@
 // Allocates nothing; out, dq, dk, dv must not alias the inputs.
 
 import { exp4, fsplat, loadTail, storeTail } from './simdmath';
+import { expNeg4 } from './fastmath';
 
 // @ts-ignore: decorator
 @inline const CAUSAL: i32 = 1;
 // @ts-ignore: decorator
 @inline const ZERO_EMPTY: i32 = 2;
+/** Query rows per block of the forward pass (the lanes of two v128). */
+// @ts-ignore: decorator
+@inline const QB: i32 = 8;
 /** Query rows per block of the backward pass. */
 // @ts-ignore: decorator
 @inline const RB: i32 = 32;
@@ -269,18 +273,87 @@ function probsBlock(q: usize, kt: usize, mask: usize, bias: usize, blk: usize, l
 // ---------------------------------------------------------------------------------------------
 
 /** Scratch bytes per thread of attentionForwardF32. */
-export function attentionForwardWorkBytes(S: i32, H: i32): i32 {
-  return ((H + 4) * S + 4) << 2;
+export function attentionForwardWorkBytes(S: i32, H: i32, Hv: i32): i32 {
+  const S4 = (S + 3) & ~3, Hv8 = (Hv + 7) & ~7;
+  return (S4 * H + Hv8 * S + H * QB + S4 * QB + 8) << 2;
 }
 
-/** Scratch bytes per thread of attentionBackwardF32. */
-export function attentionBackwardWorkBytes(S: i32, H: i32, Hv: i32): i32 {
-  return ((H + Hv + 2 * RB) * S + RB) << 2;
+/** Packs K rows [0, S) (row stride kRow floats, H wide) into 4-key panels [S4/4][H][4], zero keys past S. */
+function packKPanels(src: usize, kRow: i32, S: i32, H: i32, dst: usize): void {
+  const S4 = (S + 3) & ~3;
+  const H4 = H & ~3;
+  const rB = <usize>kRow << 2;
+  let j = 0;
+  // whole groups of 4 keys: 4x4 transposes (keys x 4 features -> 4 features x keys)
+  for (; j + 4 <= S; j += 4) {
+    const s = src + <usize>j * rB;
+    const d = dst + (<usize>(j >> 2) * <usize>H << 4);
+    for (let h = 0; h < H4; h += 4) {
+      const o = <usize>h << 2;
+      transpose4Store(v128.load(s + o), v128.load(s + rB + o), v128.load(s + 2 * rB + o), v128.load(s + 3 * rB + o),
+        d + (<usize>h << 4));
+    }
+    for (let h = H4; h < H; h++) {
+      for (let i = 0; i < 4; i++) store<f32>(d + (<usize>h << 4) + (<usize>i << 2), load<f32>(s + <usize>i * rB + (<usize>h << 2)));
+    }
+  }
+  for (; j < S4; j++) {
+    const d = dst + ((<usize>(j >> 2) * <usize>(H * 4) + <usize>(j & 3)) << 2);
+    const s = src + <usize>j * rB;
+    for (let h = 0; h < H; h++) store<f32>(d + (<usize>h << 4), j < S ? load<f32>(s + (<usize>h << 2)) : 0);
+  }
+}
+
+/** Stores the 4x4 transpose of rows a, b, c, d as 4 consecutive vectors at d0. */
+// @ts-ignore: decorator
+@inline function transpose4Store(a: v128, b: v128, c: v128, d: v128, d0: usize): void {
+  const t0 = v128.shuffle<i32>(a, b, 0, 4, 1, 5);
+  const t1 = v128.shuffle<i32>(a, b, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(c, d, 0, 4, 1, 5);
+  const t3 = v128.shuffle<i32>(c, d, 2, 6, 3, 7);
+  v128.store(d0, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d0, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7), 16);
+  v128.store(d0, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5), 32);
+  v128.store(d0, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7), 48);
+}
+
+/** Stores the 4x4 transpose of rows a, b, c, d as 4 vectors 32 bytes apart at d0 (half of a Q^T row each). */
+// @ts-ignore: decorator
+@inline function transpose4Store32(a: v128, b: v128, c: v128, d: v128, d0: usize): void {
+  const t0 = v128.shuffle<i32>(a, b, 0, 4, 1, 5);
+  const t1 = v128.shuffle<i32>(a, b, 2, 6, 3, 7);
+  const t2 = v128.shuffle<i32>(c, d, 0, 4, 1, 5);
+  const t3 = v128.shuffle<i32>(c, d, 2, 6, 3, 7);
+  v128.store(d0, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d0, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7), 32);
+  v128.store(d0, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5), 64);
+  v128.store(d0, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7), 96);
+}
+
+/** Packs V rows [0, S) (row stride vRow floats, Hv wide) into 8-column panels [Hv8/8][S][8], zero columns past Hv. */
+function packVPanels(src: usize, vRow: i32, S: i32, Hv: i32, dst: usize): void {
+  const panels = (Hv + 7) >> 3;
+  for (let p = 0; p < panels; p++) {
+    const c0 = p << 3;
+    const n = min(8, Hv - c0);
+    const d0 = dst + (<usize>p * <usize>S << 5);
+    for (let j = 0; j < S; j++) {
+      const s = src + ((<usize>j * <usize>vRow + <usize>c0) << 2);
+      const d = d0 + (<usize>j << 5);
+      if (n == 8) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+      } else {
+        v128.store(d, n >= 4 ? v128.load(s) : loadTail(s, n));
+        v128.store(d, n > 4 ? (n == 8 ? v128.load(s, 16) : loadTail(s + 16, n - 4)) : f32x4.splat(0), 16);
+      }
+    }
+  }
 }
 
 /**
  * Forward over query rows [start, end) of r = (b*N + h)*T + t. work: attentionForwardWorkBytes
- * (K^T of the current key head, one [4, S] block, 4 row lengths).
+ * (K and V of the current key head in panels, the block's Q^T [H][8] and logits/weights [S4][8]).
  */
 export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, bias: usize, out: usize,
   work: usize, B: i32, T: i32, S: i32, N: i32, K: i32, H: i32, Hv: i32,
@@ -288,12 +361,14 @@ export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, b
   const total = B * N * T;
   if (end > total) end = total;
   if (start >= end || S <= 0) return;
-  const kt = work;
-  const blk = kt + (<usize>(H * S) << 2);
-  const lens = blk + (<usize>(4 * S) << 2);
+  const S4 = (S + 3) & ~3, Hv8 = (Hv + 7) & ~7;
+  const kp = work;
+  const vpk = kp + (<usize>(S4 * H) << 2);
+  const qp = vpk + (<usize>(Hv8 * S) << 2);
+  const lt = qp + (<usize>(H * QB) << 2);
   const G = N / K;
-  const kRow = K * H, vRow = K * Hv, oRow = N * Hv;
-  let packed = -1; // the (b*K + hk) whose K^T is in kt
+  const kRow = K * H, vRow = K * Hv, qRow = N * H, oRow = N * Hv;
+  let packed = -1; // the (b*K + hk) whose K and V are in kp, vpk
   let r = start;
   while (r < end) {
     const bhI = r / T;
@@ -301,24 +376,235 @@ export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, b
     const hk = h / G;
     const headEnd = min(end, (bhI + 1) * T);
     if (packed != b * K + hk) {
-      packT(k + ((<usize>(b * S) * <usize>kRow + <usize>(hk * H)) << 2), kRow, S, H, kt);
+      packKPanels(k + ((<usize>(b * S) * <usize>kRow + <usize>(hk * H)) << 2), kRow, S, H, kp);
+      packVPanels(v + ((<usize>(b * S) * <usize>vRow + <usize>(hk * Hv)) << 2), vRow, S, Hv, vpk);
       packed = b * K + hk;
     }
-    const vp = v + ((<usize>(b * S) * <usize>vRow + <usize>(hk * Hv)) << 2);
     while (r < headEnd) {
       const t0 = r - bhI * T;
-      const rows = min(4, headEnd - r);
+      const rows = min(QB, headEnd - r);
       r += rows;
-      const len = probsBlock(q, kt, mask, bias, blk, lens, b, h, t0, rows, T, S, N, H, mb, mh, mt, bb, bh, bt,
-        scale, flags);
-      const op = out + ((<usize>(b * T + t0) * <usize>oRow + <usize>(h * Hv)) << 2);
-      if (len == 0) {
-        for (let i = 0; i < rows; i++) memory.fill(op + (<usize>(i * oRow) << 2), 0, <usize>Hv << 2);
-      } else {
-        mm(blk, S, 1, vp, vRow, op, oRow, rows, Hv, len, 0);
+      // Q^T of the block: qp[hh*8 + i] = q[t0 + i, hh], zero lanes past `rows`
+      const qb = q + ((<usize>(b * T + t0) * <usize>qRow + <usize>(h * H)) << 2);
+      const qrB = <usize>qRow << 2;
+      let h0 = 0;
+      if (rows == QB) {
+        for (; h0 + 4 <= H; h0 += 4) {
+          const s0 = qb + (<usize>h0 << 2);
+          const d0 = qp + (<usize>h0 << 5);
+          transpose4Store32(v128.load(s0), v128.load(s0 + qrB), v128.load(s0 + 2 * qrB), v128.load(s0 + 3 * qrB), d0);
+          const s4 = s0 + 4 * qrB;
+          transpose4Store32(v128.load(s4), v128.load(s4 + qrB), v128.load(s4 + 2 * qrB), v128.load(s4 + 3 * qrB), d0 + 16);
+        }
       }
+      for (let hh = h0; hh < H; hh++) {
+        const d = qp + (<usize>hh << 5);
+        for (let i = 0; i < QB; i++)
+          store<f32>(d + (<usize>i << 2), i < rows ? load<f32>(qb + <usize>i * qrB + (<usize>hh << 2)) : 0);
+      }
+      const mr = mask != 0 ? mask + (<usize>(b * mb + h * mh + t0 * mt) << 2) : 0;
+      const br = bias != 0 ? bias + (<usize>(b * bb + h * bh + t0 * bt) << 2) : 0;
+      const op = out + ((<usize>(b * T + t0) * <usize>oRow + <usize>(h * Hv)) << 2);
+      forwardBlock(qp, kp, vpk, lt, mr, mt, br, bt, op, oRow, t0, rows, S, H, Hv, scale, flags);
     }
   }
+}
+
+/**
+ * One block of up to 8 query rows t0.. of one head: logits transposed (lt[j] = key j's logits
+ * for the 8 rows, two v128), masked/biased, max and exp per lane, then out = (E V) / rowsum(E).
+ * mr/br: the block's first mask/bias row (0 = none), row strides mt/bt elements (0 = one row
+ * for all).
+ */
+function forwardBlock(qp: usize, kp: usize, vp: usize, lt: usize, mr: usize, mt: i32, br: usize, bt: i32,
+  op: usize, oRow: i32, t0: i32, rows: i32, S: i32, H: i32, Hv: i32, scale: f32, flags: i32): void {
+  const causal = (flags & CAUSAL) != 0;
+  const nc = causal ? min(S, t0 + rows) : S;
+  const sc = f32x4.splat(scale);
+  const ninf = f32x4.splat(-Infinity);
+  const zero = f32x4.splat(0);
+  // logits: 4 keys x 8 rows per tile, acc[key][half] += k[key, hh] * q^T[hh]
+  for (let j = 0; j < nc; j += 4) {
+    let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+    let pa = qp;
+    let pb = kp + (<usize>j * <usize>H << 2);
+    for (let hh = 0; hh < H; hh++) {
+      const x0 = v128.load(pa), x1 = v128.load(pa, 16);
+      const k0 = v128.load32_splat(pb), k1 = v128.load32_splat(pb, 4);
+      const k2 = v128.load32_splat(pb, 8), k3 = v128.load32_splat(pb, 12);
+      a00 = f32x4.add(a00, f32x4.mul(k0, x0)); a01 = f32x4.add(a01, f32x4.mul(k0, x1));
+      a10 = f32x4.add(a10, f32x4.mul(k1, x0)); a11 = f32x4.add(a11, f32x4.mul(k1, x1));
+      a20 = f32x4.add(a20, f32x4.mul(k2, x0)); a21 = f32x4.add(a21, f32x4.mul(k2, x1));
+      a30 = f32x4.add(a30, f32x4.mul(k3, x0)); a31 = f32x4.add(a31, f32x4.mul(k3, x1));
+      pa += 32;
+      pb += 16;
+    }
+    const d = lt + (<usize>j << 5);
+    v128.store(d, f32x4.mul(a00, sc)); v128.store(d, f32x4.mul(a01, sc), 16);
+    v128.store(d, f32x4.mul(a10, sc), 32); v128.store(d, f32x4.mul(a11, sc), 48);
+    v128.store(d, f32x4.mul(a20, sc), 64); v128.store(d, f32x4.mul(a21, sc), 80);
+    v128.store(d, f32x4.mul(a30, sc), 96); v128.store(d, f32x4.mul(a31, sc), 112);
+  }
+  // bias, mask, causal limit; the maximum per lane
+  let m0 = ninf, m1 = ninf;
+  if (mr == 0 && br == 0 && !causal) {
+    for (let j = 0; j < nc; j++) {
+      const d = lt + (<usize>j << 5);
+      m0 = f32x4.pmax(m0, v128.load(d));
+      m1 = f32x4.pmax(m1, v128.load(d, 16));
+    }
+  } else {
+    // row pointers per lane (lanes past `rows` repeat the last row: in bounds, results unused)
+    const last = rows - 1;
+    const mtB = <usize>mt << 2, btB = <usize>bt << 2;
+    const m_0 = mr, m_1 = mr + <usize>min(1, last) * mtB, m_2 = mr + <usize>min(2, last) * mtB;
+    const m_3 = mr + <usize>min(3, last) * mtB, m_4 = mr + <usize>min(4, last) * mtB;
+    const m_5 = mr + <usize>min(5, last) * mtB, m_6 = mr + <usize>min(6, last) * mtB;
+    const m_7 = mr + <usize>min(7, last) * mtB;
+    const b_0 = br, b_1 = br + <usize>min(1, last) * btB, b_2 = br + <usize>min(2, last) * btB;
+    const b_3 = br + <usize>min(3, last) * btB, b_4 = br + <usize>min(4, last) * btB;
+    const b_5 = br + <usize>min(5, last) * btB, b_6 = br + <usize>min(6, last) * btB;
+    const b_7 = br + <usize>min(7, last) * btB;
+    const iota0 = i32x4(0, 1, 2, 3), iota1 = i32x4(4, 5, 6, 7);
+    for (let j = 0; j < nc; j++) {
+      const d = lt + (<usize>j << 5);
+      const o = <usize>j << 2;
+      let l0 = v128.load(d), l1 = v128.load(d, 16);
+      if (br != 0) {
+        let c0: v128, c1: v128;
+        if (bt == 0) {
+          c0 = v128.load32_splat(br + o);
+          c1 = c0;
+        } else {
+          c0 = v128.load32_lane(b_3 + o, v128.load32_lane(b_2 + o, v128.load32_lane(b_1 + o,
+            v128.load32_zero(b_0 + o), 1), 2), 3);
+          c1 = v128.load32_lane(b_7 + o, v128.load32_lane(b_6 + o, v128.load32_lane(b_5 + o,
+            v128.load32_zero(b_4 + o), 1), 2), 3);
+        }
+        l0 = f32x4.add(l0, c0);
+        l1 = f32x4.add(l1, c1);
+      }
+      if (mr != 0) {
+        let c0: v128, c1: v128;
+        if (mt == 0) {
+          c0 = v128.load32_splat(mr + o);
+          c1 = c0;
+        } else {
+          c0 = v128.load32_lane(m_3 + o, v128.load32_lane(m_2 + o, v128.load32_lane(m_1 + o,
+            v128.load32_zero(m_0 + o), 1), 2), 3);
+          c1 = v128.load32_lane(m_7 + o, v128.load32_lane(m_6 + o, v128.load32_lane(m_5 + o,
+            v128.load32_zero(m_4 + o), 1), 2), 3);
+        }
+        l0 = v128.bitselect(l0, ninf, f32x4.ne(c0, zero));
+        l1 = v128.bitselect(l1, ninf, f32x4.ne(c1, zero));
+      }
+      if (causal && j > t0) {
+        // lane i (row t0 + i) sees key j when j <= t0 + i
+        const jj = i32x4.splat(j - t0);
+        l0 = v128.bitselect(l0, ninf, i32x4.le_s(jj, iota0));
+        l1 = v128.bitselect(l1, ninf, i32x4.le_s(jj, iota1));
+      }
+      v128.store(d, l0);
+      v128.store(d, l1, 16);
+      m0 = f32x4.pmax(m0, l0);
+      m1 = f32x4.pmax(m1, l1);
+    }
+  }
+  // rows with every key masked: max 0 there, so that their weights all come out 0 (fixed below)
+  const empty0 = f32x4.eq(m0, ninf), empty1 = f32x4.eq(m1, ninf);
+  const anyEmpty = v128.any_true(v128.or(empty0, empty1));
+  if (anyEmpty) {
+    m0 = v128.bitselect(zero, m0, empty0);
+    m1 = v128.bitselect(zero, m1, empty1);
+  }
+  // weights e = exp(l - max), in place, and their sums per lane (keys in order)
+  let s0 = zero, s1 = zero;
+  for (let j = 0; j < nc; j++) {
+    const d = lt + (<usize>j << 5);
+    const e0 = expNeg4(f32x4.sub(v128.load(d), m0));
+    const e1 = expNeg4(f32x4.sub(v128.load(d, 16), m1));
+    v128.store(d, e0);
+    v128.store(d, e1, 16);
+    s0 = f32x4.add(s0, e0);
+    s1 = f32x4.add(s1, e1);
+  }
+  const inv0 = f32x4.div(f32x4.splat(1), s0), inv1 = f32x4.div(f32x4.splat(1), s1);
+  // out rows = (E V) * inv: 4 rows x 8 columns per tile
+  const ldoB = <usize>oRow << 2;
+  for (let c = 0; c < Hv; c += 8) {
+    const n = min(8, Hv - c);
+    const pv = vp + (<usize>c * <usize>S << 2); // panel c/8: [S][8]
+    for (let half = 0; half < rows; half += 4) {
+      let r00 = zero, r01 = zero, r10 = zero, r11 = zero, r20 = zero, r21 = zero, r30 = zero, r31 = zero;
+      let pa = lt + (<usize>half << 2);
+      let pb = pv;
+      for (let j = 0; j < nc; j++) {
+        const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+        const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa, 4);
+        const x2 = v128.load32_splat(pa, 8), x3 = v128.load32_splat(pa, 12);
+        r00 = f32x4.add(r00, f32x4.mul(x0, b0)); r01 = f32x4.add(r01, f32x4.mul(x0, b1));
+        r10 = f32x4.add(r10, f32x4.mul(x1, b0)); r11 = f32x4.add(r11, f32x4.mul(x1, b1));
+        r20 = f32x4.add(r20, f32x4.mul(x2, b0)); r21 = f32x4.add(r21, f32x4.mul(x2, b1));
+        r30 = f32x4.add(r30, f32x4.mul(x3, b0)); r31 = f32x4.add(r31, f32x4.mul(x3, b1));
+        pa += 32;
+        pb += 32;
+      }
+      const inv = half == 0 ? inv0 : inv1;
+      const o = op + <usize>half * ldoB + (<usize>c << 2);
+      const nr = rows - half;
+      storeRow(o, r00, r01, f32x4.splat(f32x4.extract_lane(inv, 0)), n);
+      if (nr > 1) storeRow(o + ldoB, r10, r11, f32x4.splat(f32x4.extract_lane(inv, 1)), n);
+      if (nr > 2) storeRow(o + 2 * ldoB, r20, r21, f32x4.splat(f32x4.extract_lane(inv, 2)), n);
+      if (nr > 3) storeRow(o + 3 * ldoB, r30, r31, f32x4.splat(f32x4.extract_lane(inv, 3)), n);
+    }
+  }
+  if (anyEmpty) {
+    const emptyBits = i32x4.bitmask(empty0) | (i32x4.bitmask(empty1) << 4);
+    // every key masked: zeros (Keras' masked Softmax) or uniform weights 1/S over all S keys
+    for (let i = 0; i < rows; i++) {
+      if (((emptyBits >> i) & 1) == 0) continue;
+      emptyRow(vp, op + <usize>i * ldoB, S, Hv, (flags & ZERO_EMPTY) != 0);
+    }
+  }
+}
+
+/** Stores the first n (1..8) columns of one output row (a0, a1) * s at o. */
+// @ts-ignore: decorator
+@inline function storeRow(o: usize, a0: v128, a1: v128, s: v128, n: i32): void {
+  const y0 = f32x4.mul(a0, s), y1 = f32x4.mul(a1, s);
+  if (n == 8) {
+    v128.store(o, y0);
+    v128.store(o, y1, 16);
+  } else if (n > 4) {
+    v128.store(o, y0);
+    storeTail(o + 16, y1, n - 4);
+  } else {
+    st(o, y0, n);
+  }
+}
+
+/** An output row whose keys are all masked: zeros, or the mean of the S value rows (weights 1/S). */
+function emptyRow(vp: usize, o: usize, S: i32, Hv: i32, zeros: bool): void {
+  if (zeros) {
+    memory.fill(o, 0, <usize>Hv << 2);
+    return;
+  }
+  const u = f32x4.splat(<f32>1.0 / <f32>S);
+  for (let c = 0; c < Hv; c += 8) {
+    let pb = vp + (<usize>c * <usize>S << 2);
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    for (let j = 0; j < S; j++) {
+      a0 = f32x4.add(a0, f32x4.mul(u, v128.load(pb)));
+      a1 = f32x4.add(a1, f32x4.mul(u, v128.load(pb, 16)));
+      pb += 32;
+    }
+    storeRow(o + (<usize>c << 2), a0, a1, f32x4.splat(1), min(8, Hv - c));
+  }
+}
+
+/** Scratch bytes per thread of attentionBackwardF32. */
+export function attentionBackwardWorkBytes(S: i32, H: i32, Hv: i32): i32 {
+  return ((H + Hv + 2 * RB) * S + RB) << 2;
 }
 
 /**

@@ -40,3 +40,12 @@ export function fusedCrossentropy(t: Tensor, p: Tensor): Tensor | null {
   if (!hasOwnKernel(ENGINE.backend, 'CategoricalCrossentropy')) return null;
   return ENGINE.runKernel('CategoricalCrossentropy', [t, p], { lo: LO, hi: HI })[0];
 }
+
+/**
+ * categoricalAccuracy as one kernel (1 where argMax(t) equals argMax(p) over the last axis), or
+ * null where the backend has no such kernel. t and p: the same shape, at least one class.
+ */
+export function fusedCategoricalAccuracy(t: Tensor, p: Tensor): Tensor | null {
+  if (!hasOwnKernel(ENGINE.backend, 'CategoricalAccuracy')) return null;
+  return ENGINE.runKernel('CategoricalAccuracy', [t, p])[0];
+}

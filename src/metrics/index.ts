@@ -16,6 +16,7 @@ import { tidy } from '../ops/scope.js';
 import { neg } from '../ops/unary.js';
 import { checkInt } from '../ops/util.js';
 import * as losses from '../losses/index.js';
+import { fusedCategoricalAccuracy } from '../losses/fused.js';
 import { type Arg, asTensor, checkOption, checkPair, checkSparseLabels, pairwise } from '../losses/common.js';
 import { NameRegistry, normalizeName, unknownNameError } from '../utils/names.js';
 
@@ -50,7 +51,7 @@ export function categoricalAccuracy(yTrue: Arg, yPred: Arg): Tensor {
     const t = asTensor(op, 'yTrue', yTrue);
     const p = asTensor(op, 'yPred', yPred);
     checkSameClasses(op, t, p);
-    return cast(equal(argMax(t, -1), argMax(p, -1)), 'float32');
+    return fusedCategoricalAccuracy(t, p) ?? cast(equal(argMax(t, -1), argMax(p, -1)), 'float32');
   });
 }
 

@@ -385,3 +385,73 @@ describe('dotProductAttention on wasm: bit-identical however the work is cut', (
     });
   });
 });
+
+describe('dotProductAttention forward in full 8-row blocks (wasm) against the js oracle', () => {
+  checkNoLeaks();
+  // 19 query rows: two full blocks of 8 and one of 3; 13 keys (3 groups of 4 + 1); head size 10
+  // (two 4-wide transposes + 2); value size 12 (one 8-column panel + 4). Row 13 (lane 5 of the
+  // second block) of batch 1 has every key masked. Masks and biases per row (gathered across the
+  // block's lanes) and per key only (one row for all lanes).
+  const [B2, T2, S2, N2, H2, HV2] = [2, 19, 13, 2, 10, 12];
+  const inputs2 = () => {
+    const m = new Float32Array(B2 * T2 * S2).map((_, i) => ((i * 5) % 7 === 0 ? 0 : 1));
+    m.fill(0, (1 * T2 + 13) * S2, (1 * T2 + 14) * S2);
+    return {
+      q: rand([B2, T2, N2, H2], 41, -2, 2),
+      k: rand([B2, S2, N2, H2], 42, -2, 2),
+      v: rand([B2, S2, N2, HV2], 43),
+      mask: sg.tensor(m, [B2, 1, T2, S2]),
+      keyMask: sg.tensor(m.slice(0, B2 * S2).map((x, i) => (i % S2 === 4 ? 0 : 1)), [B2, 1, 1, S2]),
+      bias: rand([1, N2, T2, S2], 44),
+      keyBias: rand([1, N2, 1, S2], 45),
+    };
+  };
+  const cases = (x: ReturnType<typeof inputs2>): DotProductAttentionArgs[] => [
+    {},
+    { isCausal: true },
+    { mask: x.mask },
+    { mask: x.mask, emptyRows: 'zeros' },
+    { mask: x.keyMask, bias: x.keyBias, scale: 0.3 },
+    { mask: x.mask, bias: x.bias, isCausal: true, emptyRows: 'zeros' },
+  ];
+  const forward = (x: ReturnType<typeof inputs2>) =>
+    sg.tidy(() => cases(x).map((a) => Array.from(sg.dotProductAttention(x.q, x.k, x.v, a).dataSync())));
+
+  it('values of every option equal the js oracle', async () => {
+    const results: Record<string, number[][]> = {};
+    for (const backend of BACKENDS) {
+      results[backend] = await withBackend(backend, () => {
+        const x = inputs2();
+        try {
+          return forward(x);
+        } finally {
+          sg.dispose(Object.values(x));
+        }
+      });
+    }
+    results.wasm.forEach((r, i) => expectClose(r, results.js[i], 1e-5, 1e-6));
+  });
+
+  it('the same bits however the rows are cut (chunks not multiples of 8)', async () => {
+    await withBackend('wasm', () => {
+      const backend = ENGINE.backend as unknown as WasmBackend;
+      const original = backend.dispatch;
+      const bits: number[][][] = [];
+      for (const split of [0, 3, 11]) {
+        backend.dispatch = function (this: WasmBackend, fn, args, total, rangeAt = args.length, o) {
+          if (fn !== 'attentionForwardF32' || split === 0) return original.call(this, fn, args, total, rangeAt, o);
+          const f = (this.wasm as unknown as Record<string, (...a: number[]) => void>)[fn];
+          for (let s = 0; s < total; s += split) f(...args.slice(0, rangeAt), s, Math.min(total, s + split), ...args.slice(rangeAt));
+        };
+        const x = inputs2();
+        try {
+          bits.push(forward(x).map((a) => Array.from(new Uint32Array(Float32Array.from(a).buffer))));
+        } finally {
+          backend.dispatch = original;
+          sg.dispose(Object.values(x));
+        }
+      }
+      for (const r of bits.slice(1)) expect(r).toEqual(bits[0]);
+    });
+  });
+});

@@ -1,11 +1,13 @@
-// The fused categorical cross-entropy (src/losses/fused.ts, kernels in
-// src/backends/js/kernels/losses.ts) against the composite of ops it replaces (renormalise, clip,
-// log, multiply, sum, negate; differentiated by the tape): values and gradients for yPred and
-// yTrue, rows that hit both clip bounds, unnormalised and rank-3 inputs, soft labels; js and wasm
-// bit for bit; finite differences; no leaks.
+// The fused categorical cross-entropy and accuracy (src/losses/fused.ts, kernels in
+// src/backends/js/kernels/losses.ts) against the composites of ops they replace (renormalise,
+// clip, log, multiply, sum, negate, differentiated by the tape; argMax, equal, cast): values and
+// gradients for yPred and yTrue, rows that hit both clip bounds, unnormalised and rank-3 inputs,
+// soft labels, NaN/-Infinity/tied rows for the accuracy; js and wasm bit for bit; finite
+// differences; no leaks.
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import * as losses from '../../src/losses/index.js';
+import * as metrics from '../../src/metrics/index.js';
 import { EPSILON } from '../../src/losses/index.js';
 import { checkNoLeaks, expectClose, gradCheck, randArray, withBackend } from '../helpers.js';
 
@@ -93,5 +95,36 @@ describe('fused categorical cross-entropy', () => {
     const p = sg.tensor(randArray(12, 8, 0.2, 1), [3, 4]);
     gradCheck((q) => losses.categoricalCrossentropy(t, q), [p]);
     sg.dispose([t, p]);
+  });
+
+  it('categoricalAccuracy: the fused kernel equals argMax/equal/cast (NaN as -Infinity, first of ties, all-NaN rows, int32 labels)', async () => {
+    const rows: number[][] = [
+      [0.1, 0.7, 0.2], [0.5, 0.5, 0], [NaN, 0.2, 0.1], [NaN, NaN, NaN], [-Infinity, -Infinity, -1],
+      [0.3, NaN, 0.3], [1, 0, 0], [0, 0, 1], [Infinity, 2, Infinity],
+    ];
+    const labels = [1, 1, 1, 0, 2, 0, 2, 2, 0];
+    const p = rows.flat();
+    const tOneHot = labels.flatMap((l) => [0, 1, 2].map((j) => (j === l ? 1 : 0)));
+    const want = [1, 0, 1, 1, 1, 1, 0, 1, 1]; // argMax by the op's rule, compared with the label
+    for (const backend of ['js', 'wasm']) {
+      await withBackend(backend, () => {
+        for (const dtype of ['float32', 'int32'] as const) {
+          const t = sg.tensor(tOneHot, [9, 3], dtype);
+          const q = sg.tensor(p, [9, 3]);
+          const fused = metrics.categoricalAccuracy(t, q);
+          const composite = sg.tidy(() => sg.cast(sg.equal(sg.argMax(t, -1), sg.argMax(q, -1)), 'float32'));
+          expect(Array.from(fused.dataSync())).toEqual(want);
+          expect(Array.from(composite.dataSync())).toEqual(want);
+          sg.dispose([t, q, fused, composite]);
+        }
+        // rank 3: per [batch, step]
+        const t3 = sg.tensor(tOneHot.slice(0, 18), [2, 3, 3]);
+        const p3 = sg.tensor(p.slice(0, 18), [2, 3, 3]);
+        const a3 = metrics.categoricalAccuracy(t3, p3);
+        expect(a3.shape).toEqual([2, 3]);
+        expect(Array.from(a3.dataSync())).toEqual(want.slice(0, 6));
+        sg.dispose([t3, p3, a3]);
+      });
+    }
   });
 });

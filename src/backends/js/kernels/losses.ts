@@ -8,9 +8,32 @@
 // classifier's output is small (a [128, 10] batch is 1,280 values, ~10 us here), where the
 // composite it replaces ran ~30 kernels and tape nodes per step; wasm runs these same loops over
 // its heap, so both backends give identical bits.
+//   'CategoricalAccuracy'         [t, p] -> per row 1 where argMax(t) == argMax(p), else 0: the
+//       argMax op's rule (NaN counts as -Infinity, the first of equal maxima wins) in one pass
+//       instead of the ~8 kernels of two argMax ops, equal and cast (fit computes it every batch).
+import type { TypedArray } from '../../../engine/dtype.js';
 import type { CpuKernelDef } from '../../host.js';
 
+/** argMax of x[o, o + C) as the argMax op computes it: NaN counts as -Infinity, ties go to the first. */
+function rowArgMax(x: TypedArray, o: number, C: number): number {
+  let best = 0;
+  let bv = -Infinity;
+  for (let j = 0; j < C; j++) {
+    const v = x[o + j];
+    if (v > bv) ((best = j), (bv = v));
+  }
+  return best;
+}
+
 export const lossDefs: CpuKernelDef[] = [
+  {
+    name: 'CategoricalAccuracy',
+    outShape: ([, p]) => ({ shape: p.shape.slice(0, -1), dtype: 'float32' }),
+    run: ([t, p], out, infos) => {
+      const C = infos[1].shape[infos[1].shape.length - 1];
+      for (let r = 0; r < out.length; r++) out[r] = rowArgMax(t, r * C, C) === rowArgMax(p, r * C, C) ? 1 : 0;
+    },
+  },
   {
     name: 'CategoricalCrossentropy',
     outShape: ([, p]) => ({ shape: p.shape.slice(0, -1), dtype: 'float32' }),

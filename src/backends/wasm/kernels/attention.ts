@@ -12,7 +12,7 @@ import type { WasmBackend } from '../index.js';
 export interface AttentionExports {
   attentionForwardF32(...args: number[]): void;
   attentionBackwardF32(...args: number[]): void;
-  attentionForwardWorkBytes(S: number, H: number): number;
+  attentionForwardWorkBytes(S: number, H: number, Hv: number): number;
   attentionBackwardWorkBytes(S: number, H: number, Hv: number): number;
 }
 
@@ -47,7 +47,7 @@ export function registerWasmAttentionKernels(backend: WasmBackend): void {
   backend.kernels.set('Attention', (ins, attrs) => {
     const c = common(ins, attrs);
     const out = backend.allocOutput([c.B, c.T, c.N, c.Hv], 'float32');
-    const bytes = w.attentionForwardWorkBytes(c.S, c.H);
+    const bytes = w.attentionForwardWorkBytes(c.S, c.H, c.Hv);
     withScratch(bytes, (work) => {
       const args = [
         p(c.q),
@@ -69,10 +69,10 @@ export function registerWasmAttentionKernels(backend: WasmBackend): void {
         c.scale,
         c.flags,
       ];
-      // Work in multiply-adds (scores and the weighted sum); chunks of whole 4-row blocks.
+      // Work in multiply-adds (scores and the weighted sum); chunks of whole 8-row blocks.
       backend.dispatch('attentionForwardF32', args, c.B * c.N * c.T, args.length, {
         work: c.B * c.N * c.T * c.S * (c.H + c.Hv),
-        grain: 4,
+        grain: 8,
         scratch: [{ at: 6, bytes }],
       });
     });
