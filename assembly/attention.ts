@@ -15,22 +15,35 @@
 // returned); without it such a row is uniform over all S keys (jax's where(mask, s, -big)).
 //
 // Forward (attentionForwardF32): range over query rows r = (b*N + h)*T + t in [start, end).
-// For each key head met, K^T is packed once into the caller's scratch [H, S]; query rows go in
-// blocks of 4: logits [4, S] by a 4x8 register-tile product, softmax per row in place, then
-// out rows = P V straight into `out`. Only a [4, S] block of one head is ever materialised.
+// For each key head met, K is packed once into 4-key panels [S/4][H][4] and V into 8-column
+// panels [Hv/8][S][8] (the caller's scratch); query rows go in blocks of 8 (QB), whose Q^T [H][8]
+// is packed per block. The logits are computed transposed, lt[j] = key j's logits for the 8 rows
+// (two v128, one lane per query row), by a 4-key x 8-row register tile (8 accumulators; per
+// feature 2 Q^T loads and 4 splats of K), so the row-wise softmax runs lane-wise with no
+// horizontal operation: max over keys by pmax, e = expNeg4(l - max) (fastmath.ts, 18 operations
+// against exp4's 32), the sums per lane; then out = (E V) * (1 / sum) by a 4-row x 8-column tile
+// over the keys (E^T's rows are the packed A operand: 4 splats and 2 V loads per key). The
+// normalisation is applied to the [rows, Hv] output instead of the [rows, S] weights. Only an
+// [S, 8] block of one head is ever materialised. Masks and biases per query row are gathered
+// across the lanes (load32_lane), per key only (row stride 0) splat.
 // Backward (attentionBackwardF32): range over key/value heads bk = b*K + hk in [start, end): the
 // dQ of its N / K query heads and its dK, dV (summed over those query heads in head order) are
 // computed by one call, so nothing is accumulated across calls. Q rows go in
-// blocks of RB: P is recomputed (the same products and softmax as the forward, so the same
-// bits), dP = dO V^T, dS = P (dP - rowsum(P dP)) * scale, dQ = dS K, dK += dS^T Q, dV += P^T dO.
+// blocks of RB: P is recomputed in 4-row groups (row-major logits by a 4x8 tile against K^T,
+// softmaxRow: exp4 and the weights normalised), dP = dO V^T, dS = P (dP - rowsum(P dP)) * scale, dQ = dS K, dK += dS^T Q, dV += P^T dO.
 // Scratch per thread: K^T [H, S], V^T [Hv, S], P and dS blocks [RB, S].
 //
 // Determinism: every product element is ((c0 + a0*b0) + a1*b1) + ... in k order with mul then
 // add (no FMA), c0 = 0 or the accumulated value; the 4-row tile, the 1-row path, the 8-, 4- and
 // tail-column paths all compute that sequence, and each softmax row depends only on its own
-// logits. Output elements therefore have the same bits however a call's range is cut (the thread
-// pool's contract). In a causal block the 4 rows share one column count (the last row's); the
-// extra columns hold P = 0, which adds +0 to a finite sum (never changing it).
+// logits. In the forward, each lane (query row) of a block is computed from its own q row only
+// (lanes past a short block's rows hold zeros and are never stored); its max, sum and output sum
+// run over the keys in order. Output elements therefore have the same bits however a call's range
+// is cut (the thread pool's contract). In a causal block the rows share one key count (the last
+// row's); the extra keys have weight exactly 0 (logit -Inf), which adds +0 to a finite sum (never
+// changing it). The backward recomputes P with the row-major path (softmaxRow, exp4, P
+// normalised before the products), so its P may differ from the forward's weights in the last
+// bits (both within 3e-7 relative of the exact softmax).
 // Allocates nothing; out, dq, dk, dv must not alias the inputs.
 
 import { exp4, fsplat, loadTail, storeTail } from './simdmath';
