@@ -86,7 +86,7 @@ describeGpu('fit of a MultiHeadAttention model on webgpu', () => {
       const model = sg.model({ inputs: inp, outputs: out });
       const optimizer = sg.train.adam(0.01);
       model.compile({ loss: 'binary_crossentropy', optimizer });
-      const h = await model.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0, seed: 4 });
+      const h = await model.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0, seed: 4 });
       const fallbacks = backend === 'webgpu' ? sg.webgpu.fallbacks() : null;
       sg.dispose([x, y]);
       model.dispose();
@@ -96,8 +96,8 @@ describeGpu('fit of a MultiHeadAttention model on webgpu', () => {
     const wasm = await train('wasm');
     const gpu = await train('webgpu');
     expect(gpu.fallbacks).toEqual({});
-    expect(gpu.loss).toHaveLength(3);
+    expect(gpu.loss).toHaveLength(2);
     expectClose(gpu.loss, wasm.loss, 1e-3, 1e-4);
-    expect(wasm.loss[2]).toBeLessThan(wasm.loss[0]);
+    expect(wasm.loss[1]).toBeLessThan(wasm.loss[0]);
   });
 });

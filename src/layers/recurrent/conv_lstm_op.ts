@@ -48,10 +48,16 @@ export interface ConvLstmSequenceSpec {
   returnState: boolean;
 }
 
-/** Whether the active backend has the fused ConvLSTM2D kernels (the js and wasm backends do). */
+/**
+ * Whether the active backend has the fused ConvLSTM2D kernels (the js and wasm backends do). A
+ * backend that lists its own kernels (`native`: webgpu) must have them natively: there they
+ * would fall back to the CPU, which cannot read GPU-only inputs, so the composed path runs.
+ */
 export function hasFusedConvLstm(): boolean {
   const k = ENGINE.backend.kernels;
-  return k.has('ConvLstmSequence') && k.has('ConvLstmSequenceGrad');
+  const native = (ENGINE.backend as { native?: ReadonlySet<string> }).native;
+  const has = (n: string) => k.has(n) && (!native || native.has(n));
+  return has('ConvLstmSequence') && has('ConvLstmSequenceGrad');
 }
 
 /**
