@@ -31,6 +31,27 @@ describe('bAbI-style generator', () => {
     expect(Math.max(...samples.map((s) => s.story.flat().length))).toBeLessThanOrEqual(68);
   });
 
+  it('asks task 1 questions as the released qa1 file: the supporting fact at most five statements back', () => {
+    const samples = parseStories(babiText(1, 400, 11));
+    const back = [0, 0, 0, 0, 0, 0];
+    for (const s of samples) {
+      // Statements after the supporting line (question lines are not statements).
+      const stmtIndex = s.supporting[0] - 1 - Math.floor((s.supporting[0] - 1) / 3);
+      const d = s.story.length - stmtIndex;
+      expect(d).toBeGreaterThanOrEqual(1);
+      expect(d).toBeLessThanOrEqual(5);
+      back[d]++;
+    }
+    const share = back.map((c) => c / samples.length);
+    // qa1 en-10k (165 questions counted): 0.47, 0.29, 0.13, 0.05, 0.07 for 1-5 statements back.
+    expect(share[1]).toBeGreaterThan(0.4);
+    expect(share[1]).toBeLessThan(0.5);
+    expect(share[2]).toBeGreaterThan(0.25);
+    expect(share[2]).toBeLessThan(0.33);
+    expect(share[5]).toBeGreaterThan(0.02);
+    expect(share[5]).toBeLessThan(0.08);
+  });
+
   it('writes task 2 with two supporting facts: where the holder went, or where it was dropped', () => {
     const samples = parseStories(babiText(2, 40, 3));
     expect(samples).toHaveLength(200);
