@@ -139,7 +139,7 @@ async function evaluateBatches(model: LayersModel, what: string, ds: DatasetLike
     if (r.done) break;
     const p = unpack(what, r.value, i);
     try {
-      means.add(named(model, model.testOnBatch(p[0], p[1], p[2]), prefix), batchSize(p[0]));
+      means.add(named(model, await model.testOnBatch(p[0], p[1], p[2]), prefix), batchSize(p[0]));
     } finally {
       freeBatch(p);
     }
@@ -195,8 +195,11 @@ export async function fitDatasetModel(
   }
 }
 
-/** The step of one batch: trainOnBatch, which refuses to run while isTraining, so lifted for the (synchronous) call. */
-function trainStepOf(model: LayersModel, p: Parts): number | number[] {
+/**
+ * The step of one batch: trainOnBatch, which refuses to run while isTraining, so lifted for the
+ * (synchronous) call; its values are a promise on webgpu.
+ */
+function trainStepOf(model: LayersModel, p: Parts): number | number[] | Promise<number | number[]> {
   model.isTraining = false;
   try {
     return model.trainOnBatch(p[0], p[1], p[2]);
@@ -259,7 +262,7 @@ async function fitDatasetLoop(
       const size = batchSize(p[0]);
       try {
         if ((pending = list.onBatchBegin(b, { batch: b, size }))) await pending;
-        means.add(named(model, trainStepOf(model, p)), size);
+        means.add(named(model, await trainStepOf(model, p)), size);
       } finally {
         freeBatch(p);
       }
@@ -269,7 +272,7 @@ async function fitDatasetLoop(
     const logs = means.logs();
     if (val !== undefined && b > 0) {
       if (valTensors) {
-        const v = model.evaluate(valTensors[0], valTensors[1], {
+        const v = await model.evaluate(valTensors[0], valTensors[1], {
           batchSize: args.validationBatchSize ?? 32,
           ...(valTensors[2] ? { sampleWeight: valTensors[2] } : {}),
         });

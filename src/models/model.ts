@@ -381,27 +381,32 @@ export class LayersModel extends Layer {
 
   /**
    * Loss and metrics over (x, y) in inference mode. Porting note: returns numbers (Keras'
-   * values), where tfjs-layers returns Scalars the caller must dispose.
+   * values), where tfjs-layers returns Scalars the caller must dispose. On the webgpu backend
+   * (no synchronous readback) it returns a promise of them, read once after the last batch:
+   * `await model.evaluate(x, y)` works on every backend.
+   * @example const [loss, acc] = (await model.evaluate(xTest, yTest)) as number[];
    */
-  evaluate(x: ModelData, y?: ModelData | null, args: EvaluateArgs = {}): number | number[] {
+  evaluate(x: ModelData, y?: ModelData | null, args: EvaluateArgs = {}): number | number[] | Promise<number | number[]> {
     return evaluateModel(this, this.requireCompiled('evaluate'), x, y ?? [], args);
   }
 
   /**
    * One optimizer step on one batch; returns the loss (and metrics). `sampleWeight` and
-   * `classWeight` take the forms fit's do (one per output for several outputs).
+   * `classWeight` take the forms fit's do (one per output for several outputs). On the webgpu
+   * backend it returns a promise of them (as tfjs-layers' trainOnBatch always does), read after
+   * the step: `await model.trainOnBatch(x, y)` works on every backend.
    */
   trainOnBatch(
     x: ModelData,
     y?: ModelData | null,
     sampleWeight?: SampleWeightArg,
     classWeight?: ClassWeightArg,
-  ): number | number[] {
+  ): number | number[] | Promise<number | number[]> {
     return onBatchModel('trainOnBatch', this, this.requireCompiled('trainOnBatch'), x, y ?? [], sampleWeight, classWeight);
   }
 
-  /** Loss (and metrics) of one batch in inference mode. */
-  testOnBatch(x: ModelData, y: ModelData, sampleWeight?: SampleWeightArg): number | number[] {
+  /** Loss (and metrics) of one batch in inference mode; on the webgpu backend a promise of them (see evaluate). */
+  testOnBatch(x: ModelData, y: ModelData, sampleWeight?: SampleWeightArg): number | number[] | Promise<number | number[]> {
     return onBatchModel('testOnBatch', this, this.requireCompiled('testOnBatch'), x, y, sampleWeight);
   }
 

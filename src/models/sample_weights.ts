@@ -5,11 +5,12 @@
 // before a batch runs and resolved to one entry per output.
 import { ENGINE } from '../engine/engine.js';
 import { Tensor } from '../engine/tensor.js';
-import { mul } from '../ops/binary.js';
+import { equal, mul } from '../ops/binary.js';
 import { cast } from '../ops/cast.js';
-import { tensor } from '../ops/creation.js';
+import { ones, tensor } from '../ops/creation.js';
 import { argMax } from '../ops/reduce.js';
 import { reshape } from '../ops/reshape.js';
+import { where } from '../ops/where.js';
 import type { LayersModel } from './model.js';
 import { checkClassWeight, checkSampleWeight, show } from './validate.js';
 
@@ -115,11 +116,24 @@ export function resolveClassWeights(model: LayersModel, call: string, cw: unknow
   });
 }
 
-/** Sample weights for a batch from classWeight (labels by argMax for one-hot y, else the value). */
+/**
+ * Sample weights for a batch from classWeight (labels by argMax for one-hot y, else the value),
+ * read on the host, or computed on the device where the labels cannot be read synchronously (webgpu).
+ */
 export function classWeights(y: Tensor, classWeight: ClassWeightMap): Tensor {
   const labels = ENGINE.tidy(() =>
     y.rank > 1 && y.shape[y.rank - 1] > 1 ? argMax(y, -1) : cast(reshape(y, [y.shape[0]]), 'int32'),
   );
+  if (!ENGINE.canReadSync(labels)) {
+    // Labels only on the device (webgpu): the weights are picked there, one `where` per class given.
+    const w = ENGINE.tidy(() => {
+      let w: Tensor = ones([labels.shape[0]]);
+      for (const [k, cw] of Object.entries(classWeight)) if (cw !== 1) w = where(equal(labels, Number(k)), cw, w);
+      return w;
+    });
+    labels.dispose();
+    return w;
+  }
   const v = labels.dataSync();
   labels.dispose();
   return tensor(

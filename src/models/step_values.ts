@@ -1,6 +1,7 @@
 // The numbers a training or test step reports, read from scalar tensors: at once where the
 // tensor's backend reads synchronously (js, wasm), else (webgpu: no blocking readback) as a
-// promise that fit() awaits at the end of the batch, so a step never waits on the GPU inside.
+// promise that fit() awaits at the end of the batch, so a step never waits on the GPU inside
+// (evaluate, trainOnBatch and testOnBatch then return a promise of their numbers).
 import { ENGINE } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 
@@ -46,7 +47,10 @@ export async function settle(r: StepValues<Num>): Promise<StepValues<number>> {
   };
 }
 
-/** The values for a synchronous API (evaluate, trainOnBatch...): an error naming `op` when a read is pending. */
+/**
+ * The values for an API that returns numbers synchronously (the base `LayersModel.trainStep`): an
+ * error naming `op` when a read is pending. (evaluate, trainOnBatch and testOnBatch return a promise then.)
+ */
 export function requireSettled(r: StepValues<Num>, op: string): StepValues<number> {
   const p = pending(r);
   if (p.length === 0) return r as StepValues<number>;

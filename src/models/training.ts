@@ -1,7 +1,7 @@
 // Keras' training loop for LayersModel: compile, fit, evaluate, trainOnBatch, testOnBatch.
 // Every batch runs in its own scope and every intermediate is freed, so memory() after epoch 1
 // equals memory() after epoch 5. Each optimizer update is one fused kernel per variable.
-import { addNum, requireSettled, scalarOf, settle, settledNow, type Num } from './step_values.js';
+import { addNum, scalarOf, settle, settledNow, type Num } from './step_values.js';
 import { ENGINE } from '../engine/engine.js';
 import { Rng } from '../engine/random.js';
 import { Tensor, type Variable } from '../engine/tensor.js';
@@ -706,14 +706,17 @@ function evaluateInternal(
   })();
 }
 
-/** Loss (and metrics) over x and y in inference mode, as numbers in Keras' order. */
+/**
+ * Loss (and metrics) over x and y in inference mode, as numbers in Keras' order; a promise of
+ * them where the backend reads asynchronously (webgpu: read once, after the last batch).
+ */
 export function evaluateModel(
   model: LayersModel,
   c: CompiledState,
   x: ModelData,
   y: ModelData,
   args: EvaluateArgs = {},
-): number | number[] {
+): number | number[] | Promise<number | number[]> {
   const { batchSize } = validateEvaluateArgs(model.name, args);
   args ??= {};
   const xs = dataList(model, 'evaluate', 'x', x, 'input');
@@ -722,19 +725,17 @@ export function evaluateModel(
   const n = checkData(model, c, xs, ys, 'evaluate');
   const sw = resolveSampleWeights(model, 'evaluate', 'sampleWeight', args.sampleWeight, n);
   const got = evaluateInternal(model, c, xs, ys, sw, batchSize);
-  if (got instanceof Promise) {
-    got.catch(() => undefined);
-    throw new Error(
-      `evaluate: the ${ENGINE.getBackendName()} backend reads results asynchronously (no synchronous readback), and ` +
-        'evaluate returns numbers synchronously; pass validationData to fit() instead, or evaluate on the wasm backend',
-    );
-  }
-  const logs = got;
-  const values = [...c.metricNames, ...c.extraNames].filter((m) => m in logs).map((m) => logs[m]);
-  return values.length === 1 ? values[0] : values;
+  const values = (logs: Logs) => {
+    const v = [...c.metricNames, ...c.extraNames].filter((m) => m in logs).map((m) => logs[m]);
+    return v.length === 1 ? v[0] : v;
+  };
+  return got instanceof Promise ? got.then(values) : values(got);
 }
 
-/** One batch through `train` (trainOnBatch) or `test` (testOnBatch): the loss and metrics as numbers. */
+/**
+ * One batch through `train` (trainOnBatch) or `test` (testOnBatch): the loss and metrics as
+ * numbers, or a promise of them where the backend reads asynchronously (webgpu).
+ */
 export function onBatchModel(
   what: 'trainOnBatch' | 'testOnBatch',
   model: LayersModel,
@@ -743,7 +744,7 @@ export function onBatchModel(
   y: ModelData,
   sampleWeight?: SampleWeightArg,
   classWeight?: ClassWeightArg,
-): number | number[] {
+): number | number[] | Promise<number | number[]> {
   if (what === 'trainOnBatch') checkNotTraining(model, what);
   const xs = dataList(model, what, 'x', x, 'input');
   const ys = dataList(model, what, 'y', y, 'output');
@@ -754,8 +755,11 @@ export function onBatchModel(
   let step!: StepResult<Num>;
   if (what === 'trainOnBatch') ENGINE.tidy(() => void (step = runTrainStep(model, c, xs, ys, batchWeights(sw, cw, ys, (t) => t))));
   else step = testStep(model, c, xs, ys, sw);
-  const r = requireSettled(step, what);
-  for (const k of Object.keys(r.extra)) if (!c.extraNames.includes(k) && !c.metricNames.includes(k)) c.extraNames.push(k);
-  const values = [...r.losses, ...r.metricSums.map((m, i) => m / r.metricCounts[i]), ...Object.values(r.extra)];
-  return values.length === 1 ? values[0] : values;
+  const values = (r: StepResult) => {
+    for (const k of Object.keys(r.extra)) if (!c.extraNames.includes(k) && !c.metricNames.includes(k)) c.extraNames.push(k);
+    const v = [...r.losses, ...r.metricSums.map((m, i) => m / r.metricCounts[i]), ...Object.values(r.extra)];
+    return v.length === 1 ? v[0] : v;
+  };
+  const now = settledNow(step);
+  return now ? values(now) : settle(step).then(values);
 }

@@ -16,8 +16,11 @@ import { fmt, shapesEqual } from '../engine/shape.js';
 import { Tensor, Variable } from '../engine/tensor.js';
 import { fill, scalar } from '../ops/creation.js';
 import { variableGrads } from '../ops/gradients.js';
+import { div, maximum, mul } from '../ops/binary.js';
+import { addN, isFinite } from '../ops/math.js';
 import { sum } from '../ops/reduce.js';
-import { square } from '../ops/unary.js';
+import { sqrt, square } from '../ops/unary.js';
+import { where } from '../ops/where.js';
 import { closestName } from '../utils/names.js';
 import { LearningRateSchedule } from './schedules.js';
 
@@ -267,10 +270,25 @@ export abstract class Optimizer {
     const common = { lr, clip: this.clipvalue ?? Infinity, wdlr: this.weightDecay ? this.weightDecay * lr : 0 };
     const specific = this.stepAttrs({ lr, t });
     const scales = this.gradientScales(items.map((i) => i.g));
-    items.forEach(({ v, g }, k) => {
-      const slots = this.slotsFor(v);
-      ENGINE.runKernelInPlace(this.kernelName, [v, ...slots], [g], { ...common, ...specific, gscale: scales[k] });
-    });
+    try {
+      items.forEach(({ v, g }, k) => {
+        const slots = this.slotsFor(v);
+        const s = scales[k];
+        // A scale on the device (webgpu): the gradient is scaled there, the kernel gets gscale 1.
+        const scaled = typeof s === 'number' ? null : ENGINE.tidy(() => mul(g, s));
+        try {
+          ENGINE.runKernelInPlace(this.kernelName, [v, ...slots], [scaled ?? g], {
+            ...common,
+            ...specific,
+            gscale: typeof s === 'number' ? s : 1,
+          });
+        } finally {
+          scaled?.dispose();
+        }
+      });
+    } finally {
+      for (const s of new Set(scales)) if (typeof s !== 'number') s.dispose();
+    }
     this.iters++;
   }
 
@@ -289,27 +307,45 @@ export abstract class Optimizer {
   /**
    * The factor each gradient is multiplied by: clipnorm / max(norm, clipnorm) per variable
    * (Keras' clip_by_norm), or the same with the global norm over all gradients; else 1.
-   * The norms are reductions with existing ops, read back once per step: optimizers run on CPU
-   * backends where a read-back costs a copy of one number.
+   * The norms are reductions with existing ops, read back once per step where the backend reads
+   * synchronously (js, wasm: a copy of one number). Where it does not (webgpu), the scales stay
+   * scalar tensors on the device, computed with ops (no readback inside a step); the caller frees them.
    */
-  private gradientScales(gs: Tensor[]): number[] {
-    const sumSq = (g: Tensor) => {
-      const s = ENGINE.tidy(() => sum(square(g)));
-      const v = s.dataSync()[0];
-      s.dispose();
-      return v;
-    };
+  private gradientScales(gs: Tensor[]): (number | Tensor)[] {
+    if (this.clipnorm === null && this.globalClipnorm === null) return gs.map(() => 1);
+    const sumSqs = ENGINE.tidy(() => gs.map((g) => sum(square(g))));
+    if (!sumSqs.every((t) => ENGINE.canReadSync(t))) {
+      try {
+        return this.deviceScales(sumSqs);
+      } finally {
+        for (const t of sumSqs) t.dispose();
+      }
+    }
+    const squares = sumSqs.map((t) => t.dataSync()[0]);
+    for (const t of sumSqs) t.dispose();
     if (this.clipnorm !== null) {
       const c = this.clipnorm;
-      return gs.map((g) => c / Math.max(Math.sqrt(sumSq(g)), c));
+      return squares.map((ss) => c / Math.max(Math.sqrt(ss), c));
     }
-    if (this.globalClipnorm !== null) {
-      const c = this.globalClipnorm;
-      const norm = Math.sqrt(gs.reduce((acc, g) => acc + sumSq(g), 0));
-      const s = Number.isFinite(norm) ? c / Math.max(norm, c) : NaN;
-      return gs.map(() => s);
-    }
-    return gs.map(() => 1);
+    const c = this.globalClipnorm!;
+    const norm = Math.sqrt(squares.reduce((acc, ss) => acc + ss, 0));
+    const s = Number.isFinite(norm) ? c / Math.max(norm, c) : NaN;
+    return gs.map(() => s);
+  }
+
+  /** gradientScales from the squared norms, as scalar tensors (backends without synchronous reads: webgpu). */
+  private deviceScales(sumSqs: Tensor[]): Tensor[] {
+    return ENGINE.tidy(() => {
+      if (this.clipnorm !== null) {
+        const c = this.clipnorm;
+        return sumSqs.map((ss) => div(c, maximum(sqrt(ss), c)));
+      }
+      const c = this.globalClipnorm!;
+      const norm = sqrt(sumSqs.length === 1 ? sumSqs[0] : addN(sumSqs));
+      // As the host path: NaN (every update NaN) when the global norm is not finite.
+      const s = where(isFinite(norm), div(c, maximum(norm, c)), NaN);
+      return sumSqs.map(() => s);
+    });
   }
 
   /** The slot variables of `v`, created (zero or the slot's initial value) on first use. */

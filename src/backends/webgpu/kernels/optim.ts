@@ -40,7 +40,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = flatIndex(gid, nwg);
   if (i >= pU(0)) { return; }
   ${fdecl}
-  let gi = clamp(G[i] * gscale, -clip, clip);
+  let g0 = G[i] * gscale;
+  // A NaN gradient stays NaN, as in the js/wasm kernels (clamp would turn it into -clip).
+  let gi = select(clamp(g0, -clip, clip), g0, (bitcast<u32>(g0) & 0x7fffffffu) > 0x7f800000u);
   var pi = Pv[i];
   if (wdlr != 0.0) { pi = pi - pi * wdlr; }
   ${body(attrs, names)}
