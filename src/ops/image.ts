@@ -14,6 +14,7 @@ import { tile } from './tile.js';
 import { transform } from './image_transform.js';
 import { imageExtra, nmsImpl } from './image_extra.js';
 import { checkFinite, checkFloat, checkInt, run1, scoped, toTensor } from './util.js';
+import { hostValues } from './host_read.js';
 
 type Arg = Tensor | TensorLike;
 
@@ -54,7 +55,7 @@ const cropAndResize = scoped(
     if (method !== 'bilinear' && method !== 'nearest')
       throw new Error(`${op}: method must be 'bilinear' or 'nearest' but is '${method}'`);
     checkFinite(op, 'extrapolationValue', extrapolationValue);
-    const iv = bi.dataSync();
+    const iv = hostValues(op, 'boxInd', bi);
     for (const v of iv)
       if (!(v >= 0 && v < x.shape[0])) throw new Error(`${op}: boxInd ${v} is out of range [0, ${x.shape[0]})`);
     return run1('CropAndResize', [x, b, bi], { cropSize: cropSize.slice(), method, extrapolationValue });
@@ -133,7 +134,7 @@ function nonMaxSuppression(
   return ENGINE.tidy(() => {
     const { b, s } = nmsArgs('image.nonMaxSuppression', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold);
     return toTensor(
-      nms(b.dataSync(), s.dataSync(), maxOutputSize, iouThreshold, scoreThreshold),
+      nms(hostValues('image.nonMaxSuppression', 'boxes', b), hostValues('image.nonMaxSuppression', 'scores', s), maxOutputSize, iouThreshold, scoreThreshold),
       'indices',
       'image.nonMaxSuppression',
     );

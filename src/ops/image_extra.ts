@@ -7,6 +7,7 @@ import { ENGINE } from '../engine/engine.js';
 import { fmt } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { checkInt, toTensor } from './util.js';
+import { hostValues } from './host_read.js';
 
 type Arg = Tensor | TensorLike;
 
@@ -187,7 +188,7 @@ function nonMaxSuppressionWithScore(
   const op = 'image.nonMaxSuppressionWithScore';
   const a = nmsArgs(op, boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, softNmsSigma);
   try {
-    return withScore(a.b.dataSync(), a.s.dataSync(), a, iouThreshold, scoreThreshold, softNmsSigma);
+    return withScore(hostValues(op, 'boxes', a.b), hostValues(op, 'scores', a.s), a, iouThreshold, scoreThreshold, softNmsSigma);
   } finally {
     a.free();
   }
@@ -228,7 +229,7 @@ function nonMaxSuppressionPadded(
 ): NMSPaddedResult {
   const a = nmsArgs('image.nonMaxSuppressionPadded', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0);
   try {
-    return padded(a.b.dataSync(), a.s.dataSync(), a, iouThreshold, scoreThreshold, padToMaxOutputSize);
+    return padded(hostValues('image.nonMaxSuppressionPadded', 'boxes', a.b), hostValues('image.nonMaxSuppressionPadded', 'scores', a.s), a, iouThreshold, scoreThreshold, padToMaxOutputSize);
   } finally {
     a.free();
   }

@@ -8,6 +8,7 @@ import type { Tensor } from '../engine/tensor.js';
 import type { TensorLike } from '../engine/dtype.js';
 import { checkFloat, checkFinite, run1, scoped, toTensor } from './util.js';
 import type { FillMode, Interpolation } from '../backends/js/kernels/image_transform.js';
+import { hostValues } from './host_read.js';
 
 export type { FillMode, Interpolation };
 
@@ -65,7 +66,7 @@ export const transform = scoped(
       throw new Error(`${op}: 'fillMode' must be one of ${FILL_MODES.join(', ')} but is '${fillMode}'`);
     }
     checkFinite(op, 'fillValue', fillValue);
-    const tv = t.dataSync(); // [n, 8]: small, and a NaN here would silently fill whole images
+    const tv = hostValues(op, 'transforms', t); // [n, 8]: small, and a NaN here would silently fill whole images
     for (let i = 0; i < tv.length; i++) {
       if (!Number.isFinite(tv[i]))
         throw new Error(

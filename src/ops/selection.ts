@@ -16,6 +16,7 @@ import { reshape } from './reshape.js';
 import { softmax } from './softmax.js';
 import { transpose } from './transpose.js';
 import { checkFinite, checkInt, scoped, toTensor } from './util.js';
+import { hostValues } from './host_read.js';
 
 /** @inline */
 type Arg = Tensor | TensorLike;
@@ -35,10 +36,15 @@ export function topk(xIn: Arg, k = 1, sorted = true): { values: Tensor; indices:
     if (k > n) throw new Error(`topk: k (${k}) must be <= the last dimension (${n}) of x ${fmt(x.shape)}`);
     void sorted; // results are always sorted, which satisfies sorted = false too
     const rows = n === 0 ? 0 : x.size / n;
-    const v = x.dataSync();
+    if (ENGINE.backend.kernels.has('TopK') && x.size > 0 && k > 0) {
+      // webgpu: ranks computed on the GPU (no readback); the values are a gather of x
+      const [indices, flat] = ENGINE.runKernel('TopK', [x], { k });
+      return { values: reshape(gather(reshape(x, [rows * n]), flat), [...x.shape.slice(0, -1), k]), indices };
+    }
+    const v = k === 0 ? new Float32Array(0) : hostValues('topk', 'x', x);
     const idx = new Int32Array(rows * k);
     const order = new Array<number>(n);
-    for (let r = 0; r < rows; r++) {
+    for (let r = 0; r < (k === 0 ? 0 : rows); r++) {
       for (let i = 0; i < n; i++) order[i] = i;
       const at = (i: number) => v[r * n + i];
       // NaN sorts as the largest, as tfjs's comparator does.
@@ -74,12 +80,21 @@ export function unique(xIn: Arg, axis = 0): { values: Tensor; indices: Tensor } 
     const t = transpose(x, perm);
     const n = x.shape[a];
     const inner = n === 0 ? 0 : t.size / n;
-    const v = t.dataSync();
+    // x's own values (a transposed copy would be a GPU result on webgpu): slice i of t is
+    // x[p, i, q] for p over the axes before `a` and q over those after it.
+    const xv = x.size === 0 ? new Float32Array(0) : hostValues('unique', 'x', x);
+    const post = sizeFromShape(x.shape.slice(a + 1));
+    const pre = n === 0 || post === 0 ? 0 : inner / post;
+    const slice = (i: number) => {
+      const out: number[] = [];
+      for (let p = 0; p < pre; p++) for (let q = 0; q < post; q++) out.push(xv[(p * n + i) * post + q]);
+      return out;
+    };
     const seen = new Map<string, number>();
     const first: number[] = [];
     const indices = new Int32Array(n);
     for (let i = 0; i < n; i++) {
-      const key = Array.from(v.subarray(i * inner, (i + 1) * inner), (e) => (Object.is(e, -0) ? 0 : e)).join(',');
+      const key = slice(i).map((e) => (Object.is(e, -0) ? 0 : e)).join(',');
       let u = seen.get(key);
       if (u === undefined) {
         u = first.length;
@@ -135,7 +150,7 @@ export function bincount(xIn: Arg, weights: Arg | null | undefined, size: number
     const { x, w, dtype } = binInputs('bincount', xIn, weights, size);
     if (x.rank !== 1) throw new Error(`bincount: x must be a vector but has shape ${fmt(x.shape)}`);
     const out = dtype === 'float32' ? new Float32Array(size) : new Int32Array(size);
-    countBins('bincount', x.dataSync(), w ? w.dataSync() : null, size, false, out, 0);
+    countBins('bincount', hostValues('bincount', 'x', x), w ? hostValues('bincount', 'weights', w) : null, size, false, out, 0);
     return toTensor(out, 'out', 'bincount');
   });
 }
@@ -153,8 +168,8 @@ export function denseBincount(xIn: Arg, weights: Arg | null | undefined, size: n
     const rows = x.rank === 1 ? 1 : x.shape[0];
     const n = x.rank === 1 ? x.size : x.shape[1];
     const out = dtype === 'float32' ? new Float32Array(rows * size) : new Int32Array(rows * size);
-    const xv = x.dataSync();
-    const wv = w ? w.dataSync() : null;
+    const xv = hostValues('denseBincount', 'x', x);
+    const wv = w ? hostValues('denseBincount', 'weights', w) : null;
     for (let r = 0; r < rows; r++)
       countBins(
         'denseBincount',
@@ -167,6 +182,20 @@ export function denseBincount(xIn: Arg, weights: Arg | null | undefined, size: n
       );
     return reshape(toTensor(out, 'out', 'denseBincount'), x.rank === 1 ? [size] : [rows, size]);
   });
+}
+
+/** Rows of probabilities from logits (softmax per row of k, in float32 steps) or the values themselves. */
+function hostProbs(v: ArrayLike<number>, k: number, normalized: boolean): Float32Array {
+  const p = Float32Array.from(v);
+  if (normalized) return p;
+  for (let o = 0; o < p.length; o += k) {
+    let m = -Infinity;
+    for (let j = 0; j < k; j++) m = Math.max(m, p[o + j]);
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += p[o + j] = Math.exp(p[o + j] - m);
+    for (let j = 0; j < k; j++) p[o + j] /= sum;
+  }
+  return p;
 }
 
 /**
@@ -182,7 +211,8 @@ export function multinomial(logitsIn: Arg, numSamples: number, seed?: number, no
     checkInt('multinomial', 'numSamples', numSamples, 1);
     const f = logits.dtype === 'float32' ? logits : cast(logits, 'float32');
     const probs = normalized ? f : softmax(f);
-    const pv = probs.dataSync();
+    // On webgpu the softmax is a GPU result: the same softmax on the host from the logits' copy.
+    const pv = ENGINE.canReadSync(probs) ? probs.dataSync() : hostProbs(hostValues('multinomial', 'logits', logits), logits.shape[logits.rank - 1], normalized);
     const k = logits.shape[logits.rank - 1];
     const rows = logits.rank === 1 ? 1 : logits.shape[0];
     const rng = new Rng(seed);

@@ -10,6 +10,9 @@
 // curve the fused kernels give on wasm (so forward values and every weight gradient agree). The
 // composed path itself is checked against tfjs-layers and finite differences in
 // test/layers/conv_lstm*.test.ts. (One file with the fits: they share compiled pipelines.)
+// topk runs as the WGSL 'TopK' kernel on webgpu (GPU-only input, ties, NaN, int32, gradient of the
+// values); ops that compute on the host name themselves and the argument when it has no host copy,
+// and work once it is read with await data().
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
@@ -25,6 +28,7 @@ const KERNELS = [
   'ImageTransform',
   'ImageTransformGrad',
   'CumprodGrad',
+  'TopK',
 ];
 
 /** y and the gradient of sum(y * w) with respect to the first argument. */
@@ -196,5 +200,64 @@ describeGpu('ConvLSTM2D on webgpu', () => {
     expect(gpu.loss).toHaveLength(2);
     expectClose(gpu.loss, wasm.loss, 1e-3, 1e-4);
     expect(wasm.loss[1]).toBeLessThan(wasm.loss[0]);
+  });
+});
+
+describeGpu('webgpu topk and host-computed ops', () => {
+  checkNoLeaks();
+  afterAll(async () => {
+    await sg.setBackend('webgpu');
+    expect(sg.webgpu.fallbacks().TopK ?? 0).toBe(0);
+    await sg.setBackend('wasm');
+  });
+
+  it('topk on GPU-only input: ties (lower index first), NaN (largest), -0 and 0, int32, k = n; gradient of the values', () =>
+    vsJs(() => {
+      // sg.mul makes x a GPU result on webgpu (no host copy): the kernel path, no readback
+      const x = sg.mul(sg.tensor([1, 3, NaN, 3, -0, 0, 2, 5, 5, NaN, -1, 4, 0.5, 2, -3, 1, 1, 7, -Infinity, 2, Infinity], [3, 7]), 1);
+      const xi = sg.add(sg.tensor([4, -2, 4, 9, 0, 1, 1, 1, -5, 3], [2, 5], 'int32'), sg.scalar(0, 'int32'));
+      const xr = sg.mul(r([2, 3, 9], 70), 1);
+      const { values, indices } = sg.topk(x, 3);
+      const i32 = sg.topk(xi, 5);
+      const w = r([2, 3, 4], 71);
+      const [g] = sg.grads((t: sg.Tensor) => sg.sum(sg.mul(sg.topk(t, 4).values, w)))([xr]);
+      const big = sg.topk(xr, 9);
+      return [values, indices, i32.values, i32.indices, g, big.values, big.indices];
+    }));
+
+  it('host-computed ops name the op and argument for a GPU-only input, and work after await data()', async () => {
+    await sg.setBackend('wasm');
+    const [refUV, refUI, refB, refMV] = sg.tidy(() => {
+      const u = sg.unique(sg.tensor([[3, 1], [2, 2], [3, 1]]), 0);
+      return [
+        u.values,
+        u.indices,
+        sg.bincount(sg.tensor([1, 1, 3], [3], 'int32'), [], 4),
+        sg.multinomial(sg.tensor([[0.1, 2, -1, 0.5]]), 6, 12),
+      ].map((t) => Array.from(t.dataSync()));
+    });
+    await sg.setBackend('webgpu');
+    // GPU results (no host copy)
+    const [x, ids, ind, logits] = sg.tidy(() => [
+      sg.mul(sg.tensor([[3, 1], [2, 2], [3, 1]]), 1),
+      sg.add(sg.tensor([1, 1, 3], [3], 'int32'), sg.scalar(0, 'int32')),
+      sg.add(sg.tensor([0], [1], 'int32'), sg.scalar(0, 'int32')),
+      sg.mul(sg.tensor([[0.1, 2, -1, 0.5]]), 1),
+    ]);
+    const img = sg.zeros([1, 2, 2, 1]);
+    const boxes = sg.tensor([[0, 0, 1, 1]]);
+    expect(() => sg.unique(x, 0)).toThrow(/unique: computes on the host and reads 'x' \(shape \[3,2\], float32\).*webgpu.*await x\.data\(\)/);
+    expect(() => sg.bincount(ids, [], 4)).toThrow(/bincount: computes on the host and reads 'x'/);
+    expect(() => sg.image.cropAndResize(img, boxes, ind, [2, 2])).toThrow(/image\.cropAndResize: computes on the host and reads 'boxInd'/);
+    expect(() => sg.multinomial(logits, 6, 12)).toThrow(/multinomial: computes on the host and reads 'logits'/);
+    await Promise.all([x.data(), ids.data(), logits.data()]);
+    const u = sg.unique(x, 0);
+    expect(Array.from(await u.values.data())).toEqual(refUV);
+    expect(Array.from(await u.indices.data())).toEqual(refUI);
+    const b = sg.bincount(ids, [], 4);
+    expect(Array.from(await b.data())).toEqual(refB);
+    const m = sg.multinomial(logits, 6, 12); // the softmax runs on the host from the logits' copy
+    expect(Array.from(await m.data())).toEqual(refMV);
+    sg.dispose([x, ids, img, boxes, ind, logits, u.values, u.indices, b, m]);
   });
 });

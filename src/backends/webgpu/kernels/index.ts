@@ -15,6 +15,7 @@ import * as rnn from './rnn.js';
 import * as attention from './attention.js';
 import * as image from './image.js';
 import * as scan from './scan.js';
+import * as topk from './topk.js';
 
 /** The kernel modules; createWebGPUBackend reads this list so that bundlers keep them. */
-export const KERNEL_MODULES: readonly object[] = [elementwise, reduce, movement, optim, matmul, conv, pool, rnn, attention, image, scan];
+export const KERNEL_MODULES: readonly object[] = [elementwise, reduce, movement, optim, matmul, conv, pool, rnn, attention, image, scan, topk];
