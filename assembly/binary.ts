@@ -68,40 +68,41 @@ function powI32(a: i32, b: i32): i32 {
 
 // ---- the ops -----------------------------------------------------------------------------
 // Each op is an @unmanaged class that is never instantiated: the walk is generic over it and
-// calls its @inline methods on changetype<T>(0), so each op gets its own specialised loops.
-//   v(a, b): one vector of results (f32, or i32 lanes);
-//   s(pa, pb, po): one element, loaded from / stored to the given addresses (strided path).
+// calls its @inline methods on changetype<T>(0), so each f32 arithmetic op gets its own
+// specialised loops (the i32 ops and the comparisons share one walk per group, below).
+//   v(a, b, op): one vector of results (f32, or i32 lanes); op: the op code (group classes only);
+//   s(pa, pb, po, op): one element, loaded from / stored to the given addresses (strided path).
 
 @inline function ltrue(mask: v128): v128 {
   return v128.and(mask, i32x4.splat(1)); // lane mask -> i32 0/1
 }
 
 @final @unmanaged class FAdd {
-  @inline v(a: v128, b: v128): v128 { return f32x4.add(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<f32>(po, load<f32>(pa) + load<f32>(pb)); }
+  @inline v(a: v128, b: v128, op: i32): v128 { return f32x4.add(a, b); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { store<f32>(po, load<f32>(pa) + load<f32>(pb)); }
 }
 @final @unmanaged class FSub {
-  @inline v(a: v128, b: v128): v128 { return f32x4.sub(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<f32>(po, load<f32>(pa) - load<f32>(pb)); }
+  @inline v(a: v128, b: v128, op: i32): v128 { return f32x4.sub(a, b); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { store<f32>(po, load<f32>(pa) - load<f32>(pb)); }
 }
 @final @unmanaged class FMul {
-  @inline v(a: v128, b: v128): v128 { return f32x4.mul(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<f32>(po, load<f32>(pa) * load<f32>(pb)); }
+  @inline v(a: v128, b: v128, op: i32): v128 { return f32x4.mul(a, b); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { store<f32>(po, load<f32>(pa) * load<f32>(pb)); }
 }
 @final @unmanaged class FDiv {
-  @inline v(a: v128, b: v128): v128 { return f32x4.div(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<f32>(po, load<f32>(pa) / load<f32>(pb)); }
+  @inline v(a: v128, b: v128, op: i32): v128 { return f32x4.div(a, b); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { store<f32>(po, load<f32>(pa) / load<f32>(pb)); }
 }
 @final @unmanaged class FMax {
-  @inline v(a: v128, b: v128): v128 { return f32x4.max(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<f32>(po, max<f32>(load<f32>(pa), load<f32>(pb))); }
+  @inline v(a: v128, b: v128, op: i32): v128 { return f32x4.max(a, b); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { store<f32>(po, max<f32>(load<f32>(pa), load<f32>(pb))); }
 }
 @final @unmanaged class FMin {
-  @inline v(a: v128, b: v128): v128 { return f32x4.min(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<f32>(po, min<f32>(load<f32>(pa), load<f32>(pb))); }
+  @inline v(a: v128, b: v128, op: i32): v128 { return f32x4.min(a, b); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { store<f32>(po, min<f32>(load<f32>(pa), load<f32>(pb))); }
 }
 @final @unmanaged class FPow {
-  @inline v(a: v128, b: v128): v128 {
+  @inline v(a: v128, b: v128, op: i32): v128 {
     // exponent 2 in every lane: a*a is exactly what f64 pow rounded to f32 gives
     if (i32x4.all_true(f32x4.eq(b, f32x4.splat(2.0)))) return f32x4.mul(a, a);
     let r = f32x4.splat(powF32(f32x4.extract_lane(a, 0), f32x4.extract_lane(b, 0)));
@@ -109,178 +110,171 @@ function powI32(a: i32, b: i32): i32 {
     r = f32x4.replace_lane(r, 2, powF32(f32x4.extract_lane(a, 2), f32x4.extract_lane(b, 2)));
     return f32x4.replace_lane(r, 3, powF32(f32x4.extract_lane(a, 3), f32x4.extract_lane(b, 3)));
   }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<f32>(po, powF32(load<f32>(pa), load<f32>(pb))); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { store<f32>(po, powF32(load<f32>(pa), load<f32>(pb))); }
 }
 @final @unmanaged class FSqDiff {
-  @inline v(a: v128, b: v128): v128 { const d = f32x4.sub(a, b); return f32x4.mul(d, d); }
-  @inline s(pa: usize, pb: usize, po: usize): void { const d = load<f32>(pa) - load<f32>(pb); store<f32>(po, d * d); }
+  @inline v(a: v128, b: v128, op: i32): v128 { const d = f32x4.sub(a, b); return f32x4.mul(d, d); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { const d = load<f32>(pa) - load<f32>(pb); store<f32>(po, d * d); }
 }
 
-@final @unmanaged class IAdd {
-  @inline v(a: v128, b: v128): v128 { return i32x4.add(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, load<i32>(pa) + load<i32>(pb)); }
+// The i32 arithmetic and all comparisons are cold (indices, masks, metrics): rather than one
+// specialised walk per op (~1.4 KB of wasm each, issue 17's module size), each group has one
+// walk whose vector and scalar steps pick the op by its code (a well-predicted branch per
+// vector). Same values as a walk per op.
+
+/** f32 comparison of a and b by Compare code, as a lane mask. */
+@inline function fcmp4(a: v128, b: v128, op: i32): v128 {
+  if (op == Compare.Greater) return f32x4.gt(a, b);
+  if (op == Compare.GreaterEqual) return f32x4.ge(a, b);
+  if (op == Compare.Less) return f32x4.lt(a, b);
+  if (op == Compare.LessEqual) return f32x4.le(a, b);
+  if (op == Compare.Equal) return f32x4.eq(a, b);
+  return f32x4.ne(a, b);
 }
-@final @unmanaged class ISub {
-  @inline v(a: v128, b: v128): v128 { return i32x4.sub(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, load<i32>(pa) - load<i32>(pb)); }
+@inline function fcmp1(a: f32, b: f32, op: i32): bool {
+  if (op == Compare.Greater) return a > b;
+  if (op == Compare.GreaterEqual) return a >= b;
+  if (op == Compare.Less) return a < b;
+  if (op == Compare.LessEqual) return a <= b;
+  if (op == Compare.Equal) return a == b;
+  return a != b;
 }
-@final @unmanaged class IMul {
-  @inline v(a: v128, b: v128): v128 { return i32x4.mul(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, load<i32>(pa) * load<i32>(pb)); }
+@inline function icmp4(a: v128, b: v128, op: i32): v128 {
+  if (op == Compare.Greater) return i32x4.gt_s(a, b);
+  if (op == Compare.GreaterEqual) return i32x4.ge_s(a, b);
+  if (op == Compare.Less) return i32x4.lt_s(a, b);
+  if (op == Compare.LessEqual) return i32x4.le_s(a, b);
+  if (op == Compare.Equal) return i32x4.eq(a, b);
+  return i32x4.ne(a, b);
 }
-@final @unmanaged class IDiv {
-  @inline v(a: v128, b: v128): v128 {
-    let r = i32x4.splat(floorDivI32(i32x4.extract_lane(a, 0), i32x4.extract_lane(b, 0)));
-    r = i32x4.replace_lane(r, 1, floorDivI32(i32x4.extract_lane(a, 1), i32x4.extract_lane(b, 1)));
-    r = i32x4.replace_lane(r, 2, floorDivI32(i32x4.extract_lane(a, 2), i32x4.extract_lane(b, 2)));
-    return i32x4.replace_lane(r, 3, floorDivI32(i32x4.extract_lane(a, 3), i32x4.extract_lane(b, 3)));
+@inline function icmp1(a: i32, b: i32, op: i32): bool {
+  if (op == Compare.Greater) return a > b;
+  if (op == Compare.GreaterEqual) return a >= b;
+  if (op == Compare.Less) return a < b;
+  if (op == Compare.LessEqual) return a <= b;
+  if (op == Compare.Equal) return a == b;
+  return a != b;
+}
+
+/** i32 arithmetic by Binary code on scalars (wrapping; Div and Pow as in the file header). */
+function iarith1(a: i32, b: i32, op: i32): i32 {
+  switch (op) {
+    case Binary.Add: return a + b;
+    case Binary.Sub: return a - b;
+    case Binary.Mul: return a * b;
+    case Binary.Div: return floorDivI32(a, b);
+    case Binary.Max: return max<i32>(a, b);
+    case Binary.Min: return min<i32>(a, b);
+    case Binary.Pow: return powI32(a, b);
+    default: { const d = a - b; return d * d; } // SquaredDifference
   }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, floorDivI32(load<i32>(pa), load<i32>(pb))); }
 }
-@final @unmanaged class IMax {
-  @inline v(a: v128, b: v128): v128 { return i32x4.max_s(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, max<i32>(load<i32>(pa), load<i32>(pb))); }
+
+/** i32 arithmetic on vectors: lane-wise ops in SIMD, Div and Pow lane by lane. */
+@inline function iarith4(a: v128, b: v128, op: i32): v128 {
+  if (op == Binary.Add) return i32x4.add(a, b);
+  if (op == Binary.Sub) return i32x4.sub(a, b);
+  if (op == Binary.Mul) return i32x4.mul(a, b);
+  if (op == Binary.Max) return i32x4.max_s(a, b);
+  if (op == Binary.Min) return i32x4.min_s(a, b);
+  if (op == Binary.SquaredDifference) { const d = i32x4.sub(a, b); return i32x4.mul(d, d); }
+  return iarithLanes(a, b, op);
 }
-@final @unmanaged class IMin {
-  @inline v(a: v128, b: v128): v128 { return i32x4.min_s(a, b); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, min<i32>(load<i32>(pa), load<i32>(pb))); }
+function iarithLanes(a: v128, b: v128, op: i32): v128 {
+  let r = i32x4.splat(iarith1(i32x4.extract_lane(a, 0), i32x4.extract_lane(b, 0), op));
+  r = i32x4.replace_lane(r, 1, iarith1(i32x4.extract_lane(a, 1), i32x4.extract_lane(b, 1), op));
+  r = i32x4.replace_lane(r, 2, iarith1(i32x4.extract_lane(a, 2), i32x4.extract_lane(b, 2), op));
+  return i32x4.replace_lane(r, 3, iarith1(i32x4.extract_lane(a, 3), i32x4.extract_lane(b, 3), op));
 }
-@final @unmanaged class IPow {
-  @inline v(a: v128, b: v128): v128 {
-    let r = i32x4.splat(powI32(i32x4.extract_lane(a, 0), i32x4.extract_lane(b, 0)));
-    r = i32x4.replace_lane(r, 1, powI32(i32x4.extract_lane(a, 1), i32x4.extract_lane(b, 1)));
-    r = i32x4.replace_lane(r, 2, powI32(i32x4.extract_lane(a, 2), i32x4.extract_lane(b, 2)));
-    return i32x4.replace_lane(r, 3, powI32(i32x4.extract_lane(a, 3), i32x4.extract_lane(b, 3)));
+
+@final @unmanaged class IArith {
+  @inline v(a: v128, b: v128, op: i32): v128 { return iarith4(a, b, op); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void {
+    const a = load<i32>(pa), b = load<i32>(pb);
+    store<i32>(po, op == Binary.Add ? a + b : op == Binary.Sub ? a - b : op == Binary.Mul ? a * b : iarith1(a, b, op));
   }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, powI32(load<i32>(pa), load<i32>(pb))); }
 }
-@final @unmanaged class ISqDiff {
-  @inline v(a: v128, b: v128): v128 { const d = i32x4.sub(a, b); return i32x4.mul(d, d); }
-  @inline s(pa: usize, pb: usize, po: usize): void { const d = load<i32>(pa) - load<i32>(pb); store<i32>(po, d * d); }
+@final @unmanaged class FCmp {
+  @inline v(a: v128, b: v128, op: i32): v128 { return ltrue(fcmp4(a, b, op)); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { store<i32>(po, <i32>fcmp1(load<f32>(pa), load<f32>(pb), op)); }
 }
-
-@final @unmanaged class FGt {
-  @inline v(a: v128, b: v128): v128 { return ltrue(f32x4.gt(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<f32>(pa) > load<f32>(pb))); }
-}
-@final @unmanaged class FGe {
-  @inline v(a: v128, b: v128): v128 { return ltrue(f32x4.ge(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<f32>(pa) >= load<f32>(pb))); }
-}
-@final @unmanaged class FLt {
-  @inline v(a: v128, b: v128): v128 { return ltrue(f32x4.lt(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<f32>(pa) < load<f32>(pb))); }
-}
-@final @unmanaged class FLe {
-  @inline v(a: v128, b: v128): v128 { return ltrue(f32x4.le(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<f32>(pa) <= load<f32>(pb))); }
-}
-@final @unmanaged class FEq {
-  @inline v(a: v128, b: v128): v128 { return ltrue(f32x4.eq(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<f32>(pa) == load<f32>(pb))); }
-}
-@final @unmanaged class FNe {
-  @inline v(a: v128, b: v128): v128 { return ltrue(f32x4.ne(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<f32>(pa) != load<f32>(pb))); }
-}
-
-@final @unmanaged class IGt {
-  @inline v(a: v128, b: v128): v128 { return ltrue(i32x4.gt_s(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<i32>(pa) > load<i32>(pb))); }
-}
-@final @unmanaged class IGe {
-  @inline v(a: v128, b: v128): v128 { return ltrue(i32x4.ge_s(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<i32>(pa) >= load<i32>(pb))); }
-}
-@final @unmanaged class ILt {
-  @inline v(a: v128, b: v128): v128 { return ltrue(i32x4.lt_s(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<i32>(pa) < load<i32>(pb))); }
-}
-@final @unmanaged class ILe {
-  @inline v(a: v128, b: v128): v128 { return ltrue(i32x4.le_s(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<i32>(pa) <= load<i32>(pb))); }
-}
-@final @unmanaged class IEq {
-  @inline v(a: v128, b: v128): v128 { return ltrue(i32x4.eq(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<i32>(pa) == load<i32>(pb))); }
-}
-@final @unmanaged class INe {
-  @inline v(a: v128, b: v128): v128 { return ltrue(i32x4.ne(a, b)); }
-  @inline s(pa: usize, pb: usize, po: usize): void { store<i32>(po, <i32>(load<i32>(pa) != load<i32>(pb))); }
+@final @unmanaged class ICmp {
+  @inline v(a: v128, b: v128, op: i32): v128 { return ltrue(icmp4(a, b, op)); }
+  @inline s(pa: usize, pb: usize, po: usize, op: i32): void { store<i32>(po, <i32>icmp1(load<i32>(pa), load<i32>(pb), op)); }
 }
 
 // ---- runs --------------------------------------------------------------------------------
 // A run is `len` consecutive outputs at po; a advances by sa elements per output, b by sb.
 // All elements are 4 bytes (f32 or i32), so one set of loops serves every element type.
 
-@inline function run<T>(pa: usize, sa: i32, pb: usize, sb: i32, po: usize, len: i32): void {
+@inline function run<T>(pa: usize, sa: i32, pb: usize, sb: i32, po: usize, len: i32, code: i32): void {
   const op = changetype<T>(0);
   let k = 0;
   if (sa == 1 && sb == 1) {
     // both contiguous: two vectors per iteration
     for (; k + 8 <= len; k += 8) {
       const o = <usize>k << 2;
-      const r0 = op.v(v128.load(pa + o), v128.load(pb + o));
-      const r1 = op.v(v128.load(pa + o, 16), v128.load(pb + o, 16));
+      const r0 = op.v(v128.load(pa + o), v128.load(pb + o), code);
+      const r1 = op.v(v128.load(pa + o, 16), v128.load(pb + o, 16), code);
       v128.store(po + o, r0);
       v128.store(po + o, r1, 16);
     }
     if (k + 4 <= len) {
       const o = <usize>k << 2;
-      v128.store(po + o, op.v(v128.load(pa + o), v128.load(pb + o)));
+      v128.store(po + o, op.v(v128.load(pa + o), v128.load(pb + o), code));
       k += 4;
     }
     const n = len - k;
     if (n > 0) {
       const o = <usize>k << 2;
-      storeTail(po + o, op.v(loadTail(pa + o, n), loadTail(pb + o, n)), n);
+      storeTail(po + o, op.v(loadTail(pa + o, n), loadTail(pb + o, n), code), n);
     }
   } else if (sa == 1 && sb == 0) {
     // b constant over the run
     const vb = v128.load32_splat(pb);
     for (; k + 8 <= len; k += 8) {
       const o = <usize>k << 2;
-      const r0 = op.v(v128.load(pa + o), vb);
-      const r1 = op.v(v128.load(pa + o, 16), vb);
+      const r0 = op.v(v128.load(pa + o), vb, code);
+      const r1 = op.v(v128.load(pa + o, 16), vb, code);
       v128.store(po + o, r0);
       v128.store(po + o, r1, 16);
     }
     if (k + 4 <= len) {
       const o = <usize>k << 2;
-      v128.store(po + o, op.v(v128.load(pa + o), vb));
+      v128.store(po + o, op.v(v128.load(pa + o), vb, code));
       k += 4;
     }
     const n = len - k;
     if (n > 0) {
       const o = <usize>k << 2;
-      storeTail(po + o, op.v(loadTail(pa + o, n), vb), n);
+      storeTail(po + o, op.v(loadTail(pa + o, n), vb, code), n);
     }
   } else if (sa == 0 && sb == 1) {
     // a constant over the run
     const va = v128.load32_splat(pa);
     for (; k + 8 <= len; k += 8) {
       const o = <usize>k << 2;
-      const r0 = op.v(va, v128.load(pb + o));
-      const r1 = op.v(va, v128.load(pb + o, 16));
+      const r0 = op.v(va, v128.load(pb + o), code);
+      const r1 = op.v(va, v128.load(pb + o, 16), code);
       v128.store(po + o, r0);
       v128.store(po + o, r1, 16);
     }
     if (k + 4 <= len) {
       const o = <usize>k << 2;
-      v128.store(po + o, op.v(va, v128.load(pb + o)));
+      v128.store(po + o, op.v(va, v128.load(pb + o), code));
       k += 4;
     }
     const n = len - k;
     if (n > 0) {
       const o = <usize>k << 2;
-      storeTail(po + o, op.v(va, loadTail(pb + o, n)), n);
+      storeTail(po + o, op.v(va, loadTail(pb + o, n), code), n);
     }
   } else {
     // any other strides (both broadcast, or a transposed-style view): scalar
     const ba = <usize>sa << 2;
     const bb = <usize>sb << 2;
     for (; k < len; k++) {
-      op.s(pa, pb, po + (<usize>k << 2));
+      op.s(pa, pb, po + (<usize>k << 2), code);
       pa += ba;
       pb += bb;
     }
@@ -289,7 +283,7 @@ function powI32(a: i32, b: i32): i32 {
 
 // ---- the broadcast walk ------------------------------------------------------------------
 
-function walk<T>(a: usize, b: usize, out: usize, rank: i32, shape: usize, aStrides: usize, bStrides: usize, start: i32, end: i32): void {
+function walk<T>(a: usize, b: usize, out: usize, rank: i32, shape: usize, aStrides: usize, bStrides: usize, start: i32, end: i32, code: i32): void {
   if (end <= start || rank < 1) return;
   // innermost dim (d0) and the one above it (d1; size 1 when rank == 1)
   const r0 = <usize>(rank - 1) << 2;
@@ -326,7 +320,7 @@ function walk<T>(a: usize, b: usize, out: usize, rank: i32, shape: usize, aStrid
       run<T>(
         a + (<usize>(aRow + j * sa0) << 2), sa0,
         b + (<usize>(bRow + j * sb0) << 2), sb0,
-        out + (<usize>idx << 2), len,
+        out + (<usize>idx << 2), len, code,
       );
       idx += len;
       if (idx >= end) return;
@@ -343,55 +337,32 @@ function walk<T>(a: usize, b: usize, out: usize, rank: i32, shape: usize, aStrid
 /** f32 broadcast arithmetic (Binary codes). See the file header for layout and semantics. */
 export function binaryF32(op: i32, a: usize, b: usize, out: usize, rank: i32, shape: usize, aStrides: usize, bStrides: usize, start: i32, end: i32): void {
   switch (op) {
-    case Binary.Add: walk<FAdd>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Sub: walk<FSub>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Mul: walk<FMul>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Div: walk<FDiv>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Max: walk<FMax>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Min: walk<FMin>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Pow: walk<FPow>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.SquaredDifference: walk<FSqDiff>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
+    case Binary.Add: walk<FAdd>(a, b, out, rank, shape, aStrides, bStrides, start, end, 0); break;
+    case Binary.Sub: walk<FSub>(a, b, out, rank, shape, aStrides, bStrides, start, end, 0); break;
+    case Binary.Mul: walk<FMul>(a, b, out, rank, shape, aStrides, bStrides, start, end, 0); break;
+    case Binary.Div: walk<FDiv>(a, b, out, rank, shape, aStrides, bStrides, start, end, 0); break;
+    case Binary.Max: walk<FMax>(a, b, out, rank, shape, aStrides, bStrides, start, end, 0); break;
+    case Binary.Min: walk<FMin>(a, b, out, rank, shape, aStrides, bStrides, start, end, 0); break;
+    case Binary.Pow: walk<FPow>(a, b, out, rank, shape, aStrides, bStrides, start, end, 0); break;
+    case Binary.SquaredDifference: walk<FSqDiff>(a, b, out, rank, shape, aStrides, bStrides, start, end, 0); break;
     default: unreachable(); // unknown op code: a bug on the TS side
   }
 }
 
 /** f32 broadcast comparison (Compare codes) writing i32 0/1. */
 export function compareF32(op: i32, a: usize, b: usize, out: usize, rank: i32, shape: usize, aStrides: usize, bStrides: usize, start: i32, end: i32): void {
-  switch (op) {
-    case Compare.Greater: walk<FGt>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.GreaterEqual: walk<FGe>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.Less: walk<FLt>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.LessEqual: walk<FLe>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.Equal: walk<FEq>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.NotEqual: walk<FNe>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    default: unreachable();
-  }
+  if (<u32>op > <u32>Compare.NotEqual) unreachable(); // unknown op code: a bug on the TS side
+  walk<FCmp>(a, b, out, rank, shape, aStrides, bStrides, start, end, op);
 }
 
 /** i32 broadcast arithmetic (Binary codes); see the header for Div and Pow. */
 export function binaryI32(op: i32, a: usize, b: usize, out: usize, rank: i32, shape: usize, aStrides: usize, bStrides: usize, start: i32, end: i32): void {
-  switch (op) {
-    case Binary.Add: walk<IAdd>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Sub: walk<ISub>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Mul: walk<IMul>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Div: walk<IDiv>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Max: walk<IMax>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Min: walk<IMin>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.Pow: walk<IPow>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Binary.SquaredDifference: walk<ISqDiff>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    default: unreachable();
-  }
+  if (<u32>op > <u32>Binary.SquaredDifference) unreachable();
+  walk<IArith>(a, b, out, rank, shape, aStrides, bStrides, start, end, op);
 }
 
 /** i32 broadcast comparison (Compare codes) writing i32 0/1. */
 export function compareI32(op: i32, a: usize, b: usize, out: usize, rank: i32, shape: usize, aStrides: usize, bStrides: usize, start: i32, end: i32): void {
-  switch (op) {
-    case Compare.Greater: walk<IGt>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.GreaterEqual: walk<IGe>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.Less: walk<ILt>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.LessEqual: walk<ILe>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.Equal: walk<IEq>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    case Compare.NotEqual: walk<INe>(a, b, out, rank, shape, aStrides, bStrides, start, end); break;
-    default: unreachable();
-  }
+  if (<u32>op > <u32>Compare.NotEqual) unreachable();
+  walk<ICmp>(a, b, out, rank, shape, aStrides, bStrides, start, end, op);
 }

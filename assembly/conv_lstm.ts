@@ -20,7 +20,7 @@
 // Rows never interact, so any split of [r0, r1) over threads computes every element with the
 // same arithmetic: results are bit-identical for any thread count.
 
-import { act4, dact4, ld, st } from './rnn_act';
+import { actK, dactK, ld, st } from './rnn_act';
 
 /**
  * Forward step s: z = xz[tin] + zr; i, f, o = recAct(z_i, z_f, z_o); g = act(z_c);
@@ -32,14 +32,16 @@ export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
   hs: usize, Ks: i32, val: usize, K: i32, nH: i32, cSlot: i32, cs: usize, gates: usize, hin: usize,
   T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
   // Keras' defaults get a copy of the loop with the activations known (no per-vector dispatch).
-  if (act == 1 && recAct == 2) stepRows(xz, zr, c0, recMask, hs, Ks, val, K, nH, cSlot, cs, gates, hin, T, P, F, s, tin, 1, 2, r0, r1);
-  else stepRows(xz, zr, c0, recMask, hs, Ks, val, K, nH, cSlot, cs, gates, hin, T, P, F, s, tin, act, recAct, r0, r1);
+  if (act == 1 && recAct == 2) stepRows(xz, zr, c0, recMask, hs, Ks, val, K, nH, cSlot, cs, gates, hin, T, P, F, s, tin, 1, 2, r0, r1, true);
+  else stepRows(xz, zr, c0, recMask, hs, Ks, val, K, nH, cSlot, cs, gates, hin, T, P, F, s, tin, act, recAct, r0, r1, false);
 }
 
+// known: act and recAct are constants (the Keras-default copy), so actK/dactK inline their
+// sigmoid/tanh; in the other copy each activation is one call (rnn_act.ts).
 // @ts-ignore: decorator
 @inline function stepRows(xz: usize, zr: usize, c0: usize, recMask: usize,
   hs: usize, Ks: i32, val: usize, K: i32, nH: i32, cSlot: i32, cs: usize, gates: usize, hin: usize,
-  T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
+  T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32, known: bool): void {
   const fB = <usize>F << 2;
   const gB = fB << 2;
   const vSlot = s - (T - nH); // val's slot of this step's h (< 0: none)
@@ -61,12 +63,12 @@ export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
     for (let j = 0; j < F; j += 4) {
       const k = min(4, F - j);
       const q = <usize>j << 2;
-      const i = act4(f32x4.add(ld(xr + q, k), ld(pr + q, k)), recAct);
-      const f = act4(f32x4.add(ld(xr + fB + q, k), ld(pr + fB + q, k)), recAct);
-      const g = act4(f32x4.add(ld(xr + 2 * fB + q, k), ld(pr + 2 * fB + q, k)), act);
-      const o = act4(f32x4.add(ld(xr + 3 * fB + q, k), ld(pr + 3 * fB + q, k)), recAct);
+      const i = actK(f32x4.add(ld(xr + q, k), ld(pr + q, k)), recAct, known);
+      const f = actK(f32x4.add(ld(xr + fB + q, k), ld(pr + fB + q, k)), recAct, known);
+      const g = actK(f32x4.add(ld(xr + 2 * fB + q, k), ld(pr + 2 * fB + q, k)), act, known);
+      const o = actK(f32x4.add(ld(xr + 3 * fB + q, k), ld(pr + 3 * fB + q, k)), recAct, known);
       const c = f32x4.add(f32x4.mul(f, ld(cp + q, k)), f32x4.mul(i, g));
-      const h = f32x4.mul(o, act4(c, act));
+      const h = f32x4.mul(o, actK(c, act, known));
       st(gr + q, i, k);
       st(gr + fB + q, f, k);
       st(gr + 2 * fB + q, g, k);
@@ -90,14 +92,14 @@ export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
 export function convLstmBackStepF32(hs: usize, Ks: i32, cs: usize, gates: usize, h0: usize, c0: usize, recMask: usize,
   dy: usize, K: i32, nH: i32, dh: usize, dc: usize, dzCur: usize, hpCur: usize,
   T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
-  if (act == 1 && recAct == 2) backRows(hs, Ks, cs, gates, h0, c0, recMask, dy, K, nH, dh, dc, dzCur, hpCur, T, P, F, s, tin, 1, 2, r0, r1);
-  else backRows(hs, Ks, cs, gates, h0, c0, recMask, dy, K, nH, dh, dc, dzCur, hpCur, T, P, F, s, tin, act, recAct, r0, r1);
+  if (act == 1 && recAct == 2) backRows(hs, Ks, cs, gates, h0, c0, recMask, dy, K, nH, dh, dc, dzCur, hpCur, T, P, F, s, tin, 1, 2, r0, r1, true);
+  else backRows(hs, Ks, cs, gates, h0, c0, recMask, dy, K, nH, dh, dc, dzCur, hpCur, T, P, F, s, tin, act, recAct, r0, r1, false);
 }
 
 // @ts-ignore: decorator
 @inline function backRows(hs: usize, Ks: i32, cs: usize, gates: usize, h0: usize, c0: usize, recMask: usize,
   dy: usize, K: i32, nH: i32, dh: usize, dc: usize, dzCur: usize, hpCur: usize,
-  T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
+  T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32, known: bool): void {
   const fB = <usize>F << 2;
   const gB = fB << 2;
   const vSlot = s - (T - nH);
@@ -118,13 +120,13 @@ export function convLstmBackStepF32(hs: usize, Ks: i32, cs: usize, gates: usize,
       const k = min(4, F - j);
       const q = <usize>j << 2;
       const i = ld(gr + q, k), f = ld(gr + fB + q, k), g = ld(gr + 2 * fB + q, k), o = ld(gr + 3 * fB + q, k);
-      const tc = act4(ld(ct + q, k), act);
+      const tc = actK(ld(ct + q, k), act, known);
       const dhv = vSlot >= 0 ? f32x4.add(ld(dhb + q, k), ld(dys + q, k)) : ld(dhb + q, k);
-      const dcv = f32x4.add(ld(dcb + q, k), f32x4.mul(f32x4.mul(dhv, o), dact4(tc, act)));
-      const dzi = f32x4.mul(f32x4.mul(dcv, g), dact4(i, recAct));
-      const dzf = f32x4.mul(f32x4.mul(dcv, ld(cp + q, k)), dact4(f, recAct));
-      const dzg = f32x4.mul(f32x4.mul(dcv, i), dact4(g, act));
-      const dzo = f32x4.mul(f32x4.mul(dhv, tc), dact4(o, recAct));
+      const dcv = f32x4.add(ld(dcb + q, k), f32x4.mul(f32x4.mul(dhv, o), dactK(tc, act, known)));
+      const dzi = f32x4.mul(f32x4.mul(dcv, g), dactK(i, recAct, known));
+      const dzf = f32x4.mul(f32x4.mul(dcv, ld(cp + q, k)), dactK(f, recAct, known));
+      const dzg = f32x4.mul(f32x4.mul(dcv, i), dactK(g, act, known));
+      const dzo = f32x4.mul(f32x4.mul(dhv, tc), dactK(o, recAct, known));
       st(dzc + q, dzi, k);
       st(dzc + fB + q, dzf, k);
       st(dzc + 2 * fB + q, dzg, k);

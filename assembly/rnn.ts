@@ -31,7 +31,7 @@
 // that ranges never share any; nothing here allocates.
 
 import { fsplat } from './simdmath';
-import { act4, dact4, ld, st } from './rnn_act';
+import { act4, actK, dact4, ld, st } from './rnn_act';
 
 // ---------------------------------------------------------------------------------------------
 // The per-step product: C[r, 0:N] = sum_k A[r, k] * B[k, 0:N] (+ bias[0:N]) for r in [r0, r1).
@@ -162,6 +162,15 @@ function maskRows(init: usize, seq: usize, recMask: usize, hm: usize, s: i32, T:
 export function lstmForwardF32(xp: usize, rk: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
   hs: usize, cs: usize, gates: usize, rp: usize, hm: usize,
   B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
+  // Keras' defaults (tanh, sigmoid) get a copy with the activations inlined; others call them.
+  if (act == 1 && recAct == 2) lstmForward(xp, rk, h0, c0, mask, recMask, hs, cs, gates, rp, hm, B, T, U, goBack, 1, 2, r0, r1, true);
+  else lstmForward(xp, rk, h0, c0, mask, recMask, hs, cs, gates, rp, hm, B, T, U, goBack, act, recAct, r0, r1, false);
+}
+
+// @ts-ignore: decorator
+@inline function lstmForward(xp: usize, rk: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
+  hs: usize, cs: usize, gates: usize, rp: usize, hm: usize,
+  B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, r0: i32, r1: i32, known: bool): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const G = 4 * U;
@@ -193,12 +202,12 @@ export function lstmForwardF32(xp: usize, rk: usize, h0: usize, c0: usize, mask:
       for (let j = 0; j < U; j += 4) {
         const n = min(4, U - j);
         const q = <usize>j << 2;
-        const i = act4(f32x4.add(ld(xr + q, n), ld(pr + q, n)), recAct);
-        const f = act4(f32x4.add(ld(xr + uB + q, n), ld(pr + uB + q, n)), recAct);
-        const g = act4(f32x4.add(ld(xr + 2 * uB + q, n), ld(pr + 2 * uB + q, n)), act);
-        const o = act4(f32x4.add(ld(xr + 3 * uB + q, n), ld(pr + 3 * uB + q, n)), recAct);
+        const i = actK(f32x4.add(ld(xr + q, n), ld(pr + q, n)), recAct, known);
+        const f = actK(f32x4.add(ld(xr + uB + q, n), ld(pr + uB + q, n)), recAct, known);
+        const g = actK(f32x4.add(ld(xr + 2 * uB + q, n), ld(pr + 2 * uB + q, n)), act, known);
+        const o = actK(f32x4.add(ld(xr + 3 * uB + q, n), ld(pr + 3 * uB + q, n)), recAct, known);
         const c = f32x4.add(f32x4.mul(f, ld(cp + q, n)), f32x4.mul(i, g));
-        const h = f32x4.mul(o, act4(c, act));
+        const h = f32x4.mul(o, actK(c, act, known));
         st(gr + q, i, n);
         st(gr + uB + q, f, n);
         st(gr + 2 * uB + q, g, n);
@@ -302,6 +311,15 @@ export function lstmBackwardF32(rkT: usize, h0: usize, c0: usize, mask: usize, r
 export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mask: usize, recMask: usize,
   hs: usize, gates: usize, recH: usize, rp: usize, hm: usize,
   B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, resetAfter: i32, r0: i32, r1: i32): void {
+  // Keras' defaults (tanh, sigmoid) get a copy with the activations inlined; others call them.
+  if (act == 1 && recAct == 2) gruForward(xp, rk, rbias, h0, mask, recMask, hs, gates, recH, rp, hm, B, T, U, goBack, 1, 2, resetAfter, r0, r1, true);
+  else gruForward(xp, rk, rbias, h0, mask, recMask, hs, gates, recH, rp, hm, B, T, U, goBack, act, recAct, resetAfter, r0, r1, false);
+}
+
+// @ts-ignore: decorator
+@inline function gruForward(xp: usize, rk: usize, rbias: usize, h0: usize, mask: usize, recMask: usize,
+  hs: usize, gates: usize, recH: usize, rp: usize, hm: usize,
+  B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, resetAfter: i32, r0: i32, r1: i32, known: bool): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const G = 3 * U;
@@ -330,8 +348,8 @@ export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mas
       for (let j = 0; j < U; j += 4) {
         const n = min(4, U - j);
         const q = <usize>j << 2;
-        const z = act4(f32x4.add(ld(xr + q, n), ld(pr + q, n)), recAct);
-        const r = act4(f32x4.add(ld(xr + uB + q, n), ld(pr + uB + q, n)), recAct);
+        const z = actK(f32x4.add(ld(xr + q, n), ld(pr + q, n)), recAct, known);
+        const r = actK(f32x4.add(ld(xr + uB + q, n), ld(pr + uB + q, n)), recAct, known);
         st(gr + q, z, n);
         st(gr + uB + q, r, n);
         if (resetAfter == 0) st(hr + q, f32x4.mul(r, ld(ar + q, n)), n);
@@ -367,7 +385,7 @@ export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mas
         } else {
           pre = f32x4.add(ld(xr + 2 * uB + q, n), rph);
         }
-        const hh = act4(pre, act);
+        const hh = actK(pre, act, known);
         st(gr + 2 * uB + q, hh, n);
         const hpv = ld(hp + q, n);
         // h = z*hp + (1 - z)*hh

@@ -34,12 +34,55 @@ const SELU_SA: f32 = 1.7580993408473766; // scale * alpha
 
 /**
  * act(x) per lane. hardSigmoid is Keras 3's relu6(x + 3) / 6, HARD_SIGMOID_K2 Keras 2's
- * clip(0.2 x + 0.5, 0, 1); elu has alpha 1.
+ * clip(0.2 x + 0.5, 0, 1); elu has alpha 1. Sigmoid and tanh (Keras' defaults, the recurrent
+ * kernels' hot path) are inlined at each call site; every other activation is one call to
+ * actOther4, so that the kernels do not carry an inlined copy of every activation at every gate
+ * (issue 17: that was ~60 KB of the module). Same arithmetic either way.
  */
 // @ts-ignore: decorator
 @inline export function act4(x: v128, code: i32): v128 {
-  if (code == TANH) return tanh4(x);
   if (code == SIGMOID) return sigmoid4(x);
+  if (code == TANH) return tanh4(x);
+  return actOther4(x, code);
+}
+
+/** act4 as one call (not inlined): for the kernels' copies where the codes vary. */
+// @ts-ignore: decorator
+@inline export function actAny4(x: v128, code: i32): v128 {
+  return actCall4(x, code);
+}
+
+/** dact4 as one call (not inlined). */
+// @ts-ignore: decorator
+@inline export function dactAny4(y: v128, code: i32): v128 {
+  return dactCall4(y, code);
+}
+
+/**
+ * act4 where `known` (a constant at each use) says the code is a constant too: the kernels'
+ * copies for Keras' defaults (tanh, sigmoid) inline them; their other copy calls actAny4.
+ */
+// @ts-ignore: decorator
+@inline export function actK(x: v128, code: i32, known: bool): v128 {
+  return known ? act4(x, code) : actAny4(x, code);
+}
+
+/** dact4 as actK. */
+// @ts-ignore: decorator
+@inline export function dactK(y: v128, code: i32, known: bool): v128 {
+  return known ? dact4(y, code) : dactAny4(y, code);
+}
+
+function actCall4(x: v128, code: i32): v128 {
+  return act4(x, code);
+}
+
+function dactCall4(y: v128, code: i32): v128 {
+  return dact4(y, code);
+}
+
+/** act4 for the activations other than sigmoid and tanh (not inlined). */
+function actOther4(x: v128, code: i32): v128 {
   if (code == HARD_SIGMOID) {
     const t = f32x4.min(f32x4.max(f32x4.add(x, fsplat(3.0)), fsplat(0.0)), fsplat(6.0));
     return f32x4.div(t, fsplat(6.0));
@@ -59,11 +102,19 @@ const SELU_SA: f32 = 1.7580993408473766; // scale * alpha
   return x;
 }
 
-/** act'(x) per lane, from the output y = act(x) (every supported activation allows it). */
+/**
+ * act'(x) per lane, from the output y = act(x) (every supported activation allows it). Sigmoid
+ * and tanh inline, the others one call to dactOther4 (as act4).
+ */
 // @ts-ignore: decorator
 @inline export function dact4(y: v128, code: i32): v128 {
-  if (code == TANH) return f32x4.sub(fsplat(1.0), f32x4.mul(y, y));
   if (code == SIGMOID) return f32x4.mul(y, f32x4.sub(fsplat(1.0), y));
+  if (code == TANH) return f32x4.sub(fsplat(1.0), f32x4.mul(y, y));
+  return dactOther4(y, code);
+}
+
+/** dact4 for the activations other than sigmoid and tanh (not inlined). */
+function dactOther4(y: v128, code: i32): v128 {
   if (code == HARD_SIGMOID) {
     const inside = v128.and(f32x4.gt(y, fsplat(0.0)), f32x4.lt(y, fsplat(1.0)));
     return v128.and(inside, fsplat(<f32>(1.0 / 6.0)));

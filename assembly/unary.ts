@@ -270,15 +270,17 @@ import { exp4, expm14, log4, sigmoid4, tanh4, softplus4, clamp4, loadTail, store
 
 // ---- loops -------------------------------------------------------------------------------
 
-/** out = f(x) over [start, end): 8 elements per iteration, then one vector, then a 1..3 tail. */
+/**
+ * out = f(x) over [start, end): 8 elements per iteration, then vectors of 4 with the 1..3 tail
+ * as a partly-filled vector, through one more copy of the op's code.
+ */
 function mapLoop<T>(x: usize, out: usize, start: i32, end: i32, alpha: f32, beta: f32): void {
   const op = changetype<T>(0);
   const a = f32x4.splat(alpha);
   const b = f32x4.splat(beta);
   let off = <usize>start << 2;
   let n = end - start;
-  // Two independent vectors per iteration: the cheap ops get closer to memory bandwidth and
-  // the long dependency chains of the exp-based ops overlap.
+  // Two independent vectors per iteration: the cheap ops get closer to memory bandwidth.
   while (n >= 8) {
     const v0 = v128.load(x + off);
     const v1 = v128.load(x + off, 16);
@@ -287,12 +289,20 @@ function mapLoop<T>(x: usize, out: usize, start: i32, end: i32, alpha: f32, beta
     off += 32;
     n -= 8;
   }
-  if (n >= 4) {
-    v128.store(out + off, op.f(v128.load(x + off), a, b));
+  mapTail<T>(x, out, off, n, a, b);
+}
+
+/** out = f(x) for the n elements at byte offset off: vectors of 4, the 1..3 tail partly filled. */
+// @ts-ignore: decorator
+@inline function mapTail<T>(x: usize, out: usize, off: usize, n: i32, a: v128, b: v128): void {
+  const op = changetype<T>(0);
+  while (n > 0) {
+    const r = op.f(n >= 4 ? v128.load(x + off) : loadTail(x + off, n), a, b);
+    if (n >= 4) v128.store(out + off, r);
+    else storeTail(out + off, r, n);
     off += 16;
     n -= 4;
   }
-  if (n > 0) storeTail(out + off, op.f(loadTail(x + off, n), a, b), n);
 }
 
 /** dx = op.d(...) over [start, end): vectors of 4, then a 1..3 tail through the same code. */
