@@ -47,7 +47,7 @@
 // Allocates nothing; out, dq, dk, dv must not alias the inputs.
 
 import { exp4, fsplat, loadTail, storeTail } from './simdmath';
-import { expNeg4 } from './fastmath';
+import { EXP_NEG_CONSTS, expNeg4k } from './fastmath';
 
 // @ts-ignore: decorator
 @inline const CAUSAL: i32 = 1;
@@ -531,14 +531,22 @@ function forwardBlock(qp: usize, kp: usize, vp: usize, lt: usize, mr: usize, mt:
     m1 = v128.bitselect(zero, m1, empty1);
   }
   // weights e = exp(l - max), in place, and their sums per lane (keys in order)
+  // (constants loaded once: see EXP_NEG_CONSTS; one half of the lanes at a time keeps them in registers)
+  const k = EXP_NEG_CONSTS;
+  const c0 = v128.load(k), c1 = v128.load(k, 16), c2 = v128.load(k, 32), c3 = v128.load(k, 48);
+  const c4 = v128.load(k, 64), c5 = v128.load(k, 80), c6 = v128.load(k, 96), c7 = v128.load(k, 112);
+  const c8 = v128.load(k, 128), c9 = v128.load(k, 144);
   let s0 = zero, s1 = zero;
   for (let j = 0; j < nc; j++) {
     const d = lt + (<usize>j << 5);
-    const e0 = expNeg4(f32x4.sub(v128.load(d), m0));
-    const e1 = expNeg4(f32x4.sub(v128.load(d, 16), m1));
+    const e0 = expNeg4k(f32x4.sub(v128.load(d), m0), c0, c1, c2, c3, c4, c5, c6, c7, c8, c9);
     v128.store(d, e0);
-    v128.store(d, e1, 16);
     s0 = f32x4.add(s0, e0);
+  }
+  for (let j = 0; j < nc; j++) {
+    const d = lt + (<usize>j << 5) + 16;
+    const e1 = expNeg4k(f32x4.sub(v128.load(d), m1), c0, c1, c2, c3, c4, c5, c6, c7, c8, c9);
+    v128.store(d, e1);
     s1 = f32x4.add(s1, e1);
   }
   const inv0 = f32x4.div(f32x4.splat(1), s0), inv1 = f32x4.div(f32x4.splat(1), s1);

@@ -44,21 +44,53 @@
 @inline const P5: f32 = 0.0013264722656458616;
 
 /**
+ * The ten constants of expNeg4k, each splat over 16 bytes, in its argument order (a data
+ * segment): a kernel that calls expNeg4k in a loop loads them into locals before the loop, so
+ * that V8 keeps them in registers (or one load from its spill slot) instead of rebuilding each
+ * v128 constant from immediates (3 instructions each) on every iteration.
+ */
+export const EXP_NEG_CONSTS: usize = memory.data<f32>([
+  LOG2E, LOG2E, LOG2E, LOG2E,
+  -127.0, -127.0, -127.0, -127.0,
+  MAGIC, MAGIC, MAGIC, MAGIC,
+  P5, P5, P5, P5,
+  P4, P4, P4, P4,
+  P3, P3, P3, P3,
+  P2, P2, P2, P2,
+  P1, P1, P1, P1,
+  1.0, 1.0, 1.0, 1.0,
+  // 127 - MAGIC_BITS as i32 bits in each lane (a negative integer, stored through its f32 pattern)
+  reinterpret<f32>(127 - MAGIC_BITS), reinterpret<f32>(127 - MAGIC_BITS),
+  reinterpret<f32>(127 - MAGIC_BITS), reinterpret<f32>(127 - MAGIC_BITS),
+], 16);
+
+/**
+ * expNeg4 with its constants passed in (the v128 splats of EXP_NEG_CONSTS, in order): same
+ * operations, same bits.
+ */
+// @ts-ignore: decorator
+@inline export function expNeg4k(x: v128, log2e: v128, lo: v128, magic: v128, p5: v128, p4: v128, p3: v128,
+  p2: v128, p1: v128, one: v128, bias: v128): v128 {
+  // y >= -127 (NaN passes: pmax returns its first operand when the comparison fails)
+  const y = f32x4.pmax(f32x4.mul(x, log2e), lo);
+  const t = f32x4.add(y, magic); // 1.5*2^23 + n, n = round(y) in [-127, 0]
+  const f = f32x4.sub(y, f32x4.sub(t, magic));
+  let p = f32x4.add(f32x4.mul(p5, f), p4);
+  p = f32x4.add(f32x4.mul(p, f), p3);
+  p = f32x4.add(f32x4.mul(p, f), p2);
+  p = f32x4.add(f32x4.mul(p, f), p1);
+  p = f32x4.add(f32x4.mul(p, f), one);
+  // 2^n as a float: biased exponent n + 127 in [0, 127] (0 gives +0.0, so the product is 0)
+  return f32x4.mul(p, i32x4.shl(i32x4.add(t, bias), 23));
+}
+
+/**
  * exp(x) per lane for x <= 0 (and -Inf, giving 0): relative error 1.9e-7 + 4.1e-8 * |x|,
  * exactly 0 for x <= -87.68, exp(0) = 1. See the file's header.
  */
 // @ts-ignore: decorator
 @inline export function expNeg4(x: v128): v128 {
-  // y >= -127 (NaN passes: pmax returns its first operand when the comparison fails)
-  const y = f32x4.pmax(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(-127.0));
-  const t = f32x4.add(y, f32x4.splat(MAGIC)); // 1.5*2^23 + n, n = round(y) in [-127, 0]
-  const f = f32x4.sub(y, f32x4.sub(t, f32x4.splat(MAGIC)));
-  let p = f32x4.add(f32x4.mul(f32x4.splat(P5), f), f32x4.splat(P4));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(P3));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(P2));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(P1));
-  p = f32x4.add(f32x4.mul(p, f), f32x4.splat(1.0));
-  // 2^n as a float: biased exponent n + 127 in [0, 127] (0 gives +0.0, so the product is 0)
-  const scale = i32x4.shl(i32x4.add(t, i32x4.splat(127 - MAGIC_BITS)), 23);
-  return f32x4.mul(p, scale);
+  return expNeg4k(x, f32x4.splat(LOG2E), f32x4.splat(-127.0), f32x4.splat(MAGIC), f32x4.splat(P5),
+    f32x4.splat(P4), f32x4.splat(P3), f32x4.splat(P2), f32x4.splat(P1), f32x4.splat(1.0),
+    i32x4.splat(127 - MAGIC_BITS));
 }
