@@ -14,6 +14,7 @@ import { matMul } from './matmul.js';
 import { reshape } from './reshape.js';
 import { transpose } from './transpose.js';
 import { checkInt, checkShape, scoped, toTensor } from './util.js';
+import { hostValues } from './host_read.js';
 
 type Arg = Tensor | TensorLike;
 
@@ -36,8 +37,8 @@ function search(op: string, seqIn: Arg, valIn: Arg, side: 'left' | 'right'): Ten
       throw new Error(
         `${op}: sortedSequence ${fmt(seq.shape)} and values ${fmt(val.shape)} must have the same number of rows (leading dimensions) and a non-empty last dimension`,
       );
-    const s = seq.dataSync();
-    const v = val.dataSync();
+    const s = hostValues(op, 'sortedSequence', seq);
+    const v = hostValues(op, 'values', val);
     const out = new Int32Array(val.size);
     for (let r = 0; r < vrows; r++) {
       const base = r * m;
@@ -188,8 +189,8 @@ export function broadcastArgs(s0: Arg, s1: Arg): Tensor {
       throw new Error(
         `broadcastArgs: s0 and s1 must be int32 vectors but are ${a.dtype} ${fmt(a.shape)} and ${b.dtype} ${fmt(b.shape)}`,
       );
-    const x = Array.from(a.dataSync());
-    const y = Array.from(b.dataSync());
+    const x = Array.from(hostValues('broadcastArgs', 's0', a));
+    const y = Array.from(hostValues('broadcastArgs', 's1', b));
     const n = Math.max(x.length, y.length);
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) {
@@ -231,8 +232,8 @@ export function bitwiseAnd(x: Arg, y: Arg): Tensor {
       throw new Error(`bitwiseAnd: x and y must be int32 but are ${a.dtype} and ${b.dtype}`);
     if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
       throw new Error(`bitwiseAnd: x ${fmt(a.shape)} and y ${fmt(b.shape)} must have the same shape`);
-    const p = a.dataSync();
-    const q = b.dataSync();
+    const p = hostValues('bitwiseAnd', 'x', a);
+    const q = hostValues('bitwiseAnd', 'y', b);
     const out = new Int32Array(p.length);
     for (let i = 0; i < out.length; i++) out[i] = p[i] & q[i];
     return ENGINE.makeTensor(out, a.shape, 'int32');
@@ -311,9 +312,9 @@ export function sparseToDense(
     ENGINE.checkSize(op, outputShape, vals.dtype);
     const size = sizeFromShape(outputShape);
     const out: TypedArray = vals.dtype === 'float32' ? new Float32Array(size) : new Int32Array(size);
-    out.fill(dv.dataSync()[0]);
-    const iv = idx.dataSync();
-    const vv = vals.dataSync();
+    out.fill(hostValues(op, 'defaultValue', dv)[0]);
+    const iv = hostValues(op, 'sparseIndices', idx);
+    const vv = hostValues(op, 'sparseValues', vals);
     const seen = new Set<number>();
     for (let i = 0; i < n; i++) {
       let flat = 0;

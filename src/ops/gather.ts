@@ -5,6 +5,7 @@ import { fmt, normAxis, sizeFromShape } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
 import { reshape } from './reshape.js';
 import { checkFinite, checkInt, run1, scoped, toTensor } from './util.js';
+import { hostValues } from './host_read.js';
 
 registerGradient('Gather', {
   saveInputs: [1],
@@ -61,7 +62,7 @@ function gatherBatched(t: Tensor, idx: Tensor, a: number, batchDims: number): Te
       );
   }
   const N = t.shape[a];
-  const iv = idx.dataSync();
+  const iv = hostValues('gather', 'indices', idx);
   for (let i = 0; i < iv.length; i++) {
     if (!(iv[i] >= 0 && iv[i] < N))
       throw new Error(`gather: index ${iv[i]} is out of range [0, ${N}) along axis ${a} of x ${fmt(t.shape)}`);

@@ -304,7 +304,7 @@ function threshold(image: Arg, method: 'binary' | 'otsu' = 'binary', inverted = 
     if (method !== 'binary' && method !== 'otsu') throw new Error(`${op}: method must be 'binary' or 'otsu' but is '${method}'`);
     if (typeof threshValue !== 'number' || !Number.isFinite(threshValue))
       throw new Error(`${op}: threshValue must be a finite number but is ${threshValue}`);
-    const v = x.dataSync();
+    const v = hostValues(op, 'image', x);
     const [h, w, c] = x.shape;
     const f = Math.fround;
     const gray = new Float32Array(h * w);

@@ -141,6 +141,12 @@ function qr2d(x: Tensor, fullMatrices: boolean): [Tensor, Tensor] {
   for (let j = 0; j < Math.min(M, N); j++) {
     const col = slice(r, [j, j], [M - j, 1]);
     const normX = sqrt(sum(mul(col, col)));
+    if (!ENGINE.canReadSync(normX)) {
+      throw new Error(
+        `linalg.qr: reads the norm and sign of each Householder column synchronously, which the ${ENGINE.backend.name} ` +
+          `backend cannot do (its results live on the GPU; WebGPU has no blocking readback); run linalg.qr on the wasm backend`,
+      );
+    }
     if (normX.dataSync()[0] === 0) continue;
     const head = slice(col, [0, 0], [1, 1]);
     const s = head.dataSync()[0] > 0 ? -1 : 1;

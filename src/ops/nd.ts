@@ -14,6 +14,7 @@ import { transpose } from './transpose.js';
 import { checkInt, scoped, toTensor } from './util.js';
 import { greater } from './binary.js';
 import { where } from './where.js';
+import { hostValues } from './host_read.js';
 
 /** @inline */
 type Arg = Tensor | TensorLike;
@@ -26,7 +27,7 @@ function flatRows(op: string, indices: Tensor, shape: Shape): { rows: Tensor; K:
   if (K > shape.length)
     throw new Error(`${op}: indices ${fmt(indices.shape)} index ${K} dimensions of a tensor of shape ${fmt(shape)}`);
   const st = stridesOf(shape.slice(0, K));
-  const iv = indices.dataSync();
+  const iv = hostValues(op, 'indices', indices);
   const n = iv.length / Math.max(K, 1);
   const rows = new Int32Array(K === 0 ? 0 : n);
   for (let r = 0; r < n && K > 0; r++) {

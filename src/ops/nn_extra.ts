@@ -13,6 +13,7 @@ import { slice } from './slice.js';
 import { square } from './unary.js';
 import { checkFinite, checkFloat, checkInt, scoped, toTensor } from './util.js';
 import { spatialGeom, tupleArg, type PadArg, type RoundingMode } from './conv_util.js';
+import { hostValues } from './host_read.js';
 
 /** @inline */
 type Arg = Tensor | TensorLike;
@@ -124,7 +125,7 @@ export function maxPoolWithArgmax(
     const [B, H, W, C] = x.shape;
     const g = spatialGeom(op, [H, W], k, s, [1, 1], padArg, [1, 2], undefined, `x ${fmt(x.shape)}`);
     const result = maxPool(x, k as [number, number], s as [number, number], padArg);
-    const v = x.dataSync();
+    const v = hostValues(op, 'x', x);
     const [OH, OW] = g.out;
     const idx = new Int32Array(B * OH * OW * C);
     for (let b = 0; b < B; b++)

@@ -11,6 +11,7 @@ import { div } from './binary.js';
 import { gather, unsortedSegmentSum } from './gather.js';
 import { reshape } from './reshape.js';
 import { toTensor } from './util.js';
+import { hostValues } from './host_read.js';
 
 type Arg = Tensor | TensorLike;
 
@@ -50,13 +51,13 @@ function sparseFillEmptyRows(indices: Arg, values: Arg, denseShape: Arg, default
       throw new Error(`${op}: values must have shape [${idx.shape[0]}] (one per index row) but has ${fmt(val.shape)}`);
     if (dv.rank !== 0) throw new Error(`${op}: defaultValue must be a scalar but has shape ${fmt(dv.shape)}`);
     const rank = idx.shape[1];
-    const dense = Array.from(shp.dataSync());
+    const dense = Array.from(hostValues(op, 'denseShape', shp));
     if (dense.length !== rank)
       throw new Error(`${op}: denseShape ${fmt(dense)} must have ${rank} entries (the columns of indices ${fmt(idx.shape)})`);
     const n = idx.shape[0];
     const rows = dense[0] ?? 0;
-    const iv = idx.dataSync();
-    const vv = val.dataSync();
+    const iv = hostValues(op, 'indices', idx);
+    const vv = hostValues(op, 'values', val);
     if (rows === 0 && n !== 0) throw new Error(`${op}: denseShape ${fmt(dense)} has no rows but indices has ${n}`);
     const count = new Array<number>(rows).fill(0);
     let ordered = true;
@@ -91,7 +92,7 @@ function sparseFillEmptyRows(indices: Arg, values: Arg, denseShape: Arg, default
         outVal[o] = vv[i];
         reverse[i] = o;
       }
-      const d = dv.dataSync()[0];
+      const d = hostValues(op, 'defaultValue', dv)[0];
       for (let r = 0; r < rows; r++)
         if (filled[r] === 0) {
           const s = r === 0 ? 0 : offset[r - 1];
@@ -125,8 +126,8 @@ function sparseReshape(inputIndices: Arg, inputShape: Arg, newShape: Arg): Spars
   const op = 'sparse.sparseReshape';
   return ENGINE.tidy(() => {
     const idx = int1d(op, 'inputIndices', inputIndices, 2);
-    const inS = Array.from(int1d(op, 'inputShape', inputShape, 1).dataSync());
-    const target = Array.from(int1d(op, 'newShape', newShape, 1).dataSync());
+    const inS = Array.from(hostValues(op, 'inputShape', int1d(op, 'inputShape', inputShape, 1)));
+    const target = Array.from(hostValues(op, 'newShape', int1d(op, 'newShape', newShape, 1)));
     if (inS.length !== idx.shape[1])
       throw new Error(`${op}: inputShape ${fmt(inS)} must have ${idx.shape[1]} entries (the columns of inputIndices ${fmt(idx.shape)})`);
     const size = sizeFromShape(inS);
@@ -145,7 +146,7 @@ function sparseReshape(inputIndices: Arg, inputShape: Arg, newShape: Arg): Spars
     const n = idx.shape[0];
     const inStr = inS.map((_, i) => sizeFromShape(inS.slice(i + 1)));
     const outStr = out.map((_, i) => sizeFromShape(out.slice(i + 1)));
-    const iv = idx.dataSync();
+    const iv = hostValues(op, 'inputIndices', idx);
     const res = new Int32Array(n * out.length);
     for (let i = 0; i < n; i++) {
       let id = 0;
@@ -174,8 +175,8 @@ function segment(op: string, data: Arg, indices: Arg, segmentIds: Arg, mean: boo
     if (x.rank < 1) throw new Error(`${op}: data must have rank >= 1 but is a scalar`);
     if (idx.shape[0] !== seg.shape[0])
       throw new Error(`${op}: indices ${fmt(idx.shape)} and segmentIds ${fmt(seg.shape)} must have the same length`);
-    const iv = idx.dataSync();
-    const sv = seg.dataSync();
+    const iv = hostValues(op, 'indices', idx);
+    const sv = hostValues(op, 'segmentIds', seg);
     for (let i = 0; i < iv.length; i++) {
       if (!(iv[i] >= 0 && iv[i] < x.shape[0]))
         throw new Error(`${op}: indices[${i}] = ${iv[i]} is out of range [0, ${x.shape[0]}) (data ${fmt(x.shape)})`);

@@ -250,6 +250,12 @@ describeGpu('webgpu topk and host-computed ops', () => {
     expect(() => sg.bincount(ids, [], 4)).toThrow(/bincount: computes on the host and reads 'x'/);
     expect(() => sg.image.cropAndResize(img, boxes, ind, [2, 2])).toThrow(/image\.cropAndResize: computes on the host and reads 'boxInd'/);
     expect(() => sg.multinomial(logits, 6, 12)).toThrow(/multinomial: computes on the host and reads 'logits'/);
+    expect(() => sg.tidy(() => sg.gatherND(boxes, sg.reshape(ind, [1, 1])))).toThrow(/gatherND: computes on the host and reads 'indices'/);
+    expect(() => sg.tidy(() => sg.image.nonMaxSuppression(sg.slice(sg.reshape(x, [1, 6]), [0, 0], [1, 4]), sg.tensor([1]), 1))).toThrow(
+      /image\.nonMaxSuppression: computes on the host and reads 'boxes'/,
+    );
+    // qr reads values it computes itself: no host copy can help there
+    expect(() => sg.tidy(() => sg.linalg.qr(sg.tensor([[1, 2], [3, 4]])))).toThrow(/linalg\.qr: .*run linalg\.qr on the wasm backend/);
     await Promise.all([x.data(), ids.data(), logits.data()]);
     const u = sg.unique(x, 0);
     expect(Array.from(await u.values.data())).toEqual(refUV);
