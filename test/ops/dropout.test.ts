@@ -68,28 +68,29 @@ describe('Dropout kernel', () => {
     const cases: [number[], number, number, number][] = [];
     for (let n = 1; n <= 37; n++) cases.push([[n], 0.4, n * 7, n * 13]);
     cases.push([[128, 256], 0.4, 0xdeadbeef, 42], [[128, 128], 0.3, 7, -7], [[3, 5, 7], 0.05, 1, 1], [[1000], 0.9, 99, 98]);
-    for (const [shape, rate, k0, k1] of cases) {
+    const inputs = cases.map(([shape]) => {
       const n = shape.reduce((a, c) => a * c, 1);
       const vals = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7) * 3);
       if (n > 6) vals.set([NaN, Infinity, -Infinity, -0, 1e-40, -2.5], 0); // special values (and a subnormal)
-      const js = await withBackend('js', () => {
-        const x = sg.tensor(vals, shape);
-        const v = run(x, rate, k0, k1);
-        x.dispose();
-        return v;
-      });
-      const wasm = await withBackend('wasm', () => {
-        const x = sg.tensor(vals, shape);
-        const v = run(x, rate, k0, k1);
-        x.dispose();
-        return v;
-      });
-      expect(bits(wasm)).toEqual(bits(js));
+      return vals;
+    });
+    const all = (backend: string) =>
+      withBackend(backend, () =>
+        cases.map(([shape, rate, k0, k1], c) => {
+          const x = sg.tensor(inputs[c], shape);
+          const v = run(x, rate, k0, k1);
+          x.dispose();
+          return v;
+        }),
+      );
+    const js = await all('js');
+    const wasm = await all('wasm');
+    cases.forEach(([, rate, k0, k1], c) => {
+      expect(bits(wasm[c])).toEqual(bits(js[c]));
       // And the oracle is x * (mask value), the mask as dropoutMask draws it.
-      const mask = dropoutMask(new Float32Array(n), dropoutAttrs(rate, k0, k1));
-      const want = vals.map((v, i) => Math.fround(v * mask[i]));
-      expect(bits(js)).toEqual(bits(want));
-    }
+      const mask = dropoutMask(new Float32Array(inputs[c].length), dropoutAttrs(rate, k0, k1));
+      expect(bits(js[c])).toEqual(bits(inputs[c].map((v, i) => Math.fround(v * mask[i]))));
+    });
   });
 
   it('drops `rate` of the elements (within 4 sigma), scales the rest by f32(1/(1-rate)), independently of neighbours and keys', () => {
