@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
 import { describeGpu, vsJs } from './helpers.js';
+import { setAttentionBatchChunk } from '../../src/backends/webgpu/kernels/attention.js';
 
 const r = (shape: number[], seed: number, s = 1) => sg.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed, -s, s), shape);
 const KERNELS = ['Attention', 'AttentionGrad'];
@@ -41,6 +42,18 @@ describeGpu('webgpu attention vs the js oracle', () => {
       ...withGrads(r([2, 3, 1, 4], 4), r([2, 6, 1, 4], 5), r([2, 6, 1, 4], 6), { isCausal: true }),
       ...withGrads(r([2, 3, 5], 7), r([2, 4, 5], 8), r([2, 4, 2], 9), {}),
     ]));
+
+  it('batch rows in chunks (one row per chunk: offsets into q, k, v, masks, outputs and gradients)', async () => {
+    setAttentionBatchChunk(1);
+    try {
+      await vsJs(() => {
+        const mask = sg.tensor([1, 0, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1], [2, 1, 2, 5]);
+        return withGrads(r([2, 2, 4, 3], 21), r([2, 5, 2, 3], 22), r([2, 5, 2, 4], 23), { mask, bias: r([2, 4, 2, 5], 24) });
+      });
+    } finally {
+      setAttentionBatchChunk(Infinity);
+    }
+  });
 
   it('grouped-query heads (4 query heads over 2 key/value heads) with a causal mask', () =>
     vsJs(() => withGrads(r([2, 4, 4, 3], 10), r([2, 4, 2, 3], 11), r([2, 4, 2, 5], 12), { isCausal: true })));

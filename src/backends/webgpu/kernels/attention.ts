@@ -27,7 +27,7 @@ export function f32Bits(v: number): number {
 /** Marks a masked logit in W between the logits and softmax programs: -(float32 max), a logit no finite score and bias reach in practice (Keras masks with -1e9 or -0.7 * max). */
 const MASKED = 'bitcast<f32>(0xff7fffffu)';
 
-const PARAMS = ['total', 'B', 'T', 'S', 'N', 'K', 'H', 'Hv', 'causal', 'zeroEmpty', 'scale', 'm0', 'm1', 'm2', 'b0', 'b1', 'b2'];
+const PARAMS = ['total', 'boff', 'B', 'T', 'S', 'N', 'K', 'H', 'Hv', 'causal', 'zeroEmpty', 'scale', 'm0', 'm1', 'm2', 'b0', 'b1', 'b2'];
 
 interface Geom {
   B: number;
@@ -90,7 +90,7 @@ function stageWgsl(stage: Stage, hasMask: boolean, hasBias: boolean): string {
   const inp = (n: string) => decl.push(inputDecl(n, b++));
   const out = (n: string) => decl.push(outputDecl(n, b++));
   let body: string;
-  const rowParts = `let j = i % P.S; let row = i / P.S; let t = row % P.T; let h = (row / P.T) % P.N; let bb = row / (P.T * P.N);`;
+  const rowParts = `let j = i % P.S; let row = i / P.S; let t = row % P.T; let h = (row / P.T) % P.N; let bb = row / (P.T * P.N); let bg = bb + P.boff;`;
   switch (stage) {
     case 'logits':
       inp('Q');
@@ -99,13 +99,13 @@ function stageWgsl(stage: Stage, hasMask: boolean, hasBias: boolean): string {
       if (hasBias) inp('Bi');
       out('W');
       body = `${rowParts}
-  if (!keep(bb, h, t, j)) { W[i] = ${MASKED}; return; }
-  let qo = ((bb * P.T + t) * P.N + h) * P.H;
-  let ko = ((bb * P.S + j) * P.K + kvHead(h)) * P.H;
+  if (!keep(bg, h, t, j)) { W[i] = ${MASKED}; return; }
+  let qo = ((bg * P.T + t) * P.N + h) * P.H;
+  let ko = ((bg * P.S + j) * P.K + kvHead(h)) * P.H;
   var s = 0.0;
   for (var d = 0; d < P.H; d++) { s += Q[qo + d] * Kt[ko + d]; }
   var l = s * bitcast<f32>(P.scale);
-  ${hasBias ? 'l += Bi[bb * P.b0 + h * P.b1 + t * P.b2 + j];' : ''}
+  ${hasBias ? 'l += Bi[bg * P.b0 + h * P.b1 + t * P.b2 + j];' : ''}
   W[i] = l;`;
       break;
     case 'softmax':
@@ -142,12 +142,12 @@ function stageWgsl(stage: Stage, hasMask: boolean, hasBias: boolean): string {
       inp('W');
       inp('V');
       out('O');
-      body = `let d = i % P.Hv; let h = (i / P.Hv) % P.N; let t = (i / (P.Hv * P.N)) % P.T; let bb = i / (P.Hv * P.N * P.T);
+      body = `let d = i % P.Hv; let h = (i / P.Hv) % P.N; let t = (i / (P.Hv * P.N)) % P.T; let bb = i / (P.Hv * P.N * P.T); let bg = bb + P.boff;
   let wo = ((bb * P.N + h) * P.T + t) * P.S;
   let hk = kvHead(h);
   var s = 0.0;
-  for (var j = 0; j < P.S; j++) { s += W[wo + j] * V[((bb * P.S + j) * P.K + hk) * P.Hv + d]; }
-  O[i] = s;`;
+  for (var j = 0; j < P.S; j++) { s += W[wo + j] * V[((bg * P.S + j) * P.K + hk) * P.Hv + d]; }
+  O[i + P.boff * P.T * P.N * P.Hv] = s;`;
       break;
     case 'dp':
       // i over rows x keys: dP = dOut[row] . V[j]
@@ -155,8 +155,8 @@ function stageWgsl(stage: Stage, hasMask: boolean, hasBias: boolean): string {
       inp('DO');
       out('D');
       body = `${rowParts}
-  let oo = ((bb * P.T + t) * P.N + h) * P.Hv;
-  let vo = ((bb * P.S + j) * P.K + kvHead(h)) * P.Hv;
+  let oo = ((bg * P.T + t) * P.N + h) * P.Hv;
+  let vo = ((bg * P.S + j) * P.K + kvHead(h)) * P.Hv;
   var s = 0.0;
   for (var d = 0; d < P.Hv; d++) { s += DO[oo + d] * V[vo + d]; }
   D[i] = s;`;
@@ -181,12 +181,12 @@ function stageWgsl(stage: Stage, hasMask: boolean, hasBias: boolean): string {
       inp('Kt');
       inp('D');
       out('DQ');
-      body = `let d = i % P.H; let h = (i / P.H) % P.N; let t = (i / (P.H * P.N)) % P.T; let bb = i / (P.H * P.N * P.T);
+      body = `let d = i % P.H; let h = (i / P.H) % P.N; let t = (i / (P.H * P.N)) % P.T; let bb = i / (P.H * P.N * P.T); let bg = bb + P.boff;
   let ro = ((bb * P.N + h) * P.T + t) * P.S;
   let hk = kvHead(h);
   var s = 0.0;
-  for (var j = 0; j < P.S; j++) { s += D[ro + j] * Kt[((bb * P.S + j) * P.K + hk) * P.H + d]; }
-  DQ[i] = s;`;
+  for (var j = 0; j < P.S; j++) { s += D[ro + j] * Kt[((bg * P.S + j) * P.K + hk) * P.H + d]; }
+  DQ[i + P.boff * P.T * P.N * P.H] = s;`;
       break;
     case 'dk':
     case 'dv': {
@@ -198,15 +198,15 @@ function stageWgsl(stage: Stage, hasMask: boolean, hasBias: boolean): string {
       const w = isK ? 'P.H' : 'P.Hv';
       const src = isK ? 'D' : 'W';
       const other = isK ? 'Q' : 'DO';
-      body = `let d = i % ${w}; let hk = (i / ${w}) % P.K; let j = (i / (${w} * P.K)) % P.S; let bb = i / (${w} * P.K * P.S);
+      body = `let d = i % ${w}; let hk = (i / ${w}) % P.K; let j = (i / (${w} * P.K)) % P.S; let bb = i / (${w} * P.K * P.S); let bg = bb + P.boff;
   let g = P.N / P.K;
   var s = 0.0;
   for (var h = hk * g; h < hk * g + g; h++) {
     for (var t = 0; t < P.T; t++) {
-      s += ${src}[((bb * P.N + h) * P.T + t) * P.S + j] * ${other}[((bb * P.T + t) * P.N + h) * ${w} + d];
+      s += ${src}[((bb * P.N + h) * P.T + t) * P.S + j] * ${other}[((bg * P.T + t) * P.N + h) * ${w} + d];
     }
   }
-  G[i] = s;`;
+  G[i + P.boff * P.S * P.K * ${w}] = s;`;
       break;
     }
   }
@@ -218,40 +218,70 @@ function stageWgsl(stage: Stage, hasMask: boolean, hasBias: boolean): string {
   return withParams(code, PARAMS, b);
 }
 
-function run(gpu: WebGPUBackend, g: Geom, stage: Stage, total: number, inputs: TensorInfo[], outputs: TensorInfo[]): void {
+/** One stage over batch rows [boff, boff + nb): `total` invocations. */
+function run(gpu: WebGPUBackend, g: Geom, boff: number, stage: Stage, total: number, inputs: TensorInfo[], outputs: TensorInfo[]): void {
   const flags = stage === 'logits' ? `${+g.hasMask}${+g.hasBias}` : '';
   const key = `attn_${stage}${flags}`;
+  const p = g.params(total);
   dispatch(
     gpu,
     {
       key,
       code: cachedCode(key, () => stageWgsl(stage, g.hasMask, g.hasBias)),
       workgroups: flatGroups(total),
-      params: g.params(total),
+      params: [p[0], boff, ...p.slice(1)],
     },
     inputs,
     outputs,
   );
 }
 
-/** W [B, N, T, S] (the softmax weights) and E [B*N*T] (1 where a row had no key), recorded on the GPU. */
-function weights(gpu: WebGPUBackend, g: Geom, q: TensorInfo, k: TensorInfo): [TensorInfo, TensorInfo] {
-  const rows = g.B * g.N * g.T;
-  const w = gpu.makeOutput([g.B, g.N, g.T, g.S], 'float32');
+/**
+ * Batch rows per chunk: the weights of a chunk, [nb, N, T, S], must fit one storage binding (a
+ * long sequence with many heads and a large batch runs as several chunks).
+ */
+function batchChunk(gpu: WebGPUBackend, g: Geom): number {
+  const perBatch = g.N * g.T * g.S;
+  const fit = Math.floor(gpu.maxBufferBytes() / 4 / perBatch);
+  if (fit < 1) {
+    throw new Error(
+      `dotProductAttention: the webgpu kernel holds one batch row's weights [heads ${g.N}, queries ${g.T}, keys ${g.S}] ` +
+        `(${perBatch * 4} bytes) in one buffer, more than this device allows (${gpu.maxBufferBytes()} bytes); ` +
+        `use fewer heads or shorter sequences, or the wasm backend`,
+    );
+  }
+  return Math.min(g.B, fit, maxChunk);
+}
+
+let maxChunk = Infinity;
+
+/** Caps the batch rows per attention chunk (tests use 1 to run the chunked path on tiny shapes); Infinity restores it. */
+export function setAttentionBatchChunk(n: number): void {
+  maxChunk = n;
+}
+
+/** W [nb, N, T, S] (the softmax weights) and E [nb*N*T] (1 where a row had no key) of batch rows [boff, boff + nb). */
+function weights(gpu: WebGPUBackend, g: Geom, boff: number, nb: number, q: TensorInfo, k: TensorInfo): [TensorInfo, TensorInfo] {
+  const rows = nb * g.N * g.T;
+  const w = gpu.makeOutput([nb, g.N, g.T, g.S], 'float32');
   const e = gpu.makeOutput([rows], 'float32');
   const extra = [g.mask, g.bias].filter((t): t is TensorInfo => t !== undefined);
-  run(gpu, g, 'logits', rows * g.S, [q, k, ...extra], [w]);
-  run(gpu, g, 'softmax', rows, [], [w, e]);
+  run(gpu, g, boff, 'logits', rows * g.S, [q, k, ...extra], [w]);
+  run(gpu, g, boff, 'softmax', rows, [], [w, e]);
   return [w, e];
 }
 
 registerWebGPUKernel('Attention', (ins, attrs, gpu) => {
   const g = geometry(ins, attrs);
   const out = gpu.makeOutput([g.B, g.T, g.N, g.Hv], 'float32');
-  const [w, e] = weights(gpu, g, ins[0], ins[1]);
-  run(gpu, g, 'out', g.B * g.T * g.N * g.Hv, [w, ins[2]], [out]);
-  gpu.disposeData(w.dataId);
-  gpu.disposeData(e.dataId);
+  const chunk = batchChunk(gpu, g);
+  for (let boff = 0; boff < g.B; boff += chunk) {
+    const nb = Math.min(chunk, g.B - boff);
+    const [w, e] = weights(gpu, g, boff, nb, ins[0], ins[1]);
+    run(gpu, g, boff, 'out', nb * g.T * g.N * g.Hv, [w, ins[2]], [out]);
+    gpu.disposeData(w.dataId);
+    gpu.disposeData(e.dataId);
+  }
   return out;
 });
 
@@ -262,14 +292,18 @@ registerWebGPUKernel('AttentionGrad', (ins, attrs, gpu) => {
   const dq = gpu.makeOutput([g.B, g.T, g.N, g.H], 'float32');
   const dk = gpu.makeOutput([g.B, g.S, g.K, g.H], 'float32');
   const dv = gpu.makeOutput([g.B, g.S, g.K, g.Hv], 'float32');
-  const rows = g.B * g.N * g.T;
-  const [w, e] = weights(gpu, g, q, k);
-  const d = gpu.makeOutput([g.B, g.N, g.T, g.S], 'float32');
-  run(gpu, g, 'dp', rows * g.S, [v, dout], [d]);
-  run(gpu, g, 'ds', rows, [w, e], [d]);
-  run(gpu, g, 'dq', g.B * g.T * g.N * g.H, [k, d], [dq]);
-  run(gpu, g, 'dk', g.B * g.S * g.K * g.H, [d, q], [dk]);
-  run(gpu, g, 'dv', g.B * g.S * g.K * g.Hv, [w, dout], [dv]);
-  for (const t of [w, e, d]) gpu.disposeData(t.dataId);
+  const chunk = batchChunk(gpu, g);
+  for (let boff = 0; boff < g.B; boff += chunk) {
+    const nb = Math.min(chunk, g.B - boff);
+    const rows = nb * g.N * g.T;
+    const [w, e] = weights(gpu, g, boff, nb, q, k);
+    const d = gpu.makeOutput([nb, g.N, g.T, g.S], 'float32');
+    run(gpu, g, boff, 'dp', rows * g.S, [v, dout], [d]);
+    run(gpu, g, boff, 'ds', rows, [w, e], [d]);
+    run(gpu, g, boff, 'dq', nb * g.T * g.N * g.H, [k, d], [dq]);
+    run(gpu, g, boff, 'dk', nb * g.S * g.K * g.H, [d, q], [dk]);
+    run(gpu, g, boff, 'dv', nb * g.S * g.K * g.Hv, [w, dout], [dv]);
+    for (const t of [w, e, d]) gpu.disposeData(t.dataId);
+  }
   return [dq, dk, dv];
 });
