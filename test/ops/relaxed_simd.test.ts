@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { applyRelaxedPatch } from '../../src/backends/wasm/relaxed.js';
-import { WASM_BASE64 } from '../../src/backends/wasm/wasm-embedded.generated.js';
+import { embeddedWasm } from '../../src/backends/wasm/embedded.js';
 import { WASM_RELAXED_PATCH_BASE64 } from '../../src/backends/wasm/wasm-relaxed.generated.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -72,7 +72,7 @@ describe('relaxed-SIMD build', () => {
   }, 120_000);
 
   it('the patch replaces function bodies only, and a patch that does not fit is refused', () => {
-    const plain = decode(WASM_BASE64);
+    const plain = embeddedWasm()!; // inflated from the embedded deflated text
     const patch = decode(WASM_RELAXED_PATCH_BASE64);
     expect(patch.length).toBeLessThan(16 * 1024);
     const patched = applyRelaxedPatch(plain.slice(), patch);

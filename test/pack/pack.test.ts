@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_MODULES, makeProject, packTarball, runNode, runTsc, tarballFiles } from './project.js';
 
@@ -77,8 +78,8 @@ describe('npm pack', () => {
       join(app, 'node_modules', 'simdgrad', 'dist', 'backends', 'wasm', 'wasm-embedded.generated.js'),
       'utf8',
     );
-    const b64 = /WASM_BASE64\s*=\s*['"]([A-Za-z0-9+/=]+)['"]/.exec(embedded)?.[1];
-    expect(Buffer.from(b64 ?? '', 'base64').equals(wasm)).toBe(true);
+    const b64 = /WASM_DEFLATED_BASE64\s*=\s*['"]([A-Za-z0-9+/=]+)['"]/.exec(embedded)?.[1];
+    expect(inflateRawSync(Buffer.from(b64 ?? '', 'base64')).equals(wasm)).toBe(true);
     console.log(`tarball ${(statSync(tgz).size / 1024).toFixed(0)} KiB, ${files.length} files`);
   });
 

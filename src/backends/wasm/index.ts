@@ -16,8 +16,9 @@ import { JS_KERNELS } from '../js/index.js';
 import { matMulGeometry } from '../js/kernels/matmul.js';
 import { Act, Binary, Unary } from './codes.generated.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast, shapesEqual } from '../../engine/shape.js';
-import { WASM_INITIAL_PAGES, WASM_MAXIMUM_PAGES } from './wasm-binary.generated.js';
-import { embeddedWasmBase64 } from './embedded.js';
+import { WASM_BYTES, WASM_INITIAL_PAGES, WASM_MAXIMUM_PAGES } from './wasm-binary.generated.js';
+import { embeddedWasm } from './embedded.js';
+import { decodeBase64, inflateAsync } from './embedded-inflate.js';
 import { chooseVariant } from './relaxed.js';
 import { Pool, type ScratchArg } from './pool.js';
 import { HeapAllocationError, WasmHeap, formatBytes } from './heap.js';
@@ -124,13 +125,6 @@ export interface WasmExports {
   reduceMidF32(op: number, x: number, out: number, R: number, inner: number, start: number, end: number): void;
   argReduceF32(isMax: number, x: number, out: number, inner: number, start: number, end: number): void;
   softmaxF32(x: number, out: number, inner: number, start: number, end: number, log: number): void;
-}
-
-function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 /** Reverses the build's one difference for unshared memory: the import's limits flag 0x03 -> 0x01. */
@@ -246,8 +240,8 @@ export function getWasmPath(): string | null {
 /** The embedded module's bytes, synchronously: null in a browser bundle until the async load ran. */
 function embeddedSync(): Uint8Array<ArrayBuffer> | null {
   if (!embeddedBytes) {
-    const b64 = embeddedWasmBase64();
-    if (b64 !== null) embeddedBytes = chooseVariant(decodeBase64(b64));
+    const bytes = embeddedWasm();
+    if (bytes !== null) embeddedBytes = chooseVariant(bytes);
   }
   return embeddedBytes;
 }
@@ -255,9 +249,10 @@ function embeddedSync(): Uint8Array<ArrayBuffer> | null {
 async function embeddedAsync(): Promise<Uint8Array<ArrayBuffer>> {
   const sync = embeddedSync();
   if (sync) return sync;
-  // A dynamic import: bundlers put the base64 in a chunk of its own, loaded only here.
-  const { WASM_BASE64 } = await import('./wasm-embedded.generated.js');
-  embeddedBytes = chooseVariant(decodeBase64(WASM_BASE64));
+  // A dynamic import: bundlers put the deflated base64 in a chunk of its own, loaded only here.
+  const { WASM_DEFLATED_BASE64 } = await import('./wasm-embedded.generated.js');
+  const bytes = await inflateAsync(decodeBase64(WASM_DEFLATED_BASE64), WASM_BYTES);
+  embeddedBytes ??= chooseVariant(bytes);
   return embeddedBytes;
 }
 
