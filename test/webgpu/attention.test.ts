@@ -2,8 +2,10 @@
 // against the js oracle (src/backends/js/kernels/attention.ts) within 1e-4 relative: multi-head
 // and grouped-query heads, rank-3 inputs, Hv != H, boolean masks broadcast over batch / heads /
 // rows, causal, an additive bias, rows with every key masked ('uniform' and 'zeros'); values and
-// the gradients of query, key and value (sg.grads). Then fit() of a small MultiHeadAttention model
-// on webgpu and on wasm from one seed: the same loss curve, no fallback, no leak.
+// the gradients of query, key and value (sg.grads); batch rows in chunks. The MultiHeadAttention
+// layer on both (the fused kernel; the composite with scores and seeded dropout). Then fit() of a
+// small MultiHeadAttention model on webgpu and on wasm from one seed: the same loss curve, no
+// fallback, no leak.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
@@ -75,6 +77,32 @@ describeGpu('webgpu attention vs the js oracle', () => {
         ...withGrads(q, k, v, { bias }),
       ];
     }));
+});
+
+describeGpu('attention layers on webgpu vs the js oracle', () => {
+  checkNoLeaks();
+  afterAll(async () => {
+    await sg.setBackend('webgpu');
+    expect(sg.webgpu.fallbacks()).toEqual({});
+    await sg.setBackend('wasm');
+  });
+
+  it('MultiHeadAttention: attention mask, causal, scores, seeded dropout in training', async () => {
+    await sg.setBackend('webgpu');
+    sg.webgpu.resetFallbacks();
+    await vsJs(() => {
+      sg.utils.setRandomSeed(8);
+      const mha = sg.layers.multiHeadAttention({ numHeads: 2, keyDim: 3, dropout: 0.4, seed: 5 });
+      const x = r([2, 4, 5], 81);
+      const v = r([2, 3, 5], 82);
+      const am = sg.tensor([1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 1], [2, 4, 3], 'int32');
+      const fused = mha.apply([x, v], { attentionMask: am }) as sg.Tensor;
+      const [o, scores] = mha.apply([x, x], { useCausalMask: true, returnAttentionScores: true }) as sg.Tensor[];
+      const dropped = mha.apply([x, v], { attentionMask: am, training: true }) as sg.Tensor;
+      mha.dispose();
+      return [fused, o, scores, dropped];
+    });
+  });
 });
 
 describeGpu('fit of a MultiHeadAttention model on webgpu', () => {
