@@ -1,7 +1,8 @@
 // The walk-through MLP (examples/mnist_mlp.ts: 784-256-128-10, dropout, RMSprop) trained with fit()
 // on webgpu and on wasm from the same seed on a slice of MNIST: the same loss curve and test
 // accuracy. fit reads its logs asynchronously at the end of each batch on webgpu (no dataSync
-// inside a step), validation included; nothing in the step falls back to wasm.
+// inside a step), validation included; nothing in the step falls back to wasm; each step is one
+// submit (its reads at its end) and memory is flat across epochs.
 // SwiftShader runs a 784x256 layer far too slowly for npm test (seconds a GEMM on 2 cores), so CI
 // trains the same architecture narrowed to 784-32-16-10 on 512 digits; SG_WEBGPU_FULL=1 runs the
 // walk-through's own widths on 1024 digits.
@@ -9,6 +10,7 @@ import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, expectClose } from '../helpers.js';
 import { describeGpu } from './helpers.js';
+import { expectOneSubmitAStep, stepCounters, type StepCounts } from './step_counters.js';
 
 const FULL = process.env.SG_WEBGPU_FULL === '1';
 const N_TRAIN = FULL ? 1024 : 512;
@@ -36,7 +38,9 @@ async function loadData(): Promise<NonNullable<typeof data>> {
   return data;
 }
 
-async function run(backend: string): Promise<{ history: Record<string, number[]>; acc: number; fallbacks: Record<string, number> | null }> {
+async function run(
+  backend: string,
+): Promise<{ history: Record<string, number[]>; acc: number; fallbacks: Record<string, number> | null; counts: StepCounts }> {
   const { xTrain: xTrainV, yTrain: yTrainV, xTest: xTestV, labels } = await loadData();
   await sg.setBackend(backend);
   if (backend === 'webgpu') sg.webgpu.resetFallbacks();
@@ -53,7 +57,15 @@ async function run(backend: string): Promise<{ history: Record<string, number[]>
   // The walk-through's RMSprop; the narrowed CI run takes a larger step to learn in its 9 steps.
   const optimizer = new sg.RMSprop({ learningRate: FULL ? 0.001 : 0.005 });
   model.compile({ loss: 'categorical_crossentropy', optimizer, metrics: ['accuracy'] });
-  const h = await model.fit(xTrain, yTrain, { epochs: 3, batchSize: 128, validationSplit: 0.25, verbose: 0, seed: 3 });
+  const { callbacks, counts } = stepCounters();
+  const h = await model.fit(xTrain, yTrain, {
+    epochs: 3,
+    batchSize: 128,
+    validationSplit: 0.25,
+    verbose: 0,
+    seed: 3,
+    callbacks: backend === 'webgpu' ? callbacks : undefined,
+  });
   console.log(`fit on ${backend}: ${JSON.stringify(h.history)}`);
   const probs = model.predict(xTest) as sg.Tensor;
   const classes = sg.argMax(probs, -1);
@@ -63,7 +75,7 @@ async function run(backend: string): Promise<{ history: Record<string, number[]>
   sg.dispose([xTrain, yTrain, xTest, probs, classes]);
   model.dispose();
   optimizer.dispose();
-  return { history: h.history as Record<string, number[]>, acc, fallbacks };
+  return { history: h.history as Record<string, number[]>, acc, fallbacks, counts };
 }
 
 describeGpu('fit of the walk-through MLP on webgpu', () => {
@@ -76,6 +88,8 @@ describeGpu('fit of the walk-through MLP on webgpu', () => {
     const wasm = await run('wasm');
     const gpu = await run('webgpu');
     expect(gpu.fallbacks).toEqual({}); // every kernel of the step ran as WGSL
+    // 3 steps an epoch, each one submit with its two reads (loss, accuracy's sum); flat memory.
+    expectOneSubmitAStep(gpu.counts, 9, 2);
     for (const k of ['loss', 'accuracy', 'val_loss', 'val_accuracy']) {
       expect(gpu.history[k]).toHaveLength(3);
       expectClose(gpu.history[k], wasm.history[k], 2e-3, 2e-3);
@@ -99,15 +113,17 @@ describeGpu('fit of the walk-through MLP on webgpu', () => {
       model.add(sg.layers.lstm({ units: 8 }));
       model.add(sg.layers.dense({ units: 1, activation: 'sigmoid' }));
       model.compile({ loss: 'binary_crossentropy', optimizer: 'adam', metrics: ['accuracy'] });
-      const h = await model.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0, seed: 5 });
+      const { callbacks, counts } = stepCounters();
+      const h = await model.fit(x, y, { epochs: 3, batchSize: 16, verbose: 0, seed: 5, callbacks: backend === 'webgpu' ? callbacks : undefined });
       const fallbacks = backend === 'webgpu' ? sg.webgpu.fallbacks() : null;
       sg.dispose([x, y]);
       model.dispose();
-      return { loss: h.history.loss as number[], fallbacks };
+      return { loss: h.history.loss as number[], fallbacks, counts };
     };
     const wasm = await train('wasm');
     const gpu = await train('webgpu');
     expect(gpu.fallbacks).toEqual({});
+    expectOneSubmitAStep(gpu.counts, 12, 2);
     expectClose(gpu.loss, wasm.loss, 1e-3, 1e-3);
     expect(wasm.loss[2]).toBeLessThan(wasm.loss[0]);
   });
