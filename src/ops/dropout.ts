@@ -40,7 +40,8 @@ function hasOwnKernel(b: Backend): boolean {
 /**
  * Inverted dropout of `x` with the mask of keys `k0`, `k1`: x * (kept ? 1 / (1 - rate) : 0), one
  * fused kernel where the backend has it, else the same mask uploaded and multiplied. `noiseShape`
- * (each dimension equal to x's or 1) draws one mask of that shape and broadcasts it over x.
+ * (each dimension equal to x's or 1, aligned from the right) draws one mask of that shape and
+ * broadcasts it over x.
  * `rate` must be in [0, 1) (the callers check it and name themselves).
  * @example
  * const y = dropoutWithKeys(x, 0.4, rng.uint32(), rng.uint32()); // as the Dropout layer does
@@ -50,9 +51,11 @@ export function dropoutWithKeys(x: Tensor, rate: number, k0: number, k1: number,
   const attrs = dropoutAttrs(rate, k0, k1);
   const full = !noiseShape || (noiseShape.length === x.rank && noiseShape.every((d, i) => d === x.shape[i]));
   if (!full) {
-    if (noiseShape.length !== x.rank || noiseShape.some((d, i) => d !== 1 && d !== x.shape[i])) {
+    // Broadcast from the right, as Keras multiplies x by a mask of noise_shape.
+    const off = x.rank - noiseShape.length;
+    if (off < 0 || noiseShape.some((d, i) => d !== 1 && d !== x.shape[off + i])) {
       throw new Error(
-        `dropout: noiseShape ${fmt(noiseShape as number[])} must have x's rank and each dimension equal to x's or 1; x has shape ${fmt(x.shape)}`,
+        `dropout: noiseShape ${fmt(noiseShape as number[])} does not broadcast to x's shape ${fmt(x.shape)} (each dimension must equal x's or be 1, aligned from the right)`,
       );
     }
   }

@@ -175,7 +175,12 @@ describe('Dropout kernel', () => {
     const full = take(dropoutWithKeys(x, 0.5, 3, 4));
     const m = dropoutMask(new Float32Array(36), dropoutAttrs(0.5, 3, 4));
     expect(full).toEqual(Array.from(xv, (v, i) => Math.fround(v * m[i])));
-    expect(() => dropoutWithKeys(x, 0.5, 1, 2, [2, 9])).toThrow(/dropout: noiseShape \[2,9\] must have x's rank and each dimension equal to x's or 1; x has shape \[4,9\]/);
+    // a lower-rank noiseShape broadcasts from the right, as numpy: [9] is the same row mask
+    expect(take(dropoutWithKeys(x, 0.5, 3, 4, [9]))).toEqual(y);
+    expect(() => dropoutWithKeys(x, 0.5, 1, 2, [2, 9])).toThrow(
+      /dropout: noiseShape \[2,9\] does not broadcast to x's shape \[4,9\] \(each dimension must equal x's or be 1, aligned from the right\)/,
+    );
+    expect(() => dropoutWithKeys(x, 0.5, 1, 2, [1, 4, 9])).toThrow(/dropout: noiseShape \[1,4,9\] does not broadcast/);
     const ints = sg.tensor([1, 2], [2], 'int32');
     expect(() => dropoutWithKeys(ints, 0.5, 1, 2)).toThrow(/dropout: argument 'x' must be float32 but has dtype int32/);
     sg.dispose([x, ints]);
