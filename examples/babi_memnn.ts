@@ -1,9 +1,10 @@
 // Keras' babi_memnn example in TypeScript: an end-to-end memory network (Sukhbaatar et al., 2015)
 // answering bAbI questions. Two inputs (the story and the question as word indices); the story is
 // embedded twice (memories m and outputs c), the question once; `dot` of memories and question,
-// softmax over story positions, `add` the output embedding, `permute`, `concatenate` with the
-// question, LSTM(32), dropout, Dense(vocab) softmax. RMSprop, batch 32, sparse categorical
-// cross-entropy, as the original.
+// softmax over the last axis (the question's 4 words, as Keras' Activation('softmax') there),
+// `add` the output embedding, `permute`, `concatenate` with the question, LSTM(32), dropout,
+// Dense(vocab) softmax. RMSprop (learning rate 0.001), batch 32, sparse categorical
+// cross-entropy, 120 epochs, as the original.
 //
 // Data: bAbI cannot be downloaded here, so the stories come from examples/lib/babi.ts, a seeded
 // generator of tasks 1 and 2 in the grammar and file format of the originals, read with Keras'
@@ -47,6 +48,8 @@ export interface BabiMemnnSettings {
   LR: number;
   /** 'rmsprop' (the original's, default) or 'adam'. */
   OPTIMIZER: 'rmsprop' | 'adam';
+  /** Samples per gradient step: 32 (the original's, default). */
+  BATCH_SIZE: number;
 }
 
 /** Settings from the environment, Keras' example's values by default. */
@@ -60,6 +63,7 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     VERBOSE: Number(env.VERBOSE ?? 1) as 0 | 1 | 2,
     LR: Number(env.LR ?? 0.001),
     OPTIMIZER: env.OPTIMIZER === 'adam' ? 'adam' : 'rmsprop',
+    BATCH_SIZE: Number(env.BATCH_SIZE ?? 32),
   };
 }
 
@@ -77,9 +81,62 @@ export interface BabiMemnnResult {
   valAccuracies: number[];
 }
 
+/**
+ * The memory network of Keras' example for stories of `storyMaxlen` and questions of `queryMaxlen`
+ * word indices over `vocabSize` words; initializers and dropout seeded from `seed`.
+ */
+export function buildModel(storyMaxlen: number, queryMaxlen: number, vocabSize: number, seed: number): sg.LayersModel {
+  // Seeded initializers (Keras' defaults, each with its own seed), so a run is reproducible.
+  let nextSeed = seed;
+  const seeded = (className: string, config: Record<string, unknown> = {}) => ({
+    className,
+    config: { ...config, seed: nextSeed++ },
+  });
+  const emb = (outputDim: number) =>
+    sg.layers.embedding({
+      inputDim: vocabSize,
+      outputDim,
+      embeddingsInitializer: seeded('RandomUniform', { minval: -0.05, maxval: 0.05 }),
+    });
+  const inputSequence = sg.input({ shape: [storyMaxlen], dtype: 'int32' });
+  const question = sg.input({ shape: [queryMaxlen], dtype: 'int32' });
+
+  // Encoders: the story into memories m [batch, story, 64] and outputs c [batch, story, query].
+  const inputEncoderM = sg.sequential();
+  inputEncoderM.add(emb(64));
+  inputEncoderM.add(sg.layers.dropout({ rate: 0.3, seed }));
+  const inputEncoderC = sg.sequential();
+  inputEncoderC.add(emb(queryMaxlen));
+  inputEncoderC.add(sg.layers.dropout({ rate: 0.3, seed: seed + 1 }));
+  const questionEncoder = sg.sequential();
+  questionEncoder.add(emb(64));
+  questionEncoder.add(sg.layers.dropout({ rate: 0.3, seed: seed + 2 }));
+
+  const inputEncodedM = inputEncoderM.apply(inputSequence) as sg.SymbolicTensor;
+  const inputEncodedC = inputEncoderC.apply(inputSequence) as sg.SymbolicTensor;
+  const questionEncoded = questionEncoder.apply(question) as sg.SymbolicTensor;
+
+  // match: [batch, story, query], softmax over the last axis as Keras' Activation('softmax').
+  let match = sg.layers.dot({ axes: [2, 2] }).apply([inputEncodedM, questionEncoded]) as sg.SymbolicTensor;
+  match = sg.layers.activation({ activation: 'softmax' }).apply(match) as sg.SymbolicTensor;
+  let response = sg.layers.add().apply([match, inputEncodedC]) as sg.SymbolicTensor;
+  response = sg.layers.permute({ dims: [2, 1] }).apply(response) as sg.SymbolicTensor; // [batch, query, story]
+  let answer = sg.layers.concatenate().apply([response, questionEncoded]) as sg.SymbolicTensor;
+  answer = sg.layers
+    .lstm({ units: 32, kernelInitializer: seeded('GlorotUniform'), recurrentInitializer: seeded('Orthogonal') })
+    .apply(answer) as sg.SymbolicTensor;
+  answer = sg.layers.dropout({ rate: 0.3, seed: seed + 3 }).apply(answer) as sg.SymbolicTensor;
+  answer = sg.layers
+    .dense({ units: vocabSize, kernelInitializer: seeded('GlorotUniform') })
+    .apply(answer) as sg.SymbolicTensor;
+  answer = sg.layers.activation({ activation: 'softmax' }).apply(answer) as sg.SymbolicTensor;
+
+  return sg.model({ inputs: [inputSequence, question], outputs: answer });
+}
+
 /** Builds, trains and evaluates the memory network; frees everything it made. */
 export async function run(settings: BabiMemnnSettings): Promise<BabiMemnnResult> {
-  const { EPOCHS, TASK, N_BLOCKS, N_TEST_BLOCKS, SEED, VERBOSE, LR, OPTIMIZER } = settings;
+  const { EPOCHS, TASK, N_BLOCKS, N_TEST_BLOCKS, SEED, VERBOSE, LR, OPTIMIZER, BATCH_SIZE } = settings;
   const data = babiData(TASK, N_BLOCKS, N_TEST_BLOCKS, SEED);
   const { storyMaxlen, queryMaxlen, vocabSize } = data;
   console.log(
@@ -99,58 +156,13 @@ export async function run(settings: BabiMemnnSettings): Promise<BabiMemnnResult>
   const train = tensors(data.train);
   const test = tensors(data.test);
 
-  // Seeded initializers (Keras' defaults, each with its own seed), so a run is reproducible.
-  let nextSeed = SEED;
-  const seeded = (className: string, config: Record<string, unknown> = {}) => ({
-    className,
-    config: { ...config, seed: nextSeed++ },
-  });
-  const emb = (outputDim: number) =>
-    sg.layers.embedding({
-      inputDim: vocabSize,
-      outputDim,
-      embeddingsInitializer: seeded('RandomUniform', { minval: -0.05, maxval: 0.05 }),
-    });
-  const inputSequence = sg.input({ shape: [storyMaxlen], dtype: 'int32' });
-  const question = sg.input({ shape: [queryMaxlen], dtype: 'int32' });
-
-  // Encoders: the story into memories m [batch, story, 64] and outputs c [batch, story, query].
-  const inputEncoderM = sg.sequential();
-  inputEncoderM.add(emb(64));
-  inputEncoderM.add(sg.layers.dropout({ rate: 0.3, seed: SEED }));
-  const inputEncoderC = sg.sequential();
-  inputEncoderC.add(emb(queryMaxlen));
-  inputEncoderC.add(sg.layers.dropout({ rate: 0.3, seed: SEED + 1 }));
-  const questionEncoder = sg.sequential();
-  questionEncoder.add(emb(64));
-  questionEncoder.add(sg.layers.dropout({ rate: 0.3, seed: SEED + 2 }));
-
-  const inputEncodedM = inputEncoderM.apply(inputSequence) as sg.SymbolicTensor;
-  const inputEncodedC = inputEncoderC.apply(inputSequence) as sg.SymbolicTensor;
-  const questionEncoded = questionEncoder.apply(question) as sg.SymbolicTensor;
-
-  // match: [batch, story, query], softmax over the last axis as Keras' Activation('softmax').
-  let match = sg.layers.dot({ axes: [2, 2] }).apply([inputEncodedM, questionEncoded]) as sg.SymbolicTensor;
-  match = sg.layers.activation({ activation: 'softmax' }).apply(match) as sg.SymbolicTensor;
-  let response = sg.layers.add().apply([match, inputEncodedC]) as sg.SymbolicTensor;
-  response = sg.layers.permute({ dims: [2, 1] }).apply(response) as sg.SymbolicTensor; // [batch, query, story]
-  let answer = sg.layers.concatenate().apply([response, questionEncoded]) as sg.SymbolicTensor;
-  answer = sg.layers
-    .lstm({ units: 32, kernelInitializer: seeded('GlorotUniform'), recurrentInitializer: seeded('Orthogonal') })
-    .apply(answer) as sg.SymbolicTensor;
-  answer = sg.layers.dropout({ rate: 0.3, seed: SEED + 3 }).apply(answer) as sg.SymbolicTensor;
-  answer = sg.layers
-    .dense({ units: vocabSize, kernelInitializer: seeded('GlorotUniform') })
-    .apply(answer) as sg.SymbolicTensor;
-  answer = sg.layers.activation({ activation: 'softmax' }).apply(answer) as sg.SymbolicTensor;
-
-  const model = sg.model({ inputs: [inputSequence, question], outputs: answer });
+  const model = buildModel(storyMaxlen, queryMaxlen, vocabSize, SEED);
   if (VERBOSE) model.summary();
   const optimizer =
     OPTIMIZER === 'adam' ? sg.optimizers.adam({ learningRate: LR }) : sg.optimizers.rmsprop({ learningRate: LR });
   model.compile({ optimizer, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
   const history = await model.fit([train.stories, train.queries], train.answers, {
-    batchSize: 32,
+    batchSize: BATCH_SIZE,
     epochs: EPOCHS,
     verbose: VERBOSE,
     seed: SEED, // the per-epoch shuffles: with the seeded initializers and dropout, a run is reproducible
