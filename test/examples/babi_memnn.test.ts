@@ -98,13 +98,12 @@ describe('bAbI-style generator', () => {
 });
 
 describe('example babi_memnn', () => {
-  // Keras' figure (0.986) needs 120 epochs of 10,000 questions: this model holds a plateau near 0.52
-  // (where a person was last seen is not yet read from the story) for ~40 epochs, then climbs
-  // (0.894 after the default run's 120 epochs here). The CI run is 8 epochs of 2,000 questions at
-  // RMSprop 0.01: seeded end to end (data, initializers, dropout, fit's shuffles), it reaches
-  // 0.462 on generated task 1, against a bar of 0.40 (answering a place blindly: about 0.17).
-  // Keras 3 with the same data, model and settings reaches 0.43 (see the example's header); the
-  // issue's 0.95 is not reachable by this model in a CI-sized run.
+  // The issue's 0.95 is not reached in a CI-sized run: this model holds a plateau near 0.54 for
+  // thousands of steps, in Keras 3 as here (same data, epoch for epoch: see the example's header;
+  // its fastest setting found, Adam(0.01), leaves it after ~4,000 steps and reaches 0.79 after
+  // 30 epochs of 10,000 questions, 157 s of CPU time). The CI run is 8 epochs of 2,000 questions
+  // at RMSprop 0.01, seeded end to end (data, initializers, dropout, fit's shuffles): 0.466 on
+  // generated task 1, against a bar of 0.42 (answering a place blindly: about 0.17).
   it('builds the memory network and learns generated task 1 past blind guessing in a seeded CI-sized run', async () => {
     process.env.EPOCHS = process.env.BABI_MEMNN_EPOCHS ?? '8';
     process.env.LR = process.env.BABI_MEMNN_LR ?? '0.01';
@@ -120,7 +119,7 @@ describe('example babi_memnn', () => {
     const lstmIn = ex.result.storyMaxlen + 64; // response [query, story] next to the question's 64
     expect(ex.result.params).toBe(36 * 64 * 2 + 36 * 4 + 4 * (lstmIn * 32 + 32 * 32 + 32) + 32 * 36 + 36);
     expect(ex.result.losses[ex.result.losses.length - 1]).toBeLessThan(ex.result.losses[0]);
-    expect(ex.result.testAccuracy).toBeGreaterThanOrEqual(0.4);
+    expect(ex.result.testAccuracy).toBeGreaterThanOrEqual(0.42);
     expect(sg.memory().numTensors).toBe(before);
   }, 300_000);
 
