@@ -3,7 +3,8 @@
 // and grouped-query heads, rank-3 inputs, Hv != H, boolean masks broadcast over batch / heads /
 // rows, causal, an additive bias, rows with every key masked ('uniform' and 'zeros'); values and
 // the gradients of query, key and value (sg.grads); batch rows in chunks. The MultiHeadAttention
-// layer on both (the fused kernel; the composite with scores and seeded dropout). Then fit() of a
+// layer on both (the fused kernel; the composite with scores and seeded dropout) and the Attention
+// layer (the fused kernel with an additive -1e9 bias). Then fit() of a
 // small MultiHeadAttention model on webgpu and on wasm from one seed: the same loss curve, no
 // fallback, no leak.
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -87,7 +88,7 @@ describeGpu('attention layers on webgpu vs the js oracle', () => {
     await sg.setBackend('wasm');
   });
 
-  it('MultiHeadAttention: attention mask, causal, scores, seeded dropout in training', async () => {
+  it('MultiHeadAttention (attention mask, causal, scores, seeded dropout in training); Attention (value mask, causal)', async () => {
     await sg.setBackend('webgpu');
     sg.webgpu.resetFallbacks();
     await vsJs(() => {
@@ -99,8 +100,13 @@ describeGpu('attention layers on webgpu vs the js oracle', () => {
       const fused = mha.apply([x, v], { attentionMask: am }) as sg.Tensor;
       const [o, scores] = mha.apply([x, x], { useCausalMask: true, returnAttentionScores: true }) as sg.Tensor[];
       const dropped = mha.apply([x, v], { attentionMask: am, training: true }) as sg.Tensor;
+      // the Attention layer: one head of the fused kernel, Keras' -1e9 mask as its additive bias
+      const att = sg.layers.attention({});
+      const vm = sg.tensor([1, 1, 0, 1, 0, 1], [2, 3], 'bool');
+      const a1 = att.apply([x, v], { mask: [null, vm], useCausalMask: true }) as sg.Tensor;
       mha.dispose();
-      return [fused, o, scores, dropped];
+      att.dispose();
+      return [fused, o, scores, dropped, a1];
     });
   });
 });
