@@ -38,6 +38,7 @@ export function dropoutMask(out: Float32Array, a: DropoutAttrs): Float32Array {
   return out;
 }
 
+/** The js backend's 'Dropout' kernel (the wasm backend replaces it with the SIMD one). */
 export const dropoutDefs: CpuKernelDef[] = [
   {
     name: 'Dropout',

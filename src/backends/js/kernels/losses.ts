@@ -25,6 +25,7 @@ function rowArgMax(x: TypedArray, o: number, C: number): number {
   return best;
 }
 
+/** The fused loss and metric kernels of both CPU backends (the wasm backend runs them on its heap). */
 export const lossDefs: CpuKernelDef[] = [
   {
     name: 'CategoricalAccuracy',
