@@ -121,10 +121,12 @@ describeGpu('webgpu backend: storage, reads, pool, fallback, optimizers', () => 
     const a = sg.tensor(randArray(300, 7)); // 1200 B: a 2 KiB bucket
     const b = sg.exp(a); // recorded, not submitted
     const aValues = Array.from(a.dataSync());
-    const aBuffer = (a.dataId as GpuData).buffer;
+    const gpuBuffer = (t: sg.Tensor) => (t.dataId as { handle: GpuData }).handle.buffer;
+    const aBuffer = gpuBuffer(a);
+    expect(aBuffer).toBeDefined();
     a.dispose(); // its buffer goes back to the pool...
     const c = sg.tensor(randArray(300, 8)); // ...and receives these values, after exp read the old ones
-    expect((c.dataId as GpuData).buffer).toBe(aBuffer);
+    expect(gpuBuffer(c)).toBe(aBuffer);
     const d = sg.neg(c);
     const s1 = sg.webgpu.stats();
     expect(s1.uploads - s0.uploads).toBe(2);

@@ -484,6 +484,14 @@ export class WebGPUBackend implements Backend {
     if (x * y * z === 0) return;
     if (x > MAX_GROUPS || y > MAX_GROUPS || z > MAX_GROUPS)
       throw new Error(`webgpu: program '${spec.key}' asks for ${x}x${y}x${z} workgroups (at most ${MAX_GROUPS} a dimension)`);
+    const nBuffers = spec.inputs.length + spec.outputs.length + 1;
+    const maxBuffers = this.device.limits.maxStorageBuffersPerShaderStage;
+    if (nBuffers > maxBuffers) {
+      throw new Error(
+        `webgpu: program '${spec.key}' binds ${nBuffers} storage buffers but this device allows ${maxBuffers} per shader ` +
+          `stage (maxStorageBuffersPerShaderStage of adapter '${this.adapterName}'); run this model on the wasm backend`,
+      );
+    }
     const ints = spec.params ?? [];
     const floats = spec.floatParams ?? [];
     const nParams = Math.max(1, ints.length + floats.length);

@@ -123,6 +123,12 @@ export interface GemmSpec {
    * convolution may have more than 65535 row tiles. `b` is then 0.
    */
   foldM?: boolean;
+  /**
+   * Launch offsets (not with foldM): the batch is w.z + P.b0 and the row tile w.y + P.mt0, so a
+   * product with more than 65535 batch matrices or row tiles runs as several launches. Needs the
+   * parameters b0 and mt0.
+   */
+  launchOffsets?: boolean;
   /** Binding of the bias input (when hasBias) and of the output; the parameters follow the output. */
   biasBinding: number;
   outBinding: number;
@@ -221,7 +227,13 @@ var<workgroup> Bs: array<f32, ${TK * TN}>;
 fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let tx = i32(l.x); let ty = i32(l.y);
   let lid = ty * ${TN4} + tx;
-  ${s.foldM ? `let b = 0;\n  let m0 = i32(w.y + w.z * nwg.y) * ${TM};` : `let b = i32(w.z);\n  let m0 = i32(w.y) * ${TM};`}
+  ${
+    s.foldM
+      ? `let b = 0;\n  let m0 = i32(w.y + w.z * nwg.y) * ${TM};`
+      : s.launchOffsets
+      ? `let b = i32(w.z) + P.b0;\n  let m0 = (i32(w.y) + P.mt0) * ${TM};`
+      : `let b = i32(w.z);\n  let m0 = i32(w.y) * ${TM};`
+  }
   let n0 = i32(w.x) * ${TN};
   var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
   for (var k0 = 0; k0 < P.K; k0 += ${TK}) {
@@ -246,7 +258,7 @@ fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: ve
 
 /** The key of a GEMM text: every field of the spec but the body, plus the caller's tag for it. */
 export function gemmKey(tag: string, s: GemmSpec): string {
-  return `${tag}:${s.tileM}x${s.tileN}x${s.tileK}:${s.aMode}:${s.bMode}:${+s.outVec}:${+s.hasBias}:${+!!s.foldM}`;
+  return `${tag}:${s.tileM}x${s.tileN}x${s.tileK}:${s.aMode}:${s.bMode}:${+s.outVec}:${+s.hasBias}:${+!!s.foldM}${s.launchOffsets ? ':lo' : ''}`;
 }
 
 /** Tile sizes for an M x N output: 64 x 64 when there is enough work, else 32 x 32. */
@@ -314,12 +326,11 @@ export function matMulProgram(inputs: TensorInfo[], attrs: Attrs): { program: Gp
   // One batch digit at least, so unbatched and singly batched products share a pipeline.
   if (mb.shape.length === 0) (mb.shape.push(1), mb.sa.push(0), mb.sb.push(0));
   const nb = mb.shape.reduce((x, y) => x * y, 1);
-  if (nb > MAX_GROUPS) throw new Error(`webgpu MatMul: ${nb} batch matrices exceed ${MAX_GROUPS} per dispatch`);
   const aMode: LoadMode = !tA ? (K % 4 === 0 ? 'vecRow' : 'scalar') : M % 4 === 0 ? 'vecCol' : 'scalar';
   const bMode: LoadMode = !tB ? (N % 4 === 0 ? 'vecRow' : 'scalar') : K % 4 === 0 ? 'vecCol' : 'scalar';
   const r = mb.shape.length;
   const bp = mb.shape.map((_, d) => [`bs${d}`, `sa${d}`, `sb${d}`]).flat();
-  const params = ['M', 'N', 'K', 'act', ...bp];
+  const params = ['M', 'N', 'K', 'act', 'b0', 'mt0', ...bp];
   // Offsets of batch b's matrices: digits of b over the merged batch shape, innermost last.
   let offs = 'var r = b; var oa = 0; var ob = 0;\n';
   for (let d = r - 1; d >= 0; d--) {
@@ -348,8 +359,9 @@ fn mmOut(b: i32, m: i32, n: i32) -> i32 { return (b * P.M + m) * P.N + n; }
     body,
     biasBinding: 2,
     outBinding: bias ? 3 : 2,
+    launchOffsets: true,
   };
-  const values = [M, N, K, act];
+  const values = [M, N, K, act, 0, 0];
   for (let d = 0; d < r; d++) values.push(mb.shape[d], mb.sa[d], mb.sb[d]);
   const key = gemmKey(`matmul:${+tA}${+tB}:r${r}`, spec);
   return {
@@ -363,11 +375,31 @@ fn mmOut(b: i32, m: i32, n: i32) -> i32 { return (b * P.M + m) * P.N + n; }
   };
 }
 
+let launchLimit = MAX_GROUPS;
+
+/**
+ * Lowers the batch matrices and row tiles one MatMul launch covers (tests use it to exercise the
+ * split on small products); `MAX_GROUPS` restores it.
+ */
+export function setMatMulLaunchLimit(n: number): void {
+  launchLimit = n;
+}
+
 function matMulKernel(inputs: TensorInfo[], attrs: Attrs, gpu: WebGPUBackend): TensorInfo {
   const { program, outShape } = matMulProgram(inputs, attrs);
   const y = gpu.makeOutput(outShape, 'float32');
   if (outShape.some((d) => d === 0)) return y;
-  dispatch(gpu, program, inputs, [y]);
+  // More than 65535 batch matrices or row tiles: several launches, each at its offsets (P.b0, P.mt0).
+  const [gx, gy, gz] = program.workgroups;
+  for (let b0 = 0; b0 < gz; b0 += launchLimit) {
+    for (let mt0 = 0; mt0 < gy; mt0 += launchLimit) {
+      const params = program.params.slice();
+      params[4] = b0;
+      params[5] = mt0;
+      const workgroups: [number, number, number] = [gx, Math.min(launchLimit, gy - mt0), Math.min(launchLimit, gz - b0)];
+      dispatch(gpu, { ...program, params, workgroups }, inputs, [y]);
+    }
+  }
   return y;
 }
 

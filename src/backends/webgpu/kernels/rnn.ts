@@ -52,7 +52,8 @@ fn ractGrad(y: f32, code: i32) -> f32 {
 }
 `;
 
-const PARAMS = ['B', 'T', 'U', 'goBack', 'act', 'recAct', 'resetAfter', 'total'];
+/** b0: the first batch row of this launch (batches over 65535 rows run as several launches). */
+const PARAMS = ['B', 'T', 'U', 'goBack', 'act', 'recAct', 'resetAfter', 'total', 'b0'];
 
 type Kind = 'LstmSequence' | 'GruSequence' | 'SimpleRnnSequence' | 'LstmSequenceGrad' | 'GruSequenceGrad' | 'SimpleRnnSequenceGrad' | 'RnnHPrev';
 
@@ -84,7 +85,7 @@ fn rm(b: i32, k: i32) -> f32 { ${hasRecMask ? 'return RECMASK[b * P.U + k];' : '
 /** Start of a per-row program: b is the row, lid the invocation within it. */
 const ROW_MAIN = `@compute @workgroup_size(${WG})
 fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
-  let b = i32(w.x); let lid = i32(l.x);
+  let b = i32(w.x) + P.b0; let lid = i32(l.x);
   let U = P.U; let T = P.T;`;
 
 const BARRIER = 'storageBarrier(); workgroupBarrier();';
@@ -362,12 +363,28 @@ function program(kind: Kind, attrs: Attrs, values: number[], workgroups: [number
 }
 
 function paramValues(B: number, T: number, U: number, attrs: Attrs, total = 0): number[] {
-  return [B, T, U, attrs.goBackwards ? 1 : 0, (attrs.act as number) ?? 0, (attrs.recAct as number) ?? 0, attrs.resetAfter ? 1 : 0, total];
+  return [B, T, U, attrs.goBackwards ? 1 : 0, (attrs.act as number) ?? 0, (attrs.recAct as number) ?? 0, attrs.resetAfter ? 1 : 0, total, 0];
 }
 
-function rows(kind: string, B: number): [number, number, number] {
-  if (B > MAX_GROUPS) throw new Error(`webgpu ${kind}: a batch of ${B} rows exceeds one dispatch (${MAX_GROUPS})`);
+function rows(_kind: string, B: number): [number, number, number] {
   return [B, 1, 1];
+}
+
+let rowLimit = MAX_GROUPS;
+
+/** Lowers the batch rows one recurrent launch covers (tests exercise the split with it); `MAX_GROUPS` restores it. */
+export function setRnnLaunchLimit(n: number): void {
+  rowLimit = n;
+}
+
+/** Dispatches a per-row program (one workgroup a batch row) as launches of at most rowLimit rows. */
+function dispatchRows(gpu: WebGPUBackend, prog: ReturnType<typeof program>, inputs: TensorInfo[], outputs: TensorInfo[]): void {
+  const B = prog.workgroups[0];
+  for (let b0 = 0; b0 < B; b0 += rowLimit) {
+    const params = prog.params.slice();
+    params[PARAMS.indexOf('b0')] = b0;
+    dispatch(gpu, { ...prog, params, workgroups: [Math.min(rowLimit, B - b0), 1, 1] }, inputs, outputs);
+  }
 }
 
 const nMasks = (attrs: Attrs) => (attrs.hasMask ? 1 : 0) + (attrs.hasRecMask ? 1 : 0);
@@ -389,7 +406,7 @@ registerWebGPUKernel('LstmSequence', (ins, attrs, gpu) => {
   const [B, T, G] = xp.shape;
   const U = G / 4;
   const outs = [gpu.makeOutput([B, T, U], 'float32'), gpu.makeOutput([B, T, U], 'float32'), gpu.makeOutput([B, T, G], 'float32')];
-  if (B * T * U > 0) dispatch(gpu, program('LstmSequence', attrs, paramValues(B, T, U, attrs), rows('LstmSequence', B)), [xp, rk, h0, c0, ...masksOf(ins, 4, attrs)], outs);
+  if (B * T * U > 0) dispatchRows(gpu, program('LstmSequence', attrs, paramValues(B, T, U, attrs), rows('LstmSequence', B)), [xp, rk, h0, c0, ...masksOf(ins, 4, attrs)], outs);
   return outs;
 });
 
@@ -398,7 +415,7 @@ registerWebGPUKernel('GruSequence', (ins, attrs, gpu) => {
   const [B, T, G] = xp.shape;
   const U = G / 3;
   const outs = [gpu.makeOutput([B, T, U], 'float32'), gpu.makeOutput([B, T, G], 'float32'), gpu.makeOutput([B, T, U], 'float32')];
-  if (B * T * U > 0) dispatch(gpu, program('GruSequence', attrs, paramValues(B, T, U, attrs), rows('GruSequence', B)), [xp, rk, rb, h0, ...masksOf(ins, 4, attrs)], outs);
+  if (B * T * U > 0) dispatchRows(gpu, program('GruSequence', attrs, paramValues(B, T, U, attrs), rows('GruSequence', B)), [xp, rk, rb, h0, ...masksOf(ins, 4, attrs)], outs);
   return outs;
 });
 
@@ -406,7 +423,7 @@ registerWebGPUKernel('SimpleRnnSequence', (ins, attrs, gpu) => {
   const [xp, rk, h0] = ins;
   const [B, T, U] = xp.shape;
   const hs = gpu.makeOutput([B, T, U], 'float32');
-  if (B * T * U > 0) dispatch(gpu, program('SimpleRnnSequence', attrs, paramValues(B, T, U, attrs), rows('SimpleRnnSequence', B)), [xp, rk, h0, ...masksOf(ins, 3, attrs)], [hs]);
+  if (B * T * U > 0) dispatchRows(gpu, program('SimpleRnnSequence', attrs, paramValues(B, T, U, attrs), rows('SimpleRnnSequence', B)), [xp, rk, h0, ...masksOf(ins, 3, attrs)], [hs]);
   return [hs];
 });
 
@@ -418,7 +435,7 @@ registerWebGPUKernel('LstmSequenceGrad', (ins, attrs, gpu) => {
   const dG = gpu.makeOutput([B, T, 4 * U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
   const dc = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) dispatch(gpu, program('LstmSequenceGrad', attrs, paramValues(B, T, U, attrs), rows('LstmSequenceGrad', B)), [rkT, c0, ...masks, cs, gates, dhs, dcs], [dG, dh, dc]);
+  if (B * U > 0) dispatchRows(gpu, program('LstmSequenceGrad', attrs, paramValues(B, T, U, attrs), rows('LstmSequenceGrad', B)), [rkT, c0, ...masks, cs, gates, dhs, dcs], [dG, dh, dc]);
   return [dG, hPrev(gpu, h0, masks, hs, attrs), dh, dc];
 });
 
@@ -430,7 +447,7 @@ registerWebGPUKernel('GruSequenceGrad', (ins, attrs, gpu) => {
   const dGx = gpu.makeOutput([B, T, 3 * U], 'float32');
   const dGr = gpu.makeOutput([B, T, 3 * U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) dispatch(gpu, program('GruSequenceGrad', attrs, paramValues(B, T, U, attrs), rows('GruSequenceGrad', B)), [rkT, h0, ...masks, hs, gates, recH, dhs], [dGx, dGr, dh]);
+  if (B * U > 0) dispatchRows(gpu, program('GruSequenceGrad', attrs, paramValues(B, T, U, attrs), rows('GruSequenceGrad', B)), [rkT, h0, ...masks, hs, gates, recH, dhs], [dGx, dGr, dh]);
   return [dGx, dGr, hPrev(gpu, h0, masks, hs, attrs), dh];
 });
 
@@ -441,6 +458,6 @@ registerWebGPUKernel('SimpleRnnSequenceGrad', (ins, attrs, gpu) => {
   const [B, T, U] = hs.shape;
   const dG = gpu.makeOutput([B, T, U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) dispatch(gpu, program('SimpleRnnSequenceGrad', attrs, paramValues(B, T, U, attrs), rows('SimpleRnnSequenceGrad', B)), [rkT, ...masks, hs, dhs], [dG, dh]);
+  if (B * U > 0) dispatchRows(gpu, program('SimpleRnnSequenceGrad', attrs, paramValues(B, T, U, attrs), rows('SimpleRnnSequenceGrad', B)), [rkT, ...masks, hs, dhs], [dG, dh]);
   return [dG, hPrev(gpu, h0, masks, hs, attrs), dh];
 });
