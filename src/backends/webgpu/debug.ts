@@ -36,7 +36,7 @@ export const webgpu = {
   adapter(): string {
     return instance('adapter').adapterName;
   },
-  /** Counters: submits, dispatches, pipelinesCompiled, buffersCreated, buffersReused (pool), reads. */
+  /** Counters: submits, dispatches, uploads (host values staged and copied on the GPU), pipelinesCompiled, buffersCreated, buffersReused (pool), reads. */
   stats(): Record<string, number> {
     return { ...instance('stats').stats };
   },
