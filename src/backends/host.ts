@@ -7,9 +7,13 @@ import type { Shape } from '../engine/shape.js';
 export abstract class HostBackend implements CpuBackend {
   abstract readonly name: string;
   readonly kernels = new Map<string, KernelFunc>();
-  private pending: DataId[] | null = null;
-  /** The one list `pending` points to while a kernel runs (reused: no allocation per kernel). */
-  private readonly pendingList: DataId[] = [];
+  /**
+   * Buffers made by the running kernel, freed if it throws: the first `pendingCount` entries of
+   * one reused list; -1 while no kernel runs. (A count, not `length = 0`: setting an array's
+   * length is a runtime call, which showed in the small-op profile of issue 17.)
+   */
+  private readonly pendingList: (DataId | undefined)[] = [];
+  private pendingCount = -1;
 
   protected abstract alloc(size: number, dtype: DataType): DataId;
   protected abstract free(dataId: DataId): void;
@@ -19,7 +23,7 @@ export abstract class HostBackend implements CpuBackend {
 
   write(values: TypedArray | null, size: number, dtype: DataType): DataId {
     const id = this.alloc(size, dtype);
-    if (this.pending) this.pending.push(id);
+    if (this.pendingCount >= 0) this.pendingList[this.pendingCount++] = id;
     if (values) this.view(id, dtype).set(values.length === size ? values : values.subarray(0, size));
     else if (this.needsZeroing) this.view(id, dtype).fill(0);
     return id;
@@ -43,21 +47,24 @@ export abstract class HostBackend implements CpuBackend {
   }
 
   beginKernel(): void {
-    this.pendingList.length = 0;
-    this.pending = this.pendingList;
+    this.pendingCount = 0;
   }
 
   endKernel(ok: boolean): void {
-    if (!ok && this.pending) for (const id of this.pending) this.free(id);
-    this.pendingList.length = 0;
-    this.pending = null;
+    const list = this.pendingList;
+    for (let i = 0; i < this.pendingCount; i++) {
+      if (!ok) this.free(list[i]!);
+      list[i] = undefined;
+    }
+    this.pendingCount = -1;
   }
 
   /** An output buffer that a kernel fills completely, so it need not be zeroed. */
   allocOutput(shape: Shape, dtype: DataType): TensorInfo {
-    const size = shape.reduce((a, c) => a * c, 1);
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) size *= shape[i];
     const id = this.alloc(size, dtype);
-    if (this.pending) this.pending.push(id);
+    if (this.pendingCount >= 0) this.pendingList[this.pendingCount++] = id;
     return { dataId: id, shape, dtype };
   }
 

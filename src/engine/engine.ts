@@ -64,7 +64,14 @@ export class Engine {
   private factories = new Map<string, { create: BackendFactory; createSync?: () => Backend; priority: number }>();
   private instances = new Map<string, Backend>();
   private backendName: string | null = null;
-  private scopes: Tensor[][] = [];
+  /**
+   * The open scopes' tensors, all in one array: scope k owns [scopeStarts[k], next start) and the
+   * innermost runs to scopeTop. One array for all scopes, reused, so that opening and closing a
+   * scope allocates nothing (issue 17: the small-op path); entries past scopeTop are cleared.
+   */
+  private scopeItems: (Tensor | undefined)[] = [];
+  private scopeTop = 0;
+  private readonly scopeStarts: number[] = [];
   tape: Tape | null = null;
   numTensors = 0;
   /** Live buffers (a count: the engine never walks them). */
@@ -154,8 +161,7 @@ export class Engine {
 
   private track<T extends Tensor>(t: T): T {
     this.numTensors++;
-    const scope = this.scopes[this.scopes.length - 1];
-    if (scope && !(t instanceof Variable)) scope.push(t);
+    if (this.scopeStarts.length > 0 && !(t instanceof Variable)) this.scopeItems[this.scopeTop++] = t;
     return t;
   }
 
@@ -287,18 +293,21 @@ export class Engine {
    * calling this; the tape records the call when a gradient is being computed.
    */
   runKernel(name: string, inputs: Tensor[], attrs: Attrs = {}): Tensor[] {
-    for (const t of inputs) {
-      this.assertLive(t, name);
+    const n = inputs.length;
+    for (let i = 0; i < n; i++) {
+      const t = inputs[i];
+      if (!(t instanceof Tensor) || t.isDisposed) this.assertLive(t, name);
       if (t.dtype === 'complex64') throw complexError(name); // kernels see float32/int32 buffers only
     }
     const b = this.backend;
     const kernel = b.kernels.get(name);
     if (!kernel) throw new Error(`${name}: no kernel registered for backend '${b.name}'`);
     // Plain loops, no closures: this is the path every op takes (issue 17: engine overhead).
-    const infos: TensorInfo[] = new Array(inputs.length);
-    for (let i = 0; i < inputs.length; i++) {
+    const infos: TensorInfo[] = new Array(n);
+    for (let i = 0; i < n; i++) {
       const t = inputs[i];
-      infos[i] = { dataId: this.handleOn(t, b), shape: t.shape, dtype: t.dtype };
+      const buf = t.dataId as Buffer;
+      infos[i] = { dataId: buf.backend === b ? buf.handle : this.handleOn(t, b), shape: t.shape, dtype: t.dtype };
     }
     b.beginKernel();
     let res;
@@ -309,16 +318,23 @@ export class Engine {
       throw withKernelName(name, e);
     }
     b.endKernel(true);
-    const outInfos = Array.isArray(res) ? res : [res];
-    const outs: Tensor[] = new Array(outInfos.length);
-    for (let i = 0; i < outInfos.length; i++) {
-      const o = outInfos[i];
-      let size = 1;
-      for (let k = 0; k < o.shape.length; k++) size *= o.shape[k];
-      outs[i] = this.track(new Tensor(o.shape, o.dtype, this.newBuffer(b, o.dataId, size)));
+    let outs: Tensor[];
+    if (Array.isArray(res)) {
+      outs = new Array(res.length);
+      for (let i = 0; i < res.length; i++) outs[i] = this.trackOutput(b, res[i]);
+    } else {
+      outs = [this.trackOutput(b, res)];
     }
     if (this.tape) this.record(name, inputs, outs, attrs);
     return outs;
+  }
+
+  /** A kernel's output as a new tensor owning its buffer, in the current scope. */
+  private trackOutput(b: Backend, o: TensorInfo): Tensor {
+    const shape = o.shape;
+    let size = 1;
+    for (let k = 0; k < shape.length; k++) size *= shape[k];
+    return this.track(new Tensor(shape, o.dtype, this.newBuffer(b, o.dataId, size)));
   }
 
   /**
@@ -397,38 +413,35 @@ export class Engine {
   }
 
   startScope(): void {
-    this.scopes.push([]);
+    this.scopeStarts.push(this.scopeTop);
   }
 
   /** Ends the innermost scope: frees its tensors except `result`'s and kept ones. */
   endScope(result?: TensorContainer): void {
-    const scope = this.scopes.pop();
-    if (!scope) throw new Error('endScope: no scope is open');
-    const parent = this.scopes[this.scopes.length - 1];
+    const start = this.scopeStarts.pop();
+    if (start === undefined) throw new Error('endScope: no scope is open');
+    const hasParent = this.scopeStarts.length > 0;
+    const items = this.scopeItems;
+    const end = this.scopeTop;
+    // Survivors move to the parent scope, whose range continues at `start` (w <= i: a survivor
+    // never overwrites an entry not yet visited).
+    let w = start;
     // The common results (nothing, one tensor) need no id set.
-    if (result === undefined || result === null || result instanceof Tensor) {
-      const keep = result ?? null;
-      for (let i = 0; i < scope.length; i++) {
-        const t = scope[i];
-        if (t.isDisposed) continue;
-        if (t === keep) {
-          if (parent) parent.push(t);
-        } else if (!t.kept) {
-          this.disposeTensor(t);
-        }
-      }
-      return;
-    }
-    const keepIds = new Set<number>();
-    collectTensors(result, (t) => keepIds.add(t.id));
-    for (const t of scope) {
+    const simple = result === undefined || result === null || result instanceof Tensor;
+    const keepIds = simple ? null : new Set<number>();
+    if (keepIds) collectTensors(result, (t) => keepIds.add(t.id));
+    const keep = simple ? (result ?? null) : null;
+    for (let i = start; i < end; i++) {
+      const t = items[i]!;
+      items[i] = undefined;
       if (t.isDisposed) continue;
-      if (keepIds.has(t.id)) {
-        if (parent) parent.push(t);
+      if (keepIds ? keepIds.has(t.id) : t === keep) {
+        if (hasParent) items[w++] = t;
       } else if (!t.kept) {
         this.disposeTensor(t);
       }
     }
+    this.scopeTop = w;
   }
 
   tidy<T extends TensorContainer>(fn: () => T): T {

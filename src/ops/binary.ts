@@ -5,7 +5,7 @@ import { type TensorLike, upcast } from '../engine/dtype.js';
 import { ENGINE } from '../engine/engine.js';
 import { registerGradient } from '../engine/registry.js';
 import { broadcastShapes, shapesEqual, type Shape } from '../engine/shape.js';
-import type { Tensor } from '../engine/tensor.js';
+import { Tensor } from '../engine/tensor.js';
 import { cast } from './cast.js';
 import { complexBinary, isComplex } from './complex.js';
 import { reshape } from './reshape.js';
@@ -49,15 +49,36 @@ function operands(op: string, a: Arg, b: Arg): [Tensor, Tensor, Tensor[]] {
   return [conv(ta, a), conv(tb, b), temps];
 }
 
-const binary = scoped((name: string, op: Binary, a: Arg, b: Arg): Tensor => {
+/**
+ * Two live tensors of one shape and one numeric dtype (float32 or int32): nothing to convert, cast
+ * or check (the output is as large as an input that exists), so the op needs no scope of its own
+ * (issue 17: the small-op fast path; every other case takes `operands` and its errors).
+ */
+function plainPair(a: Arg, b: Arg): a is Tensor {
+  return (
+    a instanceof Tensor &&
+    b instanceof Tensor &&
+    !a.isDisposed &&
+    !b.isDisposed &&
+    a.dtype === b.dtype &&
+    (a.dtype === 'float32' || a.dtype === 'int32') &&
+    shapesEqual(a.shape, b.shape)
+  );
+}
+
+const binaryGeneral = scoped((name: string, op: Binary, a: Arg, b: Arg): Tensor => {
   const [x, y] = operands(name, a, b);
   return run1('Binary', [x, y], { op });
 });
+const binary = (name: string, op: Binary, a: Arg, b: Arg): Tensor =>
+  plainPair(a, b) ? run1('Binary', [a, b as Tensor], { op }) : binaryGeneral(name, op, a, b);
 
-const compare = scoped((name: string, op: Compare, a: Arg, b: Arg): Tensor => {
+const compareGeneral = scoped((name: string, op: Compare, a: Arg, b: Arg): Tensor => {
   const [x, y] = operands(name, a, b);
   return run1('Compare', [x, y], { op });
 });
+const compare = (name: string, op: Compare, a: Arg, b: Arg): Tensor =>
+  plainPair(a, b) ? run1('Compare', [a, b as Tensor], { op }) : compareGeneral(name, op, a, b);
 
 /**
  * a + b with broadcasting.

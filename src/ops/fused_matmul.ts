@@ -2,7 +2,7 @@
 // the building block of the dense layer. Same arguments as tfjs-core's `fused.matMul`.
 import { Act, Unary } from '../backends/wasm/codes.generated.js';
 import { registerGradient } from '../engine/registry.js';
-import type { Tensor } from '../engine/tensor.js';
+import { Tensor } from '../engine/tensor.js';
 import { add, sumToShape } from './binary.js';
 import { checkMatMul, matMul } from './matmul.js';
 import { fusedConv2d, type FusedConv2DArgs } from './conv2d.js';
@@ -69,12 +69,8 @@ export interface FusedMatMulArgs {
   leakyreluAlpha?: number;
 }
 
-/**
- * act(matMul(a, b) + bias) with the bias add and relu/relu6 done inside the GEMM.
- * @example sg.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' });
- * @category Linear algebra
- */
-export const fusedMatMul = scoped((args: FusedMatMulArgs): Tensor => {
+/** fused.matMul's checks and kernel call (see fusedMatMul). */
+function fusedMatMulBody(args: FusedMatMulArgs): Tensor {
   const { a, b, transposeA = false, transposeB = false, bias, activation = 'linear' } = args;
   const key = String(activation).toLowerCase();
   const fused = FUSED[key];
@@ -106,7 +102,30 @@ export const fusedMatMul = scoped((args: FusedMatMulArgs): Tensor => {
   const inputs = bias ? [x, w, bias] : [x, w];
   const y = run1('FusedMatMul', inputs, { transposeA, transposeB, act: spec.act, gradOp: spec.grad });
   return after ? after(y) : y;
-});
+}
+const fusedMatMulScoped = scoped(fusedMatMulBody);
+
+/**
+ * Whether `fused.matMul(args)` makes no temporary tensor (tensor operands, an activation the GEMM
+ * applies, no bias or a [N] one), so it needs no scope of its own: the Dense layer's case (issue
+ * 17: inference latency). Anything else, and every error, takes the scoped general path.
+ */
+function noTemporaries(args: FusedMatMulArgs): boolean {
+  const { a, b, bias, activation } = args;
+  if (!(a instanceof Tensor) || !(b instanceof Tensor) || b.rank < 2) return false;
+  if (activation !== undefined && activation !== 'linear' && activation !== 'relu' && activation !== 'relu6') return false;
+  if (bias === undefined) return true;
+  const N = args.transposeB ? b.shape[b.rank - 2] : b.shape[b.rank - 1];
+  return bias instanceof Tensor && bias.rank === 1 && bias.shape[0] === N;
+}
+
+/**
+ * act(matMul(a, b) + bias) with the bias add and relu/relu6 done inside the GEMM.
+ * @example sg.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' });
+ * @category Linear algebra
+ */
+export const fusedMatMul = (args: FusedMatMulArgs): Tensor =>
+  args !== null && typeof args === 'object' && noTemporaries(args) ? fusedMatMulBody(args) : fusedMatMulScoped(args);
 
 /**
  * tfjs-core's `fused` namespace (errors from fused.conv2d name it so; sg.fusedConv2d names itself).

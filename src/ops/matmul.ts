@@ -55,6 +55,13 @@ export function checkMatMul(op: string, x: Tensor, y: Tensor, transposeA: boolea
         `and b ${fmt(y.shape)}${transposeB ? ' (transposed)' : ''} give ${kA} vs ${kB}`,
     );
   }
+  if (x.rank === 2 && y.rank === 2) {
+    // No batch axes (dense layers): nothing to broadcast.
+    const M2 = transposeA ? x.shape[1] : x.shape[0];
+    const N2 = transposeB ? y.shape[0] : y.shape[1];
+    ENGINE.checkSize(op, [M2, N2], 'float32');
+    return [M2, N2];
+  }
   const xb = x.shape.slice(0, -2);
   const yb = y.shape.slice(0, -2);
   const fits = xb.every((d, i) => {

@@ -397,10 +397,17 @@ export async function instantiate(opts: InstantiateOptions = {}): Promise<WasmEx
   return finish(mod, await WebAssembly.instantiate(mod, importsFor(memory)), memory, shared);
 }
 
-interface Block {
-  ptr: number;
-  size: number;
-  dtype: DataType;
+/**
+ * A buffer of the wasm backend: the DataId itself (issue 17: a Map from opaque ids to these records
+ * cost three lookups an op). `ptr` is -1 once freed; `owner` tells two backends' buffers apart.
+ */
+class Block {
+  constructor(
+    public ptr: number,
+    readonly size: number,
+    readonly dtype: DataType,
+    readonly owner: object,
+  ) {}
 }
 
 const MAX_RANK = 8;
@@ -510,7 +517,8 @@ export const DEFAULT_MIN_WORK = 1 << 17;
 export class WasmBackend extends HostBackend {
   readonly name = 'wasm';
   protected override readonly needsZeroing = true;
-  private blocks = new Map<DataId, Block>();
+  /** Live buffers (a count: the buffers themselves are the DataIds the engine holds). */
+  private numBlocks = 0;
   private bytes = 0;
   /** Scratch for kernel arguments (shape and strides) and the GEMM packing workspace. */
   private readonly argPtr: number;
@@ -564,23 +572,25 @@ export class WasmBackend extends HostBackend {
       }
       throw e;
     }
-    const id = {};
-    this.blocks.set(id, { ptr, size, dtype });
+    this.numBlocks++;
     this.bytes += size * 4;
-    return id;
+    return new Block(ptr, size, dtype, this);
   }
 
   protected free(dataId: DataId): void {
-    const b = this.blocks.get(dataId);
-    if (!b) return;
+    const b = dataId as Block;
+    if (!(b instanceof Block) || b.owner !== this || b.ptr < 0) return;
     this.wasm.free(b.ptr);
+    b.ptr = -1;
+    this.numBlocks--;
     this.bytes -= b.size * 4;
-    this.blocks.delete(dataId);
   }
 
   private block(dataId: DataId): Block {
-    const b = this.blocks.get(dataId);
-    if (!b) throw new Error('wasm backend: buffer not found (already freed?)');
+    const b = dataId as Block;
+    if (!(b instanceof Block) || b.owner !== this || b.ptr < 0) {
+      throw new Error('wasm backend: buffer not found (already freed?)');
+    }
     return b;
   }
 
@@ -620,7 +630,7 @@ export class WasmBackend extends HostBackend {
   }
 
   memoryInfo(): Record<string, number> {
-    return { bytes: this.bytes, buffers: this.blocks.size, heapBytes: this.wasm.memory.buffer.byteLength };
+    return { bytes: this.bytes, buffers: this.numBlocks, heapBytes: this.wasm.memory.buffer.byteLength };
   }
 
   /** The running pool's size and how many of its workers are ready (introspection for tests). */
@@ -659,12 +669,7 @@ export class WasmBackend extends HostBackend {
    * ```
    */
   dispatch(fn: string, args: number[], total: number, rangeAt = args.length, opts: DispatchOptions = {}): void {
-    let f = this.fns.get(fn);
-    if (!f) {
-      f = (this.wasm as unknown as Record<string, (...a: number[]) => void>)[fn];
-      if (typeof f !== 'function') throw new Error(`wasm backend: the module has no kernel '${fn}'`);
-      this.fns.set(fn, f);
-    }
+    const f = this.fn(fn);
     if (total <= 0) return;
     const minWork = this.cutoffOverride ?? opts.minWork ?? PARALLEL_MIN_WORK[fn] ?? DEFAULT_MIN_WORK;
     const work = opts.work ?? total;
@@ -691,6 +696,27 @@ export class WasmBackend extends HostBackend {
     full[rangeAt + 1] = total;
     for (let i = rangeAt; i < args.length; i++) full[i + 2] = args[i];
     f.apply(null, full);
+  }
+
+  /** The module's export `name` (cached). */
+  private fn(name: string): (...a: number[]) => void {
+    let f = this.fns.get(name);
+    if (!f) {
+      f = (this.wasm as unknown as Record<string, (...a: number[]) => void>)[name];
+      if (typeof f !== 'function') throw new Error(`wasm backend: the module has no kernel '${name}'`);
+      this.fns.set(name, f);
+    }
+    return f;
+  }
+
+  /** The argument scratch holding shape [size] and unit strides (a contiguous element-wise call). */
+  private contiguousArgs(size: number): number {
+    let heap = this.argView;
+    if (heap === null || heap.length === 0) heap = this.argView = new Int32Array(this.wasm.memory.buffer, this.argPtr, 3 * MAX_RANK);
+    heap[0] = size;
+    heap[MAX_RANK] = 1;
+    heap[2 * MAX_RANK] = 1;
+    return this.argPtr;
   }
 
   /** Writes up to three i32 vectors (shape, a strides, b strides) into the argument scratch. */
@@ -761,40 +787,45 @@ export class WasmBackend extends HostBackend {
       return out;
     });
 
-    const broadcastCall =
-      (fn: string, outDtype: DataType) =>
-      ([a, b]: TensorInfo[], attrs: Attrs) => {
-        // Same shapes (the common case) are one contiguous range: no broadcast analysis.
-        const same = shapesEqual(a.shape, b.shape);
-        const shape = same ? a.shape : broadcastShapes('binary', a.shape, b.shape);
-        const out = this.allocOutput(shape, outDtype);
+    const broadcastCall = (fn: string, outDtype: DataType, a: TensorInfo, b: TensorInfo, attrs: Attrs): TensorInfo => {
+      const op = attrs.op as number;
+      const cost = fn === 'binaryF32' ? (BINARY_COST[op] ?? 1) : 1;
+      // Same shapes (the common case) are one contiguous range: no broadcast analysis, no arrays.
+      if (shapesEqual(a.shape, b.shape)) {
+        const out = this.allocOutput(a.shape, outDtype);
         const size = n(out);
         if (size === 0) return out;
-        const c = same
-          ? { shape: [size], strides: [[1], [1]] }
-          : collapseBroadcast(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
-        const [ps, pa, pb] = this.writeArgs(c.shape, c.strides[0], c.strides[1]);
-        const args = [
-          attrs.op as number,
-          this.ptr(a.dataId),
-          this.ptr(b.dataId),
-          this.ptr(out.dataId),
-          c.shape.length,
-          ps,
-          pa,
-          pb,
-        ];
-        const cost = fn === 'binaryF32' ? (BINARY_COST[attrs.op as number] ?? 1) : 1;
-        this.dispatch(fn, args, size, args.length, { work: size * cost, grain: EW });
+        const ps = this.contiguousArgs(size);
+        const pa = this.ptr(a.dataId);
+        const pb = this.ptr(b.dataId);
+        const po = this.ptr(out.dataId);
+        if (!this.pool || size * cost < (this.cutoffOverride ?? PARALLEL_MIN_WORK[fn])) {
+          this.fn(fn)(op, pa, pb, po, 1, ps, ps + MAX_RANK * 4, ps + 2 * MAX_RANK * 4, 0, size);
+        } else {
+          this.dispatch(fn, [op, pa, pb, po, 1, ps, ps + MAX_RANK * 4, ps + 2 * MAX_RANK * 4], size, 8, {
+            work: size * cost,
+            grain: EW,
+          });
+        }
         return out;
-      };
+      }
+      const shape = broadcastShapes('binary', a.shape, b.shape);
+      const out = this.allocOutput(shape, outDtype);
+      const size = n(out);
+      if (size === 0) return out;
+      const c = collapseBroadcast(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
+      const [ps, pa, pb] = this.writeArgs(c.shape, c.strides[0], c.strides[1]);
+      const args = [op, this.ptr(a.dataId), this.ptr(b.dataId), this.ptr(out.dataId), c.shape.length, ps, pa, pb];
+      this.dispatch(fn, args, size, args.length, { work: size * cost, grain: EW });
+      return out;
+    };
     // Integer inputs have kernels of their own; only bool falls back to js.
     const bySimdDtype = (name: string, f: string, i: string, outDtype?: DataType) => {
       this.simd(
         name,
         (ins, attrs) => {
           const isF = ins[0].dtype === 'float32';
-          return broadcastCall(isF ? f : i, outDtype ?? ins[0].dtype)(ins, attrs);
+          return broadcastCall(isF ? f : i, outDtype ?? ins[0].dtype, ins[0], ins[1], attrs);
         },
         false,
       );
@@ -835,13 +866,25 @@ export class WasmBackend extends HostBackend {
     const matMul = ([a, b, bias]: TensorInfo[], attrs: Attrs) => {
       const tA = !!attrs.transposeA;
       const tB = !!attrs.transposeB;
+      const act = (attrs.act as number) ?? Act.Linear;
+      if (a.shape.length === 2 && b.shape.length === 2) {
+        // No batch axes (dense layers): one GEMM, no geometry arrays (issue 17: inference latency).
+        const M = tA ? a.shape[1] : a.shape[0];
+        const K = tA ? a.shape[0] : a.shape[1];
+        const N = tB ? b.shape[0] : b.shape[1];
+        const out = this.allocOutput([M, N], 'float32');
+        const pbias = bias ? this.ptr(bias.dataId) : 0;
+        const pa = this.ptr(a.dataId);
+        const pb = this.ptr(b.dataId);
+        this.gemm(tA, tB, M, N, K, pa, tA ? M : K, pb, tB ? K : N, this.ptr(out.dataId), N, pbias, act, 0);
+        return out;
+      }
       const g = matMulGeometry(a, b, tA, tB);
       const out = this.allocOutput([...g.batchShape, g.M, g.N], 'float32');
       const pa = this.ptr(a.dataId);
       const pb = this.ptr(b.dataId);
       const pc = this.ptr(out.dataId);
       const pbias = bias ? this.ptr(bias.dataId) : 0;
-      const act = (attrs.act as number) ?? Act.Linear;
       for (let i = 0; i < g.aOffsets.length; i++) {
         this.gemm(
           tA,
@@ -890,14 +933,23 @@ export class WasmBackend extends HostBackend {
     beta: number,
   ): void {
     if (M <= 0 || N <= 0) return;
-    const head = [tA ? 1 : 0, tB ? 1 : 0, M, N, K, a, lda, b, ldb, c, ldc, bias, act, beta, this.gemmWork];
+    const work = M * N * K;
+    const ta = tA ? 1 : 0;
+    const tb = tB ? 1 : 0;
+    // A call that is not split goes straight to the module: no argument arrays, no options
+    // object (issue 17: an object spread here alone cost ~1.8 us a call, more than a small GEMM).
+    if (!this.pool || work < (this.cutoffOverride ?? PARALLEL_MIN_WORK.gemmF32) || getThreads() <= 1) {
+      this.wasm.gemmF32(ta, tb, M, N, K, a, lda, b, ldb, c, ldc, bias, act, beta, this.gemmWork, 0, M, 0, N);
+      return;
+    }
     // One chunk per thread: every row chunk packs all of B (every column chunk all of A). So a
     // thread packs K*N + K*M/t floats split by rows, K*M + K*N/t by columns: split the larger of
     // M and N (measured on the MLP's 128 x 784 x 256 forward, 2 threads interleaved: columns
     // 46.8 GFLOP/s, rows 43.4; the shapes with M > N gain nothing from columns).
-    const opts = { work: M * N * K, scratch: [{ at: 14, bytes: this.wasm.gemmWorkspaceBytes() }] };
+    const scratch = [{ at: 14, bytes: this.wasm.gemmWorkspaceBytes() }];
     // gemmF32(..., work, rowStart, rowEnd, colStart, colEnd)
-    if (M >= N) this.dispatch('gemmF32', [...head, 0, N], M, 15, { ...opts, grain: 4 });
-    else this.dispatch('gemmF32', [...head, 0, M], N, 17, { ...opts, grain: 8 });
+    const args = [ta, tb, M, N, K, a, lda, b, ldb, c, ldc, bias, act, beta, this.gemmWork, 0, M >= N ? N : M];
+    if (M >= N) this.dispatch('gemmF32', args, M, 15, { work, scratch, grain: 4 });
+    else this.dispatch('gemmF32', args, N, 17, { work, scratch, grain: 8 });
   }
 }
