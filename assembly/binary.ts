@@ -34,6 +34,7 @@
 
 import { Binary, Compare } from './codes';
 import { loadTail, storeTail } from './simdmath';
+import { powF64 } from './pow';
 
 // ---- scalar helpers ----------------------------------------------------------------------
 
@@ -61,9 +62,9 @@ function powI32(a: i32, b: i32): i32 {
   return r;
 }
 
-/** Math.pow in f64, rounded once to f32. */
+/** Math.pow in f64 (fdlibm's algorithm, assembly/pow.ts), rounded once to f32. */
 @inline function powF32(a: f32, b: f32): f32 {
-  return <f32>Math.pow(<f64>a, <f64>b);
+  return <f32>powF64(<f64>a, <f64>b);
 }
 
 // ---- the ops -----------------------------------------------------------------------------

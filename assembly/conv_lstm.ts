@@ -20,7 +20,7 @@
 // Rows never interact, so any split of [r0, r1) over threads computes every element with the
 // same arithmetic: results are bit-identical for any thread count.
 
-import { actK, dactK, ld, st } from './rnn_act';
+import { actK, actRow, addRow, dactK, ld, st } from './rnn_act';
 
 /**
  * Forward step s: z = xz[tin] + zr; i, f, o = recAct(z_i, z_f, z_o); g = act(z_c);
@@ -31,17 +31,6 @@ import { actK, dactK, ld, st } from './rnn_act';
 export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
   hs: usize, Ks: i32, val: usize, K: i32, nH: i32, cSlot: i32, cs: usize, gates: usize, hin: usize,
   T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
-  // Keras' defaults get a copy of the loop with the activations known (no per-vector dispatch).
-  if (act == 1 && recAct == 2) stepRows(xz, zr, c0, recMask, hs, Ks, val, K, nH, cSlot, cs, gates, hin, T, P, F, s, tin, 1, 2, r0, r1, true);
-  else stepRows(xz, zr, c0, recMask, hs, Ks, val, K, nH, cSlot, cs, gates, hin, T, P, F, s, tin, act, recAct, r0, r1, false);
-}
-
-// known: act and recAct are constants (the Keras-default copy), so actK/dactK inline their
-// sigmoid/tanh; in the other copy each activation is one call (rnn_act.ts).
-// @ts-ignore: decorator
-@inline function stepRows(xz: usize, zr: usize, c0: usize, recMask: usize,
-  hs: usize, Ks: i32, val: usize, K: i32, nH: i32, cSlot: i32, cs: usize, gates: usize, hin: usize,
-  T: i32, P: i32, F: i32, s: i32, tin: i32, act: i32, recAct: i32, r0: i32, r1: i32, known: bool): void {
   const fB = <usize>F << 2;
   const gB = fB << 2;
   const vSlot = s - (T - nH); // val's slot of this step's h (< 0: none)
@@ -50,8 +39,6 @@ export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
   for (let n = r0; n < r1; n++) {
     const b = n / P;
     const p = n - b * P;
-    const xr = xz + <usize>((b * T + tin) * P + p) * gB;
-    const pr = zr + <usize>n * gB;
     const cp = s == 0 ? c0 + <usize>n * fB : cs + <usize>((b * T + s - 1) * P + p) * fB;
     const ho = hs + <usize>((b * Ks + s) * P + p) * fB;
     const vo = val + <usize>((b * K + vSlot) * P + p) * fB;
@@ -60,23 +47,26 @@ export function convLstmStepF32(xz: usize, zr: usize, c0: usize, recMask: usize,
     const gr = gates + <usize>((b * T + tin) * P + p) * gB;
     const hn = hin + <usize>n * fB;
     const rm = recMask + <usize>n * fB;
+    // Row by row (rnn_act.ts): the gate pre-activations into `gates`, activated in place (i and
+    // f adjacent), then c, act(c) into h, and h = o * act(c) with its copies.
+    addRow(xz + <usize>((b * T + tin) * P + p) * gB, zr + <usize>n * gB, gr, 4 * F);
+    actRow(gr, gr, 2 * F, recAct);
+    actRow(gr + 2 * fB, gr + 2 * fB, F, act);
+    actRow(gr + 3 * fB, gr + 3 * fB, F, recAct);
     for (let j = 0; j < F; j += 4) {
       const k = min(4, F - j);
       const q = <usize>j << 2;
-      const i = actK(f32x4.add(ld(xr + q, k), ld(pr + q, k)), recAct, known);
-      const f = actK(f32x4.add(ld(xr + fB + q, k), ld(pr + fB + q, k)), recAct, known);
-      const g = actK(f32x4.add(ld(xr + 2 * fB + q, k), ld(pr + 2 * fB + q, k)), act, known);
-      const o = actK(f32x4.add(ld(xr + 3 * fB + q, k), ld(pr + 3 * fB + q, k)), recAct, known);
-      const c = f32x4.add(f32x4.mul(f, ld(cp + q, k)), f32x4.mul(i, g));
-      const h = f32x4.mul(o, actK(c, act, known));
-      st(gr + q, i, k);
-      st(gr + fB + q, f, k);
-      st(gr + 2 * fB + q, g, k);
-      st(gr + 3 * fB + q, o, k);
+      const c = f32x4.add(f32x4.mul(ld(gr + fB + q, k), ld(cp + q, k)), f32x4.mul(ld(gr + q, k), ld(gr + 2 * fB + q, k)));
       st(co + q, c, k);
+      if (cOut) st(cT + q, c, k);
+    }
+    actRow(co, ho, F, act);
+    for (let j = 0; j < F; j += 4) {
+      const k = min(4, F - j);
+      const q = <usize>j << 2;
+      const h = f32x4.mul(ld(gr + 3 * fB + q, k), ld(ho + q, k));
       st(ho + q, h, k);
       if (toVal) st(vo + q, h, k);
-      if (cOut) st(cT + q, c, k);
       st(hn + q, recMask != 0 ? f32x4.mul(h, ld(rm + q, k)) : h, k);
     }
   }

@@ -31,7 +31,7 @@
 // that ranges never share any; nothing here allocates.
 
 import { fsplat } from './simdmath';
-import { act4, actK, dact4, ld, st } from './rnn_act';
+import { act4, actRow, addRow, dact4, ld, st } from './rnn_act';
 
 // ---------------------------------------------------------------------------------------------
 // The per-step product: C[r, 0:N] = sum_k A[r, k] * B[k, 0:N] (+ bias[0:N]) for r in [r0, r1).
@@ -162,15 +162,6 @@ function maskRows(init: usize, seq: usize, recMask: usize, hm: usize, s: i32, T:
 export function lstmForwardF32(xp: usize, rk: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
   hs: usize, cs: usize, gates: usize, rp: usize, hm: usize,
   B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
-  // Keras' defaults (tanh, sigmoid) get a copy with the activations inlined; others call them.
-  if (act == 1 && recAct == 2) lstmForward(xp, rk, h0, c0, mask, recMask, hs, cs, gates, rp, hm, B, T, U, goBack, 1, 2, r0, r1, true);
-  else lstmForward(xp, rk, h0, c0, mask, recMask, hs, cs, gates, rp, hm, B, T, U, goBack, act, recAct, r0, r1, false);
-}
-
-// @ts-ignore: decorator
-@inline function lstmForward(xp: usize, rk: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
-  hs: usize, cs: usize, gates: usize, rp: usize, hm: usize,
-  B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, r0: i32, r1: i32, known: bool): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const G = 4 * U;
@@ -197,23 +188,23 @@ export function lstmForwardF32(xp: usize, rk: usize, h0: usize, c0: usize, mask:
         memory.fill(gr, 0, uB * 4);
         continue;
       }
-      const xr = xp + (<usize>((b * T + tin) * G) << 2);
-      const pr = rp + (<usize>(b * G) << 2);
+      // Row by row: the gate pre-activations into `gates`, activated in place (i and f are
+      // adjacent), then c, act(c) into h, and h = o * act(c).
+      addRow(xp + (<usize>((b * T + tin) * G) << 2), rp + (<usize>(b * G) << 2), gr, G);
+      actRow(gr, gr, 2 * U, recAct);
+      actRow(gr + 2 * uB, gr + 2 * uB, U, act);
+      actRow(gr + 3 * uB, gr + 3 * uB, U, recAct);
       for (let j = 0; j < U; j += 4) {
         const n = min(4, U - j);
         const q = <usize>j << 2;
-        const i = actK(f32x4.add(ld(xr + q, n), ld(pr + q, n)), recAct, known);
-        const f = actK(f32x4.add(ld(xr + uB + q, n), ld(pr + uB + q, n)), recAct, known);
-        const g = actK(f32x4.add(ld(xr + 2 * uB + q, n), ld(pr + 2 * uB + q, n)), act, known);
-        const o = actK(f32x4.add(ld(xr + 3 * uB + q, n), ld(pr + 3 * uB + q, n)), recAct, known);
-        const c = f32x4.add(f32x4.mul(f, ld(cp + q, n)), f32x4.mul(i, g));
-        const h = f32x4.mul(o, actK(c, act, known));
-        st(gr + q, i, n);
-        st(gr + uB + q, f, n);
-        st(gr + 2 * uB + q, g, n);
-        st(gr + 3 * uB + q, o, n);
+        const c = f32x4.add(f32x4.mul(ld(gr + uB + q, n), ld(cp + q, n)), f32x4.mul(ld(gr + q, n), ld(gr + 2 * uB + q, n)));
         st(co + q, c, n);
-        st(ho + q, h, n);
+      }
+      actRow(co, ho, U, act);
+      for (let j = 0; j < U; j += 4) {
+        const n = min(4, U - j);
+        const q = <usize>j << 2;
+        st(ho + q, f32x4.mul(ld(gr + 3 * uB + q, n), ld(ho + q, n)), n);
       }
     }
   }
@@ -311,15 +302,6 @@ export function lstmBackwardF32(rkT: usize, h0: usize, c0: usize, mask: usize, r
 export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mask: usize, recMask: usize,
   hs: usize, gates: usize, recH: usize, rp: usize, hm: usize,
   B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, resetAfter: i32, r0: i32, r1: i32): void {
-  // Keras' defaults (tanh, sigmoid) get a copy with the activations inlined; others call them.
-  if (act == 1 && recAct == 2) gruForward(xp, rk, rbias, h0, mask, recMask, hs, gates, recH, rp, hm, B, T, U, goBack, 1, 2, resetAfter, r0, r1, true);
-  else gruForward(xp, rk, rbias, h0, mask, recMask, hs, gates, recH, rp, hm, B, T, U, goBack, act, recAct, resetAfter, r0, r1, false);
-}
-
-// @ts-ignore: decorator
-@inline function gruForward(xp: usize, rk: usize, rbias: usize, h0: usize, mask: usize, recMask: usize,
-  hs: usize, gates: usize, recH: usize, rp: usize, hm: usize,
-  B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, resetAfter: i32, r0: i32, r1: i32, known: bool): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const G = 3 * U;
@@ -337,22 +319,20 @@ export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mas
       a = hs + (<usize>((s - 1) * U) << 2); lda = T * U;
     }
     mmRows(a, lda, rk, G, rp, G, resetAfter != 0 ? rbias : 0, Nzr, U, r0, r1);
-    // z and r (and, without resetAfter, r * hm and its product with R_h).
+    // z and r (and, without resetAfter, r * hm and its product with R_h), row by row.
     for (let b = r0; b < r1; b++) {
       if (isMasked(mask, b, tin, T)) continue;
-      const xr = xp + (<usize>((b * T + tin) * G) << 2);
-      const pr = rp + (<usize>(b * G) << 2);
       const gr = gates + (<usize>((b * T + tin) * G) << 2);
-      const hr = recH + (<usize>((b * T + tin) * U) << 2);
-      const ar = a + (<usize>(b * lda) << 2);
-      for (let j = 0; j < U; j += 4) {
-        const n = min(4, U - j);
-        const q = <usize>j << 2;
-        const z = actK(f32x4.add(ld(xr + q, n), ld(pr + q, n)), recAct, known);
-        const r = actK(f32x4.add(ld(xr + uB + q, n), ld(pr + uB + q, n)), recAct, known);
-        st(gr + q, z, n);
-        st(gr + uB + q, r, n);
-        if (resetAfter == 0) st(hr + q, f32x4.mul(r, ld(ar + q, n)), n);
+      addRow(xp + (<usize>((b * T + tin) * G) << 2), rp + (<usize>(b * G) << 2), gr, 2 * U);
+      actRow(gr, gr, 2 * U, recAct);
+      if (resetAfter == 0) {
+        const hr = recH + (<usize>((b * T + tin) * U) << 2);
+        const ar = a + (<usize>(b * lda) << 2);
+        for (let j = 0; j < U; j += 4) {
+          const n = min(4, U - j);
+          const q = <usize>j << 2;
+          st(hr + q, f32x4.mul(ld(gr + uB + q, n), ld(ar + q, n)), n);
+        }
       }
     }
     if (resetAfter == 0) {
@@ -373,23 +353,26 @@ export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mas
       }
       const xr = xp + (<usize>((b * T + tin) * G) << 2);
       const pr = rp + (<usize>(b * G) << 2);
+      // the candidate's pre-activation into its gate slot, activated in place, then h
+      for (let j = 0; j < U; j += 4) {
+        const n = min(4, U - j);
+        const q = <usize>j << 2;
+        const rph = ld(pr + 2 * uB + q, n);
+        if (resetAfter != 0) {
+          st(gr + 2 * uB + q, f32x4.add(ld(xr + 2 * uB + q, n), f32x4.mul(ld(gr + uB + q, n), rph)), n);
+          st(hr + q, rph, n);
+        } else {
+          st(gr + 2 * uB + q, f32x4.add(ld(xr + 2 * uB + q, n), rph), n);
+        }
+      }
+      actRow(gr + 2 * uB, gr + 2 * uB, U, act);
       for (let j = 0; j < U; j += 4) {
         const n = min(4, U - j);
         const q = <usize>j << 2;
         const z = ld(gr + q, n);
-        const rph = ld(pr + 2 * uB + q, n);
-        let pre: v128;
-        if (resetAfter != 0) {
-          pre = f32x4.add(ld(xr + 2 * uB + q, n), f32x4.mul(ld(gr + uB + q, n), rph));
-          st(hr + q, rph, n);
-        } else {
-          pre = f32x4.add(ld(xr + 2 * uB + q, n), rph);
-        }
-        const hh = actK(pre, act, known);
-        st(gr + 2 * uB + q, hh, n);
-        const hpv = ld(hp + q, n);
+        const hh = ld(gr + 2 * uB + q, n);
         // h = z*hp + (1 - z)*hh
-        st(ho + q, f32x4.add(f32x4.mul(z, hpv), f32x4.mul(f32x4.sub(fsplat(1.0), z), hh)), n);
+        st(ho + q, f32x4.add(f32x4.mul(z, ld(hp + q, n)), f32x4.mul(f32x4.sub(fsplat(1.0), z), hh)), n);
       }
     }
   }
@@ -524,13 +507,8 @@ export function simpleRnnForwardF32(xp: usize, rk: usize, h0: usize, mask: usize
         memory.copy(ho, prevRow(h0, hs, b, s, T, U), uB);
         continue;
       }
-      const xr = xp + (<usize>((b * T + tin) * U) << 2);
-      const pr = rp + <usize>b * uB;
-      for (let j = 0; j < U; j += 4) {
-        const n = min(4, U - j);
-        const q = <usize>j << 2;
-        st(ho + q, act4(f32x4.add(ld(xr + q, n), ld(pr + q, n)), act), n);
-      }
+      addRow(xp + (<usize>((b * T + tin) * U) << 2), rp + <usize>b * uB, ho, U);
+      actRow(ho, ho, U, act);
     }
   }
 }

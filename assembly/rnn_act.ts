@@ -2,6 +2,7 @@
 // tail-safe SIMD loads and stores they use. Codes are shared with src/ops/rnn.ts (RNN_ACT).
 
 import { exp4, expm14, fsplat, loadTail, sigmoid4, softplus4, storeTail, tanh4 } from './simdmath';
+import { mapLoop, OpSigmoid, OpTanh } from './unary';
 
 // Activation codes (src/ops/rnn.ts has the same table).
 // @ts-ignore: decorator
@@ -145,4 +146,31 @@ function dactOther4(y: v128, code: i32): v128 {
 @inline export function st(p: usize, v: v128, n: i32): void {
   if (n >= 4) v128.store(p, v);
   else storeTail(p, v, n);
+}
+
+/**
+ * out[0, n) = act(x[0, n)) (out may be x): sigmoid and tanh through unary.ts's element-wise loops
+ * (the same sigmoid4/tanh4 per lane, two vectors an iteration), the other activations one call
+ * per vector. The recurrent forward kernels apply their gates' activations row by row with it,
+ * so the module holds each activation's code once (issue 17) rather than inlined at every gate.
+ */
+export function actRow(x: usize, out: usize, n: i32, code: i32): void {
+  if (code == SIGMOID) mapLoop<OpSigmoid>(x, out, 0, n, 0, 0);
+  else if (code == TANH) mapLoop<OpTanh>(x, out, 0, n, 0, 0);
+  else {
+    for (let j = 0; j < n; j += 4) {
+      const k = min(4, n - j);
+      const q = <usize>j << 2;
+      st(out + q, actOther4(ld(x + q, k), code), k);
+    }
+  }
+}
+
+/** out[0, n) = a[0, n) + b[0, n) (out may be a or b). */
+export function addRow(a: usize, b: usize, out: usize, n: i32): void {
+  for (let j = 0; j < n; j += 4) {
+    const k = min(4, n - j);
+    const q = <usize>j << 2;
+    st(out + q, f32x4.add(ld(a + q, k), ld(b + q, k)), k);
+  }
 }

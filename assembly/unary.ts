@@ -177,7 +177,7 @@ import { exp4, expm14, log4, sigmoid4, tanh4, softplus4, clamp4, loadTail, store
     return f32x4.mul(ld(dy, n), v128.bitselect(fsplat(1.0), a, gtz(ld(x, n))));
   }
 }
-@final @unmanaged class OpSigmoid {
+@final @unmanaged export class OpSigmoid {
   @inline f(x: v128, a: v128, b: v128): v128 { return sigmoid4(x); }
   // From x, not y: y(1-y) loses every digit where y rounds to 1 in float32 (x > ~9), while
   // sigmoid(x) sigmoid(-x) = e / (1+e)^2 with e = exp(-|x|) keeps full relative precision.
@@ -187,7 +187,7 @@ import { exp4, expm14, log4, sigmoid4, tanh4, softplus4, clamp4, loadTail, store
     return f32x4.mul(ld(dy, n), f32x4.div(e, f32x4.mul(q, q)));
   }
 }
-@final @unmanaged class OpTanh {
+@final @unmanaged export class OpTanh {
   @inline f(x: v128, a: v128, b: v128): v128 { return tanh4(x); }
   // sech^2(x) = 4e / (1+e)^2 with e = exp(-2|x|), from x: 1 - y^2 is quantised to the float32
   // spacing of y near 1 and loses all relative precision where tanh saturates.
@@ -274,7 +274,7 @@ import { exp4, expm14, log4, sigmoid4, tanh4, softplus4, clamp4, loadTail, store
  * out = f(x) over [start, end): 8 elements per iteration, then vectors of 4 with the 1..3 tail
  * as a partly-filled vector, through one more copy of the op's code.
  */
-function mapLoop<T>(x: usize, out: usize, start: i32, end: i32, alpha: f32, beta: f32): void {
+export function mapLoop<T>(x: usize, out: usize, start: i32, end: i32, alpha: f32, beta: f32): void {
   const op = changetype<T>(0);
   const a = f32x4.splat(alpha);
   const b = f32x4.splat(beta);

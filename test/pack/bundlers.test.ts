@@ -19,7 +19,7 @@ import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeProject, packTarball } from './project.js';
+import { ROOT, makeProject, packTarball } from './project.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const APPS = ['ops', 'fit', 'path', 'noready'] as const;
@@ -339,8 +339,16 @@ function sizes(bundler: Bundler, app: App, names: string[]): { raw: number; gzip
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-/** The wasm magic number in base64, as the embedded copy starts ('\0asm' + version 1). */
-const EMBEDDED_MARK = 'AGFzbQEAAAAB';
+/**
+ * The start of the embedded module's text (its deflated bytes in base64, as this build wrote
+ * them: dist/backends/wasm/wasm-embedded.generated.js): what marks a chunk carrying it.
+ */
+const EMBEDDED_MARK = (() => {
+  const text = readFileSync(join(ROOT, 'dist', 'backends', 'wasm', 'wasm-embedded.generated.js'), 'utf8');
+  const b64 = /WASM_DEFLATED_BASE64\s*=\s*['"]([A-Za-z0-9+/=]{48})/.exec(text)?.[1];
+  if (!b64) throw new Error('dist/backends/wasm/wasm-embedded.generated.js holds no WASM_DEFLATED_BASE64: run npm run build');
+  return b64;
+})();
 const report: string[] = [];
 
 describe.each(['vite', 'esbuild'] as const)('%s build of an app importing the packed simdgrad', (bundler) => {
