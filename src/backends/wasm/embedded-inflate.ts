@@ -8,8 +8,15 @@
 //     where the runtime has it (Chrome 103+, Firefox 113+, Safari 16.4+), else the same inflateRaw.
 // Every path checks that the output is exactly the expected size.
 
-/** Decodes base64 (the embedded module's text) into bytes. */
+/** Decodes base64 (the embedded module's text) into bytes: Node's native Buffer where present. */
 export function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const buffer = (globalThis as { Buffer?: { from(s: string, enc: 'base64'): Uint8Array } }).Buffer;
+  if (buffer) {
+    const b = buffer.from(b64, 'base64'); // native, ~100x faster than the loop below in a cold process
+    const out = new Uint8Array(b.length);
+    out.set(b);
+    return out;
+  }
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
