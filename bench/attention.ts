@@ -5,10 +5,16 @@
 // thread, against the same computation composed from tfjs-core ops on tfjs' wasm backend (one
 // thread in Node; tfjs-layers exports no MultiHeadAttention), in the same process, interleaved
 // (A, B, C, A, B, C...: the machine's load drifts), with ratios. `--rounds N` (default 3).
+// `--before DIR`: also times the layer of another checkout of simdgrad (DIR/src, its wasm module
+// built there: `git clone . /tmp/old && cd /tmp/old && git checkout <commit> && ln -s
+// $PWD/node_modules && npm run build:wasm`) in the same interleaved rounds, on the same thread
+// count: a before/after comparison that the machine's load cannot skew.
 import * as sg from '../src/index.js';
 import { fmtNum, printTable, saveResults, timeInterleaved } from './harness.js';
 import { getThreads, setThreads } from '../src/threads.js';
 import { loadTfjs } from './tfjs-peer.js';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const [BATCH, TOKENS, HEADS, KEY_DIM] = [32, 128, 4, 32];
 const D = HEADS * KEY_DIM;
@@ -26,9 +32,9 @@ interface Candidate {
   dispose: () => void;
 }
 
-function simdgradCandidate(xv: Float32Array): Candidate {
-  const layer = sg.layers.multiHeadAttention({ numHeads: HEADS, keyDim: KEY_DIM });
-  const x = sg.tensor(xv, [BATCH, TOKENS, D]);
+function simdgradCandidate(xv: Float32Array, lib: typeof sg = sg): Candidate {
+  const layer = lib.layers.multiHeadAttention({ numHeads: HEADS, keyDim: KEY_DIM });
+  const x = lib.tensor(xv, [BATCH, TOKENS, D]);
   (layer.apply([x, x]) as sg.Tensor).dispose(); // builds
   const vars = layer.trainableVariables;
   return {
@@ -38,9 +44,9 @@ function simdgradCandidate(xv: Float32Array): Candidate {
       y.dispose();
     },
     train: () => {
-      const { value, grads } = sg.variableGrads(() => sg.sum(layer.apply([x, x]) as sg.Tensor), vars);
+      const { value, grads } = lib.variableGrads(() => lib.sum(layer.apply([x, x]) as sg.Tensor), vars);
       for (const g of Object.values(grads)) g.dataSync();
-      sg.dispose([value, ...Object.values(grads)]);
+      lib.dispose([value, ...Object.values(grads)]);
     },
     dispose: () => {
       x.dispose();
@@ -93,15 +99,26 @@ async function tfjsCandidate(xv: Float32Array): Promise<Candidate> {
 export async function benchAttention(args: string[]): Promise<void> {
   const at = args.indexOf('--rounds');
   const rounds = at >= 0 ? Number(args[at + 1]) : 3;
+  const bi = args.indexOf('--before');
+  const beforeDir = bi >= 0 ? resolve(args[bi + 1]) : null;
   await sg.setBackend('wasm');
   const threads = getThreads();
   const xv = input();
   const ours = simdgradCandidate(xv);
   const peer = await tfjsCandidate(xv);
+  let before: Candidate | null = null;
+  if (beforeDir) {
+    const lib = (await import(pathToFileURL(join(beforeDir, 'src', 'index.ts')).href)) as typeof sg;
+    const thr = (await import(pathToFileURL(join(beforeDir, 'src', 'threads.ts')).href)) as { setThreads(n: number): void };
+    await lib.setBackend('wasm');
+    thr.setThreads(threads);
+    before = simdgradCandidate(xv, lib);
+  }
   const rows: Record<string, Row> = {};
   for (const phase of ['forward', 'train'] as const) {
     const t = timeInterleaved(
       [
+        ...(before ? [{ name: 'before', fn: before[phase] }] : []),
         { name: 'sg', setup: () => setThreads(threads), fn: ours[phase] },
         { name: 'sg1', setup: () => setThreads(1), fn: ours[phase] },
         { name: 'tf', setup: () => setThreads(threads), fn: peer[phase] },
@@ -115,6 +132,7 @@ export async function benchAttention(args: string[]): Promise<void> {
   setThreads(threads);
   ours.dispose();
   peer.dispose();
+  before?.dispose();
   console.log(
     `\nmultiHeadAttention self-attention, batch ${BATCH}, ${TOKENS} tokens, ${HEADS} heads, key dim ${KEY_DIM} (ms per call, median of interleaved rounds)`,
   );
@@ -132,8 +150,13 @@ export async function benchAttention(args: string[]): Promise<void> {
       line(`simdgrad wasm, fused kernel, ${threads} thread${threads > 1 ? 's' : ''}`, rows.sg),
       line('simdgrad wasm, fused kernel, 1 thread', rows.sg1),
       line('tfjs wasm, tfjs-core composite, 1 thread', rows.tf),
+      ...(rows.before ? [line(`before: ${beforeDir}, ${threads} thread${threads > 1 ? 's' : ''}`, rows.before)] : []),
     ],
   );
+  if (rows.before) {
+    const f = (k: 'forwardMs' | 'trainMs') => (rows.sg[k] / rows.before[k]).toFixed(3);
+    console.log(`this tree / before: forward ${f('forwardMs')}, forward+backward ${f('trainMs')} (ms ratio, < 1 = faster)`);
+  }
   const file = saveResults('attention', {
     batch: BATCH,
     tokens: TOKENS,
@@ -143,6 +166,7 @@ export async function benchAttention(args: string[]): Promise<void> {
     simdgrad: rows.sg,
     simdgrad1: rows.sg1,
     tfjs: rows.tf,
+    ...(rows.before ? { before: { dir: beforeDir, ...rows.before } } : {}),
   });
   console.log(`results: ${file}`);
 }
