@@ -5,7 +5,8 @@
 // flat memory across epochs (live tensors, live and pooled GPU bytes).
 // The CNN has 4 and 8 filters and a 16-unit dense layer, on 64 digits. Even so SwiftShader takes
 // ~15 s a CNN step and ~2.5 s an LSTM step of 28 timesteps (its compute barriers are slow), so
-// these run only with SG_WEBGPU_FULL=1 (the CNN took 594 s, the LSTM 52 s on 2 cores at load ~25); npm test checks the same
+// this file is not in `npm test` but in `npm run test:long` (vitest.config.ts; the CNN took 594 s, the LSTM 52 s on 2 cores
+// at load ~25); npm test checks the same
 // properties (submits, reads, flat memory) on the MLP and Embedding-LSTM fits of fit.test.ts.
 import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
@@ -14,7 +15,6 @@ import { describeGpu } from './helpers.js';
 import { expectOneSubmitAStep, stepCounters, type StepCounts } from './step_counters.js';
 
 const N = 64;
-const FULL = process.env.SG_WEBGPU_FULL === '1';
 
 /** The first N training digits (x / 255) and one-hot labels, as host arrays. */
 let digits: { x: Float32Array; y: Float32Array } | null = null;
@@ -67,13 +67,13 @@ function expectSameTraining(gpu: Run, wasm: Run): void {
   expectOneSubmitAStep(gpu.counts, 6, 2);
 }
 
-describeGpu('fit of mnist_cnn and an LSTM on webgpu (SG_WEBGPU_FULL=1)', () => {
+describeGpu('fit of mnist_cnn and an LSTM on webgpu', () => {
   checkNoLeaks();
   afterAll(async () => {
     await sg.setBackend('wasm');
   });
 
-  it.runIf(FULL)('mnist_cnn (narrowed) trains as on wasm: same loss curve, no fallback, one submit a step, flat memory', { timeout: 1_200_000 }, async () => {
+  it('mnist_cnn (narrowed) trains as on wasm: same loss curve, no fallback, one submit a step, flat memory', { timeout: 1_200_000 }, async () => {
     const build = () => {
       const m = sg.sequential();
       m.add(sg.layers.conv2d({ filters: 4, kernelSize: [3, 3], activation: 'relu', inputShape: [28, 28, 1] }));
@@ -92,7 +92,7 @@ describeGpu('fit of mnist_cnn and an LSTM on webgpu (SG_WEBGPU_FULL=1)', () => {
     expectSameTraining(gpu, wasm);
   });
 
-  it.runIf(FULL)('an LSTM over the rows of the digits trains as on wasm: same loss curve, no fallback, one submit a step, flat memory', { timeout: 1_200_000 }, async () => {
+  it('an LSTM over the rows of the digits trains as on wasm: same loss curve, no fallback, one submit a step, flat memory', { timeout: 1_200_000 }, async () => {
     const build = () => {
       const m = sg.sequential();
       m.add(sg.layers.lstm({ units: 16, inputShape: [28, 28] }));
