@@ -36,8 +36,9 @@
 // Fastest setting found: Adam(0.01), batch 32, 10,000 questions: 0.542 after 12 epochs, leaves
 // the plateau at epoch 13-14 (~4,000 steps), 0.738 at 17, 0.790 at 30 (157 s of CPU time here).
 // A CI-sized run (about a minute on one loaded core: 12 epochs of 10,000 questions at most) stays
-// on the plateau, so the test runs 8 epochs of 2,000 questions at RMSprop(0.01) and reaches 0.466
-// (epochs 0.168 0.324 0.406 0.428 0.414 0.452 0.470 0.466; blind guessing ~0.17).
+// on the plateau, so the test runs 8 epochs of 2,000 questions at RMSprop(0.01) and reaches 0.470
+// (epochs 0.142 0.372 0.392 0.410 0.380 0.454 0.432 0.470 at commit f5b16e1; 0.466 a few kernel
+// commits before, whose float sums differed; blind guessing ~0.17).
 //
 //   npx tsx --tsconfig tsconfig.examples.json examples/babi_memnn.ts         # EPOCHS=120
 //   EPOCHS=8 N_BLOCKS=400 N_TEST_BLOCKS=100 LR=0.01 npx tsx --tsconfig tsconfig.examples.json examples/babi_memnn.ts
