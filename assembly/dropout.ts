@@ -25,17 +25,19 @@ import { loadTail, storeTail } from './simdmath';
 
 const GOLDEN: i32 = 0x9e3779b9;
 
-@inline function mix(h: v128): v128 {
+// The multipliers are splatted once per call and passed in: V8 rebuilds a v128 constant written
+// inside the loop from immediates on every iteration.
+@inline function mix(h: v128, m1: v128, m2: v128): v128 {
   h = v128.xor(h, i32x4.shr_u(h, 16));
-  h = i32x4.mul(h, i32x4.splat(0x21f0aaad));
+  h = i32x4.mul(h, m1);
   h = v128.xor(h, i32x4.shr_u(h, 15));
-  h = i32x4.mul(h, i32x4.splat(0x735a2d97));
+  h = i32x4.mul(h, m2);
   return v128.xor(h, i32x4.shr_u(h, 15));
 }
 
 /** x * (h >= thr ? scale : 0) for the 4 lanes whose counters times GOLDEN are `c`. */
-@inline function apply(xv: v128, c: v128, k0: v128, k1: v128, thr: v128, scale: v128): v128 {
-  const h = mix(v128.xor(mix(i32x4.add(c, k0)), k1));
+@inline function apply(xv: v128, c: v128, k0: v128, k1: v128, thr: v128, scale: v128, m1: v128, m2: v128): v128 {
+  const h = mix(v128.xor(mix(i32x4.add(c, k0), m1, m2), k1), m1, m2);
   return f32x4.mul(xv, v128.and(i32x4.ge_u(h, thr), scale));
 }
 
@@ -44,18 +46,20 @@ export function dropoutF32(x: usize, out: usize, k0: i32, k1: i32, thr: i32, sca
   const vk1 = i32x4.splat(k1);
   const vthr = i32x4.splat(thr);
   const vscale = f32x4.splat(scale);
+  const m1 = i32x4.splat(0x21f0aaad);
+  const m2 = i32x4.splat(0x735a2d97);
   // c = i * GOLDEN for the lanes i, i+1, i+2, i+3, advanced by 4 * GOLDEN (mod 2^32, as a multiply).
   let c = i32x4.mul(i32x4.add(i32x4.splat(start), i32x4(0, 1, 2, 3)), i32x4.splat(GOLDEN));
   const step = i32x4.splat(GOLDEN * 4);
   let i = start;
   for (; i + 4 <= end; i += 4) {
     const off = (<usize>i) << 2;
-    v128.store(out + off, apply(v128.load(x + off), c, vk0, vk1, vthr, vscale));
+    v128.store(out + off, apply(v128.load(x + off), c, vk0, vk1, vthr, vscale, m1, m2));
     c = i32x4.add(c, step);
   }
   const n = end - i;
   if (n > 0) {
     const off = (<usize>i) << 2;
-    storeTail(out + off, apply(loadTail(x + off, n), c, vk0, vk1, vthr, vscale), n);
+    storeTail(out + off, apply(loadTail(x + off, n), c, vk0, vk1, vthr, vscale, m1, m2), n);
   }
 }
