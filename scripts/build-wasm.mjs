@@ -1,4 +1,4 @@
-// Compiles assembly/ to one SIMD WASM module and embeds it, base64, in a generated ESM module,
+// Compiles assembly/ to one SIMD WASM module and embeds it, deflated and base64, in a generated ESM module,
 // so `import * as sg from 'simdgrad'` works in Node and in a browser bundle with no file serving.
 // It also copies assembly/codes.ts (op codes shared by both sides) into src/.
 //
