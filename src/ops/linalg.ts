@@ -115,6 +115,9 @@ function qr(xIn: Arg, fullMatrices = false): [Tensor, Tensor] {
     checkFloat('linalg.qr', 'x', x);
     if (x.rank < 2) throw new Error(`linalg.qr: x must have rank >= 2 but has shape ${fmt(x.shape)}`);
     const [M, N] = x.shape.slice(-2);
+    // Each Householder step reads a norm and a sign it computed: a backend that may refuse
+    // synchronous reads (webgpu: results live on the GPU) is refused here, before any kernel runs.
+    if (Math.min(M, N) > 0 && x.size > 0 && ENGINE.backend.canReadSync !== undefined) throw qrNoSyncRead();
     if (x.rank > 2) {
       const mats = unstack(reshape(x, [-1, M, N]));
       const res = mats.map((m) => qr2d(m, fullMatrices));
@@ -130,6 +133,13 @@ function qr(xIn: Arg, fullMatrices = false): [Tensor, Tensor] {
   });
 }
 
+function qrNoSyncRead(): Error {
+  return new Error(
+    `linalg.qr: reads the norm and sign of each Householder column synchronously, which the ${ENGINE.backend.name} ` +
+      `backend cannot do (its results live on the GPU; WebGPU has no blocking readback); run linalg.qr on the wasm backend`,
+  );
+}
+
 /**
  * Householder QR of one M x N matrix. Every quantity is an op of x (only the reflection's sign
  * is read back), so gradients flow through q and r.
@@ -141,12 +151,7 @@ function qr2d(x: Tensor, fullMatrices: boolean): [Tensor, Tensor] {
   for (let j = 0; j < Math.min(M, N); j++) {
     const col = slice(r, [j, j], [M - j, 1]);
     const normX = sqrt(sum(mul(col, col)));
-    if (!ENGINE.canReadSync(normX)) {
-      throw new Error(
-        `linalg.qr: reads the norm and sign of each Householder column synchronously, which the ${ENGINE.backend.name} ` +
-          `backend cannot do (its results live on the GPU; WebGPU has no blocking readback); run linalg.qr on the wasm backend`,
-      );
-    }
+    if (!ENGINE.canReadSync(normX)) throw qrNoSyncRead();
     if (normX.dataSync()[0] === 0) continue;
     const head = slice(col, [0, 0], [1, 1]);
     const s = head.dataSync()[0] > 0 ? -1 : 1;

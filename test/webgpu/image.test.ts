@@ -1,6 +1,7 @@
 // WebGPU image and scan kernels (src/backends/webgpu/kernels/{image,scan}.ts) against the js
 // oracle within 1e-4 relative: resizeBilinear / resizeNearestNeighbor forward and gradient for
-// up- and down-sampling with alignCorners and halfPixelCenters, cropAndResize (bilinear and
+// up- and down-sampling with alignCorners and halfPixelCenters; resizeNearestNeighbor and its
+// gradient exactly for every in and out size 1..64 in each mode; cropAndResize (bilinear and
 // nearest, boxes partly outside the image, one-pixel crops), image.transform with every fill mode
 // and interpolation and its gradient, cumprod's gradient (exclusive, reverse, a zero in x).
 // Then fit() of a small UpSampling2D(bilinear) model on webgpu and wasm: the same loss curve.
@@ -12,11 +13,12 @@
 // test/layers/conv_lstm*.test.ts. (One file with the fits: they share compiled pipelines.)
 // topk runs as the WGSL 'TopK' kernel on webgpu (GPU-only input, ties, NaN, int32, gradient of the
 // values); ops that compute on the host name themselves and the argument when it has no host copy,
-// and work once it is read with await data().
+// and work once it is read with await data(); linalg.qr is refused before any kernel runs.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
 import { describeGpu, vsJs } from './helpers.js';
+import { run1 } from '../../src/ops/util.js';
 
 const r = (shape: number[], seed: number, s = 1) => sg.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed, -s, s), shape);
 const KERNELS = [
@@ -77,6 +79,52 @@ describeGpu('webgpu image kernels vs the js oracle', () => {
       out.push(...withGrad((t) => sg.resizeBilinear(t, [3, 2], true), r([1, 1, 1, 3], 2), seed++));
       return out;
     }));
+
+  // The source index of output index i is floor (round with alignCorners) of the float64 product
+  // scale * i (scale * (i + 0.5) with halfPixelCenters), as tfjs; that product rounds down onto an
+  // integer at 90 (in, out) indices up to 64 (26 -> 46 rows: output row 23 reads row 12, where the
+  // exact 23 * 26 / 46 = 13). Every in and out size 1..64 for each mode, alternately along rows
+  // and columns, forward and gradient (the kernels called directly: one dispatch each). x holds
+  // each pixel's index, so y says which pixel each output read; the gradient of dy (distinct
+  // integers) sums exactly. Four concatenated readbacks; compared exactly.
+  it('resizeNearestNeighbor and its gradient read the pixels the js kernel reads, every size 1..64, each mode', { timeout: 120_000 }, async () => {
+    const sweep = () =>
+      sg.tidy(() => {
+        const ramp = (n: number, rows: boolean, add: number) =>
+          sg.tensor(Float32Array.from({ length: n }, (_, i) => i + add), rows ? [1, n, 1, 1] : [1, 1, n, 1]);
+        const x = [false, true].map((rows) => Array.from({ length: 65 }, (_, n) => ramp(n, rows, 0)));
+        const dy = [false, true].map((rows) => Array.from({ length: 65 }, (_, n) => ramp(n, rows, 1)));
+        const ys: sg.Tensor[][] = [[], []];
+        const gs: sg.Tensor[][] = [[], []];
+        for (const [ac, hp] of [
+          [false, false],
+          [true, false],
+          [false, true],
+        ]) {
+          for (let k = 0; k < 4096; k++) {
+            const [I, O, rows] = [1 + (k >> 6), 1 + (k & 63), k % 2];
+            const attrs = { size: rows ? [O, 1] : [1, O], alignCorners: ac, halfPixelCenters: hp, inShape: x[rows][I].shape };
+            ys[rows].push(run1('ResizeNearest', [x[rows][I]], attrs));
+            gs[rows].push(run1('ResizeNearestGrad', [dy[rows][O]], attrs));
+          }
+        }
+        return [sg.concat(ys[0], 2), sg.concat(ys[1], 1), sg.concat(gs[0], 2), sg.concat(gs[1], 1)];
+      });
+    await sg.setBackend('js');
+    const ref = sweep();
+    const want = ref.map((t) => t.dataSync());
+    sg.dispose(ref);
+    await sg.setBackend('webgpu');
+    const out = sweep();
+    const bad: string[] = [];
+    for (let j = 0; j < 4; j++) {
+      const got = await out[j].data();
+      expect(got.length).toBe(want[j].length);
+      for (let i = 0; i < got.length && bad.length < 5; i++) if (got[i] !== want[j][i]) bad.push(`output ${j}, element ${i}: ${got[i]} != ${want[j][i]}`);
+    }
+    sg.dispose(out);
+    expect(bad).toEqual([]);
+  });
 
   // Nearest sampling is discontinuous where a source coordinate is half-way between pixels, and
   // the GPU computes coordinates in float32 (the CPU kernels in float64): the boxes and transforms
@@ -254,8 +302,16 @@ describeGpu('webgpu topk and host-computed ops', () => {
     expect(() => sg.tidy(() => sg.image.nonMaxSuppression(sg.slice(sg.reshape(x, [1, 6]), [0, 0], [1, 4]), sg.tensor([1]), 1))).toThrow(
       /image\.nonMaxSuppression: computes on the host and reads 'boxes'/,
     );
-    // qr reads values it computes itself: no host copy can help there
-    expect(() => sg.tidy(() => sg.linalg.qr(sg.tensor([[1, 2], [3, 4]])))).toThrow(/linalg\.qr: .*run linalg\.qr on the wasm backend/);
+    // qr reads values it computes itself: no host copy can help there. Refused before any kernel
+    // runs: no dispatch, no new tensor, no buffer (batched and single matrices, and a GPU result).
+    const q2 = sg.tensor([[1, 2], [3, 4]]);
+    const q3 = sg.tidy(() => sg.mul(sg.ones([2, 3, 2]), 2));
+    const [mem0, stats0] = [sg.memory(), sg.webgpu.stats()];
+    expect(() => sg.linalg.qr(q2)).toThrow(/linalg\.qr: .*run linalg\.qr on the wasm backend/);
+    expect(() => sg.linalg.qr(q3, true)).toThrow(/linalg\.qr: .*run linalg\.qr on the wasm backend/);
+    expect(sg.memory()).toEqual(mem0);
+    expect(sg.webgpu.stats()).toEqual(stats0);
+    sg.dispose([q2, q3]);
     await Promise.all([x.data(), ids.data(), logits.data()]);
     const u = sg.unique(x, 0);
     expect(Array.from(await u.values.data())).toEqual(refUV);

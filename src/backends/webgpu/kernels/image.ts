@@ -5,9 +5,18 @@
 // image_transform}.ts.
 //
 // Resize: one invocation per output element (forward) or per input element (gradient: it
-// gathers from the few output rows and columns whose taps read it, so no atomics). The source
-// index of an output index is computed in integers (src = num / den exactly), so nearest and
-// bilinear pick the same pixels as the float64 CPU kernels, also at exact half-way points.
+// gathers from the few output rows and columns whose taps read it, so no atomics). Nearest reads
+// its source rows and columns from index tables made on the host by the CPU kernels'
+// nearestIndex (float64 `scale * i`, as tfjs), uploaded per call ([OH + OW] int32): WGSL has no
+// f64, and the exact ratio differs from the float64 product where that rounds down onto an
+// integer (26 -> 46 rows: output row 23 reads row 12, not 23 * 26 / 46 = 13). Bilinear computes
+// its taps in integers (src = num / den exactly); where the float64 product falls just below an
+// integer the CPU kernels give weight 1 - 1e-16 to the upper tap and this gives weight 1: equal
+// in float32.
+// CropAndResize and ImageTransform compute their sample coordinates in float32 from box and
+// transform values that live on the GPU (no host copy to build tables from without a readback),
+// so nearest sampling there can pick the other pixel where a coordinate lies within float32
+// rounding of a half-way point (the CPU kernels use float64).
 // ImageTransformGrad scatters: a projective map has no cheap inverse, so each output pixel adds
 // its weighted taps to the input gradient with a compare-and-swap float add (summation order
 // varies between runs, within float32 rounding).
@@ -15,6 +24,7 @@ import type { Attrs, TensorInfo } from '../../backend.js';
 import type { WebGPUBackend } from '../backend.js';
 import { registerWebGPUKernel } from '../registry.js';
 import { f32Bits } from './attention.js';
+import { nearestIndex } from '../../js/kernels/conv.js';
 import { FLAT_MAIN, flatGroups } from './conv.js';
 import { cachedCode, dispatch, inputDecl, outputDecl, withParams } from './matmul.js';
 
@@ -23,9 +33,9 @@ import { cachedCode, dispatch, inputDecl, outputDecl, withParams } from './matmu
 const RESIZE_PARAMS = ['total', 'N', 'H', 'W', 'C', 'OH', 'OW', 'ac', 'hp'];
 
 /**
- * WGSL per-axis taps of output index i (input size inS, output size outS), as bilinearTaps and
- * nearestIndex in src/backends/js/kernels/conv.ts: scale = (in - 1) / (out - 1) with
- * alignCorners (out > 1), else in / out, as an integer ratio.
+ * WGSL per-axis bilinear taps of output index i (input size inS, output size outS), as
+ * bilinearTaps in src/backends/js/kernels/conv.ts: scale = (in - 1) / (out - 1) with
+ * alignCorners (out > 1), else in / out, as an integer ratio. (Nearest: index tables, below.)
  */
 const AXIS_WGSL = `
 struct Tap { lo: i32, hi: i32, f: f32 }
@@ -42,25 +52,14 @@ fn bilTap(i: i32, inS: i32, outS: i32) -> Tap {
   let rem = num - fl * den;
   return Tap(min(inS - 1, fl), min(inS - 1, fl + select(0, 1, rem > 0)), f32(rem) / f32(den));
 }
-fn nearTap(i: i32, inS: i32, outS: i32) -> i32 {
-  let r = ratio(inS, outS);
-  var j: i32;
-  if (P.ac != 0) {
-    j = (2 * r.x * i + r.y) / (2 * r.y);
-  } else if (P.hp != 0) {
-    j = (r.x * (2 * i + 1)) / (2 * r.y);
-  } else {
-    j = (r.x * i) / r.y;
-  }
-  return min(inS - 1, j);
-}
-// The weight output index i gives input index y along an axis.
-fn axisWeight(i: i32, y: i32, inS: i32, outS: i32, bil: bool) -> f32 {
-  if (!bil) { return select(0.0, 1.0, nearTap(i, inS, outS) == y); }
+// The weight output index i gives input index y along an axis (bilinear).
+fn axisWeight(i: i32, y: i32, inS: i32, outS: i32) -> f32 {
   let t = bilTap(i, inS, outS);
   return select(0.0, 1.0 - t.f, t.lo == y) + select(0.0, t.f, t.hi == y);
 }
-// The output indices whose taps may read input index y (a superset; axisWeight decides).
+// The output indices whose taps may read input index y (a superset with two input pixels of
+// margin, so also for the nearest tables, which are within one pixel of the exact ratio; the
+// weight decides).
 fn axisRange(y: i32, inS: i32, outS: i32) -> vec2<i32> {
   let r = ratio(inS, outS);
   var lo = 0;
@@ -75,6 +74,8 @@ fn axisRange(y: i32, inS: i32, outS: i32) -> vec2<i32> {
 `;
 
 function resizeWgsl(bilinear: boolean, grad: boolean): string {
+  // nearest: Tab[oy] is output row oy's source row, Tab[P.OH + ox] output column ox's source column
+  const tab = '@group(0) @binding(1) var<storage, read> Tab: array<i32>;\n';
   let body: string;
   if (!grad) {
     const read = bilinear
@@ -82,8 +83,8 @@ function resizeWgsl(bilinear: boolean, grad: boolean): string {
   let v00 = X[px(n, ty.lo, tx.lo, c)]; let v01 = X[px(n, ty.lo, tx.hi, c)];
   let v10 = X[px(n, ty.hi, tx.lo, c)]; let v11 = X[px(n, ty.hi, tx.hi, c)];
   Out[i] = (1.0 - ty.f) * (1.0 - tx.f) * v00 + (1.0 - ty.f) * tx.f * v01 + ty.f * (1.0 - tx.f) * v10 + ty.f * tx.f * v11;`
-      : `Out[i] = X[px(n, nearTap(oy, P.H, P.OH), nearTap(ox, P.W, P.OW), c)];`;
-    body = `${inputDecl('X', 0)}${outputDecl('Out', 1)}${AXIS_WGSL}
+      : `Out[i] = X[px(n, Tab[oy], Tab[P.OH + ox], c)];`;
+    body = `${inputDecl('X', 0)}${bilinear ? '' : tab}${outputDecl('Out', bilinear ? 1 : 2)}${AXIS_WGSL}
 fn px(n: i32, y: i32, x: i32, c: i32) -> i32 { return ((n * P.H + y) * P.W + x) * P.C + c; }
 ${FLAT_MAIN}
   let c = i % P.C; let ox = (i / P.C) % P.OW; let oy = (i / (P.C * P.OW)) % P.OH; let n = i / (P.C * P.OW * P.OH);
@@ -91,18 +92,20 @@ ${FLAT_MAIN}
 }
 `;
   } else {
-    body = `${inputDecl('DY', 0)}${outputDecl('Out', 1)}${AXIS_WGSL}${FLAT_MAIN}
+    // the weight of output row oy (column ox) for input row y (column x)
+    const wy = bilinear ? 'axisWeight(oy, y, P.H, P.OH)' : 'select(0.0, 1.0, Tab[oy] == y)';
+    const wx = bilinear ? 'axisWeight(ox, x, P.W, P.OW)' : 'select(0.0, 1.0, Tab[P.OH + ox] == x)';
+    body = `${inputDecl('DY', 0)}${bilinear ? '' : tab}${outputDecl('Out', bilinear ? 1 : 2)}${AXIS_WGSL}${FLAT_MAIN}
   let c = i % P.C; let x = (i / P.C) % P.W; let y = (i / (P.C * P.W)) % P.H; let n = i / (P.C * P.W * P.H);
-  let bil = ${bilinear};
   let ri = axisRange(y, P.H, P.OH);
   let rj = axisRange(x, P.W, P.OW);
   var s = 0.0;
   for (var oy = ri.x; oy <= ri.y; oy++) {
-    let wy = axisWeight(oy, y, P.H, P.OH, bil);
+    let wy = ${wy};
     if (wy == 0.0) { continue; }
     var row = 0.0;
     for (var ox = rj.x; ox <= rj.y; ox++) {
-      let wx = axisWeight(ox, x, P.W, P.OW, bil);
+      let wx = ${wx};
       if (wx != 0.0) { row += wx * DY[((n * P.OH + oy) * P.OW + ox) * P.C + c]; }
     }
     s += wy * row;
@@ -111,7 +114,7 @@ ${FLAT_MAIN}
 }
 `;
   }
-  return withParams(body, RESIZE_PARAMS, 2);
+  return withParams(body, RESIZE_PARAMS, bilinear ? 2 : 3);
 }
 
 function resizeKernel(bilinear: boolean, grad: boolean) {
@@ -124,17 +127,31 @@ function resizeKernel(bilinear: boolean, grad: boolean) {
     const y = gpu.makeOutput(outShape, 'float32');
     const total = outShape.reduce((a, b) => a * b, 1);
     if (total === 0) return y;
-    dispatch(
-      gpu,
-      {
-        key: name,
-        code: cachedCode(name, () => resizeWgsl(bilinear, grad)),
-        workgroups: flatGroups(total),
-        params: [total, N, H, W, C, OH, OW, attrs.alignCorners ? 1 : 0, attrs.halfPixelCenters ? 1 : 0],
-      },
-      inputs,
-      [y],
-    );
+    const ac = !!attrs.alignCorners;
+    const hp = !!attrs.halfPixelCenters;
+    let table: TensorInfo | null = null;
+    if (!bilinear) {
+      const t = new Int32Array(OH + OW);
+      t.set(nearestIndex(H, OH, ac, hp));
+      t.set(nearestIndex(W, OW, ac, hp), OH);
+      table = { dataId: gpu.write(t, t.length, 'int32'), shape: [t.length], dtype: 'int32' };
+    }
+    try {
+      dispatch(
+        gpu,
+        {
+          key: name,
+          code: cachedCode(name, () => resizeWgsl(bilinear, grad)),
+          workgroups: flatGroups(total),
+          params: [total, N, H, W, C, OH, OW, ac ? 1 : 0, hp ? 1 : 0],
+        },
+        table ? [inputs[0], table] : inputs,
+        [y],
+      );
+    } finally {
+      // recorded dispatches keep the buffer until they ran; a reuse from the pool writes in stream order
+      if (table) gpu.disposeData(table.dataId);
+    }
     return y;
   };
 }
