@@ -81,13 +81,14 @@ describeGpu('webgpu image kernels vs the js oracle', () => {
     }));
 
   // The source index of output index i is floor (round with alignCorners) of the float64 product
-  // scale * i (scale * (i + 0.5) with halfPixelCenters), as tfjs; that product rounds down onto an
+  // scale * i (scale * (i + 0.5) with halfPixelCenters), as tfjs; that product falls just below an
   // integer at 90 (in, out) indices up to 64 (26 -> 46 rows: output row 23 reads row 12, where the
   // exact 23 * 26 / 46 = 13). Every in and out size 1..64 for each mode, alternately along rows
   // and columns, forward and gradient (the kernels called directly: one dispatch each). x holds
   // each pixel's index, so y says which pixel each output read; the gradient of dy (distinct
   // integers) sums exactly. Four concatenated readbacks; compared exactly.
   it('resizeNearestNeighbor and its gradient read the pixels the js kernel reads, every size 1..64, each mode', { timeout: 120_000 }, async () => {
+    const where: { I: number; O: number; what: string }[] = []; // the calls, in order
     const sweep = () =>
       sg.tidy(() => {
         const ramp = (n: number, rows: boolean, add: number) =>
@@ -96,6 +97,7 @@ describeGpu('webgpu image kernels vs the js oracle', () => {
         const dy = [false, true].map((rows) => Array.from({ length: 65 }, (_, n) => ramp(n, rows, 1)));
         const ys: sg.Tensor[][] = [[], []];
         const gs: sg.Tensor[][] = [[], []];
+        where.length = 0;
         for (const [ac, hp] of [
           [false, false],
           [true, false],
@@ -106,6 +108,7 @@ describeGpu('webgpu image kernels vs the js oracle', () => {
             const attrs = { size: rows ? [O, 1] : [1, O], alignCorners: ac, halfPixelCenters: hp, inShape: x[rows][I].shape };
             ys[rows].push(run1('ResizeNearest', [x[rows][I]], attrs));
             gs[rows].push(run1('ResizeNearestGrad', [dy[rows][O]], attrs));
+            where.push({ I, O, what: `${I} -> ${O} ${rows ? 'rows' : 'columns'}, alignCorners ${ac}, halfPixelCenters ${hp}` });
           }
         }
         return [sg.concat(ys[0], 2), sg.concat(ys[1], 1), sg.concat(gs[0], 2), sg.concat(gs[1], 1)];
@@ -120,7 +123,14 @@ describeGpu('webgpu image kernels vs the js oracle', () => {
     for (let j = 0; j < 4; j++) {
       const got = await out[j].data();
       expect(got.length).toBe(want[j].length);
-      for (let i = 0; i < got.length && bad.length < 5; i++) if (got[i] !== want[j][i]) bad.push(`output ${j}, element ${i}: ${got[i]} != ${want[j][i]}`);
+      // parts of output j: calls of its axis (j odd: rows), each O (forward) or I (gradient) long
+      let i = 0;
+      for (let call = j % 2; call < where.length && bad.length < 5; call += 2) {
+        const { I, O, what } = where[call];
+        for (let e = 0; e < (j < 2 ? O : I); e++, i++) {
+          if (got[i] !== want[j][i]) bad.push(`${j < 2 ? 'y' : 'gradient'} ${what}, index ${e}: ${got[i]}, js ${want[j][i]}`);
+        }
+      }
     }
     sg.dispose(out);
     expect(bad).toEqual([]);

@@ -8,11 +8,11 @@
 // gathers from the few output rows and columns whose taps read it, so no atomics). Nearest reads
 // its source rows and columns from index tables made on the host by the CPU kernels'
 // nearestIndex (float64 `scale * i`, as tfjs), uploaded per call ([OH + OW] int32): WGSL has no
-// f64, and the exact ratio differs from the float64 product where that rounds down onto an
+// f64, and the exact ratio differs from the float64 product where that falls just below an
 // integer (26 -> 46 rows: output row 23 reads row 12, not 23 * 26 / 46 = 13). Bilinear computes
-// its taps in integers (src = num / den exactly); where the float64 product falls just below an
-// integer the CPU kernels give weight 1 - 1e-16 to the upper tap and this gives weight 1: equal
-// in float32.
+// its taps in integers (src = num / den exactly); where the float64 product lands within 1e-15 of
+// an integer the CPU kernels give that much weight to the neighbouring pixel and this gives it
+// none (a difference of ~1e-15 times a pixel value).
 // CropAndResize and ImageTransform compute their sample coordinates in float32 from box and
 // transform values that live on the GPU (no host copy to build tables from without a readback),
 // so nearest sampling there can pick the other pixel where a coordinate lies within float32
