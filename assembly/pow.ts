@@ -79,7 +79,8 @@ export function powF64(x: f64, y: f64): f64 {
       let offset = select<u32>(52, 20, k > 20) - k;
       let Ly = select<u32>(ly, iy, k > 20);
       let jj = Ly >> offset;
-      if ((jj << offset) == Ly) yisint = 2 - (jj & 1);
+      // With k <= 20 the low word holds fraction bits only: y is an integer only if it is 0 (fdlibm's `ly == 0`).
+      if ((jj << offset) == Ly && (k > 20 || ly == 0)) yisint = 2 - (jj & 1);
     }
   }
   if (ly == 0) {

@@ -22,6 +22,27 @@ describe.each(BACKENDS)('binary ops on %s', (backend) => {
     b.dispose();
   });
 
+  it('pow of a negative base: NaN unless the exponent is an integer (one ulp off an integer too), as Math.pow', () => {
+    // float32 exponents one ulp either side of integers, and the integers themselves
+    const ys: number[] = [];
+    for (const n of [1, 2, 3, 4, 5, 7, 8, 16, 100, 201]) {
+      const f = new Float32Array([n, n, n]);
+      const u = new Uint32Array(f.buffer);
+      u[0] -= 1;
+      u[2] += 1;
+      ys.push(...f);
+    }
+    const want = ys.map((y) => Math.fround(Math.pow(-1.5, y)));
+    const a = sg.fill([ys.length], -1.5);
+    const b = sg.tensor(ys);
+    const got = take(sg.pow(a, b));
+    sg.dispose([a, b]);
+    ys.forEach((y, i) => {
+      if (Number.isNaN(want[i])) expect(got[i], `pow(-1.5, ${y})`).toBeNaN();
+      else expect(Math.abs(got[i] - want[i]) / Math.abs(want[i]), `pow(-1.5, ${y})`).toBeLessThan(1e-6);
+    });
+  });
+
   it('broadcasting: scalar, row, column, rank-3 against rank-1', () => {
     const m = sg.tensor([
       [1, 2, 3],
