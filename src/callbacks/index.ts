@@ -38,6 +38,12 @@ export {
   csvLogger,
   TerminateOnNaN,
   terminateOnNaN,
+  type MonitorMode,
+  type EarlyStoppingArgs,
+  type ReduceLROnPlateauArgs,
+  type CSVLoggerArgs,
+} from './builtin.js';
+export {
   ModelCheckpoint,
   modelCheckpoint,
   formatFilepath,
@@ -45,10 +51,6 @@ export {
   decodeWeights,
   saveWeightsFile,
   loadWeightsFile,
-  type MonitorMode,
-  type EarlyStoppingArgs,
-  type ReduceLROnPlateauArgs,
-  type CSVLoggerArgs,
   type ModelCheckpointArgs,
   type WeightsFile,
-} from './builtin.js';
+} from './checkpoint.js';
