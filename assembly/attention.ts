@@ -40,8 +40,10 @@
 // (lanes past a short block's rows hold zeros and are never stored); its max, sum and output sum
 // run over the keys in order. Output elements therefore have the same bits however a call's range
 // is cut (the thread pool's contract). In a causal block the rows share one key count (the last
-// row's); the extra keys have weight exactly 0 (logit -Inf), which adds +0 to a finite sum (never
-// changing it). The backward recomputes P with the row-major path (softmaxRow, exp4, P
+// row's); the extra keys have weight exactly 0 (logit -Inf), which adds +-0 to a sum (never
+// changing it) while their values are finite; when a value past the block's keys is NaN or
+// infinite (packVPanels finds the last such key), P V runs over all S keys, so that 0 * NaN gives
+// NaN in every row whatever the cut (Keras: softmax, then the product with V). The backward recomputes P with the row-major path (softmaxRow, exp4, P
 // normalised before the products), so its P may differ from the forward's weights in the last
 // bits (both within 3e-7 relative of the exact softmax).
 // Allocates nothing; out, dq, dk, dv must not alias the inputs.
@@ -217,6 +219,18 @@ function softmaxRow(row: usize, kc: i32, maskRow: usize, biasRow: usize, scale: 
   }
   const m = max(max(f32x4.extract_lane(mx, 0), f32x4.extract_lane(mx, 1)),
     max(f32x4.extract_lane(mx, 2), f32x4.extract_lane(mx, 3)));
+  let nanRow = false;
+  if (kc > 0 && m == -Infinity) {
+    // max drops NaN: kept logits all NaN make a NaN row (Keras' softmax), not an empty one
+    for (let j = 0; j < kc; j++) {
+      const l = load<f32>(row + (<usize>j << 2));
+      if (l != l) nanRow = true;
+    }
+  }
+  if (nanRow) {
+    for (let j = 0; j < S; j++) store<f32>(row + (<usize>j << 2), NaN);
+    return S;
+  }
   if (kc <= 0 || m == -Infinity) {
     // every key masked
     if ((flags & ZERO_EMPTY) != 0) {
@@ -243,6 +257,11 @@ function softmaxRow(row: usize, kc: i32, maskRow: usize, biasRow: usize, scale: 
   }
   const sum = (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1)) +
     (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3));
+  if (sum != sum) {
+    // a NaN logit (or +Inf): Keras' softmax gives NaN for every weight, masked keys included
+    for (let j = 0; j < S; j++) store<f32>(row + (<usize>j << 2), NaN);
+    return S;
+  }
   const inv = f32x4.splat(<f32>1.0 / sum);
   for (let j = 0; j < full; j += 4) {
     const p = row + (<usize>j << 2);
@@ -343,9 +362,14 @@ function packKPanels(src: usize, kRow: i32, S: i32, H: i32, dst: usize): void {
   v128.store(d0, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7), 96);
 }
 
-/** Packs V rows [0, S) (row stride vRow floats, Hv wide) into 8-column panels [Hv8/8][S][8], zero columns past Hv. */
-function packVPanels(src: usize, vRow: i32, S: i32, Hv: i32, dst: usize): void {
+/**
+ * Packs V rows [0, S) (row stride vRow floats, Hv wide) into 8-column panels [Hv8/8][S][8], zero
+ * columns past Hv. Returns the last key whose value row holds a NaN or an infinity (-1: none).
+ */
+function packVPanels(src: usize, vRow: i32, S: i32, Hv: i32, dst: usize): i32 {
   const panels = (Hv + 7) >> 3;
+  const zero = f32x4.splat(0);
+  let bad = -1;
   for (let p = 0; p < panels; p++) {
     const c0 = p << 3;
     const n = min(8, Hv - c0);
@@ -353,15 +377,21 @@ function packVPanels(src: usize, vRow: i32, S: i32, Hv: i32, dst: usize): void {
     for (let j = 0; j < S; j++) {
       const s = src + ((<usize>j * <usize>vRow + <usize>c0) << 2);
       const d = d0 + (<usize>j << 5);
+      let x0: v128, x1: v128;
       if (n == 8) {
-        v128.store(d, v128.load(s));
-        v128.store(d, v128.load(s, 16), 16);
+        x0 = v128.load(s);
+        x1 = v128.load(s, 16);
       } else {
-        v128.store(d, n >= 4 ? v128.load(s) : loadTail(s, n));
-        v128.store(d, n > 4 ? (n == 8 ? v128.load(s, 16) : loadTail(s + 16, n - 4)) : f32x4.splat(0), 16);
+        x0 = n >= 4 ? v128.load(s) : loadTail(s, n);
+        x1 = n > 4 ? loadTail(s + 16, n - 4) : zero;
       }
+      v128.store(d, x0);
+      v128.store(d, x1, 16);
+      // x - x is 0 for a finite x, NaN for NaN and +-Inf
+      if (j > bad && v128.any_true(v128.or(f32x4.ne(f32x4.sub(x0, x0), zero), f32x4.ne(f32x4.sub(x1, x1), zero)))) bad = j;
     }
   }
+  return bad;
 }
 
 /**
@@ -382,6 +412,7 @@ export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, b
   const G = N / K;
   const kRow = K * H, vRow = K * Hv, qRow = N * H, oRow = N * Hv;
   let packed = -1; // the (b*K + hk) whose K and V are in kp, vpk
+  let vBad = -1; // the last key of the packed V with a non-finite value (-1: none)
   let r = start;
   while (r < end) {
     const bhI = r / T;
@@ -390,7 +421,7 @@ export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, b
     const headEnd = min(end, (bhI + 1) * T);
     if (packed != b * K + hk) {
       packKPanels(k + ((<usize>(b * S) * <usize>kRow + <usize>(hk * H)) << 2), kRow, S, H, kp);
-      packVPanels(v + ((<usize>(b * S) * <usize>vRow + <usize>(hk * Hv)) << 2), vRow, S, Hv, vpk);
+      vBad = packVPanels(v + ((<usize>(b * S) * <usize>vRow + <usize>(hk * Hv)) << 2), vRow, S, Hv, vpk);
       packed = b * K + hk;
     }
     while (r < headEnd) {
@@ -418,7 +449,7 @@ export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, b
       const mr = mask != 0 ? mask + (<usize>(b * mb + h * mh + t0 * mt) << 2) : 0;
       const br = bias != 0 ? bias + (<usize>(b * bb + h * bh + t0 * bt) << 2) : 0;
       const op = out + ((<usize>(b * T + t0) * <usize>oRow + <usize>(h * Hv)) << 2);
-      forwardBlock(qp, kp, vpk, lt, mr, mt, br, bt, op, oRow, t0, rows, S, H, Hv, scale, flags);
+      forwardBlock(qp, kp, vpk, vBad, lt, mr, mt, br, bt, op, oRow, t0, rows, S, H, Hv, scale, flags);
     }
   }
 }
@@ -429,7 +460,7 @@ export function attentionForwardF32(q: usize, k: usize, v: usize, mask: usize, b
  * mr/br: the block's first mask/bias row (0 = none), row strides mt/bt elements (0 = one row
  * for all).
  */
-function forwardBlock(qp: usize, kp: usize, vp: usize, lt: usize, mr: usize, mt: i32, br: usize, bt: i32,
+function forwardBlock(qp: usize, kp: usize, vp: usize, vBad: i32, lt: usize, mr: usize, mt: i32, br: usize, bt: i32,
   op: usize, oRow: i32, t0: i32, rows: i32, S: i32, H: i32, Hv: i32, scale: f32, flags: i32): void {
   const causal = (flags & CAUSAL) != 0;
   const nc = causal ? min(S, t0 + rows) : S;
@@ -523,12 +554,24 @@ function forwardBlock(qp: usize, kp: usize, vp: usize, lt: usize, mr: usize, mt:
       m1 = f32x4.pmax(m1, l1);
     }
   }
-  // rows with every key masked: max 0 there, so that their weights all come out 0 (fixed below)
-  const empty0 = f32x4.eq(m0, ninf), empty1 = f32x4.eq(m1, ninf);
-  const anyEmpty = v128.any_true(v128.or(empty0, empty1));
+  // rows with every key masked: max 0 there, so that their weights all come out 0 (fixed below).
+  // pmax drops NaN, so a row whose kept logits are all NaN also has max -Inf: with max 0 its
+  // weights come out NaN (NaN - 0 passes expNeg4k), as Keras' softmax gives; it is not empty.
+  let empty0 = f32x4.eq(m0, ninf), empty1 = f32x4.eq(m1, ninf);
+  let anyEmpty = v128.any_true(v128.or(empty0, empty1));
   if (anyEmpty) {
     m0 = v128.bitselect(zero, m0, empty0);
     m1 = v128.bitselect(zero, m1, empty1);
+    let n0 = zero, n1 = zero;
+    for (let j = 0; j < nc; j++) {
+      const d = lt + (<usize>j << 5);
+      const l0 = v128.load(d), l1 = v128.load(d, 16);
+      n0 = v128.or(n0, f32x4.ne(l0, l0));
+      n1 = v128.or(n1, f32x4.ne(l1, l1));
+    }
+    empty0 = v128.andnot(empty0, n0);
+    empty1 = v128.andnot(empty1, n1);
+    anyEmpty = v128.any_true(v128.or(empty0, empty1));
   }
   // weights e = exp(l - max), in place, and their sums per lane (keys in order)
   // (constants loaded once: see EXP_NEG_CONSTS; one half of the lanes at a time keeps them in registers)
@@ -550,6 +593,15 @@ function forwardBlock(qp: usize, kp: usize, vp: usize, lt: usize, mr: usize, mt:
     s1 = f32x4.add(s1, e1);
   }
   const inv0 = f32x4.div(f32x4.splat(1), s0), inv1 = f32x4.div(f32x4.splat(1), s1);
+  // Keys past nc (causal) have weight 0 in every row. 0 * v adds +-0 (nothing) for a finite v
+  // but NaN for NaN or +-Inf, as in the js kernel and Keras (softmax, then the product with V):
+  // when such a value lies past nc, the product runs over all S keys with weights 0 there, so
+  // each row's output is the same however its block is cut.
+  let nv = nc;
+  if (vBad >= nc) {
+    memory.fill(lt + (<usize>nc << 5), 0, <usize>(S - nc) << 5);
+    nv = S;
+  }
   // out rows = (E V) * inv: 4 rows x 8 columns per tile
   const ldoB = <usize>oRow << 2;
   for (let c = 0; c < Hv; c += 8) {
@@ -559,7 +611,7 @@ function forwardBlock(qp: usize, kp: usize, vp: usize, lt: usize, mr: usize, mt:
       let r00 = zero, r01 = zero, r10 = zero, r11 = zero, r20 = zero, r21 = zero, r30 = zero, r31 = zero;
       let pa = lt + (<usize>half << 2);
       let pb = pv;
-      for (let j = 0; j < nc; j++) {
+      for (let j = 0; j < nv; j++) {
         const b0 = v128.load(pb), b1 = v128.load(pb, 16);
         const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa, 4);
         const x2 = v128.load32_splat(pa, 8), x3 = v128.load32_splat(pa, 12);
@@ -604,13 +656,10 @@ function forwardBlock(qp: usize, kp: usize, vp: usize, lt: usize, mr: usize, mt:
   }
 }
 
-/** An output row whose keys are all masked: zeros, or the mean of the S value rows (weights 1/S). */
+/** An output row whose keys are all masked: weights 0 (zeros), or the mean of the S value rows (weights 1/S). */
 function emptyRow(vp: usize, o: usize, S: i32, Hv: i32, zeros: bool): void {
-  if (zeros) {
-    memory.fill(o, 0, <usize>Hv << 2);
-    return;
-  }
-  const u = f32x4.splat(<f32>1.0 / <f32>S);
+  // zeros: the sum of 0 * v, so that a NaN or infinite value gives NaN (as the js kernel, Keras)
+  const u = f32x4.splat(zeros ? <f32>0 : <f32>1.0 / <f32>S);
   for (let c = 0; c < Hv; c += 8) {
     let pb = vp + (<usize>c * <usize>S << 2);
     let a0 = f32x4.splat(0), a1 = f32x4.splat(0);

@@ -10,7 +10,7 @@ import { ENGINE } from '../../src/engine/engine.js';
 import { attentionComposite, type DotProductAttentionArgs } from '../../src/ops/attention.js';
 import type { WasmBackend } from '../../src/backends/wasm/index.js';
 import { setThreads } from '../../src/threads.js';
-import { BACKENDS, checkNoLeaks, expectClose, gradCheck, rand, withBackend } from '../helpers.js';
+import { BACKENDS, checkNoLeaks, expectClose, gradCheck, rand, randArray, withBackend } from '../helpers.js';
 
 /** Odd sizes: 7 query rows (a 4-row block and 3), 9 keys, head size 5 (8 + tail), value size 6. */
 const [B, T, S, N, H, HV] = [2, 7, 9, 3, 5, 6];
@@ -446,6 +446,128 @@ describe('dotProductAttention forward in full 8-row blocks (wasm) against the js
         const x = inputs2();
         try {
           bits.push(forward(x).map((a) => Array.from(new Uint32Array(Float32Array.from(a).buffer))));
+        } finally {
+          backend.dispatch = original;
+          sg.dispose(Object.values(x));
+        }
+      }
+      for (const r of bits.slice(1)) expect(r).toEqual(bits[0]);
+    });
+  });
+});
+
+describe('dotProductAttention with NaN and infinite inputs: as Keras (softmax, then the product with V)', () => {
+  checkNoLeaks();
+  // Sizes of the 8-row block path (two full blocks and one of 3). Keras' ops.dot_product_attention
+  // computes softmax(where(mask, logits, -big)) then its product with V: a kept NaN logit makes its
+  // row NaN (the max is NaN), a masked NaN logit is dropped, and a weight 0 times a NaN or infinite
+  // value is NaN. attentionComposite is written the same way and is the reference here.
+  const [B3, T3, S3, N3, H3, HV3] = [2, 19, 13, 2, 10, 12];
+  const at = (b: number, t: number, n: number, c: number, D: number, R = T3) => ((b * R + t) * N3 + n) * D + c;
+  const inputs3 = () => {
+    const q = randArray(B3 * T3 * N3 * H3, 51, -2, 2);
+    // batch 0, row 5, head 1: every logit NaN (a NaN feature of q)
+    q[at(0, 5, 1, 0, H3)] = NaN;
+    const vBad = randArray(B3 * S3 * N3 * HV3, 53);
+    // causally masked for most rows: key 12 (NaN) of batch 0, head 0, column 3; key 9 (+Inf) of batch 1, head 1, column 0
+    vBad[at(0, 12, 0, 3, HV3, S3)] = NaN;
+    vBad[at(1, 9, 1, 0, HV3, S3)] = Infinity;
+    const m = new Float32Array(B3 * T3 * S3).map((_, i) => ((i * 5) % 7 === 0 ? 0 : 1));
+    m.fill(0, (1 * T3 + 13) * S3, (1 * T3 + 14) * S3); // batch 1, row 13: every key masked
+    const bias = randArray(N3 * T3 * S3, 54);
+    bias[(0 * T3 + 2) * S3 + 4] = NaN; // head 0, row 2, key 4: masked by causality, dropped
+    bias.fill(NaN, (1 * T3 + 10) * S3, (1 * T3 + 11) * S3); // head 1, row 10: every logit NaN
+    bias[(0 * T3 + 11) * S3 + 3] = NaN; // head 0, row 11: one NaN logit
+    return {
+      q: sg.tensor(q, [B3, T3, N3, H3]),
+      qClean: rand([B3, T3, N3, H3], 52, -2, 2),
+      k: rand([B3, S3, N3, H3], 55, -2, 2),
+      v: rand([B3, S3, N3, HV3], 56),
+      vBad: sg.tensor(vBad, [B3, S3, N3, HV3]),
+      mask: sg.tensor(m, [B3, 1, T3, S3]),
+      bias: sg.tensor(bias, [1, N3, T3, S3]),
+    };
+  };
+  type X = ReturnType<typeof inputs3>;
+  /** [name, q, v, args] of each case. */
+  const cases = (x: X): [string, sg.Tensor, sg.Tensor, DotProductAttentionArgs][] => [
+    ['causal, NaN and Inf values at masked keys', x.qClean, x.vBad, { isCausal: true }],
+    ['mask and causal, NaN and Inf values', x.qClean, x.vBad, { mask: x.mask, isCausal: true, emptyRows: 'zeros' }],
+    ['NaN query row, mask, empty rows zeros', x.q, x.v, { mask: x.mask, emptyRows: 'zeros' }],
+    ['NaN query row, mask, empty rows uniform', x.q, x.v, { mask: x.mask }],
+    ['NaN biases, causal', x.qClean, x.v, { bias: x.bias, isCausal: true }],
+  ];
+  const compositeOf = (a: DotProductAttentionArgs) => (q: sg.Tensor, k: sg.Tensor, v: sg.Tensor) =>
+    attentionComposite(q, k, v, a.mask ?? null, a.bias ?? null, {
+      scale: 1 / Math.sqrt(H3),
+      causal: a.isCausal ? 1 : 0,
+      zeroEmpty: a.emptyRows === 'zeros' ? 1 : 0,
+    });
+  /** Per case: the output, then (cases without non-finite values) dQ, dK, dV of sum(out * w). */
+  const run = (x: X, withGrads: boolean) =>
+    sg.tidy(() =>
+      cases(x).map(([, q, v, a]) => {
+        const f = (qq: sg.Tensor, kk: sg.Tensor, vv: sg.Tensor) => sg.dotProductAttention(qq, kk, vv, a);
+        const r = [Array.from(f(q, x.k, v).dataSync())];
+        if (withGrads && v === x.v) {
+          const w = rand([B3, T3, N3, HV3], 57, 0.5, 1.5);
+          const g = sg.grads((qq: sg.Tensor, kk: sg.Tensor, vv: sg.Tensor) => sg.sum(sg.mul(f(qq, kk, vv), w)))([q, x.k, v]);
+          r.push(...g.map((t) => Array.from(t.dataSync())));
+        }
+        return r;
+      }),
+    );
+
+  it('every backend equals the composite and the js oracle (NaN where Keras gives NaN)', async () => {
+    const results: Record<string, number[][][]> = {};
+    for (const backend of BACKENDS) {
+      results[backend] = await withBackend(backend, () => {
+        const x = inputs3();
+        try {
+          const ref = sg.tidy(() => cases(x).map(([, q, v, a]) => Array.from(compositeOf(a)(q, x.k, v).dataSync())));
+          const r = run(x, true);
+          r.forEach((c, i) => expectClose(c[0], ref[i], 1e-5, 1e-6));
+          return r;
+        } finally {
+          sg.dispose(Object.values(x));
+        }
+      });
+    }
+    results.wasm.forEach((c, i) => c.forEach((r, j) => expectClose(r, results.js[i][j], 1e-5, 1e-6)));
+    const [causalV, , nanQZeros, nanQUniform, nanBias] = results.js.map((c) => c[0]);
+    const row = (o: number[], b: number, t: number, n: number) => o.slice(at(b, t, n, 0, HV3), at(b, t, n, HV3, HV3));
+    // a NaN value at a key a row cannot see still reaches it (weight 0 times NaN), in its column only
+    for (let t = 0; t < T3; t++) {
+      expect(row(causalV, 0, t, 0)[3]).toBeNaN();
+      expect(Number.isFinite(row(causalV, 0, t, 0)[2])).toBe(true);
+      expect(Number.isFinite(row(causalV, 1, t, 1)[0])).toBe(false);
+    }
+    // the NaN query row is NaN in both conventions; the row with every key masked keeps its convention
+    expect(row(nanQZeros, 0, 5, 1).every(Number.isNaN)).toBe(true);
+    expect(row(nanQUniform, 0, 5, 1).every(Number.isNaN)).toBe(true);
+    expect(row(nanQZeros, 1, 13, 0)).toEqual(new Array(HV3).fill(0));
+    expect(row(nanQUniform, 1, 13, 0).every(Number.isFinite)).toBe(true);
+    expect(row(nanQZeros, 0, 4, 1).every(Number.isFinite)).toBe(true);
+    // NaN biases: one kept NaN logit or all of them make the row NaN; a masked one is dropped
+    expect(row(nanBias, 0, 10, 1).every(Number.isNaN)).toBe(true);
+    expect(row(nanBias, 1, 11, 0).every(Number.isNaN)).toBe(true);
+    expect(row(nanBias, 0, 2, 0).every(Number.isFinite)).toBe(true);
+  });
+
+  it('wasm: the same bits however the rows are cut, NaN inputs included', async () => {
+    await withBackend('wasm', () => {
+      const backend = ENGINE.backend as unknown as WasmBackend;
+      const original = backend.dispatch;
+      const bits: number[][][] = [];
+      for (const split of [0, 1, 3, 11]) {
+        backend.dispatch = function (this: WasmBackend, fn, args, total, rangeAt = args.length, o) {
+          if (fn !== 'attentionForwardF32' || split === 0) return original.call(this, fn, args, total, rangeAt, o);
+          const f = (this.wasm as unknown as Record<string, (...a: number[]) => void>)[fn];
+          for (let s = 0; s < total; s += split) f(...args.slice(0, rangeAt), s, Math.min(total, s + split), ...args.slice(rangeAt));
+        };
+        const x = inputs3();
+        try {
+          bits.push(run(x, false).map((c) => Array.from(new Uint32Array(Float32Array.from(c[0]).buffer))));
         } finally {
           backend.dispatch = original;
           sg.dispose(Object.values(x));

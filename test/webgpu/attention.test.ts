@@ -78,6 +78,30 @@ describeGpu('webgpu attention vs the js oracle', () => {
         ...withGrads(q, k, v, { bias }),
       ];
     }));
+
+  it('a row whose kept logits are all NaN is NaN (as Keras), not treated as masked; a masked row keeps its convention', () =>
+    vsJs(() => {
+      const qa = randArray(2 * 3 * 2 * 4, 18, -1, 1);
+      qa[(0 * 3 + 2) * 2 * 4 + 1 * 4] = NaN; // batch 0, row 2, head 1: every logit NaN
+      const q = sg.tensor(qa, [2, 3, 2, 4]);
+      const k = r([2, 4, 2, 4], 19);
+      const v = r([2, 4, 2, 3], 20);
+      const m = sg.tensor([1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0], [2, 1, 3, 4]);
+      const ba = randArray(2 * 3 * 4, 25, -1, 1);
+      ba.fill(NaN, 4, 8); // head 0, row 1: NaN biases at every key
+      const bias = sg.tensor(ba, [1, 2, 3, 4]);
+      const outs = [
+        ...withGrads(q, k, v, { mask: m }),
+        ...withGrads(q, k, v, { mask: m, emptyRows: 'zeros' }),
+        ...withGrads(r([2, 3, 2, 4], 26), k, v, { bias, isCausal: true }),
+      ];
+      if (sg.getBackend() !== 'js') return outs;
+      const o = outs[0].dataSync();
+      // (the oracle) the NaN row is NaN, the row with every key masked (batch 0, row 1) is finite
+      for (let d = 0; d < 3; d++) expect(o[(0 * 3 + 2) * 6 + 3 + d]).toBeNaN();
+      for (let d = 0; d < 6; d++) expect(Number.isFinite(o[(0 * 3 + 1) * 6 + d])).toBe(true);
+      return outs;
+    }));
 });
 
 describeGpu('attention layers on webgpu vs the js oracle', () => {

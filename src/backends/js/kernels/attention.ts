@@ -39,7 +39,8 @@ interface Geometry {
 
 /**
  * The weights of query row t of head (b, h) in float64 (length S), and whether the row had no
- * unmasked key (then its weights are 0, or 1/S each without zeroEmpty).
+ * unmasked key (then its weights are 0, or 1/S each without zeroEmpty). A NaN among the kept
+ * logits makes every weight of the row NaN (Keras: softmax(x - max(x)) with a NaN max).
  */
 function weights(g: Geometry, q: TypedArray, k: TypedArray, b: number, h: number, t: number): [Float64Array, boolean] {
   const { S, N, K, H, T } = g;
@@ -62,7 +63,9 @@ function weights(g: Geometry, q: TypedArray, k: TypedArray, b: number, h: number
     let l = Math.fround(s * g.scale);
     if (g.bias) l = Math.fround(l + g.bias[b * g.bs[0] + h * g.bs[1] + t * g.bs[2] + j]);
     p[j] = l;
-    if (l > m) m = l;
+    // a NaN logit makes the maximum NaN (and so every weight, as in Keras' softmax): a row whose
+    // kept logits are all NaN is a NaN row, not an empty one
+    if (l > m || l !== l) m = l;
   }
   if (m === -Infinity) {
     p.fill(g.zeroEmpty ? 0 : 1 / S);

@@ -7,7 +7,7 @@
 // weights of the whole call in a scratch buffer W [B, N, T, S] (freed when the kernel returns), so
 // every stage is a flat, gather-only program with one invocation per element (no atomics):
 //   logits   one invocation per (row, key): scale * q.k (+ bias), a sentinel where masked
-//   softmax  one per row: max, exp, sum; masked keys 0; a row with no key left gets 0 or 1/S
+//   softmax  one per row: max, exp, sum; masked keys 0; a row with no key left gets 0 or 1/S; a NaN logit makes the row NaN
 //            (zeroEmpty) and is flagged in E [B*N*T] so that backward gives it no gradient
 //   output   one per (b, t, h, d): sum_j W * V
 // Backward recomputes W the same way, then dP = dOut . V^T per (row, key) into D, D = W * (dP -
@@ -115,9 +115,18 @@ function stageWgsl(stage: Stage, hasMask: boolean, hasBias: boolean): string {
       body = `let o = i * P.S;
   var m = ${MASKED};
   var any = false;
+  var nan = false;
+  var nanV = 0.0;
   for (var j = 0; j < P.S; j++) {
     let l = W[o + j];
-    if (l != ${MASKED}) { any = true; m = max(m, l); }
+    // NaN found by its bits (WGSL's max and comparisons need not see it): the row is NaN, as Keras' softmax gives
+    if ((bitcast<u32>(l) & 0x7fffffffu) > 0x7f800000u) { nan = true; nanV = l; }
+    else if (l != ${MASKED}) { any = true; m = max(m, l); }
+  }
+  if (nan) {
+    for (var j = 0; j < P.S; j++) { W[o + j] = nanV; }
+    E[i] = 0.0;
+    return;
   }
   if (!any) {
     let fill = select(1.0 / f32(P.S), 0.0, P.zeroEmpty != 0);
