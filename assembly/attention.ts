@@ -31,6 +31,8 @@
 // computed by one call, so nothing is accumulated across calls. Q rows go in
 // blocks of RB: P is recomputed in 4-row groups (row-major logits by a 4x8 tile against K^T,
 // softmaxRow: exp4 and the weights normalised), dP = dO V^T, dS = P (dP - rowsum(P dP)) * scale, dQ = dS K, dK += dS^T Q, dV += P^T dO.
+// A block's columns stop at its longest row's last key unless a NaN/Inf value lies past it
+// (lastNonFinite): then all S, so that it reaches dP as in the js kernel.
 // Scratch per thread: K^T [H, S], V^T [Hv, S], P and dS blocks [RB, S].
 //
 // Determinism: every product element is ((c0 + a0*b0) + a1*b1) + ... in k order with mul then
@@ -672,6 +674,18 @@ function emptyRow(vp: usize, o: usize, S: i32, Hv: i32, zeros: bool): void {
   }
 }
 
+/** The last of rows [0, S) (row stride ld floats, n wide) holding a NaN or an infinity; -1: none. */
+function lastNonFinite(src: usize, ld: i32, S: i32, n: i32): i32 {
+  for (let j = S - 1; j >= 0; j--) {
+    const r = src + (<usize>j * <usize>ld << 2);
+    for (let d = 0; d < n; d++) {
+      const x = load<f32>(r + (<usize>d << 2));
+      if (x - x != 0) return j;
+    }
+  }
+  return -1;
+}
+
 /** Scratch bytes per thread of attentionBackwardF32. */
 export function attentionBackwardWorkBytes(S: i32, H: i32, Hv: i32): i32 {
   return ((H + Hv + 2 * RB) * S + RB) << 2;
@@ -704,6 +718,7 @@ export function attentionBackwardF32(q: usize, k: usize, v: usize, mask: usize, 
     const dvp = dv + ((<usize>(b * S) * <usize>vRow + <usize>(hk * Hv)) << 2);
     packT(kp, kRow, S, H, kt);
     packT(vp, vRow, S, Hv, vt);
+    const vBad = lastNonFinite(vp, vRow, S, Hv);
     for (let j = 0; j < S; j++) {
       memory.fill(dkp + (<usize>(j * kRow) << 2), 0, <usize>H << 2);
       memory.fill(dvp + (<usize>(j * vRow) << 2), 0, <usize>Hv << 2);
@@ -724,6 +739,9 @@ export function attentionBackwardF32(q: usize, k: usize, v: usize, mask: usize, 
           for (let i = 0; i < rows; i++) memory.fill(dqp + (<usize>(i * qRow) << 2), 0, <usize>H << 2);
           continue;
         }
+        // a NaN or infinite value past the block's columns still reaches dP (and through
+        // rowsum(P dP) every dS of its rows), as in the js kernel: then all S columns (P is 0 there)
+        if (vBad >= len) len = S;
         const dop = dout + ((<usize>(b * T + t0) * <usize>oRow + <usize>(h * Hv)) << 2);
         // dP = dO V^T over the block's columns [0, len)
         mm(dop, oRow, 1, vt, S, ds, S, rows, len, Hv, 0);
