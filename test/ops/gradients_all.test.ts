@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { ENGINE } from '../../src/engine/engine.js';
 import { getGradient } from '../../src/engine/registry.js';
+import { dropoutWithKeys } from '../../src/ops/dropout.js';
 import { BACKENDS, checkNoLeaks, gradCheck, rand } from '../helpers.js';
 
 type Case = [
@@ -234,6 +235,18 @@ const CASES: Case[] = [
     },
   ],
   ['abs of complex(a, b)', ['ComplexAbs'], [[5], [5]], (a, b) => sg.abs(sg.complex(a, b))],
+  // the mask is fixed by the two keys, so the op is linear in x and finite differences see the same mask
+  ['dropout with fixed keys', ['Dropout'], [[4, 6]], (x) => dropoutWithKeys(x, 0.4, 12345, 678)],
+  [
+    'categorical cross-entropy of probabilities (both arguments)',
+    ['CategoricalCrossentropy'],
+    [
+      [3, 5],
+      [3, 5],
+    ],
+    (t, p) => sg.losses.categoricalCrossentropy(t, p),
+    [0.1, 1],
+  ],
 ];
 
 /**
@@ -265,6 +278,9 @@ const NOT_DIFFERENTIABLE = new Set([
   'GruSequenceGrad',
   'SimpleRnnSequenceGrad',
   'AttentionGrad',
+  'CategoricalCrossentropyGrad',
+  // an accuracy metric (argMax, equal, mean in one kernel): a step function, as ArgReduce and Compare
+  'CategoricalAccuracy',
   // ConvLSTM2D's fused recurrence: these run only inside the customGrad of convLstm2dSequence
   // (src/layers/recurrent/conv_lstm_op.ts), whose gradient calls the backward kernel; checked
   // against finite differences, the js oracle and Keras in test/layers/conv_lstm*.test.ts.
