@@ -7,10 +7,10 @@
 // layer (the fused kernel with an additive -1e9 bias). Then fit() of a
 // small MultiHeadAttention model on webgpu and on wasm from one seed: the same loss curve, no
 // fallback, no leak.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
-import { describeGpu, vsJs } from './helpers.js';
+import { describeGpu, onWebGpuWithNativeKernels, vsJs } from './helpers.js';
 import { setAttentionBatchChunk } from '../../src/backends/webgpu/kernels/attention.js';
 
 const r = (shape: number[], seed: number, s = 1) => sg.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed, -s, s), shape);
@@ -26,17 +26,7 @@ function withGrads(q: sg.Tensor, k: sg.Tensor, v: sg.Tensor, args: sg.DotProduct
 
 describeGpu('webgpu attention vs the js oracle', () => {
   checkNoLeaks();
-  beforeAll(async () => {
-    await sg.setBackend('webgpu');
-    sg.webgpu.resetFallbacks();
-  });
-  afterAll(async () => {
-    await sg.setBackend('webgpu');
-    const fb = sg.webgpu.fallbacks();
-    for (const k of KERNELS) expect(fb[k] ?? 0).toBe(0);
-    expect(sg.webgpu.nativeKernels()).toEqual(expect.arrayContaining(KERNELS));
-    await sg.setBackend('wasm');
-  });
+  onWebGpuWithNativeKernels(KERNELS);
 
   it('multi-head: plain, causal (T > S and T < S), Hv != H, rank 3', () =>
     vsJs(() => [

@@ -2,27 +2,17 @@
 // and both gradients as implicit GEMMs (conv1d/2d/3d, strides, dilations, same/valid/explicit
 // padding, channel counts that allow vec4 loads and ones that do not, bias + relu), conv2dTranspose
 // (ConvBackpropInput run forward), and the depthwise kernels; gradients through sg.grads.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, randArray } from '../helpers.js';
-import { describeGpu, vsJs } from './helpers.js';
+import { describeGpu, onWebGpuWithNativeKernels, vsJs } from './helpers.js';
 
 const r = (shape: number[], seed: number) => sg.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed), shape);
 const KERNELS = ['Conv', 'ConvBackpropInput', 'ConvBackpropFilter', 'DepthwiseConv', 'DepthwiseConvBackpropInput', 'DepthwiseConvBackpropFilter'];
 
 describeGpu('webgpu convolutions vs the js oracle', () => {
   checkNoLeaks();
-  beforeAll(async () => {
-    await sg.setBackend('webgpu');
-    sg.webgpu.resetFallbacks();
-  });
-  afterAll(async () => {
-    await sg.setBackend('webgpu');
-    const fb = sg.webgpu.fallbacks();
-    for (const k of KERNELS) expect(fb[k] ?? 0).toBe(0);
-    expect(sg.webgpu.nativeKernels()).toEqual(expect.arrayContaining(KERNELS));
-    await sg.setBackend('wasm');
-  });
+  onWebGpuWithNativeKernels(KERNELS);
 
   it('conv2d: odd channels (scalar loads), strides, same / explicit padding', () =>
     vsJs(() => [

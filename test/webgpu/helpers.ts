@@ -2,7 +2,7 @@
 // Vulkan driver is installed), and run a function on webgpu and on the js oracle to compare.
 // Without an adapter the suites fail under CI=true (one failing test saying why) and are skipped
 // elsewhere, with the reason printed.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import * as sg from '../../src/index.js';
 import { expectClose } from '../helpers.js';
@@ -73,4 +73,22 @@ export async function vsJs(fn: () => Out, rtol = 1e-4, atol = 1e-5): Promise<voi
   } finally {
     sg.dispose(gots);
   }
+}
+
+/**
+ * A suite's hooks: run on webgpu from a clean fallback count, and at the end check that none of
+ * `kernels` fell back to wasm and that all of them are native; then back to wasm.
+ */
+export function onWebGpuWithNativeKernels(kernels: readonly string[]): void {
+  beforeAll(async () => {
+    await sg.setBackend('webgpu');
+    sg.webgpu.resetFallbacks();
+  });
+  afterAll(async () => {
+    await sg.setBackend('webgpu');
+    const fb = sg.webgpu.fallbacks();
+    for (const k of kernels) expect(fb[k] ?? 0).toBe(0);
+    expect(sg.webgpu.nativeKernels()).toEqual(expect.arrayContaining([...kernels]));
+    await sg.setBackend('wasm');
+  });
 }

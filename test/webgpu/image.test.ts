@@ -14,10 +14,10 @@
 // topk runs as the WGSL 'TopK' kernel on webgpu (GPU-only input, ties, NaN, int32, gradient of the
 // values); ops that compute on the host name themselves and the argument when it has no host copy,
 // and work once it is read with await data(); linalg.qr is refused before any kernel runs.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
-import { describeGpu, vsJs } from './helpers.js';
+import { describeGpu, onWebGpuWithNativeKernels, vsJs } from './helpers.js';
 import { run1 } from '../../src/ops/util.js';
 
 const r = (shape: number[], seed: number, s = 1) => sg.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed, -s, s), shape);
@@ -43,17 +43,7 @@ function withGrad(f: (x: sg.Tensor) => sg.Tensor, x: sg.Tensor, seed: number): s
 
 describeGpu('webgpu image kernels vs the js oracle', () => {
   checkNoLeaks();
-  beforeAll(async () => {
-    await sg.setBackend('webgpu');
-    sg.webgpu.resetFallbacks();
-  });
-  afterAll(async () => {
-    await sg.setBackend('webgpu');
-    const fb = sg.webgpu.fallbacks();
-    for (const k of KERNELS) expect(fb[k] ?? 0).toBe(0);
-    expect(sg.webgpu.nativeKernels()).toEqual(expect.arrayContaining(KERNELS));
-    await sg.setBackend('wasm');
-  });
+  onWebGpuWithNativeKernels(KERNELS);
 
   it('resize bilinear and nearest, up and down, alignCorners / halfPixelCenters: values and gradients', () =>
     vsJs(() => {

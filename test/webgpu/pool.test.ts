@@ -1,27 +1,17 @@
 // WebGPU pooling kernels (src/backends/webgpu/kernels/pool.ts: Pool, MaxPoolGrad, AvgPoolGrad)
 // against the js oracle: max/avg in 1-d, 2-d and 3-d, strides, same/valid padding, windows that
 // overlap and ones that skip input pixels, ties (first maximum wins); gradients via sg.grads.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, randArray } from '../helpers.js';
-import { describeGpu, vsJs } from './helpers.js';
+import { describeGpu, onWebGpuWithNativeKernels, vsJs } from './helpers.js';
 
 const r = (shape: number[], seed: number) => sg.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed), shape);
 const KERNELS = ['Pool', 'MaxPoolGrad', 'AvgPoolGrad'];
 
 describeGpu('webgpu pooling vs the js oracle', () => {
   checkNoLeaks();
-  beforeAll(async () => {
-    await sg.setBackend('webgpu');
-    sg.webgpu.resetFallbacks();
-  });
-  afterAll(async () => {
-    await sg.setBackend('webgpu');
-    const fb = sg.webgpu.fallbacks();
-    for (const k of KERNELS) expect(fb[k] ?? 0).toBe(0);
-    expect(sg.webgpu.nativeKernels()).toEqual(expect.arrayContaining(KERNELS));
-    await sg.setBackend('wasm');
-  });
+  onWebGpuWithNativeKernels(KERNELS);
 
   it('maxPool / avgPool 2-d: overlapping same-padded windows, strided valid windows', () =>
     vsJs(() => {

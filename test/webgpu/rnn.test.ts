@@ -3,10 +3,10 @@
 // backward-through-time kernels through sg.grads (x, weights, bias, initial states), with and
 // without step masks, recurrent masks and goBackwards; every activation code; more units than
 // invocations per row (U = 70 > 64).
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, randArray } from '../helpers.js';
-import { describeGpu, vsJs } from './helpers.js';
+import { describeGpu, onWebGpuWithNativeKernels, vsJs } from './helpers.js';
 
 const r = (shape: number[], seed: number, s = 0.5) => sg.tensor(randArray(shape.reduce((a, b) => a * b, 1), seed, -s, s), shape);
 const KERNELS = ['LstmSequence', 'LstmSequenceGrad', 'GruSequence', 'GruSequenceGrad', 'SimpleRnnSequence', 'SimpleRnnSequenceGrad'];
@@ -19,17 +19,7 @@ const loss = (ts: sg.Tensor[]) => sg.addN(ts.map((t, i) => sg.sum(sg.mul(t, sg.a
 
 describeGpu('webgpu recurrent sequences vs the js oracle', () => {
   checkNoLeaks();
-  beforeAll(async () => {
-    await sg.setBackend('webgpu');
-    sg.webgpu.resetFallbacks();
-  });
-  afterAll(async () => {
-    await sg.setBackend('webgpu');
-    const fb = sg.webgpu.fallbacks();
-    for (const k of KERNELS) expect(fb[k] ?? 0).toBe(0);
-    expect(sg.webgpu.nativeKernels()).toEqual(expect.arrayContaining(KERNELS));
-    await sg.setBackend('wasm');
-  });
+  onWebGpuWithNativeKernels(KERNELS);
 
   for (const masked of [false, true]) {
     const opts = (U: number): sg.RnnSequenceOptions =>
