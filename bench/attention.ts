@@ -5,6 +5,10 @@
 // thread, against the same computation composed from tfjs-core ops on tfjs' wasm backend (one
 // thread in Node; tfjs-layers exports no MultiHeadAttention), in the same process, interleaved
 // (A, B, C, A, B, C...: the machine's load drifts), with ratios. `--rounds N` (default 3).
+// PyTorch's nn.MultiheadAttention (bench/attention_peer.py, in the project's .venv: `bash
+// scripts/setup-venv.sh --bench`) runs in a child process once per round, between simdgrad's rounds, on
+// the same thread count; "not installed" when there is no venv or no torch. Each figure is the median of
+// the rounds' medians.
 // `--before DIR`: also times the layer of another checkout of simdgrad (DIR/src, its wasm module
 // built there: `git clone . /tmp/old && cd /tmp/old && git checkout <commit> && ln -s
 // $PWD/node_modules && npm run build:wasm`) in the same interleaved rounds, on the same thread
@@ -13,8 +17,10 @@ import * as sg from '../src/index.js';
 import { fmtNum, printTable, saveResults, timeInterleaved } from './harness.js';
 import { getThreads, setThreads } from '../src/threads.js';
 import { loadTfjs } from './tfjs-peer.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const [BATCH, TOKENS, HEADS, KEY_DIM] = [32, 128, 4, 32];
 const D = HEADS * KEY_DIM;
@@ -92,6 +98,36 @@ async function tfjsCandidate(xv: Float32Array): Promise<Candidate> {
   };
 }
 
+interface TorchRound {
+  version?: string;
+  forward?: number[];
+  train?: number[];
+  error?: string;
+}
+
+/** One round of the PyTorch peer in a child process: the call times of both phases, or why there are none. */
+function torchRound(threads: number): TorchRound {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const py = `${root}.venv/bin/python`;
+  if (!existsSync(py)) return { error: 'not installed: no .venv (bash scripts/setup-venv.sh --bench)' };
+  const script = fileURLToPath(new URL('./attention_peer.py', import.meta.url));
+  const args = ['--threads', String(threads), '--batch', String(BATCH), '--tokens', String(TOKENS)];
+  args.push('--heads', String(HEADS), '--key-dim', String(KEY_DIM));
+  try {
+    const out = execFileSync(py, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    return line ? (JSON.parse(line) as TorchRound) : { error: `no result: ${out.slice(-200)}` };
+  } catch (e) {
+    return { error: `failed: ${String((e as { stderr?: string }).stderr ?? e).trim().split('\n').pop()}` };
+  }
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
 /**
  * Runs the attention benchmark and prints one table.
  * @example await benchAttention([]); // npm run bench -- attention
@@ -114,21 +150,37 @@ export async function benchAttention(args: string[]): Promise<void> {
     thr.setThreads(threads);
     before = simdgradCandidate(xv, lib);
   }
-  const rows: Record<string, Row> = {};
-  for (const phase of ['forward', 'train'] as const) {
-    const t = timeInterleaved(
-      [
-        ...(before ? [{ name: 'before', fn: before[phase] }] : []),
-        { name: 'sg', setup: () => setThreads(threads), fn: ours[phase] },
-        { name: 'sg1', setup: () => setThreads(1), fn: ours[phase] },
-        { name: 'tf', setup: () => setThreads(threads), fn: peer[phase] },
-      ],
-      rounds,
-      phase === 'forward' ? 1 : 2,
-    );
-    for (const [k, v] of Object.entries(t))
-      (rows[k] ??= { forwardMs: 0, trainMs: 0 })[`${phase}Ms` as 'forwardMs'] = v.median * 1000;
+  const perRound: Record<string, { forwardMs: number[]; trainMs: number[] }> = {};
+  let torchVersion = '';
+  let torchError = '';
+  for (let r = 0; r < rounds; r++) {
+    for (const phase of ['forward', 'train'] as const) {
+      const t = timeInterleaved(
+        [
+          ...(before ? [{ name: 'before', fn: before[phase] }] : []),
+          { name: 'sg', setup: () => setThreads(threads), fn: ours[phase] },
+          { name: 'sg1', setup: () => setThreads(1), fn: ours[phase] },
+          { name: 'tf', setup: () => setThreads(threads), fn: peer[phase] },
+        ],
+        1,
+        phase === 'forward' ? 1 : 2,
+      );
+      for (const [k, v] of Object.entries(t))
+        (perRound[k] ??= { forwardMs: [], trainMs: [] })[`${phase}Ms` as 'forwardMs'].push(v.median * 1000);
+    }
+    if (!torchError) {
+      const tr = torchRound(threads);
+      if (tr.error || !tr.forward || !tr.train) torchError = tr.error ?? 'no times';
+      else {
+        torchVersion = tr.version ?? '';
+        const pt = (perRound.torch ??= { forwardMs: [], trainMs: [] });
+        pt.forwardMs.push(median(tr.forward));
+        pt.trainMs.push(median(tr.train));
+      }
+    }
   }
+  const rows: Record<string, Row> = {};
+  for (const [k, v] of Object.entries(perRound)) rows[k] = { forwardMs: median(v.forwardMs), trainMs: median(v.trainMs) };
   setThreads(threads);
   ours.dispose();
   peer.dispose();
@@ -150,9 +202,16 @@ export async function benchAttention(args: string[]): Promise<void> {
       line(`simdgrad wasm, fused kernel, ${threads} thread${threads > 1 ? 's' : ''}`, rows.sg),
       line('simdgrad wasm, fused kernel, 1 thread', rows.sg1),
       line('tfjs wasm, tfjs-core composite, 1 thread', rows.tf),
+      rows.torch
+        ? line(`PyTorch ${torchVersion} nn.MultiheadAttention, ${threads} thread${threads > 1 ? 's' : ''}`, rows.torch)
+        : [`PyTorch: ${torchError}`, '-', '-', '-', '-'],
       ...(rows.before ? [line(`before: ${beforeDir}, ${threads} thread${threads > 1 ? 's' : ''}`, rows.before)] : []),
     ],
   );
+  if (rows.torch) {
+    const f = (k: 'forwardMs' | 'trainMs') => (rows.torch[k] / rows.sg[k]).toFixed(2);
+    console.log(`simdgrad (${threads} threads) vs PyTorch: forward ${f('forwardMs')}x, forward+backward ${f('trainMs')}x (> 1 = simdgrad faster)`);
+  }
   if (rows.before) {
     const f = (k: 'forwardMs' | 'trainMs') => (rows.sg[k] / rows.before[k]).toFixed(3);
     console.log(`this tree / before: forward ${f('forwardMs')}, forward+backward ${f('trainMs')} (ms ratio, < 1 = faster)`);
@@ -166,6 +225,7 @@ export async function benchAttention(args: string[]): Promise<void> {
     simdgrad: rows.sg,
     simdgrad1: rows.sg1,
     tfjs: rows.tf,
+    torch: rows.torch ? { version: torchVersion, ...rows.torch } : { error: torchError },
     ...(rows.before ? { before: { dir: beforeDir, ...rows.before } } : {}),
   });
   console.log(`results: ${file}`);
