@@ -93,7 +93,7 @@ export class Embedding extends Layer {
     // Why check on the host: an out-of-range id would otherwise surface as a gather error that
     // does not say which layer or which vocabulary; the ids are small next to the embeddings.
     // Ids that live only on a GPU (webgpu: a batch sliced there by fit) cannot be read synchronously: the check is
-    // skipped there, and webgpu's gather gives zero vectors for ids out of range (README, WebGPU).
+    // skipped there, and webgpu's gather kernel flags an id out of range: the next read throws (README, WebGPU).
     const v = ENGINE.canReadSync(ids) ? ids.dataSync() : [];
     for (let i = 0; i < v.length; i++) {
       if (!(Number.isInteger(v[i]) && v[i] >= 0 && v[i] < this.inputDim)) {

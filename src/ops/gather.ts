@@ -22,7 +22,9 @@ registerGradient('UnsortedSegmentSum', {
 });
 
 /**
- * Picks slices of `x` along `axis` at `indices` (int32); out-of-range indices throw. With
+ * Picks slices of `x` along `axis` at `indices` (int32); out-of-range indices throw (on webgpu,
+ * indices that live only on the GPU are checked by the kernel and the error is thrown by the next
+ * read, `await t.data()` or fit's end-of-step reads; see README, WebGPU). With
  * `batchDims` b, the first b dimensions of x and indices are batch dimensions, as tfjs.
  * @example sg.gather(sg.tensor([10, 20, 30]), sg.tensor([2, 0], undefined, 'int32')); // [30, 10]
  * @category Slicing and shapes

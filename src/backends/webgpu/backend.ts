@@ -168,6 +168,12 @@ export class WebGPUBackend implements Backend {
   private uploadUsed = 0;
   private flushTask: Promise<void> | null = null;
   private errors: string[] = [];
+  /** The index-check status: [flag, op code, index, axis size], written by kernels (see `indexStatus`). */
+  private status: GpuData;
+  /** Whether a kernel that may write the status was recorded since the status was last read. */
+  private statusArmed = false;
+  /** Op names of the index checks by code (code = position + 1). */
+  private statusOps: string[] = [];
   /** Counters for tests and `sg.webgpu.stats()`. */
   readonly stats = { submits: 0, dispatches: 0, uploads: 0, pipelinesCompiled: 0, buffersCreated: 0, buffersReused: 0, reads: 0 };
 
@@ -185,6 +191,8 @@ export class WebGPUBackend implements Backend {
       this.errors.push(msg);
     });
     this.arena = this.device.createBuffer({ size: ARENA_BYTES, usage: STORAGE | COPY_DST });
+    // Zero-initialised by WebGPU; not a pooled buffer, not counted in memory().
+    this.status = new GpuData(this.device.createBuffer({ size: 16, usage: STORAGE | COPY_SRC | COPY_DST }), 16, 4, 'int32');
     for (const [name, fn] of nativeKernels) {
       this.native.add(name);
       const host = fallback?.kernels.get(name);
@@ -312,15 +320,63 @@ export class WebGPUBackend implements Backend {
     );
   }
 
+  /**
+   * The index-check status buffer, bound as a `read_write` `array<atomic<i32>>` output by kernels
+   * whose indices live only on the GPU (Gather, UnsortedSegmentSum): the first invocation that
+   * finds an index outside [0, size) claims word 0 with a compare-exchange from 0 to `code` (from
+   * `indexCheckCode`) and stores the index and the size in words 1 and 2. Call `armIndexCheck`
+   * when recording such a kernel: the next `read` then carries the status home in the same copy
+   * (no extra submit or map) and throws the error there. Not counted in `memory()`.
+   */
+  indexStatus(): TensorInfo {
+    return { dataId: this.status, shape: [4], dtype: 'int32' };
+  }
+
+  /** The code an index-checking kernel writes for `op` (the op's name in the error, e.g. 'gather'). */
+  indexCheckCode(op: string): number {
+    let k = this.statusOps.indexOf(op);
+    if (k < 0) k = this.statusOps.push(op) - 1;
+    return k + 1;
+  }
+
+  /** Marks the status as possibly written: the next `read` checks it (see `indexStatus`). */
+  armIndexCheck(): void {
+    this.statusArmed = true;
+  }
+
+  /** The error of a status read back from the GPU, or null when no index was out of range. */
+  private statusError(s: Int32Array): Error | null {
+    if (s[0] === 0) return null;
+    const op = this.statusOps[s[0] - 1] ?? 'an index kernel';
+    return new Error(
+      `${op}: index ${s[1]} is out of range [0, ${s[2]}) (found on the GPU: the indices lived only there, so the ` +
+        `webgpu backend checks them in the kernel and reports the first one at the next read; the values computed ` +
+        `from them are not valid)`,
+    );
+  }
+
+  /** Records the status copy to `staging` at byte `at` and the status's reset; disarms. */
+  private carryStatus(staging: GPUBuffer, at: number): void {
+    const enc = this.encoder();
+    enc.copyBufferToBuffer(this.status.buffer, 0, staging, at, 16);
+    enc.clearBuffer(this.status.buffer, 0, 16);
+    this.statusArmed = false;
+  }
+
   async read(dataId: DataId): Promise<TypedArray> {
     const d = dataId as GpuData;
     const known = this.hostValues(d);
-    if (known) return known.slice();
-    if (d.size === 0) return makeArray(d.dtype, 0);
+    if (known && !this.statusArmed) return known.slice();
+    if (known || d.size === 0) {
+      await this.readStatus();
+      return known ? known.slice() : makeArray(d.dtype, 0);
+    }
     const version = d.version;
     const bytes = alignedBytes(d.size);
-    const staging = this.device.createBuffer({ size: bytes, usage: MAP_READ | COPY_DST });
+    const withStatus = this.statusArmed;
+    const staging = this.device.createBuffer({ size: bytes + (withStatus ? 16 : 0), usage: MAP_READ | COPY_DST });
     this.encoder().copyBufferToBuffer(d.buffer, 0, staging, 0, bytes);
+    if (withStatus) this.carryStatus(staging, bytes);
     this.stats.reads++;
     await this.flushSoon();
     try {
@@ -330,13 +386,29 @@ export class WebGPUBackend implements Backend {
       throw new Error(`webgpu: reading a buffer failed: ${(e as Error).message}${this.takeErrors()}`);
     }
     const out = makeArray(d.dtype, d.size);
-    new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, d.size * 4)));
+    // One mapped range (a second one at `bytes` could break getMappedRange's 8-byte offset alignment).
+    const mapped = staging.getMappedRange(0, bytes + (withStatus ? 16 : 0));
+    new Uint8Array(out.buffer).set(new Uint8Array(mapped, 0, d.size * 4));
+    const indexError = withStatus ? this.statusError(new Int32Array(mapped.slice(bytes, bytes + 16))) : null;
     staging.unmap();
     staging.destroy();
     const err = this.takeErrors();
     if (err) throw new Error(`webgpu: a GPU command failed before this read${err}`);
+    if (indexError) throw indexError;
     if (!d.disposed && d.version === version) this.setShadow(d, out.slice());
     return out;
+  }
+
+  /** Reads the index-check status alone (a read of a tensor with a host copy while it is armed). */
+  private async readStatus(): Promise<void> {
+    const staging = this.device.createBuffer({ size: 16, usage: MAP_READ | COPY_DST });
+    this.carryStatus(staging, 0);
+    await this.flushSoon();
+    await staging.mapAsync(1 /* GPUMapMode.READ */);
+    const e = this.statusError(new Int32Array(staging.getMappedRange(0, 16).slice(0)));
+    staging.unmap();
+    staging.destroy();
+    if (e) throw e;
   }
 
   /** GPU validation errors since the last call, as one string ('' when none). */

@@ -2,8 +2,10 @@
 // Contract: src/backends/js/kernels/{shape,gather}.ts. One thread per output element; shapes and
 // strides are parameters, so one pipeline per kernel and dtype serves every shape and rank.
 // Index checks: where the indices have a host copy (made on the host, or read once) an index out
-// of range throws the js kernel's error; indices that exist only on the GPU cannot be checked
-// without a readback, and an out-of-range one gives zeros (Gather) or is skipped (segment sums).
+// of range throws the js kernel's error before any kernel runs; indices that exist only on the GPU
+// cannot be read without a readback: the kernel flags the first one out of range in the backend's
+// status buffer (Gather writes zeros for it, UnsortedSegmentSum skips it) and the next read
+// (`await t.data()`, fit's end-of-step reads) throws the same error then (backend.ts, indexStatus).
 import type { DataType } from '../../../engine/dtype.js';
 import { sizeFromShape, stridesOf, type Shape } from '../../../engine/shape.js';
 import type { TensorInfo } from '../../backend.js';
@@ -168,26 +170,41 @@ ${MAIN} {
   return out;
 });
 
-/** Throws the js kernel's error for an index out of [0, n) where the indices have a host copy. */
-function checkIndices(gpu: WebGPUBackend, op: string, idx: TensorInfo, n: number): void {
+/**
+ * Checks indices against [0, n): where they have a host copy, now (the js kernel's error, before
+ * any kernel runs); where they live only on the GPU, in the kernel, which writes the first index
+ * out of range into the backend's status buffer (`indexStatus`), reported by the next read.
+ * Returns the status code the kernel writes (its P[statusAt]).
+ */
+function checkIndices(gpu: WebGPUBackend, op: string, idx: TensorInfo, n: number): number {
   const v = gpu.hostValues(idx.dataId);
-  if (!v) return;
+  if (!v) {
+    gpu.armIndexCheck();
+    return gpu.indexCheckCode(op);
+  }
   for (let j = 0; j < v.length; j++) {
     if (!(v[j] >= 0 && v[j] < n)) throw new Error(`${op}: index ${v[j]} is out of range [0, ${n})`);
   }
+  return gpu.indexCheckCode(op);
 }
+
+/** WGSL `flagIndex(v, n, code)`: records index v out of [0, n) in the status buffer S (first one wins). */
+const FLAG_WGSL = `
+fn flagIndex(v: i32, n: i32, code: i32) {
+  if (atomicCompareExchangeWeak(&S[0], 0, code).exchanged) { atomicStore(&S[1], v); atomicStore(&S[2], n); }
+}`;
 
 registerWebGPUKernel('Gather', ([x, idx], _attrs, gpu) => {
   const [outer, n, inner] = x.shape;
   const m = idx.shape[0];
-  checkIndices(gpu, 'gather', idx, n);
+  const code = checkIndices(gpu, 'gather', idx, n);
   const out = gpu.makeOutput([outer, m, inner], x.dtype);
   const total = outer * m * inner;
   const t = wgslType(x.dtype);
   const zero = t === 'f32' ? '0.0' : '0';
   gpu.runProgram({
     key: `gather_${t}`,
-    wgsl: () => `${bindings([['X', t], ['I', 'i32']], [['Y', t]])}
+    wgsl: () => `${bindings([['X', t], ['I', 'i32']], [['Y', t], ['S', 'atomic<i32>']])}${FLAG_WGSL}
 ${MAIN} {
   let i = flatIndex(gid, nwg);
   if (i >= pU(0)) { return; }
@@ -196,12 +213,12 @@ ${MAIN} {
   let j = (i / inner) % m;
   let o = i / (inner * m);
   let src = I[j];
-  if (src < 0 || src >= n) { Y[i] = ${zero}; return; }
+  if (src < 0 || src >= n) { Y[i] = ${zero}; flagIndex(src, n, pI(4u)); return; }
   Y[i] = X[(o * u32(n) + u32(src)) * inner + k];
 }`,
     inputs: [x, idx],
-    outputs: [out],
-    params: [total, n, m, inner],
+    outputs: [out, gpu.indexStatus()],
+    params: [total, n, m, inner, code],
     workgroups: grid(total),
   });
   return out;
@@ -210,30 +227,40 @@ ${MAIN} {
 registerWebGPUKernel('UnsortedSegmentSum', ([x, ids], attrs, gpu) => {
   const [outer, m, inner] = x.shape;
   const ns = attrs.numSegments as number;
-  checkIndices(gpu, 'unsortedSegmentSum', ids, ns);
-  const out = gpu.makeOutput([outer, ns, inner], x.dtype);
-  const total = outer * ns * inner;
+  const code = checkIndices(gpu, 'unsortedSegmentSum', ids, ns);
+  const out = gpu.makeZeros([outer, ns, inner], x.dtype);
+  const total = outer * m * inner;
   const t = wgslType(x.dtype);
-  // One thread per output element scans the ids (no float atomics in WGSL): O(m) per output.
+  // One invocation per element of x adds it into its segment: O(size of x) in all. WGSL has no
+  // float atomics: f32 adds are a compare-exchange loop on the bits (as ImageTransform's adjoint).
+  const add =
+    t === 'f32'
+      ? `var old = atomicLoad(&Y[dst]);
+  loop {
+    let r = atomicCompareExchangeWeak(&Y[dst], old, bitcast<u32>(bitcast<f32>(old) + v));
+    if (r.exchanged) { break; }
+    old = r.old_value;
+  }`
+      : 'atomicAdd(&Y[dst], v);';
   gpu.runProgram({
     key: `segsum_${t}`,
-    wgsl: () => `${bindings([['X', t], ['I', 'i32']], [['Y', t]])}
+    wgsl: () => `${bindings([['X', t], ['I', 'i32']], [['Y', t === 'f32' ? 'atomic<u32>' : 'atomic<i32>'], ['S', 'atomic<i32>']])}${FLAG_WGSL}
 ${MAIN} {
   let i = flatIndex(gid, nwg);
   if (i >= pU(0)) { return; }
-  let ns = pU(1); let m = pU(2); let inner = pU(3);
+  let ns = pI(1u); let m = pU(2); let inner = pU(3);
   let k = i % inner;
-  let s = (i / inner) % ns;
-  let o = i / (inner * ns);
-  var acc = ${t === 'f32' ? '0.0' : '0'};
-  for (var j = 0u; j < m; j++) {
-    if (I[j] == i32(s)) { acc += X[(o * m + j) * inner + k]; }
-  }
-  Y[i] = acc;
+  let j = (i / inner) % m;
+  let o = i / (inner * m);
+  let s = I[j];
+  if (s < 0 || s >= ns) { flagIndex(s, ns, pI(4u)); return; }
+  let v = X[i];
+  let dst = (o * u32(ns) + u32(s)) * inner + k;
+  ${add}
 }`,
     inputs: [x, ids],
-    outputs: [out],
-    params: [total, ns, m, inner],
+    outputs: [out, gpu.indexStatus()],
+    params: [total, ns, m, inner, code],
     workgroups: grid(total),
   });
   return out;
