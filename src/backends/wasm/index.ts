@@ -267,13 +267,14 @@ export class WasmBackend extends HostBackend {
     return { bytes: this.bytes, buffers: this.numBlocks, heapBytes: this.wasm.memory.buffer.byteLength };
   }
 
-  /** The running pool's size and how many of its workers are ready (introspection for tests). */
+  /** The running pool's size, its ready workers, split calls and chunks run per thread (caller first; for tests). */
   threadsInfo(): {
     threads: number;
     ready: number;
     shared: boolean;
     splitJobs: number;
     splits: Record<string, number>;
+    chunks: number[];
   } {
     const p = this.pool;
     return {
@@ -282,6 +283,7 @@ export class WasmBackend extends HostBackend {
       shared: !!p,
       splitJobs: p?.splitJobs ?? 0,
       splits: Object.fromEntries(p?.splitsByFn ?? []),
+      chunks: p?.chunksByThread() ?? [0],
     };
   }
 

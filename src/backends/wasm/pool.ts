@@ -93,6 +93,10 @@ export class Pool {
   readonly splitsByFn = new Map<string, number>();
   /** Chunks of split jobs that the calling thread ran itself (the rest ran on workers). */
   callerChunks = 0;
+  /** Split jobs whose caller, its own chunks done, went to sleep until a worker finished. */
+  callerSleeps = 0;
+  /** Chunks run by worker k (index k, 1-based) of pools already stopped. */
+  private stoppedChunks: number[] = [];
 
   constructor(
     private readonly heap: Alloc,
@@ -113,6 +117,21 @@ export class Pool {
   /** Workers that have instantiated the module and take part in jobs. */
   readyWorkers(): number {
     return this.i32 ? Math.min(Atomics.load(this.i32, CTL.READY), this.workers.length) : 0;
+  }
+
+  /**
+   * Chunks of split jobs run so far by each thread: index 0 the calling thread, index k worker k
+   * (summed over every pool start). A debug counter for tests and benchmarks: each worker counts
+   * its own chunks in the control block.
+   */
+  chunksByThread(): number[] {
+    const out = [this.callerChunks];
+    const n = Math.max(this.stoppedChunks.length - 1, this.size - 1);
+    for (let k = 1; k <= n; k++) {
+      const live = this.i32 && k < this.size ? Atomics.load(this.i32, CTL.TAKEN + k) : 0;
+      out.push((this.stoppedChunks[k] ?? 0) + live);
+    }
+    return out;
   }
 
   /** Starts `threads - 1` workers (stopping any running ones first). */
@@ -157,6 +176,8 @@ export class Pool {
     const i32 = this.i32;
     if (!i32) return;
     this.i32 = null;
+    for (let k = 1; k < this.size; k++)
+      this.stoppedChunks[k] = (this.stoppedChunks[k] ?? 0) + Atomics.load(i32, CTL.TAKEN + k);
     Atomics.store(i32, CTL.SHUTDOWN, 1);
     Atomics.add(i32, CTL.GEN, 1);
     Atomics.notify(i32, CTL.GEN);
@@ -225,11 +246,16 @@ export class Pool {
     }
     // Wait for chunks that workers are computing: spin briefly, then sleep where allowed.
     let spins = 0;
+    let slept = false;
     for (;;) {
       const d = Atomics.load(i32, CTL.DONE);
       if (d >= chunks) break;
-      if (this.blocking && ++spins > 2000) Atomics.wait(i32, CTL.DONE, d, 50);
+      if (this.blocking && ++spins > 2000) {
+        slept = true;
+        Atomics.wait(i32, CTL.DONE, d, 50);
+      }
     }
+    if (slept) this.callerSleeps++;
     if (failure) throw failure;
     if (Atomics.load(i32, CTL.ERROR))
       throw new WebAssembly.RuntimeError(`${job.fn}: a kernel trapped in a worker thread`);

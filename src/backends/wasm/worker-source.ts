@@ -19,6 +19,8 @@
 //          cannot end (so its descriptor cannot be rewritten) before the claimed chunk is done.
 //          A worker that wakes late simply finds nothing left to claim.
 //   DONE   chunks finished; the participant that finishes the last one notifies the main thread.
+//   TAKEN  one word per thread id: the chunks that worker has run (a debug counter for tests and
+//          benchmarks, written only by its worker, read through Pool.chunksByThread).
 //   The job descriptor (function index, argument count and values, where the range goes, which
 //   arguments are per-thread scratch) and the chunk bounds are plain writes made before CLAIM is
 //   opened with a sequentially consistent store, and read after a successful claim.
@@ -45,8 +47,10 @@ export const CTL = {
   BOUNDS_BYTES: 1024,
   /** Byte offset of the per-thread scratch pointers: MAX_SCRATCH i32 per thread. */
   SCRATCH_BYTES: 1024 + 8 * 256,
+  /** Word index of the per-thread chunk counters (one i32 per thread id; word TAKEN + 0 unused). */
+  TAKEN: (1024 + 8 * 256 + 4 * 4 * 64) >> 2,
   /** Total bytes of the block. */
-  BYTES: 1024 + 8 * 256 + 4 * 4 * 64,
+  BYTES: 1024 + 8 * 256 + 4 * 4 * 64 + 4 * 64,
   MAX_ARGS: 64,
   MAX_CHUNKS: 256,
   MAX_SCRATCH: 4,
@@ -119,6 +123,7 @@ function run(d) {
       } catch (e) {
         Atomics.store(ctl, C.ERROR, 1);
       }
+      ctl[C.TAKEN + id]++; // only this thread writes it; published by the add to DONE
       if (Atomics.add(ctl, C.DONE, 1) + 1 === chunks) Atomics.notify(ctl, C.DONE);
     }
   }
