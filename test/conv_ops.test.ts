@@ -48,7 +48,7 @@ const CONV2D_CASES: Conv2dCase[] = [
   [[1, 6, 6, 2], [3, 3, 2, 2], 1, 1, 1],
   [[2, 5, 5, 7], [1, 1, 7, 9], 1, 'valid', 1],
   [[1, 4, 4, 3], [4, 4, 3, 2], 1, 'valid', 1],
-  [[4, 7, 9, 8], [3, 3, 8, 12], 1, 'same', 1], // Winograd on wasm (>= 64 output tiles)
+  [[4, 7, 9, 8], [3, 3, 8, 12], 1, 'same', 1], // Winograd on wasm (>= 16 output tiles)
 ];
 
 describe.each(BACKENDS)('convolution ops on %s', (backend) => {
@@ -255,7 +255,7 @@ describe.each(BACKENDS)('convolution ops on %s', (backend) => {
 
 describe('wasm conv kernels against the js oracle on GEMM-sized shapes', () => {
   checkNoLeaks();
-  it('3x3 stride-1 convolutions with >= 8 channels (multiples of 4) and >= 64 tiles take Winograd in all three passes', async () => {
+  it('3x3 stride-1 convolutions with >= 8 channels (multiples of 4) and >= 16 tiles take Winograd in all three passes', async () => {
     await sg.setBackend('wasm');
     const b = ENGINE.backend as WasmBackend;
     const called: string[] = [];
@@ -272,7 +272,7 @@ describe('wasm conv kernels against the js oracle on GEMM-sized shapes', () => {
       expect(called).toEqual(expect.arrayContaining(['winogradF32', 'winogradFilterGradF32']));
       expect(called.filter((c) => c === 'winogradF32').length).toBe(2); // forward and input gradient
       called.length = 0;
-      // Too few tiles (2 x 2 x 2 = 8): im2col + GEMM.
+      // Too few 4x4 tiles (2 x 1 x 1 = 2): im2col + GEMM.
       const xs = rand([2, 4, 4, 16], 53);
       conv2d(xs, f, 1, 'same').dispose();
       expect(called).not.toContain('winogradF32');

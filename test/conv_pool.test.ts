@@ -223,7 +223,7 @@ describe('wasm conv and pool kernels: results independent of the range split', (
     for (const p of [gp, x, f, bias, dy, work, col, outA, outB]) w.free(p);
   });
 
-  it('Winograd F(2x2, 3x3), forward and filter gradient: against direct sums, and splits (odd tiles; channels) equal the whole call bit for bit', async () => {
+  it('Winograd F(4x4, 3x3), forward and filter gradient: against direct sums, and splits (odd tiles; channels) equal the whole call bit for bit', async () => {
     await sg.setBackend('wasm');
     const b = ENGINE.backend as WasmBackend;
     const w = b.wasm as unknown as ConvExports & WasmBackend['wasm'];
@@ -238,14 +238,15 @@ describe('wasm conv and pool kernels: results independent of the range split', (
     new Int32Array(w.memory.buffer, gp, GEOM_FIELDS.length).set(GEOM_FIELDS.map((k) => g[k]));
     const nx = g.N * g.H * g.W * g.C, ny = g.N * g.OH * g.OW * g.CO;
     const x = f32(nx, 1), f = f32(9 * g.C * g.CO, 2), bias = f32(g.CO, 3);
-    const u = w.alloc(16 * g.C * g.CO * 4);
+    const u = w.alloc(36 * g.C * g.CO * 4 + 72);
     const work = w.alloc(w.gemmWorkspaceBytes());
     const chunk = 5;
-    const buf = w.alloc(64 * chunk * (g.C + g.CO));
+    const head = 1152 + 144 * g.C; // transform scratch and one input window
+    const buf = w.alloc(head + 144 * chunk * (g.C + g.CO));
     const yA = w.alloc(ny * 4), yB = w.alloc(ny * 4);
     const read = (p: number) => Array.from(new Float32Array(w.memory.buffer, p, ny));
     w.winogradFilterF32(f, g.C, g.CO, u, 0);
-    const tiles = g.N * 4 * 5;
+    const tiles = g.N * 2 * 3; // 4x4 tiles over 7 x 9
     w.winogradF32(gp, x, u, bias, yA, 0, work, buf, chunk, 0, tiles);
     const xv = new Float32Array(w.memory.buffer, x, nx).slice();
     const fv = new Float32Array(w.memory.buffer, f, 9 * g.C * g.CO).slice();
@@ -265,8 +266,9 @@ describe('wasm conv and pool kernels: results independent of the range split', (
             want[((n * g.OH + oh) * g.OW + ow) * g.CO + co] = v;
           }
     const whole = read(yA);
-    expectClose(whole, want, 1e-5, 1e-5);
-    for (const cuts of [[0, 1, 17, tiles], [0, 23, tiles - 1, tiles]]) {
+    // F(4x4, 3x3) rounds more than a direct sum (transform constants up to 8 and 1/24): 1.7e-5 measured here.
+    expectClose(whole, want, 5e-5, 5e-5);
+    for (const cuts of [[0, 1, 7, tiles], [0, 5, tiles - 1, tiles]]) {
       for (let i = 0; i + 1 < cuts.length; i++) w.winogradF32(gp, x, u, bias, yB, 0, work, buf, chunk, cuts[i], cuts[i + 1]);
       expect(read(yB)).toEqual(whole);
     }
@@ -275,7 +277,7 @@ describe('wasm conv and pool kernels: results independent of the range split', (
     new Float32Array(w.memory.buffer, dy, ny).set(randArray(ny, 9));
     const dyv = new Float32Array(w.memory.buffer, dy, ny).slice();
     const nf = 9 * g.C * g.CO;
-    const fbuf = w.alloc(64 * chunk * (g.C + g.CO) + 64 * g.C * g.CO);
+    const fbuf = w.alloc(head + 144 * chunk * (g.C + g.CO) + 144 * g.C * g.CO);
     const dfA = w.alloc(nf * 4), dfB = w.alloc(nf * 4);
     const readF = (p: number) => Array.from(new Float32Array(w.memory.buffer, p, nf));
     w.winogradFilterGradF32(gp, x, dy, dfA, work, fbuf, chunk, 0, g.CO);

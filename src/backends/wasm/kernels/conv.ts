@@ -80,19 +80,18 @@ export interface ConvExports {
 export const convTuning = { colBytes: 192 * 1024, filterRows: 512, winograd: true, winogradBytes: 512 * 1024 };
 
 /**
- * Whether a convolution takes Winograd F(2x2, 3x3): 2-d, 3x3, unit strides and dilations,
- * channel counts multiples of 4 (the transforms' vector width) and at least 8 input channels
- * (below that the GEMMs' K is too short to gain; the first layer of a CNN takes the small-K
- * kernels instead), and at least 64 output tiles: with fewer, each GEMM's packing of the
- * transformed filter outweighs its products ([2,7,7,512] * 3x3x512x512: 24 GFLOP/s against 32
- * through im2col; measured wins elsewhere, e.g. [16,16,16,16] * 3x3x16x32 forward 47 -> 75,
- * [4,14,14,256] * 3x3x256x256 41 -> 84, [1,56,56,64] * 3x3x64x64 50 -> 84 GFLOP/s).
+ * Whether a convolution takes Winograd F(4x4, 3x3) (assembly/winograd.ts): 2-d, 3x3, unit
+ * strides and dilations, channel counts multiples of 4 (the transforms' vector width) and at
+ * least 8 input channels (below that the GEMMs' K is too short to gain; the first layer of a CNN
+ * takes the small-K kernels instead), and at least 16 output tiles of 4x4: with fewer, each
+ * GEMM's packing of the transformed filter outweighs its products (measured with F(2x2, 3x3):
+ * [2,7,7,512] * 3x3x512x512 ran at 24 GFLOP/s against 32 through im2col).
  * `convTuning.winograd = false` turns it off (bench comparisons).
  * Measured on the second mnist_cnn layer, [128,26,26,32] * 3x3x32x64, one thread, in
- * direct-convolution GFLOP/s (`npm run bench -- conv --compare`): forward 50.6 -> 93.8, input
- * gradient 48.8 -> 74.2, filter gradient 49.5 -> 93; training mnist_cnn (`npm run bench --
- * train --model cnn`) went from 600 to 953 samples/s on one thread. The chunk of tiles
- * (winogradBytes of V and M) was swept from 128 KiB to 2 MiB: 512 KiB is within 1% of the best.
+ * direct-convolution GFLOP/s (`npm run bench -- conv --compare`, idle machine): im2col + GEMM
+ * forward 50.6, input gradient 48.8, filter gradient 49.5; F(2x2, 3x3) 93.8, 74.2 and 93. F(4x4,
+ * 3x3) against F(2x2, 3x3), interleaved on the loaded machine (scratch/cnn/ab.mjs, 1 thread):
+ * forward 1.6-1.7x, input gradient 1.3-1.4x, filter gradient 1.45x.
  */
 export function winogradFits(g: ConvGeom): boolean {
   return (
@@ -100,19 +99,22 @@ export function winogradFits(g: ConvGeom): boolean {
     g.D === 1 && g.OD === 1 && g.KD === 1 && g.KH === 3 && g.KW === 3 &&
     g.SH === 1 && g.SW === 1 && g.DH === 1 && g.DW === 1 &&
     g.C % 4 === 0 && g.CO % 4 === 0 && g.C >= 8 && g.CO >= 8 &&
-    winogradTiles(g) >= 64
+    winogradTiles(g) >= 16
   );
 }
 
-/** 2x2 output tiles of a Winograd convolution. */
+/** 4x4 output tiles of a Winograd convolution. */
 function winogradTiles(g: ConvGeom): number {
-  return g.N * ((g.OH + 1) >> 1) * ((g.OW + 1) >> 1);
+  return g.N * ((g.OH + 3) >> 2) * ((g.OW + 3) >> 2);
 }
 
-/** Tiles per chunk: winogradBytes of transformed tiles and products, 64 to 512 tiles. */
+/** Tiles per chunk: winogradBytes of transformed tiles and products, 8 to 128 tiles, a multiple of 4 (the GEMM's row panel). */
 function winogradChunk(g: ConvGeom): number {
-  return Math.max(64, Math.min(512, Math.floor(convTuning.winogradBytes / (64 * (g.C + g.CO)))));
+  return Math.max(8, Math.min(128, Math.floor(convTuning.winogradBytes / (144 * (g.C + g.CO))) & ~3));
 }
+
+/** Bytes of a Winograd call's `buf` before its tiles: transform scratch and one input window (assembly/winograd.ts). */
+const winogradHead = (C: number) => 1152 + 144 * C;
 
 /** Per-backend scratch blocks; `col` (im2col, Winograd tiles) and `u` (the transformed filter) grow as needed. */
 interface Scratch {
@@ -185,22 +187,22 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
   ];
 
   /**
-   * A 3x3 stride-1 convolution through Winograd F(2x2, 3x3) (assembly/winograd.ts): `g` is the
+   * A 3x3 stride-1 convolution through Winograd F(4x4, 3x3) (assembly/winograd.ts): `g` is the
    * geometry of the convolution to run (the forward's, or the input gradient's: dy convolved
    * with the turned filter), `flip` selects the filter transform. The transformed filter lives
    * in a temporary block for the call.
    */
   const winograd = (g: ConvGeom, x: number, f: number, bias: number, out: number, act: number, flip: number, fC: number, fCO: number) => {
     const s = scratchOf(backend);
-    const u = scratchBuffer(backend, s, 'u', 16 * g.C * g.CO * 4);
+    const u = scratchBuffer(backend, s, 'u', 36 * g.C * g.CO * 4 + 72);
     w.winogradFilterF32(f, fC, fCO, u, flip);
     const tiles = winogradTiles(g);
     const chunk = winogradChunk(g);
-    const bufBytes = 64 * chunk * (g.C + g.CO);
+    const bufBytes = winogradHead(g.C) + 144 * chunk * (g.C + g.CO);
     const buf = colBuffer(backend, s, bufBytes);
     const gp = writeGeom(backend, s, g);
     backend.dispatch('winogradF32', [gp, x, u, bias, out, act, s.work, buf, chunk], tiles, 9, {
-      work: tiles * 16 * g.C * g.CO,
+      work: tiles * 36 * g.C * g.CO,
       scratch: gemmScratch(bufBytes),
     });
   };
@@ -261,12 +263,12 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
       // df = G^T (sum over tiles of V (.) A dY A^T) G, split by output channels (4 at a time).
       const s = scratchOf(backend);
       const chunk = winogradChunk(g);
-      const bufBytes = 64 * chunk * (g.C + g.CO) + 64 * g.C * g.CO;
+      const bufBytes = winogradHead(g.C) + 144 * chunk * (g.C + g.CO) + 144 * g.C * g.CO;
       const buf = colBuffer(backend, s, bufBytes);
       const gp = writeGeom(backend, s, g);
       const args = [gp, backend.ptr(x.dataId), backend.ptr(dy.dataId), backend.ptr(out.dataId), s.work, buf, chunk];
       backend.dispatch('winogradFilterGradF32', args, g.CO, 7, {
-        work: winogradTiles(g) * 16 * g.C * g.CO,
+        work: winogradTiles(g) * 36 * g.C * g.CO,
         grain: 4,
         scratch: [{ at: 4, bytes: w.gemmWorkspaceBytes() }, { at: 5, bytes: bufBytes }],
       });
