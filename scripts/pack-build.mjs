@@ -10,19 +10,63 @@
 //   - dist/.npmignore: the declaration files no public type reaches (internal modules' .d.ts: the
 //     package's "exports" allow no deep imports, so nothing can name them). They stay in dist/ and
 //     out of the tarball. Issue 17: ~77 KB of the 2.4 MB.
-//   - dist/**/*.js minified in place (esbuild: whitespace and syntax only; every name is kept, so
-//     stack traces and error messages name the same functions and classes). Comments go: they
-//     are in the .d.ts files, which stay as tsc wrote them. Issue 17: the package was 3.1 MB
-//     unpacked, 2.1 MB of it JavaScript, half of that comments and indentation.
-import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+//   - dist/*.js: tsc's ~260 ES modules, bundled (esbuild, code splitting) into ~55 files: issue 17's
+//     cold start, where Node spent most of a fresh process loading modules one by one (a first
+//     matMul took ~83 ms, ~4x less once bundled). One bundle for everyone would have defeated the
+//     bundlers' tree-shaking (a single module keeps every top-level statement it cannot prove
+//     pure: layers, models and io in an app that only adds two tensors), and a second copy for
+//     Node would have cost ~1 MB of the 2 MB package. So the modules are grouped by directory
+//     (ops, layers, models, io, engine, ...): each group is an entry of the build, esbuild puts
+//     every module into the chunk of the groups that reach it, and the chunks stay side-effect
+//     free (package.json "sideEffects" lists dist/index.js only: it holds index.ts, which
+//     registers the backends, and ops/chain.ts, which installs the Tensor methods, since only
+//     index.ts imports them). A bundler still drops what an app does not reach, chunk by chunk,
+//     as it dropped modules before (test/pack/bundlers.test.ts). Kept as files of their own, at
+//     their paths: the embedded module and its loaders (dist/backends/wasm/embedded.js, which
+//     the "browser" field swaps for embedded.browser.js; wasm-embedded.generated.js, imported
+//     dynamically), the bin (dist/cli.js) and the bench page's dist/bench_kernels.js, which
+//     import dist/index.js. tsc's per-module files move to build/tsc-js/ (a rerun of this script
+//     without tsc bundles from there).
+//     Minified (whitespace and syntax; names are kept unless two modules' top-level names
+//     collide). Comments go: they are in the .d.ts files, which stay as tsc wrote them.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { transformSync } from 'esbuild';
+import { build, transformSync } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { inflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-for (const f of [join(dist, 'index.js'), join(root, 'build', 'simdgrad.wasm')]) {
-  if (!existsSync(f)) throw new Error(`pack-build: ${f} is missing: run npm run build:wasm and npm run build:ts first`);
+const staged = join(root, 'build', 'tsc-js');
+const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
+const rel = (from, f) => relative(from, f).split('\\').join('/');
+// tsc's output is there when dist/engine/engine.js is (the bundle has no such file).
+const fresh = existsSync(join(dist, 'engine', 'engine.js'));
+if (!existsSync(join(root, 'build', 'simdgrad.wasm')) || (!fresh && !existsSync(join(staged, 'index.js')))) {
+  throw new Error('pack-build: tsc\'s dist/ or build/simdgrad.wasm is missing: run npm run build:wasm and npm run build:ts first');
+}
+// The .wasm file and the embedded copy must be one build (a build:wasm between build:ts and this
+// script, e.g. by someone else in the same checkout, would ship two different modules).
+{
+  const text = readFileSync(join(fresh ? dist : staged, 'backends', 'wasm', 'wasm-embedded.generated.js'), 'utf8');
+  const b64 = /WASM_DEFLATED_BASE64\s*=\s*['"]([A-Za-z0-9+/=]+)['"]/.exec(text)?.[1] ?? '';
+  if (!inflateRawSync(Buffer.from(b64, 'base64')).equals(readFileSync(join(root, 'build', 'simdgrad.wasm')))) {
+    throw new Error('pack-build: build/simdgrad.wasm is not the module tsc embedded: run npm run build:ts again (or npm run build)');
+  }
+}
+if (fresh) {
+  // Move tsc's JavaScript (and maps) out of dist/, to bundle it from build/tsc-js/.
+  rmSync(staged, { recursive: true, force: true });
+  // (a previous bundle's chunks, which tsc does not overwrite)
+  for (const f of readdirSync(dist)) if (/^chunk-\w+\.js(\.map)?$/.test(f)) rmSync(join(dist, f));
+  for (const f of walk(dist)) {
+    if (!/\.js(\.map)?$/.test(f)) continue;
+    const to = join(staged, rel(dist, f));
+    mkdirSync(dirname(to), { recursive: true });
+    renameSync(f, to);
+  }
+} else {
+  for (const f of walk(dist)) if (/\.js(\.map)?$/.test(f)) rmSync(f); // the previous bundle
 }
 
 copyFileSync(join(root, 'build', 'simdgrad.wasm'), join(dist, 'simdgrad.wasm'));
@@ -52,18 +96,7 @@ writeFileSync(
   join(dist, 'index.d.cts'),
   "// Types of the CommonJS entry (index.cjs), which is the ESM build itself.\nexport * from './index.js';\n",
 );
-const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
-let before = 0;
-let after = 0;
-for (const f of walk(dist)) {
-  if (!f.endsWith('.js')) continue;
-  const src = readFileSync(f, 'utf8');
-  // The bin keeps its shebang line (esbuild keeps a leading hashbang).
-  const out = transformSync(src, { loader: 'js', format: 'esm', target: 'es2022', minifyWhitespace: true, minifySyntax: true, legalComments: 'inline' }).code;
-  before += src.length;
-  after += out.length;
-  writeFileSync(f, out);
-}
+const { before, after, files } = await bundle();
 // The declaration files the public entries' types reach: imports, re-exports and import() types.
 const reached = new Set();
 const pending = [join(dist, 'index.d.ts'), join(dist, 'index.d.cts')];
@@ -88,5 +121,122 @@ console.log(
   `dist/.npmignore: ${unreached.length} of ${unreached.length + reached.size} .d.ts files (${unreachedBytes.toLocaleString('en-US')} bytes) reached by no public type`,
 );
 console.log(
-  `dist/index.cjs (require entry) written; dist/simdgrad.wasm copied; dist/**/*.js minified (${before.toLocaleString('en-US')} -> ${after.toLocaleString('en-US')} bytes)`,
+  `dist/index.cjs (require entry) written; dist/simdgrad.wasm copied; tsc's JavaScript bundled and minified: ` +
+    `${before.files} modules, ${before.bytes.toLocaleString('en-US')} bytes -> ${files} files, ${after.toLocaleString('en-US')} bytes`,
 );
+
+/**
+ * Bundles build/tsc-js/ into dist/ (see the top of this file): the library's entry and its chunks,
+ * the files kept apart (KEEP), the bin and the bench page's module. Returns the sizes.
+ */
+async function bundle() {
+  /** Modules kept as files at their paths (imported from the chunks as they are). */
+  const KEEP = [
+    'backends/wasm/embedded.js',
+    'backends/wasm/embedded.browser.js',
+    'backends/wasm/embedded-inflate.js',
+    'backends/wasm/wasm-embedded.generated.js',
+    'backends/wasm/wasm-binary.generated.js',
+  ];
+  /** Entries of their own, which reach the library through dist/index.js only. */
+  const APART = ['cli.js', 'bench_kernels.js'];
+  // (only modules of today's sources: tsc leaves the output of a deleted source in dist/)
+  const modules = walk(staged)
+    .map((f) => rel(staged, f))
+    .filter((f) => f.endsWith('.js') && !f.startsWith('__group_') && existsSync(join(root, 'src', f.replace(/\.js$/, '.ts'))));
+  const before = { files: modules.length, bytes: modules.reduce((n, f) => n + statSync(join(staged, f)).size, 0) };
+  for (const f of [...KEEP, ...APART, 'index.js', 'ops/chain.js'])
+    if (!modules.includes(f)) throw new Error(`pack-build: tsc wrote no ${f}`);
+  // The groups: a top-level directory each (backends/<name> each); index.ts and ops/chain.ts in
+  // none, so that they stay in dist/index.js, the one file with side effects.
+  const groups = new Map();
+  for (const f of modules) {
+    if (KEEP.includes(f) || APART.includes(f) || f === 'index.js' || f === 'ops/chain.js') continue;
+    const parts = f.split('/');
+    const name = (parts[0] === 'backends' && parts.length > 2 ? parts.slice(0, 2).join('_') : parts[0]).replace(/\.js$/, '');
+    if (!groups.has(name)) groups.set(name, []);
+    groups.get(name).push(f);
+  }
+  // esbuild would read the repository's package.json "sideEffects" (written for the bundle) and
+  // drop the group entries' imports: inside build/tsc-js/ every module counts as having effects.
+  writeFileSync(join(staged, 'package.json'), '{ "type": "module", "sideEffects": true }\n');
+  const entryPoints = { index: join(staged, 'index.js') };
+  for (const [name, files] of groups) {
+    const entry = join(staged, `__group_${name}.js`);
+    writeFileSync(entry, files.map((f) => `import './${f}';\n`).join(''));
+    entryPoints[`__group_${name}`] = entry;
+  }
+  /** Imports of KEEP (and, from the bin, of the entries) stay imports of those files. */
+  const external = (keep) => ({
+    name: 'simdgrad-external',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (a) => {
+        if (!a.importer) return undefined;
+        const target = rel(staged, resolve(dirname(a.importer), a.path));
+        return keep.includes(target) ? { path: `./${target}`, external: true } : undefined;
+      });
+    },
+  });
+  const common = {
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    external: ['node:*', '@tensorflow/*'],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'inline',
+    logLevel: 'warning',
+    metafile: true,
+  };
+  const lib = await build({
+    ...common,
+    entryPoints,
+    outdir: dist,
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
+    plugins: [external(KEEP)],
+  });
+  // The group entries only steer the chunking: nothing imports them.
+  for (const name of groups.keys()) rmSync(join(dist, `__group_${name}.js`));
+  const outputs = Object.keys(lib.metafile.outputs)
+    .map((o) => resolve(root, o))
+    .filter((o) => existsSync(o));
+  let namespaces = 0;
+  for (const o of outputs) {
+    const text = readFileSync(o, 'utf8');
+    if (text.includes('__group_')) throw new Error(`pack-build: ${rel(dist, o)} imports a group entry`);
+    // `export * as losses from ...` becomes a namespace object filled by a call at the top of a
+    // chunk (`var x_exports={};__export(x_exports,{...})`), which a bundler cannot drop: it would
+    // keep every module the namespace names (the losses in an app that only adds). As a pure
+    // expression instead, the object goes when nothing uses it.
+    const pure = text.replace(/var (\w+_exports)=\{\};__export\(\1,(\{[^{}]*\})\);/g, (_, name, all) => {
+      namespaces++;
+      return `var ${name}=/* @__PURE__ */(()=>{const ns={};__export(ns,${all});return ns})();`;
+    });
+    if (/__export\((?!ns,)/.test(pure)) throw new Error(`pack-build: ${rel(dist, o)} fills a namespace object in a form this script does not know`);
+    if (pure !== text) writeFileSync(o, pure);
+  }
+  if (namespaces === 0) throw new Error('pack-build: no namespace object found (the esbuild output changed?)');
+  // index.ts and chain.ts must be in dist/index.js itself (the side effects bundlers keep).
+  const indexInputs = Object.keys(lib.metafile.outputs[rel(root, join(dist, 'index.js'))].inputs).map((i) => rel(staged, resolve(root, i)));
+  for (const f of ['index.js', 'ops/chain.js'])
+    if (!indexInputs.includes(f)) throw new Error(`pack-build: ${f} went into a chunk, not dist/index.js`);
+  const apart = await build({
+    ...common,
+    entryPoints: Object.fromEntries(APART.map((f) => [f.replace(/\.js$/, ''), join(staged, f)])),
+    outdir: dist,
+    plugins: [external([...KEEP, 'index.js', ...APART])],
+  });
+  for (const [o, meta] of Object.entries(apart.metafile.outputs)) {
+    if (meta.bytes > 30_000) throw new Error(`pack-build: ${o} is ${meta.bytes} bytes: did it bundle the library?`);
+  }
+  for (const f of KEEP) {
+    const code = transformSync(readFileSync(join(staged, f), 'utf8'), { loader: 'js', format: 'esm', target: 'es2022', minifyWhitespace: true, minifySyntax: true, legalComments: 'inline' }).code;
+    mkdirSync(dirname(join(dist, f)), { recursive: true });
+    writeFileSync(join(dist, f), code);
+  }
+  for (const name of groups.keys()) rmSync(join(staged, `__group_${name}.js`));
+  const out = walk(dist).filter((f) => f.endsWith('.js'));
+  return { before, after: out.reduce((n, f) => n + statSync(f).size, 0), files: out.length };
+}

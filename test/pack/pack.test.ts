@@ -5,7 +5,7 @@
 // arithmetic and against the same program on the embedded module.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_MODULES, makeProject, packTarball, runNode, runTsc, tarballFiles } from './project.js';
@@ -99,14 +99,43 @@ describe('npm pack', () => {
       const kind = f.endsWith('.d.ts') || f.endsWith('.d.cts') ? 'dts' : f.endsWith('.js') ? 'js' : f.endsWith('.wasm') ? 'wasm' : 'other';
       sizes[kind] += n;
     }
-    // minified by scripts/pack-build.mjs: the commented, indented sources come out as one line
-    for (const f of ['dist/index.js', 'dist/engine/engine.js', 'dist/models/model.js']) {
+    // bundled and minified by scripts/pack-build.mjs: no JSDoc, no indentation (the line breaks
+    // left are inside template literals: WGSL shaders, messages)
+    let jsLines = 0;
+    for (const f of tarballFiles(tgz).filter((f) => f.endsWith('.js'))) {
       const text = readFileSync(join(root, f), 'utf8').replace(/^#!.*\n/, '');
-      expect(text.includes('/**') || text.split('\n').length > 3, `${f} is not minified`).toBe(false);
+      expect(text.includes('/**'), `${f} is not minified`).toBe(false);
+      jsLines += text.split('\n').length;
     }
+    expect(sizes.js / jsLines, 'bytes per line of JavaScript').toBeGreaterThan(300);
+    expect(readFileSync(join(root, 'dist', 'index.js'), 'utf8').split('\n').length).toBeLessThanOrEqual(3);
     console.log(`unpacked ${total.toLocaleString('en-US')} bytes: ${JSON.stringify(sizes)}`);
     expect(total).toBeLessThanOrEqual(PACKAGE_BUDGET);
     expect(statSync(join(root, 'dist', 'simdgrad.wasm')).size).toBeLessThanOrEqual(WASM_BUDGET);
+  });
+
+  it('ships the library as a few dozen bundled files (cold start), every relative import of them present', () => {
+    // scripts/pack-build.mjs bundles tsc's ~270 modules into dist/index.js and chunks grouped by
+    // directory: a fresh Node process loads ~50 files instead of ~270 (issue 17's cold start)
+    // while bundlers still drop the chunks an app does not reach (test/pack/bundlers.test.ts).
+    const root = join(app, 'node_modules', 'simdgrad');
+    const js = tarballFiles(tgz).filter((f) => f.endsWith('.js'));
+    console.log(`${js.length} JavaScript files`);
+    expect(js.length).toBeGreaterThan(10);
+    expect(js.length).toBeLessThan(90);
+    const missing: string[] = [];
+    for (const f of js) {
+      const text = readFileSync(join(root, f), 'utf8');
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g)) {
+        const target = join(dirname(f), m[1]).split('\\').join('/');
+        if (!js.includes(target)) missing.push(`${f} -> ${m[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    // the one file with side effects (package.json "sideEffects"): it registers the backends and
+    // installs the Tensor methods (src/ops/chain.ts), so bundlers keep both
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.sideEffects).toEqual(['./dist/index.js', './dist/index.cjs']);
   });
 
   it("import and require('simdgrad') load the same module and compute the same values", () => {
