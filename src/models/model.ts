@@ -1,7 +1,7 @@
 // LayersModel: Keras' functional Model, a graph of layer calls between symbolic inputs and
 // outputs. Sequential is built on it; multi-input, multi-output and shared layers need no
 // other machinery. Training lives in training.ts.
-import { requireSettled } from './step_values.js';
+import { divNum } from './step_values.js';
 import { ENGINE } from '../engine/engine.js';
 import { fmt } from '../engine/shape.js';
 import { Tensor } from '../engine/tensor.js';
@@ -308,6 +308,9 @@ export class LayersModel extends Layer {
    * compute the loss on a tape, apply the gradients, return the values to log.
    * Porting note: return the batch's values (numbers or scalar tensors); fit averages them over the
    * epoch weighted by batch size, where Keras' `train_step` returns its metric trackers' results.
+   * The base step (`super.trainStep(data)`) returns numbers on the CPU backends and, on webgpu
+   * (asynchronous reads: no readback inside a step), promises of numbers, which fit and
+   * trainOnBatch await at the end of the batch; return them as they are or await them.
    * @example
    * class VAE extends sg.LayersModel {
    *   override trainStep({ x }: sg.StepData) {
@@ -322,10 +325,12 @@ export class LayersModel extends Layer {
     const c = this.requireCompiled('trainStep');
     const xs = Array.isArray(data.x) ? data.x : [data.x];
     const ys = data.y === null ? [] : Array.isArray(data.y) ? data.y : [data.y];
-    const r = requireSettled(trainStep(this, c, xs, ys, data.sampleWeight), 'trainStep');
+    // On a backend that reads asynchronously (webgpu) the values are promises of numbers: an
+    // override may return them (`return super.trainStep(data)`) and fit awaits them after the step.
+    const r = trainStep(this, c, xs, ys, data.sampleWeight);
     const logs: StepLogs = {};
     c.metricNames.forEach((name, i) => {
-      const v = i < r.losses.length ? r.losses[i] : r.metricSums[i - r.losses.length] / r.metricCounts[i - r.losses.length];
+      const v = i < r.losses.length ? r.losses[i] : divNum(r.metricSums[i - r.losses.length], r.metricCounts[i - r.losses.length]);
       if (v !== undefined) logs[name] = v;
     });
     return { ...logs, ...r.extra };

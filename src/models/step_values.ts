@@ -22,6 +22,12 @@ export function addNum(a: Num, b: Num): Num {
   return Promise.all([a, b]).then(([x, y]) => x + y);
 }
 
+/** a / b, pending while either is. */
+export function divNum(a: Num, b: Num): Num {
+  if (typeof a === 'number' && typeof b === 'number') return a / b;
+  return Promise.all([a, b]).then(([x, y]) => x / y);
+}
+
 /** The step's values: number fields, or promises of them. */
 export type StepValues<N> = { losses: N[]; metricSums: N[]; metricCounts: N[]; extra: Record<string, N> };
 
@@ -45,18 +51,4 @@ export async function settle(r: StepValues<Num>): Promise<StepValues<number>> {
     metricCounts: await Promise.all(r.metricCounts),
     extra,
   };
-}
-
-/**
- * The values for an API that returns numbers synchronously (the base `LayersModel.trainStep`): an
- * error naming `op` when a read is pending. (evaluate, trainOnBatch and testOnBatch return a promise then.)
- */
-export function requireSettled(r: StepValues<Num>, op: string): StepValues<number> {
-  const p = pending(r);
-  if (p.length === 0) return r as StepValues<number>;
-  for (const x of p) x.catch(() => undefined);
-  throw new Error(
-    `${op}: the ${ENGINE.getBackendName()} backend reads results asynchronously (no synchronous readback), and ` +
-      `${op} returns numbers synchronously; use fit() (it awaits its reads at the end of each batch) or run ${op} on the wasm backend`,
-  );
 }

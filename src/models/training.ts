@@ -146,8 +146,11 @@ export interface StepData {
   sampleWeight?: OutputWeights;
 }
 
-/** What a `trainStep` returns: values by log name (numbers, or scalar tensors freed after the step). */
-export type StepLogs = Record<string, number | Tensor>;
+/**
+ * What a `trainStep` returns: values by log name (numbers, scalar tensors freed after the step, or
+ * promises of numbers, as the base step gives on webgpu; fit awaits them at the end of the batch).
+ */
+export type StepLogs = Record<string, number | Tensor | Promise<number>>;
 
 function perOutput<T>(
   model: LayersModel,
@@ -399,7 +402,7 @@ function customTrainStep(model: LayersModel, xs: Tensor[], ys: Tensor[], sw?: Ou
   }
   const extra: Record<string, Num> = {};
   for (const [k, v] of Object.entries(logs)) {
-    if (typeof v === 'number') extra[k] = v;
+    if (typeof v === 'number' || v instanceof Promise) extra[k] = v;
     else if (v instanceof Tensor) {
       const m = ENGINE.tidy(() => (v.rank === 0 ? v : mean(v)));
       extra[k] = scalarOf(m);

@@ -1,8 +1,9 @@
 // The training API besides fit on webgpu: trainOnBatch, testOnBatch and evaluate return a promise
 // of their numbers (the reads are issued after the step and share one submit; nothing inside the
 // step waits on the GPU), predictOnBatch, the optimizers' clipnorm / globalClipnorm
-// (norms computed on the GPU) and classWeight (weights picked on the GPU). Every value is compared
-// with the same calls on wasm from the same seed.
+// (norms computed on the GPU) and classWeight (weights picked on the GPU), and a custom model whose
+// trainStep override calls super.trainStep() (the base step's values are promises on webgpu, which
+// fit and trainOnBatch await). Every value is compared with the same calls on wasm from the same seed.
 import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
@@ -151,5 +152,50 @@ describeGpu('trainOnBatch, testOnBatch, evaluate, predictOnBatch, gradient clipp
     };
     expect(await run('webgpu')).toEqual(await run('wasm'));
     expect((await run('wasm')).every(Number.isNaN)).toBe(true);
+  });
+
+  it('a trainStep override calling super.trainStep(): fit (2 steps) and trainOnBatch equal wasm (weights and logs)', { timeout: 60_000 }, async () => {
+    const run = async (backend: string) => {
+      await sg.setBackend(backend);
+      let calls = 0;
+      class Extended extends sg.LayersModel {
+        override trainStep(data: sg.StepData): sg.StepLogs {
+          calls++;
+          const logs = super.trainStep(data);
+          return { ...logs, steps: calls };
+        }
+      }
+      sg.utils.setRandomSeed(4);
+      const inp = sg.input({ shape: [3] });
+      const h = sg.layers.dense({ units: 4, activation: 'tanh' }).apply(inp) as sg.SymbolicTensor;
+      const model = new Extended({ inputs: inp, outputs: sg.layers.dense({ units: 2 }).apply(h) });
+      const optimizer = sg.optimizers.adam({ learningRate: 0.05 });
+      model.compile({ optimizer, loss: 'mse', metrics: ['mae'] });
+      const x = sg.tensor(randArray(8 * 3, 21), [8, 3]);
+      const y = sg.tensor(randArray(8 * 2, 22), [8, 2]);
+      const hist = await model.fit(x, y, { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 });
+      const tob = (await model.trainOnBatch(x, y)) as number[];
+      const weights: number[][] = [];
+      for (const w of model.getWeights()) {
+        weights.push(Array.from(await w.data()));
+        w.dispose();
+      }
+      const names = model.metricsNames;
+      sg.dispose([x, y]);
+      model.dispose();
+      optimizer.dispose();
+      return { history: hist.history, tob, weights, names, calls };
+    };
+    const wasm = await run('wasm');
+    const gpu = await run('webgpu');
+    expect(gpu.calls).toBe(3);
+    expect(gpu.names).toEqual(wasm.names);
+    expect(Object.keys(gpu.history).sort()).toEqual(['loss', 'mae', 'steps']);
+    expect(gpu.history.steps).toEqual([1.5]);
+    expectClose(gpu.history.loss as number[], wasm.history.loss as number[], 1e-4, 1e-5);
+    expectClose(gpu.history.mae as number[], wasm.history.mae as number[], 1e-4, 1e-5);
+    expectClose(gpu.tob, wasm.tob, 1e-4, 1e-5);
+    expect(gpu.weights.length).toBe(4);
+    for (let k = 0; k < gpu.weights.length; k++) expectClose(gpu.weights[k], wasm.weights[k], 1e-4, 1e-5);
   });
 });

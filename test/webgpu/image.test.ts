@@ -11,8 +11,8 @@
 // curve the fused kernels give on wasm (so forward values and every weight gradient agree). The
 // composed path itself is checked against tfjs-layers and finite differences in
 // test/layers/conv_lstm*.test.ts. (One file with the fits: they share compiled pipelines.)
-// topk runs as the WGSL 'TopK' kernel on webgpu (GPU-only input, ties, NaN, int32, gradient of the
-// values); ops that compute on the host name themselves and the argument when it has no host copy,
+// topk runs as the WGSL 'TopK' kernel on webgpu (a bitonic sort per row: GPU-only input, ties, NaN,
+// int32, rows of 1 to 5000, gradient of the values); ops that compute on the host name themselves and the argument when it has no host copy,
 // and work once it is read with await data(); linalg.qr is refused before any kernel runs.
 import { afterAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
@@ -126,9 +126,9 @@ describeGpu('webgpu image kernels vs the js oracle', () => {
     expect(bad).toEqual([]);
   });
 
-  // Nearest sampling is discontinuous where a source coordinate is half-way between pixels, and
-  // the GPU computes coordinates in float32 (the CPU kernels in float64): the boxes and transforms
-  // here keep the sample points away from those ties.
+  // Nearest sampling is discontinuous where a source coordinate is half-way between pixels: with
+  // host-known boxes / transforms the GPU reads index tables computed in float64 (next tests: the
+  // half-way points themselves); GPU-only ones are sampled in float32, so here the points stay away from ties.
   it('cropAndResize: bilinear and nearest, boxes partly outside, flipped and one-pixel crops', () =>
     vsJs(() => {
       const img = r([2, 5, 6, 3], 3);
@@ -160,6 +160,35 @@ describeGpu('webgpu image kernels vs the js oracle', () => {
       out.push(...withGrad((t) => sg.image.transform(t, shared, 'bilinear', 'reflect', 0, [6, 3]), x, seed++));
       return out;
     }));
+
+  it('nearest sampling at half-way points (float64 index tables): cropAndResize and image.transform with its gradient', () => {
+    const f = Math.fround;
+    // Row 3 of the crop of box [0, 0, 0.43749997, 0.0625] of a 9-row image lies at 3.4999998 in
+    // float64 (row 3) and at 3.5 in float32 (row 4); column 3 at 0.49999997, which float32's
+    // floor(x + 0.5) takes to 1. A shift by 0.49999997 puts column ox at ox + 0.49999997: row/column
+    // ox in float64, ox + 0.5 (so ox + 1) in float32 for ox >= 1. Checked here, so the case is a real tie.
+    const y2 = 0.4374999701976776;
+    const hs32 = f(f(y2 * 8) / 3);
+    expect(Math.round(3 * ((y2 * 8) / 3))).toBe(3);
+    expect(Math.floor(f(f(3 * hs32) + 0.5))).toBe(4);
+    const tx = f(0.5 - 2 ** -25);
+    expect(Math.round(2 + tx)).toBe(2);
+    expect(Math.floor(f(f(2 + tx) + 0.5))).toBe(3);
+    return vsJs(() => {
+      const img = r([1, 9, 9, 2], 81);
+      const boxes = sg.tensor([0, 0, y2, 0.0624999962747097, 0.1, 0.1, 0.5624999403953552, 0.5624999403953552], [2, 4]);
+      const ind = sg.tensor([0, 0], [2], 'int32');
+      const x = r([2, 6, 6, 2], 82);
+      const shift = sg.tensor([1, 0, tx, 0, 1, tx, 0, 0], [1, 8]);
+      const perImage = sg.tensor([1, 0, tx, 0, 1, -tx, 0, 0, 1, 0, -tx, 0, 1, tx, 0, 0], [2, 8]);
+      return [
+        sg.image.cropAndResize(img, boxes, ind, [4, 4], 'nearest', -1),
+        ...withGrad((t) => sg.image.transform(t, shift, 'nearest', 'constant', 0.5), x, 83),
+        ...withGrad((t) => sg.image.transform(t, perImage, 'nearest', 'reflect'), x, 84),
+        ...withGrad((t) => sg.image.transform(t, perImage, 'nearest', 'wrap', 0, [7, 5]), x, 85),
+      ];
+    });
+  });
 
   it('cumprod gradient: inclusive / exclusive, forward / reverse, a zero in x, inner axes', () =>
     vsJs(() => {
@@ -251,6 +280,25 @@ describeGpu('ConvLSTM2D on webgpu', () => {
   });
 });
 
+/** rows x n values with many ties (multiples of 0.25 in [-4, 4]), NaN, -0, +-Infinity. */
+function tieValues(rows: number, n: number, seed: number): Float32Array {
+  const v = randArray(rows * n, seed, -4, 4).map((a) => Math.round(a * 4) / 4);
+  for (let i = 0; i < v.length; i += 13) v[i] = NaN;
+  for (let i = 5; i < v.length; i += 29) v[i] = -0;
+  for (let i = 7; i < v.length; i += 101) v[i] = Infinity;
+  for (let i = 11; i < v.length; i += 97) v[i] = -Infinity;
+  return v;
+}
+
+/** On GPU-only inputs (a kernel's result) on webgpu: topk's values and indices for each k. */
+function topks(x: sg.Tensor, ks: number[]): sg.Tensor[] {
+  const g = x.dtype === 'int32' ? sg.add(x, sg.scalar(0, 'int32')) : sg.mul(x, 1);
+  return ks.flatMap((k) => {
+    const { values: v, indices } = sg.topk(g, k);
+    return [v, indices];
+  });
+}
+
 describeGpu('webgpu topk and host-computed ops', () => {
   checkNoLeaks();
   afterAll(async () => {
@@ -272,6 +320,19 @@ describeGpu('webgpu topk and host-computed ops', () => {
       const big = sg.topk(xr, 9);
       return [values, indices, i32.values, i32.indices, g, big.values, big.indices];
     }));
+
+  it('topk (bitonic sort) vs the js host sort: rows of 1 and 7 (k = 1, 3, 7), and 1000 (k = 1, 10, 1000), ties, NaN, -0, infinities', () =>
+    vsJs(() => [
+      ...topks(sg.tensor([NaN, 2, -0], [3, 1]), [1]),
+      ...topks(sg.tensor(tieValues(4, 7, 1), [4, 7]), [1, 3, 7]),
+      ...topks(sg.tensor(tieValues(2, 1000, 2), [2, 1000]), [1, 10, 1000]),
+    ]));
+
+  it('topk: rows of 5000 (padded to 8192: global passes and workgroup merges), float32 and int32', () =>
+    vsJs(() => [
+      ...topks(sg.tensor(tieValues(2, 5000, 3), [2, 5000]), [50, 5000]),
+      ...topks(sg.tensor(Int32Array.from(randArray(2 * 5000, 4, -300, 300), Math.trunc), [2, 5000], 'int32'), [5000]),
+    ]));
 
   it('host-computed ops name the op and argument for a GPU-only input, and work after await data()', async () => {
     await sg.setBackend('wasm');

@@ -1,7 +1,8 @@
 // WebGPU dispatch limits: a MatMul with more batch matrices or row tiles than one launch allows
 // (65535 along a dimension) and a recurrent layer with more batch rows run as several launches;
 // the tests lower the per-launch limit so small products exercise the split, against the js
-// oracle. A program binding more storage buffers than the device allows is refused, naming it.
+// oracle. The device keeps WebGPU's default limit of 8 storage buffers per shader stage (every
+// kernel fits it); a program binding more than the device allows is refused, naming it.
 import { afterAll, afterEach, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { ENGINE } from '../../src/engine/engine.js';
@@ -44,6 +45,14 @@ describeGpu('webgpu launch limits', () => {
         return out;
       });
     }
+  });
+
+  it("the device keeps WebGPU's default of 8 storage buffers per shader stage, so every suite's programs fit it (the LSTM/GRU kernels pack theirs)", async () => {
+    await sg.setBackend('webgpu');
+    const gpu = ENGINE.findBackend('webgpu') as WebGPUBackend;
+    expect(gpu.device.limits.maxStorageBuffersPerShaderStage).toBe(8);
+    // So every program of every webgpu suite ran under 8: the largest, the LSTM/GRU sequences with
+    // step and recurrent masks forward and backward (11 before packing), in rnn.test.ts.
   });
 
   it('a program binding more storage buffers than the device allows is refused, naming it and the limit', async () => {

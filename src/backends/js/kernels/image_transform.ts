@@ -8,7 +8,7 @@ export type FillMode = 'constant' | 'reflect' | 'wrap' | 'nearest';
 export type Interpolation = 'nearest' | 'bilinear';
 
 /** Maps an input coordinate outside [0, len - 1] back inside, as TF's image_ops.h does. */
-function mapCoord(c: number, len: number, mode: FillMode): number {
+export function mapCoord(c: number, len: number, mode: FillMode): number {
   if (mode === 'constant') return c;
   if (mode === 'nearest') return Math.min(Math.max(c, 0), len - 1);
   if (mode === 'reflect') {

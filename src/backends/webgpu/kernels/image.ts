@@ -13,10 +13,13 @@
 // its taps in integers (src = num / den exactly); where the float64 product lands within 1e-15 of
 // an integer the CPU kernels give that much weight to the neighbouring pixel and this gives it
 // none (a difference of ~1e-15 times a pixel value).
-// CropAndResize and ImageTransform compute their sample coordinates in float32 from box and
-// transform values that live on the GPU (no host copy to build tables from without a readback),
-// so nearest sampling there can pick the other pixel where a coordinate lies within float32
-// rounding of a half-way point (the CPU kernels use float64).
+// CropAndResize and ImageTransform with nearest sampling read their source pixels from index
+// tables computed on the host in float64 with the CPU kernels' arithmetic (a half-way point in
+// float32 can round to the other pixel) where the boxes / transforms have a host copy (made on
+// the host, or read once): per box [ch + cw] rows and columns (-1: extrapolation), per transform
+// [OH * OW] source pixels (-1: fill). Boxes / transforms that live only on the GPU have no host
+// copy to build tables from without a readback: their coordinates are computed in float32 on the
+// GPU, where nearest sampling can pick the other pixel within float32 rounding of a half-way point.
 // ImageTransformGrad scatters: a projective map has no cheap inverse, so each output pixel adds
 // its weighted taps to the input gradient with a compare-and-swap float add (summation order
 // varies between runs, within float32 rounding).
@@ -25,6 +28,7 @@ import type { WebGPUBackend } from '../backend.js';
 import { registerWebGPUKernel } from '../registry.js';
 import { f32Bits } from './attention.js';
 import { nearestIndex } from '../../js/kernels/conv.js';
+import { mapCoord, type FillMode } from '../../js/kernels/image_transform.js';
 import { FLAT_MAIN, flatGroups } from './conv.js';
 import { cachedCode, dispatch, inputDecl, outputDecl, withParams } from './matmul.js';
 
@@ -196,6 +200,41 @@ ${outputDecl('Out', 3)}${FLAT_MAIN}
   return withParams(body, CROP_PARAMS, 4);
 }
 
+/** Nearest cropAndResize from a host table: Tab[bx * (ch + cw) + y] the row, [.. + ch + x] the column (-1: outside). */
+function cropTableWgsl(): string {
+  const body = `${inputDecl('X', 0)}@group(0) @binding(1) var<storage, read> Bi: array<i32>;
+@group(0) @binding(2) var<storage, read> Tab: array<i32>;
+${outputDecl('Out', 3)}${FLAT_MAIN}
+  let c = i % P.C; let x = (i / P.C) % P.cw; let y = (i / (P.C * P.cw)) % P.ch; let bx = i / (P.C * P.cw * P.ch);
+  let b = Bi[bx];
+  let cy = Tab[bx * (P.ch + P.cw) + y]; let cx = Tab[bx * (P.ch + P.cw) + P.ch + x];
+  if (b < 0 || b >= P.B || cy < 0 || cx < 0) { Out[i] = bitcast<f32>(P.ext); return; }
+  Out[i] = X[((b * P.H + cy) * P.W + cx) * P.C + c];
+}
+`;
+  return withParams(body, CROP_PARAMS, 4);
+}
+
+/** The nearest rows and columns of each box, as the CPU kernel computes them (float64), -1 outside. */
+function cropTable(boxes: ArrayLike<number>, n: number, H: number, W: number, ch: number, cw: number): Int32Array {
+  const t = new Int32Array(n * (ch + cw));
+  for (let i = 0; i < n; i++) {
+    const [y1, x1, y2, x2] = [boxes[i * 4], boxes[i * 4 + 1], boxes[i * 4 + 2], boxes[i * 4 + 3]];
+    const hScale = ch > 1 ? ((y2 - y1) * (H - 1)) / (ch - 1) : 0;
+    const wScale = cw > 1 ? ((x2 - x1) * (W - 1)) / (cw - 1) : 0;
+    const o = i * (ch + cw);
+    for (let y = 0; y < ch; y++) {
+      const inY = ch > 1 ? y1 * (H - 1) + y * hScale : 0.5 * (y1 + y2) * (H - 1);
+      t[o + y] = inY >= 0 && inY <= H - 1 ? Math.round(inY) : -1;
+    }
+    for (let x = 0; x < cw; x++) {
+      const inX = cw > 1 ? x1 * (W - 1) + x * wScale : 0.5 * (x1 + x2) * (W - 1);
+      t[o + ch + x] = inX >= 0 && inX <= W - 1 ? Math.round(inX) : -1;
+    }
+  }
+  return t;
+}
+
 registerWebGPUKernel('CropAndResize', (inputs, attrs, gpu) => {
   const [img, boxes] = inputs;
   const [B, H, W, C] = img.shape;
@@ -204,13 +243,26 @@ registerWebGPUKernel('CropAndResize', (inputs, attrs, gpu) => {
   const y = gpu.makeOutput([n, ch, cw, C], 'float32');
   const total = n * ch * cw * C;
   if (total === 0) return y;
+  const params = [total, B, H, W, C, ch, cw, attrs.method === 'bilinear' ? 1 : 0, f32Bits(attrs.extrapolationValue as number)];
+  const hostBoxes = attrs.method === 'bilinear' ? null : gpu.hostValues(boxes.dataId);
+  if (hostBoxes) {
+    const t = cropTable(hostBoxes, n, H, W, ch, cw);
+    const table: TensorInfo = { dataId: gpu.write(t, t.length, 'int32'), shape: [t.length], dtype: 'int32' };
+    try {
+      const key = 'CropAndResizeNearestTable';
+      dispatch(gpu, { key, code: cachedCode(key, cropTableWgsl), workgroups: flatGroups(total), params }, [img, inputs[2], table], [y]);
+    } finally {
+      gpu.disposeData(table.dataId);
+    }
+    return y;
+  }
   dispatch(
     gpu,
     {
       key: 'CropAndResize',
       code: cachedCode('CropAndResize', cropWgsl),
       workgroups: flatGroups(total),
-      params: [total, B, H, W, C, ch, cw, attrs.method === 'bilinear' ? 1 : 0, f32Bits(attrs.extrapolationValue as number)],
+      params,
     },
     inputs,
     [y],
@@ -326,6 +378,60 @@ ${FLAT_MAIN}
   return withParams(body, TRANSFORM_PARAMS, 3);
 }
 
+/**
+ * Nearest ImageTransform / its adjoint from a host table: Tab[tb * OH * OW + oy * OW + ox] is the
+ * source pixel y * W + x of output pixel (oy, ox) under transform tb, or -1 (fill / no tap).
+ */
+function transformTableWgsl(grad: boolean): string {
+  const head = `let c = i % P.C; let ox = (i / P.C) % P.OW; let oy = (i / (P.C * P.OW)) % P.OH; let b = i / (P.C * P.OW * P.OH);
+  let src = Tab[(select(0, b, P.perImage != 0) * P.OH + oy) * P.OW + ox];`;
+  const body = grad
+    ? `${inputDecl('DY', 0)}@group(0) @binding(1) var<storage, read> Tab: array<i32>;
+@group(0) @binding(2) var<storage, read_write> DX: array<atomic<u32>>;
+${FLAT_MAIN}
+  ${head}
+  let g = DY[i];
+  if (src < 0 || g == 0.0) { return; }
+  let k = (b * P.H * P.W + src) * P.C + c;
+  var old = atomicLoad(&DX[k]);
+  loop {
+    let r = atomicCompareExchangeWeak(&DX[k], old, bitcast<u32>(bitcast<f32>(old) + g));
+    if (r.exchanged) { break; }
+    old = r.old_value;
+  }
+}
+`
+    : `${inputDecl('X', 0)}@group(0) @binding(1) var<storage, read> Tab: array<i32>;
+${outputDecl('Out', 2)}${FLAT_MAIN}
+  ${head}
+  if (src < 0) { Out[i] = bitcast<f32>(P.fill); return; }
+  Out[i] = X[(b * P.H * P.W + src) * P.C + c];
+}
+`;
+  return withParams(body, TRANSFORM_PARAMS, 3);
+}
+
+/** Source pixels of nearest sampling per transform and output pixel, as the CPU kernels compute them (float64). */
+function transformTable(t: ArrayLike<number>, nT: number, H: number, W: number, OH: number, OW: number, mode: FillMode): Int32Array {
+  const tab = new Int32Array(nT * OH * OW);
+  for (let b = 0; b < nT; b++) {
+    const o = b * 8;
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const k = t[o + 6] * ox + t[o + 7] * oy + 1;
+        let src = -1;
+        if (k !== 0) {
+          const r = Math.round(mapCoord((t[o + 3] * ox + t[o + 4] * oy + t[o + 5]) / k, H, mode));
+          const q = Math.round(mapCoord((t[o] * ox + t[o + 1] * oy + t[o + 2]) / k, W, mode));
+          if (r >= 0 && r < H && q >= 0 && q < W) src = r * W + q;
+        }
+        tab[(b * OH + oy) * OW + ox] = src;
+      }
+    }
+  }
+  return tab;
+}
+
 function transformKernel(grad: boolean) {
   const name = grad ? 'ImageTransformGrad' : 'ImageTransform';
   return (inputs: TensorInfo[], attrs: Attrs, gpu: WebGPUBackend): TensorInfo => {
@@ -354,6 +460,18 @@ function transformKernel(grad: boolean) {
       attrs.interpolation === 'nearest' ? 1 : 0,
       f32Bits(grad ? 0 : (attrs.fillValue as number)),
     ];
+    const hostT = attrs.interpolation === 'nearest' ? gpu.hostValues(t.dataId) : null;
+    if (hostT) {
+      const tab = transformTable(hostT, t.shape[0], H, W, OH, OW, attrs.fillMode as FillMode);
+      const table: TensorInfo = { dataId: gpu.write(tab, tab.length, 'int32'), shape: [tab.length], dtype: 'int32' };
+      try {
+        const key = `${name}NearestTable`;
+        dispatch(gpu, { key, code: cachedCode(key, () => transformTableWgsl(grad)), workgroups: flatGroups(total), params }, [x, table], [y]);
+      } finally {
+        gpu.disposeData(table.dataId);
+      }
+      return y;
+    }
     dispatch(gpu, { key: name, code: cachedCode(name, () => transformWgsl(grad)), workgroups: flatGroups(total), params }, inputs, [y]);
     return y;
   };

@@ -55,24 +55,42 @@ fn ractGrad(y: f32, code: i32) -> f32 {
 /** b0: the first batch row of this launch (batches over 65535 rows run as several launches). */
 const PARAMS = ['B', 'T', 'U', 'goBack', 'act', 'recAct', 'resetAfter', 'total', 'b0'];
 
+/**
+ * Buffers packed into one binding, read through an element offset parameter `o<NAME>`: the WGSL
+ * is written with one array per name (`RK[r]`) and rewritten to `AUX[P.oRK + r]`.
+ */
+const PACKED = ['RK', 'RKT', 'RB', 'H0', 'C0', 'MASK', 'RECMASK', 'DH', 'DC', 'DGX', 'DGR'];
+const OFFSET_PARAMS = PACKED.map((n) => `o${n}`);
+const ALL_PARAMS = [...PARAMS, ...OFFSET_PARAMS];
+
 type Kind = 'LstmSequence' | 'GruSequence' | 'SimpleRnnSequence' | 'LstmSequenceGrad' | 'GruSequenceGrad' | 'SimpleRnnSequenceGrad' | 'RnnHPrev';
 
-/** The inputs (before the masks), inputs after the masks, and outputs of each program, by binding name. */
-const LAYOUT: Record<Kind, { pre: string[]; post: string[]; outs: string[] }> = {
-  LstmSequence: { pre: ['XP', 'RK', 'H0', 'C0'], post: [], outs: ['HS', 'CS', 'GATES'] },
-  GruSequence: { pre: ['XP', 'RK', 'RB', 'H0'], post: [], outs: ['HS', 'GATES', 'RECH'] },
-  SimpleRnnSequence: { pre: ['XP', 'RK', 'H0'], post: [], outs: ['HS'] },
+/**
+ * The bindings of each program. WebGPU's default maxStorageBuffersPerShaderStage is 8 and every
+ * program must fit it (params included): the small inputs (weights, initial states, masks) are
+ * copied into one AUX buffer, and the Grad kernels write two of their outputs into one buffer
+ * (`pack`: group name and its parts), copied out afterwards. `ins` are bound as they are.
+ */
+const LAYOUT: Record<Kind, { aux: string[]; ins: string[]; outs: string[]; pack?: [string, string[]] }> = {
+  LstmSequence: { aux: ['RK', 'H0', 'C0'], ins: ['XP'], outs: ['HS', 'CS', 'GATES'] },
+  GruSequence: { aux: ['RK', 'RB', 'H0'], ins: ['XP'], outs: ['HS', 'GATES', 'RECH'] },
+  SimpleRnnSequence: { aux: ['RK', 'H0'], ins: ['XP'], outs: ['HS'] },
   // The Grad kernels' h_{t-1} output is written by the separate RnnHPrev program (fewer bindings).
-  LstmSequenceGrad: { pre: ['RKT', 'C0'], post: ['CS', 'GATES', 'DHS', 'DCS'], outs: ['DG', 'DH', 'DC'] },
-  GruSequenceGrad: { pre: ['RKT', 'H0'], post: ['HS', 'GATES', 'RECH', 'DHS'], outs: ['DGX', 'DGR', 'DH'] },
-  SimpleRnnSequenceGrad: { pre: ['RKT'], post: ['HS', 'DHS'], outs: ['DG', 'DH'] },
-  RnnHPrev: { pre: ['H0'], post: ['HS'], outs: ['HPREV'] },
+  LstmSequenceGrad: { aux: ['RKT', 'C0'], ins: ['CS', 'GATES', 'DHS', 'DCS'], outs: ['DG', 'DHC'], pack: ['DHC', ['DH', 'DC']] },
+  GruSequenceGrad: { aux: ['RKT', 'H0'], ins: ['HS', 'GATES', 'RECH', 'DHS'], outs: ['DGXR', 'DH'], pack: ['DGXR', ['DGX', 'DGR']] },
+  SimpleRnnSequenceGrad: { aux: ['RKT'], ins: ['HS', 'DHS'], outs: ['DG', 'DH'] },
+  RnnHPrev: { aux: ['H0'], ins: ['HS'], outs: ['HPREV'] },
 };
+
+/** The names packed into AUX: the kind's small inputs, then the masks present. */
+function auxNames(kind: Kind, hasMask: boolean, hasRecMask: boolean): string[] {
+  return [...LAYOUT[kind].aux, ...(hasMask ? ['MASK'] : []), ...(hasRecMask ? ['RECMASK'] : [])];
+}
 
 /** Binding declarations and the mask helpers (`skipped(b, tin)`, `rm(b, k)`). */
 function header(kind: Kind, hasMask: boolean, hasRecMask: boolean): { decls: string; nBindings: number } {
   const l = LAYOUT[kind];
-  const names = [...l.pre, ...(hasMask ? ['MASK'] : []), ...(hasRecMask ? ['RECMASK'] : []), ...l.post];
+  const names = ['AUX', ...l.ins];
   let decls = names.map((n, i) => inputDecl(n, i)).join('');
   decls += l.outs.map((n, i) => outputDecl(n, names.length + i)).join('');
   decls += `
@@ -80,6 +98,14 @@ fn skipped(b: i32, tin: i32) -> bool { ${hasMask ? 'return MASK[b * P.T + tin] =
 fn rm(b: i32, k: i32) -> f32 { ${hasRecMask ? 'return RECMASK[b * P.U + k];' : 'return 1.0;'} }
 `;
   return { decls, nBindings: names.length + l.outs.length };
+}
+
+/** Rewrites `NAME[i]` of packed names into reads of their group at their offset. */
+function rewritePacked(code: string, kind: Kind, aux: string[]): string {
+  const group = new Map<string, string>(aux.map((n) => [n, 'AUX']));
+  const pack = LAYOUT[kind].pack;
+  if (pack) for (const n of pack[1]) group.set(n, pack[0]);
+  return code.replace(/\b([A-Z][A-Z0-9]*)\[/g, (m, n: string) => (group.has(n) ? `${group.get(n)}[P.o${n} + ` : m));
 }
 
 /** Start of a per-row program: b is the row, lid the invocation within it. */
@@ -349,7 +375,7 @@ ${ROW_MAIN}
 `;
       break;
   }
-  return withParams(`${decls}${RNN_ACT_WGSL}${body}`, PARAMS, nBindings);
+  return withParams(rewritePacked(`${decls}${RNN_ACT_WGSL}${body}`, kind, auxNames(kind, hasMask, hasRecMask)), ALL_PARAMS, nBindings);
 }
 
 const texts = new Map<string, string>();
@@ -364,10 +390,6 @@ function program(kind: Kind, attrs: Attrs, values: number[], workgroups: [number
 
 function paramValues(B: number, T: number, U: number, attrs: Attrs, total = 0): number[] {
   return [B, T, U, attrs.goBackwards ? 1 : 0, (attrs.act as number) ?? 0, (attrs.recAct as number) ?? 0, attrs.resetAfter ? 1 : 0, total, 0];
-}
-
-function rows(_kind: string, B: number): [number, number, number] {
-  return [B, 1, 1];
 }
 
 let rowLimit = MAX_GROUPS;
@@ -387,6 +409,68 @@ function dispatchRows(gpu: WebGPUBackend, prog: ReturnType<typeof program>, inpu
   }
 }
 
+const size = (t: TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Runs one recurrent program with its bindings packed as LAYOUT says: `aux` (the tensors named by
+ * auxNames, in that order) copied into one buffer (bound as is when it is a single tensor), `ins`
+ * bound as they are, `outs` the kernel's outputs in LAYOUT order with a packed group's parts in
+ * its place (written into one buffer, then copied out). Per row (`flat` false) or one invocation
+ * per element of `flat` elements.
+ */
+function run(
+  gpu: WebGPUBackend,
+  kind: Kind,
+  attrs: Attrs,
+  dims: [number, number, number],
+  aux: TensorInfo[],
+  ins: TensorInfo[],
+  outs: TensorInfo[],
+  flat = 0,
+): void {
+  const names = auxNames(kind, !!attrs.hasMask, !!attrs.hasRecMask);
+  if (names.length !== aux.length) throw new Error(`webgpu ${kind}: ${aux.length} packed inputs for ${names.length} names`);
+  const offs = new Map<string, number>();
+  const temps: TensorInfo[] = [];
+  let auxT = aux[0];
+  if (aux.length > 1) {
+    const total = aux.reduce((a, t) => a + size(t), 0);
+    auxT = gpu.makeOutput([total], 'float32');
+    temps.push(auxT);
+    let at = 0;
+    aux.forEach((t, k) => {
+      offs.set(names[k], at);
+      gpu.copyElements(t, 0, auxT, at, size(t));
+      at += size(t);
+    });
+  }
+  const bound: TensorInfo[] = [];
+  const copyOut: [TensorInfo, number, TensorInfo][] = [];
+  let next = 0;
+  for (const n of LAYOUT[kind].outs) {
+    const pack = LAYOUT[kind].pack;
+    if (pack && pack[0] === n) {
+      const parts = outs.slice(next, next + pack[1].length);
+      next += parts.length;
+      const g = gpu.makeOutput([parts.reduce((a, t) => a + size(t), 0)], 'float32');
+      temps.push(g);
+      let at = 0;
+      parts.forEach((t, k) => {
+        offs.set(pack[1][k], at);
+        copyOut.push([g, at, t]);
+        at += size(t);
+      });
+      bound.push(g);
+    } else bound.push(outs[next++]);
+  }
+  const [B, T, U] = dims;
+  const values = [...paramValues(B, T, U, attrs, flat), ...PACKED.map((n) => offs.get(n) ?? 0)];
+  if (flat > 0) dispatch(gpu, program(kind, attrs, values, flatGroups(flat)), [auxT, ...ins], bound);
+  else dispatchRows(gpu, program(kind, attrs, values, [B, 1, 1]), [auxT, ...ins], bound);
+  for (const [g, at, t] of copyOut) gpu.copyElements(g, at, t, 0, size(t));
+  for (const t of temps) gpu.disposeData(t.dataId);
+}
+
 const nMasks = (attrs: Attrs) => (attrs.hasMask ? 1 : 0) + (attrs.hasRecMask ? 1 : 0);
 
 /** The masks among the inputs (they follow `at` inputs). */
@@ -397,7 +481,7 @@ function hPrev(gpu: WebGPUBackend, h0: TensorInfo, masks: TensorInfo[], hs: Tens
   const [B, T, U] = hs.shape;
   const out = gpu.makeOutput([B, T, U], 'float32');
   const total = B * T * U;
-  if (total > 0) dispatch(gpu, program('RnnHPrev', attrs, paramValues(B, T, U, attrs, total), flatGroups(total)), [h0, ...masks, hs], [out]);
+  if (total > 0) run(gpu, 'RnnHPrev', attrs, [B, T, U], [h0, ...masks], [hs], [out], total);
   return out;
 }
 
@@ -406,7 +490,7 @@ registerWebGPUKernel('LstmSequence', (ins, attrs, gpu) => {
   const [B, T, G] = xp.shape;
   const U = G / 4;
   const outs = [gpu.makeOutput([B, T, U], 'float32'), gpu.makeOutput([B, T, U], 'float32'), gpu.makeOutput([B, T, G], 'float32')];
-  if (B * T * U > 0) dispatchRows(gpu, program('LstmSequence', attrs, paramValues(B, T, U, attrs), rows('LstmSequence', B)), [xp, rk, h0, c0, ...masksOf(ins, 4, attrs)], outs);
+  if (B * T * U > 0) run(gpu, 'LstmSequence', attrs, [B, T, U], [rk, h0, c0, ...masksOf(ins, 4, attrs)], [xp], outs);
   return outs;
 });
 
@@ -415,7 +499,7 @@ registerWebGPUKernel('GruSequence', (ins, attrs, gpu) => {
   const [B, T, G] = xp.shape;
   const U = G / 3;
   const outs = [gpu.makeOutput([B, T, U], 'float32'), gpu.makeOutput([B, T, G], 'float32'), gpu.makeOutput([B, T, U], 'float32')];
-  if (B * T * U > 0) dispatchRows(gpu, program('GruSequence', attrs, paramValues(B, T, U, attrs), rows('GruSequence', B)), [xp, rk, rb, h0, ...masksOf(ins, 4, attrs)], outs);
+  if (B * T * U > 0) run(gpu, 'GruSequence', attrs, [B, T, U], [rk, rb, h0, ...masksOf(ins, 4, attrs)], [xp], outs);
   return outs;
 });
 
@@ -423,7 +507,7 @@ registerWebGPUKernel('SimpleRnnSequence', (ins, attrs, gpu) => {
   const [xp, rk, h0] = ins;
   const [B, T, U] = xp.shape;
   const hs = gpu.makeOutput([B, T, U], 'float32');
-  if (B * T * U > 0) dispatchRows(gpu, program('SimpleRnnSequence', attrs, paramValues(B, T, U, attrs), rows('SimpleRnnSequence', B)), [xp, rk, h0, ...masksOf(ins, 3, attrs)], [hs]);
+  if (B * T * U > 0) run(gpu, 'SimpleRnnSequence', attrs, [B, T, U], [rk, h0, ...masksOf(ins, 3, attrs)], [xp], [hs]);
   return [hs];
 });
 
@@ -435,7 +519,7 @@ registerWebGPUKernel('LstmSequenceGrad', (ins, attrs, gpu) => {
   const dG = gpu.makeOutput([B, T, 4 * U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
   const dc = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) dispatchRows(gpu, program('LstmSequenceGrad', attrs, paramValues(B, T, U, attrs), rows('LstmSequenceGrad', B)), [rkT, c0, ...masks, cs, gates, dhs, dcs], [dG, dh, dc]);
+  if (B * U > 0) run(gpu, 'LstmSequenceGrad', attrs, [B, T, U], [rkT, c0, ...masks], [cs, gates, dhs, dcs], [dG, dh, dc]);
   return [dG, hPrev(gpu, h0, masks, hs, attrs), dh, dc];
 });
 
@@ -447,7 +531,7 @@ registerWebGPUKernel('GruSequenceGrad', (ins, attrs, gpu) => {
   const dGx = gpu.makeOutput([B, T, 3 * U], 'float32');
   const dGr = gpu.makeOutput([B, T, 3 * U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) dispatchRows(gpu, program('GruSequenceGrad', attrs, paramValues(B, T, U, attrs), rows('GruSequenceGrad', B)), [rkT, h0, ...masks, hs, gates, recH, dhs], [dGx, dGr, dh]);
+  if (B * U > 0) run(gpu, 'GruSequenceGrad', attrs, [B, T, U], [rkT, h0, ...masks], [hs, gates, recH, dhs], [dGx, dGr, dh]);
   return [dGx, dGr, hPrev(gpu, h0, masks, hs, attrs), dh];
 });
 
@@ -458,6 +542,6 @@ registerWebGPUKernel('SimpleRnnSequenceGrad', (ins, attrs, gpu) => {
   const [B, T, U] = hs.shape;
   const dG = gpu.makeOutput([B, T, U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) dispatchRows(gpu, program('SimpleRnnSequenceGrad', attrs, paramValues(B, T, U, attrs), rows('SimpleRnnSequenceGrad', B)), [rkT, ...masks, hs, dhs], [dG, dh]);
+  if (B * U > 0) run(gpu, 'SimpleRnnSequenceGrad', attrs, [B, T, U], [rkT, ...masks], [hs, dhs], [dG, dh]);
   return [dG, hPrev(gpu, h0, masks, hs, attrs), dh];
 });
