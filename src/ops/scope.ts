@@ -69,10 +69,15 @@ export function getBackend(): string {
 }
 
 /**
- * Resolves when the active backend is initialised (needed once on a browser page's main thread).
- * @example await sg.ready(); // once, on a page's main thread, before the first op
+ * Resolves when the active backend is initialised (needed once on a browser page's main thread)
+ * and, in browsers, once the wasm backend's worker threads for the current `setThreads` count are
+ * up: a Web Worker only starts while the page's event loop runs, so call `setThreads` first and
+ * await this again after changing it. In Node it is optional: workers start without the event
+ * loop and a synchronous script uses them from its first large op.
+ * @example sg.setThreads(4); await sg.ready(); // once, before the first op
  * @category Memory and backends
  */
-export function ready(): Promise<void> {
-  return ENGINE.ready();
+export async function ready(): Promise<void> {
+  await ENGINE.ready();
+  await (ENGINE.backend as { threadsReady?: () => Promise<void> }).threadsReady?.();
 }

@@ -267,6 +267,20 @@ export class WasmBackend extends HostBackend {
     return { bytes: this.bytes, buffers: this.numBlocks, heapBytes: this.wasm.memory.buffer.byteLength };
   }
 
+  /**
+   * Starts the worker pool for the current thread count where its workers need the caller's
+   * event loop to start (browsers: a page or a worker) and resolves once they are up, so that
+   * the next call engages them; a no-op in Node, where the pool starts up blocking on first use.
+   * `sg.ready()` calls it.
+   */
+  async threadsReady(): Promise<void> {
+    const pool = this.pool;
+    const threads = getThreads();
+    if (!pool || pool.startsBlocking || threads <= 1) return;
+    if (pool.threads !== threads) pool.start(threads);
+    await pool.whenReady();
+  }
+
   /** The running pool's size, its ready workers, split calls and chunks run per thread (caller first; for tests). */
   threadsInfo(): {
     threads: number;

@@ -20,9 +20,12 @@
 //     test/browser.test.ts runs both.)
 //   - Start-up is lazy (the first call large enough to split). In Node the caller then blocks
 //     (at most START_TIMEOUT_MS) until the workers have instantiated the module, so that the
-//     pool is complete from its first job; in a browser (page or worker) workers only start
-//     once the caller's event loop runs, so they join jobs as they become ready (the chunks do
-//     not depend on it, and neither do the results). Node workers are unref'd, and neither
+//     pool is complete from its first job, in a script that never yields too: a Node worker
+//     starts on its own thread and needs nothing from the caller's event loop (issue 17,
+//     test/threads_sync.test.ts counts each thread's chunks). In a browser (page or worker)
+//     workers only start once the caller's event loop runs: `await sg.ready()` starts them and
+//     waits until they are up (whenReady); without it they join jobs as they become ready (the
+//     chunks do not depend on it, and neither do the results). Node workers are unref'd, and neither
 //     their spinning nor their Atomics.wait holds the process: it exits when the user's work is
 //     done (test/threads-process.test.ts).
 //   - Per-thread scratch: an argument named in `scratch` (a GEMM workspace, an im2col buffer) is
@@ -160,7 +163,7 @@ export class Pool {
     this.size = n + 1;
     // Only Node's workers start without help from the caller's event loop; a browser worker's
     // nested workers do not, so blocking there would only wait out the timeout.
-    if (this.blocking && isNode()) {
+    if (this.startsBlocking) {
       const deadline = performance.now() + START_TIMEOUT_MS;
       for (;;) {
         const r = Atomics.load(i32, CTL.READY);
@@ -168,6 +171,37 @@ export class Pool {
         if (r + Atomics.load(i32, CTL.FAILED) >= n || left <= 0) break;
         Atomics.wait(i32, CTL.READY, r, left);
       }
+    }
+  }
+
+  /**
+   * Whether start() returns with its workers up: in Node it blocks until they have instantiated
+   * the module (a Node worker starts on its own thread, without the caller's event loop). In a
+   * browser, page or worker, a Web Worker only starts once the caller's event loop runs, so there
+   * a caller that wants its workers from its first call awaits whenReady() first (sg.ready()).
+   */
+  get startsBlocking(): boolean {
+    return this.blocking && isNode();
+  }
+
+  /**
+   * Resolves once every started worker has instantiated the module or failed (or after
+   * START_TIMEOUT_MS), letting the event loop run meanwhile; at once when none is starting.
+   */
+  async whenReady(): Promise<void> {
+    const i32 = this.i32;
+    if (!i32) return;
+    const n = this.workers.length;
+    const deadline = performance.now() + START_TIMEOUT_MS;
+    const waitAsync = (Atomics as { waitAsync?: (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: unknown } }).waitAsync;
+    for (;;) {
+      const r = Atomics.load(i32, CTL.READY);
+      const left = deadline - performance.now();
+      if (r + Atomics.load(i32, CTL.FAILED) >= n || left <= 0 || this.i32 !== i32) return;
+      // A worker notifies READY (or FAILED, then READY) when it is up; poll where waitAsync is missing.
+      const w = waitAsync?.(i32, CTL.READY, r, Math.min(left, 50));
+      if (w?.async) await w.value;
+      else await new Promise((res) => setTimeout(res, 4));
     }
   }
 
