@@ -65,8 +65,8 @@ export async function benchOverhead(args: string[]): Promise<void> {
   const rounds = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
   if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('bench overhead: dist/ is missing: run npm run build');
   const srcT = statSync(join(root, 'src', 'engine', 'engine.ts')).mtimeMs;
-  const distT = statSync(join(root, 'dist', 'engine', 'engine.js')).mtimeMs;
-  if (srcT > distT) console.warn('warning: src/engine/engine.ts is newer than dist/: run npm run build:ts first');
+  const distT = statSync(join(root, 'dist', 'index.js')).mtimeMs;
+  if (srcT > distT) console.warn('warning: src/engine/engine.ts is newer than dist/: run npm run build first');
 
   const ops: Json[] = [];
   const cold: Json[] = [];

@@ -3,26 +3,36 @@
 // user's program sees: no tsx transform around the library. One JSON line goes to stdout.
 //
 //   node bench/overhead_child.mjs ops                 small-op and predict latency (+ tfjs peer)
-//   node bench/overhead_child.mjs cold                import, instantiate, first matMul
+//   node bench/overhead_child.mjs cold [dir]          import, instantiate, first matMul (dir: another
+//                                                     build's folder holding index.js; default dist/)
 //   node bench/overhead_child.mjs sync|yield [n] [t]  n x n matMuls on t threads, with or without
 //                                                     one turn of the event loop first
 //
 // Times are CPU time of this process (process.cpuUsage) where one thread works, since on a
 // shared machine wall time mostly measures the wait for a core; the wall-clock best is given too.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
 const dist = new URL('../dist/index.js', import.meta.url).href;
 const [mode = 'ops', ...rest] = process.argv.slice(2);
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 
 if (mode === 'cold') {
+  const entry = rest[0] ? new URL('index.js', pathToFileURL(resolve(rest[0]) + '/')).href : dist;
+  const c0 = process.cpuUsage();
   const t0 = performance.now(); // since process start (Node's time origin)
-  const sg = await import(dist);
+  const sg = await import(entry);
   const t1 = performance.now();
+  const c1 = process.cpuUsage(c0);
   const a = sg.ones([128, 128]);
   const c = sg.matMul(a, a);
   c.dataSync();
   const t2 = performance.now();
+  const c2 = process.cpuUsage(c0);
   sg.dispose([a, c]);
-  out({ bootMs: t0, importMs: t1 - t0, firstMatMulMs: t2 - t1, scriptMs: t2 - t0, sinceStartMs: t2 });
+  // CPU time of the process (all its threads) too: steadier than wall time on a shared machine
+  const cpu = (u) => (u.user + u.system) / 1000;
+  out({ bootMs: t0, importMs: t1 - t0, firstMatMulMs: t2 - t1, scriptMs: t2 - t0, sinceStartMs: t2, importCpuMs: cpu(c1), scriptCpuMs: cpu(c2) });
 } else if (mode === 'sync' || mode === 'yield') {
   const n = Number(rest[0] ?? 1024);
   const threads = Number(rest[1] ?? 2);
