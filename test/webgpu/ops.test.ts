@@ -6,6 +6,7 @@
 // checked before the kernel without a readback: Gather / UnsortedSegmentSum flag the first one out
 // of range in the backend's status buffer and the next read throws the js kernel's error (op,
 // index, axis size), with no more reads per step. UnsortedSegmentSum adds with atomics (O(size of x)).
+// FFT and ComplexAbs (the spectral ops over complex64 views) run natively too.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, randArray } from '../helpers.js';
@@ -222,4 +223,22 @@ describeGpu('webgpu reductions and data movement vs the js oracle', () => {
       const g = sg.grad((v: sg.Tensor) => sg.sum(sg.square(sg.unsortedSegmentSum(v, ids, 1200))))(x);
       return [sg.unsortedSegmentSum(x, ids, 1200), sg.unsortedSegmentSum(xi, ids, 1200), sg.unsortedSegmentSum(x, sg.tensor(Int32Array.from({ length: n }, (_, i) => i % 2), [n], 'int32'), 2), g];
     }, 1e-4, 1e-5));
+
+  it('fft / ifft / rfft / irfft (lengths 1, 5, 8, 100) and complex abs run natively: values and a gradient', () =>
+    vsJs(() => {
+      const out: sg.Tensor[] = [];
+      for (const n of [1, 5, 8, 100]) {
+        const z = sg.complex(sg.tensor(randArray(2 * n, 30 + n), [2, n]), sg.tensor(randArray(2 * n, 40 + n), [2, n]));
+        const f = sg.fft(z);
+        out.push(sg.real(f), sg.imag(f), sg.real(sg.ifft(z)), sg.imag(sg.ifft(f)));
+        const x = sg.tensor(randArray(3 * n, 50 + n), [3, n]);
+        const rf = sg.rfft(x);
+        out.push(sg.real(rf), sg.imag(rf), sg.irfft(rf));
+      }
+      const w = sg.complex(sg.tensor([3, 0, -1e30, NaN, Infinity, 0]), sg.tensor([4, 0, 1e30, 1, NaN, -2]));
+      out.push(sg.abs(w));
+      const x = sg.tensor(randArray(2 * 8, 60), [2, 8]);
+      out.push(sg.grad((t: sg.Tensor) => sg.sum(sg.square(sg.abs(sg.rfft(t)))))(x));
+      return out;
+    }, 1e-4, 2e-5));
 });

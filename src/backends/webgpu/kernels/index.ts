@@ -16,6 +16,7 @@ import * as attention from './attention.js';
 import * as image from './image.js';
 import * as scan from './scan.js';
 import * as topk from './topk.js';
+import * as fft from './fft.js';
 
 /** The kernel modules; createWebGPUBackend reads this list so that bundlers keep them. */
-export const KERNEL_MODULES: readonly object[] = [elementwise, reduce, movement, optim, matmul, conv, pool, rnn, attention, image, scan, topk];
+export const KERNEL_MODULES: readonly object[] = [elementwise, reduce, movement, optim, matmul, conv, pool, rnn, attention, image, scan, topk, fft];
