@@ -19,7 +19,11 @@ import { weightConfig } from './config_util.js';
 
 /** Options of {@link Embedding} (Keras' `Embedding` arguments in camelCase). */
 export interface EmbeddingArgs extends Omit<LayerArgs, 'inputDim'> {
-  /** Vocabulary size: ids must lie in [0, inputDim). */
+  /**
+   * Vocabulary size: ids must lie in [0, inputDim); an id outside throws before any kernel runs, except on
+   * webgpu for ids that live only on the GPU (a batch fit sliced there), where the gather kernel flags it and
+   * the next read (fit's end-of-step reads) throws `gather: index i is out of range [0, inputDim)`.
+   */
   inputDim: number;
   /** Size of each embedding vector. */
   outputDim: number;

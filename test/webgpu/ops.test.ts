@@ -193,19 +193,19 @@ describeGpu('webgpu reductions and data movement vs the js oracle', () => {
     const y = sg.tensor([1, 0, 1, 0], [4, 1]);
     const m1 = make();
     const r0 = sg.webgpu.stats().reads;
-    await m1.fit(good, y, { epochs: 1, batchSize: 2, verbose: 0 });
+    await m1.fit(good, y, { epochs: 1, batchSize: 4, verbose: 0 });
     const readsGood = sg.webgpu.stats().reads - r0;
     expect(readsGood).toBeGreaterThan(0);
     const m2 = make();
     const r1 = sg.webgpu.stats().reads;
-    await expect(m2.fit(bad, y, { epochs: 1, batchSize: 2, verbose: 0 })).rejects.toThrow(/gather: index 12 is out of range \[0, 10\)/);
+    await expect(m2.fit(bad, y, { epochs: 1, batchSize: 4, verbose: 0 })).rejects.toThrow(/gather: index 12 is out of range \[0, 10\)/);
     expect(sg.webgpu.stats().reads - r1).toBeLessThanOrEqual(readsGood);
     // wasm checks the ids on the host and names the layer.
     await sg.setBackend('wasm');
     const m3 = make();
     const bw = sg.tensor(bad.dataSync(), [4, 3], 'int32');
     const yw = sg.tensor([1, 0, 1, 0], [4, 1]);
-    await expect(m3.fit(bw, yw, { epochs: 1, batchSize: 2, verbose: 0 })).rejects.toThrow(/id 12 .* is outside \[0, 10\)/);
+    await expect(m3.fit(bw, yw, { epochs: 1, batchSize: 4, verbose: 0 })).rejects.toThrow(/id 12 .* is outside \[0, 10\)/);
     sg.dispose([bw, yw]);
     m3.dispose();
     await sg.setBackend('webgpu');

@@ -403,6 +403,7 @@ export class WebGPUBackend implements Backend {
   private async readStatus(): Promise<void> {
     const staging = this.device.createBuffer({ size: 16, usage: MAP_READ | COPY_DST });
     this.carryStatus(staging, 0);
+    this.stats.reads++;
     await this.flushSoon();
     await staging.mapAsync(1 /* GPUMapMode.READ */);
     const e = this.statusError(new Int32Array(staging.getMappedRange(0, 16).slice(0)));
