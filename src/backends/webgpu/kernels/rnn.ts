@@ -2,8 +2,10 @@
 // backward-through-time kernels ('...Grad'). One workgroup per batch row walks all time steps
 // (rows are independent; a step needs the whole previous state of its row), its invocations
 // splitting the units; the state lives in the output buffers themselves (h_{t-1} is hs[b, s-1]),
-// made visible to the row's other invocations by a storage barrier between steps. Masks and the
-// recurrent dropout mask are optional bindings (a pipeline per combination).
+// made visible to the row's other invocations by a storage barrier between steps. The masks and
+// the recurrent dropout mask are optional (a pipeline per combination); with the weights and initial
+// states they are copied into one AUX buffer so that every program binds at most 8 storage buffers
+// (WebGPU's default per shader stage; see LAYOUT).
 // Contract (inputs, attrs, outputs, layouts, masked steps): src/backends/js/kernels/rnn.ts.
 import type { Attrs, TensorInfo } from '../../backend.js';
 import type { WebGPUBackend } from '../backend.js';
