@@ -6,7 +6,7 @@
 //     is one big GEMM done before the call (the engine's fused.matMul), so these kernels only
 //     see xp;
 //   - forward (lstmForwardF32, gruForwardF32, simpleRnnForwardF32): for each step, the
-//     recurrent product h_{t-1} R for the rows of the range (mmRows below) and the gate
+//     recurrent product h_{t-1} R for the rows of the range (mmP below) and the gate
 //     nonlinearities and state update, all in this module; the activated gates (and what else
 //     backward needs) are stored per step, the "reserve";
 //   - backward (lstmBackwardF32, ...): one call walks the sequence in reverse and produces, per
@@ -18,7 +18,7 @@
 // Why batch-row ranges: rows of a batch never interact in a recurrence, so a thread pool can
 // give each worker a block of rows and let it run the whole sequence with no synchronisation
 // between steps. Every output element is computed by the same arithmetic whatever the range
-// (mmRows keeps each sum in k order in every path), so any split is bit-identical. Nothing
+// (mmP keeps each sum in k order in every path), so any split is bit-identical. Nothing
 // here accumulates over the batch: the weight gradients are the GEMMs after the call.
 //
 // Layouts (f32, row-major, byte pointers): x-side arrays [B, T, n] are indexed by input time
@@ -28,100 +28,100 @@
 // mask [B, T] (0 = skip the step: state and output carried over, as Keras/tfjs) and recMask
 // [B, U] (recurrent dropout, multiplied into h_{t-1} before the recurrent product) are
 // optional (pointer 0). Scratch (rp, hm, dhRec, ...) comes from the caller, row-indexed so
-// that ranges never share any; nothing here allocates.
+// that ranges never share any; nothing here allocates. The recurrent matrices arrive packed
+// (rnnPackF32, once per call, shared read-only by all ranges).
 
 import { fsplat } from './simdmath';
-import { act4, actRow, addRow, dact4, ld, st } from './rnn_act';
+import { actRow, addRow, dact4, ld, st } from './rnn_act';
 
 // ---------------------------------------------------------------------------------------------
-// The per-step product: C[r, 0:N] = sum_k A[r, k] * B[k, 0:N] (+ bias[0:N]) for r in [r0, r1).
-// B is used unpacked (row stride ldb): it is small (units x G*units), stays in L2 across the
-// steps, and packing it every step would cost as much as the product for a batch of 32.
-// Register tile 4 rows x 8 columns (8 accumulators, as the GEMM micro-kernel); every path
-// computes each element as ((0 + a0*b0) + a1*b1) + ... in k order, then + bias: mul then add,
-// no FMA, so 4-row, 1-row, vector and scalar paths agree bit for bit.
+// The per-step product: C[r, 0:N] = sum_k A[r, k] * B[k, 0:N] (+ bias row) for r in [r0, r1).
+// B is packed once per call (rnnPackF32, run by the TypeScript side before the sequence kernel)
+// into 16-column panels, k-major: for each k the panel's 16 floats are one 64-byte line, so a
+// row pair reads the packed matrix (256 KiB for 128 units, in L2 across the steps) as one
+// sequential stream of whole lines. Unpacked, each k step read half lines 2 KiB apart, ~17%
+// slower (scratch/lstm/mb: 16 rows, 80 steps, 128 x 512 and 512 x 128, one thread).
+// Register tile 2 rows x 16 columns (8 accumulators, two A splats, one B vector at a time: the
+// 4 x 8 tile needs four A rows and ran ~10% slower here). Each element is
+// ((0 + a0*b0) + a1*b1) + ... in k order, then + bias, mul then add (no FMA); a lone last row
+// runs as both rows of a pair (same values written twice to the same place) and padded panel
+// columns are computed but never stored, so any cut of the rows gives bit-identical results.
 
-function mmRows(a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, bias: usize,
-  N: i32, K: i32, r0: i32, r1: i32): void {
-  const ldaB = <usize>lda << 2, ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
-  let r = r0;
-  for (; r + 4 <= r1; r += 4) {
-    const a0 = a + <usize>r * ldaB;
-    const c0 = c + <usize>r * ldcB;
-    let j = 0;
-    for (; j + 8 <= N; j += 8) {
-      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s10 = f32x4.splat(0), s11 = f32x4.splat(0);
-      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s30 = f32x4.splat(0), s31 = f32x4.splat(0);
-      let pb = b + (<usize>j << 2);
-      let pa = a0;
-      for (let k = 0; k < K; k++) {
-        const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-        const x0 = v128.load32_splat(pa);
-        const x1 = v128.load32_splat(pa + ldaB);
-        const x2 = v128.load32_splat(pa + 2 * ldaB);
-        const x3 = v128.load32_splat(pa + 3 * ldaB);
-        s00 = f32x4.add(s00, f32x4.mul(x0, b0)); s01 = f32x4.add(s01, f32x4.mul(x0, b1));
-        s10 = f32x4.add(s10, f32x4.mul(x1, b0)); s11 = f32x4.add(s11, f32x4.mul(x1, b1));
-        s20 = f32x4.add(s20, f32x4.mul(x2, b0)); s21 = f32x4.add(s21, f32x4.mul(x2, b1));
-        s30 = f32x4.add(s30, f32x4.mul(x3, b0)); s31 = f32x4.add(s31, f32x4.mul(x3, b1));
-        pa += 4;
-        pb += ldbB;
+/**
+ * Packs B [K, N] (row stride ldb floats) into the panels mmP reads: panel p holds, for
+ * k = 0..K-1, the 16 floats B[k, 16p .. 16p+15], zero past column N; panels [p0, p1) of
+ * ceil(N / 16), panel p at dst + p * K * 64 bytes.
+ */
+export function rnnPackF32(b: usize, ldb: i32, N: i32, K: i32, dst: usize, p0: i32, p1: i32): void {
+  const ldbB = <usize>ldb << 2;
+  for (let p = p0; p < p1; p++) {
+    let s = b + (<usize>(p << 4) << 2);
+    let d = dst + (<usize>(p * K) << 6);
+    for (let k = 0; k < K; k++) {
+      for (let q = 0; q < 16; q += 4) {
+        const n = N - (p << 4) - q;
+        v128.store(d + (<usize>q << 2), n > 0 ? ld(s + (<usize>q << 2), n) : f32x4.splat(0));
       }
-      if (bias != 0) {
-        const bb0 = v128.load(bias + (<usize>j << 2)), bb1 = v128.load(bias + (<usize>j << 2), 16);
-        s00 = f32x4.add(s00, bb0); s01 = f32x4.add(s01, bb1);
-        s10 = f32x4.add(s10, bb0); s11 = f32x4.add(s11, bb1);
-        s20 = f32x4.add(s20, bb0); s21 = f32x4.add(s21, bb1);
-        s30 = f32x4.add(s30, bb0); s31 = f32x4.add(s31, bb1);
-      }
-      const pc = c0 + (<usize>j << 2);
-      v128.store(pc, s00); v128.store(pc, s01, 16);
-      v128.store(pc + ldcB, s10); v128.store(pc + ldcB, s11, 16);
-      v128.store(pc + 2 * ldcB, s20); v128.store(pc + 2 * ldcB, s21, 16);
-      v128.store(pc + 3 * ldcB, s30); v128.store(pc + 3 * ldcB, s31, 16);
+      s += ldbB;
+      d += 64;
     }
-    // Column tail (< 8): one row at a time through the 1-row path.
-    if (j < N) mmOneRowCols(a0, ldaB, b, ldbB, c0, ldcB, bias, j, N, K, 4);
-  }
-  for (; r < r1; r++) {
-    mmOneRowCols(a + <usize>r * ldaB, ldaB, b, ldbB, c + <usize>r * ldcB, ldcB, bias, 0, N, K, 1);
   }
 }
 
-/** Columns [j0, N) of `rows` consecutive rows, one row at a time (same arithmetic as the tile). */
-function mmOneRowCols(a: usize, ldaB: usize, b: usize, ldbB: usize, c: usize, ldcB: usize, bias: usize,
-  j0: i32, N: i32, K: i32, rows: i32): void {
-  for (let i = 0; i < rows; i++) {
-    const ai = a + <usize>i * ldaB;
-    const ci = c + <usize>i * ldcB;
-    let j = j0;
-    for (; j + 8 <= N; j += 8) {
-      let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
-      let pb = b + (<usize>j << 2);
-      for (let k = 0; k < K; k++) {
-        const x = v128.load32_splat(ai + (<usize>k << 2));
-        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(pb)));
-        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(pb, 16)));
-        pb += ldbB;
+/**
+ * The product over packed B (bp: panels pStride floats apart, K rows each used). bias: 0, a
+ * shared row (ldbias 0) or one row per A row (ldbias floats apart: the LSTM's xp). A ragged
+ * last panel (N not a multiple of 16) goes through tmp, a scratch of 16 floats per row
+ * ([B, 16], row-indexed like the kernels' other scratch).
+ */
+function mmP(a: usize, lda: i32, bp: usize, pStride: i32, K: i32, c: usize, ldc: i32,
+  bias: usize, ldbias: i32, N: i32, r0: i32, r1: i32, tmp: usize): void {
+  const ldaB = <usize>lda << 2, ldcB = <usize>ldc << 2, lbB = <usize>ldbias << 2;
+  const kB = <usize>K << 2;
+  for (let r = r0; r < r1; r += 2) {
+    const r2 = r + 1 < r1 ? r + 1 : r;
+    const a0 = a + <usize>r * ldaB, a1 = a + <usize>r2 * ldaB;
+    for (let j = 0; j < N; j += 16) {
+      const pj = bp + (<usize>(j >> 4) * <usize>pStride << 2);
+      const nB = <usize>min(16, N - j) << 2;
+      const jB = <usize>j << 2;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      let pb = pj;
+      for (let o: usize = 0; o < kB; o += 4) {
+        const x0 = v128.load32_splat(a0 + o), x1 = v128.load32_splat(a1 + o);
+        let bv = v128.load(pb);
+        s00 = f32x4.add(s00, f32x4.mul(x0, bv)); s10 = f32x4.add(s10, f32x4.mul(x1, bv));
+        bv = v128.load(pb, 16);
+        s01 = f32x4.add(s01, f32x4.mul(x0, bv)); s11 = f32x4.add(s11, f32x4.mul(x1, bv));
+        bv = v128.load(pb, 32);
+        s02 = f32x4.add(s02, f32x4.mul(x0, bv)); s12 = f32x4.add(s12, f32x4.mul(x1, bv));
+        bv = v128.load(pb, 48);
+        s03 = f32x4.add(s03, f32x4.mul(x0, bv)); s13 = f32x4.add(s13, f32x4.mul(x1, bv));
+        pb += 64;
       }
+      const ragged = nB < 64;
+      const t0 = tmp + (<usize>r << 6), t1 = tmp + (<usize>r2 << 6);
+      let c0 = c + <usize>r * ldcB + jB, c1 = c + <usize>r2 * ldcB + jB;
       if (bias != 0) {
-        s0 = f32x4.add(s0, v128.load(bias + (<usize>j << 2)));
-        s1 = f32x4.add(s1, v128.load(bias + (<usize>j << 2), 16));
+        let b0 = bias + <usize>r * lbB + jB, b1 = bias + <usize>r2 * lbB + jB;
+        if (ragged) {
+          memory.fill(t0, 0, 64); memory.copy(t0, b0, nB);
+          memory.fill(t1, 0, 64); memory.copy(t1, b1, nB);
+          b0 = t0; b1 = t1;
+        }
+        s00 = f32x4.add(s00, v128.load(b0)); s01 = f32x4.add(s01, v128.load(b0, 16));
+        s02 = f32x4.add(s02, v128.load(b0, 32)); s03 = f32x4.add(s03, v128.load(b0, 48));
+        s10 = f32x4.add(s10, v128.load(b1)); s11 = f32x4.add(s11, v128.load(b1, 16));
+        s12 = f32x4.add(s12, v128.load(b1, 32)); s13 = f32x4.add(s13, v128.load(b1, 48));
       }
-      v128.store(ci + (<usize>j << 2), s0);
-      v128.store(ci + (<usize>j << 2), s1, 16);
-    }
-    for (; j < N; j += 4) {
-      const n = min(4, N - j);
-      let s0 = f32x4.splat(0);
-      let pb = b + (<usize>j << 2);
-      for (let k = 0; k < K; k++) {
-        const x = v128.load32_splat(ai + (<usize>k << 2));
-        s0 = f32x4.add(s0, f32x4.mul(x, ld(pb, n)));
-        pb += ldbB;
+      const d0 = ragged ? t0 : c0, d1 = ragged ? t1 : c1;
+      v128.store(d0, s00); v128.store(d0, s01, 16); v128.store(d0, s02, 32); v128.store(d0, s03, 48);
+      v128.store(d1, s10); v128.store(d1, s11, 16); v128.store(d1, s12, 32); v128.store(d1, s13, 48);
+      if (ragged) {
+        memory.copy(c0, t0, nB);
+        memory.copy(c1, t1, nB);
       }
-      if (bias != 0) s0 = f32x4.add(s0, ld(bias + (<usize>j << 2), n));
-      st(ci + (<usize>j << 2), s0, n);
     }
   }
 }
@@ -157,54 +157,65 @@ function maskRows(init: usize, seq: usize, recMask: usize, hm: usize, s: i32, T:
 // ---------------------------------------------------------------------------------------------
 // LSTM. Forward per step:  z = xp[tin] + h_{t-1} R;  i, f, o = recAct(z_i, z_f, z_o);
 // g = act(z_c);  c = f*c_{t-1} + i*g;  h = o*act(c).  Reserve: gates (i, f, g, o activated,
-// [B, T, 4U] by tin) and cs (c per step). rp: scratch [B, 4U]; hm: scratch [B, U] (recMask only).
+// [B, T, 4U] by tin) and cs (c per step). rkP: R [U, 4U] packed by rnnPackF32; hm: scratch
+// [B, U] (recMask only).
 
-export function lstmForwardF32(xp: usize, rk: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
-  hs: usize, cs: usize, gates: usize, rp: usize, hm: usize,
-  B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
+export function lstmForwardF32(xp: usize, rkP: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
+  hs: usize, cs: usize, gates: usize, hm: usize,
+  tmp: usize, B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const G = 4 * U;
   const uB = <usize>U << 2;
-  for (let s = 0; s < T; s++) {
-    const tin = goBack != 0 ? T - 1 - s : s;
-    if (recMask != 0) {
-      maskRows(h0, hs, recMask, hm, s, T, U, r0, r1);
-      mmRows(hm, U, rk, G, rp, G, 0, G, U, r0, r1);
-    } else if (s == 0) {
-      mmRows(h0, U, rk, G, rp, G, 0, G, U, r0, r1);
-    } else {
-      mmRows(hs + (<usize>((s - 1) * U) << 2), T * U, rk, G, rp, G, 0, G, U, r0, r1);
-    }
-    for (let b = r0; b < r1; b++) {
-      const hp = prevRow(h0, hs, b, s, T, U);
-      const cp = prevRow(c0, cs, b, s, T, U);
-      const ho = hs + (<usize>((b * T + s) * U) << 2);
-      const co = cs + (<usize>((b * T + s) * U) << 2);
-      const gr = gates + (<usize>((b * T + tin) * G) << 2);
-      if (isMasked(mask, b, tin, T)) {
-        memory.copy(ho, hp, uB);
-        memory.copy(co, cp, uB);
-        memory.fill(gr, 0, uB * 4);
-        continue;
+  // Rows never interact, so each pair of rows runs the whole sequence on its own: its rows of
+  // xp, gates, hs and cs are then read and written as long sequential streams (row-major
+  // [B, T, n]), not a few hundred bytes a row per step at 160 KiB strides.
+  for (let rb = r0; rb < r1; rb += 2) {
+    const re = min(rb + 2, r1);
+    for (let s = 0; s < T; s++) {
+      const tin = goBack != 0 ? T - 1 - s : s;
+      let a: usize, lda: i32;
+      if (recMask != 0) {
+        maskRows(h0, hs, recMask, hm, s, T, U, rb, re);
+        a = hm; lda = U;
+      } else if (s == 0) {
+        a = h0; lda = U;
+      } else {
+        a = hs + (<usize>((s - 1) * U) << 2); lda = T * U;
       }
-      // Row by row: the gate pre-activations into `gates`, activated in place (i and f are
-      // adjacent), then c, act(c) into h, and h = o * act(c).
-      addRow(xp + (<usize>((b * T + tin) * G) << 2), rp + (<usize>(b * G) << 2), gr, G);
-      actRow(gr, gr, 2 * U, recAct);
-      actRow(gr + 2 * uB, gr + 2 * uB, U, act);
-      actRow(gr + 3 * uB, gr + 3 * uB, U, recAct);
-      for (let j = 0; j < U; j += 4) {
-        const n = min(4, U - j);
-        const q = <usize>j << 2;
-        const c = f32x4.add(f32x4.mul(ld(gr + uB + q, n), ld(cp + q, n)), f32x4.mul(ld(gr + q, n), ld(gr + 2 * uB + q, n)));
-        st(co + q, c, n);
-      }
-      actRow(co, ho, U, act);
-      for (let j = 0; j < U; j += 4) {
-        const n = min(4, U - j);
-        const q = <usize>j << 2;
-        st(ho + q, f32x4.mul(ld(gr + 3 * uB + q, n), ld(ho + q, n)), n);
+      const gt = <usize>(tin * G) << 2;
+      // The gate pre-activations h_{t-1} R + xp[tin] straight into `gates` (xp as a per-row
+      // bias), then the cell update while they are in L1.
+      mmP(a, lda, rkP, U * 16, U, gates + gt, T * G, xp + gt, T * G, G, rb, re, tmp);
+      for (let b = rb; b < re; b++) {
+        const hp = prevRow(h0, hs, b, s, T, U);
+        const cp = prevRow(c0, cs, b, s, T, U);
+        const ho = hs + (<usize>((b * T + s) * U) << 2);
+        const co = cs + (<usize>((b * T + s) * U) << 2);
+        const gr = gates + (<usize>((b * T + tin) * G) << 2);
+        if (isMasked(mask, b, tin, T)) {
+          memory.copy(ho, hp, uB);
+          memory.copy(co, cp, uB);
+          memory.fill(gr, 0, uB * 4);
+          continue;
+        }
+        // Row by row: the gates activated in place (i and f are adjacent), then c, act(c) into
+        // h, and h = o * act(c).
+        actRow(gr, gr, 2 * U, recAct);
+        actRow(gr + 2 * uB, gr + 2 * uB, U, act);
+        actRow(gr + 3 * uB, gr + 3 * uB, U, recAct);
+        for (let j = 0; j < U; j += 4) {
+          const n = min(4, U - j);
+          const q = <usize>j << 2;
+          const c = f32x4.add(f32x4.mul(ld(gr + uB + q, n), ld(cp + q, n)), f32x4.mul(ld(gr + q, n), ld(gr + 2 * uB + q, n)));
+          st(co + q, c, n);
+        }
+        actRow(co, ho, U, act);
+        for (let j = 0; j < U; j += 4) {
+          const n = min(4, U - j);
+          const q = <usize>j << 2;
+          st(ho + q, f32x4.mul(ld(gr + 3 * uB + q, n), ld(ho + q, n)), n);
+        }
       }
     }
   }
@@ -213,78 +224,87 @@ export function lstmForwardF32(xp: usize, rk: usize, h0: usize, c0: usize, mask:
 /**
  * LSTM backward through time. dhs, dcs [B, T, U]: gradients of the per-step h and c outputs.
  * Writes dG [B, T, 4U] (gradient of xp, by tin), hprev [B, T, U] (h_{t-1} * recMask by tin, the
- * left operand of dR = hprev^T dG), dh/dc [B, U] (carried, finally dh0/dc0). rkT: R transposed
- * [4U, U]; dhRec: scratch [B, U].
+ * left operand of dR = hprev^T dG), dh/dc [B, U] (carried, finally dh0/dc0). rkTP: R^T [4U, U]
+ * packed by rnnPackF32; dhRec: scratch [B, U].
  */
-export function lstmBackwardF32(rkT: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
+export function lstmBackwardF32(rkTP: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
   hs: usize, cs: usize, gates: usize, dhs: usize, dcs: usize,
   dG: usize, hprev: usize, dh: usize, dc: usize, dhRec: usize,
-  B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
+  tmp: usize, B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const G = 4 * U;
   const uB = <usize>U << 2;
   memory.fill(dh + <usize>r0 * uB, 0, <usize>(r1 - r0) * uB);
   memory.fill(dc + <usize>r0 * uB, 0, <usize>(r1 - r0) * uB);
-  for (let s = T - 1; s >= 0; s--) {
-    const tin = goBack != 0 ? T - 1 - s : s;
-    for (let b = r0; b < r1; b++) {
-      const off = <usize>((b * T + s) * U) << 2;
-      const dhb = dh + <usize>b * uB;
-      const dcb = dc + <usize>b * uB;
-      const dgr = dG + (<usize>((b * T + tin) * G) << 2);
-      const hpo = hprev + (<usize>((b * T + tin) * U) << 2);
-      // dh and dc of this step's outputs join the carried gradients.
-      for (let j = 0; j < U; j += 4) {
-        const n = min(4, U - j);
-        const q = <usize>j << 2;
-        st(dhb + q, f32x4.add(ld(dhb + q, n), ld(dhs + off + q, n)), n);
-        st(dcb + q, f32x4.add(ld(dcb + q, n), ld(dcs + off + q, n)), n);
-      }
-      if (isMasked(mask, b, tin, T)) {
-        // A skipped step passed its state through: so do the gradients.
-        memory.fill(dgr, 0, uB * 4);
-        memory.fill(hpo, 0, uB);
-        continue;
-      }
-      const hp = prevRow(h0, hs, b, s, T, U);
-      const cp = prevRow(c0, cs, b, s, T, U);
-      const gr = gates + (<usize>((b * T + tin) * G) << 2);
-      const rm = recMask + <usize>b * uB;
-      for (let j = 0; j < U; j += 4) {
-        const n = min(4, U - j);
-        const q = <usize>j << 2;
-        const i = ld(gr + q, n), f = ld(gr + uB + q, n), g = ld(gr + 2 * uB + q, n), o = ld(gr + 3 * uB + q, n);
-        const tc = act4(ld(cs + off + q, n), act);
-        const dhv = ld(dhb + q, n);
-        const dcv = f32x4.add(ld(dcb + q, n), f32x4.mul(f32x4.mul(dhv, o), dact4(tc, act)));
-        const dzi = f32x4.mul(f32x4.mul(dcv, g), dact4(i, recAct));
-        const dzf = f32x4.mul(f32x4.mul(dcv, ld(cp + q, n)), dact4(f, recAct));
-        const dzg = f32x4.mul(f32x4.mul(dcv, i), dact4(g, act));
-        const dzo = f32x4.mul(f32x4.mul(dhv, tc), dact4(o, recAct));
-        st(dgr + q, dzi, n);
-        st(dgr + uB + q, dzf, n);
-        st(dgr + 2 * uB + q, dzg, n);
-        st(dgr + 3 * uB + q, dzo, n);
-        st(dcb + q, f32x4.mul(dcv, f), n);
-        const hv = ld(hp + q, n);
-        st(hpo + q, recMask != 0 ? f32x4.mul(hv, ld(rm + q, n)) : hv, n);
-      }
-    }
-    // dh_{t-1} = dG_t R^T (times the recurrent dropout mask) for the rows that ran the step.
-    mmRows(dG + (<usize>(tin * G) << 2), T * G, rkT, U, dhRec, U, 0, U, G, r0, r1);
-    for (let b = r0; b < r1; b++) {
-      if (isMasked(mask, b, tin, T)) continue;
-      const src = dhRec + <usize>b * uB;
-      const dst = dh + <usize>b * uB;
-      if (recMask == 0) {
-        memory.copy(dst, src, uB);
-      } else {
-        const rm = recMask + <usize>b * uB;
+  const direct = mask == 0 && recMask == 0;
+  // Each pair of rows runs the whole sequence on its own (as forward): per step dG of the step,
+  // then dh_{t-1} = dG_t R^T (times the recurrent dropout mask) for the rows that ran it,
+  // straight into dh when every row ran it unmasked.
+  for (let rb = r0; rb < r1; rb += 2) {
+    const re = min(rb + 2, r1);
+    for (let s = T - 1; s >= 0; s--) {
+      const tin = goBack != 0 ? T - 1 - s : s;
+      for (let b = rb; b < re; b++) {
+        const off = <usize>((b * T + s) * U) << 2;
+        const dhb = dh + <usize>b * uB;
+        const dcb = dc + <usize>b * uB;
+        const dgr = dG + (<usize>((b * T + tin) * G) << 2);
+        const hpo = hprev + (<usize>((b * T + tin) * U) << 2);
+        // dh and dc of this step's outputs join the carried gradients.
         for (let j = 0; j < U; j += 4) {
           const n = min(4, U - j);
           const q = <usize>j << 2;
-          st(dst + q, f32x4.mul(ld(src + q, n), ld(rm + q, n)), n);
+          st(dhb + q, f32x4.add(ld(dhb + q, n), ld(dhs + off + q, n)), n);
+          st(dcb + q, f32x4.add(ld(dcb + q, n), ld(dcs + off + q, n)), n);
+        }
+        if (isMasked(mask, b, tin, T)) {
+          // A skipped step passed its state through: so do the gradients.
+          memory.fill(dgr, 0, uB * 4);
+          memory.fill(hpo, 0, uB);
+          continue;
+        }
+        const hp = prevRow(h0, hs, b, s, T, U);
+        const cp = prevRow(c0, cs, b, s, T, U);
+        const gr = gates + (<usize>((b * T + tin) * G) << 2);
+        const rm = recMask + <usize>b * uB;
+        // act(c) of the step into this row of dhRec (free until the product below writes it).
+        const tcr = dhRec + <usize>b * uB;
+        actRow(cs + off, tcr, U, act);
+        for (let j = 0; j < U; j += 4) {
+          const n = min(4, U - j);
+          const q = <usize>j << 2;
+          const i = ld(gr + q, n), f = ld(gr + uB + q, n), g = ld(gr + 2 * uB + q, n), o = ld(gr + 3 * uB + q, n);
+          const tc = ld(tcr + q, n);
+          const dhv = ld(dhb + q, n);
+          const dcv = f32x4.add(ld(dcb + q, n), f32x4.mul(f32x4.mul(dhv, o), dact4(tc, act)));
+          const dzi = f32x4.mul(f32x4.mul(dcv, g), dact4(i, recAct));
+          const dzf = f32x4.mul(f32x4.mul(dcv, ld(cp + q, n)), dact4(f, recAct));
+          const dzg = f32x4.mul(f32x4.mul(dcv, i), dact4(g, act));
+          const dzo = f32x4.mul(f32x4.mul(dhv, tc), dact4(o, recAct));
+          st(dgr + q, dzi, n);
+          st(dgr + uB + q, dzf, n);
+          st(dgr + 2 * uB + q, dzg, n);
+          st(dgr + 3 * uB + q, dzo, n);
+          st(dcb + q, f32x4.mul(dcv, f), n);
+          const hv = ld(hp + q, n);
+          st(hpo + q, recMask != 0 ? f32x4.mul(hv, ld(rm + q, n)) : hv, n);
+        }
+      }
+      mmP(dG + (<usize>(tin * G) << 2), T * G, rkTP, G * 16, G, direct ? dh : dhRec, U, 0, 0, U, rb, re, tmp);
+      if (!direct) for (let b = rb; b < re; b++) {
+        if (isMasked(mask, b, tin, T)) continue;
+        const src = dhRec + <usize>b * uB;
+        const dst = dh + <usize>b * uB;
+        if (recMask == 0) {
+          memory.copy(dst, src, uB);
+        } else {
+          const rm = recMask + <usize>b * uB;
+          for (let j = 0; j < U; j += 4) {
+            const n = min(4, U - j);
+            const q = <usize>j << 2;
+            st(dst + q, f32x4.mul(ld(src + q, n), ld(rm + q, n)), n);
+          }
         }
       }
     }
@@ -298,10 +318,12 @@ export function lstmBackwardF32(rkT: usize, h0: usize, c0: usize, mask: usize, r
 //   rp_zr = hm R_zr;  z, r as above;  hh = act(xh + (r * hm) R_h)
 // and h = z * h_{t-1} + (1 - z) * hh, with hm = h_{t-1} (* recMask). Reserve: gates (z, r, hh
 // activated, [B, T, 3U] by tin) and recH [B, T, U] by tin: rp_h (resetAfter) or r * hm.
+// rkP: R [U, 3U] packed by rnnPackF32 (all 3U columns); rkhP (resetAfter = 0 only): R_h, its
+// last U columns, packed on their own.
 
-export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mask: usize, recMask: usize,
+export function gruForwardF32(xp: usize, rkP: usize, rkhP: usize, rbias: usize, h0: usize, mask: usize, recMask: usize,
   hs: usize, gates: usize, recH: usize, rp: usize, hm: usize,
-  B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, resetAfter: i32, r0: i32, r1: i32): void {
+  tmp: usize, B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, resetAfter: i32, r0: i32, r1: i32): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const G = 3 * U;
@@ -318,7 +340,7 @@ export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mas
     } else {
       a = hs + (<usize>((s - 1) * U) << 2); lda = T * U;
     }
-    mmRows(a, lda, rk, G, rp, G, resetAfter != 0 ? rbias : 0, Nzr, U, r0, r1);
+    mmP(a, lda, rkP, U * 16, U, rp, G, resetAfter != 0 ? rbias : 0, 0, Nzr, r0, r1, tmp);
     // z and r (and, without resetAfter, r * hm and its product with R_h), row by row.
     for (let b = r0; b < r1; b++) {
       if (isMasked(mask, b, tin, T)) continue;
@@ -337,8 +359,7 @@ export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mas
     }
     if (resetAfter == 0) {
       // Masked rows of recH hold stale values here; their product row is never used.
-      mmRows(recH + (<usize>(tin * U) << 2), T * U, rk + (<usize>(2 * U) << 2), G,
-        rp + (<usize>(2 * U) << 2), G, 0, U, U, r0, r1);
+      mmP(recH + (<usize>(tin * U) << 2), T * U, rkhP, U * 16, U, rp + (<usize>(2 * U) << 2), G, 0, 0, U, r0, r1, tmp);
     }
     for (let b = r0; b < r1; b++) {
       const hp = prevRow(h0, hs, b, s, T, U);
@@ -381,13 +402,13 @@ export function gruForwardF32(xp: usize, rk: usize, rbias: usize, h0: usize, mas
 /**
  * GRU backward through time. Writes dGx [B, T, 3U] (gradient of xp), dGr [B, T, 3U] (gradient
  * of the recurrent pre-activations rp: differs from dGx in its h block when resetAfter; unused
- * otherwise), hprev [B, T, U] (hm by tin), dh [B, U] (dh0). rkT: R^T [3U, U]. Scratch [B, U]:
+ * otherwise), hprev [B, T, U] (hm by tin), dh [B, U] (dh0). rkTP: R^T [3U, U] packed. Scratch [B, U]:
  * dhRec, drh (resetAfter = 0: the gradient of r * hm).
  */
-export function gruBackwardF32(rkT: usize, h0: usize, mask: usize, recMask: usize,
+export function gruBackwardF32(rkTP: usize, h0: usize, mask: usize, recMask: usize,
   hs: usize, gates: usize, recH: usize, dhs: usize,
   dGx: usize, dGr: usize, hprev: usize, dh: usize, dhRec: usize, drh: usize,
-  B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, resetAfter: i32, r0: i32, r1: i32): void {
+  tmp: usize, B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, resetAfter: i32, r0: i32, r1: i32): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const G = 3 * U;
@@ -438,10 +459,10 @@ export function gruBackwardF32(rkT: usize, h0: usize, mask: usize, recMask: usiz
       }
     }
     if (resetAfter != 0) {
-      mmRows(dGr + (<usize>(tin * G) << 2), T * G, rkT, U, dhRec, U, 0, U, G, r0, r1);
+      mmP(dGr + (<usize>(tin * G) << 2), T * G, rkTP, G * 16, G, dhRec, U, 0, 0, U, r0, r1, tmp);
     } else {
       // d(r * hm) = dzh R_h^T, then dzr, then the z/r part of dhm.
-      mmRows(dGx + (<usize>(tin * G + 2 * U) << 2), T * G, rkT + (<usize>(2 * U * U) << 2), U, drh, U, 0, U, U, r0, r1);
+      mmP(dGx + (<usize>(tin * G + 2 * U) << 2), T * G, rkTP + (<usize>(2 * U * 16) << 2), G * 16, U, drh, U, 0, 0, U, r0, r1, tmp);
       for (let b = r0; b < r1; b++) {
         if (isMasked(mask, b, tin, T)) continue;
         const dxr = dGx + (<usize>((b * T + tin) * G) << 2);
@@ -461,7 +482,7 @@ export function gruBackwardF32(rkT: usize, h0: usize, mask: usize, recMask: usiz
           st(drr + 2 * uB + q, ld(dxr + 2 * uB + q, n), n);
         }
       }
-      mmRows(dGx + (<usize>(tin * G) << 2), T * G, rkT, U, dhRec, U, 0, U, 2 * U, r0, r1);
+      mmP(dGx + (<usize>(tin * G) << 2), T * G, rkTP, G * 16, 2 * U, dhRec, U, 0, 0, U, r0, r1, tmp);
     }
     // dh_{t-1} = dhm * recMask + dh * z  (+ d(r*hm) * r * recMask without resetAfter)
     for (let b = r0; b < r1; b++) {
@@ -486,8 +507,9 @@ export function gruBackwardF32(rkT: usize, h0: usize, mask: usize, recMask: usiz
 // ---------------------------------------------------------------------------------------------
 // SimpleRNN: h = act(xp[tin] + hm R). No reserve beyond hs (act' comes from h).
 
-export function simpleRnnForwardF32(xp: usize, rk: usize, h0: usize, mask: usize, recMask: usize,
-  hs: usize, rp: usize, hm: usize, B: i32, T: i32, U: i32, goBack: i32, act: i32, r0: i32, r1: i32): void {
+export function simpleRnnForwardF32(xp: usize, rkP: usize, h0: usize, mask: usize, recMask: usize,
+  hs: usize, rp: usize, hm: usize, tmp: usize,
+  B: i32, T: i32, U: i32, goBack: i32, act: i32, r0: i32, r1: i32): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const uB = <usize>U << 2;
@@ -495,11 +517,11 @@ export function simpleRnnForwardF32(xp: usize, rk: usize, h0: usize, mask: usize
     const tin = goBack != 0 ? T - 1 - s : s;
     if (recMask != 0) {
       maskRows(h0, hs, recMask, hm, s, T, U, r0, r1);
-      mmRows(hm, U, rk, U, rp, U, 0, U, U, r0, r1);
+      mmP(hm, U, rkP, U * 16, U, rp, U, 0, 0, U, r0, r1, tmp);
     } else if (s == 0) {
-      mmRows(h0, U, rk, U, rp, U, 0, U, U, r0, r1);
+      mmP(h0, U, rkP, U * 16, U, rp, U, 0, 0, U, r0, r1, tmp);
     } else {
-      mmRows(hs + (<usize>((s - 1) * U) << 2), T * U, rk, U, rp, U, 0, U, U, r0, r1);
+      mmP(hs + (<usize>((s - 1) * U) << 2), T * U, rkP, U * 16, U, rp, U, 0, 0, U, r0, r1, tmp);
     }
     for (let b = r0; b < r1; b++) {
       const ho = hs + (<usize>((b * T + s) * U) << 2);
@@ -513,10 +535,10 @@ export function simpleRnnForwardF32(xp: usize, rk: usize, h0: usize, mask: usize
   }
 }
 
-/** SimpleRNN backward: dG [B, T, U] by tin, hprev [B, T, U] by tin, dh [B, U]; rkT = R^T. */
-export function simpleRnnBackwardF32(rkT: usize, h0: usize, mask: usize, recMask: usize, hs: usize, dhs: usize,
+/** SimpleRNN backward: dG [B, T, U] by tin, hprev [B, T, U] by tin, dh [B, U]; rkTP = R^T packed. */
+export function simpleRnnBackwardF32(rkTP: usize, h0: usize, mask: usize, recMask: usize, hs: usize, dhs: usize,
   dG: usize, hprev: usize, dh: usize, dhRec: usize,
-  B: i32, T: i32, U: i32, goBack: i32, act: i32, r0: i32, r1: i32): void {
+  tmp: usize, B: i32, T: i32, U: i32, goBack: i32, act: i32, r0: i32, r1: i32): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const uB = <usize>U << 2;
@@ -548,7 +570,7 @@ export function simpleRnnBackwardF32(rkT: usize, h0: usize, mask: usize, recMask
         st(hpo + q, recMask != 0 ? f32x4.mul(hv, ld(rm + q, n)) : hv, n);
       }
     }
-    mmRows(dG + (<usize>(tin * U) << 2), T * U, rkT, U, dhRec, U, 0, U, U, r0, r1);
+    mmP(dG + (<usize>(tin * U) << 2), T * U, rkTP, U * 16, U, dhRec, U, 0, 0, U, r0, r1, tmp);
     for (let b = r0; b < r1; b++) {
       if (isMasked(mask, b, tin, T)) continue;
       const src = dhRec + <usize>b * uB;

@@ -3,11 +3,14 @@
 // (src/backends/js/kernels/rnn.ts). Each call covers batch rows [0, B) through
 // backend.dispatch, so the thread pool can hand each worker a block of rows that runs the whole
 // sequence on its own; scratch buffers are row-indexed ([B, n]), so workers never share any.
+// The recurrent matrix (R forward, R^T backward) is first packed into the panels the kernels'
+// per-step product reads (rnnPackF32), once per call, into a scratch buffer all workers read.
 import type { Attrs, DataId, TensorInfo } from '../../backend.js';
 import type { WasmBackend } from '../index.js';
 
 /** The exports of assembly/rnn.ts (pointers are byte offsets into the heap; 0 = absent). */
 export interface RnnExports {
+  rnnPackF32(...args: number[]): void;
   lstmForwardF32(...args: number[]): void;
   lstmBackwardF32(...args: number[]): void;
   gruForwardF32(...args: number[]): void;
@@ -30,6 +33,12 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
       for (const id of ids) backend.disposeData(id);
     }
   };
+
+  /** Floats of rnnPackF32's panels for a [K, N] matrix: ceil(N / 16) panels of K x 16. */
+  const packed = (K: number, N: number) => Math.ceil(N / 16) * 16 * K;
+  /** Packs the [K, N] matrix at `src` (row stride `ld` floats) for the sequence kernels. */
+  const pack = (src: number, ld: number, K: number, N: number, dst: number) =>
+    backend.dispatch('rnnPackF32', [src, ld, N, K, dst], Math.ceil(N / 16));
 
   const masks = (attrs: Attrs, rest: TensorInfo[]) => {
     let k = 0;
@@ -54,10 +63,11 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const hs = out([B, T, U]);
     const cs = out([B, T, U]);
     const gates = out([B, T, G]);
-    withScratch([B * G, recMask ? B * U : 0], ([rp, hm]) => {
+    withScratch([packed(U, G), recMask ? B * U : 0, B * 16], ([rkP, hm, tmp]) => {
+      pack(p(rk), G, U, G, rkP);
       const args = [
         p(xp),
-        p(rk),
+        rkP,
         p(h0),
         p(c0),
         p(mask),
@@ -65,8 +75,8 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
         p(hs),
         p(cs),
         p(gates),
-        rp,
         hm,
+        tmp,
         B,
         T,
         U,
@@ -86,9 +96,10 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const hprev = out([B, T, U]);
     const dh = out([B, U]);
     const dc = out([B, U]);
-    withScratch([B * U], ([dhRec]) => {
+    withScratch([B * U, packed(4 * U, U), B * 16], ([dhRec, rkTP, tmp]) => {
+      pack(p(rkT), U, 4 * U, U, rkTP);
       const args = [
-        p(rkT),
+        rkTP,
         p(h0),
         p(c0),
         p(m.mask),
@@ -103,6 +114,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
         p(dh),
         p(dc),
         dhRec,
+        tmp,
         B,
         T,
         U,
@@ -121,10 +133,15 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const hs = out([B, T, U]);
     const gates = out([B, T, G]);
     const recH = out([B, T, U]);
-    withScratch([B * G, recMask ? B * U : 0], ([rp, hm]) => {
+    const resetAfter = attrs.resetAfter ? 1 : 0;
+    const scratch = [B * G, recMask ? B * U : 0, packed(U, G), resetAfter ? 0 : packed(U, U), B * 16];
+    withScratch(scratch, ([rp, hm, rkP, rkhP, tmp]) => {
+      pack(p(rk), G, U, G, rkP);
+      if (!resetAfter) pack(p(rk) + 8 * U, G, U, U, rkhP);
       const args = [
         p(xp),
-        p(rk),
+        rkP,
+        resetAfter ? 0 : rkhP,
         p(rbias),
         p(h0),
         p(mask),
@@ -134,6 +151,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
         p(recH),
         rp,
         hm,
+        tmp,
         B,
         T,
         U,
@@ -154,9 +172,10 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const dGr = out([B, T, 3 * U]);
     const hprev = out([B, T, U]);
     const dh = out([B, U]);
-    withScratch([B * U, B * U], ([dhRec, drh]) => {
+    withScratch([B * U, B * U, packed(3 * U, U), B * 16], ([dhRec, drh, rkTP, tmp]) => {
+      pack(p(rkT), U, 3 * U, U, rkTP);
       const args = [
-        p(rkT),
+        rkTP,
         p(h0),
         p(m.mask),
         p(m.recMask),
@@ -170,6 +189,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
         p(dh),
         dhRec,
         drh,
+        tmp,
         B,
         T,
         U,
@@ -186,16 +206,18 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const { mask, recMask } = masks(attrs, rest);
     const [B, T, U] = xp.shape;
     const hs = out([B, T, U]);
-    withScratch([B * U, recMask ? B * U : 0], ([rp, hm]) => {
+    withScratch([B * U, recMask ? B * U : 0, packed(U, U), B * 16], ([rp, hm, rkP, tmp]) => {
+      pack(p(rk), U, U, U, rkP);
       const args = [
         p(xp),
-        p(rk),
+        rkP,
         p(h0),
         p(mask),
         p(recMask),
         p(hs),
         rp,
         hm,
+        tmp,
         B,
         T,
         U,
@@ -215,9 +237,10 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const dG = out([B, T, U]);
     const hprev = out([B, T, U]);
     const dh = out([B, U]);
-    withScratch([B * U], ([dhRec]) => {
+    withScratch([B * U, packed(U, U), B * 16], ([dhRec, rkTP, tmp]) => {
+      pack(p(rkT), U, U, U, rkTP);
       const args = [
-        p(rkT),
+        rkTP,
         p(h0),
         p(m.mask),
         p(m.recMask),
@@ -227,6 +250,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
         p(hprev),
         p(dh),
         dhRec,
+        tmp,
         B,
         T,
         U,
