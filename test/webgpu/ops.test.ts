@@ -242,10 +242,10 @@ describeGpu('webgpu reductions and data movement vs the js oracle', () => {
       return out;
     }, 1e-4, 2e-5));
 
-  it('fft of long rows: radix-2 in workgroup memory (256, 2048) and the direct sum (3000), float32 sums against float64', () =>
+  it('fft of long rows: radix-2 in workgroup memory (256, 2048) and the direct sum (1000), float32 sums against float64', () =>
     vsJs(() => {
       const out: sg.Tensor[] = [];
-      for (const [rows, n] of [[3, 256], [1, 2048], [1, 3000]]) {
+      for (const [rows, n] of [[3, 256], [1, 2048], [1, 1000]]) {
         const z = sg.complex(sg.tensor(randArray(rows * n, n), [rows, n]), sg.tensor(randArray(rows * n, n + 1), [rows, n]));
         const f = sg.fft(z);
         out.push(sg.real(f), sg.imag(f), sg.real(sg.ifft(f)));
