@@ -149,11 +149,15 @@ async function bundle() {
     if (!modules.includes(f)) throw new Error(`pack-build: tsc wrote no ${f}`);
   // The groups: a top-level directory each (backends/<name> each); index.ts and ops/chain.ts in
   // none, so that they stay in dist/index.js, the one file with side effects.
+  // What dist/index.js always loads (the engine, the js and wasm backends, the thread settings):
+  // one group, so fewer, larger chunks.
+  const CORE = ['engine', 'backends', 'backends_js', 'backends_wasm', 'threads'];
   const groups = new Map();
   for (const f of modules) {
     if (KEEP.includes(f) || APART.includes(f) || f === 'index.js' || f === 'ops/chain.js') continue;
     const parts = f.split('/');
-    const name = (parts[0] === 'backends' && parts.length > 2 ? parts.slice(0, 2).join('_') : parts[0]).replace(/\.js$/, '');
+    const dir = (parts[0] === 'backends' && parts.length > 2 ? parts.slice(0, 2).join('_') : parts[0]).replace(/\.js$/, '');
+    const name = CORE.includes(dir) ? 'core' : dir;
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name).push(f);
   }
