@@ -32,7 +32,7 @@
 // smallKMax raised) measured 51.2 GFLOP/s against 50.8 through im2col + GEMM: a tap-table splat
 // costs about what the im2col copy saves, so K > 16 keeps im2col + GEMM. What does beat it there
 // is fewer multiplications: 3x3 stride-1 convolutions with channel counts multiples of 4 run
-// Winograd F(2x2, 3x3) (assembly/winograd.ts; the wasm backend picks it, winogradFits), 1.5-1.9x
+// Winograd F(4x4, 3x3) (assembly/winograd.ts; the wasm backend picks it, winogradFits), 2-3x
 // faster on that layer.
 // A 1x1, stride-1, unpadded convolution needs no im2col at all: x is already the matrix.
 //

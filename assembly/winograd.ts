@@ -8,7 +8,9 @@
 // output pixel; F(4x4, 3x3) computes each 4x4 output tile from a 6x6 input tile with 36 (4x
 // fewer), as 36 independent GEMMs over the transformed tiles, plus transforms of the input tiles
 // (V = B^T d B) and of the products (Y = A^T M A) that are a few additions and multiplications
-// by small constants, SIMD across 4 channels. The GEMMs are this module's packed GEMM. F(2x2,
+// by small constants, SIMD across 4 channels. The forward's GEMMs are this module's packed GEMM;
+// the filter gradient's (C x CO results summed over the tiles of a chunk, a short K that the
+// packed GEMM ran at ~80% of this speed) are a 4 x 8 register tile over V and Z as they lie. F(2x2,
 // 3x3) (16 products per 2x2 tile, 2.25x fewer than direct) ran here before: on the second
 // mnist_cnn layer the GEMMs were ~80% of its time, and F(4x4, 3x3) does 1.78x fewer products
 // (measured in src/backends/wasm/kernels/conv.ts, winogradFits). Rounding differs from the
@@ -34,7 +36,7 @@
 // 36 * chunk * (C + CO) floats (transformed tiles V and products M of `chunk` tiles); `work`: a
 // GEMM workspace. Allocates nothing.
 
-import { actScalar, gemmF32 } from './gemm';
+import { actScalar, gemmF32, madd } from './gemm';
 import { Act } from './codes';
 import { G_N, G_H, G_W, G_C, G_OH, G_OW, G_CO, G_PH, G_PW, gi } from './geom';
 
@@ -273,10 +275,10 @@ export function winogradF32(g: usize, x: usize, u: usize, bias: usize, out: usiz
  *   df = G^T (sum over tiles of V_t (.) (A dY_t A^T)) G
  * with V_t = B^T d_t B the forward's input tiles and dY_t the tile's 4x4 output gradient (zero
  * past OH, OW). Per chunk of tiles: the input transform (all C channels), the dy transform for
- * this column range, then for each of the 36 positions W[xi] (C x CW) += V[xi]^T Z[xi] (the
- * GEMM with beta = 1 after the first chunk); last, G^T W G per channel pair. Chunks start at
- * tile 0 whatever the column range and the GEMM's columns do not depend on each other, so a
- * split by columns gives the same bits. coStart and coEnd must be multiples of 4 (or CO).
+ * this column range, then for each of the 36 positions W[xi] (C x CW) += V[xi]^T Z[xi] (each
+ * element: its running sum, then the chunk's tiles added in order); last, G^T W G per channel
+ * pair. Chunks start at tile 0 whatever the column range and columns do not depend on each
+ * other, so a split by columns gives the same bits. `work` is not used (the call's shape). coStart and coEnd must be multiples of 4 (or CO).
  * buf: TMP_B bytes, then V (36 x chunk x C), Z (36 x chunk x CW) and W (36 x C x CW) floats.
  */
 export function winogradFilterGradF32(g: usize, x: usize, dy: usize, df: usize, work: usize,
@@ -335,11 +337,43 @@ export function winogradFilterGradF32(g: usize, x: usize, dy: usize, df: usize, 
         }
       }
     }
-    // W[xi] (C x CW) (+)= V[xi]^T (C x T) x Z[xi] (T x CW).
+    // W[xi] (C x CW) (+)= V[xi]^T (C x T) x Z[xi] (T x CW), straight from V's and Z's rows: 4
+    // channels x 8 columns a register tile, the tiles added in order onto W (zero at the first
+    // chunk). With CW % 8 == 4 the last tile reads 4 columns past a Z row (in bounds: the next
+    // row or plane, or W) into lanes that are not stored.
     const vPlane = <usize>T * <usize>C << 2;
+    const lvB = <usize>C << 2, lzB = <usize>CW << 2;
+    const first = t0 == 0;
     for (let xi = 0; xi < 36; xi++) {
-      gemmF32(1, 0, C, CW, T, vB + <usize>xi * vPlane, C, zB + <usize>xi * zPlane, CW,
-        wB + <usize>xi * wPlane, CW, 0, Act.Linear, t0 == 0 ? 0 : 1, work, 0, C, 0, CW);
+      const vX = vB + <usize>xi * vPlane, zX = zB + <usize>xi * zPlane, wX = wB + <usize>xi * wPlane;
+      for (let c = 0; c < C; c += 4) {
+        for (let j = 0; j < CW; j += 8) {
+          const w8 = CW - j >= 8;
+          const o = wX + ((<usize>c * <usize>CW + <usize>j) << 2);
+          let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+          if (!first) {
+            c00 = v128.load(o); c10 = v128.load(o + lzB); c20 = v128.load(o + 2 * lzB); c30 = v128.load(o + 3 * lzB);
+            if (w8) { c01 = v128.load(o, 16); c11 = v128.load(o + lzB, 16); c21 = v128.load(o + 2 * lzB, 16); c31 = v128.load(o + 3 * lzB, 16); }
+          }
+          let pa = vX + (<usize>c << 2), pb = zX + (<usize>j << 2);
+          const end = pb + <usize>T * lzB;
+          while (pb < end) {
+            const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+            let a = v128.load32_splat(pa);
+            c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+            a = v128.load32_splat(pa, 4);
+            c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+            a = v128.load32_splat(pa, 8);
+            c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+            a = v128.load32_splat(pa, 12);
+            c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+            pa += lvB;
+            pb += lzB;
+          }
+          v128.store(o, c00); v128.store(o + lzB, c10); v128.store(o + 2 * lzB, c20); v128.store(o + 3 * lzB, c30);
+          if (w8) { v128.store(o, c01, 16); v128.store(o + lzB, c11, 16); v128.store(o + 2 * lzB, c21, 16); v128.store(o + 3 * lzB, c31, 16); }
+        }
+      }
     }
   }
   // df[kh][kw][c][co] = (G^T W G)[kh][kw]: P = G^T W (3 x 6, in tmp), then P G per row.

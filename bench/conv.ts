@@ -4,8 +4,8 @@
 // tfjs-wasm registers no Conv2DBackpropFilter kernel, so its filter gradient is reported missing.
 //
 // FLOPs counted: 2 * N * OH * OW * KH * KW * C * CO for each of the three (the same products),
-// also where a kernel does fewer: Winograd F(2x2, 3x3) (3x3 stride-1 convolutions with channel
-// counts multiples of 4, e.g. the second layer, all three passes) multiplies 2.25x less, so its
+// also where a kernel does fewer: Winograd F(4x4, 3x3) (3x3 stride-1 convolutions with channel
+// counts multiples of 4, e.g. the second layer, all three passes) multiplies 4x less, so its
 // GFLOP/s are "direct-convolution equivalent", which is what a user's time per call reflects.
 // Optional args: `--tune` also sweeps the im2col chunk size (convTuning) for the forward;
 // `--compare` first measures the first layer through im2col + GEMM and through the small-K
@@ -119,13 +119,13 @@ export async function benchConv(args: string[]): Promise<void> {
       ['pass', 'im2col + GEMM', 'small-K', 'ratio'],
       PASSES.map((p) => [p, flops(s) / gemm[p] / 1e9, flops(s) / small[p] / 1e9, `${(gemm[p] / small[p]).toFixed(2)}x`]),
     );
-    // Winograd F(2x2, 3x3) against im2col + GEMM on the second layer.
+    // Winograd F(4x4, 3x3) against im2col + GEMM on the second layer.
     const s2 = CONV_SHAPES[1];
     convTuning.winograd = false;
     const plain = simdgradTimes(s2);
     convTuning.winograd = true;
     const wino = simdgradTimes(s2);
-    console.log(`\n${s2.name}, 1 thread, GFLOP/s (direct-convolution FLOPs): im2col + GEMM vs Winograd F(2x2, 3x3)`);
+    console.log(`\n${s2.name}, 1 thread, GFLOP/s (direct-convolution FLOPs): im2col + GEMM vs Winograd F(4x4, 3x3)`);
     printTable(
       ['pass', 'im2col + GEMM', 'Winograd', 'ratio'],
       PASSES.map((p) => [p, flops(s2) / plain[p] / 1e9, flops(s2) / wino[p] / 1e9, `${(plain[p] / wino[p]).toFixed(2)}x`]),

@@ -90,8 +90,10 @@ export const convTuning = { colBytes: 192 * 1024, filterRows: 512, winograd: tru
  * Measured on the second mnist_cnn layer, [128,26,26,32] * 3x3x32x64, one thread, in
  * direct-convolution GFLOP/s (`npm run bench -- conv --compare`, idle machine): im2col + GEMM
  * forward 50.6, input gradient 48.8, filter gradient 49.5; F(2x2, 3x3) 93.8, 74.2 and 93. F(4x4,
- * 3x3) against F(2x2, 3x3), interleaved on the loaded machine (scratch/cnn/ab.mjs, 1 thread):
- * forward 1.6-1.7x, input gradient 1.3-1.4x, filter gradient 1.45x.
+ * 3x3) against F(2x2, 3x3), 1 thread, the same build otherwise, interleaved, in CPU time (the
+ * machine was shared; the kernels called on the mnist shapes, 32 images): forward 1.67x, input
+ * gradient 1.22x (its 26 x 26 output takes 7 x 7 tiles, 28 x 28), filter gradient 1.57x (1.26x
+ * with the packed GEMM).
  */
 export function winogradFits(g: ConvGeom): boolean {
   return (
