@@ -122,6 +122,8 @@ export async function benchOverhead(args: string[]): Promise<void> {
       ['after one event-loop turn', max(g(yielded, 'best')), median(g(yielded, 'median')), median(g(yielded, 'first'))],
     ],
   );
+  const ch = (s: Json[]) => s.map((o) => JSON.stringify(o.chunks ?? null)).join(' ');
+  console.log(`chunks run per thread [caller, worker], per process: synchronous ${ch(sync)}; after a turn ${ch(yielded)}`);
 
   console.log('\nSizes');
   printTable(

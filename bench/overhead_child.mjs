@@ -52,7 +52,9 @@ if (mode === 'cold') {
     ms.push(performance.now() - t0);
   }
   const gf = ms.slice(1).map((m) => (2 * n * n * n) / (m * 1e6)).sort((x, y) => x - y);
-  out({ mode, n, threads, calls: ms.length, best: gf[gf.length - 1], median: gf[gf.length >> 1], first: (2 * n * n * n) / (ms[0] * 1e6) });
+  // Chunks each thread ran (caller first; the pool's counters): a worker that missed calls shows here.
+  const chunks = sg.engine().backend.threadsInfo?.().chunks;
+  out({ mode, n, threads, calls: ms.length, best: gf[gf.length - 1], median: gf[gf.length >> 1], first: (2 * n * n * n) / (ms[0] * 1e6), chunks });
   sg.dispose([a, b]);
   sg.setThreads(1);
 } else if (mode === 'ops') {
