@@ -22,9 +22,12 @@ import time
 
 p = argparse.ArgumentParser()
 p.add_argument("--lib", required=True, choices=["torch", "jax"])
-p.add_argument("--workload", required=True, choices=["mlp", "cnn", "lstm"])
+p.add_argument("--workload", required=True, choices=["mlp", "cnn", "lstm", "gemm"])
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--reps", type=int, default=3)
+# gemm (torch only; bench/profile.ts' `profile gemm`): [[M, K, N, transposeA, transposeB], ...] as
+# JSON; prints GFLOP/s of torch.mm per shape, best of --reps calls.
+p.add_argument("--shapes", default="[]")
 a = p.parse_args()
 
 SIZES = {"mlp": 6400, "cnn": 1280}
@@ -75,6 +78,21 @@ def run_torch():
         return
     torch.set_num_threads(a.threads)
     nn = torch.nn
+    if a.workload == "gemm":
+        rates = []
+        for m, k, n, ta, tb in json.loads(a.shapes):
+            x = torch.rand(k, m).t() if ta else torch.rand(m, k)
+            w = torch.rand(n, k).t() if tb else torch.rand(k, n)
+            for _ in range(10):  # warm-up (the first calls on a thread count start its pool)
+                torch.mm(x, w)
+            best = float("inf")
+            for _ in range(a.reps):
+                t0 = time.perf_counter()
+                torch.mm(x, w)
+                best = min(best, time.perf_counter() - t0)
+            rates.append(2 * m * n * k / best / 1e9)
+        emit(torch.__version__, rates, "GFLOP/s")
+        return
     torch.manual_seed(0)
     if a.workload == "lstm":
         import numpy as np

@@ -1,5 +1,5 @@
 // `npm run bench -- profile [mlp|cnn] [steps] [threads]`: where one training step's time goes.
-// `npm run bench -- profile gemm [reps]`: the MLP's GEMMs alone, 1 and 2 threads.
+// `npm run bench -- profile gemm [reps]`: the MLP's GEMMs alone, 1 and 2 threads, beside PyTorch's torch.mm (.venv).
 // Trains the walk-through MLP (bench/train.ts's model: 784-256-128-10, dropout, RMSprop, batch
 // 128) and Keras' mnist_cnn (bench/train_cnn.ts's model, Adadelta, batch 128) one batch at a
 // time as fit() runs a step (the batch sliced out of the data, model.trainStep inside a scope),
@@ -7,7 +7,9 @@
 // code path), and prints per step: ms, share of the step, and for the GEMM-shaped kernels
 // (MatMul, FusedMatMul, Conv and its two gradients) GFLOP/s counted as 2 x multiply-adds of the
 // direct product (so Winograd convs can exceed the limit) against the 128-bit limit: PEAK_CORE
-// (the dev box's measured f32x4 mul+add peak, one core) x the threads. "engine + js" is the
+// (the dev box's measured f32x4 mul+add peak, one core) x the threads, and against the ceiling
+// of the GEMM's own micro-kernel measured on the machine at hand (bench/gemm-ceiling.ts: its inner
+// loop alone on L1-resident panels, for the build in use) x the threads. "engine + js" is the
 // step's time outside any kernel: tape, gradient bookkeeping, tensor objects, the fit loop.
 import * as sg from '../src/index.js';
 import { setThreads } from '../src/threads.js';
@@ -17,6 +19,10 @@ import type { Attrs, KernelFunc, TensorInfo } from '../src/backends/backend.js';
 import { walkthroughMlp, data as mlpData } from './train.js';
 import { mnistCnn, data as cnnData } from './train_cnn.js';
 import { printTable, saveResults } from './harness.js';
+import { gemmCeiling } from './gemm-ceiling.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 /** GFLOP/s of one core at the 128-bit SIMD limit on the dev box (f32x4 mul + add, Zen 5, V8). */
 export const PEAK_CORE = 66;
@@ -81,7 +87,11 @@ function instrument(): { table: Map<string, Entry>; step: { i: number }; restore
       const ms = performance.now() - t0;
       const key = keyOf(name, ins, attrs);
       let e = table.get(key);
-      if (!e) table.set(key, (e = { calls: 0, perStep: [], flops: flopsOf(name, ins, attrs, out as TensorInfo | TensorInfo[]) }));
+      if (!e)
+        table.set(
+          key,
+          (e = { calls: 0, perStep: [], flops: flopsOf(name, ins, attrs, out as TensorInfo | TensorInfo[]) }),
+        );
       e.calls++;
       e.perStep[step.i] = (e.perStep[step.i] ?? 0) + ms;
       return out;
@@ -97,7 +107,17 @@ interface Profile {
   stepMs: number;
   bareStepMs: number;
   /** Per kernel: calls per step, its best ms over the steps, share of the best step, GFLOP/s. */
-  rows: { kernel: string; calls: number; ms: number; share: number; gflops?: number; ofPeak?: number }[];
+  rows: {
+    kernel: string;
+    calls: number;
+    ms: number;
+    share: number;
+    gflops?: number;
+    ofPeak?: number;
+    ofCeiling?: number;
+  }[];
+  /** GFLOP/s of the GEMM micro-kernel alone on this machine, one thread, for the build in use. */
+  ceiling: number;
 }
 
 /**
@@ -162,29 +182,48 @@ export async function profileModel(which: 'mlp' | 'cnn', steps: number, threads:
   dispose();
   const best = (v: number[]) => Math.min(...v.filter((t) => t !== undefined));
   const peak = PEAK_CORE * threads;
+  const ceiling = kernelCeiling();
   const rows = [...table.entries()].map(([kernel, e]) => {
     const ms = best(e.perStep);
     const gflops = e.flops ? (e.flops * (e.calls / steps)) / (ms * 1e6) : undefined;
-    return { kernel, calls: e.calls / steps, ms, share: 0, gflops, ofPeak: gflops ? gflops / peak : undefined };
+    const ofCeiling = gflops ? gflops / (ceiling * threads) : undefined;
+    return {
+      kernel,
+      calls: e.calls / steps,
+      ms,
+      share: 0,
+      gflops,
+      ofPeak: gflops ? gflops / peak : undefined,
+      ofCeiling,
+    };
   });
-  rows.push({ kernel: 'engine + js (outside kernels)', calls: 0, ms: best(outside), share: 0, gflops: undefined, ofPeak: undefined });
+  rows.push({
+    kernel: 'engine + js (outside kernels)',
+    calls: 0,
+    ms: best(outside),
+    share: 0,
+    gflops: undefined,
+    ofPeak: undefined,
+    ofCeiling: undefined,
+  });
   // The sum of the best figures: a step with every part at its least disturbed.
   const stepMs = rows.reduce((a, r) => a + r.ms, 0);
   for (const r of rows) r.share = r.ms / stepMs;
   rows.sort((a, b) => b.ms - a.ms);
-  return { model: which, threads, steps, stepMs, bareStepMs: best(bare), rows };
+  return { model: which, threads, steps, stepMs, bareStepMs: best(bare), rows, ceiling };
 }
 
 function print(p: Profile): void {
-  const name = p.model === 'mlp' ? 'walk-through MLP (784-256-128-10, RMSprop)' : "mnist_cnn (Adadelta)";
+  const name = p.model === 'mlp' ? 'walk-through MLP (784-256-128-10, RMSprop)' : 'mnist_cnn (Adadelta)';
   console.log(
     `\n${name}, batch ${BATCH}, ${p.threads} thread(s), ${p.steps} steps, ` +
       `${sg.getRelaxedSimd() ? 'relaxed-SIMD' : 'plain SIMD'} build, Node ${process.versions.node}: ` +
       `best step ${p.bareStepMs.toFixed(2)} ms untimed (${Math.round((BATCH * 1000) / p.bareStepMs)} samples/s), ` +
-      `${p.stepMs.toFixed(2)} ms as the sum of each part's best; limit ${PEAK_CORE * p.threads} GFLOP/s`,
+      `${p.stepMs.toFixed(2)} ms as the sum of each part's best; limit ${PEAK_CORE * p.threads} GFLOP/s; ` +
+      `micro-kernel ceiling here ${(p.ceiling * p.threads).toFixed(1)} GFLOP/s (${p.ceiling.toFixed(1)} a thread)`,
   );
   printTable(
-    ['kernel [input shapes] path', 'calls', 'ms/step', 'share', 'GFLOP/s', 'of limit'],
+    ['kernel [input shapes] path', 'calls', 'ms/step', 'share', 'GFLOP/s', 'of limit', 'of ceiling'],
     p.rows
       .filter((r) => r.share >= 0.003)
       .map((r) => [
@@ -194,6 +233,7 @@ function print(p: Profile): void {
         `${(100 * r.share).toFixed(1)}%`,
         r.gflops ? r.gflops.toFixed(1) : '',
         r.ofPeak ? `${(100 * r.ofPeak).toFixed(0)}%` : '',
+        r.ofCeiling ? `${(100 * r.ofCeiling).toFixed(0)}%` : '',
       ]),
   );
 }
@@ -214,9 +254,11 @@ export const MLP_GEMMS: [number, number, number, boolean, boolean, string][] = [
  * the 128-bit limit; with `SG_RELAXED=0` in the environment on the plain SIMD build where the
  * runtime would take the relaxed one (to compare the two under Node 22; see benchProfile).
  */
-export async function profileGemms(reps: number): Promise<{ label: string; shape: string; gflops: number[] }[]> {
+export async function profileGemms(
+  reps: number,
+): Promise<{ label: string; shape: string; gflops: number[]; torch: number[] }[]> {
   await sg.setBackend('wasm');
-  const rows: { label: string; shape: string; gflops: number[] }[] = [];
+  const rows: { label: string; shape: string; gflops: number[]; torch: number[] }[] = [];
   for (const [M, K, N, tA, tB, label] of MLP_GEMMS) {
     const a = sg.randomUniform(tA ? [K, M] : [M, K], -1, 1, 'float32', 1);
     const b = sg.randomUniform(tB ? [N, K] : [K, N], -1, 1, 'float32', 2);
@@ -232,25 +274,92 @@ export async function profileGemms(reps: number): Promise<{ label: string; shape
       gflops.push((2 * M * N * K) / (best * 1e6));
     }
     sg.dispose([a, b]);
-    rows.push({ label, shape: `${M}x${K}x${N}${tA ? ' tA' : ''}${tB ? ' tB' : ''}`, gflops });
+    rows.push({ label, shape: `${M}x${K}x${N}${tA ? ' tA' : ''}${tB ? ' tB' : ''}`, gflops, torch: [] });
   }
   setThreads(2);
+  const torch = [1, 2].map((t) => torchGemms(t, reps));
+  rows.forEach((r, i) => (r.torch = torch.map((t) => (Array.isArray(t) ? t[i] : NaN))));
+  const ceiling = kernelCeiling();
   console.log(
     `\nThe MLP's GEMMs alone (M x K x N), best of ${reps} calls; ${sg.getRelaxedSimd() ? 'relaxed-SIMD' : 'plain SIMD'} build, ` +
-      `Node ${process.versions.node}; limit ${PEAK_CORE} GFLOP/s a thread`,
+      `Node ${process.versions.node}; limit ${PEAK_CORE} GFLOP/s a thread; micro-kernel ceiling here ` +
+      `${ceiling.toFixed(1)} GFLOP/s a thread; PyTorch torch.mm ${typeof torch[0] === 'string' ? torch[0] : 'on the same shapes'}`,
   );
+  const pct = (v: number, of: number) => `${((100 * v) / of).toFixed(0)}%`;
+  const tv = (v: number) => (Number.isNaN(v) ? '-' : v.toFixed(1));
   printTable(
-    ['GEMM', 'M x K x N', '1 thread GFLOP/s', 'of limit', '2 threads GFLOP/s', 'of limit'],
+    [
+      'GEMM',
+      'M x K x N',
+      '1 thread GFLOP/s',
+      'of limit',
+      'of ceiling',
+      'torch 1T',
+      '2 threads',
+      'of limit',
+      'of ceiling',
+      'torch 2T',
+    ],
     rows.map((r) => [
       r.label,
       r.shape,
       r.gflops[0].toFixed(1),
-      `${((100 * r.gflops[0]) / PEAK_CORE).toFixed(0)}%`,
+      pct(r.gflops[0], PEAK_CORE),
+      pct(r.gflops[0], ceiling),
+      tv(r.torch[0]),
       r.gflops[1].toFixed(1),
-      `${((100 * r.gflops[1]) / (2 * PEAK_CORE)).toFixed(0)}%`,
+      pct(r.gflops[1], 2 * PEAK_CORE),
+      pct(r.gflops[1], 2 * ceiling),
+      tv(r.torch[1]),
     ]),
   );
   return rows;
+}
+
+/** The micro-kernel ceiling (GFLOP/s, one thread) for the build the backend runs. */
+function kernelCeiling(): number {
+  const c = gemmCeiling();
+  return sg.getRelaxedSimd() && c.fma !== null ? c.fma : c.plain;
+}
+
+/** torch.mm GFLOP/s on MLP_GEMMS' shapes (bench/native_peers.py in the project's .venv), or why not. */
+function torchGemms(threads: number, reps: number): number[] | string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const py = `${root}.venv/bin/python`;
+  if (!existsSync(py)) return 'not installed (no .venv)';
+  const shapes = JSON.stringify(MLP_GEMMS.map(([M, K, N, tA, tB]) => [M, K, N, tA ? 1 : 0, tB ? 1 : 0]));
+  const script = fileURLToPath(new URL('./native_peers.py', import.meta.url));
+  try {
+    const out = execFileSync(
+      py,
+      [
+        script,
+        '--lib',
+        'torch',
+        '--workload',
+        'gemm',
+        '--threads',
+        String(threads),
+        '--reps',
+        String(reps),
+        '--shapes',
+        shapes,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const line = out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop();
+    const r = line ? (JSON.parse(line) as { value?: number[]; error?: string }) : { error: 'no result' };
+    return r.value ?? r.error ?? 'no result';
+  } catch (e) {
+    return `failed: ${String((e as { stderr?: string }).stderr ?? e)
+      .trim()
+      .split('\n')
+      .pop()}`;
+  }
 }
 
 /**
@@ -263,7 +372,8 @@ export async function benchProfile(args: string[]): Promise<void> {
   if (process.env.SG_RELAXED === '0') sg.setRelaxedSimd(false);
   if (args.includes('gemm')) {
     const reps = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);
-    console.log(`results: ${saveResults('profile-gemm', { peakCore: PEAK_CORE, rows: await profileGemms(reps) })}`);
+    const rows = await profileGemms(reps);
+    console.log(`results: ${saveResults('profile-gemm', { peakCore: PEAK_CORE, ceiling: gemmCeiling(), rows })}`);
     return;
   }
   const nums = args.filter((a) => /^\d+$/.test(a)).map(Number);
