@@ -66,6 +66,17 @@ export interface BabiMemnnSettings {
   OPTIMIZER: 'rmsprop' | 'adam';
   /** Samples per gradient step: 32 (the original's, default). */
   BATCH_SIZE: number;
+  /** The rate of the model's four dropout layers: 0.3 (the original's, default). */
+  DROPOUT: number;
+  /** Clip each weight's gradient to this L2 norm (Keras' clipnorm); 0 (default): no clipping. */
+  CLIPNORM: number;
+  /**
+   * Validation blocks (5 questions each), drawn apart from the training and test sets; 0 (default):
+   * the test set validates, as in Keras' example.
+   */
+  N_VAL_BLOCKS: number;
+  /** Stop training after the first epoch whose validation accuracy reaches this; 0 (default): never. */
+  STOP_AT: number;
 }
 
 /** Settings from the environment, Keras' example's values by default. */
@@ -80,6 +91,10 @@ export function settingsFromEnv(env: Record<string, string | undefined> = proces
     LR: Number(env.LR ?? 0.001),
     OPTIMIZER: env.OPTIMIZER === 'adam' ? 'adam' : 'rmsprop',
     BATCH_SIZE: Number(env.BATCH_SIZE ?? 32),
+    DROPOUT: Number(env.DROPOUT ?? 0.3),
+    CLIPNORM: Number(env.CLIPNORM ?? 0),
+    N_VAL_BLOCKS: Number(env.N_VAL_BLOCKS ?? 0),
+    STOP_AT: Number(env.STOP_AT ?? 0),
   };
 }
 
@@ -93,15 +108,23 @@ export interface BabiMemnnResult {
   testAccuracy: number;
   /** Training loss per epoch. */
   losses: number[];
-  /** Test accuracy per epoch. */
+  /** Validation accuracy per epoch (the test set's unless N_VAL_BLOCKS > 0). */
   valAccuracies: number[];
+  /** Epochs trained (fewer than EPOCHS when STOP_AT stopped the run). */
+  epochs: number;
 }
 
 /**
  * The memory network of Keras' example for stories of `storyMaxlen` and questions of `queryMaxlen`
  * word indices over `vocabSize` words; initializers and dropout seeded from `seed`.
  */
-export function buildModel(storyMaxlen: number, queryMaxlen: number, vocabSize: number, seed: number): sg.LayersModel {
+export function buildModel(
+  storyMaxlen: number,
+  queryMaxlen: number,
+  vocabSize: number,
+  seed: number,
+  dropout = 0.3,
+): sg.LayersModel {
   // Seeded initializers (Keras' defaults, each with its own seed), so a run is reproducible.
   let nextSeed = seed;
   const seeded = (className: string, config: Record<string, unknown> = {}) => ({
@@ -120,13 +143,13 @@ export function buildModel(storyMaxlen: number, queryMaxlen: number, vocabSize: 
   // Encoders: the story into memories m [batch, story, 64] and outputs c [batch, story, query].
   const inputEncoderM = sg.sequential();
   inputEncoderM.add(emb(64));
-  inputEncoderM.add(sg.layers.dropout({ rate: 0.3, seed }));
+  inputEncoderM.add(sg.layers.dropout({ rate: dropout, seed }));
   const inputEncoderC = sg.sequential();
   inputEncoderC.add(emb(queryMaxlen));
-  inputEncoderC.add(sg.layers.dropout({ rate: 0.3, seed: seed + 1 }));
+  inputEncoderC.add(sg.layers.dropout({ rate: dropout, seed: seed + 1 }));
   const questionEncoder = sg.sequential();
   questionEncoder.add(emb(64));
-  questionEncoder.add(sg.layers.dropout({ rate: 0.3, seed: seed + 2 }));
+  questionEncoder.add(sg.layers.dropout({ rate: dropout, seed: seed + 2 }));
 
   const inputEncodedM = inputEncoderM.apply(inputSequence) as sg.SymbolicTensor;
   const inputEncodedC = inputEncoderC.apply(inputSequence) as sg.SymbolicTensor;
@@ -141,7 +164,7 @@ export function buildModel(storyMaxlen: number, queryMaxlen: number, vocabSize: 
   answer = sg.layers
     .lstm({ units: 32, kernelInitializer: seeded('GlorotUniform'), recurrentInitializer: seeded('Orthogonal') })
     .apply(answer) as sg.SymbolicTensor;
-  answer = sg.layers.dropout({ rate: 0.3, seed: seed + 3 }).apply(answer) as sg.SymbolicTensor;
+  answer = sg.layers.dropout({ rate: dropout, seed: seed + 3 }).apply(answer) as sg.SymbolicTensor;
   answer = sg.layers
     .dense({ units: vocabSize, kernelInitializer: seeded('GlorotUniform') })
     .apply(answer) as sg.SymbolicTensor;
@@ -153,10 +176,13 @@ export function buildModel(storyMaxlen: number, queryMaxlen: number, vocabSize: 
 /** Builds, trains and evaluates the memory network; frees everything it made. */
 export async function run(settings: BabiMemnnSettings): Promise<BabiMemnnResult> {
   const { EPOCHS, TASK, N_BLOCKS, N_TEST_BLOCKS, SEED, VERBOSE, LR, OPTIMIZER, BATCH_SIZE } = settings;
-  const data = babiData(TASK, N_BLOCKS, N_TEST_BLOCKS, SEED);
+  const { DROPOUT, CLIPNORM, N_VAL_BLOCKS, STOP_AT } = settings;
+  const data = babiData(TASK, N_BLOCKS, N_TEST_BLOCKS, SEED, N_VAL_BLOCKS);
   const { storyMaxlen, queryMaxlen, vocabSize } = data;
   console.log(
-    `bAbI-style task ${TASK} (generated, seed ${SEED}): ${data.train.length} train / ${data.test.length} test questions`,
+    `bAbI-style task ${TASK} (generated, seed ${SEED}): ${data.train.length} train / ` +
+      (N_VAL_BLOCKS > 0 ? `${data.val.length} validation / ` : '') +
+      `${data.test.length} test questions`,
   );
   console.log(
     `Vocab size: ${vocabSize} unique words; story max length: ${storyMaxlen} words; query max length: ${queryMaxlen} words`,
@@ -171,18 +197,24 @@ export async function run(settings: BabiMemnnSettings): Promise<BabiMemnnResult>
   };
   const train = tensors(data.train);
   const test = tensors(data.test);
+  const val = N_VAL_BLOCKS > 0 ? tensors(data.val) : test;
 
-  const model = buildModel(storyMaxlen, queryMaxlen, vocabSize, SEED);
+  const model = buildModel(storyMaxlen, queryMaxlen, vocabSize, SEED, DROPOUT);
   if (VERBOSE) model.summary();
-  const optimizer =
-    OPTIMIZER === 'adam' ? sg.optimizers.adam({ learningRate: LR }) : sg.optimizers.rmsprop({ learningRate: LR });
+  const optArgs = { learningRate: LR, ...(CLIPNORM > 0 ? { clipnorm: CLIPNORM } : {}) };
+  const optimizer = OPTIMIZER === 'adam' ? sg.optimizers.adam(optArgs) : sg.optimizers.rmsprop(optArgs);
   model.compile({ optimizer, loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
   const history = await model.fit([train.stories, train.queries], train.answers, {
     batchSize: BATCH_SIZE,
     epochs: EPOCHS,
     verbose: VERBOSE,
     seed: SEED, // the per-epoch shuffles: with the seeded initializers and dropout, a run is reproducible
-    validationData: [[test.stories, test.queries], test.answers],
+    validationData: [[val.stories, val.queries], val.answers],
+    callbacks: {
+      onEpochEnd: (_epoch, logs) => {
+        if (STOP_AT > 0 && (logs?.val_accuracy ?? 0) >= STOP_AT) model.stopTraining = true;
+      },
+    },
   });
   const [testLoss, testAccuracy] = model.evaluate([test.stories, test.queries], test.answers, {
     verbose: 0,
@@ -200,8 +232,10 @@ export async function run(settings: BabiMemnnSettings): Promise<BabiMemnnResult>
     testAccuracy,
     losses: history.history.loss as number[],
     valAccuracies: (history.history.val_accuracy ?? []) as number[],
+    epochs: (history.history.loss as number[]).length,
   };
   sg.dispose([train.stories, train.queries, train.answers, test.stories, test.queries, test.answers]);
+  if (val !== test) sg.dispose([val.stories, val.queries, val.answers]);
   model.dispose();
   optimizer.dispose(); // passed as an instance: the model does not own it
   return result;

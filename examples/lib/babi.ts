@@ -210,12 +210,20 @@ export function vectorize(samples: BabiSample[], storyMaxlen: number, queryMaxle
   };
 }
 
-/** Train and test samples of a task, the lengths Keras would compute, and the vocabulary size (+1 for padding). */
-export function babiData(task: 1 | 2, nTrainBlocks: number, nTestBlocks: number, seed: number) {
+/**
+ * Train and test samples of a task (and `nValBlocks` blocks of validation samples, drawn apart from
+ * both, for early stopping without looking at the test set), the lengths Keras would compute, and
+ * the vocabulary size (+1 for padding).
+ */
+export function babiData(task: 1 | 2, nTrainBlocks: number, nTestBlocks: number, seed: number, nValBlocks = 0) {
   const train = parseStories(babiText(task, nTrainBlocks, seed));
   const test = parseStories(babiText(task, nTestBlocks, seed + 1_000_003));
-  const all = [...train, ...test];
-  const storyMaxlen = Math.max(...all.map((s) => s.story.flat().length));
-  const queryMaxlen = Math.max(...all.map((s) => s.question.length));
-  return { train, test, storyMaxlen, queryMaxlen, vocabSize: BABI_VOCAB.length + 1 };
+  const val = nValBlocks > 0 ? parseStories(babiText(task, nValBlocks, seed + 2_000_006)) : [];
+  let storyMaxlen = 0;
+  let queryMaxlen = 0;
+  for (const s of [...train, ...test, ...val]) {
+    storyMaxlen = Math.max(storyMaxlen, s.story.reduce((n, st) => n + st.length, 0));
+    queryMaxlen = Math.max(queryMaxlen, s.question.length);
+  }
+  return { train, val, test, storyMaxlen, queryMaxlen, vocabSize: BABI_VOCAB.length + 1 };
 }
