@@ -152,12 +152,31 @@ async function bundle() {
   // What dist/index.js always loads (the engine, the js and wasm backends, the thread settings):
   // one group, so fewer, larger chunks.
   const CORE = ['engine', 'backends', 'backends_js', 'backends_wasm', 'threads'];
+  // The modules every app loads: what index.ts's own code and ops/chain.ts (the Tensor methods)
+  // import, and their imports. They form one group, so that a chunk never mixes them with a
+  // module an app may leave out (a bundler keeps a chunk's top-level calls, e.g. registerGradient,
+  // once anything of the chunk is used).
+  const always = new Set();
+  const importsOf = (f, reexports) => {
+    const text = readFileSync(join(staged, f), 'utf8');
+    const kinds = reexports ? 'import|export' : 'import';
+    const re = new RegExp(`(?:^|\\n)\\s*(?:${kinds})\\s(?:[^;'"]*?\\sfrom\\s*)?['"](\\.{1,2}/[^'"]+)['"]`, 'g');
+    return [...text.matchAll(re)].map((m) => rel(staged, resolve(dirname(join(staged, f)), m[1])));
+  };
+  const pendingAlways = [...importsOf('index.js', false), 'ops/chain.js'];
+  while (pendingAlways.length) {
+    const f = pendingAlways.pop();
+    if (always.has(f) || !modules.includes(f) || KEEP.includes(f)) continue;
+    always.add(f);
+    pendingAlways.push(...importsOf(f, true));
+  }
+  if (always.size < 20) throw new Error(`pack-build: only ${always.size} modules found behind index.ts and chain.ts`);
   const groups = new Map();
   for (const f of modules) {
     if (KEEP.includes(f) || APART.includes(f) || f === 'index.js' || f === 'ops/chain.js') continue;
     const parts = f.split('/');
     const dir = (parts[0] === 'backends' && parts.length > 2 ? parts.slice(0, 2).join('_') : parts[0]).replace(/\.js$/, '');
-    const name = CORE.includes(dir) ? 'core' : dir;
+    const name = always.has(f) ? 'always' : CORE.includes(dir) ? 'core' : dir;
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name).push(f);
   }
