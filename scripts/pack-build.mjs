@@ -11,13 +11,16 @@
 //     package's "exports" allow no deep imports, so nothing can name them). They stay in dist/ and
 //     out of the tarball. Issue 17: ~77 KB of the 2.4 MB.
 //   - dist/*.js: tsc's ~260 ES modules, bundled (esbuild, code splitting) into ~55 files: issue 17's
-//     cold start, where Node spent most of a fresh process loading modules one by one (a first
-//     matMul took ~83 ms, ~4x less once bundled). One bundle for everyone would have defeated the
+//     cold start, where Node spent most of a fresh process loading modules one by one (import,
+//     instantiate and a first matMul took ~83 ms; ~0.4x of that bundled, `node
+//     bench/overhead_layout.mjs`). One bundle for everyone would have defeated the
 //     bundlers' tree-shaking (a single module keeps every top-level statement it cannot prove
 //     pure: layers, models and io in an app that only adds two tensors), and a second copy for
-//     Node would have cost ~1 MB of the 2 MB package. So the modules are grouped by directory
-//     (ops, layers, models, io, engine, ...): each group is an entry of the build, esbuild puts
-//     every module into the chunk of the groups that reach it, and the chunks stay side-effect
+//     Node would have cost ~1 MB of the 2 MB package. So the modules are grouped: what every app
+//     loads (the imports of index.ts's code and of ops/chain.ts, transitively), then the rest by
+//     directory (ops, layers, models, io, ...; engine and backends together): each group is an
+//     entry of the build, esbuild puts every module into the chunk of the groups that reach it
+//     (~50 files), `export * as` namespace objects are made pure, and the chunks stay side-effect
 //     free (package.json "sideEffects" lists dist/index.js only: it holds index.ts, which
 //     registers the backends, and ops/chain.ts, which installs the Tensor methods, since only
 //     index.ts imports them). A bundler still drops what an app does not reach, chunk by chunk,
