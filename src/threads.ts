@@ -16,8 +16,11 @@ const listeners = new Set<() => void>();
  * Sets the number of threads the wasm backend's kernels use: the calling thread plus `n - 1`
  * workers sharing its WebAssembly memory (worker_threads in Node, Web Workers in browsers). The
  * default is the number of cores. `setThreads(1)` stops the workers; the pool starts again,
- * lazily, on the next kernel call large enough to split. Results do not depend on `n`: every
- * kernel computes each output element the same way however its range is cut.
+ * lazily, on the next kernel call large enough to split (in Node that call waits until the
+ * workers are up, so code that never awaits uses them at once; in a browser workers start only
+ * while the event loop runs: `await sg.ready()` after `setThreads` starts them and waits for them).
+ * Results do not depend on `n`: every kernel computes each output element the same way however
+ * its range is cut.
  *
  * Without SharedArrayBuffer (a web page served without COOP/COEP headers, an old runtime)
  * simdgrad runs on one thread whatever `n` is, and says so once on the console.
