@@ -77,19 +77,21 @@ export function rnnPackF32(b: usize, ldb: i32, N: i32, K: i32, dst: usize, p0: i
 function mmP(a: usize, lda: i32, bp: usize, pStride: i32, K: i32, c: usize, ldc: i32,
   bias: usize, ldbias: i32, N: i32, r0: i32, r1: i32, tmp: usize): void {
   const ldaB = <usize>lda << 2, ldcB = <usize>ldc << 2, lbB = <usize>ldbias << 2;
-  const kB = <usize>K << 2;
+  const kB = <usize>K << 6;
   for (let r = r0; r < r1; r += 2) {
     const r2 = r + 1 < r1 ? r + 1 : r;
-    const a0 = a + <usize>r * ldaB, a1 = a + <usize>r2 * ldaB;
+    const d = <usize>(r2 - r) * ldaB; // the second row's offset from the first (0: a lone row)
     for (let j = 0; j < N; j += 16) {
       const pj = bp + (<usize>(j >> 4) * <usize>pStride << 2);
       const nB = <usize>min(16, N - j) << 2;
       const jB = <usize>j << 2;
       let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
       let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      let pa = a + <usize>r * ldaB;
       let pb = pj;
-      for (let o: usize = 0; o < kB; o += 4) {
-        const x0 = v128.load32_splat(a0 + o), x1 = v128.load32_splat(a1 + o);
+      const end = pj + kB;
+      while (pb < end) {
+        const x0 = v128.load32_splat(pa), x1 = v128.load32_splat(pa + d);
         let bv = v128.load(pb);
         s00 = f32x4.add(s00, f32x4.mul(x0, bv)); s10 = f32x4.add(s10, f32x4.mul(x1, bv));
         bv = v128.load(pb, 16);
@@ -98,6 +100,7 @@ function mmP(a: usize, lda: i32, bp: usize, pStride: i32, K: i32, c: usize, ldc:
         s02 = f32x4.add(s02, f32x4.mul(x0, bv)); s12 = f32x4.add(s12, f32x4.mul(x1, bv));
         bv = v128.load(pb, 48);
         s03 = f32x4.add(s03, f32x4.mul(x0, bv)); s13 = f32x4.add(s13, f32x4.mul(x1, bv));
+        pa += 4;
         pb += 64;
       }
       const ragged = nB < 64;
