@@ -20,6 +20,13 @@ export const shapeDefs: CpuKernelDef[] = [
     outShape: ([x], attrs) => ({ shape: (attrs.perm as number[]).map((p) => x.shape[p]), dtype: x.dtype }),
     run: ([x], out, infos, attrs, outShape) => {
       const perm = attrs.perm as number[];
+      if (perm.length === 2 && perm[0] === 1) {
+        // A matrix transpose (the recurrent kernels' R^T on every backward pass): plain loops,
+        // not the index walk (~18 ns an element: 1.5 ms for a [128, 512] matrix).
+        const [rows, cols] = infos[0].shape;
+        for (let j = 0, o = 0; j < cols; j++) for (let i = 0; i < rows; i++) out[o++] = x[i * cols + j];
+        return;
+      }
       const inStrides = stridesOf(infos[0].shape);
       const st = perm.map((p) => inStrides[p]);
       forEachIndex(outShape, (i, idx) => {
