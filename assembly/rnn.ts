@@ -32,7 +32,7 @@
 // (rnnPackF32, once per call, shared read-only by all ranges).
 
 import { fsplat } from './simdmath';
-import { actRow, addRow, dact4, ld, st } from './rnn_act';
+import { actRow, addRow, dact4, dactK, ld, SIGMOID, st, TANH } from './rnn_act';
 
 // ---------------------------------------------------------------------------------------------
 // The per-step product: C[r, 0:N] = sum_k A[r, k] * B[k, 0:N] (+ bias row) for r in [r0, r1).
@@ -225,6 +225,36 @@ export function lstmForwardF32(xp: usize, rkP: usize, h0: usize, c0: usize, mask
 }
 
 /**
+ * dG, the carried dc and hprev of one row for units [j0, j1) (see lstmBackwardF32). `known`
+ * (a constant at each call): act and recAct are constants too and j1 - j0 a multiple of 4.
+ */
+// @ts-ignore: decorator
+@inline function lstmBackVecs(j0: i32, j1: i32, U: i32, gr: usize, tcr: usize, dhb: usize, dcb: usize,
+  cp: usize, dgr: usize, hp: usize, hpo: usize, rm: usize, recMask: usize, act: i32, recAct: i32,
+  known: bool): void {
+  const uB = <usize>U << 2;
+  for (let j = j0; j < j1; j += 4) {
+    const n = known ? 4 : min(4, U - j);
+    const q = <usize>j << 2;
+    const i = ld(gr + q, n), f = ld(gr + uB + q, n), g = ld(gr + 2 * uB + q, n), o = ld(gr + 3 * uB + q, n);
+    const tc = ld(tcr + q, n);
+    const dhv = ld(dhb + q, n);
+    const dcv = f32x4.add(ld(dcb + q, n), f32x4.mul(f32x4.mul(dhv, o), dactK(tc, act, known)));
+    const dzi = f32x4.mul(f32x4.mul(dcv, g), dactK(i, recAct, known));
+    const dzf = f32x4.mul(f32x4.mul(dcv, ld(cp + q, n)), dactK(f, recAct, known));
+    const dzg = f32x4.mul(f32x4.mul(dcv, i), dactK(g, act, known));
+    const dzo = f32x4.mul(f32x4.mul(dhv, tc), dactK(o, recAct, known));
+    st(dgr + q, dzi, n);
+    st(dgr + uB + q, dzf, n);
+    st(dgr + 2 * uB + q, dzg, n);
+    st(dgr + 3 * uB + q, dzo, n);
+    st(dcb + q, f32x4.mul(dcv, f), n);
+    const hv = ld(hp + q, n);
+    st(hpo + q, recMask != 0 ? f32x4.mul(hv, ld(rm + q, n)) : hv, n);
+  }
+}
+
+/**
  * LSTM backward through time. dhs, dcs [B, T, U]: gradients of the per-step h and c outputs.
  * Writes dG [B, T, 4U] (gradient of xp, by tin), hprev [B, T, U] (h_{t-1} * recMask by tin, the
  * left operand of dR = hprev^T dG), dh/dc [B, U] (carried, finally dh0/dc0). rkTP: R^T [4U, U]
@@ -274,25 +304,14 @@ export function lstmBackwardF32(rkTP: usize, h0: usize, c0: usize, mask: usize, 
         // act(c) of the step into this row of dhRec (free until the product below writes it).
         const tcr = dhRec + <usize>b * uB;
         actRow(cs + off, tcr, U, act);
-        for (let j = 0; j < U; j += 4) {
-          const n = min(4, U - j);
-          const q = <usize>j << 2;
-          const i = ld(gr + q, n), f = ld(gr + uB + q, n), g = ld(gr + 2 * uB + q, n), o = ld(gr + 3 * uB + q, n);
-          const tc = ld(tcr + q, n);
-          const dhv = ld(dhb + q, n);
-          const dcv = f32x4.add(ld(dcb + q, n), f32x4.mul(f32x4.mul(dhv, o), dact4(tc, act)));
-          const dzi = f32x4.mul(f32x4.mul(dcv, g), dact4(i, recAct));
-          const dzf = f32x4.mul(f32x4.mul(dcv, ld(cp + q, n)), dact4(f, recAct));
-          const dzg = f32x4.mul(f32x4.mul(dcv, i), dact4(g, act));
-          const dzo = f32x4.mul(f32x4.mul(dhv, tc), dact4(o, recAct));
-          st(dgr + q, dzi, n);
-          st(dgr + uB + q, dzf, n);
-          st(dgr + 2 * uB + q, dzg, n);
-          st(dgr + 3 * uB + q, dzo, n);
-          st(dcb + q, f32x4.mul(dcv, f), n);
-          const hv = ld(hp + q, n);
-          st(hpo + q, recMask != 0 ? f32x4.mul(hv, ld(rm + q, n)) : hv, n);
+        // Keras' defaults (tanh, sigmoid) over whole vectors with the derivatives inlined, then
+        // the rest (other activations, the 1..3 tail) through calls: same arithmetic per lane.
+        let j = 0;
+        if (act == TANH && recAct == SIGMOID) {
+          j = U & ~3;
+          lstmBackVecs(0, j, U, gr, tcr, dhb, dcb, cp, dgr, hp, hpo, rm, recMask, TANH, SIGMOID, true);
         }
+        lstmBackVecs(j, U, U, gr, tcr, dhb, dcb, cp, dgr, hp, hpo, rm, recMask, act, recAct, false);
       }
       mmP(dG + (<usize>(tin * G) << 2), T * G, rkTP, G * 16, G, direct ? dh : dhRec, U, 0, 0, U, rb, re, tmp);
       if (!direct) for (let b = rb; b < re; b++) {

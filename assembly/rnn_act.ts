@@ -8,9 +8,9 @@ import { mapLoop, OpSigmoid, OpTanh } from './unary';
 // @ts-ignore: decorator
 @inline const LINEAR: i32 = 0;
 // @ts-ignore: decorator
-@inline const TANH: i32 = 1;
+@inline export const TANH: i32 = 1;
 // @ts-ignore: decorator
-@inline const SIGMOID: i32 = 2;
+@inline export const SIGMOID: i32 = 2;
 // @ts-ignore: decorator
 @inline const HARD_SIGMOID: i32 = 3;
 // @ts-ignore: decorator
