@@ -44,7 +44,7 @@
 //   EPOCHS=8 N_BLOCKS=400 N_TEST_BLOCKS=100 LR=0.01 npx tsx --tsconfig tsconfig.examples.json examples/babi_memnn.ts
 //   EPOCHS=30 OPTIMIZER=adam LR=0.01 N_TEST_BLOCKS=100 npx tsx --tsconfig tsconfig.examples.json examples/babi_memnn.ts
 import * as sg from 'simdgrad';
-import { babiData, vectorize } from './lib/babi.js';
+import { babiData, vectorizeFlat } from './lib/babi.js';
 
 /** The run's settings (environment variables of the same names when run as a script). */
 export interface BabiMemnnSettings {
@@ -188,11 +188,11 @@ export async function run(settings: BabiMemnnSettings): Promise<BabiMemnnResult>
     `Vocab size: ${vocabSize} unique words; story max length: ${storyMaxlen} words; query max length: ${queryMaxlen} words`,
   );
   const tensors = (samples: typeof data.train) => {
-    const v = vectorize(samples, storyMaxlen, queryMaxlen);
+    const v = vectorizeFlat(samples, storyMaxlen, queryMaxlen);
     return {
-      stories: sg.tensor(v.stories.flat(), [samples.length, storyMaxlen], 'int32'),
-      queries: sg.tensor(v.queries.flat(), [samples.length, queryMaxlen], 'int32'),
-      answers: sg.tensor(v.answers, [samples.length], 'float32'),
+      stories: sg.tensor(v.stories, [samples.length, storyMaxlen], 'int32'),
+      queries: sg.tensor(v.queries, [samples.length, queryMaxlen], 'int32'),
+      answers: sg.tensor(Float32Array.from(v.answers), [samples.length], 'float32'),
     };
   };
   const train = tensors(data.train);

@@ -193,21 +193,41 @@ export function parseStories(text: string): BabiSample[] {
 
 /** Keras' vectorize_stories: index lists padded in front (pad_sequences' default) to the given lengths. */
 export function vectorize(samples: BabiSample[], storyMaxlen: number, queryMaxlen: number) {
+  const v = vectorizeFlat(samples, storyMaxlen, queryMaxlen);
+  const rows = (a: Int32Array, n: number) => samples.map((_, i) => Array.from(a.subarray(i * n, (i + 1) * n)));
+  return { stories: rows(v.stories, storyMaxlen), queries: rows(v.queries, queryMaxlen), answers: Array.from(v.answers) };
+}
+
+/**
+ * {@link vectorize} into flat row-major arrays ([samples, storyMaxlen], [samples, queryMaxlen] and
+ * [samples]), ready for tensors: no per-sample lists (40,000 questions in a few ms).
+ */
+export function vectorizeFlat(samples: BabiSample[], storyMaxlen: number, queryMaxlen: number) {
   const idx = new Map(BABI_VOCAB.map((w, i) => [w, i + 1]));
   const id = (w: string) => {
     const i = idx.get(w);
     if (i === undefined) throw new Error(`vectorize: '${w}' is not in the bAbI vocabulary`);
     return i;
   };
-  const pad = (seq: number[], n: number) => {
-    const s = seq.slice(-n);
-    return [...new Array<number>(n - s.length).fill(0), ...s];
+  const stories = new Int32Array(samples.length * storyMaxlen);
+  const queries = new Int32Array(samples.length * queryMaxlen);
+  const answers = new Int32Array(samples.length);
+  // Pre-padding keeps the last n tokens, right-aligned in the row (pad_sequences' 'pre' padding and truncating).
+  const put = (out: Int32Array, row: number, n: number, words: string[]) => {
+    let at = (row + 1) * n;
+    for (let k = words.length - 1; k >= 0 && at > row * n; k--) out[--at] = id(words[k]);
   };
-  return {
-    stories: samples.map((s) => pad(s.story.flat().map(id), storyMaxlen)),
-    queries: samples.map((s) => pad(s.question.map(id), queryMaxlen)),
-    answers: samples.map((s) => id(s.answer)),
-  };
+  samples.forEach((s, i) => {
+    // The story's statements back to front, each statement's tokens back to front.
+    let at = (i + 1) * storyMaxlen;
+    for (let j = s.story.length - 1; j >= 0 && at > i * storyMaxlen; j--) {
+      const st = s.story[j];
+      for (let k = st.length - 1; k >= 0 && at > i * storyMaxlen; k--) stories[--at] = id(st[k]);
+    }
+    put(queries, i, queryMaxlen, s.question);
+    answers[i] = id(s.answer);
+  });
+  return { stories, queries, answers };
 }
 
 /**

@@ -98,33 +98,50 @@ describe('bAbI-style generator', () => {
 });
 
 describe('example babi_memnn', () => {
-  // The issue's 0.95 is reached by the example's default run (0.960 after 120 epochs of 10,000
-  // questions, Keras 3 0.953 on the same data; 533 s of CPU time), not in a CI-sized run: this
-  // model holds a plateau near 0.54 for thousands of steps, in Keras 3 as here (see the header;
-  // its fastest setting found, Adam(0.01), leaves it after ~4,000 steps and reaches 0.79 after
-  // 30 epochs of 10,000 questions, 157 s of CPU time). The CI run is 8 epochs of 2,000 questions
-  // at RMSprop 0.01, seeded end to end (data, initializers, dropout, fit's shuffles): 0.470 on
-  // generated task 1, against a bar of 0.42 (answering a place blindly: about 0.17).
-  it('builds the memory network and learns generated task 1 past blind guessing in a seeded CI-sized run', async () => {
-    process.env.EPOCHS = process.env.BABI_MEMNN_EPOCHS ?? '8';
-    process.env.LR = process.env.BABI_MEMNN_LR ?? '0.01';
-    process.env.N_BLOCKS = '400';
-    process.env.N_TEST_BLOCKS = '100';
-    process.env.TASK = '1';
-    process.env.VERBOSE = process.env.BABI_VERBOSE ?? '0';
+  // The issue's bar: >= 0.95 on held-out generated task-1 questions in a seeded CI-sized run. The
+  // model (Keras' architecture, unchanged) holds a plateau near 0.54 for thousands of steps (in
+  // Keras 3 as here; the original's RMSprop(0.001) run leaves it after ~15,000 steps). This run:
+  // Adam(0.005), batch 32, dropout off, 40,000 training questions from the generator above (qa1's
+  // grammar and distribution), stopping after the first epoch whose accuracy on 500 validation
+  // questions (drawn apart from train and test) reaches 0.97, then 1,000 test questions. Seeded
+  // end to end (data, initializers, fit's shuffles): validation 0.574 0.548 0.880 0.942 0.964
+  // 0.986, test 0.982 (6 epochs, 83 s here at load 3-4). If kernel changes alter the float sums the
+  // curve moves (seeds leave the plateau after 2-6 epochs of 40,000), so EPOCHS allows 8.
+  it('reaches 0.95 on held-out generated task-1 questions in a seeded CI-sized run', async () => {
+    Object.assign(process.env, {
+      EPOCHS: process.env.BABI_MEMNN_EPOCHS ?? '8',
+      N_BLOCKS: '8000',
+      N_VAL_BLOCKS: '100',
+      N_TEST_BLOCKS: '200',
+      TASK: '1',
+      SEED: '1337',
+      OPTIMIZER: 'adam',
+      LR: '0.005',
+      BATCH_SIZE: '32',
+      DROPOUT: '0',
+      STOP_AT: '0.97',
+      VERBOSE: process.env.BABI_VERBOSE ?? '0',
+    });
     const before = sg.memory().numTensors;
+    const t0 = performance.now();
     const ex = await import('../../examples/babi_memnn.js');
+    console.log(
+      `babi_memnn CI run: ${((performance.now() - t0) / 1000).toFixed(1)} s, validation accuracy by epoch ` +
+        `${ex.result.valAccuracies.map((v: number) => v.toFixed(3)).join(' ')}, test ${ex.result.testAccuracy.toFixed(3)}`,
+    );
     expect(ex.result.storyMaxlen).toBeLessThanOrEqual(68);
     expect(ex.result.queryMaxlen).toBe(4);
     // Keras' summary: 3 embeddings (36 x 64, 36 x 4, 36 x 64), LSTM(story + 64 -> 32), Dense(32 -> 36).
     const lstmIn = ex.result.storyMaxlen + 64; // response [query, story] next to the question's 64
     expect(ex.result.params).toBe(36 * 64 * 2 + 36 * 4 + 4 * (lstmIn * 32 + 32 * 32 + 32) + 32 * 36 + 36);
     expect(ex.result.losses[ex.result.losses.length - 1]).toBeLessThan(ex.result.losses[0]);
-    expect(ex.result.testAccuracy).toBeGreaterThanOrEqual(0.42);
+    expect(ex.result.testAccuracy).toBeGreaterThanOrEqual(0.95);
     expect(sg.memory().numTensors).toBe(before);
-  }, 300_000);
+  }, 600_000);
 
   it('is deterministic: the same settings give the same losses and accuracies, another seed does not', async () => {
+    // A tiny run at import if this test runs alone (the module runs its environment's settings once).
+    Object.assign(process.env, { EPOCHS: '1', N_BLOCKS: '2', N_TEST_BLOCKS: '1', N_VAL_BLOCKS: '0', VERBOSE: '0' });
     const ex = await import('../../examples/babi_memnn.js');
     const small = {
       ...ex.settingsFromEnv({}),
