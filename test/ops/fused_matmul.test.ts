@@ -74,6 +74,19 @@ describe.each(BACKENDS)('fused.matMul on %s', (backend) => {
     },
   );
 
+  it('relu and relu6 keep NaN (as sg.relu and tfjs), -0 becomes 0', () => {
+    const a = sg.tensor([[NaN], [2], [-0], [-3]]);
+    const b = sg.tensor([[1]]);
+    const ys = (['relu', 'relu6'] as const).map((activation) => take(sg.fused.matMul({ a, b, activation })));
+    for (const t of [a, b]) t.dispose();
+    for (const y of ys) {
+      expect(Number.isNaN(y[0])).toBe(true);
+      expect(y[1]).toBe(2);
+      expect(Object.is(y[2], 0)).toBe(true);
+      expect(Object.is(y[3], 0)).toBe(true);
+    }
+  });
+
   it('a broadcastable non-vector bias works; errors name the op', () => {
     const a = sg.ones([2, 3]);
     const b = sg.ones([3, 2]);

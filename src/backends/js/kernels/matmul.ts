@@ -45,7 +45,7 @@ export function matMulGeometry(a: TensorInfo, b: TensorInfo, tA: boolean, tB: bo
 export function applyAct(act: number, v: number): number {
   switch (act) {
     case Act.Relu:
-      return v > 0 ? v : 0;
+      return Math.max(v, 0); // NaN stays NaN, as the unary relu and wasm's f32.max
     case Act.Relu6:
       return Math.min(Math.max(v, 0), 6);
     case Act.Sigmoid:
