@@ -9,7 +9,7 @@
 // FFT and ComplexAbs (the spectral ops over complex64 views) run natively too.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
-import { checkNoLeaks, randArray } from '../helpers.js';
+import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
 import { describeGpu, vsJs } from './helpers.js';
 
 /** int32 ids that exist only on the GPU on webgpu (an Add's result has no host copy). */
@@ -252,4 +252,26 @@ describeGpu('webgpu reductions and data movement vs the js oracle', () => {
       }
       return out;
     }, 1e-4, 2e-3));
+
+  it('fft of a row longer than 2048 with a host copy (4096) runs the CPU kernel: counted fallback, values against js', async () => {
+    const n = 4096;
+    const make = () => sg.complex(sg.tensor(randArray(n, 70), [1, n]), sg.tensor(randArray(n, 71), [1, n]));
+    await sg.setBackend('js');
+    const ref = sg.tidy(() => { const f = sg.fft(make()); return [sg.real(f), sg.imag(f)]; });
+    const expected = [Array.from(ref[0].dataSync()), Array.from(ref[1].dataSync())];
+    sg.dispose(ref);
+    await sg.setBackend('webgpu');
+    expect(sg.webgpu.fallbacks()).toEqual({});
+    const z = sg.tidy(make);
+    await z.data(); // the host copy the fallback needs
+    const f = sg.fft(z);
+    const parts = [sg.real(f), sg.imag(f)];
+    try {
+      expect(sg.webgpu.fallbacks()).toEqual({ FFT: 1 });
+      for (let k = 0; k < 2; k++) expectClose(Array.from(await parts[k].data()), expected[k], 1e-4, 1e-4);
+    } finally {
+      sg.dispose([z, f, ...parts]);
+      sg.webgpu.resetFallbacks(); // the suite's end check: nothing else fell back
+    }
+  });
 });

@@ -614,7 +614,7 @@ export class WebGPUBackend implements Backend {
    * kernel (`fallbacks()`). An input that exists only on the GPU cannot be read synchronously, so
    * that case throws an error naming the kernel.
    */
-  private runFallback(name: string, fn: KernelFunc, ins: TensorInfo[], attrs: Attrs): TensorInfo | TensorInfo[] {
+  runFallback(name: string, fn: KernelFunc, ins: TensorInfo[], attrs: Attrs): TensorInfo | TensorInfo[] {
     const host = this.fallback!;
     const values = ins.map((t, i) => {
       const v = this.hostValues(t.dataId);

@@ -2,8 +2,9 @@
 // real and imaginary parts; src/ops/complex.ts makes the views). Contract: src/backends/js/kernels/fft.ts.
 //
 // FFT: rows whose length is a power of two up to 2048 run radix-2 in workgroup memory (one
-// workgroup a row, O(n log n), the CPU kernel's algorithm); any other length computes each output
-// element's DFT sum directly, O(n) each (O(n^2) a row, where the CPU kernel runs Bluestein). The twiddles
+// workgroup a row, O(n log n), the CPU kernel's algorithm); other lengths up to 2048 compute each output
+// element's DFT sum directly, O(n) each (O(n^2) a row, where the CPU kernel runs Bluestein); longer rows
+// run the CPU kernel through the counted fallback when the input has a host copy (DIRECT_MAX). The twiddles
 // cos / sin(2 pi m / n) come from a table made on the host in float64 (WGSL's f32 sin/cos lose
 // accuracy for large arguments), indexed by m = j k mod n kept exact in integers. Sums in float32
 // (the CPU kernel works in float64): errors grow like sqrt(n) ulps of the row's magnitude.
@@ -102,16 +103,27 @@ function twiddles(n: number): Float32Array {
   return t;
 }
 
-registerWebGPUKernel('FFT', ([x], attrs, gpu: WebGPUBackend): TensorInfo => {
-  const y = gpu.makeOutput(x.shape, 'float32');
+/**
+ * Longest row the direct DFT sum takes when the input has a host copy: longer rows that are not
+ * radix-2 (every length above 2048, powers of two included) run the CPU kernel (Bluestein, float64)
+ * through the counted fallback, since the sum costs n^2 a row (n = 16384: 74 s on SwiftShader, 0.13 s
+ * on wasm). An input that lives only on the GPU cannot be read synchronously, so it keeps the sum.
+ */
+const DIRECT_MAX = 2048;
+
+registerWebGPUKernel('FFT', ([x], attrs, gpu: WebGPUBackend): TensorInfo | TensorInfo[] => {
   const n = x.shape[x.shape.length - 2];
+  const radix2 = (n & (n - 1)) === 0 && n > 1 && n <= RADIX2_MAX;
+  const host = gpu.fallback?.kernels.get('FFT');
+  if (!radix2 && n > DIRECT_MAX && host && gpu.hostValues(x.dataId)) return gpu.runFallback('FFT', host, [x], attrs);
+  const y = gpu.makeOutput(x.shape, 'float32');
   const total = x.shape.reduce((a, b) => a * b, 1) / 2;
   if (total === 0) return y;
   const tw = twiddles(n);
   const table: TensorInfo = { dataId: gpu.write(tw, tw.length, 'float32'), shape: [tw.length], dtype: 'float32' };
   try {
     const rows = total / n;
-    if ((n & (n - 1)) === 0 && n > 1 && n <= RADIX2_MAX) {
+    if (radix2) {
       const groups: [number, number, number] = rows <= MAX_GROUPS ? [rows, 1, 1] : [MAX_GROUPS, Math.ceil(rows / MAX_GROUPS), 1];
       const params = [rows, n, attrs.inverse ? 1 : 0, attrs.normalize ? 1 : 0, Math.round(Math.log2(n))];
       dispatch(gpu, { key: 'FFTRadix2', code: cachedCode('FFTRadix2', radix2Wgsl), workgroups: groups, params }, [x, table], [y]);
