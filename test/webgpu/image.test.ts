@@ -141,6 +141,20 @@ describeGpu('webgpu image kernels vs the js oracle', () => {
       ];
     }));
 
+  it('cropAndResize with a NaN box coordinate reads NaN as on the CPU (host table, GPU-only boxes, bilinear); outside wins', () =>
+    vsJs(() => {
+      const img = sg.tensor(Array.from({ length: 16 }, (_, i) => i + 1), [1, 4, 4, 1]);
+      // NaN y1; NaN x2 with y outside (extrapolation on the CPU); a plain box
+      const boxes = sg.tensor([NaN, 0, 1, 1, -2, 0, -1, NaN, 0, 0, 1, 1], [3, 4]);
+      const ind = sg.tensor([0, 0, 0], [3], 'int32');
+      const gpuBoxes = sg.add(boxes, 0); // no host copy on webgpu: the float32 shader path
+      return [
+        sg.image.cropAndResize(img, boxes, ind, [2, 2], 'nearest', 7),
+        sg.image.cropAndResize(img, gpuBoxes, ind, [2, 2], 'nearest', 7),
+        sg.image.cropAndResize(img, boxes, ind, [2, 2], 'bilinear', 7),
+      ];
+    }));
+
   it('image.transform: every fill mode and interpolation, per-image and shared transforms; gradients', () =>
     vsJs(() => {
       const x = r([2, 5, 4, 2], 4);

@@ -171,7 +171,9 @@ const CROP_PARAMS = ['total', 'B', 'H', 'W', 'C', 'ch', 'cw', 'bilinear', 'ext']
 /** As the js kernel: box i's crop of image boxInd[i], sampled at ch x cw points, extrapolationValue outside. */
 function cropWgsl(): string {
   const body = `${inputDecl('X', 0)}${inputDecl('Bx', 1)}@group(0) @binding(2) var<storage, read> Bi: array<i32>;
-${outputDecl('Out', 3)}${FLAT_MAIN}
+${outputDecl('Out', 3)}
+fn isNan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+${FLAT_MAIN}
   let c = i % P.C; let x = (i / P.C) % P.cw; let y = (i / (P.C * P.cw)) % P.ch; let bx = i / (P.C * P.cw * P.ch);
   let y1 = Bx[bx * 4]; let x1 = Bx[bx * 4 + 1]; let y2 = Bx[bx * 4 + 2]; let x2 = Bx[bx * 4 + 3];
   let b = Bi[bx];
@@ -181,6 +183,9 @@ ${outputDecl('Out', 3)}${FLAT_MAIN}
   var inX = 0.5 * (x1 + x2) * Wm;
   if (P.cw > 1) { inX = x1 * Wm + f32(x) * (((x2 - x1) * Wm) / f32(P.cw - 1)); }
   if (b < 0 || b >= P.B || inY < 0.0 || inY > Hm || inX < 0.0 || inX > Wm) { Out[i] = bitcast<f32>(P.ext); return; }
+  // a NaN coordinate passes the test above and reads NaN on the CPU (img[NaN]); a NaN made at run
+  // time (a constant NaN does not compile)
+  if (isNan(inY) || isNan(inX)) { Out[i] = bitcast<f32>(P.ext | 0x7fc00000); return; }
   let base = b * P.H;
   if (P.bilinear != 0) {
     let top = i32(floor(inY)); let bottom = i32(ceil(inY)); let yl = inY - floor(inY);
@@ -200,7 +205,7 @@ ${outputDecl('Out', 3)}${FLAT_MAIN}
   return withParams(body, CROP_PARAMS, 4);
 }
 
-/** Nearest cropAndResize from a host table: Tab[bx * (ch + cw) + y] the row, [.. + ch + x] the column (-1: outside). */
+/** Nearest cropAndResize from a host table: Tab[bx * (ch + cw) + y] the row, [.. + ch + x] the column (-1: outside, -2: NaN). */
 function cropTableWgsl(): string {
   const body = `${inputDecl('X', 0)}@group(0) @binding(1) var<storage, read> Bi: array<i32>;
 @group(0) @binding(2) var<storage, read> Tab: array<i32>;
@@ -208,14 +213,19 @@ ${outputDecl('Out', 3)}${FLAT_MAIN}
   let c = i % P.C; let x = (i / P.C) % P.cw; let y = (i / (P.C * P.cw)) % P.ch; let bx = i / (P.C * P.cw * P.ch);
   let b = Bi[bx];
   let cy = Tab[bx * (P.ch + P.cw) + y]; let cx = Tab[bx * (P.ch + P.cw) + P.ch + x];
-  if (b < 0 || b >= P.B || cy < 0 || cx < 0) { Out[i] = bitcast<f32>(P.ext); return; }
+  if (b < 0 || b >= P.B || cy == -1 || cx == -1) { Out[i] = bitcast<f32>(P.ext); return; }
+  if (cy < 0 || cx < 0) { Out[i] = bitcast<f32>(P.ext | 0x7fc00000); return; } // -2: a NaN coordinate, NaN as on the CPU
   Out[i] = X[((b * P.H + cy) * P.W + cx) * P.C + c];
 }
 `;
   return withParams(body, CROP_PARAMS, 4);
 }
 
-/** The nearest rows and columns of each box, as the CPU kernel computes them (float64), -1 outside. */
+/**
+ * The nearest rows and columns of each box, as the CPU kernel computes them (float64): -1 outside
+ * (extrapolationValue), -2 for a NaN coordinate, which the CPU kernel's range test lets through to
+ * read NaN (unless the other coordinate is outside).
+ */
 function cropTable(boxes: ArrayLike<number>, n: number, H: number, W: number, ch: number, cw: number): Int32Array {
   const t = new Int32Array(n * (ch + cw));
   for (let i = 0; i < n; i++) {
@@ -225,11 +235,11 @@ function cropTable(boxes: ArrayLike<number>, n: number, H: number, W: number, ch
     const o = i * (ch + cw);
     for (let y = 0; y < ch; y++) {
       const inY = ch > 1 ? y1 * (H - 1) + y * hScale : 0.5 * (y1 + y2) * (H - 1);
-      t[o + y] = inY >= 0 && inY <= H - 1 ? Math.round(inY) : -1;
+      t[o + y] = inY < 0 || inY > H - 1 ? -1 : Number.isNaN(inY) ? -2 : Math.round(inY);
     }
     for (let x = 0; x < cw; x++) {
       const inX = cw > 1 ? x1 * (W - 1) + x * wScale : 0.5 * (x1 + x2) * (W - 1);
-      t[o + ch + x] = inX >= 0 && inX <= W - 1 ? Math.round(inX) : -1;
+      t[o + ch + x] = inX < 0 || inX > W - 1 ? -1 : Number.isNaN(inX) ? -2 : Math.round(inX);
     }
   }
   return t;
