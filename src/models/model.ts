@@ -333,7 +333,11 @@ export class LayersModel extends Layer {
       const v = i < r.losses.length ? r.losses[i] : divNum(r.metricSums[i - r.losses.length], r.metricCounts[i - r.losses.length]);
       if (v !== undefined) logs[name] = v;
     });
-    return { ...logs, ...r.extra };
+    const out: StepLogs = { ...logs, ...r.extra };
+    // An override may drop some of these pending reads; one that rejects (a GPU-side index error
+    // reported at the next read) must not then be an unhandled rejection. Awaiting it still throws.
+    for (const v of Object.values(out)) if (v instanceof Promise) v.catch(() => {});
+    return out;
   }
 
   /** Whether `trainStep` was overridden (fit then runs it instead of the built-in step). @internal */

@@ -274,4 +274,32 @@ describeGpu('webgpu reductions and data movement vs the js oracle', () => {
       sg.webgpu.resetFallbacks(); // the suite's end check: nothing else fell back
     }
   });
+
+  it("a trainStep override that drops super.trainStep()'s pending reads: a GPU-only id out of range is no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    class Dropping extends sg.LayersModel {
+      override trainStep(data: sg.StepData): sg.StepLogs {
+        super.trainStep(data); // its loss read is the one that reports the index error
+        return { steps: 1 };
+      }
+    }
+    const inp = sg.input({ shape: [2], dtype: 'int32' });
+    const e = sg.layers.embedding({ inputDim: 5, outputDim: 3 }).apply(inp) as sg.SymbolicTensor;
+    const model = new Dropping({ inputs: inp, outputs: sg.layers.flatten().apply(e) as sg.SymbolicTensor });
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = sg.tensor([1, 2, 3, 9], [2, 2], 'int32'); // 9 >= inputDim; fit slices the batch on the GPU
+    const y = sg.zeros([2, 6]);
+    try {
+      const h = await model.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0 });
+      expect(h.history).toEqual({ steps: [1] });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      sg.dispose([x, y]);
+      model.dispose();
+    }
+  });
 });
