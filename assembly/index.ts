@@ -9,6 +9,6 @@ export * from './optim';
 export * from './conv';
 export * from './rnn';
 export * from './conv_lstm';
-export { winogradFilterF32, winogradF32, winogradFilterGradF32 } from './winograd';
+export { winogradFilterF32, winogradF32, winogradFilterGradF32, allFiniteF32 } from './winograd';
 export * from './attention';
 export { dropoutF32 } from './dropout';

@@ -3,6 +3,7 @@
 //   winogradFilterF32(f, C, CO, u, flip)            u[36, Cin, Cout] = G g G^T per channel pair
 //   winogradF32(g, x, u, bias, out, act, work, buf, chunk, tileStart, tileEnd)
 //   winogradFilterGradF32(g, x, dy, df, work, buf, chunk, coStart, coEnd)
+//   allFiniteF32(p, n)                              1: no NaN or infinity among n floats at p
 //
 // Why: a 3x3 convolution through im2col + GEMM spends 9 multiply-adds per input channel and
 // output pixel; F(4x4, 3x3) computes each 4x4 output tile from a 6x6 input tile with 36 (4x
@@ -46,6 +47,26 @@ import { G_N, G_H, G_W, G_C, G_OH, G_OW, G_CO, G_PH, G_PW, gi } from './geom';
 
 // The 1-d transforms, on 4 channels at a time: 6 (or 4) vectors at p, p + ps, ... in, results
 // at o, o + os, ...
+
+/**
+ * 1 when the n floats at p are all finite, 0 when one is a NaN or an infinity. The transforms
+ * subtract (Inf - Inf = NaN) and mix a tile's values, so one non-finite input would turn outputs
+ * that never read it into NaN: the caller takes im2col + GEMM for such inputs (as the js oracle).
+ */
+export function allFiniteF32(p: usize, n: i32): i32 {
+  let acc = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(p + (<usize>i << 2));
+    acc = f32x4.add(acc, f32x4.sub(v, v)); // 0 when finite, NaN (sticky) otherwise
+  }
+  if (v128.any_true(f32x4.ne(acc, acc))) return 0;
+  for (; i < n; i++) {
+    const x = load<f32>(p + (<usize>i << 2));
+    if (x - x != 0) return 0;
+  }
+  return 1;
+}
 
 /** B^T d: the input transform of 6 values. */
 // @ts-ignore: decorator
@@ -119,8 +140,8 @@ import { G_N, G_H, G_W, G_C, G_OH, G_OW, G_CO, G_PH, G_PW, gi } from './geom';
 /**
  * u[xi, a, b] (xi = 6 * row + col of the 6x6 transform) for the 3x3 filter f [3, 3, C, CO]:
  * flip = 0: a < C, b < CO, the filter itself; flip = 1: a < CO, b < C, g[kh][kw] =
- * f[2 - kh, 2 - kw, b, a] (the input gradient's filter). Uses the first 216 bytes at u + 36 *
- * A * B * 4 as scratch (the caller's block holds 36 * A * B floats and 64 more).
+ * f[2 - kh, 2 - kw, b, a] (the input gradient's filter). Uses the 72 bytes (6 x 3 floats) at
+ * u + 36 * A * B * 4 as scratch (the caller's block holds 36 * A * B floats and 18 more).
  */
 export function winogradFilterF32(f: usize, C: i32, CO: i32, u: usize, flip: i32): void {
   const A = flip ? CO : C, B = flip ? C : CO;

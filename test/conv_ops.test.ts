@@ -320,3 +320,72 @@ describe('wasm conv kernels against the js oracle on GEMM-sized shapes', () => {
     got.forEach((v, i) => expectClose(v, want[i], 1e-4, 1e-4));
   });
 });
+
+describe('wasm Winograd convolutions with a NaN or an infinity', () => {
+  checkNoLeaks();
+  // Winograd's transforms subtract and mix a 6x6 tile (Inf - Inf = NaN), so one non-finite value
+  // would make NaN of outputs that never read it: such inputs take im2col + GEMM, and NaN and
+  // infinities fall exactly where the js oracle puts them.
+  const expectSameNonFinite = (got: number[], want: number[], what: string) => {
+    expect(got.length, what).toBe(want.length);
+    const nanAt = (v: number[]) => v.flatMap((x, i) => (Number.isNaN(x) ? [i] : []));
+    const infAt = (v: number[]) => v.flatMap((x, i) => (x === Infinity || x === -Infinity ? [`${i}:${x}`] : []));
+    expect(nanAt(got), `${what}: NaN positions`).toEqual(nanAt(want));
+    expect(infAt(got), `${what}: infinities`).toEqual(infAt(want));
+    const fin = (v: number[]) => v.filter((_, i) => Number.isFinite(want[i]));
+    expectClose(fin(got), fin(want), 1e-4, 1e-4);
+  };
+  it.each([
+    [[3, 13, 11, 8], [3, 3, 8, 12], 'same'],
+    [[4, 10, 9, 16], [3, 3, 16, 8], 'valid'],
+  ] as [number[], number[], PadArg][])('x %j filter %j %s: forward (+bias, relu), input and filter gradients', async (xs, fs, p) => {
+    const xv = randArray(size(xs), 60);
+    const fv = randArray(size(fs), 61);
+    const bv = randArray(fs[3], 62);
+    // where: the tensor that holds the bad value; the value sits inside the image, away from tile edges.
+    const run = (where: 'x' | 'dy', bad: number) => {
+      const xa = xv.slice();
+      if (where === 'x') xa[((1 * xs[1] + 5) * xs[2] + 6) * xs[3]] = bad;
+      const x = sg.tensor(xa, xs);
+      const f = sg.tensor(fv, fs);
+      const b = sg.tensor(bv, [fs[3]]);
+      const y = fusedConv2d({ x, filter: f, strides: 1, pad: p, bias: b, activation: 'relu' });
+      const dya = randArray(size(y.shape), 63);
+      if (where === 'dy') dya[((1 * y.shape[1] + 5) * y.shape[2] + 6) * y.shape[3] + 1] = bad;
+      const dy = sg.tensor(dya, y.shape);
+      const g = sg.grads((a, w) => conv2d(a, w, 1, p))([x, f], dy);
+      const out = [take(y), ...g.map(take)];
+      sg.dispose([x, f, b, dy]);
+      return out;
+    };
+    for (const where of ['x', 'dy'] as const) {
+      for (const bad of [NaN, Infinity]) {
+        await sg.setBackend('js');
+        const want = run(where, bad);
+        await sg.setBackend('wasm');
+        const wb = ENGINE.backend as WasmBackend;
+        const called: string[] = [];
+        const orig = wb.dispatch.bind(wb);
+        wb.dispatch = (fn, ...rest) => {
+          called.push(fn);
+          return orig(fn, ...rest);
+        };
+        let got: number[][];
+        try {
+          got = run(where, bad);
+        } finally {
+          wb.dispatch = orig;
+        }
+        const names = ['y', 'dx', 'df'];
+        // The bad value reaches outputs: the check is not vacuous.
+        expect(want.some((v) => v.some((e) => !Number.isFinite(e)))).toBe(true);
+        got.forEach((v, i) => expectSameNonFinite(v, want[i], `${where} = ${bad}: ${names[i]}`));
+        // The pass whose inputs are finite (the input gradient for a bad x, the forward for a bad
+        // dy: the fused forward and the one inside grads) still takes Winograd; the passes that
+        // read the bad value take im2col + GEMM.
+        expect(called.filter((c) => c === 'winogradF32').length, `${where} = ${bad}: ${called}`).toBe(where === 'dy' ? 2 : 1);
+        expect(called).not.toContain('winogradFilterGradF32');
+      }
+    }
+  });
+});

@@ -62,6 +62,7 @@ export interface ConvExports {
   winogradFilterF32(f: number, C: number, CO: number, u: number, flip: number): void;
   winogradF32(g: number, x: number, u: number, bias: number, out: number, act: number, work: number, buf: number, chunk: number, tileStart: number, tileEnd: number): void;
   winogradFilterGradF32(g: number, x: number, dy: number, df: number, work: number, buf: number, chunk: number, coStart: number, coEnd: number): void;
+  allFiniteF32(p: number, n: number): number;
   /** The largest K of the small-K conv kernels (16); sets it when k >= 0, returns the old one. Bench knob. */
   convSmallKMax(k: number): number;
   maxPool3dGradF32(g: number, x: number, dy: number, dx: number, imgStart: number, imgEnd: number): void;
@@ -180,6 +181,13 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
       }
     });
   const size = (shape: readonly number[]) => shape.reduce((a, c) => a * c, 1);
+  /**
+   * Whether every float of the tensors is finite. Winograd's transforms subtract and mix a
+   * tile's values (Inf - Inf = NaN), so one NaN or infinity would make NaN of outputs that never
+   * read it; such inputs take im2col + GEMM, whose NaN and infinities fall where the js
+   * oracle's do. Checked on the calling thread, before the split, so threads keep the same bits.
+   */
+  const allFinite = (...ts: TensorInfo[]) => ts.every((t) => w.allFiniteF32(backend.ptr(t.dataId), size(t.shape)) === 1);
 
   // The GEMM-based kernels go through dispatch with per-thread scratch (`work` at argument 6,
   // `col` at 7): the calling thread uses this backend's buffers, workers get their own.
@@ -215,7 +223,7 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     const out = backend.allocOutput([g.N, g.OD, g.OH, g.OW, g.CO], 'float32');
     const M = g.N * g.OD * g.OH * g.OW;
     if (M === 0 || g.CO === 0) return out;
-    if (winogradFits(g)) {
+    if (winogradFits(g) && allFinite(x, f)) {
       const act = (attrs.act as number) ?? Act.Linear;
       winograd(g, backend.ptr(x.dataId), backend.ptr(f.dataId), bias ? backend.ptr(bias.dataId) : 0, backend.ptr(out.dataId), act, 0, g.C, g.CO);
       return out;
@@ -237,7 +245,7 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     const g = convKernelGeom('ConvBackpropInput', ins, attrs);
     const out = backend.allocOutput([g.N, g.D, g.H, g.W, g.C], 'float32');
     if (size(out.shape) === 0) return out;
-    if (winogradFits(g) && g.PH <= 2 && g.PW <= 2) {
+    if (winogradFits(g) && g.PH <= 2 && g.PW <= 2 && allFinite(dy, f)) {
       // dx = dy (padded by 2 - pad) convolved with the filter turned by 180 degrees, its
       // channel axes swapped: a forward 3x3 convolution from CO to C channels.
       const gT: ConvGeom = { ...g, H: g.OH, W: g.OW, C: g.CO, OH: g.H, OW: g.W, CO: g.C, PH: 2 - g.PH, PW: 2 - g.PW };
@@ -261,18 +269,19 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     const out = backend.allocOutput([g.KD, g.KH, g.KW, g.C, g.CO], 'float32');
     const K = g.KD * g.KH * g.KW * g.C;
     if (K === 0 || g.CO === 0) return out;
-    if (winogradFits(g)) {
+    if (winogradFits(g) && allFinite(x, dy)) {
       // df = G^T (sum over tiles of V (.) A dY A^T) G, split by output channels (4 at a time).
       const s = scratchOf(backend);
       const chunk = winogradChunk(g);
       const bufBytes = winogradHead(g.C) + 144 * chunk * (g.C + g.CO) + 144 * g.C * g.CO;
       const buf = colBuffer(backend, s, bufBytes);
       const gp = writeGeom(backend, s, g);
-      const args = [gp, backend.ptr(x.dataId), backend.ptr(dy.dataId), backend.ptr(out.dataId), s.work, buf, chunk];
+      // `work` (argument 4) is unused by this kernel: no per-thread GEMM workspace.
+      const args = [gp, backend.ptr(x.dataId), backend.ptr(dy.dataId), backend.ptr(out.dataId), 0, buf, chunk];
       backend.dispatch('winogradFilterGradF32', args, g.CO, 7, {
         work: winogradTiles(g) * 36 * g.C * g.CO,
         grain: 4,
-        scratch: [{ at: 4, bytes: w.gemmWorkspaceBytes() }, { at: 5, bytes: bufBytes }],
+        scratch: [{ at: 5, bytes: bufBytes }],
       });
       return out;
     }
