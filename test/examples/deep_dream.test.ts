@@ -22,7 +22,9 @@ describe('example deep_dream', () => {
       seen.forEach((v) => expect(Number.isFinite(v)).toBe(true));
       // L-BFGS accepts only steps that lower -loss: each iteration raises the loss.
       for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
-      expect(seen[seen.length - 1]).toBeGreaterThan(1.3 * seen[0]); // seeded (SEED=1): the same run every time
+      // Seeded (SEED=1): the same run every time on one build, but the path L-BFGS takes follows the float sums of the
+      // convolutions (Winograd F(4x4,3x3) moved the octaves' gains from 1.34x / 1.49x to 1.35x / 1.20x).
+      expect(seen[seen.length - 1]).toBeGreaterThan(1.15 * seen[0]);
     }
     expect(r.pixelChange).toBeGreaterThan(0.005);
     for (const p of [r.startPng, r.dreamPng]) {
