@@ -6,25 +6,21 @@
 //     split over threads and every result is bit-identical to Node on one thread.
 //   - Without the headers there is no SharedArrayBuffer: one notice line, one thread, same values.
 // The bundle is built here with esbuild (ESM, platform browser) from test/browser/entry.ts.
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../src/index.js';
 import { setThreads } from '../src/threads.js';
 import { matMulCase, trainCase } from './browser/workload.js';
+import { bundleForBrowser, CHROMIUM_ARGS, launchChromium, serveFiles, type Chromium, type Served } from './browser/harness.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
-
-let server: Server;
+let served: Served;
 let base = '';
+let browser: Chromium;
 let context: BrowserContext;
-let profile = '';
 let expected: { mm: ReturnType<typeof matMulCase>; train: ReturnType<typeof trainCase> };
 
 /** What the page (or its worker) reports back. */
@@ -45,62 +41,24 @@ beforeAll(async () => {
   setThreads(2);
   await sg.setBackend(prev);
 
-  const bundle = await build({
-    entryPoints: [join(here, 'browser', 'entry.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
-  });
-  const files: Record<string, [string, string | Uint8Array]> = {
-    '/simdgrad.js': ['text/javascript', bundle.outputFiles[0].contents],
-    '/index.html': ['text/html', readFileSync(join(here, 'browser', 'index.html'), 'utf8')],
-    '/run.js': ['text/javascript', readFileSync(join(here, 'browser', 'run.js'), 'utf8')],
-    '/engine-worker.js': ['text/javascript', readFileSync(join(here, 'browser', 'engine-worker.js'), 'utf8')],
-  };
-  server = createServer((req, res) => {
-    // /coi/... is served with the two headers that make a page cross-origin isolated.
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const coi = url.pathname.startsWith('/coi/');
-    const file = files[url.pathname.replace(/^\/(coi|plain)/, '')];
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    const headers: Record<string, string> = { 'content-type': file[0], 'cache-control': 'no-store' };
-    if (coi) {
-      headers['cross-origin-opener-policy'] = 'same-origin';
-      headers['cross-origin-embedder-policy'] = 'require-corp';
-    }
-    res.writeHead(200, headers).end(file[1]);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-
-  profile = mkdtempSync(join(tmpdir(), 'simdgrad-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  const bundle = await bundleForBrowser(join(here, 'browser', 'entry.ts'));
+  served = await serveFiles(
+    {
+      '/simdgrad.js': ['text/javascript', bundle.contents],
+      '/index.html': ['text/html', readFileSync(join(here, 'browser', 'index.html'), 'utf8')],
+      '/run.js': ['text/javascript', readFileSync(join(here, 'browser', 'run.js'), 'utf8')],
+      '/engine-worker.js': ['text/javascript', readFileSync(join(here, 'browser', 'engine-worker.js'), 'utf8')],
+    },
+    'prefix', // /coi/... is served with the two headers that make a page cross-origin isolated
+  );
+  base = served.base;
+  browser = await launchChromium({ args: [...CHROMIUM_ARGS, '--disable-quic'] });
+  context = browser.context;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
-  await new Promise((r) => server?.close(r));
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
+  await served?.close();
 });
 
 /** Opens /{coi|plain}/index.html, runs the workload where asked, returns the report and console. */

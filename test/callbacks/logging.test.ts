@@ -7,13 +7,10 @@
 //   - Headless Chromium (the console writer): one console line per epoch at verbose 1 and 2, none
 //     at verbose 0; the user's own console lines are left alone.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bundleForBrowser, launchChromium, type Chromium } from '../browser/harness.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
@@ -141,39 +138,20 @@ describe('fit() default logging in Node, after a fit that threw', () => {
 });
 
 describe('fit() default logging in a browser (headless Chromium)', () => {
-  let context: BrowserContext | undefined;
-  let profile = '';
+  let browser: Chromium | undefined;
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it('one console line per epoch at verbose 1 and 2, none at verbose 0', async () => {
-    const bundle = await build({
-      stdin: {
-        contents: `export * from './src/index.ts';`,
-        resolveDir: root,
-        sourcefile: 'entry.ts',
-        loader: 'ts',
-      },
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      logLevel: 'error',
-    });
-    profile = mkdtempSync(join(tmpdir(), 'simdgrad-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-    });
+    const bundle = await bundleForBrowser({ contents: `export * from './src/index.ts';`, resolveDir: root });
+    browser = await launchChromium();
+    const context = browser.context;
     const page = await context.newPage();
     await page.route('http://simdgrad.test/**', (route) => {
       const path = new URL(route.request().url()).pathname;
       if (path === '/sg.js')
-        return route.fulfill({ contentType: 'text/javascript', body: Buffer.from(bundle.outputFiles[0].contents) });
+        return route.fulfill({ contentType: 'text/javascript', body: Buffer.from(bundle.contents) });
       return route.fulfill({
         contentType: 'text/html',
         body: '<!doctype html><script type="module">import * as sg from "/sg.js"; window.sg = sg;</script>',

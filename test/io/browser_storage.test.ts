@@ -10,65 +10,44 @@
 //   each, which sg.loadModel reads in Node.
 // - ONNX export in the page (sg.onnx.exportModel): the bytes run in onnxruntime-node in Node and
 //   predict what the page did.
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext, type Download } from 'playwright-core';
+import type { BrowserContext, Download } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
+import { bundleForBrowser, launchChromium, serveFiles, type Chromium, type Served } from '../browser/harness.js';
 import { INPUT, trainedModel } from './browser_storage_entry.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-let server: Server;
+let served: Served;
 let base = '';
+let browser: Chromium;
 let context: BrowserContext;
-let profile = '';
 let downloads = '';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  const bundle = await build({
-    entryPoints: [join(here, 'browser_storage_entry.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
-  });
-  const files: Record<string, [string, string | Uint8Array]> = {
-    '/entry.js': ['text/javascript', bundle.outputFiles[0].contents],
+  const bundle = await bundleForBrowser(join(here, 'browser_storage_entry.ts'));
+  served = await serveFiles({
+    '/entry.js': ['text/javascript', bundle.contents],
     '/index.html': ['text/html', '<!doctype html><meta charset="utf-8"><script type="module" src="/entry.js"></script>'],
-  };
-  server = createServer((req, res) => {
-    const file = files[new URL(req.url ?? '/', 'http://localhost').pathname];
-    if (!file) res.writeHead(404).end();
-    else res.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' }).end(file[1]);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  profile = mkdtempSync(join(tmpdir(), 'simdgrad-storage-chromium-'));
+  base = served.base;
   downloads = mkdtempSync(join(tmpdir(), 'simdgrad-downloads-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium({ acceptDownloads: true });
+  context = browser.context;
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  await new Promise((r) => server?.close(r));
-  for (const d of [profile, downloads]) if (d) rmSync(d, { recursive: true, force: true });
+  await browser?.close();
+  await served?.close();
+  if (downloads) rmSync(downloads, { recursive: true, force: true });
 });
 
 /** What the model predicts in Node (same weights and training as in the page). */

@@ -2,72 +2,42 @@
 // driven by playwright-core, as test/browser.test.ts) runs an esbuild browser bundle of
 // hdf5_browser_entry.ts, where inflate/deflate go through DecompressionStream/CompressionStream;
 // every dataset of the Keras archive and the HDF5 fixtures must equal what Node reads.
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZipReader } from '../../src/io/zip.js';
 import { H5File } from '../../src/io/hdf5/index.js';
 import { digest } from './hdf5_browser_entry.js';
+import { bundleForBrowser, launchChromium, serveFiles, type Chromium, type Served } from '../browser/harness.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-let server: Server;
+let served: Served;
 let base = '';
+let browser: Chromium;
 let context: BrowserContext;
-let profile = '';
 let bundleText = '';
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [join(here, 'hdf5_browser_entry.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
-  });
-  bundleText = bundle.outputFiles[0].text;
-  const files: Record<string, [string, string | Uint8Array]> = {
+  const bundle = await bundleForBrowser(join(here, 'hdf5_browser_entry.ts'));
+  bundleText = bundle.text;
+  served = await serveFiles({
     '/entry.js': ['text/javascript', bundleText],
     '/index.html': ['text/html', '<!doctype html><script type="module" src="/entry.js"></script>'],
     '/keras/tiny_mlp.keras': ['application/octet-stream', readFileSync(join(fixtures, 'keras/tiny_mlp.keras'))],
     '/hdf5/latest.h5': ['application/octet-stream', readFileSync(join(fixtures, 'hdf5/latest.h5'))],
     '/hdf5/earliest.h5': ['application/octet-stream', readFileSync(join(fixtures, 'hdf5/earliest.h5'))],
-  };
-  server = createServer((req, res) => {
-    const file = files[new URL(req.url ?? '/', 'http://localhost').pathname];
-    if (!file) res.writeHead(404).end();
-    else res.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' }).end(file[1]);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  profile = mkdtempSync(join(tmpdir(), 'simdgrad-h5-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  base = served.base;
+  browser = await launchChromium();
+  context = browser.context;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
-  await new Promise((r) => server?.close(r));
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
+  await served?.close();
 });
 
 describe('zip and HDF5 in a browser', () => {

@@ -4,50 +4,29 @@
 // in localStorage and IndexedDB, are listed (tfjs-core's io.listModels lists the same URLs with
 // the same infos), copied within and across media, moved, loaded back in both libraries with the
 // original predictions, and removed (tfjs-core removes what simdgrad copied); errors name the call.
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bundleForBrowser, launchChromium, serveFiles, type Chromium, type Served } from '../browser/harness.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-let server: Server;
+let served: Served;
 let base = '';
-let browser: Browser;
+let browser: Chromium;
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [join(here, 'model_management_entry.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
-  });
-  const files: Record<string, [string, string | Uint8Array]> = {
-    '/entry.js': ['text/javascript', bundle.outputFiles[0].contents],
+  const bundle = await bundleForBrowser(join(here, 'model_management_entry.ts'));
+  served = await serveFiles({
+    '/entry.js': ['text/javascript', bundle.contents],
     '/index.html': ['text/html', '<!doctype html><meta charset="utf-8"><script type="module" src="/entry.js"></script>'],
-  };
-  server = createServer((req, res) => {
-    const file = files[new URL(req.url ?? '/', 'http://localhost').pathname];
-    if (!file) res.writeHead(404).end();
-    else res.writeHead(200, { 'content-type': file[0], 'cache-control': 'no-store' }).end(file[1]);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  base = served.base;
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await served?.close();
 });
 
 function close(a: number[], b: number[]) {
@@ -56,7 +35,7 @@ function close(a: number[], b: number[]) {
 }
 
 it('lists, copies, moves and removes models of both libraries in localStorage and IndexedDB', async () => {
-  const page = await browser.newPage();
+  const page = await browser.context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${base}/index.html`);

@@ -6,18 +6,15 @@
 //     HTMLVideoElement playing the canvas' stream,
 //     against tfjs-core bundled in the same page: same values, toPixels draws on the canvas,
 //     draw() matches tfjs' cpu Draw kernel.
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as sg from '../../src/index.js';
 import { BACKENDS, checkNoLeaks } from '../helpers.js';
+import { bundleForBrowser, CHROMIUM_ARGS, launchChromium, serveFiles, type Chromium, type Served } from '../browser/harness.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const W = 3;
@@ -90,43 +87,23 @@ describe.each(BACKENDS)('browser.* with ImageData-like objects in Node on %s', (
 });
 
 describe('browser.* in headless Chromium (canvas, HTMLImageElement, ImageBitmap, ImageData)', () => {
-  let server: Server;
+  let served: Served;
+  let browser: Chromium;
   let context: BrowserContext;
-  let profileDir = '';
   let base = '';
 
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [join(here, 'browser', 'pixels_entry.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      logLevel: 'error',
-    });
-    const js = bundle.outputFiles[0].contents;
+    const bundle = await bundleForBrowser(join(here, 'browser', 'pixels_entry.ts'));
     const html = '<!doctype html><meta charset="utf-8"><script type="module" src="/pixels.js"></script>';
-    server = createServer((req, res) => {
-      if (req.url === '/pixels.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-      else if (req.url === '/') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const addr = server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-    profileDir = mkdtempSync(join(tmpdir(), 'simdgrad-pixels-'));
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-component-update', '--autoplay-policy=no-user-gesture-required'],
-    });
+    served = await serveFiles({ '/pixels.js': ['text/javascript', bundle.contents], '/': ['text/html', html] });
+    base = served.base;
+    browser = await launchChromium({ args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'] });
+    context = browser.context;
   }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
-    await new Promise((r) => server?.close(r));
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    await browser?.close();
+    await served?.close();
   });
 
   it('fromPixels of every source equals tfjs; toPixels draws on the canvas; draw equals tfjs', async () => {

@@ -3,18 +3,15 @@
 // backend through navigator.gpu, and runs element-wise, broadcast, reduction, softmax, movement
 // and optimizer kernels plus a gradient; the values equal the js oracle's in Node. Under CI=true a
 // Chromium without WebGPU fails this test; elsewhere it is skipped with the reason printed.
-import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { expectClose } from '../helpers.js';
+import { bundleForBrowser, CHROMIUM, launchChromium, serveFiles, type Chromium, type Served } from '../browser/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The workload, run in the page (as a string) and in Node: values of each result, in order. */
@@ -42,37 +39,19 @@ const WORKLOAD = `async (sg) => {
   return values;
 }`;
 
-let server: Server;
+let served: Served;
 let base = '';
+let browser: Chromium | undefined;
 let context: BrowserContext | undefined;
-let profile = '';
 
 describe('webgpu in headless Chromium (navigator.gpu, SwiftShader)', () => {
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [join(root, 'src/index.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      logLevel: 'silent',
-    });
-    const js = bundle.outputFiles[0].contents;
+    const bundle = await bundleForBrowser(join(root, 'src/index.ts'));
     const html = `<!doctype html><script type="module">import * as sg from '/simdgrad.js'; window.sg = sg;</script>`;
-    server = createServer((req, res) => {
-      if (req.url === '/simdgrad.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-      else if (req.url === '/index.html') res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-      else res.writeHead(404).end();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const addr = server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    served = await serveFiles({ '/simdgrad.js': ['text/javascript', bundle.contents], '/index.html': ['text/html', html] });
+    base = served.base;
     if (!existsSync(CHROMIUM)) return;
-    profile = mkdtempSync(join(tmpdir(), 'simdgrad-webgpu-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
+    browser = await launchChromium({
       args: [
         '--headless',
         '--no-sandbox',
@@ -84,12 +63,12 @@ describe('webgpu in headless Chromium (navigator.gpu, SwiftShader)', () => {
         '--no-first-run',
       ],
     });
+    context = browser.context;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    await new Promise((r) => server?.close(r));
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
+    await served?.close();
   });
 
   it('runs kernels through navigator.gpu with the js oracle\'s values', async (ctx) => {
