@@ -16,9 +16,12 @@ const listeners = new Set<() => void>();
  * Sets the number of threads the wasm backend's kernels use: the calling thread plus `n - 1`
  * workers sharing its WebAssembly memory (worker_threads in Node, Web Workers in browsers). The
  * default is the number of cores. `setThreads(1)` stops the workers; the pool starts again,
- * lazily, on the next kernel call large enough to split (in Node that call waits until the
- * workers are up, so code that never awaits uses them at once; in a browser workers start only
- * while the event loop runs: `await sg.ready()` after `setThreads` starts them and waits for them).
+ * lazily, on the next kernel call large enough to split. In Node, after `setThreads(n)` that call
+ * waits until the workers are up, so code that never awaits uses them from its first large op;
+ * with the default count nothing waits: the workers start in the background (they need nothing
+ * from the event loop) and calls split as soon as they are up, which keeps a fresh process's
+ * first op fast. In a browser workers start only while the event loop runs: `await sg.ready()`
+ * after `setThreads` starts them and waits for them.
  * Results do not depend on `n`: every kernel computes each output element the same way however
  * its range is cut.
  *
@@ -65,6 +68,14 @@ export function getThreads(): number {
 /** @internal The thread count asked for (default: the core count), ignoring availability. */
 export function requestedThreads(): number {
   return requested ?? Math.min((cores ??= coreCount()), CTL.MAX_THREADS);
+}
+
+/**
+ * @internal Whether the thread count was chosen with setThreads (rather than the core-count
+ * default). The wasm pool waits for its workers to be up only then (pool.ts, Pool.start).
+ */
+export function threadsWereSet(): boolean {
+  return requested !== null;
 }
 
 /** @internal Called by the wasm backend when it runs on an unshared memory. */

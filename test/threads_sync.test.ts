@@ -1,11 +1,15 @@
 // Threads engage without the caller yielding (issue 17). A fresh Node process runs a synchronous
-// script: the documented setup (a static import and setThreads(2), or `await sg.ready()` first as
-// a browser user would write it), then matMuls, relu and sum with no await. The pool's per-thread
-// chunk counters (each worker counts the chunks it ran in the shared control block) show how the
-// work was shared on every call: the worker must run part of it from the very first call on, which
-// holds because in Node Pool.start blocks (Atomics.wait on the READY word) until the workers have
-// instantiated the module; a worker's start-up never needs the main thread's event loop. The same
-// script then runs on one thread and the results must be bit-identical.
+// script: a setup, then matMuls, relu and sum with no await. The pool's per-thread chunk counters
+// (each worker counts the chunks it ran in the shared control block) show how the work was shared
+// on every call. Two setups, two promises:
+//   - `setThreads(2)` (or `await sg.ready()`, the browser setup): the worker runs part of the
+//     work from the very first call, because after an explicit setThreads Pool.start blocks
+//     (Atomics.wait on the READY word) until the workers have instantiated the module.
+//   - the default thread count, nothing awaited: the first call does not wait for the workers
+//     (a fresh process's first op stays fast: issue 17's cold start), runs unsplit, and a loop
+//     that never yields sees the worker take chunks within a few calls. A worker that needed the
+//     main thread's event loop to start would never get there: the loop gives it none.
+// The same script then runs on one thread and the results must be bit-identical.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +40,15 @@ function runNode(code: string): Promise<{ code: number | null; out: Report | nul
 }
 
 interface Report {
-  /** Per call: chunks run by [caller, worker 1]. */
+  /** Threads the script ran on (getThreads()). */
+  threads: number;
+  /** The pool's size before the first matMul (1: not started yet). */
+  poolBefore: number;
+  /** Default setup only: chunks run by [caller, workers] on each call of the warm-up loop. */
+  warmup: number[][];
+  /** Default setup only: milliseconds from the loop's start to the end of its first call with a worker chunk. */
+  warmupMs: number;
+  /** Per call: chunks run by [caller, workers]. */
   perCall: number[][];
   /** Per call: the call's name, for the failure message. */
   names: string[];
@@ -67,6 +79,29 @@ const hash = (t) => {
   t.dispose();
   return h;
 };
+/** Chunks run since the last call by [the caller, all workers]. */
+let prev = be.threadsInfo().chunks;
+const delta = () => {
+  const now = be.threadsInfo().chunks;
+  const d = now.map((c, k) => c - (prev[k] ?? 0));
+  prev = now;
+  return [d[0], d.slice(1).reduce((x, y) => x + y, 0)];
+};
+// The default setup: matMuls in a loop that never yields, until a worker has run a chunk (or 20 s).
+const warmup = [];
+let warmupMs = -1;
+const poolBefore = be.threadsInfo().threads;
+if (${JSON.stringify(setup === '')}) {
+  const t0 = performance.now();
+  while (performance.now() - t0 < 20000) {
+    hash(sg.matMul(a, b));
+    warmup.push(delta());
+    if (warmup[warmup.length - 1][1] > 0) {
+      warmupMs = performance.now() - t0;
+      break;
+    }
+  }
+}
 const calls = [
   ['matMul', () => sg.matMul(a, b)],
   ['matMul', () => sg.matMul(a, b)],
@@ -77,33 +112,32 @@ const calls = [
 const perCall = [];
 let readyAfterFirst = -1;
 const hash2 = [];
-let prev = be.threadsInfo().chunks;
 for (const [, f] of calls) {
   hash2.push(hash(f()));
-  const info = be.threadsInfo();
-  if (readyAfterFirst < 0) readyAfterFirst = info.ready;
-  perCall.push([0, 1].map((k) => (info.chunks[k] ?? 0) - (prev[k] ?? 0)));
-  prev = info.chunks;
+  if (readyAfterFirst < 0) readyAfterFirst = be.threadsInfo().ready;
+  perCall.push(delta());
 }
+const threads = sg.getThreads();
 sg.setThreads(1);
 const hash1 = calls.map(([, f]) => hash(f()));
 const leaked = sg.memory().numTensors - before;
 sg.dispose([a, b]);
-console.log(JSON.stringify({ perCall, names: calls.map(([name]) => name), readyAfterFirst, hash2, hash1, leaked }));
+console.log(JSON.stringify({ threads, poolBefore, warmup, warmupMs, perCall, names: calls.map(([name]) => name), readyAfterFirst, hash2, hash1, leaked }));
 `;
 
-function check(r: { code: number | null; out: Report | null; stderr: string }): void {
+function check(r: { code: number | null; out: Report | null; stderr: string }, threads = 2): void {
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const out = r.out!;
-  expect(out.readyAfterFirst).toBe(1);
+  expect(out.threads).toBe(threads);
+  expect(out.readyAfterFirst).toBe(threads - 1);
   out.perCall.forEach(([caller, worker], i) => {
     const op = out.names[i];
-    // Every call is split in two chunks (one per thread). On the matMuls the worker ran one of
-    // them, from the first call on. relu and sum take ~0.1 ms: a worker woken late on a loaded
-    // machine may find its chunk already claimed by the caller, which is correct behaviour.
-    expect({ call: i, op, chunks: caller + worker }).toEqual({ call: i, op, chunks: 2 });
-    if (op.startsWith('matMul')) expect({ call: i, op, worker }).toEqual({ call: i, op, worker: 1 });
+    // Every call is split in one chunk per thread. On the matMuls the workers ran theirs, from the
+    // first call on. relu and sum take ~0.1 ms: a worker woken late on a loaded machine may find
+    // its chunk already claimed by the caller, which is correct behaviour.
+    expect({ call: i, op, chunks: caller + worker }).toEqual({ call: i, op, chunks: threads });
+    if (op.startsWith('matMul')) expect({ call: i, op, worker: worker >= 1 }).toEqual({ call: i, op, worker: true });
   });
   expect(out.hash2).toEqual(out.hash1);
   expect(out.leaked).toBe(0);
@@ -111,10 +145,30 @@ function check(r: { code: number | null; out: Report | null; stderr: string }): 
 
 describe('threads engage without the caller yielding (Node)', () => {
   it('a synchronous script after setThreads(2): the worker takes its chunk from the first call, bits as on one thread', async () => {
-    check(await runNode(script('sg.setThreads(2);')));
+    const r = await runNode(script('sg.setThreads(2);'));
+    check(r);
+    expect(r.out!.warmup).toEqual([]);
   }, 70_000);
 
   it('the same after `await sg.ready()` (the browser setup) and nothing awaited afterwards', async () => {
     check(await runNode(script('sg.setThreads(2);\nawait sg.ready();')));
+  }, 70_000);
+
+  it('the default thread count: the first call does not wait for the workers, which join a loop that never yields', async () => {
+    const r = await runNode(script(''));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = r.out!;
+    // The machine's core count (CI: 2): this test needs a second thread to have a meaning.
+    expect(out.threads, 'the default thread count is the core count: this test needs 2 cores or more').toBeGreaterThanOrEqual(2);
+    // Call 0 started the pool and ran unsplit: its workers could not be up yet, and it did not wait.
+    expect(out.poolBefore).toBe(1);
+    expect(out.warmup[0]).toEqual([0, 0]);
+    // A worker ran a chunk of a later call of the same synchronous loop (in a few calls: ~0.1 s idle).
+    const last = out.warmup[out.warmup.length - 1];
+    expect(out.warmupMs, `no worker chunk in ${out.warmup.length} calls`).toBeGreaterThan(0);
+    expect(last[1]).toBeGreaterThanOrEqual(1);
+    // From then on the workers are all up: every later call is split as after setThreads.
+    check(r, out.threads);
   }, 70_000);
 });

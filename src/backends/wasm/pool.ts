@@ -18,11 +18,16 @@
 //     forces an asynchronous API on every tensor read; a page that wants its main thread free
 //     can still run simdgrad inside a worker of its own, where the caller sleeps as in Node.
 //     test/browser.test.ts runs both.)
-//   - Start-up is lazy (the first call large enough to split). In Node the caller then blocks
-//     (at most START_TIMEOUT_MS) until the workers have instantiated the module, so that the
-//     pool is complete from its first job, in a script that never yields too: a Node worker
-//     starts on its own thread and needs nothing from the caller's event loop (issue 17,
-//     test/threads_sync.test.ts counts each thread's chunks). In a browser (page or worker)
+//   - Start-up is lazy (the first call large enough to split). A Node worker starts on its own
+//     thread and needs nothing from the caller's event loop: it flags READY in the control block
+//     once it has instantiated the module, and run() splits over the ready workers only, so a
+//     script that never yields uses the workers as soon as they are up (issue 17,
+//     test/threads_sync.test.ts counts each thread's chunks). With the default thread count the
+//     caller does not wait for them: calls run unsplit meanwhile (~50 ms in a fresh process on a
+//     slow machine, which would otherwise all land on a fresh process's first large op: issue
+//     17's cold start). After an explicit setThreads(n) (startsBlocking) the caller blocks (at most
+//     START_TIMEOUT_MS) until they are up, so that the pool is complete from its first job. In
+//     a browser (page or worker)
 //     workers only start once the caller's event loop runs: `await sg.ready()` starts them and
 //     waits until they are up (whenReady); without it they join jobs as they become ready (the
 //     chunks do not depend on it, and neither do the results). Node workers are unref'd, and neither
@@ -33,6 +38,7 @@
 //     keeps the pointer it passed. Workers never allocate.
 import { CTL, workerSource } from './worker-source.js';
 import { canBlock, isNode, startWorker, type PoolWorker } from './pool-platform.js';
+import { threadsWereSet } from '../../threads.js';
 
 /**
  * How long an idle worker polls before it sleeps (ms). Why only 0.1: a spinning worker saves
@@ -137,7 +143,10 @@ export class Pool {
     return out;
   }
 
-  /** Starts `threads - 1` workers (stopping any running ones first). */
+  /**
+   * Starts `threads - 1` workers (stopping any running ones first). Where startsBlocking, it
+   * returns once they are up; elsewhere at once, and they join jobs as they become ready.
+   */
   start(threads: number): void {
     this.stop();
     const n = Math.min(threads, CTL.MAX_THREADS) - 1;
@@ -175,13 +184,15 @@ export class Pool {
   }
 
   /**
-   * Whether start() returns with its workers up: in Node it blocks until they have instantiated
-   * the module (a Node worker starts on its own thread, without the caller's event loop). In a
-   * browser, page or worker, a Web Worker only starts once the caller's event loop runs, so there
-   * a caller that wants its workers from its first call awaits whenReady() first (sg.ready()).
+   * Whether start() returns with its workers up: in Node after an explicit setThreads(n), where
+   * it blocks until they have instantiated the module (a Node worker starts on its own thread,
+   * without the caller's event loop). With the default thread count it does not wait (see the
+   * top of this file), and a caller that wants the workers from its first call awaits
+   * whenReady() first (sg.ready()). In a browser, page or worker, a Web Worker only starts once
+   * the caller's event loop runs, so there start() never blocks and sg.ready() is the way.
    */
   get startsBlocking(): boolean {
-    return this.blocking && isNode();
+    return this.blocking && isNode() && threadsWereSet();
   }
 
   /**
@@ -199,9 +210,11 @@ export class Pool {
       const left = deadline - performance.now();
       if (r + Atomics.load(i32, CTL.FAILED) >= n || left <= 0 || this.i32 !== i32) return;
       // A worker notifies READY (or FAILED, then READY) when it is up; poll where waitAsync is missing.
+      // In Node a pending waitAsync does not keep the process alive (a top-level `await
+      // sg.ready()` would end it unsettled): a timer beside it does.
       const w = waitAsync?.(i32, CTL.READY, r, Math.min(left, 50));
-      if (w?.async) await w.value;
-      else await new Promise((res) => setTimeout(res, 4));
+      const tick = new Promise((res) => setTimeout(res, w?.async ? 10 : 4));
+      await (w?.async ? Promise.race([w.value, tick]) : tick);
     }
   }
 
