@@ -153,11 +153,20 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'matMul, columns (3 rows)',
+    name: 'matMul, columns (5 rows)',
     fn: 'gemmF32',
     run: (n) => {
+      const d = Math.max(1, Math.round(Math.sqrt(n / 5)));
+      return sg.tidy(() => sg.matMul(t([5, d], 1), t([d, d + 5], 2)));
+    },
+  },
+  {
+    // 1-4 rows run as GEMVs (assembly/gemv.ts), split by columns.
+    name: 'matMul, GEMV (3 rows)',
+    fn: 'gemvF32',
+    run: (n) => {
       const d = Math.max(1, Math.round(Math.sqrt(n / 3)));
-      return sg.tidy(() => sg.matMul(t([3, d], 1), t([d, d + 5], 2)));
+      return sg.tidy(() => sg.matMul(t([3, d], 1), t([d, d + 13], 2))); // N > 16 at n = 300: two chunks
     },
   },
   {
@@ -272,7 +281,9 @@ describe('threads: bit-identical to one thread', () => {
 
 describe('threads: more threads than cores', () => {
   it('4 threads: GEMM by rows and by columns, softmax; bit-identical', () => {
-    const cases = CASES.filter((c) => ['matMul, rows', 'matMul, columns (3 rows)', 'softmax'].includes(c.name));
+    const cases = CASES.filter((c) =>
+      ['matMul, rows', 'matMul, columns (5 rows)', 'matMul, GEMV (3 rows)', 'softmax'].includes(c.name),
+    );
     for (const c of cases) for (const n of [300, 70_000]) expect(compare(() => c.run(n), true, c.fn, 4)).toBe(1);
     expect(backend.threadsInfo()).toMatchObject({ threads: 4, ready: 3 });
     setThreads(2);

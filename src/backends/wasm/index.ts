@@ -96,6 +96,7 @@ export const PARALLEL_MIN_WORK: Record<string, number> = {
   argReduceF32: 1 << 14,
   softmaxF32: 1 << 12,
   gemmF32: 1 << 17,
+  gemvF32: 1 << 17,
   sgdUpdateF32: 1 << 16,
   rmspropUpdateF32: 1 << 15,
   adamUpdateF32: 1 << 15,
@@ -144,6 +145,12 @@ function unaryCosts(costly: Record<number, number>): number[] {
   for (const [op, v] of Object.entries(costly)) c[Number(op)] = v;
   return c;
 }
+
+/**
+ * The most rows of a rank-2 MatMul (transposeB false) that run as GEMVs (assembly/gemv.ts: B
+ * streamed once a row, unpacked) rather than one GEMM (which packs B into panels first).
+ */
+export const GEMV_MAX_ROWS = 4;
 
 /** The cut-off of kernels not in the table: the GEMM figure, for work counted in multiply-adds. */
 export const DEFAULT_MIN_WORK = 1 << 17;
@@ -526,6 +533,11 @@ export class WasmBackend extends HostBackend {
         const pbias = bias ? this.ptr(bias.dataId) : 0;
         const pa = this.ptr(a.dataId);
         const pb = this.ptr(b.dataId);
+        if (!tB && M <= GEMV_MAX_ROWS && (!tA || M === 1)) {
+          // Few rows (batch-1 inference): B streamed once a row, no packing (assembly/gemv.ts).
+          this.gemv(M, N, K, pa, pb, this.ptr(out.dataId), pbias, act);
+          return out;
+        }
         this.gemm(tA, tB, M, N, K, pa, tA ? M : K, pb, tB ? K : N, this.ptr(out.dataId), N, pbias, act, 0);
         return out;
       }
@@ -557,6 +569,25 @@ export class WasmBackend extends HostBackend {
     };
     this.simd('MatMul', matMul);
     this.simd('FusedMatMul', matMul);
+  }
+
+  /**
+   * C = act(A B + bias) for A of M x K and B of K x N (contiguous, row-major) with gemvF32 (see
+   * assembly/gemv.ts), split over the thread pool by columns (16-column chunks: whole f32x4s, no
+   * shared cache line of C) when M*N*K reaches the cut-off. Each core then reads only its columns
+   * of B, which stay in its L2 from one call to the next (784 x 256: 401 KB a core on 2 threads).
+   * Results do not depend on the split: each column's sum runs in the same k order.
+   * @example backend.gemv(1, N, K, a, b, c, 0, Act.Relu);
+   */
+  gemv(M: number, N: number, K: number, a: number, b: number, c: number, bias: number, act: number): void {
+    if (M <= 0 || N <= 0) return;
+    const work = M * N * K;
+    if (!this.pool || work < (this.cutoffOverride ?? PARALLEL_MIN_WORK.gemvF32) || getThreads() <= 1) {
+      this.fn('gemvF32')(M, N, K, a, K, b, N, c, N, bias, act, 0, N);
+      return;
+    }
+    // gemvF32(M, N, K, a, lda, b, ldb, c, ldc, bias, act, colStart, colEnd)
+    this.dispatch('gemvF32', [M, N, K, a, K, b, N, c, N, bias, act], N, 11, { work, grain: 16 });
   }
 
   /**
