@@ -1,4 +1,7 @@
 // Cold start of the package's two layouts, side by side (issue 17): `node bench/overhead_layout.mjs [rounds]`.
+// `node bench/overhead_layout.mjs [rounds] DIR DIR...` compares builds instead (each a copy of a
+// dist/ folder, e.g. `cp -r dist /tmp/before` before a change and `npm run build` after it).
+// Either way the first row is the baseline of the ratios.
 //   - bundled: dist/ as scripts/pack-build.mjs writes it (dist/index.js + ~50 chunks);
 //   - per-module: the layout the package had before, made here from the same tsc output
 //     (build/tsc-js/, left by `npm run build`): every module its own file, minified the same way
@@ -22,10 +25,11 @@ if (!existsSync(join(staged, 'index.js')) || !existsSync(join(dist, 'index.js'))
   throw new Error('overhead_layout: build/tsc-js/ or dist/ is missing: run npm run build');
 }
 
+const dirs = process.argv.slice(3);
 const perModule = mkdtempSync(join(tmpdir(), 'simdgrad-per-module-'));
 const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 let files = 0;
-for (const f of walk(staged)) {
+for (const f of dirs.length ? [] : walk(staged)) {
   if (!f.endsWith('.js') || f.includes('__group_')) continue;
   const to = join(perModule, f.slice(staged.length + 1));
   mkdirSync(dirname(to), { recursive: true });
@@ -36,8 +40,9 @@ for (const f of walk(staged)) {
 copyFileSync(join(dist, 'simdgrad.wasm'), join(perModule, 'simdgrad.wasm'));
 const bundledFiles = walk(dist).filter((f) => f.endsWith('.js')).length;
 
-const layouts = { 'per-module': perModule, bundled: dist };
-const res = { 'per-module': [], bundled: [] };
+const layouts = dirs.length ? Object.fromEntries(dirs.map((d) => [d, d])) : { 'per-module': perModule, bundled: dist };
+const res = Object.fromEntries(Object.keys(layouts).map((k) => [k, []]));
+const fileCount = (dir) => walk(dir).filter((f) => f.endsWith('.js')).length;
 const load = [loadavg()[0]];
 try {
   for (let r = 0; r < rounds; r++) {
@@ -60,10 +65,15 @@ console.log(`Cold start, ${rounds} rounds alternating (median / best, ms; load a
 console.log(['layout', 'files', ...keys].map((k) => k.padStart(14)).join(''));
 for (const [name, rows] of Object.entries(res)) {
   const cells = keys.map((k) => `${median(rows.map((o) => o[k])).toFixed(1)}/${Math.min(...rows.map((o) => o[k])).toFixed(1)}`);
-  console.log([name, String(name === 'bundled' ? bundledFiles : files), ...cells].map((c) => c.padStart(14)).join(''));
+  const count = dirs.length ? fileCount(layouts[name]) : name === 'bundled' ? bundledFiles : files;
+  console.log([name.length > 14 ? name.slice(-14) : name, String(count), ...cells].map((c) => c.padStart(14)).join(''));
 }
-const ratio = (k) => median(res.bundled.map((o) => o[k])) / median(res['per-module'].map((o) => o[k]));
-console.log(
-  `bundled / per-module (medians): script ${ratio('scriptMs').toFixed(2)} wall, ${ratio('scriptCpuMs').toFixed(2)} CPU; ` +
-    `import ${ratio('importMs').toFixed(2)} wall, ${ratio('importCpuMs').toFixed(2)} CPU`,
-);
+const [base, ...others] = Object.keys(res);
+for (const other of others) {
+  const ratio = (k) => median(res[other].map((o) => o[k])) / median(res[base].map((o) => o[k]));
+  console.log(
+    `${other} / ${base} (medians): script ${ratio('scriptMs').toFixed(2)} wall, ${ratio('scriptCpuMs').toFixed(2)} CPU; ` +
+      `import ${ratio('importMs').toFixed(2)} wall, ${ratio('importCpuMs').toFixed(2)} CPU; ` +
+      `first matMul ${ratio('firstMatMulMs').toFixed(2)} wall`,
+  );
+}
