@@ -313,10 +313,13 @@ function metricSums(
     for (const m of list) {
       // Per-sample values: a metric of shape [batch, steps...] is averaged over its steps first,
       // as Keras' Mean metric averages every element (per-character accuracy of a seq2seq model).
+      // Without a mask the count is the batch's samples, known on the host (no tensor, no read).
+      let count = 0;
       const [v, n] = ENGINE.tidy(() => {
         const per = m.fn(ys[i], preds[i]);
         const mask = lossMask(masks?.[i], per);
         if (mask) return [sum(mul(per, mask)), sum(mask)];
+        count = per.rank > 0 ? per.shape[0] : 1;
         const s = sum(
           per.rank > 1
             ? mean(
@@ -325,12 +328,12 @@ function metricSums(
               )
             : per,
         );
-        return [s, tensor(per.rank > 0 ? per.shape[0] : 1)];
+        return [s];
       });
       sums.push(scalarOf(v));
-      counts.push(scalarOf(n));
+      counts.push(n ? scalarOf(n) : count);
       v.dispose();
-      n.dispose();
+      n?.dispose();
     }
   });
   return { sums, counts };
