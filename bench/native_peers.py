@@ -22,11 +22,14 @@ import time
 
 p = argparse.ArgumentParser()
 p.add_argument("--lib", required=True, choices=["torch", "jax"])
-p.add_argument("--workload", required=True, choices=["mlp", "cnn", "lstm", "gemm"])
+p.add_argument("--workload", required=True, choices=["mlp", "cnn", "lstm", "gemm", "mlp-profile"])
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--reps", type=int, default=3)
 # gemm (torch only; bench/profile.ts' `profile gemm`): [[M, K, N, transposeA, transposeB], ...] as
 # JSON; prints GFLOP/s of torch.mm per shape, best of --reps calls.
+# mlp-profile (torch only; `profile mlp`): the mlp workload's step, one batch at a time over 4 batches,
+# as {"cpuMs", "wallMs", "ops": [{"name", "ms", "calls"}]}: CPU and wall ms per step (best of --reps
+# runs of 50 steps), and each op's self CPU ms and calls per step under torch.autograd.profiler.
 p.add_argument("--shapes", default="[]")
 a = p.parse_args()
 
@@ -105,6 +108,8 @@ def run_torch():
             out[:, -1, :].sum().backward()
         emit(torch.__version__, best_ms(fb), "ms")
         return
+    if a.workload == "mlp-profile":
+        return torch_mlp_profile(torch, nn)
     n = SIZES[a.workload]
     if a.workload == "mlp":
         x, y = data(n, 784, 7)
@@ -129,6 +134,42 @@ def run_torch():
             loss.backward()
             opt.step()
     emit(torch.__version__, best_rate(epoch, n), "samples/s")
+
+
+def torch_mlp_profile(torch, nn):
+    x, y = data(4 * BATCH, 784, 7)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y.argmax(1))
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.4), nn.Linear(256, 128), nn.ReLU(),
+                          nn.Dropout(0.3), nn.Linear(128, 10))
+    opt = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    at = [0]
+
+    def step():
+        s = at[0] * BATCH
+        at[0] = (at[0] + 1) % 4
+        opt.zero_grad()
+        loss_fn(model(xt[s:s + BATCH]), yt[s:s + BATCH]).backward()
+        opt.step()
+    model.train()
+    for _ in range(30):
+        step()
+    steps = 50
+    cpu = wall = float("inf")
+    for _ in range(a.reps):
+        c0, t0 = time.process_time(), time.perf_counter()
+        for _ in range(steps):
+            step()
+        cpu = min(cpu, (time.process_time() - c0) * 1000 / steps)
+        wall = min(wall, (time.perf_counter() - t0) * 1000 / steps)
+    from torch.autograd import profiler
+    with profiler.profile() as prof:
+        for _ in range(steps):
+            step()
+    ops = [{"name": e.key, "ms": e.self_cpu_time_total / 1000 / steps, "calls": e.count / steps}
+           for e in prof.key_averages() if e.self_cpu_time_total > 0]
+    ops.sort(key=lambda o: -o["ms"])
+    emit(torch.__version__, {"cpuMs": cpu, "wallMs": wall, "ops": ops}, "ms/step")
 
 
 def run_jax():

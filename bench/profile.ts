@@ -1,4 +1,5 @@
 // `npm run bench -- profile [mlp|cnn] [steps] [threads]`: where one training step's time goes.
+// With mlp, PyTorch's step of the same model beside it (.venv, bench/native_peers.py --workload mlp-profile).
 // `npm run bench -- profile gemm [reps]`: the MLP's GEMMs alone, 1 and 2 threads, beside PyTorch's torch.mm (.venv).
 // Trains the walk-through MLP (bench/train.ts's model: 784-256-128-10, dropout, RMSprop, batch
 // 128) and Keras' mnist_cnn (bench/train_cnn.ts's model, Adadelta, batch 128) one batch at a
@@ -106,6 +107,8 @@ interface Profile {
   steps: number;
   stepMs: number;
   bareStepMs: number;
+  /** Process CPU ms per step over the untimed steps (all threads; at 1 thread the step's CPU time). */
+  bareCpuMs: number;
   /** Per kernel: calls per step, its best ms over the steps, share of the best step, GFLOP/s. */
   rows: {
     kernel: string;
@@ -158,14 +161,18 @@ export async function profileModel(which: 'mlp' | 'cnn', steps: number, threads:
       at = (at + 1) % BATCHES;
       model.trainStep({ x: bx, y: by });
     });
-  for (let i = 0; i < 5; i++) step(); // warm-up: JIT, pool start, optimizer slots
+  // Warm-up: JIT and wasm tier-up (background compiles would count in the CPU figure), pool start, optimizer slots.
+  for (let i = 0; i < 20; i++) step();
   // Bare step time first (no timers), median of `steps`.
   const bare: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
     step();
     bare.push(performance.now() - t0);
   }
+  const cpu = process.cpuUsage(cpu0);
+  const bareCpuMs = (cpu.user + cpu.system) / 1000 / steps;
   const { table, step: stepNo, restore } = instrument();
   const outside: number[] = [];
   for (let i = 0; i < steps; i++) {
@@ -210,7 +217,7 @@ export async function profileModel(which: 'mlp' | 'cnn', steps: number, threads:
   const stepMs = rows.reduce((a, r) => a + r.ms, 0);
   for (const r of rows) r.share = r.ms / stepMs;
   rows.sort((a, b) => b.ms - a.ms);
-  return { model: which, threads, steps, stepMs, bareStepMs: best(bare), rows, ceiling };
+  return { model: which, threads, steps, stepMs, bareStepMs: best(bare), bareCpuMs, rows, ceiling };
 }
 
 function print(p: Profile): void {
@@ -219,6 +226,7 @@ function print(p: Profile): void {
     `\n${name}, batch ${BATCH}, ${p.threads} thread(s), ${p.steps} steps, ` +
       `${sg.getRelaxedSimd() ? 'relaxed-SIMD' : 'plain SIMD'} build, Node ${process.versions.node}: ` +
       `best step ${p.bareStepMs.toFixed(2)} ms untimed (${Math.round((BATCH * 1000) / p.bareStepMs)} samples/s), ` +
+      `process CPU ${p.bareCpuMs.toFixed(2)} ms a step (mean), ` +
       `${p.stepMs.toFixed(2)} ms as the sum of each part's best; limit ${PEAK_CORE * p.threads} GFLOP/s; ` +
       `micro-kernel ceiling here ${(p.ceiling * p.threads).toFixed(1)} GFLOP/s (${p.ceiling.toFixed(1)} a thread)`,
   );
@@ -235,6 +243,86 @@ function print(p: Profile): void {
         r.ofPeak ? `${(100 * r.ofPeak).toFixed(0)}%` : '',
         r.ofCeiling ? `${(100 * r.ofCeiling).toFixed(0)}%` : '',
       ]),
+  );
+  const kinds = new Map<string, number>();
+  for (const r of p.rows) kinds.set(kindOf(r.kernel), (kinds.get(kindOf(r.kernel)) ?? 0) + r.ms);
+  console.log(
+    `by kind: ${[...kinds]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, ms]) => `${k} ${ms.toFixed(2)} ms (${((100 * ms) / p.stepMs).toFixed(0)}%)`)
+      .join(', ')}`,
+  );
+}
+
+/** The kind of a profile row (simdgrad kernel or PyTorch op), for the side-by-side summary. */
+function kindOf(name: string): string {
+  if (/^(MatMul|FusedMatMul|Conv|aten::mm|aten::addmm)\b/.test(name)) return 'GEMM';
+  if (/Update|Optimizer\.step|zero_grad|aten::(sqrt|addcdiv_|addcmul_|add_|mul_|div_)$/.test(name)) return 'optimizer';
+  if (/^Dropout|bernoulli|aten::(mul|div)$/.test(name)) return 'dropout';
+  if (name.startsWith('engine + js')) return 'engine + js';
+  return 'other kernels';
+}
+
+interface TorchProfile {
+  cpuMs: number;
+  wallMs: number;
+  ops: { name: string; ms: number; calls: number }[];
+}
+
+/**
+ * PyTorch's step of the same MLP (bench/native_peers.py --workload mlp-profile in the project's
+ * .venv): CPU and wall ms per step, each op's self CPU ms per step (torch.autograd.profiler).
+ */
+function torchMlpProfile(threads: number): TorchProfile | string {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const py = `${root}.venv/bin/python`;
+  if (!existsSync(py)) return 'not installed (no .venv)';
+  const script = fileURLToPath(new URL('./native_peers.py', import.meta.url));
+  try {
+    const out = execFileSync(
+      py,
+      [script, '--lib', 'torch', '--workload', 'mlp-profile', '--threads', String(threads), '--reps', '3'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const line = out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .pop();
+    const r = line ? (JSON.parse(line) as { value?: TorchProfile; error?: string }) : { error: 'no result' };
+    return r.value ?? r.error ?? 'no result';
+  } catch (e) {
+    return `failed: ${String((e as { stderr?: string }).stderr ?? e)
+      .trim()
+      .split('\n')
+      .pop()}`;
+  }
+}
+
+function printTorch(t: TorchProfile | string, threads: number): void {
+  if (typeof t === 'string') {
+    console.log(`\nPyTorch, same MLP step, ${threads} thread(s): ${t}`);
+    return;
+  }
+  const total = t.ops.reduce((a, o) => a + o.ms, 0);
+  console.log(
+    `\nPyTorch, same MLP step (one batch at a time), ${threads} thread(s): best ${t.wallMs.toFixed(2)} ms a step ` +
+      `(${Math.round((BATCH * 1000) / t.wallMs)} samples/s), process CPU ${t.cpuMs.toFixed(2)} ms a step; ` +
+      `ops by self CPU under torch.autograd.profiler (${total.toFixed(2)} ms a step in all, profiler included)`,
+  );
+  printTable(
+    ['op', 'calls', 'ms/step', 'share'],
+    t.ops
+      .filter((o) => o.ms / total >= 0.01)
+      .map((o) => [o.name, o.calls.toFixed(0), o.ms.toFixed(3), `${((100 * o.ms) / total).toFixed(1)}%`]),
+  );
+  const kinds = new Map<string, number>();
+  for (const o of t.ops) kinds.set(kindOf(o.name), (kinds.get(kindOf(o.name)) ?? 0) + o.ms);
+  console.log(
+    `by kind: ${[...kinds]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, ms]) => `${k} ${ms.toFixed(2)} ms (${((100 * ms) / total).toFixed(0)}%)`)
+      .join(', ')}`,
   );
 }
 
@@ -385,6 +473,7 @@ export async function benchProfile(args: string[]): Promise<void> {
     const p = await profileModel(m, m === 'cnn' ? Math.max(3, Math.round(steps / 4)) : steps, threads);
     print(p);
     out.push(p);
+    if (m === 'mlp') printTorch(torchMlpProfile(threads), threads);
   }
   console.log(`results: ${saveResults('profile', { peakCore: PEAK_CORE, profiles: out })}`);
 }
