@@ -4,7 +4,7 @@
 // loaded from the shipped simdgrad.wasm file (setWasmPath). Values are checked against plain
 // arithmetic and against the same program on the embedded module.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +163,38 @@ describe('npm pack', () => {
     expect(() => runNode(app, ['--no-experimental-require-module', 'cjs.cjs'])).toThrow(
       /simdgrad: require\('simdgrad'\) needs Node's require\(\) of ES modules \(on by default from Node 20\.19 and 22\.12\)/,
     );
+  });
+
+  it('Node reads the installed dist/simdgrad.wasm at start-up (no zlib, no inflate); without it the embedded copy, same values', () => {
+    // Issue 17's cold start: loading zlib and inflating the embedded copy cost ~7 ms of a fresh process.
+    const zlibLoaded = `\nconsole.log(JSON.stringify(process.moduleLoadList.includes('NativeModule zlib')));`;
+    writeFileSync(join(app, 'esm.mjs'), `import * as sg from 'simdgrad';\n${PROGRAM}${zlibLoaded}`);
+    const run = () => runNode(app, ['esm.mjs']).trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const [fromFile, zlibWithFile] = run();
+    expect((fromFile as Out).add).toEqual([11, 12, 13, 14]);
+    expect(zlibWithFile).toBe(false);
+    // the bytes read are the embedded module's
+    const root = join(app, 'node_modules', 'simdgrad', 'dist');
+    const embeddedText = readFileSync(join(root, 'backends', 'wasm', 'wasm-embedded.generated.js'), 'utf8');
+    const b64 = /WASM_DEFLATED_BASE64\s*=\s*['"]([A-Za-z0-9+/=]+)['"]/.exec(embeddedText)?.[1] ?? '';
+    writeFileSync(
+      join(app, 'bytes.mjs'),
+      `import { packagedWasm } from './node_modules/simdgrad/dist/backends/wasm/embedded.js';\n` +
+        `const b = packagedWasm();\nconsole.log(JSON.stringify(b && Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64')));`,
+    );
+    const read = JSON.parse(runNode(app, ['bytes.mjs'])) as string | null;
+    expect(read).not.toBeNull();
+    expect(Buffer.from(read!, 'base64').equals(inflateRawSync(Buffer.from(b64, 'base64')))).toBe(true);
+    // without the file (a pruned install): the embedded copy, inflated, and the same values
+    const wasm = join(root, 'simdgrad.wasm');
+    renameSync(wasm, `${wasm}.away`);
+    try {
+      const [embedded, zlibEmbedded] = run();
+      expect(zlibEmbedded).toBe(true);
+      expect(embedded).toEqual(fromFile);
+    } finally {
+      renameSync(`${wasm}.away`, wasm);
+    }
   });
 
   it('setWasmPath: the module from the shipped simdgrad.wasm gives the same values; a wrong file fails clearly', () => {
