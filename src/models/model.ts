@@ -126,10 +126,21 @@ export class LayersModel extends Layer {
     return inCallContext(this, () => this.executeGraph(xs, training, outMasks, inMasks));
   }
 
+  /** The graph as slots (see GraphPlan), made again whenever setGraph changes the graph. */
+  private plan: GraphPlan | null = null;
+
+  private graphPlan(): GraphPlan {
+    const p = this.plan;
+    if (p && p.nodes === this.nodes && p.inputs === this.inputs && p.outputs === this.outputs) return p;
+    return (this.plan = makePlan(this.inputs, this.outputs, this.nodes));
+  }
+
   /**
    * Runs the nodes in order. `outMasks`, when given, receives each output's mask (or null): the
    * training loop weights the loss by it, as Keras 3 does. `inMasks` are the inputs' masks (a
-   * model called as a layer on masked tensors).
+   * model called as a layer on masked tensors). Values and masks live in arrays indexed by the
+   * plan's slots (issue 17: Maps by tensor id and the per-node list building cost ~1 us a layer
+   * of a one-sample predict); the masks array exists only once some mask does.
    */
   private executeGraph(
     xs: Tensor[],
@@ -140,50 +151,63 @@ export class LayersModel extends Layer {
     if (xs.length !== this.inputs.length) {
       throw new Error(`${this.name}: expected ${this.inputs.length} input tensor(s) but got ${xs.length}`);
     }
-    const values = new Map<number, Tensor>();
+    const plan = this.graphPlan();
+    const values: (Tensor | undefined)[] = new Array(plan.slots);
     // Keras masks: each output's mask (from embedding maskZero, masking, ...) rides along and
     // reaches the next layer as its `mask` call argument; only passed where a mask exists.
-    const masks = new Map<number, Tensor>();
-    this.inputs.forEach((t, i) => {
+    let masks: (Tensor | null)[] | null = null;
+    for (let i = 0; i < xs.length; i++) {
+      const t = this.inputs[i];
       checkShape(this.name, t, xs[i]);
       // As tfjs-layers' feed check: an input of another dtype (int32 data into a float32 model)
       // is cast to the input's dtype; the cast is freed by the caller's scope.
-      values.set(t.id, xs[i].dtype === t.dtype ? xs[i] : cast(xs[i], t.dtype));
+      values[plan.inputSlots[i]] = xs[i].dtype === t.dtype ? xs[i] : cast(xs[i], t.dtype);
       const m = inMasks?.[i];
-      if (m) masks.set(t.id, m);
-    });
-    for (const node of this.nodes) {
-      if (node.outputs.every((o) => values.has(o.id))) continue; // an input node
-      const ins = node.inputs.map((t) => values.get(t.id)!);
-      const inMasks = node.inputs.map((t) => masks.get(t.id) ?? null);
-      const mask = inMasks.some((m) => m) ? (ins.length === 1 ? inMasks[0] : inMasks) : null;
+      if (m) (masks ??= new Array<Tensor | null>(plan.slots).fill(null))[plan.inputSlots[i]] = m;
+    }
+    for (const step of plan.steps) {
+      const node = step.node;
+      const ins = step.ins;
+      const one = ins.length === 1;
+      const input = one ? values[ins[0]]! : ins.map((k) => values[k]!);
+      let mask: Tensor | (Tensor | null)[] | null = null;
+      if (masks !== null) {
+        const ms = masks;
+        const inMs = ins.map((k) => ms[k]);
+        if (inMs.some((m) => m)) mask = one ? inMs[0] : inMs;
+      }
       // No object spread of an empty kwargs (most nodes): V8's spread with added keys cost ~1-2 us a
       // layer, as much as a small layer's kernel (issue 17: inference latency).
       const callArgs = (hasKeys(node.kwargs) ? { ...node.kwargs, training } : { training }) as CallArgs;
       if (mask) callArgs.mask = mask;
       let out: Tensor | Tensor[];
       try {
-        out = node.layer.callWithHooks(ins.length === 1 ? ins[0] : ins, callArgs);
+        out = node.layer.callWithHooks(input, callArgs);
       } catch (e) {
-        throw nameLayer(e, this.name, node.layer, ins);
+        throw nameLayer(e, this.name, node.layer, one ? [input as Tensor] : (input as Tensor[]));
       }
-      const outs = Array.isArray(out) ? out : [out];
-      node.outputs.forEach((o, i) => values.set(o.id, outs[i]));
+      const outs = step.outs;
+      if (Array.isArray(out)) for (let i = 0; i < outs.length; i++) values[outs[i]] = out[i];
+      else values[outs[0]] = out;
       if (mask && !node.layer.handlesMasks()) {
         warnMaskDropped(node.layer);
         continue;
       }
-      const outMask = node.layer.computeMask(ins.length === 1 ? ins[0] : ins, mask);
-      node.outputs.forEach((o, i) => {
+      // Without an input mask the default computeMask gives none: no call (most layers).
+      if (!mask && node.layer.computeMask === Layer.prototype.computeMask) continue;
+      const outMask = node.layer.computeMask(input, mask);
+      for (let i = 0; i < outs.length; i++) {
         const m = Array.isArray(outMask) ? outMask[i] : outMask;
-        if (m) masks.set(o.id, m);
-      });
+        if (m) (masks ??= new Array<Tensor | null>(plan.slots).fill(null))[outs[i]] = m;
+      }
     }
     if (outMasks) {
       outMasks.length = 0;
-      for (const o of this.outputs) outMasks.push(masks.get(o.id) ?? null);
+      for (const k of plan.outputSlots) outMasks.push(masks?.[k] ?? null);
     }
-    return this.outputs.map((o) => values.get(o.id)!);
+    const res: Tensor[] = new Array(plan.outputSlots.length);
+    for (let i = 0; i < res.length; i++) res[i] = values[plan.outputSlots[i]]!;
+    return res;
   }
 
   override call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[] {
@@ -514,6 +538,14 @@ export class LayersModel extends Layer {
     const xs = dataList(this, 'predict', 'x', x, 'input');
     const n = checkBatch(this.name, xs);
     this.ensureBuiltFor(xs);
+    if (n <= bs) {
+      // One batch (every one-sample predict): the inputs themselves, no slice and no concat. An
+      // output that is an input (a graph that passes it through) is cloned, so that disposing the
+      // prediction never disposes the caller's tensor.
+      const outs = ENGINE.tidy(() => this.execute(xs, false));
+      for (let i = 0; i < outs.length; i++) if (xs.includes(outs[i])) outs[i] = outs[i].clone();
+      return outs.length === 1 ? outs[0] : outs;
+    }
     const parts: Tensor[][] = this.outputs.map(() => []);
     try {
       for (let start = 0; start < Math.max(n, 1); start += bs) {
@@ -641,6 +673,40 @@ export class LayersModel extends Layer {
     this.disposeOwnedOptimizer();
     this.compiled = undefined;
   }
+}
+
+/**
+ * A graph ready to run: every symbolic tensor of it gets a slot (an index into the value array of
+ * one execution); each non-input node lists its input and output slots.
+ */
+interface GraphPlan {
+  nodes: Node[];
+  inputs: SymbolicTensor[];
+  outputs: SymbolicTensor[];
+  slots: number;
+  inputSlots: number[];
+  outputSlots: number[];
+  steps: { node: Node; ins: number[]; outs: number[] }[];
+}
+
+/** The slots of a graph (see GraphPlan). Nodes whose outputs are all model inputs are skipped. */
+function makePlan(inputs: SymbolicTensor[], outputs: SymbolicTensor[], nodes: Node[]): GraphPlan {
+  const slotOf = new Map<number, number>();
+  const slot = (t: SymbolicTensor) => {
+    let k = slotOf.get(t.id);
+    if (k === undefined) slotOf.set(t.id, (k = slotOf.size));
+    return k;
+  };
+  const inputSlots = inputs.map(slot);
+  const given = new Set(inputSlots);
+  const steps: GraphPlan['steps'] = [];
+  for (const node of nodes) {
+    const outs = node.outputs.map(slot);
+    if (outs.every((k) => given.has(k))) continue; // an input node
+    steps.push({ node, ins: node.inputs.map(slot), outs });
+  }
+  const outputSlots = outputs.map(slot);
+  return { nodes, inputs, outputs, slots: slotOf.size, inputSlots, outputSlots, steps };
 }
 
 /** Layers already warned that they drop a mask (Keras warns at each call; once is enough). */
