@@ -20,8 +20,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const child = join(root, 'bench', 'overhead_child.mjs');
 
 type Json = Record<string, unknown>;
+/** The Node that runs the children: this one, or `--node=PATH` (e.g. a Node 22 with relaxed SIMD). */
+let nodeBin = process.execPath;
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Json {
-  const out = execFileSync(process.execPath, [child, ...args], {
+  const out = execFileSync(nodeBin, [child, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     encoding: 'utf8',
@@ -63,17 +65,20 @@ export function packageSizes(): Json {
 
 export async function benchOverhead(args: string[]): Promise<void> {
   const rounds = Number(args.find((a) => /^\d+$/.test(a)) ?? 3);
+  nodeBin = args.find((a) => a.startsWith('--node='))?.slice(7) || process.execPath;
   if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('bench overhead: dist/ is missing: run npm run build');
   const srcT = statSync(join(root, 'src', 'engine', 'engine.ts')).mtimeMs;
   const distT = statSync(join(root, 'dist', 'index.js')).mtimeMs;
   if (srcT > distT) console.warn('warning: src/engine/engine.ts is newer than dist/: run npm run build first');
 
   const ops: Json[] = [];
+  const opsDefault: Json[] = [];
   const cold: Json[] = [];
   const sync: Json[] = [];
   const yielded: Json[] = [];
   for (let r = 0; r < rounds; r++) {
     ops.push(run(['ops']));
+    opsDefault.push(run(['ops', 'default']));
     for (let k = 0; k < 3; k++) cold.push(run(['cold']));
     sync.push(run(['sync', '1024', '2']));
     yielded.push(run(['yield', '1024', '2']));
@@ -82,7 +87,7 @@ export async function benchOverhead(args: string[]): Promise<void> {
   const us = (k: string) => min(f(k));
   const sizes = packageSizes();
 
-  console.log(`\nEngine overhead and inference latency (best of ${rounds} processes; CPU us of one thread)`);
+  console.log(`\nEngine overhead and inference latency (best of ${rounds} processes; CPU us of one thread; Node ${ops[0].node})`);
   const add = us('addInTidy');
   const kernel = us('kernelOnly');
   printTable(
@@ -100,6 +105,22 @@ export async function benchOverhead(args: string[]): Promise<void> {
   );
   const ratio1000 = us('tfjsPredict1000Sync') / us('predict1000Sync');
   console.log(`predict 1000: ${ratio1000.toFixed(2)}x tfjs-wasm (CPU time); ${ops[0].tfjs}; max |diff| ${ops[0].maxDiffVsTfjs}`);
+
+  // simdgrad's default thread count (the cores) against tfjs-backend-wasm, which runs one thread in
+  // Node: wall time, as CPU time counts the spinning workers too.
+  const threads = opsDefault[0].threads as number;
+  const d = (k: string, field: string) => opsDefault.map((o) => (o[k] as Json)[field] as number);
+  const tfjsWall = (k: string) => min(f(k, 'wallUs'));
+  console.log(`\nMLP predict at simdgrad's default thread count (${threads}) against tfjs-wasm (1 thread); wall us, best of ${rounds} processes`);
+  printTable(
+    ['case', `simdgrad ${threads} threads best`, 'median', 'tfjs 1 thread best', 'ratio (best)', 'target'],
+    [
+      ['MLP predict, 1 sample', min(d('predict1', 'wallUs')), median(d('predict1', 'wallMedianUs')),
+        tfjsWall('tfjsPredict1'), (tfjsWall('tfjsPredict1') / min(d('predict1', 'wallUs'))).toFixed(2) + 'x', '<= 25 us'],
+      ['MLP predict, 1000 samples (+dataSync)', min(d('predict1000Sync', 'wallUs')), median(d('predict1000Sync', 'wallMedianUs')),
+        tfjsWall('tfjsPredict1000Sync'), (tfjsWall('tfjsPredict1000Sync') / min(d('predict1000Sync', 'wallUs'))).toFixed(2) + 'x', '>= 5x tfjs'],
+    ],
+  );
 
   console.log(`\nCold start: fresh node process, import + instantiate + first 128x128 matMul (${cold.length} processes)`);
   const c = (k: string) => cold.map((o) => o[k] as number);
@@ -135,6 +156,6 @@ export async function benchOverhead(args: string[]): Promise<void> {
       ['npm package, packed', (sizes.packedBytes as number) ?? '-', ''],
     ],
   );
-  console.log(`results: ${saveResults('overhead', { rounds, ops, cold, sync, yielded, sizes })}`);
+  console.log(`results: ${saveResults('overhead', { rounds, node: nodeBin, ops, opsDefault, cold, sync, yielded, sizes })}`);
 }
 

@@ -2,7 +2,9 @@
 // JavaScript run by plain `node` against the built package (dist/), so the figures are what a
 // user's program sees: no tsx transform around the library. One JSON line goes to stdout.
 //
-//   node bench/overhead_child.mjs ops                 small-op and predict latency (+ tfjs peer)
+//   node bench/overhead_child.mjs ops [t]             small-op and predict latency (+ tfjs peer) on t
+//                                                     threads (default 1); t = 'default': simdgrad's
+//                                                     default count (the cores), predict rows only
 //   node bench/overhead_child.mjs cold [dir]          import, instantiate, first matMul (dir: another
 //                                                     build's folder holding index.js; default dist/)
 //   node bench/overhead_child.mjs sync|yield [n] [t]  n x n matMuls on t threads, with or without
@@ -59,44 +61,49 @@ if (mode === 'cold') {
   sg.setThreads(1);
 } else if (mode === 'ops') {
   const sg = await import(dist);
-  sg.setThreads(Number(rest[0] ?? 1));
-  /** Best (over `reps` batches of `n` calls) CPU us and wall us per call. */
+  // 'default': no setThreads (the count a user gets); ready() waits until its workers are up.
+  const defaultThreads = rest[0] === 'default';
+  if (defaultThreads) await sg.ready();
+  else sg.setThreads(Number(rest[0] ?? 1));
+  /** Best (over `reps` batches of `n` calls) CPU us and wall us per call, and the median wall us. */
   const per = (fn, n, reps = 9) => {
     let cpu = Infinity;
-    let wall = Infinity;
+    const walls = [];
     for (let r = 0; r < reps; r++) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let i = 0; i < n; i++) fn();
-      const w = ((performance.now() - t0) * 1000) / n;
+      walls.push(((performance.now() - t0) * 1000) / n);
       const c = process.cpuUsage(c0);
       cpu = Math.min(cpu, (c.user + c.system) / n);
-      wall = Math.min(wall, w);
     }
-    return { cpuUs: cpu, wallUs: wall };
+    walls.sort((x, y) => x - y);
+    return { cpuUs: cpu, wallUs: walls[0], wallMedianUs: walls[walls.length >> 1] };
   };
+  const before = sg.memory().numTensors;
   const a = sg.tensor(new Float32Array(10).fill(1));
   const b = sg.tensor(new Float32Array(10).fill(2));
-  const before = sg.memory().numTensors;
-  const res = {};
-  res.addInTidy = per(() => sg.tidy(() => { sg.add(a, b); }), 20000);
-  res.add100InOneTidy = per(() => sg.tidy(() => { for (let i = 0; i < 100; i++) sg.add(a, b); }), 200);
-  res.add100InOneTidy.cpuUs /= 100;
-  res.add100InOneTidy.wallUs /= 100;
-  res.addDispose = per(() => sg.add(a, b).dispose(), 20000);
-  // The wasm kernel alone (the same module call the Binary kernel ends in), to subtract.
-  const be = sg.engine().backend;
-  const w = be.wasm;
-  if (w && typeof w.binaryF32 === 'function') {
-    const o = sg.zeros([10]);
-    const pa = be.ptr(a.dataId.handle ?? a.dataId);
-    const pb = be.ptr(b.dataId.handle ?? b.dataId);
-    const po = be.ptr(o.dataId.handle ?? o.dataId);
-    const pArgs = w.alloc(64);
-    new Int32Array(w.memory.buffer, pArgs, 3).set([10, 1, 1]);
-    res.kernelOnly = per(() => w.binaryF32(0, pa, pb, po, 1, pArgs, pArgs + 4, pArgs + 8, 0, 10), 20000);
-    w.free(pArgs);
-    o.dispose();
+  const res = { node: process.version, threads: sg.getThreads() };
+  if (!defaultThreads) {
+    res.addInTidy = per(() => sg.tidy(() => { sg.add(a, b); }), 20000);
+    res.add100InOneTidy = per(() => sg.tidy(() => { for (let i = 0; i < 100; i++) sg.add(a, b); }), 200);
+    res.add100InOneTidy.cpuUs /= 100;
+    res.add100InOneTidy.wallUs /= 100;
+    res.addDispose = per(() => sg.add(a, b).dispose(), 20000);
+    // The wasm kernel alone (the same module call the Binary kernel ends in), to subtract.
+    const be = sg.engine().backend;
+    const w = be.wasm;
+    if (w && typeof w.binaryF32 === 'function') {
+      const o = sg.zeros([10]);
+      const pa = be.ptr(a.dataId.handle ?? a.dataId);
+      const pb = be.ptr(b.dataId.handle ?? b.dataId);
+      const po = be.ptr(o.dataId.handle ?? o.dataId);
+      const pArgs = w.alloc(64);
+      new Int32Array(w.memory.buffer, pArgs, 3).set([10, 1, 1]);
+      res.kernelOnly = per(() => w.binaryF32(0, pa, pb, po, 1, pArgs, pArgs + 4, pArgs + 8, 0, 10), 20000);
+      w.free(pArgs);
+      o.dispose();
+    }
   }
   // The walk-through MLP (784-256-128-10), as bench/train.ts builds it.
   const model = sg.sequential();
@@ -110,39 +117,42 @@ if (mode === 'cold') {
   res.predict1 = per(() => model.predict(x1).dispose(), 1000);
   res.predict1000 = per(() => model.predict(x1000).dispose(), 5, 7);
   res.predict1000Sync = per(() => { const y = model.predict(x1000); y.dataSync(); y.dispose(); }, 5, 7);
-  // tfjs-layers on tfjs-backend-wasm (XNNPACK, SIMD; one thread in Node), same weights.
-  try {
-    const tf = await import('@tensorflow/tfjs-core');
-    await import('@tensorflow/tfjs-backend-cpu');
-    const tfw = await import('@tensorflow/tfjs-backend-wasm');
-    const tfl = await import('@tensorflow/tfjs-layers');
-    const { createRequire } = await import('node:module');
-    const { dirname } = await import('node:path');
-    const dir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
-    tfw.setWasmPaths(dir + '/');
-    tf.enableProdMode();
-    await tf.setBackend('wasm');
-    await tf.ready();
-    const m = tfl.sequential();
-    m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
-    m.add(tfl.layers.dropout({ rate: 0.4 }));
-    m.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
-    m.add(tfl.layers.dropout({ rate: 0.3 }));
-    m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
-    m.setWeights(model.getWeights().map((t) => tf.tensor(t.dataSync(), t.shape)));
-    const tx1 = tf.tensor(x1.dataSync(), [1, 784]);
-    const tx1000 = tf.tensor(x1000.dataSync(), [1000, 784]);
-    const ta = tf.tensor(new Float32Array(10).fill(1));
-    const tb = tf.tensor(new Float32Array(10).fill(2));
-    res.tfjsAddInTidy = per(() => tf.tidy(() => { tf.add(ta, tb); }), 20000);
-    res.tfjsPredict1 = per(() => m.predict(tx1).dispose(), 1000);
-    res.tfjsPredict1000Sync = per(() => { const y = m.predict(tx1000); y.dataSync(); y.dispose(); }, 5, 7);
-    // Same answers: the two models hold the same weights.
-    const d = Math.max(...model.predict(x1).dataSync().map((v, i) => Math.abs(v - m.predict(tx1).dataSync()[i])));
-    res.maxDiffVsTfjs = d;
-    res.tfjs = `tfjs-layers ${tfl.version_layers} on tfjs-backend-wasm`;
-  } catch (e) {
-    res.tfjs = `not available (${e.message})`;
+  // tfjs-layers on tfjs-backend-wasm (XNNPACK, SIMD; one thread in Node), same weights; not with the
+  // default count (the 1-thread process measures it).
+  if (!defaultThreads) {
+    try {
+      const tf = await import('@tensorflow/tfjs-core');
+      await import('@tensorflow/tfjs-backend-cpu');
+      const tfw = await import('@tensorflow/tfjs-backend-wasm');
+      const tfl = await import('@tensorflow/tfjs-layers');
+      const { createRequire } = await import('node:module');
+      const { dirname } = await import('node:path');
+      const dir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+      tfw.setWasmPaths(dir + '/');
+      tf.enableProdMode();
+      await tf.setBackend('wasm');
+      await tf.ready();
+      const m = tfl.sequential();
+      m.add(tfl.layers.dense({ units: 256, activation: 'relu', inputShape: [784] }));
+      m.add(tfl.layers.dropout({ rate: 0.4 }));
+      m.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
+      m.add(tfl.layers.dropout({ rate: 0.3 }));
+      m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
+      m.setWeights(model.getWeights().map((t) => tf.tensor(t.dataSync(), t.shape)));
+      const tx1 = tf.tensor(x1.dataSync(), [1, 784]);
+      const tx1000 = tf.tensor(x1000.dataSync(), [1000, 784]);
+      const ta = tf.tensor(new Float32Array(10).fill(1));
+      const tb = tf.tensor(new Float32Array(10).fill(2));
+      res.tfjsAddInTidy = per(() => tf.tidy(() => { tf.add(ta, tb); }), 20000);
+      res.tfjsPredict1 = per(() => m.predict(tx1).dispose(), 1000);
+      res.tfjsPredict1000Sync = per(() => { const y = m.predict(tx1000); y.dataSync(); y.dispose(); }, 5, 7);
+      // Same answers: the two models hold the same weights.
+      const d = Math.max(...model.predict(x1).dataSync().map((v, i) => Math.abs(v - m.predict(tx1).dataSync()[i])));
+      res.maxDiffVsTfjs = d;
+      res.tfjs = `tfjs-layers ${tfl.version_layers} on tfjs-backend-wasm`;
+    } catch (e) {
+      res.tfjs = `not available (${e.message})`;
+    }
   }
   model.dispose();
   sg.dispose([a, b, x1, x1000]);
