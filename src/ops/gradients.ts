@@ -96,7 +96,14 @@ function backward(tape: Tape, y: Tensor, dy: Tensor): Map<number, Tensor> {
   for (let n = tape.nodes.length - 1; n >= 0; n--) {
     const node = tape.nodes[n];
     if (!node.outputIds.some((id) => grads.has(id))) continue;
-    const dys = node.outputIds.map((id, i) => grads.get(id) ?? zeros(node.outputInfos[i].shape));
+    const dys = node.outputIds.map((id) => grads.get(id)) as Tensor[];
+    // An output no gradient reached gets zeros, made only when the rule reads that entry (the
+    // LSTM kernel's gates reserve, [batch, T, 4*units], is never read: no 5 MB fill per call).
+    for (let i = 0; i < dys.length; i++) {
+      if (dys[i]) continue;
+      let z: Tensor | undefined;
+      Object.defineProperty(dys, i, { get: () => (z ??= zeros(node.outputInfos[i].shape)), enumerable: true });
+    }
     const thunks = node.spec.grad(dys, { ...node.saved, attrs: node.attrs, inputInfos: node.inputInfos });
     node.inputIds.forEach((id, i) => {
       const thunk = thunks[i];
