@@ -18,9 +18,10 @@
 //     pure: layers, models and io in an app that only adds two tensors), and a second copy for
 //     Node would have cost ~1 MB of the 2 MB package. So the modules are grouped: what every app
 //     loads (the imports of index.ts's code and of ops/chain.ts, transitively), then the rest by
-//     directory (ops, layers, models, io, ...; engine and backends together): each group is an
-//     entry of the build, esbuild puts every module into the chunk of the groups that reach it
-//     (~50 files), `export * as` namespace objects are made pure, and the chunks stay side-effect
+//     directory (ops, utils, ...; engine and backends together; the Keras side's directories
+//     together, and io, preprocessing, text and datasets together): each group is an entry of
+//     the build, esbuild puts every module into the chunk of the groups that reach it (~25
+//     files), `export * as` namespace objects are made pure, and the chunks stay side-effect
 //     free (package.json "sideEffects" lists dist/index.js only: it holds index.ts, which
 //     registers the backends, and ops/chain.ts, which installs the Tensor methods, since only
 //     index.ts imports them). A bundler still drops what an app does not reach, chunk by chunk,
@@ -150,11 +151,21 @@ async function bundle() {
   const before = { files: modules.length, bytes: modules.reduce((n, f) => n + statSync(join(staged, f)).size, 0) };
   for (const f of [...KEEP, ...APART, 'index.js', 'ops/chain.js'])
     if (!modules.includes(f)) throw new Error(`pack-build: tsc wrote no ${f}`);
-  // The groups: a top-level directory each (backends/<name> each); index.ts and ops/chain.ts in
+  // The groups: a top-level directory each (backends/<name> each) unless listed below in CORE,
+  // KERAS or DATA; index.ts and ops/chain.ts in
   // none, so that they stay in dist/index.js, the one file with side effects.
   // What dist/index.js always loads (the engine, the js and wasm backends, the thread settings):
   // one group, so fewer, larger chunks.
   const CORE = ['engine', 'backends', 'backends_js', 'backends_wasm', 'threads'];
+  // Two more groups of directories (issue 17's cold start: each file a fresh Node process loads
+  // costs its ESM loader resolution, reads and linking; 48 files -> 23 cut import's CPU time to
+  // ~0.67x, `node bench/overhead_layout.mjs 8 <before>/dist dist`): the Keras side, which a model
+  // that trains reaches as a whole, and the data side (formats, preprocessing, text, datasets).
+  // Merged this far, the bundles test/pack/bundlers.test.ts builds keep their sizes (an app of
+  // {tensor, add} 157.8 KiB, a fit app 397 KiB with vite); one group for both sides would cut
+  // import to ~0.65x but grew the fit app to 465 KiB (it does not reach io, text, datasets).
+  const KERAS = ['layers', 'models', 'callbacks', 'losses', 'metrics', 'optimizers', 'initializers', 'regularizers', 'constraints', 'activations'];
+  const DATA = ['io', 'preprocessing', 'text', 'datasets'];
   // The modules every app loads: what index.ts's own code and ops/chain.ts (the Tensor methods)
   // import, and their imports. They form one group, so that a chunk never mixes them with a
   // module an app may leave out (a bundler keeps a chunk's top-level calls, e.g. registerGradient,
@@ -179,7 +190,7 @@ async function bundle() {
     if (KEEP.includes(f) || APART.includes(f) || f === 'index.js' || f === 'ops/chain.js') continue;
     const parts = f.split('/');
     const dir = (parts[0] === 'backends' && parts.length > 2 ? parts.slice(0, 2).join('_') : parts[0]).replace(/\.js$/, '');
-    const name = always.has(f) ? 'always' : CORE.includes(dir) ? 'core' : dir;
+    const name = always.has(f) ? 'always' : CORE.includes(dir) ? 'core' : KERAS.includes(dir) ? 'keras' : DATA.includes(dir) ? 'data' : dir;
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name).push(f);
   }

@@ -116,7 +116,7 @@ describe('npm pack', () => {
 
   it('ships the library as a few dozen bundled files (cold start), every relative import of them present', () => {
     // scripts/pack-build.mjs bundles tsc's ~270 modules into dist/index.js and chunks grouped by
-    // directory: a fresh Node process loads ~50 files instead of ~270 (issue 17's cold start)
+    // directory: a fresh Node process loads ~25 files instead of ~270 (issue 17's cold start)
     // while bundlers still drop the chunks an app does not reach (test/pack/bundlers.test.ts).
     const root = join(app, 'node_modules', 'simdgrad');
     const js = tarballFiles(tgz).filter((f) => f.endsWith('.js'));
