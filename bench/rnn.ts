@@ -1,4 +1,5 @@
-// `npm run bench -- rnn`: LSTM and GRU layers at batch 32, 80 steps, 128 inputs, 128 units.
+// `npm run bench -- rnn`: LSTM and GRU layers (`rnn profile [threads] [steps]`: bench/rnn_profile.ts)
+// at batch 32, 80 steps, 128 inputs, 128 units.
 // Forward (inference, last output) and forward+backward (gradients of sum(output) with respect
 // to every weight) in ms, for simdgrad (1 thread; 2 threads too when the thread pool's
 // src/threads.ts exists) and tfjs-layers on its wasm backend, in the same process, with ratios.
@@ -8,6 +9,7 @@ import { existsSync } from 'node:fs';
 import * as sg from '../src/index.js';
 import { fmtNum, printTable, saveResults, time } from './harness.js';
 import { loadTfjs } from './tfjs-peer.js';
+import { profileLstm } from './rnn_profile.js';
 
 const [BATCH, STEPS, INPUTS, UNITS] = [32, 80, 128, 128];
 type Kind = 'lstm' | 'gru';
@@ -86,7 +88,8 @@ async function threadControl(): Promise<((n: number) => unknown) | null> {
  * Runs the rnn benchmark and prints one table per layer kind.
  * @example await benchRnn([]); // npm run bench -- rnn
  */
-export async function benchRnn(_args: string[]): Promise<void> {
+export async function benchRnn(args: string[]): Promise<void> {
+  if (args[0] === 'profile') return profileLstm(args.slice(1));
   await sg.setBackend('wasm');
   const xv = input();
   const setThreads = await threadControl();
