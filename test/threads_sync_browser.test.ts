@@ -8,17 +8,12 @@
 // call, and every result bit-identical to the same calls on one thread. The order the await is
 // there for is checked too: `await sg.ready()` first and `setThreads(2)` after it leaves the first
 // call on the page's thread alone (its workers cannot start before the page yields).
-import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForBrowser, launchChromium, serveFiles, type Chromium, type Served } from './browser/harness.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
 
 interface Report {
   coi: boolean;
@@ -87,57 +82,28 @@ window.run = (where, order) => where === 'main' ? syncRun(order) : new Promise((
 const WORKER = `import { syncRun } from './simdgrad.js';
 onmessage = async (e) => postMessage(await syncRun(e.data));`;
 
-let server: Server;
+let served: Served;
 let base = '';
+let browser: Chromium;
 let context: BrowserContext;
-let profile = '';
 
 beforeAll(async () => {
-  const bundle = await build({
-    stdin: { contents: ENTRY, resolveDir: root, loader: 'ts', sourcefile: 'threads-sync-entry.ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
-  });
+  const bundle = await bundleForBrowser({ contents: ENTRY, resolveDir: root, sourcefile: 'threads-sync-entry.ts' });
   const files: Record<string, [string, string | Uint8Array]> = {
-    '/simdgrad.js': ['text/javascript', bundle.outputFiles[0].contents],
+    '/simdgrad.js': ['text/javascript', bundle.contents],
     '/index.html': ['text/html', PAGE],
     '/worker.js': ['text/javascript', WORKER],
     '/favicon.ico': ['image/x-icon', ''], // no 404 on the console
   };
-  server = createServer((req, res) => {
-    const file = files[new URL(req.url ?? '/', 'http://localhost').pathname];
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    res
-      .writeHead(200, {
-        'content-type': file[0],
-        'cache-control': 'no-store',
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-      })
-      .end(file[1]);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  profile = mkdtempSync(join(tmpdir(), 'simdgrad-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  served = await serveFiles(files, 'all'); // cross-origin isolated: SharedArrayBuffer, threads
+  base = served.base;
+  browser = await launchChromium();
+  context = browser.context;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
-  await new Promise((r) => server?.close(r));
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
+  await served?.close();
 });
 
 async function runPage(where: 'main' | 'worker', order: string): Promise<{ r: Report; errors: string[] }> {
