@@ -92,7 +92,7 @@ export interface Chromium {
 
 /** Starts headless Chromium with CHROMIUM_ARGS (or `opts.args` instead) in a fresh temporary profile. */
 export async function launchChromium(
-  opts: { args?: string[]; acceptDownloads?: boolean } = {},
+  opts: { args?: string[]; acceptDownloads?: boolean; viewport?: { width: number; height: number } } = {},
 ): Promise<Chromium> {
   const profile = mkdtempSync(join(tmpdir(), 'simdgrad-chromium-'));
   try {
@@ -100,6 +100,7 @@ export async function launchChromium(
       executablePath: CHROMIUM,
       headless: true,
       acceptDownloads: opts.acceptDownloads ?? false,
+      ...(opts.viewport ? { viewport: opts.viewport } : {}),
       args: opts.args ?? CHROMIUM_ARGS,
     });
     return {

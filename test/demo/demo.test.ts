@@ -14,10 +14,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script without types
 import { startDemoServer } from '../../scripts/demo-server.mjs';
+import { CHROMIUM_ARGS, launchChromium, type Chromium } from '../browser/harness.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
@@ -56,23 +57,9 @@ afterAll(() => {
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-async function launch(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'simdgrad-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1100, height: 860 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+async function launch(): Promise<Chromium> {
+  const browser = await launchChromium({ args: [...CHROMIUM_ARGS, '--disable-quic'], viewport: { width: 1100, height: 860 } });
+  const context = browser.context;
   // Before any script of the page: every long task of the main thread, with its start time.
   await context.addInitScript(() => {
     const w = window as unknown as { longTasks: Array<[number, number]> };
@@ -81,13 +68,7 @@ async function launch(): Promise<{ context: BrowserContext; close: () => Promise
       for (const e of l.getEntries()) w.longTasks.push([e.startTime, e.duration]);
     }).observe({ type: 'longtask', buffered: true });
   });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  return browser;
 }
 
 const state = (page: Page) => page.evaluate(() => (window as unknown as { demoState: DemoState }).demoState);

@@ -13,15 +13,14 @@
 // gzipped, from the server's log.
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { extname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, makeProject, packTarball } from './project.js';
+import { CHROMIUM_ARGS, launchChromium, type Chromium } from '../browser/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const APPS = ['ops', 'fit', 'path', 'noready'] as const;
 type App = (typeof APPS)[number] | 'asset';
 type Bundler = 'vite' | 'esbuild' | 'esbuild-nosplit';
@@ -109,8 +108,8 @@ let project = '';
 let outRoot = '';
 let server: Server;
 let base = '';
+let browser: Chromium;
 let context: BrowserContext;
-let profile = '';
 /** Every file the server sent: URL path -> bytes (for the size report). */
 const served: string[] = [];
 /** The built apps: `${bundler}/${app}/...` -> file contents. */
@@ -272,27 +271,13 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  profile = join(tmpdir(), `simdgrad-bundlers-chromium-${process.pid}`);
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium({ args: [...CHROMIUM_ARGS, '--disable-quic'] });
+  context = browser.context;
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await new Promise((r) => server?.close(r));
-  if (profile) rmSync(profile, { recursive: true, force: true });
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
