@@ -39,22 +39,31 @@ async function fitRate(model: sg.LayersModel, x: sg.Tensor, y: sg.Tensor, n: num
   return best;
 }
 
+/**
+ * The LSTM workload (batch 32, 80 steps, 128 inputs, 128 units): `fb()` runs one forward +
+ * backward (gradients of sum(last output) with respect to every weight, read back).
+ */
+export function lstmWorkload(): { fb: () => void; dispose: () => void } {
+  const layer = sg.layers.lstm({ units: U, recurrentActivation: 'sigmoid' });
+  const x = sg.tensor(
+    Float32Array.from({ length: B * T * I }, (_, i) => Math.sin(i * 0.37) * 0.5),
+    [B, T, I],
+  );
+  layer.apply(x).dispose();
+  const vars = layer.trainableWeights.map((v) => v.variable);
+  const fb = () => {
+    const { value, grads } = sg.variableGrads(() => sg.sum(layer.apply(x) as sg.Tensor), vars);
+    for (const g of Object.values(grads)) g.dataSync();
+    sg.dispose([value, ...Object.values(grads)]);
+  };
+  return { fb, dispose: () => (x.dispose(), layer.dispose()) };
+}
+
 async function simdgrad(w: Workload): Promise<number> {
   await sg.setBackend('wasm');
   setThreads(THREADS);
   if (w === 'lstm') {
-    const layer = sg.layers.lstm({ units: U, recurrentActivation: 'sigmoid' });
-    const x = sg.tensor(
-      Float32Array.from({ length: B * T * I }, (_, i) => Math.sin(i * 0.37) * 0.5),
-      [B, T, I],
-    );
-    layer.apply(x).dispose();
-    const vars = layer.trainableWeights.map((v) => v.variable);
-    const fb = () => {
-      const { value, grads } = sg.variableGrads(() => sg.sum(layer.apply(x) as sg.Tensor), vars);
-      for (const g of Object.values(grads)) g.dataSync();
-      sg.dispose([value, ...Object.values(grads)]);
-    };
+    const { fb, dispose } = lstmWorkload();
     fb();
     let best = Infinity;
     for (let r = 0; r < REPS; r++) {
@@ -62,8 +71,7 @@ async function simdgrad(w: Workload): Promise<number> {
       fb();
       best = Math.min(best, performance.now() - t0);
     }
-    x.dispose();
-    layer.dispose();
+    dispose();
     return best;
   }
   if (w === 'mlp') {

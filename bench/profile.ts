@@ -279,22 +279,26 @@ interface TorchProfile {
  * .venv): CPU and wall ms per step, each op's self CPU ms per step (torch.autograd.profiler).
  */
 function torchMlpProfile(threads: number): TorchProfile | string {
+  return runTorchPeer<TorchProfile>(['--workload', 'mlp-profile', '--threads', String(threads), '--reps', '3']);
+}
+
+/**
+ * Runs bench/native_peers.py with PyTorch in the project's .venv and returns the `value` of its
+ * last JSON line, or why there is none (not installed, its error, the last line of its stderr).
+ */
+function runTorchPeer<T>(args: string[]): T | string {
   const root = fileURLToPath(new URL('..', import.meta.url));
   const py = `${root}.venv/bin/python`;
   if (!existsSync(py)) return 'not installed (no .venv)';
   const script = fileURLToPath(new URL('./native_peers.py', import.meta.url));
   try {
-    const out = execFileSync(
-      py,
-      [script, '--lib', 'torch', '--workload', 'mlp-profile', '--threads', String(threads), '--reps', '3'],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const out = execFileSync(py, [script, '--lib', 'torch', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const line = out
       .trim()
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .pop();
-    const r = line ? (JSON.parse(line) as { value?: TorchProfile; error?: string }) : { error: 'no result' };
+    const r = line ? (JSON.parse(line) as { value?: T; error?: string }) : { error: 'no result' };
     return r.value ?? r.error ?? 'no result';
   } catch (e) {
     return `failed: ${String((e as { stderr?: string }).stderr ?? e)
@@ -417,42 +421,8 @@ function kernelCeiling(): number {
 
 /** torch.mm GFLOP/s on MLP_GEMMS' shapes (bench/native_peers.py in the project's .venv), or why not. */
 function torchGemms(threads: number, reps: number): number[] | string {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const py = `${root}.venv/bin/python`;
-  if (!existsSync(py)) return 'not installed (no .venv)';
   const shapes = JSON.stringify(MLP_GEMMS.map(([M, K, N, tA, tB]) => [M, K, N, tA ? 1 : 0, tB ? 1 : 0]));
-  const script = fileURLToPath(new URL('./native_peers.py', import.meta.url));
-  try {
-    const out = execFileSync(
-      py,
-      [
-        script,
-        '--lib',
-        'torch',
-        '--workload',
-        'gemm',
-        '--threads',
-        String(threads),
-        '--reps',
-        String(reps),
-        '--shapes',
-        shapes,
-      ],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const line = out
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .pop();
-    const r = line ? (JSON.parse(line) as { value?: number[]; error?: string }) : { error: 'no result' };
-    return r.value ?? r.error ?? 'no result';
-  } catch (e) {
-    return `failed: ${String((e as { stderr?: string }).stderr ?? e)
-      .trim()
-      .split('\n')
-      .pop()}`;
-  }
+  return runTorchPeer<number[]>(['--workload', 'gemm', '--threads', String(threads), '--reps', String(reps), '--shapes', shapes]);
 }
 
 /**

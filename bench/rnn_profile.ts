@@ -9,6 +9,7 @@ import * as sg from '../src/index.js';
 import { setThreads } from '../src/threads.js';
 import { ENGINE } from '../src/engine/engine.js';
 import type { Attrs, KernelFunc, TensorInfo } from '../src/backends/backend.js';
+import { lstmWorkload } from './native.js';
 
 /** Runs the per-kernel profile of one LSTM forward + backward and prints it. */
 export async function profileLstm(args: string[]): Promise<void> {
@@ -23,15 +24,7 @@ export async function profileLstm(args: string[]): Promise<void> {
   };
   await sg.setBackend('wasm');
   setThreads(threads);
-  const layer = sg.layers.lstm({ units: U, recurrentActivation: 'sigmoid' });
-  const x = sg.tensor(Float32Array.from({ length: B * T * I }, (_, i) => Math.sin(i * 0.37) * 0.5), [B, T, I]);
-  layer.apply(x).dispose();
-  const vars = layer.trainableWeights.map((v) => v.variable);
-  const fb = () => {
-    const { value, grads } = sg.variableGrads(() => sg.sum(layer.apply(x) as sg.Tensor), vars);
-    for (const g of Object.values(grads)) g.dataSync();
-    sg.dispose([value, ...Object.values(grads)]);
-  };
+  const { fb, dispose } = lstmWorkload();
   for (let i = 0; i < 3; i++) fb();
   const bare: number[] = [];
   for (let i = 0; i < steps; i++) {
@@ -79,6 +72,5 @@ export async function profileLstm(args: string[]): Promise<void> {
   const rows = [...table.entries()].map(([k, v]) => [k, best(v), med(v)] as const).sort((a, c) => c[1] - a[1]);
   for (const [k, bst, m] of rows) if (bst > 0.05) console.log(`${bst.toFixed(2).padStart(7)} ${m.toFixed(2).padStart(7)}  ${k}`);
   console.log(`${best(outside).toFixed(2).padStart(7)} ${med(outside).toFixed(2).padStart(7)}  outside kernels`);
-  x.dispose();
-  layer.dispose();
+  dispose();
 }
