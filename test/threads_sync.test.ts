@@ -4,8 +4,9 @@
 // on every call. Two setups, two promises:
 //   - `setThreads(2)`: the worker runs part of the work from the very first call, because after
 //     an explicit setThreads Pool.start blocks (Atomics.wait on the READY word) until the
-//     workers have instantiated the module. The same with the default count after `await
-//     sg.ready()` (the browser setup), which starts the workers and waits for them.
+//     workers have instantiated the module. With the default count, `await sg.ready()`
+//     starts the workers without waiting for them (in Node they need no event loop): a script
+//     that spins on the pool's READY count sees them come up, and every call splits after that.
 //   - the default thread count, nothing awaited: the first call does not wait for the workers
 //     (a fresh process's first op stays fast: issue 17's cold start), runs unsplit, and a loop
 //     that never yields sees the worker take chunks within a few calls. A worker that needed the
@@ -88,7 +89,8 @@ const delta = () => {
   prev = now;
   return [d[0], d.slice(1).reduce((x, y) => x + y, 0)];
 };
-// The default setup: matMuls in a loop that never yields, until a worker has run a chunk (or 20 s).
+// The default setup: matMuls in a loop that never yields, until a worker has run a chunk and all
+// are up (or 20 s).
 const warmup = [];
 let warmupMs = -1;
 const poolBefore = be.threadsInfo().threads;
@@ -97,7 +99,7 @@ if (${JSON.stringify(setup === '')}) {
   while (performance.now() - t0 < 20000) {
     hash(sg.matMul(a, b));
     warmup.push(delta());
-    if (warmup[warmup.length - 1][1] > 0) {
+    if (warmup[warmup.length - 1][1] > 0 && be.threadsInfo().ready >= sg.getThreads() - 1) {
       warmupMs = performance.now() - t0;
       break;
     }
@@ -151,10 +153,21 @@ describe('threads engage without the caller yielding (Node)', () => {
     expect(r.out!.warmup).toEqual([]);
   }, 70_000);
 
-  it('the default thread count after `await sg.ready()` (which starts its workers and waits), nothing awaited afterwards', async () => {
-    const r = await runNode(script('await sg.ready();'));
+  it('the default thread count after `await sg.ready()` (which starts its workers without waiting for them): they come up while the script spins, nothing awaited afterwards', async () => {
+    // ready() returns before the workers are up (no wait in a fresh process); a synchronous spin
+    // on the pool's READY count (shared memory, no event loop) sees them arrive; then every call
+    // is split from the first.
+    const r = await runNode(
+      script(`await sg.ready();
+{
+  const t0 = performance.now();
+  while (ENGINE.backend.threadsInfo().ready < sg.getThreads() - 1 && performance.now() - t0 < 20000);
+}`),
+    );
     expect(r.out?.threads, 'this test needs 2 cores or more').toBeGreaterThanOrEqual(2);
+    expect(r.out!.poolBefore).toBe(r.out!.threads);
     check(r, r.out!.threads);
+    expect(r.out!.warmup).toEqual([]);
   }, 70_000);
 
   it('the default thread count: the first call does not wait for the workers, which join a loop that never yields', async () => {

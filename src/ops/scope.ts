@@ -74,7 +74,8 @@ export function getBackend(): string {
  * up: a Web Worker only starts while the page's event loop runs, so call `setThreads` first and
  * await this again after changing it. In Node it is optional: workers start without the event
  * loop; after `setThreads(n)` a synchronous script uses them from its first large op, with the
- * default count from the first op after they are up (awaiting this starts them and waits).
+ * default count from the first op after they are up (awaiting this starts them early in the
+ * background and does not wait for them).
  * @example sg.setThreads(4); await sg.ready(); // once, before the first op
  * @category Memory and backends
  */

@@ -18,6 +18,7 @@ import { matMulGeometry } from '../js/kernels/matmul.js';
 import { Act, Binary, Unary } from './codes.generated.js';
 import { broadcastShapes, broadcastStrides, collapseBroadcast, shapesEqual } from '../../engine/shape.js';
 import { Pool, type ScratchArg } from './pool.js';
+import { isNode } from './pool-platform.js';
 import { HeapAllocationError, WasmHeap, formatBytes } from './heap.js';
 import { getThreads, onThreadsChange } from '../../threads.js';
 import { registerWasmOptimKernels } from './kernels/optim.js';
@@ -275,16 +276,18 @@ export class WasmBackend extends HostBackend {
   }
 
   /**
-   * Starts the worker pool for the current thread count where its workers need the caller's
-   * event loop to start (browsers: a page or a worker) and resolves once they are up, so that
-   * the next call engages them; a no-op in Node, where the pool starts up blocking on first use.
-   * `sg.ready()` calls it.
+   * Starts the worker pool for the current thread count. In browsers (a page or a worker), whose
+   * workers need the caller's event loop to start, it resolves once they are up, so that the next
+   * call engages them. In Node it does not wait: the workers start on their own threads and join
+   * jobs as they come up, while the caller goes on (after an explicit setThreads(n) the start
+   * blocks until they are up, as on first use). `sg.ready()` calls it.
    */
   async threadsReady(): Promise<void> {
     const pool = this.pool;
     const threads = getThreads();
-    if (!pool || pool.startsBlocking || threads <= 1) return;
+    if (!pool || threads <= 1) return;
     if (pool.threads !== threads) pool.start(threads);
+    if (isNode()) return;
     await pool.whenReady();
   }
 

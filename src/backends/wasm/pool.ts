@@ -38,7 +38,7 @@
 //     keeps the pointer it passed. Workers never allocate.
 import { CTL, workerSource } from './worker-source.js';
 import { canBlock, isNode, startWorker, type PoolWorker } from './pool-platform.js';
-import { threadsWereSet } from '../../threads.js';
+import { noteSingleThreaded, threadsWereSet } from '../../threads.js';
 
 /**
  * How long an idle worker polls before it sleeps (ms). Why only 0.1: a spinning worker saves
@@ -166,8 +166,22 @@ export class Pool {
       // The block is freed only once no worker can read it any more (Node reports thread ends).
       if (--live === 0 && this.i32 !== i32) this.heap.free(ctl);
     };
-    for (let id = 1; id <= n; id++) {
-      this.workers.push(startWorker(this.source, { module: this.module, memory: this.memory, ctl, id }, onExit));
+    try {
+      for (let id = 1; id <= n; id++) {
+        this.workers.push(startWorker(this.source, { module: this.module, memory: this.memory, ctl, id }, onExit));
+      }
+    } catch (e) {
+      // The runtime refused a worker (a sandbox, a permission model): stop the ones started, free
+      // the block at once if none was, and run on one thread from now on, saying why.
+      const started = this.workers.length;
+      live -= n - started;
+      this.size = started + 1;
+      this.stop();
+      if (started === 0) this.heap.free(ctl);
+      const why = `a worker thread could not be started (${e instanceof Error ? e.message : String(e)})`;
+      noteSingleThreaded(why);
+      console.warn(`simdgrad: ${why}; running on one thread`);
+      return;
     }
     this.size = n + 1;
     // Only Node's workers start without help from the caller's event loop; a browser worker's
@@ -187,8 +201,7 @@ export class Pool {
    * Whether start() returns with its workers up: in Node after an explicit setThreads(n), where
    * it blocks until they have instantiated the module (a Node worker starts on its own thread,
    * without the caller's event loop). With the default thread count it does not wait (see the
-   * top of this file), and a caller that wants the workers from its first call awaits
-   * whenReady() first (sg.ready()). In a browser, page or worker, a Web Worker only starts once
+   * top of this file): the workers join jobs as they come up. In a browser, page or worker, a Web Worker only starts once
    * the caller's event loop runs, so there start() never blocks and sg.ready() is the way.
    */
   get startsBlocking(): boolean {
