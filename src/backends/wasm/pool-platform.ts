@@ -49,6 +49,8 @@ export function sharedMemoryUnavailableReason(): string | null {
   if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
   if (!nodeProcess() && typeof Worker !== 'function') return 'Web Workers are not available';
   if (nodeProcess() && !nodeBuiltin('node:worker_threads')) return 'process.getBuiltinModule is missing (Node < 20.16)';
+  const permission = (nodeProcess() as { permission?: { has?: (scope: string) => boolean } } | undefined)?.permission;
+  if (permission?.has?.('worker') === false) return "Node's permission model denies worker threads (run with --allow-worker)";
   return null;
 }
 
