@@ -539,11 +539,8 @@ export class LayersModel extends Layer {
     const n = checkBatch(this.name, xs);
     this.ensureBuiltFor(xs);
     if (n <= bs) {
-      // One batch (every one-sample predict): the inputs themselves, no slice and no concat. An
-      // output that is an input (a graph that passes it through) is cloned, so that disposing the
-      // prediction never disposes the caller's tensor.
-      const outs = ENGINE.tidy(() => this.execute(xs, false));
-      for (let i = 0; i < outs.length; i++) if (xs.includes(outs[i])) outs[i] = outs[i].clone();
+      // One batch (every one-sample predict): the inputs themselves, no slice and no concat.
+      const outs = ownOutputs(ENGINE.tidy(() => this.execute(xs, false)), xs);
       return outs.length === 1 ? outs[0] : outs;
     }
     const parts: Tensor[][] = this.outputs.map(() => []);
@@ -573,7 +570,7 @@ export class LayersModel extends Layer {
     this.assertNotDisposed('predictOnBatch');
     const xs = dataList(this, 'predictOnBatch', 'x', x, 'input');
     checkBatch(this.name, xs);
-    const outs = ENGINE.tidy(() => this.execute(xs, false));
+    const outs = ownOutputs(ENGINE.tidy(() => this.execute(xs, false)), xs);
     return outs.length === 1 ? outs[0] : outs;
   }
 
@@ -773,4 +770,15 @@ function checkShape(model: string, sym: SymbolicTensor, t: Tensor): void {
   if (!ok) {
     throw new Error(`${model}: input '${sym.node!.layer.name}' expects shape ${shapeStr(s)} but got ${fmt(t.shape)}`);
   }
+}
+
+/**
+ * Outputs the caller may dispose one by one: an output that is one of the inputs (a graph that
+ * passes it through) or that an earlier output already is (a model listing one tensor twice) is
+ * cloned, so that disposing a prediction never disposes the caller's tensor or another output.
+ */
+function ownOutputs(outs: Tensor[], xs: Tensor[]): Tensor[] {
+  for (let i = 0; i < outs.length; i++)
+    if (xs.includes(outs[i]) || outs.indexOf(outs[i]) < i) outs[i] = outs[i].clone();
+  return outs;
 }

@@ -156,6 +156,29 @@ describe('predict', () => {
       y.dispose();
       expect(x.isDisposed).toBe(false);
     }
+    const z = m.predictOnBatch(x) as sg.Tensor;
+    expect(z).not.toBe(x);
+    z.dispose();
+    expect(x.isDisposed).toBe(false);
+    x.dispose();
+    m.dispose();
+  });
+
+  it('a model listing one output twice: predict and predictOnBatch return two tensors, each disposable alone', () => {
+    const inp = sg.input({ shape: [3] });
+    const d = sg.layers.dense({ units: 2, kernelInitializer: 'ones' }).apply(inp) as sg.SymbolicTensor;
+    const m = sg.model({ inputs: inp, outputs: [d, d] });
+    const x = sg.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    for (const run of [() => m.predict(x, { batchSize: 32 }), () => m.predict(x, { batchSize: 1 }), () => m.predictOnBatch(x)]) {
+      const [p, q] = run() as sg.Tensor[];
+      expect(p).not.toBe(q);
+      p.dispose();
+      expect(Array.from(q.dataSync())).toEqual([6, 6, 15, 15]);
+      q.dispose();
+    }
     x.dispose();
     m.dispose();
   });

@@ -188,4 +188,21 @@ describe('GEMV over threads', () => {
       expect(bitsOf(firstTwo), act).toEqual(bitsOf(all.subarray(0, 2 * N)));
     }
   });
+
+  it('the same with K past the 512-deep blocks of the GEMM (K 513 and 1100)', () => {
+    setThreads(1);
+    for (const K of [513, 1100]) {
+      const N = 37;
+      const rows = GEMV_MAX_ROWS + 3;
+      const av = randArray(rows * K, 60 + K, -1, 1);
+      const bv = randArray(K * N, 61 + K, -1, 1);
+      const [all, first] = sg.tidy(() => {
+        const a = sg.tensor(av, [rows, K]);
+        const b = sg.tensor(bv, [K, N]);
+        const f = (x: sg.Tensor) => sg.matMul(x, b).dataSync() as Float32Array;
+        return [f(a), f(sg.slice(a, [0, 0], [1, K]))];
+      });
+      expect(bitsOf(first), `K ${K}`).toEqual(bitsOf(all.subarray(0, N)));
+    }
+  });
 });
