@@ -329,6 +329,15 @@ export class Engine {
     return outs;
   }
 
+  /**
+   * A buffer that a kernel of the active backend made, called directly rather than through
+   * runKernel (the inference chain of src/models/inference_chain.ts), as a new tensor owning it
+   * in the current scope. Never recorded on the tape. @internal
+   */
+  adoptOutput(o: TensorInfo): Tensor {
+    return this.trackOutput(this.backend, o);
+  }
+
   /** A kernel's output as a new tensor owning its buffer, in the current scope. */
   private trackOutput(b: Backend, o: TensorInfo): Tensor {
     const shape = o.shape;

@@ -35,6 +35,7 @@ import {
 import { checkNotTraining, validatePredictArgs } from './validate.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 import { dataList, isTensorMap } from './check_data.js';
+import { inferenceChain, type InferenceChain } from './inference_chain.js';
 
 /** Arguments of a functional model: the symbolic inputs and outputs of its graph. */
 export interface ModelArgs {
@@ -208,6 +209,23 @@ export class LayersModel extends Layer {
     const res: Tensor[] = new Array(plan.outputSlots.length);
     for (let i = 0; i < res.length; i++) res[i] = values[plan.outputSlots[i]]!;
     return res;
+  }
+
+  /**
+   * One batch in inference mode: through the inference chain (src/models/inference_chain.ts:
+   * Dense and Dropout-like layers as bare kernel calls) where the graph is one and it can run
+   * these inputs, else through execute in a scope of its own. Same bits either way.
+   */
+  private inferBatch(xs: Tensor[]): Tensor[] {
+    if (xs.length === 1 && this.built) {
+      const p = this.graphPlan();
+      if (p.chain === undefined)
+        p.chain = inferenceChain(p.inputs, p.outputs, p.steps, p.inputSlots, p.outputSlots);
+      const chain = p.chain;
+      const y = chain ? inCallContext(this, () => chain.run(xs[0])) : null;
+      if (y) return [y];
+    }
+    return ENGINE.tidy(() => this.execute(xs, false));
   }
 
   override call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[] {
@@ -540,19 +558,14 @@ export class LayersModel extends Layer {
     this.ensureBuiltFor(xs);
     if (n <= bs) {
       // One batch (every one-sample predict): the inputs themselves, no slice and no concat.
-      const outs = ownOutputs(ENGINE.tidy(() => this.execute(xs, false)), xs);
+      const outs = ownOutputs(this.inferBatch(xs), xs);
       return outs.length === 1 ? outs[0] : outs;
     }
     const parts: Tensor[][] = this.outputs.map(() => []);
     try {
       for (let start = 0; start < Math.max(n, 1); start += bs) {
         const size = Math.min(bs, n - start);
-        const outs = ENGINE.tidy(() =>
-          this.execute(
-            xs.map((t) => sliceRows(t, start, size)),
-            false,
-          ),
-        );
+        const outs = ENGINE.tidy(() => this.inferBatch(xs.map((t) => sliceRows(t, start, size))));
         outs.forEach((o, i) => parts[i].push(o));
         if (n === 0) break;
       }
@@ -570,7 +583,7 @@ export class LayersModel extends Layer {
     this.assertNotDisposed('predictOnBatch');
     const xs = dataList(this, 'predictOnBatch', 'x', x, 'input');
     checkBatch(this.name, xs);
-    const outs = ownOutputs(ENGINE.tidy(() => this.execute(xs, false)), xs);
+    const outs = ownOutputs(this.inferBatch(xs), xs);
     return outs.length === 1 ? outs[0] : outs;
   }
 
@@ -684,6 +697,8 @@ interface GraphPlan {
   inputSlots: number[];
   outputSlots: number[];
   steps: { node: Node; ins: number[]; outs: number[] }[];
+  /** The inference chain of the graph (null: not a chain), found at the first predict. */
+  chain?: InferenceChain | null;
 }
 
 /** The slots of a graph (see GraphPlan). Nodes whose outputs are all model inputs are skipped. */

@@ -1,0 +1,176 @@
+// The inference chain: one-batch predict of a model whose graph is a straight line of Dense
+// layers (activation linear, relu, relu6 or softmax) and layers that are the identity at
+// inference (Dropout, GaussianNoise, GaussianDropout, AlphaDropout), run straight on the
+// backend's kernels (issue 17: one-sample latency of the walk-through MLP).
+//
+// Why: through executeGraph a one-sample predict of the 784-256-128-10 MLP spent ~10 us outside
+// the kernels (a 4-4-4-10 MLP of the same structure: 10.1 us CPU; its three fused.matMul and
+// softmax as ops alone 6.6 us): per op the argument checks, runKernel, a Tensor and its
+// scope entry, the scope's disposal; per layer the call bookkeeping; per Dropout a reshape.
+// Here each Dense is one kernel call (FusedMatMul, the activation in its epilogue), a softmax one
+// Softmax call, the identity layers nothing, and only the result becomes a tensor: the
+// intermediate buffers are freed as soon as the next kernel has read them.
+//
+// The kernels and their attributes are the ones Dense.call reaches through fused.matMul and the
+// softmax activation, so the result has the same bits as the layer-by-layer path (test/models/
+// predict_chain.test.ts). The chain is found once per graph; each call checks what can change
+// between calls (weights reassigned, their dtype, the backend, a gradient tape, sg.profile's
+// wrapper of runKernel) and returns null where the general path must run (it also gives the
+// errors for bad input).
+import { Engine, ENGINE } from '../engine/engine.js';
+import type { Tensor } from '../engine/tensor.js';
+import type { Backend, KernelFunc, TensorInfo } from '../backends/backend.js';
+import { Layer, type LayerWeight } from '../layers/layer.js';
+import { Dense } from '../layers/core/dense.js';
+import { AlphaDropout, Dropout, GaussianDropout, GaussianNoise } from '../layers/core/basic.js';
+import { Act } from '../backends/wasm/codes.generated.js';
+import type { Node, SymbolicTensor } from '../layers/symbolic.js';
+
+/** One kernel call of the chain: a Dense layer's product, or a softmax. */
+interface ChainStep {
+  /** The Dense layer (its weights are read at each call: they may be reassigned), or null for a softmax. */
+  dense: Dense | null;
+  /** The GEMM epilogue's activation code (Dense steps). */
+  act: number;
+}
+
+/** Epilogue codes of the activations Dense fuses into its product (see fused.matMul). */
+const FUSED_ACT: Record<string, number> = { linear: Act.Linear, relu: Act.Relu, relu6: Act.Relu6 };
+
+/** Classes whose call is the identity at inference (their own call, exactly these classes). */
+const IDENTITY_AT_INFERENCE: unknown[] = [Dropout.prototype, GaussianNoise.prototype, GaussianDropout.prototype, AlphaDropout.prototype];
+
+/**
+ * A straight chain of Dense and inference-identity layers from the model's one input to its one
+ * output, as kernel calls. Made by `inferenceChain`; `run` gives the prediction of one batch, or
+ * null where the general path must run. @internal
+ */
+export class InferenceChain {
+  constructor(
+    /** The kernel calls in order. */
+    readonly steps: ChainStep[],
+    /** The input's feature count (the first Dense's input width). */
+    readonly inDim: number,
+  ) {}
+
+  /**
+   * The model's output for input `x` (rank 2, float32), computed kernel by kernel, as a new
+   * tensor in the current scope; null (nothing done) where the chain cannot run it as the
+   * general path would: another input shape or dtype, a weight of another dtype or backend, a
+   * gradient being recorded, runKernel wrapped (sg.profile).
+   */
+  run(x: Tensor): Tensor | null {
+    if (x.rank !== 2 || x.shape[1] !== this.inDim || x.dtype !== 'float32' || x.isDisposed) return null;
+    if (ENGINE.tape !== null || ENGINE.runKernel !== Engine.prototype.runKernel) return null;
+    const b = ENGINE.backend;
+    const mm = b.kernels.get('FusedMatMul');
+    const sm = b.kernels.get('Softmax');
+    if (!mm || !sm || !onBackend(x, b)) return null;
+    const steps = this.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const d = steps[i].dense;
+      if (d !== null && (!weightOk(d.kernel, b) || (d.bias !== undefined && !weightOk(d.bias, b)))) return null;
+    }
+    let cur: TensorInfo = { dataId: handle(x), shape: x.shape, dtype: 'float32' };
+    let owned = false; // whether `cur` is an intermediate buffer of ours
+    try {
+      for (let i = 0; i < steps.length; i++) {
+        const d = steps[i].dense;
+        let next: TensorInfo;
+        if (d !== null) {
+          const w = d.kernel!.variable;
+          const ins: TensorInfo[] = [cur, { dataId: handle(w), shape: w.shape, dtype: 'float32' }];
+          if (d.bias) ins.push({ dataId: handle(d.bias.variable), shape: d.bias.variable.shape, dtype: 'float32' });
+          next = call(b, mm, ins, { transposeA: false, transposeB: false, act: steps[i].act, gradOp: null });
+        } else {
+          next = call(b, sm, [cur], { log: false });
+        }
+        if (owned) b.disposeData(cur.dataId);
+        cur = next;
+        owned = true;
+      }
+    } catch (e) {
+      if (owned) b.disposeData(cur.dataId);
+      throw e;
+    }
+    // An empty chain (identity layers only) returns the input itself: the caller clones it.
+    return owned ? ENGINE.adoptOutput(cur) : x;
+  }
+}
+
+/** One kernel call bracketed as runKernel brackets it (a failing kernel frees what it wrote). */
+function call(b: Backend, k: KernelFunc, ins: TensorInfo[], attrs: Record<string, unknown>): TensorInfo {
+  b.beginKernel();
+  let r;
+  try {
+    r = k(ins, attrs, b) as TensorInfo;
+  } catch (e) {
+    b.endKernel(false);
+    throw e;
+  }
+  b.endKernel(true);
+  return r;
+}
+
+/** The backend handle of a tensor's buffer (the engine's Buffer wraps it). */
+function handle(t: Tensor): object {
+  return (t.dataId as unknown as { handle: object }).handle;
+}
+
+function onBackend(t: Tensor, b: Backend): boolean {
+  return (t.dataId as unknown as { backend: Backend }).backend === b;
+}
+
+function weightOk(w: LayerWeight | undefined, b: Backend): boolean {
+  if (!w) return false;
+  const v = w.variable;
+  return v.dtype === 'float32' && !v.isDisposed && onBackend(v, b);
+}
+
+/**
+ * The chain of a graph, or null where it is not one: one input of rank 2, one output, every
+ * node one layer with one input and one output following the previous one, each layer a Dense
+ * (not a subclass; rank-2 input, activation linear/relu/relu6/softmax) or one of the
+ * inference-identity classes, none with an activity regularizer or its own callWithHooks.
+ * @internal
+ */
+export function inferenceChain(
+  inputs: SymbolicTensor[],
+  outputs: SymbolicTensor[],
+  steps: { node: Node; ins: number[]; outs: number[] }[],
+  inputSlots: number[],
+  outputSlots: number[],
+): InferenceChain | null {
+  if (inputs.length !== 1 || outputs.length !== 1 || inputs[0].shape.length !== 2) return null;
+  const inDim = inputs[0].shape[1];
+  if (inDim === null || inputs[0].dtype !== 'float32') return null;
+  let slot = inputSlots[0];
+  const out: ChainStep[] = [];
+  let width = inDim;
+  for (const { node, ins, outs } of steps) {
+    if (ins.length !== 1 || outs.length !== 1 || ins[0] !== slot) return null;
+    if (hasKwargs(node.kwargs)) return null;
+    const layer = node.layer;
+    if (layer.activityRegularizer || layer.callWithHooks !== Layer.prototype.callWithHooks) return null;
+    const proto = Object.getPrototypeOf(layer);
+    if (proto === Dense.prototype) {
+      const d = layer as Dense;
+      if (!d.kernel || d.kernel.shape.length !== 2 || d.kernel.shape[0] !== width) return null;
+      const a = d.activationName;
+      if (a === 'softmax') out.push({ dense: d, act: Act.Linear }, { dense: null, act: Act.Linear });
+      else if (a in FUSED_ACT) out.push({ dense: d, act: FUSED_ACT[a] });
+      else return null;
+      width = d.kernel.shape[1];
+    } else if (!IDENTITY_AT_INFERENCE.includes(proto)) {
+      return null;
+    }
+    slot = outs[0];
+  }
+  if (slot !== outputSlots[0]) return null;
+  return new InferenceChain(out, inDim);
+}
+
+function hasKwargs(o: object): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
+  return false;
+}

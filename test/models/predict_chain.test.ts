@@ -1,0 +1,196 @@
+// The inference chain (src/models/inference_chain.ts): a one-batch predict of a straight line of
+// Dense (linear/relu/relu6/softmax) and inference-identity layers runs as bare kernel calls.
+// Checked against the layer-by-layer path (model.execute in a scope, which the chain must
+// match bit for bit) on wasm at 1 and 2 threads (split GEMVs forced) and on the js backend; that
+// the chain really ran (one tensor made per predict) and where it must not (other layers, other
+// activations, a gradient tape, sg.profile, an int32 input, a branching graph); weights
+// reassigned after the first predict; several batches; no leaked tensors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as sg from '../../src/index.js';
+import { getThreads, setThreads } from '../../src/threads.js';
+import { checkNoLeaks, randArray } from '../helpers.js';
+
+let prevBackend: string;
+let prevThreads: number;
+beforeAll(async () => {
+  prevBackend = sg.getBackend();
+  prevThreads = getThreads();
+  await sg.setBackend('js');
+  await sg.setBackend('wasm');
+});
+afterAll(async () => {
+  setThreads(prevThreads);
+  await sg.setBackend(prevBackend);
+});
+checkNoLeaks();
+
+const bits = (t: sg.Tensor) => {
+  const v = Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+  t.dispose();
+  return v;
+};
+
+/** The layer-by-layer result (the general path predict takes when the chain does not apply). */
+const general = (m: sg.LayersModel, x: sg.Tensor) => bits(sg.tidy(() => (m as unknown as { execute(xs: sg.Tensor[], t: boolean): sg.Tensor[] }).execute([x], false)[0]));
+
+/** Tensors made by `f` (ids are consecutive): 1 when predict ran as the chain. */
+function tensorsMade(f: () => sg.Tensor): { y: sg.Tensor; made: number } {
+  const a = sg.scalar(0);
+  const y = f();
+  const b = sg.scalar(0);
+  const made = (b as unknown as { id: number }).id - (a as unknown as { id: number }).id - 1;
+  sg.dispose([a, b]);
+  return { y, made };
+}
+
+let seed = 10;
+const dense = (units: number, activation: string, extra: Record<string, unknown> = {}) =>
+  sg.layers.dense({
+    units,
+    activation: activation as 'relu',
+    kernelInitializer: sg.initializers.glorotUniform({ seed: seed++ }),
+    biasInitializer: sg.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: seed++ }),
+    ...extra,
+  });
+
+/** The walk-through MLP's structure, small, with every inference-identity layer. */
+function chainModel(k: number): sg.LayersModel {
+  const m = sg.sequential();
+  m.add(sg.layers.inputLayer({ inputShape: [k] }));
+  m.add(dense(40, 'relu'));
+  m.add(sg.layers.dropout({ rate: 0.4 }));
+  m.add(dense(24, 'relu6'));
+  m.add(sg.layers.gaussianNoise({ stddev: 0.3 }));
+  m.add(dense(19, 'linear', { useBias: false }));
+  m.add(sg.layers.gaussianDropout({ rate: 0.2 }));
+  m.add(sg.layers.alphaDropout({ rate: 0.2 }));
+  m.add(dense(12, 'softmax'));
+  m.add(dense(10, 'softmax'));
+  return m;
+}
+
+describe('predict through the inference chain', () => {
+  it('has the bits of the layer-by-layer path on wasm (1 and 2 threads, split GEMVs) and js, for 1..6 rows', () => {
+    const K = 33;
+    const xv = randArray(6 * K, 3, -2, 2);
+    for (const backend of ['wasm', 'js']) {
+      void sg.setBackend(backend); // both created in beforeAll: synchronous
+      const m = chainModel(K);
+      const wasm = sg.engine().backend as unknown as { cutoffOverride?: number };
+      for (const threads of backend === 'wasm' ? [1, 2] : [1]) {
+        setThreads(threads);
+        if (threads === 2) wasm.cutoffOverride = 0; // split even these small products over the pool
+        for (const rows of [1, 2, 4, 5, 6]) {
+          const x = sg.tensor(xv.subarray(0, rows * K), [rows, K]);
+          const { y, made } = tensorsMade(() => m.predict(x) as sg.Tensor);
+          expect(made, `${backend} ${rows} rows: one tensor made (the chain ran)`).toBe(1);
+          expect(y.shape).toEqual([rows, 10]);
+          const yb = bits(y);
+          expect(yb, `${backend} ${threads} threads ${rows} rows`).toEqual(general(m, x));
+          expect(bits(m.predictOnBatch(x) as sg.Tensor)).toEqual(yb);
+          x.dispose();
+        }
+        wasm.cutoffOverride = undefined;
+      }
+      m.dispose();
+    }
+    void sg.setBackend('wasm');
+  });
+
+  it('several batches (batchSize) run each batch through the chain: the bits of one batch', () => {
+    const K = 9;
+    const m = chainModel(K);
+    const x = sg.tensor(randArray(23 * K, 4), [23, K]);
+    const one = bits(m.predict(x, { batchSize: 64 }) as sg.Tensor);
+    expect(bits(m.predict(x, { batchSize: 5 }) as sg.Tensor)).toEqual(one);
+    expect(one).toEqual(general(m, x));
+    x.dispose();
+    m.dispose();
+  });
+
+  it('follows weights reassigned after the first predict (setWeights), with the general path`s bits', () => {
+    const m = chainModel(8);
+    const x = sg.tensor(randArray(2 * 8, 5), [2, 8]);
+    const before = bits(m.predict(x) as sg.Tensor);
+    const ws = m.getWeights();
+    const scaled = ws.map((w) => sg.mul(w, 1.5));
+    m.setWeights(scaled);
+    const after = bits(m.predict(x) as sg.Tensor);
+    expect(after).not.toEqual(before);
+    expect(after).toEqual(general(m, x));
+    sg.dispose([...ws, ...scaled, x]);
+    m.dispose();
+  });
+
+  it('does not run where it must not, and the general path gives the same values there', () => {
+    const K = 6;
+    const x = sg.tensor(randArray(3 * K, 6), [3, K]);
+    const cases: [string, () => sg.LayersModel][] = [
+      ['a sigmoid Dense', () => sg.sequential({ layers: [dense(5, 'sigmoid', { inputShape: [K] }), dense(3, 'relu')] })],
+      ['an activity regularizer', () => sg.sequential({ layers: [dense(5, 'relu', { inputShape: [K], activityRegularizer: sg.regularizers.l2() })] })],
+      ['another layer (BatchNormalization)', () => sg.sequential({ layers: [dense(5, 'relu', { inputShape: [K] }), sg.layers.batchNormalization()] })],
+      [
+        'a branching graph',
+        () => {
+          const i = sg.input({ shape: [K] });
+          const h = dense(5, 'relu').apply(i) as sg.SymbolicTensor;
+          const o = sg.layers.add().apply([h, dense(5, 'relu').apply(h) as sg.SymbolicTensor]) as sg.SymbolicTensor;
+          return sg.model({ inputs: i, outputs: o });
+        },
+      ],
+    ];
+    for (const [what, make] of cases) {
+      const m = make();
+      const { y, made } = tensorsMade(() => m.predict(x) as sg.Tensor);
+      expect(made, what).toBeGreaterThan(1);
+      expect(bits(y), what).toEqual(general(m, x));
+      m.dispose();
+    }
+    x.dispose();
+  });
+
+  it('leaves the chain for a gradient tape, sg.profile and an int32 input, with the same values', () => {
+    const K = 7;
+    const m = chainModel(K);
+    const xv = randArray(2 * K, 7);
+    const x = sg.tensor(xv, [2, K]);
+    const want = bits(m.predict(x) as sg.Tensor);
+    // inside a gradient: the tape must see the kernels (the gradient flows to x)
+    const g = sg.grad((xx: sg.Tensor) => sg.sum(sg.mul(m.predict(xx) as sg.Tensor, sg.tensor(randArray(20, 8), [2, 10]))))(x);
+    const h = 1e-2;
+    const xp = sg.tensor(xv.map((v, i) => (i === 3 ? v + h : v)), [2, K]);
+    const xm = sg.tensor(xv.map((v, i) => (i === 3 ? v - h : v)), [2, K]);
+    const wv = sg.tensor(randArray(20, 8), [2, 10]);
+    const f = (xx: sg.Tensor) => sg.tidy(() => sg.sum(sg.mul(m.predict(xx) as sg.Tensor, wv)).dataSync()[0]);
+    expect(g.dataSync()[3]).toBeCloseTo((f(xp) - f(xm)) / (2 * h), 2);
+    expect(Math.abs(g.dataSync()[3])).toBeGreaterThan(0);
+    // under sg.profile the kernels are seen one by one
+    const prof = sg.profile(() => {
+      const y = m.predict(x) as sg.Tensor;
+      expect(bits(y)).toEqual(want);
+    });
+    return prof.then((p) => {
+      expect(p.kernelNames).toContain('FusedMatMul');
+      expect(p.kernelNames).toContain('Softmax');
+      // int32 input: the general path casts it; values as predicting the float32 copy
+      const xi = sg.tensor(Int32Array.from({ length: 2 * K }, (_, i) => (i % 5) - 2), [2, K]);
+      const xf = sg.cast(xi, 'float32');
+      const { y, made } = tensorsMade(() => m.predict(xi) as sg.Tensor);
+      expect(made).toBeGreaterThan(1);
+      expect(bits(y)).toEqual(bits(m.predict(xf) as sg.Tensor));
+      sg.dispose([g, xp, xm, wv, x, xi, xf]);
+      m.dispose();
+    });
+  });
+
+  it('a model of identity layers only returns a tensor of its own (disposing it keeps x)', () => {
+    const m = sg.sequential({ layers: [sg.layers.dropout({ rate: 0.5, inputShape: [4] })] });
+    const x = sg.tensor([1, 2, 3, 4], [1, 4]);
+    const y = m.predict(x) as sg.Tensor;
+    expect(y).not.toBe(x);
+    y.dispose();
+    expect(Array.from(x.dataSync())).toEqual([1, 2, 3, 4]);
+    x.dispose();
+    m.dispose();
+  });
+});
