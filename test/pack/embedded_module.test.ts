@@ -5,9 +5,9 @@
 // kind (stored, fixed and dynamic Huffman) and refuses malformed data.
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { embeddedWasm } from '../../src/backends/wasm/embedded.js';
+import { embeddedWasm, wasmHash, wasmHashJs } from '../../src/backends/wasm/embedded.js';
 import { decodeBase64, inflateAsync, inflateRaw, inflateSync } from '../../src/backends/wasm/embedded-inflate.js';
-import { WASM_BYTES } from '../../src/backends/wasm/wasm-binary.generated.js';
+import { WASM_BYTES, WASM_HASH } from '../../src/backends/wasm/wasm-binary.generated.js';
 import { WASM_DEFLATED_BASE64 } from '../../src/backends/wasm/wasm-embedded.generated.js';
 
 /** A deterministic pseudo-random byte array (incompressible: zlib stores it). */
@@ -68,5 +68,29 @@ describe('embedded wasm module (deflated)', () => {
     expect(() => inflateRaw(Uint8Array.of(0x07), 10)).toThrow(/invalid block type/); // BTYPE 11
     // a stored block whose length check (NLEN = ~LEN) fails
     expect(() => inflateRaw(Uint8Array.of(0x01, 0x05, 0x00, 0x00, 0x00), 5)).toThrow(/stored block length check/);
+  });
+
+  it('WASM_HASH is wasmHash of the embedded module (build script and loader agree); wasmHash is MurmurHash3 x86_32 in wasm and in JS', () => {
+    // scripts/build-wasm.mjs computes WASM_HASH with its own copy of the function
+    expect(wasmHash(module)).toBe(WASM_HASH);
+    expect(wasmHashJs(module)).toBe(WASM_HASH);
+    // MurmurHash3_x86_32, seed 0: published test vectors
+    const enc = (s: string) => new TextEncoder().encode(s);
+    const vectors: [string, number][] = [['', 0], ['abc', 0xb3dd93fa], ['hello', 0x248bfa47], ['The quick brown fox jumps over the lazy dog', 0x2e4ff723]];
+    for (const [text, h] of vectors) {
+      expect(wasmHash(enc(text)), text).toBe(h);
+      expect(wasmHashJs(enc(text)), text).toBe(h);
+    }
+    // the wasm and JS versions agree on every tail length, on unaligned views and past one wasm page
+    const data = noise(70_001);
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 65_532, 65_533, 65_536, 70_001]) expect(wasmHash(data.subarray(0, n)), `n ${n}`).toBe(wasmHashJs(data.subarray(0, n)));
+    expect(wasmHash(enc('xhello').subarray(1))).toBe(0x248bfa47);
+    expect(wasmHash(data.subarray(3, 70_000))).toBe(wasmHashJs(data.subarray(3, 70_000)));
+    // one changed byte anywhere (the middle, the last whole word, the tail) changes it
+    for (const at of [WASM_BYTES >> 1, WASM_BYTES - 5, WASM_BYTES - 1]) {
+      const edited = module.slice();
+      edited[at] ^= 1;
+      expect(wasmHash(edited), `byte ${at}`).not.toBe(WASM_HASH);
+    }
   });
 });

@@ -165,7 +165,7 @@ describe('npm pack', () => {
     );
   });
 
-  it('Node reads the installed dist/simdgrad.wasm at start-up (no zlib, no inflate); without it the embedded copy, same values', () => {
+  it('Node reads the installed dist/simdgrad.wasm at start-up (no zlib, no inflate); without it, or with a same-size file of other bytes, the embedded copy, same values', () => {
     // Issue 17's cold start: loading zlib and inflating the embedded copy cost ~7 ms of a fresh process.
     const zlibLoaded = `\nconsole.log(JSON.stringify(process.moduleLoadList.includes('NativeModule zlib')));`;
     writeFileSync(join(app, 'esm.mjs'), `import * as sg from 'simdgrad';\n${PROGRAM}${zlibLoaded}`);
@@ -195,6 +195,21 @@ describe('npm pack', () => {
     } finally {
       renameSync(`${wasm}.away`, wasm);
     }
+    // a file of the same size with other bytes (a stale build in a dev tree): its hash differs from
+    // WASM_HASH, so it is not loaded either: the embedded copy, the same values
+    const good = readFileSync(wasm);
+    const stale = Buffer.from(good);
+    stale[stale.length >> 1] ^= 0xff;
+    writeFileSync(wasm, stale);
+    try {
+      expect(JSON.parse(runNode(app, ['bytes.mjs']))).toBeNull();
+      const [embedded, zlibEmbedded] = run();
+      expect(zlibEmbedded).toBe(true);
+      expect(embedded).toEqual(fromFile);
+    } finally {
+      writeFileSync(wasm, good);
+    }
+    expect(JSON.parse(runNode(app, ['bytes.mjs']))).not.toBeNull();
   });
 
   it('setWasmPath: the module from the shipped simdgrad.wasm gives the same values; a wrong file fails clearly', () => {

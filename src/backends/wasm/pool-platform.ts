@@ -48,7 +48,9 @@ export function sharedMemoryUnavailableReason(): string | null {
   if (g.crossOriginIsolated === false) return 'the page is not cross-origin isolated: serve it with COOP/COEP headers';
   if (typeof SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is not available';
   if (!nodeProcess() && typeof Worker !== 'function') return 'Web Workers are not available';
-  if (nodeProcess() && !nodeBuiltin('node:worker_threads')) return 'process.getBuiltinModule is missing (Node < 20.16)';
+  // (not nodeBuiltin('node:worker_threads'): loading it costs a fresh process ~4-6 ms, paid only
+  // when the pool starts a worker)
+  if (nodeProcess() && typeof nodeProcess()?.getBuiltinModule !== 'function') return 'process.getBuiltinModule is missing (Node < 20.16)';
   const permission = (nodeProcess() as { permission?: { has?: (scope: string) => boolean } } | undefined)?.permission;
   if (permission?.has?.('worker') === false) return "Node's permission model denies worker threads (run with --allow-worker)";
   return null;
