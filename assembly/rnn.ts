@@ -48,22 +48,40 @@ import { actRow, addRow, dact4, dactK, ld, SIGMOID, st, TANH } from './rnn_act';
 // columns are computed but never stored, so any cut of the rows gives bit-identical results.
 
 /**
- * Packs B [K, N] (row stride ldb floats) into the panels mmP reads: panel p holds, for
- * k = 0..K-1, the 16 floats B[k, 16p .. 16p+15], zero past column N; panels [p0, p1) of
+ * Packs B [K, N] into the panels mmP reads: element (k, n) at b + (k * sk + n * sn) floats, so
+ * B is a row-major matrix (sk = its row stride, sn = 1) or the transpose of one (sk = 1, sn = its
+ * row stride: the backward kernels pack R^T from R itself, no transposed copy). Panel p holds,
+ * for k = 0..K-1, the 16 floats B[k, 16p .. 16p+15], zero past column N; panels [p0, p1) of
  * ceil(N / 16), panel p at dst + p * K * 64 bytes.
  */
-export function rnnPackF32(b: usize, ldb: i32, N: i32, K: i32, dst: usize, p0: i32, p1: i32): void {
-  const ldbB = <usize>ldb << 2;
+export function rnnPackF32(b: usize, sk: i32, sn: i32, N: i32, K: i32, dst: usize, p0: i32, p1: i32): void {
+  const skB = <usize>sk << 2;
   for (let p = p0; p < p1; p++) {
-    let s = b + (<usize>(p << 4) << 2);
-    let d = dst + (<usize>(p * K) << 6);
-    for (let k = 0; k < K; k++) {
-      for (let q = 0; q < 16; q += 4) {
-        const n = N - (p << 4) - q;
-        v128.store(d + (<usize>q << 2), n > 0 ? ld(s + (<usize>q << 2), n) : f32x4.splat(0));
+    const d0 = dst + (<usize>(p * K) << 6);
+    if (sn == 1) {
+      // rows of B: four vectors of a panel line at a time
+      let s = b + (<usize>(p << 4) << 2);
+      let d = d0;
+      for (let k = 0; k < K; k++) {
+        for (let q = 0; q < 16; q += 4) {
+          const n = N - (p << 4) - q;
+          v128.store(d + (<usize>q << 2), n > 0 ? ld(s + (<usize>q << 2), n) : f32x4.splat(0));
+        }
+        s += skB;
+        d += 64;
       }
-      s += ldbB;
-      d += 64;
+    } else {
+      // columns of B (rows of the matrix it is the transpose of): one panel column at a time
+      for (let q = 0; q < 16; q++) {
+        const n = (p << 4) + q;
+        let s = b + (<usize>(n * sn) << 2);
+        let d = d0 + (<usize>q << 2);
+        for (let k = 0; k < K; k++) {
+          store<f32>(d, n < N ? load<f32>(s) : 0);
+          s += skB;
+          d += 64;
+        }
+      }
     }
   }
 }

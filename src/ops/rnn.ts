@@ -24,7 +24,6 @@ import { matMul } from './matmul.js';
 import { sum } from './reduce.js';
 import { reshape } from './reshape.js';
 import { slice } from './slice.js';
-import { transpose } from './transpose.js';
 import { checkFloat, toTensor } from './util.js';
 
 /**
@@ -195,7 +194,7 @@ registerGradient('LstmSequence', {
     const [, rk, h0, c0, ...masks] = inputs;
     let res: Tensor[] | undefined;
     const back = () =>
-      (res ??= ENGINE.runKernel('LstmSequenceGrad', [transpose(rk), h0, c0, ...masks, hs, cs, gates, dhs, dcs], attrs));
+      (res ??= ENGINE.runKernel('LstmSequenceGrad', [rk, h0, c0, ...masks, hs, cs, gates, dhs, dcs], attrs));
     return [
       () => back()[0],
       () => matMul(rows(back()[1]), rows(back()[0]), true, false),
@@ -246,7 +245,7 @@ registerGradient('GruSequence', {
     const resetAfter = !!attrs.resetAfter;
     let res: Tensor[] | undefined;
     const back = () =>
-      (res ??= ENGINE.runKernel('GruSequenceGrad', [transpose(rk), h0, ...masks, hs, gates, recH, dhs], attrs));
+      (res ??= ENGINE.runKernel('GruSequenceGrad', [rk, h0, ...masks, hs, gates, recH, dhs], attrs));
     const U = inputInfos[1].shape[0];
     const dRk = () => {
       const [dGx, dGr, hprev] = back();
@@ -334,7 +333,7 @@ registerGradient('SimpleRnnSequence', {
     const [, rk, h0, ...masks] = inputs;
     let res: Tensor[] | undefined;
     const back = () =>
-      (res ??= ENGINE.runKernel('SimpleRnnSequenceGrad', [transpose(rk), h0, ...masks, hs, dhs], attrs));
+      (res ??= ENGINE.runKernel('SimpleRnnSequenceGrad', [rk, h0, ...masks, hs, dhs], attrs));
     return [() => back()[0], () => matMul(rows(back()[1]), rows(back()[0]), true, false), () => back()[2], null, null];
   },
 });

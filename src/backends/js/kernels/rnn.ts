@@ -170,7 +170,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
   });
 
   backend.kernels.set('LstmSequenceGrad', (ins, attrs) => {
-    const [rkTI, h0I, c0I] = ins;
+    const [rkI, h0I, c0I] = ins;
     const rest = ins.slice(3);
     const [hsI, csI, gI, dhsI, dcsI] = rest.slice(nMasks(attrs));
     const [B, T, U] = hsI.shape;
@@ -180,8 +180,8 @@ export function registerJsRnnKernels(backend: HostBackend): void {
     const hpI = out([B, T, U]);
     const dhI = out([B, U]);
     const dcI = out([B, U]);
-    const [rkT, h0, c0, hs, cs, gates, dhs, dcs, dG, hprev, dh, dc] = [
-      rkTI,
+    const [rk, h0, c0, hs, cs, gates, dhs, dcs, dG, hprev, dh, dc] = [
+      rkI,
       h0I,
       c0I,
       hsI,
@@ -227,7 +227,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
         }
         for (let k = 0; k < U; k++) {
           let acc = 0;
-          for (let j = 0; j < G; j++) acc += dG[g0 + j] * rkT[j * U + k];
+          for (let j = 0; j < G; j++) acc += dG[g0 + j] * rk[k * G + j];
           dhc[k] = acc * (c.recMask ? c.recMask[b * U + k] : 1);
         }
       }
@@ -297,7 +297,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
   });
 
   backend.kernels.set('GruSequenceGrad', (ins, attrs) => {
-    const [rkTI, h0I] = ins;
+    const [rkI, h0I] = ins;
     const rest = ins.slice(2);
     const [hsI, gI, rhI, dhsI] = rest.slice(nMasks(attrs));
     const [B, T, U] = hsI.shape;
@@ -308,8 +308,8 @@ export function registerJsRnnKernels(backend: HostBackend): void {
     const dGrI = out([B, T, G]);
     const hpI = out([B, T, U]);
     const dhI = out([B, U]);
-    const [rkT, h0, hs, gates, recH, dhs, dGx, dGr, hprev, dh] = [
-      rkTI,
+    const [rk, h0, hs, gates, recH, dhs, dGx, dGr, hprev, dh] = [
+      rkI,
       h0I,
       hsI,
       gI,
@@ -320,7 +320,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
       hpI,
       dhI,
     ].map(v);
-    // rkT is [G, U]: R[k, j] = rkT[j * U + k].
+    // rk is R [U, G]: the recurrent kernel itself.
     for (let b = 0; b < B; b++) {
       const dhc = new Float64Array(U);
       for (let s = T - 1; s >= 0; s--) {
@@ -357,7 +357,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
           }
           for (let k = 0; k < U; k++) {
             let acc = 0;
-            for (let j = 0; j < G; j++) acc += dGr[g0 + j] * rkT[j * U + k];
+            for (let j = 0; j < G; j++) acc += dGr[g0 + j] * rk[k * G + j];
             dhm[k] = acc;
           }
         } else {
@@ -365,7 +365,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
           const drh = new Float64Array(U);
           for (let k = 0; k < U; k++) {
             let acc = 0;
-            for (let j = 0; j < U; j++) acc += dGx[g0 + 2 * U + j] * rkT[(2 * U + j) * U + k];
+            for (let j = 0; j < U; j++) acc += dGx[g0 + 2 * U + j] * rk[k * G + 2 * U + j];
             drh[k] = acc;
           }
           for (let j = 0; j < U; j++) {
@@ -375,7 +375,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
           for (let j = 0; j < G; j++) dGr[g0 + j] = dGx[g0 + j];
           for (let k = 0; k < U; k++) {
             let acc = 0;
-            for (let j = 0; j < 2 * U; j++) acc += dGx[g0 + j] * rkT[j * U + k];
+            for (let j = 0; j < 2 * U; j++) acc += dGx[g0 + j] * rk[k * G + j];
             dhm[k] = acc + drh[k] * gates[g0 + U + k];
           }
         }
@@ -413,7 +413,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
   });
 
   backend.kernels.set('SimpleRnnSequenceGrad', (ins, attrs) => {
-    const [rkTI, h0I] = ins;
+    const [rkI, h0I] = ins;
     const rest = ins.slice(2);
     const [hsI, dhsI] = rest.slice(nMasks(attrs));
     const [B, T, U] = hsI.shape;
@@ -421,7 +421,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
     const dGI = out([B, T, U]);
     const hpI = out([B, T, U]);
     const dhI = out([B, U]);
-    const [rkT, h0, hs, dhs, dG, hprev, dh] = [rkTI, h0I, hsI, dhsI, dGI, hpI, dhI].map(v);
+    const [rk, h0, hs, dhs, dG, hprev, dh] = [rkI, h0I, hsI, dhsI, dGI, hpI, dhI].map(v);
     for (let b = 0; b < B; b++) {
       const dhc = new Float64Array(U);
       for (let s = T - 1; s >= 0; s--) {
@@ -439,7 +439,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
         }
         for (let k = 0; k < U; k++) {
           let acc = 0;
-          for (let j = 0; j < U; j++) acc += dG[p0 + j] * rkT[j * U + k];
+          for (let j = 0; j < U; j++) acc += dG[p0 + j] * rk[k * U + j];
           dhc[k] = acc * (c.recMask ? c.recMask[b * U + k] : 1);
         }
       }

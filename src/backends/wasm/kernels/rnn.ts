@@ -3,8 +3,9 @@
 // (src/backends/js/kernels/rnn.ts). Each call covers batch rows [0, B) through
 // backend.dispatch, so the thread pool can hand each worker a block of rows that runs the whole
 // sequence on its own; scratch buffers are row-indexed ([B, n]), so workers never share any.
-// The recurrent matrix (R forward, R^T backward) is first packed into the panels the kernels'
-// per-step product reads (rnnPackF32), once per call, into a scratch buffer all workers read.
+// The recurrent matrix (R forward, R^T backward: the Grad kernels take R itself and pack its
+// transpose) is first packed into the panels the kernels' per-step product reads (rnnPackF32),
+// once per call, into a scratch buffer all workers read.
 import type { Attrs, DataId, TensorInfo } from '../../backend.js';
 import type { WasmBackend } from '../index.js';
 
@@ -38,7 +39,10 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
   const packed = (K: number, N: number) => Math.ceil(N / 16) * 16 * K;
   /** Packs the [K, N] matrix at `src` (row stride `ld` floats) for the sequence kernels. */
   const pack = (src: number, ld: number, K: number, N: number, dst: number) =>
-    backend.dispatch('rnnPackF32', [src, ld, N, K, dst], Math.ceil(N / 16));
+    backend.dispatch('rnnPackF32', [src, ld, 1, N, K, dst], Math.ceil(N / 16));
+  /** Packs the transpose [K, N] of the [N, K] matrix at `src` (row stride `ld` floats). */
+  const packT = (src: number, ld: number, K: number, N: number, dst: number) =>
+    backend.dispatch('rnnPackF32', [src, 1, ld, N, K, dst], Math.ceil(N / 16));
 
   const masks = (attrs: Attrs, rest: TensorInfo[]) => {
     let k = 0;
@@ -88,7 +92,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
   });
 
   backend.kernels.set('LstmSequenceGrad', (ins, attrs) => {
-    const [rkT, h0, c0, ...rest] = ins;
+    const [rk, h0, c0, ...rest] = ins;
     const m = masks(attrs, rest);
     const [hs, cs, gates, dhs, dcs] = rest.slice(m.n);
     const [B, T, U] = hs.shape;
@@ -97,7 +101,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const dh = out([B, U]);
     const dc = out([B, U]);
     withScratch([B * U, packed(4 * U, U), B * 16], ([dhRec, rkTP, tmp]) => {
-      pack(p(rkT), U, 4 * U, U, rkTP);
+      packT(p(rk), 4 * U, 4 * U, U, rkTP);
       const args = [
         rkTP,
         p(h0),
@@ -164,7 +168,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
   });
 
   backend.kernels.set('GruSequenceGrad', (ins, attrs) => {
-    const [rkT, h0, ...rest] = ins;
+    const [rk, h0, ...rest] = ins;
     const m = masks(attrs, rest);
     const [hs, gates, recH, dhs] = rest.slice(m.n);
     const [B, T, U] = hs.shape;
@@ -173,7 +177,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const hprev = out([B, T, U]);
     const dh = out([B, U]);
     withScratch([B * U, B * U, packed(3 * U, U), B * 16], ([dhRec, drh, rkTP, tmp]) => {
-      pack(p(rkT), U, 3 * U, U, rkTP);
+      packT(p(rk), 3 * U, 3 * U, U, rkTP);
       const args = [
         rkTP,
         p(h0),
@@ -230,7 +234,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
   });
 
   backend.kernels.set('SimpleRnnSequenceGrad', (ins, attrs) => {
-    const [rkT, h0, ...rest] = ins;
+    const [rk, h0, ...rest] = ins;
     const m = masks(attrs, rest);
     const [hs, dhs] = rest.slice(m.n);
     const [B, T, U] = hs.shape;
@@ -238,7 +242,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const hprev = out([B, T, U]);
     const dh = out([B, U]);
     withScratch([B * U, packed(U, U), B * 16], ([dhRec, rkTP, tmp]) => {
-      pack(p(rkT), U, U, U, rkTP);
+      packT(p(rk), U, U, U, rkTP);
       const args = [
         rkTP,
         p(h0),

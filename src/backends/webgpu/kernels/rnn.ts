@@ -61,7 +61,7 @@ const PARAMS = ['B', 'T', 'U', 'goBack', 'act', 'recAct', 'resetAfter', 'total',
  * Buffers packed into one binding, read through an element offset parameter `o<NAME>`: the WGSL
  * is written with one array per name (`RK[r]`) and rewritten to `AUX[P.oRK + r]`.
  */
-const PACKED = ['RK', 'RKT', 'RB', 'H0', 'C0', 'MASK', 'RECMASK', 'DH', 'DC', 'DGX', 'DGR'];
+const PACKED = ['RK', 'RB', 'H0', 'C0', 'MASK', 'RECMASK', 'DH', 'DC', 'DGX', 'DGR'];
 const OFFSET_PARAMS = PACKED.map((n) => `o${n}`);
 const ALL_PARAMS = [...PARAMS, ...OFFSET_PARAMS];
 
@@ -78,9 +78,9 @@ const LAYOUT: Record<Kind, { aux: string[]; ins: string[]; outs: string[]; pack?
   GruSequence: { aux: ['RK', 'RB', 'H0'], ins: ['XP'], outs: ['HS', 'GATES', 'RECH'] },
   SimpleRnnSequence: { aux: ['RK', 'H0'], ins: ['XP'], outs: ['HS'] },
   // The Grad kernels' h_{t-1} output is written by the separate RnnHPrev program (fewer bindings).
-  LstmSequenceGrad: { aux: ['RKT', 'C0'], ins: ['CS', 'GATES', 'DHS', 'DCS'], outs: ['DG', 'DHC'], pack: ['DHC', ['DH', 'DC']] },
-  GruSequenceGrad: { aux: ['RKT', 'H0'], ins: ['HS', 'GATES', 'RECH', 'DHS'], outs: ['DGXR', 'DH'], pack: ['DGXR', ['DGX', 'DGR']] },
-  SimpleRnnSequenceGrad: { aux: ['RKT'], ins: ['HS', 'DHS'], outs: ['DG', 'DH'] },
+  LstmSequenceGrad: { aux: ['RK', 'C0'], ins: ['CS', 'GATES', 'DHS', 'DCS'], outs: ['DG', 'DHC'], pack: ['DHC', ['DH', 'DC']] },
+  GruSequenceGrad: { aux: ['RK', 'H0'], ins: ['HS', 'GATES', 'RECH', 'DHS'], outs: ['DGXR', 'DH'], pack: ['DGXR', ['DGX', 'DGR']] },
+  SimpleRnnSequenceGrad: { aux: ['RK'], ins: ['HS', 'DHS'], outs: ['DG', 'DH'] },
   RnnHPrev: { aux: ['H0'], ins: ['HS'], outs: ['HPREV'] },
 };
 
@@ -274,7 +274,7 @@ ${ROW_MAIN}
     if (!sk) {
       for (var k = lid; k < U; k += ${WG}) {
         var acc = 0.0;
-        for (var j = 0; j < G; j++) { acc += DG[g0 + j] * RKT[j * U + k]; }
+        for (var j = 0; j < G; j++) { acc += DG[g0 + j] * RK[k * G + j]; }
         DH[b * U + k] = acc * rm(b, k);
       }
     }
@@ -300,7 +300,7 @@ ${ROW_MAIN}
     if (!sk) {
       for (var k = lid; k < U; k += ${WG}) {
         var acc = 0.0;
-        for (var j = 0; j < U; j++) { acc += DG[p0 + j] * RKT[j * U + k]; }
+        for (var j = 0; j < U; j++) { acc += DG[p0 + j] * RK[k * U + j]; }
         DH[b * U + k] = acc * rm(b, k);
       }
     }
@@ -350,7 +350,7 @@ ${ROW_MAIN}
     if (!sk && !ra) {
       for (var k = lid; k < U; k += ${WG}) {
         var drh = 0.0;
-        for (var j = 0; j < U; j++) { drh += DGX[g0 + 2 * U + j] * RKT[(2 * U + j) * U + k]; }
+        for (var j = 0; j < U; j++) { drh += DGX[g0 + 2 * U + j] * RK[k * G + 2 * U + j]; }
         let rg = GATES[g0 + U + k];
         DGX[g0 + U + k] = drh * prevH(b, s, k) * rm(b, k) * ractGrad(rg, P.recAct);
         DGR[g0 + 2 * U + k] = drh;
@@ -362,9 +362,9 @@ ${ROW_MAIN}
       for (var k = lid; k < U; k += ${WG}) {
         var acc = 0.0;
         if (ra) {
-          for (var j = 0; j < G; j++) { acc += DGR[g0 + j] * RKT[j * U + k]; }
+          for (var j = 0; j < G; j++) { acc += DGR[g0 + j] * RK[k * G + j]; }
         } else {
-          for (var j = 0; j < 2 * U; j++) { acc += DGX[g0 + j] * RKT[j * U + k]; }
+          for (var j = 0; j < 2 * U; j++) { acc += DGX[g0 + j] * RK[k * G + j]; }
           acc += DGR[g0 + 2 * U + k] * GATES[g0 + U + k];
           DGR[g0 + k] = DGX[g0 + k]; DGR[g0 + U + k] = DGX[g0 + U + k]; DGR[g0 + 2 * U + k] = DGX[g0 + 2 * U + k];
         }
@@ -514,36 +514,36 @@ registerWebGPUKernel('SimpleRnnSequence', (ins, attrs, gpu) => {
 });
 
 registerWebGPUKernel('LstmSequenceGrad', (ins, attrs, gpu) => {
-  const [rkT, h0, c0] = ins;
+  const [rk, h0, c0] = ins;
   const masks = masksOf(ins, 3, attrs);
   const [hs, cs, gates, dhs, dcs] = ins.slice(3 + masks.length);
   const [B, T, U] = hs.shape;
   const dG = gpu.makeOutput([B, T, 4 * U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
   const dc = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) run(gpu, 'LstmSequenceGrad', attrs, [B, T, U], [rkT, c0, ...masks], [cs, gates, dhs, dcs], [dG, dh, dc]);
+  if (B * U > 0) run(gpu, 'LstmSequenceGrad', attrs, [B, T, U], [rk, c0, ...masks], [cs, gates, dhs, dcs], [dG, dh, dc]);
   return [dG, hPrev(gpu, h0, masks, hs, attrs), dh, dc];
 });
 
 registerWebGPUKernel('GruSequenceGrad', (ins, attrs, gpu) => {
-  const [rkT, h0] = ins;
+  const [rk, h0] = ins;
   const masks = masksOf(ins, 2, attrs);
   const [hs, gates, recH, dhs] = ins.slice(2 + masks.length);
   const [B, T, U] = hs.shape;
   const dGx = gpu.makeOutput([B, T, 3 * U], 'float32');
   const dGr = gpu.makeOutput([B, T, 3 * U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) run(gpu, 'GruSequenceGrad', attrs, [B, T, U], [rkT, h0, ...masks], [hs, gates, recH, dhs], [dGx, dGr, dh]);
+  if (B * U > 0) run(gpu, 'GruSequenceGrad', attrs, [B, T, U], [rk, h0, ...masks], [hs, gates, recH, dhs], [dGx, dGr, dh]);
   return [dGx, dGr, hPrev(gpu, h0, masks, hs, attrs), dh];
 });
 
 registerWebGPUKernel('SimpleRnnSequenceGrad', (ins, attrs, gpu) => {
-  const [rkT, h0] = ins;
+  const [rk, h0] = ins;
   const masks = masksOf(ins, 2, attrs);
   const [hs, dhs] = ins.slice(2 + masks.length);
   const [B, T, U] = hs.shape;
   const dG = gpu.makeOutput([B, T, U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) run(gpu, 'SimpleRnnSequenceGrad', attrs, [B, T, U], [rkT, ...masks], [hs, dhs], [dG, dh]);
+  if (B * U > 0) run(gpu, 'SimpleRnnSequenceGrad', attrs, [B, T, U], [rk, ...masks], [hs, dhs], [dG, dh]);
   return [dG, hPrev(gpu, h0, masks, hs, attrs), dh];
 });
