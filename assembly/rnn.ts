@@ -273,7 +273,9 @@ export function lstmForwardF32(xp: usize, rkP: usize, h0: usize, c0: usize, mask
 }
 
 /**
- * LSTM backward through time. dhs, dcs [B, T, U]: gradients of the per-step h and c outputs.
+ * LSTM backward through time. dhs, dcs [B, T, U]: gradients of the per-step h and c outputs; with
+ * lastOnly [B, 1, U], the gradients of the last step's outputs (zeros at every other step: the
+ * layer returned only its final h and c, and nothing pads them to [B, T, U]).
  * Writes dG [B, T, 4U] (gradient of xp, by tin), hprev [B, T, U] (h_{t-1} * recMask by tin, the
  * left operand of dR = hprev^T dG), dh/dc [B, U] (carried, finally dh0/dc0). rkTP: R^T [4U, U]
  * packed by rnnPackF32; dhRec: scratch [B, U].
@@ -281,7 +283,7 @@ export function lstmForwardF32(xp: usize, rkP: usize, h0: usize, c0: usize, mask
 export function lstmBackwardF32(rkTP: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
   hs: usize, cs: usize, gates: usize, dhs: usize, dcs: usize,
   dG: usize, hprev: usize, dh: usize, dc: usize, dhRec: usize,
-  tmp: usize, B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, r0: i32, r1: i32): void {
+  tmp: usize, B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, lastOnly: i32, r0: i32, r1: i32): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
   const G = 4 * U;
@@ -303,11 +305,14 @@ export function lstmBackwardF32(rkTP: usize, h0: usize, c0: usize, mask: usize, 
         const dgr = dG + (<usize>((b * T + tin) * G) << 2);
         const hpo = hprev + (<usize>((b * T + tin) * U) << 2);
         // dh and dc of this step's outputs join the carried gradients.
-        for (let j = 0; j < U; j += 4) {
-          const n = min(4, U - j);
-          const q = <usize>j << 2;
-          st(dhb + q, f32x4.add(ld(dhb + q, n), ld(dhs + off + q, n)), n);
-          st(dcb + q, f32x4.add(ld(dcb + q, n), ld(dcs + off + q, n)), n);
+        if (lastOnly == 0 || s == T - 1) {
+          const od = lastOnly != 0 ? <usize>b * uB : off;
+          for (let j = 0; j < U; j += 4) {
+            const n = min(4, U - j);
+            const q = <usize>j << 2;
+            st(dhb + q, f32x4.add(ld(dhb + q, n), ld(dhs + od + q, n)), n);
+            st(dcb + q, f32x4.add(ld(dcb + q, n), ld(dcs + od + q, n)), n);
+          }
         }
         if (isMasked(mask, b, tin, T)) {
           // A skipped step passed its state through: so do the gradients.

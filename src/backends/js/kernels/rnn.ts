@@ -202,9 +202,13 @@ export function registerJsRnnKernels(backend: HostBackend): void {
         const o = (b * T + s) * U;
         const g0 = (b * T + tin) * G;
         const p0 = (b * T + tin) * U;
-        for (let j = 0; j < U; j++) {
-          dhc[j] += dhs[o + j];
-          dcc[j] += dcs[o + j];
+        // attrs.lastOnly: dhs, dcs are [B, 1, U], the gradients of the last step's outputs only
+        if (!attrs.lastOnly || s === T - 1) {
+          const od = attrs.lastOnly ? b * U : o;
+          for (let j = 0; j < U; j++) {
+            dhc[j] += dhs[od + j];
+            dcc[j] += dcs[od + j];
+          }
         }
         if (skipped(c, b, tin)) {
           for (let j = 0; j < G; j++) dG[g0 + j] = 0;

@@ -123,6 +123,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
         T,
         U,
         ...flags(attrs),
+        attrs.lastOnly ? 1 : 0,
       ];
       run('lstmBackwardF32', args, B, T, U, 4 * U);
     });

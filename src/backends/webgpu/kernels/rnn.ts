@@ -54,8 +54,11 @@ fn ractGrad(y: f32, code: i32) -> f32 {
 }
 `;
 
-/** b0: the first batch row of this launch (batches over 65535 rows run as several launches). */
-const PARAMS = ['B', 'T', 'U', 'goBack', 'act', 'recAct', 'resetAfter', 'total', 'b0'];
+/**
+ * b0: the first batch row of this launch (batches over 65535 rows run as several launches);
+ * lastOnly: LstmSequenceGrad's DHS and DCS are [B, 1, U], the last step's gradients only.
+ */
+const PARAMS = ['B', 'T', 'U', 'goBack', 'act', 'recAct', 'resetAfter', 'total', 'b0', 'lastOnly'];
 
 /**
  * Buffers packed into one binding, read through an element offset parameter `o<NAME>`: the WGSL
@@ -253,8 +256,11 @@ ${ROW_MAIN}
     let g0 = (b * T + tin) * G;
     let sk = skipped(b, tin);
     for (var j = lid; j < U; j += ${WG}) {
-      let dh = DH[b * U + j] + DHS[o + j];
-      let dc = DC[b * U + j] + DCS[o + j];
+      let last = P.lastOnly != 0;
+      let od = select(o, b * U, last);
+      let none = last && s != T - 1;
+      let dh = DH[b * U + j] + select(DHS[od + j], 0.0, none);
+      let dc = DC[b * U + j] + select(DCS[od + j], 0.0, none);
       DH[b * U + j] = dh;
       if (sk) {
         DC[b * U + j] = dc;
@@ -391,7 +397,7 @@ function program(kind: Kind, attrs: Attrs, values: number[], workgroups: [number
 }
 
 function paramValues(B: number, T: number, U: number, attrs: Attrs, total = 0): number[] {
-  return [B, T, U, attrs.goBackwards ? 1 : 0, (attrs.act as number) ?? 0, (attrs.recAct as number) ?? 0, attrs.resetAfter ? 1 : 0, total, 0];
+  return [B, T, U, attrs.goBackwards ? 1 : 0, (attrs.act as number) ?? 0, (attrs.recAct as number) ?? 0, attrs.resetAfter ? 1 : 0, total, 0, attrs.lastOnly ? 1 : 0];
 }
 
 let rowLimit = MAX_GROUPS;
