@@ -37,13 +37,11 @@ import { actScalar, madd } from './gemm';
   return c + a * b;
 }
 
-/** C[i, j] = act(sum_k A[i, k] B[k, j] + bias[j]) for rows [0, M) and columns [colStart, colEnd).
- *  See the header for layout and determinism. */
+/** C[i, j] = act(sum_k A[i, k] B[k, j] + bias[j]) for rows [0, M) and columns [colStart, colEnd),
+ *  colStart < colEnd (the backend never passes an empty range). See the header for layout and
+ *  determinism. */
 export function gemvF32(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32,
   c: usize, ldc: i32, bias: usize, act: i32, colStart: i32, colEnd: i32): void {
-  if (colStart < 0) colStart = 0;
-  if (colEnd > N) colEnd = N;
-  if (colEnd <= colStart) return;
   const ldbB = <usize>ldb << 2;
   const aEnd = <usize>K << 2;
   const b0 = b + (<usize>colStart << 2);
@@ -87,24 +85,49 @@ export function gemvF32(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ld
       }
       store<f32>(ci + o, s);
     }
-    // Epilogue over the row's range, in L1 now: v = act(s + bias[j]). Relu/Relu6 as f32x4.max/min
-    // (lane-wise identical to actScalar's f32 max/min, NaN and -0 included).
-    let j = colStart;
-    if (act <= Act.Relu6) {
-      for (; j + 4 <= colEnd; j += 4) {
-        const q = c + <usize>i * (<usize>ldc << 2) + (<usize>j << 2);
-        let v = v128.load(q);
-        if (bias != 0) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
-        if (act != Act.Linear) v = f32x4.max(v, f32x4.splat(0));
-        if (act == Act.Relu6) v = f32x4.min(v, f32x4.splat(6));
-        v128.store(q, v);
-      }
-    }
-    for (; j < colEnd; j++) {
-      const q = c + <usize>i * (<usize>ldc << 2) + (<usize>j << 2);
-      let v = load<f32>(q);
-      if (bias != 0) v = v + load<f32>(bias + (<usize>j << 2));
-      store<f32>(q, actScalar(v, act));
+    epilogue(c + <usize>i * (<usize>ldc << 2), bias, act, colStart, colEnd);
+  }
+}
+
+/** Row `ci`'s columns [colStart, colEnd), in L1 now: v = act(s + bias[j]). Relu/Relu6 as
+ *  f32x4.max/min (lane-wise identical to actScalar's f32 max/min, NaN and -0 included). */
+function epilogue(ci: usize, bias: usize, act: i32, colStart: i32, colEnd: i32): void {
+  let j = colStart;
+  if (act <= Act.Relu6) {
+    for (; j + 4 <= colEnd; j += 4) {
+      const q = ci + (<usize>j << 2);
+      let v = v128.load(q);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
+      if (act != Act.Linear) v = f32x4.max(v, f32x4.splat(0));
+      if (act == Act.Relu6) v = f32x4.min(v, f32x4.splat(6));
+      v128.store(q, v);
     }
   }
+  for (; j < colEnd; j++) {
+    const q = ci + (<usize>j << 2);
+    let v = load<f32>(q);
+    if (bias != 0) v = v + load<f32>(bias + (<usize>j << 2));
+    store<f32>(q, actScalar(v, act));
+  }
+}
+
+/** One row, B packed in panels of 16 columns (panel p: K rows of B[k, 16p .. 16p + 15], contiguous;
+ *  the wasm backend's copy of a weight used again and again): c[j] = act(sum_k a[k] B[k, j] + bias[j])
+ *  for j in [colStart, colEnd), both multiples of 16. Each panel is one sequential stream (a
+ *  core's share of B too, where threads split the columns), with four accumulators held over k:
+ *  the same madd sequence, k increasing from 0, as gemvF32, so the same bits. */
+export function gemvPackedF32(K: i32, a: usize, bp: usize, c: usize, bias: usize, act: i32,
+  colStart: i32, colEnd: i32): void {
+  let p = bp + <usize>colStart * (<usize>K << 2);
+  for (let q = c + (<usize>colStart << 2); q < c + (<usize>colEnd << 2); q += 64) {
+    let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+    for (let k = 0; k < K; k++) {
+      const x = v128.load32_splat(a + (<usize>k << 2));
+      s0 = madd(x, v128.load(p), s0); s1 = madd(x, v128.load(p, 16), s1);
+      s2 = madd(x, v128.load(p, 32), s2); s3 = madd(x, v128.load(p, 48), s3);
+      p += 64;
+    }
+    v128.store(q, s0); v128.store(q, s1, 16); v128.store(q, s2, 32); v128.store(q, s3, 48);
+  }
+  epilogue(c, bias, act, colStart, colEnd);
 }

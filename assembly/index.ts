@@ -2,7 +2,7 @@
 // named <op><Dtype> and works on raw pointers into this module's one linear memory.
 export { heapBase } from './alloc';
 export { gemmF32, gemmWorkspaceBytes } from './gemm';
-export { gemvF32 } from './gemv';
+export { gemvF32, gemvPackedF32 } from './gemv';
 export { unaryF32, unaryGradF32 } from './unary';
 export { binaryF32, compareF32, binaryI32, compareI32 } from './binary';
 export { reduceF32, reduceMidF32, argReduceF32, softmaxF32 } from './reduce';

@@ -43,6 +43,12 @@ export interface Backend {
   copy?(dataId: DataId): DataId;
   /** Frees the buffer. */
   disposeData(dataId: DataId): void;
+  /**
+   * Called before a kernel writes into the existing buffer `dataId` (runKernelInPlace): a backend
+   * that keeps something derived from a buffer's contents (wasm: a packed copy of a GEMV weight)
+   * drops it. Optional.
+   */
+  contentsChanged?(dataId: DataId): void;
   /** Bytes held by this backend's live buffers. */
   numBytes(): number;
   /** Backend-specific memory facts (e.g. the WASM heap size). */

@@ -363,7 +363,7 @@ export class Engine {
     if (!kernel) throw new Error(`${name}: no kernel registered for backend '${b.name}'`);
     for (const v of mutated) {
       const buf = v.dataId as Buffer;
-      this.handleOn(v, b);
+      b.contentsChanged?.(this.handleOn(v, b));
       if (buf.refCount > 1) {
         // A backend that can copy on its side (webgpu: no synchronous readback) does; else a host round trip.
         const handle = b.copy ? b.copy(buf.handle) : b.write(b.readSync(buf.handle), buf.size, v.dtype);

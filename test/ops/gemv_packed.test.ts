@@ -1,0 +1,152 @@
+// The wasm backend's packed GEMV copies (WasmBackend.packedB, assembly/gemv.ts gemvPackedF32): a
+// weight used again for one-row products (batch-1 inference) gets a copy packed in 16-column
+// panels. Checked: the copy is made at the second product with the same buffer (not the first,
+// not for N % 16 != 0 or small B, not for several rows) and dropped when its buffer is freed or
+// updated in place by an optimizer (the next product sees the new values); results bit-identical
+// to the unpacked GEMV, to the same row inside a GEMM of many rows and to one thread when split
+// over two (forced and at the real cut-off), close to the js oracle; no leaked tensors or copies.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as sg from '../../src/index.js';
+import { ENGINE } from '../../src/engine/engine.js';
+import type { WasmBackend } from '../../src/backends/wasm/index.js';
+import { getThreads, setThreads } from '../../src/threads.js';
+import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
+
+let wasm: WasmBackend;
+let prevBackend: string;
+let prevThreads: number;
+beforeAll(async () => {
+  prevBackend = sg.getBackend();
+  prevThreads = getThreads();
+  await sg.setBackend('js');
+  await sg.setBackend('wasm');
+  wasm = ENGINE.findBackend('wasm') as WasmBackend;
+});
+afterAll(async () => {
+  wasm.cutoffOverride = undefined;
+  setThreads(prevThreads);
+  await sg.setBackend(prevBackend);
+});
+checkNoLeaks();
+
+const packedBytes = () => (wasm as unknown as { packedBytes: number }).packedBytes;
+const packedSplits = () => wasm.threadsInfo().splits.gemvPackedF32 ?? 0;
+const bits = (t: sg.Tensor) => {
+  const v = t.dataSync() as Float32Array;
+  t.dispose();
+  return Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length));
+};
+type Fused = 'linear' | 'relu' | 'relu6';
+
+describe('packed GEMV copies', () => {
+  it('made at the second one-row product; same bits as unpacked, as the GEMM row and close to js', () => {
+    setThreads(1);
+    const K = 97;
+    const N = 176; // 11 panels, K * N = 17,072 >= 2^14
+    const rows = 9;
+    const av = randArray(rows * K, 1, -2, 2);
+    const bv = randArray(K * N, 2, -2, 2);
+    const biasV = randArray(N, 3, -1, 1);
+    for (const act of ['linear', 'relu', 'relu6'] as Fused[])
+      for (const withBias of [true, false]) {
+        const a = sg.tensor(av, [rows, K]);
+        const b = sg.tensor(bv, [K, N]);
+        const bias = withBias ? sg.tensor(biasV) : undefined;
+        const row = sg.slice(a, [0, 0], [1, K]);
+        const f = (x: sg.Tensor) => sg.fused.matMul({ a: x, b, bias, activation: act });
+        const base = packedBytes();
+        const first = bits(f(row)); // unpacked: the buffer is seen once
+        expect(packedBytes()).toBe(base);
+        const second = bits(f(row)); // packs, then runs packed
+        expect(packedBytes(), 'the copy exists').toBe(base + K * N * 4);
+        const third = bits(f(row));
+        const batch = bits(f(a)).slice(0, N); // the GEMM's row 0
+        const what = `${act} bias ${withBias}`;
+        expect(second, what).toEqual(first);
+        expect(third, what).toEqual(first);
+        expect(first, what).toEqual(batch);
+        // js oracle
+        void sg.setBackend('js');
+        const jv = sg.tidy(() => {
+          const bj = sg.tensor(bv, [K, N]);
+          const biasJ = withBias ? sg.tensor(biasV) : undefined;
+          return Array.from(sg.fused.matMul({ a: sg.tensor(av.subarray(0, K), [1, K]), b: bj, bias: biasJ, activation: act }).dataSync());
+        });
+        void sg.setBackend('wasm');
+        expectClose(Array.from(new Float32Array(Uint32Array.from(first).buffer)), jv, 1e-5, 1e-5);
+        sg.dispose([a, b, row]);
+        if (bias) bias.dispose();
+        expect(packedBytes(), 'freed with its buffer').toBe(base);
+      }
+  });
+
+  it('not made for N % 16 != 0, a small B, or several rows', () => {
+    setThreads(1);
+    const base = packedBytes();
+    for (const [M, K, N] of [
+      [1, 120, 170], // N % 16
+      [1, 60, 160], // K * N < 2^14
+      [3, 120, 176], // three rows: the unpacked GEMV
+    ]) {
+      const a = sg.tensor(randArray(M * K, 7, -1, 1), [M, K]);
+      const b = sg.tensor(randArray(K * N, 8, -1, 1), [K, N]);
+      const r = [0, 1, 2].map(() => bits(sg.matMul(a, b)));
+      expect(packedBytes(), `${M}x${K}x${N}`).toBe(base);
+      expect(r[1]).toEqual(r[0]);
+      expect(r[2]).toEqual(r[0]);
+      sg.dispose([a, b]);
+    }
+  });
+
+  it('dropped when an optimizer updates the weight in place: the next product sees the new values', () => {
+    setThreads(1);
+    const K = 64;
+    const N = 256;
+    const init = sg.tensor(randArray(K * N, 11, -1, 1), [K, N]);
+    const w = sg.variable(init, true, 'packed_w');
+    init.dispose(); // the variable's buffer is its own: the update runs in place
+    const x = sg.tensor(randArray(K, 12, -1, 1), [1, K]);
+    const base = packedBytes();
+    bits(sg.matMul(x, w));
+    bits(sg.matMul(x, w));
+    expect(packedBytes()).toBe(base + K * N * 4);
+    const handle = (w.dataId as unknown as { handle: object }).handle;
+    const opt = sg.train.sgd(0.5);
+    const g = sg.onesLike(w);
+    opt.applyGradients({ packed_w: g });
+    expect((w.dataId as unknown as { handle: object }).handle, 'updated in place').toBe(handle);
+    expect(packedBytes(), 'the stale copy is gone').toBe(base);
+    const fresh = sg.tensor(w.dataSync(), [K, N]);
+    const want = bits(sg.matMul(x, fresh));
+    expect(bits(sg.matMul(x, w))).toEqual(want);
+    expect(bits(sg.matMul(x, w)), 'packed again from the new values').toEqual(want);
+    expect(packedBytes()).toBe(base + K * N * 4);
+    sg.dispose([x, g, fresh, w]);
+    opt.dispose();
+    expect(packedBytes()).toBe(base);
+  });
+
+  it('split over two threads: the bits of one thread (forced splits and the real cut-off, 784 x 256)', () => {
+    for (const [K, N, force] of [
+      [97, 176, true],
+      [784, 256, false],
+    ] as const) {
+      const x = sg.tensor(randArray(K, 20 + K, 0, 1), [1, K]);
+      const b = sg.tensor(randArray(K * N, 21 + K, -0.2, 0.2), [K, N]);
+      const bias = sg.tensor(randArray(N, 22 + K, -0.5, 0.5));
+      const f = () => bits(sg.fused.matMul({ a: x, b, bias, activation: 'relu' }));
+      setThreads(1);
+      const one = f();
+      setThreads(2);
+      if (force) wasm.cutoffOverride = 0;
+      f(); // packs (the second product with b)
+      const before = packedSplits();
+      const two = f();
+      wasm.cutoffOverride = undefined;
+      expect(packedSplits() - before, `${K}x${N} split`).toBe(1);
+      expect(two).toEqual(one);
+      sg.dispose([x, b, bias]);
+    }
+    setThreads(1);
+  });
+});
