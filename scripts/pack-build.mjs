@@ -154,9 +154,17 @@ async function bundle() {
   // The groups: a top-level directory each (backends/<name> each) unless listed below in CORE,
   // KERAS or DATA; index.ts and ops/chain.ts in
   // none, so that they stay in dist/index.js, the one file with side effects.
-  // What dist/index.js always loads (the engine, the js and wasm backends, the thread settings):
-  // one group, so fewer, larger chunks.
-  const CORE = ['engine', 'backends', 'backends_js', 'backends_wasm', 'threads'];
+  // What dist/index.js always loads (the engine, the js and wasm backends, the thread settings)
+  // and the rest of the tensor side (ops, utils): one group, so fewer, larger chunks. ops and utils
+  // were groups of their own until issue 17's cold start measured them: 23 -> 19 files that a fresh
+  // process loads, import CPU 0.88x (`node bench/overhead_layout.mjs 11 <before>/dist dist`), while
+  // an app of {tensor, add, ready} and a fit app bundle to the same bytes (esbuild, minified, one
+  // tsc output: 248,738 -> 248,477 and 412,375 -> 412,375). With them merged, ops/scope.js (tidy,
+  // ready: used by almost every app) goes into the 'always' group (below): else it would share a
+  // chunk with the losses' registry, which ops reach too, and carry it into every app that calls
+  // ready(). Merging the Keras and data groups too (see below) would cut ~2 more files but grows
+  // the fit app by 100 KB: not done.
+  const CORE = ['engine', 'backends', 'backends_js', 'backends_wasm', 'threads', 'ops', 'utils'];
   // Two more groups of directories (issue 17's cold start: each file a fresh Node process loads
   // costs its ESM loader resolution, reads and linking; 48 files -> 23 cut import's CPU time to
   // ~0.67x, `node bench/overhead_layout.mjs 8 <before>/dist dist`): the Keras side, which a model
@@ -177,7 +185,7 @@ async function bundle() {
     const re = new RegExp(`(?:^|\\n)\\s*(?:${kinds})\\s(?:[^;'"]*?\\sfrom\\s*)?['"](\\.{1,2}/[^'"]+)['"]`, 'g');
     return [...text.matchAll(re)].map((m) => rel(staged, resolve(dirname(join(staged, f)), m[1])));
   };
-  const pendingAlways = [...importsOf('index.js', false), 'ops/chain.js'];
+  const pendingAlways = [...importsOf('index.js', false), 'ops/chain.js', 'ops/scope.js'];
   while (pendingAlways.length) {
     const f = pendingAlways.pop();
     if (always.has(f) || !modules.includes(f) || KEEP.includes(f)) continue;
@@ -234,6 +242,9 @@ async function bundle() {
     chunkNames: 'chunk-[hash]',
     plugins: [external(KEEP)],
   });
+  // Which module went into which file, with its bytes there (for measuring, e.g. the cold start's
+  // compile cost by chunk): build/pack-meta.json.
+  writeFileSync(join(root, 'build', 'pack-meta.json'), JSON.stringify(lib.metafile));
   // The group entries only steer the chunking: nothing imports them.
   for (const name of groups.keys()) rmSync(join(dist, `__group_${name}.js`));
   const outputs = Object.keys(lib.metafile.outputs)
