@@ -277,12 +277,14 @@ export function lstmForwardF32(xp: usize, rkP: usize, h0: usize, c0: usize, mask
  * lastOnly [B, 1, U], the gradients of the last step's outputs (zeros at every other step: the
  * layer returned only its final h and c, and nothing pads them to [B, T, U]).
  * Writes dG [B, T, 4U] (gradient of xp, by tin), hprev [B, T, U] (h_{t-1} * recMask by tin, the
- * left operand of dR = hprev^T dG), dh/dc [B, U] (carried, finally dh0/dc0). rkTP: R^T [4U, U]
- * packed by rnnPackF32; dhRec: scratch [B, U].
+ * left operand of dR = hprev^T dG), dh/dc [B, U] (carried, finally dh0/dc0), and where dbr is not
+ * 0, dbr [B, 4U]: each row's dG summed over its steps (newest first), so that the bias gradient is
+ * a sum over B rows, not over B*T rows of dG read back from memory. rkTP: R^T [4U, U] packed by
+ * rnnPackF32; dhRec: scratch [B, U].
  */
 export function lstmBackwardF32(rkTP: usize, h0: usize, c0: usize, mask: usize, recMask: usize,
   hs: usize, cs: usize, gates: usize, dhs: usize, dcs: usize,
-  dG: usize, hprev: usize, dh: usize, dc: usize, dhRec: usize,
+  dG: usize, hprev: usize, dh: usize, dc: usize, dbr: usize, dhRec: usize,
   tmp: usize, B: i32, T: i32, U: i32, goBack: i32, act: i32, recAct: i32, lastOnly: i32, r0: i32, r1: i32): void {
   if (r1 > B) r1 = B;
   if (r0 >= r1) return;
@@ -290,6 +292,7 @@ export function lstmBackwardF32(rkTP: usize, h0: usize, c0: usize, mask: usize, 
   const uB = <usize>U << 2;
   memory.fill(dh + <usize>r0 * uB, 0, <usize>(r1 - r0) * uB);
   memory.fill(dc + <usize>r0 * uB, 0, <usize>(r1 - r0) * uB);
+  if (dbr != 0) memory.fill(dbr + <usize>r0 * uB * 4, 0, <usize>(r1 - r0) * uB * 4);
   const direct = mask == 0 && recMask == 0;
   // Each pair of rows runs the whole sequence on its own (as forward): per step dG of the step,
   // then dh_{t-1} = dG_t R^T (times the recurrent dropout mask) for the rows that ran it,
@@ -335,6 +338,7 @@ export function lstmBackwardF32(rkTP: usize, h0: usize, c0: usize, mask: usize, 
           lstmBackVecs(0, j, U, gr, tcr, dhb, dcb, cp, dgr, hp, hpo, rm, recMask, TANH, SIGMOID, true);
         }
         lstmBackVecs(j, U, U, gr, tcr, dhb, dcb, cp, dgr, hp, hpo, rm, recMask, act, recAct, false);
+        if (dbr != 0) addRow(dbr + <usize>b * uB * 4, dgr, dbr + <usize>b * uB * 4, G);
       }
       mmP(dG + (<usize>(tin * G) << 2), T * G, rkTP, G * 16, G, direct ? dh : dhRec, U, 0, 0, U, rb, re, tmp);
       if (!direct) for (let b = rb; b < re; b++) {

@@ -3,7 +3,8 @@
 // [batch, T, units] tensors that are zero at every other step (the padded gradient of the
 // last-step slices). Compared with the padded path (the same layer with returnSequences, h and c
 // taken from its result), on js and wasm, with masks, recurrent masks and goBackwards, with and
-// without c in the loss, with a recurrent kernel that takes no gradient; bits across row cuts.
+// without c in the loss, with a recurrent kernel that takes no gradient, without a bias; the bias
+// gradient comes from the kernel's per-row sums of dG (attr biasRows); bits across row cuts.
 import { describe, expect, it } from 'vitest';
 import * as sg from '../src/index.js';
 import { lstmSequence, type RnnSequenceOptions } from '../src/ops/rnn.js';
@@ -41,12 +42,12 @@ function maskOf(): sg.Tensor {
 }
 
 /** The attrs and dh shapes of every LstmSequenceGrad call while `fn` runs. */
-function spyGrad<R>(fn: () => R): { res: R; calls: { lastOnly: boolean; dhShape: number[] }[] } {
+function spyGrad<R>(fn: () => R): { res: R; calls: { lastOnly: boolean; biasRows: boolean; dhShape: number[] }[] } {
   const kernels = (ENGINE.backend as unknown as { kernels: Map<string, KernelFunc> }).kernels;
   const k = kernels.get('LstmSequenceGrad')!;
-  const calls: { lastOnly: boolean; dhShape: number[] }[] = [];
+  const calls: { lastOnly: boolean; biasRows: boolean; dhShape: number[] }[] = [];
   kernels.set('LstmSequenceGrad', (ins: TensorInfo[], attrs: Attrs, be: unknown) => {
-    calls.push({ lastOnly: !!attrs.lastOnly, dhShape: ins[ins.length - 2].shape.slice() });
+    calls.push({ lastOnly: !!attrs.lastOnly, biasRows: !!attrs.biasRows, dhShape: ins[ins.length - 2].shape.slice() });
     return k(ins, attrs, be as never);
   });
   try {
@@ -60,7 +61,12 @@ function spyGrad<R>(fn: () => R): { res: R; calls: { lastOnly: boolean; dhShape:
  * Gradients of sum(h * w1) (+ sum(c * w2)) for x, kernel, bias, h0, c0 and (unless `frozenRk`)
  * the recurrent kernel; `padded`: h and c from a returnSequences call (the padded path).
  */
-function gradsOf(ts: sg.Tensor[], c: Case, padded: boolean, frozenRk = false): { grads: number[][]; lastOnly: boolean[] } {
+function gradsOf(
+  ts: sg.Tensor[],
+  c: Case,
+  padded: boolean,
+  frozenRk = false,
+): { grads: number[][]; lastOnly: boolean[]; biasRows: boolean[] } {
   const mask = c.mask ? maskOf() : undefined;
   const rm = c.recMask ? sg.tensor(new Float32Array(B * U).map((_, i) => (i % 4 === 2 ? 0 : 1.25)), [B, U]) : undefined;
   const opts: RnnSequenceOptions = { goBackwards: c.goBackwards, returnSequences: padded, mask, recurrentMask: rm };
@@ -79,7 +85,7 @@ function gradsOf(ts: sg.Tensor[], c: Case, padded: boolean, frozenRk = false): {
   );
   sg.dispose([w1, w2, mask, rm].filter((t): t is sg.Tensor => !!t));
   for (const call of calls) expect(call.dhShape).toEqual(call.lastOnly ? [B, 1, U] : [B, T, U]);
-  return { grads: res.map(take), lastOnly: calls.map((call) => call.lastOnly) };
+  return { grads: res.map(take), lastOnly: calls.map((call) => call.lastOnly), biasRows: calls.map((call) => call.biasRows) };
 }
 
 const CASES: Case[] = [{}, { noC: true }, { goBackwards: true, mask: true }, { mask: true, recMask: true, noC: true }];
@@ -92,6 +98,7 @@ describe('lstmSequence: the last step gradient without padding', () => {
       const ts = inputs(17);
       const [last, padded] = await withBackend(backend, () => [gradsOf(ts, c, false), gradsOf(ts, c, true)]);
       expect(last.lastOnly).toEqual([true]);
+      expect(last.biasRows).toEqual([true]); // the bias gradient from the kernel's per-row sums
       expect(padded.lastOnly).toEqual([false]);
       expect(last.grads.length).toBe(6);
       last.grads.forEach((g, i) => expectClose(g, padded.grads[i], 1e-6, 1e-7));
@@ -109,6 +116,28 @@ describe('lstmSequence: the last step gradient without padding', () => {
     expect(frozen.lastOnly).toEqual([true]);
     // x, kernel, bias, h0, c0 of the full list (which also has the recurrent kernel's, index 2)
     expect(frozen.grads).toEqual([wasm[0], wasm[1], wasm[3], wasm[4], wasm[5]]);
+    sg.dispose(ts);
+  });
+
+  it('without a bias (useBias false): the same gradients as the padded path, no per-row sums', async () => {
+    const ts = inputs(37);
+    const [x, k, rk, , h0, c0] = ts;
+    for (const backend of ['js', 'wasm']) {
+      const [last, padded] = await withBackend(backend, () =>
+        [false, true].map((returnSequences) =>
+          spyGrad(() =>
+            sg.grads((xx, kk, rr, hh, cc) => {
+              const r = lstmSequence(xx, kk, rr, null, hh, cc, { returnSequences });
+              return sg.add(sg.sum(sg.square(r.h)), sg.sum(r.c));
+            })([x, k, rk, h0, c0]),
+          ),
+        ),
+      );
+      expect(last.calls.map((cl) => [cl.lastOnly, cl.biasRows])).toEqual([[true, false]]);
+      const a = last.res.map(take);
+      const e = padded.res.map(take);
+      a.forEach((g, i) => expectClose(g, e[i], 1e-6, 1e-7));
+    }
     sg.dispose(ts);
   });
 

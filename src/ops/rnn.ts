@@ -229,12 +229,12 @@ export function lstmSequence(
     const p = prepare(op, x, kernel, recurrentKernel, h0, 4, opts);
     checkShape(op, 'c0', c0, [p.B, p.U]);
     if (bias) checkShape(op, 'bias', bias, [4 * p.U]);
-    const xp = project(x, kernel, bias);
     if (!opts.returnSequences && ENGINE.tape) {
-      const hc = lstmLastStates(xp, recurrentKernel, h0, c0, p);
+      const hc = lstmLastStates(x, kernel, recurrentKernel, bias, h0, c0, p);
       const h = slice(hc, [0, 0], [p.B, p.U]);
       return { output: h, h, c: slice(hc, [0, p.U], [p.B, p.U]) };
     }
+    const xp = project(x, kernel, bias);
     const [hs, cs] = ENGINE.runKernel('LstmSequence', [xp, recurrentKernel, h0, c0, ...p.masks], p.attrs);
     const h = lastStep(hs);
     return { output: opts.returnSequences ? hs : h, h, c: lastStep(cs) };
@@ -243,37 +243,60 @@ export function lstmSequence(
 
 /**
  * [h_T, c_T] ([batch, 2*units]) of an LSTM whose per-step outputs no one reads (returnSequences
- * false, under a gradient tape). Its gradient is the last step's dh and dc alone: the backward
- * kernel takes them as [batch, 1, units] (attr lastOnly) instead of [batch, T, units] tensors that
- * are zero at every other step (the padded gradient of lastStep's slices and an unread cs's zeros,
- * ~0.9 ms a call of the LSTM benchmark, B32 T80 U128, on one thread outside any kernel).
+ * false, under a gradient tape), with the input projection, as one differentiable node. Its
+ * gradient is the last step's dh and dc alone: the backward kernel takes them as [batch, 1, units]
+ * (attr lastOnly) instead of [batch, T, units] tensors that are zero at every other step (the
+ * padded gradient of lastStep's slices and an unread cs's zeros, ~0.9 ms a call of the LSTM
+ * benchmark, B32 T80 U128, on one thread outside any kernel). The same kernel sums each row's dG
+ * over its steps (attr biasRows), so the bias gradient adds B rows instead of reading back all
+ * B*T rows of dG (a single-thread Reduce of 5 MB, ~0.7 ms there).
  */
-function lstmLastStates(xp: Tensor, rk: Tensor, h0: Tensor, c0: Tensor, p: Prepared): Tensor {
-  const { B, U, attrs } = p;
-  // Decided now, off the tape inside: dR (a GEMM over batch*T rows) only where R wants one.
-  const needRk = ENGINE.tape!.requires.has(rk.id);
+function lstmLastStates(
+  x: Tensor,
+  kernel: Tensor,
+  rk: Tensor,
+  bias: Tensor | null,
+  h0: Tensor,
+  c0: Tensor,
+  p: Prepared,
+): Tensor {
+  const { B, T, U, attrs } = p;
+  const I = x.shape[2];
+  // Decided now (the forward runs off the tape): a gradient GEMM only for what wants one.
+  const tape = ENGINE.tape!;
+  const need = (t: Tensor) => tape.requires.has(t.id);
+  const [needX, needW, needRk, needB] = [need(x), need(kernel), need(rk), !!bias && need(bias)];
   const f = customGrad((...args: never[]) => {
     const ins = args.slice(0, -1) as unknown as Tensor[];
     const save = args[args.length - 1] as unknown as (ts: Tensor[]) => void;
-    const [hs, cs, gates] = ENGINE.runKernel('LstmSequence', ins, attrs);
-    save([hs, cs, gates, ...ins.slice(1)]);
+    const xp = project(x, kernel, bias);
+    const [hs, cs, gates] = ENGINE.runKernel('LstmSequence', [xp, rk, h0, c0, ...p.masks], attrs);
+    save([hs, cs, gates, ...ins]);
     return {
       value: concat([lastStep(hs), lastStep(cs)], 1),
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [hs2, cs2, gates2, rk2, h02, c02, ...masks] = saved;
+        const [hs2, cs2, gates2, x2, kernel2, rk2, ...rest] = saved;
+        const bias2 = bias ? rest.shift()! : null;
+        const [h02, c02, ...masks] = rest;
         const dhT = reshape(slice(dy, [0, 0], [B, U]), [B, 1, U]);
         const dcT = reshape(slice(dy, [0, U], [B, U]), [B, 1, U]);
-        const [dG, hprev, dh, dc] = ENGINE.runKernel(
+        const [dG, hprev, dh, dc, dbRows] = ENGINE.runKernel(
           'LstmSequenceGrad',
           [rk2, h02, c02, ...masks, hs2, cs2, gates2, dhT, dcT],
-          { ...attrs, lastOnly: 1 },
+          { ...attrs, lastOnly: 1, biasRows: needB ? 1 : 0 },
         );
-        const dRk = needRk ? matMul(rows(hprev), rows(dG), true, false) : zeros(rk2.shape);
-        return [dG, dRk, dh, dc, ...masks.map((m) => zeros(m.shape))];
+        const g = rows(dG);
+        const grads = [
+          needX ? reshape(matMul(g, kernel2, false, true), [B, T, I]) : zeros(x2.shape),
+          needW ? matMul(reshape(x2, [B * T, I]), g, true, false) : zeros(kernel2.shape),
+          needRk ? matMul(rows(hprev), g, true, false) : zeros(rk2.shape),
+        ];
+        if (bias2) grads.push(needB ? sum(dbRows, 0) : zeros(bias2.shape));
+        return [...grads, dh, dc, ...masks.map((m) => zeros(m.shape))];
       },
     };
   });
-  return f(xp, rk, h0, c0, ...p.masks);
+  return f(...[x, kernel, rk, ...(bias ? [bias] : []), h0, c0, ...p.masks]);
 }
 
 // ---- GRU ----

@@ -180,6 +180,9 @@ export function registerJsRnnKernels(backend: HostBackend): void {
     const hpI = out([B, T, U]);
     const dhI = out([B, U]);
     const dcI = out([B, U]);
+    // attrs.biasRows: a fifth output [B, 4U], each row's dG summed over its steps (newest first)
+    const dbI = attrs.biasRows ? out([B, G]) : undefined;
+    const db = dbI ? v(dbI) : undefined;
     const [rk, h0, c0, hs, cs, gates, dhs, dcs, dG, hprev, dh, dc] = [
       rkI,
       h0I,
@@ -197,6 +200,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
     for (let b = 0; b < B; b++) {
       const dhc = new Float64Array(U);
       const dcc = new Float64Array(U);
+      const dbc = new Float64Array(G);
       for (let s = T - 1; s >= 0; s--) {
         const tin = c.goBack ? T - 1 - s : s;
         const o = (b * T + s) * U;
@@ -229,6 +233,7 @@ export function registerJsRnnKernels(backend: HostBackend): void {
           dcc[j] = dcv * f;
           hprev[p0 + j] = prev(c, h0, hs, b, s, j) * (c.recMask ? c.recMask[b * U + j] : 1);
         }
+        for (let j = 0; j < G; j++) dbc[j] += dG[g0 + j];
         for (let k = 0; k < U; k++) {
           let acc = 0;
           for (let j = 0; j < G; j++) acc += dG[g0 + j] * rk[k * G + j];
@@ -239,8 +244,9 @@ export function registerJsRnnKernels(backend: HostBackend): void {
         dh[b * U + j] = dhc[j];
         dc[b * U + j] = dcc[j];
       }
+      if (db) for (let j = 0; j < G; j++) db[b * G + j] = dbc[j];
     }
-    return [dGI, hpI, dhI, dcI];
+    return dbI ? [dGI, hpI, dhI, dcI, dbI] : [dGI, hpI, dhI, dcI];
   });
 
   // ---- GRU ----

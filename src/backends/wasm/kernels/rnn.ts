@@ -100,6 +100,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
     const hprev = out([B, T, U]);
     const dh = out([B, U]);
     const dc = out([B, U]);
+    const db = attrs.biasRows ? out([B, 4 * U]) : undefined;
     withScratch([B * U, packed(4 * U, U), B * 16], ([dhRec, rkTP, tmp]) => {
       packT(p(rk), 4 * U, 4 * U, U, rkTP);
       const args = [
@@ -117,6 +118,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
         p(hprev),
         p(dh),
         p(dc),
+        p(db),
         dhRec,
         tmp,
         B,
@@ -127,7 +129,7 @@ export function registerWasmRnnKernels(backend: WasmBackend): void {
       ];
       run('lstmBackwardF32', args, B, T, U, 4 * U);
     });
-    return [dG, hprev, dh, dc];
+    return db ? [dG, hprev, dh, dc, db] : [dG, hprev, dh, dc];
   });
 
   backend.kernels.set('GruSequence', (ins, attrs) => {

@@ -64,7 +64,7 @@ const PARAMS = ['B', 'T', 'U', 'goBack', 'act', 'recAct', 'resetAfter', 'total',
  * Buffers packed into one binding, read through an element offset parameter `o<NAME>`: the WGSL
  * is written with one array per name (`RK[r]`) and rewritten to `AUX[P.oRK + r]`.
  */
-const PACKED = ['RK', 'RB', 'H0', 'C0', 'MASK', 'RECMASK', 'DH', 'DC', 'DGX', 'DGR'];
+const PACKED = ['RK', 'RB', 'H0', 'C0', 'MASK', 'RECMASK', 'DH', 'DC', 'DB', 'DGX', 'DGR'];
 const OFFSET_PARAMS = PACKED.map((n) => `o${n}`);
 const ALL_PARAMS = [...PARAMS, ...OFFSET_PARAMS];
 
@@ -81,7 +81,7 @@ const LAYOUT: Record<Kind, { aux: string[]; ins: string[]; outs: string[]; pack?
   GruSequence: { aux: ['RK', 'RB', 'H0'], ins: ['XP'], outs: ['HS', 'GATES', 'RECH'] },
   SimpleRnnSequence: { aux: ['RK', 'H0'], ins: ['XP'], outs: ['HS'] },
   // The Grad kernels' h_{t-1} output is written by the separate RnnHPrev program (fewer bindings).
-  LstmSequenceGrad: { aux: ['RK', 'C0'], ins: ['CS', 'GATES', 'DHS', 'DCS'], outs: ['DG', 'DHC'], pack: ['DHC', ['DH', 'DC']] },
+  LstmSequenceGrad: { aux: ['RK', 'C0'], ins: ['CS', 'GATES', 'DHS', 'DCS'], outs: ['DG', 'DHC'], pack: ['DHC', ['DH', 'DC', 'DB']] },
   GruSequenceGrad: { aux: ['RK', 'H0'], ins: ['HS', 'GATES', 'RECH', 'DHS'], outs: ['DGXR', 'DH'], pack: ['DGXR', ['DGX', 'DGR']] },
   SimpleRnnSequenceGrad: { aux: ['RK'], ins: ['HS', 'DHS'], outs: ['DG', 'DH'] },
   RnnHPrev: { aux: ['H0'], ins: ['HS'], outs: ['HPREV'] },
@@ -249,7 +249,10 @@ ${FLAT_MAIN}
 fn prevC(b: i32, s: i32, j: i32) -> f32 { if (s == 0) { return C0[b * P.U + j]; } return CS[(b * P.T + s - 1) * P.U + j]; }
 ${ROW_MAIN}
   let G = 4 * U;
-  for (var j = lid; j < U; j += ${WG}) { DH[b * U + j] = 0.0; DC[b * U + j] = 0.0; }
+  for (var j = lid; j < U; j += ${WG}) {
+    DH[b * U + j] = 0.0; DC[b * U + j] = 0.0;
+    DB[b * G + j] = 0.0; DB[b * G + U + j] = 0.0; DB[b * G + 2 * U + j] = 0.0; DB[b * G + 3 * U + j] = 0.0;
+  }
   for (var s = T - 1; s >= 0; s--) {
     let tin = select(s, T - 1 - s, P.goBack != 0);
     let o = (b * T + s) * U;
@@ -275,6 +278,9 @@ ${ROW_MAIN}
       DG[g0 + 2 * U + j] = dcv * ig * ractGrad(gg, P.act);
       DG[g0 + 3 * U + j] = dh * tc * ractGrad(og, P.recAct);
       DC[b * U + j] = dcv * fg;
+      // each row's dG summed over its steps (attr biasRows: the bias gradient's per-row part)
+      DB[b * G + j] += DG[g0 + j]; DB[b * G + U + j] += DG[g0 + U + j];
+      DB[b * G + 2 * U + j] += DG[g0 + 2 * U + j]; DB[b * G + 3 * U + j] += DG[g0 + 3 * U + j];
     }
     ${BARRIER}
     if (!sk) {
@@ -527,8 +533,12 @@ registerWebGPUKernel('LstmSequenceGrad', (ins, attrs, gpu) => {
   const dG = gpu.makeOutput([B, T, 4 * U], 'float32');
   const dh = gpu.makeOutput([B, U], 'float32');
   const dc = gpu.makeOutput([B, U], 'float32');
-  if (B * U > 0) run(gpu, 'LstmSequenceGrad', attrs, [B, T, U], [rk, c0, ...masks], [cs, gates, dhs, dcs], [dG, dh, dc]);
-  return [dG, hPrev(gpu, h0, masks, hs, attrs), dh, dc];
+  const db = gpu.makeOutput([B, 4 * U], 'float32');
+  if (B * U > 0) run(gpu, 'LstmSequenceGrad', attrs, [B, T, U], [rk, c0, ...masks], [cs, gates, dhs, dcs], [dG, dh, dc, db]);
+  const res = [dG, hPrev(gpu, h0, masks, hs, attrs), dh, dc];
+  if (attrs.biasRows) return [...res, db];
+  gpu.disposeData(db.dataId);
+  return res;
 });
 
 registerWebGPUKernel('GruSequenceGrad', (ins, attrs, gpu) => {
