@@ -99,6 +99,9 @@ export async function benchOverhead(args: string[]): Promise<void> {
       ['add(...).dispose()', us('addDispose'), min(f('addDispose', 'wallUs')), '', ''],
       ['binaryF32 wasm call alone', kernel, '', '', ''],
       ['MLP predict, 1 sample', us('predict1'), min(f('predict1', 'wallUs')), us('tfjsPredict1'), '<= 25 us'],
+      ['  of which kernels (3 GEMVs + softmax alone)', us('predict1Kernels'), min(f('predict1Kernels', 'wallUs')), '', ''],
+      ['  of which layer 1 (784 x 256 GEMV)', us('predict1Layer1'), min(f('predict1Layer1', 'wallUs')), '', ''],
+      ['  the rest (JS: predict, chain, tensors)', us('predict1') - us('predict1Kernels'), '', '', ''],
       ['MLP predict, 1000 samples (+dataSync)', us('predict1000Sync'), min(f('predict1000Sync', 'wallUs')),
         us('tfjsPredict1000Sync'), '>= 5x tfjs'],
     ],
@@ -117,10 +120,23 @@ export async function benchOverhead(args: string[]): Promise<void> {
     [
       ['MLP predict, 1 sample', min(d('predict1', 'wallUs')), median(d('predict1', 'wallMedianUs')),
         tfjsWall('tfjsPredict1'), (tfjsWall('tfjsPredict1') / min(d('predict1', 'wallUs'))).toFixed(2) + 'x', '<= 25 us'],
+      ['  its kernels alone (layer 1 split as predict splits it)', min(d('predict1Kernels', 'wallUs')), median(d('predict1Kernels', 'wallMedianUs')), '', '', ''],
+      ['  layer 1 alone (784 x 256, split)', min(d('predict1Layer1', 'wallUs')), median(d('predict1Layer1', 'wallMedianUs')), '', '', ''],
       ['MLP predict, 1000 samples (+dataSync)', min(d('predict1000Sync', 'wallUs')), median(d('predict1000Sync', 'wallMedianUs')),
         tfjsWall('tfjsPredict1000Sync'), (tfjsWall('tfjsPredict1000Sync') / min(d('predict1000Sync', 'wallUs'))).toFixed(2) + 'x', '>= 5x tfjs'],
     ],
   );
+  // One process's per-call distribution (5,000 calls in a row) and the worker's part: a split call
+  // the worker missed ran both halves on the caller.
+  for (const o of opsDefault) {
+    const c = o.predict1Calls as Json | undefined;
+    if (!c) continue;
+    const fx = (k: string) => (c[k] as number).toFixed(1);
+    console.log(
+      `predict 1 sample, per call (us): p10 ${fx('p10')} p50 ${fx('p50')} p90 ${fx('p90')} p99 ${fx('p99')}; ` +
+        `worker ran ${c.workerChunks} chunks of ${c.splitCalls} split calls`,
+    );
+  }
 
   console.log(`\nCold start: fresh node process, import + instantiate + first 128x128 matMul (${cold.length} processes)`);
   const c = (k: string) => cold.map((o) => o[k] as number);

@@ -115,6 +115,47 @@ if (mode === 'cold') {
   const x1 = sg.randomUniform([1, 784], 0, 1, 'float32', 3);
   const x1000 = sg.randomUniform([1000, 784], 0, 1, 'float32', 4);
   res.predict1 = per(() => model.predict(x1).dispose(), 1000);
+  // Where the one-sample time goes: the module calls predict ends in (the two packed GEMVs the
+  // backend made for W1 and W2 at the second predict, W3's GEMV, the softmax), alone.
+  const be = sg.engine().backend;
+  const wm = be.wasm;
+  const packedOf = (t) => be.packed?.get(t.dataId.handle ?? t.dataId)?.ptr ?? 0;
+  const dense = model.layers.filter((l) => l.kernel);
+  if (wm && typeof wm.gemvPackedF32 === 'function' && dense.every((l, i) => i === 2 || packedOf(l.kernel.variable) !== 0)) {
+    const p = (t) => be.ptr(t.dataId.handle ?? t.dataId);
+    const [W1, B1, W2, B2, W3, B3] = dense.flatMap((l) => [l.kernel.variable, l.bias.variable]);
+    const h = wm.alloc(2048);
+    const one = sg.getThreads() === 1;
+    // at the default count the backend's split call (as predict makes it), at 1 thread the module call
+    const l1 = one ? () => wm.gemvPackedF32(784, p(x1), packedOf(W1), h, p(B1), 1, 0, 256) : () => be.gemvPacked(256, 784, p(x1), packedOf(W1), h, p(B1), 1);
+    const kernels = () => {
+      l1();
+      wm.gemvPackedF32(256, h, packedOf(W2), h + 1024, p(B2), 1, 0, 128);
+      wm.gemvF32(1, 10, 128, h + 1024, 128, p(W3), 10, h + 1536, 10, p(B3), 0, 0, 10);
+      wm.softmaxF32(h + 1536, h + 1600, 10, 0, 1, 0);
+    };
+    res.predict1Kernels = per(kernels, 1000);
+    res.predict1Layer1 = per(l1, 1000);
+    wm.free(h);
+  }
+  // Per-call wall times of predict(x1) (us) and how often the worker ran its share of a split call.
+  {
+    const n = 5000;
+    const walls = new Float64Array(n);
+    const info = () => be.threadsInfo?.().chunks ?? [0];
+    const workerChunks = () => info().slice(1).reduce((a, c) => a + c, 0);
+    const w0 = workerChunks();
+    const splits0 = be.threadsInfo?.().splitJobs ?? 0;
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      model.predict(x1).dispose();
+      walls[i] = (performance.now() - t0) * 1000;
+    }
+    walls.sort();
+    const q = (p) => walls[Math.min(n - 1, Math.floor(p * n))];
+    const splits = (be.threadsInfo?.().splitJobs ?? 0) - splits0;
+    res.predict1Calls = { p10: q(0.1), p50: q(0.5), p90: q(0.9), p99: q(0.99), splitCalls: splits, workerChunks: workerChunks() - w0 };
+  }
   res.predict1000 = per(() => model.predict(x1000).dispose(), 5, 7);
   res.predict1000Sync = per(() => { const y = model.predict(x1000); y.dataSync(); y.dispose(); }, 5, 7);
   // tfjs-layers on tfjs-backend-wasm (XNNPACK, SIMD; one thread in Node), same weights; not with the
@@ -138,7 +179,9 @@ if (mode === 'cold') {
       m.add(tfl.layers.dense({ units: 128, activation: 'relu' }));
       m.add(tfl.layers.dropout({ rate: 0.3 }));
       m.add(tfl.layers.dense({ units: 10, activation: 'softmax' }));
-      m.setWeights(model.getWeights().map((t) => tf.tensor(t.dataSync(), t.shape)));
+      const ws = model.getWeights();
+      m.setWeights(ws.map((t) => tf.tensor(t.dataSync(), t.shape)));
+      sg.dispose(ws);
       const tx1 = tf.tensor(x1.dataSync(), [1, 784]);
       const tx1000 = tf.tensor(x1000.dataSync(), [1000, 784]);
       const ta = tf.tensor(new Float32Array(10).fill(1));
@@ -147,7 +190,10 @@ if (mode === 'cold') {
       res.tfjsPredict1 = per(() => m.predict(tx1).dispose(), 1000);
       res.tfjsPredict1000Sync = per(() => { const y = m.predict(tx1000); y.dataSync(); y.dispose(); }, 5, 7);
       // Same answers: the two models hold the same weights.
-      const d = Math.max(...model.predict(x1).dataSync().map((v, i) => Math.abs(v - m.predict(tx1).dataSync()[i])));
+      const p1 = model.predict(x1);
+      const t1 = m.predict(tx1).dataSync();
+      const d = Math.max(...p1.dataSync().map((v, i) => Math.abs(v - t1[i])));
+      p1.dispose();
       res.maxDiffVsTfjs = d;
       res.tfjs = `tfjs-layers ${tfl.version_layers} on tfjs-backend-wasm`;
     } catch (e) {
