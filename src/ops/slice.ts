@@ -2,6 +2,7 @@
 import { registerGradient } from '../engine/registry.js';
 import { fmt } from '../engine/shape.js';
 import type { Tensor } from '../engine/tensor.js';
+import { zeros } from './creation.js';
 import { pad } from './pad.js';
 import { run1, scoped, toTensor } from './util.js';
 import type { TensorLike } from '../engine/dtype.js';
@@ -10,12 +11,24 @@ registerGradient('Slice', {
   grad: ([dy], { attrs, inputInfos: [x] }) => {
     const begin = attrs.begin as number[];
     const size = attrs.size as number[];
+    const cut = x.shape.flatMap((d, i) => (size[i] !== d ? [i] : []));
     return [
-      () =>
-        pad(
+      () => {
+        // A slice along one axis (a time step, the h half of [h | c]): zeros and dy joined by
+        // Concat's block copies; Pad walks dy element by element (~50 ns each on the wasm
+        // backend's js kernel: 0.2 ms for the LSTM's [32, 128] last state).
+        if (cut.length === 1 && dy.dtype === 'float32') {
+          const ax = cut[0];
+          const after = x.shape[ax] - begin[ax] - size[ax];
+          const zerosAlong = (n: number) => zeros(x.shape.map((d, i) => (i === ax ? n : d)));
+          const parts = [...(begin[ax] > 0 ? [zerosAlong(begin[ax])] : []), dy, ...(after > 0 ? [zerosAlong(after)] : [])];
+          return run1('Concat', parts, { axis: ax });
+        }
+        return pad(
           dy,
           x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number]),
-        ),
+        );
+      },
     ];
   },
 });
