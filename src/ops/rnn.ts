@@ -286,13 +286,18 @@ function lstmLastStates(
           { ...attrs, lastOnly: 1, biasRows: needB ? 1 : 0 },
         );
         const g = rows(dG);
+        // An input the tape does not differentiate never has its entry read (the engine calls
+        // only the thunks of inputs that require a gradient): one scalar stands in for all of
+        // them instead of zeros of their shapes (x's [batch, T, in] alone is 1.3 MB here).
+        let unread: Tensor | undefined;
+        const none = () => (unread ??= zeros([]));
         const grads = [
-          needX ? reshape(matMul(g, kernel2, false, true), [B, T, I]) : zeros(x2.shape),
-          needW ? matMul(reshape(x2, [B * T, I]), g, true, false) : zeros(kernel2.shape),
-          needRk ? matMul(rows(hprev), g, true, false) : zeros(rk2.shape),
+          needX ? reshape(matMul(g, kernel2, false, true), [B, T, I]) : none(),
+          needW ? matMul(reshape(x2, [B * T, I]), g, true, false) : none(),
+          needRk ? matMul(rows(hprev), g, true, false) : none(),
         ];
-        if (bias2) grads.push(needB ? sum(dbRows, 0) : zeros(bias2.shape));
-        return [...grads, dh, dc, ...masks.map((m) => zeros(m.shape))];
+        if (bias2) grads.push(needB ? sum(dbRows, 0) : none());
+        return [...grads, dh, dc, ...masks.map(() => none())];
       },
     };
   });
