@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 checkNoLeaks();
 
-const packedBytes = () => (wasm as unknown as { packedBytes: number }).packedBytes;
+const packedBytes = () => wasm.memoryInfo().packedBytes;
 const packedSplits = () => wasm.threadsInfo().splits.gemvPackedF32 ?? 0;
 const bits = (t: sg.Tensor) => {
   const v = t.dataSync() as Float32Array;

@@ -277,7 +277,12 @@ export class WasmBackend extends HostBackend {
   }
 
   memoryInfo(): Record<string, number> {
-    return { bytes: this.bytes, buffers: this.numBlocks, heapBytes: this.wasm.memory.buffer.byteLength };
+    return {
+      bytes: this.bytes,
+      buffers: this.numBlocks,
+      heapBytes: this.wasm.memory.buffer.byteLength,
+      packedBytes: this.packedBytes, // packed GEMV copies of weights (packedB), not in `bytes`
+    };
   }
 
   /**
@@ -626,7 +631,12 @@ export class WasmBackend extends HostBackend {
     if (e.ptr !== 0) return e.ptr;
     const bytes = K * N * 4;
     if (this.packedBytes + bytes > PACK_MAX_BYTES) return 0;
-    const ptr = this.wasm.alloc(bytes);
+    let ptr: number;
+    try {
+      ptr = this.wasm.alloc(bytes);
+    } catch {
+      return 0; // no room for a copy: the unpacked GEMV needs none
+    }
     const mem = this.wasm.memory.buffer;
     const src = new Float32Array(mem, b.ptr, K * N);
     const dst = new Float32Array(mem, ptr, K * N);
