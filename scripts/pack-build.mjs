@@ -135,13 +135,11 @@ console.log(
  */
 async function bundle() {
   /** Modules kept as files at their paths (imported from the chunks as they are). */
-  const KEEP = [
-    'backends/wasm/embedded.js',
-    'backends/wasm/embedded.browser.js',
-    'backends/wasm/embedded-inflate.js',
-    'backends/wasm/wasm-embedded.generated.js',
-    'backends/wasm/wasm-binary.generated.js',
-  ];
+  const KEEP = ['backends/wasm/embedded.js', 'backends/wasm/embedded.browser.js', 'backends/wasm/wasm-embedded.generated.js'];
+  // embedded.js is bundled with what it imports (the inflate and the module's size and hash: ~5 KB
+  // that the core chunk carries too) but the embedded module's text: two files fewer for a fresh
+  // Node process to load (issue 17's cold start; each file costs the ESM loader ~1-2 ms).
+  const SELF_CONTAINED = 'backends/wasm/embedded.js';
   /** Entries of their own, which reach the library through dist/index.js only. */
   const APART = ['cli.js', 'bench_kernels.js'];
   // (only modules of today's sources: tsc leaves the output of a deleted source in dist/)
@@ -279,7 +277,16 @@ async function bundle() {
   for (const [o, meta] of Object.entries(apart.metafile.outputs)) {
     if (meta.bytes > 30_000) throw new Error(`pack-build: ${o} is ${meta.bytes} bytes: did it bundle the library?`);
   }
+  await build({
+    ...common,
+    entryPoints: [join(staged, SELF_CONTAINED)],
+    outfile: join(dist, SELF_CONTAINED),
+    metafile: false,
+    // (the module's text stays the file next to it, imported by its relative path)
+    plugins: [{ name: 'simdgrad-embedded-text', setup: (b) => b.onResolve({ filter: /wasm-embedded\.generated\.js$/ }, (a) => ({ path: a.path, external: true })) }],
+  });
   for (const f of KEEP) {
+    if (f === SELF_CONTAINED) continue;
     const code = transformSync(readFileSync(join(staged, f), 'utf8'), { loader: 'js', format: 'esm', target: 'es2022', minifyWhitespace: true, minifySyntax: true, legalComments: 'inline' }).code;
     mkdirSync(dirname(join(dist, f)), { recursive: true });
     writeFileSync(join(dist, f), code);
