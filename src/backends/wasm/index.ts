@@ -301,6 +301,27 @@ export class WasmBackend extends HostBackend {
     await pool.whenReady();
   }
 
+  /**
+   * Starts the pool for a call worth splitting; false: run this call on the caller alone. In Node
+   * with the default thread count the first such call leaves the start to the next one (issue 17's
+   * cold start: loading worker_threads and Node's first `new Worker` cost the caller ~10-15 ms
+   * while the call runs unsplit anyway, since the workers cannot be up yet). The second call starts
+   * them and runs unsplit too; they join the calls after it without the event loop (test/threads_sync).
+   * After an explicit setThreads(n) (the start blocks until the workers are up), in browsers and
+   * from sg.ready() the first call starts them, as before.
+   */
+  private startPool(pool: Pool, threads: number): boolean {
+    if (!this.poolStartDeferred && !pool.startsBlocking && isNode()) {
+      this.poolStartDeferred = true;
+      return false;
+    }
+    pool.start(threads);
+    return true;
+  }
+
+  /** Whether the first call worth splitting has run (startPool). */
+  private poolStartDeferred = false;
+
   /** The running pool's size, its ready workers, split calls and chunks run per thread (caller first; for tests). */
   threadsInfo(): {
     threads: number;
@@ -346,8 +367,7 @@ export class WasmBackend extends HostBackend {
     const pool = this.pool;
     if (pool && work >= minWork) {
       const threads = getThreads();
-      if (threads > 1) {
-        if (pool.threads !== threads) pool.start(threads);
+      if (threads > 1 && (pool.threads === threads || this.startPool(pool, threads))) {
         // 2 chunks at the cut-off, one more per half cut-off beyond it, up to `perThread` per
         // thread. Why one per thread by default: the caller always runs chunk 0 and worker k
         // usually chunk k, so consecutive element-wise kernels find their inputs in the cache of
