@@ -141,6 +141,30 @@ describe('lstmSequence: the last step gradient without padding', () => {
     sg.dispose(ts);
   });
 
+  it('a mask computed from x on the tape takes a zero gradient; x gets the padded path\'s', async () => {
+    const ts = inputs(41);
+    const [x, k, rk, b, h0, c0] = ts;
+    for (const backend of ['js', 'wasm']) {
+      const [last, padded] = await withBackend(backend, () =>
+        [false, true].map((returnSequences) =>
+          spyGrad(() =>
+            sg.grads((xx) => {
+              // row 0's step 2 is all zeros: masked
+              const xz = sg.mul(xx, sg.tensor(Float32Array.from({ length: B * T * I }, (_, i) => (i >= 2 * I && i < 3 * I ? 0 : 1)), [B, T, I]));
+              // 0/1 from x through float arithmetic, so the tape differentiates it too
+              const mask = sg.sign(sg.sum(sg.abs(xz), -1));
+              const r = lstmSequence(xz, k, rk, b, h0, c0, { returnSequences, mask });
+              return sg.add(sg.sum(sg.square(r.h)), sg.sum(r.c));
+            })([x]),
+          ),
+        ),
+      );
+      expect(last.calls.map((cl) => cl.lastOnly)).toEqual([true]);
+      expectClose(take(last.res[0]), take(padded.res[0]), 1e-6, 1e-7);
+    }
+    sg.dispose(ts);
+  });
+
   it('is bit-identical however the batch rows are cut (wasm)', async () => {
     await withBackend('wasm', () => {
       const backend = ENGINE.backend as unknown as {

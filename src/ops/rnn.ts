@@ -266,6 +266,8 @@ function lstmLastStates(
   const tape = ENGINE.tape!;
   const need = (t: Tensor) => tape.requires.has(t.id);
   const [needX, needW, needRk, needB] = [need(x), need(kernel), need(rk), !!bias && need(bias)];
+  // A mask computed from a differentiated tensor (a Masking layer's) is on the tape too: zeros.
+  const needMask = p.masks.map(need);
   const f = customGrad((...args: never[]) => {
     const ins = args.slice(0, -1) as unknown as Tensor[];
     const save = args[args.length - 1] as unknown as (ts: Tensor[]) => void;
@@ -297,7 +299,7 @@ function lstmLastStates(
           needRk ? matMul(rows(hprev), g, true, false) : none(),
         ];
         if (bias2) grads.push(needB ? sum(dbRows, 0) : none());
-        return [...grads, dh, dc, ...masks.map(() => none())];
+        return [...grads, dh, dc, ...masks.map((m, i) => (needMask[i] ? zeros(m.shape) : none()))];
       },
     };
   });
