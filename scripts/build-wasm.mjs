@@ -80,28 +80,27 @@ writeFileSync(outRelaxed, relaxedWasm);
 const patch = relaxedPatch(wasm, relaxedWasm);
 const genDir = join(root, 'src', 'backends', 'wasm');
 /**
- * MurmurHash3 (x86, 32-bit, seed 0) over little-endian 32-bit words: the same function as wasmHash
- * in src/backends/wasm/embedded.ts, which checks dist/simdgrad.wasm against WASM_HASH at load
- * (test/pack/embedded_module.test.ts proves the two agree on the module).
+ * wasmHash of src/backends/wasm/embedded.ts (MurmurHash3's x86_32 steps over four interleaved lanes
+ * of 32-bit words, then the lanes and the last words, finalized with the length), which checks
+ * dist/simdgrad.wasm against WASM_HASH at load (test/pack/embedded_module.test.ts proves the two
+ * agree on the module).
  */
 function wasmHash(u8) {
-  const bytes = Buffer.from(u8.buffer, u8.byteOffset, u8.length);
-  const n = bytes.length;
-  const words = n >>> 2;
-  let h = 0;
-  const mix = (k) => {
+  const n = u8.length;
+  const word = (p) => (u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24)) | 0;
+  const mix = (h, k) => {
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
-    return Math.imul(k, 0x1b873593);
-  };
-  for (let i = 0; i < words; i++) {
-    h ^= mix(bytes.readInt32LE(4 * i));
+    h ^= Math.imul(k, 0x1b873593);
     h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  let k = 0;
-  for (let i = n & 3; i > 0; i--) k |= bytes[words * 4 + i - 1] << (8 * (i - 1));
-  if (n & 3) h ^= mix(k);
+    return (Math.imul(h, 5) + 0xe6546b64) | 0;
+  };
+  const lanes = [0, 0, 0, 0];
+  const end = n & ~15;
+  for (let p = 0; p < end; p += 16) for (let j = 0; j < 4; j++) lanes[j] = mix(lanes[j], word(p + 4 * j));
+  let h = 0;
+  for (let j = 0; j < 4; j++) h = mix(h, lanes[j]);
+  for (let p = end; p < n; p += 4) h = mix(h, word(p));
   h ^= n;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

@@ -23,42 +23,69 @@ export function embeddedWasm(): Uint8Array<ArrayBuffer> | null {
 }
 
 /**
- * The same function as wasmHashJs, as a 204-byte wasm module (Liftoff compiles it in ~0.1 ms): in a
- * fresh process the JavaScript loop runs in the interpreter, ~6-10 ms for the module's 149 KB.
- * Made from this text by binaryen (`binaryen.parseText(wat).emitBinary()`):
- *   (module (memory (export "m") 1)
- *    (func (export "h") (param $n i32) (result i32) (local $i i32) (local $h i32) (local $k i32) (local $end i32)
- *     (local.set $end (i32.and (local.get $n) (i32.const -4)))
- *     (block $done (loop $words
- *      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
- *      (local.set $k (i32.mul (i32.rotl (i32.mul (i32.load (local.get $i)) (i32.const 0xcc9e2d51)) (i32.const 15)) (i32.const 0x1b873593)))
- *      (local.set $h (i32.add (i32.mul (i32.rotl (i32.xor (local.get $h) (local.get $k)) (i32.const 13)) (i32.const 5)) (i32.const 0xe6546b64)))
- *      (local.set $i (i32.add (local.get $i) (i32.const 4))) (br $words)))
- *     (if (i32.and (local.get $n) (i32.const 3)) (then (local.set $h (i32.xor (local.get $h)
- *      (i32.mul (i32.rotl (i32.mul (i32.load (local.get $end)) (i32.const 0xcc9e2d51)) (i32.const 15)) (i32.const 0x1b873593))))))
- *     (local.set $h (i32.xor (local.get $h) (local.get $n)))
- *     (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))) (i32.const 0x85ebca6b)))
- *     (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))) (i32.const 0xc2b2ae35)))
- *     (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16)))))
- * (the tail's last word is read whole: the bytes past the end are the fresh memory's zeros).
+ * The same function as wasmHashJs, as a 346-byte wasm module (Liftoff compiles it in ~0.1 ms): in a
+ * fresh process a JavaScript loop over the module's 149 KB runs in the interpreter (~6-10 ms);
+ * this runs four lanes a step (~1 ms, most of it the runtime's first wasm compile, which the
+ * kernels' module would pay next anyway). Made from this text by binaryen
+ * (`binaryen.parseText(wat)`, SIMD on, `.emitBinary()`):
+ * (module
+ *  (memory (export "m") 1)
+ *  (func $mix (param $h i32) (param $k i32) (result i32)
+ *   (i32.add (i32.mul (i32.rotl (i32.xor (local.get $h)
+ *     (i32.mul (i32.rotl (i32.mul (local.get $k) (i32.const 0xcc9e2d51)) (i32.const 15)) (i32.const 0x1b873593)))
+ *    (i32.const 13)) (i32.const 5)) (i32.const 0xe6546b64)))
+ *  (func (export "h") (param $n i32) (result i32)
+ *   (local $i i32) (local $h i32) (local $end i32) (local $v v128) (local $k v128)
+ *   (local.set $end (i32.and (local.get $n) (i32.const -16)))
+ *   (block $done
+ *    (loop $blocks
+ *     (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+ *     (local.set $k (i32x4.mul (v128.load (local.get $i)) (i32x4.splat (i32.const 0xcc9e2d51))))
+ *     (local.set $k (i32x4.mul (v128.or (i32x4.shl (local.get $k) (i32.const 15)) (i32x4.shr_u (local.get $k) (i32.const 17))) (i32x4.splat (i32.const 0x1b873593))))
+ *     (local.set $v (v128.xor (local.get $v) (local.get $k)))
+ *     (local.set $v (v128.or (i32x4.shl (local.get $v) (i32.const 13)) (i32x4.shr_u (local.get $v) (i32.const 19))))
+ *     (local.set $v (i32x4.add (i32x4.mul (local.get $v) (i32x4.splat (i32.const 5))) (i32x4.splat (i32.const 0xe6546b64))))
+ *     (local.set $i (i32.add (local.get $i) (i32.const 16)))
+ *     (br $blocks)))
+ *   (local.set $h (call $mix (local.get $h) (i32x4.extract_lane 0 (local.get $v))))
+ *   (local.set $h (call $mix (local.get $h) (i32x4.extract_lane 1 (local.get $v))))
+ *   (local.set $h (call $mix (local.get $h) (i32x4.extract_lane 2 (local.get $v))))
+ *   (local.set $h (call $mix (local.get $h) (i32x4.extract_lane 3 (local.get $v))))
+ *   (block $tdone
+ *    (loop $words
+ *     (br_if $tdone (i32.ge_u (local.get $i) (local.get $n)))
+ *     (local.set $h (call $mix (local.get $h) (i32.load (local.get $i))))
+ *     (local.set $i (i32.add (local.get $i) (i32.const 4)))
+ *     (br $words)))
+ *   (local.set $h (i32.xor (local.get $h) (local.get $n)))
+ *   (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16))) (i32.const 0x85ebca6b)))
+ *   (local.set $h (i32.mul (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 13))) (i32.const 0xc2b2ae35)))
+ *   (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 16)))))
+ * (the last word is read whole: the bytes past the end are the fresh memory's zeros).
  */
 // prettier-ignore
 const HASH_MODULE = [
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 127, 1, 127, 3, 2, 1, 0, 5, 3, 1, 0, 1, 7, 9, 2, 1, 109, 2, 0, 1, 104, 0, 0, 10, 165,
-  1, 1, 162, 1, 1, 4, 127, 32, 0, 65, 124, 113, 33, 4, 2, 64, 3, 64, 32, 1, 32, 4, 79, 13, 1, 32, 1, 40, 2, 0, 65, 209, 218, 248,
-  228, 124, 108, 65, 15, 119, 65, 147, 235, 156, 220, 1, 108, 33, 3, 32, 2, 32, 3, 115, 65, 13, 119, 65, 5, 108, 65, 228, 214,
-  209, 178, 126, 106, 33, 2, 32, 1, 65, 4, 106, 33, 1, 12, 0, 11, 0, 11, 32, 0, 65, 3, 113, 4, 64, 32, 2, 32, 4, 40, 2, 0, 65,
-  209, 218, 248, 228, 124, 108, 65, 15, 119, 65, 147, 235, 156, 220, 1, 108, 115, 33, 2, 11, 32, 2, 32, 0, 115, 33, 2, 32, 2, 32,
-  2, 65, 16, 118, 115, 65, 235, 148, 175, 175, 120, 108, 33, 2, 32, 2, 32, 2, 65, 13, 118, 115, 65, 181, 220, 202, 149, 124, 108,
-  33, 2, 32, 2, 32, 2, 65, 16, 118, 115, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 12, 2, 96, 2, 127, 127, 1, 127, 96, 1, 127, 1, 127, 3, 3, 2, 0, 1, 5, 3, 1, 0, 1,
+  7, 9, 2, 1, 109, 2, 0, 1, 104, 0, 1, 10, 172, 2, 2, 37, 0, 32, 0, 32, 1, 65, 209, 218, 248, 228, 124, 108, 65, 15,
+  119, 65, 147, 235, 156, 220, 1, 108, 115, 65, 13, 119, 65, 5, 108, 65, 228, 214, 209, 178, 126, 106, 11, 131, 2, 2,
+  3, 127, 2, 123, 32, 0, 65, 112, 113, 33, 3, 2, 64, 3, 64, 32, 1, 32, 3, 79, 13, 1, 32, 1, 253, 0, 4, 0, 65, 209,
+  218, 248, 228, 124, 253, 17, 253, 181, 1, 33, 5, 32, 5, 65, 15, 253, 171, 1, 32, 5, 65, 17, 253, 173, 1, 253, 80,
+  65, 147, 235, 156, 220, 1, 253, 17, 253, 181, 1, 33, 5, 32, 4, 32, 5, 253, 81, 33, 4, 32, 4, 65, 13, 253, 171, 1,
+  32, 4, 65, 19, 253, 173, 1, 253, 80, 33, 4, 32, 4, 65, 5, 253, 17, 253, 181, 1, 65, 228, 214, 209, 178, 126, 253,
+  17, 253, 174, 1, 33, 4, 32, 1, 65, 16, 106, 33, 1, 12, 0, 11, 0, 11, 32, 2, 32, 4, 253, 27, 0, 16, 0, 33, 2, 32, 2,
+  32, 4, 253, 27, 1, 16, 0, 33, 2, 32, 2, 32, 4, 253, 27, 2, 16, 0, 33, 2, 32, 2, 32, 4, 253, 27, 3, 16, 0, 33, 2, 2,
+  64, 3, 64, 32, 1, 32, 0, 79, 13, 1, 32, 2, 32, 1, 40, 2, 0, 16, 0, 33, 2, 32, 1, 65, 4, 106, 33, 1, 12, 0, 11, 0,
+  11, 32, 2, 32, 0, 115, 33, 2, 32, 2, 32, 2, 65, 16, 118, 115, 65, 235, 148, 175, 175, 120, 108, 33, 2, 32, 2, 32,
+  2, 65, 13, 118, 115, 65, 181, 220, 202, 149, 124, 108, 33, 2, 32, 2, 32, 2, 65, 16, 118, 115, 11,
 ];
 
 /**
- * MurmurHash3 (x86, 32-bit, seed 0) of `bytes` (little-endian 32-bit words): the check of
- * dist/simdgrad.wasm against the embedded module, whose hash scripts/build-wasm.mjs writes into
- * WASM_HASH. Computed by a tiny wasm module (~0.3 ms for the 149 KB module in a fresh process,
- * against ~6-10 ms for wasmHashJs there); wasmHashJs where that cannot run. A guard against a stale
- * build, not against a crafted file (whoever can write the package's files can write its JavaScript).
+ * A 32-bit hash of `bytes` (MurmurHash3's x86_32 steps over four interleaved lanes of
+ * little-endian 32-bit words, the lanes and the last words then mixed into one, finalized with the
+ * length): the check of dist/simdgrad.wasm against the embedded module, whose hash
+ * scripts/build-wasm.mjs writes into WASM_HASH. Computed by a tiny wasm module (HASH_MODULE);
+ * wasmHashJs where that cannot run. A guard against a stale build, not against a crafted file
+ * (whoever can write the package's files can write its JavaScript).
  */
 export function wasmHash(bytes: Uint8Array): number {
   let ex: { m: WebAssembly.Memory; h(n: number): number };
@@ -73,26 +100,26 @@ export function wasmHash(bytes: Uint8Array): number {
   return ex.h(bytes.length) >>> 0;
 }
 
+/** MurmurHash3's x86_32 step: `h` after taking in the word `k`. */
+function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
 /** wasmHash in JavaScript: the reference the wasm version is tested against, and its fallback. */
 export function wasmHashJs(bytes: Uint8Array): number {
   const n = bytes.length;
-  const words = n >>> 2;
+  const word = (p: number) => (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) | 0;
+  const lanes = [0, 0, 0, 0];
+  const end = n & ~15;
+  for (let p = 0; p < end; p += 16) for (let j = 0; j < 4; j++) lanes[j] = mix(lanes[j], word(p + 4 * j));
   let h = 0;
-  for (let i = 0; i < words; i++) {
-    let k = bytes[4 * i] | (bytes[4 * i + 1] << 8) | (bytes[4 * i + 2] << 16) | (bytes[4 * i + 3] << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  let k = 0;
-  for (let i = n & 3; i > 0; i--) k |= bytes[words * 4 + i - 1] << (8 * (i - 1));
-  if (n & 3) {
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-  }
+  for (let j = 0; j < 4; j++) h = mix(h, lanes[j]);
+  // the last 0-15 bytes as words, the last one padded with zeros (undefined | 0 is 0)
+  for (let p = end; p < n; p += 4) h = mix(h, word(p));
   h ^= n;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
