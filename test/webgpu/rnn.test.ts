@@ -2,7 +2,7 @@
 // LstmSequence / GruSequence (reset after and before) / SimpleRnnSequence forward, and their
 // backward-through-time kernels through sg.grads (x, weights, bias, initial states), with and
 // without step masks, recurrent masks and goBackwards; every activation code; more units than
-// invocations per row (U = 70 > 64).
+// invocations per row (U = 70 > 64); the LSTM's last-step gradient path (lastOnly, biasRows).
 import { it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { checkNoLeaks, randArray } from '../helpers.js';
@@ -35,6 +35,21 @@ describeGpu('webgpu recurrent sequences vs the js oracle', () => {
         };
         const res = sg.lstmSequence(args[0], args[1], args[2], args[3], args[4], args[5], o);
         return [res.output, res.h, res.c, ...sg.grads(f)(args)];
+      }));
+
+    // No returnSequences under a tape: LstmSequenceGrad takes the last step's dh, dc as [B, 1, U]
+    // (attr lastOnly) and sums each row's dG for the bias (attr biasRows); src/ops/rnn.ts.
+    it(`lstmSequence last-step gradients (lastOnly, biasRows)${masked ? ' (mask, recurrent mask, goBackwards)' : ''}`, () =>
+      vsJs(() => {
+        const U = 5;
+        const args = [r([B, T, F], 21), r([F, 4 * U], 22), r([U, 4 * U], 23), r([4 * U], 24), r([B, U], 25), r([B, U], 26)];
+        const o = { ...opts(U), returnSequences: false };
+        const w = r([B, U], 27);
+        const f = (x: sg.Tensor, k: sg.Tensor, rk: sg.Tensor, b: sg.Tensor, h0: sg.Tensor, c0: sg.Tensor) => {
+          const res = sg.lstmSequence(x, k, rk, b, h0, c0, o);
+          return sg.add(sg.sum(sg.mul(res.h, w)), sg.sum(sg.square(res.c)));
+        };
+        return sg.grads(f)(args);
       }));
 
     it(`gruSequence (reset after and before) forward and gradients${masked ? ' (mask, recurrent mask, goBackwards)' : ''}`, () =>
