@@ -26,6 +26,17 @@ if (!existsSync(join(staged, 'index.js')) || !existsSync(join(dist, 'index.js'))
 }
 
 const dirs = process.argv.slice(3);
+// A copied build measures like the package only inside a folder named dist/ (Node reads
+// dist/simdgrad.wasm only there; elsewhere it inflates the embedded copy, ~7 ms) with a
+// package.json of "type": "module" beside it (without one, Node detects the format of every file
+// by trying to compile it as CommonJS first: ~20-30 ms more a process). E.g.
+// `mkdir -p /tmp/base && cp -r dist package.json /tmp/base/`, then pass /tmp/base/dist.
+for (const d of dirs) {
+  const pkg = join(d, '..', 'package.json');
+  if (!/[\\/]dist[\\/]?$/.test(d) || !existsSync(pkg) || JSON.parse(readFileSync(pkg, 'utf8')).type !== 'module') {
+    console.warn(`overhead_layout: ${d} is not a folder named dist/ with a "type": "module" package.json beside it: its figures will not be the package's`);
+  }
+}
 const perModule = mkdtempSync(join(tmpdir(), 'simdgrad-per-module-'));
 const walk = (d) => readdirSync(d).flatMap((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : [join(d, f)]));
 let files = 0;
