@@ -224,6 +224,16 @@ REGISTRY.register('exponential', exponential);
 REGISTRY.register('leaky_relu', leakyRelu);
 REGISTRY.register('mish', mish);
 
+/**
+ * The Keras name of `fn` when it is simdgrad's own activation function of that name (by identity),
+ * else undefined: a custom function that happens to be called 'relu' is not the built-in relu, so
+ * layers fuse an activation into their kernels only when this names it.
+ * @example activations.builtinActivationName(activations.getActivation('relu')); // 'relu'
+ */
+export function builtinActivationName(fn: ActivationFn): string | undefined {
+  return REGISTRY.nameOf(fn);
+}
+
 /** Every registered activation name (Keras snake_case). */
 export const activationNames: readonly string[] = REGISTRY.names;
 

@@ -152,11 +152,15 @@ export function inferenceChain(
     if (hasKwargs(node.kwargs)) return null;
     const layer = node.layer;
     if (layer.activityRegularizer || layer.callWithHooks !== Layer.prototype.callWithHooks) return null;
+    // an instance whose call was replaced (layer.call = ...) runs its own code
+    if (Object.prototype.hasOwnProperty.call(layer, 'call')) return null;
     const proto = Object.getPrototypeOf(layer);
     if (proto === Dense.prototype) {
       const d = layer as Dense;
       if (!d.kernel || d.kernel.shape.length !== 2 || d.kernel.shape[0] !== width) return null;
-      const a = d.activationName;
+      // the built-in by identity: a custom function named 'softmax' or 'relu' runs through the layer
+      const a = d.builtinActivation;
+      if (a === undefined) return null;
       if (a === 'softmax') out.push({ dense: d, act: Act.Linear }, { dense: null, act: Act.Linear });
       else if (a in FUSED_ACT) out.push({ dense: d, act: FUSED_ACT[a] });
       else return null;

@@ -149,6 +149,51 @@ describe('predict through the inference chain', () => {
     x.dispose();
   });
 
+  it('a custom activation named like a built-in, or a replaced call, runs as written (chain, Dense and Conv2D)', () => {
+    // named functions on purpose: their JavaScript names are the built-ins' Keras names
+    function softmax(t: sg.Tensor): sg.Tensor {
+      return sg.mul(t, 2);
+    }
+    function relu(t: sg.Tensor): sg.Tensor {
+      return sg.mul(t, 2);
+    }
+    const K = 6;
+    const x = sg.tensor(randArray(2 * K, 8, -1, 1), [2, K]);
+    const kv = randArray(K * 4, 9, -1, 1);
+    const want = sg.tidy(() => Array.from(sg.mul(sg.matMul(x, sg.tensor(kv, [K, 4])), 2).dataSync()));
+    for (const fn of [softmax, relu]) {
+      const d = sg.layers.dense({ units: 4, activation: fn, useBias: false, inputShape: [K] });
+      const m = sg.sequential({ layers: [d] });
+      const kt = sg.tensor(kv, [K, 4]);
+      d.setWeights([kt]);
+      kt.dispose();
+      const p = m.predict(x) as sg.Tensor;
+      expect(Array.from(p.dataSync()), `predict, ${fn.name}`).toEqual(want);
+      p.dispose();
+      const a = d.apply(x) as sg.Tensor;
+      expect(Array.from(a.dataSync()), `Dense.apply, ${fn.name}`).toEqual(want);
+      a.dispose();
+      m.dispose();
+    }
+    // Conv2D fuses relu into its kernel only for the built-in relu
+    const c = sg.layers.conv2d({ filters: 1, kernelSize: 1, activation: relu, useBias: false, kernelInitializer: 'ones' });
+    const img = sg.tensor([-1, 2, -3, 4], [1, 2, 2, 1]);
+    const y = c.apply(img) as sg.Tensor;
+    expect(Array.from(y.dataSync())).toEqual([-2, 4, -6, 8]);
+    sg.dispose([y, img]);
+    c.dispose();
+    // an instance whose call was replaced
+    const d2 = dense(4, 'relu', { inputShape: [K] });
+    const m2 = sg.sequential({ layers: [d2] });
+    const replaced = (t: sg.Tensor) => sg.tile(sg.neg(sg.sum(t, -1, true)), [1, 4]);
+    (d2 as unknown as { call: (t: sg.Tensor) => sg.Tensor }).call = replaced;
+    const p2 = m2.predict(x) as sg.Tensor;
+    expect(Array.from(p2.dataSync())).toEqual(sg.tidy(() => Array.from(replaced(x).dataSync())));
+    p2.dispose();
+    m2.dispose();
+    x.dispose();
+  });
+
   it('leaves the chain for a gradient tape, sg.profile and an int32 input, with the same values', () => {
     const K = 7;
     const m = chainModel(K);

@@ -149,4 +149,55 @@ describe('packed GEMV copies', () => {
     }
     setThreads(1);
   });
+  it('a copy is for one K x N view: a reshape of the packed buffer gets its own (same bits as its GEMM row)', () => {
+    setThreads(1);
+    const w = sg.tensor(randArray(256 * 64, 31, -1, 1), [256, 64]);
+    const view = sg.reshape(w, [128, 128]); // shares w's buffer
+    const x1 = sg.tensor(randArray(256, 32, -1, 1), [1, 256]);
+    const xm = sg.tensor(randArray(8 * 128, 33, -1, 1), [8, 128]);
+    const x2 = sg.slice(xm, [0, 0], [1, 128]);
+    const base = packedBytes();
+    bits(sg.matMul(x1, w));
+    bits(sg.matMul(x1, w));
+    expect(packedBytes(), 'packed as 256 x 64').toBe(base + 256 * 64 * 4);
+    const want = bits(sg.matMul(xm, view)).slice(0, 128); // the GEMM's row 0
+    for (let k = 0; k < 3; k++) expect(bits(sg.matMul(x2, view)), `product ${k} with the 128 x 128 view`).toEqual(want);
+    expect(packedBytes(), 'one copy, now 128 x 128').toBe(base + 128 * 128 * 4);
+    sg.dispose([w, view, x1, xm, x2]);
+    expect(packedBytes()).toBe(base);
+  });
+
+  it('dropped when a tensor allocation cannot be met otherwise (the heap at its maximum)', () => {
+    setThreads(1);
+    const K = 1024;
+    const N = 1024; // a 4 MiB copy
+    const w = sg.tensor(randArray(K * N, 41, -1, 1), [K, N]);
+    const x = sg.tensor(randArray(K, 42, -1, 1), [1, K]);
+    const want = bits(sg.matMul(x, w));
+    bits(sg.matMul(x, w));
+    expect(packedBytes()).toBe(K * N * 4);
+    const heap = (wasm as unknown as { wasm: { heap: { maxBytes: number }; memory: WebAssembly.Memory } }).wasm;
+    const maxBytes = heap.heap.maxBytes;
+    const held: sg.Tensor[] = [];
+    let error = '';
+    try {
+      // no growth from here: fill the memory with 1 MiB tensors until one cannot be had
+      Object.defineProperty(heap.heap, 'maxBytes', { value: heap.memory.buffer.byteLength });
+      for (;;) {
+        try {
+          held.push(sg.zeros([256 * 1024]));
+        } catch (e) {
+          error = String(e);
+          break;
+        }
+      }
+    } finally {
+      Object.defineProperty(heap.heap, 'maxBytes', { value: maxBytes });
+      sg.dispose(held);
+    }
+    expect(error).toMatch(/needs 1,048,576 bytes/);
+    expect(packedBytes(), 'the copy gave its bytes to tensors before the heap said no').toBe(0);
+    expect(bits(sg.matMul(x, w)), 'unpacked after the drop').toEqual(want);
+    sg.dispose([w, x]);
+  });
 });

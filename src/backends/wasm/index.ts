@@ -208,7 +208,7 @@ export class WasmBackend extends HostBackend {
     }
     let ptr: number;
     try {
-      ptr = this.wasm.alloc(size * 4);
+      ptr = this.allocOrReclaim(size * 4);
     } catch (e) {
       if (e instanceof HeapAllocationError) {
         throw new HeapAllocationError(
@@ -626,9 +626,25 @@ export class WasmBackend extends HostBackend {
     this.dispatch('gemvF32', [M, N, K, a, K, b, N, c, N, bias, act], N, 11, { work, grain: 16 });
   }
 
-  /** Packed copies of GEMV weights by buffer (ptr 0: seen once, not packed yet); see packedB. */
-  private readonly packed = new Map<Block, { ptr: number; bytes: number }>();
+  /** Packed copies of GEMV weights by buffer, for one K x N view of it (ptr 0: seen once, not packed yet); see packedB. */
+  private readonly packed = new Map<Block, { ptr: number; bytes: number; k: number; n: number }>();
   private packedBytes = 0;
+
+  /**
+   * A tensor's bytes; when the heap cannot give them while packed GEMV copies hold some, the
+   * copies are dropped (they are only a cache: the next one-row products pack again) and the
+   * request is tried once more. Only tensor allocations reclaim: a kernel allocates its output
+   * before it takes a packed copy, so no copy in use is ever dropped.
+   */
+  private allocOrReclaim(bytes: number): number {
+    try {
+      return this.wasm.alloc(bytes);
+    } catch (e) {
+      if (!(e instanceof HeapAllocationError) || this.packedBytes === 0) throw e;
+      for (const [b, c] of this.packed) if (c.ptr !== 0) this.contentsChanged(b);
+      return this.wasm.alloc(bytes);
+    }
+  }
 
   /**
    * The packed copy of B (K x N, N a multiple of 16) for gemvPackedF32: panels of 16 columns, each
@@ -644,8 +660,11 @@ export class WasmBackend extends HostBackend {
   private packedB(b: Block, K: number, N: number): number {
     if (N % 16 !== 0 || K * N < PACK_MIN_ELEMENTS) return 0;
     const e = this.packed.get(b);
-    if (e === undefined) {
-      this.packed.set(b, { ptr: 0, bytes: 0 });
+    if (e === undefined || e.k !== K || e.n !== N) {
+      // first seen, or seen as another K x N view of the same buffer (a reshape shares it): the
+      // copy's panels are for one shape only
+      if (e !== undefined) this.contentsChanged(b);
+      this.packed.set(b, { ptr: 0, bytes: 0, k: K, n: N });
       return 0;
     }
     if (e.ptr !== 0) return e.ptr;

@@ -3,7 +3,7 @@
 //
 // Porting note: the default kernelInitializer is Keras' 'glorotUniform' (tfjs-layers uses
 // 'glorotNormal' for conv layers).
-import { getActivation, serializeActivation, type ActivationFn } from '../../activations/index.js';
+import { builtinActivationName, getActivation, serializeActivation, type ActivationFn } from '../../activations/index.js';
 import type { Tensor } from '../../engine/tensor.js';
 import { add } from '../../ops/binary.js';
 import { convNd } from '../../ops/conv2d.js';
@@ -141,6 +141,11 @@ export abstract class Conv extends Layer {
   readonly useBias: boolean;
   /** The activation's name ('linear' when none). */
   readonly activationName: string;
+  /**
+   * The activation's Keras name when it is simdgrad's own function of that name (then the kernel
+   * fuses it); undefined for a custom function, even one named like a built-in.
+   */
+  readonly builtinActivation: string | undefined;
   protected readonly activation: (x: Tensor) => Tensor;
   /** The kernel [...kernelSize, inChannels, filters], once built. */
   kernel?: LayerWeight;
@@ -166,6 +171,7 @@ export abstract class Conv extends Layer {
     this.useBias = args.useBias ?? true;
     this.activation = getActivation(args.activation ?? 'linear');
     this.activationName = serializeActivation(this.activation);
+    this.builtinActivation = builtinActivationName(this.activation);
   }
 
   protected override checkInput(shape: SymbolicShape): void {
@@ -203,7 +209,7 @@ export abstract class Conv extends Layer {
 
   call(inputs: Tensor | Tensor[]): Tensor {
     let x = first(inputs);
-    const fusable = FUSABLE.has(this.activationName);
+    const fusable = this.builtinActivation !== undefined && FUSABLE.has(this.builtinActivation);
     let padding: 'valid' | 'same' = this.padding === 'same' ? 'same' : 'valid';
     if (this.padding === 'causal') {
       // Keras: left-pad the time axis by dilation * (kernel - 1), then a valid convolution.
@@ -221,7 +227,7 @@ export abstract class Conv extends Layer {
       channelsFirst: this.dataFormat === 'channelsFirst',
       dilations: this.dilationRate,
       bias: this.dataFormat === 'channelsLast' ? this.bias?.variable : undefined,
-      activation: fusable && this.dataFormat === 'channelsLast' ? this.activationName : 'linear',
+      activation: fusable && this.dataFormat === 'channelsLast' ? this.builtinActivation : 'linear',
     });
     if (this.dataFormat === 'channelsLast') return fusable ? y : this.activation(y);
     let z = y;

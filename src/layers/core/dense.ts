@@ -1,5 +1,5 @@
 // Dense: act(x W + b) over the last axis, with the bias add and relu/relu6 fused into the GEMM.
-import { getActivation, serializeActivation, type ActivationFn } from '../../activations/index.js';
+import { builtinActivationName, getActivation, serializeActivation, type ActivationFn } from '../../activations/index.js';
 
 type ActivationIdentifier = string | ActivationFn;
 import { fused } from '../../ops/fused_matmul.js';
@@ -52,6 +52,11 @@ export class Dense extends Layer {
   readonly useBias: boolean;
   /** The activation's Keras name. */
   readonly activationName: string;
+  /**
+   * The activation's Keras name when it is simdgrad's own function of that name (then kernels may
+   * fuse it); undefined for a custom function, even one named like a built-in.
+   */
+  readonly builtinActivation: string | undefined;
   private readonly activation: (x: Tensor) => Tensor;
   /** The [inputDim, units] weight matrix (after build). */
   kernel?: LayerWeight;
@@ -69,6 +74,7 @@ export class Dense extends Layer {
     this.useBias = args.useBias ?? true;
     this.activation = getActivation(args.activation ?? 'linear');
     this.activationName = serializeActivation(this.activation);
+    this.builtinActivation = builtinActivationName(this.activation);
   }
 
   override build(inputShape: SymbolicShape): void {
@@ -105,13 +111,13 @@ export class Dense extends Layer {
 
   call(input: Tensor | Tensor[]): Tensor {
     const x = Array.isArray(input) ? input[0] : input;
-    const fusable = FUSABLE.has(this.activationName);
+    const fusable = this.builtinActivation !== undefined && FUSABLE.has(this.builtinActivation);
     const flat = x.rank === 2 ? x : reshape(x, [-1, x.shape[x.rank - 1]]);
     let y = fused.matMul({
       a: flat,
       b: this.kernel!.variable,
       bias: this.bias?.variable,
-      activation: fusable ? (this.activationName as 'linear' | 'relu' | 'relu6') : 'linear',
+      activation: fusable ? (this.builtinActivation as 'linear' | 'relu' | 'relu6') : 'linear',
     });
     if (!fusable) y = this.activation(y);
     return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.units]);
