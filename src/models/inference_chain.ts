@@ -16,7 +16,8 @@
 // predict_chain.test.ts). The chain is found once per graph; each call checks what can change
 // between calls (weights reassigned, their dtype, the backend, a gradient tape, sg.profile's
 // wrapper of runKernel) and returns null where the general path must run (it also gives the
-// errors for bad input).
+// errors for bad input). Known: the intermediates are backend buffers, not tensors, so
+// sg.memory()'s peakBytes does not count them (at most two layers' outputs of one batch at once).
 import { Engine, ENGINE } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Backend, KernelFunc, TensorInfo } from '../backends/backend.js';
