@@ -17,7 +17,13 @@
 // between calls (weights reassigned, their dtype, the backend, a gradient tape, sg.profile's
 // wrapper of runKernel) and returns null where the general path must run (it also gives the
 // errors for bad input). Known: the intermediates are backend buffers, not tensors, so
-// sg.memory()'s peakBytes does not count them (at most two layers' outputs of one batch at once).
+// sg.memory()'s peakBytes does not count them (at most two layers' outputs of one call at once).
+//
+// predict over many batches: every step of a chain computes each row from that row alone, and
+// every kernel of it gives a row the same bits however the rows are cut (the GEMM's contract,
+// assembly/gemm.ts; its one-row GEMV and softmax per row), so predict hands a chain up to
+// `rowsPerCall` rows at once whatever its batchSize (the same bits as batch by batch). Batches of
+// 32 rows packed the 784 x 256 first kernel again for every batch and ran 32 x 3 small products.
 import { Engine, ENGINE } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Backend, KernelFunc, TensorInfo } from '../backends/backend.js';
@@ -38,6 +44,12 @@ interface ChainStep {
 /** Epilogue codes of the activations Dense fuses into its product (see fused.matMul). */
 const FUSED_ACT: Record<string, number> = { linear: Act.Linear, relu: Act.Relu, relu6: Act.Relu6 };
 
+/**
+ * Bytes of intermediates one chain call may hold when predict joins batches: two consecutive
+ * layers' outputs of the call's rows (1.5 KiB a row for the walk-through MLP: 2,730 rows).
+ */
+export const CHAIN_CALL_BYTES = 4 * 1024 * 1024;
+
 /** Classes whose call is the identity at inference (their own call, exactly these classes). */
 const IDENTITY_AT_INFERENCE: unknown[] = [Dropout.prototype, GaussianNoise.prototype, GaussianDropout.prototype, AlphaDropout.prototype];
 
@@ -52,26 +64,44 @@ export class InferenceChain {
     readonly steps: ChainStep[],
     /** The input's feature count (the first Dense's input width). */
     readonly inDim: number,
+    /** The largest sum of two consecutive widths (input, each Dense's units): floats a row of a call holds at once. */
+    readonly pairWidth: number,
   ) {}
+
+  /**
+   * Whether `run` can compute the model's output for `x` as the general path would: x rank 2,
+   * float32, of the input width, on the current backend with every weight there in float32; no
+   * gradient being recorded, runKernel not wrapped (sg.profile).
+   */
+  runnable(x: Tensor): boolean {
+    if (x.rank !== 2 || x.shape[1] !== this.inDim || x.dtype !== 'float32' || x.isDisposed) return false;
+    if (ENGINE.tape !== null || ENGINE.runKernel !== Engine.prototype.runKernel) return false;
+    const b = ENGINE.backend;
+    if (!b.kernels.get('FusedMatMul') || !b.kernels.get('Softmax') || !onBackend(x, b)) return false;
+    const steps = this.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const d = steps[i].dense;
+      if (d !== null && (!weightOk(d.kernel, b) || (d.bias !== undefined && !weightOk(d.bias, b)))) return false;
+    }
+    return true;
+  }
+
+  /** Rows predict gives one call (at least `batchSize`): as many as CHAIN_CALL_BYTES of intermediates allow. */
+  rowsPerCall(batchSize: number): number {
+    return Math.max(batchSize, Math.floor(CHAIN_CALL_BYTES / (4 * Math.max(1, this.pairWidth))));
+  }
 
   /**
    * The model's output for input `x` (rank 2, float32), computed kernel by kernel, as a new
    * tensor in the current scope; null (nothing done) where the chain cannot run it as the
-   * general path would: another input shape or dtype, a weight of another dtype or backend, a
-   * gradient being recorded, runKernel wrapped (sg.profile).
+   * general path would (see `runnable`).
    */
   run(x: Tensor): Tensor | null {
-    if (x.rank !== 2 || x.shape[1] !== this.inDim || x.dtype !== 'float32' || x.isDisposed) return null;
-    if (ENGINE.tape !== null || ENGINE.runKernel !== Engine.prototype.runKernel) return null;
+    if (!this.runnable(x)) return null;
     const b = ENGINE.backend;
-    const mm = b.kernels.get('FusedMatMul');
-    const sm = b.kernels.get('Softmax');
-    if (!mm || !sm || !onBackend(x, b)) return null;
+    const mm = b.kernels.get('FusedMatMul')!;
+    const sm = b.kernels.get('Softmax')!;
     const steps = this.steps;
-    for (let i = 0; i < steps.length; i++) {
-      const d = steps[i].dense;
-      if (d !== null && (!weightOk(d.kernel, b) || (d.bias !== undefined && !weightOk(d.bias, b)))) return null;
-    }
     let cur: TensorInfo = { dataId: handle(x), shape: x.shape, dtype: 'float32' };
     let owned = false; // whether `cur` is an intermediate buffer of ours
     try {
@@ -148,6 +178,7 @@ export function inferenceChain(
   let slot = inputSlots[0];
   const out: ChainStep[] = [];
   let width = inDim;
+  let pairWidth = inDim;
   for (const { node, ins, outs } of steps) {
     if (ins.length !== 1 || outs.length !== 1 || ins[0] !== slot) return null;
     if (hasKwargs(node.kwargs)) return null;
@@ -165,6 +196,7 @@ export function inferenceChain(
       if (a === 'softmax') out.push({ dense: d, act: Act.Linear }, { dense: null, act: Act.Linear });
       else if (a in FUSED_ACT) out.push({ dense: d, act: FUSED_ACT[a] });
       else return null;
+      pairWidth = Math.max(pairWidth, width + d.kernel.shape[1]);
       width = d.kernel.shape[1];
     } else if (!IDENTITY_AT_INFERENCE.includes(proto)) {
       return null;
@@ -172,7 +204,7 @@ export function inferenceChain(
     slot = outs[0];
   }
   if (slot !== outputSlots[0]) return null;
-  return new InferenceChain(out, inDim);
+  return new InferenceChain(out, inDim, pairWidth);
 }
 
 function hasKwargs(o: object): boolean {

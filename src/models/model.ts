@@ -217,15 +217,18 @@ export class LayersModel extends Layer {
    * these inputs, else through execute in a scope of its own. Same bits either way.
    */
   private inferBatch(xs: Tensor[]): Tensor[] {
-    if (xs.length === 1 && this.built) {
-      const p = this.graphPlan();
-      if (p.chain === undefined)
-        p.chain = inferenceChain(p.inputs, p.outputs, p.steps, p.inputSlots, p.outputSlots);
-      const chain = p.chain;
-      const y = chain ? inCallContext(this, () => chain.run(xs[0])) : null;
-      if (y) return [y];
-    }
+    const chain = this.chainFor(xs);
+    const y = chain ? inCallContext(this, () => chain.run(xs[0])) : null;
+    if (y) return [y];
     return ENGINE.tidy(() => this.execute(xs, false));
+  }
+
+  /** The graph's inference chain where it is one and can run `xs` now, else null. */
+  private chainFor(xs: Tensor[]): InferenceChain | null {
+    if (xs.length !== 1 || !this.built) return null;
+    const p = this.graphPlan();
+    if (p.chain === undefined) p.chain = inferenceChain(p.inputs, p.outputs, p.steps, p.inputSlots, p.outputSlots);
+    return p.chain && p.chain.runnable(xs[0]) ? p.chain : null;
   }
 
   override call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[] {
@@ -547,15 +550,21 @@ export class LayersModel extends Layer {
   // ---- inference ----
 
   /**
-   * Runs the model in inference mode over `x` in batches of `batchSize` (default 32).
+   * Runs the model in inference mode over `x` in batches of `batchSize` (default 32). A model
+   * that is a straight line of Dense and Dropout-like layers (the inference chain) takes up to
+   * 4 MiB of intermediates' worth of rows at once whatever `batchSize`: each row's values are
+   * the same bits as batch by batch.
    * @example const probs = model.predict(xTest, { batchSize: 128 });
    */
   predict(x: ModelData, opts: { batchSize?: number; verbose?: number } = {}): TensorOrList {
     this.assertNotDisposed('predict');
-    const bs = validatePredictArgs(this.name, opts).batchSize;
+    const batchSize = validatePredictArgs(this.name, opts).batchSize;
     const xs = dataList(this, 'predict', 'x', x, 'input');
     const n = checkBatch(this.name, xs);
     this.ensureBuiltFor(xs);
+    // An inference chain computes every row alone with the same bits however rows are cut: it
+    // gets up to rowsPerCall rows at once whatever batchSize (src/models/inference_chain.ts).
+    const bs = this.chainFor(xs)?.rowsPerCall(batchSize) ?? batchSize;
     if (n <= bs) {
       // One batch (every one-sample predict): the inputs themselves, no slice and no concat.
       const outs = ownOutputs(this.inferBatch(xs), xs);

@@ -108,6 +108,63 @@ describe('predict through the inference chain', () => {
     m.dispose();
   });
 
+  it('joins batches into calls of rowsPerCall rows (4 MiB of intermediates) with the bits of batch by batch', () => {
+    // 1,000 rows of a narrow chain: one call, whatever batchSize; wasm 1 and 2 threads and js
+    const K = 33;
+    const xv = randArray(1000 * K, 12, -2, 2);
+    for (const backend of ['wasm', 'js']) {
+      void sg.setBackend(backend);
+      const m = chainModel(K);
+      const x = sg.tensor(xv, [1000, K]);
+      const parts: number[] = [];
+      for (let s = 0; s < 1000; s += 32) {
+        const xb = sg.slice(x, [s, 0], [Math.min(32, 1000 - s), K]);
+        parts.push(...general(m, xb));
+        xb.dispose();
+      }
+      for (const threads of backend === 'wasm' ? [1, 2] : [1]) {
+        setThreads(threads);
+        const { y, made } = tensorsMade(() => m.predict(x, { batchSize: 32 }) as sg.Tensor);
+        expect(made, `${backend}: one call, no slice, no concat`).toBe(1);
+        expect(bits(y), `${backend} ${threads} threads`).toEqual(parts);
+      }
+      x.dispose();
+      m.dispose();
+    }
+    void sg.setBackend('wasm');
+    // a wide chain: 192 -> 8000 -> 10 holds 8,192 floats a row, so 128 rows a call; 300 rows are 3 calls
+    const m = sg.sequential({ layers: [dense(8000, 'relu', { inputShape: [192] }), dense(10, 'softmax')] });
+    const chain = (m as unknown as { chainFor(xs: sg.Tensor[]): { rowsPerCall(b: number): number } | null }).chainFor;
+    const x = sg.tensor(randArray(300 * 192, 13, -1, 1), [300, 192]);
+    expect(chain.call(m, [x])!.rowsPerCall(32)).toBe(128);
+    expect(chain.call(m, [x])!.rowsPerCall(200)).toBe(200);
+    const parts: number[] = [];
+    for (let s = 0; s < 300; s += 32) {
+      const xb = sg.slice(x, [s, 0], [Math.min(32, 300 - s), 192]);
+      parts.push(...general(m, xb));
+      xb.dispose();
+    }
+    for (const [bs, calls] of [[32, 3], [200, 2], [1000, 1]]) {
+      const { y, made } = tensorsMade(() => m.predict(x, { batchSize: bs }) as sg.Tensor);
+      // per call a slice of x and its output, then one concat (one call: the output alone)
+      expect(made, `batchSize ${bs}`).toBe(calls === 1 ? 1 : 2 * calls + 1);
+      expect(bits(y), `batchSize ${bs}`).toEqual(parts);
+    }
+    // where the chain cannot run (sg.profile wraps runKernel), batchSize is kept: 10 batches of 32
+    const kernels: string[] = [];
+    return sg
+      .profile(() => {
+        const y = m.predict(x, { batchSize: 32 }) as sg.Tensor;
+        expect(bits(y)).toEqual(parts);
+      })
+      .then((p) => {
+        for (const k of p.kernels) kernels.push(k.name);
+        expect(kernels.filter((k) => k === 'FusedMatMul').length).toBe(20);
+        x.dispose();
+        m.dispose();
+      });
+  });
+
   it('follows weights reassigned after the first predict (setWeights), with the general path`s bits', () => {
     const m = chainModel(8);
     const x = sg.tensor(randArray(2 * 8, 5), [2, 8]);
