@@ -2,7 +2,8 @@
 // weight used again for one-row products (batch-1 inference) gets a copy packed in 16-column
 // panels. Checked: the copy is made at the second product with the same buffer (not the first,
 // not for N % 16 != 0 or small B, not for several rows) and dropped when its buffer is freed or
-// updated in place by an optimizer (the next product sees the new values); results bit-identical
+// updated in place by an optimizer (the next product sees the new values); at most 64 MiB of copies
+// (past it the unpacked GEMV, a freed copy making room); results bit-identical
 // to the unpacked GEMV, to the same row inside a GEMM of many rows and to one thread when split
 // over two (forced and at the real cut-off), close to the js oracle; no leaked tensors or copies.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +166,32 @@ describe('packed GEMV copies', () => {
     expect(packedBytes(), 'one copy, now 128 x 128').toBe(base + 128 * 128 * 4);
     sg.dispose([w, view, x1, xm, x2]);
     expect(packedBytes()).toBe(base);
+  });
+
+  it('at most 64 MiB of copies: past it the unpacked GEMV runs (same bits), and a freed copy makes room', () => {
+    setThreads(1);
+    const K = 2048;
+    const N = 2048; // 16 MiB a copy: four fit under the cap, the fifth does not
+    const ws = Array.from({ length: 5 }, (_, i) => sg.tensor(randArray(K * N, 50 + i, -1, 1), [K, N]));
+    const x = sg.tensor(randArray(K, 49, -1, 1), [1, K]);
+    const base = packedBytes();
+    expect(base).toBe(0);
+    // the reference: row 0 of a two-row GEMM (never packed)
+    const x2 = sg.concat([x, x], 0);
+    const want = ws.map((w) => bits(sg.tidy(() => sg.slice(sg.matMul(x2, w), [0, 0], [1, N]))));
+    for (const [i, w] of ws.entries()) {
+      expect(bits(sg.matMul(x, w)), `weight ${i}, first use`).toEqual(want[i]);
+      expect(bits(sg.matMul(x, w)), `weight ${i}, second use`).toEqual(want[i]);
+    }
+    expect(packedBytes(), 'four copies, at the cap').toBe(64 * 1024 * 1024);
+    expect(bits(sg.matMul(x, ws[4])), 'the fifth stays unpacked').toEqual(want[4]);
+    expect(packedBytes()).toBe(64 * 1024 * 1024);
+    ws[0].dispose(); // frees its copy
+    expect(packedBytes()).toBe(48 * 1024 * 1024);
+    expect(bits(sg.matMul(x, ws[4])), 'the fifth, packed now').toEqual(want[4]);
+    expect(packedBytes()).toBe(64 * 1024 * 1024);
+    sg.dispose([...ws.slice(1), x, x2]);
+    expect(packedBytes()).toBe(0);
   });
 
   it('dropped when a tensor allocation cannot be met otherwise (the heap at its maximum)', () => {
