@@ -25,7 +25,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** GFLOP/s of one core at the 128-bit SIMD limit on the dev box (f32x4 mul + add, Zen 5, V8). */
+/**
+ * GFLOP/s of one core at the 128-bit SIMD limit on the Zen 5 dev box (f32x4 mul + add, V8): a fixed
+ * figure, printed as such. On another CPU the micro-kernel ceiling (bench/gemm-ceiling.ts, measured
+ * where the bench runs) is the limit to read: on a 2-core Intel Xeon with AVX-512 (session 25) it
+ * was 34-35 GFLOP/s a thread for the plain build, about half of this.
+ */
 export const PEAK_CORE = 66;
 const BATCH = 128;
 /** Batches of distinct data the steps cycle through. */
@@ -232,7 +237,8 @@ function print(p: Profile): void {
       `${sg.getRelaxedSimd() ? 'relaxed-SIMD' : 'plain SIMD'} build, Node ${process.versions.node}: ` +
       `best step ${p.bareStepMs.toFixed(2)} ms untimed (${Math.round((BATCH * 1000) / p.bareStepMs)} samples/s), ` +
       `process CPU ${p.bareCpuMs.toFixed(2)} ms a step (best run of 10), ` +
-      `${p.stepMs.toFixed(2)} ms as the sum of each part's best; limit ${PEAK_CORE * p.threads} GFLOP/s; ` +
+      `${p.stepMs.toFixed(2)} ms as the sum of each part's best; limit ${PEAK_CORE * p.threads} GFLOP/s ` +
+      `(PEAK_CORE: the Zen 5 dev box's f32x4 peak, not measured here); ` +
       `micro-kernel ceiling here ${(p.ceiling * p.threads).toFixed(1)} GFLOP/s (${p.ceiling.toFixed(1)} a thread)`,
   );
   printTable(
@@ -379,7 +385,8 @@ export async function profileGemms(
   const ceiling = kernelCeiling();
   console.log(
     `\nThe MLP's GEMMs alone (M x K x N), best of ${reps} calls; ${sg.getRelaxedSimd() ? 'relaxed-SIMD' : 'plain SIMD'} build, ` +
-      `Node ${process.versions.node}; limit ${PEAK_CORE} GFLOP/s a thread; micro-kernel ceiling here ` +
+      `Node ${process.versions.node}; limit ${PEAK_CORE} GFLOP/s a thread (PEAK_CORE: the Zen 5 dev box's f32x4 peak, ` +
+      `not measured here); micro-kernel ceiling here ` +
       `${ceiling.toFixed(1)} GFLOP/s a thread; PyTorch torch.mm ${typeof torch[0] === 'string' ? torch[0] : 'on the same shapes'}`,
   );
   const pct = (v: number, of: number) => `${((100 * v) / of).toFixed(0)}%`;
