@@ -19,11 +19,14 @@
 // errors for bad input). Known: the intermediates are backend buffers, not tensors, so
 // sg.memory()'s peakBytes does not count them (at most two layers' outputs of one call at once).
 //
-// predict over many batches: every step of a chain computes each row from that row alone, and
-// every kernel of it gives a row the same bits however the rows are cut (the GEMM's contract,
-// assembly/gemm.ts; its one-row GEMV and softmax per row), so predict hands a chain up to
-// `rowsPerCall` rows at once whatever its batchSize (the same bits as batch by batch). Batches of
-// 32 rows packed the 784 x 256 first kernel again for every batch and ran 32 x 3 small products.
+// predict over many batches: every step of a chain computes each row from that row alone, and on
+// the CPU backends every kernel of it gives a row the same bits however the rows are cut (wasm:
+// the GEMM's contract in assembly/gemm.ts, its one-row GEMV with the GEMM row's madd order,
+// softmax row by row; js: every element its own loop), so there predict hands a chain
+// `rowsPerCall` rows a call: at least batchSize, more where CHAIN_CALL_BYTES allows (the same bits
+// as batch by batch). Batches of 32 rows packed the 784 x 256 first kernel again for every batch
+// and ran 32 x 3 small products. Not on webgpu: its products pick a shader by size (32 x 32 or
+// 64 x 64 tiles) and no row-cut invariance is promised across shaders.
 import { Engine, ENGINE } from '../engine/engine.js';
 import type { Tensor } from '../engine/tensor.js';
 import type { Backend, KernelFunc, TensorInfo } from '../backends/backend.js';
@@ -45,10 +48,14 @@ interface ChainStep {
 const FUSED_ACT: Record<string, number> = { linear: Act.Linear, relu: Act.Relu, relu6: Act.Relu6 };
 
 /**
- * Bytes of intermediates one chain call may hold when predict joins batches: two consecutive
- * layers' outputs of the call's rows (1.5 KiB a row for the walk-through MLP: 2,730 rows).
+ * Bytes one chain call may hold when predict joins batches: the call's input rows and, at the
+ * widest step, the two buffers alive at once (a Dense's input and output, or a softmax's input
+ * and output). The walk-through MLP: 784 + 784 + 256 floats, 7,296 B a row: 1,149 rows.
  */
-export const CHAIN_CALL_BYTES = 4 * 1024 * 1024;
+export const CHAIN_CALL_BYTES = 8 * 1024 * 1024;
+
+/** Backends whose kernels give a row the same bits however rows are cut (see the header). */
+const ROW_CUT_INVARIANT = new Set(['wasm', 'js']);
 
 /** Classes whose call is the identity at inference (their own call, exactly these classes). */
 const IDENTITY_AT_INFERENCE: unknown[] = [Dropout.prototype, GaussianNoise.prototype, GaussianDropout.prototype, AlphaDropout.prototype];
@@ -64,8 +71,8 @@ export class InferenceChain {
     readonly steps: ChainStep[],
     /** The input's feature count (the first Dense's input width). */
     readonly inDim: number,
-    /** The largest sum of two consecutive widths (input, each Dense's units): floats a row of a call holds at once. */
-    readonly pairWidth: number,
+    /** Floats a row of a call holds at once at most: the input width plus the widest step's input and output. */
+    readonly rowFloats: number,
   ) {}
 
   /**
@@ -86,9 +93,13 @@ export class InferenceChain {
     return true;
   }
 
-  /** Rows predict gives one call (at least `batchSize`): as many as CHAIN_CALL_BYTES of intermediates allow. */
+  /**
+   * Rows predict gives one call: at least `batchSize`, more where CHAIN_CALL_BYTES allows on a
+   * backend whose kernels are row-cut invariant (wasm, js); `batchSize` elsewhere.
+   */
   rowsPerCall(batchSize: number): number {
-    return Math.max(batchSize, Math.floor(CHAIN_CALL_BYTES / (4 * Math.max(1, this.pairWidth))));
+    if (!ROW_CUT_INVARIANT.has(ENGINE.backend.name)) return batchSize;
+    return Math.max(batchSize, Math.floor(CHAIN_CALL_BYTES / (4 * Math.max(1, this.rowFloats))));
   }
 
   /**
@@ -178,7 +189,7 @@ export function inferenceChain(
   let slot = inputSlots[0];
   const out: ChainStep[] = [];
   let width = inDim;
-  let pairWidth = inDim;
+  let widest = 0; // the most floats a row holds at one step (its input and output)
   for (const { node, ins, outs } of steps) {
     if (ins.length !== 1 || outs.length !== 1 || ins[0] !== slot) return null;
     if (hasKwargs(node.kwargs)) return null;
@@ -196,15 +207,16 @@ export function inferenceChain(
       if (a === 'softmax') out.push({ dense: d, act: Act.Linear }, { dense: null, act: Act.Linear });
       else if (a in FUSED_ACT) out.push({ dense: d, act: FUSED_ACT[a] });
       else return null;
-      pairWidth = Math.max(pairWidth, width + d.kernel.shape[1]);
-      width = d.kernel.shape[1];
+      const units = d.kernel.shape[1];
+      widest = Math.max(widest, width + units, a === 'softmax' ? 2 * units : 0);
+      width = units;
     } else if (!IDENTITY_AT_INFERENCE.includes(proto)) {
       return null;
     }
     slot = outs[0];
   }
   if (slot !== outputSlots[0]) return null;
-  return new InferenceChain(out, inDim, pairWidth);
+  return new InferenceChain(out, inDim, inDim + widest);
 }
 
 function hasKwargs(o: object): boolean {

@@ -550,10 +550,10 @@ export class LayersModel extends Layer {
   // ---- inference ----
 
   /**
-   * Runs the model in inference mode over `x` in batches of `batchSize` (default 32). A model
-   * that is a straight line of Dense and Dropout-like layers (the inference chain) takes up to
-   * 4 MiB of intermediates' worth of rows at once whatever `batchSize`: each row's values are
-   * the same bits as batch by batch.
+   * Runs the model in inference mode over `x` in batches of `batchSize` (default 32). On the
+   * CPU backends a model that is a straight line of Dense and Dropout-like layers (the inference
+   * chain) takes at least `batchSize` rows a call, more where 8 MiB of buffers allow: each row's
+   * values are the same bits as batch by batch.
    * @example const probs = model.predict(xTest, { batchSize: 128 });
    */
   predict(x: ModelData, opts: { batchSize?: number; verbose?: number } = {}): TensorOrList {
@@ -562,8 +562,8 @@ export class LayersModel extends Layer {
     const xs = dataList(this, 'predict', 'x', x, 'input');
     const n = checkBatch(this.name, xs);
     this.ensureBuiltFor(xs);
-    // An inference chain computes every row alone with the same bits however rows are cut: it
-    // gets up to rowsPerCall rows at once whatever batchSize (src/models/inference_chain.ts).
+    // An inference chain on a CPU backend gives every row the same bits however rows are cut: it
+    // gets rowsPerCall rows a call, at least batchSize (src/models/inference_chain.ts).
     const bs = this.chainFor(xs)?.rowsPerCall(batchSize) ?? batchSize;
     if (n <= bs) {
       // One batch (every one-sample predict): the inputs themselves, no slice and no concat.

@@ -176,7 +176,7 @@ describe('packed GEMV copies', () => {
     const x = sg.tensor(randArray(K, 49, -1, 1), [1, K]);
     const base = packedBytes();
     expect(base).toBe(0);
-    // the reference: row 0 of a two-row GEMM (never packed)
+    // the reference: row 0 of a two-row product (the unpacked GEMV: packed copies are for one row)
     const x2 = sg.concat([x, x], 0);
     const want = ws.map((w) => bits(sg.tidy(() => sg.slice(sg.matMul(x2, w), [0, 0], [1, N]))));
     for (const [i, w] of ws.entries()) {
