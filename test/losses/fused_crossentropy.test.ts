@@ -79,6 +79,58 @@ describe('fused categorical cross-entropy', () => {
     });
   }
 
+  it('classes with t = 0 skip the log and give the bits of the full sum (NaN and its payload kept, -0 labels, Infinity, zero rows)', async () => {
+    // the kernel's formula with every term taken (what it computed before skipping t = 0), in float64
+    const full = (t: Float32Array, p: Float32Array, C: number) => {
+      const lo = Math.fround(EPSILON); // the kernel's attributes (src/losses/fused.ts)
+      const hi = Math.fround(1 - EPSILON);
+      const out = new Float32Array(t.length / C);
+      for (let r = 0; r < out.length; r++) {
+        let s = 0;
+        for (let j = 0; j < C; j++) s += p[r * C + j];
+        let loss = 0;
+        for (let j = 0; j < C; j++) {
+          const q = p[r * C + j] / s;
+          loss -= t[r * C + j] * Math.log(q < lo ? lo : q > hi ? hi : q);
+        }
+        out[r] = loss;
+      }
+      return out;
+    };
+    const C = 4;
+    const tv = Float32Array.from([
+      1, 0, 0, 0, // ordinary
+      0, 1, 0, 0, // NaN under a t = 0 class: NaN
+      -0, 0, 1, 0, // a -0 label
+      0, 0, 0, 1, // Infinity in the row: q is NaN for it and 0 for the rest
+      0, 0, 0, 0, // no label at all: 0
+      0.25, 0, 0.75, 0, // soft labels with zeros
+      0, 1, 0, 0, // a zero row (s = 0: every q NaN)
+      1, 0, 0, 0, // negative and zero probabilities (q beyond both clip bounds)
+    ]);
+    const pv = Float32Array.from([
+      0.1, 0.2, 0.3, 0.4,
+      0.1, 0.2, NaN, 0.4,
+      0.5, 0.25, 0.125, 0.125,
+      0.1, Infinity, 0.3, 0.4,
+      0.1, 0.2, 0.3, 0.4,
+      0.7, 0.1, 0.1, 0.1,
+      0, 0, 0, 0,
+      2, -1, 0, 0.5,
+    ]);
+    const want = Array.from(new Uint32Array(full(tv, pv, C).buffer));
+    for (const backend of ['js', 'wasm']) {
+      const got = await withBackend(backend, () => {
+        const v = sg.tidy(() => losses.categoricalCrossentropy(sg.tensor(tv, [8, C]), sg.tensor(pv, [8, C])));
+        const out = Array.from(new Uint32Array(Float32Array.from(v.dataSync()).buffer));
+        v.dispose();
+        return out;
+      });
+      expect(got, backend).toEqual(want);
+    }
+    expect(Number.isNaN(full(tv, pv, C)[1])).toBe(true);
+  });
+
   it('the clip bounds hold: a zero probability under the label costs -log(1e-7), and its gradient is 0 there', () => {
     const t = sg.tensor([[1, 0]]);
     const p = sg.tensor([[0, 1]]);

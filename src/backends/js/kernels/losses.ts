@@ -49,8 +49,12 @@ export const lossDefs: CpuKernelDef[] = [
         let loss = 0;
         for (let j = 0; j < C; j++) {
           const q = p[o + j] / s;
+          const tj = t[o + j];
+          // t = 0 (all but one class of a one-hot row) and q not NaN: 0 * log(clip(q)) is +-0,
+          // which leaves `loss` as it is (never -0: it starts at +0); no log to take.
+          if (tj === 0 && q === q) continue;
           // NaN compares false both ways and stays NaN, as clip would keep it.
-          loss -= t[o + j] * Math.log(q < lo ? lo : q > hi ? hi : q);
+          loss -= tj * Math.log(q < lo ? lo : q > hi ? hi : q);
         }
         out[r] = loss;
       }
