@@ -219,6 +219,25 @@ export function inferenceChain(
   return new InferenceChain(out, inDim, inDim + widest);
 }
 
+/**
+ * The chain of a graph plan (found once, kept on the plan; null: not a chain) where it can run `x`
+ * now, else null. @internal
+ */
+export function runnableChain(
+  p: {
+    inputs: SymbolicTensor[];
+    outputs: SymbolicTensor[];
+    steps: { node: Node; ins: number[]; outs: number[] }[];
+    inputSlots: number[];
+    outputSlots: number[];
+    chain?: InferenceChain | null;
+  },
+  x: Tensor,
+): InferenceChain | null {
+  if (p.chain === undefined) p.chain = inferenceChain(p.inputs, p.outputs, p.steps, p.inputSlots, p.outputSlots);
+  return p.chain && p.chain.runnable(x) ? p.chain : null;
+}
+
 function hasKwargs(o: object): boolean {
   for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
   return false;

@@ -35,7 +35,7 @@ import {
 import { checkNotTraining, validatePredictArgs } from './validate.js';
 import type { ClassWeightArg, SampleWeightArg } from './sample_weights.js';
 import { dataList, isTensorMap } from './check_data.js';
-import { inferenceChain, type InferenceChain } from './inference_chain.js';
+import { runnableChain, type InferenceChain } from './inference_chain.js';
 
 /** Arguments of a functional model: the symbolic inputs and outputs of its graph. */
 export interface ModelArgs {
@@ -225,10 +225,7 @@ export class LayersModel extends Layer {
 
   /** The graph's inference chain where it is one and can run `xs` now, else null. */
   private chainFor(xs: Tensor[]): InferenceChain | null {
-    if (xs.length !== 1 || !this.built) return null;
-    const p = this.graphPlan();
-    if (p.chain === undefined) p.chain = inferenceChain(p.inputs, p.outputs, p.steps, p.inputSlots, p.outputSlots);
-    return p.chain && p.chain.runnable(xs[0]) ? p.chain : null;
+    return xs.length === 1 && this.built ? runnableChain(this.graphPlan(), xs[0]) : null;
   }
 
   override call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[] {
@@ -550,10 +547,8 @@ export class LayersModel extends Layer {
   // ---- inference ----
 
   /**
-   * Runs the model in inference mode over `x` in batches of `batchSize` (default 32). On the
-   * CPU backends a model that is a straight line of Dense and Dropout-like layers (the inference
-   * chain) takes at least `batchSize` rows a call, more where 8 MiB of buffers allow: each row's
-   * values are the same bits as batch by batch.
+   * Runs the model in inference mode over `x` in batches of `batchSize` (default 32); on wasm and js a straight
+   * line of Dense and Dropout-like layers takes more rows a call where 8 MiB allow (the same bits per row).
    * @example const probs = model.predict(xTest, { batchSize: 128 });
    */
   predict(x: ModelData, opts: { batchSize?: number; verbose?: number } = {}): TensorOrList {
@@ -562,8 +557,6 @@ export class LayersModel extends Layer {
     const xs = dataList(this, 'predict', 'x', x, 'input');
     const n = checkBatch(this.name, xs);
     this.ensureBuiltFor(xs);
-    // An inference chain on a CPU backend gives every row the same bits however rows are cut: it
-    // gets rowsPerCall rows a call, at least batchSize (src/models/inference_chain.ts).
     const bs = this.chainFor(xs)?.rowsPerCall(batchSize) ?? batchSize;
     if (n <= bs) {
       // One batch (every one-sample predict): the inputs themselves, no slice and no concat.
