@@ -1,9 +1,10 @@
 // Shared test helpers: the backend list (from the registry, never a hand-kept list), value
 // comparison, central finite-difference gradient checks, seeded data and the leak check.
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import * as sg from '../src/index.js';
 import { ENGINE } from '../src/engine/engine.js';
 import { Rng } from '../src/engine/random.js';
+import { getThreads, setThreads } from '../src/threads.js';
 
 /**
  * Every registered backend but webgpu: each op suite runs once per entry. The suites read with
@@ -23,6 +24,33 @@ export function checkNoLeaks(): void {
     const m = sg.memory();
     expect({ numTensors: m.numTensors, numDataBuffers: m.numDataBuffers, numBytes: m.numBytes }).toEqual(before);
   });
+}
+
+/**
+ * For a suite that switches between js and wasm and sets thread counts: creates both backends
+ * before its tests (so later switches are synchronous), runs them on wasm, and restores the
+ * backend and thread count it found afterwards.
+ */
+export function onJsAndWasm(): void {
+  let prevBackend: string;
+  let prevThreads: number;
+  beforeAll(async () => {
+    prevBackend = sg.getBackend();
+    prevThreads = getThreads();
+    await sg.setBackend('js');
+    await sg.setBackend('wasm');
+  });
+  afterAll(async () => {
+    setThreads(prevThreads);
+    await sg.setBackend(prevBackend);
+  });
+}
+
+/** A float32 tensor's values as their bit patterns (exact comparison, NaN payloads included); frees it. */
+export function takeBits(t: sg.Tensor): number[] {
+  const v = Float32Array.from(t.dataSync());
+  t.dispose();
+  return Array.from(new Uint32Array(v.buffer));
 }
 
 /** Reads a tensor's values and frees it. */

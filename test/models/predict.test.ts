@@ -4,23 +4,12 @@
 // 1 and 2 threads; several batches (with a ragged last one), several inputs and outputs, an int32
 // input cast, a graph whose output is its input (the result is a tensor of its own), masks;
 // errors for bad input unchanged; no leaked tensors.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
-import { getThreads, setThreads } from '../../src/threads.js';
-import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
+import { setThreads } from '../../src/threads.js';
+import { checkNoLeaks, expectClose, onJsAndWasm, randArray } from '../helpers.js';
 
-let prevBackend: string;
-let prevThreads: number;
-beforeAll(async () => {
-  prevBackend = sg.getBackend();
-  prevThreads = getThreads();
-  await sg.setBackend('js');
-  await sg.setBackend('wasm');
-});
-afterAll(async () => {
-  setThreads(prevThreads);
-  await sg.setBackend(prevBackend);
-});
+onJsAndWasm();
 checkNoLeaks();
 
 /** The walk-through MLP's structure (dense relu, dropout, dense relu, dropout, dense softmax), small. */

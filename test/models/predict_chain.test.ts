@@ -5,30 +5,15 @@
 // the chain really ran (one tensor made per predict) and where it must not (other layers, other
 // activations, a gradient tape, sg.profile, an int32 input, a branching graph); weights
 // reassigned after the first predict; several batches; no leaked tensors.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
-import { getThreads, setThreads } from '../../src/threads.js';
-import { checkNoLeaks, randArray } from '../helpers.js';
+import { setThreads } from '../../src/threads.js';
+import { checkNoLeaks, onJsAndWasm, randArray, takeBits } from '../helpers.js';
 
-let prevBackend: string;
-let prevThreads: number;
-beforeAll(async () => {
-  prevBackend = sg.getBackend();
-  prevThreads = getThreads();
-  await sg.setBackend('js');
-  await sg.setBackend('wasm');
-});
-afterAll(async () => {
-  setThreads(prevThreads);
-  await sg.setBackend(prevBackend);
-});
+onJsAndWasm();
 checkNoLeaks();
 
-const bits = (t: sg.Tensor) => {
-  const v = Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
-  t.dispose();
-  return v;
-};
+const bits = takeBits;
 
 /** The layer-by-layer result (the general path predict takes when the chain does not apply). */
 const general = (m: sg.LayersModel, x: sg.Tensor) => bits(sg.tidy(() => (m as unknown as { execute(xs: sg.Tensor[], t: boolean): sg.Tensor[] }).execute([x], false)[0]));

@@ -8,26 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { ENGINE } from '../../src/engine/engine.js';
 import { GEMV_MAX_ROWS, PARALLEL_MIN_WORK, type WasmBackend } from '../../src/backends/wasm/index.js';
-import { getThreads, setThreads } from '../../src/threads.js';
-import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
+import { setThreads } from '../../src/threads.js';
+import { checkNoLeaks, expectClose, onJsAndWasm, randArray } from '../helpers.js';
 
 type Act = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh';
 const ACTS: Act[] = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh'];
 
 let wasm: WasmBackend;
-let prevBackend: string;
-let prevThreads: number;
-beforeAll(async () => {
-  prevBackend = sg.getBackend();
-  prevThreads = getThreads();
-  await sg.setBackend('js'); // both created now: product() then switches synchronously
-  await sg.setBackend('wasm');
+onJsAndWasm(); // both created before the tests: switches are synchronous
+beforeAll(() => {
   wasm = ENGINE.findBackend('wasm') as WasmBackend;
 });
-afterAll(async () => {
+afterAll(() => {
   wasm.cutoffOverride = undefined;
-  setThreads(prevThreads);
-  await sg.setBackend(prevBackend);
 });
 checkNoLeaks();
 

@@ -10,33 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { ENGINE } from '../../src/engine/engine.js';
 import type { WasmBackend } from '../../src/backends/wasm/index.js';
-import { getThreads, setThreads } from '../../src/threads.js';
-import { checkNoLeaks, expectClose, randArray } from '../helpers.js';
+import { setThreads } from '../../src/threads.js';
+import { checkNoLeaks, expectClose, onJsAndWasm, randArray, takeBits } from '../helpers.js';
 
 let wasm: WasmBackend;
-let prevBackend: string;
-let prevThreads: number;
-beforeAll(async () => {
-  prevBackend = sg.getBackend();
-  prevThreads = getThreads();
-  await sg.setBackend('js');
-  await sg.setBackend('wasm');
+onJsAndWasm(); // both created before the tests: switches are synchronous
+beforeAll(() => {
   wasm = ENGINE.findBackend('wasm') as WasmBackend;
 });
-afterAll(async () => {
+afterAll(() => {
   wasm.cutoffOverride = undefined;
-  setThreads(prevThreads);
-  await sg.setBackend(prevBackend);
 });
 checkNoLeaks();
 
 const packedBytes = () => wasm.memoryInfo().packedBytes;
 const packedSplits = () => wasm.threadsInfo().splits.gemvPackedF32 ?? 0;
-const bits = (t: sg.Tensor) => {
-  const v = t.dataSync() as Float32Array;
-  t.dispose();
-  return Array.from(new Uint32Array(v.buffer, v.byteOffset, v.length));
-};
+const bits = takeBits;
 type Fused = 'linear' | 'relu' | 'relu6';
 
 describe('packed GEMV copies', () => {
