@@ -53,6 +53,33 @@ export function takeBits(t: sg.Tensor): number[] {
   return Array.from(new Uint32Array(v.buffer));
 }
 
+/**
+ * Runs `f` with the active wasm backend's range kernels that `match` accepts cut into the row
+ * pieces `cuts` (each piece one direct call over [cuts[i], min(cuts[i + 1], total))), as the
+ * thread pool could cut them; the dispatch is restored afterwards. Returns f's result and the
+ * number of pieces run.
+ */
+export function withRowCuts<T>(match: (fn: string) => boolean, cuts: number[], f: () => T): { result: T; pieces: number } {
+  const backend = ENGINE.backend as unknown as {
+    dispatch: (fn: string, a: number[], t: number, r?: number) => void;
+    wasm: Record<string, (...a: number[]) => void>;
+  };
+  const original = backend.dispatch;
+  let pieces = 0;
+  backend.dispatch = function (fn, args, total, rangeAt = args.length) {
+    if (!match(fn)) return original.call(this, fn, args, total, rangeAt);
+    for (let i = 0; i < cuts.length - 1; i++) {
+      backend.wasm[fn](...args.slice(0, rangeAt), cuts[i], Math.min(cuts[i + 1], total), ...args.slice(rangeAt));
+      pieces++;
+    }
+  };
+  try {
+    return { result: f(), pieces };
+  } finally {
+    backend.dispatch = original;
+  }
+}
+
 /** Reads a tensor's values and frees it. */
 export function take(t: sg.Tensor): number[] {
   const v = Array.from(t.dataSync());

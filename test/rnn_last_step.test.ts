@@ -10,7 +10,7 @@ import * as sg from '../src/index.js';
 import { lstmSequence, type RnnSequenceOptions } from '../src/ops/rnn.js';
 import { ENGINE } from '../src/engine/engine.js';
 import type { Attrs, KernelFunc, TensorInfo } from '../src/backends/backend.js';
-import { checkNoLeaks, expectClose, rand, take, withBackend } from './helpers.js';
+import { checkNoLeaks, expectClose, rand, take, withBackend, withRowCuts } from './helpers.js';
 
 const [B, T, I, U] = [5, 4, 3, 6];
 
@@ -167,28 +167,15 @@ describe('lstmSequence: the last step gradient without padding', () => {
 
   it('is bit-identical however the batch rows are cut (wasm)', async () => {
     await withBackend('wasm', () => {
-      const backend = ENGINE.backend as unknown as {
-        dispatch: (fn: string, a: number[], t: number, r?: number) => void;
-        wasm: Record<string, (...a: number[]) => void>;
-      };
-      const original = backend.dispatch;
       const results: number[][][] = [];
       let pieces = 0;
       for (const cuts of [[0, B], [0, 1, 4, B], [0, 3, B]]) {
-        backend.dispatch = function (fn, args, total, rangeAt = args.length) {
-          if (fn !== 'lstmBackwardF32') return original.call(this, fn, args, total, rangeAt);
-          for (let i = 0; i < cuts.length - 1; i++) {
-            backend.wasm[fn](...args.slice(0, rangeAt), cuts[i], Math.min(cuts[i + 1], total), ...args.slice(rangeAt));
-            pieces++;
-          }
-        };
-        try {
+        const run = withRowCuts((fn) => fn === 'lstmBackwardF32', cuts, () => {
           const ts = inputs(29);
           results.push(gradsOf(ts, { goBackwards: true, mask: true, recMask: true }, false).grads);
           sg.dispose(ts);
-        } finally {
-          backend.dispatch = original;
-        }
+        });
+        pieces += run.pieces;
       }
       expect(pieces).toBe(1 + 3 + 2);
       for (let i = 1; i < results.length; i++) expect(results[i]).toEqual(results[0]);

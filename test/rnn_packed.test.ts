@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as sg from '../src/index.js';
 import { gruSequence, lstmSequence, simpleRnnSequence } from '../src/ops/rnn.js';
-import { ENGINE } from '../src/engine/engine.js';
-import { checkNoLeaks, expectClose, rand, take, withBackend } from './helpers.js';
+import { checkNoLeaks, expectClose, rand, take, withBackend, withRowCuts } from './helpers.js';
 
 type Cell = 'lstm' | 'gru' | 'gruResetBefore' | 'simple';
 const CELLS: Cell[] = ['lstm', 'gru', 'gruResetBefore', 'simple'];
@@ -82,22 +81,10 @@ describe('rnn kernels: product over packed panels (wasm)', () => {
 
   it('is bit-identical however the rows are cut (lone rows, pairs, a ragged panel)', async () => {
     await withBackend('wasm', () => {
-      const backend = ENGINE.backend as unknown as {
-        dispatch: (fn: string, a: number[], t: number, r?: number) => void;
-        wasm: Record<string, (...a: number[]) => void>;
-      };
-      const original = backend.dispatch;
       const results: number[][][] = [];
       let pieces = 0;
       for (const cuts of [[0, B], [0, 1, 4, B], [0, 3, B], [0, 1, 2, 3, 4, B]]) {
-        backend.dispatch = function (fn, args, total, rangeAt = args.length) {
-          if (!/Rnn|lstm|gru/.test(fn) || fn === 'rnnPackF32') return original.call(this, fn, args, total, rangeAt);
-          for (let i = 0; i < cuts.length - 1; i++) {
-            backend.wasm[fn](...args.slice(0, rangeAt), cuts[i], Math.min(cuts[i + 1], total), ...args.slice(rangeAt));
-            pieces++;
-          }
-        };
-        try {
+        const run = withRowCuts((fn) => /Rnn|lstm|gru/.test(fn) && fn !== 'rnnPackF32', cuts, () => {
           const row: number[][] = [];
           for (const cell of CELLS) {
             const ts = inputs(cell, 7);
@@ -105,9 +92,8 @@ describe('rnn kernels: product over packed panels (wasm)', () => {
             sg.dispose(ts);
           }
           results.push(row);
-        } finally {
-          backend.dispatch = original;
-        }
+        });
+        pieces += run.pieces;
       }
       // every sequence kernel call (4 cells x two forwards and a backward) ran through the cuts:
       // 1 + 3 + 2 + 5 pieces each
