@@ -4,6 +4,9 @@
 // Run: npm run build && npx tsx examples/fashion_mnist_cnn.ts
 // Settings (environment variables, as every example): EPOCHS (default 12).
 import * as sg from 'simdgrad';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const epochs = Number(process.env.EPOCHS ?? 12);
 const data = await sg.datasets.fashionMnist();

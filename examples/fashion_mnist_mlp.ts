@@ -3,6 +3,9 @@
 // Run: npx tsx examples/fashion_mnist_mlp.ts
 // Settings (environment variables, as every example): EPOCHS (default 10).
 import * as sg from 'simdgrad';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const epochs = Number(process.env.EPOCHS ?? 10);
 const data = await sg.datasets.fashionMnist();

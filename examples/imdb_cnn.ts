@@ -14,6 +14,9 @@
 //   EPOCHS=1 MAXLEN=100 N_TRAIN=1000 npx tsx examples/imdb_cnn.ts  # a quick run
 import * as sg from 'simdgrad';
 import { trainImdb } from './lib/text_data.js';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const MAX_FEATURES = 5000;
 const MAXLEN = Number(process.env.MAXLEN ?? 400);

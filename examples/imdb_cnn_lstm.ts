@@ -12,6 +12,9 @@
 //   EPOCHS=1 N_TRAIN=500 npx tsx examples/imdb_cnn_lstm.ts         # a quick run
 import * as sg from 'simdgrad';
 import { trainImdb } from './lib/text_data.js';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const MAX_FEATURES = 20000;
 const MAXLEN = Number(process.env.MAXLEN ?? 100);

@@ -16,6 +16,9 @@
 //   NGRAM_RANGE=2 EPOCHS=2 npx tsx examples/imdb_fasttext.ts           # bigrams
 import * as sg from 'simdgrad';
 import { binaryLabels, loadImdb } from './lib/text_data.js';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const { createNgramSet, addNgram } = sg.preprocessing.sequence;
 

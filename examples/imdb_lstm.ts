@@ -11,6 +11,9 @@
 //   EPOCHS=1 N_TRAIN=500 npx tsx examples/imdb_lstm.ts             # a quick run
 import * as sg from 'simdgrad';
 import { trainImdb } from './lib/text_data.js';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const MAX_FEATURES = 20000;
 const MAXLEN = Number(process.env.MAXLEN ?? 80); // cut texts after this number of words

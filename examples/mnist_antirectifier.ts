@@ -12,6 +12,9 @@
 //   npm run build && npx tsx examples/mnist_antirectifier.ts          # EPOCHS=40
 //   EPOCHS=5 N_TRAIN=2000 npx tsx examples/mnist_antirectifier.ts     # a quick run
 import * as sg from 'simdgrad';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const EPOCHS = Number(process.env.EPOCHS ?? 40);
 const N_TRAIN = Number(process.env.N_TRAIN ?? 8000);

@@ -5,6 +5,9 @@
 // since this machine has no internet. Run: npm run build && npx tsx examples/mnist_cnn.ts
 // Settings (environment variables, as every example): EPOCHS (default 12).
 import * as sg from 'simdgrad';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const epochs = Number(process.env.EPOCHS ?? 12);
 const data = await sg.datasets.mnist({ source: 'npm' });

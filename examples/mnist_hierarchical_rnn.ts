@@ -6,6 +6,9 @@
 //   npm run build && npx tsx examples/mnist_hierarchical_rnn.ts     # 5 epochs, as Keras
 //   EPOCHS=1 TRAIN=2000 npx tsx examples/mnist_hierarchical_rnn.ts   # a quick look
 import * as sg from 'simdgrad';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const EPOCHS = Number(process.env.EPOCHS ?? 5);
 const TRAIN = Number(process.env.TRAIN ?? 8000);

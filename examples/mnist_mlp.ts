@@ -3,6 +3,9 @@
 // 2,000 to test), since this machine has no internet; `sg.datasets.mnist()` reads the full
 // 70,000 from IDX files (downloading them once when online).
 import * as sg from 'simdgrad';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const epochs = Number(process.env.EPOCHS ?? 30);
 

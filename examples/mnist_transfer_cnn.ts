@@ -73,6 +73,7 @@ async function trainModel(set: typeof lt5, name: string): Promise<{ accuracy: nu
     epochs: EPOCHS,
     verbose: VERBOSE,
     validationData: [set.test.x, set.test.y],
+    seed: SEED, // the per-epoch shuffles, so that a run repeats with the seeded weights and dropout
   });
   console.log(`Training time: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const [loss, accuracy] = model.evaluate(set.test.x, set.test.y, { verbose: 0 }) as number[];

@@ -13,6 +13,9 @@
 //   EPOCHS=1 N_TRAIN=2000 npx tsx examples/reuters_mlp.ts           # a quick run
 import * as sg from 'simdgrad';
 import { loadReuters } from './lib/text_data.js';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const MAX_WORDS = 1000;
 const BATCH_SIZE = 32;

@@ -15,6 +15,9 @@
 import * as sg from 'simdgrad';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const EPOCHS = Number(process.env.EPOCHS ?? 3);
 const N_TRAIN = Number(process.env.N_TRAIN ?? 8000);

@@ -6,6 +6,9 @@
 //   npm run build && npx tsx examples/stateful_lstm.ts         # 10,000 points, 10 epochs
 //   POINTS=50000 EPOCHS=25 npx tsx examples/stateful_lstm.ts     # Keras' sizes
 import * as sg from 'simdgrad';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const POINTS = Number(process.env.POINTS ?? 10000);
 const EPOCHS = Number(process.env.EPOCHS ?? 10);

@@ -15,6 +15,9 @@
 //   EPOCHS=2 MAXLEN=64 N_TRAIN=1000 npx tsx examples/text_transformer.ts  # a quick run
 import * as sg from 'simdgrad';
 import { loadImdb } from './lib/text_data.js';
+import { seedFromEnv } from './lib/seed.js';
+
+seedFromEnv(); // SEED=n: a repeatable run
 
 const VOCAB_SIZE = 20000;
 const MAXLEN = Number(process.env.MAXLEN ?? 200);

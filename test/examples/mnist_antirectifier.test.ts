@@ -7,11 +7,12 @@ describe('example mnist_antirectifier', () => {
     process.env.EPOCHS = '3';
     process.env.N_TRAIN = '2000';
     process.env.VERBOSE = '0';
+    process.env.SEED = '1'; // initializers, dropout and shuffles seeded: the same run every time on one build
     const before = sg.memory().numTensors;
     const ex = await import('../../examples/mnist_antirectifier.js');
     expect(ex.result.params).toBe(337_418); // Keras' summary of the same model
     expect(ex.result.losses[2]).toBeLessThan(ex.result.losses[0]);
-    expect(ex.result.testAccuracy).toBeGreaterThan(0.8); // 0.85 seen; chance is 0.1
+    expect(ex.result.testAccuracy).toBeGreaterThan(0.8); // SEED 1: 0.868; SEEDs 1-5: 0.829-0.877; chance 0.1
     expect(sg.memory().numTensors).toBe(before);
     // The custom layer's math: centred, unit length, positive and negative halves.
     const layer = new ex.Antirectifier();

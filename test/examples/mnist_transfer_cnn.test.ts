@@ -6,7 +6,7 @@ describe('example mnist_transfer_cnn', () => {
   it('has Keras’ parameter counts, keeps the frozen layers bit-identical and transfers to 5-9', async () => {
     // The example's settings only (other examples' tests may run in this process first).
     for (const k of ['EPOCHS', 'N_TRAIN', 'VERBOSE', 'SEED']) delete process.env[k];
-    process.env.EPOCHS = '2';
+    process.env.EPOCHS = '3';
     process.env.N_TRAIN = '2000';
     process.env.VERBOSE = '0';
     const before = sg.memory().numTensors;
@@ -17,7 +17,8 @@ describe('example mnist_transfer_cnn', () => {
     expect(r.frozenBefore.length).toBe(4);
     r.frozenAfter.forEach((w, k) => expect(w).toEqual(r.frozenBefore[k]));
     expect(r.headAfter.some((w, k) => w.some((v, i) => v !== r.headBefore[k][i]))).toBe(true);
-    // Seeded weights; fit's shuffling is not seeded, so the bars leave room (0.86-0.9 seen; chance 0.2).
+    // Seeded weights, dropout and shuffles (SEED 1, the default): one run every time on one build. 3 epochs: SEEDs
+    // 1-5 gave 0.942-0.957 and 0.876-0.895 (at 2 epochs SEED 1 gave 0.760 on digits 0-4); chance 0.2.
     expect(r.accuracy04).toBeGreaterThan(0.8);
     expect(r.accuracy59).toBeGreaterThan(0.75);
     expect(r.losses59[1]).toBeLessThan(r.losses59[0]);

@@ -9,13 +9,14 @@ describe('example reuters_mlp', () => {
     process.env.N_TRAIN = '3000';
     process.env.N_TEST = '1000';
     process.env.VERBOSE = '0';
+    process.env.SEED = '1'; // initializers, dropout and shuffles seeded: the same run every time on one build
     delete process.env.DATA;
     const before = sg.memory().numTensors;
     const ex = await import('../../examples/reuters_mlp.js');
     expect(ex.result.numClasses).toBeGreaterThanOrEqual(30);
     expect(ex.result.params).toBe(1000 * 512 + 512 + 512 * ex.result.numClasses + ex.result.numClasses);
     expect(ex.result.losses[1]).toBeLessThan(ex.result.losses[0]);
-    expect(ex.result.testAccuracy).toBeGreaterThan(3 / ex.result.numClasses); // well above chance
+    expect(ex.result.testAccuracy).toBeGreaterThan(3 / ex.result.numClasses); // well above chance; SEED 1: 0.258, SEEDs 1-5: 0.246-0.258
     const m = ex.buildModel(46);
     expect(m.countParams()).toBe(536_110); // Keras 3.15 count_params() with Reuters' 46 topics
     m.dispose();

@@ -12,10 +12,11 @@ describe('example save_and_load', () => {
     process.env.EPOCHS = '1';
     process.env.N_TRAIN = '1000';
     process.env.VERBOSE = '0';
+    process.env.SEED = '1'; // initializers, dropout and shuffles seeded: the same run every time on one build
     process.env.OUT_DIR = mkdtempSync(join(tmpdir(), 'sg-save-'));
     const before = sg.memory().numTensors;
     const ex = await import('../../examples/save_and_load.js');
-    expect(ex.result.accuracy).toBeGreaterThan(0.6);
+    expect(ex.result.accuracy).toBeGreaterThan(0.6); // SEED 1: 0.7345; SEEDs 1-5: 0.633-0.759
     expect(ex.result.checks.map((c: { format: string }) => c.format)).toEqual([
       'tfjs-layers (model.json + shards)',
       'Keras 3 (.keras)',

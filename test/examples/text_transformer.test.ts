@@ -12,12 +12,13 @@ describe('example text_transformer', () => {
     process.env.N_TRAIN = '1600';
     process.env.N_TEST = '400';
     process.env.VERBOSE = '0';
+    process.env.SEED = '1'; // initializers, dropout and shuffles seeded: the same run every time on one build
     const before = sg.memory().numTensors;
     const ex = await import('../../examples/text_transformer.js');
     // Keras' summary at maxlen 48: token 640,000 + position 1,536 + block 10,656 + dense 660 + 42.
     expect(ex.result.params).toBe(640_000 + 48 * 32 + 10_656 + 660 + 42);
     expect(ex.result.losses[2]).toBeLessThan(ex.result.losses[0]);
-    expect(ex.result.valAccuracy).toBeGreaterThan(0.75); // 0.87 seen; chance is 0.5
+    expect(ex.result.valAccuracy).toBeGreaterThan(0.75); // SEED 1: 0.835; SEEDs 1-6: 0.760-0.875; chance 0.5
     expect(sg.memory().numTensors).toBe(before);
     // The position embedding: the same token at two positions differs by the two position rows.
     const emb = new ex.TokenAndPositionEmbedding({ maxlen: 3, vocabSize: 5, embedDim: 4 });

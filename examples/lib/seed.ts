@@ -1,0 +1,13 @@
+// SEED=n makes a run repeatable, as Keras' keras.utils.set_random_seed(n): initializers, dropout
+// masks and fit's shuffles then draw from one seeded stream (sg.utils.setRandomSeed). Unset, each
+// run differs, as the Keras originals (which set no seed).
+import * as sg from 'simdgrad';
+
+/** Seeds simdgrad's global random stream from the SEED environment variable, if set; returns it. */
+export function seedFromEnv(): number | undefined {
+  const s = process.env.SEED;
+  if (s === undefined || s === '') return undefined;
+  const seed = Number(s);
+  sg.utils.setRandomSeed(seed); // throws, naming 'seed', for a SEED that is not a number
+  return seed;
+}
