@@ -118,11 +118,11 @@ export class TimeDistributed extends Wrapper {
     if (rest.training && dependsOnBatch(this.layer)) {
       const xs = unstack(x, 1);
       const ms = m ? unstack(m, 1) : null;
-      const ys = xs.map((xt, t) => this.layer.call(xt, { ...rest, ...(ms ? { mask: ms[t] } : {}) }) as Tensor);
+      const ys = xs.map((xt, t) => this.layer.call(xt, ms ? Object.assign({}, rest, { mask: ms[t] }) : Object.assign({}, rest)) as Tensor);
       return stack(ys, 1);
     }
     const flat = (t: Tensor) => reshape(t, [B * T, ...t.shape.slice(2)]);
-    const y = this.layer.call(flat(x), { ...rest, ...(m ? { mask: flat(m) } : {}) }) as Tensor;
+    const y = this.layer.call(flat(x), m ? Object.assign({}, rest, { mask: flat(m) }) : Object.assign({}, rest)) as Tensor;
     return reshape(y, [B, T, ...y.shape.slice(1)]);
   }
 
@@ -250,8 +250,8 @@ export class Bidirectional extends Wrapper {
       if (!Array.isArray(st) || st.length !== 2 * k) {
         throw new Error(`${this.name}: initialState must list ${2 * k} tensors (forward states, then backward states)`);
       }
-      fArgs = { ...args, initialState: st.slice(0, k) };
-      bArgs = { ...args, initialState: st.slice(k) };
+      fArgs = Object.assign({}, args, { initialState: st.slice(0, k) });
+      bArgs = Object.assign({}, args, { initialState: st.slice(k) });
     }
     const fy = this.forwardLayer.call(x, fArgs);
     const by = this.backwardLayer.call(x, bArgs);

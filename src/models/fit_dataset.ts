@@ -266,7 +266,7 @@ async function fitDatasetLoop(
       } finally {
         freeBatch(p);
       }
-      if ((pending = list.onBatchEnd(b, { ...means.logs(), batch: b, size }))) await pending;
+      if ((pending = list.onBatchEnd(b, Object.assign(means.logs(), { batch: b, size })))) await pending;
     }
     if (b === 0 && !dry) throw new Error(`${what}: the dataset gave no batches in epoch ${epoch + 1}`);
     const logs = means.logs();

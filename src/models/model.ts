@@ -177,9 +177,9 @@ export class LayersModel extends Layer {
         const inMs = ins.map((k) => ms[k]);
         if (inMs.some((m) => m)) mask = one ? inMs[0] : inMs;
       }
-      // No object spread of an empty kwargs (most nodes): V8's spread with added keys cost ~1-2 us a
-      // layer, as much as a small layer's kernel (issue 17: inference latency).
-      const callArgs = (hasKeys(node.kwargs) ? { ...node.kwargs, training } : { training }) as CallArgs;
+      // No object spread with added keys ({...kwargs, training}): Node 20's V8 takes ~1-2 us for one, as much as
+      // a small layer's kernel (issue 17: inference latency).
+      const callArgs = (hasKeys(node.kwargs) ? Object.assign({}, node.kwargs, { training }) : { training }) as CallArgs;
       if (mask) callArgs.mask = mask;
       let out: Tensor | Tensor[];
       try {
@@ -375,7 +375,7 @@ export class LayersModel extends Layer {
       const v = i < r.losses.length ? r.losses[i] : divNum(r.metricSums[i - r.losses.length], r.metricCounts[i - r.losses.length]);
       if (v !== undefined) logs[name] = v;
     });
-    const out: StepLogs = { ...logs, ...r.extra };
+    const out: StepLogs = Object.assign(logs, r.extra);
     // An override may drop some of these pending reads; one that rejects (a GPU-side index error
     // reported at the next read) must not then be an unhandled rejection. Awaiting it still throws.
     for (const v of Object.values(out)) if (v instanceof Promise) v.catch(() => {});
@@ -397,7 +397,7 @@ export class LayersModel extends Layer {
     const preds = Array.isArray(yPred) ? yPred : [yPred];
     const ys = y === null ? [] : Array.isArray(y) ? y : [y];
     const noY = ys.length === 0;
-    return totalLoss(this, noY ? { ...c, losses: [] } : c, preds, ys, sampleWeight, this.addedLosses()).total;
+    return totalLoss(this, noY ? Object.assign({}, c, { losses: [] }) : c, preds, ys, sampleWeight, this.addedLosses()).total;
   }
 
   /**

@@ -628,7 +628,7 @@ async function fitLoop(
           r = runTrainStep(model, c, bx, by, bsw);
         });
         means.add(settledNow(r) ?? (await settle(r)), size);
-        if ((pending = list.onBatchEnd(b, { ...means.logs(), batch: b, size }))) await pending;
+        if ((pending = list.onBatchEnd(b, Object.assign(means.logs(), { batch: b, size })))) await pending;
         if (performance.now() - lastYield > YIELD_MS) {
           await yieldToEventLoop();
           lastYield = performance.now();

@@ -50,8 +50,8 @@ registerGradient('Conv', {
     const dz = () => (cached ??= g == null ? dy : run1('UnaryGrad', [y, y, dy], { op: g, alpha: 0, beta: 0 }));
     const a = geomAttrs(attrs);
     const thunks: ((() => Tensor) | null)[] = [
-      () => run1('ConvBackpropInput', [dz(), f], { ...a, inShape: x.shape }),
-      () => run1('ConvBackpropFilter', [x, dz()], { ...a, filterShape: f.shape }),
+      () => run1('ConvBackpropInput', [dz(), f], Object.assign({}, a, { inShape: x.shape })),
+      () => run1('ConvBackpropFilter', [x, dz()], Object.assign({}, a, { filterShape: f.shape })),
     ];
     if (inputInfos.length > 2) {
       const co = inputInfos[2].shape[0];
@@ -66,7 +66,7 @@ registerGradient('ConvBackpropInput', {
   // dx = sum dy f over taps is bilinear in (dy, f): d dy = conv(g, f), d f = filter gradient of (g, dy).
   grad: ([g], { inputs: [dy, f], attrs }) => {
     const a = geomAttrs(attrs);
-    return [() => run1('Conv', [g, f], a), () => run1('ConvBackpropFilter', [g, dy], { ...a, filterShape: f.shape })];
+    return [() => run1('Conv', [g, f], a), () => run1('ConvBackpropFilter', [g, dy], Object.assign({}, a, { filterShape: f.shape }))];
   },
 });
 
@@ -74,7 +74,7 @@ registerGradient('ConvBackpropFilter', {
   saveInputs: true,
   grad: ([g], { inputs: [x, dy], attrs }) => {
     const a = geomAttrs(attrs);
-    return [() => run1('ConvBackpropInput', [dy, g], { ...a, inShape: x.shape }), () => run1('Conv', [x, g], a)];
+    return [() => run1('ConvBackpropInput', [dy, g], Object.assign({}, a, { inShape: x.shape })), () => run1('Conv', [x, g], a)];
   },
 });
 

@@ -16,8 +16,8 @@ const geom = (a: Record<string, unknown>) => ({ strides: a.strides, dilations: a
 registerGradient('DepthwiseConv', {
   saveInputs: true,
   grad: ([dy], { inputs: [x, f], attrs }) => [
-    () => run1('DepthwiseConvBackpropInput', [dy, f], { ...geom(attrs), inShape: x.shape }),
-    () => run1('DepthwiseConvBackpropFilter', [x, dy], { ...geom(attrs), filterShape: f.shape }),
+    () => run1('DepthwiseConvBackpropInput', [dy, f], Object.assign({}, geom(attrs), { inShape: x.shape })),
+    () => run1('DepthwiseConvBackpropFilter', [x, dy], Object.assign({}, geom(attrs), { filterShape: f.shape })),
   ],
 });
 
@@ -25,14 +25,14 @@ registerGradient('DepthwiseConvBackpropInput', {
   saveInputs: true,
   grad: ([g], { inputs: [dy, f], attrs }) => [
     () => run1('DepthwiseConv', [g, f], geom(attrs)),
-    () => run1('DepthwiseConvBackpropFilter', [g, dy], { ...geom(attrs), filterShape: f.shape }),
+    () => run1('DepthwiseConvBackpropFilter', [g, dy], Object.assign({}, geom(attrs), { filterShape: f.shape })),
   ],
 });
 
 registerGradient('DepthwiseConvBackpropFilter', {
   saveInputs: true,
   grad: ([g], { inputs: [x, dy], attrs }) => [
-    () => run1('DepthwiseConvBackpropInput', [dy, g], { ...geom(attrs), inShape: x.shape }),
+    () => run1('DepthwiseConvBackpropInput', [dy, g], Object.assign({}, geom(attrs), { inShape: x.shape })),
     () => run1('DepthwiseConv', [x, g], geom(attrs)),
   ],
 });

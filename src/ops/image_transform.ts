@@ -18,7 +18,7 @@ const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'bilinear'];
 registerGradient('ImageTransform', {
   saveInputs: [1],
   grad: ([dy], { inputs: [, t], attrs, inputInfos: [x] }) => [
-    () => run1('ImageTransformGrad', [dy, t], { ...attrs, inShape: [x.shape[1], x.shape[2]] }),
+    () => run1('ImageTransformGrad', [dy, t], Object.assign({}, attrs, { inShape: [x.shape[1], x.shape[2]] })),
     null,
   ],
 });

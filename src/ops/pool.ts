@@ -16,7 +16,7 @@ registerGradient('Pool', {
     () =>
       attrs.type === 'max'
         ? run1('MaxPoolGrad', [x, dy], attrs)
-        : run1('AvgPoolGrad', [dy], { ...attrs, inShape: x.shape }),
+        : run1('AvgPoolGrad', [dy], Object.assign({}, attrs, { inShape: x.shape })),
   ],
 });
 

@@ -10,7 +10,7 @@ import { checkRank } from './conv_util.js';
 
 for (const name of ['ResizeNearest', 'ResizeBilinear']) {
   registerGradient(name, {
-    grad: ([dy], { attrs, inputInfos: [x] }) => [() => run1(`${name}Grad`, [dy], { ...attrs, inShape: x.shape })],
+    grad: ([dy], { attrs, inputInfos: [x] }) => [() => run1(`${name}Grad`, [dy], Object.assign({}, attrs, { inShape: x.shape }))],
   });
 }
 

@@ -285,7 +285,7 @@ function lstmLastStates(
         const [dG, hprev, dh, dc, dbRows] = ENGINE.runKernel(
           'LstmSequenceGrad',
           [rk2, h02, c02, ...masks, hs2, cs2, gates2, dhT, dcT],
-          { ...attrs, lastOnly: 1, biasRows: needB ? 1 : 0 },
+          Object.assign({}, attrs, { lastOnly: 1, biasRows: needB ? 1 : 0 }),
         );
         const g = rows(dG);
         // An input the tape does not differentiate never has its entry read (the engine calls
@@ -386,10 +386,9 @@ export function gruSequence(
       recBias = zeros([G]);
     }
     const xp = project(x, kernel, inBias);
-    const [hs] = ENGINE.runKernel('GruSequence', [xp, recurrentKernel, recBias, h0, ...p.masks], {
-      ...p.attrs,
-      resetAfter: resetAfter ? 1 : 0,
-    });
+    const [hs] = ENGINE.runKernel('GruSequence', [xp, recurrentKernel, recBias, h0, ...p.masks],
+      Object.assign({}, p.attrs, { resetAfter: resetAfter ? 1 : 0 }),
+    );
     const h = lastStep(hs);
     return { output: opts.returnSequences ? hs : h, h };
   });

@@ -277,11 +277,9 @@ export abstract class Optimizer {
         // A scale on the device (webgpu): the gradient is scaled there, the kernel gets gscale 1.
         const scaled = typeof s === 'number' ? null : ENGINE.tidy(() => mul(g, s));
         try {
-          ENGINE.runKernelInPlace(this.kernelName, [v, ...slots], [scaled ?? g], {
-            ...common,
-            ...specific,
-            gscale: typeof s === 'number' ? s : 1,
-          });
+          // Object.assign, not {...common, ...specific, gscale}: Node 20's V8 takes ~6 us for that spread.
+          const attrs = Object.assign({ gscale: typeof s === 'number' ? s : 1 }, common, specific);
+          ENGINE.runKernelInPlace(this.kernelName, [v, ...slots], [scaled ?? g], attrs);
         } finally {
           scaled?.dispose();
         }

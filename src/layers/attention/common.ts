@@ -102,7 +102,7 @@ export function symbolicMaskCall<I, A extends { attentionMask?: unknown; attenti
     }
     return {
       inputs: [...inputs, args.attentionMask] as I,
-      args: { ...args, attentionMask: null, attentionMaskInput: true },
+      args: Object.assign({}, args, { attentionMask: null, attentionMaskInput: true }),
       maskInput: true,
     };
   }

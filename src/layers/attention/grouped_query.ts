@@ -325,7 +325,7 @@ export class GroupedQueryAttention extends Layer {
   call(inputs: Tensor | Tensor[], args: GroupedQueryAttentionCallArgs): Tensor | Tensor[] {
     let xs = Array.isArray(inputs) ? inputs : [inputs];
     if (args.attentionMaskInput) {
-      args = { ...args, attentionMask: xs[xs.length - 1] };
+      args = Object.assign({}, args, { attentionMask: xs[xs.length - 1] });
       xs = xs.slice(0, -1);
     }
     this.shapes(xs.map((x) => x.shape));

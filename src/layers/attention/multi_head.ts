@@ -385,7 +385,7 @@ export class MultiHeadAttention extends Layer {
     let xs = Array.isArray(inputs) ? inputs : [inputs];
     if (args.attentionMaskInput) {
       // a graph node recorded with a symbolic attention mask: its value is the last input
-      args = { ...args, attentionMask: xs[xs.length - 1] };
+      args = Object.assign({}, args, { attentionMask: xs[xs.length - 1] });
       xs = xs.slice(0, -1);
     }
     this.shapes(xs.map((x) => x.shape));

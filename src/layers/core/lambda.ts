@@ -117,7 +117,7 @@ export class Lambda extends Layer {
   }
 
   call(inputs: Tensor | Tensor[], args: CallArgs): Tensor | Tensor[] {
-    const out = this.fn(inputs, { ...args, ...this.arguments });
+    const out = this.fn(inputs, Object.assign({}, args, this.arguments));
     const outs = Array.isArray(out) ? out : [out];
     if (outs.length === 0 || outs.some((t) => !(t instanceof Tensor))) {
       throw new Error(`${this.name}: the Lambda function must return a Tensor or a list of Tensors`);

@@ -226,10 +226,10 @@ export class RNN extends Layer {
       return { output: r.output, states: [r.h, r.c] };
     }
     if (c instanceof GRUCell) {
-      const r = gruSequence(xin, w.kernel, w.recurrentKernel, w.bias, states[0], { ...common, resetAfter: c.resetAfter });
+      const r = gruSequence(xin, w.kernel, w.recurrentKernel, w.bias, states[0], Object.assign({}, common, { resetAfter: c.resetAfter }));
       return { output: r.output, states: [r.h] };
     }
-    const r = simpleRnnSequence(xin, w.kernel, w.recurrentKernel, w.bias, states[0], { ...common, recurrentActivation: undefined });
+    const r = simpleRnnSequence(xin, w.kernel, w.recurrentKernel, w.bias, states[0], Object.assign({}, common, { recurrentActivation: undefined }));
     return { output: r.output, states: [r.h] };
   }
 

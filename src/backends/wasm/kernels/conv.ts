@@ -248,7 +248,7 @@ export function registerWasmConvKernels(backend: WasmBackend): void {
     if (winogradFits(g) && g.PH <= 2 && g.PW <= 2 && allFinite(dy, f)) {
       // dx = dy (padded by 2 - pad) convolved with the filter turned by 180 degrees, its
       // channel axes swapped: a forward 3x3 convolution from CO to C channels.
-      const gT: ConvGeom = { ...g, H: g.OH, W: g.OW, C: g.CO, OH: g.H, OW: g.W, CO: g.C, PH: 2 - g.PH, PW: 2 - g.PW };
+      const gT: ConvGeom = Object.assign({}, g, { H: g.OH, W: g.OW, C: g.CO, OH: g.H, OW: g.W, CO: g.C, PH: 2 - g.PH, PW: 2 - g.PW });
       winograd(gT, backend.ptr(dy.dataId), backend.ptr(f.dataId), 0, backend.ptr(out.dataId), Act.Linear, 1, g.C, g.CO);
       return out;
     }

@@ -123,10 +123,10 @@ export function registerWasmConvLstmKernels(backend: WasmBackend): void {
         const args = [p(hs), hs.shape[1], p(cs), p(gates), p(h0), p(c0), p(recMask), p(dy), v.K, v.nH];
         const rest = [p(dh), p(dc0), p(dzCur), p(hpCur), T, P, F, s, tin, attrs.act as number, attrs.recAct as number];
         rows('convLstmBackStepF32', [...args, ...rest], B * P, F);
-        const gRk = backFilter([hpCur, dzCur], { ...rec, filterShape: rk5.shape });
+        const gRk = backFilter([hpCur, dzCur], Object.assign({}, rec, { filterShape: rk5.shape }));
         w.convLstmAccF32(p(drk), p(gRk), KH * KW * F * G, first);
         backend.disposeData(gRk.dataId);
-        const dhRec = backInput([dzCur, rk5], { ...rec, inShape: [B, 1, R, Q, F] });
+        const dhRec = backInput([dzCur, rk5], Object.assign({}, rec, { inShape: [B, 1, R, Q, F] }));
         backend.disposeData(dh.dataId);
         dh = dhRec;
         if (recMask) rows('convLstmMulF32', [p(dh), p(recMask), p(dh), F], B * P, F);
@@ -136,10 +136,10 @@ export function registerWasmConvLstmKernels(backend: WasmBackend): void {
           const src = (p(x) >> 2) + (b * T + tin) * frame;
           m.copyWithin((p(xCur) >> 2) + b * frame, src, src + frame);
         }
-        const gK = backFilter([xCur, dzCur], { ...inp, filterShape: k5.shape });
+        const gK = backFilter([xCur, dzCur], Object.assign({}, inp, { filterShape: k5.shape }));
         w.convLstmAccF32(p(dk), p(gK), KH * KW * C * G, first);
         backend.disposeData(gK.dataId);
-        const dxt = backInput([dzCur, k5], { ...inp, inShape: [B, 1, H, W, C] });
+        const dxt = backInput([dzCur, k5], Object.assign({}, inp, { inShape: [B, 1, H, W, C] }));
         m = heap();
         for (let b = 0; b < B; b++) {
           const src = (p(dxt) >> 2) + b * frame;

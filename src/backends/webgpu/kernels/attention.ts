@@ -60,7 +60,7 @@ function geometry(ins: TensorInfo[], attrs: Attrs): Geom {
   const g = { B, T, S: k.shape[1], N, K: k.shape[2], H, Hv: v.shape[3] };
   const fixed = [g.B, g.T, g.S, g.N, g.K, g.H, g.Hv, attrs.causal ? 1 : 0, attrs.zeroEmpty ? 1 : 0, f32Bits(attrs.scale as number)];
   const st = [...strides(mask), ...strides(bias)];
-  return { ...g, hasMask: !!mask, hasBias: !!bias, mask, bias, params: (total) => [total, ...fixed, ...st] };
+  return Object.assign(g, { hasMask: !!mask, hasBias: !!bias, mask, bias, params: (total: number) => [total, ...fixed, ...st] });
 }
 
 /**

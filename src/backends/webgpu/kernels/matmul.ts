@@ -397,7 +397,7 @@ function matMulKernel(inputs: TensorInfo[], attrs: Attrs, gpu: WebGPUBackend): T
       params[4] = b0;
       params[5] = mt0;
       const workgroups: [number, number, number] = [gx, Math.min(launchLimit, gy - mt0), Math.min(launchLimit, gz - b0)];
-      dispatch(gpu, { ...program, params, workgroups }, inputs, [y]);
+      dispatch(gpu, Object.assign({}, program, { params, workgroups }), inputs, [y]);
     }
   }
   return y;

@@ -419,7 +419,7 @@ function dispatchRows(gpu: WebGPUBackend, prog: ReturnType<typeof program>, inpu
   for (let b0 = 0; b0 < B; b0 += rowLimit) {
     const params = prog.params.slice();
     params[PARAMS.indexOf('b0')] = b0;
-    dispatch(gpu, { ...prog, params, workgroups: [Math.min(rowLimit, B - b0), 1, 1] }, inputs, outputs);
+    dispatch(gpu, Object.assign({}, prog, { params, workgroups: [Math.min(rowLimit, B - b0), 1, 1] }), inputs, outputs);
   }
 }
 
