@@ -113,6 +113,9 @@ export async function benchOverhead(args: string[]): Promise<void> {
       ['  the rest (JS: predict, chain, tensors)', restOfPredict1(f('predict1'), f('predict1Kernels')), '', '', ''],
       ['MLP predict, 1000 samples (+dataSync)', us('predict1000Sync'), min(f('predict1000Sync', 'wallUs')),
         us('tfjsPredict1000Sync'), '>= 5x tfjs'],
+      // The JS around a training step: the MLP's structure at 12-8-8-4, batch 4, where kernels cost ~nothing.
+      ['fit step, 12-8-8-4 MLP, batch 4 (JS per step)', us('fitTinyStep'), min(f('fitTinyStep', 'wallUs')),
+        us('tfjsFitTinyStep'), ''],
     ],
   );
   const ratio1000 = us('tfjsPredict1000Sync') / us('predict1000Sync');

@@ -80,11 +80,50 @@ if (mode === 'cold') {
     walls.sort((x, y) => x - y);
     return { cpuUs: cpu, wallUs: walls[0], wallMedianUs: walls[walls.length >> 1] };
   };
+  /** `per` for an async `fn` that runs `n` steps a call (fit of n batches): the times per step. */
+  const perAsync = async (fn, n, reps = 7) => {
+    let cpu = Infinity;
+    const walls = [];
+    for (let r = 0; r < reps; r++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await fn();
+      walls.push(((performance.now() - t0) * 1000) / n);
+      const c = process.cpuUsage(c0);
+      cpu = Math.min(cpu, (c.user + c.system) / n);
+    }
+    walls.sort((x, y) => x - y);
+    return { cpuUs: cpu, wallUs: walls[0], wallMedianUs: walls[walls.length >> 1] };
+  };
+  // The walk-through MLP's structure at tiny sizes (12-8-8-4, dropout, softmax, RMSprop, accuracy):
+  // one fit step's kernels cost next to nothing, so this is the JS around them (engine, tape,
+  // optimizer, loss and metric, fit's loop), per batch of 4.
+  const tinyMlp = (lib) => {
+    const m = lib.sequential();
+    m.add(lib.layers.dense({ units: 8, activation: 'relu', inputShape: [12] }));
+    m.add(lib.layers.dropout({ rate: 0.4 }));
+    m.add(lib.layers.dense({ units: 8, activation: 'relu' }));
+    m.add(lib.layers.dropout({ rate: 0.3 }));
+    m.add(lib.layers.dense({ units: 4, activation: 'softmax' }));
+    return m;
+  };
+  const TINY_STEPS = 500;
   const before = sg.memory().numTensors;
   const a = sg.tensor(new Float32Array(10).fill(1));
   const b = sg.tensor(new Float32Array(10).fill(2));
   const res = { node: process.version, threads: sg.getThreads() };
+  const tinyX = new Float32Array(4 * TINY_STEPS * 12).map((_, i) => ((i * 7919) % 1000) / 1000);
+  const tinyY = new Float32Array(4 * TINY_STEPS * 4).map((_, i) => (i % 4 === (i >> 2) % 4 ? 1 : 0));
   if (!defaultThreads) {
+    const tm = tinyMlp(sg);
+    tm.compile({ loss: 'categorical_crossentropy', optimizer: sg.optimizers.rmsprop(), metrics: ['accuracy'] });
+    const tx = sg.tensor(tinyX, [4 * TINY_STEPS, 12]);
+    const ty = sg.tensor(tinyY, [4 * TINY_STEPS, 4]);
+    const fitTiny = () => tm.fit(tx, ty, { epochs: 1, batchSize: 4, verbose: 0, shuffle: false });
+    await fitTiny();
+    res.fitTinyStep = await perAsync(fitTiny, TINY_STEPS);
+    tm.dispose();
+    sg.dispose([tx, ty]);
     res.addInTidy = per(() => sg.tidy(() => { sg.add(a, b); }), 20000);
     res.add100InOneTidy = per(() => sg.tidy(() => { for (let i = 0; i < 100; i++) sg.add(a, b); }), 200);
     res.add100InOneTidy.cpuUs /= 100;
@@ -189,6 +228,15 @@ if (mode === 'cold') {
       res.tfjsAddInTidy = per(() => tf.tidy(() => { tf.add(ta, tb); }), 20000);
       res.tfjsPredict1 = per(() => m.predict(tx1).dispose(), 1000);
       res.tfjsPredict1000Sync = per(() => { const y = m.predict(tx1000); y.dataSync(); y.dispose(); }, 5, 7);
+      const tm = tinyMlp(tfl);
+      tm.compile({ loss: 'categoricalCrossentropy', optimizer: tf.train.rmsprop(0.001), metrics: ['accuracy'] });
+      const ttx = tf.tensor(tinyX, [4 * TINY_STEPS, 12]);
+      const tty = tf.tensor(tinyY, [4 * TINY_STEPS, 4]);
+      const tfitTiny = () => tm.fit(ttx, tty, { epochs: 1, batchSize: 4, verbose: 0, shuffle: false });
+      await tfitTiny();
+      res.tfjsFitTinyStep = await perAsync(tfitTiny, TINY_STEPS, 3);
+      tm.dispose();
+      tf.dispose([ttx, tty]);
       // Same answers: the two models hold the same weights.
       const p1 = model.predict(x1);
       const t1 = m.predict(tx1).dataSync();
