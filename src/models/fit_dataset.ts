@@ -272,10 +272,12 @@ async function fitDatasetLoop(
     const logs = means.logs();
     if (val !== undefined && b > 0) {
       if (valTensors) {
-        const v = await model.evaluate(valTensors[0], valTensors[1], {
-          batchSize: args.validationBatchSize ?? 32,
-          ...(valTensors[2] ? { sampleWeight: valTensors[2] } : {}),
-        });
+        const batchSize = args.validationBatchSize ?? 32;
+        const v = await model.evaluate(
+          valTensors[0],
+          valTensors[1],
+          valTensors[2] ? { batchSize, sampleWeight: valTensors[2] } : { batchSize },
+        );
         Object.assign(logs, named(model, v, 'val_'));
       } else {
         const w = `${what}: validationData`;

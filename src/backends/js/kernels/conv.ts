@@ -178,7 +178,7 @@ export function depthwiseGeom(x: readonly number[], f: readonly number[], attrs:
     pads: [0, p[0], p[1]],
     out: [1, o[0], o[1]],
   });
-  return { ...g, mult: f[3] };
+  return Object.assign(g, { mult: f[3] });
 }
 
 function depthwiseLoop(

@@ -126,8 +126,7 @@ fn mmOut(b: i32, m: i32, n: i32) -> i32 { return m * P.CO + n; }
     outShape = (attrs.filterShape as number[]).slice();
   }
   const tiles = gemmTiles(M, N);
-  const spec: GemmSpec = {
-    ...tiles,
+  const spec: GemmSpec = Object.assign(tiles, {
     aMode,
     bMode,
     outVec: N % 4 === 0,
@@ -136,7 +135,7 @@ fn mmOut(b: i32, m: i32, n: i32) -> i32 { return m * P.CO + n; }
     body,
     biasBinding: 2,
     outBinding: hasBias ? 3 : 2,
-  };
+  });
   // Row tiles past 65535 fold into z (foldM).
   const gy = Math.ceil(M / tiles.tileM);
   const gz = Math.ceil(gy / MAX_GROUPS);

@@ -349,8 +349,7 @@ ${bv ? `fn mmB4(b: i32, k: i32, n: i32) -> vec4<f32> { let ob = offsets(b).y; re
 fn mmOut(b: i32, m: i32, n: i32) -> i32 { return (b * P.M + m) * P.N + n; }
 `;
   const tiles = gemmTiles(M, N);
-  const spec: GemmSpec = {
-    ...tiles,
+  const spec: GemmSpec = Object.assign(tiles, {
     aMode,
     bMode,
     outVec: N % 4 === 0,
@@ -360,7 +359,7 @@ fn mmOut(b: i32, m: i32, n: i32) -> i32 { return (b * P.M + m) * P.N + n; }
     biasBinding: 2,
     outBinding: bias ? 3 : 2,
     launchOffsets: true,
-  };
+  });
   const values = [M, N, K, act, 0, 0];
   for (let d = 0; d < r; d++) values.push(mb.shape[d], mb.sa[d], mb.sb[d]);
   const key = gemmKey(`matmul:${+tA}${+tB}:r${r}`, spec);

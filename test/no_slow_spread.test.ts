@@ -1,0 +1,80 @@
+// Node 20's V8 takes 1-6 us to build an object literal that spreads an object and adds keys
+// ({...a, k: v}, {...a, ...b}); a plain copy ({...a}) and Object.assign({}, a, {k: v}) take
+// 50-300 ns (Node 22: all under 0.3 us). Before the per-step paths stopped doing it, the JS of a
+// training step of a tiny MLP took 208 us CPU on Node 20 and 61-83 us after (issue 17,
+// scratch measurements in its note). This scan keeps such literals off the code that runs per
+// op, per step or per call: the engine, ops, backends, optimizers, losses, metrics, layers and
+// the training loops. What runs once (a config, a constructor, a module-level table, building a
+// model) may keep them; those places are listed below with the reason.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+const DIRS = ['engine', 'ops', 'backends', 'optimizers', 'losses', 'metrics', 'layers'];
+const FILES = ['models/training.ts', 'models/fit_dataset.ts', 'models/model.ts', 'models/inference_chain.ts'];
+/** Functions (by name) that run once per model, layer or optimizer, not per step. */
+const ONCE = new Set(['getConfig', 'specificConfig', 'constructor', 'fromConfig']);
+/** file:function pairs that run once, with why. */
+const ALLOWED = new Map([
+  ['src/layers/layer.ts:addWeight', 'a layer build'],
+  ['src/backends/wasm/module.ts:finish', 'instantiating the module'],
+]);
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** `file:line function` of every object literal that spreads and has another property, in a function. */
+function slowSpreads(rel: string, text: string): string[] {
+  const sf = ts.createSourceFile(rel, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isObjectLiteralExpression(n) && n.properties.length > 1 && n.properties.some(ts.isSpreadAssignment)) {
+      let inFunction = false;
+      let name = '';
+      for (let p: ts.Node | undefined = n.parent; p; p = p.parent) {
+        if (ts.isFunctionLike(p)) {
+          inFunction = true;
+          if (ts.isConstructorDeclaration(p)) name ||= 'constructor';
+          else if ('name' in p && p.name && ts.isIdentifier(p.name as ts.Node)) name ||= (p.name as ts.Identifier).text;
+        }
+      }
+      const line = sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+      if (inFunction && !ONCE.has(name) && !ALLOWED.has(`${rel}:${name}`)) found.push(`${rel}:${line} ${name || '(anonymous)'}`);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+describe('object spreads on per-step paths', () => {
+  const files = [...DIRS.flatMap((d) => tsFiles(join(root, 'src', d))), ...FILES.map((f) => join(root, 'src', f))];
+
+  it('flags a spread with added keys in a function, not a plain copy, a module-level table or a config', () => {
+    const src = [
+      'export const TABLE = { ...OTHER, k: 1 };', // module level: runs once
+      'function step(a: object, b: object) {',
+      '  const c = { ...a }; // a plain copy: fast',
+      '  const d = Object.assign({}, a, { k: 1 });',
+      '  return [{ ...a, k: 2 }, { ...a, ...b }, () => ({ k: 3, ...b })];',
+      '}',
+      'class L { getConfig() { return { ...super.getConfig(), units: 1 }; } }',
+    ].join('\n');
+    expect(slowSpreads('src/probe.ts', src)).toEqual([
+      'src/probe.ts:5 step',
+      'src/probe.ts:5 step',
+      'src/probe.ts:5 step',
+    ]);
+    expect(files.length).toBeGreaterThan(100);
+  });
+
+  it('has none in the engine, ops, backends, optimizers, losses, metrics, layers and training loops', () => {
+    expect(files.flatMap((f) => slowSpreads(relative(root, f), readFileSync(f, 'utf8')))).toEqual([]);
+  });
+});
