@@ -116,13 +116,15 @@ if (mode === 'cold') {
   const tinyY = new Float32Array(4 * TINY_STEPS * 4).map((_, i) => (i % 4 === (i >> 2) % 4 ? 1 : 0));
   if (!defaultThreads) {
     const tm = tinyMlp(sg);
-    tm.compile({ loss: 'categorical_crossentropy', optimizer: sg.optimizers.rmsprop(), metrics: ['accuracy'] });
+    const opt = sg.optimizers.rmsprop(); // an instance: the caller disposes it (the model frees only its own)
+    tm.compile({ loss: 'categorical_crossentropy', optimizer: opt, metrics: ['accuracy'] });
     const tx = sg.tensor(tinyX, [4 * TINY_STEPS, 12]);
     const ty = sg.tensor(tinyY, [4 * TINY_STEPS, 4]);
     const fitTiny = () => tm.fit(tx, ty, { epochs: 1, batchSize: 4, verbose: 0, shuffle: false });
     await fitTiny();
-    res.fitTinyStep = await perAsync(fitTiny, TINY_STEPS);
+    res.fitTinyStep = await perAsync(fitTiny, TINY_STEPS, 5);
     tm.dispose();
+    opt.dispose();
     sg.dispose([tx, ty]);
     res.addInTidy = per(() => sg.tidy(() => { sg.add(a, b); }), 20000);
     res.add100InOneTidy = per(() => sg.tidy(() => { for (let i = 0; i < 100; i++) sg.add(a, b); }), 200);
@@ -229,13 +231,15 @@ if (mode === 'cold') {
       res.tfjsPredict1 = per(() => m.predict(tx1).dispose(), 1000);
       res.tfjsPredict1000Sync = per(() => { const y = m.predict(tx1000); y.dataSync(); y.dispose(); }, 5, 7);
       const tm = tinyMlp(tfl);
-      tm.compile({ loss: 'categoricalCrossentropy', optimizer: tf.train.rmsprop(0.001), metrics: ['accuracy'] });
+      const topt = tf.train.rmsprop(0.001);
+      tm.compile({ loss: 'categoricalCrossentropy', optimizer: topt, metrics: ['accuracy'] });
       const ttx = tf.tensor(tinyX, [4 * TINY_STEPS, 12]);
       const tty = tf.tensor(tinyY, [4 * TINY_STEPS, 4]);
       const tfitTiny = () => tm.fit(ttx, tty, { epochs: 1, batchSize: 4, verbose: 0, shuffle: false });
       await tfitTiny();
-      res.tfjsFitTinyStep = await perAsync(tfitTiny, TINY_STEPS, 3);
+      res.tfjsFitTinyStep = await perAsync(tfitTiny, TINY_STEPS, 5);
       tm.dispose();
+      topt.dispose();
       tf.dispose([ttx, tty]);
       // Same answers: the two models hold the same weights.
       const p1 = model.predict(x1);

@@ -42,7 +42,7 @@ const lt5 = { train: subset(data.xTrain, data.yTrain, N_TRAIN, 0), test: subset(
 const gte5 = { train: subset(data.xTrain, data.yTrain, N_TRAIN, 5), test: subset(data.xTest, data.yTest, nTest, 5) };
 sg.dispose([data.xTrain, data.xTest, data.yTrain, data.yTest]);
 
-// Seeded initializers and dropout, so a run is repeatable up to fit's shuffling.
+// Seeded initializers, dropout and fit's shuffles (SEED, default 1): a run is repeatable.
 const glorot = (k: number) => sg.initializers.glorotUniform({ seed: SEED * 100 + k });
 const featureLayers = [
   sg.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'valid', inputShape: [28, 28, 1], kernelInitializer: glorot(1) }),
