@@ -44,7 +44,7 @@ export interface MemoryInfo {
   numDataBuffers: number;
   /** Bytes held by live buffers. */
   numBytes: number;
-  /** The most bytes held at once since the start. */
+  /** The most bytes held at once since the start, predict's inference-chain buffers included. */
   peakBytes: number;
   /** Always false: the counts are exact. */
   unreliable: false;
@@ -513,6 +513,14 @@ export class Engine {
   /** Resets `peakBytes` to the bytes in use now, so a phase's peak can be measured. */
   resetPeak(): void {
     this.peakBytes = this.numBytes;
+  }
+
+  /**
+   * Counts `bytes` of backend buffers that no tensor owns (the inference chain's intermediates),
+   * alive now on top of the tensors' bytes, in `peakBytes`. @internal
+   */
+  notePeak(bytes: number): void {
+    if (this.numBytes + bytes > this.peakBytes) this.peakBytes = this.numBytes + bytes;
   }
 }
 

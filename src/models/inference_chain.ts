@@ -16,8 +16,8 @@
 // predict_chain.test.ts). The chain is found once per graph; each call checks what can change
 // between calls (weights reassigned, their dtype, the backend, a gradient tape, sg.profile's
 // wrapper of runKernel) and returns null where the general path must run (it also gives the
-// errors for bad input). Known: the intermediates are backend buffers, not tensors, so
-// sg.memory()'s peakBytes does not count them (at most two layers' outputs of one call at once).
+// errors for bad input). The intermediates are backend buffers, not tensors: sg.memory() counts
+// them in peakBytes (ENGINE.notePeak: a step's input and output alive together), not in numBytes.
 //
 // predict over many batches: every step of a chain computes each row from that row alone, and on
 // the CPU backends every kernel of it gives a row the same bits however the rows are cut (wasm:
@@ -127,6 +127,8 @@ export class InferenceChain {
         } else {
           next = call(b, sm, [cur], { log: false });
         }
+        // in peakBytes, as the layer path's tensors would be: this step's input (when ours) and output
+        ENGINE.notePeak((owned ? floats(cur) : 0) * 4 + floats(next) * 4);
         if (owned) b.disposeData(cur.dataId);
         cur = next;
         owned = true;
@@ -152,6 +154,13 @@ function call(b: Backend, k: KernelFunc, ins: TensorInfo[], attrs: Record<string
   }
   b.endKernel(true);
   return r;
+}
+
+/** The values a buffer of this shape holds. */
+function floats(t: TensorInfo): number {
+  let n = 1;
+  for (let k = 0; k < t.shape.length; k++) n *= t.shape[k];
+  return n;
 }
 
 /** The backend handle of a tensor's buffer (the engine's Buffer wraps it). */

@@ -4,10 +4,11 @@
 // match bit for bit) on wasm at 1 and 2 threads (split GEMVs forced) and on the js backend; that
 // the chain really ran (one tensor made per predict) and where it must not (other layers, other
 // activations, a gradient tape, sg.profile, an int32 input, a branching graph); weights
-// reassigned after the first predict; several batches; no leaked tensors.
+// reassigned after the first predict; several batches; its intermediates in peakBytes; no leaked tensors.
 import { describe, expect, it } from 'vitest';
 import * as sg from '../../src/index.js';
 import { setThreads } from '../../src/threads.js';
+import { ENGINE } from '../../src/engine/engine.js';
 import { checkNoLeaks, onJsAndWasm, randArray, takeBits } from '../helpers.js';
 
 onJsAndWasm();
@@ -281,6 +282,30 @@ describe('predict through the inference chain', () => {
       sg.dispose([g, xp, xm, wv, x, xi, xf]);
       m.dispose();
     });
+  });
+
+  it('counts its intermediates in peakBytes (a step input and output alive together), on wasm and js', async () => {
+    for (const backend of ['wasm', 'js']) {
+      await sg.setBackend(backend);
+      const m = sg.sequential();
+      m.add(sg.layers.inputLayer({ inputShape: [8] }));
+      m.add(dense(2000, 'relu'));
+      m.add(dense(300, 'linear'));
+      m.add(dense(4, 'softmax'));
+      const x = sg.tensor(randArray(50 * 8, 3), [50, 8]);
+      (m.predict(x) as sg.Tensor).dispose(); // first call: GEMV packing, chain lookup
+      const run = tensorsMade(() => m.predict(x, { batchSize: 50 }) as sg.Tensor);
+      expect(run.made).toBe(1); // the chain runs
+      run.y.dispose();
+      ENGINE.resetPeak();
+      const base = sg.memory().numBytes;
+      const y = m.predict(x, { batchSize: 50 }) as sg.Tensor;
+      // the widest step: [50, 2000] in and [50, 300] out; the output tensor [50, 4] comes after
+      expect(sg.memory().peakBytes - base).toBe(50 * 2000 * 4 + 50 * 300 * 4);
+      expect(sg.memory().numBytes - base).toBe(50 * 4 * 4);
+      sg.dispose([x, y]);
+      m.dispose();
+    }
   });
 
   it('a model of identity layers only returns a tensor of its own (disposing it keeps x)', () => {
