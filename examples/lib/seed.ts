@@ -9,6 +9,7 @@ export function seedFromEnv(): number | undefined {
   const s = process.env.SEED;
   if (s === undefined || s === '') return undefined;
   const seed = Number(s);
-  sg.utils.setRandomSeed(seed); // throws, naming 'seed', for a SEED that is not a number
+  if (!Number.isFinite(seed)) throw new Error(`SEED must be a number but is '${s}'`);
+  sg.utils.setRandomSeed(seed);
   return seed;
 }
